@@ -1,0 +1,3 @@
+from careverse.cli import app
+
+app(prog_name="careverse")

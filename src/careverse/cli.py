@@ -1,0 +1,174 @@
+"""The ``careverse`` command: serve, demo, users, database."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.kernel.config import Settings
+
+app = typer.Typer(
+    help="Careverse: a self-hostable healthcare metaverse.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold health data and secrets
+)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
+console = Console()
+T = TypeVar("T")
+
+HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _run_with_session(fn: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
+    """Migrate, then run ``fn`` in one database session (for commands that work offline)."""
+    from careverse.kernel import crypto
+    from careverse.kernel.db import Database
+
+    settings = Settings()
+    crypto.install_keyring(crypto.load_keyring(settings))
+
+    async def main() -> T:
+        db = Database(settings.effective_database_url)
+        try:
+            await db.migrate()
+            async with db.session() as session:
+                return await fn(session, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) -> None:
+    import uvicorn
+
+    from careverse.app import create_app
+    from careverse.kernel.logging import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
+    if banner:
+        banner(url)
+    console.print(f"[bold green]Careverse[/] is starting at [link={url}]{url}[/link]")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        access_log=False,
+        log_config=None,
+        ws_max_size=1 << 20,
+    )
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Serve Careverse (applies pending database migrations first)."""
+    _serve(host, port)
+
+
+@app.command()
+def demo(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Serve Careverse with demo data: one account of each role, and print their logins."""
+    from careverse import demo as demo_data
+
+    people = _run_with_session(demo_data.seed)
+
+    def banner(url: str) -> None:
+        table = Table(title=f"Demo logins (password for all: {demo_data.DEMO_PASSWORD})")
+        table.add_column("role")
+        table.add_column("name")
+        table.add_column("e-mail")
+        for p in people:
+            table.add_row(p.role.value, p.name, p.email)
+        console.print(table)
+        console.print(f"Open [bold]{url}[/] in a browser and sign in with one of them.")
+
+    _serve(host, port, banner)
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="E-mail address (the login).")],
+    role: Annotated[
+        str, typer.Option(help="patient, caregiver, clinician, moderator, researcher or admin.")
+    ],
+    name: Annotated[str | None, typer.Option(help="Display name (defaults to the e-mail).")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account. Without --password-stdin, print a single-use link to set a password."""
+    from pydantic import EmailStr, TypeAdapter, ValidationError
+
+    from careverse.identity.service import IdentityService, NewAccount
+    from careverse.kernel.errors import DomainError
+    from careverse.kernel.policy import Role
+
+    try:
+        role_value = Role(role)
+        TypeAdapter(EmailStr).validate_python(email)
+    except (ValueError, ValidationError):
+        console.print(f"[red]Not a valid role or e-mail address.[/] Roles: {', '.join(Role)}")
+        raise typer.Exit(2) from None
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+
+    async def add(session: AsyncSession, settings: Settings) -> tuple[str, str | None]:
+        service = IdentityService(session, settings)
+        account = await service.create_account(
+            None,
+            NewAccount(email=email, role=role_value, display_name=name or email, password=password),
+        )
+        link = None if password else await service.admin_password_reset(None, account.id)
+        return str(account.id), link
+
+    try:
+        account_id, link = _run_with_session(add)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"Created {role_value.value} account {account_id}.")
+    if link:
+        console.print(f"Single-use link to set the password: {link}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(
+    email: Annotated[str, typer.Argument(help="The account's e-mail.")],
+) -> None:
+    """Print a single-use password-reset link for an account and end its sessions."""
+    from careverse.identity.service import IdentityService
+
+    async def reset(session: AsyncSession, settings: Settings) -> str | None:
+        service = IdentityService(session, settings)
+        account = await service.find_by_email(email)
+        return None if account is None else await service.admin_password_reset(None, account.id)
+
+    link = _run_with_session(reset)
+    if link is None:
+        console.print("[red]No account has that e-mail address.[/]")
+        raise typer.Exit(1)
+    console.print(f"Single-use link to set a new password: {link}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations to the configured database."""
+
+    async def nothing(_session: AsyncSession, _settings: Settings) -> None:
+        return None
+
+    _run_with_session(nothing)
+    console.print("The database schema is up to date.")

@@ -1,0 +1,348 @@
+"""Identity HTTP API: registration, tokens, browser sessions, the caller's account, admin."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request, Response, status
+
+from careverse.identity.deps import (
+    CSRF_COOKIE,
+    REFRESH_COOKIE,
+    SESSION_COOKIE,
+    AnyActor,
+    CurrentActor,
+    Identity,
+)
+from careverse.identity.schemas import (
+    AcceptedOut,
+    AccountOut,
+    AccountUpdateIn,
+    AdminAccountOut,
+    NewAccountIn,
+    NewAccountOut,
+    OtpIn,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetRequestIn,
+    RegistrationIn,
+    RegistrationOut,
+    ResetLinkOut,
+    SessionIn,
+    SessionOut,
+    TokenOut,
+    TotpEnrolmentOut,
+)
+from careverse.identity.service import AccountView, IdentityService, IssuedTokens, NewAccount
+from careverse.kernel.deps import client_address
+from careverse.kernel.errors import InvalidInput, NotAuthenticated
+from careverse.kernel.policy import Role, Scope
+
+router = APIRouter(prefix="/api", tags=["identity"])
+
+ERRORS = {
+    400: {"description": "Bad request"},
+    401: {"description": "Not signed in"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflict"},
+    429: {"description": "Too many attempts"},
+}
+
+
+def account_out(view: AccountView) -> AccountOut:
+    a = view.account
+    return AccountOut(
+        id=a.id,
+        email=a.email,
+        role=Role(a.role),
+        display_name=a.display_name,
+        patient_id=view.patient_id,
+        preferred_language=a.preferred_language,
+        mfa_enabled=a.mfa_enabled,
+        mfa_enrolment_required=view.mfa_enrolment_required,
+    )
+
+
+def admin_account_out(view: AccountView) -> AdminAccountOut:
+    a = view.account
+    return AdminAccountOut(
+        id=a.id,
+        email=a.email,
+        role=Role(a.role),
+        display_name=a.display_name,
+        is_active=a.is_active,
+        mfa_enabled=a.mfa_enabled,
+        patient_id=view.patient_id,
+    )
+
+
+def issued_view(issued: IssuedTokens) -> AccountView:
+    a = issued.account
+    return AccountView(a, a.patient.id if a.patient else None, issued.scope is Scope.MFA_ENROLMENT)
+
+
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegistrationOut,
+    responses=ERRORS,
+)
+async def register(body: RegistrationIn, service: Identity) -> RegistrationOut:
+    """Sign up as a patient or a caregiver. Other roles are created by an admin."""
+    account = await service.register(
+        NewAccount(
+            email=body.email,
+            password=body.password,
+            role=Role(body.role),
+            display_name=body.display_name,
+            preferred_language=body.preferred_language,
+            birth_date=body.birth_date,
+        )
+    )
+    return RegistrationOut(
+        id=account.id, patient_id=account.patient.id if account.patient else None
+    )
+
+
+@router.post("/auth/token", response_model=TokenOut, responses=ERRORS)
+async def token(
+    request: Request,
+    service: Identity,
+    grant_type: Annotated[Literal["password", "refresh_token"], Form()] = "password",
+    username: Annotated[str | None, Form(max_length=320)] = None,
+    password: Annotated[str | None, Form(max_length=256)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=200)] = None,
+    otp: Annotated[str | None, Form(pattern=r"^\d{6}$")] = None,
+) -> TokenOut:
+    """OAuth2 token endpoint: the password grant (with ``otp`` when MFA is on) and refresh."""
+    if grant_type == "refresh_token":
+        if not refresh_token:
+            raise InvalidInput("refresh_token is required for this grant.", code="invalid_request")
+        issued = await service.refresh(refresh_token)
+    else:
+        if not username or not password:
+            raise InvalidInput("username and password are required.", code="invalid_request")
+        issued = await service.authenticate(username, password, otp, client_address(request))
+    return TokenOut(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+    )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def logout(actor: AnyActor, service: Identity) -> Response:
+    """End the caller's session: its access and refresh tokens stop working at once."""
+    await service.logout(actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- browser sessions (HttpOnly cookies, CSRF double-submit) -------------------------------
+
+
+def _set_cookies(
+    request: Request, response: Response, service: IdentityService, issued: IssuedTokens
+):
+    secure = request.url.scheme == "https"
+    common = {"secure": secure, "samesite": "strict"}
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.access_token,
+        httponly=True,
+        path="/",
+        max_age=service.settings.access_token_ttl_seconds,
+        **common,
+    )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        issued.refresh_token,
+        httponly=True,
+        path="/api/auth/session",
+        max_age=service.settings.refresh_token_ttl_seconds,
+        **common,
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        service.csrf_token(issued.session_id),
+        httponly=False,
+        path="/",
+        max_age=service.settings.refresh_token_ttl_seconds,
+        **common,
+    )
+
+
+def _clear_cookies(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(REFRESH_COOKIE, path="/api/auth/session")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.post("/auth/session", response_model=SessionOut, responses=ERRORS)
+async def open_browser_session(
+    body: SessionIn, request: Request, response: Response, service: Identity
+) -> SessionOut:
+    """Sign in from the browser: the tokens go into HttpOnly cookies, never to scripts."""
+    issued = await service.authenticate(
+        body.email, body.password, body.otp, client_address(request)
+    )
+    _set_cookies(request, response, service, issued)
+    return SessionOut(account=account_out(issued_view(issued)))
+
+
+@router.post("/auth/session/refresh", response_model=SessionOut, responses=ERRORS)
+async def refresh_browser_session(request: Request, response: Response, service: Identity):
+    """Rotate the browser's cookies with its refresh cookie."""
+    secret = request.cookies.get(REFRESH_COOKIE)
+    if not secret:
+        raise NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
+    issued = await service.refresh(secret)
+    service.check_csrf(issued.session_id, request.headers.get("X-CSRF-Token"))
+    _set_cookies(request, response, service, issued)
+    return SessionOut(account=account_out(issued_view(issued)))
+
+
+@router.delete("/auth/session", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def close_browser_session(actor: AnyActor, service: Identity) -> Response:
+    """Sign out from the browser."""
+    await service.logout(actor)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _clear_cookies(response)
+    return response
+
+
+# ---- passwords --------------------------------------------------------------------------
+
+
+@router.post(
+    "/auth/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedOut,
+    responses=ERRORS,
+)
+async def request_password_reset(body: PasswordResetRequestIn, service: Identity) -> AcceptedOut:
+    """E-mail a single-use reset link (when SMTP is configured)."""
+    await service.request_password_reset(body.email)
+    return AcceptedOut(detail="If an account exists for that address, a reset link is on its way.")
+
+
+@router.post(
+    "/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+)
+async def confirm_password_reset(body: PasswordResetConfirmIn, service: Identity) -> Response:
+    """Set a new password with a reset link's token; every session of the account ends."""
+    await service.confirm_password_reset(body.token, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- the caller's own account -----------------------------------------------------------
+
+
+@router.get("/me", response_model=AccountOut, responses=ERRORS)
+async def me(actor: AnyActor, service: Identity) -> AccountOut:
+    """The signed-in account."""
+    return account_out(await service.view(actor))
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def change_password(body: PasswordChangeIn, actor: CurrentActor, service: Identity):
+    """Change the password; other sessions of the account end."""
+    await service.change_password(actor, body.current_password, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/me/mfa/totp",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TotpEnrolmentOut,
+    responses=ERRORS,
+)
+async def start_totp(actor: AnyActor, service: Identity) -> TotpEnrolmentOut:
+    """Begin enrolling an authenticator app: scan the URI, then confirm with a code."""
+    secret, uri = await service.start_totp(actor)
+    return TotpEnrolmentOut(secret=secret, otpauth_uri=uri)
+
+
+@router.post("/me/mfa/totp/confirm", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def confirm_totp(body: OtpIn, actor: AnyActor, service: Identity) -> Response:
+    """Turn two-step sign-in on with a first code from the app."""
+    await service.confirm_totp(actor, body.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/mfa/totp/disable", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def disable_totp(body: OtpIn, actor: CurrentActor, service: Identity) -> Response:
+    """Turn two-step sign-in off (not allowed where it is mandatory)."""
+    await service.disable_totp(actor, body.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- administration ---------------------------------------------------------------------
+
+
+@router.get("/admin/accounts", response_model=list[AdminAccountOut], responses=ERRORS)
+async def list_accounts(
+    actor: CurrentActor, service: Identity, role: Role | None = None
+) -> list[AdminAccountOut]:
+    """Every account (admins only)."""
+    return [admin_account_out(v) for v in await service.list_accounts(actor, role)]
+
+
+@router.post(
+    "/admin/accounts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewAccountOut,
+    responses=ERRORS,
+)
+async def create_account(
+    body: NewAccountIn, actor: CurrentActor, service: Identity
+) -> NewAccountOut:
+    """Create an account of any role; without a password, answer a link to set one."""
+    account = await service.create_account(
+        actor,
+        NewAccount(
+            email=body.email,
+            role=body.role,
+            display_name=body.display_name,
+            password=body.password,
+            preferred_language=body.preferred_language,
+            birth_date=body.birth_date,
+        ),
+    )
+    reset_url = None
+    if body.password is None:
+        reset_url = await service.admin_password_reset(actor, account.id)
+    view = AccountView(account, account.patient.id if account.patient else None, False)
+    return NewAccountOut(account=admin_account_out(view), reset_url=reset_url)
+
+
+@router.get("/admin/accounts/{account_id}", response_model=AdminAccountOut, responses=ERRORS)
+async def get_account(account_id: uuid.UUID, actor: CurrentActor, service: Identity):
+    """One account (admins only)."""
+    return admin_account_out(await service.get_account(actor, account_id))
+
+
+@router.patch("/admin/accounts/{account_id}", response_model=AdminAccountOut, responses=ERRORS)
+async def update_account(
+    account_id: uuid.UUID, body: AccountUpdateIn, actor: CurrentActor, service: Identity
+) -> AdminAccountOut:
+    """Deactivate (ends every session at once), reactivate or rename an account."""
+    view = await service.update_account(
+        actor, account_id, is_active=body.is_active, display_name=body.display_name
+    )
+    return admin_account_out(view)
+
+
+@router.post(
+    "/admin/accounts/{account_id}/password-reset",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResetLinkOut,
+    responses=ERRORS,
+)
+async def admin_password_reset(
+    account_id: uuid.UUID, actor: CurrentActor, service: Identity
+) -> ResetLinkOut:
+    """Make a single-use reset link to hand to the person; their sessions end."""
+    url = await service.admin_password_reset(actor, account_id)
+    return ResetLinkOut(reset_url=url, expires_in=service.settings.password_reset_ttl_seconds)

@@ -1,0 +1,61 @@
+"""Who is calling: bearer tokens for API clients, HttpOnly cookies (+ CSRF) for the browser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity.service import IdentityService
+from careverse.kernel.config import Settings
+from careverse.kernel.deps import client_address, get_session, get_settings
+from careverse.kernel.errors import NotAuthenticated
+from careverse.kernel.policy import Actor, require_full_scope
+
+SESSION_COOKIE = "cv_session"
+REFRESH_COOKIE = "cv_refresh"
+CSRF_COOKIE = "cv_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def identity_service(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    request: Request,
+) -> IdentityService:
+    return IdentityService(session, settings, request.app.state.mailer)
+
+
+async def any_actor(
+    request: Request,
+    service: Annotated[IdentityService, Depends(identity_service)],
+    token: Annotated[str | None, Depends(bearer)],
+) -> Actor:
+    """The signed-in caller, whatever the scope of their session (MFA enrolment included)."""
+    from_cookie = False
+    if not token:
+        token = request.cookies.get(SESSION_COOKIE)
+        from_cookie = True
+    if not token:
+        raise NotAuthenticated()
+    actor = await service.resolve(token, client_address(request))
+    if from_cookie and request.method not in SAFE_METHODS:
+        service.check_csrf(actor.session_id, request.headers.get(CSRF_HEADER))
+    request.state.actor = actor
+    return actor
+
+
+async def current_actor(actor: Annotated[Actor, Depends(any_actor)]) -> Actor:
+    """The signed-in caller with a full session: what every capability's endpoints use."""
+    require_full_scope(actor)
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+AnyActor = Annotated[Actor, Depends(any_actor)]
+Identity = Annotated[IdentityService, Depends(identity_service)]

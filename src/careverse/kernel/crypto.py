@@ -1,0 +1,178 @@
+"""Encryption at rest: an AES-GCM key ring with key ids, and keyed blind indexes for look-ups.
+
+Ciphertext format: ``cv1:<key id>:<base64url(nonce || ciphertext+tag)>``. The primary key encrypts;
+every key in the ring decrypts, so keys can be rotated without downtime. Blind indexes use a
+separate HMAC key that does not rotate with the encryption keys (rotating it means re-indexing).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Text
+from sqlalchemy.types import TypeDecorator
+
+from careverse.kernel.config import Settings
+
+PREFIX = "cv1"
+
+
+def _b64e(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class KeyRingError(ValueError):
+    """Key material is missing or malformed."""
+
+
+@dataclass
+class KeyRing:
+    """Encryption keys by id (the primary one encrypts) and the blind-index key."""
+
+    keys: dict[str, bytes]
+    primary: str
+    index_key: bytes
+    _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.primary not in self.keys:
+            raise KeyRingError("the primary key id is not in the key ring")
+        for kid, key in self.keys.items():
+            if len(key) != 32:
+                raise KeyRingError(f"key {kid!r} must be 32 bytes (AES-256)")
+            self._aead[kid] = AESGCM(key)
+
+    @classmethod
+    def generate(cls) -> KeyRing:
+        kid = "k" + secrets.token_hex(4)
+        return cls({kid: AESGCM.generate_key(bit_length=256)}, kid, secrets.token_bytes(32))
+
+    def encrypt(self, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead[self.primary].encrypt(nonce, plaintext.encode(), None)
+        return f"{PREFIX}:{self.primary}:{_b64e(nonce + sealed)}"
+
+    def decrypt(self, token: str) -> str:
+        try:
+            prefix, kid, body = token.split(":", 2)
+        except ValueError as exc:
+            raise KeyRingError("not a Careverse ciphertext") from exc
+        if prefix != PREFIX or kid not in self._aead:
+            raise KeyRingError(f"unknown key id {kid!r}")
+        raw = _b64d(body)
+        return self._aead[kid].decrypt(raw[:12], raw[12:], None).decode()
+
+    def key_id_of(self, token: str) -> str:
+        return token.split(":", 2)[1]
+
+    def blind_index(self, value: str, purpose: str) -> str:
+        """A keyed, deterministic index of ``value`` for equality look-ups (e.g. e-mail)."""
+        mac = hmac.new(self.index_key, f"{purpose}\x00{value}".encode(), hashlib.sha256)
+        return mac.hexdigest()
+
+    def with_new_primary(self) -> KeyRing:
+        kid = "k" + secrets.token_hex(4)
+        keys = {**self.keys, kid: AESGCM.generate_key(bit_length=256)}
+        return KeyRing(keys, kid, self.index_key)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "primary": self.primary,
+                "keys": {kid: _b64e(k) for kid, k in self.keys.items()},
+                "index_key": _b64e(self.index_key),
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> KeyRing:
+        try:
+            data = json.loads(text)
+            keys = {kid: _b64d(v) for kid, v in data["keys"].items()}
+            return cls(keys, data["primary"], _b64d(data["index_key"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise KeyRingError("the key file is malformed") from exc
+
+    @classmethod
+    def from_spec(cls, spec: str) -> KeyRing:
+        """Parse ``kid:b64,kid2:b64,index:b64`` (the first non-index key is primary)."""
+        keys: dict[str, bytes] = {}
+        index_key = None
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            kid, _, b64 = part.partition(":")
+            if not b64:
+                raise KeyRingError("CAREVERSE_ENCRYPTION_KEYS entries look like 'kid:base64key'")
+            if kid == "index":
+                index_key = _b64d(b64)
+            else:
+                keys[kid] = _b64d(b64)
+        if not keys or index_key is None:
+            raise KeyRingError("CAREVERSE_ENCRYPTION_KEYS needs at least one key and 'index:...'")
+        return cls(keys, next(iter(keys)), index_key)
+
+
+def key_file_path(settings: Settings) -> Path:
+    return settings.encryption_key_file or settings.data_dir / "keyring.json"
+
+
+def write_key_file(path: Path, ring: KeyRing) -> None:
+    """Write the key ring with 0600 permissions, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(ring.to_json())
+    os.replace(tmp, path)
+
+
+def load_keyring(settings: Settings) -> KeyRing:
+    """The configured key ring; the embedded default creates a key file on first start."""
+    if settings.encryption_keys:
+        return KeyRing.from_spec(settings.encryption_keys)
+    path = key_file_path(settings)
+    if path.exists():
+        return KeyRing.from_json(path.read_text())
+    ring = KeyRing.generate()
+    write_key_file(path, ring)
+    return ring
+
+
+_active: KeyRing | None = None
+
+
+def install_keyring(ring: KeyRing) -> None:
+    """Make ``ring`` the one the ``Encrypted`` column type uses (once per process at start)."""
+    global _active
+    _active = ring
+
+
+def keyring() -> KeyRing:
+    if _active is None:
+        raise KeyRingError("no key ring installed")
+    return _active
+
+
+class Encrypted(TypeDecorator):
+    """A text column stored AES-GCM encrypted with the active key ring."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return None if value is None else keyring().encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect) -> str | None:
+        return None if value is None else keyring().decrypt(value)

@@ -1,0 +1,215 @@
+"""Fixtures: every storage test runs on SQLite and on PostgreSQL, each test on a clean database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from careverse.app import create_app
+from careverse.identity.service import IdentityService, NewAccount
+from careverse.kernel import clock, crypto
+from careverse.kernel.config import Settings
+from careverse.kernel.db import Base, Database
+from careverse.kernel.policy import Role
+
+REQUIRE_SERVICES = os.environ.get("CAREVERSE_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get(
+    "CAREVERSE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("CAREVERSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct-Horse-battery-9"
+# One fixed key ring for the whole run, so the shared PostgreSQL database stays readable.
+TEST_KEYRING = crypto.KeyRing.generate()
+TEST_KEYS = ",".join(
+    [f"{kid}:{crypto._b64e(key)}" for kid, key in TEST_KEYRING.keys.items()]
+    + [f"index:{crypto._b64e(TEST_KEYRING.index_key)}"]
+)
+
+
+def service_unavailable(what: str, exc: BaseException) -> None:
+    """Skip when a service is missing, or fail when CAREVERSE_REQUIRE_SERVICES=1 (CI)."""
+    message = f"{what} is unreachable: {type(exc).__name__}: {exc}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (CAREVERSE_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the PostgreSQL server, migrated once, dropped at the end."""
+    name = f"careverse_test_{uuid.uuid4().hex[:10]}"
+    admin_url = POSTGRES_URL
+
+    async def admin(sql: str) -> None:
+        import asyncpg
+
+        url = make_url(admin_url)
+        conn = await asyncpg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            database=url.database,
+            password=url.password,
+            timeout=5,
+        )
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        service_unavailable("PostgreSQL", exc)
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    async def migrate() -> None:
+        db = Database(url)
+        await db.migrate()
+        await db.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "careverse.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.migrate()
+        await db.dispose()
+
+    asyncio.run(migrate())
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean, migrated database: a copy of the SQLite template, or truncated PostgreSQL tables."""
+    if request.param == "sqlite":
+        target = tmp_path / "careverse.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite+aiosqlite:///{target}"
+    url = request.getfixturevalue("postgres_url")
+
+    async def truncate() -> None:
+        db = Database(url)
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await db.dispose()
+
+    asyncio.run(truncate())
+    return url
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def fake_clock() -> Iterator[FakeClock]:
+    fake = FakeClock()
+    clock.set_clock(fake)
+    yield fake
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module (or parametrize) to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, settings_overrides: dict) -> Settings:
+    values = {
+        "data_dir": tmp_path,
+        "database_url": database_url,
+        "encryption_keys": TEST_KEYS,
+        "migrate_on_start": False,
+        "log_json": False,
+        **settings_overrides,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def make_account(app):
+    """Create an account of any role directly through the service; answers the account."""
+
+    async def make(
+        role: Role | str = Role.PATIENT,
+        email: str | None = None,
+        name: str = "Test Person",
+        password: str = PASSWORD,
+    ):
+        async with app.state.db.session() as session:
+            service = IdentityService(session, app.state.settings)
+            return await service.create_account(
+                None,
+                NewAccount(
+                    email=email or f"{uuid.uuid4().hex[:8]}@example.org",
+                    role=Role(role),
+                    display_name=name,
+                    password=password,
+                ),
+            )
+
+    return make
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD, **extra) -> dict:
+    """Sign in with the OAuth2 password grant; answers the Authorization header."""
+    response = await client.post(
+        "/api/auth/token", data={"username": email, "password": password, **extra}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def signed_in(client, make_account):
+    """Create an account of a role and sign it in: answers (account, headers)."""
+
+    async def sign_in(role: Role | str = Role.PATIENT, **kw):
+        account = await make_account(role, **kw)
+        return account, await login(client, account.email)
+
+    return sign_in

@@ -1,0 +1,103 @@
+"""TOTP two-step sign-in: enrolment, sign-in with a code, replay refusal, and the mandatory mode."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+
+from careverse.kernel import clock
+from tests.conftest import PASSWORD, login
+
+
+def code_for(secret: str) -> str:
+    return pyotp.TOTP(secret).at(clock.now())
+
+
+async def enrol(client, headers) -> str:
+    started = await client.post("/api/me/mfa/totp", headers=headers)
+    assert started.status_code == 201
+    body = started.json()
+    assert body["otpauth_uri"].startswith("otpauth://totp/Careverse")
+    confirmed = await client.post(
+        "/api/me/mfa/totp/confirm", json={"code": code_for(body["secret"])}, headers=headers
+    )
+    assert confirmed.status_code == 204, confirmed.text
+    return body["secret"]
+
+
+async def test_clinician_enrols_and_then_needs_a_code(client, signed_in, fake_clock):
+    account, headers = await signed_in("clinician")
+    secret = await enrol(client, headers)
+    assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is True
+
+    fake_clock.advance(seconds=30)
+    no_code = await client.post(
+        "/api/auth/token", data={"username": account.email, "password": PASSWORD}
+    )
+    assert no_code.status_code == 401
+    assert no_code.json()["code"] == "mfa_required"
+    wrong = await client.post(
+        "/api/auth/token", data={"username": account.email, "password": PASSWORD, "otp": "000000"}
+    )
+    assert wrong.status_code == 401 and wrong.json()["code"] == "mfa_invalid"
+    code = code_for(secret)
+    await login(client, account.email, otp=code)
+    replay = await client.post(
+        "/api/auth/token", data={"username": account.email, "password": PASSWORD, "otp": code}
+    )
+    assert replay.status_code == 401 and replay.json()["code"] == "mfa_invalid"
+    fake_clock.advance(seconds=30)
+    await login(client, account.email, otp=code_for(secret))
+
+
+async def test_confirming_with_a_wrong_code_keeps_mfa_off(client, signed_in):
+    _, headers = await signed_in("admin")
+    await client.post("/api/me/mfa/totp", headers=headers)
+    bad = await client.post("/api/me/mfa/totp/confirm", json={"code": "123456"}, headers=headers)
+    assert bad.status_code == 422
+    malformed = await client.post(
+        "/api/me/mfa/totp/confirm", json={"code": "12ab"}, headers=headers
+    )
+    assert malformed.status_code == 422
+    assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is False
+
+
+async def test_disable_needs_a_current_code(client, signed_in, fake_clock):
+    _, headers = await signed_in("patient")
+    secret = await enrol(client, headers)
+    fake_clock.advance(seconds=30)
+    assert (
+        await client.post("/api/me/mfa/totp/disable", json={"code": "000000"}, headers=headers)
+    ).status_code == 422
+    ok = await client.post(
+        "/api/me/mfa/totp/disable", json={"code": code_for(secret)}, headers=headers
+    )
+    assert ok.status_code == 204
+    assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is False
+
+
+class TestMandatory:
+    @pytest.fixture
+    def settings_overrides(self) -> dict:
+        return {"mfa_required": True}
+
+    async def test_admin_without_mfa_can_only_enrol(self, client, signed_in, fake_clock):
+        _, headers = await signed_in("admin")
+        me = (await client.get("/api/me", headers=headers)).json()
+        assert me["mfa_enrolment_required"] is True
+        blocked = await client.get("/api/admin/accounts", headers=headers)
+        assert blocked.status_code == 403
+        assert blocked.json()["code"] == "mfa_enrolment_required"
+        secret = await enrol(client, headers)
+        assert (await client.get("/api/admin/accounts", headers=headers)).status_code == 200
+        fake_clock.advance(seconds=30)
+        refused = await client.post(
+            "/api/me/mfa/totp/disable", json={"code": code_for(secret)}, headers=headers
+        )
+        assert refused.status_code == 403 and refused.json()["code"] == "mfa_mandatory"
+
+    async def test_patients_are_not_forced(self, client, signed_in):
+        _, headers = await signed_in("patient")
+        assert (await client.get("/api/me", headers=headers)).json()[
+            "mfa_enrolment_required"
+        ] is False

@@ -1,0 +1,62 @@
+"""The key ring: AES-GCM round trips, rotation, key files and blind indexes."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from careverse.kernel.config import Settings
+from careverse.kernel.crypto import KeyRing, KeyRingError, load_keyring
+
+
+def test_round_trip_and_fresh_nonces():
+    ring = KeyRing.generate()
+    a, b = ring.encrypt("Amara Nwosu"), ring.encrypt("Amara Nwosu")
+    assert a != b and "Amara" not in a
+    assert ring.decrypt(a) == ring.decrypt(b) == "Amara Nwosu"
+
+
+def test_tampering_is_detected():
+    ring = KeyRing.generate()
+    token = ring.encrypt("note")
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises((InvalidTag, ValueError)):
+        ring.decrypt(tampered)
+
+
+def test_rotation_keeps_old_ciphertext_readable():
+    ring = KeyRing.generate()
+    old = ring.encrypt("before")
+    rotated = ring.with_new_primary()
+    assert rotated.primary != ring.primary
+    assert rotated.decrypt(old) == "before"
+    assert rotated.key_id_of(rotated.encrypt("after")) == rotated.primary
+    assert rotated.blind_index("x", "email") == ring.blind_index("x", "email")
+
+
+def test_blind_index_is_keyed_and_purpose_bound():
+    a, b = KeyRing.generate(), KeyRing.generate()
+    assert a.blind_index("x@example.org", "email") == a.blind_index("x@example.org", "email")
+    assert a.blind_index("x@example.org", "email") != b.blind_index("x@example.org", "email")
+    assert a.blind_index("x@example.org", "email") != a.blind_index("x@example.org", "login")
+
+
+def test_embedded_default_writes_a_private_key_file(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    ring = load_keyring(settings)
+    path = tmp_path / "keyring.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_keyring(settings).decrypt(ring.encrypt("same")) == "same"
+
+
+def test_spec_from_the_environment_is_validated():
+    with pytest.raises(KeyRingError):
+        KeyRing.from_spec("k1:abc")
+    with pytest.raises(KeyRingError):
+        KeyRing.from_spec("k1:" + "A" * 10 + ",index:" + "A" * 43)
+    ring = KeyRing.generate()
+    assert KeyRing.from_json(ring.to_json()).decrypt(ring.encrypt("x")) == "x"
+    with pytest.raises(KeyRingError):
+        KeyRing.from_json("{}")
