@@ -69,7 +69,7 @@ def postgres_url() -> Iterator[str]:
 
     try:
         asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         service_unavailable("PostgreSQL", exc)
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 

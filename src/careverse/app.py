@@ -18,7 +18,7 @@ from careverse.kernel import crypto
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
-from careverse.kernel.errors import DomainError
+from careverse.kernel.errors import DomainError, InvalidInput
 from careverse.kernel.http import EdgeMiddleware, Metrics
 from careverse.kernel.mail import Mailer
 from careverse.web import api as web_api
@@ -38,6 +38,12 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, InvalidInput):
+            loc = ["body", exc.field] if exc.field else ["body"]
+            return JSONResponse(
+                {"detail": [{"loc": loc, "msg": exc.message, "type": exc.code}], "code": exc.code},
+                status_code=422,
+            )
         return JSONResponse(
             {"detail": exc.message, "code": exc.code},
             status_code=exc.status_code,

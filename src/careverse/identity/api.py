@@ -119,11 +119,17 @@ async def token(
     """OAuth2 token endpoint: the password grant (with ``otp`` when MFA is on) and refresh."""
     if grant_type == "refresh_token":
         if not refresh_token:
-            raise InvalidInput("refresh_token is required for this grant.", code="invalid_request")
+            raise InvalidInput(
+                "refresh_token is required for this grant.",
+                field="refresh_token",
+                code="invalid_request",
+            )
         issued = await service.refresh(refresh_token)
     else:
         if not username or not password:
-            raise InvalidInput("username and password are required.", code="invalid_request")
+            raise InvalidInput(
+                "username and password are required.", field="username", code="invalid_request"
+            )
         issued = await service.authenticate(username, password, otp, client_address(request))
     return TokenOut(
         access_token=issued.access_token,

@@ -25,28 +25,40 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(w.strip().lower() for w in text.splitlines() if w and not w.startswith("#"))
 
 
-def check_policy(password: str, *, email: str | None = None, name: str | None = None) -> None:
+def check_policy(
+    password: str, *, email: str | None = None, name: str | None = None, field: str = "password"
+) -> None:
     """Raise ``InvalidInput`` with a plain-language reason when the password is too weak."""
     if len(password) < MIN_LENGTH:
         raise InvalidInput(
-            f"The password must be at least {MIN_LENGTH} characters long.", code="weak_password"
+            f"The password must be at least {MIN_LENGTH} characters long.",
+            field=field,
+            code="weak_password",
         )
     if len(password) > MAX_LENGTH:
         raise InvalidInput(
-            f"The password must be at most {MAX_LENGTH} characters long.", code="weak_password"
+            f"The password must be at most {MAX_LENGTH} characters long.",
+            field=field,
+            code="weak_password",
         )
     lowered = password.lower()
     if email:
         local = email.lower().split("@", 1)[0]
         if email.lower() in lowered or (len(local) >= 4 and local in lowered):
             raise InvalidInput(
-                "The password must not contain your e-mail address.", code="weak_password"
+                "The password must not contain your e-mail address.",
+                field=field,
+                code="weak_password",
             )
     if name and len(name) >= 4 and name.lower() in lowered:
-        raise InvalidInput("The password must not contain your name.", code="weak_password")
+        raise InvalidInput(
+            "The password must not contain your name.", field=field, code="weak_password"
+        )
     if lowered in _common_passwords() or len(set(password)) < 4:
         raise InvalidInput(
-            "That password is too common or too simple; choose another.", code="weak_password"
+            "That password is too common or too simple; choose another.",
+            field=field,
+            code="weak_password",
         )
 
 

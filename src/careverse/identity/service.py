@@ -98,7 +98,7 @@ class IdentityService:
         if data.role not in SELF_REGISTERING_ROLES:
             raise Forbidden("Only patients and caregivers can sign up themselves.")
         if data.password is None:
-            raise InvalidInput("A password is required.", code="weak_password")
+            raise InvalidInput("A password is required.", field="password", code="weak_password")
         return await self._create(data)
 
     async def create_account(self, actor: Actor | None, data: NewAccount) -> Account:
@@ -447,7 +447,7 @@ class IdentityService:
         if self.settings.mfa_required and actor.role in MFA_ROLES:
             raise Forbidden("Two-step sign-in is required for your role.", code="mfa_mandatory")
         if not self._accept_otp(account, account.totp_secret, code):
-            raise InvalidInput("That code is not right.", code="mfa_invalid")
+            raise InvalidInput("That code is not right.", field="code", code="mfa_invalid")
         account.mfa_enabled, account.totp_secret = False, None
         await self.session.commit()
 
@@ -456,8 +456,14 @@ class IdentityService:
     async def change_password(self, actor: Actor, current: str, new: str) -> None:
         account = await self._account(actor.account_id)
         if not await passwords.verify_password(account.password_hash, current):
-            raise InvalidInput("Your current password is not right.", code="invalid_credentials")
-        passwords.check_policy(new, email=account.email, name=account.display_name)
+            raise InvalidInput(
+                "Your current password is not right.",
+                field="current_password",
+                code="invalid_credentials",
+            )
+        passwords.check_policy(
+            new, email=account.email, name=account.display_name, field="new_password"
+        )
         account.password_hash = await passwords.hash_password(new)
         account.password_changed_at = clock.now()
         await self.session.execute(
@@ -525,7 +531,9 @@ class IdentityService:
                 code="invalid_reset_token",
             )
         account = await self._account(reset.account_id)
-        passwords.check_policy(new_password, email=account.email, name=account.display_name)
+        passwords.check_policy(
+            new_password, email=account.email, name=account.display_name, field="new_password"
+        )
         # Mark used with a conditional update so two concurrent uses cannot both succeed.
         used = await self.session.execute(
             update(PasswordResetToken)

@@ -18,8 +18,14 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
+    """Input that parsed but breaks a rule; answered in FastAPI's validation shape (422)."""
+
     status_code = 422
     code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.field = field
 
 
 class NotAuthenticated(DomainError):

@@ -54,7 +54,7 @@ async def test_me_requires_a_valid_token(client):
 async def test_missing_fields_are_explained(client):
     response = await client.post("/api/auth/token", data={"username": "a@example.org"})
     assert response.status_code == 422
-    assert "username and password" in response.json()["detail"]
+    assert "username and password" in response.json()["detail"][0]["msg"]
     response = await client.post("/api/auth/token", data={"grant_type": "client_credentials"})
     assert response.status_code == 422
 

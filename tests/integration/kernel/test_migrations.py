@@ -1,4 +1,4 @@
-"""Migrations: the schema they build matches the models, on both databases, and serve applies them."""
+"""Migrations: the schema matches the models on both databases, and start-up applies them."""
 
 from __future__ import annotations
 

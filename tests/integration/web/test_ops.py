@@ -58,7 +58,7 @@ class TestRedisReadiness:
             r = aioredis.from_url(REDIS_URL)
             await r.ping()
             await r.aclose()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             service_unavailable("Redis", exc)
         return {"redis_url": REDIS_URL}
 
