@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response, status
 
 from careverse.identity.deps import (
     CSRF_COOKIE,
+    CSRF_HEADER,
     REFRESH_COOKIE,
     SESSION_COOKIE,
     AnyActor,
@@ -203,8 +204,7 @@ async def refresh_browser_session(request: Request, response: Response, service:
     secret = request.cookies.get(REFRESH_COOKIE)
     if not secret:
         raise NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
-    issued = await service.refresh(secret)
-    service.check_csrf(issued.session_id, request.headers.get("X-CSRF-Token"))
+    issued = await service.refresh(secret, csrf=request.headers.get(CSRF_HEADER, ""))
     _set_cookies(request, response, service, issued)
     return SessionOut(account=account_out(issued_view(issued)))
 

@@ -296,14 +296,20 @@ class IdentityService:
             access, refresh, self.settings.access_token_ttl_seconds, auth.id, account, scope
         )
 
-    async def refresh(self, refresh_token: str) -> IssuedTokens:
-        """Rotate both secrets of a session; the old refresh token stops working."""
+    async def refresh(self, refresh_token: str, *, csrf: str | None = None) -> IssuedTokens:
+        """Rotate both secrets of a session; the old refresh token stops working.
+
+        Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
+        request cannot end the session.
+        """
         auth = await self.session.scalar(
             select(AuthSession).where(AuthSession.refresh_hash == tokens.digest(refresh_token))
         )
         now = clock.now()
         if auth is None or auth.revoked_at is not None or auth.refresh_expires_at <= now:
             raise NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
+        if csrf is not None:
+            self.check_csrf(auth.id, csrf)
         account = await self._account(auth.account_id)
         if not account.is_active:
             raise NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")

@@ -43,6 +43,8 @@ async def test_refresh_and_sign_out(client, make_account):
     account = await make_account()
     await sign_in(client, account.email)
     old_session = client.cookies["cv_session"]
+    forged = await client.post("/api/auth/session/refresh")
+    assert forged.status_code == 403 and forged.json()["code"] == "csrf"
     refreshed = await client.post(
         "/api/auth/session/refresh", headers={"X-CSRF-Token": client.cookies["cv_csrf"]}
     )

@@ -1,0 +1,72 @@
+# Careverse: `make run` serves the platform with demo data; `make test` runs the whole suite.
+# Each installs what it needs: the virtualenv, Python and npm packages, the client build,
+# and (as root, when missing) Debian's Chromium for the browser tests.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+CLIENT_SOURCES := $(shell find client/src -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
+STATIC_INDEX := src/careverse/web/static/index.html
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast lint format client chromium install clean
+
+run: install client
+	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
+
+test: install client chromium
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the browser and load tests: the quick loop while developing.
+test-fast: install
+	$(BIN)/pytest -m "not e2e and not load" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: install
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+install: $(STAMP)/python
+
+$(STAMP)/python: pyproject.toml
+	@mkdir -p $(STAMP)
+	@if [ ! -x $(BIN)/python ]; then \
+	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	    rm -rf $(VENV); \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; fi; \
+	    $(PYTHON) -m venv $(VENV); }; \
+	fi
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(STAMP)/npm: client/package.json client/package-lock.json
+	@mkdir -p $(STAMP)
+	cd client && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+client: $(STATIC_INDEX)
+
+$(STATIC_INDEX): $(STAMP)/npm $(CLIENT_SOURCES)
+	cd client && npm run build --silent
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests will fail)"; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(STAMP) $(VENV) client/node_modules src/careverse/web/static

@@ -1,0 +1,294 @@
+import { html, nothing } from 'lit';
+import { currentAccount, signOut, type Account } from '../api/auth';
+import { onSessionLost } from '../api/http';
+import { setLocale, t } from '../i18n';
+import { areaFor, roleHome } from '../roles';
+import { currentRoute, navigate, onRouteChange, startRouter, type Route } from '../router';
+import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
+import { describeError } from './errors';
+import { LightElement } from './light-element';
+import '../pages/area-page';
+import '../pages/home-page';
+import '../pages/not-found-page';
+import '../pages/sign-in-page';
+import '../pages/sign-up-page';
+
+/** Routes that need a signed-in account. */
+function needsAccount(route: Route): boolean {
+  return route.name === 'home' || route.name === 'area';
+}
+
+/**
+ * The page frame: skip link, header with navigation, the current page in `<main>`, footer.
+ * It owns the session at start-up, guards routes, titles the document and moves focus to the
+ * new page's heading after each navigation so screen-reader and keyboard users land there.
+ */
+export class CareverseApp extends LightElement {
+  static override properties = {
+    account: { state: true },
+    route: { state: true },
+    ready: { state: true },
+    menuOpen: { state: true },
+    startError: { state: true },
+  };
+
+  declare account: Account | null;
+  declare route: Route;
+  declare ready: boolean;
+  declare menuOpen: boolean;
+  declare startError: string;
+
+  /** Set when a navigation (not the first load) should move focus to the new page. */
+  private focusPending = false;
+  /** While redirecting, whether the navigation being redirected should move focus. */
+  private redirectFocus: boolean | null = null;
+  private stops: (() => void)[] = [];
+
+  constructor() {
+    super();
+    this.account = null;
+    this.route = currentRoute();
+    this.ready = false;
+    this.menuOpen = false;
+    this.startError = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The browser's language until the account's is known.
+    setLocale(null);
+    startRouter();
+    this.stops.push(
+      onRouteChange((route) => this.show(route, this.redirectFocus ?? true)),
+      onAccountChange((account) => (this.account = account)),
+      onSessionLost(() => this.sessionLost()),
+    );
+    void this.start();
+  }
+
+  override disconnectedCallback(): void {
+    for (const stop of this.stops) stop();
+    this.stops = [];
+    super.disconnectedCallback();
+  }
+
+  private async start(): Promise<void> {
+    try {
+      setAccount(await currentAccount());
+    } catch (error) {
+      this.startError = describeError(error);
+      setAccount(null);
+    }
+    this.ready = true;
+    this.show(currentRoute(), false);
+  }
+
+  /** Where `route` must send the visitor instead, if anywhere. */
+  private redirectFor(route: Route): string | null {
+    const signedIn = getAccount() !== null;
+    if (route.name === 'root') return signedIn ? '/home' : '/signin';
+    if ((route.name === 'signIn' || route.name === 'signUp') && signedIn) return '/home';
+    if (needsAccount(route) && !signedIn) {
+      const here = location.pathname + location.search;
+      return route.name === 'home' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`;
+    }
+    return null;
+  }
+
+  private show(route: Route, moveFocus: boolean): void {
+    if (!this.ready) return;
+    const redirect = this.redirectFor(route);
+    if (redirect) {
+      // A redirect keeps the focus decision of the navigation that led to it.
+      this.redirectFocus = moveFocus;
+      try {
+        navigate(redirect, { replace: true });
+      } finally {
+        this.redirectFocus = null;
+      }
+      return;
+    }
+    this.route = route;
+    this.menuOpen = false;
+    this.focusPending ||= moveFocus;
+    this.requestUpdate();
+  }
+
+  private sessionLost(): void {
+    if (!getAccount()) return;
+    setAccount(null);
+    setNotice(t('error.sessionEnded'));
+    const here = location.pathname + location.search;
+    navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
+  }
+
+  private async onSignOut(): Promise<void> {
+    try {
+      await signOut();
+    } catch {
+      // Whatever the server says, this browser is signed out from here on.
+    }
+    setAccount(null);
+    setNotice(t('signIn.signedOut'));
+    navigate('/signin');
+  }
+
+  private onSkip(event: Event): void {
+    event.preventDefault();
+    const main = this.querySelector<HTMLElement>('#main');
+    main?.focus();
+    main?.scrollIntoView();
+  }
+
+  private pageTitle(): string {
+    const route = this.route;
+    switch (route.name) {
+      case 'signIn':
+        return t('signIn.title');
+      case 'signUp':
+        return t('signUp.title');
+      case 'home':
+        return t('nav.home');
+      case 'area': {
+        const area = this.account ? areaFor(this.account.role, route.slug) : null;
+        return area ? t(area.title) : t('notFound.title');
+      }
+      case 'notFound':
+        return t('notFound.title');
+      default:
+        return t('app.loading');
+    }
+  }
+
+  protected override async updated(): Promise<void> {
+    if (!this.ready) return;
+    document.title = t('app.pageTitle', { page: this.pageTitle() });
+    if (!this.focusPending) return;
+    this.focusPending = false;
+    const main = this.querySelector('#main');
+    const page = [...(main?.children ?? [])].find((child) => child instanceof LightElement);
+    await (page as LightElement | undefined)?.updateComplete;
+    const heading = this.querySelector<HTMLElement>('#main h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    window.scrollTo(0, 0);
+  }
+
+  private renderPage() {
+    if (!this.ready) {
+      return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    }
+    const route = this.route;
+    switch (route.name) {
+      case 'signIn':
+        return html`<cv-sign-in></cv-sign-in>`;
+      case 'signUp':
+        return html`<cv-sign-up></cv-sign-up>`;
+      case 'home':
+        return html`<cv-home .account=${this.account}></cv-home>`;
+      case 'area': {
+        const area = this.account ? areaFor(this.account.role, route.slug) : null;
+        return area ? html`<cv-area .area=${area}></cv-area>` : html`<cv-not-found></cv-not-found>`;
+      }
+      default:
+        return html`<cv-not-found></cv-not-found>`;
+    }
+  }
+
+  private renderLogo() {
+    return html`<svg class="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="8" fill="currentColor"></rect>
+      <path d="M16 25s-8-4.6-8-10.4A4.6 4.6 0 0 1 16 12a4.6 4.6 0 0 1 8 2.6C24 20.4 16 25 16 25z" fill="#fff"></path>
+    </svg>`;
+  }
+
+  private renderHeader() {
+    const account = this.account;
+    const route = this.route;
+    const current = (active: boolean) => (active ? 'page' : nothing);
+    if (!account) {
+      return html`
+        <header class="site-header">
+          <div class="site-header__inner">
+            <a class="brand" href="/">${this.renderLogo()}<span>${t('app.name')}</span></a>
+            <nav class="site-nav site-nav--always" aria-label=${t('nav.account')}>
+              <ul role="list">
+                <li><a href="/signin" aria-current=${current(route.name === 'signIn')}>${t('nav.signIn')}</a></li>
+                <li><a href="/signup" aria-current=${current(route.name === 'signUp')}>${t('nav.signUp')}</a></li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+      `;
+    }
+    const areas = roleHome(account.role)?.areas ?? [];
+    return html`
+      <header class="site-header">
+        <div class="site-header__inner site-header__inner--signed-in">
+          <a class="brand" href="/home">${this.renderLogo()}<span>${t('app.name')}</span></a>
+          <button
+            class="menu-toggle"
+            type="button"
+            aria-expanded=${this.menuOpen ? 'true' : 'false'}
+            aria-controls="site-nav"
+            @click=${() => (this.menuOpen = !this.menuOpen)}
+          >
+            <span class="menu-toggle__icon" aria-hidden="true"></span>${t('nav.menu')}
+          </button>
+          <div class="account-menu">
+            <span class="account-menu__name">${t('nav.signedInAs', { name: account.display_name })}</span>
+            <button class="button button--quiet" type="button" @click=${this.onSignOut}>${t('nav.signOut')}</button>
+          </div>
+          <nav
+            id="site-nav"
+            class="site-nav ${this.menuOpen ? 'is-open' : ''}"
+            aria-label=${t('nav.main')}
+            @keydown=${(event: KeyboardEvent) => {
+              if (event.key === 'Escape' && this.menuOpen) {
+                this.menuOpen = false;
+                this.querySelector<HTMLElement>('.menu-toggle')?.focus();
+              }
+            }}
+          >
+            <ul role="list">
+              <li><a href="/home" aria-current=${current(route.name === 'home')}>${t('nav.home')}</a></li>
+              ${areas.map(
+                (area) => html`
+                  <li>
+                    <a href="/${area.slug}" aria-current=${current(route.name === 'area' && route.slug === area.slug)}>
+                      ${t(area.title)}
+                    </a>
+                  </li>
+                `,
+              )}
+            </ul>
+          </nav>
+        </div>
+      </header>
+    `;
+  }
+
+  override render() {
+    return html`
+      <a class="skip-link" href="#main" @click=${this.onSkip}>${t('app.skipToContent')}</a>
+      ${this.renderHeader()}
+      <main id="main" tabindex="-1" aria-busy=${this.ready ? 'false' : 'true'}>
+        ${this.startError ? html`<div class="form-error" role="alert">${this.startError}</div>` : nothing}
+        ${this.renderPage()}
+      </main>
+      <footer class="site-footer">
+        <p>${t('app.footer')}</p>
+      </footer>
+    `;
+  }
+}
+
+customElements.define('cv-app', CareverseApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-app': CareverseApp;
+  }
+}

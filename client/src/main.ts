@@ -1,0 +1,3 @@
+/** Entry point: the stylesheet and the app frame, which takes over `<cv-app>` in index.html. */
+import './styles/app.css';
+import './components/app-shell';

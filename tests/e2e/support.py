@@ -1,0 +1,195 @@
+"""Helpers of the browser tests: running the real server, test people, page problems."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+STATIC_INDEX = REPO / "src" / "careverse" / "web" / "static" / "index.html"
+AXE_SCRIPT = REPO / "client" / "node_modules" / "axe-core" / "axe.min.js"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# A password that satisfies the server's policy (12+ characters, not common, no e-mail in it).
+GOOD_PASSWORD = "quiet harbour lanterns 47"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def run_server(data_dir: Path, database_url: str | None = None) -> Iterator[str]:
+    """Run ``careverse serve`` until the block ends; yield its base URL.
+
+    Outer ``CAREVERSE_*`` settings are not inherited, so every run starts from the same
+    defaults; pass ``database_url`` to use something other than SQLite in ``data_dir``.
+    """
+    if not STATIC_INDEX.exists():
+        pytest.fail(
+            f"The browser client is not built ({STATIC_INDEX.relative_to(REPO)} is missing). "
+            "Run `make client` first.",
+            pytrace=False,
+        )
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
+    env["CAREVERSE_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["CAREVERSE_DATABASE_URL"] = database_url
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "careverse",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=data_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(base_url, process, log_path)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = log_path.read_text(errors="replace")[-4000:]
+            pytest.fail(f"careverse serve exited with {process.returncode}:\n{output}")
+        try:
+            answer = httpx.get(f"{base_url}/healthz", timeout=2)
+            if answer.status_code == 200 and answer.json().get("status") == "ok":
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    output = log_path.read_text(errors="replace")[-4000:]
+    pytest.fail(f"careverse serve did not answer /healthz within 60 s:\n{output}")
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    data_dir: Path
+
+
+@dataclass
+class PageProblems:
+    """Console errors, uncaught exceptions and CSP violations seen by a page."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.console_errors.clear()
+        self.page_errors.clear()
+
+
+# Records CSP violations in the page; init scripts run outside the page's CSP.
+CSP_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+@dataclass
+class Person:
+    email: str
+    password: str
+    display_name: str
+    role: str = "patient"
+
+
+def new_person(display_name: str = "Ada Lovelace", role: str = "patient") -> Person:
+    return Person(
+        email=f"e2e-{uuid.uuid4().hex[:12]}@example.org",
+        password=GOOD_PASSWORD,
+        display_name=display_name,
+        role=role,
+    )
+
+
+def register_via_api(base_url: str, person: Person) -> None:
+    """Create an account without the browser, for tests about something else."""
+    answer = httpx.post(
+        f"{base_url}/api/auth/register",
+        json={
+            "email": person.email,
+            "password": person.password,
+            "display_name": person.display_name,
+            "role": person.role,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def add_user_via_cli(server: LiveServer, person: Person) -> None:
+    """Create an account of any role the way an operator does: ``careverse user add``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
+    env["CAREVERSE_DATA_DIR"] = str(server.data_dir)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "careverse",
+            "user",
+            "add",
+            person.email,
+            "--role",
+            person.role,
+            "--name",
+            person.display_name,
+            "--password-stdin",
+        ],
+        input=person.password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=server.data_dir,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
