@@ -8,6 +8,10 @@ export type Route =
   | { name: 'signIn' }
   | { name: 'signUp' }
   | { name: 'home' }
+  | { name: 'security' }
+  | { name: 'mfaSetup' }
+  | { name: 'forgotPassword' }
+  | { name: 'resetPassword' }
   | { name: 'area'; slug: string }
   | { name: 'notFound' };
 
@@ -20,6 +24,10 @@ export function matchRoute(pathname: string): Route {
   if (path === '/signin') return { name: 'signIn' };
   if (path === '/signup') return { name: 'signUp' };
   if (path === '/home') return { name: 'home' };
+  if (path === '/settings/security') return { name: 'security' };
+  if (path === '/setup-two-step') return { name: 'mfaSetup' };
+  if (path === '/forgot-password') return { name: 'forgotPassword' };
+  if (path === '/reset-password') return { name: 'resetPassword' };
   const area = /^\/([a-z0-9-]+)$/.exec(path);
   if (area?.[1]) return { name: 'area', slug: area[1] };
   return { name: 'notFound' };
@@ -62,7 +70,9 @@ export function safeNextPath(value: string | null): string | null {
     return null;
   }
   const route = matchRoute(new URL(value, location.origin).pathname);
-  if (route.name === 'signIn' || route.name === 'signUp' || route.name === 'notFound') return null;
+  // Never back to pages about signing in, nor to a reset link (its token is gone by then).
+  const noReturn: Route['name'][] = ['signIn', 'signUp', 'forgotPassword', 'resetPassword', 'notFound'];
+  if (noReturn.includes(route.name)) return null;
   return value;
 }
 

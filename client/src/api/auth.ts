@@ -65,3 +65,52 @@ export async function currentAccount(): Promise<Account | null> {
     throw error;
   }
 }
+
+// ---- two-step sign-in (TOTP) -------------------------------------------------------------
+
+export interface TotpEnrolment {
+  /** The shared secret in base32, for typing into an app that cannot scan. */
+  secret: string;
+  /** `otpauth://totp/...`: what the QR code carries. */
+  otpauth_uri: string;
+}
+
+/** Begin enrolling an authenticator app; a new secret each time, active once confirmed. */
+export function startTotp(): Promise<TotpEnrolment> {
+  return request<TotpEnrolment>('POST', '/api/me/mfa/totp');
+}
+
+/** Turn two-step sign-in on with a first code from the app. */
+export function confirmTotp(code: string): Promise<void> {
+  return request<void>('POST', '/api/me/mfa/totp/confirm', { code });
+}
+
+/** Turn two-step sign-in off (refused with `mfa_mandatory` where the role requires it). */
+export function disableTotp(code: string): Promise<void> {
+  return request<void>('POST', '/api/me/mfa/totp/disable', { code });
+}
+
+// ---- passwords ---------------------------------------------------------------------------
+
+/** Change the password; the server ends the account's other sessions. */
+export function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  return request<void>('POST', '/api/me/password', {
+    current_password: currentPassword,
+    new_password: newPassword,
+  });
+}
+
+/** Ask for a reset link by e-mail; the answer is the same whether or not the account exists. */
+export async function requestPasswordReset(email: string): Promise<void> {
+  await request<unknown>('POST', '/api/auth/password-reset', { email }, { noRefresh: true });
+}
+
+/** Set a new password with a reset link's token; every session of the account ends. */
+export function confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+  return request<void>(
+    'POST',
+    '/api/auth/password-reset/confirm',
+    { token, new_password: newPassword },
+    { noRefresh: true },
+  );
+}

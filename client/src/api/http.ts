@@ -25,6 +25,8 @@ export class ApiError extends Error {
   /** The server's human message, if it sent one. */
   readonly detail: string;
   readonly fieldErrors: FieldErrors;
+  /** The `type` of each item of a 422 answer's `detail` list (`invalid_reset_token`, …). */
+  readonly types: readonly string[];
   /** Seconds from a `Retry-After` header, when present. */
   readonly retryAfter: number | null;
 
@@ -33,6 +35,7 @@ export class ApiError extends Error {
     code?: string;
     detail?: string;
     fieldErrors?: FieldErrors;
+    types?: readonly string[];
     retryAfter?: number | null;
   }) {
     super(init.detail || `HTTP ${init.status}`);
@@ -41,8 +44,14 @@ export class ApiError extends Error {
     this.code = init.code ?? '';
     this.detail = init.detail ?? '';
     this.fieldErrors = init.fieldErrors ?? {};
+    this.types = init.types ?? [];
     this.retryAfter = init.retryAfter ?? null;
   }
+}
+
+/** True when `error` is an ApiError with machine code `code`, as its code or an item's type. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return error instanceof ApiError && (error.code === code || error.types.includes(code));
 }
 
 /** The request never reached the server, or its answer never came back. */
@@ -80,6 +89,18 @@ export function onSessionLost(listener: SessionLostListener): () => void {
   return () => sessionLostListeners.delete(listener);
 }
 
+type EnrolmentRequiredListener = () => void;
+const enrolmentRequiredListeners = new Set<EnrolmentRequiredListener>();
+
+/**
+ * Called when the server refuses a request because the account must set up two-step sign-in
+ * first (for instance when an operator made it mandatory during this session).
+ */
+export function onEnrolmentRequired(listener: EnrolmentRequiredListener): () => void {
+  enrolmentRequiredListeners.add(listener);
+  return () => enrolmentRequiredListeners.delete(listener);
+}
+
 function parseRetryAfter(value: string | null): number | null {
   if (!value) return null;
   const seconds = Number(value);
@@ -97,6 +118,7 @@ function cleanValidationMessage(message: string): string {
 interface ValidationItem {
   loc?: (string | number)[];
   msg?: string;
+  type?: string;
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
@@ -112,7 +134,9 @@ async function toApiError(response: Response): Promise<ApiError> {
     if (Array.isArray(detail)) {
       const fieldErrors: FieldErrors = {};
       const loose: string[] = [];
+      const types: string[] = [];
       for (const item of detail as ValidationItem[]) {
+        if (typeof item.type === 'string') types.push(item.type);
         const message = cleanValidationMessage(String(item.msg ?? ''));
         const loc = (item.loc ?? []).filter((part) => part !== 'body');
         const field = loc.length > 0 ? String(loc[loc.length - 1]) : '';
@@ -124,6 +148,7 @@ async function toApiError(response: Response): Promise<ApiError> {
         code: typeof code === 'string' ? code : 'validation_error',
         detail: loose.join(' '),
         fieldErrors,
+        types,
         retryAfter,
       });
     }
@@ -198,7 +223,13 @@ export async function request<T>(
       }
     }
   }
-  if (!response.ok) throw await toApiError(response);
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (error.status === 403 && error.code === 'mfa_enrolment_required') {
+      for (const listener of enrolmentRequiredListeners) listener();
+    }
+    throw error;
+  }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;

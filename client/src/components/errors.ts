@@ -1,5 +1,5 @@
 /** Turning failed requests into messages a person can act on. */
-import { ApiError, NetworkError } from '../api/http';
+import { ApiError, NetworkError, hasErrorCode } from '../api/http';
 import { t } from '../i18n';
 
 /** A translated, human message for a failed request. */
@@ -17,9 +17,16 @@ export function describeError(error: unknown): string {
       return t('error.emailTaken');
     case 'csrf':
       return t('error.csrf');
+    case 'mfa_mandatory':
+      return t('error.mfaMandatory');
+    case 'mfa_enrolment_required':
+      return t('error.mfaEnrolmentRequired');
+    case 'email_not_configured':
+      return t('error.emailNotConfigured');
     default:
       break;
   }
+  if (hasErrorCode(error, 'invalid_reset_token')) return t('error.resetLinkInvalid');
   if (error.status === 429) return tooManyAttempts(error);
   // The server's own words are the clearest account of anything we have no message for
   // (for instance its password policy).
@@ -42,4 +49,23 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function looksLikeEmail(value: string): boolean {
   return EMAIL.test(value.trim());
+}
+
+/**
+ * A failed request's field messages, sorted into the form's own fields. `fields` maps the
+ * request body's names (as the server reports them in `loc`) to the form's field names;
+ * messages for fields the form does not have come back in `unplaced`.
+ */
+export function placeFieldErrors<F extends string>(
+  error: ApiError,
+  fields: Readonly<Record<string, F>>,
+): { errors: Partial<Record<F, string>>; unplaced: string[] } {
+  const errors: Partial<Record<F, string>> = {};
+  const unplaced: string[] = [];
+  for (const [name, message] of Object.entries(error.fieldErrors)) {
+    const field = fields[name];
+    if (field) errors[field] = message;
+    else unplaced.push(message);
+  }
+  return { errors, unplaced };
 }

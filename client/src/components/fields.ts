@@ -3,6 +3,9 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { t } from '../i18n';
 
+/** The server's minimum; checked here first so that people learn it before sending. */
+export const MIN_PASSWORD_LENGTH = 12;
+
 export interface TextFieldOptions {
   id: string;
   label: string;

@@ -3,7 +3,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { register, signIn, type RegisterRequest } from '../api/auth';
 import { ApiError } from '../api/http';
 import { describeError, looksLikeEmail } from '../components/errors';
-import { describedBy, fieldError, textField } from '../components/fields';
+import { describedBy, fieldError, MIN_PASSWORD_LENGTH, textField } from '../components/fields';
 import { LightElement } from '../components/light-element';
 import { currentLocale, supportedLocales, t } from '../i18n';
 import { navigate } from '../router';
@@ -33,8 +33,6 @@ const SERVER_FIELDS: Record<string, Field> = {
   birth_date: 'birthDate',
   preferred_language: 'language',
 };
-
-export const MIN_PASSWORD_LENGTH = 12;
 
 function today(): string {
   const now = new Date();
