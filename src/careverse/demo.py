@@ -12,7 +12,7 @@ from careverse.kernel.config import Settings
 from careverse.kernel.policy import Role
 
 DEMO_PASSWORD = "careverse-demo-2026"  # noqa: S105 - printed to the operator on purpose
-DOMAIN = "demo.careverse.local"
+DOMAIN = "careverse.example.org"  # a reserved domain that e-mail validation accepts
 
 
 @dataclass(frozen=True)
