@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from careverse.app import create_app
 from careverse.identity.service import IdentityService, NewAccount
 from careverse.kernel import clock, crypto
+from careverse.kernel.audit import GENESIS
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Base, Database
 from careverse.kernel.policy import Role
@@ -110,6 +111,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         async with db.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # What the migrations seed, the truncation must restore: the audit chain's genesis.
+            await conn.execute(
+                text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
+                {"genesis": GENESIS},
+            )
         await db.dispose()
 
     asyncio.run(truncate())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,18 +14,53 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from careverse import __version__
+from careverse.fhir import api as fhir_api
+from careverse.fhir.resources import FHIR_JSON, operation_outcome
 from careverse.identity import api as identity_api
-from careverse.kernel import crypto
+from careverse.identity import relationships
+from careverse.kernel import crypto, policy
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError, InvalidInput
 from careverse.kernel.http import EdgeMiddleware, Metrics
 from careverse.kernel.mail import Mailer
+from careverse.privacy import api as privacy_api
+from careverse.privacy import jobs as privacy_jobs
+from careverse.privacy import service as privacy_service
 from careverse.web import api as web_api
 from careverse.web import ops
 
 log = structlog.get_logger(__name__)
+
+
+class CareversePolicyFacts(policy.PolicyFacts):
+    """The policy's facts, each answered by the capability that owns it."""
+
+    delegation = staticmethod(relationships.delegation_fact)
+    has_care_relationship = staticmethod(relationships.has_care_relationship)
+    break_glass_active = staticmethod(privacy_service.break_glass_active)
+    consent_denies = staticmethod(privacy_service.consent_denies)
+
+
+FHIR_ISSUE_CODES = {
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "invalid",
+}
+
+
+def _fhir_error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    code = FHIR_ISSUE_CODES.get(status, "processing")
+    return JSONResponse(
+        operation_outcome(code, message), status_code=status, media_type=FHIR_JSON, headers=headers
+    )
+
+
+def _is_fhir(request: Request) -> bool:
+    return request.url.path.startswith("/fhir")
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict]:
@@ -37,7 +73,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if _is_fhir(request):
+            return _fhir_error(exc.status_code, exc.message, exc.headers)
         if isinstance(exc, InvalidInput):
             loc = ["body", exc.field] if exc.field else ["body"]
             return JSONResponse(
@@ -51,11 +89,17 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _is_fhir(request):
+            errors = _validation_errors(exc)
+            where = ", ".join(".".join(map(str, e["loc"])) for e in errors)
+            return _fhir_error(422, f"Invalid request parameters: {where}")
         return JSONResponse({"detail": _validation_errors(exc)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if _is_fhir(request):
+            return _fhir_error(exc.status_code, str(exc.detail))
         return JSONResponse(
             {"detail": exc.detail, "code": "http_error"},
             status_code=exc.status_code,
@@ -80,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build a Careverse node from settings (the environment's by default)."""
     settings = settings or Settings()
     crypto.install_keyring(crypto.load_keyring(settings))
+    policy.install_facts(CareversePolicyFacts())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,9 +134,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.redis = redis_conn.connect(settings.redis_url)
         log.info("careverse.started", database=db.engine.dialect.name, redis=bool(app.state.redis))
+        jobs = [asyncio.create_task(privacy_jobs.erase_due_forever(db, settings))]
         try:
             yield
         finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await db.dispose()
@@ -108,6 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(ops.router)
     app.include_router(identity_api.router)
+    app.include_router(privacy_api.router)
+    app.include_router(fhir_api.router)
     web_api.mount_client(app)
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
     return app

@@ -21,8 +21,14 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage the encryption key ring.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Privacy housekeeping.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(privacy_app, name="privacy")
 console = Console()
 T = TypeVar("T")
 
@@ -172,3 +178,67 @@ def db_upgrade() -> None:
 
     _run_with_session(nothing)
     console.print("The database schema is up to date.")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain: exit 0 when intact, 1 naming the first bad row otherwise."""
+    from careverse.kernel.audit import verify
+
+    async def check(session: AsyncSession, _settings: Settings):
+        return await verify(session)
+
+    result = _run_with_session(check)
+    if result.ok:
+        console.print(f"The audit chain is intact: {result.rows} events.")
+        return
+    console.print(
+        f"[red]The audit chain is broken at row {result.first_bad_seq}[/]: {result.reason} "
+        f"({result.rows} rows verified before it)."
+    )
+    raise typer.Exit(1)
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Add a new primary key to the key file and re-encrypt every encrypted field with it."""
+    import careverse.models  # noqa: F401 - every table with encrypted columns
+    from careverse.kernel import crypto
+    from careverse.kernel.db import Base, Database
+
+    settings = Settings()
+    if settings.encryption_keys:
+        console.print(
+            "[red]Keys come from CAREVERSE_ENCRYPTION_KEYS[/]: add a new key at the front of "
+            "that list on every node, restart, then run this command with a key file, or use "
+            "CAREVERSE_ENCRYPTION_KEY_FILE."
+        )
+        raise typer.Exit(2)
+    ring = crypto.load_keyring(settings).with_new_primary()
+    crypto.write_key_file(crypto.key_file_path(settings), ring)
+    crypto.install_keyring(ring)
+
+    async def main() -> int:
+        db = Database(settings.effective_database_url)
+        try:
+            await db.migrate()
+            return await crypto.reencrypt_all(db.engine, ring, Base.metadata)
+        finally:
+            await db.dispose()
+
+    changed = asyncio.run(main())
+    console.print(
+        f"New primary key {ring.primary}; re-encrypted {changed} values. Restart every node so "
+        "they load the new key ring (old keys stay in it, so nothing becomes unreadable)."
+    )
+
+
+@privacy_app.command("erase-due")
+def privacy_erase_due() -> None:
+    """Carry out the account erasures whose grace period has ended (serve also does this)."""
+    from careverse.privacy.service import PrivacyService
+
+    async def erase(session: AsyncSession, settings: Settings) -> int:
+        return await PrivacyService(session, settings).erase_due()
+
+    console.print(f"Erased {_run_with_session(erase)} account(s).")

@@ -1,5 +1,7 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.identity import models as identity_models
+from careverse.kernel import audit as kernel_audit
+from careverse.privacy import models as privacy_models
 
-__all__ = ["identity_models"]
+__all__ = ["identity_models", "kernel_audit", "privacy_models"]

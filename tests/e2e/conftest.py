@@ -11,15 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
 from .support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CSP_RECORDER,
+    Inbox,
     LiveServer,
     PageProblems,
     Person,
+    free_port,
     new_person,
     register_via_api,
     run_server,
@@ -34,6 +37,33 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """A real Careverse server (SQLite in a temporary data directory) for the whole session."""
     data_dir = tmp_path_factory.mktemp("careverse-data")
     with run_server(data_dir) as url:
+        yield LiveServer(url, data_dir)
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[Inbox]:
+    """A local SMTP server (aiosmtpd) that keeps what it receives."""
+    handler = Inbox(free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def strict_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[LiveServer]:
+    """A second server, set up as a clinic would run it: two-step sign-in mandatory for
+    clinicians and admins, and e-mail (to ``inbox``) for password resets."""
+    data_dir = tmp_path_factory.mktemp("careverse-strict")
+    settings = {
+        "CAREVERSE_MFA_REQUIRED": "true",
+        "CAREVERSE_SMTP_HOST": "127.0.0.1",
+        "CAREVERSE_SMTP_PORT": str(inbox.port),
+        "CAREVERSE_SMTP_STARTTLS": "false",
+    }
+    with run_server(data_dir, extra_env=settings) as url:
         yield LiveServer(url, data_dir)
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import email
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Page, expect
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "src" / "careverse" / "web" / "static" / "index.html"
@@ -35,18 +38,23 @@ CHROMIUM_ARGS = [
 GOOD_PASSWORD = "quiet harbour lanterns 47"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
-def run_server(data_dir: Path, database_url: str | None = None) -> Iterator[str]:
+def run_server(
+    data_dir: Path,
+    database_url: str | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """Run ``careverse serve`` until the block ends; yield its base URL.
 
     Outer ``CAREVERSE_*`` settings are not inherited, so every run starts from the same
-    defaults; pass ``database_url`` to use something other than SQLite in ``data_dir``.
+    defaults; pass ``database_url`` to use something other than SQLite in ``data_dir``, and
+    ``extra_env`` for other settings (``{"CAREVERSE_MFA_REQUIRED": "true"}``).
     """
     if not STATIC_INDEX.exists():
         pytest.fail(
@@ -54,12 +62,13 @@ def run_server(data_dir: Path, database_url: str | None = None) -> Iterator[str]
             "Run `make client` first.",
             pytrace=False,
         )
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
     env["CAREVERSE_DATA_DIR"] = str(data_dir)
     if database_url:
         env["CAREVERSE_DATABASE_URL"] = database_url
+    env.update(extra_env or {})
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -166,25 +175,15 @@ def register_via_api(base_url: str, person: Person) -> None:
     assert answer.status_code == 201, answer.text
 
 
-def add_user_via_cli(server: LiveServer, person: Person) -> None:
-    """Create an account of any role the way an operator does: ``careverse user add``."""
+def run_cli(server: LiveServer, *args: str, stdin: str = "") -> str:
+    """Run ``careverse ARGS`` against the live server's data directory; answer its output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
     env["CAREVERSE_DATA_DIR"] = str(server.data_dir)
+    # Wide enough that Rich never folds a long link over two lines.
+    env["COLUMNS"] = "400"
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "careverse",
-            "user",
-            "add",
-            person.email,
-            "--role",
-            person.role,
-            "--name",
-            person.display_name,
-            "--password-stdin",
-        ],
-        input=person.password + "\n",
+        [sys.executable, "-m", "careverse", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         cwd=server.data_dir,
@@ -193,3 +192,90 @@ def add_user_via_cli(server: LiveServer, person: Person) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def add_user_via_cli(server: LiveServer, person: Person) -> None:
+    """Create an account of any role the way an operator does: ``careverse user add``."""
+    run_cli(
+        server,
+        "user",
+        "add",
+        person.email,
+        "--role",
+        person.role,
+        "--name",
+        person.display_name,
+        "--password-stdin",
+        stdin=person.password + "\n",
+    )
+
+
+def reset_token_via_cli(server: LiveServer, email: str) -> str:
+    """A single-use reset link's token, made the way an operator does it."""
+    output = run_cli(server, "user", "reset-password", email)
+    found = re.search(r"/reset-password#token=(\S+)", output)
+    assert found, output
+    return found.group(1)
+
+
+class Inbox:
+    """An SMTP server's handler (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def wait_for(self, recipient: str, timeout: float = 10) -> email.message.Message:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if message["To"] == recipient:
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(f"no e-mail to {recipient} within {timeout} s")
+
+
+# ---- in the browser ---------------------------------------------------------------------
+
+
+def sign_in(page: Page, base_url: str, person: Person, *, lands_on: str = "/home") -> None:
+    """Sign in through the sign-in page and wait for the page it leads to."""
+    page.goto(f"{base_url}/signin")
+    page.get_by_label("Email address").fill(person.email)
+    page.get_by_label("Password").fill(person.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base_url}{lands_on}")
+    if lands_on == "/home":
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {person.display_name}")
+
+
+def assert_clean_load(page: Page, problems: PageProblems) -> None:
+    """No uncaught errors, no console errors, and nothing blocked by the CSP."""
+    assert problems.page_errors == []
+    assert problems.console_errors == []
+    assert page.evaluate("window.__cspViolations") == []
+
+
+def run_axe(page: Page) -> list[dict]:
+    """Serious and critical axe-core violations (WCAG 2.1 A/AA and best practices).
+
+    axe is injected as an inline script, which the page's CSP rightly forbids: use a browser
+    context made with ``bypass_csp=True``.
+    """
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        """async () => {
+          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+          const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+          return r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+          }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]

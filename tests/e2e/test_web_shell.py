@@ -16,8 +16,11 @@ from .support import (
     PageProblems,
     Person,
     add_user_via_cli,
+    assert_clean_load,
     new_person,
     register_via_api,
+    run_axe,
+    sign_in,
 )
 
 pytestmark = pytest.mark.e2e
@@ -39,24 +42,8 @@ ROLE_AREAS = {
 }
 
 
-def sign_in(page: Page, base_url: str, person: Person) -> None:
-    page.goto(f"{base_url}/signin")
-    page.get_by_label("Email address").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base_url}/home")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {person.display_name}")
-
-
 def cookie_names(page: Page) -> set[str]:
     return {cookie["name"] for cookie in page.context.cookies()}
-
-
-def assert_clean_load(page: Page, problems: PageProblems) -> None:
-    """No uncaught errors, no console errors, and nothing blocked by the CSP."""
-    assert problems.page_errors == []
-    assert problems.console_errors == []
-    assert page.evaluate("window.__cspViolations") == []
 
 
 # ---- sign-up, sign-out, sign-in ----------------------------------------------------------
@@ -369,22 +356,6 @@ def test_phone_width_has_no_horizontal_scroll(browser, base_url: str, person: Pe
         assert_fits()
     finally:
         context.close()
-
-
-def run_axe(page: Page) -> list[dict]:
-    """Serious and critical axe-core violations (WCAG 2.1 A/AA and best practices)."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate(
-        """async () => {
-          const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-          const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
-          return r.violations.map((v) => ({
-            id: v.id, impact: v.impact, help: v.help,
-            targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
-          }));
-        }"""
-    )
-    return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
 def test_pages_pass_axe(browser, base_url: str, person: Person):

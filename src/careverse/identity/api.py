@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.deps import (
     CSRF_COOKIE,
@@ -16,17 +17,25 @@ from careverse.identity.deps import (
     CurrentActor,
     Identity,
 )
+from careverse.identity.patients import PatientChanges, PatientService
+from careverse.identity.relationships import RelationshipService
 from careverse.identity.schemas import (
     AcceptedOut,
     AccountOut,
     AccountUpdateIn,
     AdminAccountOut,
+    CareRelationshipIn,
+    CareRelationshipOut,
+    DelegationIn,
+    DelegationOut,
     NewAccountIn,
     NewAccountOut,
     OtpIn,
     PasswordChangeIn,
     PasswordResetConfirmIn,
     PasswordResetRequestIn,
+    PatientOut,
+    PatientUpdateIn,
     RegistrationIn,
     RegistrationOut,
     ResetLinkOut,
@@ -35,8 +44,14 @@ from careverse.identity.schemas import (
     TokenOut,
     TotpEnrolmentOut,
 )
-from careverse.identity.service import AccountView, IdentityService, IssuedTokens, NewAccount
-from careverse.kernel.deps import client_address
+from careverse.identity.service import (
+    AccountView,
+    IdentityService,
+    IssuedTokens,
+    NewAccount,
+    email_index,
+)
+from careverse.kernel.deps import client_address, get_session
 from careverse.kernel.errors import InvalidInput, NotAuthenticated
 from careverse.kernel.policy import Role, Scope
 
@@ -352,3 +367,113 @@ async def admin_password_reset(
     """Make a single-use reset link to hand to the person; their sessions end."""
     url = await service.admin_password_reset(actor, account_id)
     return ResetLinkOut(reset_url=url, expires_in=service.settings.password_reset_ttl_seconds)
+
+
+# ---- patient records, delegations and care relationships ---------------------------------
+
+
+def _patients(session: Annotated[AsyncSession, Depends(get_session)]) -> PatientService:
+    return PatientService(session)
+
+
+def _relationships(session: Annotated[AsyncSession, Depends(get_session)]) -> RelationshipService:
+    return RelationshipService(session)
+
+
+Patients = Annotated[PatientService, Depends(_patients)]
+Relationships = Annotated[RelationshipService, Depends(_relationships)]
+
+
+def patient_out(p) -> PatientOut:
+    return PatientOut(
+        id=p.id, name=p.name, birth_date=p.birth_date, sex=p.sex, gender_identity=p.gender_identity,
+        preferred_language=p.preferred_language, phone=p.phone, contact_email=p.contact_email,
+    )  # fmt: skip
+
+
+@router.get("/patients", response_model=list[PatientOut], responses=ERRORS)
+async def list_patients(actor: CurrentActor, service: Patients) -> list[PatientOut]:
+    """The patients the caller may see: their own record, delegations, or their care."""
+    return [patient_out(p) for p in await service.visible(actor)]
+
+
+@router.get("/patients/{patient_id}", response_model=PatientOut, responses=ERRORS)
+async def get_patient(patient_id: uuid.UUID, actor: CurrentActor, service: Patients) -> PatientOut:
+    """One patient record (404 when the caller may not see it)."""
+    return patient_out(await service.get(actor, patient_id))
+
+
+@router.patch("/patients/{patient_id}", response_model=PatientOut, responses=ERRORS)
+async def update_patient(
+    patient_id: uuid.UUID, body: PatientUpdateIn, actor: CurrentActor, service: Patients
+) -> PatientOut:
+    """Change a patient record (403 when the caller may see it but not change it)."""
+    changes = PatientChanges(**body.model_dump(exclude_unset=True))
+    return patient_out(await service.update(actor, patient_id, changes))
+
+
+def delegation_out(d) -> DelegationOut:
+    return DelegationOut(**vars(d))
+
+
+@router.get("/me/delegations", response_model=list[DelegationOut], responses=ERRORS)
+async def list_delegations(actor: CurrentActor, service: Relationships) -> list[DelegationOut]:
+    """A patient's grants to caregivers, or the delegations a caregiver holds."""
+    return [delegation_out(d) for d in await service.list_for(actor)]
+
+
+@router.post(
+    "/me/delegations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DelegationOut,
+    responses=ERRORS,
+)
+async def grant_delegation(
+    body: DelegationIn, actor: CurrentActor, service: Relationships
+) -> DelegationOut:
+    """A patient lets a caregiver act for them: chosen scopes, until an expiry."""
+    view = await service.grant(
+        actor, email_index(body.caregiver_email), body.scopes, body.expires_at
+    )
+    return delegation_out(view)
+
+
+@router.delete(
+    "/me/delegations/{delegation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+)
+async def revoke_delegation(
+    delegation_id: uuid.UUID, actor: CurrentActor, service: Relationships
+) -> Response:
+    """End a delegation at once (the patient, or the caregiver stepping back)."""
+    await service.revoke(actor, delegation_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/admin/care-relationships",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CareRelationshipOut,
+    responses=ERRORS,
+)
+async def assign_clinician(
+    body: CareRelationshipIn, actor: CurrentActor, service: Relationships
+) -> CareRelationshipOut:
+    """Assign a clinician to a patient's care (admins)."""
+    rel = await service.assign(actor, body.clinician_id, body.patient_id, body.ends_at)
+    return CareRelationshipOut(
+        id=rel.id, clinician_id=rel.clinician_id, patient_id=rel.patient_id, kind=rel.kind,
+        starts_at=rel.starts_at, ends_at=rel.ends_at,
+    )  # fmt: skip
+
+
+@router.delete(
+    "/admin/care-relationships/{relationship_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=ERRORS,
+)
+async def end_care_relationship(
+    relationship_id: uuid.UUID, actor: CurrentActor, service: Relationships
+) -> Response:
+    """End a care relationship (admins)."""
+    await service.end(actor, relationship_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

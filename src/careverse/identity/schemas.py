@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
@@ -130,3 +130,62 @@ class ResetLinkOut(BaseModel):
 class NewAccountOut(BaseModel):
     account: AdminAccountOut
     reset_url: str | None = None
+
+
+Sex = Literal["male", "female", "other", "unknown"]
+Scope = Annotated[str, StringConstraints(pattern=r"^[a-z]+:(read|write)$")]
+
+
+class PatientOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    birth_date: date | None
+    sex: Sex
+    gender_identity: str | None
+    preferred_language: str | None
+    phone: str | None
+    contact_email: str | None
+
+
+class PatientUpdateIn(_Strict):
+    name: DisplayName | None = None
+    birth_date: date | None = None
+    sex: Sex | None = None
+    gender_identity: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None
+    ) = None
+    preferred_language: LanguageTag | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{5,25}$")] | None = None
+    contact_email: EmailStr | None = None
+
+
+class DelegationIn(_Strict):
+    caregiver_email: EmailStr
+    scopes: Annotated[list[Scope], Field(min_length=1, max_length=10)]
+    expires_at: datetime
+
+
+class DelegationOut(BaseModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    patient_name: str
+    caregiver_id: uuid.UUID
+    caregiver_name: str
+    scopes: list[str]
+    expires_at: datetime
+    active: bool
+
+
+class CareRelationshipIn(_Strict):
+    clinician_id: uuid.UUID
+    patient_id: uuid.UUID
+    ends_at: datetime | None = None
+
+
+class CareRelationshipOut(BaseModel):
+    id: uuid.UUID
+    clinician_id: uuid.UUID
+    patient_id: uuid.UUID
+    kind: str
+    starts_at: datetime
+    ends_at: datetime | None

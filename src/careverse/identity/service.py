@@ -21,7 +21,8 @@ from careverse.identity.models import (
     PasswordResetToken,
     Patient,
 )
-from careverse.kernel import clock, tokens
+from careverse.kernel import audit, clock, tokens
+from careverse.kernel.audit import Outcome
 from careverse.kernel.config import Settings
 from careverse.kernel.crypto import keyring
 from careverse.kernel.errors import (
@@ -216,6 +217,11 @@ class IdentityService:
             account.password_hash if account else None, password
         )
         if not valid or account is None or not account.is_active:
+            audit.record(
+                self.session, "login", outcome=Outcome.FAILURE, address=address,
+                actor_id=account.id if account else None,
+                actor_role=account.role if account else None,
+            )  # fmt: skip
             await self._record_failure(account_key, address_key)
             raise NotAuthenticated(
                 "The e-mail address or password is not right.", code="invalid_credentials"
@@ -226,6 +232,10 @@ class IdentityService:
                     "Enter the 6-digit code from your authenticator app.", code="mfa_required"
                 )
             if not self._accept_otp(account, account.totp_secret, otp):
+                audit.record(
+                    self.session, "login.mfa", outcome=Outcome.FAILURE, address=address,
+                    actor_id=account.id, actor_role=account.role,
+                )  # fmt: skip
                 await self._record_failure(account_key, address_key)
                 raise NotAuthenticated(
                     "That code is not right or was already used.", code="mfa_invalid"
@@ -243,6 +253,9 @@ class IdentityService:
             and not account.mfa_enabled
         ):
             scope = Scope.MFA_ENROLMENT
+        audit.record(
+            self.session, "login", address=address, actor_id=account.id, actor_role=account.role
+        )
         issued = await self._open_session(account, scope)
         log.info("identity.signed_in", account_id=str(account.id), scope=scope.value)
         return issued
@@ -555,3 +568,47 @@ class IdentityService:
         account.password_changed_at = now
         await self._revoke_all_sessions(account.id)
         await self.session.commit()
+
+
+# ---- facts other capabilities ask identity for ------------------------------------------------
+
+
+async def display_names(session: AsyncSession, account_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not account_ids:
+        return {}
+    rows = await session.execute(
+        select(Account.id, Account.display_name).where(Account.id.in_(account_ids))
+    )
+    return dict(rows.tuples().all())
+
+
+async def patient_exists(session: AsyncSession, patient_id: uuid.UUID) -> bool:
+    return await session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None
+
+
+async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> uuid.UUID | None:
+    """Erase a person: the patient record goes (its data cascades), the account becomes a tombstone.
+
+    The tombstone keeps the id that audit rows point to, and nothing that identifies anyone.
+    Answers the erased patient id, if there was one. The caller commits.
+    """
+    account = await session.get(Account, account_id)
+    if account is None:
+        return None
+    patient_id = account.patient.id if account.patient else None
+    if account.patient is not None:
+        await session.delete(account.patient)
+    await session.execute(delete(AuthSession).where(AuthSession.account_id == account_id))
+    await session.execute(
+        delete(PasswordResetToken).where(PasswordResetToken.account_id == account_id)
+    )
+    account.email = f"erased-{account_id}@invalid"
+    account.email_index = keyring().blind_index(f"erased:{account_id}", "email")
+    account.display_name = "Erased account"
+    account.password_hash = "!"  # noqa: S105 - matches no password
+    account.is_active = False
+    account.mfa_enabled = False
+    account.totp_secret = account.totp_pending_secret = None
+    account.preferred_language = None
+    await session.flush()
+    return patient_id

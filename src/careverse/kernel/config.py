@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(20, ge=1)
     password_reset_ttl_seconds: int = Field(3600, ge=60)
 
+    break_glass_minutes: int = Field(60, ge=1, le=24 * 60)
+    erasure_grace_days: int = Field(30, ge=0)
+    erasure_check_seconds: int = Field(3600, ge=10)
+
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None

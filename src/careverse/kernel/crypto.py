@@ -176,3 +176,35 @@ class Encrypted(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect) -> str | None:
         return None if value is None else keyring().decrypt(value)
+
+
+async def reencrypt_all(engine, ring: KeyRing, metadata) -> int:
+    """Re-encrypt every ``Encrypted`` value not already under the primary key; answers how many.
+
+    Runs per table in one transaction; safe to run again after an interruption, because the key
+    ring still holds the old keys.
+    """
+    from sqlalchemy import Text, select, text, type_coerce
+
+    changed = 0
+    async with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, Encrypted)]
+            if not columns or "id" not in table.columns:
+                continue
+            raw = [type_coerce(c, Text).label(c.name) for c in columns]
+            rows = (await conn.execute(select(table.c.id, *raw))).mappings().all()
+            for row in rows:
+                updates = {
+                    c.name: ring.encrypt(ring.decrypt(row[c.name]))
+                    for c in columns
+                    if row[c.name] is not None and ring.key_id_of(row[c.name]) != ring.primary
+                }
+                if updates:
+                    assignments = ", ".join(f'"{name}" = :{name}' for name in updates)
+                    await conn.execute(
+                        text(f'UPDATE "{table.name}" SET {assignments} WHERE id = :row_id'),  # noqa: S608 - names come from our own metadata
+                        {**updates, "row_id": row["id"]},
+                    )
+                    changed += len(updates)
+    return changed

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from careverse.kernel.errors import Forbidden
+from careverse.kernel.errors import Forbidden, NotFound
 
 
 class Role(StrEnum):
@@ -53,3 +53,147 @@ def require_full_scope(actor: Actor) -> None:
             "Set up two-step sign-in (an authenticator app) before using Careverse.",
             code="mfa_enrolment_required",
         )
+
+
+# ---- access to health data ------------------------------------------------------------------
+
+
+class Purpose(StrEnum):
+    """Why data is used (FHIR Consent purposes, in the clinic's words)."""
+
+    TREATMENT = "treatment"
+    RESEARCH = "research"
+    COMMUNITY = "community"  # sharing one's profile in communities
+    ORG_SHARING = "org-sharing"  # sharing data with a named organisation
+    SELF = "self"  # a patient, or someone acting for them, using their own record
+
+
+class Category(StrEnum):
+    """Kinds of health data; caregiver delegations grant them one by one."""
+
+    RECORD = "record"  # demographics and the whole record
+    VITALS = "vitals"
+    APPOINTMENTS = "appointments"
+    CONSULTS = "consults"
+    MESSAGES = "messages"
+
+
+class Basis(StrEnum):
+    """Why the policy allowed an access: shown to the patient in their access log."""
+
+    SELF = "self"
+    DELEGATION = "delegation"
+    CARE_RELATIONSHIP = "care-relationship"
+    BREAK_GLASS = "break-glass"
+
+
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    scopes: frozenset[str]  # "<category>:read" / "<category>:write"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """An allowed access, with its basis."""
+
+    basis: Basis
+    purpose: Purpose
+
+
+class PolicyFacts:
+    """What the policy needs to know, answered by the capabilities that own each fact.
+
+    The kernel imports no capability: ``app.py`` installs the functions of ``identity`` (care
+    relationships, delegations) and ``privacy`` (consent, break-glass) here at start-up.
+    """
+
+    async def delegation(self, session, caregiver_id: uuid.UUID, patient_id: uuid.UUID):
+        return None
+
+    async def has_care_relationship(self, session, clinician_id: uuid.UUID, patient_id: uuid.UUID):
+        return False
+
+    async def break_glass_active(self, session, clinician_id: uuid.UUID, patient_id: uuid.UUID):
+        return False
+
+    async def consent_denies(
+        self, session, patient_id: uuid.UUID, purpose: Purpose, actor_id: uuid.UUID
+    ) -> bool:
+        return False
+
+
+_facts: PolicyFacts = PolicyFacts()
+
+
+def install_facts(facts: PolicyFacts) -> None:
+    global _facts
+    _facts = facts
+
+
+async def decide(
+    session, actor: Actor, patient_id: uuid.UUID, category: Category, write: bool
+) -> tuple[Grant | None, bool]:
+    """Decide an access. Answers (grant or None, whether the actor may at least read)."""
+    require_full_scope(actor)
+    if actor.role is Role.PATIENT:
+        if actor.patient_id == patient_id:
+            return Grant(Basis.SELF, Purpose.SELF), True
+        return None, False
+    if actor.role is Role.CAREGIVER:
+        delegation = await _facts.delegation(session, actor.account_id, patient_id)
+        if delegation is None:
+            return None, False
+        can_read = (
+            f"{category}:read" in delegation.scopes or f"{category}:write" in delegation.scopes
+        )
+        allowed = f"{category}:write" in delegation.scopes if write else can_read
+        return (Grant(Basis.DELEGATION, Purpose.SELF) if allowed else None), can_read
+    if actor.role is Role.CLINICIAN:
+        if await _facts.has_care_relationship(
+            session, actor.account_id, patient_id
+        ) and not await _facts.consent_denies(
+            session, patient_id, Purpose.TREATMENT, actor.account_id
+        ):
+            return Grant(Basis.CARE_RELATIONSHIP, Purpose.TREATMENT), True
+        if await _facts.break_glass_active(session, actor.account_id, patient_id):
+            return Grant(Basis.BREAK_GLASS, Purpose.TREATMENT), True
+        return None, False
+    # Moderators, researchers and admins see no identifiable health data through this path.
+    return None, False
+
+
+async def authorize(
+    session,
+    actor: Actor,
+    patient_id: uuid.UUID,
+    category: Category,
+    *,
+    write: bool = False,
+    resource_type: str = "Patient",
+    resource_id: object = None,
+) -> Grant:
+    """Allow or refuse one access to a patient's data, and audit it either way.
+
+    Refusals answer 404 when the actor may not even see the resource (so ids cannot be probed)
+    and 403 when they may read it but not write it. A refusal's audit event is committed at once,
+    since the caller's transaction ends with the error.
+    """
+    from careverse.kernel import audit
+
+    grant, can_read = await decide(session, actor, patient_id, category, write)
+    action = f"{category.value}.{'write' if write else 'read'}"
+    if grant is None:
+        audit.record(
+            session, action, actor=actor, outcome=audit.Outcome.DENIED, patient_id=patient_id,
+            resource_type=resource_type, resource_id=resource_id or patient_id,
+        )  # fmt: skip
+        await session.commit()
+        if can_read:
+            raise Forbidden("You may see this but not change it.", code="forbidden_write")
+        raise NotFound("Not found.")
+    audit.record(
+        session, action, actor=actor, patient_id=patient_id, purpose=grant.purpose.value,
+        resource_type=resource_type, resource_id=resource_id or patient_id,
+        detail={"basis": grant.basis.value},
+    )  # fmt: skip
+    return grant

@@ -1,0 +1,80 @@
+"""Patient records: read, update and list, each through the access policy."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity.models import Patient
+from careverse.identity.relationships import patients_of
+from careverse.kernel import audit
+from careverse.kernel.errors import NotFound
+from careverse.kernel.policy import Actor, Category, authorize, decide
+
+
+@dataclass(frozen=True)
+class PatientChanges:
+    name: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    gender_identity: str | None = None
+    preferred_language: str | None = None
+    phone: str | None = None
+    contact_email: str | None = None
+
+
+class PatientService:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def _load(self, patient_id: uuid.UUID) -> Patient | None:
+        return await self.session.get(Patient, patient_id)
+
+    async def get(self, actor: Actor, patient_id: uuid.UUID) -> Patient:
+        await authorize(self.session, actor, patient_id, Category.RECORD)
+        patient = await self._load(patient_id)
+        if patient is None:
+            raise NotFound("Not found.")
+        await self.session.commit()  # writes the audit event of this read
+        return patient
+
+    async def update(self, actor: Actor, patient_id: uuid.UUID, changes: PatientChanges) -> Patient:
+        await authorize(self.session, actor, patient_id, Category.RECORD, write=True)
+        patient = await self._load(patient_id)
+        if patient is None:
+            raise NotFound("Not found.")
+        for field, value in vars(changes).items():
+            if value is not None:
+                setattr(patient, field, value.isoformat() if isinstance(value, date) else value)
+        await self.session.commit()
+        return patient
+
+    async def visible(
+        self, actor: Actor, patient_ids: list[uuid.UUID] | None = None
+    ) -> list[Patient]:
+        """The patients an actor may see (optionally among some ids); each one shown is audited."""
+        candidates = await patients_of(self.session, actor)
+        if patient_ids is not None:
+            candidates = [p for p in candidates if p in set(patient_ids)]
+        shown = []
+        for patient_id in candidates:
+            grant, _ = await decide(self.session, actor, patient_id, Category.RECORD, False)
+            if grant is None:
+                continue
+            audit.record(
+                self.session, "record.read", actor=actor, patient_id=patient_id,
+                purpose=grant.purpose.value, resource_type="Patient", resource_id=patient_id,
+                detail={"basis": grant.basis.value, "via": "search"},
+            )  # fmt: skip
+            shown.append(patient_id)
+        rows = (
+            (await self.session.scalars(select(Patient).where(Patient.id.in_(shown)))).all()
+            if shown
+            else []
+        )
+        await self.session.commit()
+        return sorted(rows, key=lambda p: p.name.lower())

@@ -1,0 +1,138 @@
+"""Privacy HTTP API: consent, break-glass, access log, export and erasure."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.fhir.resources import FHIR_JSON
+from careverse.fhir.service import FhirService
+from careverse.identity.api import ERRORS
+from careverse.identity.deps import CurrentActor
+from careverse.kernel.config import Settings
+from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.errors import Conflict
+from careverse.kernel.policy import Purpose
+from careverse.privacy.models import Consent
+from careverse.privacy.schemas import (
+    AccessLogEntry,
+    BreakGlassIn,
+    BreakGlassOut,
+    ConsentIn,
+    ConsentOut,
+    ErasureOut,
+)
+from careverse.privacy.service import ConsentInput, PrivacyService
+
+router = APIRouter(prefix="/api", tags=["privacy"])
+
+
+def privacy_service(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> PrivacyService:
+    return PrivacyService(session, settings)
+
+
+Privacy = Annotated[PrivacyService, Depends(privacy_service)]
+
+
+def consent_out(c: Consent) -> ConsentOut:
+    return ConsentOut(
+        id=c.id, purpose=Purpose(c.purpose), decision=c.decision, actor_id=c.actor_id,
+        organization=c.organization, period_start=c.period_start, period_end=c.period_end,
+        status=c.status,
+    )  # fmt: skip
+
+
+@router.get("/me/consents", response_model=list[ConsentOut], responses=ERRORS)
+async def list_consents(actor: CurrentActor, service: Privacy) -> list[ConsentOut]:
+    """The caller's consents (patients)."""
+    return [consent_out(c) for c in await service.consents(actor)]
+
+
+@router.post(
+    "/me/consents", status_code=status.HTTP_201_CREATED, response_model=ConsentOut, responses=ERRORS
+)
+async def grant_consent(body: ConsentIn, actor: CurrentActor, service: Privacy) -> ConsentOut:
+    """Record a decision for a purpose: permit (opt in) or deny (opt out)."""
+    consent = await service.grant_consent(
+        actor,
+        ConsentInput(
+            purpose=Purpose(body.purpose), decision=body.decision, actor_id=body.actor_id,
+            organization=body.organization, period_end=body.period_end,
+        ),
+    )  # fmt: skip
+    return consent_out(consent)
+
+
+@router.delete("/me/consents/{consent_id}", response_model=ConsentOut, responses=ERRORS)
+async def revoke_consent(consent_id: uuid.UUID, actor: CurrentActor, service: Privacy):
+    """Withdraw a consent; it stops counting on the next request."""
+    return consent_out(await service.revoke_consent(actor, consent_id))
+
+
+@router.post(
+    "/privacy/break-glass",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BreakGlassOut,
+    responses=ERRORS,
+)
+async def break_glass(body: BreakGlassIn, actor: CurrentActor, service: Privacy) -> BreakGlassOut:
+    """Emergency access to a patient outside a care relationship (clinicians; time-limited)."""
+    grant = await service.break_glass(actor, body.patient_id, body.reason)
+    return BreakGlassOut(id=grant.id, patient_id=grant.patient_id, expires_at=grant.expires_at)
+
+
+@router.get("/me/access-log", response_model=list[AccessLogEntry], responses=ERRORS)
+async def access_log(actor: CurrentActor, service: Privacy) -> list[AccessLogEntry]:
+    """Who read or changed the caller's record, when and why (newest first)."""
+    return [AccessLogEntry(**e) for e in await service.access_log(actor)]
+
+
+@router.get("/me/export", response_class=JSONResponse, responses=ERRORS)
+async def export_record(
+    actor: CurrentActor,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JSONResponse:
+    """The caller's whole record as a FHIR Bundle (patients)."""
+    if actor.patient_id is None:
+        raise Conflict("Only a patient's account has a record to export.", code="no_patient_record")
+    bundle = await FhirService(session, settings).everything(actor, actor.patient_id, export=True)
+    return JSONResponse(
+        bundle,
+        media_type=FHIR_JSON,
+        headers={"Content-Disposition": 'attachment; filename="careverse-record.json"'},
+    )
+
+
+@router.get("/me/erasure", response_model=ErasureOut, responses=ERRORS)
+async def erasure_status(actor: CurrentActor, service: Privacy) -> ErasureOut:
+    """Whether the caller's account is scheduled for erasure."""
+    pending = await service.erasure_status(actor)
+    return (
+        ErasureOut(status="scheduled", due_at=pending.due_at)
+        if pending
+        else ErasureOut(status="none")
+    )
+
+
+@router.delete(
+    "/me", status_code=status.HTTP_202_ACCEPTED, response_model=ErasureOut, responses=ERRORS
+)
+async def request_erasure(actor: CurrentActor, service: Privacy) -> ErasureOut:
+    """Erase the caller's account after the grace period (cancellable until then)."""
+    pending = await service.request_erasure(actor)
+    return ErasureOut(status="scheduled", due_at=pending.due_at)
+
+
+@router.post("/me/erasure/cancel", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def cancel_erasure(actor: CurrentActor, service: Privacy) -> Response:
+    """Keep the account: cancel a scheduled erasure."""
+    await service.cancel_erasure(actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
