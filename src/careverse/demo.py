@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity.service import IdentityService, NewAccount
+from careverse.identity.relationships import (
+    RelationshipService,
+    delegation_fact,
+    has_care_relationship,
+)
+from careverse.identity.service import IdentityService, NewAccount, email_index
+from careverse.kernel import clock
 from careverse.kernel.config import Settings
-from careverse.kernel.policy import Role
+from careverse.kernel.policy import Actor, Role
 
 DEMO_PASSWORD = "careverse-demo-2026"  # noqa: S105 - printed to the operator on purpose
 DOMAIN = "careverse.example.org"  # a reserved domain that e-mail validation accepts
@@ -40,12 +46,19 @@ PEOPLE = (
 )
 
 
+# Who cares for whom in the demo: (clinician, patient) assignments, and caregiver delegations.
+CARE_TEAM = (("dr.rivera", "amara"), ("dr.rivera", "jonas"), ("dr.okafor", "lucia"))
+DELEGATIONS = (("amara", "maria", ("record:read", "vitals:read", "appointments:write")),)
+
+
 async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
-    """Create the demo accounts that do not exist yet; answers every demo person."""
+    """Create the demo accounts and relationships that do not exist yet; answers every person."""
     service = IdentityService(session, settings)
+    accounts = {}
     for person in PEOPLE:
-        if await service.find_by_email(person.email) is None:
-            await service.create_account(
+        accounts[person.local] = await service.find_by_email(person.email)
+        if accounts[person.local] is None:
+            accounts[person.local] = await service.create_account(
                 None,
                 NewAccount(
                     email=person.email,
@@ -56,4 +69,17 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
                     birth_date=person.birth_date,
                 ),
             )
+    relationships = RelationshipService(session)
+    for clinician, patient in CARE_TEAM:
+        patient_id = accounts[patient].patient.id
+        if not await has_care_relationship(session, accounts[clinician].id, patient_id):
+            await relationships.create(accounts[clinician].id, patient_id, "assignment")
+    for patient, caregiver, scopes in DELEGATIONS:
+        owner = accounts[patient]
+        if await delegation_fact(session, accounts[caregiver].id, owner.patient.id) is None:
+            actor = Actor(owner.id, Role.PATIENT, patient_id=owner.patient.id)
+            await relationships.grant(
+                actor, email_index(accounts[caregiver].email), list(scopes),
+                clock.now() + timedelta(days=365),
+            )  # fmt: skip
     return list(PEOPLE)

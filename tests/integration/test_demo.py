@@ -1,4 +1,4 @@
-"""The demo data: every printed login works in the browser sign-in, and seeding twice is harmless."""
+"""The demo data: every printed login works, the care team is wired, and seeding is repeatable."""
 
 from __future__ import annotations
 
@@ -20,3 +20,22 @@ async def test_every_demo_login_signs_in(app, client):
         assert account["role"] == person.role.value
         roles.add(account["role"])
     assert {"admin", "clinician", "patient", "caregiver", "moderator"} <= roles
+
+
+async def test_demo_care_team_reaches_its_patients_only(app, client):
+    async with app.state.db.session() as session:
+        await demo.seed(session, app.state.settings)
+
+    async def names_seen_by(local: str) -> set[str]:
+        await client.post(
+            "/api/auth/session",
+            json={"email": f"{local}@{demo.DOMAIN}", "password": demo.DEMO_PASSWORD},
+        )
+        names = {p["name"] for p in (await client.get("/api/patients")).json()}
+        client.cookies.clear()
+        return names
+
+    assert await names_seen_by("dr.rivera") == {"Amara Nwosu", "Jonas Berg"}
+    assert await names_seen_by("dr.okafor") == {"Lucía Fernández"}
+    assert await names_seen_by("maria") == {"Amara Nwosu"}
+    assert await names_seen_by("sam") == set()
