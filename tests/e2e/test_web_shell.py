@@ -262,6 +262,8 @@ def test_each_role_has_its_home(page: Page, live_server: LiveServer, role: str):
     main_nav = page.get_by_role("navigation", name="Main")
     for area in ROLE_AREAS[role]:
         expect(main_nav.get_by_role("link", name=area, exact=True)).to_be_visible()
+    account_nav = page.get_by_role("navigation", name="Account")
+    expect(account_nav.get_by_role("link", name="Security")).to_be_visible()
     first = ROLE_AREAS[role][0]
     page.get_by_role("main").get_by_role("link", name=first, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first)

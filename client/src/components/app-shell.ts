@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { currentAccount, signOut, type Account } from '../api/auth';
-import { onSessionLost } from '../api/http';
+import { onEnrolmentRequired, onSessionLost } from '../api/http';
 import { setLocale, t } from '../i18n';
 import { areaFor, roleHome } from '../roles';
 import { currentRoute, navigate, onRouteChange, startRouter, type Route } from '../router';
@@ -8,15 +8,26 @@ import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
 import { LightElement } from './light-element';
 import '../pages/area-page';
+import '../pages/forgot-password-page';
 import '../pages/home-page';
+import '../pages/mfa-setup-page';
 import '../pages/not-found-page';
+import '../pages/reset-password-page';
+import '../pages/security-page';
 import '../pages/sign-in-page';
 import '../pages/sign-up-page';
 
 /** Routes that need a signed-in account. */
 function needsAccount(route: Route): boolean {
-  return route.name === 'home' || route.name === 'area';
+  return ['home', 'area', 'security', 'mfaSetup'].includes(route.name);
 }
+
+/** Routes open to anyone, in any state: a reset link must work whoever is signed in. */
+function isOpenToAll(route: Route): boolean {
+  return route.name === 'forgotPassword' || route.name === 'resetPassword';
+}
+
+const MFA_SETUP_PATH = '/setup-two-step';
 
 /**
  * The page frame: skip link, header with navigation, the current page in `<main>`, footer.
@@ -62,6 +73,7 @@ export class CareverseApp extends LightElement {
       onRouteChange((route) => this.show(route, this.redirectFocus ?? true)),
       onAccountChange((account) => (this.account = account)),
       onSessionLost(() => this.sessionLost()),
+      onEnrolmentRequired(() => this.enrolmentRequired()),
     );
     void this.start();
   }
@@ -85,7 +97,16 @@ export class CareverseApp extends LightElement {
 
   /** Where `route` must send the visitor instead, if anywhere. */
   private redirectFor(route: Route): string | null {
-    const signedIn = getAccount() !== null;
+    const account = getAccount();
+    const signedIn = account !== null;
+    // An account that must set up two-step sign-in first is kept on that screen: the server
+    // refuses it everything else anyway.
+    if (account?.mfa_enrolment_required && route.name !== 'mfaSetup' && !isOpenToAll(route)) {
+      return MFA_SETUP_PATH;
+    }
+    if (route.name === 'mfaSetup' && signedIn && !account.mfa_enrolment_required) {
+      return '/settings/security';
+    }
     if (route.name === 'root') return signedIn ? '/home' : '/signin';
     if ((route.name === 'signIn' || route.name === 'signUp') && signedIn) return '/home';
     if (needsAccount(route) && !signedIn) {
@@ -122,6 +143,13 @@ export class CareverseApp extends LightElement {
     navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
   }
 
+  private enrolmentRequired(): void {
+    const account = getAccount();
+    if (!account || account.mfa_enrolment_required) return;
+    setAccount({ ...account, mfa_enrolment_required: true });
+    this.show(currentRoute(), true);
+  }
+
   private async onSignOut(): Promise<void> {
     try {
       await signOut();
@@ -149,6 +177,14 @@ export class CareverseApp extends LightElement {
         return t('signUp.title');
       case 'home':
         return t('nav.home');
+      case 'security':
+        return t('security.title');
+      case 'mfaSetup':
+        return t('mfaSetup.title');
+      case 'forgotPassword':
+        return t('forgot.title');
+      case 'resetPassword':
+        return t('reset.title');
       case 'area': {
         const area = this.account ? areaFor(this.account.role, route.slug) : null;
         return area ? t(area.title) : t('notFound.title');
@@ -188,6 +224,14 @@ export class CareverseApp extends LightElement {
         return html`<cv-sign-up></cv-sign-up>`;
       case 'home':
         return html`<cv-home .account=${this.account}></cv-home>`;
+      case 'security':
+        return html`<cv-security .account=${this.account}></cv-security>`;
+      case 'mfaSetup':
+        return html`<cv-mfa-setup></cv-mfa-setup>`;
+      case 'forgotPassword':
+        return html`<cv-forgot-password></cv-forgot-password>`;
+      case 'resetPassword':
+        return html`<cv-reset-password></cv-reset-password>`;
       case 'area': {
         const area = this.account ? areaFor(this.account.role, route.slug) : null;
         return area ? html`<cv-area .area=${area}></cv-area>` : html`<cv-not-found></cv-not-found>`;
@@ -223,6 +267,28 @@ export class CareverseApp extends LightElement {
         </header>
       `;
     }
+    const accountMenu = html`
+      <nav class="account-menu" aria-label=${t('nav.account')}>
+        <span class="account-menu__name">${t('nav.signedInAs', { name: account.display_name })}</span>
+        ${account.mfa_enrolment_required
+          ? nothing
+          : html`<a class="account-menu__link" href="/settings/security" aria-current=${current(route.name === 'security')}>
+              ${t('nav.security')}
+            </a>`}
+        <button class="button button--quiet" type="button" @click=${this.onSignOut}>${t('nav.signOut')}</button>
+      </nav>
+    `;
+    if (account.mfa_enrolment_required) {
+      // Nothing to navigate to until two-step sign-in is set up; signing out stays possible.
+      return html`
+        <header class="site-header">
+          <div class="site-header__inner">
+            <a class="brand" href=${MFA_SETUP_PATH}>${this.renderLogo()}<span>${t('app.name')}</span></a>
+            ${accountMenu}
+          </div>
+        </header>
+      `;
+    }
     const areas = roleHome(account.role)?.areas ?? [];
     return html`
       <header class="site-header">
@@ -237,10 +303,7 @@ export class CareverseApp extends LightElement {
           >
             <span class="menu-toggle__icon" aria-hidden="true"></span>${t('nav.menu')}
           </button>
-          <div class="account-menu">
-            <span class="account-menu__name">${t('nav.signedInAs', { name: account.display_name })}</span>
-            <button class="button button--quiet" type="button" @click=${this.onSignOut}>${t('nav.signOut')}</button>
-          </div>
+          ${accountMenu}
           <nav
             id="site-nav"
             class="site-nav ${this.menuOpen ? 'is-open' : ''}"

@@ -18,6 +18,7 @@ const en = {
   'nav.signOut': 'Sign out',
   'nav.menu': 'Menu',
   'nav.signedInAs': 'Signed in as {name}',
+  'nav.security': 'Security',
 
   'form.optionalMarker': '(optional)',
   'form.errorSummary': 'Please correct the highlighted fields.',
@@ -38,6 +39,9 @@ const en = {
   'field.birthDate': 'Date of birth',
   'field.birthDateHint': 'Helps your care team. You can leave it empty.',
   'field.language': 'Preferred language',
+  'field.currentPassword': 'Current password',
+  'field.newPassword': 'New password',
+  'field.confirmPassword': 'Confirm new password',
   'field.passwordNewHint':
     'At least 12 characters. Avoid common passwords and do not include your email address.',
 
@@ -50,6 +54,11 @@ const en = {
   },
   'validation.otpRequired': 'Enter the one-time code.',
   'validation.otpFormat': 'Enter the 6 digits of the code, with no spaces.',
+  'validation.currentPasswordRequired': 'Enter your current password.',
+  'validation.currentPasswordWrong': 'Your current password is not correct.',
+  'validation.newPasswordRequired': 'Enter a new password.',
+  'validation.confirmPasswordRequired': 'Enter the new password again.',
+  'validation.passwordsDiffer': 'The two passwords are not the same. Type the new password again.',
   'validation.displayNameRequired': 'Enter your name.',
   'validation.birthDateInvalid': 'Enter a date of birth in the past.',
 
@@ -71,6 +80,13 @@ const en = {
   'error.sessionEnded': 'Your session has ended. Please sign in again.',
   'error.notAllowed': 'You do not have access to this.',
   'error.generic': 'The request could not be completed ({status}).',
+  'error.mfaSetupInvalid':
+    "That code is not right. Check that your device's clock is set automatically, then enter the code your app shows now.",
+  'error.mfaMandatory': 'Your role requires two-step sign-in, so it cannot be turned off.',
+  'error.mfaEnrolmentRequired': 'Set up two-step sign-in before you continue.',
+  'error.emailNotConfigured':
+    'Password reset by email is not set up on this server. Ask your administrator to reset your password.',
+  'error.resetLinkInvalid': 'This link is no longer valid; ask for a new one.',
 
   'signIn.title': 'Sign in',
   'signIn.intro': 'Welcome back. Sign in to continue to your care.',
@@ -80,6 +96,7 @@ const en = {
   'signIn.noAccount': 'New to Careverse?',
   'signIn.createAccount': 'Create an account',
   'signIn.signedOut': 'You have signed out.',
+  'signIn.forgotPassword': 'Forgot your password?',
 
   'signUp.title': 'Create your account',
   'signUp.intro': 'Join Careverse as a patient or as someone who supports a patient.',
@@ -90,8 +107,6 @@ const en = {
 
   'home.welcome': 'Welcome, {name}',
   'home.areasHeading': 'Where would you like to go?',
-  'home.mfaEnrolment':
-    'Your role requires two-step sign-in. You will be asked to set it up before using patient information.',
   'home.unknownRole': 'Your account does not have any areas yet.',
   'home.intro.patient': 'Your health, your appointments and your support, in one place.',
   'home.intro.caregiver': 'Support the people you care for, with the access they have shared.',
@@ -149,6 +164,60 @@ const en = {
   'area.audit.description': 'The tamper-evident record of who did what.',
   'area.system.title': 'System',
   'area.system.description': 'Health, settings and backups.',
+
+  'security.title': 'Security settings',
+  'security.intro': 'Keep your account safe with two-step sign-in and a strong password.',
+
+  'mfa.title': 'Two-step sign-in',
+  'mfa.badgeOn': 'On',
+  'mfa.badgeOff': 'Off',
+  'mfa.statusOn': 'Each time you sign in, you also enter a code from your authenticator app.',
+  'mfa.statusOff':
+    'Add a code from an authenticator app to your password, so that your password alone is not enough to sign in.',
+  'mfa.start': 'Set up two-step sign-in',
+  'mfa.stepsTitle': 'Connect your authenticator app',
+  'mfa.stepScan':
+    'Open an authenticator app on your phone (for example FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator) and scan this QR code.',
+  'mfa.qrLabel': 'QR code to scan with your authenticator app',
+  'mfa.manualIntro': 'Cannot scan it? Add an account in the app by hand with this setup key:',
+  'mfa.secretLabel': 'Setup key',
+  'mfa.openApp': 'On this device? Open the setup in your authenticator app',
+  'mfa.codeLabel': 'Code from your app',
+  'mfa.codeHint': 'Enter the 6-digit code your app shows now.',
+  'mfa.confirm': 'Turn on two-step sign-in',
+  'mfa.cancel': 'Cancel',
+  'mfa.enabledNotice':
+    'Two-step sign-in is on. From now on, you will enter a code from your app when you sign in.',
+  'mfa.disableTitle': 'Turn off two-step sign-in',
+  'mfa.disableHint': 'To confirm, enter the 6-digit code your app shows now.',
+  'mfa.disable': 'Turn off two-step sign-in',
+  'mfa.disabledNotice': 'Two-step sign-in is off. Your password alone now signs you in.',
+
+  'mfaSetup.title': 'Set up two-step sign-in',
+  'mfaSetup.intro':
+    'Your role requires two-step sign-in. Set it up now with an authenticator app to continue to Careverse.',
+
+  'password.title': 'Change password',
+  'password.intro': 'When you change your password, you are signed out on your other devices.',
+  'password.submit': 'Change password',
+  'password.changedNotice':
+    'Your password has been changed. You have been signed out on your other devices.',
+
+  'forgot.title': 'Forgot your password?',
+  'forgot.intro':
+    'Enter the email address of your account. We will send you a link to choose a new password.',
+  'forgot.submit': 'Send reset link',
+  'forgot.sent':
+    'If an account exists for that address, a link to choose a new password is on its way. Check your inbox, and your spam folder. The link works once, for a limited time.',
+  'forgot.backToSignIn': 'Back to sign in',
+
+  'reset.title': 'Choose a new password',
+  'reset.intro': 'Choose a new password for your account. You will be signed out everywhere.',
+  'reset.submit': 'Set new password',
+  'reset.doneNotice': 'Your password has been changed. Sign in with your new password.',
+  'reset.missingToken':
+    'This page needs the link from your reset email. Open that link again, or ask for a new one.',
+  'reset.requestNew': 'Ask for a new link',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'We could not find that page.',

@@ -3,16 +3,27 @@ import type { Account } from '../api/auth';
 import { LightElement } from '../components/light-element';
 import { t } from '../i18n';
 import { roleHome } from '../roles';
+import { takeNotice } from '../session';
 
 /** The signed-in person's home: a welcome and the areas their role can go to. */
 export class HomePage extends LightElement {
-  static override properties = { account: { attribute: false } };
+  static override properties = {
+    account: { attribute: false },
+    notice: { state: true },
+  };
 
   declare account: Account | null;
+  declare notice: string;
 
   constructor() {
     super();
     this.account = null;
+    this.notice = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.notice = takeNotice() ?? '';
   }
 
   override render() {
@@ -24,9 +35,7 @@ export class HomePage extends LightElement {
         <p class="eyebrow">${home ? t(home.name) : account.role}</p>
         <h1>${t('home.welcome', { name: account.display_name })}</h1>
         ${home ? html`<p class="lead">${t(home.intro)}</p>` : nothing}
-        ${account.mfa_enrolment_required
-          ? html`<p class="coming-soon">${t('home.mfaEnrolment')}</p>`
-          : nothing}
+        <div class="notice" role="status">${this.notice || nothing}</div>
       </div>
       <section class="areas" aria-labelledby="areas-title">
         <h2 id="areas-title">${t('home.areasHeading')}</h2>

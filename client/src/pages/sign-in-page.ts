@@ -176,6 +176,7 @@ export class SignInPage extends LightElement {
             ${this.busy ? t('form.working') : this.mfaRequired ? t('signIn.verify') : t('signIn.submit')}
           </button>
         </form>
+        <p class="alternate"><a href="/forgot-password">${t('signIn.forgotPassword')}</a></p>
         <p class="alternate">
           ${t('signIn.noAccount')} <a href="/signup">${t('signIn.createAccount')}</a>
         </p>
