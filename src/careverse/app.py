@@ -30,6 +30,8 @@ from careverse.privacy import jobs as privacy_jobs
 from careverse.privacy import service as privacy_service
 from careverse.web import api as web_api
 from careverse.web import ops
+from careverse.world import api as world_api
+from careverse.world.hub import Hub, Limits
 
 log = structlog.get_logger(__name__)
 
@@ -133,6 +135,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.migrate()
         app.state.db = db
         app.state.redis = redis_conn.connect(settings.redis_url)
+        app.state.hub = Hub(
+            Limits(
+                tick_hz=settings.world_tick_hz,
+                aoi_radius=settings.world_aoi_radius,
+                grace_seconds=settings.world_grace_seconds,
+            )
+        )
         log.info("careverse.started", database=db.engine.dialect.name, redis=bool(app.state.redis))
         jobs = [asyncio.create_task(privacy_jobs.erase_due_forever(db, settings))]
         try:
@@ -141,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for job in jobs:
                 job.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)
+            await app.state.hub.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await db.dispose()
@@ -159,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(identity_api.router)
     app.include_router(privacy_api.router)
     app.include_router(fhir_api.router)
+    app.include_router(world_api.router)
     web_api.mount_client(app)
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
     return app

@@ -579,7 +579,7 @@ async def display_names(session: AsyncSession, account_ids: set[uuid.UUID]) -> d
     rows = await session.execute(
         select(Account.id, Account.display_name).where(Account.id.in_(account_ids))
     )
-    return dict(rows.tuples().all())
+    return {account_id: name for account_id, name in rows.all()}
 
 
 async def patient_exists(session: AsyncSession, patient_id: uuid.UUID) -> bool:

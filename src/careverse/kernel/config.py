@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     erasure_grace_days: int = Field(30, ge=0)
     erasure_check_seconds: int = Field(3600, ge=10)
 
+    world_tick_hz: float = Field(10.0, ge=2, le=30, description="Realtime ticks per second")
+    world_aoi_radius: float = Field(25.0, ge=2, le=500, description="Area of interest, metres")
+    world_grace_seconds: float = Field(20.0, ge=0, le=600, description="Reconnect grace period")
+
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None

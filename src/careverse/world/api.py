@@ -1,0 +1,173 @@
+"""Spaces over HTTP, and the realtime WebSocket (``/ws/world``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import msgspec
+import structlog
+from fastapi import APIRouter, Depends, Request, Response, WebSocket, status
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocketDisconnect
+
+from careverse.identity.api import ERRORS
+from careverse.identity.deps import SESSION_COOKIE, CurrentActor
+from careverse.identity.service import IdentityService, display_names
+from careverse.kernel.deps import get_session
+from careverse.kernel.errors import DomainError
+from careverse.world import protocol as proto
+from careverse.world.hub import MAX_MESSAGE_BYTES, Avatar, Client, Hub
+from careverse.world.models import Space
+from careverse.world.schemas import MemberIn, SpaceIn, SpaceOut
+from careverse.world.service import SpaceService
+
+log = structlog.get_logger(__name__)
+router = APIRouter(tags=["world"])
+
+
+def _spaces(session: Annotated[AsyncSession, Depends(get_session)]) -> SpaceService:
+    return SpaceService(session)
+
+
+def _hub(request: Request) -> Hub:
+    return request.app.state.hub
+
+
+Spaces = Annotated[SpaceService, Depends(_spaces)]
+NodeHub = Annotated[Hub, Depends(_hub)]
+
+
+def space_out(space: Space, hub: Hub, facilitator: bool = False) -> SpaceOut:
+    present = sum(len(i.avatars) for i in hub.instances.get(str(space.id), []))
+    return SpaceOut(
+        id=space.id, name=space.name, template=space.template, access=space.access,
+        capacity=space.capacity, owner_id=space.owner_id, present=present,
+        facilitator=facilitator,
+    )  # fmt: skip
+
+
+@router.get("/api/spaces", response_model=list[SpaceOut], responses=ERRORS)
+async def list_spaces(actor: CurrentActor, service: Spaces, hub: NodeHub) -> list[SpaceOut]:
+    """The spaces the caller may see, with how many people are in each now."""
+    spaces = await service.visible(actor)
+    return [space_out(s, hub, s.owner_id == actor.account_id) for s in spaces]
+
+
+@router.post(
+    "/api/spaces", status_code=status.HTTP_201_CREATED, response_model=SpaceOut, responses=ERRORS
+)
+async def create_space(
+    body: SpaceIn, actor: CurrentActor, service: Spaces, hub: NodeHub
+) -> SpaceOut:
+    """Create a space from a template (clinicians, moderators, admins); the creator facilitates."""
+    space = await service.create(
+        actor, name=body.name, template=body.template, access=body.access,
+        capacity=body.capacity, listed=body.listed,
+    )  # fmt: skip
+    return space_out(space, hub, True)
+
+
+@router.get("/api/spaces/{space_id}", response_model=SpaceOut, responses=ERRORS)
+async def get_space(
+    space_id: uuid.UUID, actor: CurrentActor, service: Spaces, hub: NodeHub
+) -> SpaceOut:
+    """One space the caller may enter."""
+    entry = await service.enter(actor, space_id)
+    return space_out(entry.space, hub, entry.facilitator)
+
+
+@router.post(
+    "/api/spaces/{space_id}/members", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS
+)
+async def invite_member(
+    space_id: uuid.UUID, body: MemberIn, actor: CurrentActor, service: Spaces
+) -> Response:
+    """Invite someone (or make them a facilitator); facilitators only."""
+    await service.invite(actor, space_id, body.account_id, body.role)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Cookie-authenticated sockets must come from our own pages (no cross-site hijacking)."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    return origin is not None and host is not None and urlsplit(origin).netloc == host
+
+
+@router.websocket("/ws/world")
+async def world_socket(websocket: WebSocket) -> None:
+    """The realtime protocol (docs/protocol.md): ``hello`` first, then poses, chat, signals."""
+    app = websocket.app
+    await websocket.accept()
+    try:
+        hello = proto.decode(await asyncio.wait_for(websocket.receive_text(), timeout=10))
+        if not isinstance(hello, proto.Hello):
+            raise ValueError("hello first")
+        space_id = uuid.UUID(hello.space)
+    except (TimeoutError, ValueError, msgspec.DecodeError, WebSocketDisconnect, KeyError):
+        await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Send hello with a space id first.")
+        return
+    token = hello.token
+    if token is None:
+        token = websocket.cookies.get(SESSION_COOKIE)
+        if token is None or not _same_origin(websocket):
+            await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
+            return
+    try:
+        async with app.state.db.session() as session:
+            actor = await IdentityService(session, app.state.settings).resolve(token)
+            entry = await SpaceService(session).enter(actor, space_id)
+            name = (await display_names(session, {actor.account_id}))[actor.account_id]
+    except DomainError as exc:
+        code = proto.CLOSE_NOT_FOUND if exc.status_code == 404 else proto.CLOSE_UNAUTHENTICATED
+        await websocket.close(code, exc.message)
+        return
+
+    hub: Hub = app.state.hub
+    avatar_id = str(actor.account_id)
+    try:
+        instance = hub.admit(str(space_id), entry.space.template, entry.space.capacity, avatar_id)
+    except PermissionError as exc:
+        await websocket.close(proto.CLOSE_FORBIDDEN, str(exc))
+        return
+
+    async def send(data: bytes) -> None:
+        await websocket.send_text(data.decode())
+
+    async def close(code: int, reason: str) -> None:
+        with contextlib.suppress(RuntimeError):  # already closed
+            await websocket.close(code, reason)
+
+    client = Client(avatar_id, send, close, hub.limits)
+    avatar = Avatar(avatar_id, name, actor.role.value, facilitator=entry.facilitator)
+    instance.attach(avatar, client)
+    hub.ensure_running(instance)
+    left = False
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                left = message.get("code", 1000) in (1000, 1001)
+                break
+            data = message.get("text") or message.get("bytes") or b""
+            if len(data) > MAX_MESSAGE_BYTES or not client.allow():
+                if client.strike():
+                    client.close_soon(proto.CLOSE_ABUSE, "Too many messages; slow down.")
+                continue
+            try:
+                parsed = proto.decode(data)
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                client.push(proto.Error(code="bad_message", message=str(exc)[:200]))
+                if client.strike():
+                    client.close_soon(proto.CLOSE_ABUSE, "Too many invalid messages.")
+                continue
+            instance.handle(avatar_id, client, parsed)
+    except WebSocketDisconnect as exc:
+        left = exc.code in (1000, 1001)
+    finally:
+        instance.detach(avatar_id, client, left=left)
+        await client.shutdown()

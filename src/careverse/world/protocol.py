@@ -1,0 +1,190 @@
+"""The realtime protocol: msgspec structs, JSON text frames, tagged by ``t``.
+
+Documented message by message in docs/protocol.md. Clients send small messages; the server
+answers with one batched ``delta`` per tick holding only the avatars in the client's area of
+interest. Validation is strict: a malformed or oversized message is dropped and counted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Vec3 = tuple[float, float, float]
+Quat = tuple[float, float, float, float]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class _Msg(msgspec.Struct, tag_field="t", forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+# ---- client → server -----------------------------------------------------------------------
+
+
+class Hello(_Msg, tag="hello"):
+    """First message: which space to enter; ``token`` for clients without the session cookie."""
+
+    space: Id
+    token: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class Pose(_Msg, tag="pose"):
+    """Where the avatar is: position (metres), yaw (radians), optional VR head and hands."""
+
+    p: Vec3
+    yaw: float = 0.0
+    head: Quat | None = None
+    lh: Vec3 | None = None
+    rh: Vec3 | None = None
+    anim: Annotated[str, msgspec.Meta(max_length=24)] = "idle"
+    seq: int = 0  # the client's counter, echoed in deltas (for latency measurement)
+
+
+class Chat(_Msg, tag="chat"):
+    text: Text
+    scope: Literal["space", "nearby", "private"] = "space"
+    to: Id | None = None
+
+
+class Emote(_Msg, tag="emote"):
+    name: Annotated[str, msgspec.Meta(max_length=24)]
+
+
+class Signal(_Msg, tag="signal"):
+    """WebRTC signalling relayed to one peer: an offer, an answer or an ICE candidate."""
+
+    to: Id
+    kind: Literal["offer", "answer", "ice", "bye"]
+    data: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+
+
+class Moderate(_Msg, tag="mod"):
+    action: Literal["mute", "unmute", "remove", "lock", "unlock", "end"]
+    target: Id | None = None
+
+
+class Block(_Msg, tag="block"):
+    target: Id
+    on: bool = True
+
+
+class Ping(_Msg, tag="ping"):
+    c: float  # client clock, echoed
+
+
+ClientMessage = Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
+
+
+# ---- server → client -----------------------------------------------------------------------
+
+
+class AvatarState(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    role: str
+    p: Vec3
+    yaw: float = 0.0
+    head: Quat | None = None
+    lh: Vec3 | None = None
+    rh: Vec3 | None = None
+    anim: str = "idle"
+    muted: bool = False
+    away: bool = False  # reconnecting
+
+
+class AvatarUpdate(msgspec.Struct, array_like=True):
+    """A compact pose update: [id, x, y, z, yaw, anim, seq]."""
+
+    id: str
+    x: float
+    y: float
+    z: float
+    yaw: float
+    anim: str
+    seq: int
+
+
+class Welcome(_Msg, tag="welcome"):
+    you: str
+    space: str
+    instance: str
+    template: str
+    tick_hz: float
+    server_time: float
+    avatars: list[AvatarState]
+    spectator: bool = False
+
+
+class Delta(_Msg, tag="delta"):
+    tick: int
+    now: float
+    enter: list[AvatarState] = []
+    upd: list[AvatarUpdate] = []
+    leave: list[str] = []
+
+
+class ChatOut(_Msg, tag="chat"):
+    id: str
+    name: str
+    text: str
+    scope: str
+    at: float
+
+
+class EmoteOut(_Msg, tag="emote"):
+    id: str
+    name: str
+
+
+class SignalOut(_Msg, tag="signal"):
+    peer: str  # who sent it
+    kind: str
+    data: str
+
+
+class Event(_Msg, tag="event"):
+    """Room events: someone muted, the room locked, the session ended, a notice."""
+
+    kind: str
+    target: str | None = None
+    detail: str | None = None
+
+
+class Error(_Msg, tag="error"):
+    code: str
+    message: str
+
+
+class Pong(_Msg, tag="pong"):
+    c: float
+    s: float
+
+
+ServerMessage = Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong
+
+decoder = msgspec.json.Decoder(ClientMessage)
+server_decoder = msgspec.json.Decoder(ServerMessage)
+encoder = msgspec.json.Encoder()
+
+
+def decode(data: bytes | str) -> ClientMessage:
+    """Parse one client message; raises ``msgspec.ValidationError`` or ``DecodeError``."""
+    return decoder.decode(data)
+
+
+def encode(message: msgspec.Struct) -> bytes:
+    return encoder.encode(message)
+
+
+# WebSocket close codes (4000-4999 are the application's own).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_REMOVED = 4000
+CLOSE_ENDED = 4001
+CLOSE_ABUSE = 4008  # persistent flooding or malformed messages
+CLOSE_TOO_SLOW = 4009  # the client does not read fast enough
+CLOSE_REPLACED = 4010  # the same account joined again elsewhere

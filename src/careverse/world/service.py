@@ -1,0 +1,120 @@
+"""Spaces: listing, creating, inviting, and who may enter. No realtime here (see hub.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
+from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
+from careverse.world.models import Space, SpaceMember
+from careverse.world.templates import TEMPLATES
+
+CREATORS = (Role.CLINICIAN, Role.MODERATOR, Role.ADMIN)
+# Platform roles that may run any room (mute, remove, lock, end) they are in.
+PLATFORM_FACILITATORS = (Role.MODERATOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Admission to a space: the space and the role the person has in it."""
+
+    space: Space
+    facilitator: bool
+
+
+class SpaceService:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def visible(self, actor: Actor) -> list[Space]:
+        """Spaces the caller may see: open and invite-only listed ones, and any they belong to."""
+        require_full_scope(actor)
+        mine = select(SpaceMember.space_id).where(SpaceMember.account_id == actor.account_id)
+        rows = await self.session.scalars(
+            select(Space)
+            .where(
+                or_(
+                    Space.access.in_(("members", "invite")) & Space.listed.is_(True),
+                    Space.owner_id == actor.account_id,
+                    Space.id.in_(mine),
+                )
+            )
+            .order_by(Space.created_at)
+        )
+        return list(rows.all())
+
+    async def create(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        template: str,
+        access: str = "members",
+        capacity: int | None = None,
+        listed: bool = True,
+    ) -> Space:
+        require_role(actor, *CREATORS)
+        spec = TEMPLATES.get(template)
+        if spec is None:
+            raise InvalidInput(
+                f"Unknown template; choose one of {', '.join(TEMPLATES)}.", field="template"
+            )
+        if capacity is not None and not 1 <= capacity <= spec.capacity:
+            raise InvalidInput(
+                f"A {spec.title.lower()} holds 1 to {spec.capacity} people.", field="capacity"
+            )
+        space = Space(
+            name=name,
+            template=template,
+            owner_id=actor.account_id,
+            access=access,
+            capacity=capacity or spec.capacity,
+            listed=listed and access != "listed",
+        )
+        self.session.add(space)
+        await self.session.commit()
+        return space
+
+    async def invite(
+        self, actor: Actor, space_id: uuid.UUID, account_id: uuid.UUID, role: str = "participant"
+    ) -> SpaceMember:
+        entry = await self.enter(actor, space_id)
+        if not entry.facilitator:
+            raise Forbidden("Only the space's facilitators can invite people.")
+        member = await self.session.scalar(
+            select(SpaceMember).where(
+                SpaceMember.space_id == space_id, SpaceMember.account_id == account_id
+            )
+        )
+        if member is None:
+            member = SpaceMember(space_id=space_id, account_id=account_id, role=role)
+            self.session.add(member)
+        else:
+            member.role = role
+        await self.session.commit()
+        return member
+
+    async def enter(self, actor: Actor, space_id: uuid.UUID) -> Entry:
+        """May the caller enter? Spaces they may not enter are not found (not forbidden)."""
+        require_full_scope(actor)
+        space = await self.session.get(Space, space_id)
+        if space is None:
+            raise NotFound("Not found.")
+        member = await self.session.scalar(
+            select(SpaceMember).where(
+                SpaceMember.space_id == space_id, SpaceMember.account_id == actor.account_id
+            )
+        )
+        owner = space.owner_id == actor.account_id
+        facilitator = (
+            owner
+            or actor.role in PLATFORM_FACILITATORS
+            or (member is not None and member.role == "facilitator")
+        )
+        if space.access != "members" and not (owner or member is not None):
+            raise NotFound("Not found.")
+        return Entry(space, facilitator)

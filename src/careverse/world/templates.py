@@ -1,0 +1,30 @@
+"""Space templates: what a new space looks like and how many people it holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    title: str
+    capacity: int
+    half_extent: float  # the floor is a square of ±half_extent metres around the origin
+    spawn_radius: float
+    spatial_audio: bool = True
+
+
+TEMPLATES = {
+    t.key: t
+    for t in (
+        Template("clinic-lobby", "Clinic lobby", 60, 30, 6),
+        Template("consult-room", "Private consult room", 4, 6, 1.5, spatial_audio=False),
+        Template("support-circle", "Support circle", 24, 12, 4, spatial_audio=False),
+        Template("therapy-garden", "Therapy garden", 30, 40, 8),
+        Template("training-lab", "Training lab", 16, 15, 4),
+        Template("rehab-gym", "Rehab gym", 20, 20, 5),
+        Template("gallery", "Gallery", 60, 40, 8),
+        Template("auditorium", "Auditorium", 500, 60, 20),
+    )
+}
