@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import uuid
@@ -21,6 +22,7 @@ from careverse.kernel import clock, crypto
 from careverse.kernel.audit import GENESIS
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Base, Database
+from careverse.kernel.logging import configure_logging
 from careverse.kernel.policy import Role
 
 REQUIRE_SERVICES = os.environ.get("CAREVERSE_REQUIRE_SERVICES") == "1"
@@ -120,6 +122,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
     asyncio.run(truncate())
     return url
+
+
+@pytest.fixture
+def json_logs(capfd):
+    """The production log pipeline (JSON on stderr) for one test; call the answer to read it."""
+    configure_logging("INFO", json=True)
+    capfd.readouterr()
+    yield lambda: capfd.readouterr().err
+    logging.getLogger().handlers.clear()
 
 
 class FakeClock:

@@ -45,7 +45,11 @@ export function onRouteChange(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/** The path and query last shown: a change of the fragment alone is not a new page. */
+let shownLocation = location.pathname + location.search;
+
 function emit(): void {
+  shownLocation = location.pathname + location.search;
   const route = currentRoute();
   for (const listener of listeners) listener(route);
 }
@@ -92,7 +96,11 @@ function isClientLink(anchor: HTMLAnchorElement, event: MouseEvent): boolean {
 
 /** Listen for back/forward and turn same-origin link clicks into client navigations. */
 export function startRouter(): void {
-  window.addEventListener('popstate', emit);
+  window.addEventListener('popstate', () => {
+    // Following an in-page link (`#section`) also fires popstate; the page stays as it is.
+    if (location.pathname + location.search === shownLocation) return;
+    emit();
+  });
   document.addEventListener('click', (event) => {
     const anchor = (event.target as Element | null)?.closest?.('a');
     if (!anchor || !isClientLink(anchor, event)) return;

@@ -24,11 +24,15 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage the encryption key ring.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Privacy housekeeping.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks that print JSON (see docs/performance.md).", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(bench_app, name="bench")
 console = Console()
 T = TypeVar("T")
 
@@ -242,3 +246,30 @@ def privacy_erase_due() -> None:
         return await PrivacyService(session, settings).erase_due()
 
     console.print(f"Erased {_run_with_session(erase)} account(s).")
+
+
+@bench_app.command("world")
+def bench_world(
+    clients: Annotated[int, typer.Option(min=1, max=2000, help="Bots in one space.")] = 100,
+    hz: Annotated[
+        float, typer.Option(min=1, max=30, help="Moves per bot per second and server ticks.")
+    ] = 10,
+    seconds: Annotated[float, typer.Option(min=1, max=600, help="Measured duration.")] = 20,
+    url: Annotated[
+        str | None, typer.Option(help="A running server (same database); default: start one.")
+    ] = None,
+    tick_hz: Annotated[
+        float, typer.Option(min=2, max=30, help="Server ticks per second (own server only).")
+    ] = 20,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Bots in a separate process move and chat in one space; prints latency and throughput."""
+    import json
+
+    from careverse.bench.world import run_world_bench
+
+    result = run_world_bench(clients, hz, seconds, url, tick_hz=tick_hz)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)

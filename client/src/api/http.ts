@@ -204,13 +204,13 @@ export interface RequestOptions {
   noRefresh?: boolean;
 }
 
-/** Send a JSON request; resolve to the parsed body (undefined for 204), or throw ApiError. */
-export async function request<T>(
+/** Send a request and answer its successful response, or throw ApiError. */
+async function exchange(
   method: string,
   path: string,
-  body?: unknown,
-  options: RequestOptions = {},
-): Promise<T> {
+  body: unknown,
+  options: RequestOptions,
+): Promise<Response> {
   let response = await send(method, path, body);
   if (response.status === 401 && !options.noRefresh) {
     const error = await toApiError(response.clone());
@@ -230,7 +230,54 @@ export async function request<T>(
     }
     throw error;
   }
+  return response;
+}
+
+/** Send a JSON request; resolve to the parsed body (undefined for 204), or throw ApiError. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<T> {
+  const response = await exchange(method, path, body, options);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A file the server sent as an attachment. */
+export interface DownloadedFile {
+  blob: Blob;
+  /** The name from `Content-Disposition`, or `fallbackName`. */
+  filename: string;
+}
+
+function attachmentName(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const encoded = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(disposition);
+  if (encoded?.[1]) {
+    try {
+      return decodeURIComponent(encoded[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // Fall through to the plain name.
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(disposition);
+  return plain?.[1]?.trim() || null;
+}
+
+/** GET a file (with the session's cookies and a refresh when needed), as a Blob. */
+export async function download(path: string, fallbackName: string): Promise<DownloadedFile> {
+  const response = await exchange('GET', path, undefined, {});
+  let blob: Blob;
+  try {
+    blob = await response.blob();
+  } catch (error) {
+    throw new NetworkError(error);
+  }
+  const name = attachmentName(response.headers.get('Content-Disposition'));
+  // Only a plain file name: never a path.
+  const safe = name?.replace(/[\\/]/g, '_');
+  return { blob, filename: safe || fallbackName };
 }

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { currentAccount, signOut, type Account } from '../api/auth';
 import { onEnrolmentRequired, onSessionLost } from '../api/http';
 import { setLocale, t } from '../i18n';
-import { areaFor, roleHome } from '../roles';
+import { AREAS, areaFor, roleHome, type Area } from '../roles';
 import { currentRoute, navigate, onRouteChange, startRouter, type Route } from '../router';
 import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
@@ -12,6 +12,7 @@ import '../pages/forgot-password-page';
 import '../pages/home-page';
 import '../pages/mfa-setup-page';
 import '../pages/not-found-page';
+import '../pages/privacy/privacy-page';
 import '../pages/reset-password-page';
 import '../pages/security-page';
 import '../pages/sign-in-page';
@@ -234,11 +235,17 @@ export class CareverseApp extends LightElement {
         return html`<cv-reset-password></cv-reset-password>`;
       case 'area': {
         const area = this.account ? areaFor(this.account.role, route.slug) : null;
-        return area ? html`<cv-area .area=${area}></cv-area>` : html`<cv-not-found></cv-not-found>`;
+        return area ? this.renderArea(area) : html`<cv-not-found></cv-not-found>`;
       }
       default:
         return html`<cv-not-found></cv-not-found>`;
     }
+  }
+
+  /** An area's own page where it has one yet, else its placeholder. */
+  private renderArea(area: Area) {
+    if (area.slug === AREAS.privacy.slug) return html`<cv-privacy></cv-privacy>`;
+    return html`<cv-area .area=${area}></cv-area>`;
   }
 
   private renderLogo() {

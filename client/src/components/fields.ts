@@ -17,6 +17,7 @@ export interface TextFieldOptions {
   autocomplete?: string;
   required?: boolean;
   inputmode?: 'text' | 'numeric' | 'email';
+  min?: string;
   max?: string;
   maxlength?: number;
   pattern?: string;
@@ -54,6 +55,7 @@ export function textField(o: TextFieldOptions): TemplateResult {
         aria-describedby=${ifDefined(describedBy(o.id, o.hint, o.error))}
         autocomplete=${ifDefined(o.autocomplete)}
         inputmode=${ifDefined(o.inputmode)}
+        min=${ifDefined(o.min)}
         max=${ifDefined(o.max)}
         maxlength=${ifDefined(o.maxlength)}
         pattern=${ifDefined(o.pattern)}

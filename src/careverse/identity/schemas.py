@@ -6,7 +6,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from careverse.kernel.policy import Role
 
@@ -162,7 +170,7 @@ class PatientUpdateIn(_Strict):
 class DelegationIn(_Strict):
     caregiver_email: EmailStr
     scopes: Annotated[list[Scope], Field(min_length=1, max_length=10)]
-    expires_at: datetime
+    expires_at: AwareDatetime
 
 
 class DelegationOut(BaseModel):
@@ -179,7 +187,7 @@ class DelegationOut(BaseModel):
 class CareRelationshipIn(_Strict):
     clinician_id: uuid.UUID
     patient_id: uuid.UUID
-    ends_at: datetime | None = None
+    ends_at: AwareDatetime | None = None
 
 
 class CareRelationshipOut(BaseModel):

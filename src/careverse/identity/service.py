@@ -582,6 +582,10 @@ async def display_names(session: AsyncSession, account_ids: set[uuid.UUID]) -> d
     return {account_id: name for account_id, name in rows.all()}
 
 
+async def account_role(session: AsyncSession, account_id: uuid.UUID) -> str | None:
+    return await session.scalar(select(Account.role).where(Account.id == account_id))
+
+
 async def patient_exists(session: AsyncSession, patient_id: uuid.UUID) -> bool:
     return await session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None
 

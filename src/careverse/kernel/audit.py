@@ -97,6 +97,9 @@ def record(
 ) -> None:
     """Queue an audit event; it is written when (and only if) this session commits."""
     sync = session.sync_session if isinstance(session, AsyncSession) else session
+    if not sync.in_transaction():
+        # Tie the event to a transaction (no SQL yet), so a rollback before any statement drops it.
+        sync.begin()
     sync.info.setdefault(PENDING_KEY, []).append(
         AuditRecord(
             action=action,
@@ -178,8 +181,8 @@ def _chain_pending(session: Session) -> None:
     session.flush()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous_transaction) -> None:
     session.info.pop(PENDING_KEY, None)
 
 

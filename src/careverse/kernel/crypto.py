@@ -184,7 +184,7 @@ async def reencrypt_all(engine, ring: KeyRing, metadata) -> int:
     Runs per table in one transaction; safe to run again after an interruption, because the key
     ring still holds the old keys.
     """
-    from sqlalchemy import Text, select, text, type_coerce
+    from sqlalchemy import Text, literal, select, type_coerce
 
     changed = 0
     async with engine.begin() as conn:
@@ -201,10 +201,11 @@ async def reencrypt_all(engine, ring: KeyRing, metadata) -> int:
                     if row[c.name] is not None and ring.key_id_of(row[c.name]) != ring.primary
                 }
                 if updates:
-                    assignments = ", ".join(f'"{name}" = :{name}' for name in updates)
+                    # Bound as plain text: the column's own type would encrypt the ciphertext again.
                     await conn.execute(
-                        text(f'UPDATE "{table.name}" SET {assignments} WHERE id = :row_id'),  # noqa: S608 - names come from our own metadata
-                        {**updates, "row_id": row["id"]},
+                        table.update()
+                        .where(table.c.id == row["id"])
+                        .values({name: literal(value, Text) for name, value in updates.items()})
                     )
                     changed += len(updates)
     return changed

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from careverse.kernel.policy import Purpose
 
@@ -25,7 +25,7 @@ class ConsentIn(_Strict):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
         | None
     ) = None
-    period_end: datetime | None = None
+    period_end: AwareDatetime | None = None
 
 
 class ConsentOut(BaseModel):

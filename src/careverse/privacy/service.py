@@ -11,7 +11,7 @@ import structlog
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity.service import display_names, erase_account, patient_exists
+from careverse.identity.service import account_role, display_names, erase_account, patient_exists
 from careverse.kernel import audit, clock
 from careverse.kernel.audit import AuditEvent
 from careverse.kernel.config import Settings
@@ -128,6 +128,8 @@ class PrivacyService:
             raise InvalidInput("Unknown purpose.", field="purpose")
         if data.purpose is Purpose.ORG_SHARING and not data.organization:
             raise InvalidInput("Name the organisation you share data with.", field="organization")
+        if data.actor_id is not None and await account_role(self.session, data.actor_id) is None:
+            raise InvalidInput("No account has that id.", field="actor_id")
         now = clock.now()
         if data.period_end is not None and data.period_end <= now:
             raise InvalidInput("The end of the period must be in the future.", field="period_end")
@@ -169,8 +171,13 @@ class PrivacyService:
 
     async def break_glass(self, actor: Actor, patient_id: uuid.UUID, reason: str) -> BreakGlass:
         """A clinician opens time-limited emergency access, stating why; the patient sees it."""
-        require_role(actor, Role.CLINICIAN)
-        if not await patient_exists(self.session, patient_id):
+        if actor.role is not Role.CLINICIAN or not await patient_exists(self.session, patient_id):
+            audit.record(
+                self.session, "break-glass.start", actor=actor, patient_id=patient_id,
+                outcome=audit.Outcome.DENIED, resource_type="BreakGlass",
+            )  # fmt: skip
+            await self.session.commit()
+            require_role(actor, Role.CLINICIAN)
             raise NotFound("Not found.")
         grant = BreakGlass(
             clinician_id=actor.account_id,
@@ -286,16 +293,22 @@ class PrivacyService:
                 )
             )
         ).all()
+        erased = 0
         for request in due:
-            patient_id = await erase_account(self.session, request.account_id)
-            await self.session.execute(
+            # Claim it first: on another node running the same job, the claim finds nothing.
+            claimed = await self.session.execute(
                 update(ErasureRequest)
-                .where(ErasureRequest.id == request.id)
+                .where(ErasureRequest.id == request.id, ErasureRequest.completed_at.is_(None))
                 .values(completed_at=now)
             )
+            if claimed.rowcount != 1:
+                await self.session.rollback()
+                continue
+            patient_id = await erase_account(self.session, request.account_id)
             audit.record(
                 self.session, "erasure.complete", actor_id=request.account_id,
                 patient_id=patient_id, resource_type="Account", resource_id=request.account_id,
             )  # fmt: skip
             await self.session.commit()
-        return len(due)
+            erased += 1
+        return erased

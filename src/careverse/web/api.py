@@ -9,6 +9,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from careverse.fhir.resources import FHIR_JSON, operation_outcome
+
 STATIC_DIR = Path(str(files("careverse.web") / "static"))
 
 NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Careverse</title>
@@ -22,7 +24,13 @@ router = APIRouter(include_in_schema=False)
 async def client_page(client_path: str):
     """Client-side routes answer index.html; unknown API or file paths answer 404."""
     first = client_path.split("/", 1)[0]
-    if first in {"api", "fhir", "ws", "assets"} or "." in client_path.rsplit("/", 1)[-1]:
+    if first == "fhir":
+        return JSONResponse(
+            operation_outcome("not-supported", "This FHIR interaction is not supported here."),
+            status_code=404,
+            media_type=FHIR_JSON,
+        )
+    if first in {"api", "ws", "assets"} or "." in client_path.rsplit("/", 1)[-1]:
         return JSONResponse({"detail": "Not Found", "code": "not_found"}, status_code=404)
     index = STATIC_DIR / "index.html"
     if not index.exists():

@@ -1,0 +1,68 @@
+import { html } from 'lit';
+import { exportRecord } from '../../api/privacy';
+import { t } from '../../i18n';
+import { PrivacySection } from './section';
+
+/** How long a downloaded file's object URL lives: long enough for any browser to start saving. */
+const URL_LIFETIME_MS = 60_000;
+
+/** "Download my record": the whole record as a FHIR Bundle, saved through a Blob URL. */
+export class RecordExport extends PrivacySection {
+  static override properties = { busy: { state: true } };
+
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.busy = false;
+  }
+
+  private async download(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.clearMessages();
+    try {
+      const file = await exportRecord();
+      const url = URL.createObjectURL(file.blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      link.hidden = true;
+      this.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
+      this.busy = false;
+      await this.say(t('export.done', { filename: file.filename }));
+    } catch (error) {
+      this.busy = false;
+      await this.fail(error);
+    }
+  }
+
+  override render() {
+    return html`
+      <section class="panel" id="export" aria-labelledby="export-title">
+        <h2 id="export-title">${t('export.title')}</h2>
+        <p>${t('export.intro')}</p>
+        ${this.renderMessages()}
+        <button
+          class="button button--primary"
+          type="button"
+          aria-disabled=${this.busy ? 'true' : 'false'}
+          @click=${this.download}
+        >
+          ${this.busy ? t('export.working') : t('export.button')}
+        </button>
+      </section>
+    `;
+  }
+}
+
+customElements.define('cv-record-export', RecordExport);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-record-export': RecordExport;
+  }
+}
