@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from careverse.bench.seed import seed_bots
 from careverse.kernel.config import Settings
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
@@ -140,7 +141,7 @@ def run_world_bench(
         data_dir=Path(env.get("CAREVERSE_DATA_DIR", data_dir)),
         database_url=env.get("CAREVERSE_DATABASE_URL") or os.environ.get("CAREVERSE_DATABASE_URL"),
     )
-    space, tokens = asyncio.run(_seed(settings, clients))
+    space, tokens = asyncio.run(seed_bots(settings, clients))
     if url is None:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
@@ -188,9 +189,3 @@ def run_world_bench(
         "database": "postgresql" if settings.uses_postgresql else "sqlite",
         "redis": bool(os.environ.get("CAREVERSE_REDIS_URL")),
     }
-
-
-async def _seed(settings: Settings, clients: int):
-    from careverse.bench.seed import seed_bots
-
-    return await seed_bots(settings, clients)

@@ -64,7 +64,7 @@ class FhirService:
     ) -> dict:
         """Everything the caller may see about a patient, as one Bundle."""
         await authorize(self.session, actor, patient_id, Category.RECORD)
-        patient = await PatientService(self.session)._load(patient_id)
+        patient = await PatientService(self.session).load(patient_id)
         if patient is None:
             raise NotFound("Not found.")
         entries = [resources.patient(patient)]

@@ -95,8 +95,7 @@ def admin_account_out(view: AccountView) -> AdminAccountOut:
 
 
 def issued_view(issued: IssuedTokens) -> AccountView:
-    a = issued.account
-    return AccountView(a, a.patient.id if a.patient else None, issued.scope is Scope.MFA_ENROLMENT)
+    return AccountView.of(issued.account, enrolling=issued.scope is Scope.MFA_ENROLMENT)
 
 
 @router.post(
@@ -334,8 +333,7 @@ async def create_account(
     reset_url = None
     if body.password is None:
         reset_url = await service.admin_password_reset(actor, account.id)
-    view = AccountView(account, account.patient.id if account.patient else None, False)
-    return NewAccountOut(account=admin_account_out(view), reset_url=reset_url)
+    return NewAccountOut(account=admin_account_out(AccountView.of(account)), reset_url=reset_url)
 
 
 @router.get("/admin/accounts/{account_id}", response_model=AdminAccountOut, responses=ERRORS)

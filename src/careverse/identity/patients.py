@@ -31,12 +31,13 @@ class PatientService:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def _load(self, patient_id: uuid.UUID) -> Patient | None:
+    async def load(self, patient_id: uuid.UUID) -> Patient | None:
+        """The record itself, with no policy check: for callers that have just authorized."""
         return await self.session.get(Patient, patient_id)
 
     async def get(self, actor: Actor, patient_id: uuid.UUID) -> Patient:
         await authorize(self.session, actor, patient_id, Category.RECORD)
-        patient = await self._load(patient_id)
+        patient = await self.load(patient_id)
         if patient is None:
             raise NotFound("Not found.")
         await self.session.commit()  # writes the audit event of this read
@@ -44,7 +45,7 @@ class PatientService:
 
     async def update(self, actor: Actor, patient_id: uuid.UUID, changes: PatientChanges) -> Patient:
         await authorize(self.session, actor, patient_id, Category.RECORD, write=True)
-        patient = await self._load(patient_id)
+        patient = await self.load(patient_id)
         if patient is None:
             raise NotFound("Not found.")
         for field, value in vars(changes).items():

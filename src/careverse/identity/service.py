@@ -83,6 +83,11 @@ class AccountView:
     patient_id: uuid.UUID | None
     mfa_enrolment_required: bool
 
+    @classmethod
+    def of(cls, account: Account, *, enrolling: bool = False) -> AccountView:
+        """The view of an account (its patient loaded), ``enrolling`` when MFA set-up is due."""
+        return cls(account, account.patient.id if account.patient else None, enrolling)
+
 
 class IdentityService:
     """Every identity operation, over one database session (one unit of work)."""
@@ -150,11 +155,7 @@ class IdentityService:
 
     async def view(self, actor: Actor) -> AccountView:
         account = await self._account(actor.account_id)
-        return AccountView(
-            account=account,
-            patient_id=account.patient.id if account.patient else None,
-            mfa_enrolment_required=actor.scope is Scope.MFA_ENROLMENT,
-        )
+        return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
 
     async def list_accounts(self, actor: Actor, role: Role | None = None) -> list[AccountView]:
         require_role(actor, Role.ADMIN)
@@ -162,12 +163,11 @@ class IdentityService:
         if role:
             query = query.where(Account.role == role.value)
         accounts = (await self.session.scalars(query)).all()
-        return [AccountView(a, a.patient.id if a.patient else None, False) for a in accounts]
+        return [AccountView.of(a) for a in accounts]
 
     async def get_account(self, actor: Actor, account_id: uuid.UUID) -> AccountView:
         require_role(actor, Role.ADMIN)
-        a = await self._account(account_id)
-        return AccountView(a, a.patient.id if a.patient else None, False)
+        return AccountView.of(await self._account(account_id))
 
     async def update_account(
         self,
@@ -188,7 +188,7 @@ class IdentityService:
         if display_name is not None:
             account.display_name = display_name
         await self.session.commit()
-        return AccountView(account, account.patient.id if account.patient else None, False)
+        return AccountView.of(account)
 
     async def _account(self, account_id: uuid.UUID) -> Account:
         account = await self.session.get(Account, account_id)

@@ -8,15 +8,10 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel.config import Settings
-from careverse.kernel.db import Database
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-def get_database(request: Request) -> Database:
-    return request.app.state.db
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -178,7 +178,7 @@ async def authorize(
     and 403 when they may read it but not write it. A refusal's audit event is committed at once,
     since the caller's transaction ends with the error.
     """
-    from careverse.kernel import audit
+    from careverse.kernel import audit  # audit imports Actor from here: import at call time
 
     grant, can_read = await decide(session, actor, patient_id, category, write)
     action = f"{category.value}.{'write' if write else 'read'}"

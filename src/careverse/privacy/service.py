@@ -53,18 +53,6 @@ async def consent_denies(
     return found is not None
 
 
-async def consent_permits(session: AsyncSession, patient_id: uuid.UUID, purpose: Purpose) -> bool:
-    """Opt-in purposes (research, community, sharing): an active 'permit' and no active 'deny'."""
-    decisions = set(
-        (
-            await session.scalars(
-                select(Consent.decision).where(_active_consents(patient_id, purpose, clock.now()))
-            )
-        ).all()
-    )
-    return "permit" in decisions and "deny" not in decisions
-
-
 async def break_glass_active(
     session: AsyncSession, clinician_id: uuid.UUID, patient_id: uuid.UUID
 ) -> bool:

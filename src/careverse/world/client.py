@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import msgspec
 import websockets
@@ -97,10 +96,6 @@ class WorldClient:
         message = proto.server_decoder.decode(raw)
         self._apply(message)
         return message
-
-    async def messages(self) -> AsyncIterator[proto.ServerMessage]:
-        while True:
-            yield await self.receive(timeout=3600)
 
     async def wait_for(self, predicate, timeout: float = 5.0) -> proto.ServerMessage:
         """Receive until ``predicate(message)`` holds; answers that message."""

@@ -21,6 +21,7 @@ import msgspec
 import structlog
 
 from careverse.world import protocol as proto
+from careverse.world.aoi import Grid
 from careverse.world.templates import TEMPLATES, Template
 
 log = structlog.get_logger(__name__)
@@ -158,8 +159,6 @@ class Instance:
     task: asyncio.Task | None = None
 
     def __post_init__(self) -> None:
-        from careverse.world.aoi import Grid
-
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
 
     @property
@@ -420,12 +419,6 @@ class Hub:
     def ensure_running(self, inst: Instance) -> None:
         if inst.task is None or inst.task.done():
             inst.task = asyncio.get_running_loop().create_task(inst.run())
-
-    def status(self) -> dict:
-        return {
-            space: [{"instance": i.name, "avatars": len(i.avatars)} for i in copies]
-            for space, copies in self.instances.items()
-        }
 
     async def close(self) -> None:
         for copies in self.instances.values():
