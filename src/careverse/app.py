@@ -18,6 +18,7 @@ from careverse.fhir import api as fhir_api
 from careverse.fhir.resources import FHIR_JSON, operation_outcome
 from careverse.identity import api as identity_api
 from careverse.identity import relationships
+from careverse.kernel import bus as event_bus
 from careverse.kernel import crypto, policy
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await db.migrate()
         app.state.db = db
         app.state.redis = redis_conn.connect(settings.redis_url)
+        app.state.bus = event_bus.create(app.state.redis)
         app.state.hub = Hub(
             Limits(
                 tick_hz=settings.world_tick_hz,
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 job.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)
             await app.state.hub.close()
+            await app.state.bus.close()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
             await db.dispose()
