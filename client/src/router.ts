@@ -13,6 +13,7 @@ export type Route =
   | { name: 'forgotPassword' }
   | { name: 'resetPassword' }
   | { name: 'area'; slug: string }
+  | { name: 'space'; id: string }
   | { name: 'notFound' };
 
 /** Paths owned by the server; links to them are real page loads, never client routes. */
@@ -28,6 +29,8 @@ export function matchRoute(pathname: string): Route {
   if (path === '/setup-two-step') return { name: 'mfaSetup' };
   if (path === '/forgot-password') return { name: 'forgotPassword' };
   if (path === '/reset-password') return { name: 'resetPassword' };
+  const space = /^\/spaces\/([0-9a-fA-F-]{1,64})$/.exec(path);
+  if (space?.[1]) return { name: 'space', id: space[1] };
   const area = /^\/([a-z0-9-]+)$/.exec(path);
   if (area?.[1]) return { name: 'area', slug: area[1] };
   return { name: 'notFound' };

@@ -11,9 +11,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from careverse import __version__
+from careverse.care import api as care_api
+from careverse.care import jobs as care_jobs
 from careverse.fhir import api as fhir_api
 from careverse.fhir.resources import FHIR_JSON, operation_outcome
 from careverse.identity import api as identity_api
@@ -26,6 +29,11 @@ from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError, InvalidInput
 from careverse.kernel.http import EdgeMiddleware, Metrics
 from careverse.kernel.mail import Mailer
+from careverse.monitoring import alerts_api as monitoring_alerts_api
+from careverse.monitoring import api as monitoring_api
+from careverse.monitoring import jobs as monitoring_jobs
+from careverse.monitoring import mqtt as monitoring_mqtt
+from careverse.monitoring.events import ReadingListeners
 from careverse.privacy import api as privacy_api
 from careverse.privacy import jobs as privacy_jobs
 from careverse.privacy import service as privacy_service
@@ -72,6 +80,17 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", "invalid"), "type": err.get("type")}
         for err in exc.errors()
     ]
+
+
+def _database_busy(exc: Exception) -> bool:
+    """A transient lock conflict (SQLite busy/locked, PostgreSQL serialization or deadlock)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig).lower() if orig is not None else ""
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return "database is locked" in text or "database is busy" in text or sqlstate in _RETRYABLE
+
+
+_RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -122,6 +141,19 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=500,
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not _database_busy(exc):
+            return await _unexpected(request, exc)
+        # SQLite refuses a write at once when a concurrent writer changed the snapshot this
+        # transaction read; nothing was written, so the caller can safely try again.
+        log.warning("http.database_busy", path=request.url.path)
+        return JSONResponse(
+            {"detail": "The service is busy; please try again.", "code": "busy"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build a Careverse node from settings (the environment's by default)."""
@@ -142,10 +174,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 tick_hz=settings.world_tick_hz,
                 aoi_radius=settings.world_aoi_radius,
                 grace_seconds=settings.world_grace_seconds,
-            )
+            ),
+            bus=app.state.bus,
+            db=db,
         )
         log.info("careverse.started", database=db.engine.dialect.name, redis=bool(app.state.redis))
         jobs = [asyncio.create_task(privacy_jobs.erase_due_forever(db, settings))]
+        jobs += monitoring_jobs.start(app)
+        if bridge := monitoring_mqtt.start(app):  # CAREVERSE_MQTT_URL: device readings
+            jobs.append(bridge)
+        jobs.append(
+            asyncio.create_task(care_jobs.send_reminders_forever(db, settings, app.state.mailer))
+        )
         try:
             yield
         finally:
@@ -166,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.reading_listeners = ReadingListeners()
     app.state.mailer = Mailer(settings)
     install_error_handlers(app)
     app.include_router(ops.router)
@@ -173,6 +214,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_api.router)
     app.include_router(fhir_api.router)
     app.include_router(world_api.router)
+    app.include_router(care_api.router)
+    app.include_router(monitoring_api.router)
+    app.include_router(monitoring_alerts_api.router)
     web_api.mount_client(app)
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -80,6 +81,7 @@ def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) ->
         access_log=False,
         log_config=None,
         ws_max_size=1 << 20,
+        ws_per_message_deflate=settings.ws_compression,
     )
 
 
@@ -261,15 +263,127 @@ def bench_world(
     tick_hz: Annotated[
         float, typer.Option(min=2, max=30, help="Server ticks per second (own server only).")
     ] = 20,
+    bot_procs: Annotated[
+        int | None, typer.Option(min=1, max=32, help="Bot processes (default: one per 80 bots).")
+    ] = None,
+    nodes: Annotated[
+        int, typer.Option(min=1, max=8, help="Servers sharing the space (needs Redis).")
+    ] = 1,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Bots in a separate process move and chat in one space; prints latency and throughput."""
+    """Bots in separate processes move and chat in one space; prints latency and throughput."""
     import json
 
     from careverse.bench.world import run_world_bench
 
-    result = run_world_bench(clients, hz, seconds, url, tick_hz=tick_hz)
+    result = run_world_bench(
+        clients, hz, seconds, url, tick_hz=tick_hz, bot_procs=bot_procs, nodes=nodes
+    )
     if json_out:
         print(json.dumps(result))
     else:
         console.print_json(data=result)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    readings: Annotated[int, typer.Option(min=1, help="Readings to send in all.")] = 100_000,
+    patients: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Patients (one device each).")
+    ] = 20,
+    batch: Annotated[int, typer.Option(min=1, max=10_000, help="Data points per batch.")] = 500,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Requests in flight.")] = 4,
+    mqtt: Annotated[
+        bool, typer.Option("--mqtt", help="Publish over MQTT instead of HTTP.")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option(help="A running server (same database); default: start one.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Devices in this process send Open mHealth batches to a server process; prints readings/s
+    and the alert latency a subscribed clinician sees."""
+    import json
+
+    from careverse.bench.ingest import run_ingest_bench
+
+    result = run_ingest_bench(readings, patients, batch, url, mqtt=mqtt, concurrency=concurrency)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
+@bench_app.command("vitals-query")
+def bench_vitals_query(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Days of minute-level data.")] = 365,
+    repeat: Annotated[int, typer.Option(min=1, max=50, help="Runs per query (median).")] = 5,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Chart queries over a year of minute-level readings for one patient."""
+    import json
+
+    from careverse.bench.ingest import run_vitals_query_bench
+
+    result = run_vitals_query_bench(days, repeat)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
+simulate_app = typer.Typer(help="Simulated devices for demos and tests.", no_args_is_help=True)
+app.add_typer(simulate_app, name="simulate")
+
+
+@simulate_app.command("wearables")
+def simulate_wearables(
+    patients: Annotated[int, typer.Option(min=1, max=1000, help="Patients, one device each.")] = 3,
+    scenario: Annotated[
+        str, typer.Option(help="stable, deteriorating, sepsis or heart-failure.")
+    ] = "stable",
+    url: Annotated[str, typer.Option(help="The running server.")] = "http://127.0.0.1:8000",
+    mqtt: Annotated[
+        bool, typer.Option("--mqtt", help="Publish over MQTT (CAREVERSE_MQTT_URL).")
+    ] = False,
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between batches.")] = 5.0,
+    duration: Annotated[float, typer.Option(min=0, help="Seconds to run; 0: until Ctrl-C.")] = 0,
+    minutes: Annotated[
+        float, typer.Option(min=0.1, help="Minutes the scenario takes to reach its worst.")
+    ] = 30,
+) -> None:
+    """Stream plausible vitals for the first N patients of the database (devices made for them)
+    into a running server, so the monitoring screens move."""
+    from careverse.monitoring.simulate import SCENARIOS, provision, stream
+
+    if scenario not in SCENARIOS:
+        raise typer.BadParameter(f"scenario must be one of {', '.join(SCENARIOS)}")
+    settings = Settings()
+    mqtt_url = (settings.mqtt_url or "mqtt://127.0.0.1:1883") if mqtt else None
+    devices = asyncio.run(provision(settings, patients))
+    console.print(f"Simulating {len(devices)} wearable(s), scenario [bold]{scenario}[/].")
+    with contextlib.suppress(KeyboardInterrupt):
+        result = asyncio.run(
+            stream(url, devices, scenario, interval, duration, minutes, mqtt_url, console.print)
+        )
+        console.print_json(data=result)
+
+
+care_app = typer.Typer(help="Virtual consultations.", no_args_is_help=True)
+app.add_typer(care_app, name="care")
+
+
+@care_app.command("models")
+def care_models(
+    out: Annotated[
+        str | None, typer.Option(help="Folder to write into (default: the client's sources).")
+    ] = None,
+) -> None:
+    """Generate the consult room's anatomical models (heart, spine, knee) as glTF binaries;
+    rebuild the client afterwards (cd client && npm run build)."""
+    from pathlib import Path
+
+    from careverse.care.anatomy_models import DEFAULT_OUT, write_all
+
+    for path in write_all(Path(out) if out else DEFAULT_OUT):
+        console.print(f"{path} ({path.stat().st_size} bytes)")

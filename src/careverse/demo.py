@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care.availability import seed_demo_hours
 from careverse.identity.relationships import (
     RelationshipService,
     delegation_fact,
@@ -16,6 +17,7 @@ from careverse.identity.service import IdentityService, NewAccount, email_index
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.policy import Actor, Role
+from careverse.monitoring.simulate import seed_demo as seed_demo_vitals
 
 DEMO_PASSWORD = "careverse-demo-2026"  # noqa: S105 - printed to the operator on purpose
 DOMAIN = "careverse.example.org"  # a reserved domain that e-mail validation accepts
@@ -49,6 +51,7 @@ PEOPLE = (
 # Who cares for whom in the demo: (clinician, patient) assignments, and caregiver delegations.
 CARE_TEAM = (("dr.rivera", "amara"), ("dr.rivera", "jonas"), ("dr.okafor", "lucia"))
 DELEGATIONS = (("amara", "maria", ("record:read", "vitals:read", "appointments:write")),)
+DEMO_VITALS = (("amara", "deteriorating"), ("jonas", "stable"), ("lucia", "heart-failure"))
 
 
 async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
@@ -82,4 +85,10 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
                 actor, email_index(accounts[caregiver].email), list(scopes),
                 clock.now() + timedelta(days=365),
             )  # fmt: skip
+    await seed_demo_vitals(  # a wearable and three days of vitals per demo patient
+        session, {accounts[p].patient.id: s for p, s in DEMO_VITALS}
+    )
+    await seed_demo_hours(  # weekday hours, so a new user can book at once
+        session, [accounts[p.local].id for p in PEOPLE if p.role is Role.CLINICIAN]
+    )
     return list(PEOPLE)

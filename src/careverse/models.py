@@ -1,8 +1,19 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
+from careverse.care import models as care_models
 from careverse.identity import models as identity_models
 from careverse.kernel import audit as kernel_audit
+from careverse.monitoring import alert_models as monitoring_alert_models
+from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
 from careverse.world import models as world_models
 
-__all__ = ["identity_models", "kernel_audit", "privacy_models", "world_models"]
+__all__ = [
+    "care_models",
+    "identity_models",
+    "kernel_audit",
+    "monitoring_alert_models",
+    "monitoring_models",
+    "privacy_models",
+    "world_models",
+]

@@ -230,16 +230,16 @@ def test_ended_session_goes_back_to_sign_in(page: Page, base_url: str, person: P
 
 def test_areas_are_reachable_and_survive_a_reload(page: Page, base_url: str, person: Person):
     sign_in(page, base_url, person)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Vitals").click()
-    expect(page).to_have_url(f"{base_url}/vitals")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My health").click()
+    expect(page).to_have_url(f"{base_url}/health")
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text("Vitals")
+    expect(heading).to_have_text("My health")
     expect(heading).to_be_focused()
     expect(page.get_by_text("This area is coming soon.")).to_be_visible()
-    expect(page).to_have_title("Vitals — Careverse")
+    expect(page).to_have_title("My health — Careverse")
 
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vitals")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My health")
     page.get_by_role("link", name="Back to home").click()
     expect(page).to_have_url(f"{base_url}/home")
     page.get_by_role("main").get_by_role("link", name="Privacy & data").click()

@@ -6,21 +6,29 @@ import { AREAS, areaFor, roleHome, type Area } from '../roles';
 import { currentRoute, navigate, onRouteChange, startRouter, type Route } from '../router';
 import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
+import './alert-badge';
 import { LightElement } from './light-element';
 import '../pages/area-page';
+import '../pages/care/appointments-page';
+import '../pages/care/schedule-page';
 import '../pages/forgot-password-page';
 import '../pages/home-page';
 import '../pages/mfa-setup-page';
+import '../pages/monitoring/alerts-page';
+import '../pages/monitoring/monitoring-page';
+import '../pages/monitoring/vitals-page';
 import '../pages/not-found-page';
 import '../pages/privacy/privacy-page';
 import '../pages/reset-password-page';
 import '../pages/security-page';
+import '../pages/space-page';
+import '../pages/spaces-page';
 import '../pages/sign-in-page';
 import '../pages/sign-up-page';
 
 /** Routes that need a signed-in account. */
 function needsAccount(route: Route): boolean {
-  return ['home', 'area', 'security', 'mfaSetup'].includes(route.name);
+  return ['home', 'area', 'space', 'security', 'mfaSetup'].includes(route.name);
 }
 
 /** Routes open to anyone, in any state: a reset link must work whoever is signed in. */
@@ -190,6 +198,8 @@ export class CareverseApp extends LightElement {
         const area = this.account ? areaFor(this.account.role, route.slug) : null;
         return area ? t(area.title) : t('notFound.title');
       }
+      case 'space':
+        return t('world.space.title');
       case 'notFound':
         return t('notFound.title');
       default:
@@ -237,6 +247,8 @@ export class CareverseApp extends LightElement {
         const area = this.account ? areaFor(this.account.role, route.slug) : null;
         return area ? this.renderArea(area) : html`<cv-not-found></cv-not-found>`;
       }
+      case 'space':
+        return html`<cv-space .spaceId=${route.id} .account=${this.account}></cv-space>`;
       default:
         return html`<cv-not-found></cv-not-found>`;
     }
@@ -245,6 +257,18 @@ export class CareverseApp extends LightElement {
   /** An area's own page where it has one yet, else its placeholder. */
   private renderArea(area: Area) {
     if (area.slug === AREAS.privacy.slug) return html`<cv-privacy></cv-privacy>`;
+    if (area.slug === AREAS.spaces.slug) return html`<cv-spaces .account=${this.account}></cv-spaces>`;
+    if (area.slug === AREAS.monitoring.slug) return html`<cv-monitoring></cv-monitoring>`;
+    if (area.slug === AREAS.alerts.slug) return html`<cv-alerts-page></cv-alerts-page>`;
+    if (area.slug === AREAS.vitals.slug) {
+      return html`<cv-vitals-page .account=${this.account}></cv-vitals-page>`;
+    }
+    if (area.slug === AREAS.appointments.slug) {
+      return html`<cv-care-appointments .account=${this.account}></cv-care-appointments>`;
+    }
+    if (area.slug === AREAS.consultations.slug || area.slug === AREAS.schedule.slug) {
+      return html`<cv-care-schedule></cv-care-schedule>`;
+    }
     return html`<cv-area .area=${area}></cv-area>`;
   }
 
@@ -327,8 +351,8 @@ export class CareverseApp extends LightElement {
               ${areas.map(
                 (area) => html`
                   <li>
-                    <a href="/${area.slug}" aria-current=${current(route.name === 'area' && route.slug === area.slug)}>
-                      ${t(area.title)}
+                    <a href="/${area.slug}" aria-current=${current((route.name === 'area' && route.slug === area.slug) || (route.name === 'space' && area.slug === AREAS.spaces.slug))}>
+                      ${t(area.title)}${area.slug === AREAS.monitoring.slug ? html`<cv-alert-badge></cv-alert-badge>` : nothing}
                     </a>
                   </li>
                 `,

@@ -39,8 +39,11 @@ export function formatDate(value: string | Date): string {
 
 /** "14:05" (en-GB), "2:05 PM" (en-US). */
 export function formatTime(value: string | Date): string {
-  return new Intl.DateTimeFormat(formattingLocale(), {
-    hour: 'numeric',
+  const locale = formattingLocale();
+  // 24-hour clocks write "00:50", not "0:50"; 12-hour clocks keep "2:05 PM".
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return new Intl.DateTimeFormat(locale, {
+    hour: cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric',
     minute: '2-digit',
   }).format(toDate(value));
 }

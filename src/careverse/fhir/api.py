@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care import fhir as care_fhir
 from careverse.fhir.resources import FHIR_JSON
 from careverse.fhir.service import FhirService, parse_id
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
+from careverse.monitoring import fhir_api as monitoring_fhir
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
+router.include_router(care_fhir.router)  # Schedule, Slot, Appointment, Encounter
+router.include_router(monitoring_fhir.router)  # Observation create/read
+router.add_api_route(  # batch/transaction Bundles of Observations
+    "", monitoring_fhir.post_bundle, methods=["POST"], responses=monitoring_fhir.RESPONSES,
+    response_class=monitoring_fhir.FhirResponse, openapi_extra=monitoring_fhir.BODY,
+)  # fmt: skip
 
 
 class FhirResponse(JSONResponse):
@@ -45,9 +53,9 @@ def fhir_json(resource: dict, status_code: int = 200) -> FhirResponse:
 
 
 @router.get("/metadata", response_class=FhirResponse)
-async def metadata(service: Fhir) -> JSONResponse:
-    """The CapabilityStatement: what this server supports."""
-    return fhir_json(service.metadata())
+async def metadata(request: Request, service: Fhir) -> JSONResponse:
+    """The CapabilityStatement: what this server supports (read from the routes it serves)."""
+    return fhir_json(service.metadata(request.app.openapi()["paths"]))
 
 
 @router.get("/Patient", responses=OUTCOMES, response_class=FhirResponse)

@@ -176,7 +176,11 @@ def operation_outcome(code: str, message: str, severity: str = "error") -> dict:
     }
 
 
-def capability_statement(base_url: str, now: datetime) -> dict:
+def capability_statement(
+    base_url: str, now: datetime, served: list[dict] | None = None, system: list[dict] | None = None
+) -> dict:
+    """The CapabilityStatement; ``served``/``system`` come from the routes (fhir.capabilities)."""
+
     def res(kind: str, interactions: list[str], params: list[tuple[str, str]], ops=()) -> dict:
         out: dict = {
             "type": kind,
@@ -219,7 +223,10 @@ def capability_statement(base_url: str, now: datetime) -> dict:
                     ),
                     res("Consent", ["search-type"], [("patient", "reference")]),
                     res("AuditEvent", ["search-type"], [("patient", "reference")]),
-                ],
+                ]
+                if served is None
+                else served,
+                **({"interaction": system} if system else {}),
             }
         ],
     }

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.fhir import resources
+from careverse.fhir import capabilities, resources
 from careverse.identity.patients import PatientService
 from careverse.identity.service import display_names
 from careverse.kernel import audit, clock
@@ -112,5 +112,11 @@ class FhirService:
             "searchset", [resources.audit_event(r, names.get(r.actor_id)) for r in rows], self.base
         )
 
-    def metadata(self) -> dict:
-        return resources.capability_statement(self.base, clock.now())
+    def metadata(self, paths: capabilities.Paths | None = None) -> dict:
+        """The CapabilityStatement; given the app's OpenAPI paths, it lists what is served."""
+        if paths is None:
+            return resources.capability_statement(self.base, clock.now())
+        return resources.capability_statement(
+            self.base, clock.now(), capabilities.served_resources(paths),
+            capabilities.system_interactions(paths),
+        )  # fmt: skip

@@ -78,6 +78,22 @@ async def patients_of(session: AsyncSession, actor: Actor) -> list[uuid.UUID]:
     return list(dict.fromkeys((await session.scalars(query)).all()))
 
 
+async def care_team(session: AsyncSession, patient_id: uuid.UUID) -> list[uuid.UUID]:
+    """The clinicians with an active care relationship to a patient, longest-standing first."""
+    now = clock.now()
+    rows = await session.scalars(
+        select(CareRelationship.clinician_id)
+        .where(
+            CareRelationship.patient_id == patient_id,
+            CareRelationship.revoked_at.is_(None),
+            CareRelationship.starts_at <= now,
+            or_(CareRelationship.ends_at.is_(None), CareRelationship.ends_at > now),
+        )
+        .order_by(CareRelationship.starts_at, CareRelationship.created_at)
+    )
+    return list(dict.fromkeys(rows.all()))
+
+
 @dataclass(frozen=True)
 class DelegationView:
     id: uuid.UUID
@@ -147,6 +163,34 @@ class RelationshipService:
             resource_type="CareRelationship", resource_id=rel.id,
         )  # fmt: skip
         await self.session.commit()
+
+    async def end_by_source(
+        self, kind: str, source_id: str, *, by: Actor | None = None, commit: bool = True
+    ) -> int:
+        """End the open relationships a source created (e.g. a cancelled appointment's).
+
+        Others (assignments, other appointments) are separate rows and stay. Answers how many ended.
+        """
+        now = clock.now()
+        rows = (
+            await self.session.scalars(
+                select(CareRelationship).where(
+                    CareRelationship.kind == kind,
+                    CareRelationship.source_id == source_id,
+                    CareRelationship.revoked_at.is_(None),
+                )
+            )
+        ).all()
+        for rel in rows:
+            rel.revoked_at = now
+            audit.record(
+                self.session, "care-relationship.end", actor=by, patient_id=rel.patient_id,
+                resource_type="CareRelationship", resource_id=rel.id,
+                detail={"kind": kind, "source_id": source_id},
+            )  # fmt: skip
+        if commit:
+            await self.session.commit()
+        return len(rows)
 
     # ---- delegations, granted by the patient ----------------------------------------------
 

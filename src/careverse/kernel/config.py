@@ -5,8 +5,16 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class IceServer(BaseModel):
+    """A STUN or TURN server for WebRTC calls, as the browser's ``RTCIceServer``."""
+
+    urls: str | list[str]
+    username: str | None = None
+    credential: str | None = None
 
 
 class Settings(BaseSettings):
@@ -44,6 +52,62 @@ class Settings(BaseSettings):
     world_tick_hz: float = Field(10.0, ge=2, le=30, description="Realtime ticks per second")
     world_aoi_radius: float = Field(25.0, ge=2, le=500, description="Area of interest, metres")
     world_grace_seconds: float = Field(20.0, ge=0, le=600, description="Reconnect grace period")
+    ws_compression: bool = Field(
+        False,
+        description="permessage-deflate on WebSockets: world deltas shrink to about a sixth, but "
+        "compressing every client's delta costs more server CPU than the world tick itself "
+        "(docs/performance.md)",
+    )
+    ice_servers: list[IceServer] = Field(
+        default_factory=list,
+        description='STUN/TURN servers for calls, JSON: [{"urls": "turn:turn.example.org:3478"}]; '
+        "empty connects people who can reach each other directly (a LAN, localhost)",
+    )
+    turn_secret: str | None = Field(
+        None,
+        description="coturn's static-auth-secret: TURN servers in ice_servers without a username "
+        "get time-limited credentials per person (the TURN REST scheme)",
+    )
+
+    news2_window_minutes: float = Field(
+        60, gt=0, le=24 * 60, description="NEWS2 uses each vital sign's latest reading this recent"
+    )
+    news2_observation_hours: float = Field(
+        12, gt=0, le=72, description="NEWS2 uses a clinician's ACVPU/oxygen observation this recent"
+    )
+    alert_escalation_minutes: float = Field(
+        15, gt=0, description="Escalate an alert nobody acknowledged within this time"
+    )
+    alert_oncall_account_id: str | None = Field(
+        None, description="Clinician account escalations go to (default: another care-team one)"
+    )
+    alert_auto_resolve: bool = Field(
+        False, description="Resolve an alert by itself when its condition clears"
+    )
+    alert_check_seconds: float = Field(
+        30, ge=0.05, description="How often the no-data and escalation checks run"
+    )
+    alert_stream_ping_seconds: float = Field(
+        15, gt=0, description="Keep-alive comment interval of the alert event stream"
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="Paging webhook: POSTs signed alert notices (ids only) here"
+    )
+    alert_webhook_secret: str | None = Field(
+        None, description="HMAC-SHA256 key signing the paging webhook's requests"
+    )
+
+    care_cancel_notice_hours: float = Field(
+        2.0, ge=0, le=168, description="Patients cancelling later than this must leave a note"
+    )
+    care_booking_horizon_days: int = Field(90, ge=1, le=730, description="How far ahead to book")
+    care_slot_step_minutes: int = Field(15, ge=5, le=120, description="Spacing of offered slots")
+    care_check_in_minutes: int = Field(15, ge=0, le=120, description="Check-in opens this early")
+    care_reminder_lead_minutes: int = Field(60, ge=1, description="Reminder before a visit")
+    care_reminder_check_seconds: float = Field(60, ge=1, description="Reminder job interval")
+    care_relationship_days: int = Field(
+        30, ge=0, description="Days a booking's care relationship lasts after the visit"
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -56,7 +120,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    @field_validator("database_url", "redis_url", "mqtt_url", mode="before")
+    @field_validator(
+        "database_url", "redis_url", "mqtt_url", "alert_oncall_account_id", "alert_webhook_url",
+        "alert_webhook_secret", mode="before",
+    )  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None

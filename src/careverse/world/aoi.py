@@ -19,7 +19,8 @@ class Grid:
         if cell_size <= 0:
             raise ValueError("cell size must be positive")
         self.cell_size = cell_size
-        self._cells: dict[Cell, set[Hashable]] = defaultdict(set)
+        # cell → {key: (x, z)}: a query reads positions straight from the cells it visits
+        self._cells: dict[Cell, dict[Hashable, tuple[float, float]]] = defaultdict(dict)
         self._where: dict[Hashable, tuple[Cell, float, float]] = {}
 
     def _cell(self, x: float, z: float) -> Cell:
@@ -37,10 +38,10 @@ class Grid:
         old = self._where.get(key)
         if old is not None and old[0] != cell:
             members = self._cells[old[0]]
-            members.discard(key)
+            members.pop(key, None)
             if not members:
                 del self._cells[old[0]]
-        self._cells[cell].add(key)
+        self._cells[cell][key] = (x, z)
         self._where[key] = (cell, x, z)
 
     def remove(self, key: Hashable) -> None:
@@ -48,9 +49,33 @@ class Grid:
         if old is None:
             return
         members = self._cells[old[0]]
-        members.discard(key)
+        members.pop(key, None)
         if not members:
             del self._cells[old[0]]
+
+    def position(self, key: Hashable) -> tuple[float, float] | None:
+        where = self._where.get(key)
+        return None if where is None else (where[1], where[2])
+
+    def within(self, x: float, z: float, radius: float) -> set[Hashable]:
+        """The keys within ``radius`` of (x, z) as a set (the fast path of the tick)."""
+        reach = math.ceil(radius / self.cell_size)
+        cx, cz = self._cell(x, z)
+        r2 = radius * radius
+        cells = self._cells
+        found: set[Hashable] = set()
+        for i in range(cx - reach, cx + reach + 1):
+            for j in range(cz - reach, cz + reach + 1):
+                members = cells.get((i, j))
+                if members:
+                    found.update(
+                        [
+                            k
+                            for k, (kx, kz) in members.items()
+                            if (kx - x) ** 2 + (kz - z) ** 2 <= r2
+                        ]
+                    )
+        return found
 
     def near(self, x: float, z: float, radius: float) -> Iterable[Hashable]:
         """Every key within ``radius`` of (x, z), the point's own key included."""
@@ -59,7 +84,6 @@ class Grid:
         r2 = radius * radius
         for i in range(cx - reach, cx + reach + 1):
             for j in range(cz - reach, cz + reach + 1):
-                for key in self._cells.get((i, j), ()):
-                    _, kx, kz = self._where[key]
+                for key, (kx, kz) in self._cells.get((i, j), {}).items():
                     if (kx - x) ** 2 + (kz - z) ** 2 <= r2:
                         yield key

@@ -17,10 +17,13 @@ from starlette.websockets import WebSocketDisconnect
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import SESSION_COOKIE, CurrentActor
 from careverse.identity.service import IdentityService, display_names
+from careverse.kernel import clock
+from careverse.kernel.config import IceServer
 from careverse.kernel.deps import get_session
 from careverse.kernel.errors import DomainError
 from careverse.world import protocol as proto
 from careverse.world.hub import MAX_MESSAGE_BYTES, Avatar, Client, Hub
+from careverse.world.ice import ice_servers_for
 from careverse.world.models import Space
 from careverse.world.schemas import MemberIn, SpaceIn, SpaceOut
 from careverse.world.service import SpaceService
@@ -41,8 +44,8 @@ Spaces = Annotated[SpaceService, Depends(_spaces)]
 NodeHub = Annotated[Hub, Depends(_hub)]
 
 
-def space_out(space: Space, hub: Hub, facilitator: bool = False) -> SpaceOut:
-    present = sum(len(i.avatars) for i in hub.instances.get(str(space.id), []))
+async def space_out(space: Space, hub: Hub, facilitator: bool = False) -> SpaceOut:
+    present = await hub.present(str(space.id))
     return SpaceOut(
         id=space.id, name=space.name, template=space.template, access=space.access,
         capacity=space.capacity, owner_id=space.owner_id, present=present,
@@ -50,11 +53,18 @@ def space_out(space: Space, hub: Hub, facilitator: bool = False) -> SpaceOut:
     )  # fmt: skip
 
 
+@router.get("/api/world/ice-servers", response_model=list[IceServer], responses=ERRORS)
+async def ice_servers(actor: CurrentActor, request: Request) -> list[IceServer]:
+    """STUN/TURN servers for calls (``CAREVERSE_ICE_SERVERS``); empty works on a LAN."""
+    settings = request.app.state.settings
+    return ice_servers_for(settings, str(actor.account_id), clock.now())
+
+
 @router.get("/api/spaces", response_model=list[SpaceOut], responses=ERRORS)
 async def list_spaces(actor: CurrentActor, service: Spaces, hub: NodeHub) -> list[SpaceOut]:
     """The spaces the caller may see, with how many people are in each now."""
     spaces = await service.visible(actor)
-    return [space_out(s, hub, s.owner_id == actor.account_id) for s in spaces]
+    return [await space_out(s, hub, s.owner_id == actor.account_id) for s in spaces]
 
 
 @router.post(
@@ -68,7 +78,7 @@ async def create_space(
         actor, name=body.name, template=body.template, access=body.access,
         capacity=body.capacity, listed=body.listed,
     )  # fmt: skip
-    return space_out(space, hub, True)
+    return await space_out(space, hub, True)
 
 
 @router.get("/api/spaces/{space_id}", response_model=SpaceOut, responses=ERRORS)
@@ -77,7 +87,7 @@ async def get_space(
 ) -> SpaceOut:
     """One space the caller may enter."""
     entry = await service.enter(actor, space_id)
-    return space_out(entry.space, hub, entry.facilitator)
+    return await space_out(entry.space, hub, entry.facilitator)
 
 
 @router.post(
@@ -130,7 +140,9 @@ async def world_socket(websocket: WebSocket) -> None:
     hub: Hub = app.state.hub
     avatar_id = str(actor.account_id)
     try:
-        instance = hub.admit(str(space_id), entry.space.template, entry.space.capacity, avatar_id)
+        admission = await hub.admit(
+            str(space_id), entry.space.template, entry.space.capacity, avatar_id
+        )
     except PermissionError as exc:
         await websocket.close(proto.CLOSE_FORBIDDEN, str(exc))
         return
@@ -143,8 +155,11 @@ async def world_socket(websocket: WebSocket) -> None:
             await websocket.close(code, reason)
 
     client = Client(avatar_id, send, close, hub.limits)
-    avatar = Avatar(avatar_id, name, actor.role.value, facilitator=entry.facilitator)
-    instance.attach(avatar, client)
+    avatar = Avatar(
+        avatar_id, name, actor.role.value, facilitator=entry.facilitator, seated=admission.seated
+    )
+    instance = admission.instance
+    instance.attach(avatar, client, spectator=admission.spectator)
     hub.ensure_running(instance)
     left = False
     try:
@@ -165,7 +180,8 @@ async def world_socket(websocket: WebSocket) -> None:
                 if client.strike():
                     client.close_soon(proto.CLOSE_ABUSE, "Too many invalid messages.")
                 continue
-            instance.handle(avatar_id, client, parsed)
+            if not instance.handle(avatar_id, client, parsed) and client.strike():
+                client.close_soon(proto.CLOSE_ABUSE, "Too many invalid messages.")
     except WebSocketDisconnect as exc:
         left = exc.code in (1000, 1001)
     finally:

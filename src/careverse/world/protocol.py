@@ -54,10 +54,14 @@ class Emote(_Msg, tag="emote"):
 
 
 class Signal(_Msg, tag="signal"):
-    """WebRTC signalling relayed to one peer: an offer, an answer or an ICE candidate."""
+    """WebRTC signalling relayed to one peer: an offer, an answer or an ICE candidate.
+
+    ``kind="call"`` (``to="*"``, ``data`` ``on``/``off``) joins or leaves the space's call instead:
+    the hub remembers it and tells everyone in the instance.
+    """
 
     to: Id
-    kind: Literal["offer", "answer", "ice", "bye"]
+    kind: Literal["offer", "answer", "ice", "bye", "call"]
     data: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
 
 
@@ -75,7 +79,44 @@ class Ping(_Msg, tag="ping"):
     c: float  # client clock, echoed
 
 
-ClientMessage = Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
+class ObjectAdd(_Msg, tag="obj_add"):
+    """Place a poster, a note or a 3D model (facilitators); ``shared`` lets anyone move it."""
+
+    kind: Literal["poster", "note", "model"]
+    p: Vec3
+    yaw: float = 0.0
+    title: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    text: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    url: Annotated[str, msgspec.Meta(max_length=200)] | None = None  # a path on our own origin
+    model: Annotated[str, msgspec.Meta(max_length=32)] | None = None  # a key of MODELS
+    scale: Annotated[float, msgspec.Meta(ge=0.1, le=10)] = 1.0
+    shared: bool = False
+
+
+class ObjectMove(_Msg, tag="obj_move"):
+    """Move or turn an object; ``rot`` is a full rotation (a model being turned in the hand)."""
+
+    id: Id
+    p: Vec3
+    yaw: float = 0.0
+    rot: Quat | None = None
+
+
+class ObjectDelete(_Msg, tag="obj_del"):
+    id: Id
+
+
+class Point(_Msg, tag="point"):
+    """Point at a place or an object; shown to those nearby, not stored."""
+
+    p: Vec3 | None = None
+    obj: Id | None = None
+
+
+ClientMessage = (
+    Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
+    | ObjectAdd | ObjectMove | ObjectDelete | Point
+)  # fmt: skip
 
 
 # ---- server → client -----------------------------------------------------------------------
@@ -93,6 +134,7 @@ class AvatarState(msgspec.Struct, omit_defaults=True):
     anim: str = "idle"
     muted: bool = False
     away: bool = False  # reconnecting
+    call: bool = False  # in the voice/video call
 
 
 class AvatarUpdate(msgspec.Struct, array_like=True):
@@ -107,6 +149,23 @@ class AvatarUpdate(msgspec.Struct, array_like=True):
     seq: int
 
 
+class ObjectState(msgspec.Struct, omit_defaults=True):
+    """A persistent object: a poster (title, text, image url), a note, or a model (model key)."""
+
+    id: str
+    kind: str
+    p: Vec3
+    yaw: float = 0.0
+    rot: Quat | None = None
+    title: str = ""
+    text: str = ""
+    url: str | None = None
+    model: str | None = None
+    scale: float = 1.0
+    shared: bool = False
+    by: str | None = None  # who placed it
+
+
 class Welcome(_Msg, tag="welcome"):
     you: str
     space: str
@@ -116,6 +175,7 @@ class Welcome(_Msg, tag="welcome"):
     server_time: float
     avatars: list[AvatarState]
     spectator: bool = False
+    objects: list[ObjectState] = []
 
 
 class Delta(_Msg, tag="delta"):
@@ -153,6 +213,21 @@ class Event(_Msg, tag="event"):
     detail: str | None = None
 
 
+class ObjectOut(_Msg, tag="obj"):
+    """An object was added, moved or deleted (``o`` is its new state; absent for ``del``)."""
+
+    op: str  # add|move|del
+    id: str
+    by: str | None = None
+    o: ObjectState | None = None
+
+
+class PointOut(_Msg, tag="point"):
+    id: str  # who points
+    p: Vec3 | None = None
+    obj: str | None = None
+
+
 class Error(_Msg, tag="error"):
     code: str
     message: str
@@ -163,7 +238,9 @@ class Pong(_Msg, tag="pong"):
     s: float
 
 
-ServerMessage = Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong
+ServerMessage = (
+    Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong | ObjectOut | PointOut
+)  # fmt: skip
 
 decoder = msgspec.json.Decoder(ClientMessage)
 server_decoder = msgspec.json.Decoder(ServerMessage)

@@ -13,18 +13,23 @@ class Template:
     half_extent: float  # the floor is a square of ±half_extent metres around the origin
     spawn_radius: float
     spatial_audio: bool = True
+    # When full: open another copy of the space (True) or let newcomers watch as spectators.
+    overflow: bool = True
 
 
 TEMPLATES = {
     t.key: t
     for t in (
         Template("clinic-lobby", "Clinic lobby", 60, 30, 6),
-        Template("consult-room", "Private consult room", 4, 6, 1.5, spatial_audio=False),
-        Template("support-circle", "Support circle", 24, 12, 4, spatial_audio=False),
+        Template("consult-room", "Private consult room", 4, 6, 1.5, False, overflow=False),
+        Template("support-circle", "Support circle", 24, 12, 4, False, overflow=False),
         Template("therapy-garden", "Therapy garden", 30, 40, 8),
         Template("training-lab", "Training lab", 16, 15, 4),
         Template("rehab-gym", "Rehab gym", 20, 20, 5),
         Template("gallery", "Gallery", 60, 40, 8),
-        Template("auditorium", "Auditorium", 500, 60, 20),
+        Template("auditorium", "Auditorium", 500, 60, 20, overflow=False),
     )
 }
+
+# 3D models a facilitator may place (the browser client ships a mesh for each key).
+MODELS = ("heart", "lungs", "brain", "spine", "knee", "hand", "skeleton", "plant", "screen")

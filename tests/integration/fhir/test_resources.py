@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fhir.resources.R4B import get_fhir_model_class
 
 from careverse.privacy.models import Consent
@@ -84,18 +86,53 @@ async def scenario(client, person) -> dict:
     }
 
 
-async def test_metadata_is_a_capability_statement(client):
+def served_types(app) -> set[str]:
+    """The resource types the app routes under /fhir (what the statement must list)."""
+    found = set()
+    for path in app.openapi()["paths"]:
+        match = re.match(r"^/fhir/([A-Z][A-Za-z]+)(/|$)", path)
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+async def test_metadata_is_a_capability_statement(app, client):
     statement = fhir(await client.get("/fhir/metadata"))
     valid(statement, "CapabilityStatement")
     assert statement["fhirVersion"] == "4.0.1"
     assert FHIR_JSON in statement["format"]
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(resources) == {"Patient", "Consent", "AuditEvent"}
-    assert {p["name"] for p in resources["Patient"]["searchParam"]} == {
-        "name",
-        "birthdate",
-        "identifier",
+    # Every resource actually served is listed, computed from the routes, and nothing else.
+    assert set(resources) == served_types(app)
+    assert {"Patient", "Consent", "AuditEvent", "Schedule", "Slot", "Appointment"} <= set(resources)
+    assert "Encounter" in resources
+
+    def interactions(kind: str) -> set[str]:
+        return {i["code"] for i in resources[kind]["interaction"]}
+
+    def params(kind: str) -> dict[str, str]:
+        return {p["name"]: p["type"] for p in resources[kind].get("searchParam", [])}
+
+    assert params("Patient") == {"name": "string", "birthdate": "date", "identifier": "token"}
+    assert [o["name"] for o in resources["Patient"]["operation"]] == ["everything"]
+    assert interactions("Patient") == {"read", "search-type"}
+    assert interactions("Consent") == {"search-type"} and params("Consent") == {
+        "patient": "reference"
     }
+    for kind in ("Schedule", "Appointment", "Encounter"):
+        assert interactions(kind) == {"read", "search-type"}, kind
+    assert interactions("Slot") == {"search-type"}
+    assert params("Slot")["schedule"] == "reference" and params("Slot")["start"] == "date"
+    assert params("Appointment") == {"patient": "reference"}
+    if "Observation" in resources:  # monitoring's ingest: create and read, Bundles at the root
+        assert {"create", "read"} <= interactions("Observation")
+        system = {i["code"] for i in statement["rest"][0].get("interaction", [])}
+        assert system == {"batch", "transaction"}
+    # Every listed interaction answers something other than "no such route" (405 for the method).
+    for kind in resources:
+        if "search-type" in interactions(kind):
+            response = await client.get(f"/fhir/{kind}")
+            assert response.status_code in (200, 401, 422), (kind, response.status_code)
 
 
 async def test_every_resource_validates(app, client, person):

@@ -1,0 +1,150 @@
+/** One alert as the clinician sees it: what, why, since when, its state, and what to do. */
+import { html, nothing } from 'lit';
+import type { Alert, AlertStatus } from '../../api/monitoring';
+import { t, type MessageKey } from '../../i18n';
+import { formatTime } from '../../i18n/format';
+import { getAccount } from '../../session';
+import { formatAgo, severityText } from './vitals';
+
+const STATUS_KEYS: Record<AlertStatus, MessageKey> = {
+  open: 'alert.status.open',
+  acknowledged: 'alert.status.acknowledged',
+  resolved: 'alert.status.resolved',
+};
+
+export function alertStatusText(alert: Alert): string {
+  if (alert.status === 'acknowledged' && alert.acknowledged_at) {
+    // The server names who acknowledged by account id: "you", or no name.
+    const byMe = alert.acknowledged_by && alert.acknowledged_by === getAccount()?.id;
+    return t(byMe ? 'alert.acknowledgedByYou' : 'alert.acknowledgedAt', {
+      time: formatTime(alert.acknowledged_at),
+    });
+  }
+  return t(STATUS_KEYS[alert.status] ?? 'alert.status.open');
+}
+
+/** The sentence a screen reader hears when an alert arrives. */
+export function alertAnnouncement(alert: Alert): string {
+  return t('alert.announce', {
+    severity: severityText(alert.severity),
+    name: alert.patient_name,
+    title: alert.title,
+    why: alert.why,
+  });
+}
+
+/**
+ * What to announce for an alert event from the live stream, if anything: a new (or reopened)
+ * alert, politely or (high severity) at once; an alert escalated to the reader, at once.
+ * Updates of an alert already on screen are not announced: they would only be noise.
+ */
+export function announcementFor(
+  alert: Alert,
+  seenBefore: boolean,
+): { message: string; urgent: boolean } | null {
+  const opened = alert.change === 'opened' || alert.change === 'reopened' || !seenBefore;
+  if (alert.status === 'open' && opened) {
+    return { message: alertAnnouncement(alert), urgent: alert.severity === 'high' };
+  }
+  if (alert.change === 'escalated' && alert.escalated_to === getAccount()?.id) {
+    return {
+      message: t('alert.announceEscalated', { name: alert.patient_name, title: alert.title }),
+      urgent: true,
+    };
+  }
+  return null;
+}
+
+/**
+ * After acknowledging or resolving, keep keyboard focus near where it was: on the alert's
+ * remaining button, or else on `fallback` (the alert itself is gone).
+ */
+export function refocusAfterAction(root: ParentNode, alertId: string, fallback: string): void {
+  const item = root.querySelector(`[data-alert-id="${CSS.escape(alertId)}"]`);
+  const target =
+    item?.querySelector<HTMLElement>('button') ?? root.querySelector<HTMLElement>(fallback);
+  target?.focus();
+}
+
+export interface AlertActions {
+  /** The id of the alert whose action is in progress. */
+  busy: string;
+  acknowledge: (alert: Alert) => void;
+  resolve: (alert: Alert) => void;
+  /** Show the patient's name (lists of several patients' alerts). */
+  withPatient?: boolean;
+}
+
+/** Open and acknowledged alerts, most severe and newest first. */
+export function sortAlerts(alerts: readonly Alert[]): Alert[] {
+  const rank = { high: 3, medium: 2, low: 1 } as const;
+  return [...alerts]
+    .filter((alert) => alert.status !== 'resolved')
+    .sort(
+      (a, b) =>
+        Number(a.status !== 'open') - Number(b.status !== 'open') ||
+        (rank[b.severity] ?? 0) - (rank[a.severity] ?? 0) ||
+        Date.parse(b.opened_at) - Date.parse(a.opened_at),
+    );
+}
+
+export function renderAlert(alert: Alert, actions: AlertActions) {
+  const busy = actions.busy === alert.id;
+  const titleId = `alert-${alert.id}`;
+  return html`
+    <li class="alert alert--${alert.severity} alert--${alert.status}" data-alert-id=${alert.id}>
+      <p class="alert__head" id=${titleId}>
+        <span class="severity severity--${alert.severity}">${severityText(alert.severity)}</span>
+        <strong
+          >${
+            actions.withPatient
+              ? html`<a href="/monitoring?patient=${encodeURIComponent(alert.patient_id)}"
+                    >${alert.patient_name}</a
+                  >${t('alert.titleSeparator')}${alert.title}`
+              : alert.title
+          }</strong
+        >
+      </p>
+      <p class="alert__why">${alert.why}</p>
+      <p class="alert__meta">
+        <span class="alert__state">${alertStatusText(alert)}</span>
+        · ${t('alert.opened', { ago: formatAgo(alert.opened_at) })}
+        ${alert.count > 1 ? html` · ${t('alert.repeated', { count: alert.count })}` : nothing}
+        ${
+          alert.escalated_to
+            ? html` ·
+              ${t(alert.escalated_to === getAccount()?.id ? 'alert.escalatedToYou' : 'alert.escalated')}`
+            : nothing
+        }
+      </p>
+      <div class="actions">
+        ${
+          alert.status === 'open'
+            ? html`<button
+                class="button button--primary button--small"
+                type="button"
+                aria-disabled=${busy ? 'true' : 'false'}
+                aria-describedby=${titleId}
+                @click=${() => actions.acknowledge(alert)}
+              >
+                ${t('alert.acknowledge')}
+              </button>`
+            : nothing
+        }
+        ${
+          alert.status !== 'resolved'
+            ? html`<button
+                class="button button--quiet"
+                type="button"
+                aria-disabled=${busy ? 'true' : 'false'}
+                aria-describedby=${titleId}
+                @click=${() => actions.resolve(alert)}
+              >
+                ${t('alert.resolve')}
+              </button>`
+            : nothing
+        }
+      </div>
+    </li>
+  `;
+}

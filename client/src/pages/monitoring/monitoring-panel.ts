@@ -1,0 +1,353 @@
+import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import {
+  acknowledgeAlert,
+  alerts,
+  panel,
+  resolveAlert,
+  subscribeAlerts,
+  type Alert,
+  type PanelPatient,
+} from '../../api/monitoring';
+import { describeError } from '../../components/errors';
+import { LightElement } from '../../components/light-element';
+import '../../components/sparkline';
+import { t, type MessageKey } from '../../i18n';
+import { announcementFor, refocusAfterAction, renderAlert, sortAlerts } from './alert-view';
+import './monitoring.css';
+import {
+  SPARKLINE_CODES,
+  defaultUnit,
+  formatAgo,
+  formatValue,
+  shortListOf,
+  parameterName,
+  riskText,
+  vitalName,
+} from './vitals';
+
+/** After an alert event, the panel's scores and order are refreshed this long after the last. */
+const REFRESH_AFTER_ALERT_MS = 1500;
+/** Readings arrive without events: refresh the panel this often. */
+const REFRESH_EVERY_MS = 60_000;
+
+/**
+ * The clinician's monitoring panel: their patients, most at risk first, each with the latest
+ * NEWS2 (number and band in words), latest vital signs with 24-hour sparklines, and open
+ * alerts with why they fired and one-click acknowledge. New alerts arrive live (Server-Sent
+ * Events) and are announced: politely, or at once for high severity.
+ */
+export class MonitoringPanel extends LightElement {
+  static override properties = {
+    patients: { state: true },
+    loadError: { state: true },
+    busy: { state: true },
+    live: { state: true },
+    notice: { state: true },
+    error: { state: true },
+    politeMessage: { state: true },
+    urgentMessage: { state: true },
+  };
+
+  declare patients: PanelPatient[] | null;
+  declare loadError: string;
+  declare busy: string;
+  declare live: boolean;
+  declare notice: string;
+  declare error: string;
+  declare politeMessage: string;
+  declare urgentMessage: string;
+
+  private stopStream: (() => void) | null = null;
+  private refreshTimer: number | null = null;
+  private pollTimer: number | null = null;
+  private loading: Promise<void> | null = null;
+  /** Alerts already seen (so that only new ones are announced). */
+  private known = new Set<string>();
+
+  constructor() {
+    super();
+    this.patients = null;
+    this.loadError = '';
+    this.busy = '';
+    this.live = false;
+    this.notice = '';
+    this.error = '';
+    this.politeMessage = '';
+    this.urgentMessage = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.stopStream = subscribeAlerts({
+      connected: () => {
+        this.live = true;
+        // Whatever happened while disconnected is in a fresh load.
+        if (this.patients !== null) this.scheduleRefresh(0);
+      },
+      alert: (alert) => this.onAlert(alert),
+    });
+    void this.load();
+    this.pollTimer = window.setInterval(() => void this.load(), REFRESH_EVERY_MS);
+  }
+
+  override disconnectedCallback(): void {
+    this.stopStream?.();
+    this.stopStream = null;
+    if (this.refreshTimer !== null) window.clearTimeout(this.refreshTimer);
+    if (this.pollTimer !== null) window.clearInterval(this.pollTimer);
+    this.refreshTimer = this.pollTimer = null;
+    super.disconnectedCallback();
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= this.fetch().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async fetch(): Promise<void> {
+    try {
+      const [patients, acknowledged] = await Promise.all([
+        panel(),
+        alerts('acknowledged').catch(() => [] as Alert[]),
+      ]);
+      // Acknowledged alerts stay on the panel until someone resolves them.
+      for (const patient of patients) {
+        const mine = acknowledged.filter((a) => a.patient_id === patient.patient_id);
+        const ids = new Set(patient.open_alerts.map((a) => a.id));
+        patient.open_alerts = [...patient.open_alerts, ...mine.filter((a) => !ids.has(a.id))];
+        for (const alert of patient.open_alerts) this.known.add(alert.id);
+      }
+      this.patients = patients;
+      this.loadError = '';
+    } catch (error) {
+      if (this.patients === null) this.loadError = describeError(error);
+    }
+  }
+
+  private scheduleRefresh(delay = REFRESH_AFTER_ALERT_MS): void {
+    if (this.refreshTimer !== null) window.clearTimeout(this.refreshTimer);
+    this.refreshTimer = window.setTimeout(() => {
+      this.refreshTimer = null;
+      void this.load();
+    }, delay);
+  }
+
+  private replaceAlert(alert: Alert): boolean {
+    const patients = this.patients;
+    if (!patients) return false;
+    const patient = patients.find((p) => p.patient_id === alert.patient_id);
+    if (!patient) return false;
+    const others = patient.open_alerts.filter((a) => a.id !== alert.id);
+    const updated = {
+      ...patient,
+      open_alerts: alert.status === 'resolved' ? others : [...others, alert],
+    };
+    this.patients = patients.map((p) => (p === patient ? updated : p));
+    return true;
+  }
+
+  private onAlert(alert: Alert): void {
+    const announcement = announcementFor(alert, this.known.has(alert.id));
+    this.known.add(alert.id);
+    if (!this.replaceAlert(alert)) this.scheduleRefresh(0);
+    else this.scheduleRefresh();
+    if (announcement) void this.announce(announcement.message, announcement.urgent);
+  }
+
+  private async announce(message: string, urgent: boolean): Promise<void> {
+    // Cleared first, so that the same words twice are heard twice.
+    this.politeMessage = '';
+    this.urgentMessage = '';
+    await this.updateComplete;
+    if (urgent) this.urgentMessage = message;
+    else this.politeMessage = message;
+  }
+
+  private async act(
+    alert: Alert,
+    action: (id: string) => Promise<Alert>,
+    done: MessageKey,
+  ): Promise<void> {
+    if (this.busy) return;
+    this.busy = alert.id;
+    this.notice = '';
+    this.error = '';
+    try {
+      const updated = await action(alert.id);
+      this.replaceAlert(updated);
+      this.notice = t(done, { name: alert.patient_name, title: alert.title });
+      this.busy = '';
+      await this.updateComplete;
+      const row = `[data-patient-id="${CSS.escape(alert.patient_id)}"] h2 a`;
+      refocusAfterAction(this, alert.id, row);
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.busy = '';
+    }
+  }
+
+  private renderNews2(patient: PanelPatient) {
+    const score = patient.news2;
+    const missing = score.partial && score.missing.length > 0;
+    return html`
+      <div class="news2">
+        <p class="risk risk--${score.risk ?? 'unknown'}">
+          <span class="risk__label">${t('news2.label')}</span>
+          <span class="risk__total">${score.total ?? '—'}</span>
+          <span class="risk__text"
+            >${score.total === null ? t('news2.noScore') : riskText(score.risk)}</span
+          >
+        </p>
+        ${
+          score.partial
+            ? html`<p class="news2__partial">
+                ${
+                  missing
+                    ? t('news2.partialMissing', {
+                        missing: shortListOf(score.missing.map(parameterName)),
+                      })
+                    : t('news2.partial')
+                }
+              </p>`
+            : nothing
+        }
+        ${score.at ? html`<p class="news2__at">${formatAgo(score.at)}</p>` : nothing}
+      </div>
+    `;
+  }
+
+  private renderVitals(patient: PanelPatient) {
+    const codes = SPARKLINE_CODES.filter(
+      (code) => patient.latest[code] || patient.sparklines?.[code]?.length,
+    );
+    if (codes.length === 0) return html`<p class="empty">${t('panel.noReadings')}</p>`;
+    return html`
+      <ul class="vital-strip" role="list">
+        ${codes.map((code) => {
+          const reading = patient.latest[code];
+          const name = vitalName(code);
+          const points = patient.sparklines?.[code] ?? [];
+          const unit = reading?.unit ?? defaultUnit(code);
+          const values = points.map(([, value]) => value);
+          const trend =
+            values.length > 1
+              ? t('panel.sparkline', {
+                  name,
+                  lowest: formatValue(code, Math.min(...values), unit),
+                  highest: formatValue(code, Math.max(...values), unit),
+                })
+              : '';
+          return html`
+            <li class="vital-strip__item">
+              <span class="vital-strip__name">${name}</span>
+              <span class="vital-strip__value"
+                >${reading ? formatValue(code, reading.value, reading.unit) : '—'}</span
+              >
+              ${reading ? html`<span class="vital-strip__ago">${formatAgo(reading.at)}</span>` : nothing}
+              <cv-sparkline .points=${points} label=${trend}></cv-sparkline>
+            </li>
+          `;
+        })}
+      </ul>
+    `;
+  }
+
+  private renderPatient(patient: PanelPatient, index: number) {
+    const id = `patient-${patient.patient_id}`;
+    const open = sortAlerts(patient.open_alerts);
+    return html`
+      <li
+        class="patient-row risk-edge--${patient.news2.risk ?? 'unknown'}"
+        data-patient-id=${patient.patient_id}
+      >
+        <article aria-labelledby=${id}>
+          <div class="patient-row__head">
+            <h2 class="patient-row__name" id=${id}>
+              <span class="visually-hidden">${t('panel.position', { position: index + 1 })}</span>
+              <a href="/monitoring?patient=${encodeURIComponent(patient.patient_id)}"
+                >${patient.name}</a
+              >
+            </h2>
+            ${this.renderNews2(patient)}
+          </div>
+          ${this.renderVitals(patient)}
+          ${
+            open.length > 0
+              ? html`<ul
+                  class="alert-list"
+                  role="list"
+                  aria-label=${t('panel.alertsFor', { name: patient.name })}
+                >
+                  ${open.map((alert) =>
+                    renderAlert(alert, {
+                      busy: this.busy,
+                      acknowledge: (a) => this.act(a, acknowledgeAlert, 'alert.acknowledgedNotice'),
+                      resolve: (a) => this.act(a, resolveAlert, 'alert.resolvedNotice'),
+                    }),
+                  )}
+                </ul>`
+              : nothing
+          }
+        </article>
+      </li>
+    `;
+  }
+
+  private renderBody() {
+    if (this.loadError) {
+      return html`
+        <div class="form-error" role="alert">${this.loadError}</div>
+        <button class="button button--secondary" type="button" @click=${this.load}>
+          ${t('form.retry')}
+        </button>
+      `;
+    }
+    const patients = this.patients;
+    if (patients === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (patients.length === 0) return html`<p class="empty">${t('panel.empty')}</p>`;
+    return html`
+      <ol class="patient-list" role="list" aria-label=${t('panel.listLabel')}>
+        ${repeat(
+          patients,
+          (patient) => patient.patient_id,
+          (patient, index) => this.renderPatient(patient, index),
+        )}
+      </ol>
+    `;
+  }
+
+  override render() {
+    const openCount = (this.patients ?? []).reduce(
+      (sum, p) => sum + p.open_alerts.filter((a) => a.status === 'open').length,
+      0,
+    );
+    return html`
+      <div class="page-intro monitoring-intro">
+        <h1>${t('panel.title')}</h1>
+        <p class="lead">${t('panel.intro')}</p>
+        <p class="live-state">
+          <span class="live-state__dot ${this.live ? 'is-live' : ''}" aria-hidden="true"></span>
+          ${this.live ? t('panel.live') : t('panel.connecting')}
+          ${this.patients ? html` · ${t('panel.openCount', { count: openCount })}` : nothing}
+        </p>
+      </div>
+      <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.politeMessage}</div>
+      <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
+        ${this.urgentMessage}
+      </div>
+      <div class="notice" role="status">${this.notice || nothing}</div>
+      <div class="form-error" role="alert">${this.error || nothing}</div>
+      ${this.renderBody()}
+    `;
+  }
+}
+
+customElements.define('cv-monitoring-panel', MonitoringPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-monitoring-panel': MonitoringPanel;
+  }
+}

@@ -1,0 +1,160 @@
+import { html, nothing } from 'lit';
+import { LightElement } from '../components/light-element';
+import { t, type MessageKey } from '../i18n';
+import type { NewObject, WorldObject } from './connection';
+import { kindName, metres, MODEL_KEYS, objectName } from './labels';
+import type { WorldState } from './world-state';
+
+export type NewObjectDetail = Pick<NewObject, 'kind' | 'title' | 'text' | 'model'>;
+
+/**
+ * The posters, notes and models in the space, nearest first, with their full text (so the 2D
+ * view and screen readers get everything the 3D scene shows) and a "Go near" button each.
+ * Facilitators can place something in front of themselves and remove things. Fires
+ * `go-near-object` ({id}), `add-object` (NewObjectDetail) and `remove-object` ({id, name}).
+ */
+export class ObjectsPanel extends LightElement {
+  static override properties = {
+    state: { attribute: false },
+    facilitator: { type: Boolean },
+    version: { type: Number },
+    kind: { state: true },
+    error: { state: true },
+  };
+
+  declare state: WorldState | null;
+  declare facilitator: boolean;
+  declare version: number;
+  declare kind: NewObject['kind'];
+  declare error: string;
+
+  constructor() {
+    super();
+    this.state = null;
+    this.facilitator = false;
+    this.version = 0;
+    this.kind = 'poster';
+    this.error = '';
+  }
+
+  private fire(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true }));
+  }
+
+  private onAdd(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const title = String(data.get('title') ?? '').trim();
+    const text = String(data.get('text') ?? '').trim();
+    if (this.kind !== 'model' && !title && !text) {
+      this.error = t('world.objects.needsText');
+      void this.focusById('object-title');
+      return;
+    }
+    this.error = '';
+    const detail: NewObjectDetail =
+      this.kind === 'model'
+        ? { kind: 'model', model: String(data.get('model') ?? MODEL_KEYS[0]), title }
+        : { kind: this.kind, title, text };
+    this.fire('add-object', detail);
+    form.reset();
+    this.kind = 'poster';
+  }
+
+  private item(object: WorldObject, state: WorldState) {
+    const name = objectName(object);
+    const distance = metres(state.distanceTo(object.p[0], object.p[2]));
+    return html`<li class="world-object" data-object-id=${object.id}>
+      <h3 class="world-object__title">${name}</h3>
+      <p class="world-object__meta">${kindName(object.kind)} · ${t('world.people.away', { count: distance })}</p>
+      ${object.text ? html`<p class="world-object__text">${object.text}</p>` : nothing}
+      <div class="person__actions">
+        ${state.spectator
+          ? nothing
+          : html`<button class="button button--quiet" type="button" @click=${() => this.fire('go-near-object', { id: object.id })}>
+              ${t('world.people.goNearShort')}<span class="visually-hidden"> ${name}</span>
+            </button>`}
+        ${this.facilitator
+          ? html`<button
+              class="button button--quiet button--warn"
+              type="button"
+              @click=${() => this.fire('remove-object', { id: object.id, name })}
+            >
+              ${t('world.people.removeShort')}<span class="visually-hidden"> ${name}</span>
+            </button>`
+          : nothing}
+      </div>
+    </li>`;
+  }
+
+  private addForm() {
+    return html`
+      <details class="world-add">
+        <summary>${t('world.objects.addTitle')}</summary>
+        <p class="field-hint">${t('world.objects.addHint')}</p>
+        <div class="form-error" role="alert">${this.error || nothing}</div>
+        <form @submit=${this.onAdd} novalidate>
+          <div class="field">
+            <label for="object-kind">${t('world.objects.kind')}</label>
+            <select
+              id="object-kind"
+              name="kind"
+              @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as NewObject['kind'])}
+            >
+              <option value="poster" ?selected=${this.kind === 'poster'}>${t('world.object.poster')}</option>
+              <option value="note" ?selected=${this.kind === 'note'}>${t('world.object.note')}</option>
+              <option value="model" ?selected=${this.kind === 'model'}>${t('world.object.model')}</option>
+            </select>
+          </div>
+          ${this.kind === 'model'
+            ? html`<div class="field">
+                <label for="object-model">${t('world.objects.model')}</label>
+                <select id="object-model" name="model">
+                  ${MODEL_KEYS.map((key) => html`<option value=${key}>${t(`world.model.${key}` as MessageKey)}</option>`)}
+                </select>
+              </div>`
+            : nothing}
+          <div class="field">
+            <label for="object-title">${t('world.objects.titleLabel')}</label>
+            <input id="object-title" name="title" type="text" maxlength="120" autocomplete="off" />
+          </div>
+          ${this.kind === 'model'
+            ? nothing
+            : html`<div class="field">
+                <label for="object-text">${t('world.objects.text')}</label>
+                <textarea id="object-text" name="text" maxlength="2000" rows="3"></textarea>
+              </div>`}
+          <div class="actions">
+            <button class="button button--secondary" type="submit">${t('world.objects.add')}</button>
+          </div>
+        </form>
+      </details>
+    `;
+  }
+
+  override render() {
+    const state = this.state;
+    if (!state) return nothing;
+    const objects = [...state.objects.values()].sort(
+      (a, b) => state.distanceTo(a.p[0], a.p[2]) - state.distanceTo(b.p[0], b.p[2]),
+    );
+    return html`
+      <section class="world-panel" aria-labelledby="objects-title">
+        <h2 id="objects-title">${t('world.objects.title')}</h2>
+        ${objects.length === 0
+          ? html`<p class="empty">${t('world.objects.empty')}</p>`
+          : html`<ul class="object-list" role="list">${objects.map((o) => this.item(o, state))}</ul>`}
+        ${this.facilitator && !state.spectator ? this.addForm() : nothing}
+      </section>
+    `;
+  }
+}
+
+customElements.define('cv-world-objects', ObjectsPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-world-objects': ObjectsPanel;
+  }
+}

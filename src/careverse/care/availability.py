@@ -1,0 +1,252 @@
+"""Availability: clinicians set their week, overrides and status; anyone signed in finds clinicians
+and their free slots (shown in the viewer's time zone)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.care import slots
+from careverse.care.models import (
+    AvailabilityOverride,
+    CarePreferences,
+    ClinicianProfile,
+    WeeklyHours,
+)
+from careverse.care.service import (
+    calendar_of,
+    clinician_account,
+    compute_slots,
+    parse_zone,
+    profile_of,
+)
+from careverse.identity.models import Account
+from careverse.kernel import clock
+from careverse.kernel.config import Settings
+from careverse.kernel.errors import InvalidInput, NotFound
+from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
+
+MAX_RANGE = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class HoursInput:
+    weekday: int
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    time_zone: str
+    buffer_minutes: int
+    languages: list[str]
+    specialties: list[str]
+    weekly: list[HoursInput]
+
+
+@dataclass(frozen=True)
+class ClinicianCard:
+    id: uuid.UUID
+    name: str
+    languages: list[str]
+    specialties: list[str]
+    time_zone: str
+    next_free: slots.Slot | None
+
+
+def _window(start: str, end: str, field: str) -> tuple[str, str]:
+    try:
+        a, b = slots.parse_hhmm(start), slots.parse_hhmm(end)
+    except ValueError:
+        raise InvalidInput("Times look like 09:00, on a 5-minute grid.", field=field) from None
+    if a >= b:
+        raise InvalidInput("A window must end after it starts.", field=field)
+    return start, end
+
+
+class AvailabilityService:
+    def __init__(self, session: AsyncSession, settings: Settings):
+        self.session = session
+        self.settings = settings
+
+    # ---- the clinician's own settings -----------------------------------------------------
+
+    async def mine(self, actor: Actor):
+        require_role(actor, Role.CLINICIAN)
+        cal = await calendar_of(self.session, actor.account_id)
+        overrides = (
+            await self.session.scalars(
+                select(AvailabilityOverride)
+                .where(AvailabilityOverride.clinician_id == actor.account_id)
+                .order_by(AvailabilityOverride.day, AvailabilityOverride.start_time)
+            )
+        ).all()
+        weekly = (
+            await self.session.scalars(
+                select(WeeklyHours)
+                .where(WeeklyHours.clinician_id == actor.account_id)
+                .order_by(WeeklyHours.weekday, WeeklyHours.start_time)
+            )
+        ).all()
+        return cal.profile, list(weekly), list(overrides)
+
+    async def set_profile(self, actor: Actor, data: ProfileInput):
+        """Replace the clinician's time zone, buffer, languages, specialties and weekly hours."""
+        require_role(actor, Role.CLINICIAN)
+        parse_zone(data.time_zone, "time_zone")
+        if data.buffer_minutes % 5:
+            raise InvalidInput("The buffer is a multiple of 5 minutes.", field="buffer_minutes")
+        rows = []
+        for i, h in enumerate(data.weekly):
+            start, end = _window(h.start, h.end, f"weekly.{i}")
+            rows.append(
+                WeeklyHours(clinician_id=actor.account_id, weekday=h.weekday, start_time=start,
+                            end_time=end)
+            )  # fmt: skip
+        prof = await self.session.get(ClinicianProfile, actor.account_id)
+        if prof is None:
+            prof = ClinicianProfile(clinician_id=actor.account_id)
+            self.session.add(prof)
+        prof.time_zone = data.time_zone
+        prof.buffer_minutes = data.buffer_minutes
+        prof.languages = " ".join(data.languages)
+        prof.specialties = "|".join(data.specialties)
+        await self.session.execute(
+            delete(WeeklyHours).where(WeeklyHours.clinician_id == actor.account_id)
+        )
+        self.session.add_all(rows)
+        await self.session.commit()
+        return await self.mine(actor)
+
+    async def add_override(
+        self, actor: Actor, day: date, kind: str, start: str | None, end: str | None
+    ) -> AvailabilityOverride:
+        require_role(actor, Role.CLINICIAN)
+        if (start is None) != (end is None):
+            raise InvalidInput("Give both a start and an end, or neither.", field="start")
+        if start is not None and end is not None:
+            _window(start, end, "start")
+        elif kind == "extra":
+            raise InvalidInput("Extra hours need a start and an end.", field="start")
+        row = AvailabilityOverride(
+            clinician_id=actor.account_id, day=day.isoformat(), kind=kind, start_time=start,
+            end_time=end,
+        )  # fmt: skip
+        self.session.add(row)
+        await self.session.commit()
+        return row
+
+    async def remove_override(self, actor: Actor, override_id: uuid.UUID) -> None:
+        require_role(actor, Role.CLINICIAN)
+        row = await self.session.get(AvailabilityOverride, override_id)
+        if row is None or row.clinician_id != actor.account_id:
+            raise NotFound("Not found.")
+        await self.session.delete(row)
+        await self.session.commit()
+
+    async def set_status(self, actor: Actor, status: str | None, late_minutes: int) -> None:
+        """The clinician says they are away/offline (or clears it) and how late they run."""
+        require_role(actor, Role.CLINICIAN)
+        prof = await self.session.get(ClinicianProfile, actor.account_id)
+        if prof is None:
+            prof = ClinicianProfile(clinician_id=actor.account_id)
+            self.session.add(prof)
+        prof.status = status
+        prof.running_late_minutes = late_minutes
+        prof.last_seen_at = clock.now()
+        await self.session.commit()
+
+    # ---- preferences of anyone -------------------------------------------------------------
+
+    async def preferences(self, actor: Actor) -> str | None:
+        require_full_scope(actor)
+        pref = await self.session.get(CarePreferences, actor.account_id)
+        return pref.time_zone if pref else None
+
+    async def set_preferences(self, actor: Actor, time_zone: str) -> str:
+        require_full_scope(actor)
+        parse_zone(time_zone, "time_zone")
+        pref = await self.session.get(CarePreferences, actor.account_id)
+        if pref is None:
+            self.session.add(CarePreferences(account_id=actor.account_id, time_zone=time_zone))
+        else:
+            pref.time_zone = time_zone
+        await self.session.commit()
+        return time_zone
+
+    # ---- finding a clinician and a time -----------------------------------------------------
+
+    async def clinicians(self, actor: Actor, visit_type: str = "follow-up") -> list[ClinicianCard]:
+        """Active clinicians with their languages, specialties and next free slot (2 weeks)."""
+        require_full_scope(actor)
+        accounts = (
+            await self.session.scalars(
+                select(Account).where(
+                    Account.role == Role.CLINICIAN.value, Account.is_active.is_(True)
+                )
+            )
+        ).all()
+        now = clock.now()
+        cards = []
+        for account in accounts:
+            prof = await profile_of(self.session, account.id)
+            free = await compute_slots(
+                self.session, self.settings, account.id, now, now + timedelta(days=14), visit_type
+            )
+            cards.append(
+                ClinicianCard(
+                    id=account.id,
+                    name=account.display_name,
+                    languages=prof.languages.split(),
+                    specialties=[s for s in prof.specialties.split("|") if s],
+                    time_zone=prof.time_zone,
+                    next_free=free[0] if free else None,
+                )
+            )
+        return sorted(cards, key=lambda c: (c.next_free is None, c.name.lower()))
+
+    async def free_slots(
+        self, actor: Actor, clinician_id: uuid.UUID, start: datetime, end: datetime, visit: str
+    ) -> list[slots.Slot]:
+        require_full_scope(actor)
+        if end <= start:
+            raise InvalidInput("The end must be after the start.", field="end")
+        if end - start > MAX_RANGE:
+            raise InvalidInput("Ask for at most 31 days at a time.", field="end")
+        await clinician_account(self.session, clinician_id)
+        horizon = clock.now() + timedelta(days=self.settings.care_booking_horizon_days)
+        return [
+            s
+            for s in await compute_slots(
+                self.session, self.settings, clinician_id, start, end, visit
+            )
+            if s.start <= horizon
+        ]
+
+
+async def seed_demo_hours(
+    session: AsyncSession, clinician_ids: list[uuid.UUID], time_zone: str = "Europe/London"
+) -> None:
+    """Demo clinicians work weekdays 09:00-17:00 (once: existing profiles are left alone)."""
+    for clinician_id in clinician_ids:
+        if await session.get(ClinicianProfile, clinician_id) is not None:
+            continue
+        session.add(
+            ClinicianProfile(
+                clinician_id=clinician_id,
+                time_zone=time_zone,
+                buffer_minutes=5,
+                languages="en es",
+                specialties="General practice",
+            )
+        )
+        session.add_all(
+            WeeklyHours(clinician_id=clinician_id, weekday=d, start_time="09:00", end_time="17:00")
+            for d in range(5)
+        )
+    await session.commit()

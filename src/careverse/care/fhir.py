@@ -1,0 +1,350 @@
+"""Care records as FHIR R4 resources (Schedule, Slot, Appointment, Encounter) and the FHIR reads
+the ``/fhir`` facade routes to. Every read passes the same policy and audit as the care API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.care import slots as slot_math
+from careverse.care.models import Appointment, Encounter, EncounterProblem
+from careverse.care.service import clinician_account, reach
+from careverse.fhir import resources
+from careverse.identity.deps import CurrentActor
+from careverse.identity.relationships import patients_of
+from careverse.identity.service import display_names
+from careverse.kernel import audit, clock
+from careverse.kernel.config import Settings
+from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.errors import InvalidInput, NotFound
+from careverse.kernel.policy import Actor, Category, decide, require_full_scope
+
+ACCOUNT_SYSTEM = resources.ACCOUNT_SYSTEM
+SERVICE_TYPE = "urn:careverse:visit-type"
+APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "checked_in": "checked-in",
+    "in_progress": "arrived",
+    "completed": "fulfilled",
+    "cancelled": "cancelled",
+}
+V3_ACT = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
+
+def _practitioner(clinician_id: uuid.UUID, name: str | None) -> dict:
+    ref: dict = {"identifier": {"system": ACCOUNT_SYSTEM, "value": str(clinician_id)}}
+    if name:
+        ref["display"] = name
+    return ref
+
+
+def _visit(key: str) -> dict:
+    visit = slot_math.VISIT_TYPES.get(key)
+    return {
+        "coding": [{"system": SERVICE_TYPE, "code": key, "display": visit.title if visit else key}]
+    }
+
+
+def schedule(clinician_id: uuid.UUID, name: str, time_zone: str) -> dict:
+    return {
+        "resourceType": "Schedule",
+        "id": str(clinician_id),
+        "active": True,
+        "serviceType": [_visit(k) for k in slot_math.VISIT_TYPES],
+        "actor": [_practitioner(clinician_id, name)],
+        "comment": f"Hours kept in {time_zone}",
+    }
+
+
+def slot(clinician_id: uuid.UUID, s: slot_math.Slot, visit_type: str) -> dict:
+    return {
+        "resourceType": "Slot",
+        "id": f"{clinician_id}-{s.start:%Y%m%d%H%M}-{visit_type}",
+        "serviceType": [_visit(visit_type)],
+        "schedule": {"reference": f"Schedule/{clinician_id}"},
+        "status": "free",
+        "start": resources.iso(s.start),
+        "end": resources.iso(s.end),
+    }
+
+
+def appointment(a: Appointment, clinician_name: str | None) -> dict:
+    participants = [
+        {"actor": {"reference": f"Patient/{a.patient_id}"}, "status": "accepted"},
+        {"actor": _practitioner(a.clinician_id, clinician_name), "status": "accepted"},
+    ]
+    out: dict = {
+        "resourceType": "Appointment",
+        "id": str(a.id),
+        "status": APPOINTMENT_STATUS.get(a.status, "booked"),
+        "serviceType": [_visit(a.visit_type)],
+        "appointmentType": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/v2-0276",
+                    "code": "FOLLOWUP" if a.visit_type == "follow-up" else "ROUTINE",
+                }
+            ]
+        },
+        "start": resources.iso(a.start_at),
+        "end": resources.iso(a.end_at),
+        "minutesDuration": int((a.end_at - a.start_at).total_seconds() // 60),
+        "created": resources.iso(a.created_at),
+        "participant": participants,
+    }
+    if a.reason:
+        out["comment"] = a.reason
+    if a.status == "cancelled" and a.cancelled_at:
+        out["cancelationReason"] = {"text": "Cancelled"}
+    return out
+
+
+def encounter(e: Encounter, clinician_name: str | None, problems: list[EncounterProblem]) -> dict:
+    out: dict = {
+        "resourceType": "Encounter",
+        "id": str(e.id),
+        "status": "finished" if e.status == "finished" else "in-progress",
+        "class": {"system": V3_ACT, "code": "VR", "display": "virtual"},
+        "subject": {"reference": f"Patient/{e.patient_id}"},
+        "participant": [{"individual": _practitioner(e.clinician_id, clinician_name)}],
+        "appointment": [{"reference": f"Appointment/{e.appointment_id}"}],
+        "period": {"start": resources.iso(e.started_at)},
+    }
+    if e.ended_at:
+        out["period"]["end"] = resources.iso(e.ended_at)
+    reasons = []
+    for p in problems:
+        concept: dict = {"text": p.text}
+        if p.system and p.code:
+            concept["coding"] = [{"system": p.system, "code": p.code}]
+        reasons.append(concept)
+    if reasons:
+        out["reasonCode"] = reasons
+    return out
+
+
+class CareFhir:
+    """The FHIR reads of care records."""
+
+    def __init__(self, session: AsyncSession, settings: Settings):
+        self.session = session
+        self.settings = settings
+        self.base = settings.public_url.rstrip("/")
+
+    async def schedule(self, actor: Actor, clinician_id: uuid.UUID) -> dict:
+        from careverse.care.service import profile_of
+
+        require_full_scope(actor)
+        account = await clinician_account(self.session, clinician_id)
+        prof = await profile_of(self.session, clinician_id)
+        return schedule(account.id, account.display_name, prof.time_zone)
+
+    async def schedules(self, actor: Actor) -> dict:
+        from careverse.care.availability import AvailabilityService
+
+        cards = await AvailabilityService(self.session, self.settings).clinicians(actor)
+        out = [schedule(c.id, c.name, c.time_zone) for c in cards]
+        return resources.bundle("searchset", out, self.base)
+
+    async def slots(
+        self, actor: Actor, clinician_id: uuid.UUID, start: datetime | None, visit_type: str
+    ) -> dict:
+        from careverse.care.availability import AvailabilityService
+
+        if visit_type not in slot_math.VISIT_TYPES:
+            raise InvalidInput("Unknown service-type.", field="service-type")
+        start = start or clock.now()
+        free = await AvailabilityService(self.session, self.settings).free_slots(
+            actor, clinician_id, start, start + timedelta(days=7), visit_type
+        )
+        return resources.bundle(
+            "searchset", [slot(clinician_id, s, visit_type) for s in free], self.base
+        )
+
+    async def appointment(self, actor: Actor, appointment_id: uuid.UUID) -> dict:
+        access = await reach(self.session, actor, appointment_id)
+        names = await display_names(self.session, {access.appointment.clinician_id})
+        await self.session.commit()
+        return appointment(access.appointment, names.get(access.appointment.clinician_id))
+
+    async def _visible(self, actor: Actor, patient_id: uuid.UUID | None) -> list[uuid.UUID]:
+        """Patients whose records the caller may search (audited), optionally just one."""
+        require_full_scope(actor)
+        candidates = await patients_of(self.session, actor)
+        if patient_id is not None:
+            candidates = [p for p in candidates if p == patient_id]
+        shown = []
+        for pid in candidates:
+            grant, _ = await decide(self.session, actor, pid, Category.APPOINTMENTS, False)
+            if grant is not None:
+                audit.record(
+                    self.session, "appointments.read", actor=actor, patient_id=pid,
+                    purpose=grant.purpose.value, resource_type="Bundle",
+                    detail={"basis": grant.basis.value, "via": "fhir-search"},
+                )  # fmt: skip
+                shown.append(pid)
+        return shown
+
+    async def appointments(self, actor: Actor, patient_id: uuid.UUID | None) -> dict:
+        shown = await self._visible(actor, patient_id)
+        rows = []
+        if shown:
+            rows = (
+                await self.session.scalars(
+                    select(Appointment)
+                    .where(Appointment.patient_id.in_(shown))
+                    .order_by(Appointment.start_at)
+                    .limit(500)
+                )
+            ).all()
+        names = await display_names(self.session, {a.clinician_id for a in rows})
+        await self.session.commit()
+        return resources.bundle(
+            "searchset", [appointment(a, names.get(a.clinician_id)) for a in rows], self.base
+        )
+
+    async def _encounter(self, e: Encounter) -> dict:
+        problems = (
+            await self.session.scalars(
+                select(EncounterProblem).where(EncounterProblem.encounter_id == e.id)
+            )
+        ).all()
+        names = await display_names(self.session, {e.clinician_id})
+        return encounter(e, names.get(e.clinician_id), list(problems))
+
+    async def encounter(self, actor: Actor, encounter_id: uuid.UUID) -> dict:
+        e = await self.session.get(Encounter, encounter_id)
+        if e is None:
+            raise NotFound("Not found.")
+        await reach(
+            self.session, actor, e.appointment_id, category=Category.CONSULTS,
+            resource_type="Encounter",
+        )  # fmt: skip
+        out = await self._encounter(e)
+        await self.session.commit()
+        return out
+
+    async def encounters(self, actor: Actor, patient_id: uuid.UUID | None) -> dict:
+        require_full_scope(actor)
+        candidates = await patients_of(self.session, actor)
+        if patient_id is not None:
+            candidates = [p for p in candidates if p == patient_id]
+        out = []
+        for pid in candidates:
+            grant, _ = await decide(self.session, actor, pid, Category.CONSULTS, False)
+            if grant is None:
+                continue
+            audit.record(
+                self.session, "consults.read", actor=actor, patient_id=pid,
+                purpose=grant.purpose.value, resource_type="Bundle",
+                detail={"basis": grant.basis.value, "via": "fhir-search"},
+            )  # fmt: skip
+            rows = await self.session.scalars(select(Encounter).where(Encounter.patient_id == pid))
+            out += [await self._encounter(e) for e in rows.all()]
+        await self.session.commit()
+        return resources.bundle("searchset", out, self.base)
+
+
+# ---- the routes, included into the /fhir router by careverse.fhir.api ----------------------
+
+router = APIRouter(tags=["fhir"])
+
+
+class _FhirResponse(JSONResponse):
+    media_type = resources.FHIR_JSON
+
+
+_OUTCOME = {"content": {resources.FHIR_JSON: {"schema": {"type": "object"}}}}
+OUTCOMES = {
+    401: {"description": "Not signed in (OperationOutcome)", **_OUTCOME},
+    403: {"description": "Not allowed (OperationOutcome)", **_OUTCOME},
+    404: {"description": "Not found, or not yours to see (OperationOutcome)", **_OUTCOME},
+    422: {"description": "Invalid parameters (OperationOutcome)", **_OUTCOME},
+}
+
+
+def _care_fhir(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> CareFhir:
+    return CareFhir(session, settings)
+
+
+CareFhirDep = Annotated[CareFhir, Depends(_care_fhir)]
+Ref = Annotated[str | None, Query(max_length=100)]
+
+
+def _id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.rsplit("/", 1)[-1])
+    except ValueError:
+        raise NotFound("Not found.") from None
+
+
+def _out(resource: dict) -> JSONResponse:
+    return _FhirResponse(resource)
+
+
+@router.get("/Schedule", responses=OUTCOMES, response_class=_FhirResponse)
+async def search_schedules(actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
+    """Every clinician's schedule (one per clinician; its id is the clinician's account id)."""
+    return _out(await care.schedules(actor))
+
+
+@router.get("/Schedule/{schedule_id}", responses=OUTCOMES, response_class=_FhirResponse)
+async def read_schedule(schedule_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
+    return _out(await care.schedule(actor, _id(schedule_id)))
+
+
+@router.get("/Slot", responses=OUTCOMES, response_class=_FhirResponse)
+async def search_slots(
+    actor: CurrentActor,
+    care: CareFhirDep,
+    schedule: Annotated[str, Query(max_length=100)],
+    start: Annotated[str | None, Query(max_length=40, pattern=r"^(ge)?\d{4}-\d{2}-\d{2}")] = None,
+    service_type: Annotated[str, Query(alias="service-type", max_length=20)] = "follow-up",
+) -> JSONResponse:
+    """Free slots (computed) of a schedule for 7 days from ``start`` (``ge2026-12-01``)."""
+    since = None
+    if start:
+        try:
+            since = datetime.fromisoformat(start.removeprefix("ge"))
+        except ValueError:
+            raise InvalidInput("Invalid start.", field="start") from None
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+    return _out(await care.slots(actor, _id(schedule), since, service_type.rsplit("|", 1)[-1]))
+
+
+@router.get("/Appointment", responses=OUTCOMES, response_class=_FhirResponse)
+async def search_appointments(
+    actor: CurrentActor, care: CareFhirDep, patient: Ref = None
+) -> JSONResponse:
+    """Appointments of the patients the caller may see (``patient=`` narrows to one)."""
+    return _out(await care.appointments(actor, _id(patient) if patient else None))
+
+
+@router.get("/Appointment/{appointment_id}", responses=OUTCOMES, response_class=_FhirResponse)
+async def read_appointment(
+    appointment_id: str, actor: CurrentActor, care: CareFhirDep
+) -> JSONResponse:
+    return _out(await care.appointment(actor, _id(appointment_id)))
+
+
+@router.get("/Encounter", responses=OUTCOMES, response_class=_FhirResponse)
+async def search_encounters(
+    actor: CurrentActor, care: CareFhirDep, patient: Ref = None
+) -> JSONResponse:
+    """Encounters of the patients the caller may see (``patient=`` narrows to one)."""
+    return _out(await care.encounters(actor, _id(patient) if patient else None))
+
+
+@router.get("/Encounter/{encounter_id}", responses=OUTCOMES, response_class=_FhirResponse)
+async def read_encounter(encounter_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
+    return _out(await care.encounter(actor, _id(encounter_id)))

@@ -1,0 +1,82 @@
+"""Background work of the care capability: reminders before visits.
+
+Every node may run the job. Each reminder is claimed with a conditional UPDATE (only one node's
+claim matches the row), so two nodes never both send it; a claim left by a node that died is taken
+over after ``STALE_CLAIM``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import or_, select, update
+
+from careverse.care.booking import BookingService
+from careverse.care.models import Appointment
+from careverse.identity.service import display_names
+from careverse.kernel import clock
+from careverse.kernel.config import Settings
+from careverse.kernel.db import Database
+from careverse.kernel.mail import Mailer
+
+log = structlog.get_logger(__name__)
+STALE_CLAIM = timedelta(minutes=10)
+
+
+async def send_reminders_once(db: Database, settings: Settings, mailer: Mailer | None) -> int:
+    """Send the reminders that are due now; answers how many this node sent."""
+    now = clock.now()
+    lead = timedelta(minutes=settings.care_reminder_lead_minutes)
+    async with db.session() as session:
+        due = (
+            await session.scalars(
+                select(Appointment.id).where(
+                    Appointment.status.in_(("booked", "checked_in")),
+                    Appointment.start_at > now,
+                    Appointment.start_at <= now + lead,
+                    Appointment.reminder_sent_at.is_(None),
+                )
+            )
+        ).all()
+    sent = 0
+    for appointment_id in due:
+        async with db.session() as session:
+            claim = await session.execute(
+                update(Appointment)
+                .where(
+                    Appointment.id == appointment_id,
+                    Appointment.reminder_sent_at.is_(None),
+                    or_(
+                        Appointment.reminder_claimed_at.is_(None),
+                        Appointment.reminder_claimed_at < now - STALE_CLAIM,
+                    ),
+                )
+                .values(reminder_claimed_at=now)
+            )
+            await session.commit()
+            if claim.rowcount != 1:
+                continue  # another node has it
+            appt = await session.get(Appointment, appointment_id)
+            service = BookingService(session, settings, mailer)
+            names = await display_names(session, {appt.clinician_id})
+            await service._announce(
+                appt, "appointment.reminder", names.get(appt.clinician_id, ""), None
+            )
+            appt.reminder_sent_at = clock.now()
+            await session.commit()
+            await service.outbox.send()
+            sent += 1
+    return sent
+
+
+async def send_reminders_forever(db: Database, settings: Settings, mailer: Mailer | None) -> None:
+    while True:
+        try:
+            sent = await send_reminders_once(db, settings, mailer)
+            if sent:
+                log.info("care.reminders_sent", count=sent)
+        except Exception as exc:
+            log.error("care.reminders_failed", error=type(exc).__name__)
+        await asyncio.sleep(settings.care_reminder_check_seconds)

@@ -1,0 +1,103 @@
+"""Notifications: in-app rows (committed with the change they announce) and e-mail after commit.
+
+E-mail subjects carry no health data, and the reason for a visit is never e-mailed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.care.models import Notification
+from careverse.kernel import clock
+from careverse.kernel.errors import NotFound
+from careverse.kernel.mail import Mailer
+from careverse.kernel.policy import Actor, require_full_scope
+
+TITLES = {
+    "appointment.booked": "Appointment booked",
+    "appointment.changed": "Appointment changed",
+    "appointment.cancelled": "Appointment cancelled",
+    "appointment.reminder": "Appointment reminder",
+}
+SUBJECT = "A message from Careverse"  # the same for every e-mail: nothing to read from it
+
+
+@dataclass
+class Outbox:
+    """E-mails to send once the transaction that created them has committed."""
+
+    mailer: Mailer | None
+    pending: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def send(self) -> int:
+        sent = 0
+        if self.mailer is None or not self.mailer.configured:
+            self.pending.clear()
+            return 0
+        while self.pending:
+            to, subject, body = self.pending.pop(0)
+            sent += await self.mailer.send(to, subject, body)
+        return sent
+
+
+def notify(
+    session: AsyncSession,
+    outbox: Outbox,
+    account_id: uuid.UUID,
+    kind: str,
+    body: str,
+    *,
+    appointment_id: uuid.UUID | None = None,
+    email: str | None = None,
+    link: str | None = None,
+) -> Notification:
+    """Queue an in-app notification (and an e-mail when there is an address and SMTP)."""
+    note = Notification(
+        account_id=account_id,
+        kind=kind,
+        title=TITLES.get(kind, "Notification"),
+        body=body,
+        appointment_id=appointment_id,
+        emailed=bool(email and outbox.mailer and outbox.mailer.configured),
+    )
+    session.add(note)
+    if note.emailed:
+        text = f"{body}\n\n{link}\n" if link else f"{body}\n"
+        outbox.pending.append((email, SUBJECT, text + "\n— Careverse\n"))
+    return note
+
+
+class NotificationService:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def mine(self, actor: Actor, unread_only: bool = False) -> list[Notification]:
+        require_full_scope(actor)
+        query = select(Notification).where(Notification.account_id == actor.account_id)
+        if unread_only:
+            query = query.where(Notification.read_at.is_(None))
+        rows = await self.session.scalars(query.order_by(Notification.created_at.desc()).limit(200))
+        return list(rows.all())
+
+    async def mark_read(self, actor: Actor, notification_id: uuid.UUID | None = None) -> None:
+        """Mark one notification (or, with no id, all of them) as read."""
+        require_full_scope(actor)
+        query = update(Notification).where(
+            Notification.account_id == actor.account_id, Notification.read_at.is_(None)
+        )
+        if notification_id is not None:
+            owned = await self.session.scalar(
+                select(Notification.id).where(
+                    Notification.id == notification_id,
+                    Notification.account_id == actor.account_id,
+                )
+            )
+            if owned is None:
+                raise NotFound("Not found.")
+            query = query.where(Notification.id == notification_id)
+        await self.session.execute(query.values(read_at=clock.now()))
+        await self.session.commit()

@@ -1,0 +1,109 @@
+"""What the ``/fhir`` facade actually serves, read from the application's routes (its OpenAPI
+schema, which FastAPI builds from every included router).
+
+The CapabilityStatement is built from this, so a capability that adds a FHIR route (care's
+Schedule/Slot/Appointment/Encounter, monitoring's Observation and Bundles) is listed without
+anyone remembering to update a hand-written list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+PREFIX = "/fhir"
+_TYPE = r"[A-Z][A-Za-z]+"
+_ID = r"\{[^/}]+\}"
+# (method, path shape after /fhir) → FHIR interaction code
+_INTERACTIONS = [
+    ("GET", re.compile(rf"^/({_TYPE})$"), "search-type"),
+    ("GET", re.compile(rf"^/({_TYPE})/{_ID}$"), "read"),
+    ("GET", re.compile(rf"^/({_TYPE})/{_ID}/_history/{_ID}$"), "vread"),
+    ("POST", re.compile(rf"^/({_TYPE})$"), "create"),
+    ("PUT", re.compile(rf"^/({_TYPE})/{_ID}$"), "update"),
+    ("PATCH", re.compile(rf"^/({_TYPE})/{_ID}$"), "patch"),
+    ("DELETE", re.compile(rf"^/({_TYPE})/{_ID}$"), "delete"),
+]
+_OPERATION = re.compile(rf"^/({_TYPE})(?:/{_ID})?/\$([a-z][a-z-]*)$")
+# FHIR search parameter types of the parameter names the facade uses; anything else is a string.
+SEARCH_TYPES = {
+    "patient": "reference",
+    "subject": "reference",
+    "schedule": "reference",
+    "actor": "reference",
+    "practitioner": "reference",
+    "encounter": "reference",
+    "birthdate": "date",
+    "date": "date",
+    "start": "date",
+    "identifier": "token",
+    "status": "token",
+    "code": "token",
+    "category": "token",
+    "service-type": "token",
+    "name": "string",
+}
+ORDER = ["read", "vread", "update", "patch", "delete", "create", "search-type"]
+
+
+Paths = Mapping[str, Mapping[str, dict]]  # the OpenAPI "paths" object: path → method → operation
+
+
+def _fhir_routes(paths: Paths) -> Iterator[tuple[str, str, dict]]:
+    """(METHOD, path after /fhir, OpenAPI operation) of every route under /fhir."""
+    for path, methods in paths.items():
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            for method, operation in methods.items():
+                if isinstance(operation, dict):
+                    yield method.upper(), path.removeprefix(PREFIX), operation
+
+
+def _search_params(operation: dict) -> list[tuple[str, str]]:
+    names = sorted({p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"})
+    return [(n, SEARCH_TYPES.get(n, "string")) for n in names]
+
+
+def served_resources(paths: Paths) -> list[dict]:
+    """Each resource type served under /fhir with its interactions, search params, operations."""
+    kinds: dict[str, dict] = {}
+    for method, path, operation in _fhir_routes(paths):
+        op = _OPERATION.match(path)
+        if op and method in ("GET", "POST"):
+            entry = kinds.setdefault(op.group(1), {"i": set(), "p": {}, "o": set()})
+            entry["o"].add(op.group(2))
+            continue
+        for wanted, shape, code in _INTERACTIONS:
+            match = shape.match(path) if method == wanted else None
+            if match:
+                entry = kinds.setdefault(match.group(1), {"i": set(), "p": {}, "o": set()})
+                entry["i"].add(code)
+                if code == "search-type":
+                    entry["p"].update(_search_params(operation))
+                break
+    out = []
+    for kind in sorted(kinds):
+        entry = kinds[kind]
+        resource: dict = {
+            "type": kind,
+            "interaction": [{"code": c} for c in ORDER if c in entry["i"]],
+        }
+        if entry["p"]:
+            resource["searchParam"] = [
+                {"name": n, "type": t} for n, t in sorted(entry["p"].items())
+            ]
+        if entry["o"]:
+            resource["operation"] = [
+                {
+                    "name": name,
+                    "definition": f"http://hl7.org/fhir/OperationDefinition/{kind}-{name}",
+                }
+                for name in sorted(entry["o"])
+            ]
+        out.append(resource)
+    return out
+
+
+def system_interactions(paths: Paths) -> list[dict]:
+    """``POST /fhir`` takes batch and transaction Bundles when a capability routes it."""
+    posts = any(m == "POST" and p in ("", "/") for m, p, _ in _fhir_routes(paths))
+    return [{"code": "batch"}, {"code": "transaction"}] if posts else []

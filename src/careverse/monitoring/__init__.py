@@ -1,0 +1,1 @@
+"""Remote patient monitoring: devices, readings (HTTP, FHIR, MQTT), NEWS2, rules and alerts."""

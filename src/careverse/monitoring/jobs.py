@@ -1,0 +1,188 @@
+"""Background work of monitoring's rules side.
+
+- :class:`Evaluator` — on ingest: listens for committed readings and evaluates NEWS2 and the
+  care-plan rules of the patients concerned, coalescing a burst of batches for one patient into
+  one evaluation (a patient is never evaluated twice at once on a node).
+- :func:`check_absence_once` — on a schedule: the no-data rules (a device that went quiet sends
+  nothing that could trigger an evaluation).
+- :func:`escalate_due` (in :mod:`alerts`) — on a schedule: alerts nobody acknowledged in time.
+  Every node may run it; each alert is claimed by exactly one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import structlog
+from fastapi import FastAPI
+
+from careverse.kernel.config import Settings
+from careverse.kernel.db import Database
+from careverse.monitoring.alerts import AlertChange, Notifier, escalate_due, evaluate_patient
+from careverse.monitoring.events import ReadingsCommitted
+from careverse.monitoring.rules import active_rules
+from careverse.monitoring.webhook import Webhook
+
+log = structlog.get_logger(__name__)
+
+
+class Evaluator:
+    """Evaluates patients after their readings are committed, in a background task."""
+
+    def __init__(self, db: Database, notifier: Notifier, settings: Settings, concurrency: int = 0):
+        self.db = db
+        self.notifier = notifier
+        self.settings = settings
+        # Evaluations mostly read (WAL lets SQLite readers run side by side); writes are rare.
+        self.concurrency = concurrency or 4
+        self._pending: dict[uuid.UUID, set[str] | None] = {}
+        self._busy: set[uuid.UUID] = set()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._running: set[asyncio.Task] = set()
+        # Per patient: the newest reading id each code's threshold rules have judged.
+        self._marks: dict[uuid.UUID, dict[str, int]] = {}
+
+    # Called by ingest after each commit: must not block.
+    def on_readings(self, event: ReadingsCommitted) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._queue(event.patient_ids, event.codes)
+        else:
+            loop.call_soon_threadsafe(self._queue, event.patient_ids, event.codes)
+
+    def request(self, patient_id: uuid.UUID) -> None:
+        """Evaluate every check of a patient soon (e.g. after a rule or setting changed)."""
+        self._queue(frozenset({patient_id}), None)
+
+    def _queue(self, patient_ids, codes: frozenset[str] | None) -> None:
+        for patient_id in patient_ids:
+            if patient_id in self._pending:
+                current = self._pending[patient_id]
+                self._pending[patient_id] = (
+                    None if current is None or codes is None else current | codes
+                )
+            else:
+                self._pending[patient_id] = None if codes is None else set(codes)
+        self._idle.clear()
+        self._wake.set()
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until nothing is queued or running (tests and benchmarks)."""
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self._loop = None
+        tasks = [t for t in (self._task, *self._running) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self) -> None:
+        workers = asyncio.Semaphore(self.concurrency)
+        running = self._running
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            for patient_id in [p for p in self._pending if p not in self._busy]:
+                codes = self._pending.pop(patient_id)
+                self._busy.add(patient_id)
+                await workers.acquire()
+                task = asyncio.create_task(self._evaluate(patient_id, codes, workers))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if not self._pending and not self._busy:
+                self._idle.set()
+
+    async def _evaluate(
+        self, patient_id: uuid.UUID, codes: set[str] | None, workers: asyncio.Semaphore
+    ) -> list[AlertChange]:
+        try:
+            return await evaluate_patient(
+                self.db, self.notifier, self.settings, patient_id,
+                frozenset(codes) if codes is not None else None,
+                self._marks.setdefault(patient_id, {}),
+            )  # fmt: skip
+        except Exception as exc:
+            log.error("monitoring.evaluation_failed", error=type(exc).__name__)
+            return []
+        finally:
+            self._busy.discard(patient_id)
+            workers.release()
+            self._wake.set()  # readings may have arrived for this patient meanwhile
+
+
+async def check_absence_once(db: Database, notifier: Notifier, settings: Settings) -> int:
+    """Evaluate every patient with a no-data rule; answers how many alert changes followed."""
+    async with db.session() as session:
+        rules = await active_rules(session, None, "no_data")
+    patient_ids = list(dict.fromkeys(r.patient_id for r in rules))
+    changes = 0
+    for patient_id in patient_ids:
+        try:
+            changes += len(await evaluate_patient(db, notifier, settings, patient_id, frozenset()))
+        except Exception as exc:
+            log.error("monitoring.absence_check_failed", error=type(exc).__name__)
+    return changes
+
+
+async def schedule_forever(db: Database, notifier: Notifier, settings: Settings) -> None:
+    """The no-data and escalation checks, every ``alert_check_seconds``."""
+    while True:
+        await asyncio.sleep(settings.alert_check_seconds)
+        for check in (check_absence_once, escalate_due):
+            try:
+                await check(db, notifier, settings)
+            except Exception as exc:
+                log.error("monitoring.scheduled_check_failed", error=type(exc).__name__)
+
+
+def start(app: FastAPI) -> list[asyncio.Task]:
+    """Wire the rules side into a starting app: the notifier, the evaluator and the schedule.
+
+    Called from the app's lifespan once ``app.state.db`` and ``app.state.bus`` exist; answers the
+    tasks to cancel at shutdown (the evaluator stops with them).
+    """
+    settings: Settings = app.state.settings
+    webhook = (
+        Webhook(settings.alert_webhook_url, settings.alert_webhook_secret, settings.public_url)
+        if settings.alert_webhook_url
+        else None
+    )
+    notifier = Notifier(app.state.bus, webhook)
+    evaluator = Evaluator(app.state.db, notifier, settings)
+    evaluator.start()
+    listeners = getattr(app.state, "reading_listeners", None)
+    if listeners is not None:
+        listeners.add(evaluator.on_readings)
+    app.state.alert_notifier = notifier
+    app.state.alert_evaluator = evaluator
+
+    async def stop_with_evaluator() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            if listeners is not None:
+                listeners.remove(evaluator.on_readings)
+            await evaluator.stop()
+            if webhook is not None:
+                await webhook.close()
+
+    return [
+        asyncio.create_task(schedule_forever(app.state.db, notifier, settings)),
+        asyncio.create_task(stop_with_evaluator()),
+    ]

@@ -1,0 +1,135 @@
+"""The MQTT bridge: devices publish batches, the node stores them and answers on an acks topic.
+
+Topic in: ``careverse/devices/<device id>/readings`` (QoS 1), payload
+``{"credential": "cvd_...", "data_points": [Open mHealth data points], "batch_id"?: str}``.
+Topic out: ``careverse/devices/<device id>/acks`` (QoS 1), the same per-item answer as HTTP plus
+``batch_id``, published only after the commit. The broker's own PUBACK only says the bridge
+received the message; the ack message says it is stored.
+
+Nodes subscribe through the shared subscription ``$share/careverse/...``, so the broker hands
+each message to one node rather than to all of them. The credential travels in the payload
+because the broker, not the bridge, sees a publisher's MQTT username and password; a broker that
+checks those itself (an auth plugin) can be added in front without changing this bridge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from urllib.parse import unquote, urlsplit
+
+import msgspec
+import structlog
+
+from careverse.kernel.db import Database
+from careverse.kernel.errors import DomainError
+from careverse.monitoring import ingest
+from careverse.monitoring.events import ReadingListeners
+from careverse.monitoring.service import MonitoringService, device_for_credential
+
+log = structlog.get_logger(__name__)
+
+TOPIC = "careverse/devices/+/readings"
+SHARED_TOPIC = f"$share/careverse/{TOPIC}"
+
+
+class MqttBatch(msgspec.Struct, forbid_unknown_fields=False):
+    data_points: list[msgspec.Raw]
+    credential: str | None = None
+    batch_id: str | None = None
+
+
+def broker_params(url: str) -> dict:
+    """``mqtt://user:pass@host:port`` to aiomqtt.Client keyword arguments."""
+    parts = urlsplit(url)
+    params: dict = {"hostname": parts.hostname or "127.0.0.1", "port": parts.port or 1883}
+    if parts.username:
+        params["username"] = unquote(parts.username)
+    if parts.password:
+        params["password"] = unquote(parts.password)
+    return params
+
+
+def device_of(topic: str) -> str | None:
+    parts = topic.split("/")
+    if len(parts) == 4 and parts[0] == "careverse" and parts[1] == "devices":
+        return parts[2]
+    return None
+
+
+async def handle(
+    db: Database, listeners: ReadingListeners | None, topic: str, payload: bytes
+) -> tuple[str | None, dict]:
+    """Store one message's batch; answers (device id for the ack topic, ack payload)."""
+    received = time.time()
+    topic_device = device_of(topic)
+    try:
+        batch = msgspec.json.decode(payload, type=MqttBatch)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return topic_device, {"error": "expected {credential, data_points: [...]}"}
+    answer: dict = {"batch_id": batch.batch_id} if batch.batch_id else {}
+    if len(batch.data_points) > ingest.MAX_BATCH:
+        return topic_device, {**answer, "error": f"at most {ingest.MAX_BATCH} data points"}
+    async with db.session() as session:
+        try:
+            device = await device_for_credential(session, batch.credential)
+        except DomainError as exc:
+            return topic_device, {**answer, "error": exc.message}
+        if topic_device != str(device.id):
+            return topic_device, {**answer, "error": "the topic names another device"}
+        items = ingest.parse_batch(batch.data_points)
+        outcome = await MonitoringService(session, listeners).ingest_as_device(
+            device, items, received, channel="mqtt"
+        )
+    return topic_device, {**answer, **outcome.as_json()}
+
+
+async def run(url: str, db: Database, listeners: ReadingListeners | None) -> None:
+    """Subscribe and serve until cancelled, reconnecting when the broker goes away."""
+    import aiomqtt
+
+    identifier = f"careverse-{uuid.uuid4().hex[:12]}"
+    delay = 1.0
+    while True:
+        try:
+            async with aiomqtt.Client(**broker_params(url), identifier=identifier) as client:
+                await client.subscribe(SHARED_TOPIC, qos=1)
+                log.info("monitoring.mqtt_connected")
+                delay = 1.0
+                async for message in client.messages:
+                    topic = message.topic.value
+                    try:
+                        device_id, ack = await handle(db, listeners, topic, bytes(message.payload))
+                    except Exception as exc:  # a bad message must not stop the bridge
+                        log.error("monitoring.mqtt_failed", error=type(exc).__name__)
+                        device_id, ack = device_of(topic), {"error": "not stored; try again"}
+                    if device_id:
+                        await client.publish(
+                            f"careverse/devices/{device_id}/acks", msgspec.json.encode(ack), qos=1
+                        )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # aiomqtt.MqttError and connection errors
+            log.warning("monitoring.mqtt_disconnected", error=type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def start(app) -> asyncio.Task | None:
+    """The bridge task of a node, when ``CAREVERSE_MQTT_URL`` is set."""
+    url = app.state.settings.mqtt_url
+    if not url:
+        return None
+    return asyncio.create_task(
+        run(url, app.state.db, getattr(app.state, "reading_listeners", None))
+    )
+
+
+async def stop(task: asyncio.Task | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        await task

@@ -1,0 +1,118 @@
+"""The optional paging webhook: a signed POST per alert that opens, re-opens or escalates.
+
+The body carries no names, values or titles: the alert's id, event, severity, status, time and a
+link into Careverse (where the reader signs in and the access policy applies). Each request is
+signed with HMAC-SHA256 over ``<timestamp>.<body>``::
+
+    X-Careverse-Timestamp: 1763769600
+    X-Careverse-Signature: sha256=<hex of HMAC(secret, b"1763769600." + body)>
+
+so a receiver can refuse replays (reject timestamps older than a few minutes) and forgeries.
+Delivery is best effort: a failed POST (connection error, 429 or 5xx) is retried with exponential
+backoff, then given up and logged; the alert itself is already in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+import httpx
+import structlog
+
+from careverse.kernel import clock
+
+log = structlog.get_logger(__name__)
+
+SIGNATURE_HEADER = "X-Careverse-Signature"
+TIMESTAMP_HEADER = "X-Careverse-Timestamp"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header's value for a body sent at ``timestamp`` (unix seconds)."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """For receivers (and tests): whether a signature matches, in constant time."""
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class Webhook:
+    """Sends alert notices in the background; never blocks or fails the alert's own work."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str | None,
+        public_url: str,
+        *,
+        attempts: int = 5,
+        first_delay: float = 0.5,
+        timeout: float = 5.0,
+    ):
+        self.url = url
+        self.secret = secret or ""
+        self.public_url = public_url.rstrip("/")
+        self.attempts = attempts
+        self.first_delay = first_delay
+        self.timeout = timeout
+        self._tasks: set[asyncio.Task] = set()
+
+    def body(self, alert_id: uuid.UUID, event: str, severity: str, status: str) -> bytes:
+        notice = {
+            "alert_id": str(alert_id),
+            "event": event,
+            "severity": severity,
+            "status": status,
+            "at": clock.now().isoformat(),
+            "link": f"{self.public_url}/monitoring/alerts/{alert_id}",
+        }
+        return json.dumps(notice, separators=(",", ":")).encode()
+
+    def notify(self, alert_id: uuid.UUID, event: str, severity: str, status: str) -> None:
+        task = asyncio.create_task(self.send(self.body(alert_id, event, severity, status)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def send(self, body: bytes) -> bool:
+        """POST one notice, retrying with backoff; answers whether it was delivered."""
+        delay = self.first_delay
+        async with httpx.AsyncClient(timeout=self.timeout) as http:
+            for attempt in range(1, self.attempts + 1):
+                timestamp = str(int(time.time()))
+                headers = {
+                    "Content-Type": "application/json",
+                    TIMESTAMP_HEADER: timestamp,
+                    SIGNATURE_HEADER: sign(self.secret, timestamp, body),
+                    "User-Agent": "Careverse-Alerts/1",
+                }
+                try:
+                    response = await http.post(self.url, content=body, headers=headers)
+                    if response.status_code < 300:
+                        return True
+                    retry = response.status_code == 429 or response.status_code >= 500
+                    reason = f"http_{response.status_code}"
+                except httpx.HTTPError as exc:
+                    retry, reason = True, type(exc).__name__
+                if not retry or attempt == self.attempts:
+                    log.warning("monitoring.webhook_failed", reason=reason, attempts=attempt)
+                    return False
+                await asyncio.sleep(delay)
+                delay *= 2
+        return False
+
+    async def drain(self) -> None:
+        """Wait for notices in flight (tests, shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in tuple(self._tasks):
+            task.cancel()
+        await self.drain()
