@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     erasure_grace_days: int = Field(30, ge=0)
     erasure_check_seconds: int = Field(3600, ge=10)
 
-    world_tick_hz: float = Field(10.0, ge=2, le=30, description="Realtime ticks per second")
+    world_tick_hz: float = Field(
+        20.0, ge=2, le=30, description="Realtime ticks per second (a pose waits at most one tick)"
+    )
     world_aoi_radius: float = Field(25.0, ge=2, le=500, description="Area of interest, metres")
     world_grace_seconds: float = Field(20.0, ge=0, le=600, description="Reconnect grace period")
     ws_compression: bool = Field(
