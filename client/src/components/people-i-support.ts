@@ -4,6 +4,7 @@ import { t } from '../i18n';
 import { formatDate } from '../i18n/format';
 import { describeError } from './errors';
 import { LightElement } from './light-element';
+import { renderLoadFailure, renderLoading } from './load-state';
 import { scopeLabel, sortScopes } from './scopes';
 
 /** On a caregiver's home: the people who have shared access with them, and what it allows. */
@@ -39,12 +40,9 @@ export class PeopleISupport extends LightElement {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>${t('form.retry')}</button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.delegations === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.delegations === null) return renderLoading();
     const active = this.delegations.filter((d) => d.active);
     if (active.length === 0) return html`<p class="empty">${t('supported.empty')}</p>`;
     return html`

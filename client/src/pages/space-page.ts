@@ -490,7 +490,10 @@ export class SpacePage extends LightElement {
     if (!calls || !me) return;
     const peers: PeerInfo[] = [];
     for (const person of this.state.people.values()) {
-      if (!person.self) peers.push({ id: person.id, name: person.name, x: person.x, y: person.y, z: person.z });
+      // A facilitator's mute holds in the call too; blocked people are never called.
+      calls.setModerated(person.id, person.muted);
+      if (person.self || this.blocked.has(person.id)) continue;
+      peers.push({ id: person.id, name: person.name, x: person.x, y: person.y, z: person.z });
     }
     calls.update({ x: me.x, y: me.y, z: me.z, yaw: me.yaw }, peers);
   }
@@ -538,9 +541,11 @@ export class SpacePage extends LightElement {
     switch (event.kind) {
       case 'muted':
         this.announce(isMe ? t('world.announce.youMuted') : t('world.announce.muted', { name }));
+        this.updateCalls();
         break;
       case 'unmuted':
         this.announce(isMe ? t('world.announce.youUnmuted') : t('world.announce.unmuted', { name }));
+        this.updateCalls();
         break;
       case 'away':
         if (name) this.announce(t('world.announce.away', { name }));
@@ -672,6 +677,7 @@ export class SpacePage extends LightElement {
       this.announce(t('world.announce.unblocked', { name }));
     }
     this.blocked = blocked;
+    this.updateCalls(); // a call with someone just blocked hangs up
   }
 
   private onModerate(event: CustomEvent<{ action: ModAction; target?: string }>): void {

@@ -108,24 +108,11 @@ export class Controls {
       const moved = Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY);
       if (moved <= TAP_SLOP && event.type === 'pointerup') this.onTap?.(event.clientX, event.clientY);
     };
-    element.addEventListener('keydown', keydown);
-    element.addEventListener('blur', release);
-    window.addEventListener('keyup', keyup);
-    window.addEventListener('blur', release);
-    element.addEventListener('pointerdown', down);
-    element.addEventListener('pointermove', move);
-    element.addEventListener('pointerup', up);
-    element.addEventListener('pointercancel', up);
-    this.detachers.push(() => {
-      element.removeEventListener('keydown', keydown);
-      element.removeEventListener('blur', release);
-      window.removeEventListener('keyup', keyup);
-      window.removeEventListener('blur', release);
-      element.removeEventListener('pointerdown', down);
-      element.removeEventListener('pointermove', move);
-      element.removeEventListener('pointerup', up);
-      element.removeEventListener('pointercancel', up);
-    });
+    this.listen(element, 'keydown', keydown);
+    this.listen(element, 'blur', release);
+    this.listen(window, 'keyup', keyup);
+    this.listen(window, 'blur', release);
+    this.listenForPointer(element, down, move, up);
   }
 
   /** An on-screen joystick: `base` is the ring, `knob` the part that follows the finger. */
@@ -161,16 +148,31 @@ export class Controls {
       this.stick.y = 0;
       knob.style.transform = '';
     };
-    base.addEventListener('pointerdown', down);
-    base.addEventListener('pointermove', move);
-    base.addEventListener('pointerup', up);
-    base.addEventListener('pointercancel', up);
-    this.detachers.push(() => {
-      base.removeEventListener('pointerdown', down);
-      base.removeEventListener('pointermove', move);
-      base.removeEventListener('pointerup', up);
-      base.removeEventListener('pointercancel', up);
-    });
+    this.listenForPointer(base, down, move, up);
+  }
+
+  /** Listen to `target` until `detach()`. */
+  private listen<E extends Event>(
+    target: EventTarget,
+    type: string,
+    handler: (event: E) => void,
+  ): void {
+    const listener = handler as EventListener;
+    target.addEventListener(type, listener);
+    this.detachers.push(() => target.removeEventListener(type, listener));
+  }
+
+  /** Pointer down, move and up (or cancel) on `target`, until `detach()`. */
+  private listenForPointer(
+    target: HTMLElement,
+    down: (event: PointerEvent) => void,
+    move: (event: PointerEvent) => void,
+    up: (event: PointerEvent) => void,
+  ): void {
+    this.listen(target, 'pointerdown', down);
+    this.listen(target, 'pointermove', move);
+    this.listen(target, 'pointerup', up);
+    this.listen(target, 'pointercancel', up);
   }
 
   detach(): void {

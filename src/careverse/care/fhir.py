@@ -4,7 +4,7 @@ the ``/fhir`` facade routes to. Every read passes the same policy and audit as t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -317,8 +317,7 @@ async def search_slots(
             since = datetime.fromisoformat(start.removeprefix("ge"))
         except ValueError:
             raise InvalidInput("Invalid start.", field="start") from None
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+        since = clock.as_utc(since)
     return _out(await care.slots(actor, _id(schedule), since, service_type.rsplit("|", 1)[-1]))
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity.models import Patient
+from careverse.identity.service import patient_exists
 from careverse.kernel import audit, clock, tokens
 from careverse.kernel.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from careverse.kernel.policy import Actor, Category, authorize
@@ -66,7 +66,7 @@ class MonitoringService:
     # ---- devices -----------------------------------------------------------------------------
 
     async def _patient(self, patient_id: uuid.UUID) -> None:
-        if await self.session.get(Patient, patient_id) is None:
+        if not await patient_exists(self.session, patient_id):
             raise NotFound("Not found.")
 
     async def register_device(
@@ -224,7 +224,7 @@ class MonitoringService:
                         self.session, actor, pid, Category.VITALS, write=True,
                         resource_type="Observation",
                     )  # fmt: skip
-                    allowed[pid] = await self.session.get(Patient, pid) is not None
+                    allowed[pid] = await patient_exists(self.session, pid)
                 except DomainError:  # Forbidden or NotFound (audited as refused)
                     allowed[pid] = False
             if not allowed[pid]:

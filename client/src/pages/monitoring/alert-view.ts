@@ -1,6 +1,7 @@
 /** One alert as the clinician sees it: what, why, since when, its state, and what to do. */
 import { html, nothing } from 'lit';
 import type { Alert, AlertStatus } from '../../api/monitoring';
+import { describeError } from '../../components/errors';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
 import { getAccount } from '../../session';
@@ -64,6 +65,72 @@ export function refocusAfterAction(root: ParentNode, alertId: string, fallback: 
   const target =
     item?.querySelector<HTMLElement>('button') ?? root.querySelector<HTMLElement>(fallback);
   target?.focus();
+}
+
+/** A page that announces live alerts and acknowledges or resolves them (its lit state). */
+export interface AlertHost extends ParentNode {
+  busy: string;
+  notice: string;
+  error: string;
+  politeMessage: string;
+  urgentMessage: string;
+  readonly updateComplete: Promise<boolean>;
+}
+
+/** Announce an alert event, if there is anything to say (see `announcementFor`). */
+export async function announceAlert(
+  host: AlertHost,
+  announcement: { message: string; urgent: boolean } | null,
+): Promise<void> {
+  if (!announcement) return;
+  // Cleared first, so that the same words twice are heard twice.
+  host.politeMessage = '';
+  host.urgentMessage = '';
+  await host.updateComplete;
+  if (announcement.urgent) host.urgentMessage = announcement.message;
+  else host.politeMessage = announcement.message;
+}
+
+/**
+ * Acknowledge or resolve `alert` with one click: one action at a time, `apply` puts the
+ * updated alert in the page, a notice says what was done and focus stays near (`fallback`).
+ */
+export async function actOnAlert(
+  host: AlertHost,
+  alert: Alert,
+  action: (id: string) => Promise<Alert>,
+  done: MessageKey,
+  apply: (updated: Alert) => void,
+  fallback: string,
+): Promise<void> {
+  if (host.busy) return;
+  host.busy = alert.id;
+  host.notice = '';
+  host.error = '';
+  try {
+    const updated = await action(alert.id);
+    apply(updated);
+    host.notice = t(done, { name: alert.patient_name, title: alert.title });
+    host.busy = '';
+    await host.updateComplete;
+    refocusAfterAction(host, alert.id, fallback);
+  } catch (error) {
+    host.error = describeError(error);
+  } finally {
+    host.busy = '';
+  }
+}
+
+/** The two hidden live regions that `announceAlert` speaks through, then notice and error. */
+export function renderAlertMessages(host: AlertHost) {
+  return html`
+    <div class="visually-hidden" aria-live="polite" aria-atomic="true">${host.politeMessage}</div>
+    <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
+      ${host.urgentMessage}
+    </div>
+    <div class="notice" role="status">${host.notice || nothing}</div>
+    <div class="form-error" role="alert">${host.error || nothing}</div>
+  `;
 }
 
 export interface AlertActions {

@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html } from 'lit';
 import {
   acknowledgeAlert,
   alerts,
@@ -8,8 +8,16 @@ import {
 } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t, type MessageKey } from '../../i18n';
-import { announcementFor, refocusAfterAction, renderAlert, sortAlerts } from './alert-view';
+import {
+  actOnAlert,
+  announceAlert,
+  announcementFor,
+  renderAlert,
+  renderAlertMessages,
+  sortAlerts,
+} from './alert-view';
 import './monitoring.css';
 
 /**
@@ -81,51 +89,22 @@ export class AlertsPage extends LightElement {
       current.some((a) => a.id === alert.id),
     );
     this.alerts = [...current.filter((a) => a.id !== alert.id), alert];
-    if (announcement) void this.announce(announcement.message, announcement.urgent);
+    void announceAlert(this, announcement);
   }
 
-  private async announce(message: string, urgent: boolean): Promise<void> {
-    this.politeMessage = '';
-    this.urgentMessage = '';
-    await this.updateComplete;
-    if (urgent) this.urgentMessage = message;
-    else this.politeMessage = message;
-  }
-
-  private async act(
-    alert: Alert,
-    action: (id: string) => Promise<Alert>,
-    done: MessageKey,
-  ): Promise<void> {
-    if (this.busy) return;
-    this.busy = alert.id;
-    this.notice = '';
-    this.error = '';
-    try {
-      const updated = await action(alert.id);
+  private act(alert: Alert, action: (id: string) => Promise<Alert>, done: MessageKey) {
+    const apply = (updated: Alert) => {
       this.alerts = [...(this.alerts ?? []).filter((a) => a.id !== updated.id), updated];
-      this.notice = t(done, { name: alert.patient_name, title: alert.title });
-      this.busy = '';
-      await this.updateComplete;
-      refocusAfterAction(this, alert.id, 'h1');
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.busy = '';
-    }
+    };
+    return actOnAlert(this, alert, action, done, apply, 'h1');
   }
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>
-          ${t('form.retry')}
-        </button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
     if (this.alerts === null) {
-      return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+      return renderLoading();
     }
     const shown = sortAlerts(this.alerts);
     if (shown.length === 0) return html`<p class="empty">${t('alertsPage.empty')}</p>`;
@@ -150,12 +129,7 @@ export class AlertsPage extends LightElement {
         <p class="lead">${t('alertsPage.intro')}</p>
         <p><a href="/monitoring">${t('alertsPage.toPanel')}</a></p>
       </div>
-      <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.politeMessage}</div>
-      <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
-        ${this.urgentMessage}
-      </div>
-      <div class="notice" role="status">${this.notice || nothing}</div>
-      <div class="form-error" role="alert">${this.error || nothing}</div>
+      ${renderAlertMessages(this)}
       ${this.renderBody()}
     `;
   }

@@ -11,6 +11,7 @@ import {
 } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { textField } from '../../components/fields';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
 import { PrivacySection } from '../privacy/section';
@@ -128,36 +129,20 @@ export class DeviceList extends PrivacySection {
     }
   }
 
-  private async pair(device: Device): Promise<void> {
-    if (this.busy) return;
-    this.busy = device.id;
-    this.clearMessages();
-    try {
+  private pair(device: Device): Promise<void> {
+    return this.act(device.id, `pairing-${device.id}`, async () => {
       const code = await pairingCode(device.id);
       this.codes = { ...this.codes, [device.id]: code };
-      this.busy = '';
-      await this.say(t('device.codeNotice', { label: deviceName(device) }));
-      await this.focusById(`pairing-${device.id}`);
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
+      return t('device.codeNotice', { label: deviceName(device) });
+    });
   }
 
-  private async removeOne(device: Device): Promise<void> {
-    if (this.busy) return;
-    this.busy = device.id;
-    this.clearMessages();
-    try {
+  private removeOne(device: Device): Promise<void> {
+    return this.act(device.id, 'devices-title', async () => {
       await removeDevice(device.id);
       this.devices = (this.devices ?? []).filter((d) => d.id !== device.id);
-      this.busy = '';
-      await this.say(t('device.removedNotice', { label: deviceName(device) }));
-      await this.focusById('devices-title');
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
+      return t('device.removedNotice', { label: deviceName(device) });
+    });
   }
 
   private renderCode(device: Device) {
@@ -255,15 +240,10 @@ export class DeviceList extends PrivacySection {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>
-          ${t('form.retry')}
-        </button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
     if (this.devices === null)
-      return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+      return renderLoading();
     const current = this.devices.filter((d) => d.status !== 'revoked');
     return html`
       ${this.renderMessages()}

@@ -11,18 +11,24 @@ import {
 } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import '../../components/sparkline';
 import { t, type MessageKey } from '../../i18n';
-import { announcementFor, refocusAfterAction, renderAlert, sortAlerts } from './alert-view';
+import {
+  actOnAlert,
+  announceAlert,
+  announcementFor,
+  renderAlert,
+  renderAlertMessages,
+  sortAlerts,
+} from './alert-view';
 import './monitoring.css';
+import { renderNews2Risk } from './news2-view';
 import {
   SPARKLINE_CODES,
   defaultUnit,
   formatAgo,
   formatValue,
-  shortListOf,
-  parameterName,
-  riskText,
   vitalName,
 } from './vitals';
 
@@ -152,67 +158,19 @@ export class MonitoringPanel extends LightElement {
     this.known.add(alert.id);
     if (!this.replaceAlert(alert)) this.scheduleRefresh(0);
     else this.scheduleRefresh();
-    if (announcement) void this.announce(announcement.message, announcement.urgent);
+    void announceAlert(this, announcement);
   }
 
-  private async announce(message: string, urgent: boolean): Promise<void> {
-    // Cleared first, so that the same words twice are heard twice.
-    this.politeMessage = '';
-    this.urgentMessage = '';
-    await this.updateComplete;
-    if (urgent) this.urgentMessage = message;
-    else this.politeMessage = message;
-  }
-
-  private async act(
-    alert: Alert,
-    action: (id: string) => Promise<Alert>,
-    done: MessageKey,
-  ): Promise<void> {
-    if (this.busy) return;
-    this.busy = alert.id;
-    this.notice = '';
-    this.error = '';
-    try {
-      const updated = await action(alert.id);
-      this.replaceAlert(updated);
-      this.notice = t(done, { name: alert.patient_name, title: alert.title });
-      this.busy = '';
-      await this.updateComplete;
-      const row = `[data-patient-id="${CSS.escape(alert.patient_id)}"] h2 a`;
-      refocusAfterAction(this, alert.id, row);
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.busy = '';
-    }
+  private act(alert: Alert, action: (id: string) => Promise<Alert>, done: MessageKey) {
+    const row = `[data-patient-id="${CSS.escape(alert.patient_id)}"] h2 a`;
+    return actOnAlert(this, alert, action, done, (updated) => this.replaceAlert(updated), row);
   }
 
   private renderNews2(patient: PanelPatient) {
     const score = patient.news2;
-    const missing = score.partial && score.missing.length > 0;
     return html`
       <div class="news2">
-        <p class="risk risk--${score.risk ?? 'unknown'}">
-          <span class="risk__label">${t('news2.label')}</span>
-          <span class="risk__total">${score.total ?? '—'}</span>
-          <span class="risk__text"
-            >${score.total === null ? t('news2.noScore') : riskText(score.risk)}</span
-          >
-        </p>
-        ${
-          score.partial
-            ? html`<p class="news2__partial">
-                ${
-                  missing
-                    ? t('news2.partialMissing', {
-                        missing: shortListOf(score.missing.map(parameterName)),
-                      })
-                    : t('news2.partial')
-                }
-              </p>`
-            : nothing
-        }
+        ${renderNews2Risk(score)}
         ${score.at ? html`<p class="news2__at">${formatAgo(score.at)}</p>` : nothing}
       </div>
     `;
@@ -297,15 +255,10 @@ export class MonitoringPanel extends LightElement {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>
-          ${t('form.retry')}
-        </button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
     const patients = this.patients;
-    if (patients === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (patients === null) return renderLoading();
     if (patients.length === 0) return html`<p class="empty">${t('panel.empty')}</p>`;
     return html`
       <ol class="patient-list" role="list" aria-label=${t('panel.listLabel')}>
@@ -333,12 +286,7 @@ export class MonitoringPanel extends LightElement {
           ${this.patients ? html` · ${t('panel.openCount', { count: openCount })}` : nothing}
         </p>
       </div>
-      <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.politeMessage}</div>
-      <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
-        ${this.urgentMessage}
-      </div>
-      <div class="notice" role="status">${this.notice || nothing}</div>
-      <div class="form-error" role="alert">${this.error || nothing}</div>
+      ${renderAlertMessages(this)}
       ${this.renderBody()}
     `;
   }

@@ -16,13 +16,21 @@ import {
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
-import { announcementFor, refocusAfterAction, renderAlert, sortAlerts } from './alert-view';
+import {
+  announceAlert,
+  announcementFor,
+  refocusAfterAction,
+  renderAlert,
+  renderAlertMessages,
+  sortAlerts,
+} from './alert-view';
 import './devices';
 import './monitoring.css';
+import { renderNews2Risk } from './news2-view';
 import './rules-editor';
 import type { VitalsOverview } from './vitals-overview';
 import './vitals-overview';
-import { capitalise, formatAgo, parameterName, riskText, shortListOf } from './vitals';
+import { capitalise, formatAgo, parameterName } from './vitals';
 
 const ACVPU: readonly [Consciousness, MessageKey][] = [
   ['A', 'acvpu.A'],
@@ -157,7 +165,7 @@ export class PatientMonitoring extends LightElement {
       this.alerts.some((a) => a.id === alert.id),
     );
     this.alerts = [...this.alerts.filter((a) => a.id !== alert.id), alert];
-    if (announcement) void this.announce(announcement.message, announcement.urgent);
+    void announceAlert(this, announcement);
     // New readings fired it: the score and the charts have moved too.
     if (this.refreshTimer !== null) window.clearTimeout(this.refreshTimer);
     this.refreshTimer = window.setTimeout(() => {
@@ -165,14 +173,6 @@ export class PatientMonitoring extends LightElement {
       void this.loadScore();
       void this.querySelector<VitalsOverview>('cv-vitals-overview')?.reload();
     }, 1500);
-  }
-
-  private async announce(message: string, urgent: boolean): Promise<void> {
-    this.politeMessage = '';
-    this.urgentMessage = '';
-    await this.updateComplete;
-    if (urgent) this.urgentMessage = message;
-    else this.politeMessage = message;
   }
 
   private async run(id: string, work: () => Promise<string>): Promise<void> {
@@ -227,26 +227,7 @@ export class PatientMonitoring extends LightElement {
     if (!score) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
     const parameters = Object.entries(score.scores ?? {});
     return html`
-      <p class="risk risk--${score.risk ?? 'unknown'}">
-        <span class="risk__label">${t('news2.label')}</span>
-        <span class="risk__total">${score.total ?? '—'}</span>
-        <span class="risk__text"
-          >${score.total === null ? t('news2.noScore') : riskText(score.risk)}</span
-        >
-      </p>
-      ${
-        score.partial
-          ? html`<p class="news2__partial">
-              ${
-                score.missing.length > 0
-                  ? t('news2.partialMissing', {
-                      missing: shortListOf(score.missing.map(parameterName)),
-                    })
-                  : t('news2.partial')
-              }
-            </p>`
-          : nothing
-      }
+      ${renderNews2Risk(score)}
       ${score.at ? html`<p class="item__meta">${t('news2.computed', { ago: formatAgo(score.at) })}</p>` : nothing}
       ${
         parameters.length > 0
@@ -363,12 +344,7 @@ export class PatientMonitoring extends LightElement {
         <p class="eyebrow">${t('panel.title')}</p>
         <h1>${this.name || t('patientView.loadingName')}</h1>
       </div>
-      <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.politeMessage}</div>
-      <div class="visually-hidden" aria-live="assertive" aria-atomic="true">
-        ${this.urgentMessage}
-      </div>
-      <div class="notice" role="status">${this.notice || nothing}</div>
-      <div class="form-error" role="alert">${this.error || nothing}</div>
+      ${renderAlertMessages(this)}
       <div class="patient-view">
         <section class="panel" aria-labelledby="pv-news2-title">
           <h2 id="pv-news2-title">${t('news2.title')}</h2>

@@ -11,6 +11,7 @@ import {
 } from '../../api/monitoring';
 import { describeError, placeFieldErrors } from '../../components/errors';
 import { fieldError } from '../../components/fields';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t, type MessageKey } from '../../i18n';
 import { PrivacySection } from '../privacy/section';
 import { VITAL_CODES, ruleSummary, severityText, vitalName } from './vitals';
@@ -206,20 +207,12 @@ export class RulesEditor extends PrivacySection {
     }
   }
 
-  private async removeOne(rule: Rule): Promise<void> {
-    if (this.busy) return;
-    this.busy = rule.id;
-    this.clearMessages();
-    try {
+  private removeOne(rule: Rule): Promise<void> {
+    return this.act(rule.id, 'rules-title', async () => {
       await deleteRule(rule.id);
       this.setRules((this.rules ?? []).filter((r) => r.id !== rule.id));
-      this.busy = '';
-      await this.say(t('rules.deletedNotice', { rule: ruleSummary(rule) }));
-      await this.focusById('rules-title');
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
+      return t('rules.deletedNotice', { rule: ruleSummary(rule) });
+    });
   }
 
   private numberField(field: Field, label: string, hint?: string) {
@@ -358,14 +351,9 @@ export class RulesEditor extends PrivacySection {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>
-          ${t('form.retry')}
-        </button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.rules === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.rules === null) return renderLoading();
     return html`
       ${this.renderMessages()}
       ${

@@ -8,6 +8,7 @@ import {
 } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t, type MessageKey } from '../../i18n';
 import type { ChartTarget } from './vitals-chart';
 import './vitals-chart';
@@ -230,14 +231,9 @@ export class VitalsOverview extends LightElement {
 
   override render() {
     if (this.error && this.latest === null) {
-      return html`
-        <div class="form-error" role="alert">${this.error}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>
-          ${t('form.retry')}
-        </button>
-      `;
+      return renderLoadFailure(this.error, this.load);
     }
-    if (this.latest === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.latest === null) return renderLoading();
     const codes = this.codes();
     if (codes.length === 0) {
       return html`<p class="empty">

@@ -4,6 +4,7 @@ import { describeError } from '../../components/errors';
 import { t, type MessageKey } from '../../i18n';
 import { formatDate, formatTime } from '../../i18n/format';
 import { LightElement } from '../../components/light-element';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 
 /** How many entries show at first, and how many more each "show older" adds. */
 const PAGE_SIZE = 20;
@@ -147,12 +148,9 @@ export class AccessHistory extends LightElement {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>${t('form.retry')}</button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.entries === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.entries === null) return renderLoading();
     if (this.entries.length === 0) return html`<p class="empty">${t('access.empty')}</p>`;
     const visible = this.entries.slice(0, this.shown);
     return html`

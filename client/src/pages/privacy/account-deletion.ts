@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { hasErrorCode } from '../../api/http';
 import { cancelErasure, erasureStatus, requestErasure, type ErasureStatus } from '../../api/privacy';
 import { describeError } from '../../components/errors';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t } from '../../i18n';
 import { formatDate } from '../../i18n/format';
 import { PrivacySection } from './section';
@@ -137,12 +138,9 @@ export class AccountDeletion extends PrivacySection {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>${t('form.retry')}</button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.erasure === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.erasure === null) return renderLoading();
     if (this.erasure.status === 'scheduled') {
       return html`${this.renderMessages()} ${this.renderScheduled(this.erasure.due_at)}`;
     }

@@ -4,6 +4,7 @@ import { ApiError, hasErrorCode } from '../../api/http';
 import { delegations, grantDelegation, revokeDelegation, type Delegation } from '../../api/privacy';
 import { describeError, looksLikeEmail, placeFieldErrors } from '../../components/errors';
 import { describedBy, fieldError, textField } from '../../components/fields';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { SCOPES, scopeLabel, sortScopes } from '../../components/scopes';
 import { t } from '../../i18n';
 import { endOfLocalDay, formatDate, tomorrowInputValue } from '../../i18n/format';
@@ -160,20 +161,12 @@ export class CaregiverAccess extends PrivacySection {
     await this.fail(error);
   }
 
-  private async revoke(delegation: Delegation): Promise<void> {
-    if (this.busy) return;
-    this.busy = delegation.id;
-    this.clearMessages();
-    try {
+  private revoke(delegation: Delegation): Promise<void> {
+    return this.act(delegation.id, 'delegations-title', async () => {
       await revokeDelegation(delegation.id);
       this.delegations = (this.delegations ?? []).filter((d) => d.id !== delegation.id);
-      this.busy = '';
-      await this.say(t('delegations.revokedNotice', { name: delegation.caregiver_name }));
-      await this.focusById('delegations-title');
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
+      return t('delegations.revokedNotice', { name: delegation.caregiver_name });
+    });
   }
 
   // ---- rendering ---------------------------------------------------------------------------
@@ -274,12 +267,9 @@ export class CaregiverAccess extends PrivacySection {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>${t('form.retry')}</button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.delegations === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.delegations === null) return renderLoading();
     const active = this.delegations.filter((d) => d.active);
     return html`
       ${this.renderMessages()}

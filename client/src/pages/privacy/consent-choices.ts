@@ -11,6 +11,7 @@ import {
 } from '../../api/privacy';
 import { describeError, placeFieldErrors } from '../../components/errors';
 import { textField } from '../../components/fields';
+import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { t } from '../../i18n';
 import { endOfLocalDay, formatDate, tomorrowInputValue } from '../../i18n/format';
 import { PrivacySection } from './section';
@@ -117,26 +118,6 @@ export class ConsentChoices extends PrivacySection {
 
   private async withdrawAll(list: Consent[]): Promise<void> {
     for (const consent of list) this.remember(await withdrawConsent(consent.id));
-  }
-
-  /** Run one action, then announce `notice` and bring focus back to the card `focusId`. */
-  private async act(
-    name: string,
-    focusId: string,
-    work: () => Promise<string>,
-  ): Promise<void> {
-    if (this.busy) return;
-    this.busy = name;
-    this.clearMessages();
-    try {
-      const notice = await work();
-      this.busy = '';
-      await this.say(notice);
-      await this.focusById(focusId);
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
   }
 
   // ---- treatment ---------------------------------------------------------------------------
@@ -400,12 +381,9 @@ export class ConsentChoices extends PrivacySection {
 
   private renderBody() {
     if (this.loadError) {
-      return html`
-        <div class="form-error" role="alert">${this.loadError}</div>
-        <button class="button button--secondary" type="button" @click=${this.load}>${t('form.retry')}</button>
-      `;
+      return renderLoadFailure(this.loadError, this.load);
     }
-    if (this.consents === null) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
+    if (this.consents === null) return renderLoading();
     return html`
       ${this.renderMessages()}
       <ul class="consent-list" role="list">

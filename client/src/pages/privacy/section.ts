@@ -49,6 +49,30 @@ export class PrivacySection extends LightElement {
     this.error = '';
   }
 
+  /**
+   * Run one action at a time (`name` is the one in progress, in `busy`), then announce the
+   * notice `work` returns and bring focus to `focusId`; or announce why it failed.
+   */
+  protected async act(
+    this: PrivacySection & { busy: string },
+    name: string,
+    focusId: string,
+    work: () => Promise<string>,
+  ): Promise<void> {
+    if (this.busy) return;
+    this.busy = name;
+    this.clearMessages();
+    try {
+      const notice = await work();
+      this.busy = '';
+      await this.say(notice);
+      await this.focusById(focusId);
+    } catch (error) {
+      this.busy = '';
+      await this.fail(error);
+    }
+  }
+
   protected renderMessages() {
     return html`
       <div class="notice" role="status">${this.notice || nothing}</div>
