@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,6 +159,22 @@ def new_person(display_name: str = "Ada Lovelace", role: str = "patient") -> Per
         display_name=display_name,
         role=role,
     )
+
+
+@contextmanager
+def api_as(base_url: str, person: Person) -> Iterator[httpx.Client]:
+    """An HTTP client signed in as ``person`` with a bearer token (as an app would be)."""
+    answer = httpx.post(
+        f"{base_url}/api/auth/token",
+        data={"grant_type": "password", "username": person.email, "password": person.password},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["access_token"]
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as client:
+        yield client
 
 
 def register_via_api(base_url: str, person: Person) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +22,7 @@ from .support import (
     PageProblems,
     Person,
     add_user_via_cli,
+    api_as,
     assert_clean_load,
     new_person,
     register_via_api,
@@ -32,22 +31,6 @@ from .support import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@contextmanager
-def api_as(base_url: str, person: Person) -> Iterator[httpx.Client]:
-    """An HTTP client signed in as ``person`` with a bearer token (as an app would be)."""
-    answer = httpx.post(
-        f"{base_url}/api/auth/token",
-        data={"grant_type": "password", "username": person.email, "password": person.password},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    token = answer.json()["access_token"]
-    with httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
-        yield client
 
 
 def ok(answer: httpx.Response, status: int = 200) -> dict:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import httpx
@@ -18,6 +16,7 @@ from .support import (
     PageProblems,
     Person,
     add_user_via_cli,
+    api_as,
     assert_clean_load,
     new_person,
     register_via_api,
@@ -29,22 +28,6 @@ pytestmark = pytest.mark.e2e
 
 # "3 May 2026 at 14:05": the test browser's locale is en-GB.
 WHEN = r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}"
-
-
-@contextmanager
-def api_as(base_url: str, person: Person) -> Iterator[httpx.Client]:
-    """An HTTP client signed in as ``person`` with a bearer token (as an app would be)."""
-    answer = httpx.post(
-        f"{base_url}/api/auth/token",
-        data={"grant_type": "password", "username": person.email, "password": person.password},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    token = answer.json()["access_token"]
-    with httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
-    ) as client:
-        yield client
 
 
 def me(client: httpx.Client) -> dict:

@@ -9,9 +9,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -20,6 +18,7 @@ from .support import (
     LiveServer,
     Person,
     add_user_via_cli,
+    api_as,
     new_person,
     register_via_api,
     run_axe,
@@ -29,22 +28,6 @@ from .support import (
 pytestmark = pytest.mark.e2e
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def api_as(base_url: str, person: Person) -> Iterator[httpx.Client]:
-    """An HTTP client signed in as ``person`` with a bearer token."""
-    answer = httpx.post(
-        f"{base_url}/api/auth/token",
-        data={"grant_type": "password", "username": person.email, "password": person.password},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    token = answer.json()["access_token"]
-    with httpx.Client(
-        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
-    ) as client:
-        yield client
 
 
 def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
