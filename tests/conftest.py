@@ -197,8 +197,8 @@ def make_account(app):
         name: str = "Test Person",
         password: str = PASSWORD,
     ):
-        async with app.state.db.session() as session:
-            service = IdentityService(session, app.state.settings)
+        async with app.state.runtime.db.session() as session:
+            service = IdentityService(session, app.state.runtime.settings)
             return await service.create_account(
                 None,
                 NewAccount(

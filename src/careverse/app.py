@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,60 +13,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from careverse import __version__
-from careverse.care import api as care_api
-from careverse.care import jobs as care_jobs
-from careverse.fhir import api as fhir_api
-from careverse.fhir.resources import FHIR_JSON, operation_outcome
-from careverse.identity import api as identity_api
-from careverse.identity import relationships
-from careverse.kernel import bus as event_bus
-from careverse.kernel import crypto, policy
-from careverse.kernel import redis as redis_conn
+from careverse import __version__, care, fhir, identity, monitoring, privacy, web, world
+from careverse.kernel import crypto
+from careverse.kernel import fhir as fhir_plumbing
 from careverse.kernel.config import Settings
-from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError, InvalidInput
-from careverse.kernel.http import EdgeMiddleware, Metrics
-from careverse.kernel.mail import Mailer
-from careverse.monitoring import alerts_api as monitoring_alerts_api
-from careverse.monitoring import api as monitoring_api
-from careverse.monitoring import jobs as monitoring_jobs
-from careverse.monitoring import mqtt as monitoring_mqtt
-from careverse.monitoring.events import ReadingListeners
-from careverse.privacy import api as privacy_api
-from careverse.privacy import jobs as privacy_jobs
-from careverse.privacy import service as privacy_service
-from careverse.web import api as web_api
-from careverse.web import ops
-from careverse.world import api as world_api
-from careverse.world.hub import Hub, Limits
+from careverse.kernel.http import EdgeMiddleware
+from careverse.kernel.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 
 
-class CareversePolicyFacts(policy.PolicyFacts):
-    """The policy's facts, each answered by the capability that owns it."""
-
-    delegation = staticmethod(relationships.delegation_fact)
-    has_care_relationship = staticmethod(relationships.has_care_relationship)
-    break_glass_active = staticmethod(privacy_service.break_glass_active)
-    consent_denies = staticmethod(privacy_service.consent_denies)
-
-
-FHIR_ISSUE_CODES = {
-    401: "login",
-    403: "forbidden",
-    404: "not-found",
-    409: "conflict",
-    422: "invalid",
-}
+# Every capability, once: each registers its routers, events, start-up hooks and jobs.
+CAPABILITIES = (identity, privacy, fhir, world, care, monitoring, web)
 
 
 def _fhir_error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    code = FHIR_ISSUE_CODES.get(status, "processing")
-    return JSONResponse(
-        operation_outcome(code, message), status_code=status, media_type=FHIR_JSON, headers=headers
-    )
+    return fhir_plumbing.error_response(status, message, headers)
 
 
 def _is_fhir(request: Request) -> bool:
@@ -159,44 +121,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build a Careverse node from settings (the environment's by default)."""
     settings = settings or Settings()
     crypto.install_keyring(crypto.load_keyring(settings))
-    policy.install_facts(CareversePolicyFacts())
+    runtime = Runtime(settings)
+    for capability in CAPABILITIES:
+        capability.setup(runtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.effective_database_url)
-        if settings.migrate_on_start:
-            await db.migrate()
-        app.state.db = db
-        app.state.redis = redis_conn.connect(settings.redis_url)
-        app.state.bus = event_bus.create(app.state.redis)
-        app.state.hub = Hub(
-            Limits(
-                tick_hz=settings.world_tick_hz,
-                aoi_radius=settings.world_aoi_radius,
-                grace_seconds=settings.world_grace_seconds,
-            ),
-            bus=app.state.bus,
-            db=db,
-        )
-        log.info("careverse.started", database=db.engine.dialect.name, redis=bool(app.state.redis))
-        jobs = [asyncio.create_task(privacy_jobs.erase_due_forever(db, settings))]
-        jobs += monitoring_jobs.start(app)
-        if bridge := monitoring_mqtt.start(app):  # CAREVERSE_MQTT_URL: device readings
-            jobs.append(bridge)
-        jobs.append(
-            asyncio.create_task(care_jobs.send_reminders_forever(db, settings, app.state.mailer))
-        )
+        await runtime.start()
         try:
             yield
         finally:
-            for job in jobs:
-                job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            await app.state.hub.close()
-            await app.state.bus.close()
-            if app.state.redis is not None:
-                await app.state.redis.aclose()
-            await db.dispose()
+            await runtime.stop()
 
     app = FastAPI(
         title="Careverse",
@@ -204,19 +139,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hostable healthcare metaverse: the HTTP API.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.metrics = Metrics()
-    app.state.reading_listeners = ReadingListeners()
-    app.state.mailer = Mailer(settings)
+    app.state.runtime = runtime
     install_error_handlers(app)
-    app.include_router(ops.router)
-    app.include_router(identity_api.router)
-    app.include_router(privacy_api.router)
-    app.include_router(fhir_api.router)
-    app.include_router(world_api.router)
-    app.include_router(care_api.router)
-    app.include_router(monitoring_api.router)
-    app.include_router(monitoring_alerts_api.router)
-    web_api.mount_client(app)
-    app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
+    for router in runtime.routers:
+        app.include_router(router)
+    web.mount_client(app)
+    app.add_middleware(EdgeMiddleware, metrics=runtime.metrics)
     return app

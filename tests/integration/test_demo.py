@@ -6,10 +6,10 @@ from careverse import demo
 
 
 async def test_every_demo_login_signs_in(app, client):
-    async with app.state.db.session() as session:
-        people = await demo.seed(session, app.state.settings)
-    async with app.state.db.session() as session:
-        assert len(await demo.seed(session, app.state.settings)) == len(people)
+    async with app.state.runtime.db.session() as session:
+        people = await demo.seed(session, app.state.runtime.settings)
+    async with app.state.runtime.db.session() as session:
+        assert len(await demo.seed(session, app.state.runtime.settings)) == len(people)
     roles = set()
     for person in people:
         response = await client.post(
@@ -23,8 +23,8 @@ async def test_every_demo_login_signs_in(app, client):
 
 
 async def test_demo_care_team_reaches_its_patients_only(app, client):
-    async with app.state.db.session() as session:
-        await demo.seed(session, app.state.settings)
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
 
     async def names_seen_by(local: str) -> set[str]:
         await client.post(

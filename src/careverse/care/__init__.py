@@ -1,0 +1,16 @@
+"""Care: availability, slots, booking, waiting room, consult rooms, encounters and summaries."""
+
+from __future__ import annotations
+
+from careverse.kernel.runtime import Runtime
+
+
+def setup(runtime: Runtime) -> None:
+    """Register care's routes (its FHIR routes are composed by ``fhir``) and the reminders job."""
+    from careverse.care import api, jobs
+
+    runtime.include_router(api.router)
+    runtime.add_job(
+        "care.reminders",
+        lambda: jobs.send_reminders_forever(runtime.db, runtime.settings, runtime.mailer),
+    )

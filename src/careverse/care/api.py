@@ -64,7 +64,7 @@ from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.deps import get_runtime, get_session, get_settings
 
 router = APIRouter(prefix="/api", tags=["care"])
 TzParam = Annotated[str | None, Query(max_length=64, description="IANA zone to show times in")]
@@ -81,7 +81,7 @@ class Services:
     ):
         self.session = session
         self.availability = AvailabilityService(session, settings)
-        self.booking = BookingService(session, settings, request.app.state.mailer)
+        self.booking = BookingService(session, settings, get_runtime(request).mailer)
         self.waiting = WaitingService(session, settings)
         self.encounters = EncounterService(session)
         self.notifications = NotificationService(session)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from careverse import __version__
 from careverse.identity.models import Patient
 from careverse.kernel.audit import AuditEvent
+from careverse.kernel.fhir import FHIR_JSON, bundle, iso, operation_outcome
 from careverse.privacy.models import Consent
 
-FHIR_JSON = "application/fhir+json"
+__all__ = ["FHIR_JSON", "bundle", "iso", "operation_outcome"]  # re-exported: named contracts
+
 PATIENT_SYSTEM = "urn:careverse:patient"
 ACCOUNT_SYSTEM = "urn:careverse:account"
 PURPOSE_SYSTEM = "urn:careverse:purpose"
@@ -24,10 +25,6 @@ AUDIT_ACTIONS = {
     "revoke": "U",
     "export": "R",
 }
-
-
-def iso(value: datetime) -> str:
-    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def patient(p: Patient) -> dict:
@@ -148,32 +145,6 @@ def audit_event(e: AuditEvent, actor_name: str | None = None) -> dict:
         entity = {"what": {"reference": f"Patient/{e.patient_id}"}}
         resource["entity"] = [entity]
     return resource
-
-
-def bundle(kind: str, resources: list[dict], base_url: str, total: int | None = None) -> dict:
-    out: dict = {
-        "resourceType": "Bundle",
-        "id": str(uuid.uuid4()),
-        "type": kind,
-        "entry": [
-            {
-                "fullUrl": f"{base_url.rstrip('/')}/fhir/{r['resourceType']}/{r['id']}",
-                "resource": r,
-                **({"search": {"mode": "match"}} if kind == "searchset" else {}),
-            }
-            for r in resources
-        ],
-    }
-    if kind == "searchset":
-        out["total"] = len(resources) if total is None else total
-    return out
-
-
-def operation_outcome(code: str, message: str, severity: str = "error") -> dict:
-    return {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": severity, "code": code, "diagnostics": message}],
-    }
 
 
 def capability_statement(

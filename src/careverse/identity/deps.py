@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.service import IdentityService
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import client_address, get_session, get_settings
+from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
 from careverse.kernel.errors import NotAuthenticated
 from careverse.kernel.policy import Actor, require_full_scope
 
@@ -28,7 +28,7 @@ def identity_service(
     settings: Annotated[Settings, Depends(get_settings)],
     request: Request,
 ) -> IdentityService:
-    return IdentityService(session, settings, request.app.state.mailer)
+    return IdentityService(session, settings, get_runtime(request).mailer)
 
 
 async def any_actor(

@@ -20,6 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from careverse.kernel import clock
+from careverse.kernel.events import EventDispatcher
+from careverse.kernel.uow import EVENTS_KEY
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -81,12 +83,18 @@ def make_engine(url: str) -> AsyncEngine:
 
 
 class Database:
-    """The engine and the session factory of one node."""
+    """The engine and the session factory of one node.
 
-    def __init__(self, url: str):
+    Each session carries the node's event dispatcher (``session.info``), so the unit of work of
+    any session dispatches its domain events after commit (kernel/uow.py).
+    """
+
+    def __init__(self, url: str, events: EventDispatcher | None = None):
         self.url = url
         self.engine = make_engine(url)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={EVENTS_KEY: events}
+        )
 
     @property
     def is_postgresql(self) -> bool:

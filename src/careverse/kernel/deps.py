@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from careverse.kernel.config import Settings
+from careverse.kernel.runtime import Runtime
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def get_runtime(connection: HTTPConnection) -> Runtime:
+    """The node's runtime (HTTP requests and WebSockets alike)."""
+    return connection.app.state.runtime
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One database session per request; services commit their own unit of work."""
-    async with request.app.state.db.sessionmaker() as session:
+def get_settings(connection: HTTPConnection) -> Settings:
+    return get_runtime(connection).settings
+
+
+async def get_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
+    """One database session per request; each service entry point is its own unit of work."""
+    async with get_runtime(connection).db.sessionmaker() as session:
         yield session
 
 
-def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+def client_address(connection: HTTPConnection) -> str | None:
+    return connection.client.host if connection.client else None
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

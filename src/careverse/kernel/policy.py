@@ -6,53 +6,38 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from careverse.kernel import audit
+from careverse.kernel.actor import (
+    MFA_ROLES,
+    SELF_REGISTERING_ROLES,
+    Actor,
+    Role,
+    Scope,
+    require_full_scope,
+    require_role,
+)
 from careverse.kernel.errors import Forbidden, NotFound
+from careverse.kernel.uow import audit_refusal
 
-
-class Role(StrEnum):
-    PATIENT = "patient"
-    CAREGIVER = "caregiver"
-    CLINICIAN = "clinician"
-    MODERATOR = "moderator"
-    RESEARCHER = "researcher"
-    ADMIN = "admin"
-
-
-SELF_REGISTERING_ROLES = frozenset({Role.PATIENT, Role.CAREGIVER})
-MFA_ROLES = frozenset({Role.CLINICIAN, Role.ADMIN})
-
-
-class Scope(StrEnum):
-    FULL = "full"
-    # A clinician or admin who must enrol in MFA first may do nothing else.
-    MFA_ENROLMENT = "mfa_enrolment"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The authenticated caller of a service function."""
-
-    account_id: uuid.UUID
-    role: Role
-    session_id: uuid.UUID | None = None
-    patient_id: uuid.UUID | None = None
-    scope: Scope = Scope.FULL
-    address: str | None = None
-
-
-def require_role(actor: Actor, *roles: Role) -> None:
-    """Allow only the given roles (and only with a full-scope session)."""
-    require_full_scope(actor)
-    if actor.role not in roles:
-        raise Forbidden("Your role does not allow this.", code="forbidden_role")
-
-
-def require_full_scope(actor: Actor) -> None:
-    if actor.scope is not Scope.FULL:
-        raise Forbidden(
-            "Set up two-step sign-in (an authenticator app) before using Careverse.",
-            code="mfa_enrolment_required",
-        )
+__all__ = [
+    "MFA_ROLES",
+    "SELF_REGISTERING_ROLES",
+    "Actor",
+    "Basis",
+    "Category",
+    "Delegation",
+    "Grant",
+    "PolicyFacts",
+    "Purpose",
+    "Role",
+    "Scope",
+    "authorize",
+    "decide",
+    "install_facts",
+    "provide_facts",
+    "require_full_scope",
+    "require_role",
+]
 
 
 # ---- access to health data ------------------------------------------------------------------
@@ -130,6 +115,14 @@ def install_facts(facts: PolicyFacts) -> None:
     _facts = facts
 
 
+def provide_facts(**answers) -> None:
+    """Install some of the facts (``delegation=fn``, …): each capability provides its own."""
+    for name, fn in answers.items():
+        if not callable(getattr(PolicyFacts, name, None)):
+            raise TypeError(f"the policy has no fact named {name}")
+        setattr(_facts, name, fn)
+
+
 async def decide(
     session, actor: Actor, patient_id: uuid.UUID, category: Category, write: bool
 ) -> tuple[Grant | None, bool]:
@@ -175,19 +168,21 @@ async def authorize(
     """Allow or refuse one access to a patient's data, and audit it either way.
 
     Refusals answer 404 when the actor may not even see the resource (so ids cannot be probed)
-    and 403 when they may read it but not write it. A refusal's audit event is committed at once,
-    since the caller's transaction ends with the error.
+    and 403 when they may read it but not write it. A refusal is audited on a session of its own
+    once the caller's transaction has been rolled back (kernel/uow.py), so a denial never commits
+    the caller's writes.
     """
-    from careverse.kernel import audit  # audit imports Actor from here: import at call time
-
     grant, can_read = await decide(session, actor, patient_id, category, write)
     action = f"{category.value}.{'write' if write else 'read'}"
     if grant is None:
-        audit.record(
-            session, action, actor=actor, outcome=audit.Outcome.DENIED, patient_id=patient_id,
-            resource_type=resource_type, resource_id=resource_id or patient_id,
-        )  # fmt: skip
-        await session.commit()
+
+        def write_refusal(own) -> None:
+            audit.record(
+                own, action, actor=actor, outcome=audit.Outcome.DENIED, patient_id=patient_id,
+                resource_type=resource_type, resource_id=resource_id or patient_id,
+            )  # fmt: skip
+
+        await audit_refusal(session, write_refusal)
         if can_read:
             raise Forbidden("You may see this but not change it.", code="forbidden_write")
         raise NotFound("Not found.")

@@ -13,7 +13,7 @@ from careverse.identity.api import ERRORS
 from careverse.identity.deps import SESSION_COOKIE, CurrentActor, bearer
 from careverse.identity.service import IdentityService
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.deps import get_runtime, get_session, get_settings
 from careverse.kernel.errors import DomainError
 from careverse.kernel.policy import Role, require_role
 from careverse.monitoring.alert_models import CarePlanRule
@@ -30,7 +30,8 @@ from careverse.monitoring.alert_schemas import (
     RuleOut,
     RulesOut,
 )
-from careverse.monitoring.alerts import AlertService, alert_events
+from careverse.monitoring.alerts import AlertService, Notifier, alert_events
+from careverse.monitoring.jobs import Evaluator
 from careverse.monitoring.panel import PanelService
 from careverse.monitoring.rules import RuleInput, RuleService, rule_title
 
@@ -41,11 +42,11 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 def alert_service(request: Request, session: Session, settings: AppSettings) -> AlertService:
-    return AlertService(session, settings, getattr(request.app.state, "alert_notifier", None))
+    return AlertService(session, settings, get_runtime(request).find(Notifier))
 
 
 def rule_service(request: Request, session: Session, settings: AppSettings) -> RuleService:
-    return RuleService(session, settings, getattr(request.app.state, "alert_notifier", None))
+    return RuleService(session, settings, get_runtime(request).find(Notifier))
 
 
 def panel_service(session: Session, settings: AppSettings) -> PanelService:
@@ -58,7 +59,7 @@ Panel = Annotated[PanelService, Depends(panel_service)]
 
 
 def reevaluate(request: Request, patient_id: uuid.UUID) -> None:
-    evaluator = getattr(request.app.state, "alert_evaluator", None)
+    evaluator = get_runtime(request).find(Evaluator)
     if evaluator is not None:
         evaluator.request(patient_id)
 
@@ -168,7 +169,7 @@ async def alert_stream(
     """Server-sent events: `event: alert` with the alert on every change; `: ping` every 15 s."""
     require_role(actor, Role.CLINICIAN)
     await session.close()  # hold no database connection for the life of the stream
-    db = request.app.state.db
+    db = get_runtime(request).db
     token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
 
     async def still_signed_in() -> bool:
@@ -180,7 +181,7 @@ async def alert_stream(
         return True
 
     return StreamingResponse(
-        alert_events(db, request.app.state.bus, settings, actor, still_signed_in),
+        alert_events(db, get_runtime(request).bus, settings, actor, still_signed_in),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )

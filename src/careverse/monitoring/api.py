@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor, any_actor, bearer, current_actor, identity_service
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import client_address, get_session, get_settings
+from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
 from careverse.kernel.errors import InvalidInput
 from careverse.monitoring import ingest
+from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.models import Device
 from careverse.monitoring.schemas import (
     BatchIn,
@@ -41,7 +42,7 @@ router = APIRouter(prefix="/api/monitoring", tags=["monitoring"])
 def monitoring_service(
     session: Annotated[AsyncSession, Depends(get_session)], request: Request
 ) -> MonitoringService:
-    return MonitoringService(session, getattr(request.app.state, "reading_listeners", None))
+    return MonitoringService(session, get_runtime(request).find(ReadingListeners))
 
 
 Monitoring = Annotated[MonitoringService, Depends(monitoring_service)]

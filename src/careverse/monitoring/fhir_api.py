@@ -15,10 +15,11 @@ from careverse.fhir.resources import FHIR_JSON, operation_outcome
 from careverse.identity.deps import any_actor, bearer, current_actor, identity_service
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.deps import get_runtime, get_session, get_settings
 from careverse.kernel.errors import InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Category, authorize
 from careverse.monitoring import ingest
+from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.fhir import observation, observation_item
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.service import (
@@ -139,7 +140,7 @@ async def create_observation(
     writer = await _writer(request, session, settings, token)
     item = observation_item(await _json(request), 0, clock.now())
     stored = await _store(
-        session, writer, [item], atomic=True, listeners=request.app.state.reading_listeners
+        session, writer, [item], atomic=True, listeners=get_runtime(request).find(ReadingListeners)
     )
     if item.reason is not None or 0 not in stored or not stored[0]:
         return FhirResponse(operation_outcome("invalid", item.reason or "not stored"), 422)
@@ -207,7 +208,7 @@ async def post_bundle(
         items.append(observation_item(entry.get("resource"), index, now))
     atomic = kind == "transaction"
     stored = await _store(
-        session, writer, items, atomic=atomic, listeners=request.app.state.reading_listeners
+        session, writer, items, atomic=atomic, listeners=get_runtime(request).find(ReadingListeners)
     )
     failed = [i for i in items if i.reason]
     if atomic and failed:

@@ -15,12 +15,12 @@ import asyncio
 import uuid
 
 import structlog
-from fastapi import FastAPI
 
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
+from careverse.kernel.runtime import Runtime
 from careverse.monitoring.alerts import AlertChange, Notifier, escalate_due, evaluate_patient
-from careverse.monitoring.events import ReadingsCommitted
+from careverse.monitoring.events import ReadingListeners, ReadingsCommitted
 from careverse.monitoring.rules import active_rules
 from careverse.monitoring.webhook import Webhook
 
@@ -151,38 +151,33 @@ async def schedule_forever(db: Database, notifier: Notifier, settings: Settings)
                 log.error("monitoring.scheduled_check_failed", error=type(exc).__name__)
 
 
-def start(app: FastAPI) -> list[asyncio.Task]:
-    """Wire the rules side into a starting app: the notifier, the evaluator and the schedule.
-
-    Called from the app's lifespan once ``app.state.db`` and ``app.state.bus`` exist; answers the
-    tasks to cancel at shutdown (the evaluator stops with them).
-    """
-    settings: Settings = app.state.settings
+def setup_alerts(runtime: Runtime) -> None:
+    """Wire the rules side into a node: the notifier and evaluator at start, the schedule job."""
+    settings = runtime.settings
     webhook = (
         Webhook(settings.alert_webhook_url, settings.alert_webhook_secret, settings.public_url)
         if settings.alert_webhook_url
         else None
     )
-    notifier = Notifier(app.state.bus, webhook)
-    evaluator = Evaluator(app.state.db, notifier, settings)
-    evaluator.start()
-    listeners = getattr(app.state, "reading_listeners", None)
-    if listeners is not None:
-        listeners.add(evaluator.on_readings)
-    app.state.alert_notifier = notifier
-    app.state.alert_evaluator = evaluator
 
-    async def stop_with_evaluator() -> None:
-        try:
-            await asyncio.Event().wait()
-        finally:
-            if listeners is not None:
+    async def start() -> None:
+        notifier = runtime.provide(Notifier(runtime.bus, webhook))
+        evaluator = runtime.provide(Evaluator(runtime.db, notifier, settings))
+        evaluator.start()
+        if (listeners := runtime.find(ReadingListeners)) is not None:
+            listeners.add(evaluator.on_readings)
+
+    async def stop() -> None:
+        if (evaluator := runtime.find(Evaluator)) is not None:
+            if (listeners := runtime.find(ReadingListeners)) is not None:
                 listeners.remove(evaluator.on_readings)
             await evaluator.stop()
-            if webhook is not None:
-                await webhook.close()
+        if webhook is not None:
+            await webhook.close()
 
-    return [
-        asyncio.create_task(schedule_forever(app.state.db, notifier, settings)),
-        asyncio.create_task(stop_with_evaluator()),
-    ]
+    runtime.on_start(start)
+    runtime.on_stop(stop)
+    runtime.add_job(
+        "monitoring.alert-schedule",
+        lambda: schedule_forever(runtime.db, runtime.get(Notifier), settings),
+    )

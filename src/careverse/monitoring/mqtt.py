@@ -117,16 +117,6 @@ async def run(url: str, db: Database, listeners: ReadingListeners | None) -> Non
             delay = min(delay * 2, 30.0)
 
 
-def start(app) -> asyncio.Task | None:
-    """The bridge task of a node, when ``CAREVERSE_MQTT_URL`` is set."""
-    url = app.state.settings.mqtt_url
-    if not url:
-        return None
-    return asyncio.create_task(
-        run(url, app.state.db, getattr(app.state, "reading_listeners", None))
-    )
-
-
 async def stop(task: asyncio.Task | None) -> None:
     if task is None:
         return

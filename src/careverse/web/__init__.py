@@ -1,0 +1,20 @@
+"""The web edge: operations endpoints and the built browser client."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from careverse.kernel.runtime import Runtime
+
+
+def setup(runtime: Runtime) -> None:
+    from careverse.web import ops
+
+    runtime.include_router(ops.router)
+
+
+def mount_client(app: FastAPI) -> None:
+    """Serve the built client; mounted last, after every capability's routes."""
+    from careverse.web import api
+
+    api.mount_client(app)

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from careverse.kernel.deps import get_runtime
+
 router = APIRouter(tags=["operations"])
 
 
@@ -22,11 +24,11 @@ async def readyz(request: Request) -> JSONResponse:
     """The database (and Redis, when configured) answer: this node can take traffic."""
     checks: dict[str, str] = {}
     try:
-        await asyncio.wait_for(request.app.state.db.ping(), timeout=3)
+        await asyncio.wait_for(get_runtime(request).db.ping(), timeout=3)
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unreachable ({type(exc).__name__})"
-    redis = request.app.state.redis
+    redis = get_runtime(request).redis
     if redis is not None:
         try:
             await asyncio.wait_for(redis.ping(), timeout=3)
@@ -43,5 +45,5 @@ async def readyz(request: Request) -> JSONResponse:
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+        generate_latest(get_runtime(request).metrics.registry), media_type=CONTENT_TYPE_LATEST
     )

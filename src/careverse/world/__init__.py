@@ -1,0 +1,29 @@
+"""The world: spaces, presence, avatar sync, chat, room moderation and WebRTC signalling."""
+
+from __future__ import annotations
+
+from careverse.kernel.runtime import Runtime
+
+
+def setup(runtime: Runtime) -> None:
+    """Register the spaces API and the realtime socket; the node's hub lives from start to stop."""
+    from careverse.world import api
+    from careverse.world.hub import Hub, Limits
+
+    settings = runtime.settings
+
+    async def start_hub() -> None:
+        limits = Limits(
+            tick_hz=settings.world_tick_hz,
+            aoi_radius=settings.world_aoi_radius,
+            grace_seconds=settings.world_grace_seconds,
+        )
+        runtime.provide(Hub(limits, bus=runtime.bus, db=runtime.db))
+
+    async def stop_hub() -> None:
+        if (hub := runtime.find(Hub)) is not None:
+            await hub.close()
+
+    runtime.on_start(start_hub)
+    runtime.on_stop(stop_hub)
+    runtime.include_router(api.router)

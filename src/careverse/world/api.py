@@ -19,7 +19,7 @@ from careverse.identity.deps import SESSION_COOKIE, CurrentActor
 from careverse.identity.service import IdentityService, display_names
 from careverse.kernel import clock
 from careverse.kernel.config import IceServer
-from careverse.kernel.deps import get_session
+from careverse.kernel.deps import get_runtime, get_session
 from careverse.kernel.errors import DomainError
 from careverse.world import protocol as proto
 from careverse.world.hub import MAX_MESSAGE_BYTES, Avatar, Client, Hub
@@ -37,7 +37,7 @@ def _spaces(session: Annotated[AsyncSession, Depends(get_session)]) -> SpaceServ
 
 
 def _hub(request: Request) -> Hub:
-    return request.app.state.hub
+    return get_runtime(request).get(Hub)
 
 
 Spaces = Annotated[SpaceService, Depends(_spaces)]
@@ -56,7 +56,7 @@ async def space_out(space: Space, hub: Hub, facilitator: bool = False) -> SpaceO
 @router.get("/api/world/ice-servers", response_model=list[IceServer], responses=ERRORS)
 async def ice_servers(actor: CurrentActor, request: Request) -> list[IceServer]:
     """STUN/TURN servers for calls (``CAREVERSE_ICE_SERVERS``); empty works on a LAN."""
-    settings = request.app.state.settings
+    settings = get_runtime(request).settings
     return ice_servers_for(settings, str(actor.account_id), clock.now())
 
 
@@ -111,7 +111,7 @@ def _same_origin(websocket: WebSocket) -> bool:
 @router.websocket("/ws/world")
 async def world_socket(websocket: WebSocket) -> None:
     """The realtime protocol (docs/protocol.md): ``hello`` first, then poses, chat, signals."""
-    app = websocket.app
+    runtime = get_runtime(websocket)
     await websocket.accept()
     try:
         hello = proto.decode(await asyncio.wait_for(websocket.receive_text(), timeout=10))
@@ -128,8 +128,8 @@ async def world_socket(websocket: WebSocket) -> None:
             await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
             return
     try:
-        async with app.state.db.session() as session:
-            actor = await IdentityService(session, app.state.settings).resolve(token)
+        async with runtime.db.session() as session:
+            actor = await IdentityService(session, runtime.settings).resolve(token)
             entry = await SpaceService(session).enter(actor, space_id)
             name = (await display_names(session, {actor.account_id}))[actor.account_id]
     except DomainError as exc:
@@ -137,7 +137,7 @@ async def world_socket(websocket: WebSocket) -> None:
         await websocket.close(code, exc.message)
         return
 
-    hub: Hub = app.state.hub
+    hub: Hub = runtime.get(Hub)
     avatar_id = str(actor.account_id)
     try:
         admission = await hub.admit(

@@ -147,7 +147,7 @@ async def test_booking_rules_and_no_overlap_between_visit_lengths(
     assert not {"10:00", "10:15", "10:30", "10:45"} & set(starts)
 
     # Each appointment holds its blocks; the database has exactly these two appointments.
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         rows = (await session.scalars(select(Appointment))).all()
         blocks = (await session.scalars(select(AppointmentBlock))).all()
     assert len(rows) == 2 and len(blocks) == 7 + 4
@@ -155,7 +155,7 @@ async def test_booking_rules_and_no_overlap_between_visit_lengths(
     # The booking opened a care relationship: the clinician now reaches the patient's record.
     record = await client.get(f"/api/patients/{amara.patient_id}", headers=clinician.headers)
     assert record.status_code == 200
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         kinds = (await session.scalars(select(CareRelationship.kind))).all()
     assert kinds == ["appointment", "appointment"]
 
@@ -165,7 +165,7 @@ async def test_the_reason_is_encrypted_at_rest(app, client, person, clinician_wi
     patient = await person("patient")
     made = await book(client, patient, clinician, "2026-03-23T10:00:00Z", reason="Lump in breast")
     assert made.status_code == 201
-    async with app.state.db.engine.connect() as conn:
+    async with app.state.runtime.db.engine.connect() as conn:
         from sqlalchemy import text
 
         raw = (await conn.execute(text("SELECT reason FROM appointments"))).scalar_one()

@@ -32,7 +32,7 @@ async def test_one_hundred_patients_one_slot_exactly_one_wins(
     assert statuses == {201: 1, 409: ATTEMPTS - 1}, statuses
     assert all(r.json()["code"] == "slot_taken" for r in responses if r.status_code == 409)
 
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         booked = await session.scalar(select(func.count()).select_from(Appointment))
         blocks = (await session.scalars(select(AppointmentBlock))).all()
     assert booked == 1

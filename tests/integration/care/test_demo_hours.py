@@ -8,8 +8,8 @@ from tests.integration.care.support import MONDAY
 
 async def test_demo_clinicians_have_free_slots(app, client, fake_clock):
     fake_clock.now = MONDAY
-    async with app.state.db.session() as session:
-        await demo.seed(session, app.state.settings)
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
     signed = await client.post(
         "/api/auth/session",
         json={"email": f"jonas@{demo.DOMAIN}", "password": demo.DEMO_PASSWORD},

@@ -143,7 +143,7 @@ async def test_note_sign_addenda_summary_and_decision(
     assert ended.status_code == 409
 
     # Encrypted at rest: no note text in the raw rows.
-    async with app.state.db.engine.connect() as conn:
+    async with app.state.runtime.db.engine.connect() as conn:
         row = (await conn.execute(text("SELECT subjective, plan FROM encounters"))).one()
         code = (await conn.execute(text("SELECT code FROM encounter_problems"))).scalars().all()
     assert all(v.startswith("cv1:") for v in row) and "10509002" not in " ".join(

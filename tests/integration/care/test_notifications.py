@@ -76,15 +76,18 @@ async def test_booked_changed_cancelled_and_reminded(
 
     monday.advance(seconds=1)
     # The reminder job, run by two nodes at once, sends one reminder (09:00 is within 2 hours).
-    node_a = Database(app.state.settings.effective_database_url)
-    node_b = Database(app.state.settings.effective_database_url)
+    node_a = Database(app.state.runtime.settings.effective_database_url)
+    node_b = Database(app.state.runtime.settings.effective_database_url)
     try:
         sent = await asyncio.gather(
-            send_reminders_once(node_a, app.state.settings, app.state.mailer),
-            send_reminders_once(node_b, app.state.settings, app.state.mailer),
+            send_reminders_once(node_a, app.state.runtime.settings, app.state.runtime.mailer),
+            send_reminders_once(node_b, app.state.runtime.settings, app.state.runtime.mailer),
         )
         assert sorted(sent) == [0, 1]
-        assert await send_reminders_once(node_a, app.state.settings, app.state.mailer) == 0
+        assert (
+            await send_reminders_once(node_a, app.state.runtime.settings, app.state.runtime.mailer)
+            == 0
+        )
     finally:
         await node_a.dispose()
         await node_b.dispose()

@@ -16,7 +16,7 @@ async def reaches(client, clinician, patient) -> bool:
 
 
 async def relationships(app, clinician) -> list[CareRelationship]:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         rows = await session.scalars(
             select(CareRelationship).where(CareRelationship.clinician_id == clinician.id)
         )
@@ -71,7 +71,7 @@ async def test_end_by_source_ends_only_that_source(app, person):
     from careverse.identity.relationships import RelationshipService
 
     clinician, patient = await person("clinician"), await person("patient")
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         service = RelationshipService(session)
         await service.create(clinician.id, patient.patient_id, "appointment", source_id="a")
         await service.create(clinician.id, patient.patient_id, "appointment", source_id="a")

@@ -9,7 +9,7 @@ from careverse.identity.models import Account, Patient
 
 
 async def count_accounts(app) -> int:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         return await session.scalar(select(func.count()).select_from(Account))
 
 
@@ -31,7 +31,7 @@ async def test_patient_registers_and_gets_a_patient_record(client, app):
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["patient_id"]
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         patient = await session.get(Patient, __import__("uuid").UUID(body["patient_id"]))
         assert patient.name == "Amara Nwosu"
         assert patient.birth_date == "1958-03-14"

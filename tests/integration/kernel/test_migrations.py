@@ -28,7 +28,7 @@ async def test_startup_migrates_an_empty_sqlite_database(tmp_path):
 
     app = create_app(Settings(data_dir=tmp_path, encryption_keys=TEST_KEYS, log_json=False))
     async with app.router.lifespan_context(app):
-        await app.state.db.ping()
+        await app.state.runtime.db.ping()
         # A second start finds nothing to do.
-        await app.state.db.migrate()
+        await app.state.runtime.db.migrate()
     assert (tmp_path / "careverse.db").exists()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 
 from careverse.kernel import clock
+from careverse.monitoring.jobs import Evaluator
 from tests.integration.monitoring.support import point
 from tests.integration.privacy.support import Person, assign
 
@@ -76,7 +77,7 @@ async def send(app, client: httpx.AsyncClient, patient: Person, *points: dict) -
     )
     assert response.status_code == 200, response.text
     assert not response.json()["rejected"], response.text
-    await app.state.alert_evaluator.wait_idle()
+    await app.state.runtime.get(Evaluator).wait_idle()
     return response.json()
 
 

@@ -38,7 +38,7 @@ async def test_patient_pairs_a_device_and_it_writes_only_to_its_patient(app, cli
     assert r.json()["readings"] == {}
 
     # The credential is stored only as a hash.
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         stored = await session.scalar(select(Device).where(Device.id == uuid.UUID(device["id"])))
         assert stored.credential_hash and device["credential"] not in stored.credential_hash
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from careverse.kernel import clock
 from careverse.kernel.audit import AuditEvent
 from careverse.monitoring import readings
+from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.models import Reading
 from tests.integration.monitoring.support import (
     blood_pressure,
@@ -26,7 +27,7 @@ async def test_a_batch_answers_per_item_and_stores_only_the_good_ones(app, clien
     alice = await person("patient")
     device = await paired_device(client, alice, alice.patient_id)
     events = []
-    app.state.reading_listeners.add(events.append)
+    app.state.runtime.get(ReadingListeners).add(events.append)
     batch = [
         heart_rate(72),  # 0 ok
         spo2(101),  # 1 implausible
@@ -58,7 +59,7 @@ async def test_a_batch_answers_per_item_and_stores_only_the_good_ones(app, clien
     assert events and events[-1].patient_ids == {alice.patient_id}
     assert "8480-6" in events[-1].codes and "3151-8" in events[-1].codes
 
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         latest = await readings.latest(session, alice.patient_id)
         assert latest["8310-5"].value == 37.0 and latest["8310-5"].unit == "Cel"
         assert latest["8480-6"].value == 120 and latest["8462-4"].value == 80
@@ -82,7 +83,7 @@ async def test_a_batch_answers_per_item_and_stores_only_the_good_ones(app, clien
         "/api/monitoring/readings", json={"data_points": batch}, headers=device["headers"]
     )
     assert r.json()["accepted"] == 0 and r.json()["duplicates"] == 4
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         count = await session.scalar(select(func.count()).select_from(Reading))
         assert count == 6
 
@@ -136,7 +137,7 @@ async def test_vitals_are_downsampled_in_the_database(app, client, person):
     assert len(out["points"]) <= 4
     for p in out["points"]:
         assert 60 <= p["min"] <= p["mean"] <= p["max"] <= 69
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         raw = await readings.series(session, alice.patient_id, "8867-4", start, end)
         assert len(raw) == 240 and raw[0][0] < raw[-1][0]
         at = await readings.last_reading_at(session, alice.patient_id)
@@ -153,7 +154,7 @@ async def test_demo_vitals_are_seeded_once(app, make_account):
     from careverse.monitoring.simulate import seed_demo
 
     account = await make_account("patient")
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         first = await seed_demo(session, {account.patient.id: "deteriorating"}, hours=24)
         again = await seed_demo(session, {account.patient.id: "deteriorating"}, hours=24)
         latest = await readings.latest(session, account.patient.id)

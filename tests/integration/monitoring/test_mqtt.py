@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from careverse.monitoring import readings
+from careverse.monitoring.events import ReadingListeners
 from tests.conftest import service_unavailable
 from tests.integration.monitoring.support import heart_rate, paired_device, spo2
 
@@ -46,7 +47,7 @@ async def test_a_device_publishes_readings_and_gets_acks_after_commit(app, clien
     alice = await person("patient")
     device = await paired_device(client, alice, alice.patient_id)
     events = []
-    app.state.reading_listeners.add(events.append)
+    app.state.runtime.get(ReadingListeners).add(events.append)
     good = json.dumps(
         {
             "credential": device["credential"],
@@ -61,7 +62,7 @@ async def test_a_device_publishes_readings_and_gets_acks_after_commit(app, clien
     assert answers[0]["rejected"][0]["index"] == 1
     assert "credential" in answers[1]["error"]
     assert answers[2]["duplicates"] == 2 and answers[2]["accepted"] == 0
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         latest = await readings.latest(session, alice.patient_id)
     assert latest["8867-4"].value == 88 and latest["3151-8"].value == 0
     assert events and alice.patient_id in events[0].patient_ids

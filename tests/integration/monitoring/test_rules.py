@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from careverse.monitoring import jobs
+from careverse.monitoring.alerts import Notifier
+from careverse.monitoring.jobs import Evaluator
 from tests.integration.monitoring.alert_support import (
     LONG_SESSIONS,
     add_rule,
@@ -130,7 +132,11 @@ async def test_no_data_fires_on_the_schedule(app, client, person, fake_clock):
     rule = await add_rule(client, t.clinician, t.patient, kind="no_data", hours=6, code=HR,
                           severity="medium")  # fmt: skip
     await send(app, client, t.patient, vital(HR, 70))
-    notifier, db, settings = app.state.alert_notifier, app.state.db, app.state.settings
+    notifier, db, settings = (
+        app.state.runtime.get(Notifier),
+        app.state.runtime.db,
+        app.state.runtime.settings,
+    )
 
     fake_clock.advance(hours=5)
     assert await jobs.check_absence_once(db, notifier, settings) == 0
@@ -150,7 +156,11 @@ async def test_no_data_fires_on_the_schedule(app, client, person, fake_clock):
 async def test_a_new_no_data_rule_counts_from_when_it_was_set(app, client, person, fake_clock):
     t = await team(client, person)
     await add_rule(client, t.clinician, t.patient, kind="no_data", hours=2, severity="low")
-    notifier, db, settings = app.state.alert_notifier, app.state.db, app.state.settings
+    notifier, db, settings = (
+        app.state.runtime.get(Notifier),
+        app.state.runtime.db,
+        app.state.runtime.settings,
+    )
     assert await jobs.check_absence_once(db, notifier, settings) == 0
     fake_clock.advance(hours=2, minutes=1)
     assert await jobs.check_absence_once(db, notifier, settings) == 1
@@ -198,7 +208,7 @@ async def test_news2_uses_the_clinicians_observations_and_scale_2(app, client, p
                           json={"consciousness": "C", "on_oxygen": True},
                           headers=t.clinician.headers)  # fmt: skip
     assert r.status_code == 201, r.text
-    await app.state.alert_evaluator.wait_idle()
+    await app.state.runtime.get(Evaluator).wait_idle()
     r = await client.get(f"/api/monitoring/patients/{pid}/news2", headers=t.patient.headers)
     news = r.json()
     assert news["spo2_scale"] == 2 and not news["partial"]

@@ -113,20 +113,20 @@ async def audit_rows(app, since_seq: int = 0, **where) -> list[AuditEvent]:
     query = select(AuditEvent).where(AuditEvent.seq > since_seq).order_by(AuditEvent.seq)
     for column, value in where.items():
         query = query.where(getattr(AuditEvent, column) == value)
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         return list((await session.scalars(query)).all())
 
 
 async def head_seq(app) -> int:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         return (await session.get(AuditHead, 1)).seq
 
 
 async def count(app, model, *conditions) -> int:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         return await session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 async def verify_chain(app) -> Verification:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         return await verify(session)

@@ -82,13 +82,13 @@ async def append_events(session, how_many: int) -> None:
 
 
 async def execute(app, sql: str, **params) -> None:
-    async with app.state.db.engine.begin() as conn:
+    async with app.state.runtime.db.engine.begin() as conn:
         await conn.execute(text(sql), params)
 
 
 async def forged_row(app, seq: int, prev_hash: str) -> dict:
     """A plausible row whose own hash is right (the forger knows the algorithm)."""
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         template = await session.get(AuditEvent, 1)
         row = {
             c.key: getattr(template, c.key) for c in AuditEvent.__table__.columns if c.key != "hash"
@@ -99,7 +99,7 @@ async def forged_row(app, seq: int, prev_hash: str) -> dict:
 
 
 async def insert_row(app, row: dict) -> None:
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         session.add(AuditEvent(**row))
         await session.commit()
 
@@ -123,7 +123,7 @@ TAMPERING = {
 
 @pytest.mark.parametrize("how", TAMPERING)
 async def test_verify_names_the_first_bad_row(app, how):
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         await append_events(session, 5)
     intact = await verify_chain(app)
     assert intact.ok and intact.rows == 5 and intact.first_bad_seq is None
@@ -132,7 +132,7 @@ async def test_verify_names_the_first_bad_row(app, how):
     if sql:
         await execute(app, sql)
     else:
-        async with app.state.db.session() as session:
+        async with app.state.runtime.db.session() as session:
             row = await session.get(AuditEvent, 3)
             row.outcome = "success" if row.outcome != "success" else "denied"
             row.hash = chain_hash(row)
@@ -145,7 +145,7 @@ async def test_verify_names_the_first_bad_row(app, how):
 
 
 async def test_verify_catches_forged_rows(app):
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         await append_events(session, 4)
     rows = await audit_rows(app)
     # Appended after the end without moving the head: the head no longer matches.
@@ -165,14 +165,14 @@ async def test_verify_catches_forged_rows(app):
     assert "previous" in result.reason
 
     # A real event appended after the forgery is chained onto it; the forgery is still found.
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         await append_events(session, 1)
     result = await verify_chain(app)
     assert (result.ok, result.first_bad_seq) == (False, 5)
 
 
 async def test_a_rolled_back_transaction_leaves_no_audit_event(app):
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         await append_events(session, 2)
         await session.execute(text("SELECT 1"))  # a transaction is open
         audit.record(session, "record.read", actor_id=uuid.uuid4())
@@ -184,7 +184,7 @@ async def test_a_rolled_back_transaction_leaves_no_audit_event(app):
 
 
 async def test_an_event_queued_before_a_rollback_is_dropped_even_without_a_transaction(app):
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         await append_events(session, 2)
         audit.record(session, "record.read", actor_id=uuid.uuid4())
         await session.rollback()
@@ -283,7 +283,7 @@ async def test_concurrent_transactions_append_in_one_order(app):
     """Many sessions committing batches at once: no gaps, no forks, every batch contiguous."""
 
     async def one_batch(n: int) -> None:
-        async with app.state.db.session() as session:
+        async with app.state.runtime.db.session() as session:
             await session.execute(text("SELECT count(*) FROM audit_events"))
             for i in range(3):
                 audit.record(session, "record.read", actor_role="batch", detail={"b": n, "i": i})
@@ -312,7 +312,7 @@ async def test_two_nodes_appending_at_once_keep_one_chain(app, database_url):
 
     try:
         await asyncio.gather(
-            *(batch(app.state.db, "node-1", n) for n in range(15)),
+            *(batch(app.state.runtime.db, "node-1", n) for n in range(15)),
             *(batch(second_node, "node-2", n) for n in range(15)),
         )
     finally:

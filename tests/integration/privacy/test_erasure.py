@@ -39,8 +39,8 @@ def settings_overrides() -> dict:
 
 
 async def erase_due(app) -> int:
-    async with app.state.db.session() as session:
-        return await PrivacyService(session, app.state.settings).erase_due()
+    async with app.state.runtime.db.session() as session:
+        return await PrivacyService(session, app.state.runtime.settings).erase_due()
 
 
 async def test_erasure_is_scheduled_and_can_be_cancelled(app, client, person, fake_clock):
@@ -122,7 +122,7 @@ async def test_after_the_grace_period_the_person_is_gone(app, client, person, fa
     assert await count(app, AuthSession, AuthSession.account_id == patient.id) == 0
 
     # The account row is a tombstone: the same id, nothing that identifies anyone.
-    async with app.state.db.session() as session:
+    async with app.state.runtime.db.session() as session:
         account = await session.get(Account, patient.id)
         assert account is not None and account.is_active is False
         assert "oona" not in account.email.lower() and "lindqvist" not in account.email.lower()
@@ -232,10 +232,10 @@ async def test_two_nodes_erasing_at_once_carry_out_each_erasure_once(
 
     async def erase_on(db: Database) -> int:
         async with db.session() as session:
-            return await PrivacyService(session, app.state.settings).erase_due()
+            return await PrivacyService(session, app.state.runtime.settings).erase_due()
 
     try:
-        erased = await asyncio.gather(erase_on(app.state.db), erase_on(second_node))
+        erased = await asyncio.gather(erase_on(app.state.runtime.db), erase_on(second_node))
     finally:
         await second_node.dispose()
     assert (await verify_chain(app)).ok

@@ -109,7 +109,7 @@ async def test_nothing_identifying_is_stored_in_plaintext(
         assert b"org-sharing" in blob
         assert leaks(blob) == []  # ...and no identifying value among them
         # Once the WAL is folded into the main file, the same holds there.
-        async with app.state.db.engine.connect() as conn:
+        async with app.state.runtime.db.engine.connect() as conn:
             await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         main_file = read_files(path)
         assert patient_id.hex.encode() in main_file

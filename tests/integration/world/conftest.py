@@ -40,10 +40,10 @@ def person(live):
 
     async def make(role: str = "patient", name: str | None = None) -> tuple[str, str]:
         email = f"{uuid.uuid4().hex[:8]}@example.org"
-        db = Database(app.state.settings.effective_database_url)
+        db = Database(app.state.runtime.settings.effective_database_url)
         try:
             async with db.session() as session:
-                account = await IdentityService(session, app.state.settings).create_account(
+                account = await IdentityService(session, app.state.runtime.settings).create_account(
                     None,
                     NewAccount(
                         email=email, role=Role(role), display_name=name or role.title(),

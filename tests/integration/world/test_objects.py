@@ -84,7 +84,7 @@ async def test_objects_permissions_pointing_and_restart(live, person, space):
     # Restart: a new node on the same database welcomes with the objects as they were left
     # (moves are coalesced and written within half a second).
     await asyncio.sleep(1.0)
-    with serve_in_thread(create_app(app.state.settings)) as url2:
+    with serve_in_thread(create_app(app.state.runtime.settings)) as url2:
         async with await WorldClient.connect(url2, pat, room) as again:
             objects = {o.id: o for o in again.welcome.objects}
     assert set(objects) == {poster.id, heart.id}

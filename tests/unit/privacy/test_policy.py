@@ -9,6 +9,7 @@ import pytest
 
 from careverse.kernel import audit, policy
 from careverse.kernel.errors import Forbidden, NotFound
+from careverse.kernel.uow import UnitOfWork, unit_of_work
 from careverse.kernel.policy import (
     Actor,
     Basis,
@@ -142,28 +143,34 @@ async def test_a_session_still_enrolling_in_mfa_may_do_nothing(facts):
 
 
 class FakeSession:
-    """What ``authorize`` and ``audit.record`` touch: the info dict, the transaction, commit."""
+    """What ``authorize`` and ``audit.record`` touch: the info dict and the transaction."""
 
     def __init__(self) -> None:
         self.info: dict = {}
-        self.commits = 0
-        self.pending_at_commit: list = []
 
     def in_transaction(self) -> bool:
         return True
 
-    async def commit(self) -> None:
-        self.commits += 1
-        self.pending_at_commit.append(list(self.info.get(audit.PENDING_KEY, [])))
+
+def in_unit_of_work(session: FakeSession) -> UnitOfWork:
+    """Put ``session`` inside an open unit of work, as a service entry point would."""
+    uow = unit_of_work(session)  # type: ignore[arg-type]
+    uow.depth = 1
+    return uow
 
 
-async def test_authorize_audits_a_refusal_and_commits_it_before_answering_404(facts):
+async def test_authorize_defers_a_refusal_audit_to_its_own_session_and_answers_404(facts):
     session = FakeSession()
+    uow = in_unit_of_work(session)
     stranger = actor(Role.CLINICIAN, address="198.51.100.9")
     with pytest.raises(NotFound):
         await authorize(session, stranger, PATIENT, Category.RECORD)
-    assert session.commits == 1
-    [event] = session.pending_at_commit[0]
+    # Nothing was queued on the caller's session: its transaction will roll back untouched.
+    assert not session.info.get(audit.PENDING_KEY)
+    [write_refusal] = uow._refusals
+    own = FakeSession()
+    write_refusal(own)
+    [event] = own.info[audit.PENDING_KEY]
     assert event.outcome is audit.Outcome.DENIED
     assert (event.actor_id, event.actor_role, event.patient_id) == (
         stranger.account_id,
@@ -180,10 +187,14 @@ async def test_authorize_audits_a_refusal_and_commits_it_before_answering_404(fa
 async def test_authorize_answers_403_to_a_reader_who_writes(facts):
     facts.scopes = frozenset({"record:read"})
     session = FakeSession()
+    uow = in_unit_of_work(session)
     with pytest.raises(Forbidden) as refused:
         await authorize(session, actor(Role.CAREGIVER), PATIENT, Category.RECORD, write=True)
     assert refused.value.code == "forbidden_write"
-    [event] = session.pending_at_commit[0]
+    [write_refusal] = uow._refusals
+    own = FakeSession()
+    write_refusal(own)
+    [event] = own.info[audit.PENDING_KEY]
     assert (event.action, event.outcome) == ("record.write", audit.Outcome.DENIED)
 
 
@@ -200,7 +211,7 @@ async def test_authorize_queues_a_grant_with_its_basis_for_the_callers_commit(fa
         resource_id=resource,
     )
     assert grant.basis is Basis.CARE_RELATIONSHIP
-    assert session.commits == 0  # the caller's unit of work commits it
+    assert not unit_of_work(session)._refusals  # the caller's unit of work commits the grant
     [event] = session.info[audit.PENDING_KEY]
     assert event.outcome is audit.Outcome.SUCCESS
     assert (event.action, event.purpose, event.detail) == (

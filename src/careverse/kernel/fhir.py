@@ -1,0 +1,69 @@
+"""FHIR plumbing shared by every capability's FHIR routes: media type, responses, bundles, errors.
+
+Each capability owns its FHIR mappers and routes (``<capability>/fhir.py``); the ``fhir`` package
+only composes them. What they all need — the response class, the OperationOutcome shape, the
+documented error answers, Bundles and FHIR instants — lives here, once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi.responses import JSONResponse
+
+FHIR_JSON = "application/fhir+json"
+
+
+class FhirResponse(JSONResponse):
+    """A JSON answer with FHIR's media type."""
+
+    media_type = FHIR_JSON
+
+
+_OUTCOME = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
+OUTCOMES: dict[int | str, dict] = {
+    401: {"description": "Not signed in (OperationOutcome)", **_OUTCOME},
+    403: {"description": "Not allowed (OperationOutcome)", **_OUTCOME},
+    404: {"description": "Not found, or not yours to see (OperationOutcome)", **_OUTCOME},
+    422: {"description": "Invalid parameters (OperationOutcome)", **_OUTCOME},
+}
+
+ISSUE_CODES = {401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "invalid"}
+
+
+def iso(value: datetime) -> str:
+    """A FHIR instant: seconds, UTC written as ``Z``."""
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def operation_outcome(code: str, message: str, severity: str = "error") -> dict:
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": severity, "code": code, "diagnostics": message}],
+    }
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> FhirResponse:
+    """An OperationOutcome answer for an HTTP error status."""
+    code = ISSUE_CODES.get(status, "processing")
+    return FhirResponse(operation_outcome(code, message), status_code=status, headers=headers)
+
+
+def bundle(kind: str, resources: list[dict], base_url: str, total: int | None = None) -> dict:
+    out: dict = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": kind,
+        "entry": [
+            {
+                "fullUrl": f"{base_url.rstrip('/')}/fhir/{r['resourceType']}/{r['id']}",
+                "resource": r,
+                **({"search": {"mode": "match"}} if kind == "searchset" else {}),
+            }
+            for r in resources
+        ],
+    }
+    if kind == "searchset":
+        out["total"] = len(resources) if total is None else total
+    return out
