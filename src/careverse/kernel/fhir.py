@@ -8,9 +8,13 @@ documented error answers, Bundles and FHIR instants — lives here, once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.kernel.actor import Actor
 
 FHIR_JSON = "application/fhir+json"
 
@@ -67,3 +71,33 @@ def bundle(kind: str, resources: list[dict], base_url: str, total: int | None = 
     if kind == "searchset":
         out["total"] = len(resources) if total is None else total
     return out
+
+
+RecordSection = Callable[[AsyncSession, Actor, uuid.UUID], Awaitable[list[dict]]]
+
+
+class PatientRecord:
+    """A patient's whole record as FHIR resources, one section per owning capability.
+
+    Each capability adds the section it owns in its ``setup(runtime)`` (identity the Patient,
+    privacy the Consents, care the Appointments and Encounters, …). ``$everything`` and the
+    patient's own export read the record through here, so neither imports any capability.
+    The caller authorises access to the record first; a section may leave out what ``actor``
+    may not see.
+    """
+
+    def __init__(self) -> None:
+        self._sections: list[tuple[str, RecordSection]] = []
+
+    def add(self, name: str, section: RecordSection) -> None:
+        self._sections.append((name, section))
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self._sections]
+
+    async def resources(self, session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list:
+        out: list[dict] = []
+        for _, section in self._sections:
+            out += await section(session, actor, patient_id)
+        return out

@@ -26,6 +26,7 @@ from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.events import EventDispatcher
+from careverse.kernel.fhir import PatientRecord
 from careverse.kernel.http import Metrics
 from careverse.kernel.mail import Mailer
 
@@ -49,6 +50,8 @@ class Runtime:
         self.metrics = Metrics()
         self.mailer = Mailer(settings)
         self.routers: list[APIRouter] = []
+        self.fhir_routers: list[APIRouter] = []  # composed under /fhir by the fhir package
+        self.patient_record = PatientRecord()  # FHIR sections of a record, one per capability
         self._db: Database | None = None
         self._redis: Redis | None = None
         self._bus: event_bus.Bus | None = None
@@ -62,6 +65,10 @@ class Runtime:
 
     def include_router(self, router: APIRouter) -> None:
         self.routers.append(router)
+
+    def include_fhir_router(self, router: APIRouter) -> None:
+        """A capability's own FHIR routes (paths relative to ``/fhir``)."""
+        self.fhir_routers.append(router)
 
     def on_start(self, hook: Hook) -> None:
         """Run ``hook`` at start, after the database and bus are open (in registration order)."""

@@ -1,0 +1,110 @@
+"""The identity directory: what other capabilities may know about people, without identity's tables.
+
+Care, monitoring, privacy, the world and the rest look people up here — names, roles, clinicians,
+a look-up by e-mail, a patient's brief — and get plain frozen values back, never an ``Account`` or
+``Patient`` row to change. Only identity reads and writes its own tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity.models import Account, Patient
+from careverse.identity.service import email_index
+from careverse.kernel.policy import Role
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBrief:
+    """One person as other capabilities see them."""
+
+    id: uuid.UUID
+    display_name: str
+    role: Role
+    is_active: bool
+    preferred_language: str | None
+    patient_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class PatientBrief:
+    """A patient record as other capabilities see it (no contact details, no birth date)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID | None
+    name: str
+    preferred_language: str | None
+
+
+def _brief(account: Account) -> AccountBrief:
+    return AccountBrief(
+        id=account.id,
+        display_name=account.display_name,
+        role=Role(account.role),
+        is_active=account.is_active,
+        preferred_language=account.preferred_language,
+        patient_id=account.patient.id if account.patient else None,
+    )
+
+
+async def account(session: AsyncSession, account_id: uuid.UUID) -> AccountBrief | None:
+    """The account's brief, or None when there is no such account."""
+    row = await session.get(Account, account_id)
+    return None if row is None else _brief(row)
+
+
+async def account_by_email(session: AsyncSession, email: str) -> AccountBrief | None:
+    """The account with this e-mail address (looked up by its blind index), or None."""
+    row = await session.scalar(select(Account).where(Account.email_index == email_index(email)))
+    return None if row is None else _brief(row)
+
+
+async def clinicians(session: AsyncSession) -> list[AccountBrief]:
+    """Active clinicians, in a stable order."""
+    rows = await session.scalars(
+        select(Account)
+        .where(Account.role == Role.CLINICIAN.value, Account.is_active.is_(True))
+        .order_by(Account.created_at, Account.id)
+    )
+    return [_brief(row) for row in rows.all()]
+
+
+async def active_clinician(session: AsyncSession, account_id: uuid.UUID) -> AccountBrief | None:
+    """The account when it is an active clinician's, else None."""
+    brief = await account(session, account_id)
+    if brief is None or brief.role is not Role.CLINICIAN or not brief.is_active:
+        return None
+    return brief
+
+
+async def display_names(session: AsyncSession, account_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Display names of the given accounts (missing ids are left out)."""
+    if not account_ids:
+        return {}
+    rows = await session.execute(
+        select(Account.id, Account.display_name).where(Account.id.in_(account_ids))
+    )
+    return {account_id: name for account_id, name in rows.all()}
+
+
+async def account_role(session: AsyncSession, account_id: uuid.UUID) -> str | None:
+    return await session.scalar(select(Account.role).where(Account.id == account_id))
+
+
+async def patient_exists(session: AsyncSession, patient_id: uuid.UUID) -> bool:
+    return await session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None
+
+
+async def patient(session: AsyncSession, patient_id: uuid.UUID) -> PatientBrief | None:
+    """A patient's brief, or None. No access check: callers have authorised already."""
+    row = await session.get(Patient, patient_id)
+    if row is None:
+        return None
+    return PatientBrief(
+        id=row.id, account_id=row.account_id, name=row.name,
+        preferred_language=row.preferred_language,
+    )  # fmt: skip
