@@ -25,7 +25,8 @@ log = structlog.get_logger(__name__)
 
 
 # Every capability, once: each registers its routers, events, start-up hooks and jobs.
-CAPABILITIES = (identity, privacy, fhir, world, care, monitoring, web)
+# fhir comes after the capabilities whose FHIR routes it composes; web last (its catch-all).
+CAPABILITIES = (identity, privacy, world, care, monitoring, fhir, web)
 
 
 def _fhir_error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
