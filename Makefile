@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .make
 CLIENT_SOURCES := $(shell find client/src -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
+SERVER_SOURCES := $(shell find src/careverse -name '*.py' -not -path '*/static/*' 2>/dev/null)
 STATIC_INDEX := src/careverse/web/static/index.html
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -55,8 +56,10 @@ $(STAMP)/npm: client/package.json client/package-lock.json
 
 client: $(STATIC_INDEX)
 
-$(STATIC_INDEX): $(STAMP)/npm $(CLIENT_SOURCES)
-	cd client && npm run build --silent
+# The build regenerates client/src/api/schema.generated.ts from the server's OpenAPI schema with
+# the venv's Python (docs/client.md), so a change to the Python code rebuilds the client too.
+$(STATIC_INDEX): $(STAMP)/python $(STAMP)/npm $(CLIENT_SOURCES) $(SERVER_SOURCES)
+	cd client && VENV_PYTHON=$(abspath $(BIN)/python) npm run build --silent
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
