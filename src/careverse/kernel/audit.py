@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from careverse.kernel import clock
 from careverse.kernel.db import Base, UTCDateTime
-from careverse.kernel.policy import Actor
+from careverse.kernel.actor import Actor
 
 GENESIS = "0" * 64
 PENDING_KEY = "careverse.audit.pending"

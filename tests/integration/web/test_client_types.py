@@ -1,7 +1,7 @@
 """The browser client's generated API types match the server's current OpenAPI schema.
 
 client/src/api/schema.generated.ts is generated from the schema (`python -m
-careverse.web.openapi`, then openapi-typescript; see docs/client.md). A change to an endpoint or
+careverse.openapi`, then openapi-typescript; see docs/client.md). A change to an endpoint or
 a Pydantic model without regenerating leaves the client typed against an API that no longer
 exists: this test regenerates the file from the current code and compares.
 
@@ -59,7 +59,7 @@ def fresh_types(tmp_path_factory: pytest.TempPathFactory) -> str:
         "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
     }
     subprocess.run(
-        [sys.executable, "-m", "careverse.web.openapi", str(schema)],
+        [sys.executable, "-m", "careverse.openapi", str(schema)],
         check=True,
         env=env,
         timeout=120,

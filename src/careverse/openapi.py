@@ -1,6 +1,6 @@
 """The HTTP API's OpenAPI schema, from which the browser client's TypeScript types are generated.
 
-``python -m careverse.web.openapi [OUT]`` writes the schema as stable JSON (keys sorted, two-space
+``python -m careverse.openapi [OUT]`` writes the schema as stable JSON (keys sorted, two-space
 indent, trailing newline) to OUT, or to standard output. The client build runs it and then
 ``openapi-typescript`` to produce ``client/src/api/schema.generated.ts`` (see docs/client.md).
 
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     """Write the schema to the path in ``argv`` (parents created), or to standard output."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0] in {"-h", "--help"}):
-        print("usage: python -m careverse.web.openapi [OUT]", file=sys.stderr)
+        print("usage: python -m careverse.openapi [OUT]", file=sys.stderr)
         return 2
     text = render(build_schema())
     if not args or args[0] == "-":
