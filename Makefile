@@ -18,18 +18,19 @@ PYTEST_ARGS ?=
 run: install client
 	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
 
-test: install client chromium
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+test: install client chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser and load tests: the quick loop while developing.
 test-fast: install
 	$(BIN)/pytest -m "not e2e and not load" $(PYTEST_ARGS)
 
+# Style, the import contracts (pyproject.toml) and types: any violation fails `make test`.
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pyright
 
 format: install
 	$(BIN)/ruff format src tests
