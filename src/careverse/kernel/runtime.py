@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import structlog
@@ -35,7 +35,7 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 Hook = Callable[[], Awaitable[None]]
-Job = Callable[[], Awaitable[Any]]
+Job = Callable[[], Coroutine[Any, Any, Any]]
 
 
 class NotStarted(RuntimeError):
