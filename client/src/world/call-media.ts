@@ -2,6 +2,7 @@
  * The call's media devices: opening the microphone and camera, turning the browser's refusals
  * into messages a person can act on, and the server's STUN/TURN list.
  */
+import { iceServers } from '../api/world';
 import type { MessageKey } from '../i18n';
 
 /** A failure to join, with the i18n key of a message for the person. */
@@ -130,8 +131,6 @@ let cachedIceServers: Promise<RTCIceServer[]> | null = null;
 
 /** The server's STUN/TURN list (`CAREVERSE_ICE_SERVERS`); empty works on a LAN. */
 export function fetchIceServers(): Promise<RTCIceServer[]> {
-  cachedIceServers ??= fetch('/api/world/ice-servers', { credentials: 'same-origin' })
-    .then((response) => (response.ok ? (response.json() as Promise<RTCIceServer[]>) : []))
-    .catch(() => []);
+  cachedIceServers ??= iceServers().catch(() => []);
   return cachedIceServers;
 }
