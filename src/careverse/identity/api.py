@@ -51,9 +51,9 @@ from careverse.identity.service import (
     NewAccount,
     email_index,
 )
+from careverse.kernel.actor import Role, Scope
 from careverse.kernel.deps import client_address, get_session
 from careverse.kernel.errors import InvalidInput, NotAuthenticated
-from careverse.kernel.policy import Role, Scope
 
 router = APIRouter(prefix="/api", tags=["identity"])
 

@@ -9,10 +9,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.service import IdentityService
+from careverse.kernel.actor import Actor, require_full_scope
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
 from careverse.kernel.errors import NotAuthenticated
-from careverse.kernel.policy import Actor, require_full_scope
 
 SESSION_COOKIE = "cv_session"
 REFRESH_COOKIE = "cv_refresh"
