@@ -45,6 +45,8 @@ async def any_actor(
         raise NotAuthenticated()
     actor = await service.resolve(token, client_address(request))
     if from_cookie and request.method not in SAFE_METHODS:
+        if actor.session_id is None:  # a cookie always belongs to a sign-in session
+            raise NotAuthenticated()
         service.check_csrf(actor.session_id, request.headers.get(CSRF_HEADER))
     request.state.actor = actor
     return actor

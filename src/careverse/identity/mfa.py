@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 import pyotp
+import pyotp.totp
 import structlog
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ def accept_otp(account: Account, secret: str | None, code: str) -> bool:
     """
     if not secret:
         return False
-    totp = pyotp.TOTP(secret)
+    totp = pyotp.totp.TOTP(secret)
     current = totp.timecode(clock.now())
     for counter in (current - 1, current, current + 1):
         if account.totp_last_counter is not None and counter <= account.totp_last_counter:
@@ -56,7 +57,7 @@ class MfaService:
                 raise Conflict("Two-step sign-in is already on.", code="mfa_already_enabled")
             secret = pyotp.random_base32()
             account.totp_pending_secret = secret
-        uri = pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=ISSUER)
+        uri = pyotp.totp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=ISSUER)
         return secret, uri
 
     async def confirm_totp(self, actor: Actor, code: str) -> None:

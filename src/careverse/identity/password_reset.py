@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import passwords
@@ -129,7 +130,7 @@ class PasswordService:
                 .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
                 .values(used_at=now)
             )
-            if used.rowcount != 1:
+            if cast(CursorResult, used).rowcount != 1:
                 raise _invalid_link()
             account.password_hash = await passwords.hash_password(new_password)
             account.password_changed_at = now

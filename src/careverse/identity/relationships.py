@@ -264,7 +264,7 @@ class RelationshipService:
                 (actor.role is Role.PATIENT and delegation.patient_id == actor.patient_id)
                 or (actor.role is Role.CAREGIVER and delegation.caregiver_id == actor.account_id)
             )
-            if not mine:
+            if not mine or delegation is None:
                 raise NotFound("No such delegation.")
             await self.session.execute(
                 update(Delegation)
