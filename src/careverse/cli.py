@@ -265,11 +265,18 @@ def bench_world(
     ] = 10,
     seconds: Annotated[float, typer.Option(min=1, max=600, help="Measured duration.")] = 20,
     url: Annotated[
-        str | None, typer.Option(help="A running server (same database); default: start one.")
+        str | None,
+        typer.Option(
+            help="A running server, seeded through this environment's CAREVERSE_* settings "
+            "(its data dir or database, and key ring); default: start one."
+        ),
     ] = None,
     tick_hz: Annotated[
         float, typer.Option(min=2, max=30, help="Server ticks per second (own server only).")
     ] = 20,
+    aoi_radius: Annotated[
+        float, typer.Option(min=2, max=500, help="Area of interest, metres (own server only).")
+    ] = 25,
     bot_procs: Annotated[
         int | None, typer.Option(min=1, max=32, help="Bot processes (default: one per 80 bots).")
     ] = None,
@@ -284,8 +291,9 @@ def bench_world(
     from careverse.bench.world import run_world_bench
 
     result = run_world_bench(
-        clients, hz, seconds, url, tick_hz=tick_hz, bot_procs=bot_procs, nodes=nodes
-    )
+        clients, hz, seconds, url, tick_hz=tick_hz, bot_procs=bot_procs, nodes=nodes,
+        aoi_radius=aoi_radius,
+    )  # fmt: skip
     if json_out:
         print(json.dumps(result))
     else:

@@ -23,15 +23,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from random import Random
 
 import httpx
 import websockets
+from sqlalchemy.engine import make_url
 
 from careverse.bench.seed import seed_bots
+from careverse.kernel import crypto
 from careverse.kernel.config import Settings
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
@@ -187,6 +189,69 @@ def _bot_process(*args) -> dict:
     return asyncio.run(_bots(*args))
 
 
+# What our own servers inherit from this environment (the rest of CAREVERSE_* is not theirs).
+FORWARDED = (
+    "CAREVERSE_DATABASE_URL", "CAREVERSE_REDIS_URL", "CAREVERSE_ENCRYPTION_KEYS",
+    "CAREVERSE_ENCRYPTION_KEY_FILE",
+)  # fmt: skip
+
+
+def bench_environment(
+    url: str | None,
+    *,
+    tick_hz: float = 20.0,
+    aoi_radius: float = 25.0,
+    environ: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """The settings to seed the bots with, and the environment of our own server(s).
+
+    With ``url`` the target server is someone else's: the bots are seeded through the database
+    and key ring this environment configures (``CAREVERSE_DATA_DIR``,
+    ``CAREVERSE_DATABASE_URL``, ``CAREVERSE_ENCRYPTION_KEYS`` …), which must be that server's,
+    or every bot's token is refused. Without it, our servers get a fresh data directory plus the
+    forwarded settings (``data_dir``, default a new temporary one), and the bots are seeded with
+    exactly what those servers will read.
+    """
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if not k.startswith("CAREVERSE_")}
+    if url is not None:
+        settings = Settings()
+        _check_target(settings)
+        return settings, env
+    env["CAREVERSE_DATA_DIR"] = str(data_dir or tempfile.mkdtemp(prefix="careverse-bench-"))
+    env.update({key: environ[key] for key in FORWARDED if key in environ})
+    env.update(
+        CAREVERSE_WORLD_TICK_HZ=str(tick_hz), CAREVERSE_WORLD_AOI_RADIUS=str(aoi_radius),
+        CAREVERSE_LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    # Every setting seeding depends on is given here, so nothing else in this environment counts.
+    settings = Settings(
+        data_dir=Path(env["CAREVERSE_DATA_DIR"]),
+        database_url=env.get("CAREVERSE_DATABASE_URL"),
+        redis_url=env.get("CAREVERSE_REDIS_URL"),
+        encryption_keys=env.get("CAREVERSE_ENCRYPTION_KEYS"),
+        encryption_key_file=env.get("CAREVERSE_ENCRYPTION_KEY_FILE"),
+    )
+    return settings, env
+
+
+def _check_target(settings: Settings) -> None:
+    """Refuse to seed a database or key ring that would be made up on the spot: the server at
+    ``--url`` cannot be using it."""
+    if settings.encryption_keys is None and not crypto.key_file_path(settings).exists():
+        raise RuntimeError(
+            f"no key ring at {crypto.key_file_path(settings)}: set CAREVERSE_DATA_DIR or "
+            "CAREVERSE_ENCRYPTION_KEYS (or _KEY_FILE) as for the server at --url"
+        )
+    database = make_url(settings.effective_database_url)
+    if database.get_backend_name() == "sqlite" and not Path(database.database or "").is_file():
+        raise RuntimeError(
+            f"no database at {database.database}: set CAREVERSE_DATA_DIR or "
+            "CAREVERSE_DATABASE_URL as for the server at --url"
+        )
+
+
 def run_world_bench(
     clients: int,
     hz: float,
@@ -197,27 +262,17 @@ def run_world_bench(
     bot_procs: int | None = None,
     nodes: int = 1,
     measure: int = 25,
+    aoi_radius: float = 25.0,
 ) -> dict:
     """Run the benchmark; start server(s) of our own unless ``url`` is given.
 
     ``nodes`` > 1 starts that many servers on one database and Redis (CAREVERSE_REDIS_URL must be
-    set) and spreads the bots over them.
+    set) and spreads the bots over them. ``tick_hz`` and ``aoi_radius`` configure our own
+    servers; a server at ``url`` runs with its own.
     """
-    data_dir = tempfile.mkdtemp(prefix="careverse-bench-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
-    if url is None:
-        env["CAREVERSE_DATA_DIR"] = data_dir
-        for key in ("CAREVERSE_DATABASE_URL", "CAREVERSE_REDIS_URL", "CAREVERSE_ENCRYPTION_KEYS"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-    if nodes > 1 and "CAREVERSE_REDIS_URL" not in env:
+    settings, env = bench_environment(url, tick_hz=tick_hz, aoi_radius=aoi_radius)
+    if url is None and nodes > 1 and "CAREVERSE_REDIS_URL" not in env:
         raise RuntimeError("several nodes need CAREVERSE_REDIS_URL (they share spaces through it)")
-    env.update(CAREVERSE_WORLD_TICK_HZ=str(tick_hz), CAREVERSE_LOG_LEVEL="WARNING")
-    settings = Settings(
-        data_dir=Path(env.get("CAREVERSE_DATA_DIR", data_dir)),
-        database_url=env.get("CAREVERSE_DATABASE_URL") or os.environ.get("CAREVERSE_DATABASE_URL"),
-        encryption_keys=env.get("CAREVERSE_ENCRYPTION_KEYS"),
-    )
     space, tokens = asyncio.run(seed_bots(settings, clients))
     bot_procs = bot_procs or max(1, min(8, math.ceil(clients / 80)))
     warmup = warmup if warmup is not None else 5.0 + clients / 50
@@ -259,6 +314,7 @@ def run_world_bench(
         "clients": clients,
         "hz": hz,
         "tick_hz": tick_hz if procs else None,
+        "aoi_radius": aoi_radius if procs else None,
         "seconds": seconds,
         "nodes": len(urls),
         "bot_procs": bot_procs,
@@ -279,5 +335,5 @@ def run_world_bench(
         "bots_cpu_percent": round(sum(r["cpu"] for r in results) / seconds * 100, 1),
         "load_average": os.getloadavg()[0],
         "database": "postgresql" if settings.uses_postgresql else "sqlite",
-        "redis": bool(env.get("CAREVERSE_REDIS_URL")),
+        "redis": bool(settings.redis_url),
     }

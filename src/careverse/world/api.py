@@ -22,7 +22,9 @@ from careverse.kernel.config import IceServer
 from careverse.kernel.deps import get_runtime, get_session
 from careverse.kernel.errors import DomainError
 from careverse.world import protocol as proto
-from careverse.world.hub import MAX_MESSAGE_BYTES, Avatar, Client, Hub
+from careverse.world.avatar import Avatar
+from careverse.world.connection import MAX_MESSAGE_BYTES, Client
+from careverse.world.hub import Hub
 from careverse.world.ice import ice_servers_for
 from careverse.world.models import Space
 from careverse.world.schemas import MemberIn, SpaceIn, SpaceOut
