@@ -12,6 +12,7 @@ from careverse.bench.seed import seed_bots
 from careverse.bench.world import bench_environment, run_world_bench
 from careverse.kernel.config import Settings
 from careverse.world.client import WorldClient
+from careverse.world.hub import Hub
 from tests.conftest import TEST_KEYS
 from tests.support import serve_in_thread
 
@@ -51,4 +52,4 @@ def test_aoi_radius_reaches_the_servers_limits(tmp_path, clean_env):
         clean_env.setenv(key, value)
     app = create_app(Settings(log_json=False))
     with serve_in_thread(app):
-        assert app.state.hub.limits.aoi_radius == 40
+        assert app.state.runtime.get(Hub).limits.aoi_radius == 40
