@@ -231,7 +231,9 @@ def bench_environment(
         database_url=env.get("CAREVERSE_DATABASE_URL"),
         redis_url=env.get("CAREVERSE_REDIS_URL"),
         encryption_keys=env.get("CAREVERSE_ENCRYPTION_KEYS"),
-        encryption_key_file=env.get("CAREVERSE_ENCRYPTION_KEY_FILE"),
+        encryption_key_file=Path(key_file)
+        if (key_file := env.get("CAREVERSE_ENCRYPTION_KEY_FILE"))
+        else None,
     )
     return settings, env
 

@@ -64,10 +64,12 @@ class WorldClient:
         await self.send(proto.Pose(p=(x, y, z), yaw=yaw, anim=anim, seq=self._seq))
         return self._seq
 
-    async def chat(self, text: str, scope: str = "space", to: str | None = None) -> None:
+    async def chat(
+        self, text: str, scope: proto.ChatScope = "space", to: str | None = None
+    ) -> None:
         await self.send(proto.Chat(text=text, scope=scope, to=to))
 
-    async def moderate(self, action: str, target: str | None = None) -> None:
+    async def moderate(self, action: proto.ModerationAction, target: str | None = None) -> None:
         await self.send(proto.Moderate(action=action, target=target))
 
     async def ping(self) -> None:

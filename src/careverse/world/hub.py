@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import structlog
 
@@ -61,7 +62,7 @@ class Hub:
             self.seats = LocalSeats(self)
             self.relay_for = lambda inst: LocalRelay()
 
-    def spawn(self, coro: Awaitable) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Background work started from the (synchronous) message handlers."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)

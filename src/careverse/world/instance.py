@@ -15,7 +15,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import msgspec
 
@@ -84,7 +84,7 @@ class Instance:
 
     def visible_to(self, avatar: Avatar, client: Client) -> set[str]:
         """The avatars in ``avatar``'s area of interest that its client has not blocked."""
-        near = self.grid.within(avatar.x, avatar.z, self.limits.aoi_radius)
+        near = cast(set[str], self.grid.within(avatar.x, avatar.z, self.limits.aoi_radius))
         near.discard(avatar.id)
         if client.blocked:
             near -= client.blocked
@@ -93,7 +93,8 @@ class Instance:
     def near_clients(self, x: float, z: float) -> set[str]:
         """This node's connections (avatars and spectators) within range of (x, z)."""
         r2 = self.limits.aoi_radius**2
-        keys = {k for k in self.grid.within(x, z, self.limits.aoi_radius) if k in self.clients}
+        near = cast(set[str], self.grid.within(x, z, self.limits.aoi_radius))
+        keys = {k for k in near if k in self.clients}
         keys.update(k for k, w in self.watchers.items() if (w.x - x) ** 2 + (w.z - z) ** 2 <= r2)
         return keys
 

@@ -40,13 +40,13 @@ def moderate(inst: Instance, me: Avatar, client: Client, mod: proto.Moderate) ->
 def apply(inst: Instance, action: str, target_id: str | None) -> None:
     """A facilitator's decision, made here or on another node, applied to this node."""
     target = inst.member(target_id or "")
-    if action in ("mute", "unmute"):
+    if action in ("mute", "unmute") and target_id is not None:
         (inst.muted.add if action == "mute" else inst.muted.discard)(target_id)
         if target is not None:
             target.muted = action == "mute"
             target.dirty = True
         inst.broadcast_event(action + "d", target_id)
-    elif action == "remove":
+    elif action == "remove" and target_id is not None:
         inst.removed.add(target_id)
         victim = inst.clients.pop(target_id, None)
         if target is not None and target.remote is not None:

@@ -17,6 +17,10 @@ Text = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
+ChatScope = Literal["space", "nearby", "private"]
+ModerationAction = Literal["mute", "unmute", "remove", "lock", "unlock", "end"]
+
+
 class _Msg(msgspec.Struct, tag_field="t", forbid_unknown_fields=True, omit_defaults=True):
     pass
 
@@ -45,7 +49,7 @@ class Pose(_Msg, tag="pose"):
 
 class Chat(_Msg, tag="chat"):
     text: Text
-    scope: Literal["space", "nearby", "private"] = "space"
+    scope: ChatScope = "space"
     to: Id | None = None
 
 
@@ -66,7 +70,7 @@ class Signal(_Msg, tag="signal"):
 
 
 class Moderate(_Msg, tag="mod"):
-    action: Literal["mute", "unmute", "remove", "lock", "unlock", "end"]
+    action: ModerationAction
     target: Id | None = None
 
 

@@ -128,6 +128,7 @@ class ClusterRelay:
     def __init__(self, inst: Instance, hub: Hub):
         self.inst = inst
         self.hub = hub
+        assert hub.bus is not None, "a cluster relay needs the shared bus"
         self.bus = hub.bus
         self.node = hub.node
         self.task: asyncio.Task | None = None
@@ -147,6 +148,11 @@ class ClusterRelay:
         self.listening = asyncio.Event()
         self.task = asyncio.get_running_loop().create_task(self._run())
 
+    @property
+    def _listening(self) -> asyncio.Event:
+        assert self.listening is not None, "started"
+        return self.listening
+
     def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
@@ -162,13 +168,13 @@ class ClusterRelay:
     async def catch_up(self, holders: Callable[[], Awaitable[set[str]]]) -> None:
         """Before someone enters this node's copy, mirror the other nodes' people in it, so the
         welcome snapshot (and the call roster) hold everyone."""
-        if self.task is not None and not self.task.done() and self.listening.is_set():
+        if self.task is not None and not self.task.done() and self._listening.is_set():
             return  # already following the others
         self.inst.arriving += 1
         try:
             self.start()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.listening.wait(), 2.0)
+                await asyncio.wait_for(self._listening.wait(), 2.0)
             others = await holders() - {self.node}
             deadline = time.monotonic() + 1.0
             while not others <= self.synced and (left := deadline - time.monotonic()) > 0:
@@ -189,12 +195,13 @@ class ClusterRelay:
     async def _run(self) -> None:
         inst = self.inst
         channel = cluster.instance_channel(inst.space_id, inst.number)
+        assert self.outgoing is not None, "started"
         sender = asyncio.get_running_loop().create_task(self._send_out(channel, self.outgoing))
         try:
             async with self.bus.subscribe(channel, cluster.objects_channel(inst.space_id)) as sub:
                 # Only once subscribed: ask the others who is here (their answers must not be lost)
                 await self.bus.publish(channel, cluster.encoder.encode(cluster.Sync(self.node)))
-                self.listening.set()
+                self._listening.set()
                 while True:
                     _, data = await sub.get()
                     try:

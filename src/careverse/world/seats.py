@@ -199,11 +199,14 @@ class RedisSeats:
             self.hub.spawn(self._sadd(cluster.removed_key(inst.space_id), target))
         elif action in ("lock", "unlock"):
             key = cluster.locked_key(inst.space_id)
-            op = self.redis.sadd if action == "lock" else self.redis.srem
-            self.hub.spawn(op(key, str(inst.number)))
+            change = self._sadd if action == "lock" else self._srem
+            self.hub.spawn(change(key, str(inst.number)))
 
     async def _sadd(self, key: str, member: str) -> None:
         await self.redis.sadd(key, member)
+
+    async def _srem(self, key: str, member: str) -> None:
+        await self.redis.srem(key, member)
         await self.redis.expire(key, REMEMBER_SECONDS)
 
     def start(self) -> None:
