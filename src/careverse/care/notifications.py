@@ -16,6 +16,7 @@ from careverse.kernel import clock
 from careverse.kernel.errors import NotFound
 from careverse.kernel.mail import Mailer
 from careverse.kernel.policy import Actor, require_full_scope
+from careverse.kernel.uow import unit_of_work
 
 TITLES = {
     "appointment.booked": "Appointment booked",
@@ -76,12 +77,16 @@ class NotificationService:
         self.session = session
 
     async def mine(self, actor: Actor, unread_only: bool = False) -> list[Notification]:
+        """The caller's in-app notifications, newest first (at most 200)."""
         require_full_scope(actor)
         query = select(Notification).where(Notification.account_id == actor.account_id)
         if unread_only:
             query = query.where(Notification.read_at.is_(None))
-        rows = await self.session.scalars(query.order_by(Notification.created_at.desc()).limit(200))
-        return list(rows.all())
+        async with unit_of_work(self.session):
+            rows = await self.session.scalars(
+                query.order_by(Notification.created_at.desc()).limit(200)
+            )
+            return list(rows.all())
 
     async def mark_read(self, actor: Actor, notification_id: uuid.UUID | None = None) -> None:
         """Mark one notification (or, with no id, all of them) as read."""
@@ -89,15 +94,15 @@ class NotificationService:
         query = update(Notification).where(
             Notification.account_id == actor.account_id, Notification.read_at.is_(None)
         )
-        if notification_id is not None:
-            owned = await self.session.scalar(
-                select(Notification.id).where(
-                    Notification.id == notification_id,
-                    Notification.account_id == actor.account_id,
+        async with unit_of_work(self.session):
+            if notification_id is not None:
+                owned = await self.session.scalar(
+                    select(Notification.id).where(
+                        Notification.id == notification_id,
+                        Notification.account_id == actor.account_id,
+                    )
                 )
-            )
-            if owned is None:
-                raise NotFound("Not found.")
-            query = query.where(Notification.id == notification_id)
-        await self.session.execute(query.values(read_at=clock.now()))
-        await self.session.commit()
+                if owned is None:
+                    raise NotFound("Not found.")
+                query = query.where(Notification.id == notification_id)
+            await self.session.execute(query.values(read_at=clock.now()))
