@@ -19,17 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import ics, slots
 from careverse.care.models import Appointment, AppointmentBlock, Invitee
-from careverse.care.notifications import Outbox, notify
+from careverse.care.notifications import Outbox, announce
 from careverse.care.service import (
     PATIENT_SIDE,
     clinician_account,
     compute_slots,
     profile_of,
     reach,
-    zone_of_account,
 )
 from careverse.identity import directory
-from careverse.identity.patients import PatientService
 from careverse.identity.relationships import RelationshipService, patients_of
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
@@ -191,43 +189,9 @@ class BookingService:
     async def _announce(
         self, appt: Appointment, kind: str, clinician_name: str, actor: Actor | None
     ) -> None:
-        """Tell the patient (and whoever booked for them) and the clinician."""
-        # identity's service, not the directory: the e-mail needs the patient's contact address.
-        patient = await PatientService(self.session).load(appt.patient_id)
-        verbs = {
-            "appointment.booked": "is booked",
-            "appointment.changed": "has moved",
-            "appointment.cancelled": "is cancelled",
-            "appointment.reminder": "starts soon",
-        }
-        link = f"{self.settings.public_url.rstrip('/')}/care/appointments/{appt.id}"
-        recipients: dict[uuid.UUID, str | None] = {}
-        if patient is not None and patient.account_id is not None:
-            recipients[patient.account_id] = patient.contact_email
-        if (
-            appt.booked_by
-            and appt.booked_by not in recipients
-            and appt.booked_by != appt.clinician_id
-        ):
-            recipients[appt.booked_by] = None
-        for account_id, email in recipients.items():
-            tz = await zone_of_account(self.session, account_id)
-            _, when = slots.render(appt.start_at, tz)
-            notify(
-                self.session, self.outbox, account_id, kind,
-                f"Your video appointment with {clinician_name} on {when} {verbs[kind]}.",
-                appointment_id=appt.id, email=email, link=link,
-            )  # fmt: skip
-        if kind != "appointment.reminder" and (
-            actor is None or actor.account_id != appt.clinician_id
-        ):
-            tz = await zone_of_account(self.session, appt.clinician_id)
-            _, when = slots.render(appt.start_at, tz)
-            name = patient.name if patient else "A patient"
-            notify(
-                self.session, self.outbox, appt.clinician_id, kind,
-                f"{name}'s appointment on {when} {verbs[kind]}.", appointment_id=appt.id,
-            )  # fmt: skip
+        await announce(
+            self.session, self.outbox, self.settings.public_url, appt, kind, clinician_name, actor
+        )
 
     async def send_reminder(self, appointment_id: uuid.UUID) -> None:
         """Remind the patient of a visit that starts soon (the caller has claimed the reminder)."""

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.models import Notification
+from careverse.care import slots
+from careverse.care.models import Appointment, Notification
+from careverse.care.service import zone_of_account
+from careverse.identity.patients import PatientService
 from careverse.kernel import clock
 from careverse.kernel.errors import NotFound
 from careverse.kernel.mail import Mailer
@@ -25,6 +28,12 @@ TITLES = {
     "appointment.reminder": "Appointment reminder",
 }
 SUBJECT = "A message from Careverse"  # the same for every e-mail: nothing to read from it
+VERBS = {
+    "appointment.booked": "is booked",
+    "appointment.changed": "has moved",
+    "appointment.cancelled": "is cancelled",
+    "appointment.reminder": "starts soon",
+}
 
 
 @dataclass
@@ -72,7 +81,47 @@ def notify(
     return note
 
 
+async def announce(
+    session: AsyncSession,
+    outbox: Outbox,
+    public_url: str,
+    appt: Appointment,
+    kind: str,
+    clinician_name: str,
+    actor: Actor | None,
+) -> None:
+    """Tell the patient (and whoever booked for them) and the clinician about an appointment.
+
+    Each sees the time in their own zone; the clinician is not told of their own change, nor
+    reminded.
+    """
+    # identity's service, not the directory: the e-mail needs the patient's contact address.
+    patient = await PatientService(session).load(appt.patient_id)
+    link = f"{public_url.rstrip('/')}/care/appointments/{appt.id}"
+    recipients: dict[uuid.UUID, str | None] = {}
+    if patient is not None and patient.account_id is not None:
+        recipients[patient.account_id] = patient.contact_email
+    if appt.booked_by and appt.booked_by not in recipients and appt.booked_by != appt.clinician_id:
+        recipients[appt.booked_by] = None
+    for account_id, email in recipients.items():
+        _, when = slots.render(appt.start_at, await zone_of_account(session, account_id))
+        notify(
+            session, outbox, account_id, kind,
+            f"Your video appointment with {clinician_name} on {when} {VERBS[kind]}.",
+            appointment_id=appt.id, email=email, link=link,
+        )  # fmt: skip
+    if kind != "appointment.reminder" and (actor is None or actor.account_id != appt.clinician_id):
+        _, when = slots.render(appt.start_at, await zone_of_account(session, appt.clinician_id))
+        name = patient.name if patient else "A patient"
+        notify(
+            session, outbox, appt.clinician_id, kind,
+            f"{name}'s appointment on {when} {VERBS[kind]}.", appointment_id=appt.id,
+        )  # fmt: skip
+
+
 class NotificationService:
+    """A person's in-app notifications."""
+
     def __init__(self, session: AsyncSession):
         self.session = session
 
