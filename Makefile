@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .make
 CLIENT_SOURCES := $(shell find client/src -type f 2>/dev/null) client/index.html client/vite.config.ts client/tsconfig.json
+SERVER_SOURCES := $(shell find src/careverse -name '*.py' -not -path '*/static/*' 2>/dev/null)
 STATIC_INDEX := src/careverse/web/static/index.html
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -17,18 +18,19 @@ PYTEST_ARGS ?=
 run: install client
 	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
 
-test: install client chromium
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+test: install client chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser and load tests: the quick loop while developing.
 test-fast: install
 	$(BIN)/pytest -m "not e2e and not load" $(PYTEST_ARGS)
 
+# Style, the import contracts (pyproject.toml) and types: any violation fails `make test`.
 lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pyright
 
 format: install
 	$(BIN)/ruff format src tests
@@ -55,8 +57,10 @@ $(STAMP)/npm: client/package.json client/package-lock.json
 
 client: $(STATIC_INDEX)
 
-$(STATIC_INDEX): $(STAMP)/npm $(CLIENT_SOURCES)
-	cd client && npm run build --silent
+# The build regenerates client/src/api/schema.generated.ts from the server's OpenAPI schema with
+# the venv's Python (docs/client.md), so a change to the Python code rebuilds the client too.
+$(STATIC_INDEX): $(STAMP)/python $(STAMP)/npm $(CLIENT_SOURCES) $(SERVER_SOURCES)
+	cd client && VENV_PYTHON=$(abspath $(BIN)/python) npm run build --silent
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

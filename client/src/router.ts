@@ -1,39 +1,313 @@
 /**
- * History API routing. The server answers index.html for any non-API path without a file
- * extension, so every route here also works on reload and as a bookmark.
+ * The route table and History API routing. The server answers index.html for any non-API path
+ * without a file extension, so every route here also works on reload and as a bookmark.
+ *
+ * ROUTES is the one list of the client's pages: each entry's path pattern, who may open it, its
+ * title, the page element it shows and its place in the navigation. The shell (app-shell.ts)
+ * guards, titles and renders from it, and builds the header's navigation from it; which areas a
+ * role has, and in which order, comes from roles.ts. The page elements themselves are defined by
+ * the page modules, which the shell imports.
  */
+import { html, type TemplateResult } from 'lit';
+import type { Account } from './api/auth';
+import type { MessageKey } from './i18n';
+import { AREAS, areaFor, roleHome, type Area } from './roles';
 
-export type Route =
-  | { name: 'root' }
-  | { name: 'signIn' }
-  | { name: 'signUp' }
-  | { name: 'home' }
-  | { name: 'security' }
-  | { name: 'mfaSetup' }
-  | { name: 'forgotPassword' }
-  | { name: 'resetPassword' }
-  | { name: 'area'; slug: string }
-  | { name: 'space'; id: string }
-  | { name: 'notFound' };
+/**
+ * Who may open a route:
+ * - `public`: anyone (an account that must set up two-step sign-in is sent there first);
+ * - `open`: anyone, in any state: a reset link must work whoever is signed in;
+ * - `signedOut`: signing in or up; a signed-in visitor goes home instead;
+ * - `signedIn`: an account; a visitor signs in first and comes back.
+ */
+export type Audience = 'public' | 'open' | 'signedOut' | 'signedIn';
+
+/** What a page is rendered with. */
+export interface PageContext {
+  readonly account: Account | null;
+  readonly params: Readonly<Record<string, string>>;
+  /** The area of Careverse the route is, for area routes. */
+  readonly area: Area | null;
+}
+
+/** A link to a route in the header: in the signed-in main menu, the account menu, or for visitors. */
+export interface NavEntry {
+  readonly menu: 'main' | 'account' | 'signedOut';
+  /** The link's text; an area's link uses the area's title. */
+  readonly label?: MessageKey;
+  /** Shown inside the link (a live count, for instance). */
+  readonly badge?: () => TemplateResult;
+}
+
+export interface RouteEntry {
+  readonly name: string;
+  /** `/signin`, `/spaces/:id`: each `:name` segment is a parameter. `*` matches any path. */
+  readonly path: string;
+  /** The form each parameter must have, else the route does not match. */
+  readonly params?: Readonly<Record<string, RegExp>>;
+  readonly audience: Audience;
+  /** The document title's page part (an area route uses the area's title). */
+  readonly title: MessageKey;
+  readonly page: (context: PageContext) => TemplateResult;
+  /**
+   * An area of a role's home: only roles whose home lists it (roles.ts) may open it; others get
+   * the not-found page. `fromSlug` resolves the area from the `slug` parameter.
+   */
+  readonly area?: Area | 'fromSlug';
+  readonly nav?: NavEntry;
+  /** The navigation link marked current while this route is shown, if not its own path. */
+  readonly section?: string;
+  /** Where to send the visitor instead, given the account (after the audience's own rules). */
+  readonly redirect?: (account: Account | null) => string | null;
+  /** The page an account that must set up two-step sign-in is kept on. */
+  readonly enrolment?: boolean;
+  /** Never a place to return to after signing in. */
+  readonly noReturn?: boolean;
+}
+
+const UUID_LIKE = /^[0-9a-fA-F-]{1,64}$/;
+const SLUG = /^[a-z0-9-]+$/;
+
+/** An area with a page of its own. */
+function areaRoute(area: Area, page: RouteEntry['page'], extra: Partial<RouteEntry> = {}): RouteEntry {
+  return {
+    name: `area:${area.slug}`,
+    path: `/${area.slug}`,
+    audience: 'signedIn',
+    title: area.title,
+    page,
+    area,
+    nav: { menu: 'main' },
+    ...extra,
+  };
+}
+
+/** What any path no other route matches shows; also an area the role does not have. */
+export const NOT_FOUND: RouteEntry = {
+  name: 'notFound',
+  path: '*',
+  audience: 'public',
+  title: 'notFound.title',
+  page: () => html`<cv-not-found></cv-not-found>`,
+  noReturn: true,
+};
+
+/** Every page of the client, matched in this order (the last matches any path). */
+export const ROUTES: readonly RouteEntry[] = [
+  {
+    name: 'root',
+    path: '/',
+    audience: 'public',
+    title: 'app.loading',
+    page: () => html``,
+    redirect: (account) => pathOf(account ? 'home' : 'signIn'),
+  },
+  {
+    name: 'signIn',
+    path: '/signin',
+    audience: 'signedOut',
+    title: 'signIn.title',
+    page: () => html`<cv-sign-in></cv-sign-in>`,
+    nav: { menu: 'signedOut', label: 'nav.signIn' },
+    noReturn: true,
+  },
+  {
+    name: 'signUp',
+    path: '/signup',
+    audience: 'signedOut',
+    title: 'signUp.title',
+    page: () => html`<cv-sign-up></cv-sign-up>`,
+    nav: { menu: 'signedOut', label: 'nav.signUp' },
+    noReturn: true,
+  },
+  {
+    name: 'forgotPassword',
+    path: '/forgot-password',
+    audience: 'open',
+    title: 'forgot.title',
+    page: () => html`<cv-forgot-password></cv-forgot-password>`,
+    noReturn: true,
+  },
+  {
+    name: 'resetPassword',
+    path: '/reset-password',
+    audience: 'open',
+    title: 'reset.title',
+    page: () => html`<cv-reset-password></cv-reset-password>`,
+    // Its token is spent by the time sign-in would return here.
+    noReturn: true,
+  },
+  {
+    name: 'home',
+    path: '/home',
+    audience: 'signedIn',
+    title: 'nav.home',
+    page: ({ account }) => html`<cv-home .account=${account}></cv-home>`,
+    nav: { menu: 'main', label: 'nav.home' },
+  },
+  {
+    name: 'security',
+    path: '/settings/security',
+    audience: 'signedIn',
+    title: 'security.title',
+    page: ({ account }) => html`<cv-security .account=${account}></cv-security>`,
+    nav: { menu: 'account', label: 'nav.security' },
+  },
+  {
+    name: 'mfaSetup',
+    path: '/setup-two-step',
+    audience: 'signedIn',
+    title: 'mfaSetup.title',
+    page: () => html`<cv-mfa-setup></cv-mfa-setup>`,
+    enrolment: true,
+    redirect: (account) =>
+      account && !account.mfa_enrolment_required ? pathOf('security') : null,
+  },
+  {
+    name: 'space',
+    path: '/spaces/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'world.space.title',
+    page: ({ account, params }) => html`<cv-space .spaceId=${params.id} .account=${account}></cv-space>`,
+    section: `/${AREAS.spaces.slug}`,
+  },
+  areaRoute(AREAS.privacy, () => html`<cv-privacy></cv-privacy>`),
+  areaRoute(AREAS.spaces, ({ account }) => html`<cv-spaces .account=${account}></cv-spaces>`),
+  areaRoute(AREAS.monitoring, () => html`<cv-monitoring></cv-monitoring>`, {
+    nav: { menu: 'main', badge: () => html`<cv-alert-badge></cv-alert-badge>` },
+  }),
+  areaRoute(AREAS.alerts, () => html`<cv-alerts-page></cv-alerts-page>`),
+  areaRoute(AREAS.vitals, ({ account }) => html`<cv-vitals-page .account=${account}></cv-vitals-page>`),
+  areaRoute(
+    AREAS.appointments,
+    ({ account }) => html`<cv-care-appointments .account=${account}></cv-care-appointments>`,
+  ),
+  areaRoute(AREAS.consultations, () => html`<cv-care-schedule></cv-care-schedule>`),
+  areaRoute(AREAS.schedule, () => html`<cv-care-schedule></cv-care-schedule>`),
+  {
+    // Every other area: its placeholder until it has a page.
+    name: 'area',
+    path: '/:slug',
+    params: { slug: SLUG },
+    audience: 'signedIn',
+    title: 'notFound.title',
+    page: ({ area }) => html`<cv-area .area=${area}></cv-area>`,
+    area: 'fromSlug',
+    nav: { menu: 'main' },
+  },
+  NOT_FOUND,
+];
+
+/** A path matched against the table. */
+export interface Route {
+  /** The entry's name: `signIn`, `space`, `area:privacy`, `area`, `notFound`, … */
+  readonly name: string;
+  readonly entry: RouteEntry;
+  readonly params: Readonly<Record<string, string>>;
+  /** The path without trailing slashes. */
+  readonly path: string;
+}
+
+/** The path of a route without parameters, by name: `pathOf('home')` is `/home`. */
+export function pathOf(name: string): string {
+  const entry = ROUTES.find((candidate) => candidate.name === name);
+  if (!entry || entry.path.includes(':') || entry.path === '*') {
+    throw new Error(`no plain path for route ${name}`);
+  }
+  return entry.path;
+}
 
 /** Paths owned by the server; links to them are real page loads, never client routes. */
 const SERVER_PREFIXES = ['/api/', '/fhir/', '/ws', '/healthz', '/assets/'];
 
+function matchEntry(entry: RouteEntry, path: string): Record<string, string> | null {
+  if (entry.path === '*') return {};
+  const want = entry.path.split('/');
+  const have = path.split('/');
+  if (want.length !== have.length) return null;
+  const params: Record<string, string> = {};
+  for (const [index, part] of want.entries()) {
+    const value = have[index] ?? '';
+    if (part.startsWith(':')) {
+      const name = part.slice(1);
+      if (!value || !(entry.params?.[name] ?? /^[^/]+$/).test(value)) return null;
+      params[name] = value;
+    } else if (part !== value) {
+      return null;
+    }
+  }
+  return params;
+}
+
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/') return { name: 'root' };
-  if (path === '/signin') return { name: 'signIn' };
-  if (path === '/signup') return { name: 'signUp' };
-  if (path === '/home') return { name: 'home' };
-  if (path === '/settings/security') return { name: 'security' };
-  if (path === '/setup-two-step') return { name: 'mfaSetup' };
-  if (path === '/forgot-password') return { name: 'forgotPassword' };
-  if (path === '/reset-password') return { name: 'resetPassword' };
-  const space = /^\/spaces\/([0-9a-fA-F-]{1,64})$/.exec(path);
-  if (space?.[1]) return { name: 'space', id: space[1] };
-  const area = /^\/([a-z0-9-]+)$/.exec(path);
-  if (area?.[1]) return { name: 'area', slug: area[1] };
-  return { name: 'notFound' };
+  for (const entry of ROUTES) {
+    const params = matchEntry(entry, path);
+    if (params) return { name: entry.name, entry, params, path };
+  }
+  // The table ends with a catch-all; this is never reached.
+  throw new Error('no route matched');
+}
+
+/** The area a route is, whoever asks (null for routes that are no area, or an unknown slug). */
+function routeArea(route: Route): Area | null {
+  const { area } = route.entry;
+  if (area === 'fromSlug') {
+    return Object.values(AREAS).find((candidate) => candidate.slug === route.params.slug) ?? null;
+  }
+  return area ?? null;
+}
+
+/**
+ * The area a route shows to `account`: null when the route is no area, and also when the
+ * account's role has no such area (the shell then shows the not-found page).
+ */
+export function areaForRoute(route: Route, account: Account | null): Area | null {
+  const area = routeArea(route);
+  return area && account ? areaFor(account.role, area.slug) : null;
+}
+
+/** False when `account` may not see the route's page (an area its role does not have). */
+export function mayShow(route: Route, account: Account | null): boolean {
+  return !route.entry.area || areaForRoute(route, account) !== null;
+}
+
+/** The title of what `account` sees at `route`. */
+export function titleOf(route: Route, account: Account | null): MessageKey {
+  if (!route.entry.area) return route.entry.title;
+  return areaForRoute(route, account)?.title ?? 'notFound.title';
+}
+
+/** Whether the navigation link to `href` is the current page (or the section it is part of). */
+export function isCurrent(route: Route, href: string): boolean {
+  return route.path === href || route.entry.section === href;
+}
+
+/** A link of the header's navigation. */
+export interface NavLink {
+  readonly href: string;
+  readonly label: MessageKey;
+  readonly badge?: () => TemplateResult;
+}
+
+/**
+ * The links of one menu, from the table: its entries with a label, in table order, then (in the
+ * main menu) each area of the account's role home, in the role's order, that a route serves.
+ */
+export function navLinks(menu: NavEntry['menu'], account: Account | null): NavLink[] {
+  const links: NavLink[] = [];
+  for (const { nav, path } of ROUTES) {
+    if (nav?.menu === menu && nav.label) links.push({ href: path, label: nav.label, badge: nav.badge });
+  }
+  if (menu === 'main' && account) {
+    for (const area of roleHome(account.role)?.areas ?? []) {
+      const href = `/${area.slug}`;
+      const { nav } = matchRoute(href).entry;
+      if (nav?.menu === 'main') links.push({ href, label: area.title, badge: nav.badge });
+    }
+  }
+  return links;
 }
 
 type Listener = (route: Route) => void;
@@ -77,9 +351,8 @@ export function safeNextPath(value: string | null): string | null {
     return null;
   }
   const route = matchRoute(new URL(value, location.origin).pathname);
-  // Never back to pages about signing in, nor to a reset link (its token is gone by then).
-  const noReturn: Route['name'][] = ['signIn', 'signUp', 'forgotPassword', 'resetPassword', 'notFound'];
-  if (noReturn.includes(route.name)) return null;
+  // Never back to pages about signing in, nor to a reset link.
+  if (route.entry.noReturn) return null;
   return value;
 }
 

@@ -43,14 +43,21 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 def _run_with_session(fn: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
     """Migrate, then run ``fn`` in one database session (for commands that work offline)."""
+    from careverse.app import CAPABILITIES
     from careverse.kernel import crypto
     from careverse.kernel.db import Database
+    from careverse.kernel.runtime import Runtime
 
     settings = Settings()
     crypto.install_keyring(crypto.load_keyring(settings))
+    # The capabilities' event handlers (an erasure's, say) run for commands as for the server;
+    # the runtime is not started: no jobs, no hub, no bus.
+    runtime = Runtime(settings)
+    for capability in CAPABILITIES:
+        capability.setup(runtime)
 
     async def main() -> T:
-        db = Database(settings.effective_database_url)
+        db = Database(settings.effective_database_url, events=runtime.events)
         try:
             await db.migrate()
             async with db.session() as session:

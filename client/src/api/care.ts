@@ -3,149 +3,45 @@
  * the clinician's queue, encounters with their notes, and the patient's visit summary.
  * Times come as UTC ISO plus the viewer's wall clock (`local`, `label`).
  */
-import { download, request, type DownloadedFile } from './http';
+import { download, type DownloadedFile } from './http';
+import { api, apiUrl, type Schema, type Sent } from './typed';
 
-export type VisitType = 'new' | 'follow-up' | 'group';
+export type VisitType = NonNullable<Schema<'AppointmentIn'>['visit_type']>;
 
-export interface When {
-  utc: string;
-  local: string;
-  label: string;
-}
+/** A moment as UTC ISO, the viewer's wall clock (`local`) and a label to show. */
+export type When = Schema<'When'>;
 
-export interface Slot {
-  start: string;
-  end: string;
-  start_local: string;
-  label: string;
-  visit_type: VisitType;
-}
+export type Slot = Sent<Schema<'SlotOut'>>;
 
-export interface Clinician {
-  id: string;
-  name: string;
-  languages: string[];
-  specialties: string[];
-  time_zone: string;
-  next_free_slot: Slot | null;
-}
+export type Clinician = Sent<Schema<'ClinicianOut'>>;
 
-export interface Appointment {
-  id: string;
-  clinician_id: string;
-  clinician_name: string;
-  patient_id: string;
-  patient_name: string;
-  patient_language: string | null;
-  visit_type: VisitType;
-  start: When;
-  end: When;
-  time_zone: string;
-  status: 'booked' | 'checked_in' | 'in_progress' | 'completed' | 'cancelled';
-  reason: string | null;
-  checked_in_at: string | null;
-  check_in_opens: string;
-  space_id: string | null;
-  invitees?: { account_id: string; name: string; role: string }[];
-}
+export type Appointment = Sent<Schema<'AppointmentOut'>>;
 
-export type DeviceResult = 'ok' | 'failed' | 'skipped';
-export interface DeviceCheck {
-  camera: DeviceResult;
-  microphone: DeviceResult;
-  speaker: DeviceResult;
-  connection: 'ok' | 'poor' | 'failed';
-}
+export type DeviceCheck = Schema<'DeviceCheckIn'>;
+export type DeviceResult = DeviceCheck['camera'];
 
-export interface WaitState {
-  appointment_id: string;
-  status: Appointment['status'];
-  start: string;
-  clinician_name: string;
-  clinician_status: 'online' | 'in_another_visit' | 'away' | 'offline';
-  late_minutes: number;
-  queue_position: number | null;
-  queue_length: number;
-  waiting_space_id: string | null;
-  space_id: string | null;
-  encounter_id: string | null;
-  poll_seconds: number;
-}
+export type WaitState = Sent<Schema<'WaitStateOut'>>;
 
-export interface QueueEntry {
-  appointment_id: string;
-  patient_id: string;
-  patient_name: string;
-  patient_language: string | null;
-  visit_type: VisitType;
-  start: When;
-  status: Appointment['status'];
-  reason: string | null;
-  waiting_minutes: number | null;
+/**
+ * A patient in the clinician's queue. The server declares `device_check` as a plain object; what
+ * it holds is the check the patient sent (`DeviceCheckIn`), so it is typed as that here.
+ */
+export type QueueEntry = Omit<Sent<Schema<'QueueEntryOut'>>, 'device_check'> & {
   device_check: DeviceCheck | null;
-  space_id: string | null;
-  encounter_id: string | null;
-}
+};
 
-export interface Problem {
-  id: string;
-  text: string;
-  plain_text: string | null;
-  system: string | null;
-  code: string | null;
-}
+export type Problem = Sent<Schema<'ProblemOut'>>;
 
-export interface Option {
-  id: string;
-  name: string;
-  benefits: string;
-  risks: string;
-}
+export type Option = Sent<Schema<'OptionOut'>>;
 
-export interface Choice {
-  what_matters: string | null;
-  option_id: string | null;
-  recorded_at: string;
-}
+export type Choice = Sent<Schema<'ChoiceOut'>>;
 
-export interface Note {
-  subjective?: string;
-  objective?: string;
-  assessment?: string;
-  plan?: string;
-  follow_up?: string;
-  patient_summary?: string;
-}
+/** The parts of a note to change; a part left out stays as it is. */
+export type Note = Schema<'NoteIn'>;
 
-export interface Encounter extends Required<{ [K in keyof Note]: string | null }> {
-  id: string;
-  appointment_id: string;
-  patient_id: string;
-  patient_name: string;
-  patient_language: string | null;
-  clinician_name: string;
-  status: string;
-  space_id: string | null;
-  problems: Problem[];
-  signed_at: string | null;
-  signed_by_name: string | null;
-  addenda: { id: string; text: string; author_name: string; signed_at: string }[];
-  options: Option[];
-  choice: Choice | null;
-  editable: boolean;
-}
+export type Encounter = Sent<Schema<'EncounterOut'>>;
 
-export interface Summary {
-  encounter_id: string;
-  clinician_name: string;
-  date: string;
-  summary: string | null;
-  follow_up: string | null;
-  problems: string[];
-  options: Option[];
-  choice: Choice | null;
-  signed: boolean;
-}
+export type Summary = Sent<Schema<'SummaryOut'>>;
 
 /** The browser's own IANA time zone, so times show as the person's wall clock. */
 export function browserZone(): string {
@@ -159,20 +55,19 @@ export function displayZone(): string {
   return preferredZone ?? browserZone();
 }
 
-const tz = (): string => `tz=${encodeURIComponent(displayZone())}`;
+/** The `tz` query parameter: times in the answer are shown in the display zone. */
+const tz = (): { tz: string } => ({ tz: displayZone() });
 
 /** The saved time-zone preference (null: none, times follow the browser). */
 export async function preferences(): Promise<string | null> {
-  const answer = await request<{ time_zone: string | null }>('GET', '/api/care/preferences');
+  const answer = await api.get('/api/care/preferences');
   preferredZone = answer.time_zone;
   return preferredZone;
 }
 
 export async function setPreferences(timeZone: string): Promise<string> {
-  const answer = await request<{ time_zone: string }>('PUT', '/api/care/preferences', {
-    time_zone: timeZone,
-  });
-  preferredZone = answer.time_zone;
+  const answer = await api.put('/api/care/preferences', { body: { time_zone: timeZone } });
+  preferredZone = answer.time_zone ?? timeZone;
   return preferredZone;
 }
 
@@ -187,210 +82,200 @@ export function knownZones(): string[] {
 }
 
 export function clinicians(): Promise<Clinician[]> {
-  return request<Clinician[]>('GET', `/api/care/clinicians?${tz()}`);
+  return api.get('/api/care/clinicians', { query: tz() });
 }
 
 export async function slots(clinicianId: string, visitType: VisitType, days = 14): Promise<Slot[]> {
   const start = new Date();
   const end = new Date(start.getTime() + days * 86_400_000);
-  const query = new URLSearchParams({
-    start: start.toISOString(),
-    end: end.toISOString(),
-    visit_type: visitType,
-    tz: displayZone(),
+  const answer = await api.get('/api/care/clinicians/{clinician_id}/slots', {
+    path: { clinician_id: clinicianId },
+    query: {
+      start: start.toISOString(),
+      end: end.toISOString(),
+      visit_type: visitType,
+      ...tz(),
+    },
   });
-  const answer = await request<{ slots: Slot[] }>(
-    'GET',
-    `/api/care/clinicians/${clinicianId}/slots?${query.toString()}`,
-  );
   return answer.slots;
 }
 
-export function book(body: {
-  clinician_id: string;
-  start: string;
-  visit_type: VisitType;
-  reason?: string;
-  patient_id?: string;
-}): Promise<Appointment> {
-  return request<Appointment>('POST', `/api/care/appointments?${tz()}`, body);
+export function book(body: Schema<'AppointmentIn'>): Promise<Appointment> {
+  return api.post('/api/care/appointments', { query: tz(), body });
 }
 
 export function appointments(): Promise<Appointment[]> {
-  return request<Appointment[]>('GET', `/api/care/appointments?${tz()}`);
+  return api.get('/api/care/appointments', { query: tz() });
 }
 
 export function cancel(id: string, note?: string): Promise<Appointment> {
-  return request<Appointment>('POST', `/api/care/appointments/${id}/cancel?${tz()}`, note ? { note } : {});
+  return api.post('/api/care/appointments/{appointment_id}/cancel', {
+    path: { appointment_id: id },
+    query: tz(),
+    body: note ? { note } : {},
+  });
 }
 
 export function calendarFile(id: string): Promise<DownloadedFile> {
-  return download(`/api/care/appointments/${id}/calendar.ics`, 'careverse-appointment.ics');
+  const url = apiUrl('/api/care/appointments/{appointment_id}/calendar.ics', {
+    path: { appointment_id: id },
+  });
+  return download(url, 'careverse-appointment.ics');
 }
 
 export function checkIn(id: string, device_check: DeviceCheck): Promise<WaitState> {
-  return request<WaitState>('POST', `/api/care/appointments/${id}/check-in`, { device_check });
+  return api.post('/api/care/appointments/{appointment_id}/check-in', {
+    path: { appointment_id: id },
+    body: { device_check },
+  });
 }
 
 export function waitState(id: string): Promise<WaitState> {
-  return request<WaitState>('GET', `/api/care/appointments/${id}/wait`);
+  return api.get('/api/care/appointments/{appointment_id}/wait', { path: { appointment_id: id } });
 }
 
 export function queue(): Promise<QueueEntry[]> {
-  return request<QueueEntry[]>('GET', `/api/care/queue?${tz()}`);
+  return api.get('/api/care/queue', { query: tz() }) as Promise<QueueEntry[]>;
 }
 
-export function admit(id: string): Promise<{ space_id: string; encounter_id: string }> {
-  return request('POST', `/api/care/appointments/${id}/admit`);
+export function admit(id: string): Promise<Sent<Schema<'AdmitOut'>>> {
+  return api.post('/api/care/appointments/{appointment_id}/admit', {
+    path: { appointment_id: id },
+  });
 }
 
 export function encounter(id: string): Promise<Encounter> {
-  return request<Encounter>('GET', `/api/care/encounters/${id}`);
+  return api.get('/api/care/encounters/{encounter_id}', { path: { encounter_id: id } });
 }
 
 export function writeNote(id: string, note: Note): Promise<Encounter> {
-  return request<Encounter>('PUT', `/api/care/encounters/${id}/note`, note);
+  return api.put('/api/care/encounters/{encounter_id}/note', {
+    path: { encounter_id: id },
+    body: note,
+  });
 }
 
-export function addProblem(
-  id: string,
-  body: { text: string; system?: string; code?: string; plain_text?: string },
-): Promise<Problem> {
-  return request<Problem>('POST', `/api/care/encounters/${id}/problems`, body);
+/** The coding systems the server accepts for a coded problem. */
+export type ProblemSystem = NonNullable<Schema<'ProblemIn'>['system']>;
+
+/**
+ * A problem to add. `system` takes any string here because the schedule page passes its form's
+ * value unchecked; the server answers 422 for anything but a ProblemSystem.
+ */
+export type NewProblem = Omit<Schema<'ProblemIn'>, 'system'> & { system?: string | null };
+
+export function addProblem(id: string, body: NewProblem): Promise<Problem> {
+  return api.post('/api/care/encounters/{encounter_id}/problems', {
+    path: { encounter_id: id },
+    body: body as Schema<'ProblemIn'>,
+  });
 }
 
 export function sign(id: string): Promise<Encounter> {
-  return request<Encounter>('POST', `/api/care/encounters/${id}/sign`);
+  return api.post('/api/care/encounters/{encounter_id}/sign', { path: { encounter_id: id } });
 }
 
-export function addAddendum(id: string, text: string): Promise<unknown> {
-  return request('POST', `/api/care/encounters/${id}/addenda`, { text });
+export function addAddendum(id: string, text: string): Promise<Sent<Schema<'AddendumOut'>>> {
+  return api.post('/api/care/encounters/{encounter_id}/addenda', {
+    path: { encounter_id: id },
+    body: { text },
+  });
 }
 
 export function finish(id: string): Promise<void> {
-  return request<void>('POST', `/api/care/encounters/${id}/finish`);
+  return api.post('/api/care/encounters/{encounter_id}/finish', { path: { encounter_id: id } });
 }
 
 export function summary(id: string): Promise<Summary> {
-  return request<Summary>('GET', `/api/care/encounters/${id}/summary`);
+  return api.get('/api/care/encounters/{encounter_id}/summary', { path: { encounter_id: id } });
 }
 
-export function setStatus(status: 'online' | 'away' | 'offline', lateMinutes: number): Promise<void> {
-  return request<void>('PUT', '/api/care/status', {
-    status,
-    running_late_minutes: lateMinutes,
-  });
+export type ClinicianStatus = NonNullable<Schema<'StatusIn'>['status']>;
+
+export function setStatus(status: ClinicianStatus, lateMinutes: number): Promise<void> {
+  return api.put('/api/care/status', { body: { status, running_late_minutes: lateMinutes } });
 }
 
-export interface WeeklyHours {
-  weekday: number;
-  start: string;
-  end: string;
-}
+export type WeeklyHours = Schema<'HoursIn'>;
 
-export interface Override {
-  id: string;
-  day: string;
-  kind: 'extra' | 'off';
-  start: string | null;
-  end: string | null;
-}
+export type Override = Sent<Schema<'OverrideOut'>>;
 
-export interface Availability {
-  time_zone: string;
-  buffer_minutes: number;
-  languages: string[];
-  specialties: string[];
-  weekly: WeeklyHours[];
-  overrides?: Override[];
-}
+export type Availability = Sent<Schema<'AvailabilityOut'>>;
 
 export function availability(): Promise<Availability> {
-  return request<Availability>('GET', '/api/care/availability');
+  return api.get('/api/care/availability');
 }
 
-export function setAvailability(body: Availability): Promise<Availability> {
+/** Replace the weekly hours, languages, specialties, buffer and zone (overrides stay). */
+export function setAvailability(body: Schema<'AvailabilityIn'>): Promise<Availability> {
   const { time_zone, buffer_minutes, languages, specialties, weekly } = body;
-  return request<Availability>('PUT', '/api/care/availability', {
-    time_zone,
-    buffer_minutes,
-    languages,
-    specialties,
-    weekly,
+  return api.put('/api/care/availability', {
+    body: { time_zone, buffer_minutes, languages, specialties, weekly },
   });
 }
 
-export function addOverride(body: {
-  day: string;
-  kind: 'extra' | 'off';
-  start?: string;
-  end?: string;
-}): Promise<Override> {
-  return request<Override>('POST', '/api/care/availability/overrides', body);
+export function addOverride(body: Schema<'OverrideIn'>): Promise<Override> {
+  return api.post('/api/care/availability/overrides', { body });
 }
 
 export function removeOverride(id: string): Promise<void> {
-  return request<void>('DELETE', `/api/care/availability/overrides/${id}`);
+  return api.delete('/api/care/availability/overrides/{override_id}', {
+    path: { override_id: id },
+  });
 }
 
 // ---- shared decisions, invitations, the consult room ----------------------------------------
 
-export function addOption(
-  encounterId: string,
-  body: { name: string; benefits: string; risks: string },
-): Promise<Option> {
-  return request<Option>('POST', `/api/care/encounters/${encounterId}/options`, body);
+export function addOption(encounterId: string, body: Schema<'OptionIn'>): Promise<Option> {
+  return api.post('/api/care/encounters/{encounter_id}/options', {
+    path: { encounter_id: encounterId },
+    body,
+  });
 }
 
-export function decide(
-  encounterId: string,
-  body: { what_matters?: string; option_id?: string | null },
-): Promise<Choice> {
-  return request<Choice>('PUT', `/api/care/encounters/${encounterId}/decision`, body);
+export function decide(encounterId: string, body: Schema<'ChoiceIn'>): Promise<Choice> {
+  return api.put('/api/care/encounters/{encounter_id}/decision', {
+    path: { encounter_id: encounterId },
+    body,
+  });
 }
 
-export type InviteRole = 'caregiver' | 'interpreter' | 'clinician';
+export type InviteRole = Schema<'InviteIn'>['role'];
 
-export function invite(
-  appointmentId: string,
-  body: { role: InviteRole; email?: string; account_id?: string },
-): Promise<void> {
-  return request<void>('POST', `/api/care/appointments/${appointmentId}/invite`, body);
+export function invite(appointmentId: string, body: Schema<'InviteIn'>): Promise<void> {
+  return api.post('/api/care/appointments/{appointment_id}/invite', {
+    path: { appointment_id: appointmentId },
+    body,
+  });
 }
 
 export function appointment(id: string): Promise<Appointment> {
-  return request<Appointment>('GET', `/api/care/appointments/${id}?${tz()}`);
+  return api.get('/api/care/appointments/{appointment_id}', {
+    path: { appointment_id: id },
+    query: tz(),
+  });
 }
 
-export type RoomRole = 'clinician' | 'patient' | 'caregiver' | 'interpreter' | 'guest-clinician';
+export type RoomRole = Schema<'RoomOut'>['role_in_room'];
 
 /** Which visit a consult room belongs to (404 unless you are in it). */
-export interface Room {
-  encounter_id: string | null;
-  appointment_id: string;
-  patient_id: string;
-  patient_name: string;
-  preferred_language: string | null;
-  role_in_room: RoomRole;
-  status: Appointment['status'];
-}
+export type Room = Sent<Schema<'RoomOut'>>;
 
 export function room(spaceId: string): Promise<Room> {
-  return request<Room>('GET', `/api/care/rooms/${spaceId}`);
+  return api.get('/api/care/rooms/{space_id}', { path: { space_id: spaceId } });
 }
 
-export interface ChatMessage {
-  id: string;
-  author_id: string | null;
-  author_name: string;
-  body: string;
-  at: string;
-}
+export type ChatMessage = Sent<Schema<'ChatOut'>>;
 
 export function chat(encounterId: string): Promise<ChatMessage[]> {
-  return request<ChatMessage[]>('GET', `/api/care/encounters/${encounterId}/chat`);
+  return api.get('/api/care/encounters/{encounter_id}/chat', {
+    path: { encounter_id: encounterId },
+  });
 }
 
 export function say(encounterId: string, body: string): Promise<ChatMessage> {
-  return request<ChatMessage>('POST', `/api/care/encounters/${encounterId}/chat`, { body });
+  return api.post('/api/care/encounters/{encounter_id}/chat', {
+    path: { encounter_id: encounterId },
+    body: { body },
+  });
 }

@@ -7,11 +7,14 @@
  * refreshed once (shared by concurrent callers) and the call is retried.
  */
 
+import type { PathWith } from './typed';
+
 export const CSRF_COOKIE = 'cv_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const REFRESH_PATH = '/api/auth/session/refresh';
+/** Checked against the schema: the typed wrapper sits on top of this module, so it is not used here. */
+const REFRESH_PATH = '/api/auth/session/refresh' satisfies PathWith<'post'>;
 /** Codes meaning "your access cookie is missing or stale": worth one refresh. */
 const REFRESHABLE = new Set(['token_expired', 'not_authenticated']);
 

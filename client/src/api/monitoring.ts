@@ -2,69 +2,43 @@
  * Remote monitoring (`/api/monitoring/...`): the clinician's panel, NEWS2, vitals, care-plan
  * rules ("targets" for the patient), alerts and their live stream, and devices with pairing.
  */
-import { mayHaveSession, refreshSession, request } from './http';
-
-const BASE = '/api/monitoring';
-
-function patientPath(patientId: string, rest: string): string {
-  return `${BASE}/patients/${encodeURIComponent(patientId)}/${rest}`;
-}
+import { mayHaveSession, refreshSession } from './http';
+import { api, apiUrl, type Schema, type Sent } from './typed';
 
 // ---- NEWS2 and readings -------------------------------------------------------------------
 
-export type RiskBand = 'low' | 'low-medium' | 'medium' | 'high';
-export type Severity = 'low' | 'medium' | 'high';
+export type RiskBand = NonNullable<Schema<'News2Out'>['risk']>;
+export type Severity = Schema<'AlertOut'>['severity'];
 
-/** The National Early Warning Score 2 from each parameter's latest reading. */
-export interface News2 {
-  total: number | null;
-  risk: RiskBand | null;
-  /** Some parameters had no recent value: the score is of the others. */
-  partial: boolean;
-  /** The parameters with no recent value (`temperature`, `consciousness`, …). */
-  missing: string[];
-  at: string | null;
-  /** Points per parameter. */
-  scores: Record<string, number>;
-  /** The SpO2 scale used (1, or 2 for hypercapnic respiratory failure), when the server says. */
-  spo2_scale?: number;
-}
+/**
+ * The National Early Warning Score 2 from each parameter's latest reading: `partial` when some
+ * parameters (listed in `missing`) had no recent value, points per parameter in `scores`, and the
+ * SpO2 scale used (1, or 2 for hypercapnic respiratory failure).
+ */
+export type News2 = Sent<Schema<'News2Out'>>;
 
-export interface LatestValue {
-  value: number;
-  unit: string;
-  /** ISO 8601, UTC. */
-  at: string;
-  label?: string;
-}
+/**
+ * A parameter's newest value. The server has two models of this name (the readings endpoint's,
+ * with a `label`, and the panel's, without), which the schema tells apart by module path.
+ */
+export type LatestValue = Schema<'careverse__monitoring__alert_schemas__LatestValue'> &
+  Partial<Pick<Schema<'careverse__monitoring__schemas__LatestValue'>, 'label'>>;
 
 /** Newest reading per LOINC code. */
 export async function latestReadings(patientId: string): Promise<Record<string, LatestValue>> {
-  const body = await request<{ readings: Record<string, LatestValue> }>(
-    'GET',
-    patientPath(patientId, 'readings/latest'),
-  );
-  return body.readings ?? {};
+  const body = await api.get('/api/monitoring/patients/{patient_id}/readings/latest', {
+    path: { patient_id: patientId },
+  });
+  return body.readings;
 }
 
 export function news2(patientId: string): Promise<News2> {
-  return request<News2>('GET', patientPath(patientId, 'news2'));
+  return api.get('/api/monitoring/patients/{patient_id}/news2', { path: { patient_id: patientId } });
 }
 
-export interface VitalsBucket {
-  t: string;
-  min: number;
-  max: number;
-  mean: number;
-  n: number;
-}
+export type VitalsBucket = Sent<Schema<'VitalsPoint'>>;
 
-export interface VitalsSeries {
-  code: string;
-  label: string;
-  unit: string;
-  points: VitalsBucket[];
-}
+export type VitalsSeries = Sent<Schema<'VitalsOut'>>;
 
 /** One code's readings between `start` and `end`, as min/max/mean per time bucket. */
 export function vitals(
@@ -74,73 +48,46 @@ export function vitals(
   end: Date,
   buckets = 200,
 ): Promise<VitalsSeries> {
-  const query = new URLSearchParams({
-    code,
-    start: start.toISOString(),
-    end: end.toISOString(),
-    buckets: String(buckets),
+  return api.get('/api/monitoring/patients/{patient_id}/vitals', {
+    path: { patient_id: patientId },
+    query: { code, start: start.toISOString(), end: end.toISOString(), buckets },
   });
-  return request<VitalsSeries>('GET', `${patientPath(patientId, 'vitals')}?${query}`);
 }
 
 // ---- the clinician's panel ----------------------------------------------------------------
 
-export interface PanelPatient {
-  patient_id: string;
-  name: string;
-  news2: News2;
-  latest: Record<string, LatestValue>;
-  /** Last 24 hours per code: `[epoch seconds, value]`. */
-  sparklines: Record<string, [number, number][]>;
-  open_alerts: Alert[];
-}
+/** A patient on the panel: NEWS2, latest values, 24 h sparklines (`[epoch s, value]`), alerts. */
+export type PanelPatient = Sent<Schema<'PanelPatient'>>;
 
 /** The clinician's patients, most at risk first. */
 export async function panel(): Promise<PanelPatient[]> {
-  const body = await request<{ patients: PanelPatient[] }>('GET', `${BASE}/panel`);
-  return body.patients ?? [];
+  const body = await api.get('/api/monitoring/panel');
+  return body.patients;
 }
 
 // ---- alerts -------------------------------------------------------------------------------
 
-export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+export type AlertStatus = Schema<'AlertOut'>['status'];
 
-export interface Alert {
-  id: string;
-  patient_id: string;
-  patient_name: string;
-  source: 'news2' | 'rule';
-  rule_id?: string | null;
-  severity: Severity;
-  status: AlertStatus;
-  /** Short, e.g. "NEWS2 7 — high risk". */
-  title: string;
-  /** Which values fired it, in a sentence. */
-  why: string;
-  opened_at: string;
-  updated_at: string;
-  acknowledged_at?: string | null;
-  acknowledged_by?: string | null;
-  escalated_to?: string | null;
-  escalated_at?: string | null;
-  /** How many times the condition fired again while the alert was open. */
-  count: number;
-  /** On the live stream: what just happened (`opened`, `updated`, `escalated`, …). */
-  change?: string | null;
-}
+/**
+ * An alert: `title` is short ("NEWS2 7 — high risk"), `why` says which values fired it, `count`
+ * how often the condition fired again while it was open. On the live stream it also carries
+ * `change`: what just happened (`opened`, `updated`, `escalated`, …); the stream is not part of
+ * the OpenAPI schema, so that field is declared here.
+ */
+export type Alert = Sent<Schema<'AlertOut'>> & { change?: string | null };
 
 export async function alerts(status?: AlertStatus): Promise<Alert[]> {
-  const query = status ? `?status=${status}` : '';
-  const body = await request<{ alerts: Alert[] }>('GET', `${BASE}/alerts${query}`);
-  return body.alerts ?? [];
+  const body = await api.get('/api/monitoring/alerts', { query: { status } });
+  return body.alerts;
 }
 
 export function acknowledgeAlert(id: string): Promise<Alert> {
-  return request<Alert>('POST', `${BASE}/alerts/${encodeURIComponent(id)}/acknowledge`);
+  return api.post('/api/monitoring/alerts/{alert_id}/acknowledge', { path: { alert_id: id } });
 }
 
 export function resolveAlert(id: string): Promise<Alert> {
-  return request<Alert>('POST', `${BASE}/alerts/${encodeURIComponent(id)}/resolve`);
+  return api.post('/api/monitoring/alerts/{alert_id}/resolve', { path: { alert_id: id } });
 }
 
 // ---- the live alert stream (Server-Sent Events) ------------------------------------------
@@ -152,7 +99,7 @@ export interface AlertStreamListener {
   connected?: () => void;
 }
 
-const STREAM_PATH = `${BASE}/alerts/stream`;
+const STREAM_PATH = apiUrl('/api/monitoring/alerts/stream');
 const streamListeners = new Set<AlertStreamListener>();
 let source: EventSource | null = null;
 let reconnectTimer: number | null = null;
@@ -214,65 +161,70 @@ export function subscribeAlerts(listener: AlertStreamListener): () => void {
 
 // ---- care-plan rules ----------------------------------------------------------------------
 
-export type Comparison = '<' | '<=' | '>' | '>=';
+export type Comparison = Schema<'ThresholdRuleIn'>['op'];
 
+/** A new care-plan rule, one shape per kind. */
 export type RuleBody =
-  | {
-      kind: 'threshold';
-      code: string;
-      op: Comparison;
-      value: number;
-      severity: Severity;
-      label?: string;
-    }
-  | {
-      kind: 'sustained';
-      code: string;
-      op: Comparison;
-      value: number;
-      minutes: number;
-      severity: Severity;
-      label?: string;
-    }
-  | {
-      kind: 'trend';
-      code: string;
-      change: number;
-      days: number;
-      severity: Severity;
-      label?: string;
-    }
-  | { kind: 'no_data'; hours: number; code?: string | null; severity: Severity; label?: string };
+  | Schema<'ThresholdRuleIn'>
+  | Schema<'SustainedRuleIn'>
+  | Schema<'TrendRuleIn'>
+  | Schema<'NoDataRuleIn'>;
 
-export type Rule = RuleBody & { id: string; created_at: string; created_by?: string | null };
+/**
+ * A stored rule. The server answers every kind in one flat model (`RuleOut`: `kind` a string, the
+ * other kinds' fields null); the pages need the shape of its kind, so it is typed as the rule it
+ * was created from plus what the server adds.
+ */
+export type Rule = RuleBody &
+  Pick<Sent<Schema<'RuleOut'>>, 'id' | 'patient_id' | 'title' | 'created_at' | 'created_by'>;
+
+/** Stored rules as the kind-by-kind union (see Rule). */
+function asRule(rule: Sent<Schema<'RuleOut'>>): Rule {
+  return rule as unknown as Rule;
+}
 
 /** A patient's care-plan rules (for the patient or a caregiver: their targets). */
 export async function rules(patientId: string): Promise<Rule[]> {
-  const body = await request<Rule[] | { rules: Rule[] }>('GET', patientPath(patientId, 'rules'));
-  return Array.isArray(body) ? body : (body?.rules ?? []);
+  const body = await api.get('/api/monitoring/patients/{patient_id}/rules', {
+    path: { patient_id: patientId },
+  });
+  return body.rules.map(asRule);
 }
 
-export function addRule(patientId: string, rule: RuleBody): Promise<Rule> {
-  return request<Rule>('POST', patientPath(patientId, 'rules'), rule);
+export async function addRule(patientId: string, rule: RuleBody): Promise<Rule> {
+  const stored = await api.post('/api/monitoring/patients/{patient_id}/rules', {
+    path: { patient_id: patientId },
+    body: rule,
+  });
+  return asRule(stored);
 }
 
-export function deleteRule(id: string): Promise<void> {
-  return request<void>('DELETE', `${BASE}/rules/${encodeURIComponent(id)}`);
+export async function deleteRule(id: string): Promise<void> {
+  await api.delete('/api/monitoring/rules/{rule_id}', { path: { rule_id: id } });
 }
 
 // ---- clinician-observed NEWS2 inputs -----------------------------------------------------
 
-export type Consciousness = 'A' | 'C' | 'V' | 'P' | 'U';
+export type Consciousness = NonNullable<Schema<'ObservationIn'>['consciousness']>;
 
-export function setSpo2Scale(patientId: string, scale: 1 | 2): Promise<unknown> {
-  return request<unknown>('PUT', patientPath(patientId, 'news2-settings'), { spo2_scale: scale });
+export function setSpo2Scale(
+  patientId: string,
+  scale: Schema<'News2SettingsIn'>['spo2_scale'],
+): Promise<Sent<Schema<'News2SettingsOut'>>> {
+  return api.put('/api/monitoring/patients/{patient_id}/news2-settings', {
+    path: { patient_id: patientId },
+    body: { spo2_scale: scale },
+  });
 }
 
 export function recordObservation(
   patientId: string,
-  observation: { consciousness: Consciousness; on_oxygen?: boolean },
-): Promise<unknown> {
-  return request<unknown>('POST', patientPath(patientId, 'observations'), observation);
+  observation: Schema<'ObservationIn'>,
+): Promise<Sent<Schema<'ObservationOut'>>> {
+  return api.post('/api/monitoring/patients/{patient_id}/observations', {
+    path: { patient_id: patientId },
+    body: observation,
+  });
 }
 
 // ---- devices ------------------------------------------------------------------------------
@@ -288,42 +240,37 @@ export const DEVICE_KINDS = [
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
-export interface Device {
-  id: string;
-  patient_id: string;
-  kind: DeviceKind | string;
-  label: string;
-  /** `pending` until paired, then `active`; `revoked` once removed. */
-  status: string;
-  created_at: string;
-  last_seen_at?: string | null;
-}
+/**
+ * A patient's device: `pending` until paired, then `active`; `revoked` once removed.
+ * `last_seen_at` is not sent by the server (its `DeviceOut` has none); it stays declared, always
+ * absent, because pages/monitoring/devices.ts reads it.
+ */
+export type Device = Sent<Schema<'DeviceOut'>> & { last_seen_at?: string | null };
 
-export interface PairingCode {
-  code: string;
-  expires_at: string;
-}
+export type PairingCode = Sent<Schema<'PairingCodeOut'>>;
 
-export async function devices(patientId: string): Promise<Device[]> {
-  const body = await request<Device[] | { devices: Device[] }>(
-    'GET',
-    patientPath(patientId, 'devices'),
-  );
-  return Array.isArray(body) ? body : (body?.devices ?? []);
+export function devices(patientId: string): Promise<Device[]> {
+  return api.get('/api/monitoring/patients/{patient_id}/devices', {
+    path: { patient_id: patientId },
+  });
 }
 
 export function addDevice(patientId: string, kind: DeviceKind, label: string): Promise<Device> {
-  return request<Device>('POST', `${BASE}/devices`, { patient_id: patientId, kind, label });
+  return api.post('/api/monitoring/devices', { body: { patient_id: patientId, kind, label } });
 }
 
 /** A short-lived code to type into the device, which exchanges it for its own credential. */
 export function pairingCode(deviceId: string): Promise<PairingCode> {
-  return request<PairingCode>(
-    'POST',
-    `${BASE}/devices/${encodeURIComponent(deviceId)}/pairing-code`,
-  );
+  return api.post('/api/monitoring/devices/{device_id}/pairing-code', {
+    path: { device_id: deviceId },
+  });
 }
 
 export function removeDevice(deviceId: string): Promise<void> {
-  return request<void>('DELETE', `${BASE}/devices/${encodeURIComponent(deviceId)}`);
+  return api.delete('/api/monitoring/devices/{device_id}', { path: { device_id: deviceId } });
 }
+
+// DEVICE_KINDS lists exactly the server's kinds: one added or removed there fails the build here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const deviceKindsMatchServer: Same<DeviceKind, Schema<'DeviceIn'>['kind']> = true;
+void deviceKindsMatchServer;

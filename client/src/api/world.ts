@@ -1,5 +1,5 @@
 /** Spaces over HTTP (`/api/spaces`): the list a person may enter, one space, creating one. */
-import { request } from './http';
+import { api, type Schema, type Sent } from './typed';
 
 /** The templates a space is made from (`careverse.world.templates`), in the order offered. */
 export const TEMPLATE_KEYS = [
@@ -16,42 +16,42 @@ export const TEMPLATE_KEYS = [
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 /** Who may enter: any member of Careverse, invited people, or listed participants only. */
-export type SpaceAccess = 'members' | 'invite' | 'listed';
+export type SpaceAccess = NonNullable<Schema<'SpaceIn'>['access']>;
 
-export interface Space {
-  id: string;
-  name: string;
-  template: string;
-  access: SpaceAccess;
-  capacity: number;
-  owner_id: string;
-  /** People inside now (on this server). */
-  present: number;
-  /** The caller facilitates this space (can mute, remove, lock, end). */
-  facilitator: boolean;
-}
+/**
+ * A space the caller may enter, with `present` (people inside now, on this server) and
+ * `facilitator` (the caller can mute, remove, lock, end).
+ */
+export type Space = Sent<Schema<'SpaceOut'>>;
 
-export interface NewSpace {
-  name: string;
-  template: TemplateKey;
-  access?: SpaceAccess;
-  capacity?: number;
-  listed?: boolean;
-}
+export type NewSpace = Schema<'SpaceIn'>;
 
 /** Roles that may create spaces (the server decides; this only hides the form from others). */
 export const SPACE_CREATORS = ['clinician', 'moderator', 'admin'];
 
 export function listSpaces(): Promise<Space[]> {
-  return request<Space[]>('GET', '/api/spaces');
+  return api.get('/api/spaces');
 }
 
 export function getSpace(id: string): Promise<Space> {
-  return request<Space>('GET', `/api/spaces/${encodeURIComponent(id)}`);
+  return api.get('/api/spaces/{space_id}', { path: { space_id: id } });
 }
 
 export function createSpace(space: NewSpace): Promise<Space> {
-  return request<Space>('POST', '/api/spaces', space);
+  return api.post('/api/spaces', { body: space });
+}
+
+/**
+ * The STUN/TURN servers for calls (`CAREVERSE_ICE_SERVERS`, with per-person TURN credentials);
+ * empty works on a LAN.
+ */
+export async function iceServers(): Promise<RTCIceServer[]> {
+  const servers = await api.get('/api/world/ice-servers');
+  return servers.map(({ urls, username, credential }) => ({
+    urls,
+    ...(username ? { username } : {}),
+    ...(credential ? { credential } : {}),
+  }));
 }
 
 /** Floor half-extents (metres) of each template, as the server clamps positions. */
@@ -69,3 +69,9 @@ export const HALF_EXTENT: Record<string, number> = {
 export function isTemplateKey(value: string): value is TemplateKey {
   return (TEMPLATE_KEYS as readonly string[]).includes(value);
 }
+
+// TEMPLATE_KEYS lists exactly the server's templates: a template added or removed there fails
+// the build here until the list (and its messages) follow.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const templatesMatchServer: Same<TemplateKey, Schema<'SpaceIn'>['template']> = true;
+void templatesMatchServer;

@@ -2,12 +2,26 @@ import { html, nothing } from 'lit';
 import { currentAccount, signOut, type Account } from '../api/auth';
 import { onEnrolmentRequired, onSessionLost } from '../api/http';
 import { setLocale, t } from '../i18n';
-import { AREAS, areaFor, roleHome, type Area } from '../roles';
-import { currentRoute, navigate, onRouteChange, startRouter, type Route } from '../router';
+import {
+  NOT_FOUND,
+  areaForRoute,
+  currentRoute,
+  isCurrent,
+  mayShow,
+  navLinks,
+  navigate,
+  onRouteChange,
+  pathOf,
+  startRouter,
+  titleOf,
+  type NavEntry,
+  type Route,
+} from '../router';
 import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
 import './alert-badge';
 import { LightElement } from './light-element';
+// The page elements the route table (router.ts) renders.
 import '../pages/area-page';
 import '../pages/care/appointments-page';
 import '../pages/care/schedule-page';
@@ -25,18 +39,6 @@ import '../pages/space-page';
 import '../pages/spaces-page';
 import '../pages/sign-in-page';
 import '../pages/sign-up-page';
-
-/** Routes that need a signed-in account. */
-function needsAccount(route: Route): boolean {
-  return ['home', 'area', 'space', 'security', 'mfaSetup'].includes(route.name);
-}
-
-/** Routes open to anyone, in any state: a reset link must work whoever is signed in. */
-function isOpenToAll(route: Route): boolean {
-  return route.name === 'forgotPassword' || route.name === 'resetPassword';
-}
-
-const MFA_SETUP_PATH = '/setup-two-step';
 
 /**
  * The page frame: skip link, header with navigation, the current page in `<main>`, footer.
@@ -104,23 +106,23 @@ export class CareverseApp extends LightElement {
     this.show(currentRoute(), false);
   }
 
-  /** Where `route` must send the visitor instead, if anywhere. */
+  /** Where `route` must send the visitor instead, if anywhere (the route table's rules). */
   private redirectFor(route: Route): string | null {
     const account = getAccount();
-    const signedIn = account !== null;
+    const { entry } = route;
     // An account that must set up two-step sign-in first is kept on that screen: the server
     // refuses it everything else anyway.
-    if (account?.mfa_enrolment_required && route.name !== 'mfaSetup' && !isOpenToAll(route)) {
-      return MFA_SETUP_PATH;
+    if (account?.mfa_enrolment_required && !entry.enrolment && entry.audience !== 'open') {
+      return pathOf('mfaSetup');
     }
-    if (route.name === 'mfaSetup' && signedIn && !account.mfa_enrolment_required) {
-      return '/settings/security';
-    }
-    if (route.name === 'root') return signedIn ? '/home' : '/signin';
-    if ((route.name === 'signIn' || route.name === 'signUp') && signedIn) return '/home';
-    if (needsAccount(route) && !signedIn) {
-      const here = location.pathname + location.search;
-      return route.name === 'home' ? '/signin' : `/signin?next=${encodeURIComponent(here)}`;
+    const own = entry.redirect?.(account);
+    if (own) return own;
+    if (entry.audience === 'signedOut' && account) return pathOf('home');
+    if (entry.audience === 'signedIn' && !account) {
+      const signIn = pathOf('signIn');
+      // Home is where signing in lands anyway.
+      if (entry.name === 'home') return signIn;
+      return `${signIn}?next=${encodeURIComponent(location.pathname + location.search)}`;
     }
     return null;
   }
@@ -149,7 +151,7 @@ export class CareverseApp extends LightElement {
     setAccount(null);
     setNotice(t('error.sessionEnded'));
     const here = location.pathname + location.search;
-    navigate(`/signin?next=${encodeURIComponent(here)}`, { replace: true });
+    navigate(`${pathOf('signIn')}?next=${encodeURIComponent(here)}`, { replace: true });
   }
 
   private enrolmentRequired(): void {
@@ -167,7 +169,7 @@ export class CareverseApp extends LightElement {
     }
     setAccount(null);
     setNotice(t('signIn.signedOut'));
-    navigate('/signin');
+    navigate(pathOf('signIn'));
   }
 
   private onSkip(event: Event): void {
@@ -178,33 +180,7 @@ export class CareverseApp extends LightElement {
   }
 
   private pageTitle(): string {
-    const route = this.route;
-    switch (route.name) {
-      case 'signIn':
-        return t('signIn.title');
-      case 'signUp':
-        return t('signUp.title');
-      case 'home':
-        return t('nav.home');
-      case 'security':
-        return t('security.title');
-      case 'mfaSetup':
-        return t('mfaSetup.title');
-      case 'forgotPassword':
-        return t('forgot.title');
-      case 'resetPassword':
-        return t('reset.title');
-      case 'area': {
-        const area = this.account ? areaFor(this.account.role, route.slug) : null;
-        return area ? t(area.title) : t('notFound.title');
-      }
-      case 'space':
-        return t('world.space.title');
-      case 'notFound':
-        return t('notFound.title');
-      default:
-        return t('app.loading');
-    }
+    return t(titleOf(this.route, this.account));
   }
 
   protected override async updated(): Promise<void> {
@@ -228,48 +204,10 @@ export class CareverseApp extends LightElement {
       return html`<p class="loading" role="status">${t('app.loading')}</p>`;
     }
     const route = this.route;
-    switch (route.name) {
-      case 'signIn':
-        return html`<cv-sign-in></cv-sign-in>`;
-      case 'signUp':
-        return html`<cv-sign-up></cv-sign-up>`;
-      case 'home':
-        return html`<cv-home .account=${this.account}></cv-home>`;
-      case 'security':
-        return html`<cv-security .account=${this.account}></cv-security>`;
-      case 'mfaSetup':
-        return html`<cv-mfa-setup></cv-mfa-setup>`;
-      case 'forgotPassword':
-        return html`<cv-forgot-password></cv-forgot-password>`;
-      case 'resetPassword':
-        return html`<cv-reset-password></cv-reset-password>`;
-      case 'area': {
-        const area = this.account ? areaFor(this.account.role, route.slug) : null;
-        return area ? this.renderArea(area) : html`<cv-not-found></cv-not-found>`;
-      }
-      case 'space':
-        return html`<cv-space .spaceId=${route.id} .account=${this.account}></cv-space>`;
-      default:
-        return html`<cv-not-found></cv-not-found>`;
-    }
-  }
-
-  /** An area's own page where it has one yet, else its placeholder. */
-  private renderArea(area: Area) {
-    if (area.slug === AREAS.privacy.slug) return html`<cv-privacy></cv-privacy>`;
-    if (area.slug === AREAS.spaces.slug) return html`<cv-spaces .account=${this.account}></cv-spaces>`;
-    if (area.slug === AREAS.monitoring.slug) return html`<cv-monitoring></cv-monitoring>`;
-    if (area.slug === AREAS.alerts.slug) return html`<cv-alerts-page></cv-alerts-page>`;
-    if (area.slug === AREAS.vitals.slug) {
-      return html`<cv-vitals-page .account=${this.account}></cv-vitals-page>`;
-    }
-    if (area.slug === AREAS.appointments.slug) {
-      return html`<cv-care-appointments .account=${this.account}></cv-care-appointments>`;
-    }
-    if (area.slug === AREAS.consultations.slug || area.slug === AREAS.schedule.slug) {
-      return html`<cv-care-schedule></cv-care-schedule>`;
-    }
-    return html`<cv-area .area=${area}></cv-area>`;
+    const account = this.account;
+    // An area the account's role does not have is not found, as if it did not exist.
+    const entry = mayShow(route, account) ? route.entry : NOT_FOUND;
+    return entry.page({ account, params: route.params, area: areaForRoute(route, account) });
   }
 
   private renderLogo() {
@@ -279,19 +217,25 @@ export class CareverseApp extends LightElement {
     </svg>`;
   }
 
+  /** One menu's links from the route table, the current page marked. */
+  private renderLinks(menu: NavEntry['menu'], className = '') {
+    return navLinks(menu, this.account).map(
+      (link) => html`<a class=${className || nothing} href=${link.href} aria-current=${isCurrent(this.route, link.href) ? 'page' : nothing}>
+        ${t(link.label)}${link.badge ? link.badge() : nothing}
+      </a>`,
+    );
+  }
+
   private renderHeader() {
     const account = this.account;
-    const route = this.route;
-    const current = (active: boolean) => (active ? 'page' : nothing);
     if (!account) {
       return html`
         <header class="site-header">
           <div class="site-header__inner">
-            <a class="brand" href="/">${this.renderLogo()}<span>${t('app.name')}</span></a>
+            <a class="brand" href=${pathOf('root')}>${this.renderLogo()}<span>${t('app.name')}</span></a>
             <nav class="site-nav site-nav--always" aria-label=${t('nav.account')}>
               <ul role="list">
-                <li><a href="/signin" aria-current=${current(route.name === 'signIn')}>${t('nav.signIn')}</a></li>
-                <li><a href="/signup" aria-current=${current(route.name === 'signUp')}>${t('nav.signUp')}</a></li>
+                ${this.renderLinks('signedOut').map((link) => html`<li>${link}</li>`)}
               </ul>
             </nav>
           </div>
@@ -301,11 +245,7 @@ export class CareverseApp extends LightElement {
     const accountMenu = html`
       <nav class="account-menu" aria-label=${t('nav.account')}>
         <span class="account-menu__name">${t('nav.signedInAs', { name: account.display_name })}</span>
-        ${account.mfa_enrolment_required
-          ? nothing
-          : html`<a class="account-menu__link" href="/settings/security" aria-current=${current(route.name === 'security')}>
-              ${t('nav.security')}
-            </a>`}
+        ${account.mfa_enrolment_required ? nothing : this.renderLinks('account', 'account-menu__link')}
         <button class="button button--quiet" type="button" @click=${this.onSignOut}>${t('nav.signOut')}</button>
       </nav>
     `;
@@ -314,17 +254,16 @@ export class CareverseApp extends LightElement {
       return html`
         <header class="site-header">
           <div class="site-header__inner">
-            <a class="brand" href=${MFA_SETUP_PATH}>${this.renderLogo()}<span>${t('app.name')}</span></a>
+            <a class="brand" href=${pathOf('mfaSetup')}>${this.renderLogo()}<span>${t('app.name')}</span></a>
             ${accountMenu}
           </div>
         </header>
       `;
     }
-    const areas = roleHome(account.role)?.areas ?? [];
     return html`
       <header class="site-header">
         <div class="site-header__inner site-header__inner--signed-in">
-          <a class="brand" href="/home">${this.renderLogo()}<span>${t('app.name')}</span></a>
+          <a class="brand" href=${pathOf('home')}>${this.renderLogo()}<span>${t('app.name')}</span></a>
           <button
             class="menu-toggle"
             type="button"
@@ -347,16 +286,7 @@ export class CareverseApp extends LightElement {
             }}
           >
             <ul role="list">
-              <li><a href="/home" aria-current=${current(route.name === 'home')}>${t('nav.home')}</a></li>
-              ${areas.map(
-                (area) => html`
-                  <li>
-                    <a href="/${area.slug}" aria-current=${current((route.name === 'area' && route.slug === area.slug) || (route.name === 'space' && area.slug === AREAS.spaces.slug))}>
-                      ${t(area.title)}${area.slug === AREAS.monitoring.slug ? html`<cv-alert-badge></cv-alert-badge>` : nothing}
-                    </a>
-                  </li>
-                `,
-              )}
+              ${this.renderLinks('main').map((link) => html`<li>${link}</li>`)}
             </ul>
           </nav>
         </div>

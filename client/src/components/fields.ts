@@ -6,6 +6,18 @@ import { t } from '../i18n';
 /** The server's minimum; checked here first so that people learn it before sending. */
 export const MIN_PASSWORD_LENGTH = 12;
 
+/** A one-time code as typed, without the spaces some apps show in the middle of it. */
+export function cleanOtp(value: string): string {
+  return value.replace(/\s+/g, '');
+}
+
+/** The message for a one-time code that cannot be right, or '' when it looks like one. */
+export function otpFormatError(code: string): string {
+  if (!code) return t('validation.otpRequired');
+  if (!/^\d{6}$/.test(code)) return t('validation.otpFormat');
+  return '';
+}
+
 export interface TextFieldOptions {
   id: string;
   label: string;

@@ -2,48 +2,16 @@ import { html } from 'lit';
 import { delegations, type Delegation } from '../api/privacy';
 import { t } from '../i18n';
 import { formatDate } from '../i18n/format';
-import { describeError } from './errors';
+import { LoadingController } from '../controllers/loading';
 import { LightElement } from './light-element';
-import { renderLoadFailure, renderLoading } from './load-state';
 import { scopeLabel, sortScopes } from './scopes';
 
 /** On a caregiver's home: the people who have shared access with them, and what it allows. */
 export class PeopleISupport extends LightElement {
-  static override properties = {
-    delegations: { state: true },
-    loadError: { state: true },
-  };
+  private supported = new LoadingController(this, () => delegations());
 
-  declare delegations: Delegation[] | null;
-  declare loadError: string;
-
-  constructor() {
-    super();
-    this.delegations = null;
-    this.loadError = '';
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.delegations = null;
-    try {
-      this.delegations = await delegations();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
-  }
-
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.delegations === null) return renderLoading();
-    const active = this.delegations.filter((d) => d.active);
+  private renderList(list: Delegation[]) {
+    const active = list.filter((d) => d.active);
     if (active.length === 0) return html`<p class="empty">${t('supported.empty')}</p>`;
     return html`
       <ul class="item-list" role="list">
@@ -67,7 +35,7 @@ export class PeopleISupport extends LightElement {
     return html`
       <section class="panel" aria-labelledby="supported-title">
         <h2 id="supported-title">${t('supported.title')}</h2>
-        ${this.renderBody()}
+        ${this.supported.render((list) => this.renderList(list))}
       </section>
     `;
   }

@@ -1,30 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { confirmTotp, startTotp, type TotpEnrolment } from '../api/auth';
-import { ApiError, hasErrorCode } from '../api/http';
+import { hasErrorCode } from '../api/http';
+import { FormController } from '../controllers/form';
 import { t } from '../i18n';
-import { describeError } from './errors';
-import { textField } from './fields';
+import { cleanOtp, otpFormatError, textField } from './fields';
 import { LightElement } from './light-element';
 
 type QrCode = (text: string, label: string) => TemplateResult;
 
 /** The event fired (bubbling) once two-step sign-in is on for the account. */
 export const TOTP_ENABLED = 'totp-enabled';
-
-const CODE_ID = 'totp-code';
-
-/** A one-time code as typed, without the spaces some apps show in the middle of it. */
-export function cleanOtp(value: string): string {
-  return value.replace(/\s+/g, '');
-}
-
-/** The message for a one-time code that cannot be right, or '' when it looks like one. */
-export function otpFormatError(code: string): string {
-  if (!code) return t('validation.otpRequired');
-  if (!/^\d{6}$/.test(code)) return t('validation.otpFormat');
-  return '';
-}
 
 /** A base32 secret in groups of four, easier to copy by hand. */
 function groupSecret(secret: string): string {
@@ -40,18 +26,18 @@ export class TotpEnrolmentPanel extends LightElement {
   static override properties = {
     autoStart: { type: Boolean, attribute: 'auto-start' },
     enrolment: { state: true },
-    code: { state: true },
-    codeError: { state: true },
-    formError: { state: true },
-    busy: { state: true },
   };
 
   declare autoStart: boolean;
   declare enrolment: TotpEnrolment | null;
-  declare code: string;
-  declare codeError: string;
-  declare formError: string;
-  declare busy: boolean;
+
+  /** The first code; its alert region also tells why the set-up could not start. */
+  private form = new FormController(this, {
+    values: { code: '' },
+    ids: { code: 'totp-code' },
+    serverFields: { code: 'code' },
+    summary: false,
+  });
 
   /** The QR encoder, loaded on first use: most visits never need it. */
   private qrCode: QrCode | null = null;
@@ -60,50 +46,33 @@ export class TotpEnrolmentPanel extends LightElement {
     super();
     this.autoStart = false;
     this.enrolment = null;
-    this.code = '';
-    this.codeError = '';
-    this.formError = '';
-    this.busy = false;
   }
 
   override firstUpdated(): void {
     if (this.autoStart) void this.start(false);
   }
 
-  private async showFormError(message: string): Promise<void> {
-    // Cleared first so that the same message, repeated, is announced again.
-    this.formError = '';
-    await this.updateComplete;
-    this.formError = message;
-  }
-
   private async start(moveFocus = true): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.formError = '';
-    try {
-      const [enrolment, qr] = await Promise.all([startTotp(), import('./qr-code')]);
-      this.qrCode = qr.qrCode;
-      this.enrolment = enrolment;
-      this.code = '';
-      this.codeError = '';
-      if (moveFocus) await this.focusById('totp-steps-title');
-    } catch (error) {
-      if (hasErrorCode(error, 'mfa_already_enabled')) {
-        this.done();
-        return;
-      }
-      await this.showFormError(describeError(error));
-    } finally {
-      this.busy = false;
-    }
+    const form = this.form;
+    await form.feedback.run(
+      'start',
+      async () => {
+        const [enrolment, qr] = await Promise.all([startTotp(), import('./qr-code')]);
+        this.qrCode = qr.qrCode;
+        this.enrolment = enrolment;
+        form.reset();
+        form.errors = {};
+        if (moveFocus) await this.focusById('totp-steps-title');
+      },
+      (error) => this.alreadyOn(error),
+    );
   }
 
   private cancel(): void {
     this.enrolment = null;
-    this.code = '';
-    this.codeError = '';
-    this.formError = '';
+    this.form.reset();
+    this.form.errors = {};
+    this.form.feedback.clear();
     void this.focusById('totp-start');
   }
 
@@ -112,44 +81,32 @@ export class TotpEnrolmentPanel extends LightElement {
     this.dispatchEvent(new CustomEvent(TOTP_ENABLED, { bubbles: true }));
   }
 
-  private async onConfirm(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    this.formError = '';
-    const code = cleanOtp(this.code);
-    this.codeError = otpFormatError(code);
-    if (this.codeError) {
-      await this.focusById(CODE_ID);
-      return;
-    }
-    this.busy = true;
-    try {
-      await confirmTotp(code);
-      this.done();
-    } catch (error) {
-      await this.confirmFailed(error);
-    } finally {
-      this.busy = false;
-    }
+  /** Two-step sign-in is on already (in another tab, say): nothing left to set up. */
+  private alreadyOn(error: unknown): boolean {
+    if (!hasErrorCode(error, 'mfa_already_enabled')) return false;
+    this.done();
+    return true;
   }
 
-  private async confirmFailed(error: unknown): Promise<void> {
-    if (hasErrorCode(error, 'mfa_invalid')) {
-      this.codeError = t('error.mfaSetupInvalid');
-      this.code = '';
-      await this.focusById(CODE_ID);
-      return;
-    }
-    if (error instanceof ApiError && error.fieldErrors.code) {
-      this.codeError = error.fieldErrors.code;
-      await this.focusById(CODE_ID);
-      return;
-    }
-    if (hasErrorCode(error, 'mfa_already_enabled')) {
-      this.done();
-      return;
-    }
-    await this.showFormError(describeError(error));
+  private async onConfirm(event: SubmitEvent): Promise<void> {
+    const form = this.form;
+    const code = cleanOtp(form.values.code);
+    const confirmed = await form.submit(event, {
+      validate: () => {
+        const error = otpFormatError(code);
+        return error ? { code: error } : {};
+      },
+      send: () => confirmTotp(code),
+      failed: async (error) => {
+        if (hasErrorCode(error, 'mfa_invalid')) {
+          form.reset();
+          await form.showErrors({ code: t('error.mfaSetupInvalid') });
+          return true;
+        }
+        return this.alreadyOn(error);
+      },
+    });
+    if (confirmed) this.done();
   }
 
   private renderSteps(enrolment: TotpEnrolment) {
@@ -172,19 +129,16 @@ export class TotpEnrolmentPanel extends LightElement {
           <li>
             <form novalidate @submit=${this.onConfirm} aria-labelledby="totp-steps-title">
               ${textField({
-                id: CODE_ID,
+                ...this.form.field('code'),
                 label: t('mfa.codeLabel'),
                 hint: t('mfa.codeHint'),
-                value: this.code,
-                error: this.codeError || undefined,
                 autocomplete: 'one-time-code',
                 inputmode: 'numeric',
                 maxlength: 7,
-                onInput: (value) => (this.code = value),
               })}
               <div class="actions">
-                <button class="button button--primary" type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>
-                  ${this.busy ? t('form.working') : t('mfa.confirm')}
+                <button class="button button--primary" type="submit" aria-disabled=${this.form.submitting ? 'true' : 'false'}>
+                  ${this.form.submitting ? t('form.working') : t('mfa.confirm')}
                 </button>
                 ${this.autoStart
                   ? nothing
@@ -201,22 +155,23 @@ export class TotpEnrolmentPanel extends LightElement {
 
   override render() {
     const enrolment = this.enrolment;
+    const { busy, error } = this.form.feedback;
     return html`
-      <div class="form-error" role="alert" id="totp-error">${this.formError || nothing}</div>
+      <div class="form-error" role="alert" id="totp-error">${error || nothing}</div>
       ${enrolment
         ? this.renderSteps(enrolment)
-        : this.autoStart && !this.formError
+        : this.autoStart && !error
           ? html`<p class="loading" role="status">${t('app.loading')}</p>`
           : html`
               <button
                 id="totp-start"
                 class="button button--primary"
                 type="button"
-                aria-disabled=${this.busy ? 'true' : 'false'}
-                aria-describedby=${ifDefined(this.formError ? 'totp-error' : undefined)}
+                aria-disabled=${busy ? 'true' : 'false'}
+                aria-describedby=${ifDefined(error ? 'totp-error' : undefined)}
                 @click=${() => this.start()}
               >
-                ${this.busy ? t('form.working') : t('mfa.start')}
+                ${busy ? t('form.working') : t('mfa.start')}
               </button>
             `}
     `;

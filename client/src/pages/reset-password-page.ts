@@ -1,20 +1,15 @@
 import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { confirmPasswordReset } from '../api/auth';
-import { ApiError, forgetSession, hasErrorCode } from '../api/http';
-import { describeError, placeFieldErrors } from '../components/errors';
+import { forgetSession, hasErrorCode } from '../api/http';
 import { MIN_PASSWORD_LENGTH, textField } from '../components/fields';
 import { LightElement } from '../components/light-element';
+import { FormController, type FieldErrorsOf } from '../controllers/form';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import { getAccount, setAccount, setNotice } from '../session';
 
-type Field = 'next' | 'confirm';
-type Errors = Partial<Record<Field, string>>;
-
-const FIELDS: readonly Field[] = ['next', 'confirm'];
-const FIELD_IDS: Record<Field, string> = { next: 'reset-password', confirm: 'reset-confirm' };
-const SERVER_FIELDS: Record<string, Field> = { new_password: 'next' };
+const VALUES = { next: '', confirm: '' };
 
 /**
  * Take the reset token out of the address: it comes in the fragment (`#token=cvp_…`), which
@@ -30,32 +25,23 @@ function takeTokenFromAddress(): string {
 /** Choose a new password with a single-use link from an e-mail or an administrator. */
 export class ResetPasswordPage extends LightElement {
   static override properties = {
-    next: { state: true },
-    confirm: { state: true },
-    errors: { state: true },
-    formError: { state: true },
     linkInvalid: { state: true },
-    busy: { state: true },
   };
 
-  declare next: string;
-  declare confirm: string;
-  declare errors: Errors;
-  declare formError: string;
   declare linkInvalid: boolean;
-  declare busy: boolean;
 
   /** Held in memory only. */
   private token = '';
 
+  private form = new FormController(this, {
+    values: VALUES,
+    ids: { next: 'reset-password', confirm: 'reset-confirm' },
+    serverFields: { new_password: 'next' },
+  });
+
   constructor() {
     super();
-    this.next = '';
-    this.confirm = '';
-    this.errors = {};
-    this.formError = '';
     this.linkInvalid = false;
-    this.busy = false;
   }
 
   override connectedCallback(): void {
@@ -75,50 +61,30 @@ export class ResetPasswordPage extends LightElement {
     if (!token) return;
     this.token = token;
     this.linkInvalid = false;
-    this.formError = '';
-    this.errors = {};
+    this.form.feedback.clear();
+    this.form.errors = {};
     this.requestUpdate();
   };
 
-  private validate(): Errors {
-    const errors: Errors = {};
-    if (!this.next) errors.next = t('validation.newPasswordRequired');
-    else if ([...this.next].length < MIN_PASSWORD_LENGTH) {
+  private validate(): FieldErrorsOf<typeof VALUES> {
+    const { next, confirm } = this.form.values;
+    const errors: FieldErrorsOf<typeof VALUES> = {};
+    if (!next) errors.next = t('validation.newPasswordRequired');
+    else if ([...next].length < MIN_PASSWORD_LENGTH) {
       errors.next = t('validation.passwordTooShort', { count: MIN_PASSWORD_LENGTH });
     }
-    if (!this.confirm) errors.confirm = t('validation.confirmPasswordRequired');
-    else if (this.next && this.confirm !== this.next) errors.confirm = t('validation.passwordsDiffer');
+    if (!confirm) errors.confirm = t('validation.confirmPasswordRequired');
+    else if (next && confirm !== next) errors.confirm = t('validation.passwordsDiffer');
     return errors;
   }
 
-  private async showErrors(errors: Errors, formError: string): Promise<void> {
-    this.errors = errors;
-    this.formError = '';
-    await this.updateComplete;
-    this.formError = formError;
-    const first = FIELDS.find((field) => errors[field]);
-    if (first) await this.focusById(FIELD_IDS[first]);
-  }
-
   private async onSubmit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    const errors = this.validate();
-    if (Object.keys(errors).length > 0) {
-      await this.showErrors(errors, t('form.errorSummary'));
-      return;
-    }
-    this.errors = {};
-    this.formError = '';
-    this.busy = true;
-    try {
-      await confirmPasswordReset(this.token, this.next);
-    } catch (error) {
-      this.busy = false;
-      await this.failed(error);
-      return;
-    }
-    this.busy = false;
+    const done = await this.form.submit(event, {
+      validate: () => this.validate(),
+      send: () => confirmPasswordReset(this.token, this.form.values.next),
+      failed: (error) => this.linkFailed(error),
+    });
+    if (!done) return;
     // The server has ended every session of the account, this browser's included.
     if (getAccount()) {
       forgetSession();
@@ -128,54 +94,41 @@ export class ResetPasswordPage extends LightElement {
     navigate('/signin', { replace: true });
   }
 
-  private async failed(error: unknown): Promise<void> {
-    if (hasErrorCode(error, 'invalid_reset_token')) {
-      this.linkInvalid = true;
-      this.next = '';
-      this.confirm = '';
-      await this.showErrors({}, t('error.resetLinkInvalid'));
-      await this.focusById('reset-new-link');
-      return;
-    }
-    if (error instanceof ApiError) {
-      const { errors, unplaced } = placeFieldErrors(error, SERVER_FIELDS);
-      if (Object.keys(errors).length > 0) {
-        await this.showErrors(errors, [t('form.errorSummary'), ...unplaced].join(' '));
-        return;
-      }
-    }
-    await this.showErrors({}, describeError(error));
+  /** A used or expired link: say so and offer a new one. */
+  private async linkFailed(error: unknown): Promise<boolean> {
+    if (!hasErrorCode(error, 'invalid_reset_token')) return false;
+    this.linkInvalid = true;
+    this.form.reset();
+    this.form.errors = {};
+    await this.form.feedback.failWith(t('error.resetLinkInvalid'));
+    await this.focusById('reset-new-link');
+    return true;
   }
 
   private renderForm() {
+    const form = this.form;
     return html`
       <form
         novalidate
         @submit=${this.onSubmit}
         aria-labelledby="reset-title"
-        aria-describedby=${ifDefined(this.formError ? 'reset-error' : undefined)}
+        aria-describedby=${ifDefined(form.feedback.error ? 'reset-error' : undefined)}
       >
         ${textField({
-          id: FIELD_IDS.next,
+          ...form.field('next'),
           label: t('field.newPassword'),
           type: 'password',
           hint: t('field.passwordNewHint'),
-          value: this.next,
-          error: this.errors.next,
           autocomplete: 'new-password',
-          onInput: (value) => (this.next = value),
         })}
         ${textField({
-          id: FIELD_IDS.confirm,
+          ...form.field('confirm'),
           label: t('field.confirmPassword'),
           type: 'password',
-          value: this.confirm,
-          error: this.errors.confirm,
           autocomplete: 'new-password',
-          onInput: (value) => (this.confirm = value),
         })}
-        <button class="button button--primary" type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>
-          ${this.busy ? t('form.working') : t('reset.submit')}
+        <button class="button button--primary" type="submit" aria-disabled=${form.submitting ? 'true' : 'false'}>
+          ${form.submitting ? t('form.working') : t('reset.submit')}
         </button>
       </form>
     `;
@@ -186,7 +139,7 @@ export class ResetPasswordPage extends LightElement {
     return html`
       <div class="panel panel--narrow">
         <h1 id="reset-title">${t('reset.title')}</h1>
-        <div class="form-error" role="alert" id="reset-error">${this.formError || nothing}</div>
+        <div class="form-error" role="alert" id="reset-error">${this.form.feedback.error || nothing}</div>
         ${usable
           ? html`<p class="lead">${t('reset.intro')}</p>
               ${this.renderForm()}`

@@ -1,38 +1,25 @@
 import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { register, signIn, type RegisterRequest } from '../api/auth';
-import { ApiError } from '../api/http';
-import { describeError, looksLikeEmail } from '../components/errors';
+import { hasErrorCode } from '../api/http';
+import { looksLikeEmail } from '../components/errors';
 import { describedBy, fieldError, MIN_PASSWORD_LENGTH, textField } from '../components/fields';
 import { LightElement } from '../components/light-element';
+import { FormController, type FieldErrorsOf } from '../controllers/form';
 import { currentLocale, supportedLocales, t } from '../i18n';
 import { navigate } from '../router';
 import { setAccount, setNotice } from '../session';
 
-type Field = 'displayName' | 'email' | 'password' | 'role' | 'birthDate' | 'language';
-type Errors = Partial<Record<Field, string>>;
 type SignUpRole = RegisterRequest['role'];
 
-const FIELDS: readonly Field[] = ['displayName', 'email', 'password', 'role', 'birthDate', 'language'];
-
-const FIELD_IDS: Record<Field, string> = {
-  displayName: 'signup-name',
-  email: 'signup-email',
-  password: 'signup-password',
-  role: 'signup-role-patient',
-  birthDate: 'signup-birth-date',
-  language: 'signup-language',
-};
-
-/** Request body names (as the server reports them in 422 answers) to form fields. */
-const SERVER_FIELDS: Record<string, Field> = {
-  display_name: 'displayName',
-  email: 'email',
-  password: 'password',
-  role: 'role',
-  birth_date: 'birthDate',
-  preferred_language: 'language',
-};
+interface SignUpValues {
+  displayName: string;
+  email: string;
+  password: string;
+  role: SignUpRole;
+  birthDate: string;
+  language: string;
+}
 
 function today(): string {
   const now = new Date();
@@ -42,131 +29,89 @@ function today(): string {
 
 /** Create a patient or caregiver account, then sign in and go home. */
 export class SignUpPage extends LightElement {
-  static override properties = {
-    displayName: { state: true },
-    email: { state: true },
-    password: { state: true },
-    role: { state: true },
-    birthDate: { state: true },
-    language: { state: true },
-    errors: { state: true },
-    formError: { state: true },
-    busy: { state: true },
-  };
+  private form = new FormController<SignUpValues>(this, {
+    values: {
+      displayName: '',
+      email: '',
+      password: '',
+      role: 'patient',
+      birthDate: '',
+      language: currentLocale(),
+    },
+    ids: {
+      displayName: 'signup-name',
+      email: 'signup-email',
+      password: 'signup-password',
+      role: 'signup-role-patient',
+      birthDate: 'signup-birth-date',
+      language: 'signup-language',
+    },
+    serverFields: {
+      display_name: 'displayName',
+      email: 'email',
+      password: 'password',
+      role: 'role',
+      birth_date: 'birthDate',
+      preferred_language: 'language',
+    },
+  });
 
-  declare displayName: string;
-  declare email: string;
-  declare password: string;
-  declare role: SignUpRole;
-  declare birthDate: string;
-  declare language: string;
-  declare errors: Errors;
-  declare formError: string;
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.displayName = '';
-    this.email = '';
-    this.password = '';
-    this.role = 'patient';
-    this.birthDate = '';
-    this.language = currentLocale();
-    this.errors = {};
-    this.formError = '';
-    this.busy = false;
-  }
-
-  private validate(): Errors {
-    const errors: Errors = {};
-    if (!this.displayName.trim()) errors.displayName = t('validation.displayNameRequired');
-    if (!this.email.trim()) errors.email = t('validation.emailRequired');
-    else if (!looksLikeEmail(this.email)) errors.email = t('validation.emailInvalid');
-    if (!this.password) errors.password = t('validation.passwordRequired');
-    else if ([...this.password].length < MIN_PASSWORD_LENGTH) {
+  private validate(): FieldErrorsOf<SignUpValues> {
+    const { displayName, email, password, birthDate } = this.form.values;
+    const errors: FieldErrorsOf<SignUpValues> = {};
+    if (!displayName.trim()) errors.displayName = t('validation.displayNameRequired');
+    if (!email.trim()) errors.email = t('validation.emailRequired');
+    else if (!looksLikeEmail(email)) errors.email = t('validation.emailInvalid');
+    if (!password) errors.password = t('validation.passwordRequired');
+    else if ([...password].length < MIN_PASSWORD_LENGTH) {
       errors.password = t('validation.passwordTooShort', { count: MIN_PASSWORD_LENGTH });
     }
-    if (this.birthDate && !(this.birthDate <= today())) {
+    if (birthDate && !(birthDate <= today())) {
       errors.birthDate = t('validation.birthDateInvalid');
     }
     return errors;
   }
 
-  private async showErrors(errors: Errors, formError: string): Promise<void> {
-    this.errors = errors;
-    this.formError = '';
-    await this.updateComplete;
-    this.formError = formError;
-    const first = FIELDS.find((field) => errors[field]);
-    if (first) await this.focusById(FIELD_IDS[first]);
-  }
-
   private async onSubmit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    const errors = this.validate();
-    if (Object.keys(errors).length > 0) {
-      await this.showErrors(errors, t('form.errorSummary'));
-      return;
-    }
-    this.errors = {};
-    this.formError = '';
-    this.busy = true;
-    const email = this.email.trim();
-    try {
-      await register({
-        email,
-        password: this.password,
-        display_name: this.displayName.trim(),
-        role: this.role,
-        ...(this.birthDate ? { birth_date: this.birthDate } : {}),
-        ...(this.language ? { preferred_language: this.language } : {}),
-      });
-    } catch (error) {
-      this.busy = false;
-      await this.handleRegisterError(error);
-      return;
-    }
-    try {
-      setAccount(await signIn({ email, password: this.password }));
-      navigate('/home', { replace: true });
-    } catch {
-      // The account exists; signing in on the sign-in page covers MFA and rate limits.
-      setNotice(t('signUp.createdSignInFailed'));
-      navigate('/signin', { replace: true });
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async handleRegisterError(error: unknown): Promise<void> {
-    if (error instanceof ApiError) {
-      if (error.code === 'email_taken') {
-        await this.showErrors({ email: t('error.emailTaken') }, t('form.errorSummary'));
-        return;
-      }
-      const errors: Errors = {};
-      const unplaced: string[] = [];
-      for (const [name, message] of Object.entries(error.fieldErrors)) {
-        const field = SERVER_FIELDS[name];
-        if (field) errors[field] = message;
-        else unplaced.push(message);
-      }
-      // A policy refusal sent as a plain detail still belongs beside the password.
-      if (!errors.password && error.detail && error.code.includes('password')) {
-        errors.password = error.detail;
-      }
-      if (Object.keys(errors).length > 0) {
-        const summary = [t('form.errorSummary'), ...unplaced].join(' ');
-        await this.showErrors(errors, summary);
-        return;
-      }
-    }
-    await this.showErrors({}, describeError(error));
+    const values = this.form.values;
+    const email = values.email.trim();
+    await this.form.submit(event, {
+      validate: () => this.validate(),
+      send: async () => {
+        await register({
+          email,
+          password: values.password,
+          display_name: values.displayName.trim(),
+          role: values.role,
+          ...(values.birthDate ? { birth_date: values.birthDate } : {}),
+          ...(values.language ? { preferred_language: values.language } : {}),
+        });
+        // The form stays busy while signing in to the new account.
+        try {
+          setAccount(await signIn({ email, password: values.password }));
+          navigate('/home', { replace: true });
+        } catch {
+          // The account exists; signing in on the sign-in page covers MFA and rate limits.
+          setNotice(t('signUp.createdSignInFailed'));
+          navigate('/signin', { replace: true });
+        }
+      },
+      failed: async (error) => {
+        if (!hasErrorCode(error, 'email_taken')) return false;
+        await this.form.showErrors({ email: t('error.emailTaken') });
+        return true;
+      },
+      refine: (errors, error) => {
+        // A policy refusal sent as a plain detail still belongs beside the password.
+        if (!errors.password && error.detail && error.code.includes('password')) {
+          errors.password = error.detail;
+        }
+      },
+    });
   }
 
   private renderRole() {
-    const error = this.errors.role;
+    const error = this.form.errors.role;
     const option = (value: SignUpRole, label: string, hint: string) => {
       const id = `signup-role-${value}`;
       return html`
@@ -176,9 +121,9 @@ export class SignUpPage extends LightElement {
             id=${id}
             name="role"
             value=${value}
-            .checked=${this.role === value}
+            .checked=${this.form.values.role === value}
             aria-describedby=${ifDefined(describedBy(id, hint, undefined))}
-            @change=${() => (this.role = value)}
+            @change=${() => this.form.set('role', value)}
           />
           <label for=${id}>${label}</label>
           <p class="field-hint" id="${id}-hint">${hint}</p>
@@ -199,8 +144,8 @@ export class SignUpPage extends LightElement {
   }
 
   private renderLanguage() {
-    const id = FIELD_IDS.language;
-    const error = this.errors.language;
+    const id = 'signup-language';
+    const error = this.form.errors.language;
     return html`
       <div class="field ${error ? 'field--invalid' : ''}">
         <label for=${id}>${t('field.language')}</label>
@@ -210,11 +155,11 @@ export class SignUpPage extends LightElement {
           name=${id}
           aria-invalid=${error ? 'true' : 'false'}
           aria-describedby=${ifDefined(describedBy(id, undefined, error))}
-          @change=${(event: Event) => (this.language = (event.target as HTMLSelectElement).value)}
+          @change=${(event: Event) => this.form.set('language', (event.target as HTMLSelectElement).value)}
         >
           ${supportedLocales().map(
             (locale) => html`
-              <option value=${locale.code} lang=${locale.code} ?selected=${locale.code === this.language}>
+              <option value=${locale.code} lang=${locale.code} ?selected=${locale.code === this.form.values.language}>
                 ${locale.nativeName}
               </option>
             `,
@@ -225,63 +170,53 @@ export class SignUpPage extends LightElement {
   }
 
   override render() {
+    const form = this.form;
+    const error = form.feedback.error;
     return html`
       <div class="panel panel--narrow">
         <h1 id="signup-title">${t('signUp.title')}</h1>
         <p class="lead">${t('signUp.intro')}</p>
-        <div class="form-error" role="alert" id="signup-error">${this.formError || nothing}</div>
+        <div class="form-error" role="alert" id="signup-error">${error || nothing}</div>
         <form
           novalidate
           @submit=${this.onSubmit}
           aria-labelledby="signup-title"
-          aria-describedby=${ifDefined(this.formError ? 'signup-error' : undefined)}
+          aria-describedby=${ifDefined(error ? 'signup-error' : undefined)}
         >
           ${textField({
-            id: FIELD_IDS.displayName,
+            ...form.field('displayName'),
             label: t('field.displayName'),
             hint: t('field.displayNameHint'),
-            value: this.displayName,
-            error: this.errors.displayName,
             autocomplete: 'name',
             maxlength: 120,
-            onInput: (value) => (this.displayName = value),
           })}
           ${textField({
-            id: FIELD_IDS.email,
+            ...form.field('email'),
             label: t('field.email'),
             type: 'email',
-            value: this.email,
-            error: this.errors.email,
             autocomplete: 'email',
             inputmode: 'email',
-            onInput: (value) => (this.email = value),
           })}
           ${textField({
-            id: FIELD_IDS.password,
+            ...form.field('password'),
             label: t('field.password'),
             type: 'password',
             hint: t('field.passwordNewHint'),
-            value: this.password,
-            error: this.errors.password,
             autocomplete: 'new-password',
-            onInput: (value) => (this.password = value),
           })}
           ${this.renderRole()}
           ${textField({
-            id: FIELD_IDS.birthDate,
+            ...form.field('birthDate'),
             label: t('field.birthDate'),
             type: 'date',
             hint: t('field.birthDateHint'),
-            value: this.birthDate,
-            error: this.errors.birthDate,
             autocomplete: 'bday',
             required: false,
             max: today(),
-            onInput: (value) => (this.birthDate = value),
           })}
           ${this.renderLanguage()}
-          <button class="button button--primary" type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>
-            ${this.busy ? t('form.working') : t('signUp.submit')}
+          <button class="button button--primary" type="submit" aria-disabled=${form.submitting ? 'true' : 'false'}>
+            ${form.submitting ? t('form.working') : t('signUp.submit')}
           </button>
         </form>
         <p class="alternate">${t('signUp.haveAccount')} <a href="/signin">${t('signUp.signIn')}</a></p>

@@ -11,8 +11,11 @@ import {
   type SpaceAccess,
   type TemplateKey,
 } from '../api/world';
-import { describeError } from '../components/errors';
+import { placeFieldErrors } from '../components/errors';
 import { LightElement } from '../components/light-element';
+import { renderLoading } from '../components/load-state';
+import { FormController, type FieldErrorsOf } from '../controllers/form';
+import { LoadingController } from '../controllers/loading';
 import { t, type MessageKey } from '../i18n';
 import { navigate } from '../router';
 import '../world/world.css';
@@ -21,99 +24,78 @@ export function templateName(template: string): string {
   return isTemplateKey(template) ? t(`world.template.${template}` as MessageKey) : template;
 }
 
+const ACCESS: readonly SpaceAccess[] = ['members', 'invite', 'listed'];
+
 function templateDescription(template: TemplateKey): string {
   return t(`world.template.${template}.description` as MessageKey);
+}
+
+interface NewSpaceValues {
+  name: string;
+  template: TemplateKey;
+  access: SpaceAccess;
+  capacity: string;
 }
 
 /** The spaces a person can enter, and (for clinicians, moderators and admins) a new one. */
 export class SpacesPage extends LightElement {
   static override properties = {
     account: { attribute: false },
-    spaces: { state: true },
-    loading: { state: true },
-    error: { state: true },
-    createError: { state: true },
-    fieldErrors: { state: true },
-    creating: { state: true },
   };
 
   declare account: Account | null;
-  declare spaces: Space[];
-  declare loading: boolean;
-  declare error: string;
-  declare createError: string;
-  declare fieldErrors: Record<string, string>;
-  declare creating: boolean;
+
+  /** The list stays on screen (and its error in its alert region) while it is refreshed. */
+  private spaces = new LoadingController(this, () => listSpaces(), { keep: true });
+
+  private form = new FormController<NewSpaceValues>(this, {
+    values: { name: '', template: TEMPLATE_KEYS[0], access: 'members', capacity: '' },
+    ids: { name: 'space-name', capacity: 'space-capacity' },
+    summary: false,
+  });
 
   constructor() {
     super();
     this.account = null;
-    this.spaces = [];
-    this.loading = true;
-    this.error = '';
-    this.createError = '';
-    this.fieldErrors = {};
-    this.creating = false;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loading = true;
-    try {
-      this.spaces = await listSpaces();
-      this.error = '';
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.loading = false;
-    }
   }
 
   private get mayCreate(): boolean {
     return this.account !== null && SPACE_CREATORS.includes(this.account.role);
   }
 
-  private async onCreate(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.creating) return;
-    const form = event.target as HTMLFormElement;
-    const data = new FormData(form);
-    const name = String(data.get('name') ?? '').trim();
-    const template = String(data.get('template') ?? '');
-    const capacityText = String(data.get('capacity') ?? '').trim();
-    const errors: Record<string, string> = {};
-    if (!name) errors.name = t('world.spaces.nameRequired');
-    const capacity = capacityText ? Number(capacityText) : undefined;
-    if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
+  private validate(): FieldErrorsOf<NewSpaceValues> {
+    const { name, capacity } = this.form.values;
+    const errors: FieldErrorsOf<NewSpaceValues> = {};
+    if (!name.trim()) errors.name = t('world.spaces.nameRequired');
+    const number = capacity.trim() ? Number(capacity.trim()) : undefined;
+    if (number !== undefined && (!Number.isInteger(number) || number < 1)) {
       errors.capacity = t('world.spaces.capacityInvalid');
     }
-    this.fieldErrors = errors;
-    this.createError = '';
-    if (Object.keys(errors).length > 0 || !isTemplateKey(template)) {
-      await this.focusById(errors.name ? 'space-name' : 'space-capacity');
-      return;
-    }
-    this.creating = true;
-    try {
-      const space = await createSpace({
-        name,
-        template,
-        access: String(data.get('access') ?? 'members') as SpaceAccess,
-        capacity,
-      });
-      navigate(`/spaces/${space.id}`);
-    } catch (error) {
-      if (error instanceof ApiError && Object.keys(error.fieldErrors).length > 0) {
-        this.fieldErrors = error.fieldErrors;
-      }
-      this.createError = describeError(error);
-    } finally {
-      this.creating = false;
-    }
+    return errors;
+  }
+
+  private async onCreate(event: SubmitEvent): Promise<void> {
+    const form = this.form;
+    const { name, template, access, capacity } = form.values;
+    const sent = await form.submit(event, {
+      validate: () => this.validate(),
+      send: () =>
+        createSpace({
+          name: name.trim(),
+          template,
+          access,
+          capacity: capacity.trim() ? Number(capacity.trim()) : undefined,
+        }),
+      failed: async (error) => {
+        // The fields' own messages beside them, and all of it in the alert region.
+        if (error instanceof ApiError) {
+          form.errors = placeFieldErrors(error, { name: 'name', capacity: 'capacity' } as const).errors;
+        }
+        await form.feedback.fail(error);
+        return true;
+      },
+    });
+    if (sent) navigate(`/spaces/${sent.result.id}`);
   }
 
   private renderSpace(space: Space) {
@@ -137,13 +119,14 @@ export class SpacesPage extends LightElement {
   }
 
   private renderCreate() {
-    const errors = this.fieldErrors;
-    const error = (field: string) =>
+    const form = this.form;
+    const { values, errors } = form;
+    const error = (field: 'name' | 'capacity') =>
       errors[field] ? html`<p class="field-error" id="space-${field}-error">${errors[field]}</p>` : nothing;
     return html`
       <section class="panel" aria-labelledby="create-space-title">
         <h2 id="create-space-title">${t('world.spaces.createTitle')}</h2>
-        <div class="form-error" role="alert">${this.createError || nothing}</div>
+        <div class="form-error" role="alert">${form.feedback.error || nothing}</div>
         <form @submit=${this.onCreate} novalidate>
           <div class="field ${errors.name ? 'field--invalid' : ''}">
             <label for="space-name">${t('world.spaces.name')}</label>
@@ -154,6 +137,8 @@ export class SpacesPage extends LightElement {
               maxlength="120"
               required
               autocomplete="off"
+              .value=${values.name}
+              @input=${(e: Event) => form.set('name', (e.target as HTMLInputElement).value)}
               aria-invalid=${errors.name ? 'true' : 'false'}
               aria-describedby=${errors.name ? 'space-name-error' : nothing}
             />
@@ -161,18 +146,28 @@ export class SpacesPage extends LightElement {
           </div>
           <div class="field">
             <label for="space-template">${t('world.spaces.template')}</label>
-            <select id="space-template" name="template">
+            <select
+              id="space-template"
+              name="template"
+              @change=${(e: Event) => form.set('template', (e.target as HTMLSelectElement).value as TemplateKey)}
+            >
               ${TEMPLATE_KEYS.map(
-                (key) => html`<option value=${key}>${templateName(key)} — ${templateDescription(key)}</option>`,
+                (key) =>
+                  html`<option value=${key} ?selected=${values.template === key}>${templateName(key)} — ${templateDescription(key)}</option>`,
               )}
             </select>
           </div>
           <div class="field">
             <label for="space-access">${t('world.spaces.access')}</label>
-            <select id="space-access" name="access">
-              <option value="members">${t('world.access.members')}</option>
-              <option value="invite">${t('world.access.invite')}</option>
-              <option value="listed">${t('world.access.listed')}</option>
+            <select
+              id="space-access"
+              name="access"
+              @change=${(e: Event) => form.set('access', (e.target as HTMLSelectElement).value as SpaceAccess)}
+            >
+              ${ACCESS.map(
+                (access) =>
+                  html`<option value=${access} ?selected=${values.access === access}>${t(`world.access.${access}` as MessageKey)}</option>`,
+              )}
             </select>
           </div>
           <div class="field ${errors.capacity ? 'field--invalid' : ''}">
@@ -187,14 +182,16 @@ export class SpacesPage extends LightElement {
               min="1"
               max="1000"
               inputmode="numeric"
+              .value=${values.capacity}
+              @input=${(e: Event) => form.set('capacity', (e.target as HTMLInputElement).value)}
               aria-invalid=${errors.capacity ? 'true' : 'false'}
               aria-describedby=${errors.capacity ? 'space-capacity-hint space-capacity-error' : 'space-capacity-hint'}
             />
             ${error('capacity')}
           </div>
           <div class="actions">
-            <button class="button button--primary" type="submit" aria-disabled=${this.creating ? 'true' : 'false'}>
-              ${this.creating ? t('world.spaces.creating') : t('world.spaces.create')}
+            <button class="button button--primary" type="submit" aria-disabled=${form.submitting ? 'true' : 'false'}>
+              ${form.submitting ? t('world.spaces.creating') : t('world.spaces.create')}
             </button>
           </div>
         </form>
@@ -203,20 +200,22 @@ export class SpacesPage extends LightElement {
   }
 
   override render() {
+    const spaces = this.spaces;
+    const list = spaces.value ?? [];
     return html`
       <div class="panel">
         <h1>${t('area.spaces.title')}</h1>
         <p class="lead">${t('world.spaces.intro')}</p>
       </div>
-      <section class="panel" aria-labelledby="spaces-list-title" aria-busy=${this.loading ? 'true' : 'false'}>
+      <section class="panel" aria-labelledby="spaces-list-title" aria-busy=${spaces.loading ? 'true' : 'false'}>
         <h2 id="spaces-list-title">${t('world.spaces.listTitle')}</h2>
-        <div class="form-error" role="alert">${this.error || nothing}</div>
-        ${this.loading
-          ? html`<p class="loading" role="status">${t('app.loading')}</p>`
-          : this.spaces.length === 0
+        <div class="form-error" role="alert">${spaces.error || nothing}</div>
+        ${spaces.loading
+          ? renderLoading()
+          : list.length === 0
             ? html`<p class="empty">${t('world.spaces.empty')}</p>`
-            : html`<ul class="space-list" role="list">${this.spaces.map((s) => this.renderSpace(s))}</ul>`}
-        <p><button class="button button--quiet" type="button" @click=${() => this.load()}>${t('world.spaces.refresh')}</button></p>
+            : html`<ul class="space-list" role="list">${list.map((s) => this.renderSpace(s))}</ul>`}
+        <p><button class="button button--quiet" type="button" @click=${spaces.load}>${t('world.spaces.refresh')}</button></p>
       </section>
       ${this.mayCreate ? this.renderCreate() : nothing}
     `;

@@ -1,4 +1,9 @@
-"""The FHIR R4 API (``/fhir/...``): composes the FHIR routes that each capability owns."""
+"""The FHIR R4 API (``/fhir/...``): composes the FHIR routes that each capability owns.
+
+fhir imports no capability: each registers its FHIR router (``runtime.include_fhir_router``) and
+its section of a patient's record (``runtime.patient_record.add``) in its own setup, and fhir is
+set up after them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    from careverse.fhir import api
+    """Mount ``/fhir``: every registered FHIR router, the CapabilityStatement, ``$everything``."""
+    from careverse.fhir import api, patients
 
-    runtime.include_router(api.router)
+    patients.register(runtime)  # until identity owns the Patient (identity/fhir.py)
+    runtime.include_router(api.compose(runtime.fhir_routers))

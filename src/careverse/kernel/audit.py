@@ -17,14 +17,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Integer, String, Text, Uuid, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from careverse.kernel import clock
+from careverse.kernel.actor import Actor
 from careverse.kernel.db import Base, UTCDateTime
-from careverse.kernel.policy import Actor
 
 GENESIS = "0" * 64
 PENDING_KEY = "careverse.audit.pending"
@@ -118,7 +119,10 @@ def record(
 
 def canonical(row: AuditEvent | dict) -> bytes:
     """The bytes a row's hash covers: every field but the hash, in a fixed JSON form."""
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+
+    def get(key: str) -> Any:
+        return row.get(key) if isinstance(row, dict) else getattr(row, key)
+
     at = clock.as_utc(get("at"))
     body = {
         "seq": get("seq"),

@@ -22,40 +22,53 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CAREVERSE_", env_file=None, extra="ignore")
 
-    data_dir: Path = Field(Path("./var"), description="SQLite database and generated key material")
-    database_url: str | None = Field(
-        None, description="SQLAlchemy async URL; default is SQLite under data_dir"
+    data_dir: Path = Field(
+        default=Path("./var"), description="SQLite database and generated key material"
     )
-    redis_url: str | None = Field(None, description="Redis for the shared bus and presence")
-    mqtt_url: str | None = Field(None, description="MQTT broker for device readings")
-    public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in e-mailed links")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default is SQLite under data_dir"
+    )
+    redis_url: str | None = Field(default=None, description="Redis for the shared bus and presence")
+    mqtt_url: str | None = Field(default=None, description="MQTT broker for device readings")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL used in e-mailed links"
+    )
 
     encryption_keys: str | None = Field(
-        None,
+        default=None,
         description="Key ring 'kid:base64key,...' (first is primary) plus 'index:base64key'; "
         "default: a key file in data_dir",
     )
-    encryption_key_file: Path | None = Field(None, description="Path of a key ring JSON file")
+    encryption_key_file: Path | None = Field(
+        default=None, description="Path of a key ring JSON file"
+    )
 
-    access_token_ttl_seconds: int = Field(15 * 60, ge=30)
-    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
-    mfa_required: bool = Field(False, description="Clinicians and admins must use TOTP")
-    login_window_seconds: int = Field(15 * 60, ge=1)
-    login_max_failures_per_account: int = Field(5, ge=1)
-    login_max_failures_per_address: int = Field(20, ge=1)
-    password_reset_ttl_seconds: int = Field(3600, ge=60)
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=30)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    mfa_required: bool = Field(default=False, description="Clinicians and admins must use TOTP")
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    password_reset_ttl_seconds: int = Field(default=3600, ge=60)
 
-    break_glass_minutes: int = Field(60, ge=1, le=24 * 60)
-    erasure_grace_days: int = Field(30, ge=0)
-    erasure_check_seconds: int = Field(3600, ge=10)
+    break_glass_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    erasure_grace_days: int = Field(default=30, ge=0)
+    erasure_check_seconds: int = Field(default=3600, ge=10)
 
     world_tick_hz: float = Field(
-        20.0, ge=2, le=30, description="Realtime ticks per second (a pose waits at most one tick)"
+        default=20.0,
+        ge=2,
+        le=30,
+        description="Realtime ticks per second (a pose waits at most one tick)",
     )
-    world_aoi_radius: float = Field(25.0, ge=2, le=500, description="Area of interest, metres")
-    world_grace_seconds: float = Field(20.0, ge=0, le=600, description="Reconnect grace period")
+    world_aoi_radius: float = Field(
+        default=25.0, ge=2, le=500, description="Area of interest, metres"
+    )
+    world_grace_seconds: float = Field(
+        default=20.0, ge=0, le=600, description="Reconnect grace period"
+    )
     ws_compression: bool = Field(
-        False,
+        default=False,
         description="permessage-deflate on WebSockets: world deltas shrink to about a sixth, but "
         "compressing every client's delta costs more server CPU than the world tick itself "
         "(docs/performance.md)",
@@ -66,49 +79,67 @@ class Settings(BaseSettings):
         "empty connects people who can reach each other directly (a LAN, localhost)",
     )
     turn_secret: str | None = Field(
-        None,
+        default=None,
         description="coturn's static-auth-secret: TURN servers in ice_servers without a username "
         "get time-limited credentials per person (the TURN REST scheme)",
     )
 
     news2_window_minutes: float = Field(
-        60, gt=0, le=24 * 60, description="NEWS2 uses each vital sign's latest reading this recent"
+        default=60,
+        gt=0,
+        le=24 * 60,
+        description="NEWS2 uses each vital sign's latest reading this recent",
     )
     news2_observation_hours: float = Field(
-        12, gt=0, le=72, description="NEWS2 uses a clinician's ACVPU/oxygen observation this recent"
+        default=12,
+        gt=0,
+        le=72,
+        description="NEWS2 uses a clinician's ACVPU/oxygen observation this recent",
     )
     alert_escalation_minutes: float = Field(
-        15, gt=0, description="Escalate an alert nobody acknowledged within this time"
+        default=15, gt=0, description="Escalate an alert nobody acknowledged within this time"
     )
     alert_oncall_account_id: str | None = Field(
-        None, description="Clinician account escalations go to (default: another care-team one)"
+        default=None,
+        description="Clinician account escalations go to (default: another care-team one)",
     )
     alert_auto_resolve: bool = Field(
-        False, description="Resolve an alert by itself when its condition clears"
+        default=False, description="Resolve an alert by itself when its condition clears"
     )
     alert_check_seconds: float = Field(
-        30, ge=0.05, description="How often the no-data and escalation checks run"
+        default=30, ge=0.05, description="How often the no-data and escalation checks run"
     )
     alert_stream_ping_seconds: float = Field(
-        15, gt=0, description="Keep-alive comment interval of the alert event stream"
+        default=15, gt=0, description="Keep-alive comment interval of the alert event stream"
     )
     alert_webhook_url: str | None = Field(
-        None, description="Paging webhook: POSTs signed alert notices (ids only) here"
+        default=None, description="Paging webhook: POSTs signed alert notices (ids only) here"
     )
     alert_webhook_secret: str | None = Field(
-        None, description="HMAC-SHA256 key signing the paging webhook's requests"
+        default=None, description="HMAC-SHA256 key signing the paging webhook's requests"
     )
 
     care_cancel_notice_hours: float = Field(
-        2.0, ge=0, le=168, description="Patients cancelling later than this must leave a note"
+        default=2.0,
+        ge=0,
+        le=168,
+        description="Patients cancelling later than this must leave a note",
     )
-    care_booking_horizon_days: int = Field(90, ge=1, le=730, description="How far ahead to book")
-    care_slot_step_minutes: int = Field(15, ge=5, le=120, description="Spacing of offered slots")
-    care_check_in_minutes: int = Field(15, ge=0, le=120, description="Check-in opens this early")
-    care_reminder_lead_minutes: int = Field(60, ge=1, description="Reminder before a visit")
-    care_reminder_check_seconds: float = Field(60, ge=1, description="Reminder job interval")
+    care_booking_horizon_days: int = Field(
+        default=90, ge=1, le=730, description="How far ahead to book"
+    )
+    care_slot_step_minutes: int = Field(
+        default=15, ge=5, le=120, description="Spacing of offered slots"
+    )
+    care_check_in_minutes: int = Field(
+        default=15, ge=0, le=120, description="Check-in opens this early"
+    )
+    care_reminder_lead_minutes: int = Field(default=60, ge=1, description="Reminder before a visit")
+    care_reminder_check_seconds: float = Field(
+        default=60, ge=1, description="Reminder job interval"
+    )
     care_relationship_days: int = Field(
-        30, ge=0, description="Days a booking's care relationship lasts after the visit"
+        default=30, ge=0, description="Days a booking's care relationship lasts after the visit"
     )
 
     smtp_host: str | None = None

@@ -209,3 +209,48 @@ async def reencrypt_all(engine, ring: KeyRing, metadata) -> int:
                     )
                     changed += len(updates)
     return changed
+
+
+async def unknown_key_ids(engine, ring: KeyRing, metadata) -> set[str]:
+    """Key ids of stored ciphertexts that ``ring`` cannot decrypt (one look per column).
+
+    A node started with the wrong key ring would otherwise answer 500s on the first read of an
+    encrypted field; this lets it refuse to start instead. Key ids are not secret.
+    """
+    from sqlalchemy import Text, and_, select, type_coerce
+
+    unknown: set[str] = set()
+    async with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for column in (c for c in table.columns if isinstance(c.type, Encrypted)):
+                raw = type_coerce(column, Text)
+                while True:  # one query per key id found, usually none
+                    value = await conn.scalar(
+                        select(raw)
+                        .where(
+                            raw.is_not(None),
+                            and_(
+                                *(raw.not_like(f"{PREFIX}:{k}:%") for k in {*ring.keys, *unknown})
+                            ),
+                        )
+                        .limit(1)
+                    )
+                    if value is None:
+                        break
+                    prefix, kid, *_ = [*value.split(":", 2), "", ""]
+                    if prefix != PREFIX or not kid:
+                        unknown.add(f"(not a Careverse ciphertext in {table.name})")
+                        break
+                    unknown.add(kid)
+    return unknown
+
+
+def refuse_unknown_keys(unknown: set[str]) -> None:
+    """Raise a clear error when stored data needs keys this node lacks."""
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise KeyRingError(
+            f"Stored data is encrypted with key(s) {names}, which this node's key ring does not "
+            "hold. Start it with the key ring that holds them (CAREVERSE_ENCRYPTION_KEYS or "
+            "CAREVERSE_ENCRYPTION_KEY_FILE); refusing to start rather than fail on every read."
+        )

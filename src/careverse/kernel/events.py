@@ -133,7 +133,7 @@ class EventDispatcher:
         except Exception as exc:  # the work is committed: one handler's bug must not undo it
             log.error(
                 "events.handler_failed",
-                event=type(event).__name__,
+                domain_event=type(event).__name__,
                 handler=f"{handler.__module__}.{handler.__qualname__}",
                 error=type(exc).__name__,
             )
@@ -167,7 +167,7 @@ class EventDispatcher:
                 try:
                     event = msgspec.json.decode(data, type=event_type)
                 except msgspec.ValidationError:
-                    log.warning("events.undecodable", event=event_type.__name__)
+                    log.warning("events.undecodable", domain_event=event_type.__name__)
                     continue
                 for handler in tuple(self._everywhere.get(event_type, ())):
                     await self._run(handler, event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import structlog
@@ -22,9 +22,10 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from careverse.kernel import bus as event_bus
+from careverse.kernel import crypto
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
-from careverse.kernel.db import Database
+from careverse.kernel.db import Base, Database
 from careverse.kernel.events import EventDispatcher
 from careverse.kernel.fhir import PatientRecord
 from careverse.kernel.http import Metrics
@@ -34,7 +35,7 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 Hook = Callable[[], Awaitable[None]]
-Job = Callable[[], Awaitable[Any]]
+Job = Callable[[], Coroutine[Any, Any, Any]]
 
 
 class NotStarted(RuntimeError):
@@ -124,6 +125,14 @@ class Runtime:
         db = Database(self.settings.effective_database_url, events=self.events)
         if self.settings.migrate_on_start:
             await db.migrate()
+        try:
+            crypto.refuse_unknown_keys(
+                await crypto.unknown_key_ids(db.engine, crypto.keyring(), Base.metadata)
+            )
+        except crypto.KeyRingError as exc:
+            log.error("careverse.refused_to_start", reason=str(exc))
+            await db.dispose()
+            raise
         self._db = db
         self._redis = redis_conn.connect(self.settings.redis_url)
         self._bus = event_bus.create(self._redis)

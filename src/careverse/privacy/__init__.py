@@ -6,15 +6,22 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register privacy's routes, the policy facts it owns (consent, break-glass) and erasures."""
+    """Register privacy's routes, FHIR routes and record section, the policy facts it owns
+    (consent, break-glass), its part of every erasure, and the erasure job."""
     from careverse.kernel import policy
-    from careverse.privacy import api, jobs, service
+    from careverse.kernel.events import Phase
+    from careverse.privacy import api, events, facts, fhir, jobs
 
     policy.provide_facts(
-        break_glass_active=service.break_glass_active,
-        consent_denies=service.consent_denies,
+        break_glass_active=facts.break_glass_active,
+        consent_denies=facts.consent_denies,
     )
     runtime.include_router(api.router)
+    runtime.include_fhir_router(fhir.router)  # Consent and AuditEvent searches
+    runtime.patient_record.add("consents", fhir.consents_section)
+    runtime.events.subscribe(
+        events.AccountErasureDue, events.erase_privacy_rows, phase=Phase.TRANSACTION
+    )
     runtime.add_job(
         "privacy.erase-due", lambda: jobs.erase_due_forever(runtime.db, runtime.settings)
     )

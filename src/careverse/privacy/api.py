@@ -9,13 +9,11 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.fhir.resources import FHIR_JSON
-from careverse.fhir.service import FhirService
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.errors import Conflict
+from careverse.kernel.deps import RuntimeDep, get_session, get_settings
+from careverse.kernel.fhir import FHIR_JSON
 from careverse.kernel.policy import Purpose
 from careverse.privacy.models import Consent
 from careverse.privacy.schemas import (
@@ -95,15 +93,9 @@ async def access_log(actor: CurrentActor, service: Privacy) -> list[AccessLogEnt
 
 
 @router.get("/me/export", response_class=JSONResponse, responses=ERRORS)
-async def export_record(
-    actor: CurrentActor,
-    session: Annotated[AsyncSession, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_settings)],
-) -> JSONResponse:
+async def export_record(actor: CurrentActor, service: Privacy, runtime: RuntimeDep) -> JSONResponse:
     """The caller's whole record as a FHIR Bundle (patients)."""
-    if actor.patient_id is None:
-        raise Conflict("Only a patient's account has a record to export.", code="no_patient_record")
-    bundle = await FhirService(session, settings).everything(actor, actor.patient_id, export=True)
+    bundle = await service.export(actor, runtime.patient_record)
     return JSONResponse(
         bundle,
         media_type=FHIR_JSON,

@@ -14,6 +14,7 @@ log = structlog.get_logger(__name__)
 
 
 async def erase_due_once(db: Database, settings: Settings) -> int:
+    """Carry out the due erasures now; each is its own unit of work on this session."""
     async with db.session() as session:
         return await PrivacyService(session, settings).erase_due()
 

@@ -290,6 +290,12 @@ async def test_only_clinicians_break_the_glass_on_real_patients(client, person):
         refused = await client.post("/api/privacy/break-glass", json=body, headers=who.headers)
         assert refused.status_code == 403, role
         assert (await client.get(record_url(patient), headers=who.headers)).status_code == 404
+    # The patient sees the refused attempts in their access log (with no reason to show).
+    log = await client.get("/api/me/access-log", headers=patient.headers)
+    assert log.status_code == 200, log.text
+    refusals = [e for e in log.json() if e["action"] == "break-glass.start"]
+    assert len(refusals) == 5
+    assert all(e["outcome"] == "denied" and e["reason"] is None for e in refusals)
     clinician = await person("clinician")
     nobody = await client.post(
         "/api/privacy/break-glass",

@@ -10,8 +10,10 @@ from fhir.resources.R4B import get_fhir_model_class
 
 import careverse.models  # noqa: F401 - every mapper configured
 from careverse.fhir import resources
+from careverse.fhir.patients import patient as patient_resource
 from careverse.identity.models import Patient
 from careverse.kernel.audit import AuditEvent
+from careverse.privacy import fhir as privacy_fhir
 from careverse.privacy.models import Consent
 
 NOW = datetime(2025, 5, 4, 9, 15, 0, 250000, tzinfo=UTC)
@@ -36,7 +38,7 @@ def validate(resource: dict):
 )
 def test_patient(fields):
     p = Patient(id=uuid.uuid4(), **fields)
-    resource = resources.patient(p)
+    resource = patient_resource(p)
     validate(resource)
     assert resource["gender"] in {"male", "female", "other", "unknown"}
     assert resource["name"] == [{"text": fields["name"]}]
@@ -58,7 +60,7 @@ def test_consent(purpose, decision, who):
         status="active",
         created_at=NOW,
     )
-    resource = resources.consent(c)
+    resource = privacy_fhir.consent(c)
     validate(resource)
     assert resource["provision"]["type"] == decision
     assert resource["policyRule"]["coding"][0]["code"] == (
@@ -92,14 +94,14 @@ def test_audit_event(action, outcome, code, fhir_outcome, with_actor):
         purpose="treatment" if with_actor else None,
         address="203.0.113.7" if with_actor else None,
     )
-    resource = resources.audit_event(e, "Dr. Park" if with_actor else None)
+    resource = privacy_fhir.audit_event(e, "Dr. Park" if with_actor else None)
     validate(resource)
     assert (resource["action"], resource["outcome"]) == (code, fhir_outcome)
     assert resource["recorded"] == "2025-05-04T09:15:00.250000Z"
 
 
 def test_bundles_outcomes_and_metadata():
-    patient = resources.patient(Patient(id=uuid.uuid4(), name="Ana", sex="female"))
+    patient = patient_resource(Patient(id=uuid.uuid4(), name="Ana", sex="female"))
     for kind in ("searchset", "collection"):
         validate(resources.bundle(kind, [patient], "https://care.example.org/"))
     validate(resources.bundle("searchset", [], "https://care.example.org"))

@@ -9,7 +9,6 @@ import pytest
 
 from careverse.kernel import audit, policy
 from careverse.kernel.errors import Forbidden, NotFound
-from careverse.kernel.uow import UnitOfWork, unit_of_work
 from careverse.kernel.policy import (
     Actor,
     Basis,
@@ -21,6 +20,7 @@ from careverse.kernel.policy import (
     authorize,
     decide,
 )
+from careverse.kernel.uow import UnitOfWork, unit_of_work
 
 PATIENT = uuid.uuid4()
 

@@ -6,9 +6,8 @@ import {
   subscribeAlerts,
   type Alert,
 } from '../../api/monitoring';
-import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
 import {
   actOnAlert,
@@ -27,8 +26,6 @@ import './monitoring.css';
  */
 export class AlertsPage extends LightElement {
   static override properties = {
-    alerts: { state: true },
-    loadError: { state: true },
     busy: { state: true },
     notice: { state: true },
     error: { state: true },
@@ -36,20 +33,18 @@ export class AlertsPage extends LightElement {
     urgentMessage: { state: true },
   };
 
-  declare alerts: Alert[] | null;
-  declare loadError: string;
   declare busy: string;
   declare notice: string;
   declare error: string;
   declare politeMessage: string;
   declare urgentMessage: string;
 
+  /** Without a status the server answers open and acknowledged alerts. */
+  private alerts = new LoadingController(this, () => alerts(), { keep: true });
   private stopStream: (() => void) | null = null;
 
   constructor() {
     super();
-    this.alerts = null;
-    this.loadError = '';
     this.busy = '';
     this.notice = '';
     this.error = '';
@@ -60,10 +55,9 @@ export class AlertsPage extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.stopStream = subscribeAlerts({
-      connected: () => void this.load(),
+      connected: () => void this.alerts.load(),
       alert: (alert) => this.onAlert(alert),
     });
-    void this.load();
   }
 
   override disconnectedCallback(): void {
@@ -72,41 +66,25 @@ export class AlertsPage extends LightElement {
     super.disconnectedCallback();
   }
 
-  private async load(): Promise<void> {
-    try {
-      // Without a status the server answers open and acknowledged alerts.
-      this.alerts = await alerts();
-      this.loadError = '';
-    } catch (error) {
-      if (this.alerts === null) this.loadError = describeError(error);
-    }
-  }
-
   private onAlert(alert: Alert): void {
-    const current = this.alerts ?? [];
+    const current = this.alerts.value ?? [];
     const announcement = announcementFor(
       alert,
       current.some((a) => a.id === alert.id),
     );
-    this.alerts = [...current.filter((a) => a.id !== alert.id), alert];
+    this.alerts.value = [...current.filter((a) => a.id !== alert.id), alert];
     void announceAlert(this, announcement);
   }
 
   private act(alert: Alert, action: (id: string) => Promise<Alert>, done: MessageKey) {
     const apply = (updated: Alert) => {
-      this.alerts = [...(this.alerts ?? []).filter((a) => a.id !== updated.id), updated];
+      this.alerts.value = [...(this.alerts.value ?? []).filter((a) => a.id !== updated.id), updated];
     };
     return actOnAlert(this, alert, action, done, apply, 'h1');
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.alerts === null) {
-      return renderLoading();
-    }
-    const shown = sortAlerts(this.alerts);
+  private renderList(list: Alert[]) {
+    const shown = sortAlerts(list);
     if (shown.length === 0) return html`<p class="empty">${t('alertsPage.empty')}</p>`;
     return html`
       <ul class="alert-list" role="list" aria-label=${t('alertsPage.listLabel')}>
@@ -130,7 +108,7 @@ export class AlertsPage extends LightElement {
         <p><a href="/monitoring">${t('alertsPage.toPanel')}</a></p>
       </div>
       ${renderAlertMessages(this)}
-      ${this.renderBody()}
+      ${this.alerts.render((list) => this.renderList(list))}
     `;
   }
 }

@@ -9,9 +9,9 @@ import {
   type DeviceKind,
   type PairingCode,
 } from '../../api/monitoring';
-import { describeError } from '../../components/errors';
 import { textField } from '../../components/fields';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { FormController } from '../../controllers/form';
+import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
 import { PrivacySection } from '../privacy/section';
@@ -56,77 +56,48 @@ export class DeviceList extends PrivacySection {
   static override properties = {
     patientId: { type: String, attribute: 'patient-id' },
     headingLevel: { type: Number, attribute: 'heading-level' },
-    devices: { state: true },
-    loadError: { state: true },
-    kind: { state: true },
-    label: { state: true },
-    labelError: { state: true },
     codes: { state: true },
-    busy: { state: true },
   };
 
   declare patientId: string;
   declare headingLevel: 2 | 3;
-  declare devices: Device[] | null;
-  declare loadError: string;
-  declare kind: DeviceKind;
-  declare label: string;
-  declare labelError: string;
   /** Pairing codes shown, by device id. */
   declare codes: Readonly<Record<string, PairingCode>>;
-  /** The action in progress: `add`, or a device id. */
-  declare busy: string;
+
+  private devices = new LoadingController(this, () => devices(this.patientId), { auto: false });
+
+  /** Adding a device; its action is `add` in the section's `busy` (else a device id). */
+  private form = new FormController<{ kind: DeviceKind; label: string }>(this, {
+    values: { kind: 'pulse_oximeter', label: '' },
+    ids: { label: 'device-label' },
+    feedback: this.feedback,
+    action: 'add',
+  });
 
   constructor() {
     super();
     this.patientId = '';
     this.headingLevel = 2;
-    this.devices = null;
-    this.loadError = '';
-    this.kind = 'pulse_oximeter';
-    this.label = '';
-    this.labelError = '';
     this.codes = {};
-    this.busy = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('patientId') && this.patientId) void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.devices = null;
-    try {
-      this.devices = await devices(this.patientId);
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+    if (changed.has('patientId') && this.patientId) void this.devices.load();
   }
 
   private async add(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    const label = this.label.trim();
-    if (!label) {
-      this.labelError = t('device.labelRequired');
-      await this.failWith(t('form.errorSummary'));
-      await this.focusById('device-label');
-      return;
-    }
-    this.labelError = '';
-    this.clearMessages();
-    this.busy = 'add';
-    try {
-      const device = await addDevice(this.patientId, this.kind, label);
-      this.devices = [...(this.devices ?? []), device];
-      this.label = '';
-      this.busy = '';
-      await this.pair(device);
-    } catch (error) {
-      this.busy = '';
-      await this.fail(error);
-    }
+    const form = this.form;
+    const { kind } = form.values;
+    const label = form.values.label.trim();
+    const sent = await form.submit(event, {
+      validate: () => (label ? {} : { label: t('device.labelRequired') }),
+      send: () => addDevice(this.patientId, kind, label),
+    });
+    if (!sent) return;
+    const device = sent.result;
+    this.devices.value = [...(this.devices.value ?? []), device];
+    form.reset('label');
+    await this.pair(device);
   }
 
   private pair(device: Device): Promise<void> {
@@ -140,7 +111,7 @@ export class DeviceList extends PrivacySection {
   private removeOne(device: Device): Promise<void> {
     return this.act(device.id, 'devices-title', async () => {
       await removeDevice(device.id);
-      this.devices = (this.devices ?? []).filter((d) => d.id !== device.id);
+      this.devices.value = (this.devices.value ?? []).filter((d) => d.id !== device.id);
       return t('device.removedNotice', { label: deviceName(device) });
     });
   }
@@ -198,6 +169,7 @@ export class DeviceList extends PrivacySection {
   }
 
   private renderForm() {
+    const form = this.form;
     return html`
       <form class="subform" novalidate @submit=${this.add} aria-labelledby="device-form-title">
         ${
@@ -209,42 +181,34 @@ export class DeviceList extends PrivacySection {
           <label for="device-kind">${t('device.kind')}</label>
           <select
             id="device-kind"
-            .value=${this.kind}
-            @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as DeviceKind)}
+            .value=${form.values.kind}
+            @change=${(e: Event) => form.set('kind', (e.target as HTMLSelectElement).value as DeviceKind)}
           >
-            ${DEVICE_KINDS.map((kind) => html`<option value=${kind} ?selected=${this.kind === kind}>${kindText(kind)}</option>`)}
+            ${DEVICE_KINDS.map((kind) => html`<option value=${kind} ?selected=${form.values.kind === kind}>${kindText(kind)}</option>`)}
           </select>
         </div>
         ${textField({
-          id: 'device-label',
+          ...form.field('label'),
           label: t('device.label'),
           hint: t('device.labelHint'),
-          value: this.label,
-          error: this.labelError || undefined,
           maxlength: 80,
           autocomplete: 'off',
-          onInput: (value) => (this.label = value),
         })}
         <div class="actions">
           <button
             class="button button--primary"
             type="submit"
-            aria-disabled=${this.busy === 'add' ? 'true' : 'false'}
+            aria-disabled=${form.submitting ? 'true' : 'false'}
           >
-            ${this.busy === 'add' ? t('form.working') : t('device.add')}
+            ${form.submitting ? t('form.working') : t('device.add')}
           </button>
         </div>
       </form>
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.devices === null)
-      return renderLoading();
-    const current = this.devices.filter((d) => d.status !== 'revoked');
+  private renderBody(list: Device[]) {
+    const current = list.filter((d) => d.status !== 'revoked');
     return html`
       ${this.renderMessages()}
       ${
@@ -267,7 +231,7 @@ export class DeviceList extends PrivacySection {
             : html`<h3 id="devices-title" tabindex="-1">${t('device.title')}</h3>`
         }
         <p class="lead">${t('device.intro')}</p>
-        ${this.renderBody()}
+        ${this.devices.render((list) => this.renderBody(list))}
       </section>
     `;
   }

@@ -9,9 +9,8 @@ import {
   type Alert,
   type PanelPatient,
 } from '../../api/monitoring';
-import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { LoadingController } from '../../controllers/loading';
 import '../../components/sparkline';
 import { t, type MessageKey } from '../../i18n';
 import {
@@ -45,8 +44,6 @@ const REFRESH_EVERY_MS = 60_000;
  */
 export class MonitoringPanel extends LightElement {
   static override properties = {
-    patients: { state: true },
-    loadError: { state: true },
     busy: { state: true },
     live: { state: true },
     notice: { state: true },
@@ -55,8 +52,6 @@ export class MonitoringPanel extends LightElement {
     urgentMessage: { state: true },
   };
 
-  declare patients: PanelPatient[] | null;
-  declare loadError: string;
   declare busy: string;
   declare live: boolean;
   declare notice: string;
@@ -64,17 +59,16 @@ export class MonitoringPanel extends LightElement {
   declare politeMessage: string;
   declare urgentMessage: string;
 
+  /** Refreshes while the old list stays on screen, and a refresh asked for meanwhile shares one. */
+  private patients = new LoadingController(this, () => this.fetch(), { keep: true, shared: true });
   private stopStream: (() => void) | null = null;
   private refreshTimer: number | null = null;
   private pollTimer: number | null = null;
-  private loading: Promise<void> | null = null;
   /** Alerts already seen (so that only new ones are announced). */
   private known = new Set<string>();
 
   constructor() {
     super();
-    this.patients = null;
-    this.loadError = '';
     this.busy = '';
     this.live = false;
     this.notice = '';
@@ -89,12 +83,11 @@ export class MonitoringPanel extends LightElement {
       connected: () => {
         this.live = true;
         // Whatever happened while disconnected is in a fresh load.
-        if (this.patients !== null) this.scheduleRefresh(0);
+        if (this.patients.value !== null) this.scheduleRefresh(0);
       },
       alert: (alert) => this.onAlert(alert),
     });
-    void this.load();
-    this.pollTimer = window.setInterval(() => void this.load(), REFRESH_EVERY_MS);
+    this.pollTimer = window.setInterval(() => void this.patients.load(), REFRESH_EVERY_MS);
   }
 
   override disconnectedCallback(): void {
@@ -106,41 +99,31 @@ export class MonitoringPanel extends LightElement {
     super.disconnectedCallback();
   }
 
-  private load(): Promise<void> {
-    this.loading ??= this.fetch().finally(() => (this.loading = null));
-    return this.loading;
-  }
-
-  private async fetch(): Promise<void> {
-    try {
-      const [patients, acknowledged] = await Promise.all([
-        panel(),
-        alerts('acknowledged').catch(() => [] as Alert[]),
-      ]);
-      // Acknowledged alerts stay on the panel until someone resolves them.
-      for (const patient of patients) {
-        const mine = acknowledged.filter((a) => a.patient_id === patient.patient_id);
-        const ids = new Set(patient.open_alerts.map((a) => a.id));
-        patient.open_alerts = [...patient.open_alerts, ...mine.filter((a) => !ids.has(a.id))];
-        for (const alert of patient.open_alerts) this.known.add(alert.id);
-      }
-      this.patients = patients;
-      this.loadError = '';
-    } catch (error) {
-      if (this.patients === null) this.loadError = describeError(error);
+  private async fetch(): Promise<PanelPatient[]> {
+    const [patients, acknowledged] = await Promise.all([
+      panel(),
+      alerts('acknowledged').catch(() => [] as Alert[]),
+    ]);
+    // Acknowledged alerts stay on the panel until someone resolves them.
+    for (const patient of patients) {
+      const mine = acknowledged.filter((a) => a.patient_id === patient.patient_id);
+      const ids = new Set(patient.open_alerts.map((a) => a.id));
+      patient.open_alerts = [...patient.open_alerts, ...mine.filter((a) => !ids.has(a.id))];
+      for (const alert of patient.open_alerts) this.known.add(alert.id);
     }
+    return patients;
   }
 
   private scheduleRefresh(delay = REFRESH_AFTER_ALERT_MS): void {
     if (this.refreshTimer !== null) window.clearTimeout(this.refreshTimer);
     this.refreshTimer = window.setTimeout(() => {
       this.refreshTimer = null;
-      void this.load();
+      void this.patients.load();
     }, delay);
   }
 
   private replaceAlert(alert: Alert): boolean {
-    const patients = this.patients;
+    const patients = this.patients.value;
     if (!patients) return false;
     const patient = patients.find((p) => p.patient_id === alert.patient_id);
     if (!patient) return false;
@@ -149,7 +132,7 @@ export class MonitoringPanel extends LightElement {
       ...patient,
       open_alerts: alert.status === 'resolved' ? others : [...others, alert],
     };
-    this.patients = patients.map((p) => (p === patient ? updated : p));
+    this.patients.value = patients.map((p) => (p === patient ? updated : p));
     return true;
   }
 
@@ -253,12 +236,7 @@ export class MonitoringPanel extends LightElement {
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    const patients = this.patients;
-    if (patients === null) return renderLoading();
+  private renderList(patients: PanelPatient[]) {
     if (patients.length === 0) return html`<p class="empty">${t('panel.empty')}</p>`;
     return html`
       <ol class="patient-list" role="list" aria-label=${t('panel.listLabel')}>
@@ -272,7 +250,8 @@ export class MonitoringPanel extends LightElement {
   }
 
   override render() {
-    const openCount = (this.patients ?? []).reduce(
+    const patients = this.patients.value;
+    const openCount = (patients ?? []).reduce(
       (sum, p) => sum + p.open_alerts.filter((a) => a.status === 'open').length,
       0,
     );
@@ -283,11 +262,11 @@ export class MonitoringPanel extends LightElement {
         <p class="live-state">
           <span class="live-state__dot ${this.live ? 'is-live' : ''}" aria-hidden="true"></span>
           ${this.live ? t('panel.live') : t('panel.connecting')}
-          ${this.patients ? html` · ${t('panel.openCount', { count: openCount })}` : nothing}
+          ${patients ? html` · ${t('panel.openCount', { count: openCount })}` : nothing}
         </p>
       </div>
       ${renderAlertMessages(this)}
-      ${this.renderBody()}
+      ${this.patients.render((patients) => this.renderList(patients))}
     `;
   }
 }

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { ApiError, request } from '../../api/http';
+import { ApiError } from '../../api/http';
+import { patient } from '../../api/patients';
 import {
   acknowledgeAlert,
   alerts,
@@ -124,11 +125,7 @@ export class PatientMonitoring extends LightElement {
     this.name = '';
     this.score = null;
     try {
-      const patient = await request<{ name: string }>(
-        'GET',
-        `/api/patients/${encodeURIComponent(this.patientId)}`,
-      );
-      this.name = patient.name;
+      this.name = (await patient(this.patientId)).name;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         this.notFound = true;

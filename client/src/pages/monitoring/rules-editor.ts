@@ -1,5 +1,4 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { ApiError } from '../../api/http';
 import {
   addRule,
   deleteRule,
@@ -9,15 +8,24 @@ import {
   type RuleBody,
   type Severity,
 } from '../../api/monitoring';
-import { describeError, placeFieldErrors } from '../../components/errors';
 import { fieldError } from '../../components/fields';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { FormController } from '../../controllers/form';
+import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
 import { PrivacySection } from '../privacy/section';
 import { VITAL_CODES, ruleSummary, severityText, vitalName } from './vitals';
 
 type Kind = RuleBody['kind'];
+/** The number fields (which may be in error). */
 type Field = 'value' | 'minutes' | 'change' | 'days' | 'hours';
+
+interface RuleValues extends Record<Field, string> {
+  kind: Kind;
+  code: string;
+  op: Comparison;
+  severity: Severity;
+  label: string;
+}
 
 const KINDS: Record<Kind, MessageKey> = {
   threshold: 'rules.kind.threshold',
@@ -43,43 +51,41 @@ const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 export class RulesEditor extends PrivacySection {
   static override properties = {
     patientId: { type: String, attribute: 'patient-id' },
-    rules: { state: true },
-    loadError: { state: true },
-    busy: { state: true },
-    kind: { state: true },
-    code: { state: true },
-    op: { state: true },
-    values: { state: true },
-    severity: { state: true },
-    label: { state: true },
-    errors: { state: true },
   };
 
   declare patientId: string;
-  declare rules: Rule[] | null;
-  declare loadError: string;
-  declare busy: string;
-  declare kind: Kind;
-  declare code: string;
-  declare op: Comparison;
-  declare values: Record<Field, string>;
-  declare severity: Severity;
-  declare label: string;
-  declare errors: Partial<Record<Field, string>>;
+
+  private rules = new LoadingController(this, () => rules(this.patientId), { auto: false });
+
+  /** Adding a rule; its action is `add` in the section's `busy` (else a rule id). */
+  private form = new FormController<RuleValues>(this, {
+    values: {
+      kind: 'threshold',
+      code: '59408-5',
+      op: '<',
+      value: '',
+      minutes: '10',
+      change: '',
+      days: '3',
+      hours: '6',
+      severity: 'medium',
+      label: '',
+    },
+    ids: {
+      value: 'rule-value',
+      minutes: 'rule-minutes',
+      change: 'rule-change',
+      days: 'rule-days',
+      hours: 'rule-hours',
+    },
+    serverFields: { value: 'value', minutes: 'minutes', change: 'change', days: 'days', hours: 'hours' },
+    feedback: this.feedback,
+    action: 'add',
+  });
 
   constructor() {
     super();
     this.patientId = '';
-    this.rules = null;
-    this.loadError = '';
-    this.busy = '';
-    this.kind = 'threshold';
-    this.code = '59408-5';
-    this.op = '<';
-    this.values = { value: '', minutes: '10', change: '', days: '3', hours: '6' };
-    this.severity = 'medium';
-    this.label = '';
-    this.errors = {};
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -87,35 +93,22 @@ export class RulesEditor extends PrivacySection {
   }
 
   private async load(): Promise<void> {
-    this.loadError = '';
-    this.rules = null;
-    try {
-      this.setRules(await rules(this.patientId));
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
+    if (await this.rules.load()) this.tellRules();
   }
 
   private setRules(next: Rule[]): void {
-    this.rules = next;
+    this.rules.value = next;
+    this.tellRules();
+  }
+
+  /** The page draws the rules' targets on its charts. */
+  private tellRules(): void {
+    const next = this.rules.value ?? [];
     this.dispatchEvent(new CustomEvent('cv-rules-changed', { detail: next, bubbles: true }));
   }
 
-  private fields(): Field[] {
-    switch (this.kind) {
-      case 'threshold':
-        return ['value'];
-      case 'sustained':
-        return ['value', 'minutes'];
-      case 'trend':
-        return ['change', 'days'];
-      default:
-        return ['hours'];
-    }
-  }
-
   private number(field: Field, errors: Partial<Record<Field, string>>, positive = false): number {
-    const raw = this.values[field].trim().replace(',', '.');
+    const raw = this.form.values[field].trim().replace(',', '.');
     const value = Number(raw);
     if (!raw || !Number.isFinite(value)) errors[field] = t('rules.numberRequired');
     else if (positive && value <= 0) errors[field] = t('rules.positiveRequired');
@@ -123,14 +116,14 @@ export class RulesEditor extends PrivacySection {
   }
 
   private body(errors: Partial<Record<Field, string>>): RuleBody {
-    const label = this.label.trim() || undefined;
-    const severity = this.severity;
-    switch (this.kind) {
+    const { code, op, severity } = this.form.values;
+    const label = this.form.values.label.trim() || undefined;
+    switch (this.form.values.kind) {
       case 'threshold':
         return {
           kind: 'threshold',
-          code: this.code,
-          op: this.op,
+          code,
+          op,
           value: this.number('value', errors),
           severity,
           label,
@@ -138,8 +131,8 @@ export class RulesEditor extends PrivacySection {
       case 'sustained':
         return {
           kind: 'sustained',
-          code: this.code,
-          op: this.op,
+          code,
+          op,
           value: this.number('value', errors),
           minutes: this.number('minutes', errors, true),
           severity,
@@ -148,7 +141,7 @@ export class RulesEditor extends PrivacySection {
       case 'trend':
         return {
           kind: 'trend',
-          code: this.code,
+          code,
           change: this.number('change', errors),
           days: this.number('days', errors, true),
           severity,
@@ -158,7 +151,7 @@ export class RulesEditor extends PrivacySection {
         return {
           kind: 'no_data',
           hours: this.number('hours', errors, true),
-          code: this.code === 'any' ? null : this.code,
+          code: code === 'any' ? null : code,
           severity,
           label,
         };
@@ -166,58 +159,30 @@ export class RulesEditor extends PrivacySection {
   }
 
   private async add(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
     const errors: Partial<Record<Field, string>> = {};
     const body = this.body(errors);
-    this.errors = errors;
-    const first = this.fields().find((field) => errors[field]);
-    if (first) {
-      await this.failWith(t('form.errorSummary'));
-      await this.focusById(`rule-${first}`);
-      return;
-    }
-    this.clearMessages();
-    this.busy = 'add';
-    try {
-      const rule = await addRule(this.patientId, body);
-      this.setRules([...(this.rules ?? []), rule]);
-      this.values = { ...this.values, value: '', change: '' };
-      this.label = '';
-      this.busy = '';
-      await this.say(t('rules.addedNotice', { rule: ruleSummary(rule) }));
-    } catch (error) {
-      this.busy = '';
-      if (error instanceof ApiError) {
-        const fields = {
-          value: 'value',
-          minutes: 'minutes',
-          change: 'change',
-          days: 'days',
-          hours: 'hours',
-        } as const;
-        const { errors: placed, unplaced } = placeFieldErrors(error, fields);
-        if (Object.keys(placed).length > 0) {
-          this.errors = placed;
-          await this.failWith([t('form.errorSummary'), ...unplaced].join(' '));
-          return;
-        }
-      }
-      await this.fail(error);
-    }
+    const sent = await this.form.submit(event, {
+      validate: () => errors,
+      send: () => addRule(this.patientId, body),
+    });
+    if (!sent) return;
+    const rule = sent.result;
+    this.setRules([...(this.rules.value ?? []), rule]);
+    this.form.reset('value', 'change', 'label');
+    await this.say(t('rules.addedNotice', { rule: ruleSummary(rule) }));
   }
 
   private removeOne(rule: Rule): Promise<void> {
     return this.act(rule.id, 'rules-title', async () => {
       await deleteRule(rule.id);
-      this.setRules((this.rules ?? []).filter((r) => r.id !== rule.id));
+      this.setRules((this.rules.value ?? []).filter((r) => r.id !== rule.id));
       return t('rules.deletedNotice', { rule: ruleSummary(rule) });
     });
   }
 
   private numberField(field: Field, label: string, hint?: string) {
     const id = `rule-${field}`;
-    const error = this.errors[field];
+    const error = this.form.errors[field];
     const described = [error ? `${id}-error` : '', hint ? `${id}-hint` : '']
       .filter(Boolean)
       .join(' ');
@@ -231,10 +196,10 @@ export class RulesEditor extends PrivacySection {
           type="text"
           inputmode="decimal"
           autocomplete="off"
-          .value=${this.values[field]}
+          .value=${this.form.values[field]}
           aria-invalid=${error ? 'true' : 'false'}
           aria-describedby=${described || nothing}
-          @input=${(e: Event) => (this.values = { ...this.values, [field]: (e.target as HTMLInputElement).value })}
+          @input=${(e: Event) => this.form.set(field, (e.target as HTMLInputElement).value)}
         />
       </div>
     `;
@@ -262,7 +227,8 @@ export class RulesEditor extends PrivacySection {
 
   private renderForm() {
     const codes: [string, string][] = VITAL_CODES.map((code) => [code, vitalName(code)]);
-    const kind = this.kind;
+    const form = this.form;
+    const { kind, code, op, severity, label } = form.values;
     return html`
       <form
         class="subform rule-form"
@@ -278,18 +244,18 @@ export class RulesEditor extends PrivacySection {
             kind,
             Object.entries(KINDS).map(([k, key]) => [k as Kind, t(key)]),
             (value) => {
-              this.kind = value;
-              this.errors = {};
-              if (value === 'no_data') this.code = 'any';
-              else if (this.code === 'any') this.code = '59408-5';
+              form.set('kind', value);
+              form.errors = {};
+              if (value === 'no_data') form.set('code', 'any');
+              else if (code === 'any') form.set('code', '59408-5');
             },
           )}
           ${this.select(
             'rule-code',
             t('rules.code'),
-            this.code,
+            code,
             kind === 'no_data' ? [['any', t('rules.anyReading')], ...codes] : codes,
-            (value) => (this.code = value),
+            (value) => form.set('code', value),
           )}
         </div>
         <div class="form-row">
@@ -298,9 +264,9 @@ export class RulesEditor extends PrivacySection {
               ? html`${this.select(
                   'rule-op',
                   t('rules.op'),
-                  this.op,
-                  Object.entries(OPS).map(([op, key]) => [op as Comparison, t(key)]),
-                  (value) => (this.op = value),
+                  op,
+                  Object.entries(OPS).map(([option, key]) => [option as Comparison, t(key)]),
+                  (value) => form.set('op', value),
                 )}
                 ${this.numberField('value', t('rules.value'))}`
               : nothing
@@ -317,9 +283,9 @@ export class RulesEditor extends PrivacySection {
           ${this.select(
             'rule-severity',
             t('rules.severity'),
-            this.severity,
+            severity,
             SEVERITIES.map((s) => [s, severityText(s)]),
-            (value) => (this.severity = value),
+            (value) => form.set('severity', value),
           )}
           <div class="field">
             <label for="rule-label"
@@ -331,8 +297,8 @@ export class RulesEditor extends PrivacySection {
               type="text"
               maxlength="120"
               autocomplete="off"
-              .value=${this.label}
-              @input=${(e: Event) => (this.label = (e.target as HTMLInputElement).value)}
+              .value=${label}
+              @input=${(e: Event) => form.set('label', (e.target as HTMLInputElement).value)}
             />
           </div>
         </div>
@@ -340,27 +306,23 @@ export class RulesEditor extends PrivacySection {
           <button
             class="button button--primary"
             type="submit"
-            aria-disabled=${this.busy === 'add' ? 'true' : 'false'}
+            aria-disabled=${form.submitting ? 'true' : 'false'}
           >
-            ${this.busy === 'add' ? t('form.working') : t('rules.add')}
+            ${form.submitting ? t('form.working') : t('rules.add')}
           </button>
         </div>
       </form>
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.rules === null) return renderLoading();
+  private renderBody(list: Rule[]) {
     return html`
       ${this.renderMessages()}
       ${
-        this.rules.length === 0
+        list.length === 0
           ? html`<p class="empty">${t('rules.empty')}</p>`
           : html`<ul class="item-list" role="list" aria-labelledby="rules-title">
-              ${this.rules.map(
+              ${list.map(
                 (rule) => html`
                   <li class="item rule">
                     <p class="rule__summary">
@@ -392,7 +354,7 @@ export class RulesEditor extends PrivacySection {
       <section class="panel" aria-labelledby="rules-title">
         <h2 id="rules-title" tabindex="-1">${t('rules.title')}</h2>
         <p class="lead">${t('rules.intro')}</p>
-        ${this.renderBody()}
+        ${this.rules.render((list) => this.renderBody(list))}
       </section>
     `;
   }

@@ -8,7 +8,7 @@ import {
 } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
 import type { ChartTarget } from './vitals-chart';
 import './vitals-chart';
@@ -47,10 +47,9 @@ export class VitalsOverview extends LightElement {
     rules: { attribute: false },
     headingLevel: { type: Number, attribute: 'heading-level' },
     range: { state: true },
-    latest: { state: true },
     charts: { state: true },
     period: { state: true },
-    error: { state: true },
+    chartError: { state: true },
   };
 
   declare patientId: string;
@@ -61,13 +60,17 @@ export class VitalsOverview extends LightElement {
   declare rules: readonly Rule[];
   declare headingLevel: 2 | 3;
   declare range: RangeName;
-  declare latest: Record<string, LatestValue> | null;
   declare charts: Record<string, VitalsSeries | null>;
   /** The period the charts show, in epoch seconds. */
   declare period: readonly [number, number] | null;
-  declare error: string;
+  declare chartError: string;
 
-  /** Discards answers to requests made for an earlier patient or range. */
+  /** The latest reading of each sign; kept on screen while a newer one loads. */
+  private latest = new LoadingController(this, () => latestReadings(this.patientId), {
+    auto: false,
+    keep: true,
+  });
+  /** Discards chart answers to requests made for an earlier patient or range. */
   private generation = 0;
 
   constructor() {
@@ -78,10 +81,9 @@ export class VitalsOverview extends LightElement {
     this.rules = [];
     this.headingLevel = 2;
     this.range = 'day';
-    this.latest = null;
     this.charts = {};
     this.period = null;
-    this.error = '';
+    this.chartError = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -94,26 +96,20 @@ export class VitalsOverview extends LightElement {
   }
 
   private async load(): Promise<void> {
-    const generation = ++this.generation;
-    this.error = '';
-    try {
-      const latest = await latestReadings(this.patientId);
-      if (generation !== this.generation) return;
-      this.latest = latest;
-      await this.loadCharts(generation);
-    } catch (error) {
-      if (generation === this.generation) this.error = describeError(error);
-    }
+    this.generation += 1; // charts still coming for the earlier load are not wanted
+    this.chartError = '';
+    if (await this.latest.load()) await this.loadCharts();
   }
 
   private codes(): string[] {
-    const latest = this.latest ?? {};
+    const latest = this.latest.value ?? {};
     const known = VITAL_CODES.filter((code) => code in latest);
     const others = Object.keys(latest).filter((code) => !isKnownCode(code));
     return [...known, ...others];
   }
 
-  private async loadCharts(generation = ++this.generation): Promise<void> {
+  private async loadCharts(): Promise<void> {
+    const generation = ++this.generation;
     const range = RANGES[this.range];
     const end = new Date();
     const start = new Date(end.getTime() - range.hours * 3600 * 1000);
@@ -127,7 +123,7 @@ export class VitalsOverview extends LightElement {
           if (generation !== this.generation) return;
           this.charts = { ...this.charts, [code]: series };
         } catch (error) {
-          if (generation === this.generation) this.error = describeError(error);
+          if (generation === this.generation) this.chartError = describeError(error);
         }
       }),
     );
@@ -201,7 +197,7 @@ export class VitalsOverview extends LightElement {
   }
 
   private renderCard(code: string) {
-    const reading = this.latest?.[code];
+    const reading = this.latest.value?.[code];
     if (!reading) return nothing;
     const id = `vital-${code}`;
     const targets = rulesFor(this.rules, code);
@@ -230,10 +226,10 @@ export class VitalsOverview extends LightElement {
   }
 
   override render() {
-    if (this.error && this.latest === null) {
-      return renderLoadFailure(this.error, this.load);
-    }
-    if (this.latest === null) return renderLoading();
+    return this.latest.render(() => this.renderSigns(), () => this.load());
+  }
+
+  private renderSigns() {
     const codes = this.codes();
     if (codes.length === 0) {
       return html`<p class="empty">
@@ -242,7 +238,7 @@ export class VitalsOverview extends LightElement {
     }
     const noData = this.rules.filter((rule) => rule.kind === 'no_data');
     return html`
-      <div class="form-error" role="alert">${this.error || nothing}</div>
+      <div class="form-error" role="alert">${this.latest.error || this.chartError || nothing}</div>
       ${this.renderRange()}
       ${
         this.audience !== 'clinician' && noData.length > 0

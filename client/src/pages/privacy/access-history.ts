@@ -1,10 +1,9 @@
 import { html, nothing } from 'lit';
 import { accessLog, type AccessLogEntry } from '../../api/privacy';
-import { describeError } from '../../components/errors';
 import { t, type MessageKey } from '../../i18n';
 import { formatDate, formatTime } from '../../i18n/format';
 import { LightElement } from '../../components/light-element';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { LoadingController } from '../../controllers/loading';
 
 /** How many entries show at first, and how many more each "show older" adds. */
 const PAGE_SIZE = 20;
@@ -84,35 +83,16 @@ export function describeAccess(entry: AccessLogEntry): string {
 /** "Who has seen my record": the patient's access log, in plain sentences, newest first. */
 export class AccessHistory extends LightElement {
   static override properties = {
-    entries: { state: true },
-    loadError: { state: true },
     shown: { state: true },
   };
 
-  declare entries: AccessLogEntry[] | null;
-  declare loadError: string;
   declare shown: number;
+
+  private entries = new LoadingController(this, () => accessLog());
 
   constructor() {
     super();
-    this.entries = null;
-    this.loadError = '';
     this.shown = PAGE_SIZE;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.entries = null;
-    try {
-      this.entries = await accessLog();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
   }
 
   private async showMore(): Promise<void> {
@@ -146,18 +126,14 @@ export class AccessHistory extends LightElement {
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.entries === null) return renderLoading();
-    if (this.entries.length === 0) return html`<p class="empty">${t('access.empty')}</p>`;
-    const visible = this.entries.slice(0, this.shown);
+  private renderEntries(entries: AccessLogEntry[]) {
+    if (entries.length === 0) return html`<p class="empty">${t('access.empty')}</p>`;
+    const visible = entries.slice(0, this.shown);
     return html`
       <ol class="access-log" role="list">
         ${visible.map((entry, index) => this.renderEntry(entry, index))}
       </ol>
-      ${this.entries.length > this.shown
+      ${entries.length > this.shown
         ? html`<p>
             <button class="button button--secondary" type="button" @click=${this.showMore}>
               ${t('access.showMore')}
@@ -172,7 +148,7 @@ export class AccessHistory extends LightElement {
       <section class="panel" id="access" aria-labelledby="access-title">
         <h2 id="access-title">${t('access.title')}</h2>
         <p>${t('access.intro')}</p>
-        ${this.renderBody()}
+        ${this.entries.render((entries) => this.renderEntries(entries))}
       </section>
     `;
   }

@@ -1,8 +1,7 @@
 import { html, nothing } from 'lit';
 import { hasErrorCode } from '../../api/http';
 import { cancelErasure, erasureStatus, requestErasure, type ErasureStatus } from '../../api/privacy';
-import { describeError } from '../../components/errors';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { LoadingController } from '../../controllers/loading';
 import { t } from '../../i18n';
 import { formatDate } from '../../i18n/format';
 import { PrivacySection } from './section';
@@ -20,38 +19,16 @@ const GRACE_DAYS = 30;
  */
 export class AccountDeletion extends PrivacySection {
   static override properties = {
-    erasure: { state: true },
-    loadError: { state: true },
     confirming: { state: true },
-    busy: { state: true },
   };
 
-  declare erasure: ErasureStatus | null;
-  declare loadError: string;
   declare confirming: boolean;
-  declare busy: boolean;
+
+  private erasure = new LoadingController(this, () => erasureStatus());
 
   constructor() {
     super();
-    this.erasure = null;
-    this.loadError = '';
     this.confirming = false;
-    this.busy = false;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.erasure = null;
-    try {
-      this.erasure = await erasureStatus();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
   }
 
   private async ask(): Promise<void> {
@@ -66,41 +43,33 @@ export class AccountDeletion extends PrivacySection {
   }
 
   private async schedule(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.clearMessages();
-    try {
-      this.erasure = await requestErasure();
+    const done = await this.feedback.run('schedule', async () => {
+      this.erasure.value = await requestErasure();
       this.confirming = false;
-      this.busy = false;
-      const date = this.erasure.due_at ? formatDate(this.erasure.due_at) : '';
-      await this.say(t('erasure.scheduledNotice', { date }));
-      await this.focusById('erasure-title');
-    } catch (error) {
-      this.busy = false;
-      await this.fail(error);
-    }
+    });
+    if (!done) return;
+    const dueAt = this.erasure.value?.due_at;
+    await this.say(t('erasure.scheduledNotice', { date: dueAt ? formatDate(dueAt) : '' }));
+    await this.focusById('erasure-title');
   }
 
   private async keep(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.clearMessages();
-    try {
-      await cancelErasure();
-      this.erasure = { status: 'none' };
-      this.busy = false;
-      await this.say(t('erasure.keptNotice'));
-      await this.focusById('erasure-title');
-    } catch (error) {
-      this.busy = false;
-      if (hasErrorCode(error, 'not_found')) {
+    const done = await this.feedback.run(
+      'keep',
+      async () => {
+        await cancelErasure();
+        this.erasure.value = { status: 'none' };
+      },
+      async (error) => {
+        if (!hasErrorCode(error, 'not_found')) return false;
         // Nothing was pending any more: show how things stand.
-        await this.load();
-        return;
-      }
-      await this.fail(error);
-    }
+        await this.erasure.load();
+        return true;
+      },
+    );
+    if (!done) return;
+    await this.say(t('erasure.keptNotice'));
+    await this.focusById('erasure-title');
   }
 
   private renderScheduled(dueAt: string | null | undefined) {
@@ -136,13 +105,9 @@ export class AccountDeletion extends PrivacySection {
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.erasure === null) return renderLoading();
-    if (this.erasure.status === 'scheduled') {
-      return html`${this.renderMessages()} ${this.renderScheduled(this.erasure.due_at)}`;
+  private renderBody(erasure: ErasureStatus) {
+    if (erasure.status === 'scheduled') {
+      return html`${this.renderMessages()} ${this.renderScheduled(erasure.due_at)}`;
     }
     return html`
       ${this.renderMessages()}
@@ -159,7 +124,7 @@ export class AccountDeletion extends PrivacySection {
     return html`
       <section class="panel" id="erasure" aria-labelledby="erasure-title">
         <h2 id="erasure-title" tabindex="-1">${t('erasure.title')}</h2>
-        ${this.renderBody()}
+        ${this.erasure.render((erasure) => this.renderBody(erasure))}
       </section>
     `;
   }

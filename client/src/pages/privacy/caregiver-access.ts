@@ -1,76 +1,39 @@
 import { html } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { ApiError, hasErrorCode } from '../../api/http';
+import { hasErrorCode } from '../../api/http';
 import { delegations, grantDelegation, revokeDelegation, type Delegation } from '../../api/privacy';
-import { describeError, looksLikeEmail, placeFieldErrors } from '../../components/errors';
+import { looksLikeEmail } from '../../components/errors';
 import { describedBy, fieldError, textField } from '../../components/fields';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
 import { SCOPES, scopeLabel, sortScopes } from '../../components/scopes';
+import { FormController, type FieldErrorsOf } from '../../controllers/form';
+import { LoadingController } from '../../controllers/loading';
 import { t } from '../../i18n';
 import { endOfLocalDay, formatDate, tomorrowInputValue } from '../../i18n/format';
 import { PrivacySection } from './section';
 
-type Field = 'email' | 'scopes' | 'expiry';
-type Errors = Partial<Record<Field, string>>;
-
-const FIELD_IDS: Record<Field, string> = {
-  email: 'delegate-email',
-  scopes: 'scope-record-read',
-  expiry: 'delegate-until',
-};
+interface GrantValues {
+  email: string;
+  scopes: ReadonlySet<string>;
+  expiry: string;
+}
 
 /**
  * "People who can act for me": the patient's caregiver delegations, each with what it allows
  * and until when; a form to give a caregiver access; and removing it at once.
  */
 export class CaregiverAccess extends PrivacySection {
-  static override properties = {
-    delegations: { state: true },
-    loadError: { state: true },
-    email: { state: true },
-    scopes: { state: true },
-    until: { state: true },
-    errors: { state: true },
-    busy: { state: true },
-  };
+  private delegations = new LoadingController(this, () => delegations());
 
-  declare delegations: Delegation[] | null;
-  declare loadError: string;
-  declare email: string;
-  declare scopes: ReadonlySet<string>;
-  declare until: string;
-  declare errors: Errors;
-  /** The action in progress (`grant`, or the id of a delegation being removed). */
-  declare busy: string;
-
-  constructor() {
-    super();
-    this.delegations = null;
-    this.loadError = '';
-    this.email = '';
-    this.scopes = new Set();
-    this.until = '';
-    this.errors = {};
-    this.busy = '';
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.delegations = null;
-    try {
-      this.delegations = await delegations();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
-  }
+  private form = new FormController<GrantValues>(this, {
+    values: { email: '', scopes: new Set(), expiry: '' },
+    ids: { email: 'delegate-email', scopes: 'scope-record-read', expiry: 'delegate-until' },
+    serverFields: { caregiver_email: 'email', scopes: 'scopes', expires_at: 'expiry' },
+    feedback: this.feedback,
+    action: 'grant',
+  });
 
   private toggle(scope: string, checked: boolean): void {
-    const next = new Set(this.scopes);
+    const next = new Set(this.form.values.scopes);
     const [category, mode] = scope.split(':');
     if (checked) {
       next.add(scope);
@@ -80,91 +43,60 @@ export class CaregiverAccess extends PrivacySection {
       next.delete(scope);
       if (mode === 'read') next.delete(`${category}:write`);
     }
-    this.scopes = next;
+    this.form.set('scopes', next);
   }
 
-  private validate(): Errors {
-    const errors: Errors = {};
-    if (!this.email.trim()) errors.email = t('validation.emailRequired');
-    else if (!looksLikeEmail(this.email)) errors.email = t('validation.emailInvalid');
-    if (this.scopes.size === 0) errors.scopes = t('validation.scopesRequired');
-    if (!this.until) errors.expiry = t('validation.expiryRequired');
+  private validate(): FieldErrorsOf<GrantValues> {
+    const { email, scopes, expiry } = this.form.values;
+    const errors: FieldErrorsOf<GrantValues> = {};
+    if (!email.trim()) errors.email = t('validation.emailRequired');
+    else if (!looksLikeEmail(email)) errors.email = t('validation.emailInvalid');
+    if (scopes.size === 0) errors.scopes = t('validation.scopesRequired');
+    if (!expiry) errors.expiry = t('validation.expiryRequired');
     else {
-      const end = endOfLocalDay(this.until);
-      if (!end || end.getTime() <= Date.now() || this.until < tomorrowInputValue()) {
+      const end = endOfLocalDay(expiry);
+      if (!end || end.getTime() <= Date.now() || expiry < tomorrowInputValue()) {
         errors.expiry = t('validation.dateInFuture');
       }
     }
     return errors;
   }
 
-  private async showErrors(errors: Errors, summary: string): Promise<void> {
-    this.errors = errors;
-    await this.failWith(summary);
-    const first = (['email', 'scopes', 'expiry'] as const).find((field) => errors[field]);
-    if (first) await this.focusById(FIELD_IDS[first]);
-  }
-
   private async grant(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    const errors = this.validate();
-    if (Object.keys(errors).length > 0) {
-      await this.showErrors(errors, t('form.errorSummary'));
-      return;
-    }
-    const end = endOfLocalDay(this.until);
-    if (!end) return;
-    this.errors = {};
-    this.clearMessages();
-    this.busy = 'grant';
-    try {
-      const granted = await grantDelegation({
-        caregiver_email: this.email.trim(),
-        scopes: sortScopes([...this.scopes]),
-        expires_at: end.toISOString(),
-      });
-      this.delegations = [granted, ...(this.delegations ?? []).filter((d) => d.id !== granted.id)];
-      this.email = '';
-      this.scopes = new Set();
-      this.until = '';
-      this.busy = '';
-      await this.say(
-        t('delegations.grantedNotice', {
-          name: granted.caregiver_name,
-          date: formatDate(granted.expires_at),
+    const form = this.form;
+    const { email, scopes, expiry } = form.values;
+    const sent = await form.submit(event, {
+      validate: () => this.validate(),
+      send: () =>
+        grantDelegation({
+          caregiver_email: email.trim(),
+          scopes: sortScopes([...scopes]),
+          // validate() made sure that the day parses and lies ahead.
+          expires_at: endOfLocalDay(expiry)!.toISOString(),
         }),
-      );
-      await this.focusById('delegations-title');
-    } catch (error) {
-      this.busy = '';
-      await this.grantFailed(error);
-    }
-  }
-
-  private async grantFailed(error: unknown): Promise<void> {
-    if (hasErrorCode(error, 'caregiver_not_found')) {
-      await this.showErrors({ email: t('validation.caregiverNotFound') }, t('form.errorSummary'));
-      return;
-    }
-    if (error instanceof ApiError) {
-      const { errors, unplaced } = placeFieldErrors(error, {
-        caregiver_email: 'email',
-        scopes: 'scopes',
-        expires_at: 'expiry',
-      } as const);
-      if (Object.keys(errors).length > 0) {
-        await this.showErrors(errors, [t('form.errorSummary'), ...unplaced].join(' '));
-        return;
-      }
-    }
-    await this.fail(error);
+      failed: async (error) => {
+        if (!hasErrorCode(error, 'caregiver_not_found')) return false;
+        await form.showErrors({ email: t('validation.caregiverNotFound') });
+        return true;
+      },
+    });
+    if (!sent) return;
+    const made = sent.result;
+    this.delegations.value = [made, ...(this.delegations.value ?? []).filter((d) => d.id !== made.id)];
+    form.reset();
+    await this.say(
+      t('delegations.grantedNotice', {
+        name: made.caregiver_name,
+        date: formatDate(made.expires_at),
+      }),
+    );
+    await this.focusById('delegations-title');
   }
 
   private revoke(delegation: Delegation): Promise<void> {
     return this.act(delegation.id, 'delegations-title', async () => {
       await revokeDelegation(delegation.id);
-      this.delegations = (this.delegations ?? []).filter((d) => d.id !== delegation.id);
+      this.delegations.value = (this.delegations.value ?? []).filter((d) => d.id !== delegation.id);
       return t('delegations.revokedNotice', { name: delegation.caregiver_name });
     });
   }
@@ -196,7 +128,7 @@ export class CaregiverAccess extends PrivacySection {
   }
 
   private renderScopes() {
-    const error = this.errors.scopes;
+    const error = this.form.errors.scopes;
     const hintId = 'delegate-scopes-hint';
     return html`
       <fieldset
@@ -216,7 +148,7 @@ export class CaregiverAccess extends PrivacySection {
                   type="checkbox"
                   name="scopes"
                   value=${scope}
-                  .checked=${this.scopes.has(scope)}
+                  .checked=${this.form.values.scopes.has(scope)}
                   aria-invalid=${error ? 'true' : 'false'}
                   @change=${(event: Event) => this.toggle(scope, (event.target as HTMLInputElement).checked)}
                 />
@@ -230,47 +162,37 @@ export class CaregiverAccess extends PrivacySection {
   }
 
   private renderForm() {
-    const errors = this.errors;
+    const form = this.form;
     return html`
       <form class="subform" novalidate @submit=${this.grant} aria-labelledby="delegate-form-title">
         <h3 id="delegate-form-title">${t('delegations.formTitle')}</h3>
         ${textField({
-          id: FIELD_IDS.email,
+          ...form.field('email'),
           label: t('field.caregiverEmail'),
           type: 'email',
           hint: t('field.caregiverEmailHint'),
-          value: this.email,
-          error: errors.email,
           autocomplete: 'off',
           inputmode: 'email',
-          onInput: (value) => (this.email = value),
         })}
         ${this.renderScopes()}
         ${textField({
-          id: FIELD_IDS.expiry,
+          ...form.field('expiry'),
           label: t('field.expiresOn'),
           type: 'date',
           hint: t('field.expiresOnHint'),
-          value: this.until,
-          error: errors.expiry,
           min: tomorrowInputValue(),
-          onInput: (value) => (this.until = value),
         })}
         <div class="actions">
-          <button class="button button--primary" type="submit" aria-disabled=${this.busy === 'grant' ? 'true' : 'false'}>
-            ${this.busy === 'grant' ? t('form.working') : t('delegations.submit')}
+          <button class="button button--primary" type="submit" aria-disabled=${form.submitting ? 'true' : 'false'}>
+            ${form.submitting ? t('form.working') : t('delegations.submit')}
           </button>
         </div>
       </form>
     `;
   }
 
-  private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.delegations === null) return renderLoading();
-    const active = this.delegations.filter((d) => d.active);
+  private renderBody(list: Delegation[]) {
+    const active = list.filter((d) => d.active);
     return html`
       ${this.renderMessages()}
       ${active.length === 0
@@ -287,7 +209,7 @@ export class CaregiverAccess extends PrivacySection {
       <section class="panel" id="delegations" aria-labelledby="delegations-title">
         <h2 id="delegations-title" tabindex="-1">${t('delegations.title')}</h2>
         <p>${t('delegations.intro')}</p>
-        ${this.renderBody()}
+        ${this.delegations.render((list) => this.renderBody(list))}
       </section>
     `;
   }

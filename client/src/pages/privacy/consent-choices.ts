@@ -1,5 +1,4 @@
 import { html } from 'lit';
-import { ApiError } from '../../api/http';
 import {
   consents,
   grantConsent,
@@ -9,9 +8,9 @@ import {
   type ConsentPurpose,
   type ConsentRequest,
 } from '../../api/privacy';
-import { describeError, placeFieldErrors } from '../../components/errors';
 import { textField } from '../../components/fields';
-import { renderLoadFailure, renderLoading } from '../../components/load-state';
+import { FormController, type FieldErrorsOf } from '../../controllers/form';
+import { LoadingController } from '../../controllers/loading';
 import { t } from '../../i18n';
 import { endOfLocalDay, formatDate, tomorrowInputValue } from '../../i18n/format';
 import { PrivacySection } from './section';
@@ -42,10 +41,7 @@ const OPT_IN_TEXT = {
   },
 } as const;
 
-const ORG_ID = 'share-organization';
-const UNTIL_ID = 'share-until';
-
-type OrgField = 'organization' | 'until';
+const ORG_VALUES = { organization: '', until: '' };
 
 /**
  * The patient's consent choices, one card per purpose: treatment (allowed unless refused),
@@ -53,52 +49,29 @@ type OrgField = 'organization' | 'until';
  */
 export class ConsentChoices extends PrivacySection {
   static override properties = {
-    consents: { state: true },
-    loadError: { state: true },
-    busy: { state: true },
     confirmingRefusal: { state: true },
-    organization: { state: true },
-    until: { state: true },
-    orgErrors: { state: true },
   };
 
-  declare consents: Consent[] | null;
-  declare loadError: string;
-  /** The action in progress, so that a second press does nothing. */
-  declare busy: string;
   declare confirmingRefusal: boolean;
-  declare organization: string;
-  declare until: string;
-  declare orgErrors: Partial<Record<OrgField, string>>;
+
+  private consents = new LoadingController(this, () => consents());
+
+  /** Sharing with a named organisation. */
+  private orgForm = new FormController(this, {
+    values: ORG_VALUES,
+    ids: { organization: 'share-organization', until: 'share-until' },
+    serverFields: { organization: 'organization', period_end: 'until' },
+    feedback: this.feedback,
+    action: 'org-sharing',
+  });
 
   constructor() {
     super();
-    this.consents = null;
-    this.loadError = '';
-    this.busy = '';
     this.confirmingRefusal = false;
-    this.organization = '';
-    this.until = '';
-    this.orgErrors = {};
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    this.loadError = '';
-    this.consents = null;
-    try {
-      this.consents = await consents();
-    } catch (error) {
-      this.loadError = describeError(error);
-    }
   }
 
   private inForce(purpose: ConsentPurpose): Consent[] {
-    return (this.consents ?? []).filter((c) => c.purpose === purpose && isInForce(c));
+    return (this.consents.value ?? []).filter((c) => c.purpose === purpose && isInForce(c));
   }
 
   private treatmentRefused(): boolean {
@@ -112,8 +85,8 @@ export class ConsentChoices extends PrivacySection {
 
   /** Put the server's answer in place of what the page knew of that consent. */
   private remember(consent: Consent): void {
-    const others = (this.consents ?? []).filter((c) => c.id !== consent.id);
-    this.consents = [...others, consent];
+    const others = (this.consents.value ?? []).filter((c) => c.id !== consent.id);
+    this.consents.value = [...others, consent];
   }
 
   private async withdrawAll(list: Consent[]): Promise<void> {
@@ -168,65 +141,39 @@ export class ConsentChoices extends PrivacySection {
 
   // ---- organisations -----------------------------------------------------------------------
 
-  private validateOrg(): Partial<Record<OrgField, string>> {
-    const errors: Partial<Record<OrgField, string>> = {};
-    if (this.organization.trim().length < 2) errors.organization = t('validation.organizationRequired');
-    if (this.until) {
-      const end = endOfLocalDay(this.until);
-      if (!end || end.getTime() <= Date.now() || this.until < tomorrowInputValue()) {
+  private validateOrg(): FieldErrorsOf<typeof ORG_VALUES> {
+    const { organization, until } = this.orgForm.values;
+    const errors: FieldErrorsOf<typeof ORG_VALUES> = {};
+    if (organization.trim().length < 2) errors.organization = t('validation.organizationRequired');
+    if (until) {
+      const end = endOfLocalDay(until);
+      if (!end || end.getTime() <= Date.now() || until < tomorrowInputValue()) {
         errors.until = t('validation.dateInFuture');
       }
     }
     return errors;
   }
 
-  private async showOrgErrors(errors: Partial<Record<OrgField, string>>, summary: string) {
-    this.orgErrors = errors;
-    await this.failWith(summary);
-    if (errors.organization) await this.focusById(ORG_ID);
-    else if (errors.until) await this.focusById(UNTIL_ID);
-  }
-
   private async share(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    if (this.busy) return;
-    const errors = this.validateOrg();
-    if (Object.keys(errors).length > 0) {
-      await this.showOrgErrors(errors, t('form.errorSummary'));
-      return;
-    }
-    this.orgErrors = {};
+    const form = this.orgForm;
+    const { organization, until } = form.values;
     const request: ConsentRequest = {
       purpose: 'org-sharing',
       decision: 'permit',
-      organization: this.organization.trim(),
+      organization: organization.trim(),
     };
-    const end = this.until ? endOfLocalDay(this.until) : null;
+    const end = until ? endOfLocalDay(until) : null;
     if (end) request.period_end = end.toISOString();
-    this.busy = 'org-sharing';
-    this.clearMessages();
-    try {
-      const consent = await grantConsent(request);
-      this.remember(consent);
-      this.organization = '';
-      this.until = '';
-      this.busy = '';
-      await this.say(t('consents.orgSharing.sharedNotice', { organization: consent.organization ?? '' }));
-      await this.focusById('consent-org-sharing-title');
-    } catch (error) {
-      this.busy = '';
-      if (error instanceof ApiError) {
-        const { errors: placed, unplaced } = placeFieldErrors(error, {
-          organization: 'organization',
-          period_end: 'until',
-        } as const);
-        if (Object.keys(placed).length > 0) {
-          await this.showOrgErrors(placed, [t('form.errorSummary'), ...unplaced].join(' '));
-          return;
-        }
-      }
-      await this.fail(error);
-    }
+    const sent = await form.submit(event, {
+      validate: () => this.validateOrg(),
+      send: () => grantConsent(request),
+    });
+    if (!sent) return;
+    const consent = sent.result;
+    this.remember(consent);
+    form.reset();
+    await this.say(t('consents.orgSharing.sharedNotice', { organization: consent.organization ?? '' }));
+    await this.focusById('consent-org-sharing-title');
   }
 
   private stopSharing(consent: Consent): Promise<void> {
@@ -313,7 +260,7 @@ export class ConsentChoices extends PrivacySection {
 
   private renderOrgSharing() {
     const shares = this.inForce('org-sharing').filter((c) => c.decision === 'permit');
-    const errors = this.orgErrors;
+    const form = this.orgForm;
     return html`
       <li class="consent">
         <h3 id="consent-org-sharing-title" tabindex="-1">${t('consents.orgSharing.title')}</h3>
@@ -350,24 +297,18 @@ export class ConsentChoices extends PrivacySection {
         <form class="subform" novalidate @submit=${this.share} aria-labelledby="org-form-title">
           <h4 id="org-form-title">${t('consents.orgSharing.formTitle')}</h4>
           ${textField({
-            id: ORG_ID,
+            ...form.field('organization'),
             label: t('field.organization'),
-            value: this.organization,
-            error: errors.organization,
             autocomplete: 'organization',
             maxlength: 200,
-            onInput: (value) => (this.organization = value),
           })}
           ${textField({
-            id: UNTIL_ID,
+            ...form.field('until'),
             label: t('field.shareUntil'),
             type: 'date',
             hint: t('field.shareUntilHint'),
-            value: this.until,
-            error: errors.until,
             required: false,
             min: tomorrowInputValue(),
-            onInput: (value) => (this.until = value),
           })}
           <div class="actions">
             <button class="button button--primary" type="submit" aria-disabled=${this.busyAttr('org-sharing')}>
@@ -380,10 +321,6 @@ export class ConsentChoices extends PrivacySection {
   }
 
   private renderBody() {
-    if (this.loadError) {
-      return renderLoadFailure(this.loadError, this.load);
-    }
-    if (this.consents === null) return renderLoading();
     return html`
       ${this.renderMessages()}
       <ul class="consent-list" role="list">
@@ -398,7 +335,7 @@ export class ConsentChoices extends PrivacySection {
       <section class="panel" id="consents" aria-labelledby="consents-title">
         <h2 id="consents-title">${t('consents.title')}</h2>
         <p>${t('consents.intro')}</p>
-        ${this.renderBody()}
+        ${this.consents.render(() => this.renderBody())}
       </section>
     `;
   }

@@ -8,21 +8,11 @@ const URL_LIFETIME_MS = 60_000;
 
 /** "Download my record": the whole record as a FHIR Bundle, saved through a Blob URL. */
 export class RecordExport extends PrivacySection {
-  static override properties = { busy: { state: true } };
-
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.busy = false;
-  }
-
   private async download(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.clearMessages();
-    try {
+    let filename = '';
+    const done = await this.feedback.run('export', async () => {
       const file = await exportRecord();
+      filename = file.filename;
       const url = URL.createObjectURL(file.blob);
       const link = document.createElement('a');
       link.href = url;
@@ -32,12 +22,8 @@ export class RecordExport extends PrivacySection {
       link.click();
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
-      this.busy = false;
-      await this.say(t('export.done', { filename: file.filename }));
-    } catch (error) {
-      this.busy = false;
-      await this.fail(error);
-    }
+    });
+    if (done) await this.say(t('export.done', { filename }));
   }
 
   override render() {
