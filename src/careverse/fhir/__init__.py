@@ -12,7 +12,6 @@ from careverse.kernel.runtime import Runtime
 
 def setup(runtime: Runtime) -> None:
     """Mount ``/fhir``: every registered FHIR router, the CapabilityStatement, ``$everything``."""
-    from careverse.fhir import api, patients
+    from careverse.fhir import api
 
-    patients.register(runtime)  # until identity owns the Patient (identity/fhir.py)
     runtime.include_router(api.compose(runtime.fhir_routers))

@@ -6,8 +6,8 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register identity's routes and the policy facts it owns (delegations, care teams)."""
-    from careverse.identity import api, relationships
+    """Register identity's routes, its FHIR Patient, and the policy facts it owns."""
+    from careverse.identity import api, fhir, relationships
     from careverse.kernel import policy
 
     policy.provide_facts(
@@ -15,3 +15,5 @@ def setup(runtime: Runtime) -> None:
         has_care_relationship=relationships.has_care_relationship,
     )
     runtime.include_router(api.router)
+    runtime.include_fhir_router(fhir.router)  # /fhir/Patient, /fhir/Patient/{id}
+    runtime.patient_record.add("patient", fhir.record_section)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,13 +51,13 @@ from careverse.identity.service import (
     NewAccount,
     email_index,
 )
+from careverse.kernel.actor import Role, Scope
 from careverse.kernel.deps import client_address, get_session
 from careverse.kernel.errors import InvalidInput, NotAuthenticated
-from careverse.kernel.policy import Role, Scope
 
 router = APIRouter(prefix="/api", tags=["identity"])
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad request"},
     401: {"description": "Not signed in"},
     403: {"description": "Not allowed"},

@@ -9,10 +9,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.service import IdentityService
+from careverse.kernel.actor import Actor, require_full_scope
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
 from careverse.kernel.errors import NotAuthenticated
-from careverse.kernel.policy import Actor, require_full_scope
 
 SESSION_COOKIE = "cv_session"
 REFRESH_COOKIE = "cv_refresh"
@@ -45,6 +45,8 @@ async def any_actor(
         raise NotAuthenticated()
     actor = await service.resolve(token, client_address(request))
     if from_cookie and request.method not in SAFE_METHODS:
+        if actor.session_id is None:  # a cookie always belongs to a sign-in session
+            raise NotAuthenticated()
         service.check_csrf(actor.session_id, request.headers.get(CSRF_HEADER))
     request.state.actor = actor
     return actor

@@ -8,14 +8,15 @@ a look-up by e-mail, a patient's brief — and get plain frozen values back, nev
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity.emails import email_index
 from careverse.identity.models import Account, Patient
-from careverse.identity.service import email_index
-from careverse.kernel.policy import Role
+from careverse.kernel.actor import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +93,61 @@ async def display_names(session: AsyncSession, account_ids: set[uuid.UUID]) -> d
 
 
 async def account_role(session: AsyncSession, account_id: uuid.UUID) -> str | None:
+    """The account's role (its value, e.g. ``"clinician"``), or None when there is none."""
     return await session.scalar(select(Account.role).where(Account.id == account_id))
 
 
 async def patient_exists(session: AsyncSession, patient_id: uuid.UUID) -> bool:
+    """Whether there is a patient record with this id (no access check)."""
     return await session.scalar(select(Patient.id).where(Patient.id == patient_id)) is not None
+
+
+def _patient_brief(row: Patient) -> PatientBrief:
+    return PatientBrief(
+        id=row.id, account_id=row.account_id, name=row.name,
+        preferred_language=row.preferred_language,
+    )  # fmt: skip
 
 
 async def patient(session: AsyncSession, patient_id: uuid.UUID) -> PatientBrief | None:
     """A patient's brief, or None. No access check: callers have authorised already."""
     row = await session.get(Patient, patient_id)
-    if row is None:
-        return None
-    return PatientBrief(
-        id=row.id, account_id=row.account_id, name=row.name,
-        preferred_language=row.preferred_language,
-    )  # fmt: skip
+    return None if row is None else _patient_brief(row)
+
+
+async def patients(
+    session: AsyncSession,
+    patient_ids: Iterable[uuid.UUID] | None = None,
+    *,
+    limit: int | None = None,
+) -> list[PatientBrief]:
+    """Briefs of the given patients (all when ``patient_ids`` is None), oldest record first.
+
+    Missing ids are left out. No access check: callers have authorised already (or are tools,
+    such as the vitals simulator, that work on every patient).
+    """
+    query = select(Patient).order_by(Patient.created_at, Patient.id)
+    if patient_ids is not None:
+        wanted = set(patient_ids)
+        if not wanted:
+            return []
+        query = query.where(Patient.id.in_(wanted))
+    if limit is not None:
+        query = query.limit(limit)
+    return [_patient_brief(row) for row in (await session.scalars(query)).all()]
+
+
+async def patient_names(
+    session: AsyncSession, patient_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Names of the given patients (missing ids are left out). No access check."""
+    return {p.id: p.name for p in await patients(session, patient_ids)}
+
+
+async def patient_email(session: AsyncSession, patient_id: uuid.UUID) -> str | None:
+    """The address the patient gave for notices (appointment mail), or None.
+
+    Contact details are not in :class:`PatientBrief` on purpose: only code that sends the patient
+    their own notices asks for them. Never log the answer.
+    """
+    return await session.scalar(select(Patient.contact_email).where(Patient.id == patient_id))

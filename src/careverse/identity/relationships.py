@@ -14,6 +14,7 @@ from careverse.kernel import audit, clock
 from careverse.kernel.errors import Conflict, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Category, Role, require_role
 from careverse.kernel.policy import Delegation as DelegationFact
+from careverse.kernel.uow import unit_of_work
 
 SCOPES = frozenset(f"{c.value}:{m}" for c in Category for m in ("read", "write"))
 
@@ -107,6 +108,12 @@ class DelegationView:
 
 
 class RelationshipService:
+    """Care relationships (assignments, bookings, escalations) and caregiver delegations.
+
+    Each method is a unit of work; called from inside another capability's unit of work (a
+    booking, an escalation) it joins that one, so the relationship commits with the booking.
+    """
+
     def __init__(self, session: AsyncSession):
         self.session = session
 
@@ -115,12 +122,15 @@ class RelationshipService:
     ) -> CareRelationship:
         """An admin assigns a clinician to a patient (the usual care-team assignment)."""
         require_role(actor, Role.ADMIN)
-        clinician = await self.session.get(Account, clinician_id)
-        if clinician is None or clinician.role != Role.CLINICIAN.value:
-            raise NotFound("No such clinician.")
-        if await self.session.get(Patient, patient_id) is None:
-            raise NotFound("No such patient.")
-        return await self.create(clinician_id, patient_id, "assignment", ends_at=ends_at, by=actor)
+        async with unit_of_work(self.session):
+            clinician = await self.session.get(Account, clinician_id)
+            if clinician is None or clinician.role != Role.CLINICIAN.value:
+                raise NotFound("No such clinician.")
+            if await self.session.get(Patient, patient_id) is None:
+                raise NotFound("No such patient.")
+            return await self.create(
+                clinician_id, patient_id, "assignment", ends_at=ends_at, by=actor
+            )
 
     async def create(
         self,
@@ -132,64 +142,71 @@ class RelationshipService:
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
         by: Actor | None = None,
+        commit: bool | None = None,
     ) -> CareRelationship:
-        """Open a care relationship (assignments, and bookings from the care capability)."""
-        rel = CareRelationship(
-            clinician_id=clinician_id,
-            patient_id=patient_id,
-            kind=kind,
-            source_id=source_id,
-            starts_at=starts_at or clock.now(),
-            ends_at=ends_at,
-        )
-        self.session.add(rel)
-        await self.session.flush()
-        audit.record(
-            self.session, "care-relationship.create", actor=by, patient_id=patient_id,
-            resource_type="CareRelationship", resource_id=rel.id,
-            detail={"kind": kind, "clinician_id": str(clinician_id)},
-        )  # fmt: skip
-        await self.session.commit()
+        """Open a care relationship (assignments, and bookings from the care capability).
+
+        ``commit`` is deprecated and ignored: inside the caller's unit of work this joins it.
+        """
+        del commit  # deprecated: kept so that callers passing it keep working
+        async with unit_of_work(self.session):
+            rel = CareRelationship(
+                clinician_id=clinician_id,
+                patient_id=patient_id,
+                kind=kind,
+                source_id=source_id,
+                starts_at=starts_at or clock.now(),
+                ends_at=ends_at,
+            )
+            self.session.add(rel)
+            await self.session.flush()
+            audit.record(
+                self.session, "care-relationship.create", actor=by, patient_id=patient_id,
+                resource_type="CareRelationship", resource_id=rel.id,
+                detail={"kind": kind, "clinician_id": str(clinician_id)},
+            )  # fmt: skip
         return rel
 
     async def end(self, actor: Actor, relationship_id: uuid.UUID) -> None:
+        """An admin ends a care relationship at once."""
         require_role(actor, Role.ADMIN)
-        rel = await self.session.get(CareRelationship, relationship_id)
-        if rel is None:
-            raise NotFound("No such care relationship.")
-        rel.revoked_at = clock.now()
-        audit.record(
-            self.session, "care-relationship.end", actor=actor, patient_id=rel.patient_id,
-            resource_type="CareRelationship", resource_id=rel.id,
-        )  # fmt: skip
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            rel = await self.session.get(CareRelationship, relationship_id)
+            if rel is None:
+                raise NotFound("No such care relationship.")
+            rel.revoked_at = clock.now()
+            audit.record(
+                self.session, "care-relationship.end", actor=actor, patient_id=rel.patient_id,
+                resource_type="CareRelationship", resource_id=rel.id,
+            )  # fmt: skip
 
     async def end_by_source(
-        self, kind: str, source_id: str, *, by: Actor | None = None, commit: bool = True
+        self, kind: str, source_id: str, *, by: Actor | None = None, commit: bool | None = None
     ) -> int:
         """End the open relationships a source created (e.g. a cancelled appointment's).
 
         Others (assignments, other appointments) are separate rows and stay. Answers how many ended.
+        ``commit`` is deprecated and ignored: inside the caller's unit of work this joins it.
         """
+        del commit  # deprecated: kept so that callers passing it keep working
         now = clock.now()
-        rows = (
-            await self.session.scalars(
-                select(CareRelationship).where(
-                    CareRelationship.kind == kind,
-                    CareRelationship.source_id == source_id,
-                    CareRelationship.revoked_at.is_(None),
+        async with unit_of_work(self.session):
+            rows = (
+                await self.session.scalars(
+                    select(CareRelationship).where(
+                        CareRelationship.kind == kind,
+                        CareRelationship.source_id == source_id,
+                        CareRelationship.revoked_at.is_(None),
+                    )
                 )
-            )
-        ).all()
-        for rel in rows:
-            rel.revoked_at = now
-            audit.record(
-                self.session, "care-relationship.end", actor=by, patient_id=rel.patient_id,
-                resource_type="CareRelationship", resource_id=rel.id,
-                detail={"kind": kind, "source_id": source_id},
-            )  # fmt: skip
-        if commit:
-            await self.session.commit()
+            ).all()
+            for rel in rows:
+                rel.revoked_at = now
+                audit.record(
+                    self.session, "care-relationship.end", actor=by, patient_id=rel.patient_id,
+                    resource_type="CareRelationship", resource_id=rel.id,
+                    detail={"kind": kind, "source_id": source_id},
+                )  # fmt: skip
         return len(rows)
 
     # ---- delegations, granted by the patient ----------------------------------------------
@@ -197,6 +214,7 @@ class RelationshipService:
     async def grant(
         self, actor: Actor, caregiver_email_index: str, scopes: list[str], expires_at: datetime
     ) -> DelegationView:
+        """A patient lets a caregiver act for them: chosen scopes, until an expiry."""
         require_role(actor, Role.PATIENT)
         if actor.patient_id is None:
             raise Conflict("Your account has no patient record.", code="no_patient_record")
@@ -209,53 +227,54 @@ class RelationshipService:
             )
         if expires_at <= clock.now():
             raise InvalidInput("The expiry must be in the future.", field="expires_at")
-        caregiver = await self.session.scalar(
-            select(Account).where(
-                Account.email_index == caregiver_email_index,
-                Account.role == Role.CAREGIVER.value,
-                Account.is_active.is_(True),
+        async with unit_of_work(self.session):
+            caregiver = await self.session.scalar(
+                select(Account).where(
+                    Account.email_index == caregiver_email_index,
+                    Account.role == Role.CAREGIVER.value,
+                    Account.is_active.is_(True),
+                )
             )
-        )
-        if caregiver is None:
-            raise NotFound(
-                "No caregiver account has that e-mail; ask them to sign up as a caregiver first.",
-                code="caregiver_not_found",
+            if caregiver is None:
+                raise NotFound(
+                    "No caregiver account has that e-mail; "
+                    "ask them to sign up as a caregiver first.",
+                    code="caregiver_not_found",
+                )
+            delegation = Delegation(
+                patient_id=actor.patient_id,
+                caregiver_id=caregiver.id,
+                scopes=" ".join(sorted(set(scopes))),
+                expires_at=expires_at,
             )
-        delegation = Delegation(
-            patient_id=actor.patient_id,
-            caregiver_id=caregiver.id,
-            scopes=" ".join(sorted(set(scopes))),
-            expires_at=expires_at,
-        )
-        self.session.add(delegation)
-        await self.session.flush()
-        audit.record(
-            self.session, "delegation.grant", actor=actor, patient_id=actor.patient_id,
-            resource_type="Delegation", resource_id=delegation.id,
-            detail={"caregiver_id": str(caregiver.id), "scopes": sorted(set(scopes))},
-        )  # fmt: skip
-        await self.session.commit()
+            self.session.add(delegation)
+            await self.session.flush()
+            audit.record(
+                self.session, "delegation.grant", actor=actor, patient_id=actor.patient_id,
+                resource_type="Delegation", resource_id=delegation.id,
+                detail={"caregiver_id": str(caregiver.id), "scopes": sorted(set(scopes))},
+            )  # fmt: skip
         return await self._view(delegation)
 
     async def revoke(self, actor: Actor, delegation_id: uuid.UUID) -> None:
         """The patient (or the caregiver, stepping back) ends a delegation at once."""
-        delegation = await self.session.get(Delegation, delegation_id)
-        mine = delegation is not None and (
-            (actor.role is Role.PATIENT and delegation.patient_id == actor.patient_id)
-            or (actor.role is Role.CAREGIVER and delegation.caregiver_id == actor.account_id)
-        )
-        if not mine:
-            raise NotFound("No such delegation.")
-        await self.session.execute(
-            update(Delegation)
-            .where(Delegation.id == delegation_id, Delegation.revoked_at.is_(None))
-            .values(revoked_at=clock.now())
-        )
-        audit.record(
-            self.session, "delegation.revoke", actor=actor, patient_id=delegation.patient_id,
-            resource_type="Delegation", resource_id=delegation.id,
-        )  # fmt: skip
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            delegation = await self.session.get(Delegation, delegation_id)
+            mine = delegation is not None and (
+                (actor.role is Role.PATIENT and delegation.patient_id == actor.patient_id)
+                or (actor.role is Role.CAREGIVER and delegation.caregiver_id == actor.account_id)
+            )
+            if not mine or delegation is None:
+                raise NotFound("No such delegation.")
+            await self.session.execute(
+                update(Delegation)
+                .where(Delegation.id == delegation_id, Delegation.revoked_at.is_(None))
+                .values(revoked_at=clock.now())
+            )
+            audit.record(
+                self.session, "delegation.revoke", actor=actor, patient_id=delegation.patient_id,
+                resource_type="Delegation", resource_id=delegation.id,
+            )  # fmt: skip
 
     async def list_for(self, actor: Actor) -> list[DelegationView]:
         """A patient's grants, or the delegations a caregiver holds."""

@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from careverse.kernel.policy import Role
+from careverse.kernel.actor import Role
 
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Password = Annotated[str, Field(min_length=1, max_length=256)]

@@ -146,5 +146,5 @@ async def search_audit_events(
 ) -> FhirResponse:
     """Who did what with a patient's record: for the patient, and for admins."""
     rows, names = await service.audit_trail(actor, patient)
-    events = [audit_event(r, names.get(r.actor_id)) for r in rows]
+    events = [audit_event(r, names.get(r.actor_id) if r.actor_id else None) for r in rows]
     return FhirResponse(bundle("searchset", events, service.base_url))

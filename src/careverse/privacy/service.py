@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import directory
@@ -191,7 +192,7 @@ class PrivacyService:
             entries.append(
                 {
                     "at": r.at,
-                    "actor_name": names.get(r.actor_id, "Careverse"),
+                    "actor_name": names.get(r.actor_id, "Careverse") if r.actor_id else "Careverse",
                     "actor_role": r.actor_role,
                     "action": r.action,
                     "outcome": r.outcome,
@@ -353,7 +354,7 @@ class PrivacyService:
                 .where(ErasureRequest.id == request_id, ErasureRequest.completed_at.is_(None))
                 .values(completed_at=clock.now())
             )
-            if claimed.rowcount != 1:
+            if cast(CursorResult, claimed).rowcount != 1:
                 return False
             account = await directory.account(self.session, account_id)
             await uow.publish(

@@ -17,8 +17,6 @@ from tests.conftest import TEST_KEYS
 from tests.integration.privacy.support import consent
 
 FHIR_PACKAGE = Path(careverse.fhir.__file__).parent
-# Until identity owns the Patient (identity/fhir.py), fhir/patients.py reads identity's records.
-TEMPORARY = {"patients.py": {"careverse.identity.models", "careverse.identity.patients"}}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -33,9 +31,8 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_fhir_imports_no_capability():
     for path in sorted(FHIR_PACKAGE.glob("*.py")):
-        allowed = TEMPORARY.get(path.name, set())
         for module in imported_modules(path):
-            if not module.startswith("careverse.") or module in allowed:
+            if not module.startswith("careverse."):
                 continue
             assert module.startswith(("careverse.kernel", "careverse.fhir")) or module in (
                 "careverse.identity.deps"

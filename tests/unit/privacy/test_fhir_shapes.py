@@ -10,7 +10,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 import careverse.models  # noqa: F401 - every mapper configured
 from careverse.fhir import resources
-from careverse.fhir.patients import patient as patient_resource
+from careverse.identity.fhir import patient as patient_resource
 from careverse.identity.models import Patient
 from careverse.kernel.audit import AuditEvent
 from careverse.privacy import fhir as privacy_fhir

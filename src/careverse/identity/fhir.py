@@ -1,8 +1,8 @@
-"""TEMPORARY: the Patient resource, its read/search routes and its record section.
+"""Identity's part of the FHIR API: the Patient resource, its read and search, its record section.
 
-These belong to identity (``identity/fhir.py``, exporting ``patient(p)``, ``router`` and the
-"patient" record section); they stay here only until that branch is merged, and this module
-is then deleted together with the lines in ``fhir/__init__.py`` that register it.
+The routes are relative to ``/fhir`` (the fhir package mounts every capability's FHIR router
+there). Reads and searches pass the same policy and audit as ``/api/patients``; a patient the
+caller may not see is not found, and a search looks only among the patients the caller may see.
 """
 
 from __future__ import annotations
@@ -16,26 +16,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity.deps import CurrentActor
 from careverse.identity.models import Patient
 from careverse.identity.patients import PatientService
-from careverse.kernel.config import Settings
+from careverse.kernel.actor import Actor
 from careverse.kernel.deps import SessionDep, SettingsDep
 from careverse.kernel.errors import NotFound
-from careverse.kernel.fhir import OUTCOMES, FhirResponse, PatientRecord, bundle
-from careverse.kernel.policy import Actor
-from careverse.kernel.runtime import Runtime
-from careverse.kernel.uow import unit_of_work
+from careverse.kernel.fhir import OUTCOMES, FhirResponse, bundle
 
 PATIENT_SYSTEM = "urn:careverse:patient"
+GENDERS = ("male", "female", "other", "unknown")
+
+router = APIRouter(tags=["fhir"])
 
 
 def patient(p: Patient) -> dict:
-    """A patient record as a FHIR Patient."""
+    """A patient record as a FHIR R4 Patient."""
     resource: dict = {
         "resourceType": "Patient",
         "id": str(p.id),
         "identifier": [{"system": PATIENT_SYSTEM, "value": str(p.id)}],
         "active": True,
         "name": [{"text": p.name}],
-        "gender": p.sex if p.sex in ("male", "female", "other", "unknown") else "unknown",
+        "gender": p.sex if p.sex in GENDERS else "unknown",
     }
     if p.birth_date:
         resource["birthDate"] = p.birth_date
@@ -58,26 +58,18 @@ def patient(p: Patient) -> dict:
     return resource
 
 
-async def patient_section(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list:
-    """The Patient itself: the first section of a patient's record."""
-    found = await PatientService(session).load(patient_id)
-    if found is None:
-        raise NotFound("Not found.")
-    return [patient(found)]
-
-
-def _parse_id(value: str) -> uuid.UUID:
+def _patient_id(value: str) -> uuid.UUID:
+    """FHIR ids are strings; anything that is not one of ours is simply not found."""
     try:
         return uuid.UUID(value)
     except ValueError:
         raise NotFound("Not found.") from None
 
 
-def _base(settings: Settings) -> str:
-    return settings.public_url.rstrip("/")
-
-
-router = APIRouter(tags=["fhir"])
+async def record_section(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list[dict]:
+    """The Patient resource of a record (``$everything``, the export); the caller has authorised."""
+    row = await PatientService(session).load(patient_id)
+    return [] if row is None else [patient(row)]
 
 
 @router.get("/Patient", responses=OUTCOMES, response_class=FhirResponse)
@@ -97,30 +89,19 @@ async def search_patients(
             ids = [uuid.UUID(value)]
         except ValueError:
             ids = []
-    async with unit_of_work(session):
-        found = await PatientService(session).visible(actor, ids)
-    if name:  # names are encrypted at rest: filter here, among the visible ones
+    found = await PatientService(session).visible(actor, ids)
+    # Names and birth dates are encrypted at rest, so the filtering happens here, not in SQL.
+    if name:
         needle = name.casefold()
         found = [p for p in found if needle in p.name.casefold()]
     if birthdate:
         found = [p for p in found if p.birth_date == birthdate]
-    return FhirResponse(bundle("searchset", [patient(p) for p in found], _base(settings)))
+    base = settings.public_url.rstrip("/")
+    return FhirResponse(bundle("searchset", [patient(p) for p in found], base))
 
 
 @router.get("/Patient/{patient_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_patient(patient_id: str, actor: CurrentActor, session: SessionDep) -> FhirResponse:
     """One patient."""
-    async with unit_of_work(session):
-        found = await PatientService(session).get(actor, _parse_id(patient_id))
-    return FhirResponse(patient(found))
-
-
-def register(runtime: Runtime) -> None:
-    """Serve the Patient and make it the first section of the record, unless identity does."""
-    if "patient" in runtime.patient_record.names:
-        return
-    runtime.include_fhir_router(router)
-    record = PatientRecord()
-    record.add("patient", patient_section)
-    record.add("registered before fhir", runtime.patient_record.resources)
-    runtime.patient_record = record
+    row = await PatientService(session).get(actor, _patient_id(patient_id))
+    return FhirResponse(patient(row))

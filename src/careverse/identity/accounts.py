@@ -1,0 +1,176 @@
+"""Accounts: sign-up, accounts made by an admin, the caller's own account and its administration."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity import passwords
+from careverse.identity.emails import email_index, normalise_email
+from careverse.identity.models import Account, AuthSession, Patient
+from careverse.kernel import clock, tokens
+from careverse.kernel.actor import SELF_REGISTERING_ROLES, Actor, Role, Scope, require_role
+from careverse.kernel.config import Settings
+from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from careverse.kernel.uow import unit_of_work
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    email: str
+    role: Role
+    display_name: str
+    password: str | None = None
+    preferred_language: str | None = None
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: Account
+    patient_id: uuid.UUID | None
+    mfa_enrolment_required: bool
+
+    @classmethod
+    def of(cls, account: Account, *, enrolling: bool = False) -> AccountView:
+        """The view of an account (its patient loaded), ``enrolling`` when MFA set-up is due."""
+        return cls(account, account.patient.id if account.patient else None, enrolling)
+
+
+def _email_taken() -> Conflict:
+    return Conflict("An account with this e-mail address already exists.", code="email_taken")
+
+
+async def load_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
+    """The account row, or NotFound."""
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound("No such account.")
+    return account
+
+
+async def find_by_email(session: AsyncSession, email: str) -> Account | None:
+    """The account with this address (by its blind index), or None."""
+    return await session.scalar(select(Account).where(Account.email_index == email_index(email)))
+
+
+async def revoke_all_sessions(session: AsyncSession, account_id: uuid.UUID) -> None:
+    """End every open sign-in of an account; its tokens stop working on the next request."""
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.account_id == account_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
+class AccountService:
+    """Creating, showing and administering accounts."""
+
+    def __init__(self, session: AsyncSession, settings: Settings):
+        self.session = session
+        self.settings = settings
+
+    async def register(self, data: NewAccount) -> Account:
+        """Self-service sign-up, for patients and caregivers only."""
+        if data.role not in SELF_REGISTERING_ROLES:
+            raise Forbidden("Only patients and caregivers can sign up themselves.")
+        if data.password is None:
+            raise InvalidInput("A password is required.", field="password", code="weak_password")
+        return await self._create(data)
+
+    async def create_account(self, actor: Actor | None, data: NewAccount) -> Account:
+        """An admin (or the command line, ``actor=None``) creates an account of any role."""
+        if actor is not None:
+            require_role(actor, Role.ADMIN)
+        return await self._create(data)
+
+    async def _create(self, data: NewAccount) -> Account:
+        email = normalise_email(data.email)
+        if data.password is not None:
+            passwords.check_policy(data.password, email=email, name=data.display_name)
+        index = email_index(email)
+        async with unit_of_work(self.session):
+            if await self.session.scalar(select(Account.id).where(Account.email_index == index)):
+                raise _email_taken()
+            # An account created without a password can only be entered through a reset link.
+            secret = data.password or tokens.new_secret("unusable")
+            account = Account(
+                email=email,
+                email_index=index,
+                password_hash=await passwords.hash_password(secret),
+                role=data.role.value,
+                display_name=data.display_name,
+                preferred_language=data.preferred_language,
+                password_changed_at=clock.now(),
+            )
+            self.session.add(account)
+            if data.role is Role.PATIENT:
+                account.patient = Patient(
+                    name=data.display_name,
+                    birth_date=data.birth_date.isoformat() if data.birth_date else None,
+                    preferred_language=data.preferred_language,
+                    contact_email=email,
+                )
+            else:
+                account.patient = None  # known to be absent: no lazy load later
+            try:
+                # Flushed here, not at the commit, so that two sign-ups with one address at the
+                # same instant meet the unique index inside this block and answer a Conflict.
+                await self.session.flush()
+            except IntegrityError as exc:
+                raise _email_taken() from exc
+        log.info("identity.account_created", account_id=str(account.id), role=account.role)
+        return account
+
+    async def view(self, actor: Actor) -> AccountView:
+        """The caller's own account."""
+        account = await load_account(self.session, actor.account_id)
+        return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
+
+    async def list_accounts(self, actor: Actor, role: Role | None = None) -> list[AccountView]:
+        """Every account, optionally of one role (admins only)."""
+        require_role(actor, Role.ADMIN)
+        query = select(Account).order_by(Account.created_at)
+        if role:
+            query = query.where(Account.role == role.value)
+        accounts = (await self.session.scalars(query)).all()
+        return [AccountView.of(a) for a in accounts]
+
+    async def get_account(self, actor: Actor, account_id: uuid.UUID) -> AccountView:
+        """One account (admins only)."""
+        require_role(actor, Role.ADMIN)
+        return AccountView.of(await load_account(self.session, account_id))
+
+    async def update_account(
+        self,
+        actor: Actor,
+        account_id: uuid.UUID,
+        *,
+        is_active: bool | None = None,
+        display_name: str | None = None,
+    ) -> AccountView:
+        """Deactivate (every session ends at once), reactivate or rename an account (admins)."""
+        require_role(actor, Role.ADMIN)
+        async with unit_of_work(self.session):
+            account = await load_account(self.session, account_id)
+            if is_active is False and account.id == actor.account_id:
+                raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
+            if is_active is not None:
+                account.is_active = is_active
+                if not is_active:
+                    await revoke_all_sessions(self.session, account.id)
+            if display_name is not None:
+                account.display_name = display_name
+        return AccountView.of(account)
+
+    async def find_by_email(self, email: str) -> Account | None:
+        """The account with this address, or None."""
+        return await find_by_email(self.session, email)

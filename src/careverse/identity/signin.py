@@ -1,0 +1,269 @@
+"""Signing in and out: credentials and throttling, sessions with rotating tokens, CSRF.
+
+A session is a row with the hashes of an access token and a refresh token (the secrets themselves
+are shown once, to the client). ``resolve`` turns an access token into an :class:`Actor` on every
+request, so revocation and expiry apply at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity import passwords
+from careverse.identity.accounts import find_by_email, load_account
+from careverse.identity.emails import normalise_email
+from careverse.identity.mfa import accept_otp
+from careverse.identity.models import Account, AuthSession, LoginFailure, Patient
+from careverse.kernel import audit, clock, tokens
+from careverse.kernel.actor import MFA_ROLES, Actor, Role, Scope
+from careverse.kernel.audit import Outcome
+from careverse.kernel.config import Settings
+from careverse.kernel.crypto import keyring
+from careverse.kernel.errors import Forbidden, NotAuthenticated, TooManyRequests
+from careverse.kernel.uow import unit_of_work
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    session_id: uuid.UUID
+    account: Account
+    scope: Scope
+
+
+def _ended() -> NotAuthenticated:
+    return NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
+
+
+class SignInService:
+    """Credentials to tokens, tokens to actors, and the end of sessions."""
+
+    def __init__(self, session: AsyncSession, settings: Settings):
+        self.session = session
+        self.settings = settings
+
+    async def authenticate(
+        self, email: str, password: str, otp: str | None, address: str | None
+    ) -> IssuedTokens:
+        """Check the credentials (and one-time code) and open a session, with throttling."""
+        async with unit_of_work(self.session):
+            outcome = await self._sign_in(email, password, otp, address)
+        # A refused sign-in is raised only now, after its failure (for throttling) and its audit
+        # event have been committed: raised inside the block, they would be rolled back.
+        if isinstance(outcome, NotAuthenticated):
+            raise outcome
+        log.info(
+            "identity.signed_in", account_id=str(outcome.account.id), scope=outcome.scope.value
+        )
+        return outcome
+
+    async def _sign_in(
+        self, email: str, password: str, otp: str | None, address: str | None
+    ) -> IssuedTokens | NotAuthenticated:
+        ring = keyring()
+        account_key = ring.blind_index(normalise_email(email), "login")
+        address_key = ring.blind_index(address or "-", "address")
+        await self._check_throttle(account_key, address_key)
+
+        account = await find_by_email(self.session, email)
+        valid = await passwords.verify_password(
+            account.password_hash if account else None, password
+        )
+        if not valid or account is None or not account.is_active:
+            audit.record(
+                self.session, "login", outcome=Outcome.FAILURE, address=address,
+                actor_id=account.id if account else None,
+                actor_role=account.role if account else None,
+            )  # fmt: skip
+            await self._record_failure(account_key, address_key)
+            return NotAuthenticated(
+                "The e-mail address or password is not right.", code="invalid_credentials"
+            )
+        if account.mfa_enabled:
+            if not otp:
+                raise NotAuthenticated(
+                    "Enter the 6-digit code from your authenticator app.", code="mfa_required"
+                )
+            if not accept_otp(account, account.totp_secret, otp):
+                audit.record(
+                    self.session, "login.mfa", outcome=Outcome.FAILURE, address=address,
+                    actor_id=account.id, actor_role=account.role,
+                )  # fmt: skip
+                await self._record_failure(account_key, address_key)
+                return NotAuthenticated(
+                    "That code is not right or was already used.", code="mfa_invalid"
+                )
+
+        await self.session.execute(
+            delete(LoginFailure).where(LoginFailure.account_key == account_key)
+        )
+        if passwords.needs_rehash(account.password_hash):
+            account.password_hash = await passwords.hash_password(password)
+        scope = Scope.FULL
+        if (
+            self.settings.mfa_required
+            and Role(account.role) in MFA_ROLES
+            and not account.mfa_enabled
+        ):
+            scope = Scope.MFA_ENROLMENT
+        audit.record(
+            self.session, "login", address=address, actor_id=account.id, actor_role=account.role
+        )
+        return await self.open_session(account, scope)
+
+    async def _check_throttle(self, account_key: str, address_key: str) -> None:
+        now = clock.now()
+        since = now - timedelta(seconds=self.settings.login_window_seconds)
+        checks = (
+            (LoginFailure.account_key == account_key, self.settings.login_max_failures_per_account),
+            (LoginFailure.address_key == address_key, self.settings.login_max_failures_per_address),
+        )
+        for condition, limit in checks:
+            count, oldest = (
+                await self.session.execute(
+                    select(func.count(), func.min(LoginFailure.at)).where(
+                        condition, LoginFailure.at > since
+                    )
+                )
+            ).one()
+            if count >= limit:
+                free_at = clock.as_utc(oldest) + timedelta(
+                    seconds=self.settings.login_window_seconds
+                )
+                retry_after = max(1, int((free_at - now).total_seconds()) + 1)
+                raise TooManyRequests(
+                    f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
+                    retry_after=retry_after,
+                )
+
+    async def _record_failure(self, account_key: str, address_key: str) -> None:
+        now = clock.now()
+        horizon = now - timedelta(seconds=self.settings.login_window_seconds)
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= horizon))
+        self.session.add(LoginFailure(account_key=account_key, address_key=address_key, at=now))
+
+    async def open_session(self, account: Account, scope: Scope) -> IssuedTokens:
+        """Open a session for an account whose credentials were checked (or a trusted tool)."""
+        access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
+        now = clock.now()
+        async with unit_of_work(self.session):
+            auth = AuthSession(
+                account_id=account.id,
+                access_hash=tokens.digest(access),
+                access_expires_at=now + timedelta(seconds=self.settings.access_token_ttl_seconds),
+                refresh_hash=tokens.digest(refresh),
+                refresh_expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+                scope=scope.value,
+            )
+            self.session.add(auth)
+            await self.session.flush()  # the session's id
+        return IssuedTokens(
+            access, refresh, self.settings.access_token_ttl_seconds, auth.id, account, scope
+        )
+
+    async def refresh(self, refresh_token: str, *, csrf: str | None = None) -> IssuedTokens:
+        """Rotate both secrets of a session; the old refresh token stops working.
+
+        Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
+        request cannot end the session.
+        """
+        async with unit_of_work(self.session):
+            auth = await self.session.scalar(
+                select(AuthSession).where(AuthSession.refresh_hash == tokens.digest(refresh_token))
+            )
+            now = clock.now()
+            if auth is None or auth.revoked_at is not None or auth.refresh_expires_at <= now:
+                raise _ended()
+            if csrf is not None:
+                self.check_csrf(auth.id, csrf)
+            account = await load_account(self.session, auth.account_id)
+            if not account.is_active:
+                raise _ended()
+            access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
+            ttl = self.settings.access_token_ttl_seconds
+            auth.access_hash = tokens.digest(access)
+            auth.access_expires_at = now + timedelta(seconds=ttl)
+            auth.refresh_hash = tokens.digest(refresh)
+            auth.refresh_expires_at = now + timedelta(
+                seconds=self.settings.refresh_token_ttl_seconds
+            )
+        return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
+
+    async def resolve(self, access_token: str, address: str | None = None) -> Actor:
+        """The actor behind an access token; revocation and expiry apply on the next request.
+
+        A read on every request: it opens no unit of work of its own (nothing to commit), and
+        the request's services run theirs after it.
+        """
+        row = (
+            await self.session.execute(
+                select(
+                    AuthSession.id,
+                    AuthSession.scope,
+                    AuthSession.access_expires_at,
+                    AuthSession.revoked_at,
+                    Account.id,
+                    Account.role,
+                    Account.is_active,
+                    Patient.id,
+                )
+                .join(Account, Account.id == AuthSession.account_id)
+                .outerjoin(Patient, Patient.account_id == Account.id)
+                .where(AuthSession.access_hash == tokens.digest(access_token))
+            )
+        ).first()
+        if row is None or row[3] is not None or not row[6]:
+            raise NotAuthenticated("Your session has ended; sign in again.", code="invalid_token")
+        if clock.as_utc(row[2]) <= clock.now():
+            raise NotAuthenticated("Your session has expired.", code="token_expired")
+        return Actor(
+            account_id=row[4],
+            role=Role(row[5]),
+            session_id=row[0],
+            patient_id=row[7],
+            scope=Scope(row[1]),
+            address=address,
+        )
+
+    async def logout(self, actor: Actor) -> None:
+        """End the caller's session."""
+        async with unit_of_work(self.session):
+            await self.session.execute(
+                update(AuthSession)
+                .where(AuthSession.id == actor.session_id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=clock.now())
+            )
+
+    async def logout_refresh(self, refresh_token: str) -> None:
+        """Revoke the session a refresh token belongs to (sign-out without an access token)."""
+        async with unit_of_work(self.session):
+            await self.session.execute(
+                update(AuthSession)
+                .where(
+                    AuthSession.refresh_hash == tokens.digest(refresh_token),
+                    AuthSession.revoked_at.is_(None),
+                )
+                .values(revoked_at=clock.now())
+            )
+
+    def csrf_token(self, session_id: uuid.UUID) -> str:
+        """The CSRF token bound to a browser session (double-submit cookie + header)."""
+        return keyring().blind_index(str(session_id), "csrf")
+
+    def check_csrf(self, session_id: uuid.UUID, presented: str | None) -> None:
+        """Refuse a cookie-authenticated change whose header lacks the session's CSRF token."""
+        if not presented or not hmac.compare_digest(presented, self.csrf_token(session_id)):
+            raise Forbidden(
+                "This request is missing its security token; reload the page.", code="csrf"
+            )
