@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.care import slots
 from careverse.care.models import Appointment, Notification
 from careverse.care.service import zone_of_account
-from careverse.identity.patients import PatientService
+from careverse.identity import directory
 from careverse.kernel import clock
 from careverse.kernel.errors import NotFound
 from careverse.kernel.mail import Mailer
@@ -95,12 +95,11 @@ async def announce(
     Each sees the time in their own zone; the clinician is not told of their own change, nor
     reminded.
     """
-    # identity's service, not the directory: the e-mail needs the patient's contact address.
-    patient = await PatientService(session).load(appt.patient_id)
+    patient = await directory.patient(session, appt.patient_id)
     link = f"{public_url.rstrip('/')}/care/appointments/{appt.id}"
     recipients: dict[uuid.UUID, str | None] = {}
     if patient is not None and patient.account_id is not None:
-        recipients[patient.account_id] = patient.contact_email
+        recipients[patient.account_id] = await directory.patient_email(session, patient.id)
     if appt.booked_by and appt.booked_by not in recipients and appt.booked_by != appt.clinician_id:
         recipients[appt.booked_by] = None
     for account_id, email in recipients.items():
