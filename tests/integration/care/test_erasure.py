@@ -28,6 +28,7 @@ from careverse.care.models import (
 from careverse.kernel.events import Phase
 from careverse.kernel.uow import unit_of_work
 from careverse.privacy.events import AccountErasureDue
+from careverse.privacy.service import PrivacyService
 from tests.integration.care.support import BEFORE_NINE, admitted, book
 from tests.integration.privacy.support import delegate
 
@@ -204,3 +205,24 @@ async def test_erasing_someone_without_care_rows_is_a_no_op(app, person):
     someone = await person("researcher")
     async with app.state.runtime.db.session() as session, unit_of_work(session):
         await erase_person(AccountErasureDue(account_id=someone.id, patient_id=None), session)
+
+
+async def test_an_erasure_carried_out_by_privacy_takes_the_visits_with_it(
+    app, client, person, clinician_with_hours, before_nine
+):
+    clinician = await clinician_with_hours("UTC")
+    patient = await person()
+    appt, _ = await admitted(client, patient, clinician, NINE)
+    assert (await client.delete("/api/me", headers=patient.headers)).status_code == 202
+    before_nine.advance(days=app.state.runtime.settings.erasure_grace_days + 1)
+    async with app.state.runtime.db.session() as session:
+        assert await PrivacyService(session, app.state.runtime.settings).erase_due() == 1
+    left = await counts(
+        app,
+        {
+            Appointment: (Appointment.id, uuid.UUID(appt["id"])),
+            Encounter: (Encounter.appointment_id, uuid.UUID(appt["id"])),
+            Notification: (Notification.account_id, patient.id),
+        },
+    )
+    assert not any(left.values()), left
