@@ -24,11 +24,12 @@ from careverse.care.service import (
     parse_zone,
     profile_of,
 )
-from careverse.identity.models import Account
+from careverse.identity import directory
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
+from careverse.kernel.uow import unit_of_work
 
 MAX_RANGE = timedelta(days=31)
 
@@ -76,7 +77,16 @@ class AvailabilityService:
 
     # ---- the clinician's own settings -----------------------------------------------------
 
-    async def mine(self, actor: Actor):
+    async def mine(
+        self, actor: Actor
+    ) -> tuple[ClinicianProfile, list[WeeklyHours], list[AvailabilityOverride]]:
+        """The calling clinician's profile, weekly hours and overrides."""
+        async with unit_of_work(self.session):
+            return await self._mine(actor)
+
+    async def _mine(
+        self, actor: Actor
+    ) -> tuple[ClinicianProfile, list[WeeklyHours], list[AvailabilityOverride]]:
         require_role(actor, Role.CLINICIAN)
         cal = await calendar_of(self.session, actor.account_id)
         overrides = (
@@ -95,8 +105,15 @@ class AvailabilityService:
         ).all()
         return cal.profile, list(weekly), list(overrides)
 
-    async def set_profile(self, actor: Actor, data: ProfileInput):
+    async def set_profile(
+        self, actor: Actor, data: ProfileInput
+    ) -> tuple[ClinicianProfile, list[WeeklyHours], list[AvailabilityOverride]]:
         """Replace the clinician's time zone, buffer, languages, specialties and weekly hours."""
+        async with unit_of_work(self.session):
+            await self._set_profile(actor, data)
+            return await self._mine(actor)
+
+    async def _set_profile(self, actor: Actor, data: ProfileInput) -> None:
         require_role(actor, Role.CLINICIAN)
         parse_zone(data.time_zone, "time_zone")
         if data.buffer_minutes % 5:
@@ -120,12 +137,11 @@ class AvailabilityService:
             delete(WeeklyHours).where(WeeklyHours.clinician_id == actor.account_id)
         )
         self.session.add_all(rows)
-        await self.session.commit()
-        return await self.mine(actor)
 
     async def add_override(
         self, actor: Actor, day: date, kind: str, start: str | None, end: str | None
     ) -> AvailabilityOverride:
+        """Extra hours, or time off, on one local date."""
         require_role(actor, Role.CLINICIAN)
         if (start is None) != (end is None):
             raise InvalidInput("Give both a start and an end, or neither.", field="start")
@@ -133,50 +149,51 @@ class AvailabilityService:
             _window(start, end, "start")
         elif kind == "extra":
             raise InvalidInput("Extra hours need a start and an end.", field="start")
-        row = AvailabilityOverride(
-            clinician_id=actor.account_id, day=day.isoformat(), kind=kind, start_time=start,
-            end_time=end,
-        )  # fmt: skip
-        self.session.add(row)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            row = AvailabilityOverride(
+                clinician_id=actor.account_id, day=day.isoformat(), kind=kind, start_time=start,
+                end_time=end,
+            )  # fmt: skip
+            self.session.add(row)
         return row
 
     async def remove_override(self, actor: Actor, override_id: uuid.UUID) -> None:
         require_role(actor, Role.CLINICIAN)
-        row = await self.session.get(AvailabilityOverride, override_id)
-        if row is None or row.clinician_id != actor.account_id:
-            raise NotFound("Not found.")
-        await self.session.delete(row)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            row = await self.session.get(AvailabilityOverride, override_id)
+            if row is None or row.clinician_id != actor.account_id:
+                raise NotFound("Not found.")
+            await self.session.delete(row)
 
     async def set_status(self, actor: Actor, status: str | None, late_minutes: int) -> None:
         """The clinician says they are away/offline (or clears it) and how late they run."""
         require_role(actor, Role.CLINICIAN)
-        prof = await self.session.get(ClinicianProfile, actor.account_id)
-        if prof is None:
-            prof = ClinicianProfile(clinician_id=actor.account_id)
-            self.session.add(prof)
-        prof.status = status
-        prof.running_late_minutes = late_minutes
-        prof.last_seen_at = clock.now()
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            prof = await self.session.get(ClinicianProfile, actor.account_id)
+            if prof is None:
+                prof = ClinicianProfile(clinician_id=actor.account_id)
+                self.session.add(prof)
+            prof.status = status
+            prof.running_late_minutes = late_minutes
+            prof.last_seen_at = clock.now()
 
     # ---- preferences of anyone -------------------------------------------------------------
 
     async def preferences(self, actor: Actor) -> str | None:
         require_full_scope(actor)
-        pref = await self.session.get(CarePreferences, actor.account_id)
-        return pref.time_zone if pref else None
+        async with unit_of_work(self.session):
+            pref = await self.session.get(CarePreferences, actor.account_id)
+            return pref.time_zone if pref else None
 
     async def set_preferences(self, actor: Actor, time_zone: str) -> str:
         require_full_scope(actor)
         parse_zone(time_zone, "time_zone")
-        pref = await self.session.get(CarePreferences, actor.account_id)
-        if pref is None:
-            self.session.add(CarePreferences(account_id=actor.account_id, time_zone=time_zone))
-        else:
-            pref.time_zone = time_zone
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            pref = await self.session.get(CarePreferences, actor.account_id)
+            if pref is None:
+                self.session.add(CarePreferences(account_id=actor.account_id, time_zone=time_zone))
+            else:
+                pref.time_zone = time_zone
         return time_zone
 
     # ---- finding a clinician and a time -----------------------------------------------------
@@ -184,16 +201,13 @@ class AvailabilityService:
     async def clinicians(self, actor: Actor, visit_type: str = "follow-up") -> list[ClinicianCard]:
         """Active clinicians with their languages, specialties and next free slot (2 weeks)."""
         require_full_scope(actor)
-        accounts = (
-            await self.session.scalars(
-                select(Account).where(
-                    Account.role == Role.CLINICIAN.value, Account.is_active.is_(True)
-                )
-            )
-        ).all()
+        async with unit_of_work(self.session):
+            return await self._clinicians(visit_type)
+
+    async def _clinicians(self, visit_type: str) -> list[ClinicianCard]:
         now = clock.now()
         cards = []
-        for account in accounts:
+        for account in await directory.clinicians(self.session):
             prof = await profile_of(self.session, account.id)
             free = await compute_slots(
                 self.session, self.settings, account.id, now, now + timedelta(days=14), visit_type
@@ -218,35 +232,33 @@ class AvailabilityService:
             raise InvalidInput("The end must be after the start.", field="end")
         if end - start > MAX_RANGE:
             raise InvalidInput("Ask for at most 31 days at a time.", field="end")
-        await clinician_account(self.session, clinician_id)
-        horizon = clock.now() + timedelta(days=self.settings.care_booking_horizon_days)
-        return [
-            s
-            for s in await compute_slots(
-                self.session, self.settings, clinician_id, start, end, visit
-            )
-            if s.start <= horizon
-        ]
+        async with unit_of_work(self.session):
+            await clinician_account(self.session, clinician_id)
+            horizon = clock.now() + timedelta(days=self.settings.care_booking_horizon_days)
+            free = await compute_slots(self.session, self.settings, clinician_id, start, end, visit)
+        return [s for s in free if s.start <= horizon]
 
 
 async def seed_demo_hours(
     session: AsyncSession, clinician_ids: list[uuid.UUID], time_zone: str = "Europe/London"
 ) -> None:
     """Demo clinicians work weekdays 09:00-17:00 (once: existing profiles are left alone)."""
-    for clinician_id in clinician_ids:
-        if await session.get(ClinicianProfile, clinician_id) is not None:
-            continue
-        session.add(
-            ClinicianProfile(
-                clinician_id=clinician_id,
-                time_zone=time_zone,
-                buffer_minutes=5,
-                languages="en es",
-                specialties="General practice",
+    async with unit_of_work(session):
+        for clinician_id in clinician_ids:
+            if await session.get(ClinicianProfile, clinician_id) is not None:
+                continue
+            session.add(
+                ClinicianProfile(
+                    clinician_id=clinician_id,
+                    time_zone=time_zone,
+                    buffer_minutes=5,
+                    languages="en es",
+                    specialties="General practice",
+                )
             )
-        )
-        session.add_all(
-            WeeklyHours(clinician_id=clinician_id, weekday=d, start_time="09:00", end_time="17:00")
-            for d in range(5)
-        )
-    await session.commit()
+            session.add_all(
+                WeeklyHours(
+                    clinician_id=clinician_id, weekday=d, start_time="09:00", end_time="17:00"
+                )
+                for d in range(5)
+            )

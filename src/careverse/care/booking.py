@@ -19,19 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import ics, slots
 from careverse.care.models import Appointment, AppointmentBlock, Invitee
-from careverse.care.notifications import Outbox, notify
+from careverse.care.notifications import Outbox, announce
 from careverse.care.service import (
     PATIENT_SIDE,
     clinician_account,
     compute_slots,
     profile_of,
     reach,
-    zone_of_account,
 )
-from careverse.identity.models import Account
-from careverse.identity.patients import PatientService
+from careverse.identity import directory
 from careverse.identity.relationships import RelationshipService, patients_of
-from careverse.identity.service import display_names
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -44,6 +41,7 @@ from careverse.kernel.policy import (
     decide,
     require_full_scope,
 )
+from careverse.kernel.uow import unit_of_work
 
 OPEN = ("booked", "checked_in")
 LIVE = ("booked", "checked_in", "in_progress")
@@ -72,9 +70,12 @@ class BookingService:
 
     # ---- views -----------------------------------------------------------------------------
 
-    async def view(self, appt: Appointment, tz: ZoneInfo, *, show_reason: bool = True):
-        names = await display_names(self.session, {appt.clinician_id})
-        patient = await PatientService(self.session).load(appt.patient_id)
+    async def view(
+        self, appt: Appointment, tz: ZoneInfo, *, show_reason: bool = True
+    ) -> AppointmentView:
+        """An appointment with the names shown beside it (the caller has reached it already)."""
+        names = await directory.display_names(self.session, {appt.clinician_id})
+        patient = await directory.patient(self.session, appt.patient_id)
         invitees = (
             await self.session.scalars(
                 select(Invitee)
@@ -82,7 +83,9 @@ class BookingService:
                 .order_by(Invitee.created_at)
             )
         ).all()
-        invitee_names = await display_names(self.session, {i.account_id for i in invitees})
+        invitee_names = await directory.display_names(
+            self.session, {i.account_id for i in invitees}
+        )
         return AppointmentView(
             appt, names.get(appt.clinician_id, ""), patient.name if patient else "",
             patient.preferred_language if patient else None, show_reason, tz,
@@ -134,8 +137,7 @@ class BookingService:
         )
         try:
             await self.session.flush()
-        except IntegrityError:
-            await self.session.rollback()
+        except IntegrityError:  # the unit of work rolls the whole booking back
             raise _taken() from None
 
     async def book(
@@ -147,87 +149,69 @@ class BookingService:
         reason: str | None,
         patient_id: uuid.UUID | None = None,
     ) -> Appointment:
-        """Book a free slot for oneself, or (a caregiver) for a patient who delegated it."""
-        patient_id = await self._patient_for(actor, patient_id)
-        await authorize(
-            self.session, actor, patient_id, Category.APPOINTMENTS, write=True,
-            resource_type="Appointment",
-        )  # fmt: skip
-        clinician = await clinician_account(self.session, clinician_id)
-        start = start.astimezone(UTC)
-        visit = await self._check_offered(clinician_id, start, visit_type)
-        prof = await profile_of(self.session, clinician_id)
-        appt = Appointment(
-            id=uuid.uuid4(), clinician_id=clinician_id, patient_id=patient_id,
-            booked_by=actor.account_id, visit_type=visit.key, start_at=start,
-            end_at=start + timedelta(minutes=visit.minutes), status="booked", reason=reason,
-            sequence=0,
-        )  # fmt: skip
-        self.session.add(appt)
-        await self._claim(appt, prof.buffer_minutes, visit.minutes)
-        audit.record(
-            self.session, "appointment.create", actor=actor, patient_id=patient_id,
-            resource_type="Appointment", resource_id=appt.id,
-            detail={"clinician_id": str(clinician_id), "visit_type": visit.key},
-        )  # fmt: skip
-        await self._announce(appt, "appointment.booked", clinician.display_name, actor)
-        # The care relationship the policy needs; its create() commits the whole booking.
-        await RelationshipService(self.session).create(
-            clinician_id, patient_id, "appointment", source_id=str(appt.id),
-            starts_at=clock.now(),
-            ends_at=appt.end_at + timedelta(days=self.settings.care_relationship_days),
-            by=actor,
-        )  # fmt: skip
+        """Book a free slot for oneself, or (a caregiver) for a patient who delegated it.
+
+        A clash with another booking is 409 ``slot_taken`` and nothing is written."""
+        async with unit_of_work(self.session):
+            patient_id = await self._patient_for(actor, patient_id)
+            await authorize(
+                self.session, actor, patient_id, Category.APPOINTMENTS, write=True,
+                resource_type="Appointment",
+            )  # fmt: skip
+            clinician = await clinician_account(self.session, clinician_id)
+            start = start.astimezone(UTC)
+            visit = await self._check_offered(clinician_id, start, visit_type)
+            prof = await profile_of(self.session, clinician_id)
+            appt = Appointment(
+                id=uuid.uuid4(), clinician_id=clinician_id, patient_id=patient_id,
+                booked_by=actor.account_id, visit_type=visit.key, start_at=start,
+                end_at=start + timedelta(minutes=visit.minutes), status="booked", reason=reason,
+                sequence=0,
+            )  # fmt: skip
+            self.session.add(appt)
+            await self._claim(appt, prof.buffer_minutes, visit.minutes)
+            audit.record(
+                self.session, "appointment.create", actor=actor, patient_id=patient_id,
+                resource_type="Appointment", resource_id=appt.id,
+                detail={"clinician_id": str(clinician_id), "visit_type": visit.key},
+            )  # fmt: skip
+            await self._announce(appt, "appointment.booked", clinician.display_name, actor)
+            # The care relationship the policy needs, in the booking's transaction.
+            await RelationshipService(self.session).create(
+                clinician_id, patient_id, "appointment", source_id=str(appt.id),
+                starts_at=clock.now(),
+                ends_at=appt.end_at + timedelta(days=self.settings.care_relationship_days),
+                by=actor,
+            )  # fmt: skip
         await self.outbox.send()
         return appt
 
     async def _announce(
         self, appt: Appointment, kind: str, clinician_name: str, actor: Actor | None
     ) -> None:
-        """Tell the patient (and whoever booked for them) and the clinician."""
-        patient = await PatientService(self.session).load(appt.patient_id)
-        verbs = {
-            "appointment.booked": "is booked",
-            "appointment.changed": "has moved",
-            "appointment.cancelled": "is cancelled",
-            "appointment.reminder": "starts soon",
-        }
-        link = f"{self.settings.public_url.rstrip('/')}/care/appointments/{appt.id}"
-        recipients: dict[uuid.UUID, str | None] = {}
-        if patient is not None and patient.account_id is not None:
-            recipients[patient.account_id] = patient.contact_email
-        if (
-            appt.booked_by
-            and appt.booked_by not in recipients
-            and appt.booked_by != appt.clinician_id
-        ):
-            recipients[appt.booked_by] = None
-        for account_id, email in recipients.items():
-            tz = await zone_of_account(self.session, account_id)
-            _, when = slots.render(appt.start_at, tz)
-            notify(
-                self.session, self.outbox, account_id, kind,
-                f"Your video appointment with {clinician_name} on {when} {verbs[kind]}.",
-                appointment_id=appt.id, email=email, link=link,
-            )  # fmt: skip
-        if kind != "appointment.reminder" and (
-            actor is None or actor.account_id != appt.clinician_id
-        ):
-            tz = await zone_of_account(self.session, appt.clinician_id)
-            _, when = slots.render(appt.start_at, tz)
-            name = patient.name if patient else "A patient"
-            notify(
-                self.session, self.outbox, appt.clinician_id, kind,
-                f"{name}'s appointment on {when} {verbs[kind]}.", appointment_id=appt.id,
-            )  # fmt: skip
+        await announce(
+            self.session, self.outbox, self.settings.public_url, appt, kind, clinician_name, actor
+        )
+
+    async def send_reminder(self, appointment_id: uuid.UUID) -> None:
+        """Remind the patient of a visit that starts soon (the caller has claimed the reminder)."""
+        async with unit_of_work(self.session):
+            appt = await self.session.get(Appointment, appointment_id)
+            if appt is None:
+                return
+            names = await directory.display_names(self.session, {appt.clinician_id})
+            await self._announce(
+                appt, "appointment.reminder", names.get(appt.clinician_id, ""), None
+            )
+            appt.reminder_sent_at = clock.now()
+        await self.outbox.send()
 
     # ---- reading ---------------------------------------------------------------------------
 
     async def get(self, actor: Actor, appointment_id: uuid.UUID, tz: ZoneInfo) -> AppointmentView:
-        access = await reach(self.session, actor, appointment_id, invitees=True)
-        view = await self.view(access.appointment, tz, show_reason=not access.as_invitee)
-        await self.session.commit()
-        return view
+        async with unit_of_work(self.session):
+            access = await reach(self.session, actor, appointment_id, invitees=True)
+            return await self.view(access.appointment, tz, show_reason=not access.as_invitee)
 
     async def list(
         self,
@@ -238,6 +222,17 @@ class BookingService:
         include_past: bool = False,
     ) -> list[AppointmentView]:
         """The caller's appointments: a patient's own, a caregiver's patients', a clinician's."""
+        async with unit_of_work(self.session):
+            return await self._list(actor, tz, start, end, include_past)
+
+    async def _list(
+        self,
+        actor: Actor,
+        tz: ZoneInfo,
+        start: datetime | None,
+        end: datetime | None,
+        include_past: bool,
+    ) -> list[AppointmentView]:
         require_full_scope(actor)
         query = select(Appointment).order_by(Appointment.start_at)
         if actor.role is Role.CLINICIAN:
@@ -273,7 +268,6 @@ class BookingService:
                     )  # fmt: skip
             if decided[appt.patient_id] is not None:
                 out.append(await self.view(appt, tz))
-        await self.session.commit()
         return out
 
     # ---- changes ---------------------------------------------------------------------------
@@ -302,30 +296,35 @@ class BookingService:
     async def cancel(
         self, actor: Actor, appointment_id: uuid.UUID, note: str | None
     ) -> Appointment:
-        appt = await self._changeable(actor, appointment_id)
-        self._needs_note(actor, appt, note)
-        appt.status = "cancelled"
-        appt.cancelled_at = clock.now()
-        appt.cancelled_by = actor.account_id
-        appt.change_note = note
-        appt.sequence += 1
-        await self.session.execute(
-            delete(AppointmentBlock).where(AppointmentBlock.appointment_id == appt.id)
-        )
-        audit.record(
-            self.session, "appointment.cancel", actor=actor, patient_id=appt.patient_id,
-            resource_type="Appointment", resource_id=appt.id,
-        )  # fmt: skip
-        clinician = await self.session.get(Account, appt.clinician_id)
-        await self._announce(appt, "appointment.cancelled", clinician.display_name, actor)
-        # The relationship this booking opened ends with it; assignments and other visits keep
-        # their own rows, so the clinician still reaches a patient they otherwise care for.
-        await RelationshipService(self.session).end_by_source(
-            "appointment", str(appt.id), by=actor, commit=False
-        )
-        await self.session.commit()
+        """Cancel an open appointment; its time is free again."""
+        async with unit_of_work(self.session):
+            appt = await self._changeable(actor, appointment_id)
+            self._needs_note(actor, appt, note)
+            appt.status = "cancelled"
+            appt.cancelled_at = clock.now()
+            appt.cancelled_by = actor.account_id
+            appt.change_note = note
+            appt.sequence += 1
+            await self.session.execute(
+                delete(AppointmentBlock).where(AppointmentBlock.appointment_id == appt.id)
+            )
+            audit.record(
+                self.session, "appointment.cancel", actor=actor, patient_id=appt.patient_id,
+                resource_type="Appointment", resource_id=appt.id,
+            )  # fmt: skip
+            await self._announce(appt, "appointment.cancelled", await self._name(appt), actor)
+            # The relationship this booking opened ends with it; assignments and other visits
+            # keep their own rows, so the clinician still reaches a patient they otherwise see.
+            await RelationshipService(self.session).end_by_source(
+                "appointment", str(appt.id), by=actor
+            )
         await self.outbox.send()
         return appt
+
+    async def _name(self, appt: Appointment) -> str:
+        """The booked clinician's display name."""
+        names = await directory.display_names(self.session, {appt.clinician_id})
+        return names.get(appt.clinician_id, "")
 
     async def reschedule(
         self,
@@ -336,6 +335,19 @@ class BookingService:
         note: str | None,
     ) -> Appointment:
         """Move an appointment to another free slot; if that slot was just taken, nothing moves."""
+        async with unit_of_work(self.session):
+            appt = await self._move(actor, appointment_id, start, visit_type, note)
+        await self.outbox.send()
+        return appt
+
+    async def _move(
+        self,
+        actor: Actor,
+        appointment_id: uuid.UUID,
+        start: datetime,
+        visit_type: str | None,
+        note: str | None,
+    ) -> Appointment:
         appt = await self._changeable(actor, appointment_id)
         self._needs_note(actor, appt, note)
         start = start.astimezone(UTC)
@@ -357,27 +369,23 @@ class BookingService:
             self.session, "appointment.reschedule", actor=actor, patient_id=appt.patient_id,
             resource_type="Appointment", resource_id=appt.id,
         )  # fmt: skip
-        clinician = await self.session.get(Account, appt.clinician_id)
-        await self._announce(appt, "appointment.changed", clinician.display_name, actor)
+        await self._announce(appt, "appointment.changed", await self._name(appt), actor)
         if appt.end_at > previous_end:
             await RelationshipService(self.session).create(
                 appt.clinician_id, appt.patient_id, "appointment", source_id=str(appt.id),
                 ends_at=appt.end_at + timedelta(days=self.settings.care_relationship_days),
                 by=actor,
             )  # fmt: skip
-        else:
-            await self.session.commit()
-        await self.outbox.send()
         return appt
 
     async def calendar(self, actor: Actor, appointment_id: uuid.UUID) -> str:
         """The appointment as an iCalendar file (no reason in it)."""
-        access = await reach(self.session, actor, appointment_id, invitees=True)
-        appt = access.appointment
-        names = await display_names(self.session, {appt.clinician_id})
+        async with unit_of_work(self.session):
+            access = await reach(self.session, actor, appointment_id, invitees=True)
+            appt = access.appointment
+            names = await directory.display_names(self.session, {appt.clinician_id})
         base = self.settings.public_url.rstrip("/")
         visit = slots.VISIT_TYPES[appt.visit_type]
-        await self.session.commit()
         return ics.appointment_calendar(
             uid=f"{appt.id}@careverse", start=appt.start_at, end=appt.end_at, now=clock.now(),
             summary=f"Video appointment with {names.get(appt.clinician_id, 'your clinician')}",

@@ -23,10 +23,11 @@ from careverse.care.models import (
     EncounterProblem,
 )
 from careverse.care.service import Access, reach
-from careverse.identity.service import display_names
+from careverse.identity import directory
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Category, Role
+from careverse.kernel.uow import unit_of_work
 
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -102,14 +103,13 @@ class EncounterService:
             raise Conflict("The note is signed; add an addendum instead.", code="note_signed")
 
     async def view(self, actor: Actor, encounter_id: uuid.UUID) -> EncounterView:
-        encounter, access = await self._reach(actor, encounter_id)
-        out = await self._view(encounter, access.appointment, access.as_clinician)
-        await self.session.commit()
-        return out
+        async with unit_of_work(self.session):
+            encounter, access = await self._reach(actor, encounter_id)
+            return await self._view(encounter, access.appointment, access.as_clinician)
 
-    async def _view(self, encounter: Encounter, appt: Appointment, clinician: bool):
-        from careverse.identity.patients import PatientService
-
+    async def _view(
+        self, encounter: Encounter, appt: Appointment, clinician: bool
+    ) -> EncounterView:
         problems = (
             await self.session.scalars(
                 select(EncounterProblem)
@@ -129,8 +129,8 @@ class EncounterService:
         people = {encounter.clinician_id} | {a.author_id for a in addenda if a.author_id}
         if encounter.signed_by:
             people.add(encounter.signed_by)
-        names = await display_names(self.session, people)
-        patient = await PatientService(self.session).load(encounter.patient_id)
+        names = await directory.display_names(self.session, people)
+        patient = await directory.patient(self.session, encounter.patient_id)
         return EncounterView(
             encounter=encounter, appointment=appt,
             clinician_name=names.get(encounter.clinician_id, ""),
@@ -154,20 +154,23 @@ class EncounterService:
 
     # ---- the note ---------------------------------------------------------------------------
 
-    async def write_note(self, actor: Actor, encounter_id: uuid.UUID, note: NoteInput):
+    async def write_note(
+        self, actor: Actor, encounter_id: uuid.UUID, note: NoteInput
+    ) -> EncounterView:
         """Change the unsigned note (fields left out stay as they are)."""
-        encounter = await self._clinician(actor, encounter_id)
-        self._unsigned(encounter)
-        for name in NOTE_FIELDS:
-            value = getattr(note, name)
-            if value is not None:
-                setattr(encounter, name, value)
-        audit.record(
-            self.session, "encounter.note.write", actor=actor, patient_id=encounter.patient_id,
-            resource_type="Encounter", resource_id=encounter.id,
-        )  # fmt: skip
-        await self.session.commit()
-        return await self.view(actor, encounter_id)
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            self._unsigned(encounter)
+            for name in NOTE_FIELDS:
+                value = getattr(note, name)
+                if value is not None:
+                    setattr(encounter, name, value)
+            audit.record(
+                self.session, "encounter.note.write", actor=actor,
+                patient_id=encounter.patient_id, resource_type="Encounter",
+                resource_id=encounter.id,
+            )  # fmt: skip
+            return await self.view(actor, encounter_id)
 
     async def add_problem(
         self,
@@ -178,151 +181,157 @@ class EncounterService:
         code: str | None,
         plain_text: str | None,
     ) -> EncounterProblem:
-        encounter = await self._clinician(actor, encounter_id)
-        self._unsigned(encounter)
-        if (system is None) != (code is None):
-            raise InvalidInput("Give a code with its system, or neither.", field="code")
-        uri = None
-        if system is not None:
-            uri = CODE_SYSTEMS.get(system)
-            if uri is None:
-                raise InvalidInput("Code systems: snomed or icd-10.", field="system")
-        problem = EncounterProblem(
-            encounter_id=encounter.id, text=text, system=uri, code=code, plain_text=plain_text
-        )
-        self.session.add(problem)
-        await self.session.commit()
-        return problem
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            self._unsigned(encounter)
+            if (system is None) != (code is None):
+                raise InvalidInput("Give a code with its system, or neither.", field="code")
+            uri = None
+            if system is not None:
+                uri = CODE_SYSTEMS.get(system)
+                if uri is None:
+                    raise InvalidInput("Code systems: snomed or icd-10.", field="system")
+            problem = EncounterProblem(
+                encounter_id=encounter.id, text=text, system=uri, code=code, plain_text=plain_text
+            )
+            self.session.add(problem)
+            return problem
 
     async def remove_problem(
         self, actor: Actor, encounter_id: uuid.UUID, problem_id: uuid.UUID
     ) -> None:
-        encounter = await self._clinician(actor, encounter_id)
-        self._unsigned(encounter)
-        problem = await self.session.get(EncounterProblem, problem_id)
-        if problem is None or problem.encounter_id != encounter.id:
-            raise NotFound("Not found.")
-        await self.session.delete(problem)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            self._unsigned(encounter)
+            problem = await self.session.get(EncounterProblem, problem_id)
+            if problem is None or problem.encounter_id != encounter.id:
+                raise NotFound("Not found.")
+            await self.session.delete(problem)
 
     async def sign(self, actor: Actor, encounter_id: uuid.UUID) -> EncounterView:
         """Sign and lock the note; a second signature is refused (409)."""
-        encounter = await self._clinician(actor, encounter_id)
-        now = clock.now()
-        done = await self.session.execute(
-            update(Encounter)
-            .where(Encounter.id == encounter.id, Encounter.signed_at.is_(None))
-            .values(signed_at=now, signed_by=actor.account_id)
-        )
-        if done.rowcount != 1:
-            await self.session.rollback()
-            raise Conflict("The note is already signed.", code="note_signed")
-        audit.record(
-            self.session, "encounter.sign", actor=actor, patient_id=encounter.patient_id,
-            resource_type="Encounter", resource_id=encounter.id,
-        )  # fmt: skip
-        await self.session.commit()
-        await self.session.refresh(encounter)
-        return await self.view(actor, encounter_id)
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            now = clock.now()
+            done = await self.session.execute(
+                update(Encounter)
+                .where(Encounter.id == encounter.id, Encounter.signed_at.is_(None))
+                .values(signed_at=now, signed_by=actor.account_id)
+            )
+            if done.rowcount != 1:  # the unit of work rolls back (the audit of this try too)
+                raise Conflict("The note is already signed.", code="note_signed")
+            audit.record(
+                self.session, "encounter.sign", actor=actor, patient_id=encounter.patient_id,
+                resource_type="Encounter", resource_id=encounter.id,
+            )  # fmt: skip
+            await self.session.refresh(encounter)
+            return await self.view(actor, encounter_id)
 
     async def add_addendum(
         self, actor: Actor, encounter_id: uuid.UUID, text: str
     ) -> tuple[Addendum, str]:
-        encounter = await self._clinician(actor, encounter_id)
-        if encounter.signed_at is None:
-            raise Conflict("Edit the note itself until it is signed.", code="note_unsigned")
-        row = Addendum(
-            encounter_id=encounter.id, author_id=actor.account_id, text=text,
-            signed_at=clock.now(),
-        )  # fmt: skip
-        self.session.add(row)
-        await self.session.flush()
-        audit.record(
-            self.session, "encounter.addendum", actor=actor, patient_id=encounter.patient_id,
-            resource_type="Encounter", resource_id=encounter.id,
-        )  # fmt: skip
-        await self.session.commit()
-        names = await display_names(self.session, {actor.account_id})
-        return row, names.get(actor.account_id, "")
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            if encounter.signed_at is None:
+                raise Conflict("Edit the note itself until it is signed.", code="note_unsigned")
+            row = Addendum(
+                encounter_id=encounter.id, author_id=actor.account_id, text=text,
+                signed_at=clock.now(),
+            )  # fmt: skip
+            self.session.add(row)
+            await self.session.flush()
+            audit.record(
+                self.session, "encounter.addendum", actor=actor,
+                patient_id=encounter.patient_id, resource_type="Encounter",
+                resource_id=encounter.id,
+            )  # fmt: skip
+            names = await directory.display_names(self.session, {actor.account_id})
+            return row, names.get(actor.account_id, "")
 
     async def finish(self, actor: Actor, encounter_id: uuid.UUID) -> None:
         """End the visit: the encounter is finished and the appointment completed."""
-        encounter = await self._clinician(actor, encounter_id)
-        now = clock.now()
-        if encounter.status != "finished":
-            encounter.status = "finished"
-            encounter.ended_at = now
-            await self.session.execute(
-                update(Appointment)
-                .where(Appointment.id == encounter.appointment_id)
-                .values(status="completed")
-            )
-            audit.record(
-                self.session, "encounter.finish", actor=actor, patient_id=encounter.patient_id,
-                resource_type="Encounter", resource_id=encounter.id,
-            )  # fmt: skip
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            now = clock.now()
+            if encounter.status != "finished":
+                encounter.status = "finished"
+                encounter.ended_at = now
+                await self.session.execute(
+                    update(Appointment)
+                    .where(Appointment.id == encounter.appointment_id)
+                    .values(status="completed")
+                )
+                audit.record(
+                    self.session, "encounter.finish", actor=actor,
+                    patient_id=encounter.patient_id, resource_type="Encounter",
+                    resource_id=encounter.id,
+                )  # fmt: skip
 
     # ---- for the patient -------------------------------------------------------------------
 
     async def summary(self, actor: Actor, encounter_id: uuid.UUID) -> Summary:
         """The visit in plain words: what the clinician wrote for the patient, follow-up,
         problems (in the patient's words where given), and the shared decision."""
-        encounter, access = await self._reach(actor, encounter_id)
-        view = await self._view(encounter, access.appointment, access.as_clinician)
-        await self.session.commit()
-        return Summary(
-            encounter_id=encounter.id, clinician_name=view.clinician_name,
-            date=access.appointment.start_at, summary=encounter.patient_summary,
-            follow_up=encounter.follow_up,
-            problems=[p.plain_text or p.text for p in view.problems], options=view.options,
-            choice=view.choice, signed=encounter.signed_at is not None,
-        )  # fmt: skip
+        async with unit_of_work(self.session):
+            encounter, access = await self._reach(actor, encounter_id)
+            view = await self._view(encounter, access.appointment, access.as_clinician)
+            return Summary(
+                encounter_id=encounter.id, clinician_name=view.clinician_name,
+                date=access.appointment.start_at, summary=encounter.patient_summary,
+                follow_up=encounter.follow_up,
+                problems=[p.plain_text or p.text for p in view.problems], options=view.options,
+                choice=view.choice, signed=encounter.signed_at is not None,
+            )  # fmt: skip
 
     # ---- consult chat ----------------------------------------------------------------------
 
     async def chat(self, actor: Actor, encounter_id: uuid.UUID) -> list[tuple[ConsultMessage, str]]:
-        encounter, _ = await self._reach(actor, encounter_id, invitees=True)
-        rows = (
-            await self.session.scalars(
-                select(ConsultMessage)
-                .where(ConsultMessage.encounter_id == encounter.id)
-                .order_by(ConsultMessage.created_at)
-                .limit(1000)
+        async with unit_of_work(self.session):
+            encounter, _ = await self._reach(actor, encounter_id, invitees=True)
+            rows = (
+                await self.session.scalars(
+                    select(ConsultMessage)
+                    .where(ConsultMessage.encounter_id == encounter.id)
+                    .order_by(ConsultMessage.created_at)
+                    .limit(1000)
+                )
+            ).all()
+            names = await directory.display_names(
+                self.session, {m.author_id for m in rows if m.author_id}
             )
-        ).all()
-        names = await display_names(self.session, {m.author_id for m in rows if m.author_id})
-        await self.session.commit()
-        return [(m, names.get(m.author_id, "")) for m in rows]
+            return [(m, names.get(m.author_id, "")) for m in rows]
 
     async def say(self, actor: Actor, encounter_id: uuid.UUID, body: str) -> ConsultMessage:
-        encounter, _access = await self._reach(actor, encounter_id, write=True, invitees=True)
-        if encounter.status == "finished":
-            raise Conflict("This visit has ended.", code="visit_ended")
-        message = ConsultMessage(encounter_id=encounter.id, author_id=actor.account_id, body=body)
-        self.session.add(message)
-        await self.session.commit()
-        return message
+        async with unit_of_work(self.session):
+            encounter, _access = await self._reach(actor, encounter_id, write=True, invitees=True)
+            if encounter.status == "finished":
+                raise Conflict("This visit has ended.", code="visit_ended")
+            message = ConsultMessage(
+                encounter_id=encounter.id, author_id=actor.account_id, body=body
+            )
+            self.session.add(message)
+            return message
 
     # ---- shared decision-making ------------------------------------------------------------
 
     async def add_option(
         self, actor: Actor, encounter_id: uuid.UUID, name: str, benefits: str, risks: str
     ) -> DecisionOption:
-        encounter = await self._clinician(actor, encounter_id)
-        count = len(await self._options(encounter.id))
-        if count >= 6:
-            raise Conflict("Present at most six options.", code="too_many_options")
-        option = DecisionOption(
-            encounter_id=encounter.id, position=count, name=name, benefits=benefits, risks=risks
-        )
-        self.session.add(option)
-        audit.record(
-            self.session, "encounter.decision.option", actor=actor,
-            patient_id=encounter.patient_id, resource_type="Encounter", resource_id=encounter.id,
-        )  # fmt: skip
-        await self.session.commit()
-        return option
+        async with unit_of_work(self.session):
+            encounter = await self._clinician(actor, encounter_id)
+            count = len(await self._options(encounter.id))
+            if count >= 6:
+                raise Conflict("Present at most six options.", code="too_many_options")
+            option = DecisionOption(
+                encounter_id=encounter.id, position=count, name=name, benefits=benefits, risks=risks
+            )
+            self.session.add(option)
+            audit.record(
+                self.session, "encounter.decision.option", actor=actor,
+                patient_id=encounter.patient_id, resource_type="Encounter",
+                resource_id=encounter.id,
+            )  # fmt: skip
+            return option
 
     async def decide(
         self,
@@ -332,24 +341,25 @@ class EncounterService:
         option_id: uuid.UUID | None,
     ) -> DecisionChoice:
         """The patient (or a caregiver with consults:write) records what matters and a choice."""
-        encounter, _access = await self._reach(actor, encounter_id, write=True)
-        if actor.role not in (Role.PATIENT, Role.CAREGIVER):
-            raise Forbidden("The patient records their choice.", code="patient_only")
-        if option_id is not None and option_id not in {
-            o.id for o in await self._options(encounter.id)
-        }:
-            raise InvalidInput("Choose one of the options shown.", field="option_id")
-        choice = await self.session.get(DecisionChoice, encounter.id)
-        if choice is None:
-            choice = DecisionChoice(encounter_id=encounter.id, recorded_at=clock.now())
-            self.session.add(choice)
-        choice.what_matters = what_matters
-        choice.option_id = option_id
-        choice.recorded_by = actor.account_id
-        choice.recorded_at = clock.now()
-        audit.record(
-            self.session, "encounter.decision.choice", actor=actor,
-            patient_id=encounter.patient_id, resource_type="Encounter", resource_id=encounter.id,
-        )  # fmt: skip
-        await self.session.commit()
-        return choice
+        async with unit_of_work(self.session):
+            encounter, _access = await self._reach(actor, encounter_id, write=True)
+            if actor.role not in (Role.PATIENT, Role.CAREGIVER):
+                raise Forbidden("The patient records their choice.", code="patient_only")
+            if option_id is not None and option_id not in {
+                o.id for o in await self._options(encounter.id)
+            }:
+                raise InvalidInput("Choose one of the options shown.", field="option_id")
+            choice = await self.session.get(DecisionChoice, encounter.id)
+            if choice is None:
+                choice = DecisionChoice(encounter_id=encounter.id, recorded_at=clock.now())
+                self.session.add(choice)
+            choice.what_matters = what_matters
+            choice.option_id = option_id
+            choice.recorded_by = actor.account_id
+            choice.recorded_at = clock.now()
+            audit.record(
+                self.session, "encounter.decision.choice", actor=actor,
+                patient_id=encounter.patient_id, resource_type="Encounter",
+                resource_id=encounter.id,
+            )  # fmt: skip
+            return choice

@@ -1,5 +1,6 @@
-"""Care records as FHIR R4 resources (Schedule, Slot, Appointment, Encounter) and the FHIR reads
-the ``/fhir`` facade routes to. Every read passes the same policy and audit as the care API."""
+"""Care records as FHIR R4 resources (Schedule, Slot, Appointment, Encounter) and their FHIR
+reads, registered under ``/fhir`` by care's setup. Every read passes the same policy and audit as
+the care API."""
 
 from __future__ import annotations
 
@@ -13,19 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import slots as slot_math
+from careverse.care.availability import AvailabilityService
 from careverse.care.models import Appointment, Encounter, EncounterProblem
-from careverse.care.service import clinician_account, reach
-from careverse.fhir import resources
+from careverse.care.service import clinician_account, profile_of, reach
 from careverse.identity.deps import CurrentActor
+from careverse.identity.directory import display_names
 from careverse.identity.relationships import patients_of
-from careverse.identity.service import display_names
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
 from careverse.kernel.errors import InvalidInput, NotFound
+from careverse.kernel.fhir import OUTCOMES, FhirResponse, bundle, iso
 from careverse.kernel.policy import Actor, Category, decide, require_full_scope
+from careverse.kernel.uow import unit_of_work
 
-ACCOUNT_SYSTEM = resources.ACCOUNT_SYSTEM
+ACCOUNT_SYSTEM = "urn:careverse:account"  # the same identifiers as every FHIR resource of ours
 SERVICE_TYPE = "urn:careverse:visit-type"
 APPOINTMENT_STATUS = {
     "booked": "booked",
@@ -69,8 +72,8 @@ def slot(clinician_id: uuid.UUID, s: slot_math.Slot, visit_type: str) -> dict:
         "serviceType": [_visit(visit_type)],
         "schedule": {"reference": f"Schedule/{clinician_id}"},
         "status": "free",
-        "start": resources.iso(s.start),
-        "end": resources.iso(s.end),
+        "start": iso(s.start),
+        "end": iso(s.end),
     }
 
 
@@ -92,10 +95,10 @@ def appointment(a: Appointment, clinician_name: str | None) -> dict:
                 }
             ]
         },
-        "start": resources.iso(a.start_at),
-        "end": resources.iso(a.end_at),
+        "start": iso(a.start_at),
+        "end": iso(a.end_at),
         "minutesDuration": int((a.end_at - a.start_at).total_seconds() // 60),
-        "created": resources.iso(a.created_at),
+        "created": iso(a.created_at),
         "participant": participants,
     }
     if a.reason:
@@ -114,10 +117,10 @@ def encounter(e: Encounter, clinician_name: str | None, problems: list[Encounter
         "subject": {"reference": f"Patient/{e.patient_id}"},
         "participant": [{"individual": _practitioner(e.clinician_id, clinician_name)}],
         "appointment": [{"reference": f"Appointment/{e.appointment_id}"}],
-        "period": {"start": resources.iso(e.started_at)},
+        "period": {"start": iso(e.started_at)},
     }
     if e.ended_at:
-        out["period"]["end"] = resources.iso(e.ended_at)
+        out["period"]["end"] = iso(e.ended_at)
     reasons = []
     for p in problems:
         concept: dict = {"text": p.text}
@@ -138,39 +141,32 @@ class CareFhir:
         self.base = settings.public_url.rstrip("/")
 
     async def schedule(self, actor: Actor, clinician_id: uuid.UUID) -> dict:
-        from careverse.care.service import profile_of
-
         require_full_scope(actor)
-        account = await clinician_account(self.session, clinician_id)
-        prof = await profile_of(self.session, clinician_id)
+        async with unit_of_work(self.session):
+            account = await clinician_account(self.session, clinician_id)
+            prof = await profile_of(self.session, clinician_id)
         return schedule(account.id, account.display_name, prof.time_zone)
 
     async def schedules(self, actor: Actor) -> dict:
-        from careverse.care.availability import AvailabilityService
-
         cards = await AvailabilityService(self.session, self.settings).clinicians(actor)
         out = [schedule(c.id, c.name, c.time_zone) for c in cards]
-        return resources.bundle("searchset", out, self.base)
+        return bundle("searchset", out, self.base)
 
     async def slots(
         self, actor: Actor, clinician_id: uuid.UUID, start: datetime | None, visit_type: str
     ) -> dict:
-        from careverse.care.availability import AvailabilityService
-
         if visit_type not in slot_math.VISIT_TYPES:
             raise InvalidInput("Unknown service-type.", field="service-type")
         start = start or clock.now()
         free = await AvailabilityService(self.session, self.settings).free_slots(
             actor, clinician_id, start, start + timedelta(days=7), visit_type
         )
-        return resources.bundle(
-            "searchset", [slot(clinician_id, s, visit_type) for s in free], self.base
-        )
+        return bundle("searchset", [slot(clinician_id, s, visit_type) for s in free], self.base)
 
     async def appointment(self, actor: Actor, appointment_id: uuid.UUID) -> dict:
-        access = await reach(self.session, actor, appointment_id)
-        names = await display_names(self.session, {access.appointment.clinician_id})
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            access = await reach(self.session, actor, appointment_id)
+            names = await display_names(self.session, {access.appointment.clinician_id})
         return appointment(access.appointment, names.get(access.appointment.clinician_id))
 
     async def _visible(self, actor: Actor, patient_id: uuid.UUID | None) -> list[uuid.UUID]:
@@ -192,20 +188,20 @@ class CareFhir:
         return shown
 
     async def appointments(self, actor: Actor, patient_id: uuid.UUID | None) -> dict:
-        shown = await self._visible(actor, patient_id)
-        rows = []
-        if shown:
-            rows = (
-                await self.session.scalars(
-                    select(Appointment)
-                    .where(Appointment.patient_id.in_(shown))
-                    .order_by(Appointment.start_at)
-                    .limit(500)
-                )
-            ).all()
-        names = await display_names(self.session, {a.clinician_id for a in rows})
-        await self.session.commit()
-        return resources.bundle(
+        async with unit_of_work(self.session):
+            shown = await self._visible(actor, patient_id)
+            rows = []
+            if shown:
+                rows = (
+                    await self.session.scalars(
+                        select(Appointment)
+                        .where(Appointment.patient_id.in_(shown))
+                        .order_by(Appointment.start_at)
+                        .limit(500)
+                    )
+                ).all()
+            names = await display_names(self.session, {a.clinician_id for a in rows})
+        return bundle(
             "searchset", [appointment(a, names.get(a.clinician_id)) for a in rows], self.base
         )
 
@@ -219,19 +215,23 @@ class CareFhir:
         return encounter(e, names.get(e.clinician_id), list(problems))
 
     async def encounter(self, actor: Actor, encounter_id: uuid.UUID) -> dict:
-        e = await self.session.get(Encounter, encounter_id)
-        if e is None:
-            raise NotFound("Not found.")
-        await reach(
-            self.session, actor, e.appointment_id, category=Category.CONSULTS,
-            resource_type="Encounter",
-        )  # fmt: skip
-        out = await self._encounter(e)
-        await self.session.commit()
-        return out
+        async with unit_of_work(self.session):
+            e = await self.session.get(Encounter, encounter_id)
+            if e is None:
+                raise NotFound("Not found.")
+            await reach(
+                self.session, actor, e.appointment_id, category=Category.CONSULTS,
+                resource_type="Encounter",
+            )  # fmt: skip
+            return await self._encounter(e)
 
     async def encounters(self, actor: Actor, patient_id: uuid.UUID | None) -> dict:
         require_full_scope(actor)
+        async with unit_of_work(self.session):
+            out = await self._encounters(actor, patient_id)
+        return bundle("searchset", out, self.base)
+
+    async def _encounters(self, actor: Actor, patient_id: uuid.UUID | None) -> list[dict]:
         candidates = await patients_of(self.session, actor)
         if patient_id is not None:
             candidates = [p for p in candidates if p == patient_id]
@@ -247,26 +247,12 @@ class CareFhir:
             )  # fmt: skip
             rows = await self.session.scalars(select(Encounter).where(Encounter.patient_id == pid))
             out += [await self._encounter(e) for e in rows.all()]
-        await self.session.commit()
-        return resources.bundle("searchset", out, self.base)
+        return out
 
 
-# ---- the routes, included into the /fhir router by careverse.fhir.api ----------------------
+# ---- the routes, registered under /fhir by care's setup (runtime.include_fhir_router) -------
 
 router = APIRouter(tags=["fhir"])
-
-
-class _FhirResponse(JSONResponse):
-    media_type = resources.FHIR_JSON
-
-
-_OUTCOME = {"content": {resources.FHIR_JSON: {"schema": {"type": "object"}}}}
-OUTCOMES = {
-    401: {"description": "Not signed in (OperationOutcome)", **_OUTCOME},
-    403: {"description": "Not allowed (OperationOutcome)", **_OUTCOME},
-    404: {"description": "Not found, or not yours to see (OperationOutcome)", **_OUTCOME},
-    422: {"description": "Invalid parameters (OperationOutcome)", **_OUTCOME},
-}
 
 
 def _care_fhir(
@@ -288,21 +274,21 @@ def _id(value: str) -> uuid.UUID:
 
 
 def _out(resource: dict) -> JSONResponse:
-    return _FhirResponse(resource)
+    return FhirResponse(resource)
 
 
-@router.get("/Schedule", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Schedule", responses=OUTCOMES, response_class=FhirResponse)
 async def search_schedules(actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
     """Every clinician's schedule (one per clinician; its id is the clinician's account id)."""
     return _out(await care.schedules(actor))
 
 
-@router.get("/Schedule/{schedule_id}", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Schedule/{schedule_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_schedule(schedule_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
     return _out(await care.schedule(actor, _id(schedule_id)))
 
 
-@router.get("/Slot", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Slot", responses=OUTCOMES, response_class=FhirResponse)
 async def search_slots(
     actor: CurrentActor,
     care: CareFhirDep,
@@ -321,7 +307,7 @@ async def search_slots(
     return _out(await care.slots(actor, _id(schedule), since, service_type.rsplit("|", 1)[-1]))
 
 
-@router.get("/Appointment", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Appointment", responses=OUTCOMES, response_class=FhirResponse)
 async def search_appointments(
     actor: CurrentActor, care: CareFhirDep, patient: Ref = None
 ) -> JSONResponse:
@@ -329,14 +315,14 @@ async def search_appointments(
     return _out(await care.appointments(actor, _id(patient) if patient else None))
 
 
-@router.get("/Appointment/{appointment_id}", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Appointment/{appointment_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_appointment(
     appointment_id: str, actor: CurrentActor, care: CareFhirDep
 ) -> JSONResponse:
     return _out(await care.appointment(actor, _id(appointment_id)))
 
 
-@router.get("/Encounter", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Encounter", responses=OUTCOMES, response_class=FhirResponse)
 async def search_encounters(
     actor: CurrentActor, care: CareFhirDep, patient: Ref = None
 ) -> JSONResponse:
@@ -344,6 +330,6 @@ async def search_encounters(
     return _out(await care.encounters(actor, _id(patient) if patient else None))
 
 
-@router.get("/Encounter/{encounter_id}", responses=OUTCOMES, response_class=_FhirResponse)
+@router.get("/Encounter/{encounter_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_encounter(encounter_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
     return _out(await care.encounter(actor, _id(encounter_id)))

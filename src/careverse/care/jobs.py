@@ -2,7 +2,8 @@
 
 Every node may run the job. Each reminder is claimed with a conditional UPDATE (only one node's
 claim matches the row), so two nodes never both send it; a claim left by a node that died is taken
-over after ``STALE_CLAIM``.
+over after ``STALE_CLAIM``. The claim is a unit of work of its own, committed before the reminder
+is written and sent (its own unit of work too), one appointment at a time.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from sqlalchemy import or_, select, update
 
 from careverse.care.booking import BookingService
 from careverse.care.models import Appointment
-from careverse.identity.service import display_names
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.mail import Mailer
+from careverse.kernel.uow import unit_of_work
 
 log = structlog.get_logger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
@@ -43,30 +44,22 @@ async def send_reminders_once(db: Database, settings: Settings, mailer: Mailer |
     sent = 0
     for appointment_id in due:
         async with db.session() as session:
-            claim = await session.execute(
-                update(Appointment)
-                .where(
-                    Appointment.id == appointment_id,
-                    Appointment.reminder_sent_at.is_(None),
-                    or_(
-                        Appointment.reminder_claimed_at.is_(None),
-                        Appointment.reminder_claimed_at < now - STALE_CLAIM,
-                    ),
+            async with unit_of_work(session):
+                claim = await session.execute(
+                    update(Appointment)
+                    .where(
+                        Appointment.id == appointment_id,
+                        Appointment.reminder_sent_at.is_(None),
+                        or_(
+                            Appointment.reminder_claimed_at.is_(None),
+                            Appointment.reminder_claimed_at < now - STALE_CLAIM,
+                        ),
+                    )
+                    .values(reminder_claimed_at=now)
                 )
-                .values(reminder_claimed_at=now)
-            )
-            await session.commit()
             if claim.rowcount != 1:
                 continue  # another node has it
-            appt = await session.get(Appointment, appointment_id)
-            service = BookingService(session, settings, mailer)
-            names = await display_names(session, {appt.clinician_id})
-            await service._announce(
-                appt, "appointment.reminder", names.get(appt.clinician_id, ""), None
-            )
-            appt.reminder_sent_at = clock.now()
-            await session.commit()
-            await service.outbox.send()
+            await BookingService(session, settings, mailer).send_reminder(appointment_id)
             sent += 1
     return sent
 

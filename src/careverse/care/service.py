@@ -27,7 +27,8 @@ from careverse.care.models import (
     Invitee,
     WeeklyHours,
 )
-from careverse.identity.models import Account
+from careverse.identity import directory
+from careverse.identity.directory import AccountBrief
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import InvalidInput, NotFound
@@ -48,9 +49,10 @@ def parse_zone(name: str | None, field: str = "tz") -> ZoneInfo | None:
         ) from None
 
 
-async def clinician_account(session: AsyncSession, clinician_id: uuid.UUID) -> Account:
-    account = await session.get(Account, clinician_id)
-    if account is None or account.role != Role.CLINICIAN.value or not account.is_active:
+async def clinician_account(session: AsyncSession, clinician_id: uuid.UUID) -> AccountBrief:
+    """An active clinician's brief, or 404."""
+    account = await directory.active_clinician(session, clinician_id)
+    if account is None:
         raise NotFound("No such clinician.")
     return account
 

@@ -1,10 +1,9 @@
-"""The virtual waiting room: check-in with a device check, the patient's wait state, the
-clinician's queue, admitting into a private consult room, and inviting people into it.
+"""The virtual waiting room: check-in with a device check, the patient's wait state and the
+clinician's queue (admitting into the consult room is in rooms.py).
 
-The consult room is a world space (template ``consult-room``, access ``invite``, unlisted) made
-through the world's :class:`SpaceService`: only its members (the clinician, the patient and the
-people invited) may enter it or see it listed. Waiting happens in one shared, calm space of the
-clinic (a therapy garden) that any signed-in person may enter but nobody sees listed.
+Waiting happens in one shared, calm space of the clinic (a therapy garden) that any signed-in
+person may enter but nobody sees listed. Care asks the world for it once, with
+:class:`~careverse.care.events.WaitingRoomNeeded`, and keeps its id in ``care_waiting_rooms``.
 """
 
 from __future__ import annotations
@@ -15,25 +14,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.models import Appointment, ClinicianProfile, Encounter, Invitee, WaitingRoom
-from careverse.care.service import invitee_of, profile_of, reach
-from careverse.identity.models import Account
-from careverse.identity.patients import PatientService
-from careverse.identity.relationships import delegation_fact
-from careverse.identity.service import display_names, email_index
+from careverse.care.events import WaitingRoomNeeded
+from careverse.care.models import Appointment, ClinicianProfile, Encounter, WaitingRoom
+from careverse.care.service import profile_of, reach
+from careverse.identity import directory
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
-from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from careverse.kernel.errors import Conflict, Forbidden
 from careverse.kernel.policy import Actor, Category, Role, decide, require_role
-from careverse.world.service import SpaceService
+from careverse.kernel.uow import unit_of_work
 
 ONLINE_SECONDS = 120  # a clinician whose queue screen polled this recently is online
-INVITE_ROLES = {"caregiver": Role.CAREGIVER, "clinician": Role.CLINICIAN, "interpreter": None}
-MAX_INVITEES = 2  # a consult room holds four people
 
 
 @dataclass(frozen=True)
@@ -52,19 +47,6 @@ class WaitState:
 
 
 @dataclass(frozen=True)
-class Room:
-    """Which visit a consult room belongs to, as one of its participants sees it."""
-
-    encounter_id: uuid.UUID | None
-    appointment_id: uuid.UUID
-    patient_id: uuid.UUID
-    patient_name: str
-    preferred_language: str | None
-    role_in_room: str  # clinician|patient|caregiver|interpreter|guest-clinician
-    status: str
-
-
-@dataclass(frozen=True)
 class QueueEntry:
     appointment: Appointment
     patient_name: str
@@ -80,26 +62,34 @@ class WaitingService:
         self.settings = settings
 
     async def waiting_space(self, clinician_id: uuid.UUID) -> uuid.UUID:
-        """The clinic's shared waiting garden, made the first time someone needs it."""
+        """The clinic's shared waiting garden, made the first time someone needs it.
+
+        Its own unit of work: call it outside any other (a clash with another node making it
+        at the same moment rolls back only this, and answers theirs).
+        """
         row = await self.session.get(WaitingRoom, "default")
         if row is not None:
             return row.space_id
-        owner = Actor(clinician_id, Role.CLINICIAN)
-        space = await SpaceService(self.session).create(
-            owner, name="Waiting garden", template="therapy-garden", access="members", listed=False
-        )
-        self.session.add(WaitingRoom(key="default", space_id=space.id))
+        space_id = uuid.uuid4()
         try:
-            await self.session.commit()
+            async with unit_of_work(self.session) as uow:
+                await uow.publish(WaitingRoomNeeded(space_id=space_id, owner_id=clinician_id))
+                self.session.add(WaitingRoom(key="default", space_id=space_id))
+                await self.session.flush()  # a clash shows here, inside the unit of work
         except IntegrityError:  # another node made it at the same moment: use theirs
-            await self.session.rollback()
             row = await self.session.get(WaitingRoom, "default")
             return row.space_id
-        return space.id
+        return space_id
 
     # ---- the patient's side ----------------------------------------------------------------
 
     async def check_in(self, actor: Actor, appointment_id: uuid.UUID, device: dict) -> WaitState:
+        """The patient (or their caregiver) checks in with the result of the device check."""
+        async with unit_of_work(self.session):
+            appt = await self._check_in(actor, appointment_id, device)
+        return await self._state(appt)
+
+    async def _check_in(self, actor: Actor, appointment_id: uuid.UUID, device: dict) -> Appointment:
         access = await reach(self.session, actor, appointment_id, write=True)
         appt = access.appointment
         if actor.role not in (Role.PATIENT, Role.CAREGIVER):
@@ -123,15 +113,16 @@ class WaitingService:
             self.session, "appointment.check-in", actor=actor, patient_id=appt.patient_id,
             resource_type="Appointment", resource_id=appt.id,
         )  # fmt: skip
-        await self.session.commit()
-        return await self._state(appt)
+        return appt
 
     async def wait_state(self, actor: Actor, appointment_id: uuid.UUID) -> WaitState:
-        access = await reach(self.session, actor, appointment_id, invitees=True)
-        await self.session.commit()
+        """What the waiting patient sees (see :class:`WaitState`)."""
+        async with unit_of_work(self.session):
+            access = await reach(self.session, actor, appointment_id, invitees=True)
         return await self._state(access.appointment)
 
     async def _state(self, appt: Appointment) -> WaitState:
+        """Read after the caller's unit of work: it may make the waiting space (its own)."""
         now = clock.now()
         prof = await profile_of(self.session, appt.clinician_id)
         busy = await self.session.scalar(
@@ -172,7 +163,7 @@ class WaitingService:
         encounter = await self.session.scalar(
             select(Encounter.id).where(Encounter.appointment_id == appt.id)
         )
-        names = await display_names(self.session, {appt.clinician_id})
+        names = await directory.display_names(self.session, {appt.clinician_id})
         return WaitState(
             appointment_id=appt.id, status=appt.status, start=appt.start_at,
             clinician_name=names.get(appt.clinician_id, ""), clinician_status=status,
@@ -187,6 +178,10 @@ class WaitingService:
     async def queue(self, actor: Actor) -> list[QueueEntry]:
         """Today's open visits of the calling clinician, checked-in ones first in start order."""
         require_role(actor, Role.CLINICIAN)
+        async with unit_of_work(self.session):
+            return await self._queue(actor)
+
+    async def _queue(self, actor: Actor) -> list[QueueEntry]:
         now = clock.now()
         prof = await self.session.get(ClinicianProfile, actor.account_id)
         if prof is None:
@@ -218,7 +213,7 @@ class WaitingService:
                 purpose=grant.purpose.value, resource_type="Appointment", resource_id=appt.id,
                 detail={"basis": grant.basis.value, "via": "queue"},
             )  # fmt: skip
-            patient = await PatientService(self.session).load(appt.patient_id)
+            patient = await directory.patient(self.session, appt.patient_id)
             encounter = await self.session.scalar(
                 select(Encounter.id).where(Encounter.appointment_id == appt.id)
             )
@@ -235,170 +230,4 @@ class WaitingService:
                     encounter,
                 )
             )
-        await self.session.commit()
         return out
-
-    async def admit(self, actor: Actor, appointment_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
-        """Open the private consult room and the encounter; answers (space id, encounter id).
-
-        Admitting again answers the same room (and makes it if an earlier attempt died half-way).
-        """
-        require_role(actor, Role.CLINICIAN)
-        access = await reach(self.session, actor, appointment_id, category=Category.CONSULTS)
-        appt = access.appointment
-        if not access.as_clinician:
-            raise NotFound("Not found.")
-        now = clock.now()
-        if appt.status in ("booked", "checked_in"):
-            claimed = await self.session.execute(
-                update(Appointment)
-                .where(
-                    Appointment.id == appt.id,
-                    Appointment.status.in_(("booked", "checked_in")),
-                )
-                .values(status="in_progress", admitted_at=now)
-            )
-            if claimed.rowcount == 1:
-                encounter = Encounter(
-                    id=uuid.uuid4(), appointment_id=appt.id, clinician_id=appt.clinician_id,
-                    patient_id=appt.patient_id, status="in-progress", started_at=now,
-                )  # fmt: skip
-                self.session.add(encounter)
-                audit.record(
-                    self.session, "encounter.create", actor=actor, patient_id=appt.patient_id,
-                    resource_type="Encounter", resource_id=encounter.id,
-                )  # fmt: skip
-            await self.session.commit()
-            await self.session.refresh(appt)
-        if appt.status != "in_progress":
-            raise Conflict("This visit is not open.", code="not_open")
-        if appt.space_id is None:
-            spaces = SpaceService(self.session)
-            space = await spaces.create(
-                actor, name="Consult room", template="consult-room", access="invite", listed=False
-            )
-            patient = await PatientService(self.session).load(appt.patient_id)
-            if patient is not None and patient.account_id is not None:
-                await spaces.invite(actor, space.id, patient.account_id)
-            for invitee in await self.session.scalars(
-                select(Invitee).where(Invitee.appointment_id == appt.id)
-            ):
-                await spaces.invite(actor, space.id, invitee.account_id)
-            await self.session.execute(
-                update(Appointment)
-                .where(Appointment.id == appt.id, Appointment.space_id.is_(None))
-                .values(space_id=space.id)
-            )
-            await self.session.commit()
-            await self.session.refresh(appt)
-        encounter_id = await self.session.scalar(
-            select(Encounter.id).where(Encounter.appointment_id == appt.id)
-        )
-        return appt.space_id, encounter_id
-
-    async def room(self, actor: Actor, space_id: uuid.UUID) -> Room:
-        """The visit a consult room belongs to; 404 unless the caller is in it (the booked
-        clinician, the patient themselves, or an invitee)."""
-        appt = await self.session.scalar(
-            select(Appointment).where(Appointment.space_id == space_id)
-        )
-        if appt is None:
-            raise NotFound("Not found.")
-        invitee = await invitee_of(self.session, appt.id, actor.account_id)
-        if actor.role is Role.CLINICIAN and appt.clinician_id == actor.account_id:
-            role = "clinician"
-        elif actor.role is Role.PATIENT and actor.patient_id == appt.patient_id:
-            role = "patient"
-        elif invitee is not None:
-            role = "guest-clinician" if invitee.role == "clinician" else invitee.role
-        else:
-            raise NotFound("Not found.")
-        # Audited like any other reach of the visit (the invitee's basis is the invitation).
-        await reach(self.session, actor, appt.id, category=Category.CONSULTS, invitees=True)
-        patient = await PatientService(self.session).load(appt.patient_id)
-        encounter = await self.session.scalar(
-            select(Encounter.id).where(Encounter.appointment_id == appt.id)
-        )
-        await self.session.commit()
-        return Room(
-            encounter_id=encounter, appointment_id=appt.id, patient_id=appt.patient_id,
-            patient_name=patient.name if patient else "",
-            preferred_language=patient.preferred_language if patient else None,
-            role_in_room=role, status=appt.status,
-        )  # fmt: skip
-
-    async def _unfit_guest(self, guest: Account | None, role: str, appt: Appointment) -> str | None:
-        """Why this account cannot be invited in this role, or None."""
-        if guest is None or not guest.is_active or guest.id == appt.clinician_id:
-            return "No such person to invite."
-        wanted = INVITE_ROLES[role]
-        if wanted is not None and guest.role != wanted.value:
-            return f"That account is not a {role}."
-        if role == "interpreter" and guest.role in (Role.PATIENT.value, Role.RESEARCHER.value):
-            return "That account cannot interpret."
-        if (
-            role == "caregiver"
-            and await delegation_fact(self.session, guest.id, appt.patient_id) is None
-        ):
-            return "Only a caregiver the patient has delegated to can be invited."
-        return None
-
-    async def invite(
-        self,
-        actor: Actor,
-        appointment_id: uuid.UUID,
-        account_id: uuid.UUID | None,
-        role: str,
-        email: str | None = None,
-    ) -> Invitee:
-        """The clinician (or the patient) invites a caregiver, an interpreter or a colleague."""
-        access = await reach(self.session, actor, appointment_id, category=Category.CONSULTS)
-        appt = access.appointment
-        patient_self = actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
-        if not (access.as_clinician or patient_self):
-            raise NotFound("Not found.")
-        if appt.status not in ("booked", "checked_in", "in_progress"):
-            raise Conflict("This visit is not open.", code="not_open")
-        if role not in INVITE_ROLES:
-            raise InvalidInput("Invite a caregiver, an interpreter or a clinician.", field="role")
-        by_email = account_id is None and bool(email)
-        if by_email:
-            account_id = await self.session.scalar(
-                select(Account.id).where(Account.email_index == email_index(email or ""))
-            )
-        guest = await self.session.get(Account, account_id) if account_id else None
-        problem = await self._unfit_guest(guest, role, appt)
-        if problem is not None:
-            # By e-mail, one answer for every refusal: the form does not tell who has an account.
-            field = "email" if by_email else "account_id"
-            raise InvalidInput(
-                "We could not invite that person: check the e-mail address and whom you invite "
-                "(a caregiver needs access from the patient)."
-                if by_email
-                else problem,
-                field=field,
-            )
-        assert guest is not None
-        existing = (
-            await self.session.scalars(select(Invitee).where(Invitee.appointment_id == appt.id))
-        ).all()
-        found = next((i for i in existing if i.account_id == guest.id), None)
-        if found is None and len(existing) >= MAX_INVITEES:
-            raise Conflict("The consult room is full.", code="room_full")
-        if found is None:
-            found = Invitee(
-                appointment_id=appt.id, account_id=guest.id, role=role,
-                invited_by=actor.account_id,
-            )  # fmt: skip
-            self.session.add(found)
-        found.role = role
-        audit.record(
-            self.session, "appointment.invite", actor=actor, patient_id=appt.patient_id,
-            resource_type="Appointment", resource_id=appt.id,
-            detail={"invitee": str(guest.id), "role": role},
-        )  # fmt: skip
-        await self.session.commit()
-        if appt.space_id is not None:
-            owner = Actor(appt.clinician_id, Role.CLINICIAN)
-            await SpaceService(self.session).invite(owner, appt.space_id, guest.id)
-        return found

@@ -6,8 +6,14 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register the spaces API and the realtime socket; the node's hub lives from start to stop."""
-    from careverse.world import api
+    """Register the spaces API and the realtime socket; the node's hub lives from start to stop.
+
+    The world also makes the spaces care asks for (consult rooms, the waiting space) in care's
+    transaction: see world/events.py.
+    """
+    from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
+    from careverse.kernel.events import Phase
+    from careverse.world import api, events
     from careverse.world.hub import Hub, Limits
 
     settings = runtime.settings
@@ -27,3 +33,8 @@ def setup(runtime: Runtime) -> None:
     runtime.on_start(start_hub)
     runtime.on_stop(stop_hub)
     runtime.include_router(api.router)
+    runtime.events.subscribe(ConsultRoomOpened, events.open_consult_room, phase=Phase.TRANSACTION)
+    runtime.events.subscribe(
+        ConsultRoomInvited, events.invite_to_consult_room, phase=Phase.TRANSACTION
+    )
+    runtime.events.subscribe(WaitingRoomNeeded, events.open_waiting_room, phase=Phase.TRANSACTION)

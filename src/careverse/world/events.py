@@ -1,0 +1,87 @@
+"""The world's handlers of other capabilities' events: spaces that care asks for.
+
+Care decides when a consult room or the waiting space must exist, chooses its id and publishes an
+event in its unit of work; these TRANSACTION-phase handlers make the space and its members on the
+publisher's session, so care's rows and the world's commit together (or neither do). The event was
+published by a service that has already checked who may do this, so no policy check repeats here.
+
+The rows are written as :class:`careverse.world.service.SpaceService` writes them (its ``create``
+takes no id and, like ``invite``, commits by itself, which a handler inside another capability's
+transaction must not do).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
+from careverse.world.models import Space, SpaceMember
+from careverse.world.templates import TEMPLATES
+
+CONSULT_TEMPLATE = "consult-room"
+WAITING_TEMPLATE = "therapy-garden"
+WAITING_NAME = "Waiting garden"
+
+
+async def open_consult_room(event: ConsultRoomOpened, session: AsyncSession) -> None:
+    """The invite-only, unlisted consult room of an admitted visit, with its members."""
+    await _create_space(
+        session, event.space_id, name=event.name, template=CONSULT_TEMPLATE,
+        owner_id=event.owner_id, access="invite", listed=False,
+    )  # fmt: skip
+    for account_id in dict.fromkeys(event.member_ids):  # once each, in order
+        await _add_member(session, event.space_id, account_id)
+
+
+async def invite_to_consult_room(event: ConsultRoomInvited, session: AsyncSession) -> None:
+    """Someone invited into an open consult room becomes one of its members."""
+    await _add_member(session, event.space_id, event.account_id)
+
+
+async def open_waiting_room(event: WaitingRoomNeeded, session: AsyncSession) -> None:
+    """The clinic's calm, shared waiting space: any signed-in person may enter, nobody sees it
+    listed."""
+    await _create_space(
+        session, event.space_id, name=WAITING_NAME, template=WAITING_TEMPLATE,
+        owner_id=event.owner_id, access="members", listed=False,
+    )  # fmt: skip
+
+
+async def _create_space(
+    session: AsyncSession,
+    space_id: uuid.UUID,
+    *,
+    name: str,
+    template: str,
+    owner_id: uuid.UUID,
+    access: str,
+    listed: bool,
+) -> Space:
+    spec = TEMPLATES[template]
+    space = Space(
+        id=space_id, name=name, template=template, owner_id=owner_id, access=access,
+        capacity=spec.capacity, listed=listed and access != "listed",
+    )  # fmt: skip
+    session.add(space)
+    await session.flush()  # the publisher's next statements refer to it (appointments.space_id)
+    return space
+
+
+async def _add_member(
+    session: AsyncSession, space_id: uuid.UUID, account_id: uuid.UUID, role: str = "participant"
+) -> SpaceMember:
+    member = await session.scalar(
+        select(SpaceMember).where(
+            SpaceMember.space_id == space_id, SpaceMember.account_id == account_id
+        )
+    )
+    if member is None:
+        member = SpaceMember(space_id=space_id, account_id=account_id, role=role)
+        session.add(member)
+    else:
+        member.role = role
+    await session.flush()
+    return member
