@@ -41,11 +41,11 @@ async def evaluate_patient(
     """
     async with db.session() as session:
         findings = await findings_for(session, patient_id, settings, codes, marks)
-        team = await care_team(session, patient_id)  # who hears of the changes
+        # Quiet findings write nothing unless they may resolve an alert.
+        findings = [f for f in findings if f.firing or settings.alert_auto_resolve]
+        team = await care_team(session, patient_id) if findings else []  # who hears of changes
     changes: list[AlertChanged] = []
     for finding in findings:
-        if not finding.firing and not settings.alert_auto_resolve:
-            continue  # nothing to write
         change = await _apply(db, settings, patient_id, finding, team)
         if change is not None:
             changes.append(change)
