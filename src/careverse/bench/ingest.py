@@ -28,25 +28,28 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiomqtt
 import httpx
 import msgspec
+from sqlalchemy import insert, select
 
 from careverse.bench.seed import BOT_PASSWORD
 from careverse.bench.world import _cpu_seconds, _free_port
+from careverse.identity import passwords
+from careverse.identity.models import Account, CareRelationship, Patient
+from careverse.identity.service import IdentityService, email_index
 from careverse.kernel import clock, crypto, tokens
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
+from careverse.kernel.policy import Role, Scope
+from careverse.monitoring import readings as reading_queries
+from careverse.monitoring.models import Device, Reading
+from careverse.monitoring.mqtt import broker_params
 
 
 async def seed_patients(settings: Settings, count: int) -> tuple[list[str], list[str], str | None]:
     """``count`` patients, each with an active device; answers (patient ids, credentials, clinician
     access token with a care relationship to all of them)."""
-    from careverse.identity import passwords
-    from careverse.identity.models import Account, CareRelationship, Patient
-    from careverse.identity.service import IdentityService, email_index
-    from careverse.kernel.policy import Role, Scope
-    from careverse.monitoring.models import Device
-
     crypto.install_keyring(crypto.load_keyring(settings))
     db = Database(settings.effective_database_url)
     try:
@@ -259,10 +262,6 @@ async def _run_http(
 async def _run_mqtt(
     mqtt_url: str, credentials: list[str], device_ids: list[str], readings: int, batch: int
 ) -> dict:
-    import aiomqtt
-
-    from careverse.monitoring.mqtt import broker_params
-
     base = time.time() - readings / 1000 - 60
     n_batches = max(1, readings // batch)
     payloads = []
@@ -398,10 +397,6 @@ def run_ingest_bench(
 
 
 async def _device_ids(settings: Settings, credentials: list[str]) -> list[str]:
-    from sqlalchemy import select
-
-    from careverse.monitoring.models import Device
-
     db = Database(settings.effective_database_url)
     try:
         async with db.session() as session:
@@ -423,12 +418,6 @@ async def _device_ids(settings: Settings, credentials: list[str]) -> list[str]:
 
 
 async def _vitals_query(settings: Settings, days: int, repeat: int) -> dict:
-    from sqlalchemy import insert
-
-    from careverse.identity.models import Patient
-    from careverse.monitoring import readings
-    from careverse.monitoring.models import Reading
-
     crypto.install_keyring(crypto.load_keyring(settings))
     db = Database(settings.effective_database_url)
     try:
@@ -468,17 +457,17 @@ async def _vitals_query(settings: Settings, days: int, repeat: int) -> dict:
             return round(statistics.median(samples) * 1000, 1), out
 
         year_ms, year = await timed(
-            lambda s: readings.downsample(s, patient.id, "8867-4", start, end, 200)
+            lambda s: reading_queries.downsample(s, patient.id, "8867-4", start, end, 200)
         )
         day_ms, _ = await timed(
-            lambda s: readings.downsample(
+            lambda s: reading_queries.downsample(
                 s, patient.id, "8867-4", end - timedelta(days=1), end, 200
             )
         )
         week_raw_ms, _ = await timed(
-            lambda s: readings.series(s, patient.id, "8867-4", end - timedelta(days=1), end)
+            lambda s: reading_queries.series(s, patient.id, "8867-4", end - timedelta(days=1), end)
         )
-        latest_ms, _ = await timed(lambda s: readings.latest(s, patient.id))
+        latest_ms, _ = await timed(lambda s: reading_queries.latest(s, patient.id))
         return {
             "rows": minutes,
             "seed_seconds": round(seed_s, 1),

@@ -6,31 +6,51 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register monitoring's routes, the alert side (notifier, evaluator, schedule) and MQTT."""
-    from careverse.monitoring import alerts_api, api, jobs, mqtt
-    from careverse.monitoring.events import ReadingListeners
+    """Register monitoring's routes, its event handlers, the evaluator, the alert schedule and
+    the MQTT bridge (see docs/monitoring.md)."""
+    from careverse.kernel.events import Phase
+    from careverse.monitoring import alerts_api, api, fhir_api, jobs, mqtt
+    from careverse.monitoring.events import (
+        AlertChanged,
+        CarePlanChanged,
+        ClinicalObservationRecorded,
+        ReadingsCommitted,
+        erase_patient_rows,
+    )
+    from careverse.monitoring.streams import AlertStreams
+    from careverse.monitoring.webhook import Webhook
+    from careverse.privacy.events import AccountErasureDue
 
-    runtime.provide(ReadingListeners())
+    settings = runtime.settings
     runtime.include_router(api.router)
     runtime.include_router(alerts_api.router)
-    runtime.include_fhir_router(_fhir_routes())  # registered here until monitoring owns it
-    jobs.setup_alerts(runtime)
-    if url := runtime.settings.mqtt_url:  # CAREVERSE_MQTT_URL: device readings over MQTT
-        runtime.add_job(
-            "monitoring.mqtt",
-            lambda: mqtt.run(url, runtime.db, runtime.get(ReadingListeners)),
+    runtime.include_fhir_router(fhir_api.fhir_router())
+
+    events = runtime.events
+    evaluator = runtime.provide(jobs.Evaluator(settings))
+    events.subscribe(ReadingsCommitted, evaluator.on_readings, phase=Phase.COMMITTED)
+    events.subscribe(CarePlanChanged, evaluator.on_care_plan_changed, phase=Phase.COMMITTED)
+    events.subscribe(
+        ClinicalObservationRecorded, evaluator.on_care_plan_changed, phase=Phase.COMMITTED
+    )
+    streams = runtime.provide(AlertStreams())
+    events.subscribe(AlertChanged, streams.on_alert_changed, phase=Phase.EVERYWHERE)
+    events.subscribe(AccountErasureDue, erase_patient_rows, phase=Phase.TRANSACTION)
+
+    if settings.alert_webhook_url:  # the paging webhook: once per change, from the committing node
+        webhook = runtime.provide(
+            Webhook(settings.alert_webhook_url, settings.alert_webhook_secret, settings.public_url)
         )
+        events.subscribe(AlertChanged, webhook.on_alert_changed, phase=Phase.COMMITTED)
+        runtime.on_stop(webhook.close)
 
+    async def start_evaluator() -> None:
+        evaluator.start(runtime.db)
 
-def _fhir_routes():  # registered here until monitoring owns it
-    from fastapi import APIRouter
-
-    from careverse.monitoring import fhir_api
-
-    routes = APIRouter()
-    routes.include_router(fhir_api.router)  # Observation create/read
-    routes.add_api_route(  # batch/transaction Bundles of Observations (POST /fhir)
-        "", fhir_api.post_bundle, methods=["POST"], responses=fhir_api.RESPONSES,
-        response_class=fhir_api.FhirResponse, openapi_extra=fhir_api.BODY, tags=["fhir"],
-    )  # fmt: skip
-    return routes
+    runtime.on_start(start_evaluator)
+    runtime.on_stop(evaluator.stop)
+    runtime.add_job(
+        "monitoring.alert-schedule", lambda: jobs.schedule_forever(runtime.db, settings)
+    )
+    if url := settings.mqtt_url:  # CAREVERSE_MQTT_URL: device readings over MQTT
+        runtime.add_job("monitoring.mqtt", lambda: mqtt.run(url, runtime.db))

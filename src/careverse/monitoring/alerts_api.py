@@ -30,10 +30,11 @@ from careverse.monitoring.alert_schemas import (
     RuleOut,
     RulesOut,
 )
-from careverse.monitoring.alerts import AlertService, Notifier, alert_events
-from careverse.monitoring.jobs import Evaluator
+from careverse.monitoring.alerts import AlertService
+from careverse.monitoring.care_plan import RuleInput, RuleService
 from careverse.monitoring.panel import PanelService
-from careverse.monitoring.rules import RuleInput, RuleService, rule_title
+from careverse.monitoring.rules import rule_title
+from careverse.monitoring.streams import AlertStreams, alert_events
 
 router = APIRouter(prefix="/api/monitoring", tags=["monitoring alerts"])
 
@@ -41,12 +42,12 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def alert_service(request: Request, session: Session, settings: AppSettings) -> AlertService:
-    return AlertService(session, settings, get_runtime(request).find(Notifier))
+def alert_service(session: Session, settings: AppSettings) -> AlertService:
+    return AlertService(session, settings)
 
 
-def rule_service(request: Request, session: Session, settings: AppSettings) -> RuleService:
-    return RuleService(session, settings, get_runtime(request).find(Notifier))
+def rule_service(session: Session, settings: AppSettings) -> RuleService:
+    return RuleService(session, settings)
 
 
 def panel_service(session: Session, settings: AppSettings) -> PanelService:
@@ -56,12 +57,6 @@ def panel_service(session: Session, settings: AppSettings) -> PanelService:
 Alerts = Annotated[AlertService, Depends(alert_service)]
 Rules = Annotated[RuleService, Depends(rule_service)]
 Panel = Annotated[PanelService, Depends(panel_service)]
-
-
-def reevaluate(request: Request, patient_id: uuid.UUID) -> None:
-    evaluator = get_runtime(request).find(Evaluator)
-    if evaluator is not None:
-        evaluator.request(patient_id)
 
 
 def rule_out(rule: CarePlanRule) -> RuleOut:
@@ -89,12 +84,10 @@ async def patient_news2(patient_id: uuid.UUID, actor: CurrentActor, service: Pan
     "/patients/{patient_id}/news2-settings", response_model=News2SettingsOut, responses=ERRORS
 )
 async def news2_settings(
-    patient_id: uuid.UUID, body: News2SettingsIn, actor: CurrentActor, service: Rules,
-    request: Request,
-) -> News2SettingsOut:  # fmt: skip
+    patient_id: uuid.UUID, body: News2SettingsIn, actor: CurrentActor, service: Rules
+) -> News2SettingsOut:
     """Set the SpO2 scale (2: hypercapnic respiratory failure, confirmed by a clinician)."""
     scale = await service.set_spo2_scale(actor, patient_id, body.spo2_scale)
-    reevaluate(request, patient_id)
     return News2SettingsOut(patient_id=patient_id, spo2_scale=scale)
 
 
@@ -105,14 +98,12 @@ async def news2_settings(
     responses=ERRORS,
 )
 async def observe(
-    patient_id: uuid.UUID, body: ObservationIn, actor: CurrentActor, service: Rules,
-    request: Request,
-) -> ObservationOut:  # fmt: skip
+    patient_id: uuid.UUID, body: ObservationIn, actor: CurrentActor, service: Rules
+) -> ObservationOut:
     """Record the NEWS2 inputs a clinician observes: consciousness (ACVPU), air or oxygen."""
     row = await service.observe(
         actor, patient_id, body.consciousness, body.on_oxygen, body.observed_at
     )
-    reevaluate(request, patient_id)
     return ObservationOut(
         id=row.id, patient_id=row.patient_id, consciousness=row.consciousness,
         on_oxygen=row.on_oxygen, observed_at=row.observed_at,
@@ -132,11 +123,10 @@ async def list_rules(patient_id: uuid.UUID, actor: CurrentActor, service: Rules)
     responses=ERRORS,
 )
 async def add_rule(
-    patient_id: uuid.UUID, body: RuleIn, actor: CurrentActor, service: Rules, request: Request
+    patient_id: uuid.UUID, body: RuleIn, actor: CurrentActor, service: Rules
 ) -> RuleOut:
     """Add a rule (clinicians): threshold, sustained, trend or no_data."""
     rule = await service.add_rule(actor, patient_id, RuleInput(**body.model_dump()))
-    reevaluate(request, patient_id)
     return rule_out(rule)
 
 
@@ -169,7 +159,8 @@ async def alert_stream(
     """Server-sent events: `event: alert` with the alert on every change; `: ping` every 15 s."""
     require_role(actor, Role.CLINICIAN)
     await session.close()  # hold no database connection for the life of the stream
-    db = get_runtime(request).db
+    runtime = get_runtime(request)
+    db = runtime.db
     token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
 
     async def still_signed_in() -> bool:
@@ -181,7 +172,7 @@ async def alert_stream(
         return True
 
     return StreamingResponse(
-        alert_events(db, get_runtime(request).bus, settings, actor, still_signed_in),
+        alert_events(db, runtime.get(AlertStreams), settings, actor, still_signed_in),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )

@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor, any_actor, bearer, current_actor, identity_service
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
+from careverse.kernel.deps import client_address, get_session, get_settings
 from careverse.kernel.errors import InvalidInput
 from careverse.monitoring import ingest
-from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.models import Device
 from careverse.monitoring.schemas import (
     BatchIn,
@@ -39,10 +38,8 @@ from careverse.monitoring.service import (
 router = APIRouter(prefix="/api/monitoring", tags=["monitoring"])
 
 
-def monitoring_service(
-    session: Annotated[AsyncSession, Depends(get_session)], request: Request
-) -> MonitoringService:
-    return MonitoringService(session, get_runtime(request).find(ReadingListeners))
+def monitoring_service(session: Annotated[AsyncSession, Depends(get_session)]) -> MonitoringService:
+    return MonitoringService(session)
 
 
 Monitoring = Annotated[MonitoringService, Depends(monitoring_service)]

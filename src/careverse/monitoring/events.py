@@ -1,41 +1,91 @@
-"""What ingest tells the rest of monitoring: readings were committed for these patients."""
+"""What monitoring publishes, and monitoring's own part of an erasure.
+
+- :class:`ReadingsCommitted` — ingest (HTTP, FHIR, MQTT) stored readings. COMMITTED phase: the
+  evaluator (``jobs.Evaluator``) runs the checks those readings could change.
+- :class:`CarePlanChanged` — a clinician added a rule or changed the NEWS2 settings;
+  :class:`ClinicalObservationRecorded` — a clinician recorded bedside NEWS2 inputs. COMMITTED
+  phase: the evaluator re-evaluates every check of the patient.
+- :class:`AlertChanged` — an alert opened, changed or was escalated. EVERYWHERE phase: each node
+  feeds the open alert streams of the recipients (``streams.AlertStreams``); COMMITTED phase, on
+  the committing node only: the paging webhook.
+
+Events carry ids, codes and times only: never names, values or the alert's words.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 
-import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-log = structlog.get_logger(__name__)
+from careverse.kernel.events import DomainEvent
+from careverse.monitoring.alert_models import (
+    Alert,
+    CarePlanRule,
+    ClinicalObservation,
+    PatientMonitoringSettings,
+)
+from careverse.monitoring.models import Device, PairingCode, Reading
+from careverse.privacy.events import AccountErasureDue
 
 
-@dataclass(frozen=True)
-class ReadingsCommitted:
-    """Emitted after the commit of each batch (never before: listeners may read the rows)."""
+class ReadingsCommitted(DomainEvent, frozen=True):
+    """Readings of these patients, of these codes, were committed (never before the commit)."""
 
     patient_ids: frozenset[uuid.UUID]
     codes: frozenset[str]
     received_at: float  # time.time() when the request or message arrived
 
 
-class ReadingListeners:
-    """Synchronous, non-blocking listeners (each queues its own work)."""
+class CarePlanChanged(DomainEvent, frozen=True):
+    """A patient's care plan changed: a rule was added, or the NEWS2 settings (SpO2 scale)."""
 
-    def __init__(self) -> None:
-        self._listeners: list[Callable[[ReadingsCommitted], None]] = []
+    patient_id: uuid.UUID
 
-    def add(self, fn: Callable[[ReadingsCommitted], None]) -> None:
-        self._listeners.append(fn)
 
-    def remove(self, fn: Callable[[ReadingsCommitted], None]) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+class ClinicalObservationRecorded(DomainEvent, frozen=True):
+    """A clinician recorded a patient's level of consciousness and/or air or oxygen."""
 
-    def emit(self, event: ReadingsCommitted) -> None:
-        for fn in list(self._listeners):
-            try:
-                fn(event)
-            except Exception as exc:  # one listener's bug must not fail an acknowledged batch
-                log.error("monitoring.listener_failed", error=type(exc).__name__)
+    patient_id: uuid.UUID
+    observation_id: uuid.UUID
+
+
+class AlertChanged(DomainEvent, frozen=True):
+    """An alert changed: ``opened``, ``updated``, ``reopened``, ``escalated``, ``acknowledged``
+    or ``resolved``.
+
+    ``recipients`` are the clinicians to tell (the patient's care team when it changed, and the
+    escalation target): each stream still reads the alert through the access policy.
+    """
+
+    alert_id: uuid.UUID
+    patient_id: uuid.UUID
+    change: str
+    severity: str
+    status: str
+    recipients: tuple[uuid.UUID, ...] = ()
+    escalated_to: uuid.UUID | None = None
+
+
+async def erase_patient_rows(event: AccountErasureDue, session: AsyncSession) -> None:
+    """Monitoring's part of an erasure (TRANSACTION phase): every row about the patient.
+
+    Alerts, readings, pairing codes, devices, rules, bedside observations and NEWS2 settings go,
+    children before parents. Rows that only name the erased account as an actor (a clinician who
+    made a rule or acknowledged an alert) stay: the account becomes a tombstone that names no one.
+    """
+    patient_id = event.patient_id
+    if patient_id is None:
+        return
+    devices = select(Device.id).where(Device.patient_id == patient_id)
+    for statement in (
+        delete(Alert).where(Alert.patient_id == patient_id),
+        delete(Reading).where(Reading.patient_id == patient_id),
+        delete(PairingCode).where(PairingCode.device_id.in_(devices)),
+        delete(Device).where(Device.patient_id == patient_id),
+        delete(CarePlanRule).where(CarePlanRule.patient_id == patient_id),
+        delete(ClinicalObservation).where(ClinicalObservation.patient_id == patient_id),
+        delete(PatientMonitoringSettings).where(PatientMonitoringSettings.patient_id == patient_id),
+    ):
+        await session.execute(statement)

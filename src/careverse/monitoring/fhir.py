@@ -1,5 +1,7 @@
 """FHIR Observations in and out: vital-signs Observations to readings, readings to Observations.
 
+The mappers; the routes that use them are in :mod:`careverse.monitoring.fhir_api`.
+
 Each Observation is checked with the fhir.resources R4B model, then mapped: one LOINC code with a
 valueQuantity, a blood-pressure panel (85354-9) with systolic and diastolic components, or an
 SpO2 with an optional inhaled-oxygen-flow component. The source id is the first identifier
@@ -13,9 +15,10 @@ import json
 import uuid
 from datetime import datetime
 
+from fhir.resources.R4B.observation import Observation
 from pydantic import ValidationError
 
-from careverse.fhir.resources import iso
+from careverse.kernel.fhir import iso
 from careverse.monitoring import units
 from careverse.monitoring.ingest import Item, Value, check_pair, parse_time
 from careverse.monitoring.models import Reading
@@ -33,8 +36,6 @@ ACCEPTED_CODES = {
 
 
 def _validate(resource: dict) -> None:
-    from fhir.resources.R4B.observation import Observation
-
     try:
         Observation.model_validate(resource)
     except ValidationError as exc:

@@ -1,43 +1,36 @@
-"""FHIR routes of monitoring, included into the /fhir router by careverse.fhir.api:
-POST /fhir/Observation, GET /fhir/Observation/{id}, and batch/transaction Bundles (POST /fhir)."""
+"""FHIR routes of monitoring (paths relative to ``/fhir``): POST /Observation,
+GET /Observation/{id}, and batch/transaction Bundles of Observations (POST ``""``, i.e. /fhir).
+
+:func:`fhir_router` is what monitoring's setup registers with ``runtime.include_fhir_router``.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
+import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.fhir.resources import FHIR_JSON, operation_outcome
 from careverse.identity.deps import any_actor, bearer, current_actor, identity_service
-from careverse.kernel import audit, clock
+from careverse.kernel import clock
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_runtime, get_session, get_settings
-from careverse.kernel.errors import InvalidInput, NotFound
-from careverse.kernel.policy import Actor, Category, authorize
+from careverse.kernel.deps import get_session, get_settings
+from careverse.kernel.errors import InvalidInput
+from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, operation_outcome
+from careverse.kernel.policy import Actor
 from careverse.monitoring import ingest
-from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.fhir import observation, observation_item
 from careverse.monitoring.models import Device, Reading
-from careverse.monitoring.service import (
-    CREDENTIAL_PREFIX,
-    MonitoringService,
-    device_for_credential,
-    received_now,
-)
+from careverse.monitoring.service import CREDENTIAL_PREFIX, MonitoringService, device_for_credential
 
-router = APIRouter(tags=["fhir"])
+__all__ = ["BODY", "RESPONSES", "FhirResponse", "fhir_router", "post_bundle", "router"]
+
+router = APIRouter(tags=["fhir"])  # Observation create and read
 MAX_ENTRIES = 1000
-_OUTCOME = {"content": {FHIR_JSON: {"schema": {"type": "object"}}}}
-RESPONSES = {
-    s: {"description": d, **_OUTCOME}
-    for s, d in (
-        (401, "Not signed in"), (403, "Not allowed"), (404, "Not found"), (422, "Invalid"),
-    )
-}  # fmt: skip
+RESPONSES = OUTCOMES
 BODY = {
     "requestBody": {
         "required": True,
@@ -48,12 +41,14 @@ BODY = {
     }
 }
 
+Session = Annotated[AsyncSession, Depends(get_session)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Token = Annotated[str | None, Depends(bearer)]
 
-class FhirResponse(JSONResponse):
-    media_type = FHIR_JSON
 
-
-async def _writer(request: Request, session: AsyncSession, settings: Settings, token: str | None):
+async def _writer(
+    request: Request, session: AsyncSession, settings: Settings, token: str | None
+) -> Device | Actor:
     if token and token.startswith(CREDENTIAL_PREFIX + "_"):
         return await device_for_credential(session, token)
     return await current_actor(
@@ -62,54 +57,10 @@ async def _writer(request: Request, session: AsyncSession, settings: Settings, t
 
 
 async def _json(request: Request) -> object:
-    import msgspec
-
     try:
         return msgspec.json.decode(await request.body())
     except msgspec.DecodeError:
         raise InvalidInput("The body is not valid JSON.") from None
-
-
-async def _store(
-    session: AsyncSession, writer, items: list[ingest.Item], *, atomic: bool, listeners
-) -> dict[int, list[Reading]]:
-    """Store the items; answers the stored rows of each stored or duplicate item by index."""
-    received = received_now()
-    service = MonitoringService(session, listeners)
-    if isinstance(writer, Device):
-        for item in items:
-            if item.reason is None and item.patient_id not in (None, writer.patient_id):
-                item.reason, item.values = "a device writes only to its own patient", []
-            item.patient_id = writer.patient_id
-        if atomic and any(i.reason for i in items):
-            return {}
-        await service.ingest_as_device(writer, items, received, channel="fhir")
-    else:
-        for item in items:
-            if item.reason is None and item.patient_id is None:
-                item.reason, item.values = "subject (Patient/<id>) is required", []
-        await service.ingest_many(writer, items, received, atomic=atomic)
-    keys = [
-        (i.patient_id, v.source_id, v.code)
-        for i in items
-        if i.status in ("stored", "duplicate")
-        for v in i.values
-    ]
-    rows: dict[tuple, Reading] = {}
-    for start in range(0, len(keys), 300):
-        chunk = keys[start : start + 300]
-        found = await session.scalars(
-            select(Reading).where(
-                tuple_(Reading.patient_id, Reading.source_id, Reading.code).in_(chunk)
-            )
-        )
-        rows.update({(r.patient_id, r.source_id, r.code): r for r in found})
-    await session.commit()
-    return {
-        i.index: [rows[k] for v in i.values if (k := (i.patient_id, v.source_id, v.code)) in rows]
-        for i in items
-        if i.status in ("stored", "duplicate")
-    }
 
 
 def stored_observation(rows: list[Reading]) -> dict:
@@ -131,17 +82,12 @@ def stored_observation(rows: list[Reading]) -> dict:
     openapi_extra=BODY,
 )
 async def create_observation(
-    request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    token: Annotated[str | None, Depends(bearer)],
+    request: Request, session: Session, settings: AppSettings, token: Token
 ) -> JSONResponse:
     """Store a vital-signs Observation (from a device credential or a signed-in user)."""
     writer = await _writer(request, session, settings, token)
     item = observation_item(await _json(request), 0, clock.now())
-    stored = await _store(
-        session, writer, [item], atomic=True, listeners=get_runtime(request).find(ReadingListeners)
-    )
+    stored = await MonitoringService(session).ingest_observations(writer, [item], atomic=True)
     if item.reason is not None or 0 not in stored or not stored[0]:
         return FhirResponse(operation_outcome("invalid", item.reason or "not stored"), 422)
     resource = stored_observation(stored[0])
@@ -154,36 +100,20 @@ async def create_observation(
 
 @router.get("/Observation/{observation_id}", responses=RESPONSES, response_class=FhirResponse)
 async def read_observation(
-    observation_id: str,
-    request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    token: Annotated[str | None, Depends(bearer)],
+    observation_id: str, request: Request, session: Session, settings: AppSettings, token: Token
 ) -> JSONResponse:
     """One stored reading as an Observation."""
     actor: Actor = await current_actor(
         await any_actor(request, identity_service(session, settings, request), token)
     )
-    reading = (
-        await session.get(Reading, int(observation_id))
-        if observation_id.isdigit() and len(observation_id) < 19
-        else None
+    reading_id = (
+        int(observation_id) if observation_id.isdigit() and len(observation_id) < 19 else None
     )
-    if reading is None:
-        raise NotFound("Not found.")
-    await authorize(
-        session, actor, reading.patient_id, Category.VITALS, resource_type="Observation",
-        resource_id=reading.id,
-    )  # fmt: skip
-    await session.commit()
-    return FhirResponse(observation(reading))
+    return FhirResponse(observation(await MonitoringService(session).reading(actor, reading_id)))
 
 
 async def post_bundle(
-    request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_settings)],
-    token: Annotated[str | None, Depends(bearer)],
+    request: Request, session: Session, settings: AppSettings, token: Token
 ) -> JSONResponse:
     """A batch (each entry answered on its own) or transaction (all or nothing) of Observations."""
     writer = await _writer(request, session, settings, token)
@@ -207,25 +137,16 @@ async def post_bundle(
             continue
         items.append(observation_item(entry.get("resource"), index, now))
     atomic = kind == "transaction"
-    stored = await _store(
-        session, writer, items, atomic=atomic, listeners=get_runtime(request).find(ReadingListeners)
+    stored = await MonitoringService(session).ingest_observations(
+        writer, items, atomic=atomic, bundle=kind
     )
     failed = [i for i in items if i.reason]
     if atomic and failed:
-        await session.rollback()
         first = failed[0]
         return FhirResponse(
             operation_outcome("invalid", f"entry {first.index}: {first.reason}; nothing stored"),
             422,
         )
-    if isinstance(writer, Device):
-        pass  # audited by ingest_as_device
-    else:
-        audit.record(
-            session, "fhir.bundle", actor=writer, resource_type="Bundle",
-            detail={"type": kind, "entries": len(items), "failed": len(failed)},
-        )  # fmt: skip
-        await session.commit()
     out = []
     for item in items:
         if item.reason or item.index not in stored or not stored[item.index]:
@@ -257,3 +178,15 @@ async def post_bundle(
             "entry": out,
         }
     )
+
+
+def fhir_router() -> APIRouter:
+    """Monitoring's FHIR routes, relative to ``/fhir``: Observation create and read, and Bundles
+    at the base (mount with a prefix: FastAPI refuses an empty path without one)."""
+    routes = APIRouter(tags=["fhir"])
+    routes.include_router(router)
+    routes.add_api_route(
+        "", post_bundle, methods=["POST"], responses=RESPONSES, response_class=FhirResponse,
+        openapi_extra=BODY,
+    )  # fmt: skip
+    return routes

@@ -2,7 +2,8 @@
 
 Every way in (HTTP batches, FHIR, MQTT) ends in :func:`store`: rows go in with one multi-row
 INSERT ... ON CONFLICT DO NOTHING (the (patient, source id, code) key makes retries idempotent),
-one audit event records the batch, and listeners hear of it only after the commit.
+one audit event records the batch, and :class:`ReadingsCommitted` is published in the same unit
+of work, so its handlers (the rules) run only after the commit.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import InvalidInput
 from careverse.monitoring import units
-from careverse.monitoring.events import ReadingListeners, ReadingsCommitted
+from careverse.monitoring.events import ReadingsCommitted
 from careverse.monitoring.models import Reading
 from careverse.monitoring.units import Implausible
 
@@ -241,7 +242,8 @@ def write_lock(session: AsyncSession) -> contextlib.AbstractAsyncContextManager:
 
     SQLite has a single writer; concurrent writers otherwise wait in its sleeping busy handler,
     which is unfair (a writer can lose the race again and again: seconds of tail latency). An
-    asyncio lock queues them in order instead. PostgreSQL needs no lock.
+    asyncio lock queues them in order instead. PostgreSQL needs no lock. Take it around the unit
+    of work (``async with write_lock(s), unit_of_work(s):``) so that it is held until the commit.
     """
     if session.bind.dialect.name != "sqlite":
         return contextlib.nullcontext()
@@ -252,7 +254,8 @@ def write_lock(session: AsyncSession) -> contextlib.AbstractAsyncContextManager:
     return lock
 
 
-def _insert(session: AsyncSession):
+def insert_readings(session: AsyncSession):
+    """INSERT ... ON CONFLICT DO NOTHING into the readings table, answering the keys it stored."""
     table = Reading.__table__
     postgresql = session.bind.dialect.name == "postgresql"
     stmt = pg_insert(table) if postgresql else sqlite_insert(table)
@@ -272,7 +275,7 @@ async def store(
     """Insert the values of the good items (one statement), setting each item's status.
 
     Items whose values all exist already (same patient, source id and code) are duplicates. The
-    caller audits and commits; nothing is acknowledged before that commit.
+    caller's unit of work audits and commits; nothing is acknowledged before that commit.
     """
     received_at = received_at or clock.now()
     rows = []
@@ -306,7 +309,7 @@ async def store(
         pending.append(item)
     if not rows:
         return
-    inserted = {tuple(r) for r in (await session.execute(_insert(session), rows)).all()}
+    inserted = {tuple(r) for r in (await session.execute(insert_readings(session), rows)).all()}
     for item in pending:
         if item.status == "stored" and not any(
             (item.patient_id, v.source_id, v.code) in inserted for v in item.values
@@ -343,19 +346,13 @@ def audit_batch(
         )  # fmt: skip
 
 
-def committed(
-    listeners: ReadingListeners | None, items: Sequence[Item], received_at: float
-) -> None:
-    """Tell the listeners (rules, alerts) after the commit."""
-    if listeners is None:
-        return
+def readings_committed(items: Sequence[Item], received_at: float) -> ReadingsCommitted | None:
+    """The event to publish for a batch (None when it stored nothing new)."""
     stored = [i for i in items if i.status == "stored"]
     if not stored:
-        return
-    listeners.emit(
-        ReadingsCommitted(
-            patient_ids=frozenset(i.patient_id for i in stored if i.patient_id),
-            codes=frozenset(v.code for i in stored for v in i.values),
-            received_at=received_at,
-        )
+        return None
+    return ReadingsCommitted(
+        patient_ids=frozenset(i.patient_id for i in stored if i.patient_id),
+        codes=frozenset(v.code for i in stored for v in i.values),
+        received_at=received_at,
     )

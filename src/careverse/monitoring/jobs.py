@@ -1,41 +1,47 @@
 """Background work of monitoring's rules side.
 
-- :class:`Evaluator` — on ingest: listens for committed readings and evaluates NEWS2 and the
-  care-plan rules of the patients concerned, coalescing a burst of batches for one patient into
-  one evaluation (a patient is never evaluated twice at once on a node).
+- :class:`Evaluator` — handles :class:`ReadingsCommitted`, :class:`CarePlanChanged` and
+  :class:`ClinicalObservationRecorded` (COMMITTED phase: after the commit, on the node that
+  committed) and evaluates NEWS2 and the care-plan rules of the patients concerned, in the
+  background, coalescing a burst of batches for one patient into one evaluation (a patient is
+  never evaluated twice at once on a node).
 - :func:`check_absence_once` — on a schedule: the no-data rules (a device that went quiet sends
   nothing that could trigger an evaluation).
-- :func:`escalate_due` (in :mod:`alerts`) — on a schedule: alerts nobody acknowledged in time.
-  Every node may run it; each alert is claimed by exactly one.
+- :func:`escalation.escalate_due` — on a schedule: alerts nobody acknowledged in time. Every node
+  may run it; each alert is claimed by exactly one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 
 import structlog
 
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
-from careverse.kernel.runtime import Runtime
-from careverse.monitoring.alerts import AlertChange, Notifier, escalate_due, evaluate_patient
-from careverse.monitoring.events import ReadingListeners, ReadingsCommitted
+from careverse.monitoring.escalation import escalate_due
+from careverse.monitoring.evaluation import evaluate_patient
+from careverse.monitoring.events import (
+    AlertChanged,
+    CarePlanChanged,
+    ClinicalObservationRecorded,
+    ReadingsCommitted,
+)
 from careverse.monitoring.rules import active_rules
-from careverse.monitoring.webhook import Webhook
 
 log = structlog.get_logger(__name__)
 
 
 class Evaluator:
-    """Evaluates patients after their readings are committed, in a background task."""
+    """Evaluates patients after their readings or care plan changed, in a background task."""
 
-    def __init__(self, db: Database, notifier: Notifier, settings: Settings, concurrency: int = 0):
-        self.db = db
-        self.notifier = notifier
+    def __init__(self, settings: Settings, concurrency: int = 0):
         self.settings = settings
         # Evaluations mostly read (WAL lets SQLite readers run side by side); writes are rare.
         self.concurrency = concurrency or 4
+        self.db: Database | None = None
         self._pending: dict[uuid.UUID, set[str] | None] = {}
         self._busy: set[uuid.UUID] = set()
         self._wake = asyncio.Event()
@@ -47,25 +53,32 @@ class Evaluator:
         # Per patient: the newest reading id each code's threshold rules have judged.
         self._marks: dict[uuid.UUID, dict[str, int]] = {}
 
-    # Called by ingest after each commit: must not block.
-    def on_readings(self, event: ReadingsCommitted) -> None:
+    # ---- event handlers (COMMITTED phase): queue the work, never wait for it ----------------
+
+    async def on_readings(self, event: ReadingsCommitted) -> None:
+        """New readings: the checks their codes could change."""
+        self._request(event.patient_ids, event.codes)
+
+    async def on_care_plan_changed(
+        self, event: CarePlanChanged | ClinicalObservationRecorded
+    ) -> None:
+        """A rule, a NEWS2 setting or a bedside observation changed: every check of the patient."""
+        self._request((event.patient_id,), None)
+
+    def _request(self, patient_ids: Iterable[uuid.UUID], codes: frozenset[str] | None) -> None:
         loop = self._loop
-        if loop is None:
+        if loop is None:  # not started (or stopped): nothing evaluates on this node
             return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            self._queue(event.patient_ids, event.codes)
+            self._queue(patient_ids, codes)
         else:
-            loop.call_soon_threadsafe(self._queue, event.patient_ids, event.codes)
+            loop.call_soon_threadsafe(self._queue, tuple(patient_ids), codes)
 
-    def request(self, patient_id: uuid.UUID) -> None:
-        """Evaluate every check of a patient soon (e.g. after a rule or setting changed)."""
-        self._queue(frozenset({patient_id}), None)
-
-    def _queue(self, patient_ids, codes: frozenset[str] | None) -> None:
+    def _queue(self, patient_ids: Iterable[uuid.UUID], codes: frozenset[str] | None) -> None:
         for patient_id in patient_ids:
             if patient_id in self._pending:
                 current = self._pending[patient_id]
@@ -81,7 +94,10 @@ class Evaluator:
         """Until nothing is queued or running (tests and benchmarks)."""
         await asyncio.wait_for(self._idle.wait(), timeout)
 
-    def start(self) -> None:
+    # ---- the background task -----------------------------------------------------------------
+
+    def start(self, db: Database) -> None:
+        self.db = db
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run())
 
@@ -110,10 +126,12 @@ class Evaluator:
 
     async def _evaluate(
         self, patient_id: uuid.UUID, codes: set[str] | None, workers: asyncio.Semaphore
-    ) -> list[AlertChange]:
+    ) -> list[AlertChanged]:
         try:
+            if self.db is None:  # stopped meanwhile
+                return []
             return await evaluate_patient(
-                self.db, self.notifier, self.settings, patient_id,
+                self.db, self.settings, patient_id,
                 frozenset(codes) if codes is not None else None,
                 self._marks.setdefault(patient_id, {}),
             )  # fmt: skip
@@ -126,7 +144,7 @@ class Evaluator:
             self._wake.set()  # readings may have arrived for this patient meanwhile
 
 
-async def check_absence_once(db: Database, notifier: Notifier, settings: Settings) -> int:
+async def check_absence_once(db: Database, settings: Settings) -> int:
     """Evaluate every patient with a no-data rule; answers how many alert changes followed."""
     async with db.session() as session:
         rules = await active_rules(session, None, "no_data")
@@ -134,50 +152,18 @@ async def check_absence_once(db: Database, notifier: Notifier, settings: Setting
     changes = 0
     for patient_id in patient_ids:
         try:
-            changes += len(await evaluate_patient(db, notifier, settings, patient_id, frozenset()))
+            changes += len(await evaluate_patient(db, settings, patient_id, frozenset()))
         except Exception as exc:
             log.error("monitoring.absence_check_failed", error=type(exc).__name__)
     return changes
 
 
-async def schedule_forever(db: Database, notifier: Notifier, settings: Settings) -> None:
+async def schedule_forever(db: Database, settings: Settings) -> None:
     """The no-data and escalation checks, every ``alert_check_seconds``."""
     while True:
         await asyncio.sleep(settings.alert_check_seconds)
         for check in (check_absence_once, escalate_due):
             try:
-                await check(db, notifier, settings)
+                await check(db, settings)
             except Exception as exc:
                 log.error("monitoring.scheduled_check_failed", error=type(exc).__name__)
-
-
-def setup_alerts(runtime: Runtime) -> None:
-    """Wire the rules side into a node: the notifier and evaluator at start, the schedule job."""
-    settings = runtime.settings
-    webhook = (
-        Webhook(settings.alert_webhook_url, settings.alert_webhook_secret, settings.public_url)
-        if settings.alert_webhook_url
-        else None
-    )
-
-    async def start() -> None:
-        notifier = runtime.provide(Notifier(runtime.bus, webhook))
-        evaluator = runtime.provide(Evaluator(runtime.db, notifier, settings))
-        evaluator.start()
-        if (listeners := runtime.find(ReadingListeners)) is not None:
-            listeners.add(evaluator.on_readings)
-
-    async def stop() -> None:
-        if (evaluator := runtime.find(Evaluator)) is not None:
-            if (listeners := runtime.find(ReadingListeners)) is not None:
-                listeners.remove(evaluator.on_readings)
-            await evaluator.stop()
-        if webhook is not None:
-            await webhook.close()
-
-    runtime.on_start(start)
-    runtime.on_stop(stop)
-    runtime.add_job(
-        "monitoring.alert-schedule",
-        lambda: schedule_forever(runtime.db, runtime.get(Notifier), settings),
-    )

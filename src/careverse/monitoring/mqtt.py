@@ -20,13 +20,13 @@ import time
 import uuid
 from urllib.parse import unquote, urlsplit
 
+import aiomqtt
 import msgspec
 import structlog
 
 from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError
 from careverse.monitoring import ingest
-from careverse.monitoring.events import ReadingListeners
 from careverse.monitoring.service import MonitoringService, device_for_credential
 
 log = structlog.get_logger(__name__)
@@ -59,10 +59,9 @@ def device_of(topic: str) -> str | None:
     return None
 
 
-async def handle(
-    db: Database, listeners: ReadingListeners | None, topic: str, payload: bytes
-) -> tuple[str | None, dict]:
-    """Store one message's batch; answers (device id for the ack topic, ack payload)."""
+async def handle(db: Database, topic: str, payload: bytes) -> tuple[str | None, dict]:
+    """Store one message's batch; answers (device id for the ack topic, ack payload) once the
+    batch is committed."""
     received = time.time()
     topic_device = device_of(topic)
     try:
@@ -80,16 +79,14 @@ async def handle(
         if topic_device != str(device.id):
             return topic_device, {**answer, "error": "the topic names another device"}
         items = ingest.parse_batch(batch.data_points)
-        outcome = await MonitoringService(session, listeners).ingest_as_device(
+        outcome = await MonitoringService(session).ingest_as_device(
             device, items, received, channel="mqtt"
         )
     return topic_device, {**answer, **outcome.as_json()}
 
 
-async def run(url: str, db: Database, listeners: ReadingListeners | None) -> None:
+async def run(url: str, db: Database) -> None:
     """Subscribe and serve until cancelled, reconnecting when the broker goes away."""
-    import aiomqtt
-
     identifier = f"careverse-{uuid.uuid4().hex[:12]}"
     delay = 1.0
     while True:
@@ -101,7 +98,7 @@ async def run(url: str, db: Database, listeners: ReadingListeners | None) -> Non
                 async for message in client.messages:
                     topic = message.topic.value
                     try:
-                        device_id, ack = await handle(db, listeners, topic, bytes(message.payload))
+                        device_id, ack = await handle(db, topic, bytes(message.payload))
                     except Exception as exc:  # a bad message must not stop the bridge
                         log.error("monitoring.mqtt_failed", error=type(exc).__name__)
                         device_id, ack = device_of(topic), {"error": "not stored; try again"}

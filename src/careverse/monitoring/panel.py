@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity.patients import PatientService
+from careverse.identity import directory
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.policy import Actor, Category, authorize
+from careverse.kernel.uow import unit_of_work
 from careverse.monitoring import readings, units
 from careverse.monitoring.alerts import AlertService, alert_json
-from careverse.monitoring.rules import RISK_RANK, current_news2, latest_readings, unit_of
+from careverse.monitoring.early_warning import RISK_RANK, current_news2, latest_readings
+from careverse.monitoring.findings import unit_of
 
 SPARKLINE_CODES = (
     units.HEART_RATE,
@@ -33,22 +35,34 @@ class PanelService:
 
     async def news2(self, actor: Actor, patient_id: uuid.UUID) -> dict:
         """A patient's current NEWS2 (patient, caregiver with vitals access, or clinician)."""
-        await authorize(self.session, actor, patient_id, Category.VITALS, resource_type="NEWS2")
-        now = await current_news2(self.session, patient_id, self.settings)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            await authorize(self.session, actor, patient_id, Category.VITALS, resource_type="NEWS2")
+            now = await current_news2(self.session, patient_id, self.settings)
         return now.as_json()
 
     async def panel(self, actor: Actor) -> list[dict]:
         """Every patient the clinician cares for: high → low risk, NEWS2 desc, open alerts."""
+        async with unit_of_work(self.session):
+            rows = await self._rows(actor)
+        rows.sort(
+            key=lambda p: (
+                -RISK_RANK[p["news2"]["risk"]],
+                -(p["news2"]["total"] if p["news2"]["total"] is not None else -1),
+                -len(p["open_alerts"]),
+                p["name"].lower(),
+            )
+        )
+        return rows
+
+    async def _rows(self, actor: Actor) -> list[dict]:
         alerts = AlertService(self.session, self.settings)
         patient_ids = await alerts.readable_patients(actor, "panel")
         open_alerts = await alerts.open_alerts(patient_ids)
         now = clock.now()
         start = now - timedelta(hours=SPARKLINE_HOURS)
-        patients = PatientService(self.session)
         rows = []
         for patient_id in patient_ids:
-            patient = await patients.load(patient_id)
+            patient = await directory.patient(self.session, patient_id)
             if patient is None:
                 continue
             score = (await current_news2(self.session, patient_id, self.settings, now)).as_json()
@@ -76,13 +90,4 @@ class PanelService:
                     "open_alerts": [alert_json(a, patient.name) for a in open_alerts[patient_id]],
                 }
             )
-        await self.session.commit()
-        rows.sort(
-            key=lambda p: (
-                -RISK_RANK[p["news2"]["risk"]],
-                -(p["news2"]["total"] if p["news2"]["total"] is not None else -1),
-                -len(p["open_alerts"]),
-                p["name"].lower(),
-            )
-        )
         return rows

@@ -7,9 +7,10 @@ Scenarios move each vital from a healthy baseline towards a target over ``minute
 - ``sepsis``: fever, fast pulse and breathing, low blood pressure, SpO2 falling.
 - ``heart-failure``: weight up about 0.8 kg a day, breathing and pulse up, SpO2 down a little.
 
-``careverse simulate wearables`` gives each of the first N patients of the database a device of
-its own (made in the database, like the benchmarks do), then sends one batch per patient every
-``interval`` seconds to a running server, over HTTP or MQTT.
+``careverse simulate wearables`` gives each of the first N patients (patient accounts, oldest
+first; simulated ones are made through identity's service when fewer exist) a device of its own,
+made in the database, then sends one batch per patient every ``interval`` seconds to a running
+server, over HTTP or MQTT.
 """
 
 from __future__ import annotations
@@ -23,7 +24,21 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import aiomqtt
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.identity import directory
+from careverse.identity.patients import PatientService
+from careverse.kernel import clock, crypto, tokens
+from careverse.kernel.config import Settings
+from careverse.kernel.db import Database
+from careverse.kernel.uow import unit_of_work
 from careverse.monitoring import units
+from careverse.monitoring.ingest import insert_readings
+from careverse.monitoring.models import Device
+from careverse.monitoring.mqtt import broker_params
 
 SCENARIOS = ("stable", "deteriorating", "sepsis", "heart-failure")
 
@@ -190,44 +205,40 @@ def _row(patient_id, device_id, code, value, at, source_id, received) -> dict:
 # ---- the live stream -------------------------------------------------------------------------
 
 
-async def provision(settings, count: int, kind: str = "wearable") -> list[tuple[str, str, str]]:
+async def _first_patients(session: AsyncSession, count: int) -> list[uuid.UUID]:
+    """The first ``count`` patient records, oldest first."""
+    return [p.id for p in await directory.patients(session, limit=count)]
+
+
+async def _new_patient(session: AsyncSession, n: int) -> uuid.UUID:
+    """A simulated patient record, made by identity (no account: nobody signs in as it)."""
+    return await PatientService(session).create_without_account(f"Simulated patient {n}")
+
+
+async def provision(
+    settings: Settings, count: int, kind: str = "wearable"
+) -> list[tuple[str, str, str]]:
     """A new device for each of the first ``count`` patients (made when fewer exist); answers
     (patient id, device id, credential) for each."""
-    from sqlalchemy import select
-
-    from careverse.identity.models import Patient as PatientRow
-    from careverse.kernel import clock, crypto, tokens
-    from careverse.kernel.db import Database
-    from careverse.monitoring.models import Device
-
     crypto.install_keyring(crypto.load_keyring(settings))
     db = Database(settings.effective_database_url)
     try:
         await db.migrate()
         async with db.session() as session:
-            patients = list(
-                (
-                    await session.scalars(
-                        select(PatientRow).order_by(PatientRow.created_at).limit(count)
-                    )
-                ).all()
-            )
-            for i in range(len(patients), count):
-                extra = PatientRow(name=f"Simulated patient {i + 1}")
-                session.add(extra)
-                patients.append(extra)
-            await session.flush()
+            patient_ids = await _first_patients(session, count)
+            for i in range(len(patient_ids), count):
+                patient_ids.append(await _new_patient(session, i + 1))
             out = []
-            for p in patients:
-                credential = tokens.new_secret("cvd")
-                device = Device(
-                    patient_id=p.id, kind=kind, label="Simulator", status="active",
-                    credential_hash=tokens.digest(credential), paired_at=clock.now(),
-                )  # fmt: skip
-                session.add(device)
-                await session.flush()
-                out.append((str(p.id), str(device.id), credential))
-            await session.commit()
+            async with unit_of_work(session):
+                for patient_id in patient_ids:
+                    credential = tokens.new_secret("cvd")
+                    device = Device(
+                        patient_id=patient_id, kind=kind, label="Simulator", status="active",
+                        credential_hash=tokens.digest(credential), paired_at=clock.now(),
+                    )  # fmt: skip
+                    session.add(device)
+                    await session.flush()
+                    out.append((str(patient_id), str(device.id), credential))
             return out
     finally:
         await db.dispose()
@@ -244,8 +255,6 @@ async def stream(
     report=print,
 ) -> dict:
     """Send one batch per patient every ``interval`` seconds until ``duration`` (0: forever)."""
-    import httpx
-
     started = datetime.now(UTC)
     sims = [Patient(scenario, started, minutes, random.Random(i)) for i in range(len(devices))]  # noqa: S311
     sent = stored = rejected = 0
@@ -255,10 +264,6 @@ async def stream(
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
         if mqtt_url:
-            import aiomqtt
-
-            from careverse.monitoring.mqtt import broker_params
-
             mqtt_client = await stack.enter_async_context(
                 aiomqtt.Client(**broker_params(mqtt_url), identifier=f"sim-{uuid.uuid4().hex[:8]}")
             )
@@ -294,34 +299,30 @@ async def stream(
 DEMO_LABEL = "Demo wearable"
 
 
-async def seed_demo(session, patients: dict[uuid.UUID, str], hours: float = 72) -> int:
+async def seed_demo(
+    session: AsyncSession, patients: dict[uuid.UUID, str], hours: float = 72
+) -> int:
     """A paired wearable and ``hours`` of readings for each demo patient (by scenario), once.
 
     A few thousand rows in one bulk insert, so ``careverse demo`` still starts in seconds. The
     devices' credentials are not kept: ``careverse simulate wearables`` makes live ones.
     """
-    from sqlalchemy import select
-
-    from careverse.kernel import clock
-    from careverse.monitoring.ingest import _insert
-    from careverse.monitoring.models import Device
-
     end = clock.now().replace(second=0, microsecond=0)
     rows: list[dict] = []
-    for n, (patient_id, scenario) in enumerate(patients.items()):
-        existing = await session.scalar(
-            select(Device.id).where(Device.patient_id == patient_id, Device.kind == "wearable")
-        )
-        if existing is not None:
-            continue
-        device = Device(
-            patient_id=patient_id, kind="wearable", label=DEMO_LABEL, status="active",
-            paired_at=end - timedelta(hours=hours),
-        )  # fmt: skip
-        session.add(device)
-        await session.flush()
-        rows += history_rows(patient_id, device.id, scenario, end, hours, seed=n)
-    if rows:
-        await session.execute(_insert(session), rows)
-    await session.commit()
+    async with unit_of_work(session):
+        for n, (patient_id, scenario) in enumerate(patients.items()):
+            existing = await session.scalar(
+                select(Device.id).where(Device.patient_id == patient_id, Device.kind == "wearable")
+            )
+            if existing is not None:
+                continue
+            device = Device(
+                patient_id=patient_id, kind="wearable", label=DEMO_LABEL, status="active",
+                paired_at=end - timedelta(hours=hours),
+            )  # fmt: skip
+            session.add(device)
+            await session.flush()
+            rows += history_rows(patient_id, device.id, scenario, end, hours, seed=n)
+        if rows:
+            await session.execute(insert_readings(session), rows)
     return len(rows)

@@ -25,9 +25,11 @@ import httpx
 import structlog
 
 from careverse.kernel import clock
+from careverse.monitoring.events import AlertChanged
 
 log = structlog.get_logger(__name__)
 
+PAGED = frozenset({"opened", "reopened", "escalated"})  # the changes someone is paged for
 SIGNATURE_HEADER = "X-Careverse-Signature"
 TIMESTAMP_HEADER = "X-Careverse-Timestamp"
 
@@ -74,6 +76,12 @@ class Webhook:
             "link": f"{self.public_url}/monitoring/alerts/{alert_id}",
         }
         return json.dumps(notice, separators=(",", ":")).encode()
+
+    async def on_alert_changed(self, event: AlertChanged) -> None:
+        """COMMITTED handler (once, on the committing node): page for an alert that opens,
+        re-opens or escalates; the notice is sent in the background."""
+        if event.change in PAGED:
+            self.notify(event.alert_id, event.change, event.severity, event.status)
 
     def notify(self, alert_id: uuid.UUID, event: str, severity: str, status: str) -> None:
         task = asyncio.create_task(self.send(self.body(alert_id, event, severity, status)))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from careverse.kernel import clock
+from careverse.kernel.events import DomainEvent, Phase
 
 
 def when(minutes_ago: float = 0) -> str:
@@ -75,3 +76,15 @@ async def paired_device(client: httpx.AsyncClient, owner, patient_id, kind="wear
 
 def iso(at: datetime) -> str:
     return at.isoformat()
+
+
+def collect(app, event_type: type[DomainEvent], phase: Phase = Phase.COMMITTED) -> list:
+    """Every ``event_type`` the app publishes from now on, in order (a handler subscribed
+    through ``app.state.runtime.events``)."""
+    events: list = []
+
+    async def record(event: DomainEvent) -> None:
+        events.append(event)
+
+    app.state.runtime.events.subscribe(event_type, record, phase=phase)
+    return events

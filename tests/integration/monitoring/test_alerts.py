@@ -24,7 +24,8 @@ from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.policy import Role
 from careverse.monitoring import webhook
-from careverse.monitoring.alerts import Notifier, escalate_due
+from careverse.monitoring.escalation import escalate_due
+from careverse.monitoring.streams import AlertStreams
 from tests.conftest import PASSWORD, REDIS_URL, TEST_KEYS, service_unavailable
 from tests.integration.monitoring.alert_support import (
     LONG_SESSIONS,
@@ -83,7 +84,7 @@ async def test_open_acknowledge_resolve_and_who_may(app, client, person):
 
 async def test_a_persisting_condition_updates_and_a_rise_reopens(app, client, person):
     t = await team(client, person)
-    async with app.state.runtime.bus.subscribe(f"alerts:{t.clinician.id}") as sub:
+    async with app.state.runtime.get(AlertStreams).subscribe(t.clinician.id) as sub:
         await send(app, client, t.patient, vital(SPO2, 91))  # NEWS2 3 (single 3): low-medium
         (alert,) = await alerts(client, t.clinician)
         assert (alert["severity"], alert["count"]) == ("low", 1)
@@ -102,8 +103,9 @@ async def test_a_persisting_condition_updates_and_a_rise_reopens(app, client, pe
         assert risen["status"] == "open" and risen["severity"] == "high"
 
         changes = []
-        while not sub.queue.empty():
-            changes.append(json.loads((await sub.get())[1])["change"])
+        while len(changes) < 4:  # each change reaches the stream after its commit
+            changes.append((await asyncio.wait_for(sub.get(), 1)).change)
+        assert sub.queue.empty()
     assert changes == ["opened", "acknowledged", "updated", "reopened"]
 
 
@@ -121,20 +123,16 @@ async def test_escalation_goes_to_the_other_care_team_clinician_once(
     assert (high["severity"], low["severity"]) == ("high", "low")
     await client.post(f"/api/monitoring/alerts/{low['id']}/acknowledge",
                       headers=second.headers)  # fmt: skip
-    db, notifier, settings = (
-        app.state.runtime.db,
-        app.state.runtime.get(Notifier),
-        app.state.runtime.settings,
-    )
+    db, settings = app.state.runtime.db, app.state.runtime.settings
 
     fake_clock.advance(minutes=14)
-    assert await escalate_due(db, notifier, settings) == 0
+    assert await escalate_due(db, settings) == 0
     fake_clock.advance(minutes=2)
-    async with app.state.runtime.bus.subscribe(f"alerts:{second.id}") as sub:
-        assert await escalate_due(db, notifier, settings) == 1
-        message = json.loads((await asyncio.wait_for(sub.get(), 1))[1])
-    assert message["change"] == "escalated" and message["alert_id"] == high["id"]
-    assert await escalate_due(db, notifier, settings) == 0  # claimed: never twice
+    async with app.state.runtime.get(AlertStreams).subscribe(second.id) as sub:
+        assert await escalate_due(db, settings) == 1
+        message = await asyncio.wait_for(sub.get(), 1)
+    assert message.change == "escalated" and str(message.alert_id) == high["id"]
+    assert await escalate_due(db, settings) == 0  # claimed: never twice
 
     r = await client.get(f"/api/monitoring/alerts/{high['id']}", headers=second.headers)
     assert r.json()["escalated_to"] == str(second.id) and r.json()["escalated_at"]
@@ -158,7 +156,7 @@ async def test_escalation_to_the_on_call_clinician_gives_them_access(
         update={"alert_oncall_account_id": str(oncall.id)}
     )
     fake_clock.advance(minutes=16)
-    assert await escalate_due(app.state.runtime.db, app.state.runtime.get(Notifier), settings) == 1
+    assert await escalate_due(app.state.runtime.db, settings) == 1
     (seen,) = await alerts(client, oncall)
     assert seen["id"] == alert["id"] and seen["escalated_to"] == str(oncall.id)
     r = await client.post(f"/api/monitoring/alerts/{alert['id']}/acknowledge",
@@ -179,12 +177,7 @@ async def test_two_nodes_escalating_at_once_escalate_each_alert_once(
     fake_clock.advance(minutes=20)
     nodes = [Database(database_url) for _ in range(3)]
     try:
-        done = await asyncio.gather(
-            *(
-                escalate_due(db, app.state.runtime.get(Notifier), app.state.runtime.settings)
-                for db in nodes
-            )
-        )
+        done = await asyncio.gather(*(escalate_due(db, app.state.runtime.settings) for db in nodes))
     finally:
         for db in nodes:
             await db.dispose()
@@ -245,7 +238,7 @@ async def test_the_webhook_is_signed_retried_and_carries_no_health_data(app, cli
     await add_rule(client, t.clinician, t.patient, kind="threshold", code=WEIGHT, op=">",
                    value=100, severity="high", label="Weight above 100 kg")  # fmt: skip
     await send(app, client, t.patient, vital(WEIGHT, 104.7))
-    await app.state.runtime.get(Notifier).webhook.drain()
+    await app.state.runtime.get(webhook.Webhook).drain()
     (alert,) = await alerts(client, t.clinician)
 
     assert len(hook.requests) == 2  # 503, then retried
@@ -366,11 +359,12 @@ async def test_a_subscribed_clinician_hears_of_a_breach_within_a_second(database
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             # The server lets go of the subscriptions of closed streams.
+            streams = app.state.runtime.get(AlertStreams)
             for _ in range(100):
-                if not any(c.startswith("alerts:") for c in app.state.runtime.bus._subs):
+                if not streams.accounts:
                     break
                 await asyncio.sleep(0.05)
-            assert not any(c.startswith("alerts:") for c in app.state.runtime.bus._subs)
+            assert not streams.accounts
             assert (await http.get("/api/monitoring/alerts/stream")).status_code == 401
 
 

@@ -7,6 +7,8 @@ import uuid
 
 from sqlalchemy import select
 
+from careverse.identity import directory
+from careverse.monitoring import simulate
 from careverse.monitoring.models import Device
 from tests.integration.monitoring.support import heart_rate, paired_device
 from tests.integration.privacy.support import assign, delegate
@@ -139,3 +141,25 @@ async def test_caregiver_and_clinician_follow_the_policy(client, person):
         "/api/monitoring/readings", json=batch(bob.patient_id), headers=doc.headers
     )
     assert r.status_code == 404
+
+
+async def test_the_simulator_provisions_devices_for_the_first_patients(
+    app, client, person, settings
+):
+    alice = await person("patient")
+    devices = await simulate.provision(settings, 2)
+    assert devices[0][0] == str(alice.patient_id)
+    async with app.state.runtime.db.session() as session:
+        made = await directory.patient(session, uuid.UUID(devices[1][0]))
+    assert made is not None and made.name == "Simulated patient 2"
+    for _, _, credential in devices:
+        r = await client.post(
+            "/api/monitoring/readings",
+            json={"data_points": [heart_rate(72)]},
+            headers={"Authorization": f"Bearer {credential}"},
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+    # Run again: the same two patients, each with a new device.
+    again = await simulate.provision(settings, 2)
+    assert [p for p, _, _ in again] == [p for p, _, _ in devices]
+    assert {d for _, d, _ in again}.isdisjoint(d for _, d, _ in devices)

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from careverse.kernel import clock
 from careverse.kernel.audit import AuditEvent
 from careverse.monitoring import readings
-from careverse.monitoring.events import ReadingListeners
+from careverse.monitoring.events import ReadingsCommitted
 from careverse.monitoring.models import Reading
 from tests.integration.monitoring.support import (
     blood_pressure,
+    collect,
     heart_rate,
     paired_device,
     point,
@@ -26,8 +27,7 @@ from tests.integration.monitoring.support import (
 async def test_a_batch_answers_per_item_and_stores_only_the_good_ones(app, client, person):
     alice = await person("patient")
     device = await paired_device(client, alice, alice.patient_id)
-    events = []
-    app.state.runtime.get(ReadingListeners).add(events.append)
+    events = collect(app, ReadingsCommitted)
     batch = [
         heart_rate(72),  # 0 ok
         spo2(101),  # 1 implausible

@@ -10,9 +10,9 @@ import uuid
 import pytest
 
 from careverse.monitoring import readings
-from careverse.monitoring.events import ReadingListeners
+from careverse.monitoring.events import ReadingsCommitted
 from tests.conftest import service_unavailable
-from tests.integration.monitoring.support import heart_rate, paired_device, spo2
+from tests.integration.monitoring.support import collect, heart_rate, paired_device, spo2
 
 pytestmark = pytest.mark.services
 MQTT_URL = "mqtt://127.0.0.1:1883"
@@ -46,8 +46,7 @@ async def _exchange(device_id: str, payloads: list[bytes], expect: int) -> list[
 async def test_a_device_publishes_readings_and_gets_acks_after_commit(app, client, person):
     alice = await person("patient")
     device = await paired_device(client, alice, alice.patient_id)
-    events = []
-    app.state.runtime.get(ReadingListeners).add(events.append)
+    events = collect(app, ReadingsCommitted)
     good = json.dumps(
         {
             "credential": device["credential"],

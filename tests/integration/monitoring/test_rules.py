@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from careverse.monitoring import jobs
-from careverse.monitoring.alerts import Notifier
 from careverse.monitoring.jobs import Evaluator
 from tests.integration.monitoring.alert_support import (
     LONG_SESSIONS,
@@ -132,23 +131,19 @@ async def test_no_data_fires_on_the_schedule(app, client, person, fake_clock):
     rule = await add_rule(client, t.clinician, t.patient, kind="no_data", hours=6, code=HR,
                           severity="medium")  # fmt: skip
     await send(app, client, t.patient, vital(HR, 70))
-    notifier, db, settings = (
-        app.state.runtime.get(Notifier),
-        app.state.runtime.db,
-        app.state.runtime.settings,
-    )
+    db, settings = app.state.runtime.db, app.state.runtime.settings
 
     fake_clock.advance(hours=5)
-    assert await jobs.check_absence_once(db, notifier, settings) == 0
+    assert await jobs.check_absence_once(db, settings) == 0
     await send(app, client, t.patient, vital(SPO2, 97))  # another code does not count
     fake_clock.advance(hours=1, minutes=5)
-    assert await jobs.check_absence_once(db, notifier, settings) == 1
+    assert await jobs.check_absence_once(db, settings) == 1
     (alert,) = await alerts(client, t.clinician, source="rule")
     assert alert["rule_id"] == rule["id"]
     assert alert["title"] == "No heart rate readings for 6 h"
     assert alert["why"].startswith("No heart rate reading for 6.1 h; the last was at ")
     # The next check finds the same condition: the same alert, counted.
-    assert await jobs.check_absence_once(db, notifier, settings) == 1
+    assert await jobs.check_absence_once(db, settings) == 1
     (same,) = await alerts(client, t.clinician, source="rule")
     assert same["id"] == alert["id"] and same["count"] == 2
 
@@ -156,14 +151,10 @@ async def test_no_data_fires_on_the_schedule(app, client, person, fake_clock):
 async def test_a_new_no_data_rule_counts_from_when_it_was_set(app, client, person, fake_clock):
     t = await team(client, person)
     await add_rule(client, t.clinician, t.patient, kind="no_data", hours=2, severity="low")
-    notifier, db, settings = (
-        app.state.runtime.get(Notifier),
-        app.state.runtime.db,
-        app.state.runtime.settings,
-    )
-    assert await jobs.check_absence_once(db, notifier, settings) == 0
+    db, settings = app.state.runtime.db, app.state.runtime.settings
+    assert await jobs.check_absence_once(db, settings) == 0
     fake_clock.advance(hours=2, minutes=1)
-    assert await jobs.check_absence_once(db, notifier, settings) == 1
+    assert await jobs.check_absence_once(db, settings) == 1
     (alert,) = await alerts(client, t.clinician, source="rule")
     assert "since this rule was set" in alert["why"]
 
