@@ -21,6 +21,7 @@ from sqlalchemy.types import TypeDecorator
 
 from careverse.kernel import clock
 from careverse.kernel.events import EventDispatcher
+from careverse.kernel.migrate import upgrade_connection
 from careverse.kernel.uow import EVENTS_KEY
 
 NAMING = {
@@ -111,8 +112,6 @@ class Database:
 
     async def migrate(self) -> None:
         """Apply pending Alembic migrations (serialised across nodes on PostgreSQL)."""
-        from careverse.kernel.migrate import upgrade_connection
-
         async with self.engine.begin() as conn:
             if self.is_postgresql:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(7245001)"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from careverse.kernel.runtime import Runtime
+from careverse.web import api
 
 
 def setup(runtime: Runtime) -> None:
@@ -15,6 +16,4 @@ def setup(runtime: Runtime) -> None:
 
 def mount_client(app: FastAPI) -> None:
     """Serve the built client; mounted last, after every capability's routes."""
-    from careverse.web import api
-
     api.mount_client(app)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from careverse.fhir.resources import FHIR_JSON, operation_outcome
+from careverse.kernel.fhir import FHIR_JSON, operation_outcome
 
 STATIC_DIR = Path(str(files("careverse.web") / "static"))
 

@@ -13,6 +13,7 @@ def setup(runtime: Runtime) -> None:
     """
     from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
     from careverse.kernel.events import Phase
+    from careverse.privacy.events import AccountErasureDue
     from careverse.world import api, events
     from careverse.world.hub import Hub, Limits
 
@@ -38,3 +39,4 @@ def setup(runtime: Runtime) -> None:
         ConsultRoomInvited, events.invite_to_consult_room, phase=Phase.TRANSACTION
     )
     runtime.events.subscribe(WaitingRoomNeeded, events.open_waiting_room, phase=Phase.TRANSACTION)
+    runtime.events.subscribe(AccountErasureDue, events.forget_person, phase=Phase.TRANSACTION)

@@ -1,4 +1,4 @@
-"""The world's handlers of other capabilities' events: spaces that care asks for.
+"""The world's handlers of other capabilities' events: spaces that care asks for, erasure.
 
 Care decides when a consult room or the waiting space must exist, chooses its id and publishes an
 event in its unit of work; these TRANSACTION-phase handlers make the space and its members on the
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
-from careverse.world.models import Space, SpaceMember
+from careverse.privacy.events import AccountErasureDue
+from careverse.world.models import Space, SpaceMember, SpaceObject
 from careverse.world.templates import TEMPLATES
 
 CONSULT_TEMPLATE = "consult-room"
@@ -48,6 +49,17 @@ async def open_waiting_room(event: WaitingRoomNeeded, session: AsyncSession) -> 
         session, event.space_id, name=WAITING_NAME, template=WAITING_TEMPLATE,
         owner_id=event.owner_id, access="members", listed=False,
     )  # fmt: skip
+
+
+async def forget_person(event: AccountErasureDue, session: AsyncSession) -> None:
+    """An erased person leaves every space's member list, and the objects they placed no longer
+    name them (the tombstone account stays; spaces they own stay with their other members)."""
+    await session.execute(delete(SpaceMember).where(SpaceMember.account_id == event.account_id))
+    await session.execute(
+        update(SpaceObject)
+        .where(SpaceObject.created_by == event.account_id)
+        .values(created_by=None)
+    )
 
 
 async def _create_space(

@@ -18,6 +18,7 @@ import msgspec
 import structlog
 from sqlalchemy import delete, select
 
+from careverse.kernel.uow import unit_of_work
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.connection import Client
@@ -170,20 +171,18 @@ class ObjectStore:
         """Write a new object, then announce it."""
         if self.db is None:
             return
-        async with self.db.session() as session:
+        async with self.db.session() as session, unit_of_work(session):
             session.add(SpaceObject(**_object_row(inst.space_id, state)))
-            await session.commit()
         self.changed(inst, proto.ObjectOut(op="add", id=state.id, by=state.by, o=state))
 
     async def delete(self, inst: Instance, object_id: str, by: str) -> None:
         """Delete an object, then announce it."""
         self.pending_moves.pop(object_id, None)
         if self.db is not None:
-            async with self.db.session() as session:
+            async with self.db.session() as session, unit_of_work(session):
                 await session.execute(
                     delete(SpaceObject).where(SpaceObject.id == uuid.UUID(object_id))
                 )
-                await session.commit()
         self.changed(inst, proto.ObjectOut(op="del", id=object_id, by=by))
 
     async def flush_moves(self) -> None:
@@ -191,7 +190,7 @@ class ObjectStore:
         if not self.pending_moves or self.db is None:
             return
         pending, self.pending_moves = self.pending_moves, {}
-        async with self.db.session() as session:
+        async with self.db.session() as session, unit_of_work(session):
             for object_id, (_, state) in pending.items():
                 row = await session.get(SpaceObject, uuid.UUID(object_id))
                 if row is None:
@@ -201,7 +200,6 @@ class ObjectStore:
                 data = json.loads(row.data or "{}")
                 data["rot"] = state.rot
                 row.data = json.dumps(data)
-            await session.commit()
 
     async def flush_forever(self) -> None:
         """Write pending moves twice a second until cancelled."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
+from careverse.kernel.uow import unit_of_work
 from careverse.world.models import Space, SpaceMember
 from careverse.world.templates import TEMPLATES
 
@@ -75,27 +76,27 @@ class SpaceService:
             capacity=capacity or spec.capacity,
             listed=listed and access != "listed",
         )
-        self.session.add(space)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            self.session.add(space)
         return space
 
     async def invite(
         self, actor: Actor, space_id: uuid.UUID, account_id: uuid.UUID, role: str = "participant"
     ) -> SpaceMember:
-        entry = await self.enter(actor, space_id)
-        if not entry.facilitator:
-            raise Forbidden("Only the space's facilitators can invite people.")
-        member = await self.session.scalar(
-            select(SpaceMember).where(
-                SpaceMember.space_id == space_id, SpaceMember.account_id == account_id
+        async with unit_of_work(self.session):
+            entry = await self.enter(actor, space_id)
+            if not entry.facilitator:
+                raise Forbidden("Only the space's facilitators can invite people.")
+            member = await self.session.scalar(
+                select(SpaceMember).where(
+                    SpaceMember.space_id == space_id, SpaceMember.account_id == account_id
+                )
             )
-        )
-        if member is None:
-            member = SpaceMember(space_id=space_id, account_id=account_id, role=role)
-            self.session.add(member)
-        else:
-            member.role = role
-        await self.session.commit()
+            if member is None:
+                member = SpaceMember(space_id=space_id, account_id=account_id, role=role)
+                self.session.add(member)
+            else:
+                member.role = role
         return member
 
     async def enter(self, actor: Actor, space_id: uuid.UUID) -> Entry:
