@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.models import (
@@ -56,7 +58,7 @@ class EncounterView:
 class Summary:
     encounter_id: uuid.UUID
     clinician_name: str
-    date: object
+    date: datetime
     summary: str | None
     follow_up: str | None
     problems: list[str]
@@ -137,7 +139,7 @@ class EncounterService:
             patient_name=patient.name if patient else "",
             patient_language=patient.preferred_language if patient else None,
             problems=list(problems),
-            addenda=[(a, names.get(a.author_id, "")) for a in addenda],
+            addenda=[(a, names.get(a.author_id, "") if a.author_id else "") for a in addenda],
             options=options, choice=choice,
             show_note=clinician or encounter.signed_at is not None,
             editable=clinician and encounter.signed_at is None,
@@ -218,7 +220,9 @@ class EncounterService:
                 .where(Encounter.id == encounter.id, Encounter.signed_at.is_(None))
                 .values(signed_at=now, signed_by=actor.account_id)
             )
-            if done.rowcount != 1:  # the unit of work rolls back (the audit of this try too)
+            if (
+                cast(CursorResult, done).rowcount != 1
+            ):  # the unit of work rolls back (the audit of this try too)
                 raise Conflict("The note is already signed.", code="note_signed")
             audit.record(
                 self.session, "encounter.sign", actor=actor, patient_id=encounter.patient_id,
@@ -299,7 +303,7 @@ class EncounterService:
             names = await directory.display_names(
                 self.session, {m.author_id for m in rows if m.author_id}
             )
-            return [(m, names.get(m.author_id, "")) for m in rows]
+            return [(m, names.get(m.author_id, "") if m.author_id else "") for m in rows]
 
     async def say(self, actor: Actor, encounter_id: uuid.UUID, body: str) -> ConsultMessage:
         async with unit_of_work(self.session):

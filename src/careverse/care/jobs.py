@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import cast
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from careverse.care.booking import BookingService
 from careverse.care.models import Appointment
@@ -57,7 +58,7 @@ async def send_reminders_once(db: Database, settings: Settings, mailer: Mailer |
                     )
                     .values(reminder_claimed_at=now)
                 )
-            if claim.rowcount != 1:
+            if cast(CursorResult, claim).rowcount != 1:
                 continue  # another node has it
             await BookingService(session, settings, mailer).send_reminder(appointment_id)
             sent += 1

@@ -75,7 +75,7 @@ def notify(
         emailed=bool(email and outbox.mailer and outbox.mailer.configured),
     )
     session.add(note)
-    if note.emailed:
+    if note.emailed and email:  # emailed implies an address; the check narrows its type
         text = f"{body}\n\n{link}\n" if link else f"{body}\n"
         outbox.pending.append((email, SUBJECT, text + "\n— Careverse\n"))
     return note

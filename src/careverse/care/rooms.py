@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened
@@ -69,10 +70,15 @@ class RoomService:
                 raise Conflict("This visit is not open.", code="not_open")
             if appt.space_id is None:
                 await self._open_room(uow, appt)
+            space_id = appt.space_id
             encounter_id = await self.session.scalar(
                 select(Encounter.id).where(Encounter.appointment_id == appt.id)
             )
-            return appt.space_id, encounter_id
+        # Both exist: _open_room linked a room (ours or a concurrent admission's), and a visit
+        # is "in_progress" only through _start_visit, which opens its encounter in the same
+        # transaction.
+        assert space_id is not None and encounter_id is not None
+        return space_id, encounter_id
 
     async def _start_visit(self, actor: Actor, appt: Appointment) -> None:
         """Claim the visit (one admission wins) and open its encounter."""
@@ -82,7 +88,7 @@ class RoomService:
             .where(Appointment.id == appt.id, Appointment.status.in_(("booked", "checked_in")))
             .values(status="in_progress", admitted_at=now)
         )
-        if claimed.rowcount == 1:
+        if cast(CursorResult, claimed).rowcount == 1:
             encounter = Encounter(
                 id=uuid.uuid4(), appointment_id=appt.id, clinician_id=appt.clinician_id,
                 patient_id=appt.patient_id, status="in-progress", started_at=now,

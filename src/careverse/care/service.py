@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -38,7 +39,14 @@ UTC = ZoneInfo("UTC")
 PATIENT_SIDE = (Role.PATIENT, Role.CAREGIVER)
 
 
+@overload
+def parse_zone(name: str, field: str = "tz") -> ZoneInfo: ...
+@overload
+def parse_zone(name: None, field: str = "tz") -> None: ...
+@overload
+def parse_zone(name: str | None, field: str = "tz") -> ZoneInfo | None: ...
 def parse_zone(name: str | None, field: str = "tz") -> ZoneInfo | None:
+    """The IANA zone ``name`` (None when not given); an unknown name is invalid input."""
     if name is None:
         return None
     try:

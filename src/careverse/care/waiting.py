@@ -78,6 +78,8 @@ class WaitingService:
                 await self.session.flush()  # a clash shows here, inside the unit of work
         except IntegrityError:  # another node made it at the same moment: use theirs
             row = await self.session.get(WaitingRoom, "default")
+            # The clash was on this very key, so the other node's row is committed and there.
+            assert row is not None
             return row.space_id
         return space_id
 

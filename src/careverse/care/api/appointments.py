@@ -10,7 +10,13 @@ from pydantic import AwareDatetime
 
 from careverse.care.api.common import Care, TzParam, when
 from careverse.care.booking import AppointmentView
-from careverse.care.schemas import AppointmentIn, AppointmentOut, CancelIn, RescheduleIn
+from careverse.care.schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    CancelIn,
+    InviteeOut,
+    RescheduleIn,
+)
 from careverse.care.service import viewer_zone
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
@@ -29,7 +35,7 @@ def appointment_out(v: AppointmentView, settings: Settings) -> AppointmentOut:
         checked_in_at=a.checked_in_at,
         check_in_opens=a.start_at - timedelta(minutes=settings.care_check_in_minutes),
         space_id=a.space_id if a.status == "in_progress" else None,
-        invitees=[{"account_id": i, "name": n, "role": r} for i, n, r in v.invitees],
+        invitees=[InviteeOut(account_id=i, name=n, role=r) for i, n, r in v.invitees],
     )  # fmt: skip
 
 

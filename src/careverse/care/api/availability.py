@@ -4,7 +4,9 @@ everyone's care preferences."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Response, status
 from pydantic import AwareDatetime
@@ -29,6 +31,9 @@ from careverse.care.service import viewer_zone
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel import clock
+
+if TYPE_CHECKING:
+    from careverse.care.models import AvailabilityOverride, ClinicianProfile, WeeklyHours
 
 router = APIRouter(prefix="/api", tags=["care"])
 
@@ -74,7 +79,12 @@ async def list_slots(
     )  # fmt: skip
 
 
-def availability_out(prof, weekly, overrides) -> AvailabilityOut:
+def availability_out(
+    prof: ClinicianProfile,
+    weekly: Sequence[WeeklyHours],
+    overrides: Sequence[AvailabilityOverride],
+) -> AvailabilityOut:
+    """A clinician's profile, weekly hours and overrides as the API shows them."""
     return AvailabilityOut(
         time_zone=prof.time_zone, buffer_minutes=prof.buffer_minutes,
         languages=(prof.languages or "").split(),

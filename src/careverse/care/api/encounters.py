@@ -4,6 +4,7 @@ summary, the consult chat and shared decision-making."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, overload
 
 from fastapi import APIRouter, Response, status
 
@@ -27,6 +28,9 @@ from careverse.care.schemas import (
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 
+if TYPE_CHECKING:
+    from careverse.care.models import DecisionChoice
+
 router = APIRouter(prefix="/api", tags=["care"])
 
 
@@ -34,7 +38,12 @@ def option_out(o) -> OptionOut:
     return OptionOut(id=o.id, name=o.name, benefits=o.benefits, risks=o.risks)
 
 
-def choice_out(c) -> ChoiceOut | None:
+@overload
+def choice_out(c: DecisionChoice) -> ChoiceOut: ...
+@overload
+def choice_out(c: DecisionChoice | None) -> ChoiceOut | None: ...
+def choice_out(c: DecisionChoice | None) -> ChoiceOut | None:
+    """The patient's recorded choice (None when there is none yet)."""
     if c is None:
         return None
     return ChoiceOut(what_matters=c.what_matters, option_id=c.option_id, recorded_at=c.recorded_at)
