@@ -96,3 +96,14 @@ def test_no_source_file_passes_600_lines() -> None:
         and (n := len(p.read_text().splitlines())) > MAX_LINES
     ]
     assert not long, "split these by concern:\n" + "\n".join(long)
+
+
+def test_every_subscribed_event_is_in_the_catalogue_of_the_docs(tmp_path: Path) -> None:
+    from careverse.app import create_app
+    from careverse.kernel.config import Settings
+    from tests.conftest import TEST_KEYS
+
+    app = create_app(Settings(data_dir=tmp_path, encryption_keys=TEST_KEYS, log_json=False))
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    missing = [name for name in app.state.runtime.events.catalogue() if f"| `{name}` (" not in doc]
+    assert not missing, f"add these events to docs/architecture.md's catalogue: {missing}"
