@@ -1,12 +1,13 @@
 """The event bus: in-process by default, Redis pub/sub when several nodes serve the same spaces.
 
-Capabilities publish bytes on named channels (``world:<space>``, ``alerts:<account>``) and
+The world's realtime relay publishes bytes on named channels (``world:<space>``…), and the domain
+events of the ``EVERYWHERE`` phase travel on ``events:<EventName>`` (kernel/events.py); both
 subscribe with :meth:`Bus.subscribe`, an async context manager yielding a :class:`Subscription`
 to iterate. Delivery is at-most-once and best effort, as with Redis pub/sub: anything that must
 not be lost is written to the database first and the bus only says "look again".
 
 The Redis bus holds one pub/sub connection per node and fans messages out to local subscribers,
-so a thousand open alert streams cost one Redis connection, not a thousand.
+so a thousand subscriptions cost one Redis connection, not a thousand.
 """
 
 from __future__ import annotations
