@@ -72,15 +72,18 @@ class Bus:
     @contextlib.asynccontextmanager
     async def subscribe(self, *channels: str) -> AsyncIterator[Subscription]:
         sub = Subscription(channels)
-        for channel in channels:
-            first = not self._subs.get(channel)
-            self._subs[channel].add(sub)
-            if first:
-                await self._listen(channel)
+        added: list[str] = []
         try:
+            for channel in channels:
+                first = not self._subs.get(channel)
+                self._subs[channel].add(sub)
+                added.append(channel)
+                if first:
+                    await self._listen(channel)
             yield sub
         finally:
-            for channel in channels:
+            # Also when listening failed (Redis away): a later subscribe must listen afresh.
+            for channel in added:
                 subs = self._subs.get(channel)
                 if subs is None:
                     continue

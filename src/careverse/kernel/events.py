@@ -147,30 +147,47 @@ class EventDispatcher:
 
     # ---- across nodes ----------------------------------------------------------------------
 
-    async def start(self, bus: Bus) -> None:
-        """Listen on the bus for the EVERYWHERE events this node has handlers for."""
+    async def start(self, bus: Bus, ready_within: float = 5.0) -> None:
+        """Listen on the bus for the EVERYWHERE events this node has handlers for.
+
+        Waits up to ``ready_within`` seconds for the subscription; a bus that is away (Redis
+        down at start) does not stop the node: the reader keeps trying, and ``/readyz`` says so.
+        """
         self._bus = bus
         channels = tuple(t.channel() for t in self._everywhere)
         if not channels:
             return
         self._ready.clear()
         self._reader = asyncio.create_task(self._read(bus, channels))
-        await self._ready.wait()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._ready.wait()), ready_within)
+        except TimeoutError:
+            log.warning("events.bus_not_ready", channels=len(channels))
 
     async def _read(self, bus: Bus, channels: tuple[str, ...]) -> None:
-        async with bus.subscribe(*channels) as subscription:
-            self._ready.set()
-            async for channel, data in subscription:
-                event_type = DomainEvent.registry.get(channel.removeprefix(CHANNEL_PREFIX))
-                if event_type is None:
-                    continue
-                try:
-                    event = msgspec.json.decode(data, type=event_type)
-                except msgspec.ValidationError:
-                    log.warning("events.undecodable", domain_event=event_type.__name__)
-                    continue
-                for handler in tuple(self._everywhere.get(event_type, ())):
-                    await self._run(handler, event)
+        while True:
+            try:
+                async with bus.subscribe(*channels) as subscription:
+                    self._ready.set()
+                    async for channel, data in subscription:
+                        await self._deliver(channel, data)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the bus went away: try again, as the Redis bus does
+                log.warning("events.bus_error", error=type(exc).__name__)
+                await asyncio.sleep(1.0)
+
+    async def _deliver(self, channel: str, data: bytes) -> None:
+        event_type = DomainEvent.registry.get(channel.removeprefix(CHANNEL_PREFIX))
+        if event_type is None:
+            return
+        try:
+            event = msgspec.json.decode(data, type=event_type)
+        except msgspec.ValidationError:
+            log.warning("events.undecodable", domain_event=event_type.__name__)
+            return
+        for handler in tuple(self._everywhere.get(event_type, ())):
+            await self._run(handler, event)
 
     async def stop(self) -> None:
         if self._reader is not None:
