@@ -25,13 +25,16 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import aiomqtt
 import httpx
 import msgspec
 from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.bench.seed import BOT_PASSWORD
 from careverse.bench.world import _cpu_seconds, _free_port
@@ -45,6 +48,8 @@ from careverse.kernel.policy import Role, Scope
 from careverse.monitoring import readings as reading_queries
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.mqtt import broker_params
+
+_T = TypeVar("_T")  # what a timed chart query answers
 
 
 async def seed_patients(settings: Settings, count: int) -> tuple[list[str], list[str], str | None]:
@@ -390,7 +395,9 @@ def run_ingest_bench(
         "concurrency": None if mqtt else concurrency,
         **result,
         "server_cpu_percent": (
-            round((cpu_after - cpu_before) / elapsed * 100, 1) if server and elapsed else None
+            round((cpu_after - cpu_before) / elapsed * 100, 1)
+            if cpu_before is not None and cpu_after is not None and elapsed
+            else None
         ),
         "database": "postgresql" if settings.uses_postgresql else "sqlite",
     }
@@ -446,15 +453,16 @@ async def _vitals_query(settings: Settings, days: int, repeat: int) -> dict:
             await session.commit()
             seed_s = time.perf_counter() - t0
 
-        async def timed(fn) -> tuple[float, object]:
-            samples = []
-            out = None
+        async def timed(fn: Callable[[AsyncSession], Awaitable[_T]]) -> tuple[float, _T]:
+            """The median milliseconds of ``repeat`` runs, and the last run's answer."""
+            samples: list[float] = []
+            outs: list[_T] = []
             for _ in range(repeat):
                 async with db.session() as s:
                     t = time.perf_counter()
-                    out = await fn(s)
+                    outs.append(await fn(s))
                     samples.append(time.perf_counter() - t)
-            return round(statistics.median(samples) * 1000, 1), out
+            return round(statistics.median(samples) * 1000, 1), outs[-1]
 
         year_ms, year = await timed(
             lambda s: reading_queries.downsample(s, patient.id, "8867-4", start, end, 200)

@@ -29,6 +29,7 @@ from careverse.monitoring.alert_schemas import (
     RuleIn,
     RuleOut,
     RulesOut,
+    Severity,
 )
 from careverse.monitoring.alerts import AlertService
 from careverse.monitoring.care_plan import RuleInput, RuleService
@@ -59,12 +60,19 @@ Rules = Annotated[RuleService, Depends(rule_service)]
 Panel = Annotated[PanelService, Depends(panel_service)]
 
 
+def _severity(value: str) -> Severity:
+    """A stored severity as the API's type (rules are only ever stored with one of these)."""
+    if value in ("low", "medium", "high"):
+        return value
+    raise ValueError("A stored rule has a severity the API does not know.")
+
+
 def rule_out(rule: CarePlanRule) -> RuleOut:
     return RuleOut(
         id=rule.id, patient_id=rule.patient_id, kind=rule.kind, code=rule.code, op=rule.op,
         value=rule.value, minutes=rule.minutes, change=rule.change, days=rule.days,
-        hours=rule.hours, severity=rule.severity, label=rule.label, title=rule_title(rule),
-        created_at=rule.created_at, created_by=rule.created_by,
+        hours=rule.hours, severity=_severity(rule.severity), label=rule.label,
+        title=rule_title(rule), created_at=rule.created_at, created_by=rule.created_by,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,7 +96,10 @@ class RuleService:
                 await uow.publish(await alert_changed(self.session, alert, "resolved"))
         return rule
 
-    async def set_spo2_scale(self, actor: Actor, patient_id: uuid.UUID, scale: int) -> int:
+    async def set_spo2_scale(
+        self, actor: Actor, patient_id: uuid.UUID, scale: int
+    ) -> Literal[1, 2]:
+        """Set the patient's NEWS2 SpO2 scale (1, or 2 for hypercapnic respiratory failure)."""
         require_role(actor, Role.CLINICIAN)
         async with unit_of_work(self.session) as uow:
             await authorize(

@@ -44,12 +44,19 @@ PARAMETER_WORDS = {
 
 @dataclass(frozen=True)
 class News2Now:
-    """A patient's current NEWS2: the score (None when nothing was observed) and its inputs."""
+    """A patient's current NEWS2: the score (None when nothing was observed) and its inputs.
+
+    ``measured``: NEWS2 parameter (respiration_rate, spo2, systolic_bp, pulse, temperature) →
+    the value of its latest reading; ``consciousness`` (ACVPU) and ``on_oxygen``: None when not
+    observed.
+    """
 
     result: news2.News2 | None
     at: datetime | None
     spo2_scale: int
-    values: dict[str, float | bool | str] = field(default_factory=dict)
+    measured: dict[str, float] = field(default_factory=dict)
+    consciousness: str | None = None
+    on_oxygen: bool | None = None
 
     def as_json(self) -> dict:
         if self.result is None:
@@ -108,9 +115,7 @@ async def current_news2(
     scale = await spo2_scale_of(session, patient_id)
     since = now - timedelta(minutes=settings.news2_window_minutes)
     latest = await latest_readings(session, patient_id, NEWS2_INPUT_CODES, since, now)
-    values: dict[str, float | bool | str] = {
-        p: latest[c].value for p, c in NEWS2_CODES.items() if c in latest
-    }
+    measured = {p: latest[c].value for p, c in NEWS2_CODES.items() if c in latest}
     times = [clock.as_utc(r.effective_at) for r in latest.values()]
 
     obs_since = now - timedelta(hours=settings.news2_observation_hours)
@@ -127,42 +132,44 @@ async def current_news2(
             .limit(50)
         )
     ).all()
-    consciousness = next((o for o in observations if o.consciousness is not None), None)
-    if consciousness is not None:
-        values["consciousness"] = consciousness.consciousness
-        times.append(consciousness.observed_at)
+    consciousness: str | None = None
+    consciousness_obs = next((o for o in observations if o.consciousness is not None), None)
+    if consciousness_obs is not None:
+        consciousness = consciousness_obs.consciousness
+        times.append(consciousness_obs.observed_at)
     oxygen_obs = next((o for o in observations if o.on_oxygen is not None), None)
     flow = latest.get(units.O2_FLOW)
+    on_oxygen: bool | None = None
     oxygen_at: datetime | None = None
     if flow is not None:
-        values["on_oxygen"], oxygen_at = flow.value > 0, clock.as_utc(flow.effective_at)
+        on_oxygen, oxygen_at = flow.value > 0, clock.as_utc(flow.effective_at)
     if oxygen_obs is not None and (oxygen_at is None or oxygen_obs.observed_at > oxygen_at):
-        values["on_oxygen"], oxygen_at = bool(oxygen_obs.on_oxygen), oxygen_obs.observed_at
+        on_oxygen, oxygen_at = bool(oxygen_obs.on_oxygen), oxygen_obs.observed_at
     if oxygen_at is not None:
         times.append(oxygen_at)
 
-    if not values:
+    if not measured and consciousness is None and on_oxygen is None:
         return News2Now(None, None, scale)
     result = news2.score(
-        respiration_rate=values.get("respiration_rate"),
-        spo2=values.get("spo2"),
-        on_oxygen=values.get("on_oxygen"),
-        systolic_bp=values.get("systolic_bp"),
-        pulse=values.get("pulse"),
-        consciousness=values.get("consciousness"),
-        temperature=values.get("temperature"),
+        respiration_rate=measured.get("respiration_rate"),
+        spo2=measured.get("spo2"),
+        on_oxygen=on_oxygen,
+        systolic_bp=measured.get("systolic_bp"),
+        pulse=measured.get("pulse"),
+        consciousness=consciousness,
+        temperature=measured.get("temperature"),
         spo2_scale=scale,
     )
-    return News2Now(result, max(times), scale, values)
+    return News2Now(result, max(times), scale, measured, consciousness, on_oxygen)
 
 
-def _news2_part(parameter: str, value: float | bool | str, points: int) -> str:
+def _news2_part(now: News2Now, parameter: str, points: int) -> str:
     if parameter == "on_oxygen":
         return f"on oxygen ({points})"
     if parameter == "consciousness":
-        return f"consciousness {value} ({points})"
+        return f"consciousness {now.consciousness} ({points})"
     code = NEWS2_CODES[parameter]
-    return f"{PARAMETER_WORDS[parameter]} {amount(code, float(value))} ({points})"
+    return f"{PARAMETER_WORDS[parameter]} {amount(code, float(now.measured[parameter]))} ({points})"
 
 
 def news2_finding(now: News2Now) -> Finding:
@@ -171,7 +178,7 @@ def news2_finding(now: News2Now) -> Finding:
     if result is None or result.risk == "low":
         return Finding(key="news2", source="news2", firing=False)
     parts = [
-        _news2_part(p, now.values[p], s) for p, s in result.scores.items() if s > 0
+        _news2_part(now, p, s) for p, s in result.scores.items() if s > 0
     ]  # fmt: skip
     why = f"NEWS2 {result.total}: " + ", ".join(parts)
     if now.at is not None:

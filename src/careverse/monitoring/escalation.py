@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import directory
@@ -44,7 +45,7 @@ async def _claim_due(session: AsyncSession, cutoff: datetime, now: datetime) -> 
         .order_by(Alert.escalate_from)
         .limit(100)
     )
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         ids = list((await session.scalars(due.with_for_update(skip_locked=True))).all())
         if ids:
             await session.execute(
@@ -62,7 +63,7 @@ async def _claim_due(session: AsyncSession, cutoff: datetime, now: datetime) -> 
             )
             .values(escalation_claimed_at=now)
         )
-        if result.rowcount == 1:
+        if cast(CursorResult, result).rowcount == 1:
             claimed.append(alert_id)
     return claimed
 

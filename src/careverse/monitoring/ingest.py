@@ -15,9 +15,10 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -245,7 +246,7 @@ def write_lock(session: AsyncSession) -> contextlib.AbstractAsyncContextManager:
     asyncio lock queues them in order instead. PostgreSQL needs no lock. Take it around the unit
     of work (``async with write_lock(s), unit_of_work(s):``) so that it is held until the commit.
     """
-    if session.bind.dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":
         return contextlib.nullcontext()
     loop = asyncio.get_running_loop()
     lock = _sqlite_writers.get(loop)
@@ -256,8 +257,9 @@ def write_lock(session: AsyncSession) -> contextlib.AbstractAsyncContextManager:
 
 def insert_readings(session: AsyncSession):
     """INSERT ... ON CONFLICT DO NOTHING into the readings table, answering the keys it stored."""
-    table = Reading.__table__
-    postgresql = session.bind.dialect.name == "postgresql"
+    # SQLAlchemy types __table__ as any FromClause; a mapped class's is its Table.
+    table = cast(Table, Reading.__table__)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     stmt = pg_insert(table) if postgresql else sqlite_insert(table)
     return stmt.on_conflict_do_nothing(
         index_elements=["patient_id", "source_id", "code"]
@@ -275,7 +277,8 @@ async def store(
     """Insert the values of the good items (one statement), setting each item's status.
 
     Items whose values all exist already (same patient, source id and code) are duplicates. The
-    caller's unit of work audits and commits; nothing is acknowledged before that commit.
+    caller's unit of work audits and commits; nothing is acknowledged before that commit. A good
+    item without a patient (its own or ``patient_id``) raises ``ValueError``.
     """
     received_at = received_at or clock.now()
     rows = []
@@ -285,6 +288,8 @@ async def store(
         if item.reason is not None:
             continue
         pid = item.patient_id or patient_id
+        if pid is None:  # callers refuse such items first (a reason): this is a bug, not input
+            raise ValueError(f"item {item.index} to store names no patient")
         item.patient_id = pid
         fresh = False
         for v in item.values:

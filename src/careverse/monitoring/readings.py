@@ -30,7 +30,7 @@ class Bucket:
 
 def _epoch(session: AsyncSession):
     """Seconds since 1970 of effective_at, in the dialect's own SQL."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", Reading.effective_at)
     # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff" (UTC): julianday() parses it.
     return (func.julianday(Reading.effective_at) - literal(2440587.5)) * literal(86400.0)
@@ -89,7 +89,7 @@ async def downsample(
     buckets = max(1, int(buckets))
     width = max((end - start).total_seconds() / buckets, 1e-6)
     offset = (_epoch(session) - literal(clock.as_utc(start).timestamp())) / literal(width)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         index = cast(func.floor(offset), Integer)
     else:
         index = cast(offset, Integer)  # rows are >= start, so truncation is floor

@@ -3,7 +3,8 @@
 Every evaluation answers a :class:`~careverse.monitoring.findings.Finding` (firing or not, with a
 plain sentence of the values that fired it); :func:`findings_for` gathers NEWS2's and the rules'
 for the evaluator. What clinicians set (rules, NEWS2 settings, observations) is in
-:mod:`careverse.monitoring.care_plan`.
+:mod:`careverse.monitoring.care_plan`; each rule is read through its kind's typed view
+(:mod:`careverse.monitoring.rule_kinds`).
 
 How each rule kind reads the readings (times are the readings' own measurement times):
 
@@ -43,22 +44,34 @@ from careverse.monitoring.findings import (
     label_of,
 )
 from careverse.monitoring.models import Reading
+from careverse.monitoring.rule_kinds import (
+    NoData,
+    RuleView,
+    Sustained,
+    Threshold,
+    Trend,
+    known_kind,
+    rule_view,
+)
 
 
 def rule_title(rule: CarePlanRule) -> str:
-    if rule.label:
-        return rule.label
-    if rule.kind == "no_data":
-        what = f"{label_of(rule.code).lower()} readings" if rule.code else "readings"
-        return f"No {what} for {rule.hours:g} h"
-    label = label_of(rule.code or "")
-    if rule.kind == "trend":
-        direction = "up" if (rule.change or 0) > 0 else "down"
-        size = amount(rule.code, abs(rule.change))
-        return f"{label} {direction} more than {size} in {rule.days:g} days"
-    condition = f"{label} {OP_WORDS[rule.op]} {amount(rule.code, rule.value)}"
-    if rule.kind == "sustained":
-        return f"{condition} for {rule.minutes} min"
+    """The rule in words ("SpO2 below 92 %"), or the clinician's label for it."""
+    return rule.label or _describe(rule_view(rule))
+
+
+def _describe(view: RuleView) -> str:
+    if isinstance(view, NoData):
+        what = f"{label_of(view.code).lower()} readings" if view.code else "readings"
+        return f"No {what} for {view.hours:g} h"
+    label = label_of(view.code)
+    if isinstance(view, Trend):
+        direction = "up" if view.change > 0 else "down"
+        size = amount(view.code, abs(view.change))
+        return f"{label} {direction} more than {size} in {view.days:g} days"
+    condition = f"{label} {OP_WORDS[view.op]} {amount(view.code, view.value)}"
+    if isinstance(view, Sustained):
+        return f"{condition} for {view.minutes} min"
     return condition
 
 
@@ -66,14 +79,14 @@ def _quiet(rule: CarePlanRule) -> Finding:
     return Finding(key=f"rule:{rule.id}", source="rule", rule_id=rule.id, firing=False)
 
 
-def _fired(rule: CarePlanRule, why: str) -> Finding:
+def _fired(rule: CarePlanRule, view: RuleView, why: str) -> Finding:
     return Finding(
         key=f"rule:{rule.id}",
         source="rule",
         rule_id=rule.id,
         firing=True,
         severity=rule.severity,
-        title=rule_title(rule),
+        title=rule.label or _describe(view),
         why=why,
     )
 
@@ -90,33 +103,45 @@ async def evaluate_rule(
 
     ``fresh``: readings of the rule's code that arrived since the last evaluation (when known);
     a threshold then fires on the worst of them, so a breach followed at once by a normal value
-    is not missed.
+    is not missed. A rule of a kind this version does not know is quiet; a known kind without a
+    field it needs raises :class:`~careverse.monitoring.rule_kinds.InconsistentRule`.
     """
+    if not known_kind(rule):
+        return _quiet(rule)
+    return await _evaluate(session, rule, rule_view(rule), now, fresh, newest)
+
+
+async def _evaluate(
+    session: AsyncSession,
+    rule: CarePlanRule,
+    view: RuleView,
+    now: datetime | None,
+    fresh: list[Reading] | None,
+    newest: Reading | None,
+) -> Finding:
     now = now or clock.now()
-    if rule.kind == "no_data":
-        return await _no_data(session, rule, now)
+    if isinstance(view, NoData):
+        return await _no_data(session, rule, view, now)
     if newest is None:
-        newest = (await readings.latest(session, rule.patient_id, [rule.code])).get(rule.code)
+        newest = (await readings.latest(session, rule.patient_id, [view.code])).get(view.code)
     if newest is None:
         return _quiet(rule)
     at = clock.as_utc(newest.effective_at)
-    if rule.kind == "threshold":
-        meets = OPS[rule.op]
-        breaches = [r for r in (fresh or [newest]) if meets(r.value, rule.value)]
+    if isinstance(view, Threshold):
+        meets = OPS[view.op]
+        breaches = [r for r in (fresh or [newest]) if meets(r.value, view.value)]
         if not breaches:
             return _quiet(rule)
-        low = rule.op in ("<", "<=")
+        low = view.op in ("<", "<=")
         worst = min(breaches, key=lambda r: r.value if low else -r.value)
         why = (
-            f"{label_of(rule.code)} {amount(rule.code, worst.value)} "
-            f"{OP_WORDS[rule.op]} {amount(rule.code, rule.value)} at {hhmm(worst.effective_at)}"
+            f"{label_of(view.code)} {amount(view.code, worst.value)} "
+            f"{OP_WORDS[view.op]} {amount(view.code, view.value)} at {hhmm(worst.effective_at)}"
         )
-        return _fired(rule, why + ".")
-    if rule.kind == "sustained":
-        return await _sustained(session, rule, at)
-    if rule.kind == "trend":
-        return await _trend(session, rule, newest.value, at)
-    return _quiet(rule)
+        return _fired(rule, view, why + ".")
+    if isinstance(view, Sustained):
+        return await _sustained(session, rule, view, at)
+    return await _trend(session, rule, view, newest.value, at)
 
 
 FRESH_LOOKBACK = timedelta(days=1)
@@ -137,15 +162,17 @@ async def fresh_readings(session: AsyncSession, newest: Reading, after_id: int) 
     return list(rows.all())
 
 
-async def _sustained(session: AsyncSession, rule: CarePlanRule, newest_at: datetime) -> Finding:
-    span = timedelta(minutes=rule.minutes)
+async def _sustained(
+    session: AsyncSession, rule: CarePlanRule, view: Sustained, newest_at: datetime
+) -> Finding:
+    span = timedelta(minutes=view.minutes)
     points = await readings.series(
-        session, rule.patient_id, rule.code, newest_at - 2 * span, newest_at + timedelta(seconds=1)
+        session, rule.patient_id, view.code, newest_at - 2 * span, newest_at + timedelta(seconds=1)
     )
-    meets = OPS[rule.op]
+    meets = OPS[view.op]
     run: list[tuple[datetime, float]] = []
     for at, value in reversed(points):
-        if not meets(value, rule.value):
+        if not meets(value, view.value):
             break
         run.append((clock.as_utc(at), value))
     if not run or run[0][0] - run[-1][0] < span:
@@ -153,47 +180,49 @@ async def _sustained(session: AsyncSession, rule: CarePlanRule, newest_at: datet
     low, high = min(v for _, v in run), max(v for _, v in run)
     lasted = int((run[0][0] - run[-1][0]).total_seconds() // 60)
     why = (
-        f"{label_of(rule.code)} {OP_WORDS[rule.op]} {amount(rule.code, rule.value)} for "
-        f"{lasted} min: {len(run)} readings from {amount(rule.code, low)} to "
-        f"{amount(rule.code, high)}, {hhmm(run[-1][0])} to {hhmm(run[0][0])}."
+        f"{label_of(view.code)} {OP_WORDS[view.op]} {amount(view.code, view.value)} for "
+        f"{lasted} min: {len(run)} readings from {amount(view.code, low)} to "
+        f"{amount(view.code, high)}, {hhmm(run[-1][0])} to {hhmm(run[0][0])}."
     )
-    return _fired(rule, why)
+    return _fired(rule, view, why)
 
 
 async def _trend(
-    session: AsyncSession, rule: CarePlanRule, newest: float, newest_at: datetime
+    session: AsyncSession, rule: CarePlanRule, view: Trend, newest: float, newest_at: datetime
 ) -> Finding:
-    start = newest_at - timedelta(days=rule.days)
-    points = await readings.series(session, rule.patient_id, rule.code, start, newest_at)
+    start = newest_at - timedelta(days=view.days)
+    points = await readings.series(session, rule.patient_id, view.code, start, newest_at)
     if not points:
         return _quiet(rule)
     first_at, first = clock.as_utc(points[0][0]), points[0][1]
     change = newest - first
-    fires = change > rule.change if rule.change > 0 else change < rule.change
+    fires = change > view.change if view.change > 0 else change < view.change
     if not fires:
         return _quiet(rule)
     direction = "up" if change > 0 else "down"
     why = (
-        f"{label_of(rule.code)} {direction} {amount(rule.code, abs(change))} in "
+        f"{label_of(view.code)} {direction} {amount(view.code, abs(change))} in "
         f"{(newest_at - first_at).total_seconds() / 86400:.1f} days: "
-        f"{amount(rule.code, first)} on {day_hhmm(first_at)}, "
-        f"{amount(rule.code, newest)} on {day_hhmm(newest_at)}."
+        f"{amount(view.code, first)} on {day_hhmm(first_at)}, "
+        f"{amount(view.code, newest)} on {day_hhmm(newest_at)}."
     )
-    return _fired(rule, why)
+    return _fired(rule, view, why)
 
 
-async def _no_data(session: AsyncSession, rule: CarePlanRule, now: datetime) -> Finding:
-    last = await readings.last_reading_at(session, rule.patient_id, rule.code)
+async def _no_data(
+    session: AsyncSession, rule: CarePlanRule, view: NoData, now: datetime
+) -> Finding:
+    last = await readings.last_reading_at(session, rule.patient_id, view.code)
     since = max(last, rule.created_at) if last else rule.created_at
-    if now - since < timedelta(hours=rule.hours):
+    if now - since < timedelta(hours=view.hours):
         return _quiet(rule)
-    what = f"{label_of(rule.code).lower()} reading" if rule.code else "reading"
+    what = f"{label_of(view.code).lower()} reading" if view.code else "reading"
     hours = (now - since).total_seconds() / 3600
     if last is None or last < rule.created_at:
         why = f"No {what} in the {hours:.1f} h since this rule was set ({day_hhmm(since)})."
     else:
         why = f"No {what} for {hours:.1f} h; the last was at {day_hhmm(last)}."
-    return _fired(rule, why)
+    return _fired(rule, view, why)
 
 
 async def active_rules(
@@ -226,19 +255,27 @@ async def findings_for(
         r for r in await active_rules(session, patient_id)
         if codes is None or r.kind == "no_data" or r.code in codes
     ]  # fmt: skip
-    wanted = {r.code for r in rules if r.kind != "no_data"}
+    views = {r.id: rule_view(r) for r in rules if known_kind(r)}
+    wanted = {v.code for v in views.values() if not isinstance(v, NoData)}
     newest = await readings.latest(session, patient_id, wanted) if wanted else {}
     fresh: dict[str, list[Reading]] = {}
     if marks is not None:
-        for code in {r.code for r in rules if r.kind == "threshold"} & set(newest):
+        for code in {v.code for v in views.values() if isinstance(v, Threshold)} & set(newest):
             mark = marks.get(code)
             rows = await fresh_readings(session, newest[code], mark) if mark else []
             fresh[code] = rows
             marks[code] = max([r.id for r in rows] + [newest[code].id, mark or 0])
     for rule in rules:
+        view = views.get(rule.id)
+        if view is None:  # a kind this version does not know: it cannot fire
+            found.append(_quiet(rule))
+            continue
+        if isinstance(view, NoData):  # counts the time since a reading: needs no newest one
+            found.append(await _evaluate(session, rule, view, None, None, None))
+            continue
         found.append(
-            await evaluate_rule(
-                session, rule, fresh=fresh.get(rule.code) or None, newest=newest.get(rule.code)
+            await _evaluate(
+                session, rule, view, None, fresh.get(view.code) or None, newest.get(view.code)
             )
         )
     return found

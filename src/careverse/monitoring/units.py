@@ -16,6 +16,10 @@ class Implausible(ValueError):
     """A value that cannot be converted or is outside what a body can produce."""
 
 
+# Accepted unit -> (factor, offset) to the stored unit.
+Conversions = dict[str, tuple[float, float]]
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     loinc: str
@@ -23,7 +27,7 @@ class Code:
     unit: str  # UCUM unit of the stored value
     low: float  # plausible range, inclusive
     high: float
-    units: dict[str, tuple[float, float]]  # accepted unit -> (factor, offset) to the stored unit
+    units: Conversions
 
 
 HEART_RATE = "8867-4"
@@ -39,9 +43,9 @@ WEIGHT = "29463-7"
 GLUCOSE = "2339-0"
 O2_FLOW = "3151-8"
 
-_PER_MIN = {"/min": (1, 0), "beats/min": (1, 0), "{beats}/min": (1, 0), "bpm": (1, 0)}
-_BREATHS = {"/min": (1, 0), "breaths/min": (1, 0), "{breaths}/min": (1, 0)}
-_MMHG = {"mm[Hg]": (1, 0), "mmHg": (1, 0), "kPa": (KPA_TO_MMHG, 0)}
+_PER_MIN: Conversions = {"/min": (1, 0), "beats/min": (1, 0), "{beats}/min": (1, 0), "bpm": (1, 0)}
+_BREATHS: Conversions = {"/min": (1, 0), "breaths/min": (1, 0), "{breaths}/min": (1, 0)}
+_MMHG: Conversions = {"mm[Hg]": (1, 0), "mmHg": (1, 0), "kPa": (KPA_TO_MMHG, 0)}
 
 CODES: dict[str, Code] = {
     c.loinc: c
