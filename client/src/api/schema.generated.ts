@@ -7026,25 +7026,25 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Not signed in */
+      /** @description Not signed in (OperationOutcome) */
       401: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not allowed */
+      /** @description Not allowed (OperationOutcome) */
       403: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not found */
+      /** @description Not found, or not yours to see (OperationOutcome) */
       404: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Invalid */
+      /** @description Invalid parameters (OperationOutcome) */
       422: {
         content: {
           "application/fhir+json": Record<string, never>;
@@ -7322,25 +7322,25 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Not signed in */
+      /** @description Not signed in (OperationOutcome) */
       401: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not allowed */
+      /** @description Not allowed (OperationOutcome) */
       403: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not found */
+      /** @description Not found, or not yours to see (OperationOutcome) */
       404: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Invalid */
+      /** @description Invalid parameters (OperationOutcome) */
       422: {
         content: {
           "application/fhir+json": Record<string, never>;
@@ -7365,25 +7365,25 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Not signed in */
+      /** @description Not signed in (OperationOutcome) */
       401: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not allowed */
+      /** @description Not allowed (OperationOutcome) */
       403: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Not found */
+      /** @description Not found, or not yours to see (OperationOutcome) */
       404: {
         content: {
           "application/fhir+json": Record<string, never>;
         };
       };
-      /** @description Invalid */
+      /** @description Invalid parameters (OperationOutcome) */
       422: {
         content: {
           "application/fhir+json": Record<string, never>;
