@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import uuid
 from pathlib import Path
 
@@ -17,26 +16,6 @@ from tests.conftest import TEST_KEYS
 from tests.integration.privacy.support import consent
 
 FHIR_PACKAGE = Path(careverse.fhir.__file__).parent
-
-
-def imported_modules(path: Path) -> set[str]:
-    modules = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            modules.add(node.module)
-        elif isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-    return modules
-
-
-def test_fhir_imports_no_capability():
-    for path in sorted(FHIR_PACKAGE.glob("*.py")):
-        for module in imported_modules(path):
-            if not module.startswith("careverse."):
-                continue
-            assert module.startswith(("careverse.kernel", "careverse.fhir")) or module in (
-                "careverse.identity.deps"
-            ), f"{path.name} imports {module}"
 
 
 def test_fhir_serves_what_capabilities_register():
