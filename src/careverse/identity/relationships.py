@@ -142,13 +142,8 @@ class RelationshipService:
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
         by: Actor | None = None,
-        commit: bool | None = None,
     ) -> CareRelationship:
-        """Open a care relationship (assignments, and bookings from the care capability).
-
-        ``commit`` is deprecated and ignored: inside the caller's unit of work this joins it.
-        """
-        del commit  # deprecated: kept so that callers passing it keep working
+        """Open a care relationship (assignments, and bookings from the care capability)."""
         async with unit_of_work(self.session):
             rel = CareRelationship(
                 clinician_id=clinician_id,
@@ -180,15 +175,11 @@ class RelationshipService:
                 resource_type="CareRelationship", resource_id=rel.id,
             )  # fmt: skip
 
-    async def end_by_source(
-        self, kind: str, source_id: str, *, by: Actor | None = None, commit: bool | None = None
-    ) -> int:
+    async def end_by_source(self, kind: str, source_id: str, *, by: Actor | None = None) -> int:
         """End the open relationships a source created (e.g. a cancelled appointment's).
 
         Others (assignments, other appointments) are separate rows and stay. Answers how many ended.
-        ``commit`` is deprecated and ignored: inside the caller's unit of work this joins it.
         """
-        del commit  # deprecated: kept so that callers passing it keep working
         now = clock.now()
         async with unit_of_work(self.session):
             rows = (

@@ -52,16 +52,16 @@ async def test_a_relationship_commits_alone_or_with_its_caller(app, person):
     with pytest.raises(Boom):
         async with db.session() as session, unit_of_work(session):
             await RelationshipService(session).create(
-                clinician.id, pid, "appointment", source_id="a-1", commit=False
+                clinician.id, pid, "appointment", source_id="a-1"
             )
             raise Boom
     assert await relationships_of(app, pid) == []
 
-    # On its own it commits; the deprecated ``commit`` keyword is accepted and ignored.
+    # On its own it commits.
     async with db.session() as session:
         await RelationshipService(session).create(clinician.id, pid, "appointment", source_id="a-1")
     async with db.session() as session:
-        ended = await RelationshipService(session).end_by_source("appointment", "a-1", commit=False)
+        ended = await RelationshipService(session).end_by_source("appointment", "a-1")
     assert ended == 1
     [rel] = await relationships_of(app, pid)
     assert rel.revoked_at is not None
