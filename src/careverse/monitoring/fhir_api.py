@@ -21,7 +21,7 @@ from careverse.kernel.deps import get_session, get_settings
 from careverse.kernel.errors import InvalidInput
 from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, operation_outcome
 from careverse.kernel.policy import Actor
-from careverse.monitoring import ingest
+from careverse.monitoring import ingest, json_input
 from careverse.monitoring.fhir import observation, observation_item
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.service import CREDENTIAL_PREFIX, MonitoringService, device_for_credential
@@ -58,7 +58,7 @@ async def _writer(
 
 async def _json(request: Request) -> object:
     try:
-        return msgspec.json.decode(await request.body())
+        return json_input.decode(await request.body())
     except msgspec.DecodeError:
         raise InvalidInput("The body is not valid JSON.") from None
 

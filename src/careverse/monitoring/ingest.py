@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import InvalidInput
-from careverse.monitoring import units
+from careverse.monitoring import json_input, units
 from careverse.monitoring.events import ReadingsCommitted
 from careverse.monitoring.models import Reading
 from careverse.monitoring.units import Implausible
@@ -220,8 +220,11 @@ def parse_batch(points: Sequence[msgspec.Raw], now: datetime | None = None) -> l
 
 
 def decode_envelope(body: bytes) -> Envelope:
+    """The HTTP batch; its data points stay raw (each is parsed on its own, refused on its own).
+
+    Nesting is checked here, over the whole body, data points included (:class:`TooDeep`)."""
     try:
-        envelope = msgspec.json.decode(body, type=Envelope)
+        envelope = json_input.decode(body, into=Envelope)
     except msgspec.ValidationError as exc:
         raise InvalidInput(
             f"Expected {{'data_points': [...]}}: {exc}", field="data_points"

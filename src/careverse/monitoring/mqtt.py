@@ -3,8 +3,10 @@
 Topic in: ``careverse/devices/<device id>/readings`` (QoS 1), payload
 ``{"credential": "cvd_...", "data_points": [Open mHealth data points], "batch_id"?: str}``.
 Topic out: ``careverse/devices/<device id>/acks`` (QoS 1), the same per-item answer as HTTP plus
-``batch_id``, published only after the commit. The broker's own PUBACK only says the bridge
-received the message; the ack message says it is stored.
+``batch_id``, published only after the commit. An ack with ``error`` carries ``retry``: false
+when the message itself is refused (not JSON, nested too deep, bad credential…; resending it
+cannot help), true when the node failed to store it (send the same batch again later). The
+broker's own PUBACK only says the bridge received the message; the ack message says it is stored.
 
 Nodes subscribe through the shared subscription ``$share/careverse/...``, so the broker hands
 each message to one node rather than to all of them. The credential travels in the payload
@@ -26,7 +28,7 @@ import structlog
 
 from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError
-from careverse.monitoring import ingest
+from careverse.monitoring import ingest, json_input
 from careverse.monitoring.service import MonitoringService, device_for_credential
 
 log = structlog.get_logger(__name__)
@@ -59,30 +61,47 @@ def device_of(topic: str) -> str | None:
     return None
 
 
+def refused(answer: dict, error: str) -> dict:
+    """A permanent error: resending the same message cannot succeed (``"retry": false``)."""
+    return {**answer, "error": error, "retry": False}
+
+
 async def handle(db: Database, topic: str, payload: bytes) -> tuple[str | None, dict]:
     """Store one message's batch; answers (device id for the ack topic, ack payload) once the
-    batch is committed."""
+    batch is committed. Messages that can never be stored answer a :func:`refused` ack."""
     received = time.time()
     topic_device = device_of(topic)
     try:
-        batch = msgspec.json.decode(payload, type=MqttBatch)
+        batch = json_input.decode(payload, into=MqttBatch)
+    except json_input.TooDeep as exc:
+        return topic_device, refused({}, exc.message)
     except (msgspec.ValidationError, msgspec.DecodeError):
-        return topic_device, {"error": "expected {credential, data_points: [...]}"}
+        return topic_device, refused({}, "expected {credential, data_points: [...]}")
     answer: dict = {"batch_id": batch.batch_id} if batch.batch_id else {}
     if len(batch.data_points) > ingest.MAX_BATCH:
-        return topic_device, {**answer, "error": f"at most {ingest.MAX_BATCH} data points"}
+        return topic_device, refused(answer, f"at most {ingest.MAX_BATCH} data points")
     async with db.session() as session:
         try:
             device = await device_for_credential(session, batch.credential)
         except DomainError as exc:
-            return topic_device, {**answer, "error": exc.message}
+            return topic_device, refused(answer, exc.message)
         if topic_device != str(device.id):
-            return topic_device, {**answer, "error": "the topic names another device"}
+            return topic_device, refused(answer, "the topic names another device")
         items = ingest.parse_batch(batch.data_points)
         outcome = await MonitoringService(session).ingest_as_device(
             device, items, received, channel="mqtt"
         )
     return topic_device, {**answer, **outcome.as_json()}
+
+
+async def acknowledge(db: Database, topic: str, payload: bytes) -> tuple[str | None, dict]:
+    """:func:`handle`, answering a failure of ours (not the message's) with a transient error
+    (``"retry": true``): the device sends the batch again later."""
+    try:
+        return await handle(db, topic, payload)
+    except Exception as exc:  # a bad message must not stop the bridge
+        log.error("monitoring.mqtt_failed", error=type(exc).__name__)
+        return device_of(topic), {"error": "not stored; try again", "retry": True}
 
 
 async def run(url: str, db: Database) -> None:
@@ -96,12 +115,9 @@ async def run(url: str, db: Database) -> None:
                 log.info("monitoring.mqtt_connected")
                 delay = 1.0
                 async for message in client.messages:
-                    topic = message.topic.value
-                    try:
-                        device_id, ack = await handle(db, topic, bytes(message.payload))
-                    except Exception as exc:  # a bad message must not stop the bridge
-                        log.error("monitoring.mqtt_failed", error=type(exc).__name__)
-                        device_id, ack = device_of(topic), {"error": "not stored; try again"}
+                    device_id, ack = await acknowledge(
+                        db, message.topic.value, bytes(message.payload)
+                    )
                     if device_id:
                         await client.publish(
                             f"careverse/devices/{device_id}/acks", msgspec.json.encode(ack), qos=1

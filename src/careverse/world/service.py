@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity import directory
 from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
 from careverse.kernel.uow import unit_of_work
@@ -87,6 +88,10 @@ class SpaceService:
             entry = await self.enter(actor, space_id)
             if not entry.facilitator:
                 raise Forbidden("Only the space's facilitators can invite people.")
+            # Checked here, not left to the foreign key: an unknown id is the caller's mistake
+            # (a 404 like the care rooms' invitations), not a failed INSERT (a 500).
+            if await directory.account_role(self.session, account_id) is None:
+                raise NotFound("No such person.")
             member = await self.session.scalar(
                 select(SpaceMember).where(
                     SpaceMember.space_id == space_id, SpaceMember.account_id == account_id
