@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -45,7 +45,7 @@ def _run_with_session(fn: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T
     """Migrate, then run ``fn`` in one database session (for commands that work offline)."""
     from careverse.app import CAPABILITIES
     from careverse.kernel import crypto
-    from careverse.kernel.db import Database
+    from careverse.kernel.db import Base, Database
     from careverse.kernel.runtime import Runtime
 
     settings = Settings()
@@ -60,28 +60,48 @@ def _run_with_session(fn: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T
         db = Database(settings.effective_database_url, events=runtime.events)
         try:
             await db.migrate()
+            # The same key-ring check as a server start: never write with the wrong key ring.
+            await crypto.check_keyring(db.engine, crypto.keyring(), Base.metadata)
             async with db.session() as session:
                 return await fn(session, settings)
         finally:
             await db.dispose()
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except crypto.KeyRingError as exc:
+        _refuse(exc)
+
+
+def _refuse(exc: Exception) -> NoReturn:
+    """Report a refusal to start on stderr (the reason only, no traceback) and exit 1."""
+    typer.echo(f"Careverse refused to start: {exc}", err=True)
+    raise typer.Exit(1) from None
 
 
 def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) -> None:
     import uvicorn
 
     from careverse.app import create_app
+    from careverse.kernel.crypto import KeyRingError
     from careverse.kernel.logging import configure_logging
+    from careverse.kernel.runtime import check_start
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
+    application = create_app(settings)  # installs the key ring (a new one for a first start)
+    try:
+        # Checked here too, so a wrong key ring ends the command with the reason, not with
+        # uvicorn's traceback of a failed lifespan.
+        asyncio.run(check_start(settings))
+    except KeyRingError as exc:
+        _refuse(exc)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
     if banner:
         banner(url)
     console.print(f"[bold green]Careverse[/] is starting at [link={url}]{url}[/link]")
     uvicorn.run(
-        create_app(settings),
+        application,
         host=host,
         port=port,
         proxy_headers=True,

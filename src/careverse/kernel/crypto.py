@@ -16,11 +16,15 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Text
+from sqlalchemy import Integer, String, Text, insert, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from careverse.kernel.config import Settings
+from careverse.kernel.db import Base
 
 PREFIX = "cv1"
 
@@ -45,6 +49,9 @@ class KeyRing:
     primary: str
     index_key: bytes
     _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False)
+    # Set by load_keyring when it has just written a new key file: the start-up check removes
+    # that file again if the database turns out to hold data (see check_keyring).
+    created_file: Path | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
@@ -147,6 +154,7 @@ def load_keyring(settings: Settings) -> KeyRing:
         return KeyRing.from_json(path.read_text())
     ring = KeyRing.generate()
     write_key_file(path, ring)
+    ring.created_file = path
     return ring
 
 
@@ -254,3 +262,116 @@ def refuse_unknown_keys(unknown: set[str]) -> None:
             "hold. Start it with the key ring that holds them (CAREVERSE_ENCRYPTION_KEYS or "
             "CAREVERSE_ENCRYPTION_KEY_FILE); refusing to start rather than fail on every read."
         )
+
+
+# ---- the start-up check: is this the key ring the stored data was written with? ---------------
+
+SENTINEL_TEXT = "careverse key ring sentinel"
+SENTINEL_PURPOSE = "kernel.sentinel"
+SENTINEL_ID = 1
+
+
+class KeySentinel(Base):
+    """One row: a known text encrypted with the key ring and its blind index, both checked at
+    every start, so a node with a different key (the index key included) refuses to start."""
+
+    __tablename__ = "kernel_sentinel"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ciphertext: Mapped[str] = mapped_column(Text)  # plain Text: decrypted by check_keyring only
+    blind_index: Mapped[str] = mapped_column(String(64))
+
+
+def _refusal(reason: str) -> KeyRingError:
+    return KeyRingError(
+        f"{reason} Start it with the key ring the data was written with (CAREVERSE_ENCRYPTION_KEYS "
+        "or CAREVERSE_ENCRYPTION_KEY_FILE); refusing to start rather than misread the data."
+    )
+
+
+async def _holds_encrypted_data(conn, metadata) -> bool:
+    for table in metadata.sorted_tables:
+        for column in (c for c in table.columns if isinstance(c.type, Encrypted)):
+            raw = type_coerce(column, Text)
+            if await conn.scalar(select(raw).where(raw.is_not(None)).limit(1)) is not None:
+                return True
+    return False
+
+
+async def _read_sentinel(conn) -> tuple[str, str] | None:
+    query = select(KeySentinel.ciphertext, KeySentinel.blind_index)
+    row = (await conn.execute(query.where(KeySentinel.id == SENTINEL_ID))).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _check_sentinel(ring: KeyRing, ciphertext: str, index: str) -> None:
+    prefix, kid, *_ = [*ciphertext.split(":", 2), "", ""]
+    if prefix != PREFIX or not kid:
+        raise _refusal("The stored key sentinel is not a Careverse ciphertext.")
+    if kid not in ring.keys:
+        raise _refusal(
+            f"Stored data is encrypted with key id {kid}, which this node's key ring does not hold."
+        )
+    try:
+        text = ring.decrypt(ciphertext)
+    except InvalidTag:
+        text = None
+    if text != SENTINEL_TEXT:
+        raise _refusal(
+            f"This node's key {kid} differs from the key of that id the data was encrypted with."
+        )
+    if not hmac.compare_digest(ring.blind_index(SENTINEL_TEXT, SENTINEL_PURPOSE), index):
+        raise _refusal(
+            "The index key differs: this node's blind-index key ('index') is not the one the "
+            "stored data was indexed with, so sign-ins would fail and e-mail addresses could be "
+            "registered twice."
+        )
+
+
+def _discard_created_key_file(ring: KeyRing) -> None:
+    """Remove the key file load_keyring has just made, if it is still exactly that one."""
+    path = ring.created_file
+    ring.created_file = None
+    if path is not None and path.exists() and path.read_text() == ring.to_json():
+        path.unlink()
+
+
+async def check_keyring(engine, ring: KeyRing, metadata) -> None:
+    """Refuse (:class:`KeyRingError`) unless ``ring`` is the key ring of the stored data.
+
+    Checks, in order: a key ring generated just now meets a database that already holds
+    encrypted data (its key file is removed again: never a new key ring where data exists);
+    stored ciphertexts under key ids the ring lacks; the sentinel row (decrypts to the known
+    text, same blind index). A database without the sentinel (empty, or from a version before
+    it) gets it written now. Messages name key ids and never key material.
+    """
+    async with engine.connect() as conn:
+        stored = await _read_sentinel(conn)
+        holds_data = stored is not None or await _holds_encrypted_data(conn, metadata)
+    if ring.created_file is not None:
+        if holds_data:
+            path = ring.created_file
+            _discard_created_key_file(ring)
+            raise _refusal(
+                f"No key ring is configured and none was found at {path}, but the database "
+                "already holds encrypted data; a new key ring could read none of it."
+            )
+        ring.created_file = None  # an empty database: the new key file is the key ring now
+    refuse_unknown_keys(await unknown_key_ids(engine, ring, metadata))
+    if stored is None:
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(KeySentinel).values(
+                        id=SENTINEL_ID,
+                        ciphertext=ring.encrypt(SENTINEL_TEXT),
+                        blind_index=ring.blind_index(SENTINEL_TEXT, SENTINEL_PURPOSE),
+                    )
+                )
+            return
+        except IntegrityError:  # another node wrote it first: check theirs
+            async with engine.connect() as conn:
+                stored = await _read_sentinel(conn)
+            if stored is None:
+                raise
+    _check_sentinel(ring, stored[0], stored[1])

@@ -38,6 +38,31 @@ Hook = Callable[[], Awaitable[None]]
 Job = Callable[[], Coroutine[Any, Any, Any]]
 
 
+async def open_checked_database(
+    settings: Settings, events: EventDispatcher | None = None
+) -> Database:
+    """Open the database (migrating it when configured) and check the key ring against it.
+
+    Raises :class:`crypto.KeyRingError` (the database closed again) when the installed key ring
+    is not the one of the stored data; see :func:`crypto.check_keyring`.
+    """
+    db = Database(settings.effective_database_url, events=events)
+    try:
+        if settings.migrate_on_start:
+            await db.migrate()
+        await crypto.check_keyring(db.engine, crypto.keyring(), Base.metadata)
+    except BaseException:
+        await db.dispose()
+        raise
+    return db
+
+
+async def check_start(settings: Settings) -> None:
+    """What :meth:`Runtime.start` checks before serving, alone: for the CLI to refuse cleanly."""
+    db = await open_checked_database(settings)
+    await db.dispose()
+
+
 class NotStarted(RuntimeError):
     """A node-wide resource was used before :meth:`Runtime.start` (or after stop)."""
 
@@ -122,16 +147,10 @@ class Runtime:
 
     async def start(self) -> None:
         """Open the database (migrating it when configured), Redis and the bus; start the parts."""
-        db = Database(self.settings.effective_database_url, events=self.events)
-        if self.settings.migrate_on_start:
-            await db.migrate()
         try:
-            crypto.refuse_unknown_keys(
-                await crypto.unknown_key_ids(db.engine, crypto.keyring(), Base.metadata)
-            )
+            db = await open_checked_database(self.settings, self.events)
         except crypto.KeyRingError as exc:
             log.error("careverse.refused_to_start", reason=str(exc))
-            await db.dispose()
             raise
         self._db = db
         self._redis = redis_conn.connect(self.settings.redis_url)
