@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity import passwords
 from careverse.identity.accounts import find_by_email, load_account
 from careverse.identity.emails import normalise_email
-from careverse.identity.mfa import accept_otp
+from careverse.identity.mfa import claim_otp
 from careverse.identity.models import Account, AuthSession, LoginFailure, Patient
 from careverse.kernel import audit, clock, tokens
 from careverse.kernel.actor import MFA_ROLES, Actor, Role, Scope
@@ -95,7 +95,7 @@ class SignInService:
                 raise NotAuthenticated(
                     "Enter the 6-digit code from your authenticator app.", code="mfa_required"
                 )
-            if not accept_otp(account, account.totp_secret, otp):
+            if not await claim_otp(self.session, account, account.totp_secret, otp):
                 audit.record(
                     self.session, "login.mfa", outcome=Outcome.FAILURE, address=address,
                     actor_id=account.id, actor_role=account.role,
