@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 
 import pyotp
+import pytest
 
 from careverse.kernel import clock
 from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    # Room for all ten sign-ins in the throttle, so only the one-time code decides.
+    return {"login_max_failures_per_account": 50, "login_max_failures_per_address": 50}
 
 
 async def test_identity_concurrent_sign_ins_with_one_code_succeed_once(client, signed_in):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import passwords
@@ -56,9 +56,29 @@ class SignInService:
     async def authenticate(
         self, email: str, password: str, otp: str | None, address: str | None
     ) -> IssuedTokens:
-        """Check the credentials (and one-time code) and open a session, with throttling."""
+        """Check the credentials (and one-time code) and open a session, with throttling.
+
+        The throttle cannot be a count before the password check and a write after it:
+        concurrent guesses would all read the same count and all reach the check. Each attempt
+        first reserves its place in its own short transaction (count and insert, serialised per
+        key, see :meth:`_reserve_attempt`) and commits it; a reserved attempt counts as a
+        failure until it proves otherwise, so at most the limit reach the password check.
+        """
+        ring = keyring()
+        account_key = ring.blind_index(normalise_email(email), "login")
+        address_key = ring.blind_index(address or "-", "address")
         async with unit_of_work(self.session):
-            outcome = await self._sign_in(email, password, otp, address)
+            reserved = await self._reserve_attempt(account_key, address_key)
+        if isinstance(reserved, TooManyRequests):
+            raise reserved
+        try:
+            async with unit_of_work(self.session):
+                outcome = await self._sign_in(email, password, otp, address, account_key, reserved)
+        except Exception:
+            # Not a refused credential (e.g. the code is still needed): not a failure either.
+            async with unit_of_work(self.session):
+                await self._forget_attempt(reserved)
+            raise
         # A refused sign-in is raised only now, after its failure (for throttling) and its audit
         # event have been committed: raised inside the block, they would be rolled back.
         if isinstance(outcome, NotAuthenticated):
@@ -69,13 +89,14 @@ class SignInService:
         return outcome
 
     async def _sign_in(
-        self, email: str, password: str, otp: str | None, address: str | None
+        self,
+        email: str,
+        password: str,
+        otp: str | None,
+        address: str | None,
+        account_key: str,
+        attempt_id: int,
     ) -> IssuedTokens | NotAuthenticated:
-        ring = keyring()
-        account_key = ring.blind_index(normalise_email(email), "login")
-        address_key = ring.blind_index(address or "-", "address")
-        await self._check_throttle(account_key, address_key)
-
         account = await find_by_email(self.session, email)
         valid = await passwords.verify_password(
             account.password_hash if account else None, password
@@ -86,8 +107,7 @@ class SignInService:
                 actor_id=account.id if account else None,
                 actor_role=account.role if account else None,
             )  # fmt: skip
-            await self._record_failure(account_key, address_key)
-            return NotAuthenticated(
+            return NotAuthenticated(  # the attempt's row stays: it is the failure
                 "The e-mail address or password is not right.", code="invalid_credentials"
             )
         if account.mfa_enabled:
@@ -100,13 +120,15 @@ class SignInService:
                     self.session, "login.mfa", outcome=Outcome.FAILURE, address=address,
                     actor_id=account.id, actor_role=account.role,
                 )  # fmt: skip
-                await self._record_failure(account_key, address_key)
                 return NotAuthenticated(
                     "That code is not right or was already used.", code="mfa_invalid"
                 )
 
+        # Success clears the account's failures, this attempt's row included.
         await self.session.execute(
-            delete(LoginFailure).where(LoginFailure.account_key == account_key)
+            delete(LoginFailure).where(
+                or_(LoginFailure.account_key == account_key, LoginFailure.id == attempt_id)
+            )
         )
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = await passwords.hash_password(password)
@@ -122,9 +144,20 @@ class SignInService:
         )
         return await self.open_session(account, scope)
 
-    async def _check_throttle(self, account_key: str, address_key: str) -> None:
+    async def _reserve_attempt(self, account_key: str, address_key: str) -> int | TooManyRequests:
+        """Count the attempts in the window and, below both limits, record this one; its row id.
+
+        Count and insert must not interleave with another attempt's on the same keys. On
+        PostgreSQL, transaction-scoped advisory locks on the two keys serialise them (taken in
+        one order, so two attempts cannot deadlock). On SQLite the first statement here is a
+        write, which takes the database's single write lock for the whole transaction.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            for lock in sorted({int(account_key[:15], 16), int(address_key[:15], 16)}):
+                await self.session.execute(select(func.pg_advisory_xact_lock(lock)))
         now = clock.now()
         since = now - timedelta(seconds=self.settings.login_window_seconds)
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         checks = (
             (LoginFailure.account_key == account_key, self.settings.login_max_failures_per_account),
             (LoginFailure.address_key == address_key, self.settings.login_max_failures_per_address),
@@ -142,16 +175,18 @@ class SignInService:
                     seconds=self.settings.login_window_seconds
                 )
                 retry_after = max(1, int((free_at - now).total_seconds()) + 1)
-                raise TooManyRequests(
+                return TooManyRequests(
                     f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
                     retry_after=retry_after,
                 )
+        # Recorded as a failure until it proves otherwise (success, or a code still needed).
+        attempt = LoginFailure(account_key=account_key, address_key=address_key, at=now)
+        self.session.add(attempt)
+        await self.session.flush()  # the row's id
+        return attempt.id
 
-    async def _record_failure(self, account_key: str, address_key: str) -> None:
-        now = clock.now()
-        horizon = now - timedelta(seconds=self.settings.login_window_seconds)
-        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= horizon))
-        self.session.add(LoginFailure(account_key=account_key, address_key=address_key, at=now))
+    async def _forget_attempt(self, attempt_id: int) -> None:
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
     async def open_session(self, account: Account, scope: Scope) -> IssuedTokens:
         """Open a session for an account whose credentials were checked (or a trusted tool)."""
