@@ -46,6 +46,35 @@ def _ended() -> NotAuthenticated:
     return NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
 
 
+def _new_refresh_token(session_id: uuid.UUID) -> str:
+    """A refresh secret that names its session and carries the server's tag.
+
+    Only the current refresh token's hash is stored, so a rotated one cannot be found by its
+    hash. The session id in the token, vouched for by a keyed tag only the server can make, lets
+    :meth:`SignInService.refresh` recognise a rotated token of a session when it comes back.
+    """
+    body = f"{session_id.hex}.{tokens.new_secret('cvr').removeprefix('cvr_')}"
+    return f"cvr_{body}.{_family_tag(body)}"
+
+
+def _family_tag(body: str) -> str:
+    return keyring().blind_index(body, "refresh-family")[:32]
+
+
+def _issued_session(refresh_token: str) -> uuid.UUID | None:
+    """The session a refresh token was issued for, if the server made it (tag checked)."""
+    parts = refresh_token.removeprefix("cvr_").split(".")
+    if len(parts) != 3:
+        return None
+    session_hex, secret, tag = parts
+    if not hmac.compare_digest(_family_tag(f"{session_hex}.{secret}"), tag):
+        return None
+    try:
+        return uuid.UUID(hex=session_hex)
+    except ValueError:
+        return None
+
+
 class SignInService:
     """Credentials to tokens, tokens to actors, and the end of sessions."""
 
@@ -190,10 +219,12 @@ class SignInService:
 
     async def open_session(self, account: Account, scope: Scope) -> IssuedTokens:
         """Open a session for an account whose credentials were checked (or a trusted tool)."""
-        access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
+        session_id = uuid.uuid4()
+        access, refresh = tokens.new_secret("cva"), _new_refresh_token(session_id)
         now = clock.now()
         async with unit_of_work(self.session):
             auth = AuthSession(
+                id=session_id,
                 account_id=account.id,
                 access_hash=tokens.digest(access),
                 access_expires_at=now + timedelta(seconds=self.settings.access_token_ttl_seconds),
@@ -210,30 +241,88 @@ class SignInService:
     async def refresh(self, refresh_token: str, *, csrf: str | None = None) -> IssuedTokens:
         """Rotate both secrets of a session; the old refresh token stops working.
 
+        A refresh token that was already rotated and comes back means two parties hold the
+        session (one of them stole it): the whole session is revoked, so the holder's and the
+        thief's newest tokens stop working alike, and the reuse is audited.
+
         Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
         request cannot end the session.
         """
         async with unit_of_work(self.session):
-            auth = await self.session.scalar(
-                select(AuthSession).where(AuthSession.refresh_hash == tokens.digest(refresh_token))
+            outcome = await self._rotate(refresh_token, csrf)
+        # Raised after the block, so the revocation and its audit event are committed.
+        if isinstance(outcome, NotAuthenticated):
+            raise outcome
+        return outcome
+
+    async def _rotate(
+        self, refresh_token: str, csrf: str | None
+    ) -> IssuedTokens | NotAuthenticated:
+        presented = tokens.digest(refresh_token)
+        auth = await self.session.scalar(
+            select(AuthSession).where(AuthSession.refresh_hash == presented)
+        )
+        now = clock.now()
+        if auth is None:
+            session_id = _issued_session(refresh_token)
+            if session_id is not None:
+                await self._revoke_reused(session_id)
+            return _ended()
+        if auth.revoked_at is not None or auth.refresh_expires_at <= now:
+            return _ended()
+        if csrf is not None:
+            self.check_csrf(auth.id, csrf)
+        account = await load_account(self.session, auth.account_id)
+        if not account.is_active:
+            return _ended()
+        access, refresh = tokens.new_secret("cva"), _new_refresh_token(auth.id)
+        ttl = self.settings.access_token_ttl_seconds
+        # Conditional on the presented hash: of two concurrent refreshes with one token, the
+        # second finds it rotated (after the first's row lock) and is treated as a reuse.
+        rotated = await self.session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.id == auth.id,
+                AuthSession.refresh_hash == presented,
+                AuthSession.revoked_at.is_(None),
             )
-            now = clock.now()
-            if auth is None or auth.revoked_at is not None or auth.refresh_expires_at <= now:
-                raise _ended()
-            if csrf is not None:
-                self.check_csrf(auth.id, csrf)
-            account = await load_account(self.session, auth.account_id)
-            if not account.is_active:
-                raise _ended()
-            access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
-            ttl = self.settings.access_token_ttl_seconds
-            auth.access_hash = tokens.digest(access)
-            auth.access_expires_at = now + timedelta(seconds=ttl)
-            auth.refresh_hash = tokens.digest(refresh)
-            auth.refresh_expires_at = now + timedelta(
-                seconds=self.settings.refresh_token_ttl_seconds
+            .values(
+                access_hash=tokens.digest(access),
+                access_expires_at=now + timedelta(seconds=ttl),
+                refresh_hash=tokens.digest(refresh),
+                refresh_expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
             )
+            .execution_options(synchronize_session=False)
+        )
+        if rotated.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
+            await self._revoke_reused(auth.id)
+            return _ended()
         return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
+
+    async def _revoke_reused(self, session_id: uuid.UUID) -> None:
+        """Revoke a session whose rotated refresh token came back, and audit it (no secrets)."""
+        revoked = await self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        row = (
+            await self.session.execute(
+                select(Account.id, Account.role)
+                .join(AuthSession, AuthSession.account_id == Account.id)
+                .where(AuthSession.id == session_id)
+            )
+        ).first()
+        if row is None:  # the session is gone (signed out long ago, or erased)
+            return
+        newly = revoked.rowcount == 1  # pyright: ignore[reportAttributeAccessIssue]
+        audit.record(
+            self.session, "session.refresh_reused", outcome=Outcome.FAILURE,
+            actor_id=row[0], actor_role=row[1], resource_type="AuthSession",
+            resource_id=session_id, detail={"revoked": newly},
+        )  # fmt: skip
+        log.warning("identity.refresh_reused", session_id=str(session_id), revoked=newly)
 
     async def resolve(self, access_token: str, address: str | None = None) -> Actor:
         """The actor behind an access token; revocation and expiry apply on the next request.
