@@ -7,8 +7,9 @@ import hmac
 import pyotp
 import pyotp.totp
 import structlog
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from careverse.identity.accounts import load_account
 from careverse.identity.models import Account, AuthSession
@@ -23,23 +24,58 @@ log = structlog.get_logger(__name__)
 ISSUER = "Careverse"
 
 
-def accept_otp(account: Account, secret: str | None, code: str) -> bool:
-    """Accept a TOTP code from the current step or its neighbours, never the same step twice.
-
-    On success the step is remembered on the account (the caller's transaction saves it), so a
-    code seen once, e.g. over a shoulder, cannot be replayed.
-    """
+def matching_counter(last_counter: int | None, secret: str | None, code: str) -> int | None:
+    """The time step of ``code`` (current step or a neighbour), if after ``last_counter``."""
     if not secret:
-        return False
+        return None
     totp = pyotp.totp.TOTP(secret)
     current = totp.timecode(clock.now())
     for counter in (current - 1, current, current + 1):
-        if account.totp_last_counter is not None and counter <= account.totp_last_counter:
+        if last_counter is not None and counter <= last_counter:
             continue
         if hmac.compare_digest(totp.generate_otp(counter), code):
-            account.totp_last_counter = counter
-            return True
-    return False
+            return counter
+    return None
+
+
+def accept_otp(account: Account, secret: str | None, code: str) -> bool:
+    """Accept a TOTP code from the current step or its neighbours, never the same step twice.
+
+    In memory only: the step is remembered on the account object. Services use
+    :func:`claim_otp`, which makes the acceptance atomic in the database.
+    """
+    counter = matching_counter(account.totp_last_counter, secret, code)
+    if counter is None:
+        return False
+    account.totp_last_counter = counter
+    return True
+
+
+async def claim_otp(session: AsyncSession, account: Account, secret: str | None, code: str) -> bool:
+    """Accept a TOTP code at most once, even when the same code arrives concurrently.
+
+    Reading the last step and then writing it would let N concurrent sign-ins all see the old
+    step and all succeed. The step is claimed with a conditional UPDATE instead: the database
+    lets exactly one transaction move the counter past it (the others wait for the row lock and
+    then find the condition false), and the row count says which one won.
+    """
+    counter = matching_counter(account.totp_last_counter, secret, code)
+    if counter is None:
+        return False
+    claimed = await session.execute(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            or_(Account.totp_last_counter.is_(None), Account.totp_last_counter < counter),
+        )
+        .values(totp_last_counter=counter)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
+        return False
+    # Keep the loaded object in step without writing the column a second time at flush.
+    set_committed_value(account, "totp_last_counter", counter)
+    return True
 
 
 class MfaService:
@@ -67,7 +103,8 @@ class MfaService:
             if not account.totp_pending_secret:
                 raise Conflict("Start enrolment first.", code="mfa_not_started")
             account.totp_last_counter = None
-            if not accept_otp(account, account.totp_pending_secret, code):
+            await self.session.flush()  # a new secret starts with no step used
+            if not await claim_otp(self.session, account, account.totp_pending_secret, code):
                 raise InvalidInput(
                     "That code is not right; check your device's clock.", code="mfa_invalid"
                 )
@@ -90,6 +127,6 @@ class MfaService:
                 raise Conflict("Two-step sign-in is not on.", code="mfa_not_enabled")
             if self.settings.mfa_required and actor.role in MFA_ROLES:
                 raise Forbidden("Two-step sign-in is required for your role.", code="mfa_mandatory")
-            if not accept_otp(account, account.totp_secret, code):
+            if not await claim_otp(self.session, account, account.totp_secret, code):
                 raise InvalidInput("That code is not right.", field="code", code="mfa_invalid")
             account.mfa_enabled, account.totp_secret = False, None

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import passwords
 from careverse.identity.accounts import find_by_email, load_account
 from careverse.identity.emails import normalise_email
-from careverse.identity.mfa import accept_otp
+from careverse.identity.mfa import claim_otp
 from careverse.identity.models import Account, AuthSession, LoginFailure, Patient
 from careverse.kernel import audit, clock, tokens
 from careverse.kernel.actor import MFA_ROLES, Actor, Role, Scope
@@ -46,6 +46,35 @@ def _ended() -> NotAuthenticated:
     return NotAuthenticated("Your session has ended; sign in again.", code="invalid_grant")
 
 
+def _new_refresh_token(session_id: uuid.UUID) -> str:
+    """A refresh secret that names its session and carries the server's tag.
+
+    Only the current refresh token's hash is stored, so a rotated one cannot be found by its
+    hash. The session id in the token, vouched for by a keyed tag only the server can make, lets
+    :meth:`SignInService.refresh` recognise a rotated token of a session when it comes back.
+    """
+    body = f"{session_id.hex}.{tokens.new_secret('cvr').removeprefix('cvr_')}"
+    return f"cvr_{body}.{_family_tag(body)}"
+
+
+def _family_tag(body: str) -> str:
+    return keyring().blind_index(body, "refresh-family")[:32]
+
+
+def _issued_session(refresh_token: str) -> uuid.UUID | None:
+    """The session a refresh token was issued for, if the server made it (tag checked)."""
+    parts = refresh_token.removeprefix("cvr_").split(".")
+    if len(parts) != 3:
+        return None
+    session_hex, secret, tag = parts
+    if not hmac.compare_digest(_family_tag(f"{session_hex}.{secret}"), tag):
+        return None
+    try:
+        return uuid.UUID(hex=session_hex)
+    except ValueError:
+        return None
+
+
 class SignInService:
     """Credentials to tokens, tokens to actors, and the end of sessions."""
 
@@ -56,9 +85,29 @@ class SignInService:
     async def authenticate(
         self, email: str, password: str, otp: str | None, address: str | None
     ) -> IssuedTokens:
-        """Check the credentials (and one-time code) and open a session, with throttling."""
+        """Check the credentials (and one-time code) and open a session, with throttling.
+
+        The throttle cannot be a count before the password check and a write after it:
+        concurrent guesses would all read the same count and all reach the check. Each attempt
+        first reserves its place in its own short transaction (count and insert, serialised per
+        key, see :meth:`_reserve_attempt`) and commits it; a reserved attempt counts as a
+        failure until it proves otherwise, so at most the limit reach the password check.
+        """
+        ring = keyring()
+        account_key = ring.blind_index(normalise_email(email), "login")
+        address_key = ring.blind_index(address or "-", "address")
         async with unit_of_work(self.session):
-            outcome = await self._sign_in(email, password, otp, address)
+            reserved = await self._reserve_attempt(account_key, address_key)
+        if isinstance(reserved, TooManyRequests):
+            raise reserved
+        try:
+            async with unit_of_work(self.session):
+                outcome = await self._sign_in(email, password, otp, address, account_key, reserved)
+        except Exception:
+            # Not a refused credential (e.g. the code is still needed): not a failure either.
+            async with unit_of_work(self.session):
+                await self._forget_attempt(reserved)
+            raise
         # A refused sign-in is raised only now, after its failure (for throttling) and its audit
         # event have been committed: raised inside the block, they would be rolled back.
         if isinstance(outcome, NotAuthenticated):
@@ -69,13 +118,14 @@ class SignInService:
         return outcome
 
     async def _sign_in(
-        self, email: str, password: str, otp: str | None, address: str | None
+        self,
+        email: str,
+        password: str,
+        otp: str | None,
+        address: str | None,
+        account_key: str,
+        attempt_id: int,
     ) -> IssuedTokens | NotAuthenticated:
-        ring = keyring()
-        account_key = ring.blind_index(normalise_email(email), "login")
-        address_key = ring.blind_index(address or "-", "address")
-        await self._check_throttle(account_key, address_key)
-
         account = await find_by_email(self.session, email)
         valid = await passwords.verify_password(
             account.password_hash if account else None, password
@@ -86,8 +136,7 @@ class SignInService:
                 actor_id=account.id if account else None,
                 actor_role=account.role if account else None,
             )  # fmt: skip
-            await self._record_failure(account_key, address_key)
-            return NotAuthenticated(
+            return NotAuthenticated(  # the attempt's row stays: it is the failure
                 "The e-mail address or password is not right.", code="invalid_credentials"
             )
         if account.mfa_enabled:
@@ -95,18 +144,20 @@ class SignInService:
                 raise NotAuthenticated(
                     "Enter the 6-digit code from your authenticator app.", code="mfa_required"
                 )
-            if not accept_otp(account, account.totp_secret, otp):
+            if not await claim_otp(self.session, account, account.totp_secret, otp):
                 audit.record(
                     self.session, "login.mfa", outcome=Outcome.FAILURE, address=address,
                     actor_id=account.id, actor_role=account.role,
                 )  # fmt: skip
-                await self._record_failure(account_key, address_key)
                 return NotAuthenticated(
                     "That code is not right or was already used.", code="mfa_invalid"
                 )
 
+        # Success clears the account's failures, this attempt's row included.
         await self.session.execute(
-            delete(LoginFailure).where(LoginFailure.account_key == account_key)
+            delete(LoginFailure).where(
+                or_(LoginFailure.account_key == account_key, LoginFailure.id == attempt_id)
+            )
         )
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = await passwords.hash_password(password)
@@ -122,9 +173,20 @@ class SignInService:
         )
         return await self.open_session(account, scope)
 
-    async def _check_throttle(self, account_key: str, address_key: str) -> None:
+    async def _reserve_attempt(self, account_key: str, address_key: str) -> int | TooManyRequests:
+        """Count the attempts in the window and, below both limits, record this one; its row id.
+
+        Count and insert must not interleave with another attempt's on the same keys. On
+        PostgreSQL, transaction-scoped advisory locks on the two keys serialise them (taken in
+        one order, so two attempts cannot deadlock). On SQLite the first statement here is a
+        write, which takes the database's single write lock for the whole transaction.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            for lock in sorted({int(account_key[:15], 16), int(address_key[:15], 16)}):
+                await self.session.execute(select(func.pg_advisory_xact_lock(lock)))
         now = clock.now()
         since = now - timedelta(seconds=self.settings.login_window_seconds)
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         checks = (
             (LoginFailure.account_key == account_key, self.settings.login_max_failures_per_account),
             (LoginFailure.address_key == address_key, self.settings.login_max_failures_per_address),
@@ -142,23 +204,27 @@ class SignInService:
                     seconds=self.settings.login_window_seconds
                 )
                 retry_after = max(1, int((free_at - now).total_seconds()) + 1)
-                raise TooManyRequests(
+                return TooManyRequests(
                     f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
                     retry_after=retry_after,
                 )
+        # Recorded as a failure until it proves otherwise (success, or a code still needed).
+        attempt = LoginFailure(account_key=account_key, address_key=address_key, at=now)
+        self.session.add(attempt)
+        await self.session.flush()  # the row's id
+        return attempt.id
 
-    async def _record_failure(self, account_key: str, address_key: str) -> None:
-        now = clock.now()
-        horizon = now - timedelta(seconds=self.settings.login_window_seconds)
-        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= horizon))
-        self.session.add(LoginFailure(account_key=account_key, address_key=address_key, at=now))
+    async def _forget_attempt(self, attempt_id: int) -> None:
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
 
     async def open_session(self, account: Account, scope: Scope) -> IssuedTokens:
         """Open a session for an account whose credentials were checked (or a trusted tool)."""
-        access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
+        session_id = uuid.uuid4()
+        access, refresh = tokens.new_secret("cva"), _new_refresh_token(session_id)
         now = clock.now()
         async with unit_of_work(self.session):
             auth = AuthSession(
+                id=session_id,
                 account_id=account.id,
                 access_hash=tokens.digest(access),
                 access_expires_at=now + timedelta(seconds=self.settings.access_token_ttl_seconds),
@@ -175,30 +241,88 @@ class SignInService:
     async def refresh(self, refresh_token: str, *, csrf: str | None = None) -> IssuedTokens:
         """Rotate both secrets of a session; the old refresh token stops working.
 
+        A refresh token that was already rotated and comes back means two parties hold the
+        session (one of them stole it): the whole session is revoked, so the holder's and the
+        thief's newest tokens stop working alike, and the reuse is audited.
+
         Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
         request cannot end the session.
         """
         async with unit_of_work(self.session):
-            auth = await self.session.scalar(
-                select(AuthSession).where(AuthSession.refresh_hash == tokens.digest(refresh_token))
+            outcome = await self._rotate(refresh_token, csrf)
+        # Raised after the block, so the revocation and its audit event are committed.
+        if isinstance(outcome, NotAuthenticated):
+            raise outcome
+        return outcome
+
+    async def _rotate(
+        self, refresh_token: str, csrf: str | None
+    ) -> IssuedTokens | NotAuthenticated:
+        presented = tokens.digest(refresh_token)
+        auth = await self.session.scalar(
+            select(AuthSession).where(AuthSession.refresh_hash == presented)
+        )
+        now = clock.now()
+        if auth is None:
+            session_id = _issued_session(refresh_token)
+            if session_id is not None:
+                await self._revoke_reused(session_id)
+            return _ended()
+        if auth.revoked_at is not None or auth.refresh_expires_at <= now:
+            return _ended()
+        if csrf is not None:
+            self.check_csrf(auth.id, csrf)
+        account = await load_account(self.session, auth.account_id)
+        if not account.is_active:
+            return _ended()
+        access, refresh = tokens.new_secret("cva"), _new_refresh_token(auth.id)
+        ttl = self.settings.access_token_ttl_seconds
+        # Conditional on the presented hash: of two concurrent refreshes with one token, the
+        # second finds it rotated (after the first's row lock) and is treated as a reuse.
+        rotated = await self.session.execute(
+            update(AuthSession)
+            .where(
+                AuthSession.id == auth.id,
+                AuthSession.refresh_hash == presented,
+                AuthSession.revoked_at.is_(None),
             )
-            now = clock.now()
-            if auth is None or auth.revoked_at is not None or auth.refresh_expires_at <= now:
-                raise _ended()
-            if csrf is not None:
-                self.check_csrf(auth.id, csrf)
-            account = await load_account(self.session, auth.account_id)
-            if not account.is_active:
-                raise _ended()
-            access, refresh = tokens.new_secret("cva"), tokens.new_secret("cvr")
-            ttl = self.settings.access_token_ttl_seconds
-            auth.access_hash = tokens.digest(access)
-            auth.access_expires_at = now + timedelta(seconds=ttl)
-            auth.refresh_hash = tokens.digest(refresh)
-            auth.refresh_expires_at = now + timedelta(
-                seconds=self.settings.refresh_token_ttl_seconds
+            .values(
+                access_hash=tokens.digest(access),
+                access_expires_at=now + timedelta(seconds=ttl),
+                refresh_hash=tokens.digest(refresh),
+                refresh_expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
             )
+            .execution_options(synchronize_session=False)
+        )
+        if rotated.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
+            await self._revoke_reused(auth.id)
+            return _ended()
         return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
+
+    async def _revoke_reused(self, session_id: uuid.UUID) -> None:
+        """Revoke a session whose rotated refresh token came back, and audit it (no secrets)."""
+        revoked = await self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        row = (
+            await self.session.execute(
+                select(Account.id, Account.role)
+                .join(AuthSession, AuthSession.account_id == Account.id)
+                .where(AuthSession.id == session_id)
+            )
+        ).first()
+        if row is None:  # the session is gone (signed out long ago, or erased)
+            return
+        newly = revoked.rowcount == 1  # pyright: ignore[reportAttributeAccessIssue]
+        audit.record(
+            self.session, "session.refresh_reused", outcome=Outcome.FAILURE,
+            actor_id=row[0], actor_role=row[1], resource_type="AuthSession",
+            resource_id=session_id, detail={"revoked": newly},
+        )  # fmt: skip
+        log.warning("identity.refresh_reused", session_id=str(session_id), revoked=newly)
 
     async def resolve(self, access_token: str, address: str | None = None) -> Actor:
         """The actor behind an access token; revocation and expiry apply on the next request.
