@@ -29,10 +29,6 @@ log = structlog.get_logger(__name__)
 CAPABILITIES = (identity, privacy, world, care, monitoring, fhir, web)
 
 
-def _fhir_error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-    return fhir_plumbing.error_response(status, message, headers)
-
-
 def _is_fhir(request: Request) -> bool:
     return request.url.path.startswith("/fhir")
 
@@ -60,7 +56,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         if _is_fhir(request):
-            return _fhir_error(exc.status_code, exc.message, exc.headers)
+            return fhir_plumbing.error_response(exc.status_code, exc.message, exc.headers)
         if isinstance(exc, InvalidInput):
             loc = ["body", exc.field] if exc.field else ["body"]
             return JSONResponse(
@@ -78,13 +74,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if _is_fhir(request):
             errors = _validation_errors(exc)
             where = ", ".join(".".join(map(str, e["loc"])) for e in errors)
-            return _fhir_error(422, f"Invalid request parameters: {where}")
+            return fhir_plumbing.error_response(422, f"Invalid request parameters: {where}")
         return JSONResponse({"detail": _validation_errors(exc)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if _is_fhir(request):
-            return _fhir_error(exc.status_code, str(exc.detail))
+            return fhir_plumbing.error_response(exc.status_code, str(exc.detail))
         return JSONResponse(
             {"detail": exc.detail, "code": "http_error"},
             status_code=exc.status_code,

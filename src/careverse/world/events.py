@@ -5,9 +5,8 @@ event in its unit of work; these TRANSACTION-phase handlers make the space and i
 publisher's session, so care's rows and the world's commit together (or neither do). The event was
 published by a service that has already checked who may do this, so no policy check repeats here.
 
-The rows are written as :class:`careverse.world.service.SpaceService` writes them (its ``create``
-takes no id and, like ``invite``, commits by itself, which a handler inside another capability's
-transaction must not do).
+The rows are written as :class:`careverse.world.service.SpaceService` writes them, without its
+checks of the caller's role (``create`` takes an actor and chooses the id; here care chose both).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
@@ -14,8 +13,6 @@ from careverse.kernel.fhir import FhirResponse
 from careverse.kernel.runtime import Runtime
 from tests.conftest import TEST_KEYS
 from tests.integration.privacy.support import consent
-
-FHIR_PACKAGE = Path(careverse.fhir.__file__).parent
 
 
 def test_fhir_serves_what_capabilities_register():
@@ -58,9 +55,3 @@ async def test_everything_and_the_export_read_every_registered_section(app, clie
         kinds = [e["resource"]["resourceType"] for e in response.json()["entry"]]
         assert kinds == ["Patient", "Consent", "Basic"]  # in the order the sections came
     assert calls == [(patient.id, pid), (patient.id, pid)]
-
-
-def test_fhir_leaves_transactions_to_the_unit_of_work():
-    for path in sorted(FHIR_PACKAGE.glob("*.py")):
-        text = path.read_text()
-        assert ".commit()" not in text and ".rollback()" not in text, path.name
