@@ -12,13 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from careverse import __version__, care, fhir, identity, monitoring, privacy, web, world
 from careverse.kernel import crypto
 from careverse.kernel import fhir as fhir_plumbing
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import DomainError, InvalidInput
-from careverse.kernel.http import EdgeMiddleware
+from careverse.kernel.http import EdgeMiddleware, EdgePolicy
 from careverse.kernel.runtime import Runtime
 
 log = structlog.get_logger(__name__)
@@ -82,7 +83,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if _is_fhir(request):
             return fhir_plumbing.error_response(exc.status_code, str(exc.detail))
         return JSONResponse(
-            {"detail": exc.detail, "code": "http_error"},
+            {"detail": exc.detail, "code": getattr(exc, "code", "http_error")},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
@@ -130,16 +131,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await runtime.stop()
 
+    docs = settings.api_docs != "off"  # 'ops' serves them behind the edge's operations gate
     app = FastAPI(
         title="Careverse",
         version=__version__,
         description="Self-hostable healthcare metaverse: the HTTP API.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     for router in runtime.routers:
         app.include_router(router)
     web.mount_client(app)
-    app.add_middleware(EdgeMiddleware, metrics=runtime.metrics)
+    app.add_middleware(EdgeMiddleware, metrics=runtime.metrics, policy=EdgePolicy(settings))
+    if settings.trusted_proxies:
+        # The client address (throttling, audit) and scheme come from X-Forwarded-For/-Proto
+        # only when the connecting peer is one of these proxies; otherwise from the peer.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

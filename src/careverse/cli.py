@@ -86,6 +86,7 @@ def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) ->
     from careverse.kernel.crypto import KeyRingError
     from careverse.kernel.logging import configure_logging
     from careverse.kernel.runtime import check_start
+    from careverse.kernel.server import server_config
 
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -100,16 +101,10 @@ def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) ->
     if banner:
         banner(url)
     console.print(f"[bold green]Careverse[/] is starting at [link={url}]{url}[/link]")
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        proxy_headers=True,
-        access_log=False,
-        log_config=None,
-        ws_max_size=1 << 20,
-        ws_per_message_deflate=settings.ws_compression,
-    )
+    server = uvicorn.Server(server_config(application, settings, host, port))
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)  # as uvicorn.run: the server failed to start
 
 
 @app.command()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Addresses or networks, from the environment as a comma-separated list or a JSON array.
+Networks = Annotated[list[str], NoDecode]
 
 
 class IceServer(BaseModel):
@@ -149,6 +155,43 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "Careverse <no-reply@careverse.local>"
 
+    trusted_proxies: Networks = Field(
+        default_factory=list,
+        description="Proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs, "
+        "comma-separated); empty: the client address is the connecting peer's",
+    )
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, description="Largest request body, refused with 413 unread"
+    )
+    max_bulk_body_bytes: int = Field(
+        default=8 << 20,
+        ge=1024,
+        description="Largest body of the bulk endpoints: readings batches and FHIR Bundles",
+    )
+    max_header_bytes: int = Field(
+        default=16 << 10, ge=1024, description="Largest request line and headers of a request"
+    )
+    header_timeout_seconds: float = Field(
+        default=10, gt=0, description="Time a connection has to send a complete request head"
+    )
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, description="An idle keep-alive connection is closed after this"
+    )
+    ops_networks: Networks = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses or CIDRs that may read /metrics (and the API docs when "
+        "api_docs is 'ops') without the operations token",
+    )
+    ops_token: str | None = Field(
+        default=None,
+        description="Bearer token that opens /metrics (and 'ops' API docs) from any address",
+    )
+    api_docs: Literal["public", "ops", "off"] = Field(
+        default="public",
+        description="/docs, /redoc and /openapi.json: for everyone, for the operations "
+        "network or token only, or not served; production: 'ops' or 'off'",
+    )
+
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_json: bool = True
@@ -159,6 +202,28 @@ class Settings(BaseSettings):
     )  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
+        return value or None
+
+    @field_validator("trusted_proxies", "ops_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("["):
+                return json.loads(value)
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies", "ops_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("ops_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
         return value or None
 
     @cached_property

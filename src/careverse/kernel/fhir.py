@@ -33,7 +33,10 @@ OUTCOMES: dict[int | str, dict] = {
     422: {"description": "Invalid parameters (OperationOutcome)", **_OUTCOME},
 }
 
-ISSUE_CODES = {401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "invalid"}
+ISSUE_CODES = {
+    401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 413: "too-long",
+    422: "invalid",
+}  # fmt: skip
 
 
 def iso(value: datetime) -> str:

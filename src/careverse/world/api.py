@@ -110,6 +110,12 @@ def _same_origin(websocket: WebSocket) -> bool:
     return origin is not None and host is not None and urlsplit(origin).netloc == host
 
 
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close a socket we will not serve; a client already gone is no error (nothing to log)."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.close(code, reason)
+
+
 @router.websocket("/ws/world")
 async def world_socket(websocket: WebSocket) -> None:
     """The realtime protocol (docs/protocol.md): ``hello`` first, then poses, chat, signals."""
@@ -121,13 +127,13 @@ async def world_socket(websocket: WebSocket) -> None:
             raise ValueError("hello first")
         space_id = uuid.UUID(hello.space)
     except (TimeoutError, ValueError, msgspec.DecodeError, WebSocketDisconnect, KeyError):
-        await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Send hello with a space id first.")
+        await _refuse(websocket, proto.CLOSE_UNAUTHENTICATED, "Send hello with a space id first.")
         return
     token = hello.token
     if token is None:
         token = websocket.cookies.get(SESSION_COOKIE)
         if token is None or not _same_origin(websocket):
-            await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
+            await _refuse(websocket, proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
             return
     try:
         async with runtime.db.session() as session:
@@ -136,7 +142,7 @@ async def world_socket(websocket: WebSocket) -> None:
             name = (await display_names(session, {actor.account_id}))[actor.account_id]
     except DomainError as exc:
         code = proto.CLOSE_NOT_FOUND if exc.status_code == 404 else proto.CLOSE_UNAUTHENTICATED
-        await websocket.close(code, exc.message)
+        await _refuse(websocket, code, exc.message)
         return
 
     hub: Hub = runtime.get(Hub)
@@ -146,7 +152,7 @@ async def world_socket(websocket: WebSocket) -> None:
             str(space_id), entry.space.template, entry.space.capacity, avatar_id
         )
     except PermissionError as exc:
-        await websocket.close(proto.CLOSE_FORBIDDEN, str(exc))
+        await _refuse(websocket, proto.CLOSE_FORBIDDEN, str(exc))
         return
 
     async def send(data: bytes) -> None:
