@@ -76,6 +76,7 @@ BULK_PATHS = frozenset({"/api/monitoring/readings", "/fhir", "/fhir/"})
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 OPS_PATHS = frozenset({"/metrics"})
 Access = Literal["open", "ops", "hidden"]
+_DOCS_ACCESS: dict[str, Access] = {"public": "open", "ops": "ops", "off": "hidden"}
 
 
 class BodyTooLarge(HTTPException):
@@ -109,7 +110,7 @@ class EdgePolicy:
         self.ops_networks = [_network(n) for n in settings.ops_networks]
         self.ops_token = settings.ops_token.encode() if settings.ops_token else None
         self.trusts_proxies = bool(settings.trusted_proxies)
-        self.docs: Access = {"public": "open", "ops": "ops", "off": "hidden"}[settings.api_docs]
+        self.docs: Access = _DOCS_ACCESS[settings.api_docs]
 
     def body_limit(self, path: str) -> int:
         return self.max_bulk_body if path in BULK_PATHS else self.max_body
@@ -124,7 +125,9 @@ class EdgePolicy:
         headers = Headers(scope=scope)
         if self.ops_token is not None:
             scheme, _, given = headers.get("authorization", "").partition(" ")
-            if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.ops_token):
+            if scheme.lower() == "bearer" and hmac.compare_digest(
+                given.strip().encode(), self.ops_token
+            ):
                 return True
         if not self.trusts_proxies and ("x-forwarded-for" in headers or "forwarded" in headers):
             # Forwarded by a proxy we were not told to trust: the peer address is the proxy's,
