@@ -118,3 +118,10 @@ def test_edge_request_heads_have_a_deadline_and_a_size_limit(tmp_path):
             except OSError:
                 pass  # closed while we were still sending: refused
             assert not answer.startswith(b"HTTP/1.1 200"), answer[:100]
+        # The same head in one piece.
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.settimeout(5)
+            head = b"GET /healthz HTTP/1.1\r\nHost: node\r\nX-Big: " + b"b" * 20000 + b"\r\n\r\n"
+            sock.sendall(head)
+            answer = sock.recv(4096)
+            assert answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 431")), answer[:100]

@@ -23,13 +23,18 @@ TOO_LARGE = (
 )
 
 
+class HeadTooLarge(Exception):
+    """The request line and headers are larger than ``max_header_bytes``."""
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """Uvicorn's httptools protocol with a deadline and a size limit on each request head."""
 
     header_timeout: float = 10.0
     max_header_bytes: int = 16 * 1024
     _head_timer: asyncio.TimerHandle | None = None
-    _head_bytes = 0
+    _head_bytes = 0  # bytes received while a head is awaited
+    _parsed_head_bytes = 0  # the current head's request line and headers, as parsed
     _awaiting_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -53,9 +58,27 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write(TOO_LARGE)
             self.transport.close()
 
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count_head(self, size: int) -> None:
+        # A head that arrives whole in one read is parsed at once: count what the parser found.
+        self._parsed_head_bytes += size
+        if self._parsed_head_bytes > self.max_header_bytes:
+            raise HeadTooLarge  # the parser stops; uvicorn answers 400 and closes
+
     def on_headers_complete(self) -> None:
         self._head_done()
         super().on_headers_complete()
+
+    def on_message_begin(self) -> None:
+        self._parsed_head_bytes = 0
+        super().on_message_begin()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
