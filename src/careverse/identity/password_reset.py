@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity import passwords
+from careverse.identity import emails, passwords
 from careverse.identity.accounts import find_by_email, load_account, revoke_all_sessions
 from careverse.identity.models import Account, AuthSession, PasswordResetToken
 from careverse.kernel import clock, tokens
@@ -90,14 +90,8 @@ class PasswordService:
                 return
             link = await self._issue_reset(account)
         # Sent once the link is committed, so the link in the mail always works.
-        hours = self.settings.password_reset_ttl_seconds / 3600
-        await self.mailer.send(
-            account.email,
-            "Reset your Careverse password",
-            f"Someone asked to reset the password of your Careverse account.\n\n"
-            f"To choose a new password, open this link within {hours:g} hour(s):\n{link}\n\n"
-            f"If it was not you, ignore this message; your password stays as it is.\n",
-        )
+        message = emails.reset_requested(link, self.settings.password_reset_ttl_seconds / 3600)
+        await self.mailer.send(account.email, message.subject, message.body)
 
     async def admin_password_reset(self, actor: Actor | None, account_id: uuid.UUID) -> str:
         """An admin (or the command line, ``actor=None``) makes a single-use reset link to hand

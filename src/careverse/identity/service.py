@@ -54,7 +54,7 @@ class IdentityService:
         self.settings = settings
         self.mailer = mailer or Mailer(settings)
         self.accounts = AccountService(session, settings)
-        self.sign_in = SignInService(session, settings)
+        self.sign_in = SignInService(session, settings, self.mailer)
         self.mfa = MfaService(session, settings)
         self.passwords = PasswordService(session, settings, self.mailer)
 

@@ -16,9 +16,8 @@ import structlog
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity import passwords
+from careverse.identity import emails, passwords
 from careverse.identity.accounts import find_by_email, load_account
-from careverse.identity.emails import normalise_email
 from careverse.identity.mfa import claim_otp
 from careverse.identity.models import Account, AuthSession, LoginFailure, Patient
 from careverse.kernel import audit, clock, tokens
@@ -27,6 +26,7 @@ from careverse.kernel.audit import Outcome
 from careverse.kernel.config import Settings
 from careverse.kernel.crypto import keyring
 from careverse.kernel.errors import Forbidden, NotAuthenticated, TooManyRequests
+from careverse.kernel.mail import Mailer
 from careverse.kernel.uow import unit_of_work
 
 log = structlog.get_logger(__name__)
@@ -59,6 +59,13 @@ class Throttled:
             ),
             limit,
         )
+
+
+@dataclass(frozen=True)
+class ReuseRevoked:
+    """A rotated refresh token came back and its session was revoked; whom to tell, if anyone."""
+
+    notify: str | None
 
 
 def _ended() -> NotAuthenticated:
@@ -97,9 +104,10 @@ def _issued_session(refresh_token: str) -> uuid.UUID | None:
 class SignInService:
     """Credentials to tokens, tokens to actors, and the end of sessions."""
 
-    def __init__(self, session: AsyncSession, settings: Settings):
+    def __init__(self, session: AsyncSession, settings: Settings, mailer: Mailer | None = None):
         self.session = session
         self.settings = settings
+        self.mailer = mailer or Mailer(settings)
 
     async def authenticate(
         self, email: str, password: str, otp: str | None, address: str | None
@@ -114,7 +122,7 @@ class SignInService:
         A throttled attempt is refused before any check, and audited.
         """
         ring = keyring()
-        account_key = ring.blind_index(normalise_email(email), "login")
+        account_key = ring.blind_index(emails.normalise_email(email), "login")
         address_key = ring.blind_index(address or "-", "address")
         async with unit_of_work(self.session):
             reserved = await self._reserve_attempt(account_key, address_key)
@@ -303,7 +311,8 @@ class SignInService:
 
         A refresh token that was already rotated and comes back means two parties hold the
         session (one of them stole it): the whole session is revoked, so the holder's and the
-        thief's newest tokens stop working alike, and the reuse is audited.
+        thief's newest tokens stop working alike, the reuse is audited, and the account holder
+        is told by e-mail (once per session, with no secret in it).
 
         Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
         request cannot end the session.
@@ -311,13 +320,18 @@ class SignInService:
         async with unit_of_work(self.session):
             outcome = await self._rotate(refresh_token, csrf)
         # Raised after the block, so the revocation and its audit event are committed.
+        if isinstance(outcome, ReuseRevoked):
+            if outcome.notify is not None and self.mailer.configured:
+                message = emails.session_ended_for_reuse()
+                await self.mailer.send(outcome.notify, message.subject, message.body)
+            raise _ended()
         if isinstance(outcome, NotAuthenticated):
             raise outcome
         return outcome
 
     async def _rotate(
         self, refresh_token: str, csrf: str | None
-    ) -> IssuedTokens | NotAuthenticated:
+    ) -> IssuedTokens | ReuseRevoked | NotAuthenticated:
         presented = tokens.digest(refresh_token)
         auth = await self.session.scalar(
             select(AuthSession).where(AuthSession.refresh_hash == presented)
@@ -326,7 +340,7 @@ class SignInService:
         if auth is None:
             session_id = _issued_session(refresh_token)
             if session_id is not None:
-                await self._revoke_reused(session_id)
+                return await self._revoke_reused(session_id)
             return _ended()
         if auth.revoked_at is not None or auth.refresh_expires_at <= now:
             return _ended()
@@ -355,12 +369,15 @@ class SignInService:
             .execution_options(synchronize_session=False)
         )
         if rotated.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
-            await self._revoke_reused(auth.id)
-            return _ended()
+            return await self._revoke_reused(auth.id)
         return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
 
-    async def _revoke_reused(self, session_id: uuid.UUID) -> None:
-        """Revoke a session whose rotated refresh token came back, and audit it (no secrets)."""
+    async def _revoke_reused(self, session_id: uuid.UUID) -> ReuseRevoked:
+        """Revoke a session whose rotated refresh token came back, and audit it (no secrets).
+
+        The holder is to be told only when this call revoked it: a stolen token replayed again
+        and again must not flood their mailbox.
+        """
         revoked = await self.session.execute(
             update(AuthSession)
             .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
@@ -369,13 +386,13 @@ class SignInService:
         )
         row = (
             await self.session.execute(
-                select(Account.id, Account.role)
+                select(Account.id, Account.role, Account.email)
                 .join(AuthSession, AuthSession.account_id == Account.id)
                 .where(AuthSession.id == session_id)
             )
         ).first()
         if row is None:  # the session is gone (signed out long ago, or erased)
-            return
+            return ReuseRevoked(None)
         newly = revoked.rowcount == 1  # pyright: ignore[reportAttributeAccessIssue]
         audit.record(
             self.session, "session.refresh_reused", outcome=Outcome.FAILURE,
@@ -383,6 +400,7 @@ class SignInService:
             resource_id=session_id, detail={"revoked": newly},
         )  # fmt: skip
         log.warning("identity.refresh_reused", session_id=str(session_id), revoked=newly)
+        return ReuseRevoked(row[2] if newly else None)
 
     async def resolve(self, access_token: str, address: str | None = None) -> Actor:
         """The actor behind an access token; revocation and expiry apply on the next request.
