@@ -50,6 +50,16 @@ def reset_by_admin(link: str, hours: float) -> Message:
     )
 
 
+def invitation(link: str, hours: float) -> Message:
+    """An administrator made an account for the person: they choose its first password."""
+    return Message(
+        "Your Careverse account",
+        f"An administrator of your Careverse service made an account for you.\n\n"
+        f"To choose your password, open this link within {hours:g} hour(s):\n{link}\n\n"
+        f'If the link has expired, use "Forgot password" on the sign-in page.\n',
+    )
+
+
 def session_ended_for_reuse() -> Message:
     """A rotated refresh token came back, so the session it belonged to was ended."""
     return Message(
