@@ -13,7 +13,9 @@ export interface paths {
     get: operations["list_accounts_api_admin_accounts_get"];
     /**
      * Create Account
-     * @description Create an account of any role; without a password, answer a link to set one.
+     * @description Create an account of any role. Without a password, the person gets a link to set one:
+     * by e-mail when the server sends mail (`invitation_sent`), else in `reset_url` for the
+     * admin to hand over.
      */
     post: operations["create_account_api_admin_accounts_post"];
   };
@@ -32,7 +34,11 @@ export interface paths {
   "/api/admin/accounts/{account_id}/password-reset": {
     /**
      * Admin Password Reset
-     * @description Make a single-use reset link to hand to the person; their sessions end.
+     * @description E-mail a single-use reset link to the account's own address; the person's sessions end.
+     *
+     * The admin never sees the link (answering it would let them sign in as the person). The reset
+     * is audited on the person's record, so a patient sees it in their access log. On a server
+     * that sends no e-mail, 409: the operator can use `careverse user reset-password`.
      */
     post: operations["admin_password_reset_api_admin_accounts__account_id__password_reset_post"];
   };
@@ -1548,6 +1554,11 @@ export interface components {
     /** NewAccountOut */
     NewAccountOut: {
       account: components["schemas"]["AdminAccountOut"];
+      /**
+       * Invitation Sent
+       * @default false
+       */
+      invitation_sent?: boolean;
       /** Reset Url */
       reset_url?: string | null;
     };
@@ -1986,12 +1997,15 @@ export interface components {
       /** Visit Type */
       visit_type?: ("new" | "follow-up" | "group") | null;
     };
-    /** ResetLinkOut */
-    ResetLinkOut: {
+    /**
+     * ResetMailOut
+     * @description An admin's reset: the link went to the account's own e-mail, never to the admin.
+     */
+    ResetMailOut: {
+      /** Detail */
+      detail: string;
       /** Expires In */
       expires_in: number;
-      /** Reset Url */
-      reset_url: string;
     };
     /**
      * Role
@@ -2501,7 +2515,9 @@ export interface operations {
   };
   /**
    * Create Account
-   * @description Create an account of any role; without a password, answer a link to set one.
+   * @description Create an account of any role. Without a password, the person gets a link to set one:
+   * by e-mail when the server sends mail (`invitation_sent`), else in `reset_url` for the
+   * admin to hand over.
    */
   create_account_api_admin_accounts_post: {
     requestBody: {
@@ -2653,7 +2669,11 @@ export interface operations {
   };
   /**
    * Admin Password Reset
-   * @description Make a single-use reset link to hand to the person; their sessions end.
+   * @description E-mail a single-use reset link to the account's own address; the person's sessions end.
+   *
+   * The admin never sees the link (answering it would let them sign in as the person). The reset
+   * is audited on the person's record, so a patient sees it in their access log. On a server
+   * that sends no e-mail, 409: the operator can use `careverse user reset-password`.
    */
   admin_password_reset_api_admin_accounts__account_id__password_reset_post: {
     parameters: {
@@ -2663,9 +2683,9 @@ export interface operations {
     };
     responses: {
       /** @description Successful Response */
-      201: {
+      202: {
         content: {
-          "application/json": components["schemas"]["ResetLinkOut"];
+          "application/json": components["schemas"]["ResetMailOut"];
         };
       };
       /** @description Bad request */
@@ -2684,7 +2704,7 @@ export interface operations {
       404: {
         content: never;
       };
-      /** @description Conflict */
+      /** @description The server sends no e-mail (code `email_not_configured`) */
       409: {
         content: never;
       };
@@ -2696,6 +2716,10 @@ export interface operations {
       };
       /** @description Too many attempts */
       429: {
+        content: never;
+      };
+      /** @description The e-mail could not be sent (code `email_not_sent`) */
+      503: {
         content: never;
       };
     };

@@ -256,6 +256,15 @@ const en = {
   'access.careTeamEnd': '{name} removed a clinician from your care team on {date} at {time}',
   'access.breakGlass': '{name} used emergency access to your record on {date} at {time}',
   'access.auditRead': '{name} looked at this access history on {date} at {time}',
+  'access.accountCreate': '{name} created your account on {date} at {time}',
+  'access.accountRead': '{name} looked at your account details on {date} at {time}',
+  'access.accountPasswordReset':
+    '{name} signed you out and sent a password-reset link to your e-mail on {date} at {time}',
+  'access.accountPasswordResetLink':
+    '{name} signed you out and made a password-reset link for your account on {date} at {time}',
+  'access.accountDeactivate': '{name} turned off your account on {date} at {time}',
+  'access.accountReactivate': '{name} turned your account back on, on {date} at {time}',
+  'access.accountRename': '{name} changed the name on your account on {date} at {time}',
   'access.other': '{name} used your information on {date} at {time}',
   'access.denied': '{name} was refused access to your record on {date} at {time}',
   'access.deniedWrite': '{name} was refused permission to change your record on {date} at {time}',

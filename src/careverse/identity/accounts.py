@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity import passwords
 from careverse.identity.emails import email_index, normalise_email
 from careverse.identity.models import Account, AuthSession, Patient
-from careverse.kernel import clock, tokens
+from careverse.kernel import audit, clock, tokens
 from careverse.kernel.actor import SELF_REGISTERING_ROLES, Actor, Role, Scope, require_role
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -62,6 +62,20 @@ async def find_by_email(session: AsyncSession, email: str) -> Account | None:
     return await session.scalar(select(Account).where(Account.email_index == email_index(email)))
 
 
+def audit_account_change(
+    session: AsyncSession, actor: Actor | None, account: Account, action: str
+) -> None:
+    """Audit what someone else (an admin, or the command line: ``actor=None``) did to an account.
+
+    It names the account's patient record, if it has one, so the patient sees it in their access
+    log. Ids only: no name, address or secret in the audit row.
+    """
+    audit.record(
+        session, action, actor=actor, patient_id=account.patient.id if account.patient else None,
+        resource_type="Account", resource_id=account.id,
+    )  # fmt: skip
+
+
 async def revoke_all_sessions(session: AsyncSession, account_id: uuid.UUID) -> None:
     """End every open sign-in of an account; its tokens stop working on the next request."""
     await session.execute(
@@ -88,9 +102,13 @@ class AccountService:
 
     async def create_account(self, actor: Actor | None, data: NewAccount) -> Account:
         """An admin (or the command line, ``actor=None``) creates an account of any role."""
-        if actor is not None:
-            require_role(actor, Role.ADMIN)
-        return await self._create(data)
+        if actor is None:
+            return await self._create(data)
+        require_role(actor, Role.ADMIN)
+        async with unit_of_work(self.session):
+            account = await self._create(data)
+            audit_account_change(self.session, actor, account, "account.create")
+        return account
 
     async def _create(self, data: NewAccount) -> Account:
         email = normalise_email(data.email)
@@ -145,9 +163,13 @@ class AccountService:
         return [AccountView.of(a) for a in accounts]
 
     async def get_account(self, actor: Actor, account_id: uuid.UUID) -> AccountView:
-        """One account (admins only)."""
+        """One account (admins only); a patient's account looked at is in their access log."""
         require_role(actor, Role.ADMIN)
-        return AccountView.of(await load_account(self.session, account_id))
+        async with unit_of_work(self.session):
+            account = await load_account(self.session, account_id)
+            if account.patient is not None:
+                audit_account_change(self.session, actor, account, "account.read")
+        return AccountView.of(account)
 
     async def update_account(
         self,
@@ -163,12 +185,15 @@ class AccountService:
             account = await load_account(self.session, account_id)
             if is_active is False and account.id == actor.account_id:
                 raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
-            if is_active is not None:
+            if is_active is not None and is_active != account.is_active:
                 account.is_active = is_active
                 if not is_active:
                     await revoke_all_sessions(self.session, account.id)
-            if display_name is not None:
+                action = "account.reactivate" if is_active else "account.deactivate"
+                audit_account_change(self.session, actor, account, action)
+            if display_name is not None and display_name != account.display_name:
                 account.display_name = display_name
+                audit_account_change(self.session, actor, account, "account.rename")
         return AccountView.of(account)
 
     async def find_by_email(self, email: str) -> Account | None:

@@ -38,7 +38,7 @@ from careverse.identity.schemas import (
     PatientUpdateIn,
     RegistrationIn,
     RegistrationOut,
-    ResetLinkOut,
+    ResetMailOut,
     SessionIn,
     SessionOut,
     TokenOut,
@@ -318,7 +318,9 @@ async def list_accounts(
 async def create_account(
     body: NewAccountIn, actor: CurrentActor, service: Identity
 ) -> NewAccountOut:
-    """Create an account of any role; without a password, answer a link to set one."""
+    """Create an account of any role. Without a password, the person gets a link to set one:
+    by e-mail when the server sends mail (`invitation_sent`), else in `reset_url` for the
+    admin to hand over."""
     account = await service.create_account(
         actor,
         NewAccount(
@@ -332,8 +334,12 @@ async def create_account(
     )
     reset_url = None
     if body.password is None:
-        reset_url = await service.admin_password_reset(actor, account.id)
-    return NewAccountOut(account=admin_account_out(AccountView.of(account)), reset_url=reset_url)
+        reset_url = await service.invite(actor, account)
+    return NewAccountOut(
+        account=admin_account_out(AccountView.of(account)),
+        reset_url=reset_url,
+        invitation_sent=body.password is None and reset_url is None,
+    )
 
 
 @router.get("/admin/accounts/{account_id}", response_model=AdminAccountOut, responses=ERRORS)
@@ -355,16 +361,28 @@ async def update_account(
 
 @router.post(
     "/admin/accounts/{account_id}/password-reset",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ResetLinkOut,
-    responses=ERRORS,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ResetMailOut,
+    responses={
+        **ERRORS,
+        409: {"description": "The server sends no e-mail (code `email_not_configured`)"},
+        503: {"description": "The e-mail could not be sent (code `email_not_sent`)"},
+    },
 )
 async def admin_password_reset(
     account_id: uuid.UUID, actor: CurrentActor, service: Identity
-) -> ResetLinkOut:
-    """Make a single-use reset link to hand to the person; their sessions end."""
-    url = await service.admin_password_reset(actor, account_id)
-    return ResetLinkOut(reset_url=url, expires_in=service.settings.password_reset_ttl_seconds)
+) -> ResetMailOut:
+    """E-mail a single-use reset link to the account's own address; the person's sessions end.
+
+    The admin never sees the link (answering it would let them sign in as the person). The reset
+    is audited on the person's record, so a patient sees it in their access log. On a server
+    that sends no e-mail, 409: the operator can use `careverse user reset-password`.
+    """
+    await service.admin_password_reset(actor, account_id)
+    return ResetMailOut(
+        detail="A reset link was sent to the account's own e-mail address.",
+        expires_in=service.settings.password_reset_ttl_seconds,
+    )
 
 
 # ---- patient records, delegations and care relationships ---------------------------------

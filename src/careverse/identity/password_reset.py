@@ -7,21 +7,39 @@ A reset link's secret is stored only as a hash and travels in the URL's fragment
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity import passwords
-from careverse.identity.accounts import find_by_email, load_account, revoke_all_sessions
+from careverse.identity import emails, passwords
+from careverse.identity.accounts import (
+    audit_account_change,
+    find_by_email,
+    load_account,
+    revoke_all_sessions,
+)
 from careverse.identity.models import Account, AuthSession, PasswordResetToken
 from careverse.kernel import clock, tokens
 from careverse.kernel.actor import Actor, Role, require_role
 from careverse.kernel.config import Settings
-from careverse.kernel.errors import Conflict, InvalidInput
+from careverse.kernel.errors import Conflict, DomainError, InvalidInput
 from careverse.kernel.mail import Mailer
 from careverse.kernel.uow import unit_of_work
+
+
+class MailNotSent(DomainError):
+    status_code = 503
+    code = "email_not_sent"
+
+
+def _mail_not_configured() -> Conflict:
+    return Conflict(
+        "Password reset by e-mail is not set up on this server; the operator can make a reset "
+        "link with `careverse user reset-password` on the server.",
+        code="email_not_configured",
+    )
 
 
 def _invalid_link() -> InvalidInput:
@@ -62,6 +80,7 @@ class PasswordService:
                 )
                 .values(revoked_at=clock.now())
             )
+            await _retire_links(self.session, account.id, clock.now())
 
     async def _issue_reset(self, account: Account) -> str:
         secret = tokens.new_secret("cvp")
@@ -79,35 +98,67 @@ class PasswordService:
     async def request_password_reset(self, email: str) -> None:
         """E-mail a single-use link; answers the same whether or not the account exists."""
         if not self.mailer.configured:
-            raise Conflict(
-                "Password reset by e-mail is not set up on this server; "
-                "ask your administrator to reset your password.",
-                code="email_not_configured",
-            )
+            raise _mail_not_configured()
         async with unit_of_work(self.session):
             account = await find_by_email(self.session, email)
             if account is None or not account.is_active:
                 return
             link = await self._issue_reset(account)
-        # Sent once the link is committed, so the link in the mail always works.
-        hours = self.settings.password_reset_ttl_seconds / 3600
-        await self.mailer.send(
-            account.email,
-            "Reset your Careverse password",
-            f"Someone asked to reset the password of your Careverse account.\n\n"
-            f"To choose a new password, open this link within {hours:g} hour(s):\n{link}\n\n"
-            f"If it was not you, ignore this message; your password stays as it is.\n",
-        )
+        # Sent once the link is committed, so the link in the mail always works. A failure is
+        # not told: the answer must not say whether the account exists.
+        message = emails.reset_requested(link, self._hours)
+        await self.mailer.send(account.email, message.subject, message.body)
 
-    async def admin_password_reset(self, actor: Actor | None, account_id: uuid.UUID) -> str:
-        """An admin (or the command line, ``actor=None``) makes a single-use reset link to hand
-        to the person; their sessions end."""
-        if actor is not None:
-            require_role(actor, Role.ADMIN)
+    async def admin_password_reset(self, actor: Actor, account_id: uuid.UUID) -> None:
+        """An admin has a single-use reset link sent to the account's own e-mail address; the
+        person's sessions end. The admin never sees the link: handing it to them would let them
+        set the password and sign in as the person. Audited on the person's record, so a
+        patient sees it in their access log."""
+        require_role(actor, Role.ADMIN)
+        if not self.mailer.configured:
+            raise _mail_not_configured()
         async with unit_of_work(self.session):
             account = await load_account(self.session, account_id)
             await revoke_all_sessions(self.session, account.id)
-            return await self._issue_reset(account)
+            link = await self._issue_reset(account)
+            audit_account_change(self.session, actor, account, "account.password-reset")
+        await self._send(account, emails.reset_by_admin(link, self._hours))
+
+    async def invite(self, actor: Actor, account: Account) -> str | None:
+        """The link with which a person an admin just created sets a first password.
+
+        Sent to the person when e-mail is set up (the admin gets nothing); otherwise answered
+        for the admin to hand over, as they could have set a first password themselves: a new
+        account has no record yet to take over.
+        """
+        require_role(actor, Role.ADMIN)
+        async with unit_of_work(self.session):
+            link = await self._issue_reset(account)
+        if not self.mailer.configured:
+            return link
+        await self._send(account, emails.invitation(link, self._hours))
+        return None
+
+    async def operator_reset_link(self, account_id: uuid.UUID) -> str:
+        """A single-use reset link for the operator at the server's command line
+        (``careverse user reset-password``), who holds the database and its keys anyway; the
+        person's sessions end, and it is audited on their record like an admin's reset."""
+        async with unit_of_work(self.session):
+            account = await load_account(self.session, account_id)
+            await revoke_all_sessions(self.session, account.id)
+            link = await self._issue_reset(account)
+            audit_account_change(self.session, None, account, "account.password-reset-link")
+        return link
+
+    @property
+    def _hours(self) -> float:
+        return self.settings.password_reset_ttl_seconds / 3600
+
+    async def _send(self, account: Account, message: emails.Message) -> None:
+        if not await self.mailer.send(account.email, message.subject, message.body):
+            raise MailNotSent(
+                "The e-mail could not be sent; try again later.", code="email_not_sent"
+            )
 
     async def confirm_password_reset(self, secret: str, new_password: str) -> None:
         """Set a new password with a reset link's secret; every session of the account ends."""
@@ -135,3 +186,14 @@ class PasswordService:
             account.password_hash = await passwords.hash_password(new_password)
             account.password_changed_at = now
             await revoke_all_sessions(self.session, account.id)
+            await _retire_links(self.session, account.id, now)
+
+
+async def _retire_links(session: AsyncSession, account_id: uuid.UUID, now: datetime) -> None:
+    """Once a password is set, every other outstanding reset link of the account stops working:
+    a link someone kept (an invitation, an earlier request) cannot undo the person's choice."""
+    await session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )

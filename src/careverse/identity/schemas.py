@@ -130,14 +130,18 @@ class AccountUpdateIn(_Strict):
     display_name: DisplayName | None = None
 
 
-class ResetLinkOut(BaseModel):
-    reset_url: str
+class ResetMailOut(BaseModel):
+    """An admin's reset: the link went to the account's own e-mail, never to the admin."""
+
+    detail: str
     expires_in: int
 
 
 class NewAccountOut(BaseModel):
     account: AdminAccountOut
+    # Only when the server sends no e-mail: the new person's first-password link, to hand over.
     reset_url: str | None = None
+    invitation_sent: bool = False
 
 
 Sex = Literal["male", "female", "other", "unknown"]

@@ -15,6 +15,7 @@ directory's facts (``display_names``, ``account_role``, ``patient_exists``), ``e
 from __future__ import annotations
 
 import uuid
+from typing import overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,7 +55,7 @@ class IdentityService:
         self.settings = settings
         self.mailer = mailer or Mailer(settings)
         self.accounts = AccountService(session, settings)
-        self.sign_in = SignInService(session, settings)
+        self.sign_in = SignInService(session, settings, self.mailer)
         self.mfa = MfaService(session, settings)
         self.passwords = PasswordService(session, settings, self.mailer)
 
@@ -157,9 +158,28 @@ class IdentityService:
         """E-mail a single-use link; answers the same whether or not the account exists."""
         await self.passwords.request_password_reset(email)
 
-    async def admin_password_reset(self, actor: Actor | None, account_id: uuid.UUID) -> str:
-        """A single-use reset link to hand to the person (admins, or the command line)."""
+    @overload
+    async def admin_password_reset(self, actor: Actor, account_id: uuid.UUID) -> None: ...
+    @overload
+    async def admin_password_reset(self, actor: None, account_id: uuid.UUID) -> str: ...
+    async def admin_password_reset(self, actor: Actor | None, account_id: uuid.UUID) -> str | None:
+        """An admin: a reset link is e-mailed to the person, and nothing is answered.
+
+        ``actor=None`` is the command line's (``careverse user reset-password``), which answers
+        the link for the operator: the same as :meth:`operator_reset_link`.
+        """
+        if actor is None:
+            return await self.passwords.operator_reset_link(account_id)
         return await self.passwords.admin_password_reset(actor, account_id)
+
+    async def operator_reset_link(self, account_id: uuid.UUID) -> str:
+        """A single-use reset link for the operator at the server's command line."""
+        return await self.passwords.operator_reset_link(account_id)
+
+    async def invite(self, actor: Actor, account: Account) -> str | None:
+        """The first-password link of an account an admin made: mailed to the person when
+        e-mail is set up (answers None), else answered for the admin to hand over."""
+        return await self.passwords.invite(actor, account)
 
     async def confirm_password_reset(self, secret: str, new_password: str) -> None:
         """Set a new password with a reset link's secret; every session of the account ends."""

@@ -10,15 +10,14 @@ from __future__ import annotations
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity import passwords
+from careverse.identity import emails, passwords
 from careverse.identity.accounts import find_by_email, load_account
-from careverse.identity.emails import normalise_email
 from careverse.identity.mfa import claim_otp
 from careverse.identity.models import Account, AuthSession, LoginFailure, Patient
 from careverse.kernel import audit, clock, tokens
@@ -27,6 +26,7 @@ from careverse.kernel.audit import Outcome
 from careverse.kernel.config import Settings
 from careverse.kernel.crypto import keyring
 from careverse.kernel.errors import Forbidden, NotAuthenticated, TooManyRequests
+from careverse.kernel.mail import Mailer
 from careverse.kernel.uow import unit_of_work
 
 log = structlog.get_logger(__name__)
@@ -40,6 +40,32 @@ class IssuedTokens:
     session_id: uuid.UUID
     account: Account
     scope: Scope
+
+
+@dataclass(frozen=True)
+class Throttled:
+    """A sign-in refused by a throttling limit (``limit`` names which), before any check."""
+
+    refusal: TooManyRequests
+    limit: str
+
+    @classmethod
+    def until(cls, free_at: datetime, now: datetime, limit: str) -> Throttled:
+        retry_after = max(1, int((free_at - now).total_seconds()) + 1)
+        return cls(
+            TooManyRequests(
+                f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
+                retry_after=retry_after,
+            ),
+            limit,
+        )
+
+
+@dataclass(frozen=True)
+class ReuseRevoked:
+    """A rotated refresh token came back and its session was revoked; whom to tell, if anyone."""
+
+    notify: str | None
 
 
 def _ended() -> NotAuthenticated:
@@ -78,9 +104,10 @@ def _issued_session(refresh_token: str) -> uuid.UUID | None:
 class SignInService:
     """Credentials to tokens, tokens to actors, and the end of sessions."""
 
-    def __init__(self, session: AsyncSession, settings: Settings):
+    def __init__(self, session: AsyncSession, settings: Settings, mailer: Mailer | None = None):
         self.session = session
         self.settings = settings
+        self.mailer = mailer or Mailer(settings)
 
     async def authenticate(
         self, email: str, password: str, otp: str | None, address: str | None
@@ -92,17 +119,22 @@ class SignInService:
         first reserves its place in its own short transaction (count and insert, serialised per
         key, see :meth:`_reserve_attempt`) and commits it; a reserved attempt counts as a
         failure until it proves otherwise, so at most the limit reach the password check.
+        A throttled attempt is refused before any check, and audited.
         """
         ring = keyring()
-        account_key = ring.blind_index(normalise_email(email), "login")
+        account_key = ring.blind_index(emails.normalise_email(email), "login")
         address_key = ring.blind_index(address or "-", "address")
         async with unit_of_work(self.session):
             reserved = await self._reserve_attempt(account_key, address_key)
-        if isinstance(reserved, TooManyRequests):
-            raise reserved
+        if isinstance(reserved, Throttled):
+            async with unit_of_work(self.session):
+                await self._audit_throttled(email, address, reserved)
+            raise reserved.refusal
         try:
             async with unit_of_work(self.session):
-                outcome = await self._sign_in(email, password, otp, address, account_key, reserved)
+                outcome = await self._sign_in(
+                    email, password, otp, address, (account_key, address_key), reserved
+                )
         except Exception:
             # Not a refused credential (e.g. the code is still needed): not a failure either.
             async with unit_of_work(self.session):
@@ -117,13 +149,22 @@ class SignInService:
         )
         return outcome
 
+    async def _audit_throttled(self, email: str, address: str | None, throttled: Throttled) -> None:
+        account = await find_by_email(self.session, email)
+        audit.record(
+            self.session, "login.throttled", outcome=Outcome.DENIED, address=address,
+            actor_id=account.id if account else None,
+            actor_role=account.role if account else None,
+            detail={"limit": throttled.limit, "retry_after": throttled.refusal.retry_after},
+        )  # fmt: skip
+
     async def _sign_in(
         self,
         email: str,
         password: str,
         otp: str | None,
         address: str | None,
-        account_key: str,
+        keys: tuple[str, str],
         attempt_id: int,
     ) -> IssuedTokens | NotAuthenticated:
         account = await find_by_email(self.session, email)
@@ -153,10 +194,19 @@ class SignInService:
                     "That code is not right or was already used.", code="mfa_invalid"
                 )
 
-        # Success clears the account's failures, this attempt's row included.
+        # Success clears the failures of this account from this address, this attempt's row
+        # included; those from other addresses stay, so the owner signing in does not lift an
+        # attacker's wait elsewhere (and they still count towards the account's ceiling).
+        account_key, address_key = keys
         await self.session.execute(
             delete(LoginFailure).where(
-                or_(LoginFailure.account_key == account_key, LoginFailure.id == attempt_id)
+                or_(
+                    and_(
+                        LoginFailure.account_key == account_key,
+                        LoginFailure.address_key == address_key,
+                    ),
+                    LoginFailure.id == attempt_id,
+                )
             )
         )
         if passwords.needs_rehash(account.password_hash):
@@ -173,8 +223,16 @@ class SignInService:
         )
         return await self.open_session(account, scope)
 
-    async def _reserve_attempt(self, account_key: str, address_key: str) -> int | TooManyRequests:
-        """Count the attempts in the window and, below both limits, record this one; its row id.
+    async def _reserve_attempt(self, account_key: str, address_key: str) -> int | Throttled:
+        """Check the three limits and, below them, record this attempt; its row id.
+
+        - one account from one address: ``login_max_failures_per_account`` failures in the
+          window, then a wait of ``login_lockout_seconds`` after the latest that doubles with
+          each further failure (never longer than the window). Someone guessing from one address
+          slows down there only: the owner elsewhere still signs in.
+        - one account from all addresses: a much higher ceiling, so a guesser spread over many
+          addresses is still stopped.
+        - one address, all accounts: one source guessing many accounts.
 
         Count and insert must not interleave with another attempt's on the same keys. On
         PostgreSQL, transaction-scoped advisory locks on the two keys serialise them (taken in
@@ -184,35 +242,45 @@ class SignInService:
         if self.session.get_bind().dialect.name == "postgresql":
             for lock in sorted({int(account_key[:15], 16), int(address_key[:15], 16)}):
                 await self.session.execute(select(func.pg_advisory_xact_lock(lock)))
+        s = self.settings
         now = clock.now()
-        since = now - timedelta(seconds=self.settings.login_window_seconds)
-        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
-        checks = (
-            (LoginFailure.account_key == account_key, self.settings.login_max_failures_per_account),
-            (LoginFailure.address_key == address_key, self.settings.login_max_failures_per_address),
+        window = timedelta(seconds=s.login_window_seconds)
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - window))
+
+        count, latest = await self._failures(
+            LoginFailure.account_key == account_key, LoginFailure.address_key == address_key
         )
-        for condition, limit in checks:
-            count, oldest = (
-                await self.session.execute(
-                    select(func.count(), func.min(LoginFailure.at)).where(
-                        condition, LoginFailure.at > since
-                    )
-                )
-            ).one()
+        if count >= s.login_max_failures_per_account:
+            doublings = count - s.login_max_failures_per_account
+            wait = min(s.login_lockout_seconds * 2**doublings, s.login_window_seconds)
+            free_at = clock.as_utc(latest) + timedelta(seconds=wait)
+            if free_at > now:
+                return Throttled.until(free_at, now, "account-address")
+        ceilings = (
+            (
+                LoginFailure.account_key == account_key,
+                s.login_max_failures_per_account_all_addresses,
+                "account",
+            ),
+            (LoginFailure.address_key == address_key, s.login_max_failures_per_address, "address"),
+        )
+        for condition, limit, name in ceilings:
+            count, oldest = await self._failures(condition, oldest=True)
             if count >= limit:
-                free_at = clock.as_utc(oldest) + timedelta(
-                    seconds=self.settings.login_window_seconds
-                )
-                retry_after = max(1, int((free_at - now).total_seconds()) + 1)
-                return TooManyRequests(
-                    f"Too many failed sign-in attempts. Try again in {retry_after} seconds.",
-                    retry_after=retry_after,
-                )
+                return Throttled.until(clock.as_utc(oldest) + window, now, name)
         # Recorded as a failure until it proves otherwise (success, or a code still needed).
         attempt = LoginFailure(account_key=account_key, address_key=address_key, at=now)
         self.session.add(attempt)
         await self.session.flush()  # the row's id
         return attempt.id
+
+    async def _failures(self, *conditions, oldest: bool = False) -> tuple[int, datetime]:
+        """How many failures match, and the oldest (or latest) one's time."""
+        at = func.min(LoginFailure.at) if oldest else func.max(LoginFailure.at)
+        count, when = (
+            await self.session.execute(select(func.count(), at).where(*conditions))
+        ).one()
+        return count, when
 
     async def _forget_attempt(self, attempt_id: int) -> None:
         await self.session.execute(delete(LoginFailure).where(LoginFailure.id == attempt_id))
@@ -243,7 +311,8 @@ class SignInService:
 
         A refresh token that was already rotated and comes back means two parties hold the
         session (one of them stole it): the whole session is revoked, so the holder's and the
-        thief's newest tokens stop working alike, and the reuse is audited.
+        thief's newest tokens stop working alike, the reuse is audited, and the account holder
+        is told by e-mail (once per session, with no secret in it).
 
         Browser refreshes pass ``csrf``: it is checked before anything rotates, so a forged
         request cannot end the session.
@@ -251,13 +320,18 @@ class SignInService:
         async with unit_of_work(self.session):
             outcome = await self._rotate(refresh_token, csrf)
         # Raised after the block, so the revocation and its audit event are committed.
+        if isinstance(outcome, ReuseRevoked):
+            if outcome.notify is not None and self.mailer.configured:
+                message = emails.session_ended_for_reuse()
+                await self.mailer.send(outcome.notify, message.subject, message.body)
+            raise _ended()
         if isinstance(outcome, NotAuthenticated):
             raise outcome
         return outcome
 
     async def _rotate(
         self, refresh_token: str, csrf: str | None
-    ) -> IssuedTokens | NotAuthenticated:
+    ) -> IssuedTokens | ReuseRevoked | NotAuthenticated:
         presented = tokens.digest(refresh_token)
         auth = await self.session.scalar(
             select(AuthSession).where(AuthSession.refresh_hash == presented)
@@ -266,7 +340,7 @@ class SignInService:
         if auth is None:
             session_id = _issued_session(refresh_token)
             if session_id is not None:
-                await self._revoke_reused(session_id)
+                return await self._revoke_reused(session_id)
             return _ended()
         if auth.revoked_at is not None or auth.refresh_expires_at <= now:
             return _ended()
@@ -295,12 +369,15 @@ class SignInService:
             .execution_options(synchronize_session=False)
         )
         if rotated.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
-            await self._revoke_reused(auth.id)
-            return _ended()
+            return await self._revoke_reused(auth.id)
         return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
 
-    async def _revoke_reused(self, session_id: uuid.UUID) -> None:
-        """Revoke a session whose rotated refresh token came back, and audit it (no secrets)."""
+    async def _revoke_reused(self, session_id: uuid.UUID) -> ReuseRevoked:
+        """Revoke a session whose rotated refresh token came back, and audit it (no secrets).
+
+        The holder is to be told only when this call revoked it: a stolen token replayed again
+        and again must not flood their mailbox.
+        """
         revoked = await self.session.execute(
             update(AuthSession)
             .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
@@ -309,13 +386,13 @@ class SignInService:
         )
         row = (
             await self.session.execute(
-                select(Account.id, Account.role)
+                select(Account.id, Account.role, Account.email)
                 .join(AuthSession, AuthSession.account_id == Account.id)
                 .where(AuthSession.id == session_id)
             )
         ).first()
         if row is None:  # the session is gone (signed out long ago, or erased)
-            return
+            return ReuseRevoked(None)
         newly = revoked.rowcount == 1  # pyright: ignore[reportAttributeAccessIssue]
         audit.record(
             self.session, "session.refresh_reused", outcome=Outcome.FAILURE,
@@ -323,6 +400,7 @@ class SignInService:
             resource_id=session_id, detail={"revoked": newly},
         )  # fmt: skip
         log.warning("identity.refresh_reused", session_id=str(session_id), revoked=newly)
+        return ReuseRevoked(row[2] if newly else None)
 
     async def resolve(self, access_token: str, address: str | None = None) -> Actor:
         """The actor behind an access token; revocation and expiry apply on the next request.

@@ -53,7 +53,19 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     mfa_required: bool = Field(default=False, description="Clinicians and admins must use TOTP")
     login_window_seconds: int = Field(default=15 * 60, ge=1)
-    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins to one account from one address before that address waits",
+    )
+    login_lockout_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The first wait; it doubles with each further failure, up to the window",
+    )
+    login_max_failures_per_account_all_addresses: int = Field(
+        default=100, ge=1, description="Failed sign-ins to one account from all addresses"
+    )
     login_max_failures_per_address: int = Field(default=20, ge=1)
     password_reset_ttl_seconds: int = Field(default=3600, ge=60)
 

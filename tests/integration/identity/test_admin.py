@@ -80,11 +80,16 @@ async def test_admin_cannot_deactivate_self_and_unknown_ids_are_404(client, sign
     assert bad_role.status_code == 422
 
 
-async def test_admin_reset_link_revokes_sessions(client, signed_in, make_account):
+async def test_admin_reset_without_email_is_refused_and_changes_nothing(
+    client, signed_in, make_account
+):
+    """The reset link goes only to the person's e-mail (tests/security); with no mail set up,
+    the admin is told so and the person's sessions stay."""
     _, admin = await signed_in("admin")
     patient = await make_account()
     headers = await login(client, patient.email)
-    link = await client.post(f"/api/admin/accounts/{patient.id}/password-reset", headers=admin)
-    assert link.status_code == 201
-    assert "#token=" in link.json()["reset_url"]
-    assert (await client.get("/api/me", headers=headers)).status_code == 401
+    answer = await client.post(f"/api/admin/accounts/{patient.id}/password-reset", headers=admin)
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "email_not_configured"
+    assert "#token=" not in answer.text
+    assert (await client.get("/api/me", headers=headers)).status_code == 200

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import PASSWORD, login
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.mailbox import running_inbox, smtp_settings
 
 
 @pytest.fixture
 def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
+    with running_inbox() as box:
+        yield box
 
 
 @pytest.fixture
 def settings_overrides(inbox) -> dict:
-    return {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": inbox[1],
-        "smtp_starttls": False,
-        "public_url": "https://clinic.example.org",
-    }
+    return smtp_settings(inbox)
 
 
 async def test_reset_by_email_is_single_use_and_expires(client, make_account, inbox, fake_clock):

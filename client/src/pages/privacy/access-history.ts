@@ -29,6 +29,13 @@ const SENTENCES: Record<string, MessageKey> = {
   'care-relationship.end': 'access.careTeamEnd',
   'break-glass.start': 'access.breakGlass',
   'audit.read': 'access.auditRead',
+  'account.create': 'access.accountCreate',
+  'account.read': 'access.accountRead',
+  'account.password-reset': 'access.accountPasswordReset',
+  'account.password-reset-link': 'access.accountPasswordResetLink',
+  'account.deactivate': 'access.accountDeactivate',
+  'account.reactivate': 'access.accountReactivate',
+  'account.rename': 'access.accountRename',
 };
 
 /** Why an access was allowed, in the patient's words, by purpose of use. */
