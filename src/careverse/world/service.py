@@ -1,4 +1,8 @@
-"""Spaces: listing, creating, inviting, and who may enter. No realtime here (see hub.py)."""
+"""Spaces: listing, creating, inviting, and who may enter. No realtime here (see hub.py).
+
+A consult room is care's: besides its membership, care is asked at every entry whether the
+person may still be in it (a caregiver's invitation lapses with the patient's delegation).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care.rooms import consult_room_admits
 from careverse.identity import directory
 from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
 from careverse.kernel.uow import unit_of_work
+from careverse.world.events import CONSULT_TEMPLATE
 from careverse.world.models import Space, SpaceMember
 from careverse.world.templates import TEMPLATES
 
@@ -47,7 +53,13 @@ class SpaceService:
             )
             .order_by(Space.created_at)
         )
-        return list(rows.all())
+        return [s for s in rows.all() if await self._care_admits(s, actor)]
+
+    async def _care_admits(self, space: Space, actor: Actor) -> bool:
+        """False when the space is a consult room care no longer lets this person into."""
+        if space.template != CONSULT_TEMPLATE or space.owner_id == actor.account_id:
+            return True
+        return await consult_room_admits(self.session, space.id, actor.account_id) is not False
 
     async def create(
         self,
@@ -122,5 +134,7 @@ class SpaceService:
             or (member is not None and member.role == "facilitator")
         )
         if space.access != "members" and not (owner or member is not None):
+            raise NotFound("Not found.")
+        if not await self._care_admits(space, actor):
             raise NotFound("Not found.")
         return Entry(space, facilitator)
