@@ -6,8 +6,9 @@ care does not make it: care chooses its id and publishes
 :class:`~careverse.care.events.ConsultRoomOpened` (and ``ConsultRoomInvited`` for a guest invited
 later) in its unit of work, and the world makes the space and its members in the same
 transaction (world/events.py). Only its members (the clinician, the patient and the people
-invited) may enter it or see it listed, and the world asks :func:`consult_room_admits` at every
-entry: a caregiver whose delegation was revoked or has expired is no longer let in.
+invited) may enter it or see it listed, and the world asks :func:`consult_rooms_barring` at
+every entry and listing: a caregiver whose delegation was revoked or has expired is no longer
+let in.
 
 Removing a guest (the clinician or the patient), or the revocation of the delegation a caregiver
 was invited on (care/events.py), publishes :class:`~careverse.care.events.ConsultInviteeRemoved`:
@@ -17,6 +18,7 @@ the world takes them off the room's members and every node closes their sockets 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
@@ -51,24 +53,29 @@ class Room:
     status: str
 
 
-async def consult_room_admits(
-    session: AsyncSession, space_id: uuid.UUID, account_id: uuid.UUID
-) -> bool | None:
-    """Whether this account may be in the consult room ``space_id`` now (None: the space is no
-    consult room): the visit's clinician, the patient, or a guest whose invitation still holds.
+async def consult_rooms_barring(
+    session: AsyncSession, actor: Actor, space_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these spaces are consult rooms the caller may not be in now.
 
-    The world asks at every entry, so a caregiver whose delegation has expired is refused even
-    though nothing told the world (expiry publishes no event).
+    A consult room admits the visit's clinician, the patient, and guests whose invitation still
+    holds; spaces that are no consult room are not care's to bar. The world asks at every entry
+    and listing, so a caregiver whose delegation has expired is refused although nothing told
+    the world (expiry publishes no event). One query for the rooms, one more per guest's room.
     """
-    appt = await session.scalar(select(Appointment).where(Appointment.space_id == space_id))
-    if appt is None:
-        return None
-    if account_id == appt.clinician_id:
-        return True
-    patient = await directory.patient(session, appt.patient_id)
-    if patient is not None and patient.account_id == account_id:
-        return True
-    return await invitee_of(session, appt, account_id) is not None
+    if not space_ids:
+        return set()
+    rooms = await session.scalars(select(Appointment).where(Appointment.space_id.in_(space_ids)))
+    barred: set[uuid.UUID] = set()
+    for appt in rooms.all():
+        own = actor.account_id == appt.clinician_id or (
+            actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
+        )
+        if appt.space_id is None or own:
+            continue
+        if await invitee_of(session, appt, actor.account_id) is None:
+            barred.add(appt.space_id)
+    return barred
 
 
 class RoomService:

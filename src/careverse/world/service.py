@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.rooms import consult_room_admits
+from careverse.care.rooms import consult_rooms_barring
 from careverse.identity import directory
 from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
@@ -53,13 +53,14 @@ class SpaceService:
             )
             .order_by(Space.created_at)
         )
-        return [s for s in rows.all() if await self._care_admits(s, actor)]
+        spaces = list(rows.all())
+        barred = await self._barred_by_care(actor, spaces)
+        return [s for s in spaces if s.id not in barred]
 
-    async def _care_admits(self, space: Space, actor: Actor) -> bool:
-        """False when the space is a consult room care no longer lets this person into."""
-        if space.template != CONSULT_TEMPLATE or space.owner_id == actor.account_id:
-            return True
-        return await consult_room_admits(self.session, space.id, actor.account_id) is not False
+    async def _barred_by_care(self, actor: Actor, spaces: list[Space]) -> set[uuid.UUID]:
+        """The consult rooms among ``spaces`` that care no longer lets this person into."""
+        rooms = [s.id for s in spaces if s.template == CONSULT_TEMPLATE]
+        return await consult_rooms_barring(self.session, actor, rooms)
 
     async def create(
         self,
@@ -135,6 +136,6 @@ class SpaceService:
         )
         if space.access != "members" and not (owner or member is not None):
             raise NotFound("Not found.")
-        if not await self._care_admits(space, actor):
+        if await self._barred_by_care(actor, [space]):
             raise NotFound("Not found.")
         return Entry(space, facilitator)
