@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from careverse.care import jobs
 from tests.integration.care.conftest import clinician_with_hours
 from tests.integration.care.support import BEFORE_NINE, admitted
 from tests.integration.privacy.support import (
@@ -127,7 +128,7 @@ async def test_consult_a_caregiver_stepping_back_leaves_the_consult(
 
 
 async def test_consult_an_expired_delegation_ends_the_invitation_on_the_next_request(
-    client, person, clinician_with_hours, before_nine
+    app, client, person, clinician_with_hours, before_nine
 ):
     expiry = BEFORE_NINE + timedelta(minutes=5)
     _, patient, caregiver, _, appt, room = await consult_with_guest(
@@ -136,8 +137,15 @@ async def test_consult_an_expired_delegation_ends_the_invitation_on_the_next_req
     assert await answers(client, caregiver, appt, room) == IN
     before_nine.advance(minutes=6)  # nothing happens at expiry: the next request finds out
     assert await answers(client, caregiver, appt, room) == OUT
-    # The lapsed invitation is still listed for the patient, who may remove it.
-    assert await invitees(client, patient, appt) == [str(caregiver.id)]
+    # The care job then ends the lapsed invitation of the open room (once, however many nodes).
+    db = app.state.runtime.db
+    assert await jobs.end_lapsed_invitations_once(db) == 1
+    assert await jobs.end_lapsed_invitations_once(db) == 0
+    assert await invitees(client, patient, appt) == []
+    ended = await audit_rows(app, action="appointment.uninvite")
+    assert [(r.actor_id, json.loads(r.detail)["reason"]) for r in ended] == [
+        (None, "delegation-expired")
+    ]
 
 
 async def test_consult_an_invitation_rests_on_a_delegation_that_lets_the_caregiver_in(

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 import websockets
 
 from careverse.app import create_app
+from careverse.care import jobs
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
 from tests.conftest import REDIS_URL, service_unavailable
@@ -98,16 +99,20 @@ async def test_consult_socket_a_revoked_caregiver_is_closed_and_kept_out(
 
 
 async def test_consult_socket_an_expired_delegation_keeps_the_caregiver_out(
-    client, person, clinician_with_hours, before_nine, other_node
+    app, client, person, clinician_with_hours, before_nine, other_node
 ):
     _, _, caregiver, _, _, room = await consult_with_guest(
         client, person, clinician_with_hours, expires_at=BEFORE_NINE + timedelta(minutes=5)
     )
-    async with await WorldClient.connect(other_node, token(caregiver), room["space_id"]):
-        pass  # in, while the delegation lasts
-    before_nine.advance(minutes=6)
-    with pytest.raises(ConnectionRefusedError, match=str(proto.CLOSE_NOT_FOUND)):
-        await WorldClient.connect(other_node, token(caregiver), room["space_id"])
+    space = room["space_id"]
+    async with await WorldClient.connect(other_node, token(caregiver), space) as guest:
+        before_nine.advance(minutes=6)
+        # Refused at the next entry, before anything told the world...
+        with pytest.raises(ConnectionRefusedError, match=str(proto.CLOSE_NOT_FOUND)):
+            await WorldClient.connect(other_node, token(caregiver), space)
+        # ...and the socket still open is closed when care's job ends the invitation.
+        assert await jobs.end_lapsed_invitations_once(app.state.runtime.db) == 1
+        assert await closed_with(guest) == proto.CLOSE_REMOVED
 
 
 async def test_consult_socket_a_removed_guest_is_closed_and_kept_out(

@@ -7,7 +7,7 @@ from careverse.kernel.runtime import Runtime
 
 def setup(runtime: Runtime) -> None:
     """Register care's routes, its FHIR routes, its handlers (erasure, a revoked delegation's
-    consult invitations) and the reminders job.
+    consult invitations), the reminders job and the lapsed-invitations job.
 
     Care adds no section to a patient's FHIR record (``$everything``) yet: the record keeps
     what it had (Patient and Consents) until care's Appointments and Encounters join it.
@@ -26,4 +26,8 @@ def setup(runtime: Runtime) -> None:
     runtime.add_job(
         "care.reminders",
         lambda: jobs.send_reminders_forever(runtime.db, runtime.settings, runtime.mailer),
+    )
+    runtime.add_job(
+        "care.lapsed-invitations",
+        lambda: jobs.end_lapsed_invitations_forever(runtime.db, runtime.settings),
     )

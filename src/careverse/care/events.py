@@ -19,8 +19,9 @@ of the person explicitly, so nothing relies on foreign-key cascades across capab
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.models import (
@@ -105,23 +106,45 @@ async def end_caregiver_invitations(event: DelegationRevoked, session: AsyncSess
             )
         )
     ).all()
-    uow = unit_of_work(session)
     by_role = "caregiver" if event.by_id == event.caregiver_id else "patient"
     for invitee, space_id in rows:
-        await session.delete(invitee)
-        audit.record(
-            session, "appointment.uninvite", actor_id=event.by_id, actor_role=by_role,
-            patient_id=event.patient_id, resource_type="Appointment",
-            resource_id=invitee.appointment_id,
-            detail={"invitee": str(invitee.account_id), "reason": "delegation-revoked"},
+        await end_invitation(
+            session, invitee, space_id, event.patient_id, reason="delegation-revoked",
+            actor_id=event.by_id, actor_role=by_role,
         )  # fmt: skip
-        if space_id is not None:
-            await uow.publish(
-                ConsultInviteeRemoved(
-                    space_id=space_id, appointment_id=invitee.appointment_id,
-                    account_id=invitee.account_id,
-                )
-            )  # fmt: skip
+
+
+async def end_invitation(
+    session: AsyncSession,
+    invitee: Invitee,
+    space_id: uuid.UUID | None,
+    patient_id: uuid.UUID,
+    *,
+    reason: str,
+    actor_id: uuid.UUID | None = None,
+    actor_role: str | None = None,
+) -> bool:
+    """Delete one invitation in the caller's unit of work, audit it, and if its room is open
+    publish :class:`ConsultInviteeRemoved`. Answers False when another transaction (another
+    node's sweep) ended it first, and then does nothing."""
+    gone = await session.execute(
+        delete(Invitee).where(Invitee.id == invitee.id).execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, gone).rowcount != 1:
+        return False
+    audit.record(
+        session, "appointment.uninvite", actor_id=actor_id, actor_role=actor_role,
+        patient_id=patient_id, resource_type="Appointment", resource_id=invitee.appointment_id,
+        detail={"invitee": str(invitee.account_id), "reason": reason},
+    )  # fmt: skip
+    if space_id is not None:
+        await unit_of_work(session).publish(
+            ConsultInviteeRemoved(
+                space_id=space_id, appointment_id=invitee.appointment_id,
+                account_id=invitee.account_id,
+            )
+        )  # fmt: skip
+    return True
 
 
 async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:
