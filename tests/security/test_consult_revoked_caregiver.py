@@ -2,8 +2,8 @@
 
 After the patient revokes the delegation (or it expires), an already-invited caregiver gets 404
 on the appointment, the encounter, the consult chat (read and post), the waiting state, the
-consult room and its world space; a guest the patient or clinician removed likewise. Sockets:
-test_consult_revoked_socket.py.
+consult room and its world space; a guest the patient or clinician removed likewise. Sockets
+on one node here; across two nodes (Redis): test_consult_revoked_socket.py.
 """
 
 from __future__ import annotations
@@ -12,9 +12,14 @@ import json
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
+import websockets
 
+from careverse.app import create_app
 from careverse.care import jobs
+from careverse.world import protocol as proto
+from careverse.world.client import WorldClient
 from tests.integration.care.conftest import clinician_with_hours
 from tests.integration.care.support import BEFORE_NINE, admitted
 from tests.integration.privacy.support import (
@@ -23,6 +28,7 @@ from tests.integration.privacy.support import (
     delegate,
     person,
 )
+from tests.support import serve_in_thread
 
 __all__ = ["cheap_password_hashing", "clinician_with_hours", "person"]
 
@@ -221,3 +227,30 @@ async def test_consult_the_patient_or_the_clinician_removes_a_guest(
     assert [(r.actor_id, json.loads(r.detail)["invitee"]) for r in rows] == [
         (by.id, str(interpreter.id)), (by.id, str(caregiver.id)),
     ]  # fmt: skip
+
+
+@pytest.fixture
+def served(settings):
+    """A node of its own (no Redis: one node) on the same database, over real sockets."""
+    with serve_in_thread(create_app(settings)) as url:
+        yield url
+
+
+async def test_consult_one_node_revoking_closes_the_caregivers_socket(
+    client, person, clinician_with_hours, before_nine, served
+):
+    _, patient, caregiver, delegation, _, room = await consult_with_guest(
+        client, person, clinician_with_hours
+    )
+    bearer = caregiver.headers["Authorization"].removeprefix("Bearer ")
+    async with await WorldClient.connect(served, bearer, room["space_id"]) as guest:
+        async with httpx.AsyncClient(base_url=served) as node:  # revoked on the socket's node
+            revoked = await node.delete(
+                f"/api/me/delegations/{delegation['id']}", headers=patient.headers
+            )
+        assert revoked.status_code == 204, revoked.text
+        with pytest.raises(websockets.ConnectionClosed):
+            await guest.wait_for(lambda _: False, timeout=5)
+        assert guest.closed_code == proto.CLOSE_UNINVITED
+    with pytest.raises(ConnectionRefusedError, match=str(proto.CLOSE_NOT_FOUND)):
+        await WorldClient.connect(served, bearer, room["space_id"])

@@ -23,6 +23,7 @@ from tests.conftest import REDIS_URL, service_unavailable
 from tests.integration.care.conftest import clinician_with_hours
 from tests.integration.care.support import BEFORE_NINE
 from tests.integration.privacy.support import cheap_password_hashing, person
+from tests.integration.world.test_realtime import is_delta_with
 from tests.security.test_consult_revoked_caregiver import consult_with_guest
 from tests.support import serve_in_thread
 
@@ -87,13 +88,13 @@ async def test_consult_socket_a_revoked_caregiver_is_closed_and_kept_out(
         await WorldClient.connect(other_node, token(clinician), space) as doctor,
         await WorldClient.connect(other_node, token(caregiver), space) as guest,
     ):
+        await doctor.wait_for(is_delta_with(str(caregiver.id), "enter"))
         revoked = await client.delete(
             f"/api/me/delegations/{delegation['id']}", headers=patient.headers
         )
         assert revoked.status_code == 204, revoked.text
-        assert await closed_with(guest) == proto.CLOSE_REMOVED
-        seen = await doctor.wait_for(lambda m: isinstance(m, proto.Event) and m.kind == "removed")
-        assert seen.target == str(caregiver.id)
+        assert await closed_with(guest) == proto.CLOSE_UNINVITED
+        await doctor.wait_for(is_delta_with(str(caregiver.id), "leave"))
     with pytest.raises(ConnectionRefusedError, match=str(proto.CLOSE_NOT_FOUND)):
         await WorldClient.connect(other_node, token(caregiver), space)
 
@@ -112,7 +113,7 @@ async def test_consult_socket_an_expired_delegation_keeps_the_caregiver_out(
             await WorldClient.connect(other_node, token(caregiver), space)
         # ...and the socket still open is closed when care's job ends the invitation.
         assert await jobs.end_lapsed_invitations_once(app.state.runtime.db) == 1
-        assert await closed_with(guest) == proto.CLOSE_REMOVED
+        assert await closed_with(guest) == proto.CLOSE_UNINVITED
 
 
 async def test_consult_socket_a_removed_guest_is_closed_and_kept_out(
@@ -126,13 +127,14 @@ async def test_consult_socket_a_removed_guest_is_closed_and_kept_out(
         await WorldClient.connect(other_node, token(patient), space) as me,
         await WorldClient.connect(other_node, token(caregiver), space) as guest,
     ):
+        await me.wait_for(is_delta_with(str(caregiver.id), "enter"))
         removed = await client.delete(
             f"/api/care/appointments/{appt['id']}/invitees/{caregiver.id}",
             headers=clinician.headers,
         )
         assert removed.status_code == 204, removed.text
-        assert await closed_with(guest) == proto.CLOSE_REMOVED
-        await me.wait_for(lambda m: isinstance(m, proto.Event) and m.kind == "removed")
+        assert await closed_with(guest) == proto.CLOSE_UNINVITED
+        await me.wait_for(is_delta_with(str(caregiver.id), "leave"))
         await me.chat("still here")  # the patient's own socket is untouched
     with pytest.raises(ConnectionRefusedError, match=str(proto.CLOSE_NOT_FOUND)):
         await WorldClient.connect(other_node, token(caregiver), space)

@@ -779,6 +779,7 @@ const en = {
   'world.status.retry': 'Try again now',
   'world.status.closed': 'Not connected',
   'world.closed.removed': 'A facilitator removed you from this space.',
+  'world.closed.uninvited': 'Your invitation to this space has ended.',
   'world.closed.ended': 'The facilitator ended this session.',
   'world.closed.replaced': 'You opened this space somewhere else, so it closed here.',
   'world.closed.signedOut': 'Your session has ended. Sign in again to come back.',

@@ -40,19 +40,17 @@ def moderate(inst: Instance, me: Avatar, client: Client, mod: proto.Moderate) ->
 def dismiss(inst: Instance, target_id: str, reason: str) -> None:
     """Someone who may no longer be here (their invitation ended) leaves this node's copy now.
 
-    Unlike a facilitator's removal nothing is remembered: the space's membership, checked at
-    every entry, keeps them out. A mirror of someone held by another node is left to that node,
-    which is told the same and lets them go (its relay then tells this one).
+    Unlike a facilitator's removal nothing is remembered or announced: the space's membership,
+    checked at every entry, keeps them out, and the others see them leave (``leave`` in the next
+    delta). A mirror of someone held by another node is left to that node, which is told the same
+    and lets them go (its relay then tells this one).
     """
     victim = inst.clients.pop(target_id, None)
     target = inst.member(target_id)
-    if victim is None and target is None:
-        return
-    if target is None or target.remote is None:
+    if target is not None and target.remote is None:
         inst.drop(target_id)
     if victim is not None:
-        victim.close_soon(proto.CLOSE_REMOVED, reason)
-    inst.broadcast_event("removed", target_id)
+        victim.close_soon(proto.CLOSE_UNINVITED, reason)
 
 
 def apply(inst: Instance, action: str, target_id: str | None) -> None:
