@@ -249,6 +249,13 @@ export function invite(appointmentId: string, body: Schema<'InviteIn'>): Promise
   });
 }
 
+/** Take a guest off a visit (the clinician or the patient): they leave the consult room at once. */
+export function removeInvitee(appointmentId: string, accountId: string): Promise<void> {
+  return api.delete('/api/care/appointments/{appointment_id}/invitees/{account_id}', {
+    path: { appointment_id: appointmentId, account_id: accountId },
+  });
+}
+
 export function appointment(id: string): Promise<Appointment> {
   return api.get('/api/care/appointments/{appointment_id}', {
     path: { appointment_id: id },

@@ -162,6 +162,14 @@ export interface paths {
      */
     post: operations["invite_api_care_appointments__appointment_id__invite_post"];
   };
+  "/api/care/appointments/{appointment_id}/invitees/{account_id}": {
+    /**
+     * Remove Invitee
+     * @description Take a guest off the visit (the clinician or the patient): they leave the consult room at
+     * once, on every node. 404 for someone who is not invited.
+     */
+    delete: operations["remove_invitee_api_care_appointments__appointment_id__invitees__account_id__delete"];
+  };
   "/api/care/appointments/{appointment_id}/reschedule": {
     /**
      * Reschedule
@@ -3555,6 +3563,55 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["InviteIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Remove Invitee
+   * @description Take a guest off the visit (the clinician or the patient): they leave the consult room at
+   * once, on every node. 404 for someone who is not invited.
+   */
+  remove_invitee_api_care_appointments__appointment_id__invitees__account_id__delete: {
+    parameters: {
+      path: {
+        appointment_id: string;
+        account_id: string;
       };
     };
     responses: {

@@ -167,11 +167,11 @@ export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'open' }
   | { kind: 'reconnecting'; attempt: number; inSeconds: number }
-  /** Closed for good: `code` says why (4000 removed, 4001 ended, 4403, 4404, 4010, 4401). */
+  /** Closed for good: `code` says why (4000 removed, 4001 ended, 4002 uninvited, 4403, 4404, 4010, 4401). */
   | { kind: 'closed'; code: number; reason: string };
 
 /** Close codes after which trying again would not help (or would be wrong). */
-const FINAL_CODES = new Set([1000, 4000, 4001, 4010, 4403, 4404]);
+const FINAL_CODES = new Set([1000, 4000, 4001, 4002, 4010, 4403, 4404]);
 const UNAUTHENTICATED = 4401;
 const MAX_BACKOFF_MS = 10_000;
 

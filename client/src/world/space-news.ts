@@ -35,6 +35,7 @@ export function closedMessage(code: number): string {
   const messages: Record<number, string> = {
     4000: t('world.closed.removed'),
     4001: t('world.closed.ended'),
+    4002: t('world.closed.uninvited'),
     4010: t('world.closed.replaced'),
     4401: t('world.closed.signedOut'),
     4403: t('world.closed.forbidden'),

@@ -6,19 +6,28 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register care's routes, its FHIR routes, its erasure handler and the reminders job.
+    """Register care's routes, its FHIR routes, its handlers (erasure, a revoked delegation's
+    consult invitations), the reminders job and the lapsed-invitations job.
 
     Care adds no section to a patient's FHIR record (``$everything``) yet: the record keeps
     what it had (Patient and Consents) until care's Appointments and Encounters join it.
     """
     from careverse.care import api, events, fhir, jobs
+    from careverse.identity.events import DelegationRevoked
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
 
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)
     runtime.events.subscribe(AccountErasureDue, events.erase_person, phase=Phase.TRANSACTION)
+    runtime.events.subscribe(
+        DelegationRevoked, events.end_caregiver_invitations, phase=Phase.TRANSACTION
+    )
     runtime.add_job(
         "care.reminders",
         lambda: jobs.send_reminders_forever(runtime.db, runtime.settings, runtime.mailer),
+    )
+    runtime.add_job(
+        "care.lapsed-invitations",
+        lambda: jobs.end_lapsed_invitations_forever(runtime.db, runtime.settings),
     )

@@ -5,17 +5,23 @@ Care publishes (all in the TRANSACTION phase: the world's rows change with care'
 - :class:`ConsultRoomOpened` — a visit was admitted: the world makes the invite-only consult room
   with the id care chose, its owner (the clinician) and members (the patient, the invitees).
 - :class:`ConsultRoomInvited` — someone was invited into a consult room that already exists.
+- :class:`ConsultInviteeRemoved` — an invitation into an open consult room ended (the patient or
+  the clinician removed the guest, or the delegation a caregiver's invitation rested on was
+  revoked): the world takes them off the room's members in the transaction, and every node
+  closes their sockets in the room (EVERYWHERE).
 - :class:`WaitingRoomNeeded` — the clinic's shared waiting space is needed for the first time.
 
 Care subscribes :func:`erase_person` to privacy's ``AccountErasureDue``: it deletes care's own rows
-of the person explicitly, so nothing relies on foreign-key cascades across capabilities.
+of the person explicitly, so nothing relies on foreign-key cascades across capabilities; and
+:func:`end_caregiver_invitations` to identity's ``DelegationRevoked`` (TRANSACTION phase).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.models import (
@@ -34,7 +40,11 @@ from careverse.care.models import (
     Notification,
     WeeklyHours,
 )
+from careverse.care.service import may_invite_caregiver
+from careverse.identity.events import DelegationRevoked
+from careverse.kernel import audit
 from careverse.kernel.events import DomainEvent
+from careverse.kernel.uow import unit_of_work
 from careverse.privacy.events import AccountErasureDue
 
 
@@ -56,6 +66,14 @@ class ConsultRoomInvited(DomainEvent, frozen=True):
     by_id: uuid.UUID
 
 
+class ConsultInviteeRemoved(DomainEvent, frozen=True):
+    """Someone is no longer invited into an open consult room: they leave it now."""
+
+    space_id: uuid.UUID
+    appointment_id: uuid.UUID
+    account_id: uuid.UUID
+
+
 class WaitingRoomNeeded(DomainEvent, frozen=True):
     """The clinic's shared waiting space is needed and does not exist yet.
 
@@ -65,6 +83,68 @@ class WaitingRoomNeeded(DomainEvent, frozen=True):
 
     space_id: uuid.UUID
     owner_id: uuid.UUID
+
+
+async def end_caregiver_invitations(event: DelegationRevoked, session: AsyncSession) -> None:
+    """A delegation was revoked: the caregiver's invitations into that patient's consults end
+    with it, unless another live delegation still lets them in (TRANSACTION phase).
+
+    Access ends with the revocation anyway (invitations are checked against the delegation on
+    every request); this removes the invitations themselves, and asks the world to take the
+    caregiver out of the rooms that are open, closing their sockets there.
+    """
+    if await may_invite_caregiver(session, event.caregiver_id, event.patient_id):
+        return
+    rows = (
+        await session.execute(
+            select(Invitee, Appointment.space_id)
+            .join(Appointment, Appointment.id == Invitee.appointment_id)
+            .where(
+                Invitee.account_id == event.caregiver_id,
+                Invitee.role == "caregiver",
+                Appointment.patient_id == event.patient_id,
+            )
+        )
+    ).all()
+    by_role = "caregiver" if event.by_id == event.caregiver_id else "patient"
+    for invitee, space_id in rows:
+        await end_invitation(
+            session, invitee, space_id, event.patient_id, reason="delegation-revoked",
+            actor_id=event.by_id, actor_role=by_role,
+        )  # fmt: skip
+
+
+async def end_invitation(
+    session: AsyncSession,
+    invitee: Invitee,
+    space_id: uuid.UUID | None,
+    patient_id: uuid.UUID,
+    *,
+    reason: str,
+    actor_id: uuid.UUID | None = None,
+    actor_role: str | None = None,
+) -> bool:
+    """Delete one invitation in the caller's unit of work, audit it, and if its room is open
+    publish :class:`ConsultInviteeRemoved`. Answers False when another transaction (another
+    node's sweep) ended it first, and then does nothing."""
+    gone = await session.execute(
+        delete(Invitee).where(Invitee.id == invitee.id).execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, gone).rowcount != 1:
+        return False
+    audit.record(
+        session, "appointment.uninvite", actor_id=actor_id, actor_role=actor_role,
+        patient_id=patient_id, resource_type="Appointment", resource_id=invitee.appointment_id,
+        detail={"invitee": str(invitee.account_id), "reason": reason},
+    )  # fmt: skip
+    if space_id is not None:
+        await unit_of_work(session).publish(
+            ConsultInviteeRemoved(
+                space_id=space_id, appointment_id=invitee.appointment_id,
+                account_id=invitee.account_id,
+            )
+        )  # fmt: skip
+    return True
 
 
 async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:

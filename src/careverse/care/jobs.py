@@ -1,9 +1,15 @@
-"""Background work of the care capability: reminders before visits.
+"""Background work of the care capability: reminders before visits, and letting caregivers out
+of open consult rooms when the delegation their invitation rested on expires.
 
 Every node may run the job. Each reminder is claimed with a conditional UPDATE (only one node's
 claim matches the row), so two nodes never both send it; a claim left by a node that died is taken
 over after ``STALE_CLAIM``. The claim is a unit of work of its own, committed before the reminder
 is written and sent (its own unit of work too), one appointment at a time.
+
+An expiring delegation publishes nothing; every access checks it, so the caregiver is refused from
+the next request on. :func:`end_lapsed_invitations_once` also ends their invitations into rooms
+that are open now, so the world closes a socket they still hold there (on every node). Nodes may
+race to end the same invitation: only the one whose DELETE removed it publishes.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import structlog
 from sqlalchemy import CursorResult, or_, select, update
 
 from careverse.care.booking import BookingService
-from careverse.care.models import Appointment
+from careverse.care.events import end_invitation
+from careverse.care.models import Appointment, Invitee
+from careverse.care.service import may_invite_caregiver
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
@@ -63,6 +71,40 @@ async def send_reminders_once(db: Database, settings: Settings, mailer: Mailer |
             await BookingService(session, settings, mailer).send_reminder(appointment_id)
             sent += 1
     return sent
+
+
+async def end_lapsed_invitations_once(db: Database) -> int:
+    """End the caregiver invitations into open consult rooms whose delegation has expired (or
+    no longer grants appointments or consults); answers how many this node ended."""
+    ended = 0
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Invitee, Appointment.space_id, Appointment.patient_id)
+                .join(Appointment, Appointment.id == Invitee.appointment_id)
+                .where(Invitee.role == "caregiver", Appointment.status == "in_progress")
+            )
+        ).all()
+        for invitee, space_id, patient_id in rows:
+            async with unit_of_work(session):
+                if await may_invite_caregiver(session, invitee.account_id, patient_id):
+                    continue
+                if await end_invitation(
+                    session, invitee, space_id, patient_id, reason="delegation-expired"
+                ):
+                    ended += 1
+    return ended
+
+
+async def end_lapsed_invitations_forever(db: Database, settings: Settings) -> None:
+    while True:
+        try:
+            ended = await end_lapsed_invitations_once(db)
+            if ended:
+                log.info("care.invitations_lapsed", count=ended)
+        except Exception as exc:
+            log.error("care.invitations_check_failed", error=type(exc).__name__)
+        await asyncio.sleep(settings.care_reminder_check_seconds)
 
 
 async def send_reminders_forever(db: Database, settings: Settings, mailer: Mailer | None) -> None:

@@ -6,24 +6,30 @@ care does not make it: care chooses its id and publishes
 :class:`~careverse.care.events.ConsultRoomOpened` (and ``ConsultRoomInvited`` for a guest invited
 later) in its unit of work, and the world makes the space and its members in the same
 transaction (world/events.py). Only its members (the clinician, the patient and the people
-invited) may enter it or see it listed.
+invited) may enter it or see it listed, and the world asks :func:`consult_rooms_barring` at
+every entry and listing: a caregiver whose delegation was revoked or has expired is no longer
+let in.
+
+Removing a guest (the clinician or the patient), or the revocation of the delegation a caregiver
+was invited on (care/events.py), publishes :class:`~careverse.care.events.ConsultInviteeRemoved`:
+the world takes them off the room's members and every node closes their sockets in it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened
+from careverse.care.events import ConsultInviteeRemoved, ConsultRoomInvited, ConsultRoomOpened
 from careverse.care.models import Appointment, Encounter, Invitee
-from careverse.care.service import invitee_of, reach
+from careverse.care.service import invitation_holds, invitee_of, may_invite_caregiver, reach
 from careverse.identity import directory
 from careverse.identity.directory import AccountBrief
-from careverse.identity.relationships import delegation_fact
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import Conflict, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Category, Role, require_role
@@ -45,6 +51,31 @@ class Room:
     preferred_language: str | None
     role_in_room: str  # clinician|patient|caregiver|interpreter|guest-clinician
     status: str
+
+
+async def consult_rooms_barring(
+    session: AsyncSession, actor: Actor, space_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these spaces are consult rooms the caller may not be in now.
+
+    A consult room admits the visit's clinician, the patient, and guests whose invitation still
+    holds; spaces that are no consult room are not care's to bar. The world asks at every entry
+    and listing, so a caregiver whose delegation has expired is refused although nothing told
+    the world (expiry publishes no event). One query for the rooms, one more per guest's room.
+    """
+    if not space_ids:
+        return set()
+    rooms = await session.scalars(select(Appointment).where(Appointment.space_id.in_(space_ids)))
+    barred: set[uuid.UUID] = set()
+    for appt in rooms.all():
+        own = actor.account_id == appt.clinician_id or (
+            actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
+        )
+        if appt.space_id is None or own:
+            continue
+        if await invitee_of(session, appt, actor.account_id) is None:
+            barred.add(appt.space_id)
+    return barred
 
 
 class RoomService:
@@ -104,13 +135,14 @@ class RoomService:
         """Ask the world for the consult room (it is made in this transaction) and link it."""
         patient = await directory.patient(self.session, appt.patient_id)
         members = [patient.account_id] if patient and patient.account_id else []
-        members += (
-            await self.session.scalars(
-                select(Invitee.account_id)
-                .where(Invitee.appointment_id == appt.id)
-                .order_by(Invitee.created_at)
-            )
-        ).all()
+        invitees = await self.session.scalars(
+            select(Invitee).where(Invitee.appointment_id == appt.id).order_by(Invitee.created_at)
+        )
+        members += [
+            i.account_id
+            for i in invitees.all()
+            if await invitation_holds(self.session, i, appt.patient_id)
+        ]
         space_id = uuid.uuid4()
         await uow.publish(
             ConsultRoomOpened(
@@ -137,7 +169,7 @@ class RoomService:
         )
         if appt is None:
             raise NotFound("Not found.")
-        invitee = await invitee_of(self.session, appt.id, actor.account_id)
+        invitee = await invitee_of(self.session, appt, actor.account_id)
         if actor.role is Role.CLINICIAN and appt.clinician_id == actor.account_id:
             role = "clinician"
         elif actor.role is Role.PATIENT and actor.patient_id == appt.patient_id:
@@ -170,9 +202,8 @@ class RoomService:
             return f"That account is not a {role}."
         if role == "interpreter" and guest.role in (Role.PATIENT, Role.RESEARCHER):
             return "That account cannot interpret."
-        if (
-            role == "caregiver"
-            and await delegation_fact(self.session, guest.id, appt.patient_id) is None
+        if role == "caregiver" and not await may_invite_caregiver(
+            self.session, guest.id, appt.patient_id
         ):
             return "Only a caregiver the patient has delegated to can be invited."
         return None
@@ -187,11 +218,7 @@ class RoomService:
     ) -> Invitee:
         """The clinician (or the patient) invites a caregiver, an interpreter or a colleague."""
         async with unit_of_work(self.session) as uow:
-            access = await reach(self.session, actor, appointment_id, category=Category.CONSULTS)
-            appt = access.appointment
-            patient_self = actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
-            if not (access.as_clinician or patient_self):
-                raise NotFound("Not found.")
+            appt = await self._hosted(actor, appointment_id)
             if appt.status not in ("booked", "checked_in", "in_progress"):
                 raise Conflict("This visit is not open.", code="not_open")
             if role not in INVITE_ROLES:
@@ -207,6 +234,42 @@ class RoomService:
                     )
                 )
             return found
+
+    async def uninvite(
+        self, actor: Actor, appointment_id: uuid.UUID, account_id: uuid.UUID
+    ) -> None:
+        """The clinician (or the patient) takes a guest off the visit: their invitation ends,
+        and if the room is open the world lets them out of it now (404 for no such guest)."""
+        async with unit_of_work(self.session) as uow:
+            appt = await self._hosted(actor, appointment_id)
+            invitee = await self.session.scalar(
+                select(Invitee).where(
+                    Invitee.appointment_id == appt.id, Invitee.account_id == account_id
+                )
+            )
+            if invitee is None:
+                raise NotFound("Not found.")
+            await self.session.delete(invitee)
+            audit.record(
+                self.session, "appointment.uninvite", actor=actor, patient_id=appt.patient_id,
+                resource_type="Appointment", resource_id=appt.id,
+                detail={"invitee": str(account_id), "role": invitee.role},
+            )  # fmt: skip
+            if appt.space_id is not None:
+                await uow.publish(
+                    ConsultInviteeRemoved(
+                        space_id=appt.space_id, appointment_id=appt.id, account_id=account_id
+                    )
+                )
+
+    async def _hosted(self, actor: Actor, appointment_id: uuid.UUID) -> Appointment:
+        """The appointment, when the caller hosts its consult: its clinician or the patient."""
+        access = await reach(self.session, actor, appointment_id, category=Category.CONSULTS)
+        appt = access.appointment
+        patient_self = actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
+        if not (access.as_clinician or patient_self):
+            raise NotFound("Not found.")
+        return appt
 
     async def _guest(
         self, appt: Appointment, account_id: uuid.UUID | None, role: str, email: str | None

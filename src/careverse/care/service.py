@@ -4,7 +4,9 @@ Access: a patient reaches their own appointments and encounters, a caregiver tho
 who delegated the matching scope, the booked clinician those of their own visits (through the care
 relationship the booking opened); all through :func:`careverse.kernel.policy.authorize`. People
 invited into a consult (caregiver, interpreter, second clinician) reach only its room and chat.
-Everyone else gets 404.
+A caregiver's invitation rests on the patient's delegation: it holds only while a live delegation
+grants them the patient's appointments or consults, checked on every access (see
+:func:`invitation_holds`), so revocation and expiry act on the next request. Everyone else gets 404.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from careverse.care.models import (
 )
 from careverse.identity import directory
 from careverse.identity.directory import AccountBrief
+from careverse.identity.relationships import delegation_fact
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
 from careverse.kernel.errors import InvalidInput, NotFound
@@ -175,14 +178,41 @@ class Access:
     grant: Grant | None
 
 
+# A caregiver may be invited into a patient's consult, and stays invited, while a delegation of
+# the patient grants them any of these.
+INVITATION_SCOPES = frozenset(
+    f"{category.value}:{mode}"
+    for category in (Category.APPOINTMENTS, Category.CONSULTS)
+    for mode in ("read", "write")
+)
+
+
+async def may_invite_caregiver(
+    session: AsyncSession, caregiver_id: uuid.UUID, patient_id: uuid.UUID
+) -> bool:
+    """Whether a live, unexpired delegation of the patient lets this caregiver into a consult."""
+    delegation = await delegation_fact(session, caregiver_id, patient_id)
+    return delegation is not None and not delegation.scopes.isdisjoint(INVITATION_SCOPES)
+
+
+async def invitation_holds(session: AsyncSession, invitee: Invitee, patient_id: uuid.UUID) -> bool:
+    """Whether an invitation still lets its guest in. Interpreters and clinicians are invited
+    for themselves; a caregiver only for as long as the patient's delegation lasts."""
+    if invitee.role != "caregiver":
+        return True
+    return await may_invite_caregiver(session, invitee.account_id, patient_id)
+
+
 async def invitee_of(
-    session: AsyncSession, appointment_id: uuid.UUID, account_id: uuid.UUID
+    session: AsyncSession, appt: Appointment, account_id: uuid.UUID
 ) -> Invitee | None:
-    return await session.scalar(
-        select(Invitee).where(
-            Invitee.appointment_id == appointment_id, Invitee.account_id == account_id
-        )
+    """The account's invitation into the appointment's consult, if it still holds."""
+    invitee = await session.scalar(
+        select(Invitee).where(Invitee.appointment_id == appt.id, Invitee.account_id == account_id)
     )
+    if invitee is None or not await invitation_holds(session, invitee, appt.patient_id):
+        return None
+    return invitee
 
 
 async def reach(
@@ -202,7 +232,8 @@ async def reach(
         raise NotFound("Not found.")
     as_clinician = actor.role is Role.CLINICIAN and appt.clinician_id == actor.account_id
     own = as_clinician or (actor.role is Role.PATIENT and actor.patient_id == appt.patient_id)
-    if invitees and not own and await invitee_of(session, appointment_id, actor.account_id):
+    # A lapsed invitation is no invitation: the caller goes to the policy like anyone else.
+    if invitees and not own and await invitee_of(session, appt, actor.account_id):
         audit.record(
             session, f"{category.value}.{'write' if write else 'read'}", actor=actor,
             patient_id=appt.patient_id, resource_type=resource_type, resource_id=appointment_id,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity.events import DelegationRevoked
 from careverse.identity.models import Account, CareRelationship, Delegation, Patient
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import Conflict, InvalidInput, NotFound
@@ -248,8 +250,12 @@ class RelationshipService:
         return await self._view(delegation)
 
     async def revoke(self, actor: Actor, delegation_id: uuid.UUID) -> None:
-        """The patient (or the caregiver, stepping back) ends a delegation at once."""
-        async with unit_of_work(self.session):
+        """The patient (or the caregiver, stepping back) ends a delegation at once.
+
+        The first revocation publishes :class:`DelegationRevoked` in this unit of work (care ends
+        the consult invitations that rested on it); revoking again changes nothing.
+        """
+        async with unit_of_work(self.session) as uow:
             delegation = await self.session.get(Delegation, delegation_id)
             mine = delegation is not None and (
                 (actor.role is Role.PATIENT and delegation.patient_id == actor.patient_id)
@@ -257,7 +263,7 @@ class RelationshipService:
             )
             if not mine or delegation is None:
                 raise NotFound("No such delegation.")
-            await self.session.execute(
+            ended = await self.session.execute(
                 update(Delegation)
                 .where(Delegation.id == delegation_id, Delegation.revoked_at.is_(None))
                 .values(revoked_at=clock.now())
@@ -266,6 +272,13 @@ class RelationshipService:
                 self.session, "delegation.revoke", actor=actor, patient_id=delegation.patient_id,
                 resource_type="Delegation", resource_id=delegation.id,
             )  # fmt: skip
+            if cast(CursorResult, ended).rowcount == 1:
+                await uow.publish(
+                    DelegationRevoked(
+                        delegation_id=delegation.id, patient_id=delegation.patient_id,
+                        caregiver_id=delegation.caregiver_id, by_id=actor.account_id,
+                    )
+                )  # fmt: skip
 
     async def list_for(self, actor: Actor) -> list[DelegationView]:
         """A patient's grants, or the delegations a caregiver holds."""

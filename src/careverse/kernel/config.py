@@ -154,7 +154,7 @@ class Settings(BaseSettings):
     )
     care_reminder_lead_minutes: int = Field(default=60, ge=1, description="Reminder before a visit")
     care_reminder_check_seconds: float = Field(
-        default=60, ge=1, description="Reminder job interval"
+        default=60, ge=1, description="Interval of the reminder and lapsed-invitation jobs"
     )
     care_relationship_days: int = Field(
         default=30, ge=0, description="Days a booking's care relationship lasts after the visit"

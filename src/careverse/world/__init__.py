@@ -9,9 +9,15 @@ def setup(runtime: Runtime) -> None:
     """Register the spaces API and the realtime socket; the node's hub lives from start to stop.
 
     The world also makes the spaces care asks for (consult rooms, the waiting space) in care's
-    transaction: see world/events.py.
+    transaction, and lets a guest out of a consult room when their invitation ends (their
+    membership in the transaction, their sockets on every node): see world/events.py.
     """
-    from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
+    from careverse.care.events import (
+        ConsultInviteeRemoved,
+        ConsultRoomInvited,
+        ConsultRoomOpened,
+        WaitingRoomNeeded,
+    )
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
     from careverse.world import api, events
@@ -38,5 +44,15 @@ def setup(runtime: Runtime) -> None:
     runtime.events.subscribe(
         ConsultRoomInvited, events.invite_to_consult_room, phase=Phase.TRANSACTION
     )
+    runtime.events.subscribe(
+        ConsultInviteeRemoved, events.leave_consult_room, phase=Phase.TRANSACTION
+    )
+
+    async def close_consult_sockets(event: ConsultInviteeRemoved) -> None:
+        """On every node: the guest's sockets in that consult room are closed now."""
+        if (hub := runtime.find(Hub)) is not None:
+            hub.dismiss(str(event.space_id), str(event.account_id), events.NO_LONGER_INVITED)
+
+    runtime.events.subscribe(ConsultInviteeRemoved, close_consult_sockets, phase=Phase.EVERYWHERE)
     runtime.events.subscribe(WaitingRoomNeeded, events.open_waiting_room, phase=Phase.TRANSACTION)
     runtime.events.subscribe(AccountErasureDue, events.forget_person, phase=Phase.TRANSACTION)

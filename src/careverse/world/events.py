@@ -7,6 +7,10 @@ published by a service that has already checked who may do this, so no policy ch
 
 The rows are written as :class:`careverse.world.service.SpaceService` writes them, without its
 checks of the caller's role (``create`` takes an actor and chooses the id; here care chose both).
+
+A guest whose invitation ended (``ConsultInviteeRemoved``) leaves the room's members here, in the
+transaction; their live sockets are closed on every node by the hub (``Hub.dismiss``, subscribed
+in the EVERYWHERE phase in ``world/__init__.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ import uuid
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.events import ConsultRoomInvited, ConsultRoomOpened, WaitingRoomNeeded
+from careverse.care.events import (
+    ConsultInviteeRemoved,
+    ConsultRoomInvited,
+    ConsultRoomOpened,
+    WaitingRoomNeeded,
+)
 from careverse.privacy.events import AccountErasureDue
 from careverse.world.models import Space, SpaceMember, SpaceObject
 from careverse.world.templates import TEMPLATES
@@ -24,6 +33,7 @@ from careverse.world.templates import TEMPLATES
 CONSULT_TEMPLATE = "consult-room"
 WAITING_TEMPLATE = "therapy-garden"
 WAITING_NAME = "Waiting garden"
+NO_LONGER_INVITED = "You are no longer invited to this consult."
 
 
 async def open_consult_room(event: ConsultRoomOpened, session: AsyncSession) -> None:
@@ -39,6 +49,15 @@ async def open_consult_room(event: ConsultRoomOpened, session: AsyncSession) -> 
 async def invite_to_consult_room(event: ConsultRoomInvited, session: AsyncSession) -> None:
     """Someone invited into an open consult room becomes one of its members."""
     await _add_member(session, event.space_id, event.account_id)
+
+
+async def leave_consult_room(event: ConsultInviteeRemoved, session: AsyncSession) -> None:
+    """A guest no longer invited is no longer one of the consult room's members."""
+    await session.execute(
+        delete(SpaceMember).where(
+            SpaceMember.space_id == event.space_id, SpaceMember.account_id == event.account_id
+        )
+    )
 
 
 async def open_waiting_room(event: WaitingRoomNeeded, session: AsyncSession) -> None:

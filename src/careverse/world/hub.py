@@ -22,7 +22,7 @@ from typing import Any
 
 import structlog
 
-from careverse.world import tick
+from careverse.world import moderation, tick
 from careverse.world.avatar import Avatar
 from careverse.world.connection import MAX_MESSAGE_BYTES, OUTBOX, Client, Limits
 from careverse.world.instance import Instance
@@ -100,6 +100,13 @@ class Hub:
                 raise PermissionError("A facilitator removed you from this space.")
         spec = TEMPLATES[template]
         return await self.seats.admit(space_id, spec, capacity, avatar_id)
+
+    def dismiss(self, space_id: str, account_id: str, reason: str) -> None:
+        """Let someone out of every copy of a space on this node, closing their sockets there
+        (each node does its own: the caller reaches every node, e.g. through an EVERYWHERE
+        event)."""
+        for inst in list(self.instances.get(space_id, ())):
+            moderation.dismiss(inst, account_id, reason)
 
     async def present(self, space_id: str) -> int:
         """How many people (with an avatar) are in the space now, on every node."""

@@ -1,5 +1,5 @@
 """Room moderation: a facilitator mutes, removes, locks or ends; anyone blocks someone for
-themselves.
+themselves; and someone whose invitation ended is let out (:func:`dismiss`).
 
 A facilitator's decision is applied here, remembered beyond this node's copy (seats.py: removals
 and locks outlive it), and sent to the other nodes, which apply it with :func:`apply`.
@@ -35,6 +35,22 @@ def moderate(inst: Instance, me: Avatar, client: Client, mod: proto.Moderate) ->
     if inst.hub is not None:
         inst.hub.seats.remember_mod(inst, mod.action, mod.target)
     inst.relay.moderated(mod.action, mod.target)
+
+
+def dismiss(inst: Instance, target_id: str, reason: str) -> None:
+    """Someone who may no longer be here (their invitation ended) leaves this node's copy now.
+
+    Unlike a facilitator's removal nothing is remembered or announced: the space's membership,
+    checked at every entry, keeps them out, and the others see them leave (``leave`` in the next
+    delta). A mirror of someone held by another node is left to that node, which is told the same
+    and lets them go (its relay then tells this one).
+    """
+    victim = inst.clients.pop(target_id, None)
+    target = inst.member(target_id)
+    if target is not None and target.remote is None:
+        inst.drop(target_id)
+    if victim is not None:
+        victim.close_soon(proto.CLOSE_UNINVITED, reason)
 
 
 def apply(inst: Instance, action: str, target_id: str | None) -> None:

@@ -266,6 +266,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_REMOVED = 4000
 CLOSE_ENDED = 4001
+CLOSE_UNINVITED = 4002  # your invitation to the space ended (e.g. a consult guest)
 CLOSE_ABUSE = 4008  # persistent flooding or malformed messages
 CLOSE_TOO_SLOW = 4009  # the client does not read fast enough
 CLOSE_REPLACED = 4010  # the same account joined again elsewhere

@@ -1,4 +1,8 @@
-"""Spaces: listing, creating, inviting, and who may enter. No realtime here (see hub.py)."""
+"""Spaces: listing, creating, inviting, and who may enter. No realtime here (see hub.py).
+
+A consult room is care's: besides its membership, care is asked at every entry whether the
+person may still be in it (a caregiver's invitation lapses with the patient's delegation).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care.rooms import consult_rooms_barring
 from careverse.identity import directory
 from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
 from careverse.kernel.uow import unit_of_work
+from careverse.world.events import CONSULT_TEMPLATE
 from careverse.world.models import Space, SpaceMember
 from careverse.world.templates import TEMPLATES
 
@@ -47,7 +53,14 @@ class SpaceService:
             )
             .order_by(Space.created_at)
         )
-        return list(rows.all())
+        spaces = list(rows.all())
+        barred = await self._barred_by_care(actor, spaces)
+        return [s for s in spaces if s.id not in barred]
+
+    async def _barred_by_care(self, actor: Actor, spaces: list[Space]) -> set[uuid.UUID]:
+        """The consult rooms among ``spaces`` that care no longer lets this person into."""
+        rooms = [s.id for s in spaces if s.template == CONSULT_TEMPLATE]
+        return await consult_rooms_barring(self.session, actor, rooms)
 
     async def create(
         self,
@@ -122,5 +135,7 @@ class SpaceService:
             or (member is not None and member.role == "facilitator")
         )
         if space.access != "members" and not (owner or member is not None):
+            raise NotFound("Not found.")
+        if await self._barred_by_care(actor, [space]):
             raise NotFound("Not found.")
         return Entry(space, facilitator)

@@ -205,6 +205,7 @@ export class ConsultPanel extends LightElement {
               appointment-id=${info.appointment_id}
               .invitees=${this.visit?.invitees ?? []}
               @invited=${() => void this.loadVisit()}
+              @uninvited=${() => void this.loadVisit()}
             ></cv-invite-panel>`
           : nothing}
       </section>

@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { invite, type InviteRole } from '../../api/care';
+import { invite, removeInvitee, type InviteRole } from '../../api/care';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
@@ -10,7 +10,8 @@ const ROLES: InviteRole[] = ['interpreter', 'caregiver', 'clinician'];
 /**
  * Invite someone into an appointment's consult room: an interpreter, a caregiver the patient
  * has given access to, or a second clinician, by the e-mail address they sign in with. The
- * clinician and the patient may invite; at most two guests. Fires `invited` when done.
+ * clinician and the patient may invite; at most two guests. Fires `invited` when done. Lists
+ * the guests, each with a button that removes them (fires `uninvited`).
  */
 export class InvitePanel extends LightElement {
   static override properties = {
@@ -56,6 +57,18 @@ export class InvitePanel extends LightElement {
     }
   }
 
+  private async uninvite(guest: { account_id: string; name: string }): Promise<void> {
+    try {
+      await removeInvitee(this.appointmentId, guest.account_id);
+      this.invitees = this.invitees.filter((i) => i.account_id !== guest.account_id);
+      this.error = '';
+      this.notice = t('care.invite.removed', { name: guest.name });
+      this.dispatchEvent(new CustomEvent('uninvited', { bubbles: true, composed: true }));
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
   override render() {
     const a = this.appointmentId;
     if (!a) return nothing;
@@ -66,7 +79,17 @@ export class InvitePanel extends LightElement {
         ${this.invitees.length
           ? html`<ul>
               ${this.invitees.map(
-                (i) => html`<li>${i.name} — ${t(`care.invite.role.${i.role}` as MessageKey)}</li>`,
+                (i) => html`<li>
+                  ${i.name} — ${t(`care.invite.role.${i.role}` as MessageKey)}
+                  <button
+                    class="button button--quiet"
+                    type="button"
+                    aria-label=${t('care.invite.removeLabel', { name: i.name })}
+                    @click=${() => void this.uninvite(i)}
+                  >
+                    ${t('care.invite.remove')}
+                  </button>
+                </li>`,
               )}
             </ul>`
           : nothing}

@@ -1,5 +1,5 @@
 """Care API: the waiting room (check-in, wait state, the clinician's queue) and the consult
-room (admit, invite, who is in it).
+room (admit, invite and remove guests, who is in it).
 
 The waiting view polls ``GET /api/care/appointments/{id}/wait`` (every ``poll_seconds``)."""
 
@@ -91,6 +91,20 @@ async def invite(
     """Invite a caregiver (with a delegation), an interpreter or a colleague into the room
     (by account id or by the e-mail address they sign in with)."""
     await care.rooms.invite(actor, appointment_id, body.account_id, body.role, body.email)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete(
+    "/care/appointments/{appointment_id}/invitees/{account_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=ERRORS,
+)
+async def remove_invitee(
+    appointment_id: uuid.UUID, account_id: uuid.UUID, actor: CurrentActor, care: Care
+) -> Response:
+    """Take a guest off the visit (the clinician or the patient): they leave the consult room at
+    once, on every node. 404 for someone who is not invited."""
+    await care.rooms.uninvite(actor, appointment_id, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
