@@ -31,7 +31,9 @@ from typing import Literal
 from careverse.wellbeing.catalogue import ALL, CSSRS, SCORED
 from careverse.wellbeing.definitions import AlertRule, Instrument
 
-__all__ = ["Risk", "Score", "cssrs_risk", "cssrs_triage", "instrument", "score"]
+__all__ = [
+    "Risk", "Score", "crisis_reason", "cssrs_risk", "cssrs_triage", "instrument", "score",
+]  # fmt: skip
 
 Risk = Literal["none", "low", "moderate", "high"]
 
@@ -46,7 +48,12 @@ class Score:
     flags: frozenset[str]
     missing: int = 0  # how many items were not answered
     percentage: int | None = None  # WHO-5: raw x 4
-    crisis_reasons: tuple[str, ...] = ()  # why a crisis flag fired, in the alert's words
+    crisis: tuple[str, ...] = ()  # reason codes of the crisis flags that fired ("phq9-item9:1")
+
+    @property
+    def crisis_reasons(self) -> tuple[str, ...]:
+        """Why each crisis flag fired, in the alert's words."""
+        return tuple(crisis_reason(code) for code in self.crisis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +124,7 @@ def score(code: str, answers: Sequence[int | None]) -> Score:
         if value is not None and value >= rule.at_least:
             flags.add(rule.flag)
             if rule.crisis:
-                answer = plan.instrument.option(value).text.lower()
-                reasons.append(rule.reason.format(answer=answer))
+                reasons.append(f"{rule.flag}:{value}")
     if missing:
         return Score(code, None, None, frozenset(flags), missing, None, tuple(reasons))
     inst = plan.instrument
@@ -162,7 +168,8 @@ def _yes_no(answers: Mapping[str, object], key: str) -> bool | None:
 
 
 def cssrs_triage(answers: Mapping[str, object]) -> tuple[Risk, str | None]:
-    """The screener's risk and why (the deciding answer in words, ``None`` for no risk).
+    """The screener's risk and its reason code (``"cssrs:q5"``; ``None`` for no risk): the
+    highest-risk answer, which :func:`crisis_reason` puts in words.
 
     ``q1``, ``q2`` and ``q6`` are always asked; ``q3``-``q5`` only when ``q2`` is yes (the skip:
     they must then be absent, null or false — a yes to a question that was not asked
@@ -195,10 +202,31 @@ def cssrs_triage(answers: Mapping[str, object]) -> tuple[Risk, str | None]:
     if not yes:
         return "none", None
     deciding = max(yes, key=lambda k: _RANK[_WHY[k][0]])
-    risk, words = _WHY[deciding]
-    return risk, f"C-SSRS screener: {risk} risk ({words})"  # type: ignore[return-value]
+    return _WHY[deciding][0], f"cssrs:{deciding}"  # type: ignore[return-value]
 
 
 def cssrs_risk(answers: Mapping[str, object]) -> Risk:
     """The C-SSRS screener's triage: ``"none"``, ``"low"``, ``"moderate"`` or ``"high"``."""
     return cssrs_triage(answers)[0]
+
+
+_CRISIS_RULES = {
+    rule.flag: (inst, rule) for inst in SCORED.values() for rule in inst.alert_rules if rule.crisis
+}
+
+
+def crisis_reason(code: str) -> str:
+    """A crisis reason code in the alert's words: ``"phq9-item9:1"`` → "PHQ-9 item 9 answered
+    'several days'", ``"cssrs:q6-recent"`` → "C-SSRS screener: high risk (yes to question 6, …)".
+
+    Events carry the code (never words); the alert's "why" is made from it here.
+    """
+    kind, _, detail = code.partition(":")
+    if kind == "cssrs" and detail in _WHY:
+        risk, words = _WHY[detail]
+        return f"C-SSRS screener: {risk} risk ({words})"
+    found = _CRISIS_RULES.get(kind)
+    if found is not None and detail.isdigit():
+        inst, rule = found
+        return rule.reason.format(answer=inst.option(int(detail)).text.lower())
+    raise ValueError("Unknown crisis reason.")

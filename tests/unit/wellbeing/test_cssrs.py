@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from careverse.wellbeing.instruments import cssrs_risk, cssrs_triage
+from careverse.wellbeing.instruments import crisis_reason, cssrs_risk, cssrs_triage
 
 NO = {"q1": False, "q2": False, "q6": False}
 
@@ -82,8 +82,11 @@ def test_bad_answers_are_refused(answers):
 
 def test_the_reason_names_the_deciding_answer():
     assert cssrs_triage(NO) == ("none", None)
-    risk, why = cssrs_triage(yes("q1", "q6", recent=True))
-    assert risk == "high" and why is not None and "within the past 3 months" in why
-    assert cssrs_triage(yes("q3"))[1] == (
+    assert cssrs_triage(yes("q1", "q6", recent=True)) == ("high", "cssrs:q6-recent")
+    assert "within the past 3 months" in crisis_reason("cssrs:q6-recent")
+    assert cssrs_triage(yes("q1", "q3")) == ("moderate", "cssrs:q3")
+    assert crisis_reason("cssrs:q3") == (
         "C-SSRS screener: moderate risk (yes to question 3, thinking about a method)"
     )
+    with pytest.raises(ValueError):
+        crisis_reason("cssrs:q9")

@@ -75,6 +75,7 @@ def test_who5_band_edges_and_percentage(raw, percentage, band):
 def test_phq9_item9_flags_and_says_why():
     result = score("phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1])
     assert result.flags == {"phq9-item9"}
+    assert result.crisis == ("phq9-item9:1",)
     assert result.crisis_reasons == ("PHQ-9 item 9 answered 'several days'",)
     assert score("phq9", [3, 3, 3, 3, 3, 3, 3, 3, 0]).flags == set()
     assert score("phq9", [0] * 8 + [3]).crisis_reasons == (
