@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
+from careverse.privacy.service import PrivacyService
+from careverse.wellbeing.models import WellbeingResponse
 from tests.integration.privacy.support import assign, audit_rows, delegate
 from tests.integration.wellbeing.support import PHQ9_CALM, submit
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    return {"access_token_ttl_seconds": 90 * 24 * 3600}  # tokens outlive the erasure's grace
 
 
 async def test_instruments_are_listed_with_their_items_and_rules(client, person):
@@ -103,3 +110,19 @@ async def test_who_may_read_and_answer(app, client, person):
     assert reads and reads[0].patient_id == patient.patient_id
     denied = await audit_rows(app, actor_id=stranger.id, outcome="denied")
     assert denied and denied[0].action == "wellbeing.read"
+
+
+async def test_an_erasure_removes_the_patients_responses(app, client, person, fake_clock):
+    patient, other = await person("patient"), await person("patient")
+    await submit(client, patient, "phq2", [1, 1])
+    await submit(client, other, "phq2", [0, 0])
+    assert (await client.delete("/api/me", headers=patient.headers)).status_code == 202
+    fake_clock.advance(days=app.state.runtime.settings.erasure_grace_days, seconds=1)
+    async with app.state.runtime.db.session() as session:
+        assert await PrivacyService(session, app.state.runtime.settings).erase_due() == 1
+        left = await session.execute(
+            select(WellbeingResponse.patient_id, func.count()).group_by(
+                WellbeingResponse.patient_id
+            )
+        )
+        assert dict(left.tuples().all()) == {other.patient_id: 1}
