@@ -165,6 +165,7 @@ class Settings(BaseSettings):
 
     wellbeing_crisis_resources: dict[str, CrisisResources] = Field(
         default_factory=lambda: dict(DEFAULT_CRISIS_RESOURCES),
+        min_length=1,
         description='Crisis resources by language, JSON: {"en": {"text": "...", "phone": '
         '"...", "url": "..."}}; shown whenever a questionnaire takes the crisis path (the path '
         'itself is not a setting). "en" is the fallback language.',
