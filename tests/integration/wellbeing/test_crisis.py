@@ -137,3 +137,26 @@ async def test_answers_never_reach_the_logs(client, person, json_logs):
     assert "http.request" in logs
     for words in ("more than half the days", "item 9", "phq9-item9", "PHQ-9"):
         assert words not in logs
+
+
+async def test_a_crisis_response_is_never_stored_without_its_alert(
+    app, client, person, monkeypatch
+):
+    """The alert opens in the response's transaction: if it cannot, neither is stored."""
+    from careverse.monitoring import wellbeing_alerts
+
+    t = await team(client, person)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the alert could not be opened")
+
+    monkeypatch.setattr(wellbeing_alerts, "apply_finding", broken)
+    with pytest.raises(RuntimeError):  # the test transport re-raises what answered 500
+        await client.post(
+            "/api/wellbeing/responses",
+            json={"instrument": "phq9", "answers": ITEM9_SEVERAL_DAYS},
+            headers=t.patient.headers,
+        )
+    mine = await client.get("/api/wellbeing/me/results", headers=t.patient.headers)
+    assert mine.json()["results"] == []
+    assert await audit_rows(app, action="wellbeing.crisis") == []
