@@ -34,7 +34,7 @@ def ok(answer: httpx.Response, status: int = 200) -> dict:
 
 
 def test_item9_shows_the_crisis_screen_and_alerts_the_clinician(
-    page: Page, problems: PageProblems, live_server: LiveServer
+    page: Page, problems: PageProblems, live_server: LiveServer, browser
 ):
     base_url = live_server.base_url
     admin = new_person("Ada Admin", role="admin")
@@ -101,6 +101,19 @@ def test_item9_shows_the_crisis_screen_and_alerts_the_clinician(
         "PHQ-9 item 9 answered 'several days'",
     ]
     assert all(a["severity"] == "high" and a["acknowledge_by"] for a in found)
+
+    # The clinician's view of the patient lists the results, item 9 marked.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        theirs = context.new_page()
+        sign_in(theirs, base_url, clinician)
+        theirs.goto(f"{base_url}/monitoring?patient={patient_id}")
+        results = theirs.get_by_role("region", name="Questionnaires")
+        expect(results.get_by_role("row")).to_have_count(3)  # the header and two results
+        expect(results).to_contain_text("item 9 endorsed")
+        expect(results).to_contain_text("C-SSRS")
+    finally:
+        context.close()
 
 
 def test_the_questionnaire_and_crisis_screens_pass_axe(browser, base_url: str, person: Person):

@@ -22,3 +22,11 @@ export function submitAnswers(instrument: InstrumentCode, answers: Answers): Pro
 export async function myResults(): Promise<WellbeingResult[]> {
   return (await api.get('/api/wellbeing/me/results')).results;
 }
+
+/** A patient's results over time (their clinicians; a caregiver with `wellbeing:read`). */
+export async function patientResults(patientId: string): Promise<WellbeingResult[]> {
+  const body = await api.get('/api/wellbeing/patients/{patient_id}/results', {
+    path: { patient_id: patientId },
+  });
+  return body.results;
+}

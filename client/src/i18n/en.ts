@@ -1149,6 +1149,8 @@ const en = {
   'wellbeing.history.when': 'When',
   'wellbeing.history.questionnaire': 'Questionnaire',
   'wellbeing.history.result': 'Result',
+  'wellbeing.clinician.title': 'Questionnaires',
+  'wellbeing.clinician.item9': ' · item 9 endorsed',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'We could not find that page.',

@@ -11,6 +11,7 @@ import {
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { resultSummary } from './wellbeing-results';
 
 /** The C-SSRS skip: questions asked only after a yes to another. */
 const ASKED_AFTER: Record<string, string> = { q3: 'q2', q4: 'q2', q5: 'q2', q6_past_3_months: 'q6' };
@@ -194,19 +195,6 @@ export class WellbeingPage extends LightElement {
     `;
   }
 
-  private summary(result: WellbeingResult): string {
-    if (result.risk) return t('wellbeing.result.risk', { risk: result.risk });
-    if (result.total === null || result.total === undefined) return t('wellbeing.result.incomplete');
-    if (result.percentage !== null && result.percentage !== undefined) {
-      return t('wellbeing.result.percentage', {
-        total: result.total,
-        percentage: result.percentage,
-        band: result.band ?? '',
-      });
-    }
-    return t('wellbeing.result.total', { total: result.total, band: result.band ?? '' });
-  }
-
   private renderHistory() {
     if (this.history.length === 0) return html`<p>${t('wellbeing.history.none')}</p>`;
     return html`
@@ -223,7 +211,7 @@ export class WellbeingPage extends LightElement {
             (r) => html`<tr>
               <td>${new Date(r.submitted_at).toLocaleString()}</td>
               <td>${this.titleOf(r.instrument)}</td>
-              <td>${this.summary(r)}</td>
+              <td>${resultSummary(r)}</td>
             </tr>`,
           )}
         </tbody>
@@ -243,7 +231,7 @@ export class WellbeingPage extends LightElement {
         this.result && !this.result.crisis
           ? html`<section class="panel" aria-labelledby="result-title">
               <h2 id="result-title" tabindex="-1">${t('wellbeing.result.title')}</h2>
-              <p>${this.titleOf(this.result.instrument)}: ${this.summary(this.result)}</p>
+              <p>${this.titleOf(this.result.instrument)}: ${resultSummary(this.result)}</p>
             </section>`
           : nothing
       }
