@@ -125,4 +125,4 @@ async def test_an_erasure_removes_the_patients_responses(app, client, person, fa
                 WellbeingResponse.patient_id
             )
         )
-        assert dict(left.tuples().all()) == {other.patient_id: 1}
+        assert {pid: n for pid, n in left.all()} == {other.patient_id: 1}
