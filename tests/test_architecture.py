@@ -22,7 +22,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "careverse"
-CAPABILITIES = ("identity", "privacy", "world", "care", "monitoring", "fhir", "web")
+CAPABILITIES = (
+    "identity", "privacy", "world", "care", "monitoring", "wellbeing", "fhir", "web",
+)  # fmt: skip
 COMPOSITION_ROOTS = {"app.py", "cli.py", "openapi.py", "demo.py", "__main__.py"}
 MAX_LINES = 600
 

@@ -178,6 +178,7 @@ export const ROUTES: readonly RouteEntry[] = [
     nav: { menu: 'main', badge: () => html`<cv-alert-badge></cv-alert-badge>` },
   }),
   areaRoute(AREAS.alerts, () => html`<cv-alerts-page></cv-alerts-page>`),
+  areaRoute(AREAS.wellbeing, () => html`<cv-wellbeing-page></cv-wellbeing-page>`),
   areaRoute(AREAS.vitals, ({ account }) => html`<cv-vitals-page .account=${account}></cv-vitals-page>`),
   areaRoute(
     AREAS.appointments,

@@ -14,7 +14,17 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from careverse import __version__, care, fhir, identity, monitoring, privacy, web, world
+from careverse import (
+    __version__,
+    care,
+    fhir,
+    identity,
+    monitoring,
+    privacy,
+    web,
+    wellbeing,
+    world,
+)
 from careverse.kernel import crypto
 from careverse.kernel import fhir as fhir_plumbing
 from careverse.kernel.config import Settings
@@ -27,7 +37,7 @@ log = structlog.get_logger(__name__)
 
 # Every capability, once: each registers its routers, events, start-up hooks and jobs.
 # fhir comes after the capabilities whose FHIR routes it composes; web last (its catch-all).
-CAPABILITIES = (identity, privacy, world, care, monitoring, fhir, web)
+CAPABILITIES = (identity, privacy, world, care, monitoring, wellbeing, fhir, web)
 
 
 def _is_fhir(request: Request) -> bool:

@@ -362,6 +362,26 @@ def bench_vitals_query(
         console.print_json(data=result)
 
 
+@bench_app.command("wellbeing")
+def bench_wellbeing(
+    questionnaires: Annotated[
+        int, typer.Option(min=10_000, max=50_000_000, help="Questionnaires to score.")
+    ] = 500_000,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2) and C-SSRS screeners scored per second,
+    in-process (the issue's target: 100,000 a second)."""
+    import json
+
+    from careverse.bench.wellbeing import run_wellbeing_bench
+
+    result = run_wellbeing_bench(questionnaires)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
 simulate_app = typer.Typer(help="Simulated devices for demos and tests.", no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 

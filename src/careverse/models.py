@@ -6,6 +6,7 @@ from careverse.kernel import audit as kernel_audit
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
+from careverse.wellbeing import models as wellbeing_models
 from careverse.world import models as world_models
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "monitoring_alert_models",
     "monitoring_models",
     "privacy_models",
+    "wellbeing_models",
     "world_models",
 ]

@@ -638,6 +638,35 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
+  "/api/wellbeing/instruments": {
+    /**
+     * Instruments
+     * @description Every questionnaire, with its items, answer options, bands, missing-data rule and licence.
+     */
+    get: operations["instruments_api_wellbeing_instruments_get"];
+  };
+  "/api/wellbeing/me/results": {
+    /**
+     * My Results
+     * @description The patient's own results over time, oldest first.
+     */
+    get: operations["my_results_api_wellbeing_me_results_get"];
+  };
+  "/api/wellbeing/patients/{patient_id}/results": {
+    /**
+     * Patient Results
+     * @description A patient's results over time (their clinicians; 404 when not yours to see).
+     */
+    get: operations["patient_results_api_wellbeing_patients__patient_id__results_get"];
+  };
+  "/api/wellbeing/responses": {
+    /**
+     * Submit
+     * @description Answer a questionnaire (patients, their own). A crisis answer (PHQ-9 item 9 at 1 or more,
+     * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
+     */
+    post: operations["submit_api_wellbeing_responses_post"];
+  };
   "/api/world/ice-servers": {
     /**
      * Ice Servers
@@ -722,6 +751,34 @@ export interface paths {
      * @description Everything the caller may see about one patient, as a Bundle.
      */
     get: operations["patient_everything_fhir_Patient__patient_id___everything_get"];
+  };
+  "/fhir/Questionnaire": {
+    /**
+     * Search Questionnaires
+     * @description Every instrument as a Questionnaire (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2, C-SSRS).
+     */
+    get: operations["search_questionnaires_fhir_Questionnaire_get"];
+  };
+  "/fhir/Questionnaire/{code}": {
+    /** Read Questionnaire */
+    get: operations["read_questionnaire_fhir_Questionnaire__code__get"];
+  };
+  "/fhir/QuestionnaireResponse": {
+    /**
+     * Search Questionnaire Responses
+     * @description A patient's QuestionnaireResponses (``patient=``; a patient's own without it).
+     */
+    get: operations["search_questionnaire_responses_fhir_QuestionnaireResponse_get"];
+    /**
+     * Create Questionnaire Response
+     * @description Answer a questionnaire (patients, their own); a crisis answer carries the site's crisis
+     * resources in the ``urn:careverse:wellbeing:crisis-resources`` extension.
+     */
+    post: operations["create_questionnaire_response_fhir_QuestionnaireResponse_post"];
+  };
+  "/fhir/QuestionnaireResponse/{response_id}": {
+    /** Read Questionnaire Response */
+    get: operations["read_questionnaire_response_fhir_QuestionnaireResponse__response_id__get"];
   };
   "/fhir/Schedule": {
     /**
@@ -883,6 +940,11 @@ export interface components {
     };
     /** AlertOut */
     AlertOut: {
+      /**
+       * Acknowledge By
+       * @description While open: when the alert escalates unless someone acknowledges it
+       */
+      acknowledge_by?: string | null;
       /** Acknowledged At */
       acknowledged_at?: string | null;
       /** Acknowledged By */
@@ -923,7 +985,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule";
+      source: "news2" | "rule" | "wellbeing";
       /**
        * Status
        * @enum {string}
@@ -943,6 +1005,15 @@ export interface components {
     AlertsOut: {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
+    };
+    /** AnswerOptionOut */
+    AnswerOptionOut: {
+      /** Loinc */
+      loinc?: string | null;
+      /** Score */
+      score: number;
+      /** Text */
+      text: string;
     };
     /** AppointmentIn */
     AppointmentIn: {
@@ -1266,6 +1337,29 @@ export interface components {
       /** Status */
       status: string;
     };
+    /**
+     * CrisisPathOut
+     * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
+     * crisis came from PHQ-9 item 9 (the client offers the C-SSRS screener next).
+     */
+    CrisisPathOut: {
+      /** Care Team Alerted */
+      care_team_alerted: boolean;
+      /** Offer Cssrs */
+      offer_cssrs: boolean;
+      resources: components["schemas"]["CrisisResourcesOut"];
+    };
+    /** CrisisResourcesOut */
+    CrisisResourcesOut: {
+      /** Language */
+      language: string;
+      /** Phone */
+      phone: string;
+      /** Text */
+      text: string;
+      /** Url */
+      url?: string | null;
+    };
     /** DelegationIn */
     DelegationIn: {
       /**
@@ -1481,6 +1575,45 @@ export interface components {
       urls: string | string[];
       /** Username */
       username?: string | null;
+    };
+    /** InstrumentOut */
+    InstrumentOut: {
+      /**
+       * Band Scale
+       * @enum {string}
+       */
+      band_scale: "total" | "percentage";
+      /** Bands */
+      bands: components["schemas"]["ScoreBandOut"][];
+      /**
+       * Code
+       * @enum {string}
+       */
+      code: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /** Items */
+      items: components["schemas"]["QuestionOut"][];
+      /** Licence */
+      licence: string;
+      /** Loinc */
+      loinc: string | null;
+      /** Missing Rule */
+      missing_rule: string;
+      /** Options */
+      options: components["schemas"]["AnswerOptionOut"][];
+      /** Period */
+      period: string;
+      /**
+       * Scoring
+       * @enum {string}
+       */
+      scoring: "sum" | "cssrs-triage";
+      /** Title */
+      title: string;
+    };
+    /** InstrumentsOut */
+    InstrumentsOut: {
+      /** Instruments */
+      instruments: components["schemas"]["InstrumentOut"][];
     };
     /**
      * InviteIn
@@ -1921,6 +2054,15 @@ export interface components {
      * @enum {string}
      */
     Purpose: "treatment" | "research" | "community" | "org-sharing" | "self";
+    /** QuestionOut */
+    QuestionOut: {
+      /** Link Id */
+      link_id: string;
+      /** Loinc */
+      loinc?: string | null;
+      /** Text */
+      text: string;
+    };
     /** QueueEntryOut */
     QueueEntryOut: {
       /**
@@ -2016,6 +2158,22 @@ export interface components {
       expires_in: number;
     };
     /**
+     * ResponseIn
+     * @description A questionnaire's answers: item scores in item order (``null`` for an unanswered item),
+     * or for ``cssrs`` an object of ``q1``..``q6`` and ``q6_past_3_months`` (true/false).
+     */
+    ResponseIn: {
+      /** Answers */
+      answers: ((number | boolean | null)[]) | ({
+        [key: string]: boolean | null;
+      });
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /**
      * Role
      * @enum {string}
      */
@@ -2098,6 +2256,15 @@ export interface components {
     RulesOut: {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
+    };
+    /** ScoreBandOut */
+    ScoreBandOut: {
+      /** High */
+      high: number;
+      /** Label */
+      label: string;
+      /** Low */
+      low: number;
     };
     /** SessionIn */
     SessionIn: {
@@ -2416,6 +2583,57 @@ export interface components {
       status: string;
       /** Waiting Space Id */
       waiting_space_id: string | null;
+    };
+    /** WellbeingResultOut */
+    WellbeingResultOut: {
+      /** Answers */
+      answers: ((number | null)[]) | ({
+        [key: string]: boolean | null;
+      });
+      /** Band */
+      band?: string | null;
+      crisis?: components["schemas"]["CrisisPathOut"] | null;
+      /**
+       * Flags
+       * @default []
+       */
+      flags?: string[];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /**
+       * Missing
+       * @default 0
+       */
+      missing?: number;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Percentage */
+      percentage?: number | null;
+      /** Risk */
+      risk?: ("none" | "low" | "moderate" | "high") | null;
+      /**
+       * Submitted At
+       * Format: date-time
+       */
+      submitted_at: string;
+      /** Total */
+      total?: number | null;
+    };
+    /** WellbeingResultsOut */
+    WellbeingResultsOut: {
+      /** Results */
+      results: components["schemas"]["WellbeingResultOut"][];
     };
     /**
      * When
@@ -7052,6 +7270,200 @@ export interface operations {
     };
   };
   /**
+   * Instruments
+   * @description Every questionnaire, with its items, answer options, bands, missing-data rule and licence.
+   */
+  instruments_api_wellbeing_instruments_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InstrumentsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Results
+   * @description The patient's own results over time, oldest first.
+   */
+  my_results_api_wellbeing_me_results_get: {
+    parameters: {
+      query?: {
+        instrument?: ("phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs") | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WellbeingResultsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Results
+   * @description A patient's results over time (their clinicians; 404 when not yours to see).
+   */
+  patient_results_api_wellbeing_patients__patient_id__results_get: {
+    parameters: {
+      query?: {
+        instrument?: ("phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs") | null;
+      };
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WellbeingResultsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Submit
+   * @description Answer a questionnaire (patients, their own). A crisis answer (PHQ-9 item 9 at 1 or more,
+   * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
+   */
+  submit_api_wellbeing_responses_post: {
+    parameters: {
+      header?: {
+        "accept-language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResponseIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WellbeingResultOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Ice Servers
    * @description STUN/TURN servers for calls (``CAREVERSE_ICE_SERVERS``); empty works on a LAN.
    */
@@ -7568,6 +7980,217 @@ export interface operations {
     parameters: {
       path: {
         patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Questionnaires
+   * @description Every instrument as a Questionnaire (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2, C-SSRS).
+   */
+  search_questionnaires_fhir_Questionnaire_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /** Read Questionnaire */
+  read_questionnaire_fhir_Questionnaire__code__get: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Questionnaire Responses
+   * @description A patient's QuestionnaireResponses (``patient=``; a patient's own without it).
+   */
+  search_questionnaire_responses_fhir_QuestionnaireResponse_get: {
+    parameters: {
+      query?: {
+        patient?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Create Questionnaire Response
+   * @description Answer a questionnaire (patients, their own); a crisis answer carries the site's crisis
+   * resources in the ``urn:careverse:wellbeing:crisis-resources`` extension.
+   */
+  create_questionnaire_response_fhir_QuestionnaireResponse_post: {
+    parameters: {
+      header?: {
+        "accept-language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/fhir+json": Record<string, never>;
+        "application/json": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /** Read Questionnaire Response */
+  read_questionnaire_response_fhir_QuestionnaireResponse__response_id__get: {
+    parameters: {
+      path: {
+        response_id: string;
       };
     };
     responses: {

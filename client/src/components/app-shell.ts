@@ -31,6 +31,7 @@ import '../pages/mfa-setup-page';
 import '../pages/monitoring/alerts-page';
 import '../pages/monitoring/monitoring-page';
 import '../pages/monitoring/vitals-page';
+import '../pages/wellbeing/wellbeing-page';
 import '../pages/not-found-page';
 import '../pages/privacy/privacy-page';
 import '../pages/reset-password-page';

@@ -23,6 +23,27 @@ class IceServer(BaseModel):
     credential: str | None = None
 
 
+class CrisisResources(BaseModel):
+    """What the crisis screen shows a patient, in one language (see docs/wellbeing.md)."""
+
+    text: str = Field(min_length=1, max_length=2000)
+    phone: str = Field(min_length=1, max_length=200)
+    url: str | None = Field(default=None, max_length=500)
+
+
+# A sensible text that is true anywhere; the phone is a placeholder each deployment replaces
+# with its own crisis line (CAREVERSE_WELLBEING_CRISIS_RESOURCES).
+DEFAULT_CRISIS_RESOURCES = {
+    "en": CrisisResources(
+        text="You are not alone, and help is available now. If you might act on thoughts of "
+        "ending your life, or you are in danger, call your local emergency number or go to the "
+        "nearest emergency department. You can also call a crisis line to talk to someone at "
+        "any time of day or night.",
+        phone="Crisis line: not set for this site - call your local emergency number",
+    )
+}
+
+
 class Settings(BaseSettings):
     """Every setting of a Careverse node. Each field maps to ``CAREVERSE_<FIELD>``."""
 
@@ -158,6 +179,14 @@ class Settings(BaseSettings):
     )
     care_relationship_days: int = Field(
         default=30, ge=0, description="Days a booking's care relationship lasts after the visit"
+    )
+
+    wellbeing_crisis_resources: dict[str, CrisisResources] = Field(
+        default_factory=lambda: dict(DEFAULT_CRISIS_RESOURCES),
+        min_length=1,
+        description='Crisis resources by language, JSON: {"en": {"text": "...", "phone": '
+        '"...", "url": "..."}}; shown whenever a questionnaire takes the crisis path (the path '
+        'itself is not a setting). "en" is the fallback language.',
     )
 
     smtp_host: str | None = None

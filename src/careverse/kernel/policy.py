@@ -61,6 +61,7 @@ class Category(StrEnum):
     APPOINTMENTS = "appointments"
     CONSULTS = "consults"
     MESSAGES = "messages"
+    WELLBEING = "wellbeing"  # questionnaires and their results (mental health)
 
 
 class Basis(StrEnum):

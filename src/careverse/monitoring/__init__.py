@@ -6,8 +6,8 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register monitoring's routes, its event handlers, the evaluator, the alert schedule and
-    the MQTT bridge (see docs/monitoring.md)."""
+    """Register monitoring's routes, its event handlers (wellbeing's crisis alerts among them),
+    the evaluator, the alert schedule and the MQTT bridge (see docs/monitoring.md)."""
     from careverse.kernel.events import Phase
     from careverse.monitoring import alerts_api, api, fhir_api, jobs, mqtt
     from careverse.monitoring.events import (
@@ -19,7 +19,9 @@ def setup(runtime: Runtime) -> None:
     )
     from careverse.monitoring.streams import AlertStreams
     from careverse.monitoring.webhook import Webhook
+    from careverse.monitoring.wellbeing_alerts import open_crisis_alert
     from careverse.privacy.events import AccountErasureDue
+    from careverse.wellbeing.events import CrisisResponseRecorded
 
     settings = runtime.settings
     runtime.include_router(api.router)
@@ -36,6 +38,8 @@ def setup(runtime: Runtime) -> None:
     streams = runtime.provide(AlertStreams())
     events.subscribe(AlertChanged, streams.on_alert_changed, phase=Phase.EVERYWHERE)
     events.subscribe(AccountErasureDue, erase_patient_rows, phase=Phase.TRANSACTION)
+    # Wellbeing's crisis path: the urgent alert commits with the response (never one without).
+    events.subscribe(CrisisResponseRecorded, open_crisis_alert, phase=Phase.TRANSACTION)
 
     if settings.alert_webhook_url:  # the paging webhook: once per change, from the committing node
         webhook = runtime.provide(

@@ -65,7 +65,7 @@ class Alert(IdMixin, Base):
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String(8))  # news2 | rule
+    source: Mapped[str] = mapped_column(String(16))  # news2 | rule | wellbeing
     rule_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("monitoring_rules.id", ondelete="SET NULL"), index=True
     )

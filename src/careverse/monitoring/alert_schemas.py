@@ -117,7 +117,7 @@ class AlertOut(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
     patient_name: str
-    source: Literal["news2", "rule"]
+    source: Literal["news2", "rule", "wellbeing"]
     rule_id: uuid.UUID | None = None
     severity: Severity
     status: Literal["open", "acknowledged", "resolved"]
@@ -131,6 +131,10 @@ class AlertOut(BaseModel):
     escalated_to: uuid.UUID | None = None
     escalated_at: AwareDatetime | None = None
     count: int
+    acknowledge_by: AwareDatetime | None = Field(
+        default=None,
+        description="While open: when the alert escalates unless someone acknowledges it",
+    )
 
 
 class AlertsOut(BaseModel):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +45,14 @@ def _iso(at: datetime | None) -> str | None:
     return clock.as_utc(at).isoformat() if at else None
 
 
-def alert_json(alert: Alert, patient_name: str) -> dict:
+def acknowledge_by(alert: Alert, escalation_minutes: float) -> datetime | None:
+    """The acknowledgement deadline of an open alert: when it escalates if nobody takes it on."""
+    if alert.status != "open":
+        return None
+    return clock.as_utc(alert.escalate_from) + timedelta(minutes=escalation_minutes)
+
+
+def alert_json(alert: Alert, patient_name: str, escalation_minutes: float) -> dict:
     """An alert in the API's shape (see the monitoring contract)."""
     return {
         "id": str(alert.id),
@@ -65,6 +72,7 @@ def alert_json(alert: Alert, patient_name: str) -> dict:
         "escalated_to": str(alert.escalated_to) if alert.escalated_to else None,
         "escalated_at": _iso(alert.escalated_at),
         "count": alert.count,
+        "acknowledge_by": _iso(acknowledge_by(alert, escalation_minutes)),
     }
 
 
@@ -209,7 +217,9 @@ class AlertService:
             query = query.order_by(Alert.opened_at.desc()).limit(500)
             rows = (await self.session.scalars(query)).all()
             names = await self._names(a.patient_id for a in rows)
-        return [alert_json(a, names[a.patient_id]) for a in rows]
+        return [
+            alert_json(a, names[a.patient_id], self.settings.alert_escalation_minutes) for a in rows
+        ]
 
     async def open_alerts(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Alert]]:
         """Open and acknowledged alerts of patients the caller has already been authorized for."""
@@ -241,7 +251,7 @@ class AlertService:
         async with unit_of_work(self.session):
             alert = await self._load(actor, alert_id, write=False)
             names = await self._names([alert.patient_id])
-        return alert_json(alert, names[alert.patient_id])
+        return alert_json(alert, names[alert.patient_id], self.settings.alert_escalation_minutes)
 
     async def acknowledge(self, actor: Actor, alert_id: uuid.UUID) -> dict:
         """Take an alert on (stops its escalation); acknowledging twice changes nothing."""
@@ -262,7 +272,7 @@ class AlertService:
                 )  # fmt: skip
                 await uow.publish(await alert_changed(self.session, alert, "acknowledged"))
             names = await self._names([alert.patient_id])
-        return alert_json(alert, names[alert.patient_id])
+        return alert_json(alert, names[alert.patient_id], self.settings.alert_escalation_minutes)
 
     async def resolve(self, actor: Actor, alert_id: uuid.UUID) -> dict:
         async with write_lock(self.session), unit_of_work(self.session) as uow:
@@ -276,4 +286,4 @@ class AlertService:
             )  # fmt: skip
             await uow.publish(await alert_changed(self.session, alert, "resolved"))
             names = await self._names([alert.patient_id])
-        return alert_json(alert, names[alert.patient_id])
+        return alert_json(alert, names[alert.patient_id], self.settings.alert_escalation_minutes)

@@ -87,7 +87,10 @@ class PanelService:
                         for code, r in latest.items()
                     },
                     "sparklines": sparklines,
-                    "open_alerts": [alert_json(a, patient.name) for a in open_alerts[patient_id]],
+                    "open_alerts": [
+                        alert_json(a, patient.name, self.settings.alert_escalation_minutes)
+                        for a in open_alerts[patient_id]
+                    ],
                 }
             )
         return rows

@@ -28,6 +28,7 @@ import {
 import './devices';
 import './monitoring.css';
 import { renderNews2Risk } from './news2-view';
+import '../wellbeing/wellbeing-results';
 import './rules-editor';
 import type { VitalsOverview } from './vitals-overview';
 import './vitals-overview';
@@ -378,6 +379,7 @@ export class PatientMonitoring extends LightElement {
         @cv-rules-changed=${(e: CustomEvent<Rule[]>) => (this.rules = e.detail)}
       ></cv-rules-editor>
       <cv-device-list patient-id=${this.patientId} heading-level="2"></cv-device-list>
+      <cv-wellbeing-results patient-id=${this.patientId}></cv-wellbeing-results>
     `;
   }
 }

@@ -1,0 +1,35 @@
+"""Urgent alerts from wellbeing's crisis path, through the same alert path as NEWS2 and rules.
+
+Wellbeing publishes :class:`CrisisResponseRecorded` when a questionnaire response takes the
+crisis path (PHQ-9 item 9 answered 1 or more, any C-SSRS screener risk). In the TRANSACTION
+phase — the response and its alert commit together, or neither does — this opens a ``high``
+alert (source ``wellbeing``) to the patient's care team, one per crisis response (a new crisis
+answer is never folded into an alert someone already acknowledged). It then runs the alert
+lifecycle as any other: audited, acknowledgement deadline, escalation, the live stream and the
+paging webhook. The "why" says what was answered ("PHQ-9 item 9 answered 'several days'"); like
+every alert's words it is encrypted at rest and never logged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.kernel.uow import unit_of_work
+from careverse.monitoring.alerts import alert_changed, apply_finding
+from careverse.monitoring.findings import Finding
+from careverse.wellbeing.events import CrisisResponseRecorded
+
+SOURCE = "wellbeing"
+TITLE = "Questionnaire crisis answer: contact the patient now"
+
+
+async def open_crisis_alert(event: CrisisResponseRecorded, session: AsyncSession) -> None:
+    """Open the urgent alert of one crisis response, in the response's transaction."""
+    finding = Finding(
+        key=f"{SOURCE}:{event.response_id.hex}", source=SOURCE, firing=True, severity="high",
+        title=TITLE, why=event.why(),
+    )  # fmt: skip
+    applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
+    if applied is not None:
+        alert, change = applied
+        await unit_of_work(session).publish(await alert_changed(session, alert, change))

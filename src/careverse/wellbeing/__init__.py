@@ -1,0 +1,22 @@
+"""Wellbeing: validated questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2, the C-SSRS screener),
+their FHIR Questionnaires and QuestionnaireResponses, and the crisis path (docs/wellbeing.md)."""
+
+from __future__ import annotations
+
+from careverse.kernel.runtime import Runtime
+
+
+def setup(runtime: Runtime) -> None:
+    """Register wellbeing's routes, FHIR routes, its section of a patient's record and its part
+    of every erasure. The crisis alert itself is monitoring's: it handles
+    :class:`~careverse.wellbeing.events.CrisisResponseRecorded` (see monitoring's setup)."""
+    from careverse.kernel.events import Phase
+    from careverse.privacy.events import AccountErasureDue
+    from careverse.wellbeing import api, events, fhir, fhir_api
+
+    runtime.include_router(api.router)
+    runtime.include_fhir_router(fhir_api.router)
+    runtime.patient_record.add(
+        "questionnaire-responses", fhir.record_section(runtime.settings.public_url)
+    )
+    runtime.events.subscribe(AccountErasureDue, events.erase_patient_rows, phase=Phase.TRANSACTION)

@@ -1,0 +1,140 @@
+"""Wellbeing in a real browser: a patient answers the PHQ-9 with item 9 endorsed, sees the crisis
+screen with the site's resources and the offer of the C-SSRS screener, answers it; the clinician
+sees the urgent alerts with their reasons."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from careverse.kernel.config import DEFAULT_CRISIS_RESOURCES
+
+from .support import (
+    LiveServer,
+    PageProblems,
+    Person,
+    add_user_via_cli,
+    api_as,
+    assert_clean_load,
+    new_person,
+    register_via_api,
+    run_axe,
+    sign_in,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def ok(answer: httpx.Response, status: int = 200) -> dict:
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def test_item9_shows_the_crisis_screen_and_alerts_the_clinician(
+    page: Page, problems: PageProblems, live_server: LiveServer, browser
+):
+    base_url = live_server.base_url
+    admin = new_person("Ada Admin", role="admin")
+    clinician = new_person("Dr. Noor Haddad", role="clinician")
+    patient = new_person("Pat Rowe")
+    add_user_via_cli(live_server, admin)
+    add_user_via_cli(live_server, clinician)
+    register_via_api(base_url, patient)
+    with api_as(base_url, admin) as as_admin, api_as(base_url, clinician) as as_clinician:
+        with api_as(base_url, patient) as as_patient:
+            patient_id = ok(as_patient.get("/api/me"))["patient_id"]
+        clinician_id = ok(as_clinician.get("/api/me"))["id"]
+        ok(
+            as_admin.post(
+                "/api/admin/care-relationships",
+                json={"clinician_id": clinician_id, "patient_id": patient_id},
+            ),
+            201,
+        )
+
+    sign_in(page, base_url, patient)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wellbeing").click()
+    expect(page).to_have_url(f"{base_url}/wellbeing")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wellbeing")
+    page.get_by_role("button", name="PHQ-9").click()
+    expect(page.get_by_role("heading", name="PHQ-9")).to_be_focused()
+    items = page.locator("fieldset.questionnaire-item")
+    expect(items).to_have_count(9)
+    for index in range(8):
+        items.nth(index).get_by_label("Not at all").check()
+    items.nth(8).get_by_label("Several days").check()
+    page.get_by_role("button", name="Send my answers").click()
+
+    crisis = page.get_by_role("alert").filter(has_text="Help is available now")
+    expect(crisis).to_be_visible()
+    expect(crisis).to_contain_text(DEFAULT_CRISIS_RESOURCES["en"].phone)
+    expect(crisis).to_contain_text("We have told your care team")
+    page.get_by_role("button", name="Answer six more questions").click()
+
+    # The C-SSRS screener, with its skip: no to question 2 leaves out questions 3 to 5.
+    expect(page.get_by_role("heading", name="C-SSRS Screener")).to_be_focused()
+    items = page.locator("fieldset.questionnaire-item")
+    expect(items).to_have_count(3)  # q1, q2, q6
+    items.nth(0).get_by_label("Yes").check()
+    items.nth(1).get_by_label("No").check()
+    expect(items).to_have_count(3)
+    items.nth(1).get_by_label("Yes").check()
+    expect(items).to_have_count(6)  # q3-q5 asked after a yes to q2
+    items.nth(1).get_by_label("No").check()
+    expect(items).to_have_count(3)
+    items.nth(2).get_by_label("No").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_role("button", name="Answer six more questions")).to_have_count(0)
+    history = page.get_by_role("table")
+    expect(history).to_contain_text("risk: low")
+    expect(history).to_contain_text(re.compile(r"score 1 \(minimal\)"))
+    assert_clean_load(page, problems)
+
+    with api_as(base_url, clinician) as as_clinician:
+        found = ok(as_clinician.get("/api/monitoring/alerts"))["alerts"]
+    whys = sorted(a["why"] for a in found if a["source"] == "wellbeing")
+    assert whys == [
+        "C-SSRS screener: low risk (yes to question 1, wish to be dead)",
+        "PHQ-9 item 9 answered 'several days'",
+    ]
+    assert all(a["severity"] == "high" and a["acknowledge_by"] for a in found)
+
+    # The clinician's view of the patient lists the results, item 9 marked.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        theirs = context.new_page()
+        sign_in(theirs, base_url, clinician)
+        theirs.goto(f"{base_url}/monitoring?patient={patient_id}")
+        results = theirs.get_by_role("region", name="Questionnaires")
+        expect(results.get_by_role("row")).to_have_count(3)  # the header and two results
+        expect(results).to_contain_text("item 9 endorsed")
+        expect(results).to_contain_text("C-SSRS")
+    finally:
+        context.close()
+
+
+def test_the_questionnaire_and_crisis_screens_pass_axe(browser, base_url: str, person: Person):
+    # axe is injected as an inline script, which the page's CSP rightly forbids.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in(page, base_url, person)
+        page.goto(f"{base_url}/wellbeing")
+        page.get_by_role("button", name="PHQ-2").click()
+        expect(page.get_by_role("heading", name="PHQ-2")).to_be_focused()
+        assert run_axe(page) == []
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_role("button", name="C-SSRS Screener").click()
+        items = page.locator("fieldset.questionnaire-item")
+        items.nth(0).get_by_label("No").check()
+        items.nth(1).get_by_label("Yes").check()
+        for index in (2, 3, 4, 5):
+            items.nth(index).get_by_label("No").check()
+        page.get_by_role("button", name="Send my answers").click()
+        expect(page.get_by_role("alert").filter(has_text="Help is available now")).to_be_visible()
+        assert run_axe(page) == []
+    finally:
+        context.close()
