@@ -11,9 +11,9 @@ import pytest
 
 from careverse.kernel.db import Database
 from tests.faults.services import PrivateMosquitto, PrivatePostgres, PrivateRedis, missing
-from tests.integration.privacy.support import cheap_password_hashing, person
+from tests.integration.privacy.support import cheap_password_hashing
 
-__all__ = ["cheap_password_hashing", "person"]
+__all__ = ["cheap_password_hashing"]
 
 
 def _require_binaries() -> None:

@@ -15,8 +15,10 @@ from careverse.monitoring.models import Reading
 from tests.faults.services import until
 from tests.integration.care.support import MONDAY, WEEKDAYS, book
 from tests.integration.monitoring.support import heart_rate, paired_device
+from tests.integration.privacy.support import person
 
 pytestmark = pytest.mark.faults
+__all__ = ["person"]
 
 
 @pytest.fixture

@@ -227,9 +227,11 @@ class Instance:
 
     # ---- sending to this node's people -------------------------------------------------------
 
-    def broadcast_event(self, kind: str, target: str | None, exclude: str | None = None) -> None:
+    def broadcast_event(
+        self, kind: str, target: str | None, exclude: str | None = None, detail: str | None = None
+    ) -> None:
         """A room event to every connection here (but ``exclude``)."""
-        data = proto.encode(proto.Event(kind=kind, target=target))
+        data = proto.encode(proto.Event(kind=kind, target=target, detail=detail))
         for key, client in self.clients.items():
             if key != exclude:
                 client.push_raw(data)
