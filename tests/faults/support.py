@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 
 from careverse.app import create_app
+from careverse.identity.service import IdentityService, NewAccount
+from careverse.kernel import crypto
 from careverse.kernel.config import Settings
+from careverse.kernel.db import Database
+from careverse.kernel.policy import Role
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
-from tests.conftest import TEST_KEYS
+from tests.conftest import PASSWORD, TEST_KEYS
 
 
 def node_app(database_url: str, data_dir: Path, **overrides):
@@ -85,3 +90,34 @@ async def until_chat_crosses(sender: WorldClient, receiver: WorldClient, timeout
                 return
         await asyncio.sleep(0)
     raise AssertionError("chat never crossed the nodes again")
+
+
+async def sign_up(url: str, database_url: str, role: str, name: str) -> tuple[str, str]:
+    """An account made through the identity service, signed in at ``url``: (id, token)."""
+    settings = Settings(database_url=database_url, encryption_keys=TEST_KEYS)
+    crypto.install_keyring(crypto.load_keyring(settings))
+    email = f"{uuid.uuid4().hex[:8]}@example.org"
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            account = await IdentityService(session, settings).create_account(
+                None,
+                NewAccount(email=email, role=Role(role), display_name=name, password=PASSWORD),
+            )
+    finally:
+        await db.dispose()
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        r = await http.post("/api/auth/token", data={"username": email, "password": PASSWORD})
+    r.raise_for_status()
+    return str(account.id), r.json()["access_token"]
+
+
+async def new_space(url: str, token: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        r = await http.post(
+            "/api/spaces",
+            json={"name": "Fault circle", "template": "support-circle", "access": "members"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
