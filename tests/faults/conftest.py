@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from careverse.kernel.db import Database
+from tests.conftest import service_unavailable
 from tests.faults.services import PrivateMosquitto, PrivatePostgres, PrivateRedis, missing
 from tests.integration.privacy.support import cheap_password_hashing
 
@@ -17,9 +18,10 @@ __all__ = ["cheap_password_hashing"]
 
 
 def _require_binaries() -> None:
+    """Skip without the servers' binaries (fail under CAREVERSE_REQUIRE_SERVICES=1, as in CI)."""
     why = missing()
     if why:
-        pytest.skip(why)
+        service_unavailable("A private service", FileNotFoundError(why))
 
 
 @pytest.fixture(scope="session")

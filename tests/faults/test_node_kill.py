@@ -15,7 +15,14 @@ from careverse.bench.world import serve
 from careverse.world.client import WorldClient
 from tests.conftest import TEST_KEYS
 from tests.faults.services import until
-from tests.faults.support import new_space, present, sees, sign_up, until_chat_crosses
+from tests.faults.support import (
+    new_space,
+    present,
+    ready,
+    sees,
+    sign_up,
+    until_chat_crosses,
+)
 
 pytestmark = pytest.mark.faults
 
@@ -46,6 +53,7 @@ async def test_a_node_killed_mid_session(private_postgres_url, private_redis, tm
             with pytest.raises(websockets.ConnectionClosed):
                 await b.wait_for(lambda m: False, timeout=10)
 
+            assert await ready(survivor)  # the survivor serves on: it needs no other node
             # The patient's client reconnects, to the survivor this time.
             async with await WorldClient.connect(survivor, pat, room) as again:
                 assert again.welcome.instance == a.welcome.instance
