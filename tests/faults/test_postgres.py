@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from careverse.care.models import Appointment
+from careverse.monitoring import jobs
 from careverse.monitoring.models import Reading
 from tests.faults.services import until
 from tests.integration.care.support import MONDAY, WEEKDAYS, book
+from tests.integration.monitoring.alert_support import add_rule, alerts, team, vital
 from tests.integration.monitoring.support import heart_rate, paired_device
 from tests.integration.privacy.support import person
 
@@ -127,3 +129,43 @@ def _ready(client):
         return (await client.get("/readyz")).status_code == 200
 
     return check
+
+
+async def test_readings_acknowledged_before_an_outage_still_meet_their_rules(
+    app, client, person, private_postgres, monkeypatch
+):
+    """The rules run after the commit: a reading acknowledged just before the database went away
+    is evaluated once it is back, and its alert opens."""
+    t = await team(client, person)
+    await add_rule(client, t.clinician, t.patient, kind="threshold", code="59408-5", op="<",
+                   value=92, severity="high")  # fmt: skip
+    outage = asyncio.Event()
+    real = jobs.evaluate_patient
+
+    failed: list[BaseException] = []
+
+    async def after_the_outage_begins(*args, **kw):
+        await outage.wait()  # the commit is done; the evaluation meets the outage
+        try:
+            return await real(*args, **kw)
+        except Exception as exc:
+            failed.append(exc)
+            raise
+
+    monkeypatch.setattr(jobs, "evaluate_patient", after_the_outage_begins)
+    r = await client.post(
+        "/api/monitoring/readings",
+        json={"patient_id": str(t.patient.patient_id), "data_points": [vital("59408-5", 88)]},
+        headers=t.patient.headers,
+    )
+    assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+
+    await asyncio.to_thread(private_postgres.stop)
+    outage.set()
+    await until(lambda: failed, what="the evaluation failing while the database is down")
+    await asyncio.to_thread(private_postgres.start)
+
+    async def alert_opened() -> bool:
+        return len(await alerts(client, t.clinician, status="open", source="rule")) == 1
+
+    await until(alert_opened, timeout=30, what="the alert of the acknowledged reading")
