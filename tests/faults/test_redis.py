@@ -4,6 +4,7 @@ and chat recover on their own with nothing duplicated."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from careverse.world import protocol as proto
@@ -63,6 +64,10 @@ async def test_redis_restart_two_nodes_share_a_space(live, second, person, space
         # The people in the space are told the other nodes cannot hear them for now.
         await a.wait_for(notice("degraded"), timeout=30)
         await b.wait_for(notice("degraded"), timeout=30)
+        # A newcomer cannot get a seat counted now: told to try again, not an internal error.
+        _, late = await person("patient", "Kofi")
+        with pytest.raises(ConnectionRefusedError, match="closed 1013"):
+            await WorldClient.connect(second, late, room)
 
         private_redis.start()  # empty: seats, heartbeats, locks all forgotten
         for node in (one, second):
@@ -84,8 +89,8 @@ async def test_redis_restart_two_nodes_share_a_space(live, second, person, space
         await sees(a, lambda: a.avatars[pat_id].p[0] == round(x + 0.5, 3))
 
         # A newcomer after the restart lands in the same copy and is seen by both.
-        new_id, newcomer = await person("patient", "Kofi")
-        async with await WorldClient.connect(one, newcomer, room) as c:
+        new_id = await _id_of(late, one)
+        async with await WorldClient.connect(one, late, room) as c:
             assert c.welcome.instance == a.welcome.instance
             assert {clin_id, pat_id} <= set(c.avatars)
             await sees(b, lambda: new_id in b.avatars)
@@ -98,3 +103,10 @@ async def _not(check) -> bool:
 
 async def _eq(check, expected) -> bool:
     return await check == expected
+
+
+async def _id_of(token: str, url: str) -> str:
+    async with httpx.AsyncClient(base_url=url) as http:
+        r = await http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    r.raise_for_status()
+    return r.json()["id"]

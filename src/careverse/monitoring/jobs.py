@@ -143,7 +143,8 @@ class Evaluator:
             if dependency_unreachable(exc) and self._loop is not None:
                 # The database went away after the readings were committed (and acknowledged):
                 # evaluate again once it may be back, or they would never meet their rules.
-                self._loop.call_later(RETRY_SECONDS, self._queue, (patient_id,), codes)
+                again = frozenset(codes) if codes is not None else None
+                self._loop.call_later(RETRY_SECONDS, self._queue, (patient_id,), again)
             return []
         finally:
             self._busy.discard(patient_id)
