@@ -84,7 +84,8 @@ async def test_locked_tables_do_not_stall_the_tick(live, person, space, database
 
         gaps = [later - earlier for earlier, later in itertools.pairwise(seen_at)]
         assert len(seen_at) >= MOVES // 2, seen_at  # moves arrive as they are made, not at the end
-        assert seen_at[0] - started < 1.0 and max(gaps) < 1.0, (seen_at[0] - started, max(gaps))
+        # At 20 Hz a gap is 0.05 s; a tick that waited on the locks would show one of 3 s or more.
+        assert seen_at[0] - started < 2.0 and max(gaps) < 2.0, (seen_at[0] - started, max(gaps))
         # Once the locks go, what waited is done: the newcomer is in, the move is written.
         async with await newcomer as c:
             assert {clin_id, pat_id} <= set(c.avatars)
