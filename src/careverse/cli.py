@@ -367,6 +367,60 @@ def bench_vitals_query(
         console.print_json(data=result)
 
 
+devices_app = typer.Typer(help="Monitoring devices and the MQTT broker.", no_args_is_help=True)
+app.add_typer(devices_app, name="devices")
+
+
+@devices_app.command("broker-passwd")
+def devices_broker_passwd(
+    output: Annotated[
+        str | None, typer.Option(help="The broker's password_file to update (default: stdout).")
+    ] = None,
+    acl: Annotated[str | None, typer.Option(help="Also write the broker's acl_file here.")] = None,
+    reload_pid_file: Annotated[
+        str | None,
+        typer.Option(help="Send SIGHUP to the broker whose pid is in this file when it changed."),
+    ] = None,
+) -> None:
+    """Write the MQTT broker's password file: every active paired device (username = device id,
+    password = its credential) and the bridge's account from CAREVERSE_MQTT_URL. Run it after a
+    device pairs or is revoked (from a timer, say); other accounts in the file are kept."""
+    import os
+    import signal
+    from pathlib import Path
+
+    from careverse.monitoring import broker
+    from careverse.monitoring.mqtt import broker_params
+    from careverse.monitoring.service import broker_accounts
+
+    settings = Settings()
+    params = broker_params(settings.mqtt_url) if settings.mqtt_url else {}
+    bridge = (params["username"], params.get("password", "")) if "username" in params else None
+    devices = _run_with_session(lambda session, _settings: broker_accounts(session))
+    target = Path(output) if output else None
+    existing = target.read_text() if target and target.exists() else ""
+    text = broker.password_file(broker.merged_accounts(existing, devices, bridge))
+    changed = target is not None and text != existing
+    if target is None:
+        sys.stdout.write(text)
+    elif changed:
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(text)
+        os.chmod(temporary, target.stat().st_mode if target.exists() else 0o640)
+        os.replace(temporary, target)
+    if acl:
+        if bridge is None:
+            raise typer.BadParameter(
+                "CAREVERSE_MQTT_URL names no bridge account (mqtt://user:pass@…)"
+            )
+        acl_path, acl_text = Path(acl), broker.acl_file(bridge[0])
+        changed |= not acl_path.exists() or acl_path.read_text() != acl_text
+        acl_path.write_text(acl_text)
+    if reload_pid_file and changed:
+        os.kill(int(Path(reload_pid_file).read_text().strip()), signal.SIGHUP)
+    typer.echo(f"{len(devices)} device(s) in the broker's password file.", err=True)
+
+
 simulate_app = typer.Typer(help="Simulated devices for demos and tests.", no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 
