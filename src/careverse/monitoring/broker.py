@@ -17,9 +17,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import signal
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 
 ITERATIONS = 101  # mosquitto_passwd's default; the credential is 256 random bits, not a password
 SALT_BYTES = 12
@@ -93,6 +96,36 @@ def merged_accounts(
         )
     accounts.update(devices)
     return accounts
+
+
+def write_password_file(
+    path: Path, devices: Mapping[str, str], bridge: tuple[str, str] | None
+) -> bool:
+    """Update the password file at ``path`` (:func:`merged_accounts`), replacing it atomically and
+    keeping its mode; answers whether it changed (an unchanged file is not touched)."""
+    existing = path.read_text() if path.exists() else ""
+    text = password_file(merged_accounts(existing, devices, bridge))
+    if text == existing:
+        return False
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    temporary.chmod(path.stat().st_mode if path.exists() else 0o640)
+    os.replace(temporary, path)
+    return True
+
+
+def write_acl_file(path: Path, bridge_username: str) -> bool:
+    """Write :func:`acl_file` at ``path``; answers whether it changed."""
+    text = acl_file(bridge_username)
+    if path.exists() and path.read_text() == text:
+        return False
+    path.write_text(text)
+    return True
+
+
+def reload_broker(pid_file: Path) -> None:
+    """Have Mosquitto re-read its password and ACL files (``SIGHUP`` to the pid in its pid file)."""
+    os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)
 
 
 def acl_file(bridge_username: str) -> str:

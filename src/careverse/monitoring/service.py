@@ -3,7 +3,8 @@
 Users go through the access policy (``authorize``: patient self, caregiver delegation with
 ``vitals:write``, clinician with a care relationship). A device is not an account: its
 credential (random, shown once, stored as SHA-256) binds it to one patient, and it is looked up in
-the database on every batch, so revoking it stops it at once.
+the database on every batch, so revoking it stops it at once. Over MQTT the broker checks the
+credential (its password-file hash is stored at pairing) and the topic names the device.
 
 Each entry point is one unit of work. Ingest takes the SQLite writer queue (``ingest.write_lock``)
 around its unit of work, and publishes ``ReadingsCommitted`` in it: the batch is answered, and
