@@ -82,10 +82,7 @@ async def test_mqtt_device_ingests_from_its_own_topic_without_a_credential(
     answers = await publish_and_collect(
         broker, mine, [(readings_topic(mine["id"]), batch(77, batch_id="b1"))], expect=1
     )
-    assert (
-        answers == [{"batch_id": "b1", "accepted": 1, "duplicates": 0, "rejected": []}]
-        or answers[0]["accepted"] == 1
-    ), answers
+    assert answers[0]["batch_id"] == "b1" and answers[0]["accepted"] == 1, answers
     assert (await _latest(app, alice.patient_id))["8867-4"].value == 77
     assert await _latest(app, bob.patient_id) == {}
 

@@ -4,12 +4,15 @@ per-item answers on its acks topic after the commit; malformed and unknown input
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 
 import pytest
 
 from careverse.monitoring import readings
 from careverse.monitoring.events import ReadingsCommitted
+from careverse.monitoring.simulate import provision, stream
 from tests.integration.monitoring.support import collect, heart_rate, paired_device, spo2
 from tests.mqtt_support import admit_devices, private_broker, publish_and_collect, readings_topic
 
@@ -67,3 +70,19 @@ async def test_a_revoked_device_is_refused_by_the_bridge_before_the_broker_forge
     assert answers[0]["retry"] is False and "revoked" in answers[0]["error"]
     async with app.state.runtime.db.session() as session:
         assert await readings.latest(session, alice.patient_id) == {}
+
+
+async def test_the_simulator_publishes_as_each_device(app, settings, broker):
+    devices = await provision(settings, 2)
+    await admit_devices(app, broker)
+    result = await stream(
+        "http://unused.invalid", devices, "stable", 0.2, 0.5, 1, broker.url, report=lambda _: None
+    )
+    assert result["sent"] > 0
+    for attempt in range(100):  # the acks go to the devices; the rows are what matters here
+        async with app.state.runtime.db.session() as session:
+            found = [await readings.latest(session, uuid.UUID(p)) for p, _, _ in devices]
+        if all(found) or attempt == 99:
+            break
+        await asyncio.sleep(0.1)
+    assert all(latest["8867-4"].value > 0 for latest in found)
