@@ -139,6 +139,18 @@ async def refuse_open_broker(params: dict) -> None:
     raise BrokerAllowsAnonymous
 
 
+def still_wanted() -> None:
+    """Raise ``CancelledError`` when this task was asked to stop.
+
+    On Python 3.11, ``asyncio.wait_for`` (aiomqtt awaits every connect, subscribe and publish
+    through it) drops a cancellation that arrives as the awaited operation finishes; the bridge
+    would then go on serving, and a node's shutdown would wait for it forever.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def run(url: str, db: Database) -> None:
     """Subscribe and serve until cancelled, reconnecting when the broker goes away. Refuses to
     serve (and checks again later) while the broker lets anonymous clients in."""
@@ -147,9 +159,12 @@ async def run(url: str, db: Database) -> None:
     delay = 1.0
     while True:
         try:
+            still_wanted()
             await refuse_open_broker(params)
+            still_wanted()
             async with aiomqtt.Client(**params, identifier=identifier) as client:
                 await client.subscribe(SHARED_TOPIC, qos=1)
+                still_wanted()
                 log.info("monitoring.mqtt_connected")
                 delay = 1.0
                 async for message in client.messages:
@@ -160,6 +175,7 @@ async def run(url: str, db: Database) -> None:
                         await client.publish(
                             f"careverse/devices/{device_id}/acks", msgspec.json.encode(ack), qos=1
                         )
+                        still_wanted()
         except asyncio.CancelledError:
             raise
         except BrokerAllowsAnonymous:
