@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import inspect
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -21,6 +23,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from careverse.bench.mosquitto import BRIDGE_USERNAME
+from careverse.monitoring import broker
 from tests.support import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -173,15 +177,41 @@ class PrivateRedis(_Process):
 
 
 class PrivateMosquitto(_Process):
-    """mosquitto with anonymous access on its own port, no persistence."""
+    """mosquitto as production runs it (docs/monitoring.md): no anonymous clients, a password file
+    (the bridge's account and the devices an operator admitted) and the Careverse ACL; no
+    persistence. The files stay across a kill, as a real broker's would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bridge_password = secrets.token_urlsafe(16)
+        self.accounts: dict[str, str] = {}
 
     @property
     def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
+        return f"mqtt://{BRIDGE_USERNAME}:{self.bridge_password}@127.0.0.1:{self.port}"
+
+    def set_accounts(self, accounts: dict[str, str]) -> None:
+        """What ``careverse devices broker-passwd --reload-pid-file`` does: rewrite, reload."""
+        self.accounts = dict(accounts)
+        self._write_passwd()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGHUP)
+            time.sleep(0.3)  # the broker reloads between two iterations of its loop
+
+    def _write_passwd(self) -> None:
+        bridge = {BRIDGE_USERNAME: broker.mosquitto_hash(self.bridge_password)}
+        path = self.root / "passwd"
+        path.write_text(broker.password_file({**bridge, **self.accounts}))
+        path.chmod(0o600)
 
     def command(self) -> list[str]:
+        self._write_passwd()
+        (self.root / "acl").write_text(broker.acl_file(BRIDGE_USERNAME))
         config = self.root / "mosquitto.conf"
         config.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            # Started as root, Mosquitto would switch to its own user, who cannot read our files.
+            f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\n"
+            f"allow_anonymous false\npassword_file {self.root / 'passwd'}\n"
+            f"acl_file {self.root / 'acl'}\npersistence false\n"
         )
         return [MOSQUITTO, "-c", str(config)]

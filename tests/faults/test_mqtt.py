@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from careverse.monitoring.models import Reading
+from careverse.monitoring.service import broker_accounts
 from tests.faults.services import until
 from tests.integration.monitoring.support import heart_rate, paired_device
 from tests.integration.privacy.support import person
@@ -37,7 +38,6 @@ def settings_overrides(private_mosquitto) -> dict:
 def batch(device: dict, number: int) -> tuple[str, bytes, list[str]]:
     ids = [f"m{number}-{i}" for i in range(SIZE)]
     payload = {
-        "credential": device["credential"],
         "batch_id": f"b{number}",
         "data_points": [heart_rate(60 + i, source_id=s) for i, s in enumerate(ids)],
     }
@@ -76,6 +76,8 @@ async def send_until_acked(broker, device: dict, batch_id: str, payload: bytes, 
 async def test_broker_restart_mid_stream(app, client, person, private_mosquitto):
     patient = await person("patient")
     device = await paired_device(client, patient, patient.patient_id)
+    async with app.state.runtime.db.session() as session:  # the operator admits it to the broker
+        private_mosquitto.set_accounts(await broker_accounts(session))
     acknowledged: set[str] = set()
     answers: dict[str, dict] = {}
     stop = asyncio.Event()
