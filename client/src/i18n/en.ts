@@ -1199,7 +1199,7 @@ const en = {
   'admin.accounts.turnedOff': 'The account of {name} is turned off; its sign-ins have ended.',
   'admin.accounts.turnedOn': 'The account of {name} is turned on again.',
   'admin.accounts.reset': 'Send password reset',
-  'admin.accounts.resetFor': 'Send a password reset to {name}',
+  'admin.accounts.resetFor': 'Send password reset to {name}',
   'admin.accounts.resetSent': 'A reset link was e-mailed to {name}; their sign-ins have ended.',
   'admin.accounts.createTitle': 'Make an account',
   'admin.accounts.createIntro':
