@@ -29,6 +29,7 @@ const SENTENCES: Record<string, MessageKey> = {
   'care-relationship.end': 'access.careTeamEnd',
   'break-glass.start': 'access.breakGlass',
   'audit.read': 'access.auditRead',
+  'audit.search': 'access.auditRead',
   'account.create': 'access.accountCreate',
   'account.read': 'access.accountRead',
   'account.password-reset': 'access.accountPasswordReset',
