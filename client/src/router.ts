@@ -186,6 +186,9 @@ export const ROUTES: readonly RouteEntry[] = [
   ),
   areaRoute(AREAS.consultations, () => html`<cv-care-schedule></cv-care-schedule>`),
   areaRoute(AREAS.schedule, () => html`<cv-care-schedule></cv-care-schedule>`),
+  areaRoute(AREAS.accounts, () => html`<cv-admin-accounts></cv-admin-accounts>`),
+  areaRoute(AREAS.audit, () => html`<cv-admin-audit></cv-admin-audit>`),
+  areaRoute(AREAS.system, () => html`<cv-admin-system></cv-admin-system>`),
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -189,7 +189,7 @@ def register_via_api(base_url: str, person: Person) -> None:
         },
         timeout=10,
     )
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code == 202, answer.text
 
 
 def run_cli(server: LiveServer, *args: str, stdin: str = "") -> str:

@@ -205,6 +205,15 @@ def test_download_my_record(page: Page, problems: PageProblems, base_url: str, p
     ]
     assert len(patients) == 1
     expect(export.get_by_role("status")).to_have_text(re.compile("Your record is ready"))
+
+    with page.expect_download() as downloading:
+        export.get_by_role("button", name="Download a readable copy").click()
+    readable = downloading.value
+    assert readable.suggested_filename == "careverse-record.html"
+    document = readable.path().read_text(encoding="utf-8")
+    assert "Health record of Grace Hopper" in document
+    assert "<script" not in document.lower()
+    expect(export.get_by_role("status")).to_have_text(re.compile("careverse-record.html"))
     assert_clean_load(page, problems)
 
 

@@ -12,7 +12,8 @@ export type SignInRequest = Schema<'SessionIn'>;
 
 export type RegisterRequest = Schema<'RegistrationIn'>;
 
-export type Registered = Schema<'RegistrationOut'>;
+/** Sign-up's answer: the same whether or not the address already had an account. */
+export type Registered = Schema<'AcceptedOut'>;
 
 export async function signIn(credentials: SignInRequest): Promise<Account> {
   const body = await api.post('/api/auth/session', { body: credentials, noRefresh: true });

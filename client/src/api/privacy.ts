@@ -88,6 +88,11 @@ export function exportRecord(): Promise<DownloadedFile> {
   return download(apiUrl('/api/me/export'), 'careverse-record.json');
 }
 
+/** The same record as a readable, printable HTML document (no script, no external asset). */
+export function exportReadableRecord(): Promise<DownloadedFile> {
+  return download(apiUrl('/api/me/export', { query: { format: 'html' } }), 'careverse-record.html');
+}
+
 /** Whether erasure is scheduled, and when (`due_at` may be left out where none is). */
 export type ErasureStatus = Schema<'ErasureOut'>;
 

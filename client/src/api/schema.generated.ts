@@ -8,7 +8,8 @@ export interface paths {
   "/api/admin/accounts": {
     /**
      * List Accounts
-     * @description Every account (admins only).
+     * @description Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
+     * address, or part of a name or address). The listing is audited, without the search text.
      */
     get: operations["list_accounts_api_admin_accounts_get"];
     /**
@@ -42,6 +43,21 @@ export interface paths {
      */
     post: operations["admin_password_reset_api_admin_accounts__account_id__password_reset_post"];
   };
+  "/api/admin/audit": {
+    /**
+     * Search Audit
+     * @description The audit trail, newest first (admins): filtered by actor, patient, action (or a family
+     * such as `account`), outcome and time; paged with `before_seq`. The search is audited.
+     */
+    get: operations["search_audit_api_admin_audit_get"];
+  };
+  "/api/admin/audit/verification": {
+    /**
+     * Verify Audit Chain
+     * @description Recompute the audit chain now, as `careverse audit verify` does (admins; audited).
+     */
+    get: operations["verify_audit_chain_api_admin_audit_verification_get"];
+  };
   "/api/admin/care-relationships": {
     /**
      * Assign Clinician
@@ -55,6 +71,14 @@ export interface paths {
      * @description End a care relationship (admins).
      */
     delete: operations["end_care_relationship_api_admin_care_relationships__relationship_id__delete"];
+  };
+  "/api/admin/system": {
+    /**
+     * System Status
+     * @description This node's version, database, Redis, MQTT broker, background jobs and key ring ids
+     * (admins; audited). Never key material.
+     */
+    get: operations["system_status_api_admin_system_get"];
   };
   "/api/auth/logout": {
     /**
@@ -81,6 +105,9 @@ export interface paths {
     /**
      * Register
      * @description Sign up as a patient or a caregiver. Other roles are created by an admin.
+     *
+     * Answers the same whether or not the address already has an account (whose owner is then
+     * e-mailed), so sign-up cannot be used to learn who has an account here.
      */
     post: operations["register_api_auth_register_post"];
   };
@@ -346,7 +373,9 @@ export interface paths {
   "/api/me/access-log": {
     /**
      * Access Log
-     * @description Who read or changed the caller's record, when and why (newest first).
+     * @description Who read or changed the caller's record, when and why (newest first). Repeated reads
+     * (same person, action and kind of data, within 30 minutes) are one entry: `count` of them,
+     * from `first` to `last` (`at` is the latest).
      */
     get: operations["access_log_api_me_access_log_get"];
   };
@@ -405,7 +434,8 @@ export interface paths {
   "/api/me/export": {
     /**
      * Export Record
-     * @description The caller's whole record as a FHIR Bundle (patients).
+     * @description The caller's whole record (patients): a FHIR Bundle, or with `format=html` the same
+     * record as a printable, self-contained document (no script, no external asset).
      */
     get: operations["export_record_api_me_export_get"];
   };
@@ -845,6 +875,21 @@ export interface components {
       at: string;
       /** Basis */
       basis: string | null;
+      /**
+       * Count
+       * @default 1
+       */
+      count?: number;
+      /**
+       * First
+       * Format: date-time
+       */
+      first: string;
+      /**
+       * Last
+       * Format: date-time
+       */
+      last: string;
       /** Outcome */
       outcome: string;
       /** Purpose */
@@ -1082,6 +1127,60 @@ export interface components {
       time_zone: string;
       /** Visit Type */
       visit_type: string;
+    };
+    /** AuditChainOut */
+    AuditChainOut: {
+      /**
+       * Checked At
+       * Format: date-time
+       */
+      checked_at: string;
+      /** First Bad Seq */
+      first_bad_seq: number | null;
+      /** Ok */
+      ok: boolean;
+      /** Reason */
+      reason: string | null;
+      /** Rows */
+      rows: number;
+    };
+    /**
+     * AuditEventOut
+     * @description One row of the audit trail: ids and codes, never health data.
+     */
+    AuditEventOut: {
+      /** Action */
+      action: string;
+      /** Actor Id */
+      actor_id: string | null;
+      /** Actor Name */
+      actor_name: string | null;
+      /** Actor Role */
+      actor_role: string | null;
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Outcome */
+      outcome: string;
+      /** Patient Id */
+      patient_id: string | null;
+      /** Purpose */
+      purpose: string | null;
+      /** Resource Id */
+      resource_id: string | null;
+      /** Resource Type */
+      resource_type: string | null;
+      /** Seq */
+      seq: number;
+    };
+    /** AuditPageOut */
+    AuditPageOut: {
+      /** Entries */
+      entries: components["schemas"]["AuditEventOut"][];
+      /** Next Before Seq */
+      next_before_seq: number | null;
     };
     /** AvailabilityIn */
     AvailabilityIn: {
@@ -1406,6 +1505,16 @@ export interface components {
       /** Scopes */
       scopes: string[];
     };
+    /** DependencyOut */
+    DependencyOut: {
+      /** Detail */
+      detail?: string | null;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "ok" | "unreachable" | "not configured";
+    };
     /** DeviceCheckIn */
     DeviceCheckIn: {
       /**
@@ -1654,6 +1763,20 @@ export interface components {
        */
       status: "stored" | "duplicate" | "rejected";
     };
+    /** JobOut */
+    JobOut: {
+      /** Name */
+      name: string;
+      /** Running */
+      running: boolean;
+    };
+    /** KeyRingOut */
+    KeyRingOut: {
+      /** Key Ids */
+      key_ids: string[];
+      /** Primary */
+      primary: string;
+    };
     /** LatestOut */
     LatestOut: {
       /** Readings */
@@ -1863,6 +1986,11 @@ export interface components {
       /** Code */
       code: string;
     };
+    /**
+     * Outcome
+     * @enum {string}
+     */
+    Outcome: "success" | "denied" | "failure";
     /** OverrideIn */
     OverrideIn: {
       /**
@@ -2117,16 +2245,6 @@ export interface components {
        * @enum {string}
        */
       role: "patient" | "caregiver";
-    };
-    /** RegistrationOut */
-    RegistrationOut: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Patient Id */
-      patient_id: string | null;
     };
     /** Rejected */
     Rejected: {
@@ -2435,6 +2553,22 @@ export interface components {
       /** Value */
       value: number;
     };
+    /** SystemOut */
+    SystemOut: {
+      /**
+       * Checked At
+       * Format: date-time
+       */
+      checked_at: string;
+      database: components["schemas"]["DependencyOut"];
+      /** Jobs */
+      jobs: components["schemas"]["JobOut"][];
+      key_ring: components["schemas"]["KeyRingOut"];
+      mqtt: components["schemas"]["DependencyOut"];
+      redis: components["schemas"]["DependencyOut"];
+      /** Version */
+      version: string;
+    };
     /** ThresholdRuleIn */
     ThresholdRuleIn: {
       /** Code */
@@ -2692,12 +2826,15 @@ export interface operations {
 
   /**
    * List Accounts
-   * @description Every account (admins only).
+   * @description Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
+   * address, or part of a name or address). The listing is audited, without the search text.
    */
   list_accounts_api_admin_accounts_get: {
     parameters: {
       query?: {
         role?: components["schemas"]["Role"] | null;
+        q?: string | null;
+        active?: boolean | null;
       };
     };
     responses: {
@@ -2951,6 +3088,101 @@ export interface operations {
     };
   };
   /**
+   * Search Audit
+   * @description The audit trail, newest first (admins): filtered by actor, patient, action (or a family
+   * such as `account`), outcome and time; paged with `before_seq`. The search is audited.
+   */
+  search_audit_api_admin_audit_get: {
+    parameters: {
+      query?: {
+        actor_id?: string | null;
+        patient_id?: string | null;
+        action?: string | null;
+        outcome?: components["schemas"]["Outcome"] | null;
+        since?: string | null;
+        until?: string | null;
+        before_seq?: number | null;
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AuditPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Verify Audit Chain
+   * @description Recompute the audit chain now, as `careverse audit verify` does (admins; audited).
+   */
+  verify_audit_chain_api_admin_audit_verification_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AuditChainOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Assign Clinician
    * @description Assign a clinician to a patient's care (admins).
    */
@@ -3039,6 +3271,45 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * System Status
+   * @description This node's version, database, Redis, MQTT broker, background jobs and key ring ids
+   * (admins; audited). Never key material.
+   */
+  system_status_api_admin_system_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SystemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
       };
       /** @description Too many attempts */
       429: {
@@ -3181,6 +3452,9 @@ export interface operations {
   /**
    * Register
    * @description Sign up as a patient or a caregiver. Other roles are created by an admin.
+   *
+   * Answers the same whether or not the address already has an account (whose owner is then
+   * e-mailed), so sign-up cannot be used to learn who has an account here.
    */
   register_api_auth_register_post: {
     requestBody: {
@@ -3190,9 +3464,9 @@ export interface operations {
     };
     responses: {
       /** @description Successful Response */
-      201: {
+      202: {
         content: {
-          "application/json": components["schemas"]["RegistrationOut"];
+          "application/json": components["schemas"]["AcceptedOut"];
         };
       };
       /** @description Bad request */
@@ -5184,7 +5458,9 @@ export interface operations {
   };
   /**
    * Access Log
-   * @description Who read or changed the caller's record, when and why (newest first).
+   * @description Who read or changed the caller's record, when and why (newest first). Repeated reads
+   * (same person, action and kind of data, within 30 minutes) are one entry: `count` of them,
+   * from `first` to `last` (`at` is the latest).
    */
   access_log_api_me_access_log_get: {
     responses: {
@@ -5566,14 +5842,22 @@ export interface operations {
   };
   /**
    * Export Record
-   * @description The caller's whole record as a FHIR Bundle (patients).
+   * @description The caller's whole record (patients): a FHIR Bundle, or with `format=html` the same
+   * record as a printable, self-contained document (no script, no external asset).
    */
   export_record_api_me_export_get: {
+    parameters: {
+      query?: {
+        format?: "fhir" | "html";
+      };
+    };
     responses: {
-      /** @description Successful Response */
+      /** @description The FHIR Bundle (JSON), or with `format=html` a readable document */
       200: {
         content: {
+          "application/fhir+json": unknown;
           "application/json": unknown;
+          "text/html": unknown;
         };
       };
       /** @description Bad request */
@@ -5595,6 +5879,12 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {

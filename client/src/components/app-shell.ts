@@ -22,6 +22,9 @@ import { describeError } from './errors';
 import './alert-badge';
 import { LightElement } from './light-element';
 // The page elements the route table (router.ts) renders.
+import '../pages/admin/accounts-page';
+import '../pages/admin/audit-page';
+import '../pages/admin/system-page';
 import '../pages/area-page';
 import '../pages/care/appointments-page';
 import '../pages/care/schedule-page';

@@ -1,7 +1,6 @@
 import { html, nothing } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { register, signIn, type RegisterRequest } from '../api/auth';
-import { hasErrorCode } from '../api/http';
 import { looksLikeEmail } from '../components/errors';
 import { describedBy, fieldError, MIN_PASSWORD_LENGTH, textField } from '../components/fields';
 import { LightElement } from '../components/light-element';
@@ -86,20 +85,16 @@ export class SignUpPage extends LightElement {
           ...(values.birthDate ? { birth_date: values.birthDate } : {}),
           ...(values.language ? { preferred_language: values.language } : {}),
         });
-        // The form stays busy while signing in to the new account.
+        // The form stays busy while signing in to the new account. Sign-up answers the same
+        // whether or not the address already had an account (its owner is e-mailed instead).
         try {
           setAccount(await signIn({ email, password: values.password }));
           navigate('/home', { replace: true });
         } catch {
-          // The account exists; signing in on the sign-in page covers MFA and rate limits.
+          // The sign-in page covers MFA, rate limits and "Forgot password".
           setNotice(t('signUp.createdSignInFailed'));
           navigate('/signin', { replace: true });
         }
-      },
-      failed: async (error) => {
-        if (!hasErrorCode(error, 'email_taken')) return false;
-        await this.form.showErrors({ email: t('error.emailTaken') });
-        return true;
       },
       refine: (errors, error) => {
         // A policy refusal sent as a plain detail still belongs beside the password.

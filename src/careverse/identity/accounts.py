@@ -92,13 +92,26 @@ class AccountService:
         self.session = session
         self.settings = settings
 
-    async def register(self, data: NewAccount) -> Account:
-        """Self-service sign-up, for patients and caregivers only."""
+    async def register(self, data: NewAccount) -> Account | None:
+        """Self-service sign-up, for patients and caregivers only.
+
+        Answers the new account, or None when the address already has one: the caller then
+        answers exactly as for a new account (and tells the address's owner by e-mail), so that
+        sign-up does not say which addresses have accounts. The password is hashed either way,
+        so the two paths take about as long.
+        """
         if data.role not in SELF_REGISTERING_ROLES:
             raise Forbidden("Only patients and caregivers can sign up themselves.")
         if data.password is None:
             raise InvalidInput("A password is required.", field="password", code="weak_password")
-        return await self._create(data)
+        try:
+            return await self._create(data)
+        except Conflict as exc:
+            if exc.code != "email_taken":
+                raise
+        await passwords.hash_password(data.password)
+        log.info("identity.signup_address_taken")
+        return None
 
     async def create_account(self, actor: Actor | None, data: NewAccount) -> Account:
         """An admin (or the command line, ``actor=None``) creates an account of any role."""
@@ -153,14 +166,50 @@ class AccountService:
         account = await load_account(self.session, actor.account_id)
         return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
 
-    async def list_accounts(self, actor: Actor, role: Role | None = None) -> list[AccountView]:
-        """Every account, optionally of one role (admins only)."""
+    async def list_accounts(
+        self,
+        actor: Actor,
+        role: Role | None = None,
+        *,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> list[AccountView]:
+        """Every account, optionally of one role, active or not, matching ``search`` (admins).
+
+        ``search`` is an e-mail address (found by its blind index) or part of a name or address,
+        matched after decryption: names and addresses are encrypted at rest, so the database
+        cannot compare them. The listing is audited without the search text (it may be a name).
+        """
         require_role(actor, Role.ADMIN)
-        query = select(Account).order_by(Account.created_at)
-        if role:
-            query = query.where(Account.role == role.value)
-        accounts = (await self.session.scalars(query)).all()
+        async with unit_of_work(self.session):
+            query = select(Account).order_by(Account.created_at)
+            if role:
+                query = query.where(Account.role == role.value)
+            if active is not None:
+                query = query.where(Account.is_active.is_(active))
+            needle = (search or "").strip().casefold()
+            if "@" in needle and " " not in needle:
+                exact = query.where(Account.email_index == email_index(needle))
+                accounts = list((await self.session.scalars(exact)).all())
+                if not accounts:
+                    accounts = self._matching(await self.session.scalars(query), needle)
+            else:
+                accounts = self._matching(await self.session.scalars(query), needle)
+            audit.record(
+                self.session, "account.search", actor=actor, resource_type="Account",
+                detail={"role": role.value if role else None, "searched": bool(needle),
+                        "active": active, "found": len(accounts)},
+            )  # fmt: skip
         return [AccountView.of(a) for a in accounts]
+
+    @staticmethod
+    def _matching(accounts, needle: str) -> list[Account]:
+        if not needle:
+            return list(accounts)
+        return [
+            a for a in accounts
+            if needle in a.display_name.casefold() or needle in a.email.casefold()
+        ]  # fmt: skip
 
     async def get_account(self, actor: Actor, account_id: uuid.UUID) -> AccountView:
         """One account (admins only); a patient's account looked at is in their access log."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.deps import (
@@ -37,7 +37,6 @@ from careverse.identity.schemas import (
     PatientOut,
     PatientUpdateIn,
     RegistrationIn,
-    RegistrationOut,
     ResetMailOut,
     SessionIn,
     SessionOut,
@@ -98,15 +97,25 @@ def issued_view(issued: IssuedTokens) -> AccountView:
     return AccountView.of(issued.account, enrolling=issued.scope is Scope.MFA_ENROLMENT)
 
 
+SIGN_UP_ACCEPTED = (
+    "Thank you. If this address can be used for a new account, it is ready: sign in with it. "
+    "If the address already has an account, we have e-mailed its owner instead."
+)
+
+
 @router.post(
     "/auth/register",
-    status_code=status.HTTP_201_CREATED,
-    response_model=RegistrationOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedOut,
     responses=ERRORS,
 )
-async def register(body: RegistrationIn, service: Identity) -> RegistrationOut:
-    """Sign up as a patient or a caregiver. Other roles are created by an admin."""
-    account = await service.register(
+async def register(body: RegistrationIn, service: Identity) -> AcceptedOut:
+    """Sign up as a patient or a caregiver. Other roles are created by an admin.
+
+    Answers the same whether or not the address already has an account (whose owner is then
+    e-mailed), so sign-up cannot be used to learn who has an account here.
+    """
+    await service.register(
         NewAccount(
             email=body.email,
             password=body.password,
@@ -116,9 +125,7 @@ async def register(body: RegistrationIn, service: Identity) -> RegistrationOut:
             birth_date=body.birth_date,
         )
     )
-    return RegistrationOut(
-        id=account.id, patient_id=account.patient.id if account.patient else None
-    )
+    return AcceptedOut(detail=SIGN_UP_ACCEPTED)
 
 
 @router.post("/auth/token", response_model=TokenOut, responses=ERRORS)
@@ -303,10 +310,16 @@ async def disable_totp(body: OtpIn, actor: CurrentActor, service: Identity) -> R
 
 @router.get("/admin/accounts", response_model=list[AdminAccountOut], responses=ERRORS)
 async def list_accounts(
-    actor: CurrentActor, service: Identity, role: Role | None = None
+    actor: CurrentActor,
+    service: Identity,
+    role: Role | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=120)] = None,
+    active: bool | None = None,
 ) -> list[AdminAccountOut]:
-    """Every account (admins only)."""
-    return [admin_account_out(v) for v in await service.list_accounts(actor, role)]
+    """Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
+    address, or part of a name or address). The listing is audited, without the search text."""
+    views = await service.list_accounts(actor, role, search=q, active=active)
+    return [admin_account_out(v) for v in views]
 
 
 @router.post(

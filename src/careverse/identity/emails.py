@@ -60,6 +60,17 @@ def invitation(link: str, hours: float) -> Message:
     )
 
 
+def signup_attempted() -> Message:
+    """Someone tried to sign up with an address that already has an account."""
+    return Message(
+        "Someone tried to sign up to Careverse with your address",
+        "Someone just tried to make a new Careverse account with this e-mail address, which "
+        "already has an account. No new account was made and yours is unchanged.\n\n"
+        'If it was you, sign in instead; if you forgot your password, use "Forgot password" '
+        "on the sign-in page. If it was not you, you need do nothing.\n",
+    )
+
+
 def session_ended_for_reuse() -> Message:
     """A rotated refresh token came back, so the session it belonged to was ended."""
     return Message(

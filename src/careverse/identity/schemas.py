@@ -46,11 +46,6 @@ class RegistrationIn(_Strict):
         return value
 
 
-class RegistrationOut(BaseModel):
-    id: uuid.UUID
-    patient_id: uuid.UUID | None
-
-
 class AccountOut(BaseModel):
     id: uuid.UUID
     email: str

@@ -19,6 +19,7 @@ from typing import overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity import emails
 from careverse.identity.accounts import AccountService, AccountView, NewAccount
 from careverse.identity.directory import account_role, display_names, patient_exists
 from careverse.identity.emails import email_index, normalise_email
@@ -61,9 +62,16 @@ class IdentityService:
 
     # ---- accounts (accounts.py) ------------------------------------------------------------
 
-    async def register(self, data: NewAccount) -> Account:
-        """Self-service sign-up, for patients and caregivers only."""
-        return await self.accounts.register(data)
+    async def register(self, data: NewAccount) -> Account | None:
+        """Self-service sign-up, for patients and caregivers only. None when the address already
+        had an account: its owner is e-mailed (when the server sends mail) and the caller
+        answers as for a new account, so sign-up tells no one which addresses have accounts."""
+        account = await self.accounts.register(data)
+        if account is None and self.mailer.configured:
+            message = emails.signup_attempted()
+            # A failure is not told either: the answer must be the same.
+            await self.mailer.send(normalise_email(data.email), message.subject, message.body)
+        return account
 
     async def create_account(self, actor: Actor | None, data: NewAccount) -> Account:
         """An admin (or the command line, ``actor=None``) creates an account of any role."""
@@ -73,9 +81,16 @@ class IdentityService:
         """The caller's own account."""
         return await self.accounts.view(actor)
 
-    async def list_accounts(self, actor: Actor, role: Role | None = None) -> list[AccountView]:
-        """Every account, optionally of one role (admins only)."""
-        return await self.accounts.list_accounts(actor, role)
+    async def list_accounts(
+        self,
+        actor: Actor,
+        role: Role | None = None,
+        *,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> list[AccountView]:
+        """Every account, optionally of one role, state or matching a search (admins only)."""
+        return await self.accounts.list_accounts(actor, role, search=search, active=active)
 
     async def get_account(self, actor: Actor, account_id: uuid.UUID) -> AccountView:
         """One account (admins only)."""

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
+from careverse.kernel import clock
+from careverse.kernel.audit import Outcome
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import RuntimeDep, get_session, get_settings
 from careverse.kernel.fhir import FHIR_JSON
 from careverse.kernel.policy import Purpose
+from careverse.privacy import export_html
+from careverse.privacy.audit_viewer import AuditFilter, AuditViewer
 from careverse.privacy.models import Consent
 from careverse.privacy.schemas import (
     AccessLogEntry,
+    AuditChainOut,
+    AuditEventOut,
+    AuditPageOut,
     BreakGlassIn,
     BreakGlassOut,
     ConsentIn,
@@ -88,14 +96,40 @@ async def break_glass(body: BreakGlassIn, actor: CurrentActor, service: Privacy)
 
 @router.get("/me/access-log", response_model=list[AccessLogEntry], responses=ERRORS)
 async def access_log(actor: CurrentActor, service: Privacy) -> list[AccessLogEntry]:
-    """Who read or changed the caller's record, when and why (newest first)."""
+    """Who read or changed the caller's record, when and why (newest first). Repeated reads
+    (same person, action and kind of data, within 30 minutes) are one entry: `count` of them,
+    from `first` to `last` (`at` is the latest)."""
     return [AccessLogEntry(**e) for e in await service.access_log(actor)]
 
 
-@router.get("/me/export", response_class=JSONResponse, responses=ERRORS)
-async def export_record(actor: CurrentActor, service: Privacy, runtime: RuntimeDep) -> JSONResponse:
-    """The caller's whole record as a FHIR Bundle (patients)."""
-    bundle = await service.export(actor, runtime.patient_record)
+@router.get(
+    "/me/export",
+    response_class=JSONResponse,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "The FHIR Bundle (JSON), or with `format=html` a readable document",
+            "content": {FHIR_JSON: {}, "text/html": {}},
+        },
+    },
+)
+async def export_record(
+    actor: CurrentActor,
+    service: Privacy,
+    runtime: RuntimeDep,
+    format: Literal["fhir", "html"] = "fhir",
+) -> Response:
+    """The caller's whole record (patients): a FHIR Bundle, or with `format=html` the same
+    record as a printable, self-contained document (no script, no external asset)."""
+    bundle = await service.export(actor, runtime.patient_record, format)
+    if format == "html":
+        return HTMLResponse(
+            export_html.render(bundle, clock.now()),
+            headers={
+                "Content-Disposition": 'attachment; filename="careverse-record.html"',
+                "Content-Security-Policy": export_html.CSP,
+            },
+        )
     return JSONResponse(
         bundle,
         media_type=FHIR_JSON,
@@ -128,3 +162,63 @@ async def cancel_erasure(actor: CurrentActor, service: Privacy) -> Response:
     """Keep the account: cancel a scheduled erasure."""
     await service.cancel_erasure(actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# ---- the operator's audit viewer --------------------------------------------------------
+
+
+def audit_viewer(session: Annotated[AsyncSession, Depends(get_session)]) -> AuditViewer:
+    return AuditViewer(session)
+
+
+Viewer = Annotated[AuditViewer, Depends(audit_viewer)]
+ActionCode = Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$")]
+
+
+def audit_event_out(r, names: dict[uuid.UUID, str]) -> AuditEventOut:
+    return AuditEventOut(
+        seq=r.seq, at=r.at, actor_id=r.actor_id,
+        actor_name=names.get(r.actor_id) if r.actor_id else None,
+        actor_role=r.actor_role, action=r.action, outcome=r.outcome,
+        patient_id=r.patient_id, resource_type=r.resource_type,
+        resource_id=r.resource_id, purpose=r.purpose,
+    )  # fmt: skip
+
+
+@router.get("/admin/audit", response_model=AuditPageOut, responses=ERRORS)
+async def search_audit(
+    actor: CurrentActor,
+    viewer: Viewer,
+    actor_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    action: ActionCode | None = None,
+    outcome: Outcome | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AuditPageOut:
+    """The audit trail, newest first (admins): filtered by actor, patient, action (or a family
+    such as `account`), outcome and time; paged with `before_seq`. The search is audited."""
+    page = await viewer.search(
+        actor,
+        AuditFilter(
+            actor_id=actor_id, patient_id=patient_id, action=action, outcome=outcome,
+            since=since, until=until, before_seq=before_seq, limit=limit,
+        ),
+    )  # fmt: skip
+    return AuditPageOut(
+        entries=[audit_event_out(r, page.names) for r in page.rows],
+        next_before_seq=page.next_before_seq,
+    )
+
+
+@router.get("/admin/audit/verification", response_model=AuditChainOut, responses=ERRORS)
+async def verify_audit_chain(actor: CurrentActor, viewer: Viewer) -> AuditChainOut:
+    """Recompute the audit chain now, as `careverse audit verify` does (admins; audited)."""
+    status_ = await viewer.verify_chain(actor)
+    v = status_.verification
+    return AuditChainOut(
+        ok=v.ok, rows=v.rows, first_bad_seq=v.first_bad_seq, reason=v.reason,
+        checked_at=status_.checked_at,
+    )  # fmt: skip

@@ -60,8 +60,42 @@ class AccessLogEntry(BaseModel):
     basis: str | None
     resource_type: str | None
     reason: str | None
+    # Repeated reads are one entry: how many, the earliest and the latest (``at`` is the latest).
+    count: int = 1
+    first: datetime
+    last: datetime
 
 
 class ErasureOut(BaseModel):
     status: Literal["scheduled", "none"]
     due_at: datetime | None = None
+
+
+class AuditEventOut(BaseModel):
+    """One row of the audit trail: ids and codes, never health data."""
+
+    seq: int
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_name: str | None
+    actor_role: str | None
+    action: str
+    outcome: str
+    patient_id: uuid.UUID | None
+    resource_type: str | None
+    resource_id: str | None
+    purpose: str | None
+
+
+class AuditPageOut(BaseModel):
+    entries: list[AuditEventOut]
+    # Pass as `before_seq` for the next (older) page; null on the last page.
+    next_before_seq: int | None
+
+
+class AuditChainOut(BaseModel):
+    ok: bool
+    rows: int
+    first_bad_seq: int | None
+    reason: str | None
+    checked_at: datetime

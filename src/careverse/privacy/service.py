@@ -34,6 +34,7 @@ from careverse.kernel.policy import (
     require_role,
 )
 from careverse.kernel.uow import audit_refusal, unit_of_work
+from careverse.privacy.access_log import group_accesses
 from careverse.privacy.events import AccountErasureDue
 from careverse.privacy.facts import consents_of, patient_ref
 from careverse.privacy.models import BreakGlass, Consent, ErasureRequest
@@ -167,8 +168,9 @@ class PrivacyService:
 
     # ---- the patient's access log and audit trail -------------------------------------------
 
-    async def access_log(self, actor: Actor, limit: int = 200) -> list[dict]:
-        """Who read or changed the patient's record, when and why (everyone but themselves)."""
+    async def access_log(self, actor: Actor, limit: int = 1000) -> list[dict]:
+        """Who read or changed the patient's record, when and why (everyone but themselves),
+        newest first, with repeated reads folded into one line (``access_log.py``)."""
         async with unit_of_work(self.session):
             patient_id = self._own_patient(actor)
             rows = (
@@ -189,20 +191,21 @@ class PrivacyService:
         entries = []
         for r in rows:
             detail = json.loads(r.detail) if r.detail else {}
-            entries.append(
-                {
-                    "at": r.at,
-                    "actor_name": names.get(r.actor_id, "Careverse") if r.actor_id else "Careverse",
-                    "actor_role": r.actor_role,
-                    "action": r.action,
-                    "outcome": r.outcome,
-                    "purpose": r.purpose,
-                    "basis": detail.get("basis"),
-                    "resource_type": r.resource_type,
-                    "reason": reasons.get(r.resource_id or ""),
-                }
-            )
-        return entries
+            entry = {
+                "at": r.at,
+                "actor_name": names.get(r.actor_id, "Careverse") if r.actor_id else "Careverse",
+                "actor_role": r.actor_role,
+                "action": r.action,
+                "outcome": r.outcome,
+                "purpose": r.purpose,
+                "basis": detail.get("basis"),
+                "resource_type": r.resource_type,
+                "reason": reasons.get(r.resource_id or ""),
+            }
+            key = (r.actor_id, r.action, r.resource_type, r.outcome, r.purpose,
+                   entry["basis"], entry["reason"])  # fmt: skip
+            entries.append((key, entry))
+        return group_accesses(entries)
 
     async def _break_glass_reasons(self, rows: Sequence[AuditEvent]) -> dict[str, str]:
         """The stated reason of each break-glass among ``rows``, by its id."""
@@ -256,11 +259,12 @@ class PrivacyService:
 
     # ---- export -----------------------------------------------------------------------------
 
-    async def export(self, actor: Actor, record: PatientRecord) -> dict:
+    async def export(self, actor: Actor, record: PatientRecord, form: str = "fhir") -> dict:
         """The patient's whole record as a FHIR collection Bundle, read and audited as an export.
 
         ``record`` is the node's patient record (``runtime.patient_record``): each capability's
-        section of it, so privacy needs to know none of them.
+        section of it, so privacy needs to know none of them. ``form`` (``fhir`` or ``html``,
+        the readable document made from the same Bundle) is written in the audit event.
         """
         async with unit_of_work(self.session):
             if actor.patient_id is None:
@@ -273,6 +277,7 @@ class PrivacyService:
             audit.record(
                 self.session, "record.export", actor=actor, patient_id=patient_id,
                 resource_type="Bundle", purpose="self",
+                detail=None if form == "fhir" else {"format": form},
             )  # fmt: skip
         return bundle("collection", entries, self.base_url)
 

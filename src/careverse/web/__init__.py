@@ -9,9 +9,10 @@ from careverse.web import api
 
 
 def setup(runtime: Runtime) -> None:
-    from careverse.web import ops
+    from careverse.web import ops, system
 
     runtime.include_router(ops.router)
+    runtime.include_router(system.router)
 
 
 def mount_client(app: FastAPI) -> None:

@@ -1,4 +1,5 @@
-"""Sign-up: who may register, the password policy, and bad input that changes nothing."""
+"""Sign-up: who may register, the password policy, bad input that changes nothing, and an
+answer that does not say whether an address already has an account."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from careverse.identity.models import Account, Patient
+from tests.conftest import login
+from tests.mailbox import running_inbox, smtp_settings
 
 
 async def count_accounts(app) -> int:
@@ -28,22 +31,24 @@ def registration(**overrides) -> dict:
 
 async def test_patient_registers_and_gets_a_patient_record(client, app):
     response = await client.post("/api/auth/register", json=registration())
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["patient_id"]
+    assert response.status_code == 202, response.text
+    headers = await login(client, "amara.nwosu@example.org", "blue-Kettle-morning-42")
+    me = (await client.get("/api/me", headers=headers)).json()
+    assert me["patient_id"]
     async with app.state.runtime.db.session() as session:
-        patient = await session.get(Patient, __import__("uuid").UUID(body["patient_id"]))
+        patient = await session.get(Patient, __import__("uuid").UUID(me["patient_id"]))
         assert patient.name == "Amara Nwosu"
         assert patient.birth_date == "1958-03-14"
-        assert str(patient.account_id) == body["id"]
+        assert str(patient.account_id) == me["id"]
 
 
 async def test_caregiver_registers_without_a_patient_record(client):
     response = await client.post(
         "/api/auth/register", json=registration(role="caregiver", birth_date=None)
     )
-    assert response.status_code == 201
-    assert response.json()["patient_id"] is None
+    assert response.status_code == 202
+    headers = await login(client, "amara.nwosu@example.org", "blue-Kettle-morning-42")
+    assert (await client.get("/api/me", headers=headers)).json()["patient_id"] is None
 
 
 @pytest.mark.parametrize("role", ["clinician", "admin", "moderator", "researcher"])
@@ -54,14 +59,49 @@ async def test_privileged_roles_cannot_self_register(client, app, role):
 
 
 async def test_email_is_unique_ignoring_case(client, app):
-    assert (await client.post("/api/auth/register", json=registration())).status_code == 201
+    assert (await client.post("/api/auth/register", json=registration())).status_code == 202
     again = await client.post(
         "/api/auth/register",
-        json=registration(email="Amara.NWOSU@Example.org", display_name="Someone Else"),
+        json=registration(
+            email="Amara.NWOSU@Example.org", display_name="Someone Else", password="other-Pw-77x"
+        ),
     )
-    assert again.status_code == 409
-    assert again.json()["code"] == "email_taken"
+    assert again.status_code == 202
     assert await count_accounts(app) == 1
+    # The first account is untouched: its password still works, the second one does not.
+    await login(client, "amara.nwosu@example.org", "blue-Kettle-morning-42")
+    refused = await client.post(
+        "/api/auth/token", data={"username": "amara.nwosu@example.org", "password": "other-Pw-77x"}
+    )
+    assert refused.status_code == 401
+
+
+class TestSignUpDoesNotTellWhoHasAnAccount:
+    @pytest.fixture
+    def inbox(self):
+        with running_inbox() as box:
+            yield box
+
+    @pytest.fixture
+    def settings_overrides(self, inbox) -> dict:
+        return smtp_settings(inbox)
+
+    async def test_a_known_address_answers_like_a_new_one_and_its_owner_is_told(
+        self, client, app, inbox
+    ):
+        handler, _ = inbox
+        new = await client.post("/api/auth/register", json=registration())
+        known = await client.post(
+            "/api/auth/register",
+            json=registration(email="AMARA.nwosu@example.org", display_name="Mallory"),
+        )
+        assert (known.status_code, known.json()) == (new.status_code, new.json())
+        assert known.status_code == 202
+        assert set(new.json()) == {"detail"}  # no id: nothing to tell the two apart
+        assert await count_accounts(app) == 1
+        assert [m["To"] for m in handler.messages] == ["amara.nwosu@example.org"]
+        assert "tried to make a new Careverse account" in handler.bodies()[0]
+        assert "Mallory" not in handler.bodies()[0]
 
 
 @pytest.mark.parametrize(

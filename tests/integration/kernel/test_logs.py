@@ -13,7 +13,7 @@ async def test_request_logs_hold_no_personal_data(client, json_logs):
         "role": "patient",
         "birth_date": "1961-02-03",
     }
-    assert (await client.post("/api/auth/register", json=body)).status_code == 201
+    assert (await client.post("/api/auth/register", json=body)).status_code == 202
     token = await client.post(
         "/api/auth/token", data={"username": body["email"], "password": body["password"]}
     )

@@ -18,7 +18,7 @@ from careverse.kernel.db import Database
 from careverse.kernel.policy import Actor, Role
 from careverse.privacy.models import BreakGlass, Consent, ErasureRequest
 from careverse.privacy.service import PrivacyService
-from tests.conftest import PASSWORD, TEST_KEYRING, TEST_KEYS
+from tests.conftest import PASSWORD, TEST_KEYRING, TEST_KEYS, login
 from tests.integration.privacy.support import (
     assign,
     audit_rows,
@@ -157,8 +157,10 @@ async def test_after_the_grace_period_the_person_is_gone(app, client, person, fa
             "role": "patient",
         },
     )
-    assert comeback.status_code == 201
-    assert comeback.json()["id"] != str(patient.id)
+    assert comeback.status_code == 202
+    again = await login(client, patient.email, "a-Fresh-start-2040")
+    me = (await client.get("/api/me", headers=again)).json()
+    assert me["id"] != str(patient.id)
 
 
 async def test_a_clinicians_erasure_keeps_others_records(app, client, person, fake_clock):

@@ -29,6 +29,7 @@ const SENTENCES: Record<string, MessageKey> = {
   'care-relationship.end': 'access.careTeamEnd',
   'break-glass.start': 'access.breakGlass',
   'audit.read': 'access.auditRead',
+  'audit.search': 'access.auditRead',
   'account.create': 'access.accountCreate',
   'account.read': 'access.accountRead',
   'account.password-reset': 'access.accountPasswordReset',
@@ -36,6 +37,15 @@ const SENTENCES: Record<string, MessageKey> = {
   'account.deactivate': 'access.accountDeactivate',
   'account.reactivate': 'access.accountReactivate',
   'account.rename': 'access.accountRename',
+};
+
+/** The same access repeated within a short time, as one sentence with its count and span. */
+const REPEATED: Record<string, MessageKey> = {
+  'record.read': 'access.recordReadRepeated',
+  'vitals.read': 'access.vitalsReadRepeated',
+  'appointments.read': 'access.appointmentsReadRepeated',
+  'consults.read': 'access.consultsReadRepeated',
+  'messages.read': 'access.messagesReadRepeated',
 };
 
 /** Why an access was allowed, in the patient's words, by purpose of use. */
@@ -67,14 +77,26 @@ function reasonOf(entry: AccessLogEntry): string | null {
   return purpose ? t(purpose) : null;
 }
 
-/** One access as a plain sentence: who did what to the record, when, and why. */
+/** One access as a plain sentence: who did what to the record, when, and why. A run of the
+ * same access (the server groups them: `count`, from `first` to `last`) is one sentence too:
+ * "Dr Rivera viewed your vitals 9 times on 30 Nov between 06:40 and 06:55". */
 export function describeAccess(entry: AccessLogEntry): string {
   const params = {
     name: entry.actor_name,
     date: formatDate(entry.at),
     time: formatTime(entry.at),
   };
+  const count = entry.count ?? 1;
+  const span = { ...params, count, date: formatDate(entry.first), from: formatTime(entry.first), to: formatTime(entry.last) };
   let key: MessageKey;
+  if (count > 1) {
+    const repeated = isRefused(entry) ? 'access.deniedRepeated' : REPEATED[entry.action];
+    const sentence = repeated
+      ? t(repeated, span)
+      : t('access.repeated', { sentence: t(SENTENCES[entry.action] ?? 'access.other', params), count, from: span.from });
+    const reason = reasonOf(entry);
+    return reason ? t('access.withReason', { sentence, reason }) : sentence;
+  }
   if (isRefused(entry)) {
     key = entry.action.endsWith('.write') ? 'access.deniedWrite' : 'access.denied';
   } else if (entry.action === 'delegation.revoke' && entry.actor_role === 'caregiver') {

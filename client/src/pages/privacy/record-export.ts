@@ -1,17 +1,21 @@
 import { html } from 'lit';
-import { exportRecord } from '../../api/privacy';
+import { exportReadableRecord, exportRecord } from '../../api/privacy';
+import type { DownloadedFile } from '../../api/http';
 import { t } from '../../i18n';
 import { PrivacySection } from './section';
 
 /** How long a downloaded file's object URL lives: long enough for any browser to start saving. */
 const URL_LIFETIME_MS = 60_000;
 
-/** "Download my record": the whole record as a FHIR Bundle, saved through a Blob URL. */
+/**
+ * "Download my record": the whole record as a FHIR Bundle, or as a readable HTML document to
+ * keep or print, saved through a Blob URL.
+ */
 export class RecordExport extends PrivacySection {
-  private async download(): Promise<void> {
+  private async download(name: string, fetch: () => Promise<DownloadedFile>): Promise<void> {
     let filename = '';
-    const done = await this.feedback.run('export', async () => {
-      const file = await exportRecord();
+    const done = await this.feedback.run(name, async () => {
+      const file = await fetch();
       filename = file.filename;
       const url = URL.createObjectURL(file.blob);
       const link = document.createElement('a');
@@ -36,9 +40,18 @@ export class RecordExport extends PrivacySection {
           class="button button--primary"
           type="button"
           aria-disabled=${this.busy ? 'true' : 'false'}
-          @click=${this.download}
+          @click=${() => this.download('export', exportRecord)}
         >
-          ${this.busy ? t('export.working') : t('export.button')}
+          ${this.busy === 'export' ? t('export.working') : t('export.button')}
+        </button>
+        <p>${t('export.readableIntro')}</p>
+        <button
+          class="button button--secondary"
+          type="button"
+          aria-disabled=${this.busy ? 'true' : 'false'}
+          @click=${() => this.download('readable', exportReadableRecord)}
+        >
+          ${this.busy === 'readable' ? t('export.working') : t('export.readableButton')}
         </button>
       </section>
     `;
