@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import uuid
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import msgspec
 import structlog
@@ -23,7 +22,7 @@ from careverse.kernel.deps import get_runtime, get_session
 from careverse.kernel.errors import DomainError
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
-from careverse.world.connection import MAX_MESSAGE_BYTES, Client
+from careverse.world.connection import MAX_MESSAGE_BYTES, Client, same_origin
 from careverse.world.hub import Hub
 from careverse.world.ice import ice_servers_for
 from careverse.world.models import Space
@@ -103,13 +102,6 @@ async def invite_member(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """Cookie-authenticated sockets must come from our own pages (no cross-site hijacking)."""
-    origin = websocket.headers.get("origin")
-    host = websocket.headers.get("host")
-    return origin is not None and host is not None and urlsplit(origin).netloc == host
-
-
 @router.websocket("/ws/world")
 async def world_socket(websocket: WebSocket) -> None:
     """The realtime protocol (docs/protocol.md): ``hello`` first, then poses, chat, signals."""
@@ -126,7 +118,9 @@ async def world_socket(websocket: WebSocket) -> None:
     token = hello.token
     if token is None:
         token = websocket.cookies.get(SESSION_COOKIE)
-        if token is None or not _same_origin(websocket):
+        if token is None or not same_origin(
+            websocket.headers.get("origin"), websocket.headers.get("host")
+        ):
             await websocket.close(proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
             return
     try:
