@@ -8,7 +8,6 @@ is written and sent (its own unit of work too), one appointment at a time.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import cast
 
@@ -73,4 +72,4 @@ async def send_reminders_forever(db: Database, settings: Settings, mailer: Maile
                 log.info("care.reminders_sent", count=sent)
         except Exception as exc:
             log.error("care.reminders_failed", error=type(exc).__name__)
-        await asyncio.sleep(settings.care_reminder_check_seconds)
+        await clock.sleep(settings.care_reminder_check_seconds)
