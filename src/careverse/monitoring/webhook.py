@@ -128,7 +128,7 @@ class Webhook:
                 if not retry or attempt == self.attempts:
                     log.warning("monitoring.webhook_failed", reason=reason, attempts=attempt)
                     return False
-                await asyncio.sleep(delay)
+                await clock.sleep(delay)
                 delay *= 2
         return False
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
+from careverse.kernel import clock
 from careverse.monitoring import webhook
+from careverse.monitoring.events import AlertChanged
+from tests.support import free_port
 
 BODY = b'{"alert_id":"5f0c","event":"opened"}'
 SENT = 1_763_769_600
@@ -51,3 +62,133 @@ def test_verify_refuses_a_timestamp_that_is_not_unix_seconds():
     for stamp in ("", "-5", "1.5", "abc", "\uff11\uff12"):
         signature = receiver_signature(b"s3cret", stamp, BODY)
         assert not webhook.verify("s3cret", stamp, BODY, signature, now=SENT)
+
+
+def test_the_replay_window_is_five_minutes():
+    stamp = str(SENT)
+    signature = receiver_signature(b"s3cret", stamp, BODY)
+    assert webhook.verify("s3cret", stamp, BODY, signature, now=SENT + 300)
+    assert not webhook.verify("s3cret", stamp, BODY, signature, now=SENT + 301)
+
+
+# ---- sending: what is sent, what is retried, how long it waits ----------------------------------
+
+
+class Endpoint:
+    """A local receiver answering the given statuses in turn (the last one repeats)."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.requests: list[tuple[dict, bytes]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                endpoint.requests.append((dict(self.headers), body))
+                index = min(len(endpoint.requests), len(endpoint.statuses)) - 1
+                self.send_response(endpoint.statuses[index])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/page"
+
+
+@pytest.fixture
+def endpoint() -> Iterator[Callable[[list[int]], Endpoint]]:
+    servers: list[Endpoint] = []
+
+    def make(statuses: list[int]) -> Endpoint:
+        server = Endpoint(statuses)
+        threading.Thread(target=server.server.serve_forever, args=(0.02,), daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+@pytest.fixture
+def waits() -> Iterator[list[float]]:
+    """The backoff delays the webhook waits (on the platform clock), without waiting them."""
+    delays: list[float] = []
+
+    async def record(seconds: float) -> None:
+        delays.append(seconds)
+
+    clock.set_sleep(record)
+    yield delays
+    clock.set_sleep(None)
+
+
+def hook(url: str) -> webhook.Webhook:
+    return webhook.Webhook(url, "s3cret", "https://clinic.example.org/")
+
+
+async def test_a_notice_is_signed_json_with_ids_and_a_link(endpoint, waits):
+    receiver = endpoint([200])
+    alert_id = uuid.uuid4()
+    body = hook(receiver.url).body(alert_id, "opened", "high", "open")
+    assert await hook(receiver.url).send(body) is True
+    ((headers, sent),) = receiver.requests
+    assert sent == body and waits == []
+    assert headers["Content-Type"] == "application/json"
+    assert headers["User-Agent"] == "Careverse-Alerts/1"
+    stamp = headers["X-Careverse-Timestamp"]
+    assert abs(int(stamp) - time.time()) < 60
+    assert headers["X-Careverse-Signature"] == receiver_signature(b"s3cret", stamp, body)
+    notice = json.loads(body)
+    assert notice == {
+        "alert_id": str(alert_id), "event": "opened", "severity": "high", "status": "open",
+        "at": notice["at"], "link": f"https://clinic.example.org/monitoring/alerts/{alert_id}",
+    }  # fmt: skip
+    assert body == json.dumps(notice, separators=(",", ":")).encode()
+
+
+async def test_busy_and_failing_receivers_are_retried_five_times_with_doubling_waits(
+    endpoint, waits
+):
+    receiver = endpoint([503])
+    assert await hook(receiver.url).send(b"{}") is False
+    assert len(receiver.requests) == 5
+    assert waits == [0.5, 1.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize(("statuses", "attempts"), [([429, 200], 2), ([500, 502, 200], 3)])
+async def test_too_many_requests_and_server_errors_are_retried_until_delivered(
+    endpoint, waits, statuses, attempts
+):
+    receiver = endpoint(statuses)
+    assert await hook(receiver.url).send(b"{}") is True
+    assert len(receiver.requests) == attempts and len(waits) == attempts - 1
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 410, 499])
+async def test_a_refusal_is_not_retried(endpoint, waits, status):
+    receiver = endpoint([status])
+    assert await hook(receiver.url).send(b"{}") is False
+    assert len(receiver.requests) == 1 and waits == []
+
+
+async def test_an_unreachable_receiver_is_retried_then_given_up(waits):
+    assert await hook(f"http://127.0.0.1:{free_port()}/page").send(b"{}") is False
+    assert waits == [0.5, 1.0, 2.0, 4.0]
+
+
+async def test_only_opened_reopened_and_escalated_alerts_page(endpoint, waits):
+    receiver = endpoint([200])
+    sender = hook(receiver.url)
+    for change in ("opened", "updated", "acknowledged", "reopened", "escalated", "resolved"):
+        await sender.on_alert_changed(
+            AlertChanged(alert_id=uuid.uuid4(), patient_id=uuid.uuid4(), change=change,
+                         severity="high", status="open")
+        )  # fmt: skip
+    await sender.drain()
+    events = sorted(json.loads(body)["event"] for _, body in receiver.requests)
+    assert events == ["escalated", "opened", "reopened"]
