@@ -22,7 +22,7 @@ LIMITS = [
 @pytest.mark.parametrize(("name", "fn", "high"), LIMITS, ids=[limit[0] for limit in LIMITS])
 def test_each_parameter_takes_values_up_to_its_limit_and_no_further(name, fn, high):
     assert fn(0) >= 0 and fn(high) >= 0  # both ends are measurements
-    for beyond in (high + 0.5, -0.5, float("nan"), float("inf")):
+    for beyond in (high + 0.01, -0.01, float("nan"), float("inf")):
         with pytest.raises(ValueError, match=rf"^{name} is outside the range a measurement can "
                                              r"take$"):  # fmt: skip
             fn(beyond)
@@ -43,6 +43,11 @@ def test_consciousness_and_oxygen_refusals_say_what_is_expected():
     ):  # fmt: skip
         with pytest.raises(ValueError, match=r"^spo2_scale must be 1 or 2$"):
             call()
+
+
+def test_spo2_is_read_on_scale_1_unless_told_otherwise():
+    assert news2.spo2_score(90, on_oxygen=False) == 3  # scale 2 on air would score 0
+    assert news2.spo2_score(90, on_oxygen=False, scale=2) == 0
 
 
 def test_a_result_is_read_by_parameter_and_none_for_what_was_not_observed():
