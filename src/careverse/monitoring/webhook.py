@@ -132,6 +132,11 @@ class Webhook:
                 delay *= 2
         return False
 
+    @property
+    def pending(self) -> int:
+        """How many notices are being sent now."""
+        return len(self._tasks)
+
     async def drain(self) -> None:
         """Wait for notices in flight (tests, shutdown)."""
         if self._tasks:

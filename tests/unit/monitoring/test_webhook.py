@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from structlog.testing import capture_logs
 
 from careverse.kernel import clock
 from careverse.monitoring import webhook
@@ -77,7 +79,7 @@ def test_the_replay_window_is_five_minutes():
 class Endpoint:
     """A local receiver answering the given statuses in turn (the last one repeats)."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], delay: float = 0.0) -> None:
         self.statuses = statuses
         self.requests: list[tuple[dict, bytes]] = []
         endpoint = self
@@ -86,6 +88,7 @@ class Endpoint:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 endpoint.requests.append((dict(self.headers), body))
+                time.sleep(delay)  # a receiver that is slow to answer
                 index = min(len(endpoint.requests), len(endpoint.statuses)) - 1
                 self.send_response(endpoint.statuses[index])
                 self.send_header("Content-Length", "0")
@@ -99,11 +102,11 @@ class Endpoint:
 
 
 @pytest.fixture
-def endpoint() -> Iterator[Callable[[list[int]], Endpoint]]:
+def endpoint() -> Iterator[Callable[..., Endpoint]]:
     servers: list[Endpoint] = []
 
-    def make(statuses: list[int]) -> Endpoint:
-        server = Endpoint(statuses)
+    def make(statuses: list[int], delay: float = 0.0) -> Endpoint:
+        server = Endpoint(statuses, delay)
         threading.Thread(target=server.server.serve_forever, args=(0.02,), daemon=True).start()
         servers.append(server)
         return server
@@ -169,16 +172,62 @@ async def test_too_many_requests_and_server_errors_are_retried_until_delivered(
     assert len(receiver.requests) == attempts and len(waits) == attempts - 1
 
 
-@pytest.mark.parametrize("status", [400, 401, 404, 410, 499])
-async def test_a_refusal_is_not_retried(endpoint, waits, status):
+@pytest.mark.parametrize("status", [300, 301, 400, 401, 404, 410, 499])
+async def test_a_refusal_or_a_redirect_is_not_retried_and_is_logged(endpoint, waits, status):
     receiver = endpoint([status])
-    assert await hook(receiver.url).send(b"{}") is False
+    with capture_logs() as logs:
+        assert await hook(receiver.url).send(b"{}") is False
     assert len(receiver.requests) == 1 and waits == []
+    assert logs == [
+        {"event": "monitoring.webhook_failed", "log_level": "warning",
+         "reason": f"http_{status}", "attempts": 1},
+    ]  # fmt: skip
 
 
 async def test_an_unreachable_receiver_is_retried_then_given_up(waits):
-    assert await hook(f"http://127.0.0.1:{free_port()}/page").send(b"{}") is False
+    with capture_logs() as logs:
+        assert await hook(f"http://127.0.0.1:{free_port()}/page").send(b"{}") is False
     assert waits == [0.5, 1.0, 2.0, 4.0]
+    assert logs == [
+        {"event": "monitoring.webhook_failed", "log_level": "warning",
+         "reason": "ConnectError", "attempts": 5},
+    ]  # fmt: skip
+
+
+async def test_a_receiver_that_does_not_answer_in_time_is_given_up(endpoint, waits):
+    receiver = endpoint([200], delay=2.0)
+    sender = webhook.Webhook(receiver.url, "s3cret", "https://clinic.example.org", timeout=0.2,
+                             attempts=1)  # fmt: skip
+    with capture_logs() as logs:
+        assert await asyncio.wait_for(sender.send(b"{}"), 1.5) is False
+    assert logs[0]["reason"] == "ReadTimeout"
+    assert webhook.Webhook(receiver.url, None, "https://x.example").timeout == 5.0
+
+
+async def test_no_attempts_deliver_nothing(endpoint, waits):
+    receiver = endpoint([200])
+    sender = webhook.Webhook(receiver.url, "s3cret", "https://x.example", attempts=0)
+    assert await sender.send(b"{}") is False and receiver.requests == []
+
+
+async def test_the_link_keeps_a_path_prefix_and_drops_one_trailing_slash():
+    sender = webhook.Webhook("http://127.0.0.1:1/", "s", "https://clinic.example.org/careX/")
+    alert_id = uuid.uuid4()
+    link = json.loads(sender.body(alert_id, "opened", "high", "open"))["link"]
+    assert link == f"https://clinic.example.org/careX/monitoring/alerts/{alert_id}"
+
+
+async def test_closing_cancels_notices_in_flight_and_forgets_them(endpoint, waits):
+    receiver = endpoint([200], delay=5.0)
+    sender = hook(receiver.url)
+    sender.notify(uuid.uuid4(), "opened", "high", "open")
+    async with asyncio.timeout(10):
+        while not receiver.requests:  # noqa: ASYNC110 - the receiver is another thread
+            await asyncio.sleep(0.01)
+    assert sender.pending == 1
+    async with asyncio.timeout(2):  # not the receiver's five seconds
+        await sender.close()
+    assert sender.pending == 0
 
 
 async def test_only_opened_reopened_and_escalated_alerts_page(endpoint, waits):
@@ -190,5 +239,6 @@ async def test_only_opened_reopened_and_escalated_alerts_page(endpoint, waits):
                          severity="high", status="open")
         )  # fmt: skip
     await sender.drain()
+    assert sender.pending == 0
     events = sorted(json.loads(body)["event"] for _, body in receiver.requests)
     assert events == ["escalated", "opened", "reopened"]
