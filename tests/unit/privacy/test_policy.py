@@ -265,3 +265,23 @@ async def test_with_no_facts_provided_nothing_is_allowed_but_a_patients_own_reco
         assert grant is not None and grant.basis is Basis.CARE_RELATIONSHIP
     finally:
         policy.install_facts(saved)
+
+
+async def test_a_refusal_reads_like_a_missing_record_and_a_write_refusal_says_why(facts):
+    """The 404 says exactly what a record that does not exist says ("Not found.", code
+    not_found), so a refusal cannot be told from absence; the 403 tells a reader why."""
+    session = FakeSession()
+    in_unit_of_work(session)
+    with pytest.raises(NotFound) as hidden:
+        await authorize(session, actor(Role.CLINICIAN), PATIENT, Category.RECORD)
+    assert (hidden.value.message, hidden.value.code) == ("Not found.", NotFound.code)
+    assert str(hidden.value) == "Not found."
+    facts.scopes = frozenset({"record:read"})
+    with pytest.raises(Forbidden) as refused:
+        await authorize(session, actor(Role.CAREGIVER), PATIENT, Category.RECORD, write=True)
+    assert refused.value.message == "You may see this but not change it."
+
+
+def test_only_the_facts_the_policy_asks_for_can_be_provided():
+    with pytest.raises(TypeError, match=r"^the policy has no fact named is_friend$"):
+        policy.provide_facts(is_friend=lambda *a: True)
