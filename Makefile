@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint format client chromium install clean
+.PHONY: run test test-fast lint format mutate client chromium install clean
 
 run: install client
 	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
@@ -29,6 +29,14 @@ test-fast: install
 .PHONY: test-faults
 test-faults: install
 	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
+
+# Mutation testing of the safety core ([tool.mutmut] in pyproject.toml, docs/testing.md): every
+# module, or one (`make mutate MODULE=careverse.monitoring.news2`). Niced, one test process at a
+# time; the surviving mutants are listed at the end: compare with tests/mutation-baseline.txt.
+MODULE ?=
+mutate: install
+	nice -n 10 $(BIN)/mutmut run --max-children 1 $(if $(MODULE),"$(MODULE).*")
+	$(BIN)/mutmut results
 
 # Style, the import contracts (pyproject.toml) and types: any violation fails `make test`.
 lint: install

@@ -134,16 +134,33 @@ def json_logs(capfd):
 
 
 class FakeClock:
-    """A clock the test moves by hand."""
+    """A clock the test moves by hand (and, once installed with ``clock.set_sleep(fake.sleep)``,
+    the background loops' waits too: see the ``fake_schedule`` fixture)."""
 
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
+        self.naps = 0  # how many waits background loops have begun on this clock
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+    async def sleep(self, seconds: float) -> None:
+        """A loop's wait: until the test has moved the clock ``seconds`` past its start."""
+        self.naps += 1
+        until = self.now + timedelta(seconds=seconds)
+        # Polled, not an Event: the test may move the clock from another thread's loop.
+        while self.now < until:  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+    async def settle(self, naps: int, timeout: float = 30.0) -> None:
+        """Until background loops have begun ``naps`` waits in all: ``fake.naps + n`` taken
+        before a move means n rounds of the loops' work have finished since."""
+        async with asyncio.timeout(timeout):
+            while self.naps < naps:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
 
 
 @pytest.fixture
@@ -152,6 +169,14 @@ def fake_clock() -> Iterator[FakeClock]:
     clock.set_clock(fake)
     yield fake
     clock.set_clock(None)
+
+
+@pytest.fixture
+def fake_schedule(fake_clock) -> Iterator[FakeClock]:
+    """The fake clock paces the background loops too: they wake when the test moves it."""
+    clock.set_sleep(fake_clock.sleep)
+    yield fake_clock
+    clock.set_sleep(None)
 
 
 @pytest.fixture

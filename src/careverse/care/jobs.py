@@ -14,7 +14,6 @@ race to end the same invitation: only the one whose DELETE removed it publishes.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import cast
 
@@ -104,7 +103,7 @@ async def end_lapsed_invitations_forever(db: Database, settings: Settings) -> No
                 log.info("care.invitations_lapsed", count=ended)
         except Exception as exc:
             log.error("care.invitations_check_failed", error=type(exc).__name__)
-        await asyncio.sleep(settings.care_reminder_check_seconds)
+        await clock.sleep(settings.care_reminder_check_seconds)
 
 
 async def send_reminders_forever(db: Database, settings: Settings, mailer: Mailer | None) -> None:
@@ -115,4 +114,4 @@ async def send_reminders_forever(db: Database, settings: Settings, mailer: Maile
                 log.info("care.reminders_sent", count=sent)
         except Exception as exc:
             log.error("care.reminders_failed", error=type(exc).__name__)
-        await asyncio.sleep(settings.care_reminder_check_seconds)
+        await clock.sleep(settings.care_reminder_check_seconds)

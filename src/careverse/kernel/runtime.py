@@ -142,6 +142,15 @@ class Runtime:
         return self._bus
 
     @property
+    def job_names(self) -> list[str]:
+        """The background jobs registered by the capabilities, in registration order."""
+        return [name for name, _ in self._jobs]
+
+    def running_jobs(self) -> list[str]:
+        """The jobs whose task is alive now: all of them on a healthy started node."""
+        return [task.get_name() for task in self._tasks if not task.done()]
+
+    @property
     def started(self) -> bool:
         return self._db is not None
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import structlog
 
+from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import dependency_unreachable
@@ -169,7 +170,7 @@ async def check_absence_once(db: Database, settings: Settings) -> int:
 async def schedule_forever(db: Database, settings: Settings) -> None:
     """The no-data and escalation checks, every ``alert_check_seconds``."""
     while True:
-        await asyncio.sleep(settings.alert_check_seconds)
+        await clock.sleep(settings.alert_check_seconds)
         for check in (check_absence_once, escalate_due):
             try:
                 await check(db, settings)

@@ -175,7 +175,6 @@ def score(
     if spo2_scale not in (1, 2):
         raise ValueError("spo2_scale must be 1 or 2")
     scores: dict[str, int] = {}
-    missing: list[str] = []
     if respiration_rate is not None:
         scores["respiration_rate"] = respiration_score(respiration_rate)
     if spo2 is not None:

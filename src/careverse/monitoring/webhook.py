@@ -7,7 +7,8 @@ signed with HMAC-SHA256 over ``<timestamp>.<body>``::
     X-Careverse-Timestamp: 1763769600
     X-Careverse-Signature: sha256=<hex of HMAC(secret, b"1763769600." + body)>
 
-so a receiver can refuse replays (reject timestamps older than a few minutes) and forgeries.
+so a receiver can refuse replays (:func:`verify` rejects timestamps more than five minutes from
+its clock) and forgeries.
 Delivery is best effort: a failed POST (connection error, 429 or 5xx) is retried with exponential
 backoff, then given up and logged; the alert itself is already in the database.
 """
@@ -32,6 +33,7 @@ log = structlog.get_logger(__name__)
 PAGED = frozenset({"opened", "reopened", "escalated"})  # the changes someone is paged for
 SIGNATURE_HEADER = "X-Careverse-Signature"
 TIMESTAMP_HEADER = "X-Careverse-Timestamp"
+REPLAY_WINDOW = 300.0  # seconds: :func:`verify` refuses timestamps further from now than this
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -40,8 +42,23 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest.hexdigest()}"
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """For receivers (and tests): whether a signature matches, in constant time."""
+def verify(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    *,
+    max_age: float = REPLAY_WINDOW,
+    now: float | None = None,
+) -> bool:
+    """For receivers (and tests): whether a signature matches, in constant time, for a timestamp
+    no further than ``max_age`` seconds from ``now`` (default: the wall clock), so that a request
+    recorded and replayed later is refused even with its valid signature."""
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return False
+    current = time.time() if now is None else now
+    if abs(current - int(timestamp)) > max_age:
+        return False
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
@@ -111,9 +128,14 @@ class Webhook:
                 if not retry or attempt == self.attempts:
                     log.warning("monitoring.webhook_failed", reason=reason, attempts=attempt)
                     return False
-                await asyncio.sleep(delay)
+                await clock.sleep(delay)
                 delay *= 2
         return False
+
+    @property
+    def pending(self) -> int:
+        """How many notices are being sent now."""
+        return len(self._tasks)
 
     async def drain(self) -> None:
         """Wait for notices in flight (tests, shutdown)."""

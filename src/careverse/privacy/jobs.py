@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
+from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.privacy.service import PrivacyService
@@ -28,4 +27,4 @@ async def erase_due_forever(db: Database, settings: Settings) -> None:
                 log.info("privacy.erased", count=erased)
         except Exception as exc:
             log.error("privacy.erase_failed", error=type(exc).__name__)
-        await asyncio.sleep(settings.erasure_check_seconds)
+        await clock.sleep(settings.erasure_check_seconds)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import uuid
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import msgspec
 import structlog
@@ -23,7 +22,7 @@ from careverse.kernel.deps import get_runtime, get_session
 from careverse.kernel.errors import CONNECTION_ERRORS, DomainError, dependency_unreachable
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
-from careverse.world.connection import MAX_MESSAGE_BYTES, Client
+from careverse.world.connection import MAX_MESSAGE_BYTES, Client, same_origin
 from careverse.world.hub import Hub
 from careverse.world.ice import ice_servers_for
 from careverse.world.models import Space
@@ -104,13 +103,6 @@ async def invite_member(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """Cookie-authenticated sockets must come from our own pages (no cross-site hijacking)."""
-    origin = websocket.headers.get("origin")
-    host = websocket.headers.get("host")
-    return origin is not None and host is not None and urlsplit(origin).netloc == host
-
-
 async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
     """Close a socket we will not serve; a client already gone is no error (nothing to log)."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
@@ -133,7 +125,9 @@ async def world_socket(websocket: WebSocket) -> None:
     token = hello.token
     if token is None:
         token = websocket.cookies.get(SESSION_COOKIE)
-        if token is None or not _same_origin(websocket):
+        if token is None or not same_origin(
+            websocket.headers.get("origin"), websocket.headers.get("host")
+        ):
             await _refuse(websocket, proto.CLOSE_UNAUTHENTICATED, "Sign in first.")
             return
     try:

@@ -1,5 +1,5 @@
-"""One connection to the hub: its bounded outbox and writer task, its rate limit, and the limits
-every instance runs with.
+"""One connection to the hub: its bounded outbox and writer task, its rate limit, the limits
+every instance runs with, and the origin check of cookie-authenticated sockets.
 
 A client's messages go through its own outbox and writer, so a slow reader never stalls the tick:
 when its outbox fills, it is closed as too slow (close codes: protocol.py).
@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -33,6 +34,13 @@ class Limits:
     grace_seconds: float = 20.0  # a dropped client keeps its place this long
     max_objects: int = 200  # persistent objects per space
     max_spectators: int = 1000  # per instance
+
+
+def same_origin(origin: str | None, host: str | None) -> bool:
+    """Whether a browser's ``Origin`` header names this server (its ``Host``): a socket that
+    signs in with the session cookie must come from our own pages, or any site the person
+    visits could open one in their name (cross-site WebSocket hijacking)."""
+    return origin is not None and host is not None and urlsplit(origin).netloc == host
 
 
 class Client:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from careverse.app import create_app
+from careverse.kernel.db import Database
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
+from careverse.world.models import SpaceObject
 from tests.support import serve_in_thread
 
 
@@ -82,8 +85,18 @@ async def test_objects_permissions_pointing_and_restart(live, person, space):
         assert gone.id == note.id
 
     # Restart: a new node on the same database welcomes with the objects as they were left
-    # (moves are coalesced and written within half a second).
-    await asyncio.sleep(1.0)
+    # (moves are coalesced and written twice a second: wait until the last one is).
+    db = Database(app.state.runtime.settings.effective_database_url)
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                async with db.session() as session:
+                    row = await session.get(SpaceObject, uuid.UUID(heart.id))
+                if row is not None and (row.x, row.y, row.z) == (0.5, 1.0, 0.0):
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        await db.dispose()
     with serve_in_thread(create_app(app.state.runtime.settings)) as url2:
         async with await WorldClient.connect(url2, pat, room) as again:
             objects = {o.id: o for o in again.welcome.objects}

@@ -220,3 +220,68 @@ async def test_authorize_queues_a_grant_with_its_basis_for_the_callers_commit(fa
         {"basis": "care-relationship"},
     )
     assert (event.resource_type, event.resource_id) == ("Observation", str(resource))
+
+
+async def test_a_refusal_is_audited_against_the_resource_asked_for(facts):
+    """The denied row names the resource (and the patient's record when none is given)."""
+    for resource_type, resource_id, expected in (
+        ("Observation", uuid.uuid4(), None),
+        (None, None, ("Patient", str(PATIENT))),
+    ):
+        session = FakeSession()
+        uow = in_unit_of_work(session)
+        extra = (
+            {"resource_type": resource_type, "resource_id": resource_id} if resource_type else {}
+        )
+        with pytest.raises(NotFound):
+            await authorize(session, actor(Role.CLINICIAN), PATIENT, Category.VITALS, **extra)
+        [write_refusal] = uow._refusals
+        own = FakeSession()
+        write_refusal(own)
+        [event] = own.info[audit.PENDING_KEY]
+        assert (event.resource_type, event.resource_id) == (
+            expected or (resource_type, str(resource_id))
+        )
+
+
+async def test_with_no_facts_provided_nothing_is_allowed_but_a_patients_own_record():
+    """Deny by default: a node where no capability has provided a fact yet (PolicyFacts' own
+    answers) grants clinicians and caregivers nothing."""
+    saved = policy._facts
+    policy.install_facts(policy.PolicyFacts())
+    try:
+        for role in (Role.CLINICIAN, Role.CAREGIVER, Role.ADMIN, Role.RESEARCHER):
+            assert await decide(None, actor(role), PATIENT, Category.RECORD, False) == (None, False)
+        mine = actor(Role.PATIENT, patient_id=PATIENT)
+        assert (await decide(None, mine, PATIENT, Category.RECORD, False))[1] is True
+
+        class OnlyRelationship(policy.PolicyFacts):
+            async def has_care_relationship(self, session, clinician_id, patient_id):
+                return True
+
+        # With a care relationship and no consent fact provided, no consent denies.
+        policy.install_facts(OnlyRelationship())
+        grant, _ = await decide(None, actor(Role.CLINICIAN), PATIENT, Category.RECORD, False)
+        assert grant is not None and grant.basis is Basis.CARE_RELATIONSHIP
+    finally:
+        policy.install_facts(saved)
+
+
+async def test_a_refusal_reads_like_a_missing_record_and_a_write_refusal_says_why(facts):
+    """The 404 says exactly what a record that does not exist says ("Not found.", code
+    not_found), so a refusal cannot be told from absence; the 403 tells a reader why."""
+    session = FakeSession()
+    in_unit_of_work(session)
+    with pytest.raises(NotFound) as hidden:
+        await authorize(session, actor(Role.CLINICIAN), PATIENT, Category.RECORD)
+    assert (hidden.value.message, hidden.value.code) == ("Not found.", NotFound.code)
+    assert str(hidden.value) == "Not found."
+    facts.scopes = frozenset({"record:read"})
+    with pytest.raises(Forbidden) as refused:
+        await authorize(session, actor(Role.CAREGIVER), PATIENT, Category.RECORD, write=True)
+    assert refused.value.message == "You may see this but not change it."
+
+
+def test_only_the_facts_the_policy_asks_for_can_be_provided():
+    with pytest.raises(TypeError, match=r"^the policy has no fact named is_friend$"):
+        policy.provide_facts(is_friend=lambda *a: True)

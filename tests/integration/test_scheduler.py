@@ -1,0 +1,177 @@
+"""The background jobs a node starts (`careverse serve` → create_app → Runtime.start) do their
+work on a live node as the clock moves, and two nodes sharing a database claim each job once.
+
+The fake clock paces the loops (``kernel.clock.sleep``): moving it wakes every loop whose wait has
+passed, as the wall clock would. ``FakeClock.naps`` counts the waits begun, so a test knows when
+each woken loop has finished its round and gone back to sleep, instead of sleeping itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from careverse.app import create_app
+from tests.integration.care.support import WEEKDAYS
+from tests.integration.monitoring.alert_support import add_rule, alerts, send, team, vital
+from tests.integration.privacy.support import (
+    Person,
+    assign,
+    audit_rows,
+    cheap_password_hashing,
+    person,
+)
+
+__all__ = ["cheap_password_hashing", "person"]
+
+HR, WEIGHT = "8867-4", "29463-7"
+MONDAY_7AM = datetime(2026, 3, 23, 7, 0, tzinfo=UTC)  # London on GMT: clinic hours 09-17 UTC
+TUESDAY_9AM = "2026-03-24T09:00:00Z"
+# Every loop a node runs with the default settings. A capability that adds one must add it here,
+# and to the test below, so that no background job goes untested.
+JOBS = {
+    "privacy.erase-due",
+    "care.reminders",
+    "care.lapsed-invitations",
+    "monitoring.alert-schedule",
+}
+
+
+@pytest.fixture(autouse=True)
+def monday(fake_schedule):
+    fake_schedule.now = MONDAY_7AM
+    return fake_schedule
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    return {
+        "access_token_ttl_seconds": 7 * 24 * 3600,  # the clock moves by a day
+        "alert_check_seconds": 1,  # a round every (fake) second
+        "care_reminder_check_seconds": 1,
+        "care_reminder_lead_minutes": 60,
+        "erasure_check_seconds": 3600,
+        "erasure_grace_days": 1,
+    }
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 20) -> None:
+    """Until ``check()`` holds (a generous deadline: the machine may be busy)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not done within {timeout} s")
+        await asyncio.sleep(0.02)
+
+
+async def scenario(app, client, person) -> dict:
+    """Work for every loop, due at different times: an alert (escalates at 07:15), a no-data rule
+    (fires after 08:00), a visit on Tuesday at 09:00 (reminder from 08:00), an erasure (due Tuesday
+    07:00)."""
+    t = await team(client, person)
+    second = await person("clinician")
+    await assign(client, t.admin, second, t.patient)
+    r = await client.put(
+        "/api/care/availability",
+        json={"time_zone": "Europe/London", "weekly": WEEKDAYS},
+        headers=t.clinician.headers,
+    )
+    assert r.status_code == 200, r.text
+    await add_rule(client, t.clinician, t.patient, kind="threshold", code=WEIGHT, op=">",
+                   value=100, severity="high")  # fmt: skip
+    no_data = await add_rule(client, t.clinician, t.patient, kind="no_data", hours=1, code=HR,
+                             severity="medium")  # fmt: skip
+    await send(app, client, t.patient, vital(WEIGHT, 105), vital(HR, 70))
+    (alert,) = await alerts(client, t.clinician)
+
+    visitor = await person("patient")
+    r = await client.post(
+        "/api/care/appointments",
+        json={"clinician_id": str(t.clinician.id), "start": TUESDAY_9AM},
+        headers=visitor.headers,
+    )
+    assert r.status_code == 201, r.text
+    leaving = await person("patient")
+    r = await client.delete("/api/me", headers=leaving.headers)
+    assert r.status_code == 202, r.text
+    return {"team": t, "second": second, "alert": alert, "no_data": no_data,
+            "visitor": visitor, "leaving": leaving}  # fmt: skip
+
+
+async def escalations(app) -> list:
+    return await audit_rows(app, action="alert.escalate")
+
+
+async def reminders(client, visitor: Person) -> list:
+    r = await client.get("/api/me/notifications", headers=visitor.headers)
+    return [n for n in r.json() if n["kind"] == "appointment.reminder"]
+
+
+async def erasures(app, leaving: Person) -> list:
+    return await audit_rows(app, action="erasure.complete", resource_id=str(leaving.id))
+
+
+async def no_data_alerts(client, clinician: Person, rule_id: str) -> list:
+    return [a for a in await alerts(client, clinician, source="rule") if a["rule_id"] == rule_id]
+
+
+async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
+    app, client, person, monday
+):
+    runtime = app.state.runtime
+    assert set(runtime.job_names) == JOBS
+    assert sorted(runtime.running_jobs()) == sorted(JOBS)  # the scheduler is running
+    s = await scenario(app, client, person)
+    t = s["team"]
+
+    # 07:14:59: nothing is due yet; every loop that woke went round and found nothing.
+    naps = monday.naps
+    monday.advance(minutes=14, seconds=59)
+    await monday.settle(naps + 3)  # the alert schedule, reminders, lapsed invitations (not erasure)
+    assert await escalations(app) == []
+
+    # 07:15:00: the alert nobody acknowledged escalates, on the schedule, to the second clinician.
+    monday.advance(seconds=1)
+    await eventually(lambda: _nonempty(escalations(app)), "escalation")
+    r = await client.get(f"/api/monitoring/alerts/{s['alert']['id']}", headers=s["second"].headers)
+    assert r.json()["escalated_to"] == str(s["second"].id)
+    assert await no_data_alerts(client, t.clinician, s["no_data"]["id"]) == []
+    assert await reminders(client, s["visitor"]) == []
+    assert await erasures(app, s["leaving"]) == []
+
+    # Tuesday 08:01: no heart rate for over an hour, the 09:00 visit within the hour, the
+    # erasure's day of grace over.
+    monday.now = datetime(2026, 3, 24, 8, 1, tzinfo=UTC)
+    await eventually(
+        lambda: _nonempty(no_data_alerts(client, t.clinician, s["no_data"]["id"])), "no-data rule"
+    )
+    await eventually(lambda: _nonempty(reminders(client, s["visitor"])), "reminder")
+    await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
+    assert sorted(runtime.running_jobs()) == sorted(JOBS)  # still running after their work
+
+
+async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
+    app, client, person, monday, settings
+):
+    other = create_app(settings)  # a second node on the same database, with the same loops
+    async with other.router.lifespan_context(other):
+        assert sorted(other.state.runtime.running_jobs()) == sorted(JOBS)
+        s = await scenario(app, client, person)
+        naps = monday.naps
+        monday.now = datetime(2026, 3, 24, 8, 1, tzinfo=UTC)
+        # Both nodes' three loops wake, work, and go back to sleep.
+        await monday.settle(naps + 2 * len(JOBS))
+        await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
+    t = s["team"]
+    # The threshold alert escalated once (the no-data alert opened only now: not due yet).
+    assert [row.resource_id for row in await escalations(app)] == [s["alert"]["id"]]
+    assert len(await no_data_alerts(client, t.clinician, s["no_data"]["id"])) == 1
+    assert len(await reminders(client, s["visitor"])) == 1
+    assert len(await erasures(app, s["leaving"])) == 1
+
+
+async def _nonempty(rows: Awaitable[list]) -> bool:
+    return bool(await rows)
