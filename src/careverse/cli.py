@@ -399,8 +399,11 @@ def simulate_wearables(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between batches.")] = 5.0,
     duration: Annotated[float, typer.Option(min=0, help="Seconds to run; 0: until Ctrl-C.")] = 0,
     minutes: Annotated[
-        float, typer.Option(min=0.1, help="Minutes the scenario takes to reach its worst.")
-    ] = 30,
+        float,
+        typer.Option(
+            min=0.1, help="Minutes the scenario takes to reach its worst (default: 30 seconds)."
+        ),
+    ] = 0.5,
 ) -> None:
     """Stream plausible vitals for the first N patients of the database (devices made for them)
     into a running server, so the monitoring screens move."""
