@@ -444,7 +444,9 @@ def test_caregiver_sees_the_vitals_a_patient_shared(
     expect(score).to_contain_text("The early warning score of Dee Decline is")
     expect(score).to_contain_text("Their care team has been told")
     expect(score).to_contain_text(re.compile(r"scored at \d{1,2}:\d{2}"))
-    expect(score).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+    expect(oxygen).to_contain_text("Their care team asked to be told if it goes below 92 %.")
+    # Nothing on the page speaks to the caregiver as if they were the patient.
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
     # Seeing is not managing: without "vitals:write" there are no devices to change.
     expect(page.get_by_role("region", name="Devices")).to_have_count(0)
     assert_clean_load(page, problems)

@@ -668,7 +668,16 @@ const en = {
   },
 
   'target.sentence': 'Your care team asked to be told if it {condition}.',
-  'target.forOther': '{sentence}',
+  'target.sentenceOther': 'Their care team asked to be told if it {condition}.',
+  'target.noDataAnyOther': {
+    one: 'Their care team is told if no readings arrive for {count} hour, in case a device is off.',
+    other:
+      'Their care team is told if no readings arrive for {count} hours, in case a device is off.',
+  },
+  'target.noDataCodeOther': {
+    one: 'Their care team is told if no {name} readings arrive for {count} hour.',
+    other: 'Their care team is told if no {name} readings arrive for {count} hours.',
+  },
   'target.noDataAny': {
     one: 'Your care team is told if no readings arrive for {count} hour, in case a device is off.',
     other:
@@ -702,7 +711,7 @@ const en = {
   'chart.highestUnit': 'Highest ({unit})',
   'chart.readings': 'Readings',
   'chart.noReadings': 'No readings in this period.',
-  'chart.targetKey': 'Dashed line: a value your care team watches for',
+  'chart.targetKey': 'Dashed line: a value the care team watches for',
 
   'vitals.title': 'Your vitals',
   'vitals.titleOther': 'Vitals of {person}',

@@ -284,13 +284,15 @@ export function ruleSummary(rule: Rule): string {
 }
 
 /** For the patient: "Your care team asked to be told if it goes below 92 %." */
-export function targetSentence(rule: Rule): string {
+export function targetSentence(rule: Rule, other = false): string {
+  // Said to the patient ("Your care team…") or, `other`, to someone supporting them ("Their…").
+  const key = (name: string) => `target.${name}${other ? 'Other' : ''}` as MessageKey;
   if (rule.kind === 'no_data') {
     return rule.code
-      ? t('target.noDataCode', { name: plainName(rule.code), count: rule.hours })
-      : t('target.noDataAny', { count: rule.hours });
+      ? t(key('noDataCode'), { name: plainName(rule.code), count: rule.hours })
+      : t(key('noDataAny'), { count: rule.hours });
   }
-  return t('target.sentence', { condition: ruleCondition(rule) });
+  return t(key('sentence'), { condition: ruleCondition(rule) });
 }
 
 /** The rules about one code (no-data rules without a code are about every code). */
