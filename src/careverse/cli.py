@@ -446,14 +446,18 @@ def simulate_wearables(
     interval: Annotated[float, typer.Option(min=0.1, help="Seconds between batches.")] = 5.0,
     duration: Annotated[float, typer.Option(min=0, help="Seconds to run; 0: until Ctrl-C.")] = 0,
     minutes: Annotated[
-        float, typer.Option(min=0.1, help="Minutes the scenario takes to reach its worst.")
-    ] = 30,
+        float,
+        typer.Option(
+            min=0.1, help="Minutes the scenario takes to reach its worst (default: 30 seconds)."
+        ),
+    ] = 0.5,
     broker_passwd: Annotated[
         str | None,
         typer.Option(help="With --mqtt: the broker's password_file, updated with the devices."),
     ] = None,
     reload_pid_file: Annotated[
-        str | None, typer.Option(help="With --broker-passwd: the broker's pid file (SIGHUP).")
+        str | None,
+        typer.Option(help="With --broker-passwd: the broker's pid file (SIGHUP)."),
     ] = None,
 ) -> None:
     """Stream plausible vitals for the first N patients of the database (devices made for them)

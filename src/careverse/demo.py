@@ -1,7 +1,15 @@
-"""Demo data for ``careverse demo``: one account per role, so a new user can look around at once."""
+"""Demo data for ``careverse demo``: one account per role, so a new user can look around at once.
+
+Every capability has something to show: a care team and a caregiver's delegation, three days of
+vitals per demo patient, clinicians bookable around the clock, a space of each kind the world
+offers (open to every signed-in person), and the demo patient's questionnaire results with a
+past crisis alert that her clinician has acknowledged. Everything goes through the capabilities'
+services, once: seeding again adds nothing.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,7 +25,10 @@ from careverse.identity.service import IdentityService, NewAccount, email_index
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.policy import Actor, Role
+from careverse.monitoring.alerts import AlertService
 from careverse.monitoring.simulate import seed_demo as seed_demo_vitals
+from careverse.wellbeing.service import WellbeingService
+from careverse.world.service import SpaceService
 
 DEMO_PASSWORD = "careverse-demo-2026"  # noqa: S105 - printed to the operator on purpose
 DOMAIN = "careverse.example.org"  # a reserved domain that e-mail validation accepts
@@ -52,6 +63,62 @@ PEOPLE = (
 CARE_TEAM = (("dr.rivera", "amara"), ("dr.rivera", "jonas"), ("dr.okafor", "lucia"))
 DELEGATIONS = (("amara", "maria", ("record:read", "vitals:read", "appointments:write")),)
 DEMO_VITALS = (("amara", "deteriorating"), ("jonas", "stable"), ("lucia", "heart-failure"))
+# A space of each kind (world/templates.py), open to every signed-in person: (host, name, template).
+# The consult room is care's (made per visit) and the auditorium is for events: neither is seeded.
+DEMO_SPACES = (
+    ("admin", "Clinic lobby", "clinic-lobby"),
+    ("sam", "Tuesday support circle", "support-circle"),
+    ("dr.rivera", "Therapy garden", "therapy-garden"),
+    ("sam", "Patients' gallery", "gallery"),
+    ("dr.okafor", "Training lab", "training-lab"),
+    ("dr.rivera", "Rehab gym", "rehab-gym"),
+)
+# The demo patient's questionnaires, oldest first: PHQ-9 (the second with item 9 answered 1, the
+# crisis path: an urgent alert her clinician has acknowledged), then GAD-7 and WHO-5.
+DEMO_WELLBEING_PATIENT, DEMO_WELLBEING_CLINICIAN = "amara", "dr.rivera"
+DEMO_QUESTIONNAIRES = (
+    ("phq9", [1, 1, 2, 1, 0, 1, 1, 0, 0]),
+    ("phq9", [2, 2, 2, 1, 1, 1, 1, 1, 1]),
+    ("gad7", [1, 1, 1, 0, 1, 1, 0]),
+    ("who5", [3, 3, 2, 3, 2]),
+)
+
+
+def _actor(account) -> Actor:
+    role = Role(account.role)
+    return Actor(account.id, role, patient_id=account.patient.id if role is Role.PATIENT else None)
+
+
+async def seed_spaces(session: AsyncSession, accounts: dict) -> None:
+    """A space of each template the demo offers, made by its host once."""
+    service = SpaceService(session)
+    for host, name, template in DEMO_SPACES:
+        actor = _actor(accounts[host])
+        if any(
+            s.name == name and s.owner_id == actor.account_id for s in await service.visible(actor)
+        ):
+            continue
+        await service.create(actor, name=name, template=template, access="members")
+
+
+async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: dict) -> None:
+    """The demo patient's questionnaire results, and her crisis alert acknowledged, once."""
+    patient = _actor(accounts[DEMO_WELLBEING_PATIENT])
+    wellbeing = WellbeingService(session, settings)
+    if await wellbeing.results(patient):
+        return
+    crises = []
+    for code, answers in DEMO_QUESTIONNAIRES:
+        result = await wellbeing.submit(patient, code, answers, "en")
+        if result.crisis is not None:
+            crises.append(result)
+    if not crises:
+        return
+    clinician = _actor(accounts[DEMO_WELLBEING_CLINICIAN])
+    alerts = AlertService(session, settings)
+    for alert in await alerts.list(clinician, "open"):
+        if alert["source"] == "wellbeing" and alert["patient_id"] == str(patient.patient_id):
+            await alerts.acknowledge(clinician, uuid.UUID(alert["id"]))
 
 
 async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
@@ -88,7 +155,9 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     await seed_demo_vitals(  # a wearable and three days of vitals per demo patient
         session, {accounts[p].patient.id: s for p, s in DEMO_VITALS}
     )
-    await seed_demo_hours(  # weekday hours, so a new user can book at once
+    await seed_demo_hours(  # all day, every day, so a new user can book at once
         session, [accounts[p.local].id for p in PEOPLE if p.role is Role.CLINICIAN]
     )
+    await seed_spaces(session, accounts)
+    await seed_wellbeing(session, settings, accounts)
     return list(PEOPLE)

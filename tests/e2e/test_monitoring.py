@@ -439,6 +439,70 @@ def test_caregiver_sees_the_vitals_a_patient_shared(
     oxygen = page.get_by_role("region", name="Oxygen level")
     expect(oxygen).to_contain_text("The oxygen level of Dee Decline was 90 %")
     expect(oxygen.locator("canvas").first).to_be_visible()
+    # The early warning score is about someone else: said in the third person, with its time.
+    score = page.get_by_role("region", name="Early warning score of Dee Decline")
+    expect(score).to_contain_text("The early warning score of Dee Decline is")
+    expect(score).to_contain_text("Their care team has been told")
+    expect(score).to_contain_text(re.compile(r"scored at \d{1,2}:\d{2}"))
+    expect(oxygen).to_contain_text("Their care team asked to be told if it goes below 92 %.")
+    # Nothing on the page speaks to the caregiver as if they were the patient.
+    expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
     # Seeing is not managing: without "vitals:write" there are no devices to change.
     expect(page.get_by_role("region", name="Devices")).to_have_count(0)
+    assert_clean_load(page, problems)
+
+
+def test_a_rise_to_high_is_announced_as_an_escalation_and_refiring_is_a_count(
+    page: Page, problems: PageProblems, live_server: LiveServer, ward: Ward
+):
+    base_url = live_server.base_url
+    admin = new_person("Ann Admin", role="admin")
+    add_user_via_cli(live_server, admin)
+    patient = new_person("Esme Escalate")
+    register_via_api(base_url, patient)
+    patient_id = patient_id_of(base_url, patient)
+    with api_as(base_url, ward.clinician) as as_clinician, api_as(base_url, admin) as as_admin:
+        clinician_id = ok(as_clinician.get("/api/me"))["id"]
+        ok(
+            as_admin.post(
+                "/api/admin/care-relationships",
+                json={"clinician_id": clinician_id, "patient_id": patient_id},
+            ),
+            201,
+        )
+    with api_as(base_url, patient) as as_patient:
+        device = pair_device(as_patient, patient_id)
+    device.send(base_url, vital_signs(datetime.now(UTC) - timedelta(minutes=1), *STABLE))
+
+    sign_in(page, base_url, ward.clinician)
+    open_panel(page, base_url)
+    expect(page.locator(".live-state")).to_contain_text(re.compile(r"^\s*Live"))
+    time.sleep(1)  # the stream subscribes just after it answers
+    page.evaluate("window.__noReload = true")
+    row = row_of(page, "Esme Escalate")
+    # The card's figure is the latest score, labelled so, with its time.
+    expect(row.locator(".news2")).to_contain_text("Latest NEWS2")
+    expect(row.locator(".news2")).to_contain_text(re.compile(r"scored at \d{1,2}:\d{2}"))
+
+    medium = (115, 94, 124, 22, 36.8)  # NEWS2 5: pulse 2, breathing 2, SpO2 1
+    device.send(base_url, vital_signs(datetime.now(UTC), *medium))
+    alert = row.locator(".alert").filter(has_text="NEWS2 5")
+    expect(alert).to_be_visible(timeout=15_000)
+    device.send(base_url, vital_signs(datetime.now(UTC), *medium))
+    # Firing again is a count and a time on the same alert, not another alert or announcement.
+    expect(alert).to_contain_text(re.compile(r"fired 2 times, last at \d{1,2}:\d{2}"))
+    expect(row.locator(".alert")).to_have_count(1)
+
+    high = (115, 93, 124, 22, 38.5)  # NEWS2 7: and SpO2 2, temperature 1
+    device.send(base_url, vital_signs(datetime.now(UTC), *high))
+    announced = page.locator("[aria-live]").filter(has_text="escalated to high")
+    expect(announced).to_have_count(1, timeout=15_000)
+    expect(announced).to_contain_text("Alert for Esme Escalate escalated to high (was medium)")
+    expect(announced).to_contain_text("NEWS2 7:")  # why, with the values that raised it
+    risen = row.locator(".alert")
+    expect(risen).to_have_count(1)
+    expect(risen).to_contain_text("NEWS2 7")
+    expect(risen).to_contain_text("fired 3 times")
+    expect(row.locator(".news2 .risk__total")).to_have_text("7")
+    assert page.evaluate("window.__noReload") is True
     assert_clean_load(page, problems)

@@ -39,3 +39,70 @@ async def test_demo_care_team_reaches_its_patients_only(app, client):
     assert await names_seen_by("dr.okafor") == {"Lucía Fernández"}
     assert await names_seen_by("maria") == {"Amara Nwosu"}
     assert await names_seen_by("sam") == set()
+
+
+async def _sign_in(client, local: str) -> None:
+    client.cookies.clear()
+    response = await client.post(
+        "/api/auth/session",
+        json={"email": f"{local}@{demo.DOMAIN}", "password": demo.DEMO_PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_demo_patient_sees_and_may_enter_a_space_of_each_kind(app, client):
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    async with app.state.runtime.db.session() as session:  # seeding again adds none
+        await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "amara")
+    spaces = (await client.get("/api/spaces")).json()
+    assert sorted(s["template"] for s in spaces) == sorted(
+        ["clinic-lobby", "support-circle", "therapy-garden", "gallery", "training-lab", "rehab-gym"]
+    )
+    for space in spaces:
+        assert (await client.get(f"/api/spaces/{space['id']}")).status_code == 200
+
+
+async def test_an_earlier_demos_weekday_hours_are_widened(app, client):
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "dr.rivera")
+    csrf = {"X-CSRF-Token": client.cookies.get("cv_csrf")}
+    old = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
+    body = {"time_zone": "Europe/London", "weekly": old}
+    response = await client.put("/api/care/availability", json=body, headers=csrf)
+    assert response.status_code == 200, response.text
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    hours = (await client.get("/api/care/availability")).json()["weekly"]
+    assert len(hours) == 7
+    assert {(h["start"], h["end"]) for h in hours} == {("00:00", "24:00")}
+    # Hours a clinician set themselves are theirs: seeding leaves them alone.
+    mine = {
+        "time_zone": "Europe/London",
+        "weekly": [{"weekday": 2, "start": "10:00", "end": "12:00"}],
+    }
+    assert (await client.put("/api/care/availability", json=mine, headers=csrf)).status_code == 200
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    assert len((await client.get("/api/care/availability")).json()["weekly"]) == 1
+
+
+async def test_demo_patient_has_questionnaire_results_and_an_acknowledged_crisis_alert(app, client):
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "amara")
+    results = (await client.get("/api/wellbeing/me/results")).json()["results"]
+    assert [r["instrument"] for r in results] == ["phq9", "phq9", "gad7", "who5"]
+    await _sign_in(client, "dr.rivera")
+    crisis = [
+        a
+        for a in (await client.get("/api/monitoring/alerts")).json()["alerts"]
+        if a["source"] == "wellbeing"
+    ]
+    assert len(crisis) == 1
+    assert crisis[0]["status"] == "acknowledged"
+    assert crisis[0]["patient_name"] == "Amara Nwosu"

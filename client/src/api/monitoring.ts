@@ -70,12 +70,17 @@ export async function panel(): Promise<PanelPatient[]> {
 export type AlertStatus = Schema<'AlertOut'>['status'];
 
 /**
- * An alert: `title` is short ("NEWS2 7 — high risk"), `why` says which values fired it, `count`
- * how often the condition fired again while it was open. On the live stream it also carries
- * `change`: what just happened (`opened`, `updated`, `escalated`, …); the stream is not part of
- * the OpenAPI schema, so that field is declared here.
+ * An alert: `title` is short ("NEWS2 7 — high risk"), `why` says which values fired it (and,
+ * for NEWS2, when they were measured), `count` how often the condition fired while it was live
+ * and `updated_at` when it last changed. On the live stream it also carries `change`: what just
+ * happened (`opened`, `updated`, `raised` or `reopened` when its severity rose, `escalated`, …)
+ * and, on a rise, `previous_severity`; the stream is not part of the OpenAPI schema, so those
+ * fields are declared here.
  */
-export type Alert = Sent<Schema<'AlertOut'>> & { change?: string | null };
+export type Alert = Sent<Schema<'AlertOut'>> & {
+  change?: string | null;
+  previous_severity?: Severity | null;
+};
 
 export async function alerts(status?: AlertStatus): Promise<Alert[]> {
   const body = await api.get('/api/monitoring/alerts', { query: { status } });

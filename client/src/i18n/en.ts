@@ -504,9 +504,13 @@ const en = {
   'severity.low': 'Low',
   'severity.medium': 'Medium',
   'severity.high': 'High',
+  'severity.inSentence.low': 'low',
+  'severity.inSentence.medium': 'medium',
+  'severity.inSentence.high': 'high',
 
   'news2.title': 'NEWS2',
-  'news2.label': 'NEWS2',
+  'news2.latestLabel': 'Latest NEWS2',
+  'news2.scoredAt': 'scored at {time} ({ago})',
   'news2.noScore': 'No score yet',
   'news2.risk.low': 'Low risk',
   'news2.risk.lowMedium': 'Low–medium risk',
@@ -515,7 +519,6 @@ const en = {
   'news2.risk.unknown': 'Not scored',
   'news2.partial': 'Partial score',
   'news2.partialMissing': 'Partial score — not recorded: {missing}',
-  'news2.computed': 'Scored {ago}',
   'news2.tableCaption': 'NEWS2 points per parameter',
   'news2.parameter': 'Parameter',
   'news2.points': 'Points',
@@ -544,6 +547,19 @@ const en = {
   'news2.plain.high':
     'This is high. Your care team has been told straight away. If you feel very unwell, call emergency services.',
   'news2.plain.partial': 'Some readings were missing ({missing}), so the score may be lower than it should be.',
+  'news2.plainOther.none':
+    'There are not enough recent readings to work out the early warning score of {person}.',
+  'news2.plainOther.score':
+    'The early warning score of {person} is {total}. It adds up points for how far their breathing rate, oxygen level, blood pressure, pulse, alertness and temperature are from the usual range: 0 is best.',
+  'news2.plainOther.low': 'This is low: their readings are close to the usual range.',
+  'news2.plainOther.lowMedium':
+    'One of their readings is well outside the usual range, so their care team will take a look.',
+  'news2.plainOther.medium':
+    'This is raised. Their care team has been told and will check on them soon.',
+  'news2.plainOther.high':
+    'This is high. Their care team has been told straight away. If they seem very unwell, call emergency services.',
+  'news2.plainOther.partial':
+    'Some readings were missing ({missing}), so the score may be lower than it should be.',
 
   'acvpu.A': 'Alert',
   'acvpu.C': 'New confusion',
@@ -565,8 +581,8 @@ const en = {
   'alert.acknowledgedAt': 'Acknowledged at {time}',
   'alert.opened': 'opened {ago}',
   'alert.repeated': {
-    one: 'fired {count} time',
-    other: 'fired {count} times',
+    one: 'fired {count} time, last at {time}',
+    other: 'fired {count} times, last at {time}',
   },
   'alert.escalated': 'escalated to a colleague',
   'alert.escalatedToYou': 'escalated to you',
@@ -577,6 +593,7 @@ const en = {
   'alertsPage.listLabel': 'Alerts, most urgent first',
   'alert.announce': 'New {severity} alert for {name}: {title}. {why}',
   'alert.announceEscalated': 'Alert escalated to you for {name}: {title}.',
+  'alert.announceRaised': 'Alert for {name} escalated to {severity} (was {previous}): {title}. {why}',
   'alert.acknowledgedNotice': 'Alert acknowledged: {name}, {title}.',
   'alert.resolvedNotice': 'Alert resolved: {name}, {title}.',
 
@@ -665,7 +682,16 @@ const en = {
   },
 
   'target.sentence': 'Your care team asked to be told if it {condition}.',
-  'target.forOther': '{sentence}',
+  'target.sentenceOther': 'Their care team asked to be told if it {condition}.',
+  'target.noDataAnyOther': {
+    one: 'Their care team is told if no readings arrive for {count} hour, in case a device is off.',
+    other:
+      'Their care team is told if no readings arrive for {count} hours, in case a device is off.',
+  },
+  'target.noDataCodeOther': {
+    one: 'Their care team is told if no {name} readings arrive for {count} hour.',
+    other: 'Their care team is told if no {name} readings arrive for {count} hours.',
+  },
   'target.noDataAny': {
     one: 'Your care team is told if no readings arrive for {count} hour, in case a device is off.',
     other:
@@ -699,14 +725,14 @@ const en = {
   'chart.highestUnit': 'Highest ({unit})',
   'chart.readings': 'Readings',
   'chart.noReadings': 'No readings in this period.',
-  'chart.targetKey': 'Dashed line: a value your care team watches for',
+  'chart.targetKey': 'Dashed line: a value the care team watches for',
 
   'vitals.title': 'Your vitals',
   'vitals.titleOther': 'Vitals of {person}',
   'vitals.intro': 'The readings from your devices, what they mean and how they change.',
   'vitals.introOther': 'The readings they shared with you, what they mean and how they change.',
   'vitals.scoreTitle': 'Your early warning score',
-  'vitals.scoreFor': 'This is the score of {person}.',
+  'vitals.scoreTitleOther': 'Early warning score of {person}',
   'vitals.readingsTitle': 'Readings',
   'vitals.valueWithUnit': '{value} {unit}',
   'vitals.plain.latest': 'Your {name} was {value} ({ago}).',

@@ -239,26 +239,41 @@ class AvailabilityService:
         return [s for s in free if s.start <= horizon]
 
 
+# The demo's clinicians work around the clock, every day: whenever the demo is started, and in
+# whatever time zone, a new user finds a slot within the hour.
+DEMO_HOURS = ("00:00", "24:00")
+# What earlier demos seeded (weekdays 09:00-17:00): such hours are widened on the next start.
+OLD_DEMO_HOURS = {(d, "09:00", "17:00") for d in range(5)}
+
+
 async def seed_demo_hours(
     session: AsyncSession, clinician_ids: list[uuid.UUID], time_zone: str = "Europe/London"
 ) -> None:
-    """Demo clinicians work weekdays 09:00-17:00 (once: existing profiles are left alone)."""
+    """Demo clinicians work every day, all day (once: profiles set up otherwise are left alone)."""
+    start, end = DEMO_HOURS
     async with unit_of_work(session):
         for clinician_id in clinician_ids:
             if await session.get(ClinicianProfile, clinician_id) is not None:
-                continue
-            session.add(
-                ClinicianProfile(
-                    clinician_id=clinician_id,
-                    time_zone=time_zone,
-                    buffer_minutes=5,
-                    languages="en es",
-                    specialties="General practice",
+                hours = list(
+                    await session.scalars(
+                        select(WeeklyHours).where(WeeklyHours.clinician_id == clinician_id)
+                    )
                 )
-            )
+                if {(h.weekday, h.start_time, h.end_time) for h in hours} != OLD_DEMO_HOURS:
+                    continue
+                for h in hours:
+                    await session.delete(h)
+            else:
+                session.add(
+                    ClinicianProfile(
+                        clinician_id=clinician_id,
+                        time_zone=time_zone,
+                        buffer_minutes=5,
+                        languages="en es",
+                        specialties="General practice",
+                    )
+                )
             session.add_all(
-                WeeklyHours(
-                    clinician_id=clinician_id, weekday=d, start_time="09:00", end_time="17:00"
-                )
-                for d in range(5)
+                WeeklyHours(clinician_id=clinician_id, weekday=d, start_time=start, end_time=end)
+                for d in range(7)
             )

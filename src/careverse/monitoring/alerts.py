@@ -2,8 +2,14 @@
 
 Lifecycle: ``open`` → ``acknowledged`` → ``resolved`` (a clinician may resolve an open alert
 directly). While an alert is open or acknowledged, the same condition firing again updates it
-(``why``, ``severity``, ``count`` + 1) instead of raising another; a rise in severity re-opens an
-acknowledged alert and restarts its escalation clock. With ``alert_auto_resolve`` on, an alert
+(``why``, ``severity``, ``count`` + 1, ``updated_at``: when it last fired) instead of raising
+another, so a condition that persists is one alert with a count, never a flood. A rise in
+severity is its own change, announced as an escalation ("escalated to high", with why):
+``raised`` while the alert is open, ``reopened`` when it was acknowledged (which also restarts
+its escalation clock); both carry the previous severity. A live alert never falls in severity:
+a lower finding only counts as firing again, so the alert keeps the worst it reached (its title,
+why and the time in it) until someone resolves it, and a NEWS2 that wavers between medium and
+high escalates once, not at every wave. With ``alert_auto_resolve`` on, an alert
 whose condition has cleared is resolved by the system. Escalation is in
 :mod:`careverse.monitoring.escalation`, the live stream in :mod:`careverse.monitoring.streams`.
 
@@ -77,7 +83,11 @@ def alert_json(alert: Alert, patient_name: str, escalation_minutes: float) -> di
 
 
 async def alert_changed(
-    session: AsyncSession, alert: Alert, change: str, team: list[uuid.UUID] | None = None
+    session: AsyncSession,
+    alert: Alert,
+    change: str,
+    team: list[uuid.UUID] | None = None,
+    previous_severity: str | None = None,
 ) -> AlertChanged:
     """The event of one change, addressed to the care team (``team``, when the caller has it
     already) and the escalation target."""
@@ -87,7 +97,7 @@ async def alert_changed(
     return AlertChanged(
         alert_id=alert.id, patient_id=alert.patient_id, change=change, severity=alert.severity,
         status=alert.status, recipients=tuple(dict.fromkeys(recipients)),
-        escalated_to=alert.escalated_to,
+        escalated_to=alert.escalated_to, previous_severity=previous_severity,
     )  # fmt: skip
 
 
@@ -103,10 +113,11 @@ def _system_audit(session: AsyncSession, action: str, alert: Alert, **detail) ->
 
 async def apply_finding(
     session: AsyncSession, patient_id: uuid.UUID, finding: Finding, *, auto_resolve: bool
-) -> tuple[Alert, str] | None:
-    """Open, update or (optionally) resolve the alert of one condition; answers the alert and
-    its change. The caller's unit of work commits; on an IntegrityError (another node opened it
-    first) it rolls back and the caller applies the finding again."""
+) -> tuple[Alert, str, str | None] | None:
+    """Open, update or (optionally) resolve the alert of one condition; answers the alert, its
+    change and, when its severity rose, the severity before. The caller's unit of work commits;
+    on an IntegrityError (another node opened it first) it rolls back and the caller applies the
+    finding again."""
     if not finding.firing and not auto_resolve:
         return None
     key = f"{patient_id}:{finding.key}"
@@ -118,7 +129,7 @@ async def apply_finding(
         _resolve(alert, None, now)
         _system_audit(session, "alert.resolve", alert, reason="cleared")
         await session.flush()
-        return alert, "resolved"
+        return alert, "resolved", None
     if alert is None:
         alert = Alert(
             id=uuid.uuid4(), patient_id=patient_id, source=finding.source,
@@ -129,21 +140,21 @@ async def apply_finding(
         session.add(alert)
         await session.flush()
         _system_audit(session, "alert.open", alert, source=finding.source, severity=alert.severity)
-        return alert, "opened"
-    change = "updated"
-    if (
-        alert.status == "acknowledged"
-        and SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]
-    ):
-        alert.status, change = "open", "reopened"
-        alert.escalate_from, alert.escalation_claimed_at = now, None
-    alert.severity, alert.title, alert.why = finding.severity, finding.title, finding.why
+        return alert, "opened", None
+    change, previous = "updated", None
+    if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]:
+        change, previous = "raised", alert.severity
+        if alert.status == "acknowledged":
+            alert.status, change = "open", "reopened"
+            alert.escalate_from, alert.escalation_claimed_at = now, None
+    if SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[alert.severity]:
+        alert.severity, alert.title, alert.why = finding.severity, finding.title, finding.why
     alert.count += 1
     alert.updated_at = now
-    _system_audit(session, f"alert.{'reopen' if change == 'reopened' else 'update'}", alert,
-                  severity=alert.severity, count=alert.count)  # fmt: skip
+    action = {"reopened": "alert.reopen", "raised": "alert.raise"}.get(change, "alert.update")
+    _system_audit(session, action, alert, severity=alert.severity, count=alert.count)
     await session.flush()
-    return alert, change
+    return alert, change, previous
 
 
 async def resolve_rule_alerts(

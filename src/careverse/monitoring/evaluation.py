@@ -72,7 +72,10 @@ async def _apply(
                 )
                 if applied is None:
                     return None
-                event = await alert_changed(session, *applied, team=team)
+                alert, change, previous = applied
+                event = await alert_changed(
+                    session, alert, change, team=team, previous_severity=previous
+                )
                 await uow.publish(event)
             return event
         except (IntegrityError, OperationalError):

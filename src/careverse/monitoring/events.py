@@ -52,8 +52,10 @@ class ClinicalObservationRecorded(DomainEvent, frozen=True):
 
 
 class AlertChanged(DomainEvent, frozen=True):
-    """An alert changed: ``opened``, ``updated``, ``reopened``, ``escalated``, ``acknowledged``
-    or ``resolved``.
+    """An alert changed: ``opened``, ``updated`` (fired again), ``raised`` (fired again at a
+    higher severity while open), ``reopened`` (the same, while acknowledged), ``escalated`` (to a
+    colleague, unacknowledged), ``acknowledged`` or ``resolved``. ``previous_severity`` is set
+    when the severity rose (``raised``, ``reopened``).
 
     ``recipients`` are the clinicians to tell (the patient's care team when it changed, and the
     escalation target): each stream still reads the alert through the access policy.
@@ -66,6 +68,7 @@ class AlertChanged(DomainEvent, frozen=True):
     status: str
     recipients: tuple[uuid.UUID, ...] = ()
     escalated_to: uuid.UUID | None = None
+    previous_severity: str | None = None
 
 
 async def erase_patient_rows(event: AccountErasureDue, session: AsyncSession) -> None:

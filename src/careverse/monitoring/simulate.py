@@ -1,11 +1,14 @@
 """Simulated wearables: plausible vital signs for a scenario, as history or as a live stream.
 
-Scenarios move each vital from a healthy baseline towards a target over ``minutes`` (then hold):
+Scenarios move each vital from a healthy baseline towards a target over ``minutes`` (then hold);
+by default (``DEFAULT_MINUTES``) they reach it in 30 seconds, so a demo raises its first alert
+within the first minute (``deteriorating`` passes through medium on its way to high, so its alert
+is announced as escalated):
 
 - ``stable``: baseline with small noise.
 - ``deteriorating``: slow rise of pulse and breathing, falling SpO2 and blood pressure.
 - ``sepsis``: fever, fast pulse and breathing, low blood pressure, SpO2 falling.
-- ``heart-failure``: weight up about 0.8 kg a day, breathing and pulse up, SpO2 down a little.
+- ``heart-failure``: weight up about 0.8 kg a day, breathing and pulse up, SpO2 down.
 
 ``careverse simulate wearables`` gives each of the first N patients (patient accounts, oldest
 first; simulated ones are made through identity's service when fewer exist) a device of its own,
@@ -41,6 +44,7 @@ from careverse.monitoring.models import Device
 from careverse.monitoring.mqtt import broker_params
 
 SCENARIOS = ("stable", "deteriorating", "sepsis", "heart-failure")
+DEFAULT_MINUTES = 0.5  # a scenario reaches its worst 30 s after the stream starts
 
 # code -> (baseline, noise sd, decimals)
 BASELINE = {
@@ -63,7 +67,7 @@ TARGETS = {
         units.TEMPERATURE: 39.2, units.SYSTOLIC: 88, units.DIASTOLIC: 52,
     },
     "heart-failure": {
-        units.HEART_RATE: 96, units.SPO2: 93, units.RESPIRATORY_RATE: 21, units.SYSTOLIC: 138,
+        units.HEART_RATE: 98, units.SPO2: 92, units.RESPIRATORY_RATE: 23, units.SYSTOLIC: 138,
     },
 }  # fmt: skip
 OMH = {
@@ -82,7 +86,7 @@ class Patient:
 
     scenario: str
     started: datetime
-    minutes: float = 30.0
+    minutes: float = DEFAULT_MINUTES
     rng: random.Random = field(default_factory=random.Random)
 
     def progress(self, at: datetime) -> float:

@@ -119,7 +119,12 @@ async def alert_events(
                 async with db.session() as session, unit_of_work(session):
                     alert = await AlertService(session, settings).get(actor, change.alert_id)
                     try:
-                        yield sse("alert", {**alert, "change": change.change}, str(alert["id"]))
+                        data = {
+                            **alert,
+                            "change": change.change,
+                            "previous_severity": change.previous_severity,
+                        }
+                        yield sse("alert", data, str(alert["id"]))
                     except GeneratorExit:
                         closing = True  # the alert was handed over: its read is still audited
             except DomainError:

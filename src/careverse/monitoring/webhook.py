@@ -1,4 +1,5 @@
-"""The optional paging webhook: a signed POST per alert that opens, re-opens or escalates.
+"""The optional paging webhook: a signed POST per alert that opens, rises in severity (raised or
+re-opened) or escalates.
 
 The body carries no names, values or titles: the alert's id, event, severity, status, time and a
 link into Careverse (where the reader signs in and the access policy applies). Each request is
@@ -30,7 +31,8 @@ from careverse.monitoring.events import AlertChanged
 
 log = structlog.get_logger(__name__)
 
-PAGED = frozenset({"opened", "reopened", "escalated"})  # the changes someone is paged for
+# The changes someone is paged for: a new alert, a rise in severity, an escalation to a colleague.
+PAGED = frozenset({"opened", "raised", "reopened", "escalated"})
 SIGNATURE_HEADER = "X-Careverse-Signature"
 TIMESTAMP_HEADER = "X-Careverse-Timestamp"
 REPLAY_WINDOW = 300.0  # seconds: :func:`verify` refuses timestamps further from now than this

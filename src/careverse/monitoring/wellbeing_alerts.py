@@ -31,5 +31,6 @@ async def open_crisis_alert(event: CrisisResponseRecorded, session: AsyncSession
     )  # fmt: skip
     applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
     if applied is not None:
-        alert, change = applied
-        await unit_of_work(session).publish(await alert_changed(session, alert, change))
+        alert, change, previous = applied
+        event_out = await alert_changed(session, alert, change, previous_severity=previous)
+        await unit_of_work(session).publish(event_out)

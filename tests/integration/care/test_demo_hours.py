@@ -1,13 +1,24 @@
-"""``careverse demo`` gives its clinicians weekday hours: a new user can book at once."""
+"""``careverse demo`` gives its clinicians hours all day, every day: a new user can book at once,
+whenever the demo is started."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
 from careverse import demo
-from tests.integration.care.support import MONDAY
+
+SATURDAY_NIGHT = datetime(2026, 3, 28, 23, 2, tzinfo=UTC)  # outside any office's hours
+MONDAY_DAWN = datetime(2026, 3, 23, 5, 32, tzinfo=UTC)
 
 
-async def test_demo_clinicians_have_free_slots(app, client, fake_clock):
-    fake_clock.now = MONDAY
+@pytest.mark.parametrize(
+    ("now", "first_slot"),
+    [(SATURDAY_NIGHT, "2026-03-28T23:15:00Z"), (MONDAY_DAWN, "2026-03-23T05:45:00Z")],
+)
+async def test_demo_clinicians_have_free_slots(app, client, fake_clock, now, first_slot):
+    fake_clock.now = now
     async with app.state.runtime.db.session() as session:
         await demo.seed(session, app.state.runtime.settings)
     signed = await client.post(
@@ -21,7 +32,7 @@ async def test_demo_clinicians_have_free_slots(app, client, fake_clock):
     assert {c["name"] for c in cards} >= demo_names
     card = next(c for c in cards if c["name"] in demo_names)
     assert card["time_zone"] == "Europe/London"
-    assert card["next_free_slot"]["start"] == "2026-03-23T09:00:00Z"
+    assert card["next_free_slot"]["start"] == first_slot
     made = await client.post(
         "/api/care/appointments",
         json={"clinician_id": card["id"], "start": card["next_free_slot"]["start"]},

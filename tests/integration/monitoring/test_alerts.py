@@ -24,10 +24,10 @@ from careverse.identity.service import IdentityService, NewAccount
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
-from careverse.kernel.policy import Role
+from careverse.kernel.policy import Actor, Role
 from careverse.monitoring import webhook
 from careverse.monitoring.escalation import escalate_due
-from careverse.monitoring.streams import AlertStreams
+from careverse.monitoring.streams import AlertStreams, alert_events
 from tests.conftest import PASSWORD, REDIS_URL, TEST_KEYS, service_unavailable
 from tests.integration.monitoring.alert_support import (
     LONG_SESSIONS,
@@ -478,3 +478,57 @@ async def test_an_alert_raised_on_one_node_reaches_a_clinician_on_another(
                 await listener
     assert found is not None, "no alert on the other node within 1 s"
     assert found["why"].startswith("Heart rate 150 /min above 140 /min")
+
+
+async def test_a_rise_while_open_is_announced_as_an_escalation_with_why(app, client, person):
+    t = await team(client, person, patient_name="Amara Nwosu")
+    runtime = app.state.runtime
+    actor = Actor(t.clinician.id, Role.CLINICIAN)
+    events = alert_events(runtime.db, runtime.get(AlertStreams), runtime.settings, actor)
+    assert await anext(events) == ": connected\n\n"  # subscribed from here on
+
+    async def next_alert() -> dict:
+        frame = await asyncio.wait_for(anext(events), 2)
+        return json.loads(frame.split("data: ", 1)[1])
+
+    try:
+        await send(app, client, t.patient, *vitals_set({RR: 22, HR: 115, SPO2: 94}))  # 5: medium
+        opened = await next_alert()
+        assert (opened["change"], opened["severity"]) == ("opened", "medium")
+        assert opened["previous_severity"] is None
+
+        await send(app, client, t.patient, *vitals_set({RR: 22, HR: 115, SPO2: 94}, 0.5))
+        again = await next_alert()  # the same, fired again: one alert, its count updated
+        assert (again["id"], again["change"], again["count"]) == (opened["id"], "updated", 2)
+        assert again["previous_severity"] is None
+
+        await send(app, client, t.patient, *vitals_set({RR: 22, HR: 115, TEMP: 38.5, SPO2: 93}))
+        risen = await next_alert()
+    finally:
+        await events.aclose()
+    assert risen["id"] == opened["id"]
+    assert risen["change"] == "raised"
+    assert (risen["previous_severity"], risen["severity"]) == ("medium", "high")
+    assert risen["status"] == "open"
+    assert risen["why"].startswith("NEWS2 7:")  # the why comes with it
+    assert risen["count"] == opened["count"] + 2
+    rows = await audit_rows(app, action="alert.raise")
+    assert len(rows) == 1
+
+
+async def test_a_wavering_score_escalates_once_and_keeps_the_worst_until_resolved(
+    app, client, person
+):
+    t = await team(client, person)
+    medium = {RR: 22, HR: 115, SPO2: 94}  # NEWS2 5
+    high = {RR: 22, HR: 115, TEMP: 38.5, SPO2: 93}  # NEWS2 7
+    async with app.state.runtime.get(AlertStreams).subscribe(t.clinician.id) as sub:
+        for changes in (medium, high, medium, high, medium):
+            await send(app, client, t.patient, *vitals_set(changes))
+        (alert,) = await alerts(client, t.clinician)
+        seen = []
+        while not sub.queue.empty():
+            seen.append((await sub.get()).change)
+    assert seen == ["opened", "raised", "updated", "updated", "updated"]
+    assert (alert["severity"], alert["count"]) == ("high", 5)
+    assert alert["title"].startswith("NEWS2 7") and alert["why"].startswith("NEWS2 7:")

@@ -115,6 +115,7 @@ async def test_readings_and_alert_changes_carry_ids_and_codes_only(app, client, 
     # Ids, codes and times only: no names, values or the alert's words.
     assert AlertChanged.__struct_fields__ == (
         "alert_id", "patient_id", "change", "severity", "status", "recipients", "escalated_to",
+        "previous_severity",
     )  # fmt: skip
     assert ReadingsCommitted.__struct_fields__ == ("patient_ids", "codes", "received_at")
 

@@ -1,6 +1,6 @@
 /** One alert as the clinician sees it: what, why, since when, its state, and what to do. */
 import { html, nothing } from 'lit';
-import type { Alert, AlertStatus } from '../../api/monitoring';
+import type { Alert, AlertStatus, Severity } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
@@ -34,15 +34,34 @@ export function alertAnnouncement(alert: Alert): string {
   });
 }
 
+/** The sentence for an alert whose severity rose: "escalated to high", and why. */
+export function escalationAnnouncement(alert: Alert): string {
+  const inSentence = (severity: Severity) =>
+    t(`severity.inSentence.${severity}` as MessageKey);
+  return t('alert.announceRaised', {
+    severity: inSentence(alert.severity),
+    previous: inSentence(alert.previous_severity ?? 'low'),
+    name: alert.patient_name,
+    title: alert.title,
+    why: alert.why,
+  });
+}
+
 /**
- * What to announce for an alert event from the live stream, if anything: a new (or reopened)
- * alert, politely or (high severity) at once; an alert escalated to the reader, at once.
- * Updates of an alert already on screen are not announced: they would only be noise.
+ * What to announce for an alert event from the live stream, if anything: a new alert, politely
+ * or (high severity) at once; an alert whose severity rose ("escalated to high", with why) or
+ * that was escalated to the reader, at once. An alert firing again is not announced (its count
+ * and time update on screen): that would only be noise.
  */
 export function announcementFor(
   alert: Alert,
   seenBefore: boolean,
 ): { message: string; urgent: boolean } | null {
+  const rose =
+    (alert.change === 'raised' || alert.change === 'reopened') && !!alert.previous_severity;
+  if (rose && alert.status === 'open') {
+    return { message: escalationAnnouncement(alert), urgent: true };
+  }
   const opened = alert.change === 'opened' || alert.change === 'reopened' || !seenBefore;
   if (alert.status === 'open' && opened) {
     return { message: alertAnnouncement(alert), urgent: alert.severity === 'high' };
@@ -176,7 +195,16 @@ export function renderAlert(alert: Alert, actions: AlertActions) {
       <p class="alert__meta">
         <span class="alert__state">${alertStatusText(alert)}</span>
         · ${t('alert.opened', { ago: formatAgo(alert.opened_at) })}
-        ${alert.count > 1 ? html` · ${t('alert.repeated', { count: alert.count })}` : nothing}
+        ${
+          alert.count > 1
+            ? html` · <span class="alert__count"
+                  >${t('alert.repeated', {
+                    count: alert.count,
+                    time: formatTime(alert.updated_at),
+                  })}</span
+                >`
+            : nothing
+        }
         ${
           alert.escalated_to
             ? html` ·

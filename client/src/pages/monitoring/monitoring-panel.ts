@@ -22,7 +22,7 @@ import {
   sortAlerts,
 } from './alert-view';
 import './monitoring.css';
-import { renderNews2Risk } from './news2-view';
+import { news2Time, renderNews2Risk } from './news2-view';
 import {
   SPARKLINE_CODES,
   defaultUnit,
@@ -153,8 +153,7 @@ export class MonitoringPanel extends LightElement {
     const score = patient.news2;
     return html`
       <div class="news2">
-        ${renderNews2Risk(score)}
-        ${score.at ? html`<p class="news2__at">${formatAgo(score.at)}</p>` : nothing}
+        ${renderNews2Risk(score)} ${news2Time(score.at)}
       </div>
     `;
   }

@@ -27,12 +27,12 @@ import {
 } from './alert-view';
 import './devices';
 import './monitoring.css';
-import { renderNews2Risk } from './news2-view';
+import { news2Time, renderNews2Risk } from './news2-view';
 import '../wellbeing/wellbeing-results';
 import './rules-editor';
 import type { VitalsOverview } from './vitals-overview';
 import './vitals-overview';
-import { capitalise, formatAgo, parameterName } from './vitals';
+import { capitalise, parameterName } from './vitals';
 
 const ACVPU: readonly [Consciousness, MessageKey][] = [
   ['A', 'acvpu.A'],
@@ -225,8 +225,7 @@ export class PatientMonitoring extends LightElement {
     if (!score) return html`<p class="loading" role="status">${t('app.loading')}</p>`;
     const parameters = Object.entries(score.scores ?? {});
     return html`
-      ${renderNews2Risk(score)}
-      ${score.at ? html`<p class="item__meta">${t('news2.computed', { ago: formatAgo(score.at) })}</p>` : nothing}
+      ${renderNews2Risk(score)} ${news2Time(score.at)}
       ${
         parameters.length > 0
           ? html`<table class="score-table">

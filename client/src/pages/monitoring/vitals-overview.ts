@@ -160,8 +160,7 @@ export class VitalsOverview extends LightElement {
 
   private targetText(rule: Rule): string {
     if (this.audience === 'clinician') return ruleSummary(rule);
-    const sentence = targetSentence(rule);
-    return this.audience === 'other' ? t('target.forOther', { sentence }) : sentence;
+    return targetSentence(rule, this.audience === 'other');
   }
 
   private chartTargets(code: string): ChartTarget[] {

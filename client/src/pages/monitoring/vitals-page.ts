@@ -10,6 +10,7 @@ import { onRouteChange } from '../../router';
 import './devices';
 import './monitoring.css';
 import './vitals-overview';
+import { news2Time } from './news2-view';
 import { explainNews2, riskText } from './vitals';
 
 /** A person whose vitals this page can show: oneself, or someone a caregiver supports. */
@@ -131,15 +132,17 @@ export class VitalsPage extends LightElement {
     if (!score || score.total === null) return nothing;
     return html`
       <section class="panel news2-summary" aria-labelledby="news2-title">
-        <h2 id="news2-title">${t('vitals.scoreTitle')}</h2>
+        <h2 id="news2-title">
+          ${subject.name ? t('vitals.scoreTitleOther', { person: subject.name }) : t('vitals.scoreTitle')}
+        </h2>
         <p class="news2-summary__value">
           <span class="risk risk--${score.risk ?? 'unknown'}">
             <span class="risk__total">${score.total}</span>
             <span class="risk__text">${riskText(score.risk)}</span>
           </span>
         </p>
-        ${subject.name ? html`<p>${t('vitals.scoreFor', { person: subject.name })}</p>` : nothing}
-        ${explainNews2(score).map((sentence) => html`<p>${sentence}</p>`)}
+        ${news2Time(score.at)}
+        ${explainNews2(score, subject.name).map((sentence) => html`<p>${sentence}</p>`)}
       </section>
     `;
   }

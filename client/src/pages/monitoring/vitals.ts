@@ -205,17 +205,22 @@ export function shortListOf(items: readonly string[]): string {
   return new Intl.ListFormat(formattingLocale(), { style: 'short', type: 'unit' }).format(items);
 }
 
-/** For the patient: what their latest score means, without jargon. */
-export function explainNews2(score: News2): string[] {
-  if (score.total === null) return [t('news2.plain.none')];
+/**
+ * What the latest score means, without jargon: to the patient ("Your early warning score is
+ * 7"), or, when `person` is named, to someone who supports them, in the third person ("The
+ * early warning score of Amara Nwosu is 7").
+ */
+export function explainNews2(score: News2, person?: string | null): string[] {
+  const prefix = person ? 'news2.plainOther' : 'news2.plain';
+  const say = (key: string, params: Record<string, string | number> = {}) =>
+    t(`${prefix}.${key}` as MessageKey, { person: person ?? '', ...params });
+  if (score.total === null) return [say('none')];
   const sentences = [
-    t('news2.plain.score', { total: score.total }),
-    t(
-      `news2.plain.${score.risk === 'low-medium' ? 'lowMedium' : (score.risk ?? 'low')}` as MessageKey,
-    ),
+    say('score', { total: score.total }),
+    say(score.risk === 'low-medium' ? 'lowMedium' : (score.risk ?? 'low')),
   ];
   if (score.partial && score.missing.length > 0) {
-    sentences.push(t('news2.plain.partial', { missing: listOf(score.missing.map(parameterName)) }));
+    sentences.push(say('partial', { missing: listOf(score.missing.map(parameterName)) }));
   }
   return sentences;
 }
@@ -279,13 +284,15 @@ export function ruleSummary(rule: Rule): string {
 }
 
 /** For the patient: "Your care team asked to be told if it goes below 92 %." */
-export function targetSentence(rule: Rule): string {
+export function targetSentence(rule: Rule, other = false): string {
+  // Said to the patient ("Your care team…") or, `other`, to someone supporting them ("Their…").
+  const key = (name: string) => `target.${name}${other ? 'Other' : ''}` as MessageKey;
   if (rule.kind === 'no_data') {
     return rule.code
-      ? t('target.noDataCode', { name: plainName(rule.code), count: rule.hours })
-      : t('target.noDataAny', { count: rule.hours });
+      ? t(key('noDataCode'), { name: plainName(rule.code), count: rule.hours })
+      : t(key('noDataAny'), { count: rule.hours });
   }
-  return t('target.sentence', { condition: ruleCondition(rule) });
+  return t(key('sentence'), { condition: ruleCondition(rule) });
 }
 
 /** The rules about one code (no-data rules without a code are about every code). */
