@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime
-from typing import Annotated, Literal, cast
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
@@ -101,15 +101,9 @@ async def _mqtt(runtime: Runtime) -> DependencyOut:
 
 
 def _jobs(runtime: Runtime) -> list[JobOut]:
-    """The node's background jobs and whether each runs now (from the runtime when it tells;
-    else from the node's tasks, which the runtime names after its jobs)."""
-    names = getattr(runtime, "job_names", None)
-    running_jobs = getattr(runtime, "running_jobs", None)
-    tasks = {t.get_name() for t in asyncio.all_tasks() if not t.done()}
-    if names is None:
-        names = sorted(n for n in tasks if "." in n and not n.startswith("Task-"))
-    running: set[str] = set(cast(list[str], running_jobs())) if callable(running_jobs) else tasks
-    return [JobOut(name=name, running=name in running) for name in names]
+    """The node's background jobs and whether each runs now."""
+    running = set(runtime.running_jobs())
+    return [JobOut(name=name, running=name in running) for name in runtime.job_names]
 
 
 @router.get("/system", response_model=SystemOut, responses=ERRORS)
