@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { announceCall } from '../components/admission-call';
 import type { Account } from '../api/auth';
 import { ApiError } from '../api/http';
 import { getSpace, HALF_EXTENT, type Space } from '../api/world';
@@ -204,6 +205,7 @@ export class SpacePage extends LightElement {
         this.calls?.handleSignal(m.peer, m.kind, m.data);
       }),
       socket.on('event', (m) => this.onEvent(m)),
+      socket.on('called', (m) => announceCall({ space: m.space, appointment: m.appointment })),
       socket.on('error', (m) => this.onServerError(m.code)),
       socket.on('obj', (m) => {
         const before = state.objects.get(m.id);

@@ -24,7 +24,7 @@ export function eventAnnouncement(event: EventMessage, state: WorldState): strin
     case 'unlocked':
       return t('world.announce.unlocked');
     case 'ended':
-      return t('world.closed.ended');
+      return event.detail || t('world.closed.ended');
     default:
       return '';
   }
