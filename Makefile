@@ -21,9 +21,14 @@ run: install client
 test: install client chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Everything but the browser and load tests: the quick loop while developing.
+# Everything but the browser, load and fault tests: the quick loop while developing.
 test-fast: install
-	$(BIN)/pytest -m "not e2e and not load" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not load and not faults" $(PYTEST_ARGS)
+
+# The outages alone (tests/faults: private PostgreSQL, Redis, Mosquitto and nodes); `make test` runs them too.
+.PHONY: test-faults
+test-faults: install
+	$(BIN)/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 # Style, the import contracts (pyproject.toml) and types: any violation fails `make test`.
 lint: install

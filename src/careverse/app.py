@@ -28,7 +28,13 @@ from careverse import (
 from careverse.kernel import crypto
 from careverse.kernel import fhir as fhir_plumbing
 from careverse.kernel.config import Settings
-from careverse.kernel.errors import DomainError, InvalidInput
+from careverse.kernel.errors import (
+    CONNECTION_ERRORS,
+    DomainError,
+    InvalidInput,
+    ServiceUnavailable,
+    dependency_unreachable,
+)
 from careverse.kernel.http import EdgeMiddleware, EdgePolicy
 from careverse.kernel.runtime import Runtime
 
@@ -111,10 +117,21 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=500,
         )
 
-    @app.exception_handler(DBAPIError)
-    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
-        if not _database_busy(exc):
-            return await _unexpected(request, exc)
+    async def _connection(request: Request, exc: Exception) -> JSONResponse:
+        # The database or Redis is down or restarting: the request was not acknowledged, and
+        # sending it again after Retry-After is safe (readings are deduplicated by source id).
+        if dependency_unreachable(exc):
+            log.warning("http.dependency_unreachable", path=request.url.path,
+                        error=type(exc).__name__)  # fmt: skip
+            return await _domain(request, ServiceUnavailable())
+        if isinstance(exc, DBAPIError) and _database_busy(exc):
+            return await _busy(request)
+        return await _unexpected(request, exc)
+
+    for kind in CONNECTION_ERRORS:
+        app.add_exception_handler(kind, _connection)
+
+    async def _busy(request: Request) -> JSONResponse:
         # SQLite refuses a write at once when a concurrent writer changed the snapshot this
         # transaction read; nothing was written, so the caller can safely try again.
         log.warning("http.database_busy", path=request.url.path)

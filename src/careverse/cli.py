@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, NoReturn, TypeVar
 
@@ -382,6 +383,52 @@ def bench_wellbeing(
         console.print_json(data=result)
 
 
+devices_app = typer.Typer(help="Monitoring devices and the MQTT broker.", no_args_is_help=True)
+app.add_typer(devices_app, name="devices")
+
+
+@devices_app.command("broker-passwd")
+def devices_broker_passwd(
+    output: Annotated[
+        str | None, typer.Option(help="The broker's password_file to update (default: stdout).")
+    ] = None,
+    acl: Annotated[str | None, typer.Option(help="Also write the broker's acl_file here.")] = None,
+    reload_pid_file: Annotated[
+        str | None,
+        typer.Option(help="Send SIGHUP to the broker whose pid is in this file when it changed."),
+    ] = None,
+) -> None:
+    """Write the MQTT broker's password file: every active paired device (username = device id,
+    password = its credential) and the bridge's account from CAREVERSE_MQTT_URL. Run it after a
+    device pairs or is revoked (from a timer, say); other accounts in the file are kept."""
+    _update_broker(output, acl, reload_pid_file)
+
+
+def _update_broker(output: str | None, acl: str | None, reload_pid_file: str | None) -> None:
+    from pathlib import Path
+
+    from careverse.monitoring import broker
+    from careverse.monitoring.mqtt import broker_params
+    from careverse.monitoring.service import broker_accounts
+
+    settings = Settings()
+    params = broker_params(settings.mqtt_url) if settings.mqtt_url else {}
+    bridge = (params["username"], params.get("password", "")) if "username" in params else None
+    if acl and bridge is None:
+        raise typer.BadParameter("CAREVERSE_MQTT_URL names no bridge account (mqtt://user:pass@…)")
+    devices = _run_with_session(lambda session, _settings: broker_accounts(session))
+    if output is None:
+        sys.stdout.write(broker.password_file(broker.merged_accounts("", devices, bridge)))
+        changed = False
+    else:
+        changed = broker.write_password_file(Path(output), devices, bridge)
+    if acl and bridge is not None:
+        changed = broker.write_acl_file(Path(acl), bridge[0]) or changed
+    if reload_pid_file and changed:
+        broker.reload_broker(Path(reload_pid_file))
+    typer.echo(f"{len(devices)} device(s) in the broker's password file.", err=True)
+
+
 simulate_app = typer.Typer(help="Simulated devices for demos and tests.", no_args_is_help=True)
 app.add_typer(simulate_app, name="simulate")
 
@@ -401,6 +448,13 @@ def simulate_wearables(
     minutes: Annotated[
         float, typer.Option(min=0.1, help="Minutes the scenario takes to reach its worst.")
     ] = 30,
+    broker_passwd: Annotated[
+        str | None,
+        typer.Option(help="With --mqtt: the broker's password_file, updated with the devices."),
+    ] = None,
+    reload_pid_file: Annotated[
+        str | None, typer.Option(help="With --broker-passwd: the broker's pid file (SIGHUP).")
+    ] = None,
 ) -> None:
     """Stream plausible vitals for the first N patients of the database (devices made for them)
     into a running server, so the monitoring screens move."""
@@ -411,6 +465,15 @@ def simulate_wearables(
     settings = Settings()
     mqtt_url = (settings.mqtt_url or "mqtt://127.0.0.1:1883") if mqtt else None
     devices = asyncio.run(provision(settings, patients))
+    if mqtt and broker_passwd:
+        _update_broker(broker_passwd, None, reload_pid_file)
+        time.sleep(0.5)  # the broker reloads its files
+    elif mqtt:
+        console.print(
+            "[yellow]Over MQTT each device signs in to the broker (username = device id, "
+            "password = credential): without --broker-passwd FILE [--reload-pid-file PID] the "
+            "broker does not know these new devices.[/]"
+        )
     console.print(f"Simulating {len(devices)} wearable(s), scenario [bold]{scenario}[/].")
     with contextlib.suppress(KeyboardInterrupt):
         result = asyncio.run(

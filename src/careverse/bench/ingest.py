@@ -36,6 +36,7 @@ import msgspec
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.bench.mosquitto import Mosquitto
 from careverse.bench.seed import BOT_PASSWORD
 from careverse.bench.world import _cpu_seconds, _free_port
 from careverse.identity import passwords
@@ -45,6 +46,7 @@ from careverse.kernel import clock, crypto, tokens
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.policy import Role, Scope
+from careverse.monitoring import broker
 from careverse.monitoring import readings as reading_queries
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.mqtt import broker_params
@@ -81,6 +83,7 @@ async def seed_patients(settings: Settings, count: int) -> tuple[list[str], list
                     Device(
                         patient_id=p.id, kind="wearable", label="Bench", status="active",
                         credential_hash=tokens.digest(credential), paired_at=clock.now(),
+                        broker_hash=broker.mosquitto_hash(credential),
                     )
                 )  # fmt: skip
                 session.add(
@@ -267,44 +270,52 @@ async def _run_http(
 async def _run_mqtt(
     mqtt_url: str, credentials: list[str], device_ids: list[str], readings: int, batch: int
 ) -> dict:
+    """Each device its own broker client (username = device id, password = credential) that
+    publishes its batches and reads its own acks, as the broker's ACL allows."""
     base = time.time() - readings / 1000 - 60
     n_batches = max(1, readings // batch)
-    payloads = []
+    payloads: list[list[bytes]] = [[] for _ in credentials]
     for b in range(n_batches):
-        p = b % len(credentials)
         points = msgspec.json.decode(_batch(b * batch, batch, base))["data_points"]
-        payloads.append(
-            (p, msgspec.json.encode({"credential": credentials[p], "data_points": points}))
-        )
+        payloads[b % len(credentials)].append(msgspec.json.encode({"data_points": points}))
     acked = 0
     done = asyncio.Event()
     expected = n_batches
     received = 0
-    async with aiomqtt.Client(
-        **broker_params(mqtt_url), identifier=f"bench-{uuid.uuid4().hex[:8]}"
-    ) as c:
-        await c.subscribe("careverse/devices/+/acks", qos=1)
+    server = broker_params(mqtt_url)
 
-        async def reader() -> None:
-            nonlocal acked, received
-            async for message in c.messages:
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    acked += json.loads(message.payload)["accepted"]
-                received += 1
-                if received >= expected:
-                    done.set()
-                    return
+    async def reader(client: aiomqtt.Client) -> None:
+        nonlocal acked, received
+        async for message in client.messages:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                acked += json.loads(message.payload)["accepted"]  # type: ignore[arg-type]
+            received += 1
+            if received >= expected:
+                done.set()
 
-        task = asyncio.create_task(reader())
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for device_id, credential in zip(device_ids, credentials, strict=True):
+            client = aiomqtt.Client(
+                hostname=server["hostname"], port=server["port"], username=device_id,
+                password=credential, identifier=f"bench-{uuid.uuid4().hex[:8]}",
+            )  # fmt: skip
+            await stack.enter_async_context(client)
+            await client.subscribe(f"careverse/devices/{device_id}/acks", qos=1)
+            clients.append(client)
+        tasks = [asyncio.create_task(reader(c)) for c in clients]
         started = time.perf_counter()
-        for p, payload in payloads:
-            await c.publish(f"careverse/devices/{device_ids[p]}/readings", payload, qos=1)
+        for client, device_id, batches in zip(clients, device_ids, payloads, strict=True):
+            for payload in batches:
+                await client.publish(f"careverse/devices/{device_id}/readings", payload, qos=1)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), 120)
         elapsed = time.perf_counter() - started
-        task.cancel()
-        with contextlib.suppress(BaseException):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
     return {
         "acknowledged": acked,
         "errors": expected - received,
@@ -355,20 +366,30 @@ def run_ingest_bench(
     scratch = None
     if url is None and "CAREVERSE_DATABASE_URL" not in env:
         scratch = env["CAREVERSE_DATA_DIR"] = tempfile.mkdtemp(prefix="careverse-bench-")
-    if mqtt:
-        env.setdefault("CAREVERSE_MQTT_URL", "mqtt://127.0.0.1:1883")
     settings = Settings(
         data_dir=Path(env.get("CAREVERSE_DATA_DIR", os.environ.get("CAREVERSE_DATA_DIR", "./var"))),
         database_url=env.get("CAREVERSE_DATABASE_URL"),
     )
     patient_ids, credentials, clinician_token = asyncio.run(seed_patients(settings, patients))
-    server = None
-    if url is None:
-        server, url = _start_server(env)
+    server = mosquitto = None
+    device_ids: list[str] = []
+    if mqtt:
+        device_ids = asyncio.run(_device_ids(settings, credentials))
+        if url is None and "CAREVERSE_MQTT_URL" not in env:
+            # A private broker that knows the seeded devices; a broker of your own
+            # (CAREVERSE_MQTT_URL) needs them in its password file (careverse devices
+            # broker-passwd) before the run.
+            mosquitto = Mosquitto(Path(tempfile.mkdtemp(prefix="careverse-bench-mqtt-")))
+            mosquitto.start(
+                {d: broker.mosquitto_hash(c) for d, c in zip(device_ids, credentials, strict=True)}
+            )
+            env["CAREVERSE_MQTT_URL"] = mosquitto.url
+        env.setdefault("CAREVERSE_MQTT_URL", "mqtt://127.0.0.1:1883")
     try:
+        if url is None:
+            server, url = _start_server(env)
         cpu_before = _cpu_seconds(server.pid) if server else None
         if mqtt:
-            device_ids = asyncio.run(_device_ids(settings, credentials))
             time.sleep(1.0)  # the bridge subscribes as the server starts
             result = asyncio.run(
                 _run_mqtt(env["CAREVERSE_MQTT_URL"], credentials, device_ids, readings, batch)
@@ -384,6 +405,9 @@ def run_ingest_bench(
         if server:
             server.terminate()
             server.wait(timeout=15)
+        if mosquitto:
+            mosquitto.stop()
+            shutil.rmtree(mosquitto.folder, ignore_errors=True)
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     elapsed = result["seconds"]

@@ -21,6 +21,7 @@ import structlog
 
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
+from careverse.kernel.errors import dependency_unreachable
 from careverse.monitoring.escalation import escalate_due
 from careverse.monitoring.evaluation import evaluate_patient
 from careverse.monitoring.events import (
@@ -32,6 +33,8 @@ from careverse.monitoring.events import (
 from careverse.monitoring.rules import active_rules
 
 log = structlog.get_logger(__name__)
+
+RETRY_SECONDS = 2.0  # an evaluation the database's outage interrupted is tried again after this
 
 
 class Evaluator:
@@ -137,6 +140,11 @@ class Evaluator:
             )  # fmt: skip
         except Exception as exc:
             log.error("monitoring.evaluation_failed", error=type(exc).__name__)
+            if dependency_unreachable(exc) and self._loop is not None:
+                # The database went away after the readings were committed (and acknowledged):
+                # evaluate again once it may be back, or they would never meet their rules.
+                again = frozenset(codes) if codes is not None else None
+                self._loop.call_later(RETRY_SECONDS, self._queue, (patient_id,), again)
             return []
         finally:
             self._busy.discard(patient_id)

@@ -39,6 +39,9 @@ class Device(IdMixin, CreatedMixin, Base):
     label: Mapped[str] = mapped_column(Encrypted)  # free text ("Mum's watch"): encrypted
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|active|revoked
     credential_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The same credential as the MQTT broker's password-file hash (``broker.mosquitto_hash``):
+    # made when the device pairs, since the credential is never seen in clear again.
+    broker_hash: Mapped[str | None] = mapped_column(String(160))
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )

@@ -3,7 +3,8 @@
 Users go through the access policy (``authorize``: patient self, caregiver delegation with
 ``vitals:write``, clinician with a care relationship). A device is not an account: its
 credential (random, shown once, stored as SHA-256) binds it to one patient, and it is looked up in
-the database on every batch, so revoking it stops it at once.
+the database on every batch, so revoking it stops it at once. Over MQTT the broker checks the
+credential (its password-file hash is stored at pairing) and the topic names the device.
 
 Each entry point is one unit of work. Ingest takes the SQLite writer queue (``ingest.write_lock``)
 around its unit of work, and publishes ``ReadingsCommitted`` in it: the batch is answered, and
@@ -26,7 +27,7 @@ from careverse.kernel import audit, clock, tokens
 from careverse.kernel.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from careverse.kernel.policy import Actor, Category, authorize
 from careverse.kernel.uow import UnitOfWork, unit_of_work
-from careverse.monitoring import ingest, readings, units
+from careverse.monitoring import broker, ingest, readings, units
 from careverse.monitoring.models import DEVICE_KINDS, Device, PairingCode, Reading
 
 PAIRING_TTL = timedelta(minutes=10)
@@ -64,6 +65,30 @@ async def device_for_credential(session: AsyncSession, credential: str | None) -
     if device is None:
         raise NotAuthenticated("Unknown or revoked device credential.")
     return device
+
+
+async def device_for_topic(session: AsyncSession, device_id: str | None) -> Device:
+    """The active device an MQTT topic names. The broker authenticated the publisher as this
+    device (username = device id) and its ACL let it publish only there, so the topic is the
+    proof; the database lookup still stops a revoked device at once."""
+    try:
+        key = uuid.UUID(device_id or "")
+    except ValueError:
+        raise NotAuthenticated("Unknown or revoked device.") from None
+    device = await session.get(Device, key)
+    if device is None or device.status != "active":
+        raise NotAuthenticated("Unknown or revoked device.")
+    return device
+
+
+async def broker_accounts(session: AsyncSession) -> dict[str, str]:
+    """``device id -> password-file hash`` of every active device that can use the broker."""
+    rows = await session.execute(
+        select(Device.id, Device.broker_hash).where(
+            Device.status == "active", Device.broker_hash.is_not(None)
+        )
+    )
+    return {str(device_id): hashed for device_id, hashed in rows.all() if hashed}
 
 
 class MonitoringService:
@@ -128,6 +153,7 @@ class MonitoringService:
             device.status = "revoked"
             device.revoked_at = clock.now()
             device.credential_hash = None
+            device.broker_hash = None
             await self.session.execute(
                 update(PairingCode)
                 .where(PairingCode.device_id == device.id, PairingCode.used_at.is_(None))
@@ -179,6 +205,7 @@ class MonitoringService:
             pairing.used_at = now
             credential = tokens.new_secret(CREDENTIAL_PREFIX)
             device.credential_hash = tokens.digest(credential)
+            device.broker_hash = broker.mosquitto_hash(credential)
             device.status = "active"
             device.paired_at = now
             audit.record(

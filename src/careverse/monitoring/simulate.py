@@ -35,7 +35,7 @@ from careverse.kernel import clock, crypto, tokens
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.uow import unit_of_work
-from careverse.monitoring import units
+from careverse.monitoring import broker, units
 from careverse.monitoring.ingest import insert_readings
 from careverse.monitoring.models import Device
 from careverse.monitoring.mqtt import broker_params
@@ -235,6 +235,7 @@ async def provision(
                     device = Device(
                         patient_id=patient_id, kind=kind, label="Simulator", status="active",
                         credential_hash=tokens.digest(credential), paired_at=clock.now(),
+                        broker_hash=broker.mosquitto_hash(credential),
                     )  # fmt: skip
                     session.add(device)
                     await session.flush()
@@ -260,22 +261,34 @@ async def stream(
     sent = stored = rejected = 0
     stop = time.monotonic() + duration if duration else None
     tick = 0
-    mqtt_client = None
+    clients: list[aiomqtt.Client] = []
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
         if mqtt_url:
-            mqtt_client = await stack.enter_async_context(
-                aiomqtt.Client(**broker_params(mqtt_url), identifier=f"sim-{uuid.uuid4().hex[:8]}")
-            )
+            # Each device is its own broker client: username = device id, password = credential
+            # (the broker's password file and ACL; the payload carries readings only).
+            server = broker_params(mqtt_url)
+            for _patient_id, device_id, credential in devices:
+                device_client = aiomqtt.Client(
+                    hostname=server["hostname"],
+                    port=server["port"],
+                    username=device_id,
+                    password=credential,
+                    identifier=f"sim-{device_id}",
+                )
+                clients.append(await stack.enter_async_context(device_client))
         while stop is None or time.monotonic() < stop:
             now = datetime.now(UTC)
-            for (_patient_id, device_id, credential), sim in zip(devices, sims, strict=True):
+            for n, ((_patient_id, device_id, credential), sim) in enumerate(
+                zip(devices, sims, strict=True)
+            ):
                 points = data_points(sim, now, device_id[:8], weight=tick % 720 == 0)
                 sent += len(points)
-                if mqtt_client is not None:
-                    payload = {"credential": credential, "data_points": points}
-                    await mqtt_client.publish(
-                        f"careverse/devices/{device_id}/readings", json.dumps(payload), qos=1
+                if clients:
+                    await clients[n].publish(
+                        f"careverse/devices/{device_id}/readings",
+                        json.dumps({"data_points": points}),
+                        qos=1,
                     )
                     continue
                 r = await http.post(

@@ -20,7 +20,7 @@ from careverse.identity.service import IdentityService, display_names
 from careverse.kernel import clock
 from careverse.kernel.config import IceServer
 from careverse.kernel.deps import get_runtime, get_session
-from careverse.kernel.errors import DomainError
+from careverse.kernel.errors import CONNECTION_ERRORS, DomainError, dependency_unreachable
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import MAX_MESSAGE_BYTES, Client
@@ -32,6 +32,7 @@ from careverse.world.service import SpaceService
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["world"])
+UNREACHABLE = "The space is briefly unavailable; reconnect in a moment."
 
 
 def _spaces(session: Annotated[AsyncSession, Depends(get_session)]) -> SpaceService:
@@ -155,6 +156,11 @@ async def world_socket(websocket: WebSocket) -> None:
             code = proto.CLOSE_ENDED
         await _refuse(websocket, code, exc.message)
         return
+    except CONNECTION_ERRORS as exc:
+        if not dependency_unreachable(exc):
+            raise
+        await websocket.close(proto.CLOSE_TRY_AGAIN, UNREACHABLE)
+        return
 
     hub: Hub = runtime.get(Hub)
     avatar_id = str(actor.account_id)
@@ -164,6 +170,11 @@ async def world_socket(websocket: WebSocket) -> None:
         )
     except PermissionError as exc:
         await _refuse(websocket, proto.CLOSE_FORBIDDEN, str(exc))
+        return
+    except CONNECTION_ERRORS as exc:
+        if not dependency_unreachable(exc):
+            raise
+        await websocket.close(proto.CLOSE_TRY_AGAIN, UNREACHABLE)
         return
 
     async def send(data: bytes) -> None:

@@ -120,8 +120,11 @@ class Instance:
         if old is not None:
             old.close_soon(proto.CLOSE_REPLACED, "You joined from somewhere else.")
         existing = self.avatars.get(avatar.id)
+        place: tuple[float, float, float, float] | None = None
         if existing is not None and existing.remote is not None:
-            # They come back here while another node still holds them: that node lets go.
+            # They come back here while another node still holds them (or held them until it
+            # died): that node lets go, and they keep the place they had there.
+            place = (existing.x, existing.y, existing.z, existing.yaw)
             self.unmirror(avatar.id)
             existing = None
         if spectator:
@@ -136,7 +139,10 @@ class Instance:
             avatar.dirty = True
             self.away_since.pop(avatar.id, None)
         else:
-            avatar.x, avatar.z = self.spawn_point(avatar.id)
+            if place is not None:
+                avatar.x, avatar.y, avatar.z, avatar.yaw = place
+            else:
+                avatar.x, avatar.z = self.spawn_point(avatar.id)
             avatar.moved_at = time.monotonic()  # the speed limit applies from the first step
             avatar.muted = avatar.id in self.muted
             self.avatars[avatar.id] = avatar
@@ -227,9 +233,11 @@ class Instance:
 
     # ---- sending to this node's people -------------------------------------------------------
 
-    def broadcast_event(self, kind: str, target: str | None, exclude: str | None = None) -> None:
+    def broadcast_event(
+        self, kind: str, target: str | None, exclude: str | None = None, detail: str | None = None
+    ) -> None:
         """A room event to every connection here (but ``exclude``)."""
-        data = proto.encode(proto.Event(kind=kind, target=target))
+        data = proto.encode(proto.Event(kind=kind, target=target, detail=detail))
         for key, client in self.clients.items():
             if key != exclude:
                 client.push_raw(data)

@@ -278,3 +278,4 @@ CLOSE_UNINVITED = 4002  # your invitation to the space ended (e.g. a consult gue
 CLOSE_ABUSE = 4008  # persistent flooding or malformed messages
 CLOSE_TOO_SLOW = 4009  # the client does not read fast enough
 CLOSE_REPLACED = 4010  # the same account joined again elsewhere
+CLOSE_TRY_AGAIN = 1013  # the database or Redis is briefly unreachable: reconnect in a moment

@@ -4,7 +4,9 @@ moderation decisions that outlive one node's copy.
 The hub chooses once, at construction: :class:`LocalSeats` counts this node's instances;
 :class:`RedisSeats` counts seats in Redis so every node sends a newcomer to the same copy
 (``"<instance>|<node>" → people`` per space, summed over nodes with a fresh heartbeat; one Lua
-script in cluster.py picks and takes a seat atomically).
+script in cluster.py picks and takes a seat atomically). Redis is a cache here: when it restarts
+empty, each node's heartbeat finds itself forgotten and writes back its own seats, locks and
+removals from memory, and the people in its spaces are told while the nodes cannot hear each other.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 REMEMBER_SECONDS = 12 * 3600  # how long a removal keeps someone out, on every node
+# What the people in a space are told while this node cannot reach the other nodes (Redis away).
+DEGRADED = "People connected through other servers may not see or hear you for a moment."
+RESTORED = "Everyone can see and hear you again."
 
 
 @dataclass(frozen=True)
@@ -215,13 +220,44 @@ class RedisSeats:
 
     async def _heartbeat_once(self) -> None:
         now = int((await self.redis.time())[0])
-        await self.redis.hset(cluster.NODES_KEY, self.node, now)
+        if await self.redis.hset(cluster.NODES_KEY, self.node, now):
+            # Redis did not know this node: its first beat, or Redis restarted empty.
+            await self._restore()
+
+    async def _restore(self) -> None:
+        """Write back what Redis forgot and this node still knows: its seats, locks, removals."""
+        for space_id, copies in list(self.hub.instances.items()):
+            for inst in copies:
+                seated = sum(1 for a in inst.avatars.values() if a.remote is None and a.seated)
+                if seated:
+                    field = f"{inst.number}|{self.node}"
+                    await self.redis.hset(cluster.seats_key(space_id), field, seated)
+                if inst.locked:
+                    await self.redis.sadd(cluster.locked_key(space_id), str(inst.number))
+                if inst.removed:
+                    await self.redis.sadd(cluster.removed_key(space_id), *inst.removed)
 
     async def _heartbeat(self) -> None:
+        cut_off = False
         while True:
-            with contextlib.suppress(Exception):
+            try:
                 await self._heartbeat_once()
+            except Exception as exc:  # Redis away: the other nodes cannot hear us for now
+                if not cut_off:
+                    cut_off = True
+                    log.warning("world.cluster_unreachable", error=type(exc).__name__)
+                    self._tell("degraded", DEGRADED)
+            else:
+                if cut_off:
+                    cut_off = False
+                    log.info("world.cluster_restored")
+                    self._tell("restored", RESTORED)
             await asyncio.sleep(cluster.BEAT_SECONDS)
+
+    def _tell(self, kind: str, detail: str) -> None:
+        for copies in list(self.hub.instances.values()):
+            for inst in copies:
+                inst.broadcast_event(kind, None, detail=detail)
 
     async def close(self) -> None:
         if self._beat is not None:
