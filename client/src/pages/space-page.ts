@@ -317,7 +317,7 @@ export class SpacePage extends LightElement {
     if (state.kind !== 'closed') return;
     this.calls?.leave();
     this.controls.stop();
-    this.closedMessage = closedMessage(state.code);
+    this.closedMessage = closedMessage(state.code, state.reason);
     this.announce(this.closedMessage);
   }
 

@@ -30,8 +30,10 @@ export function eventAnnouncement(event: EventMessage, state: WorldState): strin
   }
 }
 
-/** Why the connection closed, by its close code. */
-export function closedMessage(code: number): string {
+/** Why the connection closed, by its close code (for an ended session, the server's own
+ * plain-language reason: "The clinician ended the visit." is not a facilitator's doing). */
+export function closedMessage(code: number, reason = ''): string {
+  if (code === 4001 && reason) return reason;
   const messages: Record<number, string> = {
     4000: t('world.closed.removed'),
     4001: t('world.closed.ended'),
