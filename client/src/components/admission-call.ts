@@ -24,6 +24,7 @@ const EVENT = 'cv:called';
 const CHANNEL = 'careverse-calls';
 const WAITING_KEY = 'careverse.waiting';
 const WATCH_MS = 8000;
+const QUIET_MS = 60_000;
 
 /** Tell this tab (and through it the others) that a visit's patient is called in. */
 export function announceCall(call: Call): void {
@@ -99,6 +100,7 @@ export class AdmissionCall extends LightElement {
 
   private channel: BroadcastChannel | null = null;
   private timer: number | null = null;
+  private readonly shownAt = new Map<string, number>();
   private readonly onCalled = (event: Event) => this.receive((event as CustomEvent<Call>).detail, true);
 
   constructor() {
@@ -144,6 +146,10 @@ export class AdmissionCall extends LightElement {
     if (tellOthers) this.channel?.postMessage(call);
     if (location.pathname === `/spaces/${call.space}`) return; // already in the room
     if (this.call?.appointment === call.appointment && this.dialog?.open) return;
+    // "In a moment": the page's polls do not ring again for a minute (its button stays).
+    const since = this.shownAt.get(call.appointment);
+    if (since !== undefined && Date.now() - since < QUIET_MS) return;
+    this.shownAt.set(call.appointment, Date.now());
     this.call = call;
     await this.updateComplete;
     const dialog = this.dialog;
