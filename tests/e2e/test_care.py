@@ -87,8 +87,9 @@ def test_book_check_in_admit_call_sign_and_read_the_summary(
         sign_in(mine, base, patient)
         mine.goto(f"{base}/appointments")
         mine.get_by_role("button", name=f"Book with {clinician.display_name}").click()
-        mine.get_by_label("What would you like to talk about?").fill("A rash on my arm")
         mine.locator(".care-slots button").first.click()
+        mine.get_by_label("What would you like to talk about?").fill("A rash on my arm")
+        mine.get_by_role("button", name="Confirm booking").click()
         expect(mine.get_by_role("status")).to_contain_text("Booked:")
         assert run_axe(mine) == []
 

@@ -85,8 +85,14 @@ export function clinicians(): Promise<Clinician[]> {
   return api.get('/api/care/clinicians', { query: tz() });
 }
 
-export async function slots(clinicianId: string, visitType: VisitType, days = 14): Promise<Slot[]> {
-  const start = new Date();
+/** Free times from `from` (default now) for `days` days (the server answers up to 31). */
+export async function slots(
+  clinicianId: string,
+  visitType: VisitType,
+  days = 14,
+  from: Date = new Date(),
+): Promise<Slot[]> {
+  const start = from;
   const end = new Date(start.getTime() + days * 86_400_000);
   const answer = await api.get('/api/care/clinicians/{clinician_id}/slots', {
     path: { clinician_id: clinicianId },
@@ -102,6 +108,15 @@ export async function slots(clinicianId: string, visitType: VisitType, days = 14
 
 export function book(body: Schema<'AppointmentIn'>): Promise<Appointment> {
   return api.post('/api/care/appointments', { query: tz(), body });
+}
+
+/** Move a visit to another free time (a note is needed close to the visit). */
+export function reschedule(id: string, start: string, note?: string): Promise<Appointment> {
+  return api.post('/api/care/appointments/{appointment_id}/reschedule', {
+    path: { appointment_id: id },
+    query: tz(),
+    body: { start, ...(note ? { note } : {}) },
+  });
 }
 
 export function appointments(): Promise<Appointment[]> {

@@ -1071,6 +1071,8 @@ export interface components {
       patient_id?: string | null;
       /** Reason */
       reason?: string | null;
+      /** Reminder Minutes */
+      reminder_minutes?: (0 | 60 | 1440) | null;
       /**
        * Start
        * Format: date-time
@@ -1118,6 +1120,8 @@ export interface components {
       patient_name: string;
       /** Reason */
       reason: string | null;
+      /** Reminder Minutes */
+      reminder_minutes?: number | null;
       /** Space Id */
       space_id: string | null;
       start: components["schemas"]["When"];

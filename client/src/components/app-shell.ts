@@ -19,6 +19,7 @@ import {
 } from '../router';
 import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
+import './admission-call';
 import './alert-badge';
 import { LightElement } from './light-element';
 // The page elements the route table (router.ts) renders.
@@ -309,6 +310,7 @@ export class CareverseApp extends LightElement {
       <footer class="site-footer">
         <p>${t('app.footer')}</p>
       </footer>
+      ${this.account ? html`<cv-admission-call></cv-admission-call>` : nothing}
     `;
   }
 }

@@ -1,4 +1,5 @@
 import { html } from 'lit';
+import { announceCall } from '../components/admission-call';
 import type { Account } from '../api/auth';
 import { ApiError } from '../api/http';
 import { getSpace, HALF_EXTENT, type Space } from '../api/world';
@@ -204,6 +205,7 @@ export class SpacePage extends LightElement {
         this.calls?.handleSignal(m.peer, m.kind, m.data);
       }),
       socket.on('event', (m) => this.onEvent(m)),
+      socket.on('called', (m) => announceCall({ space: m.space, appointment: m.appointment })),
       socket.on('error', (m) => this.onServerError(m.code)),
       socket.on('obj', (m) => {
         const before = state.objects.get(m.id);
@@ -315,7 +317,7 @@ export class SpacePage extends LightElement {
     if (state.kind !== 'closed') return;
     this.calls?.leave();
     this.controls.stop();
-    this.closedMessage = closedMessage(state.code);
+    this.closedMessage = closedMessage(state.code, state.reason);
     this.announce(this.closedMessage);
   }
 

@@ -126,7 +126,15 @@ export interface PointMessage {
   obj?: string | null;
 }
 
+/** The clinician admitted your visit: you are called into its consult room. */
+export interface CalledMessage {
+  t: 'called';
+  space: string;
+  appointment: string;
+}
+
 export type ServerMessage =
+  | CalledMessage
   | WelcomeMessage
   | DeltaMessage
   | ChatMessage

@@ -24,14 +24,16 @@ export function eventAnnouncement(event: EventMessage, state: WorldState): strin
     case 'unlocked':
       return t('world.announce.unlocked');
     case 'ended':
-      return t('world.closed.ended');
+      return event.detail || t('world.closed.ended');
     default:
       return '';
   }
 }
 
-/** Why the connection closed, by its close code. */
-export function closedMessage(code: number): string {
+/** Why the connection closed, by its close code (for an ended session, the server's own
+ * plain-language reason: "The clinician ended the visit." is not a facilitator's doing). */
+export function closedMessage(code: number, reason = ''): string {
+  if (code === 4001 && reason) return reason;
   const messages: Record<number, string> = {
     4000: t('world.closed.removed'),
     4001: t('world.closed.ended'),

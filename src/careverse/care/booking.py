@@ -148,6 +148,7 @@ class BookingService:
         visit_type: str,
         reason: str | None,
         patient_id: uuid.UUID | None = None,
+        reminder_minutes: int | None = None,
     ) -> Appointment:
         """Book a free slot for oneself, or (a caregiver) for a patient who delegated it.
 
@@ -166,6 +167,7 @@ class BookingService:
                 id=uuid.uuid4(), clinician_id=clinician_id, patient_id=patient_id,
                 booked_by=actor.account_id, visit_type=visit.key, start_at=start,
                 end_at=start + timedelta(minutes=visit.minutes), status="booked", reason=reason,
+                reminder_minutes=reminder_minutes,
                 sequence=0,
             )  # fmt: skip
             self.session.add(appt)

@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care.events import ConsultRoomClosed
 from careverse.care.models import (
     Addendum,
     Appointment,
@@ -254,10 +255,19 @@ class EncounterService:
 
     async def finish(self, actor: Actor, encounter_id: uuid.UUID) -> None:
         """End the visit: the encounter is finished and the appointment completed."""
-        async with unit_of_work(self.session):
+        async with unit_of_work(self.session) as uow:
             encounter = await self._clinician(actor, encounter_id)
             now = clock.now()
             if encounter.status != "finished":
+                space_id = await self.session.scalar(
+                    select(Appointment.space_id).where(Appointment.id == encounter.appointment_id)
+                )
+                if space_id is not None:  # everyone in the room is told; the call ends
+                    await uow.publish(
+                        ConsultRoomClosed(
+                            space_id=space_id, appointment_id=encounter.appointment_id
+                        )
+                    )
                 encounter.status = "finished"
                 encounter.ended_at = now
                 await self.session.execute(

@@ -10,6 +10,10 @@ Care publishes (all in the TRANSACTION phase: the world's rows change with care'
   revoked): the world takes them off the room's members in the transaction, and every node
   closes their sockets in the room (EVERYWHERE).
 - :class:`WaitingRoomNeeded` — the clinic's shared waiting space is needed for the first time.
+- :class:`PatientCalled` — the clinician admitted a waiting patient: every node tells the
+  patient's (and their guests') open sockets, wherever they wait (EVERYWHERE).
+- :class:`ConsultRoomClosed` — the visit ended: every node tells everyone in the room and ends
+  their sockets there (EVERYWHERE); care refuses re-entry from then on (``rooms.py``).
 
 Care subscribes :func:`erase_person` to privacy's ``AccountErasureDue``: it deletes care's own rows
 of the person explicitly, so nothing relies on foreign-key cascades across capabilities; and
@@ -83,6 +87,21 @@ class WaitingRoomNeeded(DomainEvent, frozen=True):
 
     space_id: uuid.UUID
     owner_id: uuid.UUID
+
+
+class PatientCalled(DomainEvent, frozen=True):
+    """The clinician admitted a waiting visit: its people are called into the consult room."""
+
+    space_id: uuid.UUID
+    appointment_id: uuid.UUID
+    account_ids: tuple[uuid.UUID, ...]  # the patient's account and the guests invited
+
+
+class ConsultRoomClosed(DomainEvent, frozen=True):
+    """The visit of a consult room ended: whoever is in it is told, and their call ends."""
+
+    space_id: uuid.UUID
+    appointment_id: uuid.UUID
 
 
 async def end_caregiver_invitations(event: DelegationRevoked, session: AsyncSession) -> None:

@@ -34,21 +34,31 @@ log = structlog.get_logger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 
 
+MAX_LEAD_MINUTES = 1440  # the longest reminder a patient may choose (schemas.AppointmentIn)
+
+
 async def send_reminders_once(db: Database, settings: Settings, mailer: Mailer | None) -> int:
     """Send the reminders that are due now; answers how many this node sent."""
     now = clock.now()
-    lead = timedelta(minutes=settings.care_reminder_lead_minutes)
+    lead = settings.care_reminder_lead_minutes
     async with db.session() as session:
-        due = (
-            await session.scalars(
-                select(Appointment.id).where(
+        # The widest lead anyone may choose, then each visit's own (the patient's choice).
+        rows = (
+            await session.execute(
+                select(Appointment.id, Appointment.start_at, Appointment.reminder_minutes).where(
                     Appointment.status.in_(("booked", "checked_in")),
                     Appointment.start_at > now,
-                    Appointment.start_at <= now + lead,
+                    Appointment.start_at <= now + timedelta(minutes=max(lead, MAX_LEAD_MINUTES)),
                     Appointment.reminder_sent_at.is_(None),
                 )
             )
         ).all()
+    due = [
+        appointment_id
+        for appointment_id, start_at, chosen in rows
+        if (minutes := lead if chosen is None else chosen) > 0
+        and start_at <= now + timedelta(minutes=minutes)
+    ]
     sent = 0
     for appointment_id in due:
         async with db.session() as session:

@@ -91,6 +91,8 @@ class Appointment(IdMixin, CreatedMixin, Base):
     space_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("spaces.id", ondelete="SET NULL"))
     reminder_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The patient's reminder choice: minutes before (0: none); None: the clinic's default lead.
+    reminder_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class AppointmentBlock(Base):

@@ -25,7 +25,12 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.events import ConsultInviteeRemoved, ConsultRoomInvited, ConsultRoomOpened
+from careverse.care.events import (
+    ConsultInviteeRemoved,
+    ConsultRoomInvited,
+    ConsultRoomOpened,
+    PatientCalled,
+)
 from careverse.care.models import Appointment, Encounter, Invitee
 from careverse.care.service import invitation_holds, invitee_of, may_invite_caregiver, reach
 from careverse.identity import directory
@@ -38,6 +43,7 @@ from careverse.kernel.uow import UnitOfWork, unit_of_work
 INVITE_ROLES = {"caregiver": Role.CAREGIVER, "clinician": Role.CLINICIAN, "interpreter": None}
 MAX_INVITEES = 2  # a consult room holds four people
 ROOM_NAME = "Consult room"
+ENDED_STATUSES = ("completed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -61,21 +67,39 @@ async def consult_rooms_barring(
     A consult room admits the visit's clinician, the patient, and guests whose invitation still
     holds; spaces that are no consult room are not care's to bar. The world asks at every entry
     and listing, so a caregiver whose delegation has expired is refused although nothing told
-    the world (expiry publishes no event). One query for the rooms, one more per guest's room.
+    the world (expiry publishes no event). Once the visit has ended the room is closed to all
+    but its clinician (:func:`ended_consult_rooms` tells which, for a clear refusal). One query
+    for the rooms, one more per guest's room.
     """
     if not space_ids:
         return set()
     rooms = await session.scalars(select(Appointment).where(Appointment.space_id.in_(space_ids)))
     barred: set[uuid.UUID] = set()
     for appt in rooms.all():
-        own = actor.account_id == appt.clinician_id or (
-            actor.role is Role.PATIENT and actor.patient_id == appt.patient_id
-        )
-        if appt.space_id is None or own:
+        if appt.space_id is None or actor.account_id == appt.clinician_id:
+            continue
+        if appt.status in ENDED_STATUSES:
+            barred.add(appt.space_id)
+            continue
+        if actor.role is Role.PATIENT and actor.patient_id == appt.patient_id:
             continue
         if await invitee_of(session, appt, actor.account_id) is None:
             barred.add(appt.space_id)
     return barred
+
+
+async def ended_consult_rooms(
+    session: AsyncSession, space_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these spaces are consult rooms whose visit has ended (closed to its people)."""
+    if not space_ids:
+        return set()
+    rows = await session.scalars(
+        select(Appointment.space_id).where(
+            Appointment.space_id.in_(space_ids), Appointment.status.in_(ENDED_STATUSES)
+        )
+    )
+    return {space_id for space_id in rows.all() if space_id is not None}
 
 
 class RoomService:
@@ -102,6 +126,14 @@ class RoomService:
             if appt.space_id is None:
                 await self._open_room(uow, appt)
             space_id = appt.space_id
+            assert space_id is not None
+            # Every admission (again included) calls the patient, wherever they wait.
+            await uow.publish(
+                PatientCalled(
+                    space_id=space_id, appointment_id=appt.id,
+                    account_ids=tuple(await self._people(appt)),
+                )
+            )  # fmt: skip
             encounter_id = await self.session.scalar(
                 select(Encounter.id).where(Encounter.appointment_id == appt.id)
             )
@@ -131,8 +163,8 @@ class RoomService:
             )  # fmt: skip
         await self.session.refresh(appt)
 
-    async def _open_room(self, uow: UnitOfWork, appt: Appointment) -> None:
-        """Ask the world for the consult room (it is made in this transaction) and link it."""
+    async def _people(self, appt: Appointment) -> list[uuid.UUID]:
+        """The patient's account, then the guests whose invitation holds, in invitation order."""
         patient = await directory.patient(self.session, appt.patient_id)
         members = [patient.account_id] if patient and patient.account_id else []
         invitees = await self.session.scalars(
@@ -143,6 +175,11 @@ class RoomService:
             for i in invitees.all()
             if await invitation_holds(self.session, i, appt.patient_id)
         ]
+        return members
+
+    async def _open_room(self, uow: UnitOfWork, appt: Appointment) -> None:
+        """Ask the world for the consult room (it is made in this transaction) and link it."""
+        members = await self._people(appt)
         space_id = uuid.uuid4()
         await uow.publish(
             ConsultRoomOpened(

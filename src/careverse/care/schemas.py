@@ -120,6 +120,8 @@ class AppointmentIn(_Strict):
     visit_type: VisitTypeKey = "follow-up"
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     patient_id: uuid.UUID | None = None
+    # Minutes before the visit to remind (0: no reminder); absent: the clinic's default.
+    reminder_minutes: Literal[0, 60, 1440] | None = None
 
 
 class CancelIn(_Strict):
@@ -153,6 +155,7 @@ class AppointmentOut(BaseModel):
     reason: str | None
     checked_in_at: datetime | None
     check_in_opens: datetime
+    reminder_minutes: int | None = None
     space_id: uuid.UUID | None
     invitees: list[InviteeOut]
 

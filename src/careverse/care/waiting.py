@@ -1,9 +1,11 @@
 """The virtual waiting room: check-in with a device check, the patient's wait state and the
 clinician's queue (admitting into the consult room is in rooms.py).
 
-Waiting happens in one shared, calm space of the clinic (a therapy garden) that any signed-in
-person may enter but nobody sees listed. Care asks the world for it once, with
-:class:`~careverse.care.events.WaitingRoomNeeded`, and keeps its id in ``care_waiting_rooms``.
+Waiting happens in one shared, calm space of the clinic (a therapy garden) that nobody sees
+listed. Care asks the world for it once, with :class:`~careverse.care.events.WaitingRoomNeeded`,
+and keeps its id in ``care_waiting_rooms``. Only people waiting there may enter it — a patient
+with a checked-in visit, a guest invited into one — and the clinic's clinicians; the world asks
+:func:`waiting_garden_entry` at every entry, and shows waiting people by first name only.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.events import WaitingRoomNeeded
-from careverse.care.models import Appointment, ClinicianProfile, Encounter, WaitingRoom
-from careverse.care.service import profile_of, reach
+from careverse.care.models import (
+    Appointment,
+    ClinicianProfile,
+    Encounter,
+    Invitee,
+    WaitingRoom,
+)
+from careverse.care.service import invitation_holds, profile_of, reach
 from careverse.identity import directory
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
@@ -29,6 +37,39 @@ from careverse.kernel.policy import Actor, Category, Role, decide, require_role
 from careverse.kernel.uow import unit_of_work
 
 ONLINE_SECONDS = 120  # a clinician whose queue screen polled this recently is online
+
+
+async def waiting_garden_entry(
+    session: AsyncSession, actor: Actor, space_id: uuid.UUID
+) -> str | None:
+    """Who the caller is in the clinic's waiting garden: ``None`` when the space is not the
+    garden (not care's to decide), ``"clinician"`` for the clinic's clinicians, ``"waiting"``
+    for a patient with a checked-in visit or a guest invited into one (the world shows them by
+    first name only), ``"barred"`` for anyone else (the world answers 404)."""
+    garden = await session.scalar(
+        select(WaitingRoom.space_id).where(WaitingRoom.space_id == space_id)
+    )
+    if garden is None:
+        return None
+    if actor.role is Role.CLINICIAN:
+        return "clinician"
+    if actor.role is Role.PATIENT and actor.patient_id is not None:
+        mine = await session.scalar(
+            select(Appointment.id)
+            .where(Appointment.patient_id == actor.patient_id, Appointment.status == "checked_in")
+            .limit(1)
+        )
+        if mine is not None:
+            return "waiting"
+    invited = await session.execute(
+        select(Invitee, Appointment.patient_id)
+        .join(Appointment, Appointment.id == Invitee.appointment_id)
+        .where(Invitee.account_id == actor.account_id, Appointment.status == "checked_in")
+    )
+    for invitee, patient_id in invited.all():
+        if await invitation_holds(session, invitee, patient_id):
+            return "waiting"
+    return "barred"
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class Settings(BaseSettings):
         default=15, ge=5, le=120, description="Spacing of offered slots"
     )
     care_check_in_minutes: int = Field(
-        default=15, ge=0, le=120, description="Check-in opens this early"
+        default=30, ge=0, le=120, description="Check-in opens this early (minutes before)"
     )
     care_reminder_lead_minutes: int = Field(default=60, ge=1, description="Reminder before a visit")
     care_reminder_check_seconds: float = Field(

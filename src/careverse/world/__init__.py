@@ -14,8 +14,10 @@ def setup(runtime: Runtime) -> None:
     """
     from careverse.care.events import (
         ConsultInviteeRemoved,
+        ConsultRoomClosed,
         ConsultRoomInvited,
         ConsultRoomOpened,
+        PatientCalled,
         WaitingRoomNeeded,
     )
     from careverse.kernel.events import Phase
@@ -54,5 +56,19 @@ def setup(runtime: Runtime) -> None:
             hub.dismiss(str(event.space_id), str(event.account_id), events.NO_LONGER_INVITED)
 
     runtime.events.subscribe(ConsultInviteeRemoved, close_consult_sockets, phase=Phase.EVERYWHERE)
+
+    async def call_patient(event: PatientCalled) -> None:
+        """On every node: the admitted patient's open sockets (the garden, any space) are told."""
+        if (hub := runtime.find(Hub)) is not None:
+            people = {str(a) for a in event.account_ids}
+            hub.call(people, str(event.space_id), str(event.appointment_id))
+
+    async def end_consult(event: ConsultRoomClosed) -> None:
+        """On every node: everyone in the ended visit's room is told, and their call ends."""
+        if (hub := runtime.find(Hub)) is not None:
+            hub.end_room(str(event.space_id), events.VISIT_ENDED)
+
+    runtime.events.subscribe(PatientCalled, call_patient, phase=Phase.EVERYWHERE)
+    runtime.events.subscribe(ConsultRoomClosed, end_consult, phase=Phase.EVERYWHERE)
     runtime.events.subscribe(WaitingRoomNeeded, events.open_waiting_room, phase=Phase.TRANSACTION)
     runtime.events.subscribe(AccountErasureDue, events.forget_person, phase=Phase.TRANSACTION)

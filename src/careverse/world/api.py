@@ -103,6 +103,15 @@ async def invite_member(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+def first_name(name: str) -> str:
+    """The first word of a display name ("Amara Okafor" → "Amara"), skipping a title."""
+    words = [w for w in name.split() if w.rstrip(".").lower() not in TITLES]
+    return words[0] if words else (name.split() or ["Guest"])[0]
+
+
+TITLES = {"dr", "mr", "mrs", "ms", "mx", "prof", "miss", "sir"}
+
+
 async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
     """Close a socket we will not serve; a client already gone is no error (nothing to log)."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
@@ -137,6 +146,8 @@ async def world_socket(websocket: WebSocket) -> None:
             name = (await display_names(session, {actor.account_id}))[actor.account_id]
     except DomainError as exc:
         code = proto.CLOSE_NOT_FOUND if exc.status_code == 404 else proto.CLOSE_UNAUTHENTICATED
+        if exc.code == "visit_ended":
+            code = proto.CLOSE_ENDED
         await _refuse(websocket, code, exc.message)
         return
     except CONNECTION_ERRORS as exc:
@@ -167,6 +178,8 @@ async def world_socket(websocket: WebSocket) -> None:
         with contextlib.suppress(RuntimeError):  # already closed
             await websocket.close(code, reason)
 
+    if entry.first_name_only:  # other waiting patients see a first name, never a full name
+        name = first_name(name)
     client = Client(avatar_id, send, close, hub.limits)
     avatar = Avatar(
         avatar_id, name, actor.role.value, facilitator=entry.facilitator, seated=admission.seated

@@ -34,6 +34,7 @@ CONSULT_TEMPLATE = "consult-room"
 WAITING_TEMPLATE = "therapy-garden"
 WAITING_NAME = "Waiting garden"
 NO_LONGER_INVITED = "You are no longer invited to this consult."
+VISIT_ENDED = "The clinician ended the visit."
 
 
 async def open_consult_room(event: ConsultRoomOpened, session: AsyncSession) -> None:

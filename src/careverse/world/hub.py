@@ -23,6 +23,7 @@ from typing import Any
 import structlog
 
 from careverse.world import moderation, tick
+from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import MAX_MESSAGE_BYTES, OUTBOX, Client, Limits
 from careverse.world.instance import Instance
@@ -107,6 +108,21 @@ class Hub:
         event)."""
         for inst in list(self.instances.get(space_id, ())):
             moderation.dismiss(inst, account_id, reason)
+
+    def call(self, account_ids: set[str], space_id: str, appointment_id: str) -> None:
+        """Tell these people's sockets on this node, in whatever space, that they are called into
+        a consult room (each node does its own, through an EVERYWHERE event)."""
+        data = proto.encode(proto.Called(space=space_id, appointment=appointment_id))
+        for copies in self.instances.values():
+            for inst in copies:
+                for key, client in inst.clients.items():
+                    if key in account_ids:
+                        client.push_raw(data)
+
+    def end_room(self, space_id: str, reason: str) -> None:
+        """The space's session is over: everyone in it on this node is told and let go."""
+        for inst in list(self.instances.get(space_id, ())):
+            moderation.end(inst, reason)
 
     async def present(self, space_id: str) -> int:
         """How many people (with an avatar) are in the space now, on every node."""

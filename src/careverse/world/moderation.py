@@ -76,10 +76,17 @@ def apply(inst: Instance, action: str, target_id: str | None) -> None:
         inst.locked = action == "lock"
         inst.broadcast_event(action + "ed", None)
     elif action == "end":
-        inst.broadcast_event("ended", None)
-        for key, other in list(inst.clients.items()):
-            other.close_soon(proto.CLOSE_ENDED, "The facilitator ended this session.")
-            inst.drop(key)
-        inst.clients.clear()
-        for key in [k for k, a in inst.avatars.items() if a.remote is None]:
-            inst.drop(key)
+        end(inst, "The facilitator ended this session.")
+
+
+def end(inst: Instance, reason: str) -> None:
+    """The session is over: everyone here is told why (an ``ended`` event), then let go."""
+    data = proto.encode(proto.Event(kind="ended", detail=reason))
+    for client in inst.clients.values():
+        client.push_raw(data)
+    for key, other in list(inst.clients.items()):
+        other.close_soon(proto.CLOSE_ENDED, reason)
+        inst.drop(key)
+    inst.clients.clear()
+    for key in [k for k, a in inst.avatars.items() if a.remote is None]:
+        inst.drop(key)

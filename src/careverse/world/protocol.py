@@ -232,6 +232,13 @@ class PointOut(_Msg, tag="point"):
     obj: str | None = None
 
 
+class Called(_Msg, tag="called"):
+    """You are called into a consult room (the clinician admitted your visit): go to ``space``."""
+
+    space: str
+    appointment: str
+
+
 class Error(_Msg, tag="error"):
     code: str
     message: str
@@ -244,6 +251,7 @@ class Pong(_Msg, tag="pong"):
 
 ServerMessage = (
     Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong | ObjectOut | PointOut
+    | Called
 )  # fmt: skip
 
 decoder = msgspec.json.Decoder(ClientMessage)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.care.rooms import consult_rooms_barring
+from careverse.care.rooms import consult_rooms_barring, ended_consult_rooms
+from careverse.care.waiting import waiting_garden_entry
 from careverse.identity import directory
-from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
+from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
 from careverse.kernel.uow import unit_of_work
 from careverse.world.events import CONSULT_TEMPLATE
@@ -24,6 +25,7 @@ from careverse.world.templates import TEMPLATES
 CREATORS = (Role.CLINICIAN, Role.MODERATOR, Role.ADMIN)
 # Platform roles that may run any room (mute, remove, lock, end) they are in.
 PLATFORM_FACILITATORS = (Role.MODERATOR, Role.ADMIN)
+VISIT_ENDED = "This visit has ended. Your summary is on your appointments page."
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Entry:
 
     space: Space
     facilitator: bool
+    first_name_only: bool = False  # a waiting patient in the clinic's waiting garden
 
 
 class SpaceService:
@@ -137,5 +140,12 @@ class SpaceService:
         if space.access != "members" and not (owner or member is not None):
             raise NotFound("Not found.")
         if await self._barred_by_care(actor, [space]):
+            # One of the room's own people: say why, rather than pretend it is not there.
+            mine = owner or member is not None
+            if mine and await ended_consult_rooms(self.session, [space.id]):
+                raise Conflict(VISIT_ENDED, code="visit_ended")
             raise NotFound("Not found.")
-        return Entry(space, facilitator)
+        garden = await waiting_garden_entry(self.session, actor, space.id)
+        if garden == "barred":
+            raise NotFound("Not found.")
+        return Entry(space, facilitator, first_name_only=garden == "waiting")

@@ -8,7 +8,7 @@ from tests.integration.privacy.support import Person
 
 # Monday 23 March 2026, 07:00 UTC: London is still on GMT, New York already on EDT.
 MONDAY = datetime(2026, 3, 23, 7, 0, tzinfo=UTC)
-# 08:50 the same day: a 09:00 visit is open for check-in (from 15 minutes before).
+# 08:50 the same day: a 09:00 visit is open for check-in (from 30 minutes before).
 BEFORE_NINE = datetime(2026, 3, 23, 8, 50, tzinfo=UTC)
 WEEKDAYS = [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(5)]
 

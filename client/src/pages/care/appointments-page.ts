@@ -21,6 +21,7 @@ import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
+import { formattingLocale } from '../../i18n/format';
 import { Booking } from './booking';
 import './care.css';
 import './decision-panel';
@@ -29,9 +30,13 @@ import './invite-panel';
 import { renderVisitSummary } from './visit-summary';
 import { WaitingRoom } from './waiting-room';
 
+/** How long before check-in opens a visit shows "you are early". */
+const EARLY_MS = 3 * 3600_000;
+
 type View =
   | { kind: 'list' }
   | { kind: 'book'; clinician: Clinician }
+  | { kind: 'cancel'; appointment: Appointment }
   | { kind: 'check'; appointment: Appointment }
   | { kind: 'wait'; appointment: Appointment }
   | { kind: 'summary'; summary: Summary }
@@ -77,9 +82,19 @@ export class CareAppointmentsPage extends LightElement {
     this.error = '';
   }
 
+  /** Re-renders now and then, so an early arrival sees check-in open without reloading. */
+  private clock: number | null = null;
+
   override connectedCallback(): void {
     super.connectedCallback();
     void this.reload();
+    this.clock = window.setInterval(() => this.requestUpdate(), 30_000);
+  }
+
+  override disconnectedCallback(): void {
+    if (this.clock !== null) window.clearInterval(this.clock);
+    this.clock = null;
+    super.disconnectedCallback();
   }
 
   private async fetchLists(): Promise<Lists> {
@@ -121,21 +136,38 @@ export class CareAppointmentsPage extends LightElement {
     await this.booking.open(clinician);
   }
 
-  private booked(made: Appointment): void {
+  private booked(made: Appointment, moved: boolean): void {
     this.show({ kind: 'list' });
-    this.notice = t('care.booked', { when: made.start.label, name: made.clinician_name });
+    const words = { when: made.start.label, name: made.clinician_name };
+    this.notice = moved ? t('care.moved', words) : t('care.booked', words);
   }
 
+  /** Move a booked visit: the same calendar and confirmation as booking. */
+  private async moveOne(appointment: Appointment): Promise<void> {
+    const clinician = this.lists.value?.doctors.find((c) => c.id === appointment.clinician_id);
+    if (!clinician) return;
+    this.notice = '';
+    this.show({ kind: 'book', clinician });
+    await this.booking.open(clinician, appointment);
+  }
+
+  /** Cancel after an in-page confirmation (with an optional note), no browser dialog. */
   private async cancelOne(appointment: Appointment): Promise<void> {
-    const note = window.prompt(t('care.cancelPrompt')) ?? null;
-    if (note === null) return;
+    const note = (this.querySelector('#care-cancel-note') as HTMLTextAreaElement | null)?.value.trim();
     try {
-      await cancel(appointment.id, note.trim() || undefined);
+      await cancel(appointment.id, note || undefined);
+      this.show({ kind: 'list' });
       this.notice = t('care.cancelled');
-      await this.reload();
     } catch (error) {
       this.error = describeError(error);
     }
+  }
+
+  private async askCancel(appointment: Appointment): Promise<void> {
+    this.notice = '';
+    this.show({ kind: 'cancel', appointment });
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#care-cancel-title')?.focus();
   }
 
   private async saveCalendar(appointment: Appointment): Promise<void> {
@@ -224,10 +256,27 @@ export class CareAppointmentsPage extends LightElement {
         const caregiver = this.account?.role === 'caregiver';
         return this.booking.render(view.clinician, {
           forWhom: caregiver ? (this.lists.value?.supported ?? []) : null,
-          booked: (made) => this.booked(made),
+          booked: (made, moved) => this.booked(made, moved),
           back: this.back,
         });
       }
+      case 'cancel':
+        return html`
+          <section aria-labelledby="care-cancel-title" class="care-confirm">
+            <h2 id="care-cancel-title" tabindex="-1">${t('care.cancelPrompt')}</h2>
+            <p>${view.appointment.start.label} — ${view.appointment.clinician_name}</p>
+            <div class="field">
+              <label for="care-cancel-note">${t('care.cancelNote')}</label>
+              <textarea id="care-cancel-note" maxlength="1000" rows="2"></textarea>
+            </div>
+            <p class="care-actions">
+              <button class="button button--primary" id="care-cancel-confirm" @click=${() => this.cancelOne(view.appointment)}>
+                ${t('care.cancelConfirm')}
+              </button>
+              <button class="button button--quiet" @click=${this.back}>${t('care.cancelKeep')}</button>
+            </p>
+          </section>
+        `;
       case 'check':
         return this.devices.render(view.appointment, { checkIn: (a) => this.doCheckIn(a), back: this.back });
       case 'wait':
@@ -290,13 +339,19 @@ export class CareAppointmentsPage extends LightElement {
   }
 
   private renderAppointment(a: Appointment) {
-    const canCheckIn =
-      (a.status === 'booked' || a.status === 'checked_in') && Date.now() >= Date.parse(a.check_in_opens);
+    const opens = Date.parse(a.check_in_opens);
+    const canCheckIn = (a.status === 'booked' || a.status === 'checked_in') && Date.now() >= opens;
+    // Early arrival: the visit is today and check-in is not open yet.
+    const early =
+      a.status === 'booked' && !canCheckIn && opens - Date.now() < EARLY_MS
+        ? new Date(opens).toLocaleTimeString(formattingLocale(), { hour: '2-digit', minute: '2-digit' })
+        : '';
     return html`
       <li class="care-item" data-appointment=${a.id}>
         <strong>${a.start.label}</strong> — ${a.clinician_name}
         ${this.account?.role === 'caregiver' ? html`<span>${t('care.forPerson', { name: a.patient_name })}</span>` : nothing}
         <span class="care-status">${t(`care.status.${a.status}` as MessageKey)}</span>
+        ${early ? html`<span class="care-early">${t('care.early', { time: early })}</span>` : nothing}
         <div class="care-actions">
           ${a.status === 'in_progress' && a.space_id
             ? html`<a class="button button--primary" href="/spaces/${a.space_id}">${t('care.join')}</a>`
@@ -330,7 +385,10 @@ export class CareAppointmentsPage extends LightElement {
               </button>`
             : nothing}
           ${a.status === 'booked'
-            ? html`<button class="button button--quiet" @click=${() => this.cancelOne(a)}>${t('care.cancel')}</button>`
+            ? html`<button class="button button--secondary" data-action="reschedule" @click=${() => this.moveOne(a)}>
+                  ${t('care.reschedule')}
+                </button>
+                <button class="button button--quiet" data-action="cancel" @click=${() => this.askCancel(a)}>${t('care.cancel')}</button>`
             : nothing}
         </div>
       </li>

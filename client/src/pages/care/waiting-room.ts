@@ -5,6 +5,7 @@
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { waitState, type Appointment, type WaitState } from '../../api/care';
+import { announceCall, askToNotify, rememberWaiting } from '../../components/admission-call';
 import { describeError } from '../../components/errors';
 import { t, type MessageKey } from '../../i18n';
 
@@ -46,12 +47,17 @@ export class WaitingRoom implements ReactiveController {
   /** Follow an appointment's waiting room until `stop`. */
   start(appointment: Appointment): void {
     this.stop();
+    // Every tab of this browser listens for the call from now on; ask (from this click) whether
+    // the call may also come as a system notification.
+    rememberWaiting(appointment.id);
+    askToNotify();
     const generation = this.generation;
     const tick = async () => {
       try {
         const wait = await waitState(appointment.id);
         if (generation !== this.generation) return;
         this.wait = wait;
+        if (wait.space_id) announceCall({ space: wait.space_id, appointment: appointment.id });
       } catch (error) {
         if (generation !== this.generation) return;
         this.failed(describeError(error));

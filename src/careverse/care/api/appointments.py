@@ -32,7 +32,7 @@ def appointment_out(v: AppointmentView, settings: Settings) -> AppointmentOut:
         patient_id=a.patient_id, patient_name=v.patient_name, patient_language=v.patient_language,
         visit_type=a.visit_type, start=when(a.start_at, v.tz), end=when(a.end_at, v.tz),
         time_zone=v.tz.key, status=a.status, reason=a.reason if v.show_reason else None,
-        checked_in_at=a.checked_in_at,
+        checked_in_at=a.checked_in_at, reminder_minutes=a.reminder_minutes,
         check_in_opens=a.start_at - timedelta(minutes=settings.care_check_in_minutes),
         space_id=a.space_id if a.status == "in_progress" else None,
         invitees=[InviteeOut(account_id=i, name=n, role=r) for i, n, r in v.invitees],
@@ -49,8 +49,9 @@ async def book(body: AppointmentIn, actor: CurrentActor, care: Care, tz: TzParam
     """Book a free slot (409 when it was just taken). Caregivers give ``patient_id``."""
     zone = await viewer_zone(care.session, actor, tz)
     appt = await care.booking.book(
-        actor, body.clinician_id, body.start, body.visit_type, body.reason, body.patient_id
-    )
+        actor, body.clinician_id, body.start, body.visit_type, body.reason, body.patient_id,
+        reminder_minutes=body.reminder_minutes,
+    )  # fmt: skip
     return appointment_out(await care.booking.view(appt, zone), care.settings)
 
 
