@@ -141,6 +141,10 @@ async def populate(app, client, person) -> dict[str, Person]:
     await ok("POST", f"/api/monitoring/patients/{pid}/observations", clinician,
              {"consciousness": "A", "on_oxygen": False})  # fmt: skip
 
+    # Wellbeing: a PHQ-9 whose item 9 takes the crisis path (its alert goes with monitoring's).
+    await ok("POST", "/api/wellbeing/responses", patient,
+             {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1]})  # fmt: skip
+
     # World: a member of a support space, and something they placed there.
     space = await ok("POST", "/api/spaces", clinician,
                      {"name": "Tuesday circle", "template": "support-circle",
@@ -183,6 +187,7 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "monitoring_patient_settings",
         "space_members",
         "space_objects",
+        "wellbeing_responses",
         "audit_events",
     } <= tables, sorted(tables)
 
