@@ -159,7 +159,7 @@ async def test_every_resource_validates(app, client, person):
     )
     valid(everything, "Bundle")
     kinds = [e["resource"]["resourceType"] for e in everything["entry"]]
-    assert kinds == ["Patient"] + ["Consent"] * 5
+    assert kinds == ["Patient"] + ["Consent"] * 5 + ["CareTeam"]  # care: the care team
 
     consents = fhir(
         await client.get(f"/fhir/Consent?patient=Patient/{pid}", headers=clinician.headers)
