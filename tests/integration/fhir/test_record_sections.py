@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from careverse.kernel.uow import unit_of_work
+from careverse.monitoring import fhir_record
 from careverse.monitoring.alert_models import Alert
 from careverse.monitoring.models import Reading
 from careverse.monitoring.simulate import seed_demo
@@ -153,3 +154,22 @@ async def test_refusals_answer_404_like_a_missing_patient(app, client, person, b
         valid(outcome, "OperationOutcome")
         assert response.json() == missing.json()
         assert "Amara" not in response.text
+
+
+async def test_the_record_holds_the_newest_readings_up_to_its_cap(
+    app, client, person, before_nine, monkeypatch
+):
+    monkeypatch.setattr(fhir_record, "RECORD_READINGS", 5)
+    people = await demo_like_patient(app, client, person)
+    pid = people["patient"].patient_id
+    record = fhir(await client.get("/api/me/export", headers=people["patient"].headers))
+    shown = [
+        e["resource"] for e in record["entry"] if e["resource"]["resourceType"] == "Observation"
+    ]
+    newest = fhir(
+        await client.get(
+            f"/fhir/Observation?patient={pid}&_count=5", headers=people["patient"].headers
+        )
+    )
+    assert len(shown) == 5 and newest["total"] > 5
+    assert [r["id"] for r in shown] == [e["resource"]["id"] for e in newest["entry"]]
