@@ -119,6 +119,13 @@ async def test_everything_and_export_hold_every_resource_the_patient_has(
             if r["resourceType"] in ("Observation", "Flag", "Encounter", "DocumentReference")
         )
 
+    # The readable export shows the same record: the note's words, the alerts, the care team.
+    page = await client.get("/api/me/export?format=html", headers=patient.headers)
+    assert page.status_code == 200, page.text
+    for words in ("Visit notes", "Likely viral bronchitis.", "Swab negative.", "Alerts",
+                  "Heart rate high", "Your care team", "Dr. Lena Park", "Devices"):  # fmt: skip
+        assert words in page.text, words
+
 
 async def test_a_caregiver_sees_only_what_they_were_delegated(app, client, person, before_nine):
     people = await demo_like_patient(app, client, person)
