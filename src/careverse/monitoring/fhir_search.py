@@ -88,6 +88,8 @@ _TIME = re.compile(
 
 
 def _patient(name: str, value: str) -> uuid.UUID:
+    if not value:
+        raise BadSearch(f"{name} must name a patient.")
     ref = value.rsplit("/Patient/", 1)[-1] if "/Patient/" in value else value
     ref = ref.removeprefix("Patient/")
     if "/" in ref:
@@ -98,7 +100,8 @@ def _patient(name: str, value: str) -> uuid.UUID:
         raise NotFound("Not found.") from None  # not one of our ids: like a missing patient
 
 
-def _codes(value: str) -> frozenset[str]:
+def _codes(value: str) -> frozenset[str] | None:
+    """The LOINC codes one ``code`` parameter matches (any of them); ``None``: any code."""
     tokens = value.split(",")
     if len(tokens) > MAX_CODES or any(not t or len(t) > 200 for t in tokens):
         raise BadSearch(f"code takes 1 to {MAX_CODES} comma-separated tokens.")
@@ -108,7 +111,9 @@ def _codes(value: str) -> frozenset[str]:
         if not bar:
             out.add(code)
         elif system == LOINC:
-            out.add(code or "*")
+            if not code:
+                return None  # every LOINC code: every Observation we serve
+            out.add(code)
         # Another system (or none, "|code"): our Observations carry LOINC codes only.
     return frozenset(out)
 
@@ -188,7 +193,7 @@ def parse(pairs: Sequence[tuple[str, str]]) -> ObservationQuery:
     for name, value in pairs:
         if name == "code":
             parsed = _codes(value)
-            if "*" not in parsed:
+            if parsed is not None:
                 codes = parsed if codes is None else codes & parsed
         elif name == "date":
             _date(value, since, before)

@@ -105,6 +105,8 @@ async def test_search_by_code_and_date_sorts_and_pages_with_next_links(app, clie
     assert (await get(f"patient={pid}&code=http://snomed.info/sct|{HR}"))["total"] == 0
     assert (await get(f"patient={pid}&code=|{HR}"))["total"] == 0
     assert (await get(f"patient={pid}&code={LOINC}|"))["total"] == 14
+    assert (await get(f"patient={pid}&code={LOINC}|,|{HR}"))["total"] == 14
+    assert (await get(f"patient={pid}&code=*"))["total"] == 0
     assert (await get(f"patient={pid}&code={HR}&code={SPO2}"))["total"] == 0  # both must match
 
     # Dates: ge/lt bounds, gt/le, eq at day and instant precision.
@@ -176,6 +178,9 @@ async def test_bad_parameters_answer_400_operation_outcomes(app, client, person)
         f"patient={pid}&code:text=pulse",
         f"patient={pid}&_summary=count",
         "code=8867-4",
+        "patient=",
+        f"patient={pid}&code=",
+        f"patient={pid}&date=",
         f"patient={pid}&subject=Patient/{pid}",
         f"patient={pid}&patient={pid}",
         "subject=Device/abc",
