@@ -749,6 +749,11 @@ export interface paths {
   };
   "/fhir/Observation": {
     /**
+     * Search Observations
+     * @description A patient's Observations by code and date, newest first, paged (``next`` links).
+     */
+    get: operations["search_observations_fhir_Observation_get"];
+    /**
      * Create Observation
      * @description Store a vital-signs Observation (from a device credential or a signed-in user).
      */
@@ -8064,6 +8069,66 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Observations
+   * @description A patient's Observations by code and date, newest first, paged (``next`` links).
+   */
+  search_observations_fhir_Observation_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description `system|code`, `code` or `system|`; commas: any of */
+        code?: string;
+        /** @description eq, ge, gt, le, lt + date */
+        date?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description Opaque: from a `next` link */
+        _cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {

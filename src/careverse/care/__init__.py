@@ -6,19 +6,17 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register care's routes, its FHIR routes, its handlers (erasure, a revoked delegation's
-    consult invitations), the reminders job and the lapsed-invitations job.
-
-    Care adds no section to a patient's FHIR record (``$everything``) yet: the record keeps
-    what it had (Patient and Consents) until care's Appointments and Encounters join it.
-    """
-    from careverse.care import api, events, fhir, jobs
+    """Register care's routes, its FHIR routes, its section of a patient's FHIR record (CareTeam,
+    Appointments, Encounters, signed notes), its handlers (erasure, a revoked delegation's
+    consult invitations), the reminders job and the lapsed-invitations job."""
+    from careverse.care import api, events, fhir, fhir_record, jobs
     from careverse.identity.events import DelegationRevoked
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
 
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)
+    runtime.patient_record.add("care", fhir_record.record_section)
     runtime.events.subscribe(AccountErasureDue, events.erase_person, phase=Phase.TRANSACTION)
     runtime.events.subscribe(
         DelegationRevoked, events.end_caregiver_invitations, phase=Phase.TRANSACTION

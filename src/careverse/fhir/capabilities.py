@@ -43,6 +43,8 @@ SEARCH_TYPES = {
     "service-type": "token",
     "name": "string",
 }
+# Parameters that shape the answer rather than select resources: not listed as searchParam.
+RESULT_PARAMETERS = {"_count", "_sort", "_cursor", "_summary", "_elements", "_include"}
 ORDER = ["read", "vread", "update", "patch", "delete", "create", "search-type"]
 
 
@@ -59,7 +61,13 @@ def _fhir_routes(paths: Paths) -> Iterator[tuple[str, str, dict]]:
 
 
 def _search_params(operation: dict) -> list[tuple[str, str]]:
-    names = sorted({p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"})
+    names = sorted(
+        {
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p.get("in") == "query" and p["name"] not in RESULT_PARAMETERS
+        }
+    )
     return [(n, SEARCH_TYPES.get(n, "string")) for n in names]
 
 

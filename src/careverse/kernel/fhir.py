@@ -34,8 +34,8 @@ OUTCOMES: dict[int | str, dict] = {
 }
 
 ISSUE_CODES = {
-    401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 413: "too-long",
-    422: "invalid",
+    400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 409: "conflict",
+    413: "too-long", 422: "invalid",
 }  # fmt: skip
 
 

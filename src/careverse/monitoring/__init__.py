@@ -6,10 +6,11 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register monitoring's routes, its event handlers (wellbeing's crisis alerts among them),
+    """Register monitoring's routes, its section of a patient's FHIR record (Devices, readings,
+    alerts), its event handlers (wellbeing's crisis alerts among them),
     the evaluator, the alert schedule and the MQTT bridge (see docs/monitoring.md)."""
     from careverse.kernel.events import Phase
-    from careverse.monitoring import alerts_api, api, fhir_api, jobs, mqtt
+    from careverse.monitoring import alerts_api, api, fhir_api, fhir_record, jobs, mqtt
     from careverse.monitoring.events import (
         AlertChanged,
         CarePlanChanged,
@@ -27,6 +28,7 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(api.router)
     runtime.include_router(alerts_api.router)
     runtime.include_fhir_router(fhir_api.fhir_router())
+    runtime.patient_record.add("monitoring", fhir_record.record_section)
 
     events = runtime.events
     evaluator = runtime.provide(jobs.Evaluator(settings))

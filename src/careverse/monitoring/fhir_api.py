@@ -1,5 +1,6 @@
 """FHIR routes of monitoring (paths relative to ``/fhir``): POST /Observation,
-GET /Observation/{id}, and batch/transaction Bundles of Observations (POST ``""``, i.e. /fhir).
+GET /Observation/{id}, GET /Observation (search: :mod:`careverse.monitoring.fhir_search`), and
+batch/transaction Bundles of Observations (POST ``""``, i.e. /fhir).
 
 :func:`fhir_router` is what monitoring's setup registers with ``runtime.include_fhir_router``.
 """
@@ -21,7 +22,7 @@ from careverse.kernel.deps import get_session, get_settings
 from careverse.kernel.errors import InvalidInput
 from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, operation_outcome
 from careverse.kernel.policy import Actor
-from careverse.monitoring import ingest, json_input
+from careverse.monitoring import fhir_search, ingest, json_input
 from careverse.monitoring.fhir import observation, observation_item
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.service import CREDENTIAL_PREFIX, MonitoringService, device_for_credential
@@ -110,6 +111,24 @@ async def read_observation(
         int(observation_id) if observation_id.isdigit() and len(observation_id) < 19 else None
     )
     return FhirResponse(observation(await MonitoringService(session).reading(actor, reading_id)))
+
+
+@router.get(
+    "/Observation",
+    responses={400: {"description": "Unsupported or malformed search parameters"}, **RESPONSES},
+    response_class=FhirResponse,
+    openapi_extra={"parameters": fhir_search.OPENAPI_PARAMETERS},
+)
+async def search_observations(
+    request: Request, session: Session, settings: AppSettings, token: Token
+) -> JSONResponse:
+    """A patient's Observations by code and date, newest first, paged (``next`` links)."""
+    actor: Actor = await current_actor(
+        await any_actor(request, identity_service(session, settings, request), token)
+    )
+    query = fhir_search.parse(request.query_params.multi_items())
+    rows, total = await fhir_search.search(session, actor, query)
+    return FhirResponse(fhir_search.searchset(query, rows, total, settings.public_url))
 
 
 async def post_bundle(

@@ -36,7 +36,10 @@ TITLES = {
     "CarePlan": "Care plans",
     "Observation": "Readings and observations",
     "Encounter": "Visits",
+    "DocumentReference": "Visit notes",
     "Appointment": "Appointments",
+    "Flag": "Alerts",
+    "CareTeam": "Your care team",
     "QuestionnaireResponse": "Questionnaires",
     "Device": "Devices",
     "Consent": "Your consent choices",
@@ -135,7 +138,27 @@ def _detail(resource: dict) -> str:
             for answer in item.get("answer") or []:
                 answers.append(_value(answer))
         return f"{len(answers)} answers" if answers else ""
+    if kind == "DocumentReference":  # a visit note: its plain-text attachment, readable
+        return " ".join(
+            _attachment_text(c.get("attachment")) for c in resource.get("content") or []
+        )
+    if kind == "CareTeam":
+        members = [
+            (p.get("member") or {}).get("display") for p in resource.get("participant") or []
+        ]
+        return ", ".join(m for m in members if m)
     return _value(resource) or _text(resource.get("reasonCode"))
+
+
+def _attachment_text(attachment: Any) -> str:
+    if not isinstance(attachment, dict) or not str(attachment.get("contentType", "")).startswith(
+        "text/plain"
+    ):
+        return ""
+    try:
+        return base64.b64decode(attachment.get("data") or "").decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
 
 
 def _patient(resources: Iterable[dict]) -> tuple[str, list[tuple[str, str]]]:

@@ -159,7 +159,7 @@ async def test_every_resource_validates(app, client, person):
     )
     valid(everything, "Bundle")
     kinds = [e["resource"]["resourceType"] for e in everything["entry"]]
-    assert kinds == ["Patient"] + ["Consent"] * 5
+    assert kinds == ["Patient"] + ["Consent"] * 5 + ["CareTeam"]  # care: the care team
 
     consents = fhir(
         await client.get(f"/fhir/Consent?patient=Patient/{pid}", headers=clinician.headers)
@@ -253,7 +253,7 @@ async def test_errors_are_operation_outcomes(client, person):
 
 async def test_unknown_fhir_paths_answer_an_operation_outcome(client, person):
     clinician = await person("clinician")
-    for path in ("/fhir/Observation", "/fhir/Observation?patient=x", "/fhir/metadata/"):
+    for path in ("/fhir/Medication", "/fhir/Medication?patient=x", "/fhir/metadata/"):
         valid(fhir(await client.get(path, headers=clinician.headers), 404), "OperationOutcome")
 
 
