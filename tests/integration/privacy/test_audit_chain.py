@@ -143,6 +143,14 @@ async def test_verify_names_the_first_bad_row(app, how):
     assert result.rows == first_bad - 1
 
 
+async def test_verify_compares_the_heads_hash_as_well_as_its_count(app):
+    async with app.state.runtime.db.session() as session:
+        await append_events(session, 5)
+    await execute(app, "UPDATE audit_head SET hash = :h WHERE id = 1", h="f" * 64)
+    result = await verify_chain(app)
+    assert (result.ok, result.rows, result.first_bad_seq, result.reason) == (False, 5, 5, HEAD)
+
+
 async def test_verify_reads_the_chain_in_order_however_the_rows_are_stored(app):
     """PostgreSQL writes an updated row at the end of the table, so an unordered read would see
     row 2 after row 5 (SQLite keeps rows in ``seq`` order: there it passes either way)."""

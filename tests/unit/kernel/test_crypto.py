@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from careverse.kernel import crypto
 from careverse.kernel.config import Settings
-from careverse.kernel.crypto import KeyRing, KeyRingError, load_keyring
+from careverse.kernel.crypto import KeyRing, KeyRingError, load_keyring, write_key_file
 
 
 def test_round_trip_and_fresh_nonces():
@@ -60,3 +62,40 @@ def test_spec_from_the_environment_is_validated():
     assert KeyRing.from_json(ring.to_json()).decrypt(ring.encrypt("x")) == "x"
     with pytest.raises(KeyRingError):
         KeyRing.from_json("{}")
+
+
+def test_key_ids_are_k_and_eight_hex_digits():
+    """Short, and safe inside ``kid:base64`` specs and ``cv1:<kid>:`` ciphertexts."""
+    ring = KeyRing.generate()
+    rotated = ring.with_new_primary()
+    for kid in (ring.primary, rotated.primary):
+        assert re.fullmatch(r"k[0-9a-f]{8}", kid), kid
+    assert set(rotated.keys) == {ring.primary, rotated.primary}
+
+
+def test_a_malformed_key_file_is_refused_with_a_clear_message():
+    for text in ("{}", "not json", '{"keys": {"k1": "!!"}, "primary": "k1", "index_key": ""}'):
+        with pytest.raises(KeyRingError, match=r"^the key file is malformed$"):
+            KeyRing.from_json(text)
+
+
+def test_a_created_key_file_is_discarded_once_and_only_if_unchanged(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    ring = load_keyring(settings)
+    path = tmp_path / "keyring.json"
+    assert ring.created_file == path
+    crypto._discard_created_key_file(ring)
+    assert ring.created_file is None and not path.exists()
+
+    # Already gone (another node removed it): nothing to do, no error.
+    ring = load_keyring(settings)
+    path.unlink()
+    crypto._discard_created_key_file(ring)
+    assert ring.created_file is None
+
+    # Replaced by another key ring meanwhile: that file is kept.
+    ring = load_keyring(settings)
+    write_key_file(path, KeyRing.generate())
+    kept = path.read_text()
+    crypto._discard_created_key_file(ring)
+    assert ring.created_file is None and path.read_text() == kept
