@@ -99,3 +99,27 @@ def test_a_created_key_file_is_discarded_once_and_only_if_unchanged(tmp_path):
     kept = path.read_text()
     crypto._discard_created_key_file(ring)
     assert ring.created_file is None and path.read_text() == kept
+
+
+ADVICE = (
+    " Start it with the key ring the data was written with (CAREVERSE_ENCRYPTION_KEYS or "
+    "CAREVERSE_ENCRYPTION_KEY_FILE); refusing to start rather than misread the data."
+)
+
+
+@pytest.mark.parametrize("stored", ["garbage", "cv1", "cv1:", "cv2:k1:AAAA", ":k1:AAAA"])
+def test_a_sentinel_that_is_no_careverse_ciphertext_is_refused_as_such(stored):
+    ring = KeyRing.generate()
+    index = ring.blind_index(crypto.SENTINEL_TEXT, crypto.SENTINEL_PURPOSE)
+    with pytest.raises(KeyRingError) as refused:
+        crypto._check_sentinel(ring, stored, index)
+    assert str(refused.value) == "The stored key sentinel is not a Careverse ciphertext." + ADVICE
+
+
+def test_the_sentinel_of_this_key_ring_passes():
+    ring = KeyRing.generate()
+    crypto._check_sentinel(
+        ring,
+        ring.encrypt(crypto.SENTINEL_TEXT),
+        ring.blind_index(crypto.SENTINEL_TEXT, crypto.SENTINEL_PURPOSE),
+    )
