@@ -123,3 +123,25 @@ def test_the_sentinel_of_this_key_ring_passes():
         ring.encrypt(crypto.SENTINEL_TEXT),
         ring.blind_index(crypto.SENTINEL_TEXT, crypto.SENTINEL_PURPOSE),
     )
+
+
+def test_a_sentinel_of_another_key_ring_is_refused_saying_which_key_differs():
+    ring = KeyRing.generate()
+    sealed = ring.encrypt(crypto.SENTINEL_TEXT)
+    index = ring.blind_index(crypto.SENTINEL_TEXT, crypto.SENTINEL_PURPOSE)
+    kid = ring.primary
+    cases = {
+        "Stored data is encrypted with key id "
+        + kid
+        + ", which this node's key ring does not hold.": KeyRing.generate(),
+        f"This node's key {kid} differs from the key of that id the data was encrypted with.": (
+            KeyRing({kid: bytes(32)}, kid, ring.index_key)
+        ),
+        "The index key differs: this node's blind-index key ('index') is not the one the stored "
+        "data was indexed with, so sign-ins would fail and e-mail addresses could be registered "
+        "twice.": KeyRing(ring.keys, kid, bytes(32)),
+    }
+    for reason, other in cases.items():
+        with pytest.raises(KeyRingError) as refused:
+            crypto._check_sentinel(other, sealed, index)
+        assert str(refused.value) == reason + ADVICE
