@@ -21,13 +21,11 @@ from sqlalchemy import text
 from careverse.app import create_app
 from careverse.identity.relationships import RelationshipService
 from careverse.identity.service import IdentityService, NewAccount
-from careverse.kernel import clock
 from careverse.kernel import redis as redis_conn
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.policy import Actor, Role
-from careverse.kernel.uow import unit_of_work
-from careverse.monitoring import escalation, webhook
+from careverse.monitoring import webhook
 from careverse.monitoring.escalation import escalate_due
 from careverse.monitoring.streams import AlertStreams, alert_events
 from tests.conftest import PASSWORD, REDIS_URL, TEST_KEYS, service_unavailable
@@ -213,67 +211,6 @@ async def test_two_nodes_escalating_at_once_escalate_each_alert_once(
     assert sorted(r.resource_id for r in escalations) == sorted(
         a["id"] for a in await alerts(client, t.clinician)
     )
-
-
-class Logged(list):
-    """Stands in for the escalation module's logger: (level, event) in order."""
-
-    def error(self, event: str, **_fields) -> None:
-        self.append(("error", event))
-
-    def warning(self, event: str, **_fields) -> None:
-        self.append(("warning", event))
-
-
-@pytest.mark.parametrize("oncall", [None, "not-a-uuid", "the patient"])
-async def test_an_alert_nobody_can_take_is_audited_as_not_escalated(
-    app, client, person, fake_clock, monkeypatch, oncall
-):
-    t = await team(
-        client, person
-    )  # one clinician; the on-call setting unset, invalid or no clinician
-    await add_rule(client, t.clinician, t.patient, kind="threshold", code=WEIGHT, op=">",
-                   value=100, severity="high")  # fmt: skip
-    await send(app, client, t.patient, vital(WEIGHT, 105))
-    (alert,) = await alerts(client, t.clinician)
-    oncall = str(t.patient.id) if oncall == "the patient" else oncall
-    settings = app.state.runtime.settings.model_copy(update={"alert_oncall_account_id": oncall})
-    monkeypatch.setattr(escalation, "log", logged := Logged())
-    fake_clock.advance(minutes=16)
-    assert await escalate_due(app.state.runtime.db, settings) == 0
-    because = {None: [], "not-a-uuid": [("error", "monitoring.oncall_invalid")]}.get(
-        oncall, [("error", "monitoring.oncall_not_a_clinician")]
-    )
-    assert logged == [*because, ("warning", "monitoring.escalation_no_target")]
-    (row,) = await audit_rows(app, action="alert.escalate")
-    assert (row.outcome, row.actor_id, row.actor_role, row.patient_id, row.resource_type,
-            row.resource_id, json.loads(row.detail)) == (
-        "failure", None, "system", t.patient.patient_id, "Alert", alert["id"],
-        {"reason": "no_target"},
-    )  # fmt: skip
-    r = await client.get(f"/api/monitoring/alerts/{alert['id']}", headers=t.clinician.headers)
-    assert r.json()["escalated_to"] is None
-
-
-async def test_an_alert_acknowledged_after_it_was_claimed_is_not_escalated(app, client, person):
-    t = await team(client, person)
-    await assign(client, t.admin, second := await person("clinician"), t.patient)
-    await add_rule(client, t.clinician, t.patient, kind="threshold", code=WEIGHT, op=">",
-                   value=100, severity="high")  # fmt: skip
-    await send(app, client, t.patient, vital(WEIGHT, 105))
-    (alert,) = await alerts(client, t.clinician)
-    r = await client.post(f"/api/monitoring/alerts/{alert['id']}/acknowledge",
-                          headers=t.clinician.headers)  # fmt: skip
-    assert r.status_code == 200, r.text
-    runtime = app.state.runtime
-    async with runtime.db.session() as session, unit_of_work(session) as uow:
-        escalated = await escalation._escalate(
-            session, uow, runtime.settings, uuid.UUID(alert["id"]), clock.now()
-        )
-    assert escalated == 0
-    assert await audit_rows(app, action="alert.escalate") == []
-    r = await client.get(f"/api/monitoring/alerts/{alert['id']}", headers=second.headers)
-    assert r.json()["escalated_to"] is None
 
 
 # ---- the paging webhook ------------------------------------------------------------------------
