@@ -15,6 +15,7 @@ from careverse.identity.models import CareRelationship
 from careverse.kernel import clock
 from careverse.kernel.uow import unit_of_work
 from careverse.monitoring import escalation
+from careverse.monitoring.alert_models import Alert
 from careverse.monitoring.escalation import escalate_due
 from tests.integration.monitoring.alert_support import add_rule, alerts, send, team, vital
 from tests.integration.privacy.support import assign, audit_rows
@@ -141,3 +142,40 @@ async def test_an_alert_acknowledged_after_it_was_claimed_is_not_escalated(app, 
     assert await audit_rows(app, action="alert.escalate") == []
     r = await client.get(f"/api/monitoring/alerts/{alert['id']}", headers=second.headers)
     assert r.json()["escalated_to"] is None
+
+
+async def test_an_escalation_that_fails_is_released_for_the_next_run_alone(
+    app, client, person, fake_clock, monkeypatch
+):
+    t = await team(client, person)
+    await assign(client, t.admin, second := await person("clinician"), t.patient)
+    for value in (100, 90):
+        await add_rule(client, t.clinician, t.patient, kind="threshold", code=WEIGHT, op=">",
+                       value=value, severity="high")  # fmt: skip
+    await send(app, client, t.patient, vital(WEIGHT, 105))
+    failing, other = (uuid.UUID(a["id"]) for a in await alerts(client, t.clinician))
+    real = escalation.alert_changed
+
+    async def breaks_for_one(session, alert, change):
+        if alert.id == failing:
+            raise RuntimeError("the stream is down")
+        return await real(session, alert, change)
+
+    monkeypatch.setattr(escalation, "alert_changed", breaks_for_one)
+    monkeypatch.setattr(escalation, "log", logged := Logged())
+    fake_clock.advance(minutes=16)
+    db, settings = app.state.runtime.db, app.state.runtime.settings
+    assert await escalate_due(db, settings) == 1
+    assert logged == [("error", "monitoring.escalation_failed", {"error": "RuntimeError"})]
+    async with db.session() as session:
+        claims = dict((await session.execute(select(Alert.id, Alert.escalation_claimed_at))).all())
+    assert claims[failing] is None and claims[other] is not None  # only the failed one released
+    escalated = [r.resource_id for r in await audit_rows(app, action="alert.escalate")]
+    assert escalated == [str(other)]
+
+    monkeypatch.setattr(escalation, "alert_changed", real)
+    assert await escalate_due(db, settings) == 1  # the next run escalates it, and only it
+    escalated = [r.resource_id for r in await audit_rows(app, action="alert.escalate")]
+    assert escalated == [str(other), str(failing)]
+    r = await client.get(f"/api/monitoring/alerts/{failing}", headers=second.headers)
+    assert r.json()["escalated_to"] == str(second.id)
