@@ -71,6 +71,7 @@ def test_key_ids_are_k_and_eight_hex_digits():
     for kid in (ring.primary, rotated.primary):
         assert re.fullmatch(r"k[0-9a-f]{8}", kid), kid
     assert set(rotated.keys) == {ring.primary, rotated.primary}
+    assert [len(k) for k in rotated.keys.values()] == [32, 32] and len(ring.index_key) == 32
 
 
 def test_a_malformed_key_file_is_refused_with_a_clear_message():
@@ -145,3 +146,13 @@ def test_a_sentinel_of_another_key_ring_is_refused_saying_which_key_differs():
         with pytest.raises(KeyRingError) as refused:
             crypto._check_sentinel(other, sealed, index)
         assert str(refused.value) == reason + ADVICE
+
+
+def test_a_key_file_is_written_into_directories_that_do_not_exist_yet(tmp_path):
+    path = tmp_path / "not" / "yet" / "keyring.json"
+    ring = KeyRing.generate()
+    write_key_file(path, ring)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    read = KeyRing.from_json(path.read_text())
+    assert (read.keys, read.primary, read.index_key) == (ring.keys, ring.primary, ring.index_key)
+    assert list(path.parent.iterdir()) == [path]  # the temporary file is gone
