@@ -149,6 +149,9 @@ async def test_verify_compares_the_heads_hash_as_well_as_its_count(app):
     await execute(app, "UPDATE audit_head SET hash = :h WHERE id = 1", h="f" * 64)
     result = await verify_chain(app)
     assert (result.ok, result.rows, result.first_bad_seq, result.reason) == (False, 5, 5, HEAD)
+    await execute(app, "DELETE FROM audit_head")  # the head itself gone: reported, not a crash
+    result = await verify_chain(app)
+    assert (result.ok, result.rows, result.first_bad_seq, result.reason) == (False, 5, 5, HEAD)
 
 
 async def test_verify_reads_the_chain_in_order_however_the_rows_are_stored(app):
