@@ -9,19 +9,21 @@ each woken loop has finished its round and gone back to sleep, instead of sleepi
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from careverse.app import create_app
-from tests.integration.care.support import WEEKDAYS
+from tests.integration.care.support import DEVICES_OK, WEEKDAYS
 from tests.integration.monitoring.alert_support import add_rule, alerts, send, team, vital
 from tests.integration.privacy.support import (
     Person,
     assign,
     audit_rows,
     cheap_password_hashing,
+    delegate,
     person,
 )
 
@@ -30,6 +32,8 @@ __all__ = ["cheap_password_hashing", "person"]
 HR, WEIGHT = "8867-4", "29463-7"
 MONDAY_7AM = datetime(2026, 3, 23, 7, 0, tzinfo=UTC)  # London on GMT: clinic hours 09-17 UTC
 TUESDAY_9AM = "2026-03-24T09:00:00Z"
+TUESDAY_0850 = datetime(2026, 3, 24, 8, 50, tzinfo=UTC)  # the 09:00 visit opens for check-in
+CAREGIVER_UNTIL = datetime(2026, 3, 24, 8, 55, tzinfo=UTC)  # the visit's caregiver delegation
 # Every loop a node runs with the default settings. A capability that adds one must add it here,
 # and to the test below, so that no background job goes untested.
 JOBS = {
@@ -70,7 +74,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: f
 async def scenario(app, client, person) -> dict:
     """Work for every loop, due at different times: an alert (escalates at 07:15), a no-data rule
     (fires after 08:00), a visit on Tuesday at 09:00 (reminder from 08:00), an erasure (due Tuesday
-    07:00)."""
+    07:00), the visitor's caregiver whose delegation expires on Tuesday at 08:55 (invited into the
+    visit once it is under way: see :func:`caregiver_in_the_visit`)."""
     t = await team(client, person)
     second = await person("clinician")
     await assign(client, t.admin, second, t.patient)
@@ -94,11 +99,45 @@ async def scenario(app, client, person) -> dict:
         headers=visitor.headers,
     )
     assert r.status_code == 201, r.text
+    visit = r.json()
+    caregiver = await person("caregiver")
+    await delegate(client, visitor, caregiver, ["appointments:read", "consults:read"],
+                   expires_at=CAREGIVER_UNTIL)  # fmt: skip
     leaving = await person("patient")
     r = await client.delete("/api/me", headers=leaving.headers)
     assert r.status_code == 202, r.text
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
-            "visitor": visitor, "leaving": leaving}  # fmt: skip
+            "visitor": visitor, "visit": visit, "caregiver": caregiver,
+            "leaving": leaving}  # fmt: skip
+
+
+async def caregiver_in_the_visit(client, s: dict) -> None:
+    """At the visit's check-in (Tuesday 08:50): the visitor checks in, the clinician admits them
+    (the visit is in progress), and the visitor invites their caregiver."""
+    visit, visitor = s["visit"]["id"], s["visitor"]
+    r = await client.post(f"/api/care/appointments/{visit}/check-in",
+                          json={"device_check": DEVICES_OK}, headers=visitor.headers)  # fmt: skip
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        f"/api/care/appointments/{visit}/admit", headers=s["team"].clinician.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(f"/api/care/appointments/{visit}/invite",
+                          json={"role": "caregiver", "account_id": str(s["caregiver"].id)},
+                          headers=visitor.headers)  # fmt: skip
+    assert r.status_code == 204, r.text
+    assert await invitees(client, s) == [str(s["caregiver"].id)]
+
+
+async def invitees(client, s: dict) -> list[str]:
+    r = await client.get(f"/api/care/appointments/{s['visit']['id']}", headers=s["visitor"].headers)
+    return [i["account_id"] for i in r.json()["invitees"]]
+
+
+async def lapsed(app) -> list:
+    """The invitations the care job ended because their delegation expired."""
+    rows = await audit_rows(app, action="appointment.uninvite")
+    return [r for r in rows if json.loads(r.detail)["reason"] == "delegation-expired"]
 
 
 async def escalations(app) -> list:
@@ -150,6 +189,25 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     )
     await eventually(lambda: _nonempty(reminders(client, s["visitor"])), "reminder")
     await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
+
+    # Tuesday 08:50: the visit is under way with the caregiver in it. 08:54:59: their delegation
+    # has not expired, and the loops that woke (not erasure) leave the invitation alone.
+    naps = monday.naps
+    monday.now = TUESDAY_0850
+    await monday.settle(naps + 3)
+    await caregiver_in_the_visit(client, s)
+    naps = monday.naps
+    monday.now = CAREGIVER_UNTIL - timedelta(seconds=1)
+    await monday.settle(naps + 3)
+    assert await lapsed(app) == []
+    assert await invitees(client, s) == [str(s["caregiver"].id)]
+
+    # 08:55: the delegation has expired; the care job ends the invitation, with no request made.
+    monday.now = CAREGIVER_UNTIL
+    await eventually(lambda: _nonempty(lapsed(app)), "lapsed invitation")
+    (ended,) = await lapsed(app)
+    assert (ended.actor_id, ended.resource_id) == (None, s["visit"]["id"])
+    assert await invitees(client, s) == []
     assert sorted(runtime.running_jobs()) == sorted(JOBS)  # still running after their work
 
 
@@ -162,15 +220,27 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         s = await scenario(app, client, person)
         naps = monday.naps
         monday.now = datetime(2026, 3, 24, 8, 1, tzinfo=UTC)
-        # Both nodes' three loops wake, work, and go back to sleep.
+        # Both nodes' loops wake, work, and go back to sleep.
         await monday.settle(naps + 2 * len(JOBS))
         await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
-    t = s["team"]
-    # The threshold alert escalated once (the no-data alert opened only now: not due yet).
-    assert [row.resource_id for row in await escalations(app)] == [s["alert"]["id"]]
-    assert len(await no_data_alerts(client, t.clinician, s["no_data"]["id"])) == 1
-    assert len(await reminders(client, s["visitor"])) == 1
-    assert len(await erasures(app, s["leaving"])) == 1
+        t = s["team"]
+        # The threshold alert escalated once (the no-data alert opened only now: not due yet).
+        assert [row.resource_id for row in await escalations(app)] == [s["alert"]["id"]]
+        assert len(await no_data_alerts(client, t.clinician, s["no_data"]["id"])) == 1
+        assert len(await reminders(client, s["visitor"])) == 1
+        assert len(await erasures(app, s["leaving"])) == 1
+
+        # The caregiver's delegation expires during the visit: one node ends the invitation.
+        naps = monday.naps
+        monday.now = TUESDAY_0850
+        await monday.settle(naps + 2 * 3)  # both nodes' alert, reminder and invitation loops
+        await caregiver_in_the_visit(client, s)
+        naps = monday.naps
+        monday.now = CAREGIVER_UNTIL
+        await eventually(lambda: _nonempty(lapsed(app)), "lapsed invitation")
+        await monday.settle(naps + 2 * 3)  # both nodes' invitation loops have been round
+    assert len(await lapsed(app)) == 1
+    assert await invitees(client, s) == []
 
 
 async def _nonempty(rows: Awaitable[list]) -> bool:

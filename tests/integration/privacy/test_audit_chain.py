@@ -104,21 +104,21 @@ async def insert_row(app, row: dict) -> None:
         await session.commit()
 
 
+CONTENT = "its content does not match its hash"
+HEAD = "the chain's end does not match its head"
+PREVIOUS = "does not follow the previous row"
 TAMPERING = {
-    "edited middle row": (
-        "UPDATE audit_events SET action = 'record.nothing' WHERE seq = 3",
-        3,
-        "content",
-    ),
-    "edited outcome": ("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2", 2, "content"),
-    "edited last row": ("UPDATE audit_events SET address = '10.0.0.1' WHERE seq = 5", 5, "content"),
-    "deleted middle row": ("DELETE FROM audit_events WHERE seq = 3", 3, "missing"),
-    "deleted first row": ("DELETE FROM audit_events WHERE seq = 1", 1, "missing"),
-    "deleted last row": ("DELETE FROM audit_events WHERE seq = 5", 5, "head"),
-    "deleted every row": ("DELETE FROM audit_events", 1, "head"),
+    "edited middle row": ("UPDATE audit_events SET action = 'record.nothing' WHERE seq = 3", 3,
+                          CONTENT),
+    "edited outcome": ("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2", 2, CONTENT),
+    "edited last row": ("UPDATE audit_events SET address = '10.0.0.1' WHERE seq = 5", 5, CONTENT),
+    "deleted middle row": ("DELETE FROM audit_events WHERE seq = 3", 3, "row 3 is missing"),
+    "deleted first row": ("DELETE FROM audit_events WHERE seq = 1", 1, "row 1 is missing"),
+    "deleted last row": ("DELETE FROM audit_events WHERE seq = 5", 5, HEAD),
+    "deleted every row": ("DELETE FROM audit_events", 1, HEAD),
     # A forger who recomputes the edited row's hash breaks the link to the next row.
-    "rehashed edit": (None, 4, "previous"),
-}
+    "rehashed edit": (None, 4, PREVIOUS),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("how", TAMPERING)
@@ -138,10 +138,30 @@ async def test_verify_names_the_first_bad_row(app, how):
             row.hash = chain_hash(row)
             await session.commit()
     result = await verify_chain(app)
-    assert not result.ok
-    assert result.first_bad_seq == first_bad, result
-    assert reason in result.reason
+    assert result.ok is False
+    assert (result.first_bad_seq, result.reason) == (first_bad, reason), result
     assert result.rows == first_bad - 1
+
+
+async def test_verify_compares_the_heads_hash_as_well_as_its_count(app):
+    async with app.state.runtime.db.session() as session:
+        await append_events(session, 5)
+    await execute(app, "UPDATE audit_head SET hash = :h WHERE id = 1", h="f" * 64)
+    result = await verify_chain(app)
+    assert (result.ok, result.rows, result.first_bad_seq, result.reason) == (False, 5, 5, HEAD)
+    await execute(app, "DELETE FROM audit_head")  # the head itself gone: reported, not a crash
+    result = await verify_chain(app)
+    assert (result.ok, result.rows, result.first_bad_seq, result.reason) == (False, 5, 5, HEAD)
+
+
+async def test_verify_reads_the_chain_in_order_however_the_rows_are_stored(app):
+    """PostgreSQL writes an updated row at the end of the table, so an unordered read would see
+    row 2 after row 5 (SQLite keeps rows in ``seq`` order: there it passes either way)."""
+    async with app.state.runtime.db.session() as session:
+        await append_events(session, 5)
+    await execute(app, "UPDATE audit_events SET action = action WHERE seq = 2")
+    result = await verify_chain(app)
+    assert (result.ok, result.rows, result.first_bad_seq) == (True, 5, None), result
 
 
 async def test_verify_catches_forged_rows(app):
@@ -151,8 +171,7 @@ async def test_verify_catches_forged_rows(app):
     # Appended after the end without moving the head: the head no longer matches.
     await insert_row(app, await forged_row(app, 5, rows[-1].hash))
     result = await verify_chain(app)
-    assert (result.ok, result.first_bad_seq) == (False, 5)
-    assert "head" in result.reason
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 5, HEAD)
 
     await execute(app, "DELETE FROM audit_events WHERE seq = 5")
     assert (await verify_chain(app)).ok
@@ -161,8 +180,7 @@ async def test_verify_catches_forged_rows(app):
     await insert_row(app, forged)
     await execute(app, "UPDATE audit_head SET seq = 5, hash = :h WHERE id = 1", h=forged["hash"])
     result = await verify_chain(app)
-    assert (result.ok, result.first_bad_seq) == (False, 5)
-    assert "previous" in result.reason
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 5, PREVIOUS)
 
     # A real event appended after the forgery is chained onto it; the forgery is still found.
     async with app.state.runtime.db.session() as session:
