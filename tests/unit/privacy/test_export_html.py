@@ -35,15 +35,20 @@ def test_readings_visits_and_unknown_kinds_are_tables_of_words():
             "effectiveDateTime": "2026-11-29T08:00:00+00:00"}  # fmt: skip
     visit = {"resourceType": "Encounter", "status": "finished", "class": {"code": "VR"},
              "period": {"start": "2026-11-28T09:30:00Z"}}  # fmt: skip
-    odd = {"resourceType": "Flag", "status": "active", "code": {"text": "Falls risk"}}
-    page = render(bundle(PATIENT, pressure, rate, visit, odd), datetime(2026, 11, 30, tzinfo=UTC))
+    alert = {"resourceType": "Flag", "status": "active", "code": {"text": "SpO2 below 92 %"}}
+    odd = {"resourceType": "RiskAssessment", "status": "final", "code": {"text": "Falls risk"}}
+    page = render(
+        bundle(PATIENT, pressure, rate, visit, alert, odd), datetime(2026, 11, 30, tzinfo=UTC)
+    )
     assert "<h1>Health record of Amara Nwosu</h1>" in page
     assert "<dd>14 Mar 1958</dd>" in page and "amara@example.org" in page
     assert "Systolic: 182 mmHg; Diastolic: 95 mmHg" in page and "72.5 /min" in page
     assert "30 Nov 2026 06:40 UTC" in page
     # Newest first within a section.
     assert page.index("Blood pressure") < page.index("Heart rate")
-    assert "<h2>Visits</h2>" in page and "<h2>Flag</h2>" in page and "Falls risk" in page
+    assert "<h2>Visits</h2>" in page and "<h2>Alerts</h2>" in page and "SpO2 below 92 %" in page
+    # A kind the renderer has no title for still shows, under its FHIR name.
+    assert "<h2>RiskAssessment</h2>" in page and "Falls risk" in page
 
 
 def test_nothing_from_the_record_becomes_markup_and_the_policy_is_strict():
