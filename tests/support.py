@@ -19,10 +19,16 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_in_thread(app) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free loopback port until the block ends; yield its URL."""
+    """Serve ``app`` with uvicorn on a free loopback port until the block ends; yield its URL.
+
+    The server thread runs the standard asyncio loop: uvloop in a second thread of the test process
+    once crashed it natively (a segfault in the slow-database fault test). Tests that start real
+    ``careverse serve`` processes still run uvloop, as production does."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, access_log=False, loop="asyncio"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
