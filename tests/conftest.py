@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -255,3 +256,22 @@ def signed_in(client, make_account):
         return account, await login(client, account.email)
 
     return sign_in
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (``CAREVERSE_TEST_REDIS_URL``), checked to answer: for tests that run two
+    nodes sharing it; skips, or fails under ``CAREVERSE_REQUIRE_SERVICES=1``, when it is away."""
+
+    async def ping() -> None:
+        client = aioredis.from_url(REDIS_URL)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as exc:
+        service_unavailable("Redis", exc)
+    return REDIS_URL

@@ -8,18 +8,15 @@ one served over real sockets (where the caregiver is connected).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
-import redis.asyncio as aioredis
 import websockets
 
 from careverse.app import create_app
 from careverse.care import jobs
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
-from tests.conftest import REDIS_URL, service_unavailable
 from tests.integration.care.conftest import clinician_with_hours
 from tests.integration.care.support import BEFORE_NINE
 from tests.integration.privacy.support import cheap_password_hashing, person
@@ -30,22 +27,6 @@ from tests.support import serve_in_thread
 __all__ = ["cheap_password_hashing", "clinician_with_hours", "person"]
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def redis_url() -> str:
-    async def ping() -> None:
-        client = aioredis.from_url(REDIS_URL)
-        try:
-            await client.ping()
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(ping())
-    except Exception as exc:
-        service_unavailable("Redis", exc)
-    return REDIS_URL
 
 
 @pytest.fixture

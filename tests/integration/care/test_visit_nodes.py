@@ -4,38 +4,18 @@ visit tells everyone in the room and ends their sockets there."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-import redis.asyncio as aioredis
 import websockets
 
 from careverse.app import create_app
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
-from tests.conftest import REDIS_URL, service_unavailable
 from tests.integration.care.support import BEFORE_NINE, checked_in
 from tests.support import serve_in_thread
 
 pytestmark = pytest.mark.services
 
 NINE = "2026-03-23T09:00:00Z"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    async def ping() -> None:
-        client = aioredis.from_url(REDIS_URL)
-        try:
-            await client.ping()
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(ping())
-    except Exception as exc:
-        service_unavailable("Redis", exc)
-    return REDIS_URL
 
 
 @pytest.fixture

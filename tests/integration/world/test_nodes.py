@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 import websockets
 
 from careverse.app import create_app
@@ -16,27 +14,11 @@ from careverse.bench.world import serve
 from careverse.kernel.config import Settings
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
-from tests.conftest import REDIS_URL, TEST_KEYS, service_unavailable
+from tests.conftest import REDIS_URL, TEST_KEYS
 from tests.integration.world.test_realtime import is_delta_with
 from tests.support import serve_in_thread
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def redis_url() -> str:
-    async def ping() -> None:
-        client = aioredis.from_url(REDIS_URL)
-        try:
-            await client.ping()
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(ping())
-    except Exception as exc:
-        service_unavailable("Redis", exc)
-    return REDIS_URL
 
 
 @pytest.fixture
