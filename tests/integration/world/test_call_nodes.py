@@ -9,11 +9,11 @@ import pytest
 from careverse.world import protocol as proto
 from careverse.world.client import WorldClient
 from tests.integration.world.test_call_signalling import call, is_signal
-from tests.integration.world.test_nodes import redis_url, second, world_overrides
+from tests.integration.world.test_nodes import second, world_overrides
 
 pytestmark = pytest.mark.services
 
-__all__ = ["redis_url", "second", "world_overrides"]  # fixtures shared with test_nodes
+__all__ = ["second", "world_overrides"]  # fixtures shared with test_nodes
 
 
 async def test_call_state_crosses_nodes(live, second, person, space):
