@@ -10,6 +10,7 @@ def setup(runtime: Runtime) -> None:
     Appointments, Encounters, signed notes), its handlers (erasure, a revoked delegation's
     consult invitations), the reminders job and the lapsed-invitations job."""
     from careverse.care import api, events, fhir, fhir_record, jobs
+    from careverse.care.patients import next_visit_facet
     from careverse.identity.events import DelegationRevoked
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
@@ -17,6 +18,7 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)
     runtime.patient_record.add("care", fhir_record.record_section)
+    runtime.patient_facets.add("next_visit", next_visit_facet)  # the clinician's patient list
     runtime.events.subscribe(AccountErasureDue, events.erase_person, phase=Phase.TRANSACTION)
     runtime.events.subscribe(
         DelegationRevoked, events.end_caregiver_invitations, phase=Phase.TRANSACTION

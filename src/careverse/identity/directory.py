@@ -10,12 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.emails import email_index
 from careverse.identity.models import Account, Patient
+from careverse.kernel import clock
 from careverse.kernel.actor import Role
 
 
@@ -151,3 +153,45 @@ async def patient_email(session: AsyncSession, patient_id: uuid.UUID) -> str | N
     their own notices asks for them. Never log the answer.
     """
     return await session.scalar(select(Patient.contact_email).where(Patient.id == patient_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFace:
+    """What a clinician's patient list shows of a patient: name, age in years, administrative sex
+    (None when not known). The birth date itself stays in identity."""
+
+    id: uuid.UUID
+    name: str
+    age: int | None
+    sex: str | None
+
+
+def _age(birth_date: str | None, today: date) -> int | None:
+    try:
+        born = date.fromisoformat(birth_date) if birth_date else None
+    except ValueError:
+        return None
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+async def patient_faces(
+    session: AsyncSession, patient_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, PatientFace]:
+    """The faces of the given patients, in one query (missing ids are left out). No access check:
+    callers have authorised already."""
+    wanted = set(patient_ids)
+    if not wanted:
+        return {}
+    today = clock.now().date()
+    rows = await session.scalars(select(Patient).where(Patient.id.in_(wanted)))
+    return {
+        row.id: PatientFace(
+            id=row.id,
+            name=row.name,
+            age=_age(row.birth_date, today),
+            sex=None if row.sex in (None, "unknown") else row.sex,
+        )
+        for row in rows.all()
+    }

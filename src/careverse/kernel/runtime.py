@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import structlog
 from fastapi import APIRouter
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import bus as event_bus
 from careverse.kernel import crypto
@@ -36,6 +38,37 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 Hook = Callable[[], Awaitable[None]]
 Job = Callable[[], Coroutine[Any, Any, Any]]
+PatientFacet = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Any]]]
+
+
+class PatientFacets:
+    """What a clinician's patient list shows of each patient, one facet per owning capability.
+
+    Monitoring adds the latest NEWS2 and the open alerts, wellbeing the overdue questionnaires,
+    care the next visit, each in its ``setup(runtime)``, so the list (in care) reads no other
+    capability's tables. A facet is batched: ``(session, patient_ids) -> {patient_id: value}``
+    in a fixed number of queries however many patients (no query per patient); a patient with
+    nothing to show is left out of the answer. The caller has authorised every patient first.
+    """
+
+    def __init__(self) -> None:
+        self._facets: dict[str, PatientFacet] = {}
+
+    def add(self, name: str, facet: PatientFacet) -> None:
+        if name in self._facets:
+            raise ValueError(f"the patient facet {name!r} is registered already")
+        self._facets[name] = facet
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._facets)
+
+    async def read(
+        self, session: AsyncSession, patient_ids: list[uuid.UUID]
+    ) -> dict[str, dict[uuid.UUID, Any]]:
+        """Every facet of these patients: facet name → {patient_id: value} (one session, so
+        one after the other)."""
+        return {name: await facet(session, patient_ids) for name, facet in self._facets.items()}
 
 
 async def open_checked_database(
@@ -78,6 +111,7 @@ class Runtime:
         self.routers: list[APIRouter] = []
         self.fhir_routers: list[APIRouter] = []  # composed under /fhir by the fhir package
         self.patient_record = PatientRecord()  # FHIR sections of a record, one per capability
+        self.patient_facets = PatientFacets()  # what the clinician's patient list shows
         self._db: Database | None = None
         self._redis: Redis | None = None
         self._bus: event_bus.Bus | None = None

@@ -29,6 +29,11 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(alerts_api.router)
     runtime.include_fhir_router(fhir_api.fhir_router())
     runtime.patient_record.add("monitoring", fhir_record.record_section)
+    # What the clinician's patient list shows of each patient (care composes it).
+    from careverse.monitoring.patient_facets import alerts_facet, news2_facet
+
+    runtime.patient_facets.add("news2", news2_facet(settings))
+    runtime.patient_facets.add("alerts", alerts_facet)
 
     events = runtime.events
     evaluator = runtime.provide(jobs.Evaluator(settings))

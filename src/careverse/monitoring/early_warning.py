@@ -115,8 +115,6 @@ async def current_news2(
     scale = await spo2_scale_of(session, patient_id)
     since = now - timedelta(minutes=settings.news2_window_minutes)
     latest = await latest_readings(session, patient_id, NEWS2_INPUT_CODES, since, now)
-    measured = {p: latest[c].value for p, c in NEWS2_CODES.items() if c in latest}
-    times = [clock.as_utc(r.effective_at) for r in latest.values()]
 
     obs_since = now - timedelta(hours=settings.news2_observation_hours)
     # One query for both: a clinician's recent observations, newest first (there are few).
@@ -132,6 +130,16 @@ async def current_news2(
             .limit(50)
         )
     ).all()
+    return news2_of(latest, list(observations), scale)
+
+
+def news2_of(
+    latest: dict[str, Reading], observations: list[ClinicalObservation], scale: int
+) -> News2Now:
+    """NEWS2 from each input code's latest reading and the clinician's observations (newest
+    first), on SpO2 scale ``scale``: the pure part of :func:`current_news2`."""
+    measured = {p: latest[c].value for p, c in NEWS2_CODES.items() if c in latest}
+    times = [clock.as_utc(r.effective_at) for r in latest.values()]
     consciousness: str | None = None
     consciousness_obs = next((o for o in observations if o.consciousness is not None), None)
     if consciousness_obs is not None:

@@ -20,3 +20,7 @@ def setup(runtime: Runtime) -> None:
         "questionnaire-responses", fhir.record_section(runtime.settings.public_url)
     )
     runtime.events.subscribe(AccountErasureDue, events.erase_patient_rows, phase=Phase.TRANSACTION)
+    # What the clinician's patient list shows (care composes it).
+    from careverse.wellbeing.patient_facets import overdue_questionnaires
+
+    runtime.patient_facets.add("questionnaires", overdue_questionnaires)

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from careverse.care.api import appointments, availability, encounters, notifications, rooms
+from careverse.care.api import (
+    appointments,
+    availability,
+    encounters,
+    notifications,
+    patients,
+    rooms,
+)
 
 router = APIRouter()
-for area in (availability, appointments, rooms, encounters, notifications):
+for area in (availability, appointments, rooms, encounters, notifications, patients):
     router.include_router(area.router)

@@ -1,0 +1,50 @@
+"""Wellbeing's facet of a clinician's patient list: overdue questionnaires.
+
+Careverse does not (yet) let a clinician schedule questionnaires, so "overdue" is read from what a
+patient already does: an instrument they have answered before is due again once its recall period
+has passed since their last answer (PHQ-9, GAD-7, WHO-5 and the two-item screeners ask about the
+last 2 weeks, the C-SSRS screener about the past month). One grouped query for the whole list.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.kernel import clock
+from careverse.wellbeing.models import WellbeingResponse
+
+RECALL = {"cssrs": timedelta(days=30)}
+DEFAULT_RECALL = timedelta(days=14)
+
+
+async def overdue_questionnaires(
+    session: AsyncSession, patient_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict]:
+    """The facet ``questionnaires``: {patient_id: {"overdue": n, "instruments": [codes]}} for the
+    patients with at least one instrument due again; the others are left out."""
+    if not patient_ids:
+        return {}
+    now = clock.now()
+    rows = await session.execute(
+        select(
+            WellbeingResponse.patient_id,
+            WellbeingResponse.instrument,
+            func.max(WellbeingResponse.submitted_at),
+        )
+        .where(WellbeingResponse.patient_id.in_(patient_ids))
+        .group_by(WellbeingResponse.patient_id, WellbeingResponse.instrument)
+    )
+    out: dict[uuid.UUID, dict] = {}
+    for patient_id, instrument, last in rows.all():
+        if clock.as_utc(last) + RECALL.get(instrument, DEFAULT_RECALL) > now:
+            continue
+        due = out.setdefault(patient_id, {"overdue": 0, "instruments": []})
+        due["overdue"] += 1
+        due["instruments"].append(instrument)
+    for due in out.values():
+        due["instruments"].sort()
+    return out
