@@ -328,6 +328,22 @@ export interface paths {
      */
     get: operations["summary_api_care_encounters__encounter_id__summary_get"];
   };
+  "/api/care/patients": {
+    /**
+     * List Patients
+     * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+     * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+     */
+    get: operations["list_patients_api_care_patients_get"];
+  };
+  "/api/care/patients/{patient_id}/record-summary": {
+    /**
+     * Record Summary
+     * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+     * the visits (with their encounter and note status) and the problems coded in encounters.
+     */
+    get: operations["record_summary_api_care_patients__patient_id__record_summary_get"];
+  };
   "/api/care/preferences": {
     /**
      * Get Preferences
@@ -1658,6 +1674,30 @@ export interface components {
       /** Subjective */
       subjective: string | null;
     };
+    /** EncounterProblemOut */
+    EncounterProblemOut: {
+      /** Code */
+      code: string | null;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+    };
     /** ErasureOut */
     ErasureOut: {
       /** Due At */
@@ -1834,6 +1874,17 @@ export interface components {
       invitation_sent?: boolean;
       /** Reset Url */
       reset_url?: string | null;
+    };
+    /** News2Brief */
+    News2Brief: {
+      /** At */
+      at: string | null;
+      /** Partial */
+      partial: boolean;
+      /** Risk */
+      risk: string;
+      /** Total */
+      total: number;
     };
     /** News2Out */
     News2Out: {
@@ -2131,6 +2182,45 @@ export interface components {
        */
       sex: "male" | "female" | "other" | "unknown";
     };
+    /** PatientPageOut */
+    PatientPageOut: {
+      /** Page */
+      page: number;
+      /** Page Size */
+      page_size: number;
+      /** Patients */
+      patients: components["schemas"]["PatientRowOut"][];
+      /** Total */
+      total: number;
+    };
+    /** PatientRowOut */
+    PatientRowOut: {
+      /** Age */
+      age: number | null;
+      /** Highest Severity */
+      highest_severity: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      news2: components["schemas"]["News2Brief"] | null;
+      /** Next Visit */
+      next_visit: string | null;
+      /** Open Alerts */
+      open_alerts: number;
+      /** Overdue Questionnaires */
+      overdue_questionnaires: number;
+      /**
+       * Risk
+       * @enum {string}
+       */
+      risk: "high" | "medium" | "low" | "none";
+      /** Sex */
+      sex: string | null;
+    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -2233,6 +2323,14 @@ export interface components {
       visit_type: string;
       /** Waiting Minutes */
       waiting_minutes: number | null;
+    };
+    /** RecordSummaryOut */
+    RecordSummaryOut: {
+      patient: components["schemas"]["PatientRowOut"];
+      /** Problems */
+      problems: components["schemas"]["EncounterProblemOut"][];
+      /** Visits */
+      visits: components["schemas"]["VisitOut"][];
     };
     /** RegistrationIn */
     RegistrationIn: {
@@ -2660,6 +2758,31 @@ export interface components {
       msg: string;
       /** Error Type */
       type: string;
+    };
+    /** VisitOut */
+    VisitOut: {
+      /**
+       * Appointment Id
+       * Format: uuid
+       */
+      appointment_id: string;
+      /** Clinician Name */
+      clinician_name: string;
+      /** Encounter Id */
+      encounter_id: string | null;
+      /** Note Signed */
+      note_signed: boolean;
+      /** Reason */
+      reason: string | null;
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      /** Status */
+      status: string;
+      /** Visit Type */
+      visit_type: string;
     };
     /** VitalsOut */
     VitalsOut: {
@@ -5125,6 +5248,115 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SummaryOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Patients
+   * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+   * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+   */
+  list_patients_api_care_patients_get: {
+    parameters: {
+      query?: {
+        /** @description Part of a name */
+        q?: string | null;
+        /** @description NEWS2 risk (repeat for several) */
+        risk?: (("high" | "medium" | "low" | "none")[]) | null;
+        has_open_alerts?: boolean | null;
+        next_visit_within_days?: number | null;
+        overdue_questionnaires?: boolean | null;
+        sort?: "risk" | "name" | "next_visit" | "alerts";
+        page?: number;
+        page_size?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PatientPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Record Summary
+   * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+   * the visits (with their encounter and note status) and the problems coded in encounters.
+   */
+  record_summary_api_care_patients__patient_id__record_summary_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RecordSummaryOut"];
         };
       };
       /** @description Bad request */

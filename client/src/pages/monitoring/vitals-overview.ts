@@ -232,7 +232,9 @@ export class VitalsOverview extends LightElement {
     const codes = this.codes();
     if (codes.length === 0) {
       return html`<p class="empty">
-        ${t(this.audience === 'clinician' ? 'vitals.noneClinician' : 'vitals.none')}
+        ${this.audience === 'other'
+          ? t('vitals.noneOther', { person: this.personName })
+          : t(this.audience === 'clinician' ? 'vitals.noneClinician' : 'vitals.none')}
       </p>`;
     }
     const noData = this.rules.filter((rule) => rule.kind === 'no_data');

@@ -5,6 +5,7 @@ import { news2, rules, type News2, type Rule } from '../../api/monitoring';
 import { delegations, type Delegation } from '../../api/privacy';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { firstName } from '../../components/people-i-support';
 import { t } from '../../i18n';
 import { onRouteChange } from '../../router';
 import './devices';
@@ -100,7 +101,7 @@ export class VitalsPage extends LightElement {
     return chosen
       ? {
           patientId: chosen.patient_id,
-          name: chosen.patient_name,
+          name: firstName(chosen.patient_name),
           canManageDevices: hasScope(chosen, 'vitals:write'),
         }
       : null;
@@ -159,7 +160,7 @@ export class VitalsPage extends LightElement {
             (d) =>
               html`<li class="item">
                 <a href="/vitals?patient=${encodeURIComponent(d.patient_id)}"
-                  >${t('vitals.personLink', { person: d.patient_name })}</a
+                  >${t('vitals.personLink', { person: firstName(d.patient_name) })}</a
                 >
               </li>`,
           )}
@@ -178,7 +179,9 @@ export class VitalsPage extends LightElement {
     return html`
       <div class="page-intro">
         <h1>${title}</h1>
-        <p class="lead">${t(subject?.name ? 'vitals.introOther' : 'vitals.intro')}</p>
+        <p class="lead">
+          ${subject?.name ? t('vitals.introOther', { person: subject.name }) : t('vitals.intro')}
+        </p>
         <div class="form-error" role="alert">${this.error || nothing}</div>
       </div>
       ${
