@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from careverse.care.api import appointments, availability, encounters, notifications, rooms
+from careverse.care.api import (
+    appointments,
+    availability,
+    encounters,
+    health,
+    notifications,
+    rooms,
+)
 
 router = APIRouter()
 for area in (availability, appointments, rooms, encounters, notifications):
     router.include_router(area.router)
+router.include_router(health.router)  # the patient's health record (care/health_record.py)
