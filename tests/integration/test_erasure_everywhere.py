@@ -25,6 +25,7 @@ from careverse.privacy.service import PrivacyService
 from careverse.world.models import SpaceObject
 from tests.integration.care.support import BEFORE_NINE
 from tests.integration.care.test_erasure import visit_with_everything
+from tests.integration.care.test_health_record import fill
 from tests.integration.monitoring.alert_support import add_rule, send, vital
 from tests.integration.monitoring.support import paired_device
 from tests.integration.privacy.support import (
@@ -120,6 +121,8 @@ async def populate(app, client, person) -> dict[str, Person]:
     await visit_with_everything(client, patient, clinician, caregiver)
     await ok("POST", "/api/care/appointments", patient,
              {"clinician_id": str(clinician.id), "start": "2026-03-23T14:00:00Z"})  # fmt: skip
+    # The health record: a condition, a medicine, an allergy, a care plan with a goal.
+    await fill(client, clinician, patient)
 
     # Privacy: consents (one naming a clinician) and a break-glass on the record.
     await consent(client, patient, purpose="research", decision="permit")
@@ -179,6 +182,11 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "decision_choices",
         "notifications",
         "care_preferences",
+        "care_conditions",
+        "care_medications",
+        "care_allergies",
+        "care_plans",
+        "care_plan_goals",
         "monitoring_devices",
         "monitoring_readings",
         "monitoring_rules",

@@ -30,17 +30,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.models import (
     Addendum,
+    Allergy,
     Appointment,
     AppointmentBlock,
     AvailabilityOverride,
+    CarePlan,
+    CarePlanGoal,
     CarePreferences,
     ClinicianProfile,
+    Condition,
     ConsultMessage,
     DecisionChoice,
     DecisionOption,
     Encounter,
     EncounterProblem,
     Invitee,
+    MedicationStatement,
     Notification,
     WeeklyHours,
 )
@@ -175,6 +180,7 @@ async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:
     Other patients' visits with an erased clinician stay: they are those patients' records.
     """
     if event.patient_id is not None:
+        await _erase_health_record(session, event.patient_id)
         await _erase_visits(session, event.patient_id)
     account_id = event.account_id
     for model, column in (
@@ -210,3 +216,13 @@ async def _erase_visits(session: AsyncSession, patient_id: uuid.UUID) -> None:
     ]
     for statement in statements:
         await session.execute(statement.execution_options(synchronize_session=False))
+
+
+async def _erase_health_record(session: AsyncSession, patient_id: uuid.UUID) -> None:
+    """The patient's health record: goals, care plans, conditions, medicines, allergies."""
+    for model in (CarePlanGoal, CarePlan, Condition, MedicationStatement, Allergy):
+        await session.execute(
+            delete(model)
+            .where(model.patient_id == patient_id)
+            .execution_options(synchronize_session=False)
+        )

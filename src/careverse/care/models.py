@@ -266,3 +266,109 @@ class Notification(IdMixin, CreatedMixin, Base):
     )
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ---- the patient's health record (care/health_record.py): the lists the care team keeps ------
+
+
+class Condition(IdMixin, CreatedMixin, Base):
+    """A problem on the patient's list. A problem coded in a signed visit note joins the list
+    (``problem_id``); the care team adds others by hand and marks them resolved."""
+
+    __tablename__ = "care_conditions"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Encrypted)
+    plain_text: Mapped[str | None] = mapped_column(Encrypted)  # in the patient's words
+    system: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(Encrypted)
+    clinical_status: Mapped[str] = mapped_column(String(16), default="active")  # active|resolved
+    onset: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    resolved_on: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    encounter_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("encounters.id", ondelete="SET NULL")
+    )
+    problem_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("encounter_problems.id", ondelete="SET NULL"), unique=True
+    )
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MedicationStatement(IdMixin, CreatedMixin, Base):
+    """A medicine the patient takes (or took): name, dose and how to take it, all encrypted."""
+
+    __tablename__ = "care_medications"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(Encrypted)
+    dose: Mapped[str | None] = mapped_column(Encrypted)  # "500 mg"
+    how_taken: Mapped[str | None] = mapped_column(Encrypted)  # "twice a day with food"
+    reason: Mapped[str | None] = mapped_column(Encrypted)  # what it is for, in plain words
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|stopped|completed
+    started: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Allergy(IdMixin, CreatedMixin, Base):
+    """An allergy or intolerance: the substance, the reaction it causes and how serious it is."""
+
+    __tablename__ = "care_allergies"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    substance: Mapped[str] = mapped_column(Encrypted)
+    reaction: Mapped[str | None] = mapped_column(Encrypted)
+    kind: Mapped[str] = mapped_column(String(16), default="allergy")  # allergy|intolerance
+    category: Mapped[str | None] = mapped_column(String(16))  # food|medication|environment|…
+    criticality: Mapped[str | None] = mapped_column(String(20))  # low|high|unable-to-assess
+    clinical_status: Mapped[str] = mapped_column(String(16), default="active")
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CarePlan(IdMixin, CreatedMixin, Base):
+    """A plan the care team sets with the patient; its goals are :class:`CarePlanGoal` rows."""
+
+    __tablename__ = "care_plans"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(Encrypted)
+    description: Mapped[str | None] = mapped_column(Encrypted)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|completed|revoked
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CarePlanGoal(IdMixin, CreatedMixin, Base):
+    """One goal of a care plan: what to reach, the target, and how it is going."""
+
+    __tablename__ = "care_plan_goals"
+
+    care_plan_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("care_plans.id", ondelete="CASCADE"), index=True
+    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(Encrypted)
+    target: Mapped[str | None] = mapped_column(Encrypted)  # "below 140/90", "10 kg lighter"
+    due: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|achieved|cancelled
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from careverse.care.api import (
     appointments,
     availability,
     encounters,
+    health,
     notifications,
     patients,
     rooms,
@@ -20,3 +21,4 @@ from careverse.care.api import (
 router = APIRouter()
 for area in (availability, appointments, rooms, encounters, notifications, patients):
     router.include_router(area.router)
+router.include_router(health.router)  # the patient's health record (care/health_record.py)
