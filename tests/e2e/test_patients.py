@@ -181,6 +181,24 @@ def test_the_clinician_filters_patients_by_risk_and_opens_a_record(
         expect(page.get_by_role("heading", name="Care-plan rules")).to_be_visible()
         assert run_axe(page) == []
 
+        # The health record: add a problem and a medicine, then stop the medicine.
+        problems.get_by_text("Add a problem").click()
+        problems.get_by_label("Problem").fill("Type 2 diabetes")
+        problems.get_by_role("button", name="Add the problem").click()
+        expect(
+            page.get_by_role("status").filter(has_text="The problem is on the list.")
+        ).to_be_visible()
+        expect(problems).to_contain_text("Type 2 diabetes")
+        medicines = page.get_by_role("region", name="Medicines, allergies and care plans")
+        medicines.get_by_text("Add a medicine").click()
+        medicines.get_by_label("Medicine").fill("Amoxicillin")
+        medicines.get_by_label("Dose").fill("500 mg three times a day")
+        medicines.get_by_role("button", name="Add the medicine").click()
+        expect(medicines).to_contain_text("Amoxicillin — 500 mg three times a day")
+        medicines.get_by_role("button", name="Stop Amoxicillin").click()
+        expect(medicines.locator("li.item", has_text="Amoxicillin")).to_contain_text("Stopped")
+        assert run_axe(page) == []
+
         page.reload()  # the record is a bookmarkable page
         expect(page.get_by_role("heading", level=1)).to_have_text("Amara Osei")
         assert errors == []

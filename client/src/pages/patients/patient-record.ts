@@ -14,6 +14,7 @@ import '../monitoring/vitals-overview';
 import '../wellbeing/wellbeing-results';
 import { ageSex, alertsText, riskBadge, visitText } from './patients-page';
 import './patients.css';
+import './record-health';
 
 const SECTIONS: readonly [string, MessageKey][] = [
   ['record-summary', 'record.summary'],
@@ -100,34 +101,6 @@ export class PatientRecord extends LightElement {
     `;
   }
 
-  private renderProblems(found: RecordSummary) {
-    return html`
-      <section class="panel" aria-labelledby="record-problems">
-        <h2 id="record-problems">${t('record.problems')}</h2>
-        <p class="field-hint">${t('record.problemsFromVisits')}</p>
-        ${found.problems.length === 0
-          ? html`<p class="empty">${t('record.noProblems')}</p>`
-          : html`<ul class="item-list" role="list">
-              ${found.problems.map(
-                (problem) => html`<li class="item">
-                  <p class="item__title">${problem.text}</p>
-                  <p class="item__meta">
-                    ${problem.code
-                      ? html`${t('record.problemCode', { system: problem.system ?? '', code: problem.code })} · `
-                      : nothing}
-                    ${t('record.recordedOn', { date: formatDate(problem.recorded_at) })}
-                  </p>
-                </li>`,
-              )}
-            </ul>`}
-      </section>
-      <section class="panel" aria-labelledby="record-medicines">
-        <h2 id="record-medicines">${t('record.medicines')}</h2>
-        <p class="empty">${t('record.medicinesNotYet')}</p>
-      </section>
-    `;
-  }
-
   private renderVisits(found: RecordSummary) {
     return html`
       <section class="panel" aria-labelledby="record-visits">
@@ -169,7 +142,8 @@ export class PatientRecord extends LightElement {
           ${SECTIONS.map(([id, key]) => html`<li><a href="#${id}">${t(key)}</a></li>`)}
         </ul>
       </nav>
-      ${this.renderSummary(found)} ${this.renderProblems(found)}
+      ${this.renderSummary(found)}
+      <cv-record-health patient-id=${p.id} .visitProblems=${found.problems}></cv-record-health>
       <section class="panel" aria-labelledby="record-vitals">
         <h2 id="record-vitals">${t('record.vitals')}</h2>
         <cv-vitals-overview
