@@ -237,5 +237,14 @@ def test_the_caregiver_sees_the_people_they_support_in_the_third_person_on_a_pho
         width = page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= PHONE["width"], f"the vitals page is {width}px wide"
         assert run_axe(page) == []
+
+        page.go_back()
+        page.locator("li.item", has_text="Amara Osei").get_by_role(
+            "link", name="Amara's appointments"
+        ).click()
+        expect(page).to_have_url(f"{base}/appointments")
+        mine = page.get_by_role("heading", name="Appointments of the people you support")
+        expect(mine).to_be_visible()
+        expect(page.get_by_role("heading", name="Your appointments")).to_have_count(0)
     finally:
         context.close()

@@ -989,6 +989,8 @@ const en = {
 
   'care.mine': 'Your appointments',
   'care.none': 'You have no upcoming appointments.',
+  'care.mineOther': 'Appointments of the people you support',
+  'care.noneOther': 'No upcoming appointments for the people you support.',
   'care.find': 'Book a video appointment',
   'care.languages': 'Speaks: {languages}',
   'care.nextFree': 'Next free time: {when}',

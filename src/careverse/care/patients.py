@@ -197,8 +197,12 @@ class PatientListService:
         return PatientPage(shown, len(rows), query.page, query.page_size)
 
     async def summary(self, actor: Actor, patient_id: uuid.UUID) -> RecordSummary:
-        """One patient's record summary: who, the list's facets, visits (with their encounter and
-        whether its note is signed) and the problems coded in their encounters."""
+        """One patient's record summary for a clinician: who, the list's facets, visits (with their
+        encounter and whether its note is signed) and the problems coded in their encounters.
+
+        Clinicians only (403): the facets span vitals, appointments and questionnaires, which a
+        caregiver's delegation grants one by one; patients read their own through "My health"."""
+        require_role(actor, Role.CLINICIAN)
         async with unit_of_work(self.session):
             await authorize(self.session, actor, patient_id, Category.RECORD)
             faces = await directory.patient_faces(self.session, [patient_id])

@@ -215,5 +215,9 @@ async def test_the_record_summary_shows_visits_and_problems_through_the_policy(
     assert (await client.get(url, headers=stranger.headers)).status_code == 404
     other = f"/api/care/patients/{w['elsewhere'].patient_id}/record-summary"
     assert (await client.get(other, headers=w["doctor"].headers)).status_code == 404
-    # The patient may read their own summary (the policy's answer, not a role check).
-    assert (await client.get(url, headers=harper.headers)).status_code == 200
+    # A clinician's view: the patient reads their own record elsewhere ("My health").
+    assert (await client.get(url, headers=harper.headers)).status_code == 403
+    since = await head_seq(app)
+    assert (await client.get(url, headers=w["doctor"].headers)).status_code == 200
+    events = await audit_rows(app, since_seq=since)
+    assert [(e.action, e.patient_id) for e in events] == [("record.read", harper.patient_id)]

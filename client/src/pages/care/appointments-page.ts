@@ -328,9 +328,9 @@ export class CareAppointmentsPage extends LightElement {
     if (!mine) return html`<p>${t('app.loading')}</p>`;
     return html`
       <section aria-labelledby="care-mine">
-        <h2 id="care-mine">${t('care.mine')}</h2>
+        <h2 id="care-mine">${t(this.account?.role === 'caregiver' ? 'care.mineOther' : 'care.mine')}</h2>
         ${mine.length === 0
-          ? html`<p>${t('care.none')}</p>`
+          ? html`<p>${t(this.account?.role === 'caregiver' ? 'care.noneOther' : 'care.none')}</p>`
           : html`<ul class="care-list">
               ${mine.map((a) => this.renderAppointment(a))}
             </ul>`}
