@@ -151,3 +151,12 @@ async def patient_email(session: AsyncSession, patient_id: uuid.UUID) -> str | N
     their own notices asks for them. Never log the answer.
     """
     return await session.scalar(select(Patient.contact_email).where(Patient.id == patient_id))
+
+
+async def account_email(session: AsyncSession, account_id: uuid.UUID) -> str | None:
+    """The sign-in address of an active account, for its own notices (None when inactive).
+
+    Only code that sends a person their own notices asks for it. Never log the answer.
+    """
+    row = await session.get(Account, account_id)
+    return row.email if row is not None and row.is_active else None
