@@ -17,7 +17,7 @@ from careverse.identity.service import IdentityService
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_runtime, get_session, get_settings
 from careverse.kernel.errors import DomainError
-from careverse.kernel.policy import require_full_scope
+from careverse.kernel.policy import Role, require_role
 from careverse.messaging.attachments import CheckedFile, check
 from careverse.messaging.models import Notification
 from careverse.messaging.notifications import PAGE_LIMIT, NotificationService
@@ -97,8 +97,11 @@ async def unread_count(actor: CurrentActor, service: Inbox) -> UnreadOut:
 async def notification_stream(
     actor: CurrentActor, request: Request, session: Session, settings: AppSettings
 ) -> StreamingResponse:
-    """Server-sent events: `event: notification` (kind, title, link) as notices arrive."""
-    require_full_scope(actor)
+    """Server-sent events: `event: notification` (kind, title, link) as notices arrive.
+
+    For the people the inbox serves live (patients, caregivers, clinicians); others poll
+    ``unread-count``."""
+    require_role(actor, Role.PATIENT, Role.CAREGIVER, Role.CLINICIAN)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
     db = runtime.db
