@@ -1,8 +1,12 @@
 import { html, nothing } from 'lit';
 import { subscribeNotices, unreadCount, type LiveNotice } from '../api/messaging';
 import { t } from '../i18n';
+import { getAccount } from '../session';
 import { LightElement } from './light-element';
 import '../pages/messaging/messaging.css';
+
+/** The roles the server streams notices to live; the others' bells count on each page. */
+const LIVE_ROLES = new Set(['patient', 'caregiver', 'clinician']);
 
 /** Pages that change what is unread say so on window, and every bell counts again. */
 export const NOTICES_CHANGED = 'cv-notices-changed';
@@ -32,7 +36,9 @@ export class NotificationBell extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
-    this.stop = subscribeNotices({ connected: this.recount, notice: (n) => this.onNotice(n) });
+    if (LIVE_ROLES.has(getAccount()?.role ?? '')) {
+      this.stop = subscribeNotices({ connected: this.recount, notice: (n) => this.onNotice(n) });
+    }
     window.addEventListener(NOTICES_CHANGED, this.recount);
   }
 
