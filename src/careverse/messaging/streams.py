@@ -14,7 +14,7 @@ import contextlib
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 
 from careverse.kernel.notify import NotificationRequested
 
@@ -60,7 +60,7 @@ async def notification_events(
     account_id: uuid.UUID,
     ping_seconds: float,
     still_signed_in: Callable[[], Awaitable[bool]] | None = None,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """``event: notification`` with kind, title and link per notice; ``: ping`` when idle."""
     async with streams.subscribe(account_id) as subscription:
         yield ": connected\n\n"
