@@ -9,7 +9,7 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from .support import (
     LiveServer,
@@ -83,7 +83,12 @@ def test_a_patient_reads_a_notice_and_messages_the_care_team_who_answers_from_th
     try:
         phone = phone_context.new_page()
         phone.on("pageerror", lambda error: problems.append(str(error)))
-        phone.on("dialog", lambda d: (problems.append(f"native {d.type}"), d.dismiss()))
+
+        def no_native_dialogs(dialog: Dialog) -> None:
+            problems.append(f"native {dialog.type}")
+            dialog.dismiss()
+
+        phone.on("dialog", no_native_dialogs)
         sign_in(phone, base, patient)
 
         # The bell in the header says how many are unread and opens the notifications.
