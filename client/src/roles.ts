@@ -45,6 +45,8 @@ export const AREAS = {
   accounts: area('accounts', 'accounts'),
   audit: area('audit', 'audit'),
   system: area('system', 'system'),
+  messages: area('messages', 'messages'),
+  inbox: area('inbox', 'inbox'),
 } as const satisfies Record<string, Area>;
 
 interface RoleHome {
@@ -65,12 +67,20 @@ const ROLE_HOMES: Record<string, RoleHome> = {
       AREAS.wellbeing,
       AREAS.spaces,
       AREAS.privacy,
+      AREAS.messages,
     ],
   },
   caregiver: {
     name: 'role.caregiver',
     intro: 'home.intro.caregiver',
-    areas: [AREAS.people, AREAS.vitals, AREAS.appointments, AREAS.caregiverGroups, AREAS.spaces],
+    areas: [
+      AREAS.people,
+      AREAS.vitals,
+      AREAS.appointments,
+      AREAS.caregiverGroups,
+      AREAS.spaces,
+      AREAS.messages,
+    ],
   },
   clinician: {
     name: 'role.clinician',
@@ -82,6 +92,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
       AREAS.alerts,
       AREAS.consultations,
       AREAS.spaces,
+      AREAS.inbox,
     ],
   },
   moderator: {

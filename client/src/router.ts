@@ -201,6 +201,26 @@ export const ROUTES: readonly RouteEntry[] = [
   areaRoute(AREAS.accounts, () => html`<cv-admin-accounts></cv-admin-accounts>`),
   areaRoute(AREAS.audit, () => html`<cv-admin-audit></cv-admin-audit>`),
   areaRoute(AREAS.system, () => html`<cv-admin-system></cv-admin-system>`),
+  areaRoute(AREAS.messages, ({ account }) => html`<cv-messages-page .account=${account}></cv-messages-page>`),
+  areaRoute(AREAS.inbox, ({ account }) => html`<cv-inbox-page .account=${account}></cv-inbox-page>`),
+  {
+    name: 'notifications',
+    path: '/notifications',
+    audience: 'signedIn',
+    title: 'notifications.title',
+    page: () => html`<cv-notifications-page></cv-notifications-page>`,
+  },
+  {
+    // Appointment notices link here (and their e-mails): the appointments page shows them all.
+    name: 'appointmentLink',
+    path: '/care/appointments/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'area.appointments.title',
+    page: () => html``,
+    redirect: () => `/${AREAS.appointments.slug}`,
+    noReturn: true,
+  },
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

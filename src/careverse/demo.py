@@ -3,8 +3,9 @@
 Every capability has something to show: a care team and a caregiver's delegation, three days of
 vitals per demo patient, clinicians bookable around the clock, a space of each kind the world
 offers (open to every signed-in person), and the demo patient's questionnaire results with a
-past crisis alert that her clinician has acknowledged. Everything goes through the capabilities'
-services, once: seeding again adds nothing.
+past crisis alert that her clinician has acknowledged, and conversations with the care team (with
+their notifications) in each demo patient's messages and the clinicians' inbox. Everything goes
+through the capabilities' services, once: seeding again adds nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from careverse.identity.relationships import (
 from careverse.identity.service import IdentityService, NewAccount, email_index
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
+from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.policy import Actor, Role
+from careverse.kernel.uow import unit_of_work
+from careverse.messaging.notifications import NotificationService
+from careverse.messaging.service import MessagingService
 from careverse.monitoring.alerts import AlertService
 from careverse.monitoring.simulate import seed_demo as seed_demo_vitals
 from careverse.wellbeing.service import WellbeingService
@@ -83,6 +88,25 @@ DEMO_QUESTIONNAIRES = (
     ("who5", [3, 3, 2, 3, 2]),
 )
 
+# Conversations with the care team: (patient, clinician, subject, [(writer, text), …], assigned).
+# Jonas's question waits unassigned in Dr Rivera's inbox; Amara's was answered.
+DEMO_CONVERSATIONS = (
+    ("amara", "dr.rivera", "Swollen ankles", [
+        ("amara", "My ankles have been more swollen this week, mostly in the evening."),
+        ("dr.rivera", "Thank you, Amara. Please weigh yourself each morning and keep your feet "
+                      "up when you sit. If you are short of breath, call us straight away."),
+        ("amara", "I will. My weight was 71.4 kg this morning."),
+    ], True),
+    ("jonas", "dr.rivera", "Repeat prescription", [
+        ("jonas", "Could I have a repeat of my inhaler? I have one left."),
+    ], False),
+    ("lucia", "dr.okafor", "Resultados del análisis", [
+        ("dr.okafor", "Hola Lucía: sus resultados de sangre han llegado y están bien. "
+                      "Hablamos en la próxima visita."),
+    ], False),
+)  # fmt: skip
+WELCOME = "Welcome to Careverse"
+
 
 def _actor(account) -> Actor:
     role = Role(account.role)
@@ -119,6 +143,40 @@ async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: di
     for alert in await alerts.list(clinician, "open"):
         if alert["source"] == "wellbeing" and alert["patient_id"] == str(patient.patient_id):
             await alerts.acknowledge(clinician, uuid.UUID(alert["id"]))
+
+
+async def seed_messages(session: AsyncSession, settings: Settings, accounts: dict) -> None:
+    """A welcome notice for each patient and caregiver, and the demo conversations, once."""
+    inbox = NotificationService(session)
+    for person in PEOPLE:
+        if person.role not in (Role.PATIENT, Role.CAREGIVER):
+            continue
+        account = accounts[person.local]
+        if any(n.title == WELCOME for n in await inbox.page(_actor(account))):
+            continue
+        async with unit_of_work(session) as uow:
+            await uow.publish(
+                NotificationRequested(
+                    account_id=account.id, kind="welcome", title=WELCOME,
+                    body="Your notifications arrive here: appointments, messages from your "
+                    "care team and, for the people you support, their alerts.",
+                    link="/home",
+                )
+            )  # fmt: skip
+    messaging = MessagingService(session, settings)
+    for patient, clinician, subject, lines, assigned in DEMO_CONVERSATIONS:
+        owner = _actor(accounts[patient])
+        if any(t.subject == subject for t in await messaging.threads(owner)):
+            continue
+        (first_writer, first_text), *rest = lines
+        writer = _actor(accounts[first_writer])
+        thread = await messaging.start(writer, owner.patient_id, subject, first_text)
+        for who, text in rest:
+            await messaging.reply(_actor(accounts[who]), thread.id, text)
+        if assigned:
+            doctor = _actor(accounts[clinician])
+            await messaging.assign(doctor, thread.id, doctor.account_id)
+            await messaging.mark_read(doctor, thread.id)
 
 
 async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
@@ -160,4 +218,5 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     )
     await seed_spaces(session, accounts)
     await seed_wellbeing(session, settings, accounts)
+    await seed_messages(session, settings, accounts)
     return list(PEOPLE)

@@ -3,6 +3,7 @@
 from careverse.care import models as care_models
 from careverse.identity import models as identity_models
 from careverse.kernel import audit as kernel_audit
+from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
@@ -13,6 +14,7 @@ __all__ = [
     "care_models",
     "identity_models",
     "kernel_audit",
+    "messaging_models",
     "monitoring_alert_models",
     "monitoring_models",
     "privacy_models",

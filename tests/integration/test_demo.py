@@ -106,3 +106,27 @@ async def test_demo_patient_has_questionnaire_results_and_an_acknowledged_crisis
     assert len(crisis) == 1
     assert crisis[0]["status"] == "acknowledged"
     assert crisis[0]["patient_name"] == "Amara Nwosu"
+
+
+async def test_demo_conversations_and_notifications(app, client):
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    async with app.state.runtime.db.session() as session:
+        await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "amara")
+    threads = (await client.get("/api/messages/threads")).json()["threads"]
+    assert [t["subject"] for t in threads] == ["Swollen ankles"]
+    thread = (await client.get(f"/api/messages/threads/{threads[0]['id']}")).json()
+    assert [m["side"] for m in thread["messages"]] == ["patient", "care_team", "patient"]
+    titles = [n["title"] for n in (await client.get("/api/me/notifications")).json()]
+    assert titles.count("Welcome to Careverse") == 1
+    assert "New message from your care team" in titles
+    await _sign_in(client, "dr.rivera")
+    waiting = (await client.get("/api/messages/threads", params={"triage": "unassigned"})).json()[
+        "threads"
+    ]
+    assert [(t["patient_name"], t["subject"]) for t in waiting] == [
+        ("Jonas Berg", "Repeat prescription")
+    ]
+    mine = (await client.get("/api/messages/threads", params={"triage": "mine"})).json()
+    assert [t["subject"] for t in mine["threads"]] == ["Swollen ankles"]

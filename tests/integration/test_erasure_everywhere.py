@@ -148,6 +148,22 @@ async def populate(app, client, person) -> dict[str, Person]:
     await ok("POST", "/api/wellbeing/responses", patient,
              {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1]})  # fmt: skip
 
+    # Messaging: a thread with the care team, an answer with an attachment, receipts on both
+    # sides, notices of both (the booking's are there already).
+    thread = (
+        await client.post(
+            "/api/messages/threads", data={"subject": "Ankle", "body": "Swollen again"},
+            headers=patient.headers,
+        )
+    ).json()  # fmt: skip
+    answer = await client.post(
+        f"/api/messages/threads/{thread['id']}/messages", data={"body": "See the leaflet"},
+        files={"file": ("leaflet.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        headers=clinician.headers,
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    await ok("POST", f"/api/messages/threads/{thread['id']}/read", patient)
+
     # World: a member of a support space, and something they placed there.
     space = await ok("POST", "/api/spaces", clinician,
                      {"name": "Tuesday circle", "template": "support-circle",
@@ -196,6 +212,9 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "space_members",
         "space_objects",
         "wellbeing_responses",
+        "message_threads",
+        "messages",
+        "message_thread_reads",
         "audit_events",
     } <= tables, sorted(tables)
 

@@ -21,6 +21,10 @@ import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
 import './admission-call';
 import './alert-badge';
+import './notification-bell';
+import '../pages/messaging/inbox-page';
+import '../pages/messaging/messages-page';
+import '../pages/messaging/notifications-page';
 import { LightElement } from './light-element';
 // The page elements the route table (router.ts) renders.
 import '../pages/admin/accounts-page';
@@ -272,6 +276,7 @@ export class CareverseApp extends LightElement {
       <header class="site-header">
         <div class="site-header__inner site-header__inner--signed-in">
           <a class="brand" href=${pathOf('home')}>${this.renderLogo()}<span>${t('app.name')}</span></a>
+          <cv-notification-bell></cv-notification-bell>
           <button
             class="menu-toggle"
             type="button"

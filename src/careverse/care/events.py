@@ -46,7 +46,6 @@ from careverse.care.models import (
     EncounterProblem,
     Invitee,
     MedicationStatement,
-    Notification,
     WeeklyHours,
 )
 from careverse.care.service import may_invite_caregiver
@@ -174,9 +173,9 @@ async def end_invitation(
 async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:
     """Delete care's rows of an erased person (TRANSACTION phase, before identity's tombstone).
 
-    The patient's appointments go with everything hanging off them (blocks, invitees, their
-    notifications, encounters with notes, problems, addenda, chat and decisions); the account's
-    own notifications, preferences, invitations and, for a clinician, booking profile and hours.
+    The patient's appointments go with everything hanging off them (blocks, invitees,
+    encounters with notes, problems, addenda, chat and decisions); the account's own
+    preferences, invitations and, for a clinician, booking profile and hours.
     Other patients' visits with an erased clinician stay: they are those patients' records.
     """
     if event.patient_id is not None:
@@ -184,7 +183,6 @@ async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:
         await _erase_visits(session, event.patient_id)
     account_id = event.account_id
     for model, column in (
-        (Notification, Notification.account_id),
         (CarePreferences, CarePreferences.account_id),
         (Invitee, Invitee.account_id),
         (WeeklyHours, WeeklyHours.clinician_id),
@@ -209,7 +207,6 @@ async def _erase_visits(session: AsyncSession, patient_id: uuid.UUID) -> None:
         delete(Addendum).where(Addendum.encounter_id.in_(encounters)),
         delete(EncounterProblem).where(EncounterProblem.encounter_id.in_(encounters)),
         delete(Encounter).where(Encounter.id.in_(encounters)),
-        delete(Notification).where(Notification.appointment_id.in_(appointments)),
         delete(Invitee).where(Invitee.appointment_id.in_(appointments)),
         delete(AppointmentBlock).where(AppointmentBlock.appointment_id.in_(appointments)),
         delete(Appointment).where(Appointment.patient_id == patient_id),

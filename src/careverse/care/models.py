@@ -1,4 +1,4 @@
-"""Care tables: availability, appointments and their time blocks, encounters, notes, notifications.
+"""Care tables: availability, appointments and their time blocks, encounters, notes.
 
 Free slots are computed from availability and appointment blocks, never stored. Double booking is
 prevented by ``appointment_blocks``: every appointment claims one row per 5-minute block of its
@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from careverse.kernel.crypto import Encrypted
@@ -248,24 +248,6 @@ class CarePreferences(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     time_zone: Mapped[str] = mapped_column(String(64))
-
-
-class Notification(IdMixin, CreatedMixin, Base):
-    """An in-app message. The title carries no health data; the body is encrypted."""
-
-    __tablename__ = "notifications"
-
-    account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(32))  # appointment.booked|changed|cancelled|reminder
-    title: Mapped[str] = mapped_column(String(120))
-    body: Mapped[str] = mapped_column(Encrypted)
-    appointment_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
-    )
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # ---- the patient's health record (care/health_record.py): the lists the care team keeps ------

@@ -344,13 +344,3 @@ class ChatOut(BaseModel):
     author_name: str
     body: str
     at: datetime
-
-
-class NotificationOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    title: str
-    body: str
-    appointment_id: uuid.UUID | None
-    created_at: datetime
-    read: bool

@@ -195,3 +195,12 @@ async def patient_faces(
         )
         for row in rows.all()
     }
+
+
+async def account_email(session: AsyncSession, account_id: uuid.UUID) -> str | None:
+    """The sign-in address of an active account, for its own notices (None when inactive).
+
+    Only code that sends a person their own notices asks for it. Never log the answer.
+    """
+    row = await session.get(Account, account_id)
+    return row.email if row is not None and row.is_active else None

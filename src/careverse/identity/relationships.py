@@ -304,3 +304,19 @@ class RelationshipService:
             expires_at=d.expires_at,
             active=d.revoked_at is None and d.expires_at > clock.now(),
         )
+
+
+async def caregivers_with(
+    session: AsyncSession, patient_id: uuid.UUID, category: Category
+) -> list[uuid.UUID]:
+    """The caregivers whose live delegation from the patient lets them read ``category``."""
+    now = clock.now()
+    rows = await session.execute(
+        select(Delegation.caregiver_id, Delegation.scopes).where(
+            Delegation.patient_id == patient_id,
+            Delegation.revoked_at.is_(None),
+            Delegation.expires_at > now,
+        )
+    )
+    wanted = {f"{category.value}:read", f"{category.value}:write"}
+    return list(dict.fromkeys(cid for cid, scopes in rows if wanted & set(scopes.split())))

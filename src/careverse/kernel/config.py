@@ -181,6 +181,13 @@ class Settings(BaseSettings):
         default=30, ge=0, description="Days a booking's care relationship lasts after the visit"
     )
 
+    messaging_attachment_max_bytes: int = Field(
+        default=900 * 1024,
+        ge=1024,
+        description="Largest attachment of a secure message (PDF, PNG or JPEG), refused with 413; "
+        "keep it below max_body_bytes, which bounds the whole upload",
+    )
+
     wellbeing_crisis_resources: dict[str, CrisisResources] = Field(
         default_factory=lambda: dict(DEFAULT_CRISIS_RESOURCES),
         min_length=1,

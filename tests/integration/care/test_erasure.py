@@ -22,11 +22,11 @@ from careverse.care.models import (
     Encounter,
     EncounterProblem,
     Invitee,
-    Notification,
     WeeklyHours,
 )
 from careverse.kernel.events import Phase
 from careverse.kernel.uow import unit_of_work
+from careverse.messaging.models import Notification  # the inbox moved to messaging
 from careverse.privacy.events import AccountErasureDue
 from careverse.privacy.service import PrivacyService
 from tests.integration.care.support import BEFORE_NINE, admitted, book
@@ -132,7 +132,7 @@ async def test_a_patients_care_rows_go_and_other_patients_stay(
     assert not any(after.values()), after
     # The clinician's notices of this patient's visit went with the visit, not the others.
     clinician_notes = await counts(
-        app, {Notification: (Notification.appointment_id, appointment_ids)}
+        app, {Notification: (Notification.patient_id, patient.patient_id)}
     )
     assert clinician_notes == {"Notification": 0}
     others = await counts(

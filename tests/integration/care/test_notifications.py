@@ -76,8 +76,8 @@ async def test_booked_changed_cancelled_and_reminded(
 
     monday.advance(seconds=1)
     # The reminder job, run by two nodes at once, sends one reminder (09:00 is within 2 hours).
-    node_a = Database(app.state.runtime.settings.effective_database_url)
-    node_b = Database(app.state.runtime.settings.effective_database_url)
+    node_a = Database(app.state.runtime.settings.effective_database_url, app.state.runtime.events)
+    node_b = Database(app.state.runtime.settings.effective_database_url, app.state.runtime.events)
     try:
         sent = await asyncio.gather(
             send_reminders_once(node_a, app.state.runtime.settings, app.state.runtime.mailer),

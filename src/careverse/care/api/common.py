@@ -14,7 +14,6 @@ from careverse.care import slots as slot_math
 from careverse.care.availability import AvailabilityService
 from careverse.care.booking import BookingService
 from careverse.care.encounters import EncounterService
-from careverse.care.notifications import NotificationService
 from careverse.care.rooms import RoomService
 from careverse.care.schemas import SlotOut, When
 from careverse.care.waiting import WaitingService
@@ -39,7 +38,6 @@ class Services:
         self.waiting = WaitingService(session, settings)
         self.rooms = RoomService(session)
         self.encounters = EncounterService(session)
-        self.notifications = NotificationService(session)
         self.settings = settings
 
 
