@@ -2,7 +2,7 @@
 appointment), secure message threads, messages, attachments and read receipts
 
 Revision ID: 0012_messaging
-Revises: 0010_care_reminder_choice
+Revises: 0011_care_health_record
 Create Date: 2026-11-30 14:30:00.000000
 """
 
