@@ -137,6 +137,12 @@ export interface paths {
      */
     post: operations["token_api_auth_token_post"];
   };
+  "/api/care/allergies/{allergy_id}": {
+    /** Read Allergy */
+    get: operations["read_allergy_api_care_allergies__allergy_id__get"];
+    /** Change Allergy */
+    patch: operations["change_allergy_api_care_allergies__allergy_id__patch"];
+  };
   "/api/care/appointments": {
     /**
      * List Appointments
@@ -235,6 +241,16 @@ export interface paths {
     /** Remove Override */
     delete: operations["remove_override_api_care_availability_overrides__override_id__delete"];
   };
+  "/api/care/care-plans/{plan_id}": {
+    /** Read Care Plan */
+    get: operations["read_care_plan_api_care_care_plans__plan_id__get"];
+    /** Change Care Plan */
+    patch: operations["change_care_plan_api_care_care_plans__plan_id__patch"];
+  };
+  "/api/care/care-plans/{plan_id}/goals": {
+    /** Add Goal */
+    post: operations["add_goal_api_care_care_plans__plan_id__goals_post"];
+  };
   "/api/care/clinicians": {
     /**
      * List Clinicians
@@ -248,6 +264,15 @@ export interface paths {
      * @description Free slots between ``start`` and ``end`` (default: 7 days); computed, never stored.
      */
     get: operations["list_slots_api_care_clinicians__clinician_id__slots_get"];
+  };
+  "/api/care/conditions/{condition_id}": {
+    /** Read Condition */
+    get: operations["read_condition_api_care_conditions__condition_id__get"];
+    /**
+     * Change Condition
+     * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
+     */
+    patch: operations["change_condition_api_care_conditions__condition_id__patch"];
   };
   "/api/care/encounters/{encounter_id}": {
     /**
@@ -327,6 +352,59 @@ export interface paths {
      * @description The patient's visit summary in plain words.
      */
     get: operations["summary_api_care_encounters__encounter_id__summary_get"];
+  };
+  "/api/care/goals/{goal_id}": {
+    /**
+     * Change Goal
+     * @description Change a goal (``{"status": "achieved"}`` when reached).
+     */
+    patch: operations["change_goal_api_care_goals__goal_id__patch"];
+  };
+  "/api/care/medications/{medication_id}": {
+    /** Read Medication */
+    get: operations["read_medication_api_care_medications__medication_id__get"];
+    /**
+     * Change Medication
+     * @description Change a medicine (``{"status": "stopped"}`` stops it).
+     */
+    patch: operations["change_medication_api_care_medications__medication_id__patch"];
+  };
+  "/api/care/patients/{patient_id}/allergies": {
+    /** List Allergies */
+    get: operations["list_allergies_api_care_patients__patient_id__allergies_get"];
+    /** Add Allergy */
+    post: operations["add_allergy_api_care_patients__patient_id__allergies_post"];
+  };
+  "/api/care/patients/{patient_id}/care-plans": {
+    /** List Care Plans */
+    get: operations["list_care_plans_api_care_patients__patient_id__care_plans_get"];
+    /**
+     * Add Care Plan
+     * @description A care plan, with its first goals (``goals``) if given.
+     */
+    post: operations["add_care_plan_api_care_patients__patient_id__care_plans_post"];
+  };
+  "/api/care/patients/{patient_id}/conditions": {
+    /**
+     * List Conditions
+     * @description The patient's problem list, with the problems of their signed visit notes.
+     */
+    get: operations["list_conditions_api_care_patients__patient_id__conditions_get"];
+    /** Add Condition */
+    post: operations["add_condition_api_care_patients__patient_id__conditions_post"];
+  };
+  "/api/care/patients/{patient_id}/health": {
+    /**
+     * Health Record
+     * @description The patient's conditions, medicines, allergies and care plans (with goals).
+     */
+    get: operations["health_record_api_care_patients__patient_id__health_get"];
+  };
+  "/api/care/patients/{patient_id}/medications": {
+    /** List Medications */
+    get: operations["list_medications_api_care_patients__patient_id__medications_get"];
+    /** Add Medication */
+    post: operations["add_medication_api_care_patients__patient_id__medications_post"];
   };
   "/api/care/preferences": {
     /**
@@ -711,6 +789,20 @@ export interface paths {
      */
     post: operations["post_bundle_fhir_post"];
   };
+  "/fhir/AllergyIntolerance": {
+    /**
+     * Search Allergyintolerance
+     * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+     */
+    get: operations["search_AllergyIntolerance_fhir_AllergyIntolerance_get"];
+  };
+  "/fhir/AllergyIntolerance/{item_id}": {
+    /**
+     * Read Allergyintolerance
+     * @description One AllergyIntolerance of a patient's health record.
+     */
+    get: operations["read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get"];
+  };
   "/fhir/Appointment": {
     /**
      * Search Appointments
@@ -729,6 +821,34 @@ export interface paths {
      */
     get: operations["search_audit_events_fhir_AuditEvent_get"];
   };
+  "/fhir/CarePlan": {
+    /**
+     * Search Careplan
+     * @description The CarePlan resources of one patient (``patient=`` required).
+     */
+    get: operations["search_CarePlan_fhir_CarePlan_get"];
+  };
+  "/fhir/CarePlan/{item_id}": {
+    /**
+     * Read Careplan
+     * @description One CarePlan of a patient's health record.
+     */
+    get: operations["read_CarePlan_fhir_CarePlan__item_id__get"];
+  };
+  "/fhir/Condition": {
+    /**
+     * Search Condition
+     * @description The Condition resources of one patient (``patient=`` required).
+     */
+    get: operations["search_Condition_fhir_Condition_get"];
+  };
+  "/fhir/Condition/{item_id}": {
+    /**
+     * Read Condition
+     * @description One Condition of a patient's health record.
+     */
+    get: operations["read_Condition_fhir_Condition__item_id__get"];
+  };
   "/fhir/Consent": {
     /**
      * Search Consents
@@ -746,6 +866,27 @@ export interface paths {
   "/fhir/Encounter/{encounter_id}": {
     /** Read Encounter */
     get: operations["read_encounter_fhir_Encounter__encounter_id__get"];
+  };
+  "/fhir/Goal/{item_id}": {
+    /**
+     * Read Goal
+     * @description One Goal of a patient's health record.
+     */
+    get: operations["read_Goal_fhir_Goal__item_id__get"];
+  };
+  "/fhir/MedicationStatement": {
+    /**
+     * Search Medicationstatement
+     * @description The MedicationStatement resources of one patient (``patient=`` required).
+     */
+    get: operations["search_MedicationStatement_fhir_MedicationStatement_get"];
+  };
+  "/fhir/MedicationStatement/{item_id}": {
+    /**
+     * Read Medicationstatement
+     * @description One MedicationStatement of a patient's health record.
+     */
+    get: operations["read_MedicationStatement_fhir_MedicationStatement__item_id__get"];
   };
   "/fhir/Observation": {
     /**
@@ -1056,6 +1197,76 @@ export interface components {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
     };
+    /** AllergyIn */
+    AllergyIn: {
+      /** Category */
+      category?: ("food" | "medication" | "environment" | "biologic") | null;
+      /**
+       * Clinical Status
+       * @default active
+       * @enum {string}
+       */
+      clinical_status?: "active" | "inactive" | "resolved";
+      /** Criticality */
+      criticality?: ("low" | "high" | "unable-to-assess") | null;
+      /**
+       * Kind
+       * @default allergy
+       * @enum {string}
+       */
+      kind?: "allergy" | "intolerance";
+      /** Reaction */
+      reaction?: string | null;
+      /** Substance */
+      substance: string;
+    };
+    /** AllergyOut */
+    AllergyOut: {
+      /** Category */
+      category: string | null;
+      /** Clinical Status */
+      clinical_status: string;
+      /** Criticality */
+      criticality: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Reaction */
+      reaction: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Substance */
+      substance: string;
+    };
+    /** AllergyPatch */
+    AllergyPatch: {
+      /** Category */
+      category?: ("food" | "medication" | "environment" | "biologic") | null;
+      /** Clinical Status */
+      clinical_status?: ("active" | "inactive" | "resolved") | null;
+      /** Criticality */
+      criticality?: ("low" | "high" | "unable-to-assess") | null;
+      /** Kind */
+      kind?: ("allergy" | "intolerance") | null;
+      /** Reaction */
+      reaction?: string | null;
+      /** Substance */
+      substance?: string | null;
+    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -1296,6 +1507,61 @@ export interface components {
       /** Note */
       note?: string | null;
     };
+    /** CarePlanIn */
+    CarePlanIn: {
+      /** Description */
+      description?: string | null;
+      /**
+       * Goals
+       * @default []
+       */
+      goals?: components["schemas"]["GoalIn"][];
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "completed" | "revoked";
+      /** Title */
+      title: string;
+    };
+    /** CarePlanOut */
+    CarePlanOut: {
+      /** Description */
+      description: string | null;
+      /** Goals */
+      goals: components["schemas"]["GoalOut"][];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Status */
+      status: string;
+      /** Title */
+      title: string;
+    };
+    /** CarePlanPatch */
+    CarePlanPatch: {
+      /** Description */
+      description?: string | null;
+      /** Status */
+      status?: ("active" | "completed" | "revoked") | null;
+      /** Title */
+      title?: string | null;
+    };
     /** CareRelationshipIn */
     CareRelationshipIn: {
       /**
@@ -1401,6 +1667,78 @@ export interface components {
       specialties: string[];
       /** Time Zone */
       time_zone: string;
+    };
+    /** ConditionIn */
+    ConditionIn: {
+      /**
+       * Clinical Status
+       * @default active
+       * @enum {string}
+       */
+      clinical_status?: "active" | "resolved";
+      /** Code */
+      code?: string | null;
+      /** Onset */
+      onset?: string | null;
+      /** Plain Text */
+      plain_text?: string | null;
+      /** System */
+      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
+      /** Text */
+      text: string;
+    };
+    /** ConditionOut */
+    ConditionOut: {
+      /** Clinical Status */
+      clinical_status: string;
+      /** Code */
+      code: string | null;
+      /** Encounter Id */
+      encounter_id: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Onset */
+      onset: string | null;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Plain Text */
+      plain_text: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Resolved On */
+      resolved_on: string | null;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+    };
+    /** ConditionPatch */
+    ConditionPatch: {
+      /** Clinical Status */
+      clinical_status?: ("active" | "resolved") | null;
+      /** Code */
+      code?: string | null;
+      /** Onset */
+      onset?: string | null;
+      /** Plain Text */
+      plain_text?: string | null;
+      /** Resolved On */
+      resolved_on?: string | null;
+      /** System */
+      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
+      /** Text */
+      text?: string | null;
     };
     /** ConsentIn */
     ConsentIn: {
@@ -1668,10 +2006,78 @@ export interface components {
        */
       status: "scheduled" | "none";
     };
+    /** GoalIn */
+    GoalIn: {
+      /** Description */
+      description: string;
+      /** Due */
+      due?: string | null;
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "achieved" | "cancelled";
+      /** Target */
+      target?: string | null;
+    };
+    /** GoalOut */
+    GoalOut: {
+      /**
+       * Care Plan Id
+       * Format: uuid
+       */
+      care_plan_id: string;
+      /** Description */
+      description: string;
+      /** Due */
+      due: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+      /** Target */
+      target: string | null;
+    };
+    /** GoalPatch */
+    GoalPatch: {
+      /** Description */
+      description?: string | null;
+      /** Due */
+      due?: string | null;
+      /** Status */
+      status?: ("active" | "achieved" | "cancelled") | null;
+      /** Target */
+      target?: string | null;
+    };
     /** HTTPValidationError */
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
+    };
+    /**
+     * HealthRecordOut
+     * @description The whole record at once (the patient's "My health" page reads this, one audit entry).
+     */
+    HealthRecordOut: {
+      /** Allergies */
+      allergies: components["schemas"]["AllergyOut"][];
+      /** Can Write */
+      can_write: boolean;
+      /** Care Plans */
+      care_plans: components["schemas"]["CarePlanOut"][];
+      /** Conditions */
+      conditions: components["schemas"]["ConditionOut"][];
+      /** Medications */
+      medications: components["schemas"]["MedicationOut"][];
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
     };
     /** HoursIn */
     HoursIn: {
@@ -1792,6 +2198,72 @@ export interface components {
       readings: {
         [key: string]: components["schemas"]["careverse__monitoring__schemas__LatestValue"];
       };
+    };
+    /** MedicationIn */
+    MedicationIn: {
+      /** Dose */
+      dose?: string | null;
+      /** How Taken */
+      how_taken?: string | null;
+      /** Name */
+      name: string;
+      /** Reason */
+      reason?: string | null;
+      /** Started */
+      started?: string | null;
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "stopped" | "completed";
+    };
+    /** MedicationOut */
+    MedicationOut: {
+      /** Dose */
+      dose: string | null;
+      /** How Taken */
+      how_taken: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Reason */
+      reason: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Started */
+      started: string | null;
+      /** Status */
+      status: string;
+    };
+    /** MedicationPatch */
+    MedicationPatch: {
+      /** Dose */
+      dose?: string | null;
+      /** How Taken */
+      how_taken?: string | null;
+      /** Name */
+      name?: string | null;
+      /** Reason */
+      reason?: string | null;
+      /** Started */
+      started?: string | null;
+      /** Status */
+      status?: ("active" | "stopped" | "completed") | null;
     };
     /** MemberIn */
     MemberIn: {
@@ -3682,6 +4154,103 @@ export interface operations {
       };
     };
   };
+  /** Read Allergy */
+  read_allergy_api_care_allergies__allergy_id__get: {
+    parameters: {
+      path: {
+        allergy_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Change Allergy */
+  change_allergy_api_care_allergies__allergy_id__patch: {
+    parameters: {
+      path: {
+        allergy_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AllergyPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /**
    * List Appointments
    * @description The caller's appointments (a clinician's: their schedule), upcoming unless asked.
@@ -4440,6 +5009,154 @@ export interface operations {
       };
     };
   };
+  /** Read Care Plan */
+  read_care_plan_api_care_care_plans__plan_id__get: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Change Care Plan */
+  change_care_plan_api_care_care_plans__plan_id__patch: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CarePlanPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Goal */
+  add_goal_api_care_care_plans__plan_id__goals_post: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GoalIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["GoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /**
    * List Clinicians
    * @description Clinicians with their languages, specialties and next free slot (in the viewer's zone).
@@ -4513,6 +5230,106 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SlotsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Read Condition */
+  read_condition_api_care_conditions__condition_id__get: {
+    parameters: {
+      path: {
+        condition_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Condition
+   * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
+   */
+  change_condition_api_care_conditions__condition_id__patch: {
+    parameters: {
+      path: {
+        condition_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConditionPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
         };
       };
       /** @description Bad request */
@@ -5125,6 +5942,603 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SummaryOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Goal
+   * @description Change a goal (``{"status": "achieved"}`` when reached).
+   */
+  change_goal_api_care_goals__goal_id__patch: {
+    parameters: {
+      path: {
+        goal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GoalPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Read Medication */
+  read_medication_api_care_medications__medication_id__get: {
+    parameters: {
+      path: {
+        medication_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Medication
+   * @description Change a medicine (``{"status": "stopped"}`` stops it).
+   */
+  change_medication_api_care_medications__medication_id__patch: {
+    parameters: {
+      path: {
+        medication_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MedicationPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Allergies */
+  list_allergies_api_care_patients__patient_id__allergies_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Allergy */
+  add_allergy_api_care_patients__patient_id__allergies_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AllergyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Care Plans */
+  list_care_plans_api_care_patients__patient_id__care_plans_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Add Care Plan
+   * @description A care plan, with its first goals (``goals``) if given.
+   */
+  add_care_plan_api_care_patients__patient_id__care_plans_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CarePlanIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Conditions
+   * @description The patient's problem list, with the problems of their signed visit notes.
+   */
+  list_conditions_api_care_patients__patient_id__conditions_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Condition */
+  add_condition_api_care_patients__patient_id__conditions_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConditionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Health Record
+   * @description The patient's conditions, medicines, allergies and care plans (with goals).
+   */
+  health_record_api_care_patients__patient_id__health_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HealthRecordOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Medications */
+  list_medications_api_care_patients__patient_id__medications_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Medication */
+  add_medication_api_care_patients__patient_id__medications_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MedicationIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
         };
       };
       /** @description Bad request */
@@ -7845,6 +9259,99 @@ export interface operations {
     };
   };
   /**
+   * Search Allergyintolerance
+   * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+   */
+  search_AllergyIntolerance_fhir_AllergyIntolerance_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Allergyintolerance
+   * @description One AllergyIntolerance of a patient's health record.
+   */
+  read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Appointments
    * @description Appointments of the patients the caller may see (``patient=`` narrows to one).
    */
@@ -7971,6 +9478,192 @@ export interface operations {
     };
   };
   /**
+   * Search Careplan
+   * @description The CarePlan resources of one patient (``patient=`` required).
+   */
+  search_CarePlan_fhir_CarePlan_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Careplan
+   * @description One CarePlan of a patient's health record.
+   */
+  read_CarePlan_fhir_CarePlan__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Condition
+   * @description The Condition resources of one patient (``patient=`` required).
+   */
+  search_Condition_fhir_Condition_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Condition
+   * @description One Condition of a patient's health record.
+   */
+  read_Condition_fhir_Condition__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Consents
    * @description A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``).
    */
@@ -8061,6 +9754,142 @@ export interface operations {
     parameters: {
       path: {
         encounter_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Goal
+   * @description One Goal of a patient's health record.
+   */
+  read_Goal_fhir_Goal__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Medicationstatement
+   * @description The MedicationStatement resources of one patient (``patient=`` required).
+   */
+  search_MedicationStatement_fhir_MedicationStatement_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Medicationstatement
+   * @description One MedicationStatement of a patient's health record.
+   */
+  read_MedicationStatement_fhir_MedicationStatement__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
       };
     };
     responses: {

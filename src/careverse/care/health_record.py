@@ -59,7 +59,13 @@ RESOURCE_TYPES: dict[type, str] = {
     CarePlanGoal: "Goal",
 }
 # Fields a PATCH may not clear (the row would mean nothing without them).
-REQUIRED = {"text", "name", "substance", "title", "description", "status", "clinical_status"}
+REQUIRED: dict[type, set[str]] = {
+    Condition: {"text", "clinical_status"},
+    MedicationStatement: {"name", "status"},
+    Allergy: {"substance", "kind", "clinical_status"},
+    CarePlan: {"title", "status"},
+    CarePlanGoal: {"description", "status"},
+}
 DATES = {"onset", "resolved_on", "started", "due"}
 ORDER: dict[type, Any] = {
     Condition: Condition.created_at,
@@ -95,7 +101,7 @@ def _stored(name: str, value: object) -> object:
 
 def _apply(row: Any, fields: Mapping[str, object]) -> None:
     for name, value in fields.items():
-        if value is None and name in REQUIRED:
+        if value is None and name in REQUIRED[type(row)]:
             raise InvalidInput(f"{name} cannot be empty.", field=name)
         setattr(row, name, _stored(name, value))
     if isinstance(row, Condition):
