@@ -48,7 +48,7 @@ CODE_SYSTEMS = {"snomed": SNOMED, "icd-10": ICD10, SNOMED: SNOMED, ICD10: ICD10}
 
 Item = Condition | MedicationStatement | Allergy | CarePlan
 ItemModel = type[Condition] | type[MedicationStatement] | type[Allergy] | type[CarePlan]
-T = TypeVar("T", Condition, MedicationStatement, Allergy, CarePlan)
+T = TypeVar("T", bound=Item)
 
 # The FHIR resource type each list is (used in the audit trail and by care/health_fhir.py).
 RESOURCE_TYPES: dict[type, str] = {
@@ -57,6 +57,13 @@ RESOURCE_TYPES: dict[type, str] = {
     Allergy: "AllergyIntolerance",
     CarePlan: "CarePlan",
     CarePlanGoal: "Goal",
+}
+# The lists by their name in the API's paths (for callers outside care, such as the demo).
+LISTS: dict[str, ItemModel] = {
+    "conditions": Condition,
+    "medications": MedicationStatement,
+    "allergies": Allergy,
+    "care-plans": CarePlan,
 }
 # Fields a PATCH may not clear (the row would mean nothing without them).
 REQUIRED: dict[type, set[str]] = {
