@@ -180,6 +180,7 @@ export const ROUTES: readonly RouteEntry[] = [
   areaRoute(AREAS.alerts, () => html`<cv-alerts-page></cv-alerts-page>`),
   areaRoute(AREAS.wellbeing, () => html`<cv-wellbeing-page></cv-wellbeing-page>`),
   areaRoute(AREAS.vitals, ({ account }) => html`<cv-vitals-page .account=${account}></cv-vitals-page>`),
+  areaRoute(AREAS.health, ({ account }) => html`<cv-health-page .account=${account}></cv-health-page>`),
   areaRoute(
     AREAS.appointments,
     ({ account }) => html`<cv-care-appointments .account=${account}></cv-care-appointments>`,

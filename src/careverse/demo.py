@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.availability import seed_demo_hours
+from careverse.care.health_record import LISTS, HealthRecordService
 from careverse.identity.relationships import (
     RelationshipService,
     delegation_fact,
@@ -108,6 +109,100 @@ DEMO_CONVERSATIONS = (
 WELCOME = "Welcome to Careverse"
 
 
+# The demo patients' health records, written by their clinician (care/health_record.py):
+# patient -> (clinician, conditions, medicines, allergies, care plans with goals).
+DEMO_HEALTH = {
+    "amara": ("dr.rivera", {
+        "conditions": [
+            {"text": "Essential hypertension", "plain_text": "High blood pressure",
+             "system": "snomed", "code": "59621000", "onset": date(2015, 6, 1)},
+            {"text": "Type 2 diabetes mellitus", "plain_text": "Type 2 diabetes",
+             "system": "snomed", "code": "44054006", "onset": date(2018, 2, 10)},
+            {"text": "Chronic obstructive pulmonary disease",
+             "plain_text": "COPD, a long-term lung condition that makes you short of breath",
+             "system": "snomed", "code": "13645005", "onset": date(2020, 9, 15)},
+            {"text": "Community-acquired pneumonia", "plain_text": "A chest infection",
+             "clinical_status": "resolved", "onset": date(2025, 1, 3),
+             "resolved_on": date(2025, 1, 20)},
+        ],
+        "medications": [
+            {"name": "Amlodipine", "dose": "5 mg", "how_taken": "one tablet every morning",
+             "reason": "To lower your blood pressure", "started": date(2015, 6, 10)},
+            {"name": "Metformin", "dose": "500 mg", "how_taken": "twice a day with meals",
+             "reason": "To keep your blood sugar steady", "started": date(2018, 2, 20)},
+            {"name": "Salbutamol inhaler", "dose": "2 puffs",
+             "how_taken": "when you feel short of breath, up to 4 times a day",
+             "reason": "To open your airways", "started": date(2020, 9, 20)},
+        ],
+        "allergies": [
+            {"substance": "Penicillin", "reaction": "Hives and a swollen face",
+             "category": "medication", "criticality": "high"},
+            {"substance": "Codeine", "reaction": "Feeling sick", "kind": "intolerance",
+             "category": "medication", "criticality": "low"},
+        ],
+        "care-plans": [
+            {"title": "Keeping your blood pressure and sugar steady",
+             "description": "Check your blood pressure at home twice a week and type it into "
+             "My health. We look at it together at each visit.",
+             "goals": [
+                 {"description": "Blood pressure under control", "target": "below 140/90"},
+                 {"description": "Blood sugar in range", "target": "HbA1c below 53 mmol/mol"},
+                 {"description": "Walk every day", "target": "30 minutes, 5 days a week"},
+             ]},
+        ],
+    }),
+    "jonas": ("dr.rivera", {
+        "conditions": [
+            {"text": "Asthma", "plain_text": "Asthma", "system": "snomed",
+             "code": "195967001", "onset": date(2001, 4, 1)},
+        ],
+        "medications": [
+            {"name": "Beclometasone inhaler", "dose": "2 puffs",
+             "how_taken": "morning and evening, even when you feel well",
+             "reason": "To prevent asthma attacks", "started": date(2019, 3, 1)},
+        ],
+        "allergies": [
+            {"substance": "Peanuts", "reaction": "Swelling and trouble breathing",
+             "category": "food", "criticality": "high"},
+        ],
+        "care-plans": [
+            {"title": "Your asthma action plan",
+             "goals": [{"description": "No waking at night from asthma",
+                        "target": "none in a month"}]},
+        ],
+    }),
+    "lucia": ("dr.okafor", {
+        "conditions": [
+            {"text": "Heart failure", "plain_text": "Your heart pumps less well than it should",
+             "system": "snomed", "code": "84114007", "onset": date(2022, 11, 5)},
+            {"text": "Atrial fibrillation", "plain_text": "An irregular heartbeat",
+             "system": "snomed", "code": "49436004", "onset": date(2023, 2, 14)},
+        ],
+        "medications": [
+            {"name": "Bisoprolol", "dose": "2.5 mg", "how_taken": "one tablet every morning",
+             "reason": "To slow and steady your heart", "started": date(2022, 11, 20)},
+            {"name": "Furosemide", "dose": "40 mg", "how_taken": "every morning",
+             "reason": "To clear extra fluid", "started": date(2022, 11, 20)},
+            {"name": "Apixaban", "dose": "5 mg", "how_taken": "twice a day",
+             "reason": "To prevent blood clots", "started": date(2023, 2, 20)},
+        ],
+        "allergies": [
+            {"substance": "Latex", "reaction": "Itchy rash", "category": "environment",
+             "criticality": "low"},
+        ],
+        "care-plans": [
+            {"title": "Living well with heart failure",
+             "description": "Weigh yourself every morning before breakfast.",
+             "goals": [
+                 {"description": "Steady weight",
+                  "target": "call us if it rises by 2 kg in 3 days"},
+                 {"description": "Less salt", "target": "under 6 g a day"},
+             ]},
+        ],
+    }),
+}  # fmt: skip
+
+
 def _actor(account) -> Actor:
     role = Role(account.role)
     return Actor(account.id, role, patient_id=account.patient.id if role is Role.PATIENT else None)
@@ -179,6 +274,21 @@ async def seed_messages(session: AsyncSession, settings: Settings, accounts: dic
             await messaging.mark_read(doctor, thread.id)
 
 
+async def seed_health_records(session: AsyncSession, accounts: dict) -> None:
+    """The demo patients' conditions, medicines, allergies and care plans, once each."""
+    service = HealthRecordService(session)
+    for patient, (clinician, lists) in DEMO_HEALTH.items():
+        patient_id = accounts[patient].patient.id
+        held = await service.load(patient_id)
+        if held.conditions or held.medications or held.allergies or held.care_plans:
+            continue
+        actor = _actor(accounts[clinician])
+        for kind, items in lists.items():
+            for item in items:
+                fields = {k: v for k, v in item.items() if k != "goals"}
+                await service.add(actor, patient_id, LISTS[kind], fields, item.get("goals", ()))
+
+
 async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     """Create the demo accounts and relationships that do not exist yet; answers every person."""
     service = IdentityService(session, settings)
@@ -219,4 +329,5 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     await seed_spaces(session, accounts)
     await seed_wellbeing(session, settings, accounts)
     await seed_messages(session, settings, accounts)
+    await seed_health_records(session, accounts)
     return list(PEOPLE)

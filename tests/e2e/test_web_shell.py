@@ -237,12 +237,13 @@ def test_areas_are_reachable_and_survive_a_reload(page: Page, base_url: str, per
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("My health")
     expect(heading).to_be_focused()
-    expect(page.get_by_text("This area is coming soon.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your conditions")).to_be_visible()  # its own page
+    expect(page.get_by_text("This area is coming soon.")).to_have_count(0)
     expect(page).to_have_title("My health — Careverse")
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("My health")
-    page.get_by_role("link", name="Back to home").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
     expect(page).to_have_url(f"{base_url}/home")
     page.get_by_role("main").get_by_role("link", name="Privacy & data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy & data")

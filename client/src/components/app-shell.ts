@@ -34,6 +34,7 @@ import '../pages/area-page';
 import '../pages/care/appointments-page';
 import '../pages/care/schedule-page';
 import '../pages/forgot-password-page';
+import '../pages/health/health-page';
 import '../pages/home-page';
 import '../pages/mfa-setup-page';
 import '../pages/monitoring/alerts-page';

@@ -48,7 +48,7 @@ CODE_SYSTEMS = {"snomed": SNOMED, "icd-10": ICD10, SNOMED: SNOMED, ICD10: ICD10}
 
 Item = Condition | MedicationStatement | Allergy | CarePlan
 ItemModel = type[Condition] | type[MedicationStatement] | type[Allergy] | type[CarePlan]
-T = TypeVar("T", Condition, MedicationStatement, Allergy, CarePlan)
+T = TypeVar("T", bound=Item)
 
 # The FHIR resource type each list is (used in the audit trail and by care/health_fhir.py).
 RESOURCE_TYPES: dict[type, str] = {
@@ -58,8 +58,21 @@ RESOURCE_TYPES: dict[type, str] = {
     CarePlan: "CarePlan",
     CarePlanGoal: "Goal",
 }
+# The lists by their name in the API's paths (for callers outside care, such as the demo).
+LISTS: dict[str, ItemModel] = {
+    "conditions": Condition,
+    "medications": MedicationStatement,
+    "allergies": Allergy,
+    "care-plans": CarePlan,
+}
 # Fields a PATCH may not clear (the row would mean nothing without them).
-REQUIRED = {"text", "name", "substance", "title", "description", "status", "clinical_status"}
+REQUIRED: dict[type, set[str]] = {
+    Condition: {"text", "clinical_status"},
+    MedicationStatement: {"name", "status"},
+    Allergy: {"substance", "kind", "clinical_status"},
+    CarePlan: {"title", "status"},
+    CarePlanGoal: {"description", "status"},
+}
 DATES = {"onset", "resolved_on", "started", "due"}
 ORDER: dict[type, Any] = {
     Condition: Condition.created_at,
@@ -95,7 +108,7 @@ def _stored(name: str, value: object) -> object:
 
 def _apply(row: Any, fields: Mapping[str, object]) -> None:
     for name, value in fields.items():
-        if value is None and name in REQUIRED:
+        if value is None and name in REQUIRED[type(row)]:
             raise InvalidInput(f"{name} cannot be empty.", field=name)
         setattr(row, name, _stored(name, value))
     if isinstance(row, Condition):

@@ -141,6 +141,16 @@ async def test_bad_input_names_the_field_and_stores_nothing(app, client, person)
         assert answer.status_code == 422, (kind, body, answer.text)
         assert field in answer.text, answer.text
     made = await fill(client, clinician, patient)
+    # Optional fields may be left out (a plan without a description) or cleared with null.
+    bare = await client.post(f"{base}/care-plans", json={"title": "Walk more"},
+                             headers=clinician.headers)  # fmt: skip
+    assert bare.status_code == 201, bare.text
+    assert bare.json()["description"] is None and bare.json()["goals"] == []
+    no_dose = await client.patch(
+        f"/api/care/medications/{made['medications']['id']}", json={"dose": None},
+        headers=clinician.headers,
+    )  # fmt: skip
+    assert no_dose.status_code == 200 and no_dose.json()["dose"] is None
     cleared = await client.patch(
         f"/api/care/conditions/{made['conditions']['id']}", json={"text": None},
         headers=clinician.headers,
@@ -148,7 +158,7 @@ async def test_bad_input_names_the_field_and_stores_nothing(app, client, person)
     assert cleared.status_code == 422 and "text" in cleared.text
     record = (await client.get(f"{base}/health", headers=patient.headers)).json()
     assert [len(record[k]) for k in ("conditions", "medications", "allergies", "care_plans")] == [
-        1, 1, 1, 1,
+        1, 1, 1, 2,
     ]  # fmt: skip
     assert record["conditions"][0]["text"] == "Essential hypertension"
 
