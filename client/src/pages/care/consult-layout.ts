@@ -20,7 +20,8 @@ import './visit-facts';
  *
  * The space page renders it for consult rooms and hands it its parts: `spaceId`, `calls`,
  * `names` (avatar id → name), `ended` (the close message, '' while open), `mode` (2d|3d),
- * `stage` (the world view) and `panels` (the space's side panels).
+ * `stage` (the world view) and `panels` (the space's side panels). A consult-room space that
+ * belongs to no visit (the care API does not know it) keeps the space's usual layout.
  */
 export class ConsultCallLayout extends LightElement {
   static override properties = {
@@ -32,6 +33,7 @@ export class ConsultCallLayout extends LightElement {
     stage: { attribute: false },
     panels: { attribute: false },
     info: { state: true },
+    visit: { state: true },
     confirming: { state: true },
     error: { state: true },
     busy: { state: true },
@@ -45,6 +47,8 @@ export class ConsultCallLayout extends LightElement {
   declare stage: TemplateResult | null;
   declare panels: TemplateResult | null;
   declare info: Room | null;
+  /** Whether this room is a visit's ('unknown' until the care API answers). */
+  declare visit: 'unknown' | 'yes' | 'no';
   declare confirming: boolean;
   declare error: string;
   declare busy: boolean;
@@ -59,6 +63,7 @@ export class ConsultCallLayout extends LightElement {
     this.stage = null;
     this.panels = null;
     this.info = null;
+    this.visit = 'unknown';
     this.confirming = false;
     this.error = '';
     this.busy = false;
@@ -71,9 +76,13 @@ export class ConsultCallLayout extends LightElement {
   private async load(): Promise<void> {
     try {
       this.info = await room(this.spaceId);
+      this.visit = 'yes';
     } catch (error) {
       this.info = null;
-      if (!(error instanceof ApiError && error.status === 404)) this.error = describeError(error);
+      this.visit = 'no';
+      if (!(error instanceof ApiError && (error.status === 404 || error.status === 401))) {
+        this.error = describeError(error);
+      }
     }
   }
 
@@ -94,11 +103,21 @@ export class ConsultCallLayout extends LightElement {
   }
 
   override render() {
+    if (this.visit === 'no') {
+      // A consult-room space that belongs to no visit: the space's usual layout.
+      return html`<p class="form-error" role="alert">${this.error}</p>
+        <div class="world-layout world-layout--${this.mode}">
+          <div class="world-main">${this.stage ?? nothing}</div>
+          <div class="world-side">${this.panels ?? nothing}</div>
+        </div>`;
+    }
     const clinician = this.info?.role_in_room === 'clinician';
     return html`
       <div class="consult-layout ${clinician ? 'consult-layout--clinician' : ''}">
         <div class="consult-layout__call">
-          <cv-consult-call .calls=${this.calls} .names=${this.names} ended=${this.ended}></cv-consult-call>
+          ${this.visit === 'yes'
+            ? html`<cv-consult-call .calls=${this.calls} .names=${this.names} ended=${this.ended}></cv-consult-call>`
+            : html`<p class="loading" role="status">${t('app.loading')}</p>`}
         </div>
         ${clinician && this.info ? this.renderSide(this.info) : nothing}
         <div class="consult-layout__room world-layout world-layout--${this.mode}">
