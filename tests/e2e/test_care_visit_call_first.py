@@ -202,6 +202,8 @@ def test_the_visit_call_first_from_booking_to_the_end(
             expect(page.locator("[data-visit-ended]")).to_contain_text(
                 "The clinician ended the visit."
             )
+        expect(phone.get_by_role("link", name="Go to my appointments")).to_be_visible()
+        expect(desk.get_by_role("link", name="Back to consultations")).to_be_visible()
         phone.reload()
         expect(phone.get_by_text("This visit has ended.").first).to_be_visible()
         assert problems == []

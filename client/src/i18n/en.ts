@@ -1199,6 +1199,8 @@ const en = {
   'care.videoCall.connected': 'You are in the call with {name}.',
   'care.videoCall.endedHint': 'This room is closed. Your visit summary will be in your appointments.',
   'care.videoCall.home': 'Go to the home page',
+  'care.videoCall.toAppointments': 'Go to my appointments',
+  'care.videoCall.toConsultations': 'Back to consultations',
   'care.side.title': 'Visit with {name}',
   'care.side.endQuestion': 'End the visit for everyone? The room closes and the patient cannot come back in.',
   'care.side.endConfirm': 'End the visit now',

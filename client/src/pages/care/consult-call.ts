@@ -11,13 +11,14 @@ import './consult-call.css';
  * instead. Sound is the CallManager's (Web Audio); the videos stay muted.
  *
  * Properties: `calls` (the space's CallManager), `names` (avatar id → name), `ended` (why the
- * room closed, '' while open).
+ * room closed, '' while open), `roomRole` (one's role in the room).
  */
 export class ConsultCall extends LightElement {
   static override properties = {
     calls: { attribute: false },
     names: { attribute: false },
     ended: { type: String },
+    roomRole: { type: String, attribute: 'room-role' },
     busy: { state: true },
     error: { state: true },
     announcement: { state: true },
@@ -26,6 +27,8 @@ export class ConsultCall extends LightElement {
   declare calls: CallManager | null;
   declare names: Map<string, string>;
   declare ended: string;
+  /** One's role in the room (where "ended" sends one on: appointments, consultations, home). */
+  declare roomRole: string;
   declare busy: boolean;
   declare error: string;
   declare announcement: string;
@@ -39,6 +42,7 @@ export class ConsultCall extends LightElement {
     this.calls = null;
     this.names = new Map();
     this.ended = '';
+    this.roomRole = '';
     this.busy = false;
     this.error = '';
     this.announcement = '';
@@ -146,7 +150,11 @@ export class ConsultCall extends LightElement {
     return html`<div class="consult-call__stage consult-call__stage--ended" data-visit-ended>
       <p class="consult-call__ended" role="status">${this.ended}</p>
       <p>${t('care.videoCall.endedHint')}</p>
-      <a class="button button--primary" href="/home">${t('care.videoCall.home')}</a>
+      ${this.roomRole === 'patient'
+        ? html`<a class="button button--primary" href="/appointments">${t('care.videoCall.toAppointments')}</a>`
+        : this.roomRole === 'clinician'
+          ? html`<a class="button button--primary" href="/consultations">${t('care.videoCall.toConsultations')}</a>`
+          : html`<a class="button button--primary" href="/home">${t('care.videoCall.home')}</a>`}
     </div>`;
   }
 

@@ -116,7 +116,8 @@ export class ConsultCallLayout extends LightElement {
       <div class="consult-layout ${clinician ? 'consult-layout--clinician' : ''}">
         <div class="consult-layout__call">
           ${this.visit === 'yes'
-            ? html`<cv-consult-call .calls=${this.calls} .names=${this.names} ended=${this.ended}></cv-consult-call>`
+            ? html`<cv-consult-call .calls=${this.calls} .names=${this.names} ended=${this.ended}
+                room-role=${this.info?.role_in_room ?? ''}></cv-consult-call>`
             : html`<p class="loading" role="status">${t('app.loading')}</p>`}
         </div>
         ${clinician && this.info ? this.renderSide(this.info) : nothing}
