@@ -118,7 +118,9 @@ export class ConsultCallLayout extends LightElement {
           ${this.visit === 'yes'
             ? html`<cv-consult-call .calls=${this.calls} .names=${this.names} ended=${this.ended}
                 room-role=${this.info?.role_in_room ?? ''}></cv-consult-call>`
-            : html`<p class="loading" role="status">${t('app.loading')}</p>`}
+            : html`<div class="consult-call__stage consult-call__stage--idle">
+                <p class="loading" role="status">${t('app.loading')}</p>
+              </div>`}
         </div>
         ${clinician && this.info ? this.renderSide(this.info) : nothing}
         <div class="consult-layout__room world-layout world-layout--${this.mode}">
