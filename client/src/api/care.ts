@@ -301,3 +301,14 @@ export function say(encounterId: string, body: string): Promise<ChatMessage> {
     body: { body },
   });
 }
+
+/** For the visit's clinician: the reason for the visit and the problems recorded for the patient. */
+export type VisitContext = Sent<Schema<'VisitContextOut'>>;
+
+export type RecordedProblem = Sent<Schema<'RecordedProblemOut'>>;
+
+export function visitContext(encounterId: string): Promise<VisitContext> {
+  return api.get('/api/care/encounters/{encounter_id}/context', {
+    path: { encounter_id: encounterId },
+  });
+}

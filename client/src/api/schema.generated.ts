@@ -300,6 +300,14 @@ export interface paths {
      */
     post: operations["post_chat_api_care_encounters__encounter_id__chat_post"];
   };
+  "/api/care/encounters/{encounter_id}/context": {
+    /**
+     * Visit Context
+     * @description For the visit's clinician (others 404): the reason for the visit and the problems
+     * recorded for this patient (this visit's and those of earlier signed notes).
+     */
+    get: operations["visit_context_api_care_encounters__encounter_id__context_get"];
+  };
   "/api/care/encounters/{encounter_id}/decision": {
     /**
      * Record Decision
@@ -1980,6 +1988,8 @@ export interface components {
       plan: string | null;
       /** Problems */
       problems: components["schemas"]["ProblemOut"][];
+      /** Reason */
+      reason?: string | null;
       /** Signed At */
       signed_at: string | null;
       /** Signed By Name */
@@ -1995,6 +2005,8 @@ export interface components {
       status: string;
       /** Subjective */
       subjective: string | null;
+      /** Visit Type */
+      visit_type?: string | null;
     };
     /** ErasureOut */
     ErasureOut: {
@@ -2706,6 +2718,34 @@ export interface components {
       /** Waiting Minutes */
       waiting_minutes: number | null;
     };
+    /** RecordedProblemOut */
+    RecordedProblemOut: {
+      /** Code */
+      code: string | null;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Plain Text */
+      plain_text: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+      /** This Visit */
+      this_visit: boolean;
+    };
     /** RegistrationIn */
     RegistrationIn: {
       /** Birth Date */
@@ -3132,6 +3172,39 @@ export interface components {
       msg: string;
       /** Error Type */
       type: string;
+    };
+    /**
+     * VisitContextOut
+     * @description What the clinician's side panel shows beside the call: why the patient came and the
+     * problems already recorded for them (this visit's and those of earlier signed notes).
+     */
+    VisitContextOut: {
+      /**
+       * Appointment Id
+       * Format: uuid
+       */
+      appointment_id: string;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Problems */
+      problems: components["schemas"]["RecordedProblemOut"][];
+      /** Reason */
+      reason: string | null;
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      /** Visit Type */
+      visit_type: string;
     };
     /** VitalsOut */
     VitalsOut: {
@@ -5536,6 +5609,56 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ChatOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Visit Context
+   * @description For the visit's clinician (others 404): the reason for the visit and the problems
+   * recorded for this patient (this visit's and those of earlier signed notes).
+   */
+  visit_context_api_care_encounters__encounter_id__context_get: {
+    parameters: {
+      path: {
+        encounter_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VisitContextOut"];
         };
       };
       /** @description Bad request */

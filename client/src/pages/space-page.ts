@@ -22,6 +22,7 @@ import { Stage } from '../world/stage';
 import '../world/view2d';
 import { WorldState } from '../world/world-state';
 import '../world/world.css';
+import './care/consult-layout';
 import { SpacePanels } from './space/space-panels';
 import { renderConnection, renderNotices, renderStage3d } from './space/space-view';
 import { templateName } from './spaces-page';
@@ -399,10 +400,14 @@ export class SpacePage extends LightElement {
         notices: this.notices,
         locked: this.state.locked,
       })}
-      <div class="world-layout world-layout--${mode}">
-        <div class="world-main">${this.renderStage(space)}</div>
-        <div class="world-side">${this.panels.render(space)}</div>
-      </div>
+      ${space.template === 'consult-room' // care: the consult room is call first (pages/care)
+        ? html`<cv-consult-call-layout space-id=${space.id} .calls=${this.calls} ended=${this.closedMessage}
+            .names=${new Map([...this.state.people.values()].map((p) => [p.id, p.name]))} mode=${mode}
+            .stage=${this.renderStage(space)} .panels=${this.panels.render(space)}></cv-consult-call-layout>`
+        : html`<div class="world-layout world-layout--${mode}">
+            <div class="world-main">${this.renderStage(space)}</div>
+            <div class="world-side">${this.panels.render(space)}</div>
+          </div>`}
       ${this.announcer.render()}
     `;
   }

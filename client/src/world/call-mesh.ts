@@ -8,6 +8,10 @@
  * - If offers cross, the smaller avatar id's offer wins and the other side drops its own.
  * - Transceivers are made once (audio + video, send and receive): turning the camera on or off
  *   is `replaceTrack`, never a renegotiation.
+ * - A dropped connection recovers by itself: when it goes "disconnected" or "failed" (or the
+ *   space's socket comes back, see `restartStalled`), the smaller avatar id restarts ICE on the
+ *   same connection (a new offer with fresh ICE credentials); if that does not bring it back,
+ *   the connection is closed and offered afresh.
  */
 
 export type SignalKind = 'offer' | 'answer' | 'ice' | 'bye' | 'call';
@@ -33,6 +37,8 @@ export interface Peer {
   /** Video frames decoded so far, and for how many checks that number has not moved. */
   frames: number;
   still: number;
+  /** ICE restarts tried since the connection was last connected. */
+  restarts: number;
 }
 
 /** What the mesh needs from the call around it. */
@@ -67,6 +73,8 @@ const BACKOFF_MS = 6_000;
 const FALLBACK_OFFER_MS = 1_500;
 /** Candidates gathered within this window travel in one message. */
 const ICE_BATCH_MS = 40;
+/** ICE restarts tried on one connection before it is closed and offered afresh. */
+const MAX_ICE_RESTARTS = 2;
 
 export class PeerMesh {
   private readonly peers = new Map<string, Peer>();
@@ -250,7 +258,7 @@ export class PeerMesh {
     const peer: Peer = {
       id, pc, remoteSid: null, stream, sink, pendingIce: [], outgoingIce: [], iceTimer: null,
       chain: Promise.resolve(), timeout: null, disconnectedTimer: null, video: false,
-      created: performance.now(), frames: 0, still: 0,
+      created: performance.now(), frames: 0, still: 0, restarts: 0,
     }; // prettier-ignore
     this.peers.set(id, peer);
     pc.onicecandidate = ({ candidate }) => {
@@ -323,14 +331,55 @@ export class PeerMesh {
     }
     if (state === 'connected') {
       this.backoff.delete(peer.id);
-    } else if (state === 'failed') {
-      this.retryLater(peer.id);
-    } else if (state === 'disconnected') {
-      peer.disconnectedTimer = window.setTimeout(() => {
-        if (this.peers.get(peer.id) === peer) this.retryLater(peer.id);
-      }, DISCONNECTED_GRACE_MS);
+      peer.restarts = 0;
+    } else if (state === 'failed' || state === 'disconnected' || peer.restarts > 0) {
+      // The smaller id restarts ICE at once; the other side waits for that offer. Either way a
+      // connection not back within the grace period is closed and offered afresh.
+      const dropped = state === 'failed' || state === 'disconnected';
+      const restarted = dropped && this.restartIce(peer);
+      if (state === 'failed' && !restarted && this.host.selfId < peer.id) this.retryLater(peer.id);
+      else {
+        peer.disconnectedTimer = window.setTimeout(() => {
+          if (this.peers.get(peer.id) === peer) this.retryLater(peer.id);
+        }, DISCONNECTED_GRACE_MS);
+      }
     }
     this.host.changed();
+  }
+
+  /**
+   * Restart ICE with someone on the same connection (only the smaller avatar id does, so that
+   * two restarts never cross); answers whether a restart was sent.
+   */
+  private restartIce(peer: Peer): boolean {
+    const host = this.host;
+    if (host.selfId > peer.id || !host.joined() || peer.restarts >= MAX_ICE_RESTARTS) return false;
+    if (peer.pc.signalingState !== 'stable' || !peer.pc.remoteDescription) return false;
+    peer.restarts += 1;
+    this.step(peer, async () => {
+      peer.pc.restartIce();
+      await peer.pc.setLocalDescription(await peer.pc.createOffer({ iceRestart: true }));
+      const r = peer.remoteSid ?? undefined;
+      host.send(peer.id, 'offer', JSON.stringify({ s: host.session(), r, sdp: peer.pc.localDescription?.sdp }));
+    });
+    return true;
+  }
+
+  /**
+   * The space's socket is back (signals sent while it was down are lost): restart ICE with
+   * everyone whose connection is not connected, and offer again at once to those we backed
+   * off from. `all` restarts every connection (a network change: the old paths may be gone).
+   * Answers how many restarts were sent.
+   */
+  restartStalled(all = false): number {
+    this.backoff.clear();
+    let sent = 0;
+    for (const peer of this.all()) {
+      if (!all && peer.pc.connectionState === 'connected') continue;
+      peer.restarts = 0;
+      if (this.restartIce(peer)) sent += 1;
+    }
+    return sent;
   }
 
   private retryLater(id: string): void {

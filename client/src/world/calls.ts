@@ -313,9 +313,28 @@ export class CallManager extends EventTarget {
 
   // ---- signalling ----------------------------------------------------------------------------
 
+  /**
+   * Bring the call back after a drop: restart ICE with everyone not connected (or with
+   * everyone, `all`), and connect again at once to those a failure had put on hold. Called by
+   * itself when the space's socket comes back (the hub's `calls` list follows every welcome);
+   * answers how many restarts were sent (the other side answers the restart offers).
+   */
+  reconnect(all = false): number {
+    if (!this._joined) return 0;
+    const sent = this.mesh.restartStalled(all);
+    this.reconcile();
+    this.changed();
+    return sent;
+  }
+
   /** Feed every incoming `signal` message here. */
   handleSignal(from: string, kind: string, data: string): void {
-    if (kind === 'calls') return this.roster.receiveList(data);
+    if (kind === 'calls') {
+      // The hub hands the list over on every (re)connection of the socket.
+      this.roster.receiveList(data);
+      this.reconnect();
+      return;
+    }
     if (kind === 'call') return this.roster.receiveAnnouncement(from, data === 'on');
     if (from !== this.selfId) this.mesh.receive(from, kind, data);
   }

@@ -69,6 +69,15 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class VisitContext:
+    """The visit's reason and the problems recorded for its patient, for the clinician."""
+
+    appointment: Appointment
+    encounter: Encounter
+    problems: list[tuple[EncounterProblem, Encounter]]
+
+
+@dataclass(frozen=True)
 class NoteInput:
     subjective: str | None = None
     objective: str | None = None
@@ -154,6 +163,27 @@ class EncounterService:
             .order_by(DecisionOption.position, DecisionOption.created_at)
         )
         return list(rows.all())
+
+    async def context(self, actor: Actor, encounter_id: uuid.UUID) -> VisitContext:
+        """Why the patient came, and the problems recorded for them: this visit's (draft or
+        signed) and those of their earlier signed notes, newest first. Only the visit's
+        clinician reads it (everyone else 404); the read is audited through the policy."""
+        async with unit_of_work(self.session):
+            encounter, access = await self._reach(actor, encounter_id)
+            if not access.as_clinician:
+                raise NotFound("Not found.")
+            rows = await self.session.execute(
+                select(EncounterProblem, Encounter)
+                .join(Encounter, Encounter.id == EncounterProblem.encounter_id)
+                .where(
+                    Encounter.patient_id == encounter.patient_id,
+                    (Encounter.id == encounter.id) | Encounter.signed_at.is_not(None),
+                )
+                .order_by(EncounterProblem.created_at.desc())
+                .limit(100)
+            )
+            problems = [(p, e) for p, e in rows.all()]
+            return VisitContext(access.appointment, encounter, problems)
 
     # ---- the note ---------------------------------------------------------------------------
 

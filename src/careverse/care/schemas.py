@@ -320,6 +320,27 @@ class EncounterOut(BaseModel):
     options: list[OptionOut]
     choice: ChoiceOut | None
     editable: bool
+    reason: str | None = None
+    visit_type: str | None = None
+
+
+class RecordedProblemOut(ProblemOut):
+    encounter_id: uuid.UUID
+    recorded_at: datetime
+    this_visit: bool
+
+
+class VisitContextOut(BaseModel):
+    """What the clinician's side panel shows beside the call: why the patient came and the
+    problems already recorded for them (this visit's and those of earlier signed notes)."""
+
+    encounter_id: uuid.UUID
+    appointment_id: uuid.UUID
+    patient_id: uuid.UUID
+    reason: str | None
+    visit_type: str
+    start: datetime
+    problems: list[RecordedProblemOut]
 
 
 class SummaryOut(BaseModel):

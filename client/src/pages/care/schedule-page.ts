@@ -26,6 +26,7 @@ import { t, type MessageKey } from '../../i18n';
 import './care.css';
 import './decision-panel';
 import './invite-panel';
+import './visit-facts';
 
 /** Monday..Sunday in the reader's language (1 January 2024 was a Monday). */
 function weekdayName(weekday: number): string {
@@ -421,6 +422,7 @@ export class CareSchedulePage extends LightElement {
       <section aria-labelledby="care-note">
         <h2 id="care-note">${t('care.note.title', { name: e.patient_name })}</h2>
         ${e.patient_language ? html`<p>${t('care.language', { language: e.patient_language })}</p>` : nothing}
+        <cv-visit-facts encounter-id=${e.id} patient-id=${e.patient_id}></cv-visit-facts>
         ${this.room
           ? html`<p><a class="button button--primary" id="care-room" href="/spaces/${this.room}">${t('care.join')}</a></p>`
           : nothing}

@@ -23,7 +23,9 @@ from careverse.care.schemas import (
     OptionOut,
     ProblemIn,
     ProblemOut,
+    RecordedProblemOut,
     SummaryOut,
+    VisitContextOut,
 )
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
@@ -73,7 +75,7 @@ def encounter_out(v: EncounterView) -> EncounterOut:
             for a, name in v.addenda
         ] if note else [],
         options=[option_out(o) for o in v.options], choice=choice_out(v.choice),
-        editable=v.editable,
+        editable=v.editable, reason=v.appointment.reason, visit_type=v.appointment.visit_type,
     )  # fmt: skip
 
 
@@ -81,6 +83,29 @@ def encounter_out(v: EncounterView) -> EncounterOut:
 async def get_encounter(encounter_id: uuid.UUID, actor: CurrentActor, care: Care) -> EncounterOut:
     """The encounter; the note shows to the patient once signed."""
     return encounter_out(await care.encounters.view(actor, encounter_id))
+
+
+@router.get(
+    "/care/encounters/{encounter_id}/context", response_model=VisitContextOut, responses=ERRORS
+)
+async def visit_context(
+    encounter_id: uuid.UUID, actor: CurrentActor, care: Care
+) -> VisitContextOut:
+    """For the visit's clinician (others 404): the reason for the visit and the problems
+    recorded for this patient (this visit's and those of earlier signed notes)."""
+    c = await care.encounters.context(actor, encounter_id)
+    return VisitContextOut(
+        encounter_id=c.encounter.id, appointment_id=c.appointment.id,
+        patient_id=c.appointment.patient_id, reason=c.appointment.reason,
+        visit_type=c.appointment.visit_type, start=c.appointment.start_at,
+        problems=[
+            RecordedProblemOut(
+                **problem_out(p).model_dump(), encounter_id=e.id, recorded_at=p.created_at,
+                this_visit=e.id == c.encounter.id,
+            )
+            for p, e in c.problems
+        ],
+    )  # fmt: skip
 
 
 @router.put("/care/encounters/{encounter_id}/note", response_model=EncounterOut, responses=ERRORS)
