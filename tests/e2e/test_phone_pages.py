@@ -23,7 +23,16 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from careverse import demo
 
-from .support import CSP_RECORDER, REPO, LiveServer, Person, run_axe, run_server, sign_in
+from .support import (
+    CSP_RECORDER,
+    REPO,
+    LiveServer,
+    Person,
+    api_as,
+    run_axe,
+    run_server,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -367,3 +376,50 @@ def test_the_2d_view_words_who_is_near_and_counts_people_right(
     finally:
         first.close()
         second.close()
+
+
+def test_a_visit_s_waiting_garden_and_consult_room_fit_a_phone(
+    browser: Browser, demo_server: LiveServer
+):
+    """The consult-style pages, reached as a visit reaches them: booked, checked in, admitted."""
+    base = demo_server.base_url
+    patient, clinician = person_of("patient"), person_of("clinician")
+    with api_as(base, clinician) as api:
+        clinician_id = api.get("/api/me").json()["id"]
+    with api_as(base, patient) as api:
+        slots = api.get(
+            f"/api/care/clinicians/{clinician_id}/slots", params={"visit_type": "follow-up"}
+        ).json()["slots"]
+        made = api.post(
+            "/api/care/appointments",
+            json={"clinician_id": clinician_id, "start": slots[0]["start"], "reason": "Dizzy"},
+        )
+        assert made.status_code == 201, made.text
+        checks = {"camera": "ok", "microphone": "ok", "speaker": "ok", "connection": "ok"}
+        waiting = api.post(
+            f"/api/care/appointments/{made.json()['id']}/check-in", json={"device_check": checks}
+        )
+        assert waiting.status_code == 200, waiting.text
+    garden = waiting.json()["waiting_space_id"]
+
+    wrong: list[str] = []
+    context, page, watched = phone_page(browser)
+    try:
+        sign_in(page, base, patient)
+        watched.clear()
+        wrong += visit_all(page, watched, base, ["/appointments", f"/spaces/{garden}"], [])
+        with api_as(base, clinician) as api:
+            admitted = api.post(f"/api/care/appointments/{made.json()['id']}/admit")
+            assert admitted.status_code == 200, admitted.text
+        room = f"/spaces/{admitted.json()['space_id']}"
+        wrong += visit_all(page, watched, base, [room], [])
+    finally:
+        context.close()
+    context, page, watched = phone_page(browser)
+    try:
+        sign_in(page, base, clinician)
+        watched.clear()
+        wrong += visit_all(page, watched, base, ["/consultations", room], [])
+    finally:
+        context.close()
+    assert wrong == [], "\n".join(wrong)
