@@ -423,3 +423,38 @@ def test_a_visit_s_waiting_garden_and_consult_room_fit_a_phone(
     finally:
         context.close()
     assert wrong == [], "\n".join(wrong)
+
+
+def test_a_facilitator_confirms_a_removal_in_the_page_not_in_a_browser_dialog(
+    browser: Browser, demo_server: LiveServer
+):
+    first, host, _ = phone_page(browser)
+    second, guest, _ = phone_page(browser)
+    dialogs: list[str] = []
+    host.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        sign_in(host, demo_server.base_url, person_of("moderator"))  # runs the support circle
+        enter_space(host, demo_server.base_url, "Tuesday support circle", "?mode=2d")
+        sign_in(guest, demo_server.base_url, person_of("caregiver"))
+        enter_space(guest, demo_server.base_url, "Tuesday support circle", "?mode=2d")
+        name = DEMO_PEOPLE["caregiver"].name
+
+        remove = host.get_by_role("button", name=f"Remove {name}")
+        remove.click()
+        question = host.get_by_role("group", name=f"Remove {name} from this space?")
+        expect(question).to_be_visible()
+        expect(question.get_by_role("button", name="Remove")).to_be_focused()
+        question.get_by_role("button", name="Cancel").click()
+        expect(question).to_be_hidden()
+        expect(host.get_by_role("heading", name=re.compile("^People around you"))).to_be_focused()
+        expect(guest.get_by_text("Connected", exact=True)).to_be_visible()
+
+        remove.click()
+        question.get_by_role("button", name="Remove").click()
+        removed = guest.get_by_text("A facilitator removed you from this space.")
+        expect(removed.first).to_be_visible()
+        expect(host.locator(".person__name", has_text=name)).to_have_count(0)
+        assert dialogs == []
+    finally:
+        first.close()
+        second.close()
