@@ -50,8 +50,9 @@ def run_server(
     data_dir: Path,
     database_url: str | None = None,
     extra_env: Mapping[str, str] | None = None,
+    command: str = "serve",
 ) -> Iterator[str]:
-    """Run ``careverse serve`` until the block ends; yield its base URL.
+    """Run ``careverse serve`` (or ``command``: ``demo``) until the block ends; yield its base URL.
 
     Outer ``CAREVERSE_*`` settings are not inherited, so every run starts from the same
     defaults; pass ``database_url`` to use something other than SQLite in ``data_dir``, and
@@ -77,7 +78,7 @@ def run_server(
                 sys.executable,
                 "-m",
                 "careverse",
-                "serve",
+                command,
                 "--host",
                 "127.0.0.1",
                 "--port",

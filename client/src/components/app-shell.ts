@@ -19,6 +19,7 @@ import {
 } from '../router';
 import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
+import { headerFolded, onHeaderFold } from './header-fold';
 import './admission-call';
 import './alert-badge';
 import './notification-bell';
@@ -65,6 +66,7 @@ export class CareverseApp extends LightElement {
     ready: { state: true },
     menuOpen: { state: true },
     startError: { state: true },
+    folded: { state: true },
   };
 
   declare account: Account | null;
@@ -72,6 +74,8 @@ export class CareverseApp extends LightElement {
   declare ready: boolean;
   declare menuOpen: boolean;
   declare startError: string;
+  /** The header folded away in a space (the space page has the toggle). */
+  declare folded: boolean;
 
   /** Set when a navigation (not the first load) should move focus to the new page. */
   private focusPending = false;
@@ -86,6 +90,7 @@ export class CareverseApp extends LightElement {
     this.ready = false;
     this.menuOpen = false;
     this.startError = '';
+    this.folded = headerFolded();
   }
 
   override connectedCallback(): void {
@@ -98,6 +103,7 @@ export class CareverseApp extends LightElement {
       onAccountChange((account) => (this.account = account)),
       onSessionLost(() => this.sessionLost()),
       onEnrolmentRequired(() => this.enrolmentRequired()),
+      onHeaderFold((folded) => (this.folded = folded)),
     );
     void this.start();
   }
@@ -273,25 +279,25 @@ export class CareverseApp extends LightElement {
         </header>
       `;
     }
+    // In a space the header can fold away (the space page's toggle), giving the world the screen.
+    const world = this.route.name === 'space';
     return html`
-      <header class="site-header">
-        <div class="site-header__inner site-header__inner--signed-in">
+      <header id="site-header" class="site-header ${world ? 'site-header--world' : ''}" ?hidden=${world && this.folded}>
+        <div class="site-header__inner site-header__inner--signed-in ${this.menuOpen ? 'is-menu-open' : ''}">
           <a class="brand" href=${pathOf('home')}>${this.renderLogo()}<span>${t('app.name')}</span></a>
           <cv-notification-bell></cv-notification-bell>
           <button
             class="menu-toggle"
             type="button"
             aria-expanded=${this.menuOpen ? 'true' : 'false'}
-            aria-controls="site-nav"
+            aria-controls="site-menu"
             @click=${() => (this.menuOpen = !this.menuOpen)}
           >
             <span class="menu-toggle__icon" aria-hidden="true"></span>${t('nav.menu')}
           </button>
-          ${accountMenu}
-          <nav
-            id="site-nav"
-            class="site-nav ${this.menuOpen ? 'is-open' : ''}"
-            aria-label=${t('nav.main')}
+          <div
+            id="site-menu"
+            class="site-menu"
             @keydown=${(event: KeyboardEvent) => {
               if (event.key === 'Escape' && this.menuOpen) {
                 this.menuOpen = false;
@@ -299,10 +305,13 @@ export class CareverseApp extends LightElement {
               }
             }}
           >
-            <ul role="list">
-              ${this.renderLinks('main').map((link) => html`<li>${link}</li>`)}
-            </ul>
-          </nav>
+            ${accountMenu}
+            <nav id="site-nav" class="site-nav" aria-label=${t('nav.main')}>
+              <ul role="list">
+                ${this.renderLinks('main').map((link) => html`<li>${link}</li>`)}
+              </ul>
+            </nav>
+          </div>
         </div>
       </header>
     `;
@@ -312,7 +321,12 @@ export class CareverseApp extends LightElement {
     return html`
       <a class="skip-link" href="#main" @click=${this.onSkip}>${t('app.skipToContent')}</a>
       ${this.renderHeader()}
-      <main id="main" tabindex="-1" aria-busy=${this.ready ? 'false' : 'true'}>
+      <main
+        id="main"
+        class=${this.route.name === 'space' ? 'main--world' : nothing}
+        tabindex="-1"
+        aria-busy=${this.ready ? 'false' : 'true'}
+      >
         ${this.startError ? html`<div class="form-error" role="alert">${this.startError}</div>` : nothing}
         ${this.renderPage()}
       </main>

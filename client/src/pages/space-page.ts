@@ -4,6 +4,7 @@ import type { Account } from '../api/auth';
 import { ApiError } from '../api/http';
 import { getSpace, HALF_EXTENT, type Space } from '../api/world';
 import { describeError } from '../components/errors';
+import { headerFolded, onHeaderFold, setHeaderFolded } from '../components/header-fold';
 import { LightElement } from '../components/light-element';
 import { LoadingController } from '../controllers/loading';
 import { t } from '../i18n';
@@ -45,6 +46,7 @@ export class SpacePage extends LightElement {
     walkingTo: { state: true },
     blocked: { state: true },
     version: { state: true },
+    folded: { state: true },
   };
 
   declare spaceId: string;
@@ -58,6 +60,8 @@ export class SpacePage extends LightElement {
   declare blocked: Map<string, string>;
   /** Bumped when people or objects change, so that the panels re-render. */
   declare version: number;
+  /** The site header folded away (the choice is kept in this browser). */
+  declare folded: boolean;
 
   socket: WorldConnection | null = null;
   state = new WorldState();
@@ -89,6 +93,7 @@ export class SpacePage extends LightElement {
     sent: () => this.updateCalls(),
   });
   private stops: (() => void)[] = [];
+  private stopFold: (() => void) | null = null;
   private renderTimer: number | null = null;
   private welcomed = false;
   /** Bumped on each start and teardown: a start that finishes late does nothing. */
@@ -104,6 +109,7 @@ export class SpacePage extends LightElement {
     this.walkingTo = '';
     this.blocked = new Map();
     this.version = 0;
+    this.folded = headerFolded();
   }
 
   override connectedCallback(): void {
@@ -111,11 +117,14 @@ export class SpacePage extends LightElement {
     this.stage.choose(location.search);
     this.controls.snapTurn = worldSettings().snapTurn;
     this.stops.push(onWorldSettings((s) => this.settingsChanged(s)));
+    this.stopFold = onHeaderFold((folded) => (this.folded = folded));
     void this.start();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stopFold?.();
+    this.stopFold = null;
     this.teardown();
   }
 
@@ -383,6 +392,15 @@ export class SpacePage extends LightElement {
           <p class="world-connection">${renderConnection(this.link, () => this.socket?.retryNow())}</p>
         </div>
         <div class="actions">
+          <button
+            class="button button--quiet header-fold"
+            type="button"
+            aria-controls="site-header"
+            aria-expanded=${this.folded ? 'false' : 'true'}
+            @click=${() => setHeaderFolded(!this.folded)}
+          >
+            <span class="header-fold__icon" aria-hidden="true"></span>${t('world.header.toggle')}
+          </button>
           <button
             class="button button--secondary"
             type="button"

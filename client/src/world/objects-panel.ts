@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { LightElement } from '../components/light-element';
 import { t, type MessageKey } from '../i18n';
+import { renderConfirm, type PendingConfirm } from './confirm-inline';
 import type { NewObject, WorldObject } from './connection';
 import { kindName, metres, MODEL_KEYS, objectName } from './labels';
 import type { WorldState } from './world-state';
@@ -11,7 +12,7 @@ export type NewObjectDetail = Pick<NewObject, 'kind' | 'title' | 'text' | 'model
  * The posters, notes and models in the space, nearest first, with their full text (so the 2D
  * view and screen readers get everything the 3D scene shows) and a "Go near" button each.
  * Facilitators can place something in front of themselves and remove things. Fires
- * `go-near-object` ({id}), `add-object` (NewObjectDetail) and `remove-object` ({id, name}).
+ * `go-near-object` ({id}), `add-object` (NewObjectDetail) and `remove-object` ({id, name}) once the facilitator has confirmed it in the panel.
  */
 export class ObjectsPanel extends LightElement {
   static override properties = {
@@ -20,6 +21,7 @@ export class ObjectsPanel extends LightElement {
     version: { type: Number },
     kind: { state: true },
     error: { state: true },
+    pending: { state: true },
   };
 
   declare state: WorldState | null;
@@ -27,6 +29,8 @@ export class ObjectsPanel extends LightElement {
   declare version: number;
   declare kind: NewObject['kind'];
   declare error: string;
+  /** Removing something, asked in the panel before it is done. */
+  declare pending: PendingConfirm | null;
 
   constructor() {
     super();
@@ -35,6 +39,7 @@ export class ObjectsPanel extends LightElement {
     this.version = 0;
     this.kind = 'poster';
     this.error = '';
+    this.pending = null;
   }
 
   private fire(type: string, detail: unknown): void {
@@ -62,6 +67,20 @@ export class ObjectsPanel extends LightElement {
     this.kind = 'poster';
   }
 
+  private askRemove(id: string, name: string): void {
+    this.pending = {
+      question: t('world.objects.removeConfirm', { name }),
+      yes: t('world.people.removeShort'),
+      run: () => this.fire('remove-object', { id, name }),
+    };
+    void this.focusById('objects-confirm-yes');
+  }
+
+  private answered = (): void => {
+    this.pending = null;
+    void this.focusById('objects-title');
+  };
+
   private item(object: WorldObject, state: WorldState) {
     const name = objectName(object);
     const distance = metres(state.distanceTo(object.p[0], object.p[2]));
@@ -79,7 +98,7 @@ export class ObjectsPanel extends LightElement {
           ? html`<button
               class="button button--quiet button--warn"
               type="button"
-              @click=${() => this.fire('remove-object', { id: object.id, name })}
+              @click=${() => this.askRemove(object.id, name)}
             >
               ${t('world.people.removeShort')}<span class="visually-hidden"> ${name}</span>
             </button>`
@@ -141,7 +160,8 @@ export class ObjectsPanel extends LightElement {
     );
     return html`
       <section class="world-panel" aria-labelledby="objects-title">
-        <h2 id="objects-title">${t('world.objects.title')}</h2>
+        <h2 id="objects-title" tabindex="-1">${t('world.objects.title')}</h2>
+        ${renderConfirm(this.pending, 'objects-confirm', this.answered)}
         ${objects.length === 0
           ? html`<p class="empty">${t('world.objects.empty')}</p>`
           : html`<ul class="object-list" role="list">${objects.map((o) => this.item(o, state))}</ul>`}

@@ -1,6 +1,7 @@
 import { html, nothing } from 'lit';
 import { LightElement } from '../components/light-element';
 import { t, type MessageKey } from '../i18n';
+import { renderConfirm, type PendingConfirm } from './confirm-inline';
 import type { ModAction } from './connection';
 import { metres, roleName } from './labels';
 import { NEARBY_METRES, type Person } from './world-state';
@@ -24,6 +25,7 @@ export class PeoplePanel extends LightElement {
     locked: { type: Boolean },
     spectator: { type: Boolean },
     version: { type: Number },
+    pending: { state: true },
   };
 
   declare people: Person[];
@@ -34,6 +36,8 @@ export class PeoplePanel extends LightElement {
   declare spectator: boolean;
   /** Bumped by the page when positions or states changed (people are mutable records). */
   declare version: number;
+  /** Removing someone or ending the session, asked in the panel before it is done. */
+  declare pending: PendingConfirm | null;
 
   constructor() {
     super();
@@ -44,6 +48,7 @@ export class PeoplePanel extends LightElement {
     this.locked = false;
     this.spectator = false;
     this.version = 0;
+    this.pending = null;
   }
 
   private fire(type: string, detail: unknown): void {
@@ -51,12 +56,30 @@ export class PeoplePanel extends LightElement {
   }
 
   private moderate(action: ModAction, person?: Person): void {
-    if (action === 'remove' && person && !confirm(t('world.people.removeConfirm', { name: person.name }))) {
-      return;
+    const run = () => this.fire('moderate', { action, target: person?.id, name: person?.name });
+    if (action === 'remove' && person) {
+      this.ask({
+        question: t('world.people.removeConfirm', { name: person.name }),
+        yes: t('world.people.removeShort'),
+        run,
+      });
+    } else if (action === 'end') {
+      this.ask({ question: t('world.people.endConfirm'), yes: t('world.room.end'), run });
+    } else {
+      run();
     }
-    if (action === 'end' && !confirm(t('world.people.endConfirm'))) return;
-    this.fire('moderate', { action, target: person?.id, name: person?.name });
   }
+
+  private ask(pending: PendingConfirm): void {
+    this.pending = pending;
+    void this.focusById('people-confirm-yes');
+  }
+
+  /** The question answered: back to the list, focus on its heading. */
+  private answered = (): void => {
+    this.pending = null;
+    void this.focusById('people-title');
+  };
 
   private status(person: Person): string {
     const parts: string[] = [];
@@ -132,8 +155,9 @@ export class PeoplePanel extends LightElement {
     const people = this.people;
     return html`
       <section class="world-panel" aria-labelledby="people-title">
-        <h2 id="people-title">${t('world.people.title', { count: people.length })}</h2>
+        <h2 id="people-title" tabindex="-1">${t('world.people.title', { count: people.length })}</h2>
         <p class="field-hint">${t('world.people.hint')}</p>
+        ${renderConfirm(this.pending, 'people-confirm', this.answered)}
         ${people.length === 0
           ? html`<p class="empty">${t('world.people.empty')}</p>`
           : html`<ul class="people-list" role="list">${people.slice(0, MAX_LISTED).map((p) => this.item(p))}</ul>`}

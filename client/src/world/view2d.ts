@@ -55,12 +55,14 @@ export class World2D extends LightElement {
       .filter((o) => state.distanceTo(o.p[0], o.p[2]) <= NEARBY_METRES)
       .map((o) => objectName(o));
     const all = [...near, ...nearObjects];
+    // "No one" only when the people list is empty too; else how many are further away.
+    const others = state.others().length;
+    let nearby: string;
+    if (all.length > 0) nearby = t('world.view2d.near', { list: all.join(', ') });
+    else if (others > 0) nearby = t('world.view2d.nobodyClose', { count: others });
+    else nearby = t('world.view2d.nearNobody');
     return html`
-      <p>${t('world.view2d.youAreIn', { space: this.spaceName })}
-        ${all.length > 0
-          ? t('world.view2d.near', { list: all.join(', ') })
-          : t('world.view2d.nearNobody')}
-      </p>
+      <p>${t('world.view2d.youAreIn', { space: this.spaceName })} ${nearby}</p>
       ${this.walkingTo
         ? html`<p class="world-walking">
             ${t('world.view2d.walking', { name: this.walkingTo })}

@@ -184,8 +184,8 @@ export class SpacePanels {
     });
   }
 
-  private removeObject({ id, name }: { id: string; name: string }): void {
-    if (!confirm(t('world.objects.removeConfirm', { name }))) return;
+  /** Confirmed in the objects panel already. */
+  private removeObject({ id }: { id: string; name: string }): void {
     this.host.socket?.deleteObject(id);
   }
 }
