@@ -377,6 +377,14 @@ export interface paths {
      */
     patch: operations["change_medication_api_care_medications__medication_id__patch"];
   };
+  "/api/care/patients": {
+    /**
+     * List Patients
+     * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+     * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+     */
+    get: operations["list_patients_api_care_patients_get"];
+  };
   "/api/care/patients/{patient_id}/allergies": {
     /** List Allergies */
     get: operations["list_allergies_api_care_patients__patient_id__allergies_get"];
@@ -413,6 +421,14 @@ export interface paths {
     get: operations["list_medications_api_care_patients__patient_id__medications_get"];
     /** Add Medication */
     post: operations["add_medication_api_care_patients__patient_id__medications_post"];
+  };
+  "/api/care/patients/{patient_id}/record-summary": {
+    /**
+     * Record Summary
+     * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+     * the visits (with their encounter and note status) and the problems coded in encounters.
+     */
+    get: operations["record_summary_api_care_patients__patient_id__record_summary_get"];
   };
   "/api/care/preferences": {
     /**
@@ -549,13 +565,27 @@ export interface paths {
   "/api/me/notifications": {
     /**
      * My Notifications
-     * @description The caller's in-app notifications, newest first.
+     * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
      */
     get: operations["my_notifications_api_me_notifications_get"];
   };
   "/api/me/notifications/read": {
     /** Mark All Read */
     post: operations["mark_all_read_api_me_notifications_read_post"];
+  };
+  "/api/me/notifications/stream": {
+    /**
+     * Notification Stream
+     * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
+     *
+     * For the people the inbox serves live (patients, caregivers, clinicians); others poll
+     * ``unread-count``.
+     */
+    get: operations["notification_stream_api_me_notifications_stream_get"];
+  };
+  "/api/me/notifications/unread-count": {
+    /** Unread Count */
+    get: operations["unread_count_api_me_notifications_unread_count_get"];
   };
   "/api/me/notifications/{notification_id}/read": {
     /** Mark Read */
@@ -567,6 +597,52 @@ export interface paths {
      * @description Change the password; other sessions of the account end.
      */
     post: operations["change_password_api_me_password_post"];
+  };
+  "/api/messages/attachments/{attachment_id}": {
+    /**
+     * Download
+     * @description An attachment, through the policy; always downloaded, never rendered inline.
+     */
+    get: operations["download_api_messages_attachments__attachment_id__get"];
+  };
+  "/api/messages/threads": {
+    /**
+     * Threads
+     * @description The threads the caller may read, newest activity first. Clinicians: their patients'
+     * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
+     */
+    get: operations["threads_api_messages_threads_get"];
+    /**
+     * Start Thread
+     * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
+     */
+    post: operations["start_thread_api_messages_threads_post"];
+  };
+  "/api/messages/threads/{thread_id}": {
+    /** Get Thread */
+    get: operations["get_thread_api_messages_threads__thread_id__get"];
+  };
+  "/api/messages/threads/{thread_id}/assignee": {
+    /**
+     * Assign
+     * @description Give the thread to a clinician of the patient's care team (null: nobody).
+     */
+    put: operations["assign_api_messages_threads__thread_id__assignee_put"];
+  };
+  "/api/messages/threads/{thread_id}/handled": {
+    /** Handled */
+    put: operations["handled_api_messages_threads__thread_id__handled_put"];
+  };
+  "/api/messages/threads/{thread_id}/messages": {
+    /** Reply */
+    post: operations["reply_api_messages_threads__thread_id__messages_post"];
+  };
+  "/api/messages/threads/{thread_id}/read": {
+    /**
+     * Read Thread
+     * @description The caller has read the thread (the other side sees the receipt).
+     */
+    post: operations["read_thread_api_messages_threads__thread_id__read_post"];
   };
   "/api/monitoring/alerts": {
     /**
@@ -1356,6 +1432,27 @@ export interface components {
       /** Visit Type */
       visit_type: string;
     };
+    /** AssignIn */
+    AssignIn: {
+      /** Clinician Id */
+      clinician_id?: string | null;
+    };
+    /** AttachmentOut */
+    AttachmentOut: {
+      /** Content Type */
+      content_type: string;
+      /** Filename */
+      filename: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Size */
+      size: number;
+      /** Url */
+      url: string;
+    };
     /** AuditChainOut */
     AuditChainOut: {
       /**
@@ -1464,6 +1561,30 @@ export interface components {
       rejected: components["schemas"]["Rejected"][];
       /** Results */
       results: components["schemas"]["ItemResult"][];
+    };
+    /** Body_reply_api_messages_threads__thread_id__messages_post */
+    Body_reply_api_messages_threads__thread_id__messages_post: {
+      /** Body */
+      body: string;
+      /**
+       * File
+       * @description PDF, PNG or JPEG
+       */
+      file?: string | null;
+    };
+    /** Body_start_thread_api_messages_threads_post */
+    Body_start_thread_api_messages_threads_post: {
+      /** Body */
+      body: string;
+      /**
+       * File
+       * @description PDF, PNG or JPEG
+       */
+      file?: string | null;
+      /** Patient Id */
+      patient_id?: string | null;
+      /** Subject */
+      subject: string;
     };
     /** Body_token_api_auth_token_post */
     Body_token_api_auth_token_post: {
@@ -2008,6 +2129,30 @@ export interface components {
       /** Visit Type */
       visit_type?: string | null;
     };
+    /** EncounterProblemOut */
+    EncounterProblemOut: {
+      /** Code */
+      code: string | null;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+    };
     /** ErasureOut */
     ErasureOut: {
       /** Due At */
@@ -2069,6 +2214,14 @@ export interface components {
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
+    };
+    /** HandledIn */
+    HandledIn: {
+      /**
+       * Handled
+       * @default true
+       */
+      handled?: boolean;
     };
     /**
      * HealthRecordOut
@@ -2291,6 +2444,31 @@ export interface components {
        */
       role?: "participant" | "facilitator";
     };
+    /** MessageOut */
+    MessageOut: {
+      /** Attachments */
+      attachments: components["schemas"]["AttachmentOut"][];
+      /** Author Id */
+      author_id: string | null;
+      /** Author Name */
+      author_name: string;
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Read By Other Side At */
+      read_by_other_side_at: string | null;
+      /** Side */
+      side: string;
+    };
     /** NewAccountIn */
     NewAccountIn: {
       /** Birth Date */
@@ -2318,6 +2496,17 @@ export interface components {
       invitation_sent?: boolean;
       /** Reset Url */
       reset_url?: string | null;
+    };
+    /** News2Brief */
+    News2Brief: {
+      /** At */
+      at: string | null;
+      /** Partial */
+      partial: boolean;
+      /** Risk */
+      risk: string;
+      /** Total */
+      total: number;
     };
     /** News2Out */
     News2Out: {
@@ -2415,8 +2604,14 @@ export interface components {
       id: string;
       /** Kind */
       kind: string;
+      /** Link */
+      link: string | null;
+      /** Patient Id */
+      patient_id: string | null;
       /** Read */
       read: boolean;
+      /** Read At */
+      read_at: string | null;
       /** Title */
       title: string;
     };
@@ -2615,6 +2810,45 @@ export interface components {
        */
       sex: "male" | "female" | "other" | "unknown";
     };
+    /** PatientPageOut */
+    PatientPageOut: {
+      /** Page */
+      page: number;
+      /** Page Size */
+      page_size: number;
+      /** Patients */
+      patients: components["schemas"]["PatientRowOut"][];
+      /** Total */
+      total: number;
+    };
+    /** PatientRowOut */
+    PatientRowOut: {
+      /** Age */
+      age: number | null;
+      /** Highest Severity */
+      highest_severity: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      news2: components["schemas"]["News2Brief"] | null;
+      /** Next Visit */
+      next_visit: string | null;
+      /** Open Alerts */
+      open_alerts: number;
+      /** Overdue Questionnaires */
+      overdue_questionnaires: number;
+      /**
+       * Risk
+       * @enum {string}
+       */
+      risk: "high" | "medium" | "low" | "none";
+      /** Sex */
+      sex: string | null;
+    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -2717,6 +2951,31 @@ export interface components {
       visit_type: string;
       /** Waiting Minutes */
       waiting_minutes: number | null;
+    };
+    /** ReadReceiptOut */
+    ReadReceiptOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /** Name */
+      name: string;
+      /**
+       * Read At
+       * Format: date-time
+       */
+      read_at: string;
+      /** Side */
+      side: string;
+    };
+    /** RecordSummaryOut */
+    RecordSummaryOut: {
+      patient: components["schemas"]["PatientRowOut"];
+      /** Problems */
+      problems: components["schemas"]["EncounterProblemOut"][];
+      /** Visits */
+      visits: components["schemas"]["VisitOut"][];
     };
     /** RecordedProblemOut */
     RecordedProblemOut: {
@@ -3090,6 +3349,50 @@ export interface components {
       /** Version */
       version: string;
     };
+    /** ThreadOut */
+    ThreadOut: {
+      /** Assigned Name */
+      assigned_name: string | null;
+      /** Assigned To */
+      assigned_to: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Handled */
+      handled: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Message At
+       * Format: date-time
+       */
+      last_message_at: string;
+      /** Messages */
+      messages: components["schemas"]["MessageOut"][];
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Patient Name */
+      patient_name: string;
+      /** Reads */
+      reads: components["schemas"]["ReadReceiptOut"][];
+      /** Subject */
+      subject: string;
+      /** Unread */
+      unread: boolean;
+    };
+    /** ThreadsOut */
+    ThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["ThreadOut"][];
+    };
     /** ThresholdRuleIn */
     ThresholdRuleIn: {
       /** Code */
@@ -3160,6 +3463,11 @@ export interface components {
        */
       severity: "low" | "medium" | "high";
     };
+    /** UnreadOut */
+    UnreadOut: {
+      /** Unread */
+      unread: number;
+    };
     /** ValidationError */
     ValidationError: {
       /** Context */
@@ -3203,6 +3511,31 @@ export interface components {
        * Format: date-time
        */
       start: string;
+      /** Visit Type */
+      visit_type: string;
+    };
+    /** VisitOut */
+    VisitOut: {
+      /**
+       * Appointment Id
+       * Format: uuid
+       */
+      appointment_id: string;
+      /** Clinician Name */
+      clinician_name: string;
+      /** Encounter Id */
+      encounter_id: string | null;
+      /** Note Signed */
+      note_signed: boolean;
+      /** Reason */
+      reason: string | null;
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      /** Status */
+      status: string;
       /** Visit Type */
       visit_type: string;
     };
@@ -6253,6 +6586,65 @@ export interface operations {
       };
     };
   };
+  /**
+   * List Patients
+   * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+   * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+   */
+  list_patients_api_care_patients_get: {
+    parameters: {
+      query?: {
+        /** @description Part of a name */
+        q?: string | null;
+        /** @description NEWS2 risk (repeat for several) */
+        risk?: (("high" | "medium" | "low" | "none")[]) | null;
+        has_open_alerts?: boolean | null;
+        next_visit_within_days?: number | null;
+        overdue_questionnaires?: boolean | null;
+        sort?: "risk" | "name" | "next_visit" | "alerts";
+        page?: number;
+        page_size?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PatientPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** List Allergies */
   list_allergies_api_care_patients__patient_id__allergies_get: {
     parameters: {
@@ -6662,6 +7054,56 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Record Summary
+   * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+   * the visits (with their encounter and note status) and the problems coded in encounters.
+   */
+  record_summary_api_care_patients__patient_id__record_summary_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RecordSummaryOut"];
         };
       };
       /** @description Bad request */
@@ -7572,12 +8014,14 @@ export interface operations {
   };
   /**
    * My Notifications
-   * @description The caller's in-app notifications, newest first.
+   * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
    */
   my_notifications_api_me_notifications_get: {
     parameters: {
       query?: {
         unread?: boolean;
+        limit?: number;
+        offset?: number;
       };
     };
     responses: {
@@ -7625,6 +8069,82 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Notification Stream
+   * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
+   *
+   * For the people the inbox serves live (patients, caregivers, clinicians); others poll
+   * ``unread-count``.
+   */
+  notification_stream_api_me_notifications_stream_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unread Count */
+  unread_count_api_me_notifications_unread_count_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnreadOut"];
+        };
       };
       /** @description Bad request */
       400: {
@@ -7704,6 +8224,421 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["PasswordChangeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Download
+   * @description An attachment, through the policy; always downloaded, never rendered inline.
+   */
+  download_api_messages_attachments__attachment_id__get: {
+    parameters: {
+      path: {
+        attachment_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/octet-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Threads
+   * @description The threads the caller may read, newest activity first. Clinicians: their patients'
+   * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
+   */
+  threads_api_messages_threads_get: {
+    parameters: {
+      query?: {
+        patient?: string | null;
+        triage?: "all" | "unassigned" | "mine";
+        handled?: boolean;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Thread
+   * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
+   */
+  start_thread_api_messages_threads_post: {
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_start_thread_api_messages_threads_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Attachment too large */
+      413: {
+        content: never;
+      };
+      /** @description Attachment type not allowed */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Thread */
+  get_thread_api_messages_threads__thread_id__get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Assign
+   * @description Give the thread to a clinician of the patient's care team (null: nobody).
+   */
+  assign_api_messages_threads__thread_id__assignee_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AssignIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Handled */
+  handled_api_messages_threads__thread_id__handled_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HandledIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Reply */
+  reply_api_messages_threads__thread_id__messages_post: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_reply_api_messages_threads__thread_id__messages_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Attachment too large */
+      413: {
+        content: never;
+      };
+      /** @description Attachment type not allowed */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Thread
+   * @description The caller has read the thread (the other side sees the receipt).
+   */
+  read_thread_api_messages_threads__thread_id__read_post: {
+    parameters: {
+      path: {
+        thread_id: string;
       };
     };
     responses: {
