@@ -353,6 +353,7 @@ class ThreadService:
                                                            actor.account_id)).id  # fmt: skip
             else:
                 thread.author_account_id = actor.account_id
+            await self.session.flush()  # the thread's row before its first post's
         now = clock.now()
         seq = thread.post_count + 1
         post = Post(
