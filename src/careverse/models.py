@@ -1,6 +1,7 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.care import models as care_models
+from careverse.community import models as community_models
 from careverse.identity import models as identity_models
 from careverse.kernel import audit as kernel_audit
 from careverse.monitoring import alert_models as monitoring_alert_models
@@ -11,6 +12,7 @@ from careverse.world import models as world_models
 
 __all__ = [
     "care_models",
+    "community_models",
     "identity_models",
     "kernel_audit",
     "monitoring_alert_models",
