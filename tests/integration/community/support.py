@@ -43,7 +43,8 @@ async def topic(
 ) -> dict:  # fmt: skip
     answer = await client.post(
         f"/api/community/communities/{slug}/threads",
-        json={"title": title, "body": body, "identity": identity}, headers=who.headers,
+        json={"title": title, "body": body, "identity": identity},
+        headers=who.headers,
     )
     assert answer.status_code == expect, answer.text
     return answer.json()
