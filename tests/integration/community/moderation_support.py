@@ -33,7 +33,8 @@ async def room(client: httpx.AsyncClient, person, kind: str = "caregiver") -> Ro
     (mine,) = [m for m in members if m["account_id"] == str(moderator.id)]
     answer = await client.put(
         f"/api/community/communities/{made['slug']}/members/{mine['membership_id']}/role",
-        json={"role": "moderator"}, headers=admin.headers,
+        json={"role": "moderator"},
+        headers=admin.headers,
     )
     assert answer.status_code == 200, answer.text
     return Room(admin, moderator, member, other, made["slug"], made["id"])
