@@ -164,8 +164,9 @@ async def test_penalties_escalate_silence_blocks_posting_and_appeals_lift_them(
     mine = (await client.get(f"{API}/moderation/about-me", headers=r.member.headers)).json()
     assert [a["action"] for a in mine["actions"]] == ["silence", "silence", "warn"]
     latest, earlier = mine["actions"][0], mine["actions"][1]
-    ok = await client.post(f"{API}/moderation/actions/{latest['id']}/appeal",
-                           json={"text": "I apologised in private"}, headers=r.member.headers)  # fmt: skip
+    appeal = {"text": "I apologised in private"}
+    ok = await client.post(f"{API}/moderation/actions/{latest['id']}/appeal", json=appeal,
+                           headers=r.member.headers)  # fmt: skip
     assert ok.status_code == 201
     dup = await client.post(f"{API}/moderation/actions/{latest['id']}/appeal",
                             json={"text": "again"}, headers=r.member.headers)  # fmt: skip
@@ -188,8 +189,9 @@ async def test_penalties_escalate_silence_blocks_posting_and_appeals_lift_them(
     assert still.status_code == 403  # the earlier silence is still in force
     fake_clock.advance(days=8)  # both silences over (1 and 7 days)
     assert earlier["until"]
-    after = await client.post(f"{API}/threads/{answered['thread']['id']}/posts",
-                              json={"body": "Sorry, everyone"}, headers=r.member.headers)  # fmt: skip
+    sorry = {"body": "Sorry, everyone"}
+    after = await client.post(f"{API}/threads/{answered['thread']['id']}/posts", json=sorry,
+                              headers=r.member.headers)  # fmt: skip
     assert after.status_code == 201, after.text
     assert await audit_rows(app, action="community.appeal.decide")
 
