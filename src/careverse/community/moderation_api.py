@@ -17,6 +17,9 @@ from careverse.community.moderation_schemas import (
     AppealsOut,
     CaseOut,
     CasesOut,
+    ContentRuleIn,
+    ContentRuleOut,
+    ContentRulesOut,
     DecisionIn,
     EditIn,
     FlagIn,
@@ -27,9 +30,6 @@ from careverse.community.moderation_schemas import (
     QueueOut,
     ReasonIn,
     ReleaseIn,
-    RuleIn,
-    RuleOut,
-    RulesOut,
     StateOut,
 )
 from careverse.identity.api import ERRORS
@@ -128,13 +128,13 @@ async def decide(appeal_id: uuid.UUID, body: DecisionIn, actor: CurrentActor, se
 # ---- watched words and policy ----------------------------------------------------------------
 
 
-@router.get("/moderation/rules", response_model=RulesOut, responses=ERRORS)
-async def rules(actor: CurrentActor, service: Desk, community: Slug = None) -> RulesOut:
-    return RulesOut.model_validate({"rules": await service.rules(actor, community)})
+@router.get("/moderation/rules", response_model=ContentRulesOut, responses=ERRORS)
+async def rules(actor: CurrentActor, service: Desk, community: Slug = None) -> ContentRulesOut:
+    return ContentRulesOut.model_validate({"rules": await service.rules(actor, community)})
 
 
-@router.post("/moderation/rules", status_code=201, response_model=RuleOut, responses=ERRORS)
-async def add_rule(body: RuleIn, actor: CurrentActor, service: Desk, community: Slug = None):
+@router.post("/moderation/rules", status_code=201, response_model=ContentRuleOut, responses=ERRORS)
+async def add_rule(body: ContentRuleIn, actor: CurrentActor, service: Desk, community: Slug = None):
     return await service.add_rule(actor, community, body.word, body.action, body.replacement)
 
 

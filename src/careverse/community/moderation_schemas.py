@@ -51,7 +51,7 @@ class DecisionIn(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class RuleIn(Strict):
+class ContentRuleIn(Strict):
     word: str = Field(min_length=1, max_length=100)
     action: RuleAction
     replacement: str = Field(default="", max_length=300)
@@ -156,7 +156,7 @@ class AppealsOut(BaseModel):
     appeals: list[OpenAppeal]
 
 
-class RuleOut(BaseModel):
+class ContentRuleOut(BaseModel):
     id: uuid.UUID
     word: str
     action: str
@@ -164,8 +164,8 @@ class RuleOut(BaseModel):
     site_wide: bool
 
 
-class RulesOut(BaseModel):
-    rules: list[RuleOut]
+class ContentRulesOut(BaseModel):
+    rules: list[ContentRuleOut]
 
 
 class CaseOut(BaseModel):
