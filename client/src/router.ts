@@ -189,6 +189,7 @@ export const ROUTES: readonly RouteEntry[] = [
   areaRoute(AREAS.accounts, () => html`<cv-admin-accounts></cv-admin-accounts>`),
   areaRoute(AREAS.audit, () => html`<cv-admin-audit></cv-admin-audit>`),
   areaRoute(AREAS.system, () => html`<cv-admin-system></cv-admin-system>`),
+  areaRoute(AREAS.moderation, () => html`<cv-moderation-queue></cv-moderation-queue>`),
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -2,6 +2,7 @@
 
 from careverse.care import models as care_models
 from careverse.community import models as community_models
+from careverse.community import moderation_models as community_moderation_models
 from careverse.identity import models as identity_models
 from careverse.kernel import audit as kernel_audit
 from careverse.monitoring import alert_models as monitoring_alert_models
@@ -13,6 +14,7 @@ from careverse.world import models as world_models
 __all__ = [
     "care_models",
     "community_models",
+    "community_moderation_models",
     "identity_models",
     "kernel_audit",
     "monitoring_alert_models",

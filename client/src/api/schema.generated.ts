@@ -358,6 +358,251 @@ export interface paths {
      */
     put: operations["set_status_api_care_status_put"];
   };
+  "/api/community/communities": {
+    /**
+     * List Communities
+     * @description The communities the caller may see (optionally of one kind, or matching ``q``).
+     */
+    get: operations["list_communities_api_community_communities_get"];
+    /**
+     * Create Community
+     * @description A new community (site admins).
+     */
+    post: operations["create_community_api_community_communities_post"];
+  };
+  "/api/community/communities/{community_id}/moderation/policy": {
+    /**
+     * Set Policy
+     * @description How many flags from members of at least which trust level hide a post.
+     */
+    put: operations["set_policy_api_community_communities__community_id__moderation_policy_put"];
+  };
+  "/api/community/communities/{slug}": {
+    /** Get Community */
+    get: operations["get_community_api_community_communities__slug__get"];
+  };
+  "/api/community/communities/{slug}/invitations": {
+    /** Invite */
+    post: operations["invite_api_community_communities__slug__invitations_post"];
+  };
+  "/api/community/communities/{slug}/join": {
+    /**
+     * Join
+     * @description Join with the guidelines of the version shown accepted (recorded); a request-to-join
+     * community answers ``membership.status == "requested"`` until staff approve.
+     */
+    post: operations["join_api_community_communities__slug__join_post"];
+  };
+  "/api/community/communities/{slug}/leave": {
+    /** Leave */
+    post: operations["leave_api_community_communities__slug__leave_post"];
+  };
+  "/api/community/communities/{slug}/members": {
+    /**
+     * Members
+     * @description Members, join requests or invitations (community staff).
+     */
+    get: operations["members_api_community_communities__slug__members_get"];
+  };
+  "/api/community/communities/{slug}/members/{membership_id}/approve": {
+    /** Approve */
+    post: operations["approve_api_community_communities__slug__members__membership_id__approve_post"];
+  };
+  "/api/community/communities/{slug}/members/{membership_id}/role": {
+    /** Set Role */
+    put: operations["set_role_api_community_communities__slug__members__membership_id__role_put"];
+  };
+  "/api/community/communities/{slug}/search": {
+    /**
+     * Search
+     * @description Published posts containing every word of ``q`` (whole words, any case).
+     */
+    get: operations["search_api_community_communities__slug__search_get"];
+  };
+  "/api/community/communities/{slug}/threads": {
+    /**
+     * Threads
+     * @description The community's topics, latest activity first, with the caller's unread count.
+     */
+    get: operations["threads_api_community_communities__slug__threads_get"];
+    /**
+     * Start Thread
+     * @description A new topic; answers its first post (``state`` published or held) and any ``concern``.
+     */
+    post: operations["start_thread_api_community_communities__slug__threads_post"];
+  };
+  "/api/community/me/bookmarks": {
+    /** My Bookmarks */
+    get: operations["my_bookmarks_api_community_me_bookmarks_get"];
+  };
+  "/api/community/me/trust": {
+    /**
+     * My Trust
+     * @description The caller's trust level, what earned it and what it allows.
+     */
+    get: operations["my_trust_api_community_me_trust_get"];
+  };
+  "/api/community/moderation/about-me": {
+    /**
+     * About Me
+     * @description Moderation actions about the caller's posts (what they can appeal).
+     */
+    get: operations["about_me_api_community_moderation_about_me_get"];
+  };
+  "/api/community/moderation/actions/{action_id}/appeal": {
+    /** Appeal */
+    post: operations["appeal_api_community_moderation_actions__action_id__appeal_post"];
+  };
+  "/api/community/moderation/appeals": {
+    /** Appeals */
+    get: operations["appeals_api_community_moderation_appeals_get"];
+  };
+  "/api/community/moderation/appeals/{appeal_id}/decision": {
+    /** Decide */
+    post: operations["decide_api_community_moderation_appeals__appeal_id__decision_post"];
+  };
+  "/api/community/moderation/crisis": {
+    /** Crisis Cases */
+    get: operations["crisis_cases_api_community_moderation_crisis_get"];
+  };
+  "/api/community/moderation/crisis/{case_id}/acknowledge": {
+    /** Acknowledge */
+    post: operations["acknowledge_api_community_moderation_crisis__case_id__acknowledge_post"];
+  };
+  "/api/community/moderation/crisis/{case_id}/keep": {
+    /**
+     * Keep
+     * @description The post stays held (never deleted); the case is closed as taken on.
+     */
+    post: operations["keep_api_community_moderation_crisis__case_id__keep_post"];
+  };
+  "/api/community/moderation/crisis/{case_id}/release": {
+    /**
+     * Release Case
+     * @description One click: the hold was a false positive; the post is published (audited).
+     */
+    post: operations["release_case_api_community_moderation_crisis__case_id__release_post"];
+  };
+  "/api/community/moderation/my-actions": {
+    /**
+     * My Actions
+     * @description The caller's own moderation actions, newest first.
+     */
+    get: operations["my_actions_api_community_moderation_my_actions_get"];
+  };
+  "/api/community/moderation/queue": {
+    /**
+     * Queue
+     * @description Held and flagged posts of the communities the caller moderates, crisis first.
+     */
+    get: operations["queue_api_community_moderation_queue_get"];
+  };
+  "/api/community/moderation/rules": {
+    /** Rules */
+    get: operations["rules_api_community_moderation_rules_get"];
+    /** Add Rule */
+    post: operations["add_rule_api_community_moderation_rules_post"];
+  };
+  "/api/community/moderation/rules/{rule_id}": {
+    /** Delete Rule */
+    delete: operations["delete_rule_api_community_moderation_rules__rule_id__delete"];
+  };
+  "/api/community/posts/{post_id}/author-slow-mode": {
+    /**
+     * Member Slow Mode
+     * @description Slow mode for the author of a post in its community, without revealing who they are.
+     */
+    put: operations["member_slow_mode_api_community_posts__post_id__author_slow_mode_put"];
+  };
+  "/api/community/posts/{post_id}/bookmark": {
+    /** Bookmark */
+    put: operations["bookmark_api_community_posts__post_id__bookmark_put"];
+    /** Unbookmark */
+    delete: operations["unbookmark_api_community_posts__post_id__bookmark_delete"];
+  };
+  "/api/community/posts/{post_id}/flags": {
+    /**
+     * Flag
+     * @description A member flags a post with a reason; ``crisis`` holds it and alerts a human at once.
+     */
+    post: operations["flag_api_community_posts__post_id__flags_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/approve": {
+    /** Approve */
+    post: operations["approve_api_community_posts__post_id__moderation_approve_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/edit": {
+    /** Edit */
+    post: operations["edit_api_community_posts__post_id__moderation_edit_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/hide": {
+    /** Hide */
+    post: operations["hide_api_community_posts__post_id__moderation_hide_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/penalty": {
+    /**
+     * Penalty
+     * @description Warn, silence or suspend the post's author (or ``escalate``: the next step).
+     */
+    post: operations["penalty_api_community_posts__post_id__moderation_penalty_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/release": {
+    /**
+     * Release
+     * @description A crisis hold that was a false positive, published in one click (audited).
+     */
+    post: operations["release_api_community_posts__post_id__moderation_release_post"];
+  };
+  "/api/community/posts/{post_id}/reactions": {
+    /** React */
+    post: operations["react_api_community_posts__post_id__reactions_post"];
+  };
+  "/api/community/posts/{post_id}/reactions/{kind}": {
+    /** Unreact */
+    delete: operations["unreact_api_community_posts__post_id__reactions__kind__delete"];
+  };
+  "/api/community/posts/{post_id}/unmask": {
+    /**
+     * Unmask
+     * @description The safety unmasking (site admins, with a reason; audited): who wrote this post.
+     */
+    post: operations["unmask_api_community_posts__post_id__unmask_post"];
+  };
+  "/api/community/threads/{thread_id}": {
+    /**
+     * Read Thread
+     * @description The thread and its posts after ``after`` (marks them read).
+     */
+    get: operations["read_thread_api_community_threads__thread_id__get"];
+  };
+  "/api/community/threads/{thread_id}/accepted": {
+    /**
+     * Accept
+     * @description The asker marks a reply as the accepted answer (``post_id: null`` clears it).
+     */
+    put: operations["accept_api_community_threads__thread_id__accepted_put"];
+  };
+  "/api/community/threads/{thread_id}/posts": {
+    /**
+     * Reply
+     * @description A reply (optionally quoting a post of the thread).
+     */
+    post: operations["reply_api_community_threads__thread_id__posts_post"];
+  };
+  "/api/community/threads/{thread_id}/slow-mode": {
+    /**
+     * Thread Slow Mode
+     * @description Slow mode for a topic (community staff; a reason is required, audited).
+     */
+    put: operations["thread_slow_mode_api_community_threads__thread_id__slow_mode_put"];
+  };
+  "/api/community/threads/{thread_id}/stream": {
+    /**
+     * Thread Stream
+     * @description Server-sent events: ``event: post`` (a post, as in the thread) for each new post.
+     */
+    get: operations["thread_stream_api_community_threads__thread_id__stream_get"];
+  };
   "/api/me": {
     /**
      * Me
@@ -860,6 +1105,11 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AcceptIn */
+    AcceptIn: {
+      /** Post Id */
+      post_id: string | null;
+    };
     /** AcceptedOut */
     AcceptedOut: {
       /** Detail */
@@ -931,6 +1181,35 @@ export interface components {
       display_name?: string | null;
       /** Is Active */
       is_active?: boolean | null;
+    };
+    /** ActionOut */
+    ActionOut: {
+      /** Action */
+      action: string;
+      /** Appeal */
+      appeal: string | null;
+      /** Community */
+      community: string;
+      /** Created At */
+      created_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Note */
+      note: string | null;
+      /** Post Id */
+      post_id: string | null;
+      /** Reason */
+      reason: string;
+      /** Until */
+      until: string | null;
+    };
+    /** ActionsOut */
+    ActionsOut: {
+      /** Actions */
+      actions: components["schemas"]["ActionOut"][];
     };
     /** AddendumIn */
     AddendumIn: {
@@ -1035,7 +1314,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing";
+      source: "news2" | "rule" | "wellbeing" | "community";
       /**
        * Status
        * @enum {string}
@@ -1064,6 +1343,26 @@ export interface components {
       score: number;
       /** Text */
       text: string;
+    };
+    /** AppealIn */
+    AppealIn: {
+      /** Text */
+      text: string;
+    };
+    /** AppealOut */
+    AppealOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+    };
+    /** AppealsOut */
+    AppealsOut: {
+      /** Appeals */
+      appeals: components["schemas"]["OpenAppeal"][];
     };
     /** AppointmentIn */
     AppointmentIn: {
@@ -1191,6 +1490,17 @@ export interface components {
       /** Next Before Seq */
       next_before_seq: number | null;
     };
+    /** AuthorOut */
+    AuthorOut: {
+      /** Badge */
+      badge: string | null;
+      /** Handle */
+      handle: string | null;
+      /** Mine */
+      mine: boolean;
+      /** Name */
+      name: string | null;
+    };
     /** AvailabilityIn */
     AvailabilityIn: {
       /**
@@ -1262,6 +1572,11 @@ export interface components {
       refresh_token?: string | null;
       /** Username */
       username?: string | null;
+    };
+    /** BookmarksOut */
+    BookmarksOut: {
+      /** Posts */
+      posts: components["schemas"]["PostOut"][];
     };
     /** BreakGlassIn */
     BreakGlassIn: {
@@ -1338,6 +1653,40 @@ export interface components {
        */
       starts_at: string;
     };
+    /** CaseOut */
+    CaseOut: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /** Acknowledged At */
+      acknowledged_at: string | null;
+      /** Community */
+      community: string;
+      /** Escalated At */
+      escalated_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Opened At */
+      opened_at: string | null;
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Reasons */
+      reasons: string[];
+      /** Status */
+      status: string;
+      /** Thread Id */
+      thread_id: string | null;
+    };
+    /** CasesOut */
+    CasesOut: {
+      /** Cases */
+      cases: components["schemas"]["CaseOut"][];
+    };
     /** ChatIn */
     ChatIn: {
       /** Body */
@@ -1402,6 +1751,97 @@ export interface components {
       /** Time Zone */
       time_zone: string;
     };
+    /** CommunitiesOut */
+    CommunitiesOut: {
+      /** Communities */
+      communities: components["schemas"]["CommunityOut"][];
+    };
+    /** CommunityAcceptedOut */
+    CommunityAcceptedOut: {
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+    };
+    /** CommunityIn */
+    CommunityIn: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /**
+       * Guidelines
+       * @default
+       */
+      guidelines?: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "condition" | "caregiver" | "mental_health" | "professional";
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /**
+       * Visibility
+       * @enum {string}
+       */
+      visibility: "public" | "request" | "invite";
+    };
+    /** CommunityInviteIn */
+    CommunityInviteIn: {
+      /**
+       * Email
+       * Format: email
+       */
+      email: string;
+    };
+    /** CommunityOut */
+    CommunityOut: {
+      /** Description */
+      description: string;
+      /** Guidelines Html */
+      guidelines_html: string;
+      /** Guidelines Version */
+      guidelines_version: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Members */
+      members: number;
+      membership: components["schemas"]["MembershipOut"] | null;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /** Staff */
+      staff: boolean;
+      /** Visibility */
+      visibility: string;
+    };
+    /** CommunityRef */
+    CommunityRef: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+    };
+    /** ConcernOut */
+    ConcernOut: {
+      /** Message */
+      message: string;
+      /** Resources */
+      resources: components["schemas"]["ResourceOut"][];
+    };
     /** ConsentIn */
     ConsentIn: {
       /** Actor Id */
@@ -1445,6 +1885,49 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** ContentRuleIn */
+    ContentRuleIn: {
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "block" | "censor" | "require_approval" | "flag" | "replace" | "tag" | "link";
+      /**
+       * Replacement
+       * @default
+       */
+      replacement?: string;
+      /** Word */
+      word: string;
+    };
+    /** ContentRuleOut */
+    ContentRuleOut: {
+      /** Action */
+      action: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Replacement */
+      replacement: string;
+      /** Site Wide */
+      site_wide: boolean;
+      /** Word */
+      word: string;
+    };
+    /** ContentRulesOut */
+    ContentRulesOut: {
+      /** Rules */
+      rules: components["schemas"]["ContentRuleOut"][];
+    };
+    /** ContextPost */
+    ContextPost: {
+      /** Excerpt */
+      excerpt: string;
+      /** Seq */
+      seq: number;
+    };
     /**
      * CrisisPathOut
      * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
@@ -1457,6 +1940,18 @@ export interface components {
       offer_cssrs: boolean;
       resources: components["schemas"]["CrisisResourcesOut"];
     };
+    /** CrisisRef */
+    CrisisRef: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /**
+       * Case Id
+       * Format: uuid
+       */
+      case_id: string;
+      /** Status */
+      status: string;
+    };
     /** CrisisResourcesOut */
     CrisisResourcesOut: {
       /** Language */
@@ -1467,6 +1962,16 @@ export interface components {
       text: string;
       /** Url */
       url?: string | null;
+    };
+    /** DecisionIn */
+    DecisionIn: {
+      /**
+       * Outcome
+       * @enum {string}
+       */
+      outcome: "upheld" | "overturned";
+      /** Reason */
+      reason: string;
     };
     /** DelegationIn */
     DelegationIn: {
@@ -1593,6 +2098,15 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** EditIn */
+    EditIn: {
+      /** Body */
+      body: string;
+      /** Note */
+      note: string;
+      /** Reason */
+      reason: string;
+    };
     /** EncounterOut */
     EncounterOut: {
       /** Addenda */
@@ -1667,6 +2181,29 @@ export interface components {
        * @enum {string}
        */
       status: "scheduled" | "none";
+    };
+    /** FlagIn */
+    FlagIn: {
+      /** Note */
+      note?: string | null;
+      /**
+       * Reason
+       * @enum {string}
+       */
+      reason: "inappropriate" | "spam" | "off_topic" | "crisis" | "patient_details" | "other";
+    };
+    /** FlagOut */
+    FlagOut: {
+      /** Created At */
+      created_at: string | null;
+      /** Note */
+      note: string | null;
+      /** Reason */
+      reason: string;
+      /** System */
+      system: boolean;
+      /** Weight */
+      weight: number;
     };
     /** HTTPValidationError */
     HTTPValidationError: {
@@ -1779,6 +2316,18 @@ export interface components {
       /** Running */
       running: boolean;
     };
+    /** JoinIn */
+    JoinIn: {
+      /** Accept Guidelines */
+      accept_guidelines: boolean;
+      /** Guidelines Version */
+      guidelines_version: number;
+      /**
+       * Lived Experience
+       * @default false
+       */
+      lived_experience?: boolean;
+    };
     /** KeyRingOut */
     KeyRingOut: {
       /** Key Ids */
@@ -1806,6 +2355,43 @@ export interface components {
        * @enum {string}
        */
       role?: "participant" | "facilitator";
+    };
+    /** MemberOut */
+    MemberOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /**
+       * Membership Id
+       * Format: uuid
+       */
+      membership_id: string;
+      /** Name */
+      name: string;
+      /** Role */
+      role: string;
+      /** Status */
+      status: string;
+    };
+    /** MembersOut */
+    MembersOut: {
+      /** Members */
+      members: components["schemas"]["MemberOut"][];
+    };
+    /** MembershipOut */
+    MembershipOut: {
+      /** Guidelines Accepted At */
+      guidelines_accepted_at: string | null;
+      /** Guidelines Version */
+      guidelines_version: number | null;
+      /** Lived Experience */
+      lived_experience: boolean;
+      /** Role */
+      role: string;
+      /** Status */
+      status: string;
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -1966,6 +2552,21 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** OpenAppeal */
+    OpenAppeal: {
+      action: components["schemas"]["ActionOut"];
+      /** Created At */
+      created_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+      /** Text */
+      text: string;
     };
     /** OptionIn */
     OptionIn: {
@@ -2148,6 +2749,94 @@ export interface components {
       /** Sex */
       sex?: ("male" | "female" | "other" | "unknown") | null;
     };
+    /** PenaltyIn */
+    PenaltyIn: {
+      /** Days */
+      days?: number | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "warn" | "silence" | "suspend" | "escalate";
+      /** Reason */
+      reason: string;
+    };
+    /** PenaltyOut */
+    PenaltyOut: {
+      /**
+       * Action Id
+       * Format: uuid
+       */
+      action_id: string;
+      /** Kind */
+      kind: string;
+      /** Step */
+      step: number;
+      /** Until */
+      until: string | null;
+    };
+    /** PolicyIn */
+    PolicyIn: {
+      /** Flag Min Trust */
+      flag_min_trust: number;
+      /** Flags To Hide */
+      flags_to_hide: number;
+    };
+    /** PolicyOut */
+    PolicyOut: {
+      /** Flag Min Trust */
+      flag_min_trust: number;
+      /** Flags To Hide */
+      flags_to_hide: number;
+    };
+    /** PostOut */
+    PostOut: {
+      /** Accepted */
+      accepted: boolean;
+      author: components["schemas"]["AuthorOut"];
+      /** Bookmarked */
+      bookmarked: boolean;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Edited At */
+      edited_at: string | null;
+      /** Html */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** My Reactions */
+      my_reactions: string[];
+      quote: components["schemas"]["QuoteOut"] | null;
+      reactions: components["schemas"]["ReactionsOut"];
+      /** Seq */
+      seq: number;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "published" | "held" | "hidden" | "removed";
+      /**
+       * Thread Id
+       * Format: uuid
+       */
+      thread_id: string;
+    };
+    /**
+     * PostedOut
+     * @description The contract with the composer: the post with its ``state`` and, when the writer should
+     * see it at once, a message of ``concern`` with crisis resources.
+     */
+    PostedOut: {
+      concern: components["schemas"]["ConcernOut"] | null;
+      post: components["schemas"]["PostOut"];
+      thread?: components["schemas"]["ThreadOut"] | null;
+    };
     /** PreferencesIn */
     PreferencesIn: {
       /** Time Zone */
@@ -2234,6 +2923,80 @@ export interface components {
       /** Waiting Minutes */
       waiting_minutes: number | null;
     };
+    /** QueueItem */
+    QueueItem: {
+      /** Author */
+      author: string;
+      /** Body */
+      body: string;
+      community: components["schemas"]["CommunityRef"];
+      /** Created At */
+      created_at: string | null;
+      crisis: components["schemas"]["CrisisRef"] | null;
+      /** Flags */
+      flags: components["schemas"]["FlagOut"][];
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Reasons */
+      reasons: string[];
+      /** State */
+      state: string;
+      /** Tags */
+      tags: string[];
+      thread: components["schemas"]["ThreadRef"];
+    };
+    /** QueueOut */
+    QueueOut: {
+      /** Items */
+      items: components["schemas"]["QueueItem"][];
+    };
+    /** QuoteOut */
+    QuoteOut: {
+      author: components["schemas"]["AuthorOut"];
+      /** Excerpt */
+      excerpt: string;
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Seq */
+      seq: number;
+    };
+    /** ReactionIn */
+    ReactionIn: {
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "me_too" | "thank_you" | "helpful";
+    };
+    /** ReactionsOut */
+    ReactionsOut: {
+      /**
+       * Helpful
+       * @default 0
+       */
+      helpful?: number;
+      /**
+       * Me Too
+       * @default 0
+       */
+      me_too?: number;
+      /**
+       * Thank You
+       * @default 0
+       */
+      thank_you?: number;
+    };
+    /** ReasonIn */
+    ReasonIn: {
+      /** Reason */
+      reason: string;
+    };
     /** RegistrationIn */
     RegistrationIn: {
       /** Birth Date */
@@ -2262,6 +3025,24 @@ export interface components {
       /** Reason */
       reason: string;
     };
+    /** ReleaseIn */
+    ReleaseIn: {
+      /** Reason */
+      reason?: string | null;
+    };
+    /** ReplyIn */
+    ReplyIn: {
+      /** Body */
+      body: string;
+      /**
+       * Identity
+       * @default pseudonym
+       * @enum {string}
+       */
+      identity?: "pseudonym" | "name";
+      /** Quote Post Id */
+      quote_post_id?: string | null;
+    };
     /** RescheduleIn */
     RescheduleIn: {
       /** Note */
@@ -2284,6 +3065,15 @@ export interface components {
       /** Expires In */
       expires_in: number;
     };
+    /** ResourceOut */
+    ResourceOut: {
+      /** Contact */
+      contact: string;
+      /** Name */
+      name: string;
+      /** Url */
+      url: string;
+    };
     /**
      * ResponseIn
      * @description A questionnaire's answers: item scores in item order (``null`` for an unanswered item),
@@ -2305,6 +3095,14 @@ export interface components {
      * @enum {string}
      */
     Role: "patient" | "caregiver" | "clinician" | "moderator" | "researcher" | "admin";
+    /** RoleIn */
+    RoleIn: {
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "member" | "facilitator" | "moderator";
+    };
     /**
      * RoomOut
      * @description The visit a consult room belongs to, for someone in the room.
@@ -2393,6 +3191,16 @@ export interface components {
       /** Low */
       low: number;
     };
+    /** SearchHitOut */
+    SearchHitOut: {
+      post: components["schemas"]["PostOut"];
+      thread: components["schemas"]["ThreadOut"];
+    };
+    /** SearchOut */
+    SearchOut: {
+      /** Hits */
+      hits: components["schemas"]["SearchHitOut"][];
+    };
     /** SessionIn */
     SessionIn: {
       /**
@@ -2441,6 +3249,22 @@ export interface components {
       time_zone: string;
       /** Visit Type */
       visit_type: string;
+    };
+    /** SlowModeIn */
+    SlowModeIn: {
+      /** Reason */
+      reason?: string | null;
+      /** Seconds */
+      seconds: number;
+      /** Until */
+      until?: string | null;
+    };
+    /** SlowModeOut */
+    SlowModeOut: {
+      /** Seconds */
+      seconds: number | null;
+      /** Until */
+      until: string | null;
     };
     /** SpaceIn */
     SpaceIn: {
@@ -2495,6 +3319,16 @@ export interface components {
       present?: number;
       /** Template */
       template: string;
+    };
+    /** StateOut */
+    StateOut: {
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** State */
+      state: string;
     };
     /** StatusIn */
     StatusIn: {
@@ -2578,6 +3412,66 @@ export interface components {
       /** Version */
       version: string;
     };
+    /** ThreadOut */
+    ThreadOut: {
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+      author: components["schemas"]["AuthorOut"];
+      /**
+       * Community Id
+       * Format: uuid
+       */
+      community_id: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Post At
+       * Format: date-time
+       */
+      last_post_at: string;
+      /** Post Count */
+      post_count: number;
+      /** Slow Seconds */
+      slow_seconds: number | null;
+      /** Slow Until */
+      slow_until: string | null;
+      /** Title */
+      title: string;
+      /** Unread */
+      unread: number;
+    };
+    /** ThreadPageOut */
+    ThreadPageOut: {
+      community: components["schemas"]["CommunityOut"];
+      /** Posts */
+      posts: components["schemas"]["PostOut"][];
+      thread: components["schemas"]["ThreadOut"];
+    };
+    /** ThreadRef */
+    ThreadRef: {
+      /** Context */
+      context: components["schemas"]["ContextPost"][];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Title */
+      title: string;
+    };
+    /** ThreadsOut */
+    ThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["ThreadOut"][];
+    };
     /** ThresholdRuleIn */
     ThresholdRuleIn: {
       /** Code */
@@ -2617,6 +3511,19 @@ export interface components {
        */
       token_type?: "bearer";
     };
+    /** TopicIn */
+    TopicIn: {
+      /** Body */
+      body: string;
+      /**
+       * Identity
+       * @default pseudonym
+       * @enum {string}
+       */
+      identity?: "pseudonym" | "name";
+      /** Title */
+      title: string;
+    };
     /** TotpEnrolmentOut */
     TotpEnrolmentOut: {
       /** Otpauth Uri */
@@ -2647,6 +3554,36 @@ export interface components {
        * @enum {string}
        */
       severity: "low" | "medium" | "high";
+    };
+    /** TrustOut */
+    TrustOut: {
+      /** Days Visited */
+      days_visited: number;
+      /** Level */
+      level: number;
+      /** Name */
+      name: string;
+      /** Posts Per Hour */
+      posts_per_hour: number;
+      /** Posts Read */
+      posts_read: number;
+      /** Topics Per Day */
+      topics_per_day: number;
+    };
+    /** UnmaskIn */
+    UnmaskIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** UnmaskOut */
+    UnmaskOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /** Name */
+      name: string;
     };
     /** ValidationError */
     ValidationError: {
@@ -5356,6 +6293,2195 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Communities
+   * @description The communities the caller may see (optionally of one kind, or matching ``q``).
+   */
+  list_communities_api_community_communities_get: {
+    parameters: {
+      query?: {
+        kind?: ("condition" | "caregiver" | "mental_health" | "professional") | null;
+        q?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunitiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Community
+   * @description A new community (site admins).
+   */
+  create_community_api_community_communities_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CommunityIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Set Policy
+   * @description How many flags from members of at least which trust level hide a post.
+   */
+  set_policy_api_community_communities__community_id__moderation_policy_put: {
+    parameters: {
+      path: {
+        community_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PolicyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PolicyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Community */
+  get_community_api_community_communities__slug__get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Invite */
+  invite_api_community_communities__slug__invitations_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CommunityInviteIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Join
+   * @description Join with the guidelines of the version shown accepted (recorded); a request-to-join
+   * community answers ``membership.status == "requested"`` until staff approve.
+   */
+  join_api_community_communities__slug__join_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["JoinIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Leave */
+  leave_api_community_communities__slug__leave_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Members
+   * @description Members, join requests or invitations (community staff).
+   */
+  members_api_community_communities__slug__members_get: {
+    parameters: {
+      query?: {
+        status?: string;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MembersOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_community_communities__slug__members__membership_id__approve_post: {
+    parameters: {
+      path: {
+        slug: string;
+        membership_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Set Role */
+  set_role_api_community_communities__slug__members__membership_id__role_put: {
+    parameters: {
+      path: {
+        slug: string;
+        membership_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RoleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Search
+   * @description Published posts containing every word of ``q`` (whole words, any case).
+   */
+  search_api_community_communities__slug__search_get: {
+    parameters: {
+      query: {
+        q: string;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SearchOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Threads
+   * @description The community's topics, latest activity first, with the caller's unread count.
+   */
+  threads_api_community_communities__slug__threads_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Thread
+   * @description A new topic; answers its first post (``state`` published or held) and any ``concern``.
+   */
+  start_thread_api_community_communities__slug__threads_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TopicIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Bookmarks */
+  my_bookmarks_api_community_me_bookmarks_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BookmarksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Trust
+   * @description The caller's trust level, what earned it and what it allows.
+   */
+  my_trust_api_community_me_trust_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TrustOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * About Me
+   * @description Moderation actions about the caller's posts (what they can appeal).
+   */
+  about_me_api_community_moderation_about_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Appeal */
+  appeal_api_community_moderation_actions__action_id__appeal_post: {
+    parameters: {
+      path: {
+        action_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppealIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AppealOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Appeals */
+  appeals_api_community_moderation_appeals_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppealsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Decide */
+  decide_api_community_moderation_appeals__appeal_id__decision_post: {
+    parameters: {
+      path: {
+        appeal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppealOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Crisis Cases */
+  crisis_cases_api_community_moderation_crisis_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CasesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Acknowledge */
+  acknowledge_api_community_moderation_crisis__case_id__acknowledge_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CaseOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Keep
+   * @description The post stays held (never deleted); the case is closed as taken on.
+   */
+  keep_api_community_moderation_crisis__case_id__keep_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CaseOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Release Case
+   * @description One click: the hold was a false positive; the post is published (audited).
+   */
+  release_case_api_community_moderation_crisis__case_id__release_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReleaseIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Actions
+   * @description The caller's own moderation actions, newest first.
+   */
+  my_actions_api_community_moderation_my_actions_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Queue
+   * @description Held and flagged posts of the communities the caller moderates, crisis first.
+   */
+  queue_api_community_moderation_queue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QueueOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Rules */
+  rules_api_community_moderation_rules_get: {
+    parameters: {
+      query?: {
+        /** @description A community; none: site-wide */
+        community?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ContentRulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Rule */
+  add_rule_api_community_moderation_rules_post: {
+    parameters: {
+      query?: {
+        /** @description A community; none: site-wide */
+        community?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ContentRuleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ContentRuleOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Delete Rule */
+  delete_rule_api_community_moderation_rules__rule_id__delete: {
+    parameters: {
+      path: {
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Member Slow Mode
+   * @description Slow mode for the author of a post in its community, without revealing who they are.
+   */
+  member_slow_mode_api_community_posts__post_id__author_slow_mode_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SlowModeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SlowModeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Bookmark */
+  bookmark_api_community_posts__post_id__bookmark_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unbookmark */
+  unbookmark_api_community_posts__post_id__bookmark_delete: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Flag
+   * @description A member flags a post with a reason; ``crisis`` holds it and alerts a human at once.
+   */
+  flag_api_community_posts__post_id__flags_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FlagIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_community_posts__post_id__moderation_approve_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Edit */
+  edit_api_community_posts__post_id__moderation_edit_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EditIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Hide */
+  hide_api_community_posts__post_id__moderation_hide_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Penalty
+   * @description Warn, silence or suspend the post's author (or ``escalate``: the next step).
+   */
+  penalty_api_community_posts__post_id__moderation_penalty_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PenaltyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PenaltyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Release
+   * @description A crisis hold that was a false positive, published in one click (audited).
+   */
+  release_api_community_posts__post_id__moderation_release_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReleaseIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** React */
+  react_api_community_posts__post_id__reactions_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReactionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PostOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unreact */
+  unreact_api_community_posts__post_id__reactions__kind__delete: {
+    parameters: {
+      path: {
+        post_id: string;
+        kind: "me_too" | "thank_you" | "helpful";
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PostOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Unmask
+   * @description The safety unmasking (site admins, with a reason; audited): who wrote this post.
+   */
+  unmask_api_community_posts__post_id__unmask_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnmaskIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnmaskOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Thread
+   * @description The thread and its posts after ``after`` (marks them read).
+   */
+  read_thread_api_community_threads__thread_id__get: {
+    parameters: {
+      query?: {
+        after?: number;
+      };
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Accept
+   * @description The asker marks a reply as the accepted answer (``post_id: null`` clears it).
+   */
+  accept_api_community_threads__thread_id__accepted_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AcceptIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityAcceptedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Reply
+   * @description A reply (optionally quoting a post of the thread).
+   */
+  reply_api_community_threads__thread_id__posts_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReplyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thread Slow Mode
+   * @description Slow mode for a topic (community staff; a reason is required, audited).
+   */
+  thread_slow_mode_api_community_threads__thread_id__slow_mode_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SlowModeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SlowModeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thread Stream
+   * @description Server-sent events: ``event: post`` (a post, as in the thread) for each new post.
+   */
+  thread_stream_api_community_threads__thread_id__stream_get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
       };
       /** @description Bad request */
       400: {

@@ -33,6 +33,8 @@ import '../pages/forgot-password-page';
 import '../pages/home-page';
 import '../pages/mfa-setup-page';
 import '../pages/monitoring/alerts-page';
+import '../pages/community/moderation-queue';
+import '../pages/community/moderation-concern';
 import '../pages/monitoring/monitoring-page';
 import '../pages/monitoring/vitals-page';
 import '../pages/wellbeing/wellbeing-page';

@@ -20,3 +20,6 @@ def setup(runtime: Runtime) -> None:
         events.PostPublished, streams.on_post_published, phase=Phase.EVERYWHERE
     )
     runtime.events.subscribe(AccountErasureDue, events.erase_member_rows, phase=Phase.TRANSACTION)
+    from careverse.community.moderation_api import setup_moderation
+
+    setup_moderation(runtime)  # the moderation side: queue, reviewer, crisis path

@@ -15,15 +15,15 @@ from careverse.community import text
 from careverse.community.posts import Author, Posted, PostView, ThreadService, ThreadView
 from careverse.community.review import PostReviewer
 from careverse.community.schemas import (
-    AcceptedOut,
     AcceptIn,
     AuthorOut,
     BookmarksOut,
     CommunitiesOut,
+    CommunityAcceptedOut,
     CommunityIn,
+    CommunityInviteIn,
     CommunityOut,
     ConcernOut,
-    InviteIn,
     JoinIn,
     Kind,
     MemberOut,
@@ -201,7 +201,7 @@ async def set_role(
 
 @router.post("/communities/{slug}/invitations", status_code=201, response_model=MemberOut,
              responses=ERRORS)  # fmt: skip
-async def invite(slug: str, body: InviteIn, actor: CurrentActor, service: Communities):
+async def invite(slug: str, body: CommunityInviteIn, actor: CurrentActor, service: Communities):
     return member_out(await service.invite(actor, slug, str(body.email)))
 
 
@@ -276,10 +276,12 @@ async def thread_stream(
                              headers={"X-Accel-Buffering": "no"})  # fmt: skip
 
 
-@router.put("/threads/{thread_id}/accepted", response_model=AcceptedOut, responses=ERRORS)
+@router.put("/threads/{thread_id}/accepted", response_model=CommunityAcceptedOut, responses=ERRORS)
 async def accept(thread_id: uuid.UUID, body: AcceptIn, actor: CurrentActor, service: Threads):
     """The asker marks a reply as the accepted answer (``post_id: null`` clears it)."""
-    return AcceptedOut(accepted_post_id=await service.accept(actor, thread_id, body.post_id))
+    return CommunityAcceptedOut(
+        accepted_post_id=await service.accept(actor, thread_id, body.post_id)
+    )
 
 
 @router.put("/threads/{thread_id}/slow-mode", response_model=SlowModeOut, responses=ERRORS)

@@ -66,45 +66,37 @@ class Screening:
         return tags + ([LIVED_EXPERIENCE_TAG] if self.lived_experience else [])
 
 
-_I = r"(?:i|i'm|im|i am|i've|ive|i'll|ill|i'd|id)"
-_ME = r"(?:myself|my self|me)"
-_WANT = r"(?:want|wanna|going|gonna|plan(?:ning)?|intend|need|have|ready|about|decided|tempted)"
+_I = r"(?:i|i'm|im|i am|i've|ive|i'll|i'd)"
+_SELF = r"(?:myself|my self)"
 RULES: list[tuple[str, str, str]] = [
-    ("suicide.intent", "suicide",
-     rf"\b(?:kill|killing|end|ending|hang|hanging|shoot|shooting|drown|poison)(?:ing)? {_ME}\b"),
-    ("suicide.end-life", "suicide", r"\b(?:end|ending|take|taking|finish) (?:it all|my (?:own )?life)\b"),
-    ("suicide.want-die", "suicide",
-     r"\b(?:want|wanna|wish|wishing|wanted|ready|going|deserve) (?:to )?(?:die|be dead|not exist|disappear forever)\b"),
-    ("suicide.not-live", "suicide",
-     r"\b(?:don't|do not|dont|no longer) (?:want|wanna) to (?:live|be alive|be here|wake up|exist)"),
-    ("suicide.cant-go-on", "suicide",
-     r"\b(?:can't|cannot|cant|can not) (?:go on|do this anymore|keep going|carry on)(?: living| anymore| like this)?\b"),
-    ("suicide.no-reason", "suicide",
-     r"\b(?:no (?:reason|point) (?:to|in) (?:living|live|going on|being alive)|nothing (?:left )?to live for)\b"),
-    ("suicide.better-off", "suicide",
-     r"\b(?:better off (?:dead|without me)|(?:everyone|they|world) would be better without me)\b"),
-    ("suicide.plan", "suicide",
-     r"\b(?:suicide note|goodbye letters?|say(?:ing)? (?:my )?goodbyes? (?:to everyone|forever)|"
-     r"tonight is the night|(?:my|a) plan to (?:die|end it)|won't be here (?:tomorrow|much longer))\b"),
-    ("suicide.suicidal-now", "suicide", rf"\b{_I} (?:feel(?:ing)? |am |'m )?(?:so |really |very )?suicidal\b"),
+    ("suicide.intent", "suicide", rf"\b(?:kill|killing|killed|end|ending|hang|hanging|shoot|shooting|drown|poison|poisoning) {_SELF}\b"),
+    ("suicide.end-life", "suicide", r"\b(?:end|ending|take|taking|finish|finishing) (?:it all|my (?:own )?life)\b|\b(?:going to|gonna|i'll|will|to) end it\b"),
+    ("suicide.want-die", "suicide", r"\b(?:want|wanna|wish|wishing|wanted|ready|going|deserve|need) (?:to )?(?:die|be dead|not exist|disappear forever)\b|\b(?:want|wanna) to [^.!?]{0,25}\band die\b|\bwish(?:ing|ed)? i (?:was|were) (?:dead|never born)\b|\b(?:drink|starve) myself to death\b"),
+    ("suicide.not-live", "suicide", r"\b(?:don't|do not|dont|no longer) (?:want|wanna) to (?:live|be alive|be here|wake up|exist)"),
+    ("suicide.not-wake", "suicide", r"\b(?:wish|hope|hoping|want|wanna)\b[^.!?]{0,30}\b(?:not|never|don't|won't|wouldn't|would not) wake up\b(?! (?:the|my|your|him|her|them|everyone|anyone|us)\b)|\bsleep forever\b"),
+    ("suicide.cant-go-on", "suicide", r"\b(?:can't|cannot|cant|can not) (?:go on|do this anymore|keep going|carry on)(?: living| anymore| like this)?\b"),
+    ("suicide.no-reason", "suicide", r"\b(?:no (?:reason|point) (?:to |in )?(?:living|live|going on|being alive)|nothing (?:left )?to live for)\b"),
+    ("suicide.better-off", "suicide", r"\b(?:better off (?:dead|without me|if i (?:was|were) (?:dead|gone))|(?:everyone|they|world) would be better without me)\b"),
+    ("suicide.plan", "suicide", r"\b(?:suicide note|goodbye letters?|say(?:ing)? (?:my )?goodbyes? (?:to everyone|forever)|tonight is the night|(?:my|a) plan to (?:die|end it)|won't be here (?:tomorrow|much longer)|(?:planning|planned|plan) my (?:suicide|death))\b"),
+    ("suicide.thinking", "suicide", rf"\b{_I} (?:keep |always |constantly |often )?(?:think|thinking) (?:about|of) (?:dying|suicide|killing myself|ending (?:it all|my life)|jumping off|hanging myself)\b"),
+    ("suicide.suicidal-now", "suicide", r"\b(?:feel|feeling|am|i'm|im|so|really|very|been|being|get|getting)\s+(?:so |really |very |quite |a bit |kind of |pretty )?suicidal\b"),
     ("suicide.attempt", "suicide", r"\b(?:attempt(?:ed|ing)? suicide|tried to (?:kill myself|end it|die))\b"),
-    ("self-harm.act", "self-harm",
-     rf"\b(?:cut|cutting|burn|burning|hurt|hurting|harm|harming|punish|punishing|scratch|stab|stabbing) {_ME}\b"),
-    ("self-harm.urge", "self-harm", r"\b(?:self[- ]harm(?:ing)?|self[- ]injur(?:y|ing)|urge to cut)\b"),
-    ("harm-others.intent", "harm-to-others",
-     rf"\b{_I} (?:'m |am |will |'ll |want to |wanna |am going to |'m going to |going to |gonna )?"
-     r"(?:kill|murder|stab|shoot|strangle|hurt|attack|beat up) "
-     r"(?:him|her|them|you|someone|somebody|people|everyone|my (?:wife|husband|partner|mum|mom|dad|"
-     r"son|daughter|boss|neighbou?r|brother|sister|baby|child|kids?))\b"),
+    ("self-harm.act", "self-harm", rf"\b(?:cut|cuts|cutting|burn|burned|burnt|burning|hurt|hurting|harm|harmed|harming|punish|punishing|scratch|scratched|scratching|stab|stabbed|stabbing|injure|injured|injuring) {_SELF}\b"),
+    ("self-harm.urge", "self-harm", r"\b(?:i|i've|i'm|im|been|keep|kept|started|stop|urge to|want to|wanna|still|again)\b(?:(?!never|not\b|n't)[^.!?]){0,20}\bself[- ]?(?:harm|injur)\w*|\bself[- ]?(?:harm|injury)\w* (?:is the only|helps|again)\b|\burge to cut\b"),
+    ("harm-others.intent", "harm-to-others", rf"\b{_I} (?:'m |am |will |'ll |want to |wanna |am going to |'m going to |going to |gonna )?(?:kill|murder|stab|shoot|strangle|hurt|attack|beat up) (?:him|her|them|you|someone|somebody|people|everyone|my (?:wife|husband|partner|mum|mom|dad|son|daughter|boss|neighbou?r|brother|sister|baby|child|kids?))\b"),
     ("harm-others.mass", "harm-to-others", r"\b(?:shoot up|blow up) (?:the|my|a) (?:school|office|work|place)\b"),
 ]  # fmt: skip
+# Rules whose signal is itself a negation ("don't want to live"): a negation does not cancel them.
+NEGATIVE_FORM_RULES = {"rule:suicide.not-live", "rule:suicide.not-wake", "rule:suicide.cant-go-on"}
 _METHOD = re.compile(
     r"\b(?:\d+\s*(?:pills|tablets|mg|milligrams?|paracetamol|co-?codamol)|overdos(?:e|ing)|"
-    r"noose|rope|razor blades?|blades?|bridge|train tracks?|carbon monoxide|bleach|hose ?pipe)\b"
+    r"noose|rope|razor blades?|blades?|bridge|train tracks?|carbon monoxide|bleach|hose ?pipe|"
+    r"pills|tablets|insulin|lighter|knife)\b"
 )
+# A negation within four words before a hit, not across a comma ("I'm not going to lie, I …").
 _NEGATION = re.compile(
     r"\b(?:not|never|no|don't|dont|do not|won't|wont|will not|wouldn't|would not|isn't|didn't|"
-    r"nobody|no one|stop(?:ped)?|quit)\b(?:\W+\w+){0,3}\W*$"
+    r"nobody|no one|stop(?:ped)?|quit)\b(?:[^\w,]+[\w']+){0,4}[^\w,]*$"
 )
 _SELF_THOUGHT = re.compile(
     r"\b(?:i|my (?:head|brain|mind)|voices?)\b[^.!?]{0,30}(?:think|thinking|thought|say|says|tell|"
@@ -121,7 +113,7 @@ _RECOVERED = re.compile(
     r"\w+ (?:years?|months?) clean|glad i'm alive|glad to be alive|not anymore|no longer|"
     r"things (?:got|get) better|it gets better|happy now|thriving)\b"
 )
-_QUOTED = re.compile(r"\"[^\"]{1,400}\"|'[^']{3,400}'(?!\w)")
+_QUOTED = re.compile(r"\"[^\"]{1,400}\"|(?<!\w)'[^']{3,400}'(?!\w)")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\bbut\b")
 
 
@@ -185,12 +177,16 @@ def _compiled() -> _Compiled:
                      alternation(entries.get(METHOD_CONSTRUCT, [])))  # fmt: skip
 
 
-def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _QUOTED.finditer(sentence):
-        if not _SELF_THOUGHT.search(sentence[: match.start()]):
-            spans.append((match.start(), match.end()))
-    return spans
+def _unquoted(line: str) -> str:
+    """The line with other people's words (quotations) blanked, keeping the writer's own
+    thoughts in quotes ("I keep thinking 'I want to die'")."""
+
+    def blank(match: re.Match[str]) -> str:
+        if _SELF_THOUGHT.search(line[max(0, match.start() - 60) : match.start()]):
+            return match.group(0)
+        return " " * len(match.group(0))
+
+    return _QUOTED.sub(blank, line)
 
 
 def _hits(sentence: str, compiled: _Compiled) -> list[tuple[str, str, int, int]]:
@@ -223,21 +219,12 @@ def screen(text: str) -> Screening:
     for line in lowered.splitlines():
         if line.lstrip().startswith(">"):
             continue  # a Markdown quote of someone else's post
-        for sentence in _SENTENCE.split(line):
+        for sentence in _SENTENCE.split(_unquoted(line)):
             if not sentence.strip():
                 continue
-            quoted = _quoted_spans(sentence)
             past = bool(_PAST.search(sentence))
-            for reason, category, start, end in _hits(sentence, compiled):
-                if any(a <= start and end <= b for a, b in quoted):
-                    continue
-                if reason.startswith("rule:suicide.not-live") or reason.startswith(
-                    "rule:suicide.cant-go-on"
-                ):
-                    negated = False  # the negation is the signal itself
-                else:
-                    negated = bool(_NEGATION.search(sentence[:start]))
-                if negated:
+            for reason, category, start, _end in _hits(sentence, compiled):
+                if reason not in NEGATIVE_FORM_RULES and _NEGATION.search(sentence[:start]):
                     continue
                 if past:
                     past_reasons.append((reason, category))

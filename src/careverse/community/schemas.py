@@ -73,7 +73,7 @@ class MembersOut(BaseModel):
     members: list[MemberOut]
 
 
-class InviteIn(Strict):
+class CommunityInviteIn(Strict):
     email: EmailStr
 
 
@@ -181,7 +181,7 @@ class AcceptIn(Strict):
     post_id: uuid.UUID | None
 
 
-class AcceptedOut(BaseModel):
+class CommunityAcceptedOut(BaseModel):
     accepted_post_id: uuid.UUID | None
 
 
