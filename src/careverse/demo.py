@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.availability import seed_demo_hours
+from careverse.community.demo import seed as seed_communities
 from careverse.identity.relationships import (
     RelationshipService,
     delegation_fact,
@@ -160,4 +161,5 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     )
     await seed_spaces(session, accounts)
     await seed_wellbeing(session, settings, accounts)
+    await seed_communities(session, accounts)  # five communities with threads
     return list(PEOPLE)
