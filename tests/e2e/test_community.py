@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Dialog, expect
 
 from .support import LiveServer, add_user_via_cli, api_as, new_person, register_via_api, run_axe
 from .support import sign_in as sign_in_page
@@ -46,7 +46,12 @@ def test_join_post_under_a_pseudonym_and_see_a_reply_live(
     try:
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("dialog", lambda d: (problems.append(f"native {d.type}"), d.dismiss()))
+
+        def refuse_dialog(dialog: Dialog) -> None:
+            problems.append(f"native {dialog.type}")
+            dialog.dismiss()
+
+        page.on("dialog", refuse_dialog)
         sign_in_page(page, base, newcomer)
         page.goto(f"{base}/caregiver-groups")
         expect(page.get_by_role("heading", level=1)).to_have_text("Caregiver groups")

@@ -86,7 +86,7 @@ async def test_topic_slow_mode_is_audited_and_answers_429(app, client, person, f
     await reply(client, b, thread_id, "After the wait")
     (row,) = await audit_rows(app, action="community.slow_mode.topic")
     assert (row.actor_id, row.resource_id) == (admin.id, thread_id)
-    detail = json.loads(row.detail)
+    detail = json.loads(row.detail or "null")
     assert detail["seconds"] == 600 and detail["reason"] == body["reason"] and detail["until"]
     fake_clock.advance(hours=3)  # slow mode ended by itself
     await reply(client, b, thread_id, "x")
@@ -111,7 +111,10 @@ async def test_member_slow_mode_is_set_from_a_post_without_naming_its_author(
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "3570"
     assert "Slow mode is on in this community" in refused.json()["detail"]
     (row,) = await audit_rows(app, action="community.slow_mode.member")
-    assert row.actor_id == moderator.id and json.loads(row.detail)["post"] == started["post"]["id"]
+    assert (
+        row.actor_id == moderator.id
+        and json.loads(row.detail or "null")["post"] == started["post"]["id"]
+    )
     off = await client.put(url, json={"seconds": 0}, headers=moderator.headers)
     assert off.json() == {"seconds": None, "until": None}
     await reply(client, writer, started["thread"]["id"], "Back to normal")

@@ -39,7 +39,7 @@ async def test_a_public_community_is_joined_with_its_guidelines_accepted(app, cl
     )
     assert again.status_code == 409
     (row,) = await audit_rows(app, action="community.join", resource_id=c["id"])
-    assert json.loads(row.detail) == {"status": "active", "guidelines": 1}
+    assert json.loads(row.detail or "null") == {"status": "active", "guidelines": 1}
 
     left = await client.post(f"/api/community/communities/{c['slug']}/leave", headers=carer.headers)
     assert left.status_code == 204

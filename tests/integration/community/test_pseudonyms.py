@@ -104,7 +104,7 @@ async def test_the_safety_unmasking_is_for_admins_with_a_reason_and_audited(app,
     assert unmasked.json() == {"account_id": str(writer.id), "name": writer.name}
     (row,) = await audit_rows(app, action="community.unmask")
     assert (row.actor_id, row.resource_id) == (admin.id, post_id)
-    assert json.loads(row.detail) == {"reason": reason}
+    assert json.loads(row.detail or "null") == {"reason": reason}
     missing = await client.post(f"{API}/posts/00000000-0000-0000-0000-000000000000/unmask",
                                 json={"reason": reason}, headers=admin.headers)  # fmt: skip
     assert missing.status_code == 404
