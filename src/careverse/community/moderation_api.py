@@ -194,3 +194,10 @@ def setup_moderation(runtime: Runtime) -> None:
     runtime.add_job(
         "community.crisis-escalation", lambda: escalate_forever(runtime.db, runtime.settings)
     )
+
+    async def warm_up() -> None:  # load the lexicon and the abuse model before the first post
+        from careverse.community.pipeline import review
+
+        review("warm up", community_kind="caregiver", trust_level=0)
+
+    runtime.on_start(warm_up)
