@@ -237,7 +237,7 @@ async def search(
 @router.get("/threads/{thread_id}", response_model=ThreadPageOut, responses=ERRORS)
 async def read_thread(
     thread_id: uuid.UUID, actor: CurrentActor, service: Threads, communities: Communities,
-    after: Annotated[int, Query(ge=0, le=2**31)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> ThreadPageOut:  # fmt: skip
     """The thread and its posts after ``after`` (marks them read)."""
     thread, community, _membership, posts = await service.read(actor, thread_id, after)
@@ -267,7 +267,7 @@ async def thread_stream(
     session: Annotated[AsyncSession, Depends(get_session)],
 ) -> StreamingResponse:  # fmt: skip
     """Server-sent events: ``event: post`` (a post, as in the thread) for each new post."""
-    await service.read(actor, thread_id, after=2**31)  # 404 unless the caller may read it
+    await service.check_readable(actor, thread_id)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
     events = post_events(runtime.db, runtime.get(ThreadStreams), reviewer_of(request), actor,

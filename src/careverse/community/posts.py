@@ -263,6 +263,14 @@ class ThreadService:
             (author,) = await self._authors(actor, [thread])
         return ThreadView(thread, thread.title, author, 0), c, m, views
 
+    async def check_readable(self, actor: Actor, thread_id: uuid.UUID) -> None:
+        """Nothing, or 404 when the caller may not read the thread (before opening a stream)."""
+        async with unit_of_work(self.session):
+            thread = await self.session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound("Not found.")
+            await readable(self.session, actor, thread.community_id)
+
     async def _mark_read(self, actor: Actor, thread: Thread, rows: Sequence[Post]) -> None:
         if not rows:
             return
@@ -345,6 +353,7 @@ class ThreadService:
                                                            actor.account_id)).id  # fmt: skip
             else:
                 thread.author_account_id = actor.account_id
+            await self.session.flush()  # the thread's row before its first post's
         now = clock.now()
         seq = thread.post_count + 1
         post = Post(
