@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.community.moderation_desk import ModerationDesk
+from careverse.community.moderation_events import erase_moderation_rows
+from careverse.community.moderation_review import ModerationReviewer, escalate_forever
 from careverse.community.moderation_schemas import (
     ActionsOut,
     AppealIn,
@@ -32,10 +34,14 @@ from careverse.community.moderation_schemas import (
     ReleaseIn,
     StateOut,
 )
+from careverse.community.pipeline import review
+from careverse.community.review import PostReviewer
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.deps import get_runtime, get_session
+from careverse.kernel.events import Phase
 from careverse.kernel.runtime import Runtime
+from careverse.privacy.events import AccountErasureDue
 
 router = APIRouter(prefix="/api/community", tags=["community moderation"])
 
@@ -182,12 +188,6 @@ async def keep(case_id: uuid.UUID, body: ReasonIn, actor: CurrentActor, service:
 def setup_moderation(runtime: Runtime) -> None:
     """Called by community's setup: the moderation routes, the full reviewer (watched words,
     penalties, holds, the crisis path), the crisis escalation job and moderation's erasure."""
-    from careverse.community.moderation_events import erase_moderation_rows
-    from careverse.community.moderation_review import ModerationReviewer, escalate_forever
-    from careverse.community.review import PostReviewer
-    from careverse.kernel.events import Phase
-    from careverse.privacy.events import AccountErasureDue
-
     runtime.include_router(router)
     runtime.provide(ModerationReviewer(runtime.settings), as_type=PostReviewer)
     runtime.events.subscribe(AccountErasureDue, erase_moderation_rows, phase=Phase.TRANSACTION)
@@ -196,8 +196,6 @@ def setup_moderation(runtime: Runtime) -> None:
     )
 
     async def warm_up() -> None:  # load the lexicon and the abuse model before the first post
-        from careverse.community.pipeline import review
-
         review("warm up", community_kind="caregiver", trust_level=0)
 
     runtime.on_start(warm_up)
