@@ -4,14 +4,20 @@ full reviewer in place of community's default, the crisis escalation job and the
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.community.crisis import screen
 from careverse.community.moderation_desk import ModerationDesk
 from careverse.community.moderation_events import erase_moderation_rows
-from careverse.community.moderation_review import ModerationReviewer, escalate_forever
+from careverse.community.moderation_review import (
+    ModerationReviewer,
+    concern_for,
+    escalate_forever,
+)
 from careverse.community.moderation_schemas import (
     ActionsOut,
     AppealIn,
@@ -23,8 +29,10 @@ from careverse.community.moderation_schemas import (
     ContentRuleOut,
     ContentRulesOut,
     DecisionIn,
+    DraftIn,
     EditIn,
     FlagIn,
+    NudgeOut,
     PenaltyIn,
     PenaltyOut,
     PolicyIn,
@@ -40,6 +48,7 @@ from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.deps import get_runtime, get_session
 from careverse.kernel.events import Phase
+from careverse.kernel.policy import require_full_scope
 from careverse.kernel.runtime import Runtime
 from careverse.privacy.events import AccountErasureDue
 
@@ -180,6 +189,23 @@ async def release_case(case_id: uuid.UUID, body: ReleaseIn, actor: CurrentActor,
 async def keep(case_id: uuid.UUID, body: ReasonIn, actor: CurrentActor, service: Desk):
     """The post stays held (never deleted); the case is closed as taken on."""
     return await service.keep(actor, case_id, body.reason)
+
+
+# ---- the composer's nudge -------------------------------------------------------------------
+
+
+@router.post("/moderation/nudge", response_model=NudgeOut, responses=ERRORS)
+async def nudge(
+    body: DraftIn, request: Request, actor: CurrentActor,
+    language: Annotated[str | None, Header(alias="Accept-Language", max_length=200)] = None,
+) -> NudgeOut:  # fmt: skip
+    """Screen a draft before it is sent: with crisis language, the message of concern to show
+    (the post, once sent, is held for a human as always). Nothing is stored or logged."""
+    require_full_scope(actor)
+    if not screen(body.text).flagged:
+        return NudgeOut(crisis=False, concern=None)
+    concern = concern_for(get_runtime(request).settings, language)
+    return NudgeOut.model_validate({"crisis": True, "concern": asdict(concern)})
 
 
 # ---- setup -----------------------------------------------------------------------------------
