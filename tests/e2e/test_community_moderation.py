@@ -53,7 +53,12 @@ def test_crisis_hold_concern_queue_release_and_flag(browser: Browser, live_serve
     try:
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("dialog", lambda d: (problems.append(f"native {d.type}"), d.dismiss()))
+
+        def no_native_dialogs(dialog) -> None:
+            problems.append(f"native {dialog.type}")
+            dialog.dismiss()
+
+        page.on("dialog", no_native_dialogs)
         sign_in_page(page, base, admin)
         page.goto(f"{base}/moderation")
         expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")

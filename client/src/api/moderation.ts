@@ -62,3 +62,12 @@ export function acknowledgeCase(caseId: string): Promise<CrisisCase> {
     path: { case_id: caseId },
   });
 }
+
+/**
+ * The composer's pre-post nudge: screen a draft before it is sent. With crisis language the
+ * answer carries the message of concern to show (render `<cv-concern-message>`); nothing is
+ * stored. The post, once sent, is still held for a human.
+ */
+export function nudge(text: string): Promise<Sent<Schema<'NudgeOut'>>> {
+  return api.post('/api/community/moderation/nudge', { body: { text } });
+}

@@ -490,6 +490,14 @@ export interface paths {
      */
     get: operations["my_actions_api_community_moderation_my_actions_get"];
   };
+  "/api/community/moderation/nudge": {
+    /**
+     * Nudge
+     * @description Screen a draft before it is sent: with crisis language, the message of concern to show
+     * (the post, once sent, is held for a human as always). Nothing is stored or logged.
+     */
+    post: operations["nudge_api_community_moderation_nudge_post"];
+  };
   "/api/community/moderation/queue": {
     /**
      * Queue
@@ -1835,12 +1843,28 @@ export interface components {
       /** Slug */
       slug: string;
     };
+    /** ConcernMessageOut */
+    ConcernMessageOut: {
+      /** Message */
+      message: string;
+      /** Resources */
+      resources: components["schemas"]["ConcernResourceOut"][];
+    };
     /** ConcernOut */
     ConcernOut: {
       /** Message */
       message: string;
       /** Resources */
       resources: components["schemas"]["ResourceOut"][];
+    };
+    /** ConcernResourceOut */
+    ConcernResourceOut: {
+      /** Contact */
+      contact: string;
+      /** Name */
+      name: string;
+      /** Url */
+      url: string;
     };
     /** ConsentIn */
     ConsentIn: {
@@ -2097,6 +2121,11 @@ export interface components {
       revoked_at?: string | null;
       /** Status */
       status: string;
+    };
+    /** DraftIn */
+    DraftIn: {
+      /** Text */
+      text: string;
     };
     /** EditIn */
     EditIn: {
@@ -2521,6 +2550,16 @@ export interface components {
       read: boolean;
       /** Title */
       title: string;
+    };
+    /**
+     * NudgeOut
+     * @description The composer's pre-post nudge: ``crisis`` true with the message of concern to show
+     * before the writer sends (nothing is stored, logged or audited).
+     */
+    NudgeOut: {
+      concern: components["schemas"]["ConcernMessageOut"] | null;
+      /** Crisis */
+      crisis: boolean;
     };
     /** ObservationIn */
     ObservationIn: {
@@ -7452,6 +7491,61 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Nudge
+   * @description Screen a draft before it is sent: with crisis language, the message of concern to show
+   * (the post, once sent, is held for a human as always). Nothing is stored or logged.
+   */
+  nudge_api_community_moderation_nudge_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NudgeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {

@@ -4,12 +4,20 @@ full reviewer in place of community's default, the crisis escalation job and the
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.community.crisis import screen
 from careverse.community.moderation_desk import ModerationDesk
+from careverse.community.moderation_events import erase_moderation_rows
+from careverse.community.moderation_review import (
+    ModerationReviewer,
+    concern_for,
+    escalate_forever,
+)
 from careverse.community.moderation_schemas import (
     ActionsOut,
     AppealIn,
@@ -21,8 +29,10 @@ from careverse.community.moderation_schemas import (
     ContentRuleOut,
     ContentRulesOut,
     DecisionIn,
+    DraftIn,
     EditIn,
     FlagIn,
+    NudgeOut,
     PenaltyIn,
     PenaltyOut,
     PolicyIn,
@@ -32,10 +42,15 @@ from careverse.community.moderation_schemas import (
     ReleaseIn,
     StateOut,
 )
+from careverse.community.pipeline import review
+from careverse.community.review import PostReviewer
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.deps import get_runtime, get_session
+from careverse.kernel.events import Phase
+from careverse.kernel.policy import require_full_scope
 from careverse.kernel.runtime import Runtime
+from careverse.privacy.events import AccountErasureDue
 
 router = APIRouter(prefix="/api/community", tags=["community moderation"])
 
@@ -176,21 +191,37 @@ async def keep(case_id: uuid.UUID, body: ReasonIn, actor: CurrentActor, service:
     return await service.keep(actor, case_id, body.reason)
 
 
+# ---- the composer's nudge -------------------------------------------------------------------
+
+
+@router.post("/moderation/nudge", response_model=NudgeOut, responses=ERRORS)
+async def nudge(
+    body: DraftIn, request: Request, actor: CurrentActor,
+    language: Annotated[str | None, Header(alias="Accept-Language", max_length=200)] = None,
+) -> NudgeOut:  # fmt: skip
+    """Screen a draft before it is sent: with crisis language, the message of concern to show
+    (the post, once sent, is held for a human as always). Nothing is stored or logged."""
+    require_full_scope(actor)
+    if not screen(body.text).flagged:
+        return NudgeOut(crisis=False, concern=None)
+    concern = concern_for(get_runtime(request).settings, language)
+    return NudgeOut.model_validate({"crisis": True, "concern": asdict(concern)})
+
+
 # ---- setup -----------------------------------------------------------------------------------
 
 
 def setup_moderation(runtime: Runtime) -> None:
     """Called by community's setup: the moderation routes, the full reviewer (watched words,
     penalties, holds, the crisis path), the crisis escalation job and moderation's erasure."""
-    from careverse.community.moderation_events import erase_moderation_rows
-    from careverse.community.moderation_review import ModerationReviewer, escalate_forever
-    from careverse.community.review import PostReviewer
-    from careverse.kernel.events import Phase
-    from careverse.privacy.events import AccountErasureDue
-
     runtime.include_router(router)
     runtime.provide(ModerationReviewer(runtime.settings), as_type=PostReviewer)
     runtime.events.subscribe(AccountErasureDue, erase_moderation_rows, phase=Phase.TRANSACTION)
     runtime.add_job(
         "community.crisis-escalation", lambda: escalate_forever(runtime.db, runtime.settings)
     )
+
+    async def warm_up() -> None:  # load the lexicon and the abuse model before the first post
+        review("warm up", community_kind="caregiver", trust_level=0)
+
+    runtime.on_start(warm_up)

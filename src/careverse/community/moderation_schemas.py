@@ -188,3 +188,26 @@ class CasesOut(BaseModel):
 class PolicyOut(BaseModel):
     flags_to_hide: int
     flag_min_trust: int
+
+
+class DraftIn(Strict):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ConcernResourceOut(BaseModel):
+    name: str
+    contact: str
+    url: str
+
+
+class ConcernMessageOut(BaseModel):
+    message: str
+    resources: list[ConcernResourceOut]
+
+
+class NudgeOut(BaseModel):
+    """The composer's pre-post nudge: ``crisis`` true with the message of concern to show
+    before the writer sends (nothing is stored, logged or audited)."""
+
+    crisis: bool
+    concern: ConcernMessageOut | None

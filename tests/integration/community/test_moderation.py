@@ -204,3 +204,19 @@ async def test_a_moderator_warns_without_learning_who_the_member_is(app, client,
     assert set(warned) == {"action_id", "kind", "step", "until"}
     log = (await client.get(f"{API}/moderation/my-actions", headers=r.moderator.headers)).text
     assert str(r.member.id) not in log and r.member.name not in log
+
+
+async def test_a_professional_community_holds_identifiable_patient_details(app, client, person):
+    admin = await person("admin")
+    doctor, nurse = await person("clinician"), await person("clinician")
+    from tests.integration.community.support import community, join
+
+    made = await community(client, admin, kind="professional")
+    await join(client, doctor, made["slug"])
+    await join(client, nurse, made["slug"])
+    held = await post(client, doctor, made["slug"], "Mrs Jane Doe, DOB 12/03/1950: falls again")
+    assert held["post"]["state"] == "held" and held["concern"] is None
+    fine = await post(client, nurse, made["slug"], "A woman in her seventies with recurrent falls")
+    assert fine["post"]["state"] == "published"
+    (item,) = await queue(client, admin)
+    assert item["reasons"] == ["patient-details:name", "patient-details:date-of-birth"]

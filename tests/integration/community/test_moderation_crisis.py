@@ -184,3 +184,24 @@ async def test_crisis_case_actions_are_for_staff_and_oncall_only(app, client, pe
     missing = await client.post(f"/api/community/moderation/crisis/{uuid.uuid4()}/acknowledge",
                                 headers=r.moderator.headers)  # fmt: skip
     assert missing.status_code == 404
+
+
+async def test_the_composer_nudge_shows_concern_before_sending_and_stores_nothing(
+    app, client, person
+):
+    r = await room(client, person)
+    before = await audit_rows(app)
+    url = "/api/community/moderation/nudge"
+    answer = await client.post(url, json={"text": "I want to end my life"},
+                               headers=r.member.headers)  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.json()["crisis"] is True and answer.json()["concern"]["resources"]
+    calm = await client.post(url, json={"text": "Dying to see the film"},
+                             headers=r.member.headers)  # fmt: skip
+    assert calm.json() == {"crisis": False, "concern": None}
+    empty = await client.post("/api/community/moderation/nudge", json={"text": ""},
+                              headers=r.member.headers)  # fmt: skip
+    assert empty.status_code == 422 and "text" in empty.text
+    anonymous = await client.post("/api/community/moderation/nudge", json={"text": "x"})
+    assert anonymous.status_code == 401
+    assert len(await audit_rows(app)) == len(before)
