@@ -61,6 +61,9 @@ $(STAMP)/python: pyproject.toml
 	fi
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	# The crisis screen's Suicide Risk Lexicon is a CSV inside construct-tracker; its declared
+	# dependencies clash with ours and are not needed to read the file (docs/moderation.md).
+	$(BIN)/python -m pip install -q --no-deps 'construct-tracker==1.0.16'
 	@touch $@
 
 $(STAMP)/npm: client/package.json client/package-lock.json

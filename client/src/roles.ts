@@ -108,7 +108,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
   admin: {
     name: 'role.admin',
     intro: 'home.intro.admin',
-    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.spaces],
+    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.moderation, AREAS.spaces],
   },
 };
 

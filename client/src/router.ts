@@ -222,6 +222,34 @@ export const ROUTES: readonly RouteEntry[] = [
     redirect: () => `/${AREAS.appointments.slug}`,
     noReturn: true,
   },
+  areaRoute(AREAS.moderation, () => html`<cv-moderation-queue></cv-moderation-queue>`),
+  areaRoute(
+    AREAS.supportGroups,
+    () => html`<cv-community-list .kinds=${['condition', 'mental_health']}
+      .heading=${AREAS.supportGroups.title}></cv-community-list>`,
+  ),
+  areaRoute(
+    AREAS.caregiverGroups,
+    () => html`<cv-community-list .kinds=${['caregiver']}
+      .heading=${AREAS.caregiverGroups.title}></cv-community-list>`,
+  ),
+  areaRoute(AREAS.communities, () => html`<cv-community-list></cv-community-list>`),
+  {
+    name: 'communityThread',
+    path: '/community/threads/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'community.threadTitle',
+    page: ({ params }) => html`<cv-community-thread .threadId=${params.id}></cv-community-thread>`,
+  },
+  {
+    name: 'community',
+    path: '/community/:slug',
+    params: { slug: SLUG },
+    audience: 'signedIn',
+    title: 'community.pageTitle',
+    page: ({ params }) => html`<cv-community .slug=${params.slug}></cv-community>`,
+  },
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from careverse import (
     __version__,
     care,
+    community,
     fhir,
     identity,
     messaging,
@@ -44,7 +45,18 @@ log = structlog.get_logger(__name__)
 
 # Every capability, once: each registers its routers, events, start-up hooks and jobs.
 # fhir comes after the capabilities whose FHIR routes it composes; web last (its catch-all).
-CAPABILITIES = (identity, privacy, world, care, monitoring, wellbeing, messaging, fhir, web)
+CAPABILITIES = (
+    identity,
+    privacy,
+    world,
+    care,
+    monitoring,
+    wellbeing,
+    messaging,
+    community,
+    fhir,
+    web,
+)
 
 
 def _is_fhir(request: Request) -> bool:

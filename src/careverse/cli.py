@@ -383,6 +383,33 @@ def bench_wellbeing(
         console.print_json(data=result)
 
 
+@bench_app.command("community")
+def bench_community(
+    posts: Annotated[
+        int, typer.Option(min=100, max=1_000_000, help="Posts through the pipeline.")
+    ] = 2000,
+    labelled: Annotated[
+        str | None, typer.Option(help="The labelled crisis set (default: the tests' own).")
+    ] = None,
+    posting: Annotated[
+        bool, typer.Option(help="Also post through the service on a node (slow to set up).")
+    ] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Community moderation: posting with the full pipeline (posts a second, target 500), the
+    crisis screen per post (ms, target 5) and its precision and recall on the labelled set."""
+    import json
+    from pathlib import Path
+
+    from careverse.bench.community import run_community_bench
+
+    result = run_community_bench(posts, Path(labelled) if labelled else None, posting)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
 devices_app = typer.Typer(help="Monitoring devices and the MQTT broker.", no_args_is_help=True)
 app.add_typer(devices_app, name="devices")
 

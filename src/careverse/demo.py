@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.availability import seed_demo_hours
 from careverse.care.health_record import LISTS, HealthRecordService
+from careverse.community.demo import seed as seed_communities
 from careverse.identity.relationships import (
     RelationshipService,
     delegation_fact,
@@ -330,4 +331,5 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     await seed_wellbeing(session, settings, accounts)
     await seed_messages(session, settings, accounts)
     await seed_health_records(session, accounts)
+    await seed_communities(session, accounts)  # five communities with threads
     return list(PEOPLE)

@@ -130,3 +130,21 @@ async def test_demo_conversations_and_notifications(app, client):
     ]
     mine = (await client.get("/api/messages/threads", params={"triage": "mine"})).json()
     assert [t["subject"] for t in mine["threads"]] == ["Swollen ankles"]
+
+
+async def test_demo_communities_have_threads_and_hide_the_professional_one(app, client):
+    for _ in range(2):  # seeding again adds nothing
+        async with app.state.runtime.db.session() as session:
+            await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "maria")
+    listed = (await client.get("/api/community/communities")).json()["communities"]
+    slugs = {c["slug"] for c in listed}
+    assert {"type-2-diabetes", "long-covid", "chronic-pain", "caregivers"} <= slugs
+    assert "case-discussion" not in slugs
+    threads = (await client.get("/api/community/communities/type-2-diabetes/threads")).json()
+    assert len(threads["threads"]) == 2
+    await _sign_in(client, "dr.okafor")
+    pro = (await client.get("/api/community/communities/case-discussion/threads")).json()
+    (thread,) = pro["threads"]
+    page = (await client.get(f"/api/community/threads/{thread['id']}")).json()
+    assert [p["author"]["badge"] for p in page["posts"]] == ["verified_professional"] * 2

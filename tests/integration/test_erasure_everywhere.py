@@ -175,6 +175,20 @@ async def populate(app, client, person) -> dict[str, Person]:
             SpaceObject(space_id=uuid.UUID(space["id"]), kind="note", label="hello",
                         created_by=patient.id)
         )  # fmt: skip
+
+    # Community: a member who posts by name and under a pseudonym, reacts, bookmarks and reads.
+    await ok("POST", "/api/community/communities", admin, {"slug": "erasure-walk", "name": "Walk",
+             "kind": "condition", "visibility": "public"})  # fmt: skip
+    joined = {"accept_guidelines": True, "guidelines_version": 1}
+    await ok("POST", "/api/community/communities/erasure-walk/join", patient, joined)
+    topic = await ok("POST", "/api/community/communities/erasure-walk/threads", patient,
+                     {"title": "Hello", "body": "My story", "identity": "name"})  # fmt: skip
+    thread = topic["thread"]["id"]
+    await ok("POST", f"/api/community/threads/{thread}/posts", patient, {"body": "More"})
+    await ok("POST", f"/api/community/posts/{topic['post']['id']}/reactions", patient,
+             {"kind": "me_too"})  # fmt: skip
+    await ok("PUT", f"/api/community/posts/{topic['post']['id']}/bookmark", patient)
+    await ok("GET", f"/api/community/threads/{thread}", patient)
     return {"patient": patient, "bystander": bystander}
 
 
@@ -215,6 +229,13 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "message_threads",
         "messages",
         "message_thread_reads",
+        "community_memberships",
+        "community_threads",
+        "community_posts",
+        "community_reactions",
+        "community_bookmarks",
+        "community_reads",
+        "community_member_stats",
         "audit_events",
     } <= tables, sorted(tables)
 

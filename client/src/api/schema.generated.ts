@@ -137,12 +137,6 @@ export interface paths {
      */
     post: operations["token_api_auth_token_post"];
   };
-  "/api/care/allergies/{allergy_id}": {
-    /** Read Allergy */
-    get: operations["read_allergy_api_care_allergies__allergy_id__get"];
-    /** Change Allergy */
-    patch: operations["change_allergy_api_care_allergies__allergy_id__patch"];
-  };
   "/api/care/appointments": {
     /**
      * List Appointments
@@ -241,16 +235,6 @@ export interface paths {
     /** Remove Override */
     delete: operations["remove_override_api_care_availability_overrides__override_id__delete"];
   };
-  "/api/care/care-plans/{plan_id}": {
-    /** Read Care Plan */
-    get: operations["read_care_plan_api_care_care_plans__plan_id__get"];
-    /** Change Care Plan */
-    patch: operations["change_care_plan_api_care_care_plans__plan_id__patch"];
-  };
-  "/api/care/care-plans/{plan_id}/goals": {
-    /** Add Goal */
-    post: operations["add_goal_api_care_care_plans__plan_id__goals_post"];
-  };
   "/api/care/clinicians": {
     /**
      * List Clinicians
@@ -264,15 +248,6 @@ export interface paths {
      * @description Free slots between ``start`` and ``end`` (default: 7 days); computed, never stored.
      */
     get: operations["list_slots_api_care_clinicians__clinician_id__slots_get"];
-  };
-  "/api/care/conditions/{condition_id}": {
-    /** Read Condition */
-    get: operations["read_condition_api_care_conditions__condition_id__get"];
-    /**
-     * Change Condition
-     * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
-     */
-    patch: operations["change_condition_api_care_conditions__condition_id__patch"];
   };
   "/api/care/encounters/{encounter_id}": {
     /**
@@ -299,14 +274,6 @@ export interface paths {
      * @description Append a chat message to the consult (the client also sends it through the room).
      */
     post: operations["post_chat_api_care_encounters__encounter_id__chat_post"];
-  };
-  "/api/care/encounters/{encounter_id}/context": {
-    /**
-     * Visit Context
-     * @description For the visit's clinician (others 404): the reason for the visit and the problems
-     * recorded for this patient (this visit's and those of earlier signed notes).
-     */
-    get: operations["visit_context_api_care_encounters__encounter_id__context_get"];
   };
   "/api/care/encounters/{encounter_id}/decision": {
     /**
@@ -361,75 +328,6 @@ export interface paths {
      */
     get: operations["summary_api_care_encounters__encounter_id__summary_get"];
   };
-  "/api/care/goals/{goal_id}": {
-    /**
-     * Change Goal
-     * @description Change a goal (``{"status": "achieved"}`` when reached).
-     */
-    patch: operations["change_goal_api_care_goals__goal_id__patch"];
-  };
-  "/api/care/medications/{medication_id}": {
-    /** Read Medication */
-    get: operations["read_medication_api_care_medications__medication_id__get"];
-    /**
-     * Change Medication
-     * @description Change a medicine (``{"status": "stopped"}`` stops it).
-     */
-    patch: operations["change_medication_api_care_medications__medication_id__patch"];
-  };
-  "/api/care/patients": {
-    /**
-     * List Patients
-     * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
-     * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
-     */
-    get: operations["list_patients_api_care_patients_get"];
-  };
-  "/api/care/patients/{patient_id}/allergies": {
-    /** List Allergies */
-    get: operations["list_allergies_api_care_patients__patient_id__allergies_get"];
-    /** Add Allergy */
-    post: operations["add_allergy_api_care_patients__patient_id__allergies_post"];
-  };
-  "/api/care/patients/{patient_id}/care-plans": {
-    /** List Care Plans */
-    get: operations["list_care_plans_api_care_patients__patient_id__care_plans_get"];
-    /**
-     * Add Care Plan
-     * @description A care plan, with its first goals (``goals``) if given.
-     */
-    post: operations["add_care_plan_api_care_patients__patient_id__care_plans_post"];
-  };
-  "/api/care/patients/{patient_id}/conditions": {
-    /**
-     * List Conditions
-     * @description The patient's problem list, with the problems of their signed visit notes.
-     */
-    get: operations["list_conditions_api_care_patients__patient_id__conditions_get"];
-    /** Add Condition */
-    post: operations["add_condition_api_care_patients__patient_id__conditions_post"];
-  };
-  "/api/care/patients/{patient_id}/health": {
-    /**
-     * Health Record
-     * @description The patient's conditions, medicines, allergies and care plans (with goals).
-     */
-    get: operations["health_record_api_care_patients__patient_id__health_get"];
-  };
-  "/api/care/patients/{patient_id}/medications": {
-    /** List Medications */
-    get: operations["list_medications_api_care_patients__patient_id__medications_get"];
-    /** Add Medication */
-    post: operations["add_medication_api_care_patients__patient_id__medications_post"];
-  };
-  "/api/care/patients/{patient_id}/record-summary": {
-    /**
-     * Record Summary
-     * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
-     * the visits (with their encounter and note status) and the problems coded in encounters.
-     */
-    get: operations["record_summary_api_care_patients__patient_id__record_summary_get"];
-  };
   "/api/care/preferences": {
     /**
      * Get Preferences
@@ -459,6 +357,259 @@ export interface paths {
      * @description The clinician's status as waiting patients see it, and how many minutes late they run.
      */
     put: operations["set_status_api_care_status_put"];
+  };
+  "/api/community/communities": {
+    /**
+     * List Communities
+     * @description The communities the caller may see (optionally of one kind, or matching ``q``).
+     */
+    get: operations["list_communities_api_community_communities_get"];
+    /**
+     * Create Community
+     * @description A new community (site admins).
+     */
+    post: operations["create_community_api_community_communities_post"];
+  };
+  "/api/community/communities/{community_id}/moderation/policy": {
+    /**
+     * Set Policy
+     * @description How many flags from members of at least which trust level hide a post.
+     */
+    put: operations["set_policy_api_community_communities__community_id__moderation_policy_put"];
+  };
+  "/api/community/communities/{slug}": {
+    /** Get Community */
+    get: operations["get_community_api_community_communities__slug__get"];
+  };
+  "/api/community/communities/{slug}/invitations": {
+    /** Invite */
+    post: operations["invite_api_community_communities__slug__invitations_post"];
+  };
+  "/api/community/communities/{slug}/join": {
+    /**
+     * Join
+     * @description Join with the guidelines of the version shown accepted (recorded); a request-to-join
+     * community answers ``membership.status == "requested"`` until staff approve.
+     */
+    post: operations["join_api_community_communities__slug__join_post"];
+  };
+  "/api/community/communities/{slug}/leave": {
+    /** Leave */
+    post: operations["leave_api_community_communities__slug__leave_post"];
+  };
+  "/api/community/communities/{slug}/members": {
+    /**
+     * Members
+     * @description Members, join requests or invitations (community staff).
+     */
+    get: operations["members_api_community_communities__slug__members_get"];
+  };
+  "/api/community/communities/{slug}/members/{membership_id}/approve": {
+    /** Approve */
+    post: operations["approve_api_community_communities__slug__members__membership_id__approve_post"];
+  };
+  "/api/community/communities/{slug}/members/{membership_id}/role": {
+    /** Set Role */
+    put: operations["set_role_api_community_communities__slug__members__membership_id__role_put"];
+  };
+  "/api/community/communities/{slug}/search": {
+    /**
+     * Search
+     * @description Published posts containing every word of ``q`` (whole words, any case).
+     */
+    get: operations["search_api_community_communities__slug__search_get"];
+  };
+  "/api/community/communities/{slug}/threads": {
+    /**
+     * Threads
+     * @description The community's topics, latest activity first, with the caller's unread count.
+     */
+    get: operations["threads_api_community_communities__slug__threads_get"];
+    /**
+     * Start Thread
+     * @description A new topic; answers its first post (``state`` published or held) and any ``concern``.
+     */
+    post: operations["start_thread_api_community_communities__slug__threads_post"];
+  };
+  "/api/community/me/bookmarks": {
+    /** My Bookmarks */
+    get: operations["my_bookmarks_api_community_me_bookmarks_get"];
+  };
+  "/api/community/me/trust": {
+    /**
+     * My Trust
+     * @description The caller's trust level, what earned it and what it allows.
+     */
+    get: operations["my_trust_api_community_me_trust_get"];
+  };
+  "/api/community/moderation/about-me": {
+    /**
+     * About Me
+     * @description Moderation actions about the caller's posts (what they can appeal).
+     */
+    get: operations["about_me_api_community_moderation_about_me_get"];
+  };
+  "/api/community/moderation/actions/{action_id}/appeal": {
+    /** Appeal */
+    post: operations["appeal_api_community_moderation_actions__action_id__appeal_post"];
+  };
+  "/api/community/moderation/appeals": {
+    /** Appeals */
+    get: operations["appeals_api_community_moderation_appeals_get"];
+  };
+  "/api/community/moderation/appeals/{appeal_id}/decision": {
+    /** Decide */
+    post: operations["decide_api_community_moderation_appeals__appeal_id__decision_post"];
+  };
+  "/api/community/moderation/crisis": {
+    /** Crisis Cases */
+    get: operations["crisis_cases_api_community_moderation_crisis_get"];
+  };
+  "/api/community/moderation/crisis/{case_id}/acknowledge": {
+    /** Acknowledge */
+    post: operations["acknowledge_api_community_moderation_crisis__case_id__acknowledge_post"];
+  };
+  "/api/community/moderation/crisis/{case_id}/keep": {
+    /**
+     * Keep
+     * @description The post stays held (never deleted); the case is closed as taken on.
+     */
+    post: operations["keep_api_community_moderation_crisis__case_id__keep_post"];
+  };
+  "/api/community/moderation/crisis/{case_id}/release": {
+    /**
+     * Release Case
+     * @description One click: the hold was a false positive; the post is published (audited).
+     */
+    post: operations["release_case_api_community_moderation_crisis__case_id__release_post"];
+  };
+  "/api/community/moderation/my-actions": {
+    /**
+     * My Actions
+     * @description The caller's own moderation actions, newest first.
+     */
+    get: operations["my_actions_api_community_moderation_my_actions_get"];
+  };
+  "/api/community/moderation/nudge": {
+    /**
+     * Nudge
+     * @description Screen a draft before it is sent: with crisis language, the message of concern to show
+     * (the post, once sent, is held for a human as always). Nothing is stored or logged.
+     */
+    post: operations["nudge_api_community_moderation_nudge_post"];
+  };
+  "/api/community/moderation/queue": {
+    /**
+     * Queue
+     * @description Held and flagged posts of the communities the caller moderates, crisis first.
+     */
+    get: operations["queue_api_community_moderation_queue_get"];
+  };
+  "/api/community/moderation/rules": {
+    /** Rules */
+    get: operations["rules_api_community_moderation_rules_get"];
+    /** Add Rule */
+    post: operations["add_rule_api_community_moderation_rules_post"];
+  };
+  "/api/community/moderation/rules/{rule_id}": {
+    /** Delete Rule */
+    delete: operations["delete_rule_api_community_moderation_rules__rule_id__delete"];
+  };
+  "/api/community/posts/{post_id}/author-slow-mode": {
+    /**
+     * Member Slow Mode
+     * @description Slow mode for the author of a post in its community, without revealing who they are.
+     */
+    put: operations["member_slow_mode_api_community_posts__post_id__author_slow_mode_put"];
+  };
+  "/api/community/posts/{post_id}/bookmark": {
+    /** Bookmark */
+    put: operations["bookmark_api_community_posts__post_id__bookmark_put"];
+    /** Unbookmark */
+    delete: operations["unbookmark_api_community_posts__post_id__bookmark_delete"];
+  };
+  "/api/community/posts/{post_id}/flags": {
+    /**
+     * Flag
+     * @description A member flags a post with a reason; ``crisis`` holds it and alerts a human at once.
+     */
+    post: operations["flag_api_community_posts__post_id__flags_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/approve": {
+    /** Approve */
+    post: operations["approve_api_community_posts__post_id__moderation_approve_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/edit": {
+    /** Edit */
+    post: operations["edit_api_community_posts__post_id__moderation_edit_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/hide": {
+    /** Hide */
+    post: operations["hide_api_community_posts__post_id__moderation_hide_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/penalty": {
+    /**
+     * Penalty
+     * @description Warn, silence or suspend the post's author (or ``escalate``: the next step).
+     */
+    post: operations["penalty_api_community_posts__post_id__moderation_penalty_post"];
+  };
+  "/api/community/posts/{post_id}/moderation/release": {
+    /**
+     * Release
+     * @description A crisis hold that was a false positive, published in one click (audited).
+     */
+    post: operations["release_api_community_posts__post_id__moderation_release_post"];
+  };
+  "/api/community/posts/{post_id}/reactions": {
+    /** React */
+    post: operations["react_api_community_posts__post_id__reactions_post"];
+  };
+  "/api/community/posts/{post_id}/reactions/{kind}": {
+    /** Unreact */
+    delete: operations["unreact_api_community_posts__post_id__reactions__kind__delete"];
+  };
+  "/api/community/posts/{post_id}/unmask": {
+    /**
+     * Unmask
+     * @description The safety unmasking (site admins, with a reason; audited): who wrote this post.
+     */
+    post: operations["unmask_api_community_posts__post_id__unmask_post"];
+  };
+  "/api/community/threads/{thread_id}": {
+    /**
+     * Read Thread
+     * @description The thread and its posts after ``after`` (marks them read).
+     */
+    get: operations["read_thread_api_community_threads__thread_id__get"];
+  };
+  "/api/community/threads/{thread_id}/accepted": {
+    /**
+     * Accept
+     * @description The asker marks a reply as the accepted answer (``post_id: null`` clears it).
+     */
+    put: operations["accept_api_community_threads__thread_id__accepted_put"];
+  };
+  "/api/community/threads/{thread_id}/posts": {
+    /**
+     * Reply
+     * @description A reply (optionally quoting a post of the thread).
+     */
+    post: operations["reply_api_community_threads__thread_id__posts_post"];
+  };
+  "/api/community/threads/{thread_id}/slow-mode": {
+    /**
+     * Thread Slow Mode
+     * @description Slow mode for a topic (community staff; a reason is required, audited).
+     */
+    put: operations["thread_slow_mode_api_community_threads__thread_id__slow_mode_put"];
+  };
+  "/api/community/threads/{thread_id}/stream": {
+    /**
+     * Thread Stream
+     * @description Server-sent events: ``event: post`` (a post, as in the thread) for each new post.
+     */
+    get: operations["thread_stream_api_community_threads__thread_id__stream_get"];
   };
   "/api/me": {
     /**
@@ -565,27 +716,13 @@ export interface paths {
   "/api/me/notifications": {
     /**
      * My Notifications
-     * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
+     * @description The caller's in-app notifications, newest first.
      */
     get: operations["my_notifications_api_me_notifications_get"];
   };
   "/api/me/notifications/read": {
     /** Mark All Read */
     post: operations["mark_all_read_api_me_notifications_read_post"];
-  };
-  "/api/me/notifications/stream": {
-    /**
-     * Notification Stream
-     * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
-     *
-     * For the people the inbox serves live (patients, caregivers, clinicians); others poll
-     * ``unread-count``.
-     */
-    get: operations["notification_stream_api_me_notifications_stream_get"];
-  };
-  "/api/me/notifications/unread-count": {
-    /** Unread Count */
-    get: operations["unread_count_api_me_notifications_unread_count_get"];
   };
   "/api/me/notifications/{notification_id}/read": {
     /** Mark Read */
@@ -597,52 +734,6 @@ export interface paths {
      * @description Change the password; other sessions of the account end.
      */
     post: operations["change_password_api_me_password_post"];
-  };
-  "/api/messages/attachments/{attachment_id}": {
-    /**
-     * Download
-     * @description An attachment, through the policy; always downloaded, never rendered inline.
-     */
-    get: operations["download_api_messages_attachments__attachment_id__get"];
-  };
-  "/api/messages/threads": {
-    /**
-     * Threads
-     * @description The threads the caller may read, newest activity first. Clinicians: their patients'
-     * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
-     */
-    get: operations["threads_api_messages_threads_get"];
-    /**
-     * Start Thread
-     * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
-     */
-    post: operations["start_thread_api_messages_threads_post"];
-  };
-  "/api/messages/threads/{thread_id}": {
-    /** Get Thread */
-    get: operations["get_thread_api_messages_threads__thread_id__get"];
-  };
-  "/api/messages/threads/{thread_id}/assignee": {
-    /**
-     * Assign
-     * @description Give the thread to a clinician of the patient's care team (null: nobody).
-     */
-    put: operations["assign_api_messages_threads__thread_id__assignee_put"];
-  };
-  "/api/messages/threads/{thread_id}/handled": {
-    /** Handled */
-    put: operations["handled_api_messages_threads__thread_id__handled_put"];
-  };
-  "/api/messages/threads/{thread_id}/messages": {
-    /** Reply */
-    post: operations["reply_api_messages_threads__thread_id__messages_post"];
-  };
-  "/api/messages/threads/{thread_id}/read": {
-    /**
-     * Read Thread
-     * @description The caller has read the thread (the other side sees the receipt).
-     */
-    post: operations["read_thread_api_messages_threads__thread_id__read_post"];
   };
   "/api/monitoring/alerts": {
     /**
@@ -873,20 +964,6 @@ export interface paths {
      */
     post: operations["post_bundle_fhir_post"];
   };
-  "/fhir/AllergyIntolerance": {
-    /**
-     * Search Allergyintolerance
-     * @description The AllergyIntolerance resources of one patient (``patient=`` required).
-     */
-    get: operations["search_AllergyIntolerance_fhir_AllergyIntolerance_get"];
-  };
-  "/fhir/AllergyIntolerance/{item_id}": {
-    /**
-     * Read Allergyintolerance
-     * @description One AllergyIntolerance of a patient's health record.
-     */
-    get: operations["read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get"];
-  };
   "/fhir/Appointment": {
     /**
      * Search Appointments
@@ -905,34 +982,6 @@ export interface paths {
      */
     get: operations["search_audit_events_fhir_AuditEvent_get"];
   };
-  "/fhir/CarePlan": {
-    /**
-     * Search Careplan
-     * @description The CarePlan resources of one patient (``patient=`` required).
-     */
-    get: operations["search_CarePlan_fhir_CarePlan_get"];
-  };
-  "/fhir/CarePlan/{item_id}": {
-    /**
-     * Read Careplan
-     * @description One CarePlan of a patient's health record.
-     */
-    get: operations["read_CarePlan_fhir_CarePlan__item_id__get"];
-  };
-  "/fhir/Condition": {
-    /**
-     * Search Condition
-     * @description The Condition resources of one patient (``patient=`` required).
-     */
-    get: operations["search_Condition_fhir_Condition_get"];
-  };
-  "/fhir/Condition/{item_id}": {
-    /**
-     * Read Condition
-     * @description One Condition of a patient's health record.
-     */
-    get: operations["read_Condition_fhir_Condition__item_id__get"];
-  };
   "/fhir/Consent": {
     /**
      * Search Consents
@@ -950,27 +999,6 @@ export interface paths {
   "/fhir/Encounter/{encounter_id}": {
     /** Read Encounter */
     get: operations["read_encounter_fhir_Encounter__encounter_id__get"];
-  };
-  "/fhir/Goal/{item_id}": {
-    /**
-     * Read Goal
-     * @description One Goal of a patient's health record.
-     */
-    get: operations["read_Goal_fhir_Goal__item_id__get"];
-  };
-  "/fhir/MedicationStatement": {
-    /**
-     * Search Medicationstatement
-     * @description The MedicationStatement resources of one patient (``patient=`` required).
-     */
-    get: operations["search_MedicationStatement_fhir_MedicationStatement_get"];
-  };
-  "/fhir/MedicationStatement/{item_id}": {
-    /**
-     * Read Medicationstatement
-     * @description One MedicationStatement of a patient's health record.
-     */
-    get: operations["read_MedicationStatement_fhir_MedicationStatement__item_id__get"];
   };
   "/fhir/Observation": {
     /**
@@ -1085,6 +1113,11 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AcceptIn */
+    AcceptIn: {
+      /** Post Id */
+      post_id: string | null;
+    };
     /** AcceptedOut */
     AcceptedOut: {
       /** Detail */
@@ -1156,6 +1189,35 @@ export interface components {
       display_name?: string | null;
       /** Is Active */
       is_active?: boolean | null;
+    };
+    /** ActionOut */
+    ActionOut: {
+      /** Action */
+      action: string;
+      /** Appeal */
+      appeal: string | null;
+      /** Community */
+      community: string;
+      /** Created At */
+      created_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Note */
+      note: string | null;
+      /** Post Id */
+      post_id: string | null;
+      /** Reason */
+      reason: string;
+      /** Until */
+      until: string | null;
+    };
+    /** ActionsOut */
+    ActionsOut: {
+      /** Actions */
+      actions: components["schemas"]["ActionOut"][];
     };
     /** AddendumIn */
     AddendumIn: {
@@ -1260,7 +1322,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing";
+      source: "news2" | "rule" | "wellbeing" | "community";
       /**
        * Status
        * @enum {string}
@@ -1281,76 +1343,6 @@ export interface components {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
     };
-    /** AllergyIn */
-    AllergyIn: {
-      /** Category */
-      category?: ("food" | "medication" | "environment" | "biologic") | null;
-      /**
-       * Clinical Status
-       * @default active
-       * @enum {string}
-       */
-      clinical_status?: "active" | "inactive" | "resolved";
-      /** Criticality */
-      criticality?: ("low" | "high" | "unable-to-assess") | null;
-      /**
-       * Kind
-       * @default allergy
-       * @enum {string}
-       */
-      kind?: "allergy" | "intolerance";
-      /** Reaction */
-      reaction?: string | null;
-      /** Substance */
-      substance: string;
-    };
-    /** AllergyOut */
-    AllergyOut: {
-      /** Category */
-      category: string | null;
-      /** Clinical Status */
-      clinical_status: string;
-      /** Criticality */
-      criticality: string | null;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Kind */
-      kind: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Reaction */
-      reaction: string | null;
-      /**
-       * Recorded At
-       * Format: date-time
-       */
-      recorded_at: string;
-      /** Recorded By Name */
-      recorded_by_name: string | null;
-      /** Substance */
-      substance: string;
-    };
-    /** AllergyPatch */
-    AllergyPatch: {
-      /** Category */
-      category?: ("food" | "medication" | "environment" | "biologic") | null;
-      /** Clinical Status */
-      clinical_status?: ("active" | "inactive" | "resolved") | null;
-      /** Criticality */
-      criticality?: ("low" | "high" | "unable-to-assess") | null;
-      /** Kind */
-      kind?: ("allergy" | "intolerance") | null;
-      /** Reaction */
-      reaction?: string | null;
-      /** Substance */
-      substance?: string | null;
-    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -1359,6 +1351,26 @@ export interface components {
       score: number;
       /** Text */
       text: string;
+    };
+    /** AppealIn */
+    AppealIn: {
+      /** Text */
+      text: string;
+    };
+    /** AppealOut */
+    AppealOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+    };
+    /** AppealsOut */
+    AppealsOut: {
+      /** Appeals */
+      appeals: components["schemas"]["OpenAppeal"][];
     };
     /** AppointmentIn */
     AppointmentIn: {
@@ -1432,27 +1444,6 @@ export interface components {
       /** Visit Type */
       visit_type: string;
     };
-    /** AssignIn */
-    AssignIn: {
-      /** Clinician Id */
-      clinician_id?: string | null;
-    };
-    /** AttachmentOut */
-    AttachmentOut: {
-      /** Content Type */
-      content_type: string;
-      /** Filename */
-      filename: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Size */
-      size: number;
-      /** Url */
-      url: string;
-    };
     /** AuditChainOut */
     AuditChainOut: {
       /**
@@ -1506,6 +1497,17 @@ export interface components {
       entries: components["schemas"]["AuditEventOut"][];
       /** Next Before Seq */
       next_before_seq: number | null;
+    };
+    /** AuthorOut */
+    AuthorOut: {
+      /** Badge */
+      badge: string | null;
+      /** Handle */
+      handle: string | null;
+      /** Mine */
+      mine: boolean;
+      /** Name */
+      name: string | null;
     };
     /** AvailabilityIn */
     AvailabilityIn: {
@@ -1562,30 +1564,6 @@ export interface components {
       /** Results */
       results: components["schemas"]["ItemResult"][];
     };
-    /** Body_reply_api_messages_threads__thread_id__messages_post */
-    Body_reply_api_messages_threads__thread_id__messages_post: {
-      /** Body */
-      body: string;
-      /**
-       * File
-       * @description PDF, PNG or JPEG
-       */
-      file?: string | null;
-    };
-    /** Body_start_thread_api_messages_threads_post */
-    Body_start_thread_api_messages_threads_post: {
-      /** Body */
-      body: string;
-      /**
-       * File
-       * @description PDF, PNG or JPEG
-       */
-      file?: string | null;
-      /** Patient Id */
-      patient_id?: string | null;
-      /** Subject */
-      subject: string;
-    };
     /** Body_token_api_auth_token_post */
     Body_token_api_auth_token_post: {
       /**
@@ -1602,6 +1580,11 @@ export interface components {
       refresh_token?: string | null;
       /** Username */
       username?: string | null;
+    };
+    /** BookmarksOut */
+    BookmarksOut: {
+      /** Posts */
+      posts: components["schemas"]["PostOut"][];
     };
     /** BreakGlassIn */
     BreakGlassIn: {
@@ -1635,61 +1618,6 @@ export interface components {
     CancelIn: {
       /** Note */
       note?: string | null;
-    };
-    /** CarePlanIn */
-    CarePlanIn: {
-      /** Description */
-      description?: string | null;
-      /**
-       * Goals
-       * @default []
-       */
-      goals?: components["schemas"]["GoalIn"][];
-      /**
-       * Status
-       * @default active
-       * @enum {string}
-       */
-      status?: "active" | "completed" | "revoked";
-      /** Title */
-      title: string;
-    };
-    /** CarePlanOut */
-    CarePlanOut: {
-      /** Description */
-      description: string | null;
-      /** Goals */
-      goals: components["schemas"]["GoalOut"][];
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /**
-       * Recorded At
-       * Format: date-time
-       */
-      recorded_at: string;
-      /** Recorded By Name */
-      recorded_by_name: string | null;
-      /** Status */
-      status: string;
-      /** Title */
-      title: string;
-    };
-    /** CarePlanPatch */
-    CarePlanPatch: {
-      /** Description */
-      description?: string | null;
-      /** Status */
-      status?: ("active" | "completed" | "revoked") | null;
-      /** Title */
-      title?: string | null;
     };
     /** CareRelationshipIn */
     CareRelationshipIn: {
@@ -1732,6 +1660,40 @@ export interface components {
        * Format: date-time
        */
       starts_at: string;
+    };
+    /** CaseOut */
+    CaseOut: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /** Acknowledged At */
+      acknowledged_at: string | null;
+      /** Community */
+      community: string;
+      /** Escalated At */
+      escalated_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Opened At */
+      opened_at: string | null;
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Reasons */
+      reasons: string[];
+      /** Status */
+      status: string;
+      /** Thread Id */
+      thread_id: string | null;
+    };
+    /** CasesOut */
+    CasesOut: {
+      /** Cases */
+      cases: components["schemas"]["CaseOut"][];
     };
     /** ChatIn */
     ChatIn: {
@@ -1797,77 +1759,112 @@ export interface components {
       /** Time Zone */
       time_zone: string;
     };
-    /** ConditionIn */
-    ConditionIn: {
+    /** CommunitiesOut */
+    CommunitiesOut: {
+      /** Communities */
+      communities: components["schemas"]["CommunityOut"][];
+    };
+    /** CommunityAcceptedOut */
+    CommunityAcceptedOut: {
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+    };
+    /** CommunityIn */
+    CommunityIn: {
       /**
-       * Clinical Status
-       * @default active
+       * Description
+       * @default
+       */
+      description?: string;
+      /**
+       * Guidelines
+       * @default
+       */
+      guidelines?: string;
+      /**
+       * Kind
        * @enum {string}
        */
-      clinical_status?: "active" | "resolved";
-      /** Code */
-      code?: string | null;
-      /** Onset */
-      onset?: string | null;
-      /** Plain Text */
-      plain_text?: string | null;
-      /** System */
-      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
-      /** Text */
-      text: string;
+      kind: "condition" | "caregiver" | "mental_health" | "professional";
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /**
+       * Visibility
+       * @enum {string}
+       */
+      visibility: "public" | "request" | "invite";
     };
-    /** ConditionOut */
-    ConditionOut: {
-      /** Clinical Status */
-      clinical_status: string;
-      /** Code */
-      code: string | null;
-      /** Encounter Id */
-      encounter_id: string | null;
+    /** CommunityInviteIn */
+    CommunityInviteIn: {
+      /**
+       * Email
+       * Format: email
+       */
+      email: string;
+    };
+    /** CommunityOut */
+    CommunityOut: {
+      /** Description */
+      description: string;
+      /** Guidelines Html */
+      guidelines_html: string;
+      /** Guidelines Version */
+      guidelines_version: number;
       /**
        * Id
        * Format: uuid
        */
       id: string;
-      /** Onset */
-      onset: string | null;
+      /** Kind */
+      kind: string;
+      /** Members */
+      members: number;
+      membership: components["schemas"]["MembershipOut"] | null;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /** Staff */
+      staff: boolean;
+      /** Visibility */
+      visibility: string;
+    };
+    /** CommunityRef */
+    CommunityRef: {
       /**
-       * Patient Id
+       * Id
        * Format: uuid
        */
-      patient_id: string;
-      /** Plain Text */
-      plain_text: string | null;
-      /**
-       * Recorded At
-       * Format: date-time
-       */
-      recorded_at: string;
-      /** Recorded By Name */
-      recorded_by_name: string | null;
-      /** Resolved On */
-      resolved_on: string | null;
-      /** System */
-      system: string | null;
-      /** Text */
-      text: string;
+      id: string;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
     };
-    /** ConditionPatch */
-    ConditionPatch: {
-      /** Clinical Status */
-      clinical_status?: ("active" | "resolved") | null;
-      /** Code */
-      code?: string | null;
-      /** Onset */
-      onset?: string | null;
-      /** Plain Text */
-      plain_text?: string | null;
-      /** Resolved On */
-      resolved_on?: string | null;
-      /** System */
-      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
-      /** Text */
-      text?: string | null;
+    /** ConcernMessageOut */
+    ConcernMessageOut: {
+      /** Message */
+      message: string;
+      /** Resources */
+      resources: components["schemas"]["ConcernResourceOut"][];
+    };
+    /** ConcernOut */
+    ConcernOut: {
+      /** Message */
+      message: string;
+      /** Resources */
+      resources: components["schemas"]["ResourceOut"][];
+    };
+    /** ConcernResourceOut */
+    ConcernResourceOut: {
+      /** Contact */
+      contact: string;
+      /** Name */
+      name: string;
+      /** Url */
+      url: string;
     };
     /** ConsentIn */
     ConsentIn: {
@@ -1912,6 +1909,49 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** ContentRuleIn */
+    ContentRuleIn: {
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "block" | "censor" | "require_approval" | "flag" | "replace" | "tag" | "link";
+      /**
+       * Replacement
+       * @default
+       */
+      replacement?: string;
+      /** Word */
+      word: string;
+    };
+    /** ContentRuleOut */
+    ContentRuleOut: {
+      /** Action */
+      action: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Replacement */
+      replacement: string;
+      /** Site Wide */
+      site_wide: boolean;
+      /** Word */
+      word: string;
+    };
+    /** ContentRulesOut */
+    ContentRulesOut: {
+      /** Rules */
+      rules: components["schemas"]["ContentRuleOut"][];
+    };
+    /** ContextPost */
+    ContextPost: {
+      /** Excerpt */
+      excerpt: string;
+      /** Seq */
+      seq: number;
+    };
     /**
      * CrisisPathOut
      * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
@@ -1924,6 +1964,18 @@ export interface components {
       offer_cssrs: boolean;
       resources: components["schemas"]["CrisisResourcesOut"];
     };
+    /** CrisisRef */
+    CrisisRef: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /**
+       * Case Id
+       * Format: uuid
+       */
+      case_id: string;
+      /** Status */
+      status: string;
+    };
     /** CrisisResourcesOut */
     CrisisResourcesOut: {
       /** Language */
@@ -1934,6 +1986,16 @@ export interface components {
       text: string;
       /** Url */
       url?: string | null;
+    };
+    /** DecisionIn */
+    DecisionIn: {
+      /**
+       * Outcome
+       * @enum {string}
+       */
+      outcome: "upheld" | "overturned";
+      /** Reason */
+      reason: string;
     };
     /** DelegationIn */
     DelegationIn: {
@@ -2060,6 +2122,20 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** DraftIn */
+    DraftIn: {
+      /** Text */
+      text: string;
+    };
+    /** EditIn */
+    EditIn: {
+      /** Body */
+      body: string;
+      /** Note */
+      note: string;
+      /** Reason */
+      reason: string;
+    };
     /** EncounterOut */
     EncounterOut: {
       /** Addenda */
@@ -2109,8 +2185,6 @@ export interface components {
       plan: string | null;
       /** Problems */
       problems: components["schemas"]["ProblemOut"][];
-      /** Reason */
-      reason?: string | null;
       /** Signed At */
       signed_at: string | null;
       /** Signed By Name */
@@ -2126,32 +2200,6 @@ export interface components {
       status: string;
       /** Subjective */
       subjective: string | null;
-      /** Visit Type */
-      visit_type?: string | null;
-    };
-    /** EncounterProblemOut */
-    EncounterProblemOut: {
-      /** Code */
-      code: string | null;
-      /**
-       * Encounter Id
-       * Format: uuid
-       */
-      encounter_id: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Recorded At
-       * Format: date-time
-       */
-      recorded_at: string;
-      /** System */
-      system: string | null;
-      /** Text */
-      text: string;
     };
     /** ErasureOut */
     ErasureOut: {
@@ -2163,86 +2211,33 @@ export interface components {
        */
       status: "scheduled" | "none";
     };
-    /** GoalIn */
-    GoalIn: {
-      /** Description */
-      description: string;
-      /** Due */
-      due?: string | null;
+    /** FlagIn */
+    FlagIn: {
+      /** Note */
+      note?: string | null;
       /**
-       * Status
-       * @default active
+       * Reason
        * @enum {string}
        */
-      status?: "active" | "achieved" | "cancelled";
-      /** Target */
-      target?: string | null;
+      reason: "inappropriate" | "spam" | "off_topic" | "crisis" | "patient_details" | "other";
     };
-    /** GoalOut */
-    GoalOut: {
-      /**
-       * Care Plan Id
-       * Format: uuid
-       */
-      care_plan_id: string;
-      /** Description */
-      description: string;
-      /** Due */
-      due: string | null;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Status */
-      status: string;
-      /** Target */
-      target: string | null;
-    };
-    /** GoalPatch */
-    GoalPatch: {
-      /** Description */
-      description?: string | null;
-      /** Due */
-      due?: string | null;
-      /** Status */
-      status?: ("active" | "achieved" | "cancelled") | null;
-      /** Target */
-      target?: string | null;
+    /** FlagOut */
+    FlagOut: {
+      /** Created At */
+      created_at: string | null;
+      /** Note */
+      note: string | null;
+      /** Reason */
+      reason: string;
+      /** System */
+      system: boolean;
+      /** Weight */
+      weight: number;
     };
     /** HTTPValidationError */
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
-    };
-    /** HandledIn */
-    HandledIn: {
-      /**
-       * Handled
-       * @default true
-       */
-      handled?: boolean;
-    };
-    /**
-     * HealthRecordOut
-     * @description The whole record at once (the patient's "My health" page reads this, one audit entry).
-     */
-    HealthRecordOut: {
-      /** Allergies */
-      allergies: components["schemas"]["AllergyOut"][];
-      /** Can Write */
-      can_write: boolean;
-      /** Care Plans */
-      care_plans: components["schemas"]["CarePlanOut"][];
-      /** Conditions */
-      conditions: components["schemas"]["ConditionOut"][];
-      /** Medications */
-      medications: components["schemas"]["MedicationOut"][];
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
     };
     /** HoursIn */
     HoursIn: {
@@ -2350,6 +2345,18 @@ export interface components {
       /** Running */
       running: boolean;
     };
+    /** JoinIn */
+    JoinIn: {
+      /** Accept Guidelines */
+      accept_guidelines: boolean;
+      /** Guidelines Version */
+      guidelines_version: number;
+      /**
+       * Lived Experience
+       * @default false
+       */
+      lived_experience?: boolean;
+    };
     /** KeyRingOut */
     KeyRingOut: {
       /** Key Ids */
@@ -2363,72 +2370,6 @@ export interface components {
       readings: {
         [key: string]: components["schemas"]["careverse__monitoring__schemas__LatestValue"];
       };
-    };
-    /** MedicationIn */
-    MedicationIn: {
-      /** Dose */
-      dose?: string | null;
-      /** How Taken */
-      how_taken?: string | null;
-      /** Name */
-      name: string;
-      /** Reason */
-      reason?: string | null;
-      /** Started */
-      started?: string | null;
-      /**
-       * Status
-       * @default active
-       * @enum {string}
-       */
-      status?: "active" | "stopped" | "completed";
-    };
-    /** MedicationOut */
-    MedicationOut: {
-      /** Dose */
-      dose: string | null;
-      /** How Taken */
-      how_taken: string | null;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Reason */
-      reason: string | null;
-      /**
-       * Recorded At
-       * Format: date-time
-       */
-      recorded_at: string;
-      /** Recorded By Name */
-      recorded_by_name: string | null;
-      /** Started */
-      started: string | null;
-      /** Status */
-      status: string;
-    };
-    /** MedicationPatch */
-    MedicationPatch: {
-      /** Dose */
-      dose?: string | null;
-      /** How Taken */
-      how_taken?: string | null;
-      /** Name */
-      name?: string | null;
-      /** Reason */
-      reason?: string | null;
-      /** Started */
-      started?: string | null;
-      /** Status */
-      status?: ("active" | "stopped" | "completed") | null;
     };
     /** MemberIn */
     MemberIn: {
@@ -2444,30 +2385,42 @@ export interface components {
        */
       role?: "participant" | "facilitator";
     };
-    /** MessageOut */
-    MessageOut: {
-      /** Attachments */
-      attachments: components["schemas"]["AttachmentOut"][];
-      /** Author Id */
-      author_id: string | null;
-      /** Author Name */
-      author_name: string;
-      /** Body */
-      body: string;
+    /** MemberOut */
+    MemberOut: {
       /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /**
-       * Id
+       * Account Id
        * Format: uuid
        */
-      id: string;
-      /** Read By Other Side At */
-      read_by_other_side_at: string | null;
-      /** Side */
-      side: string;
+      account_id: string;
+      /**
+       * Membership Id
+       * Format: uuid
+       */
+      membership_id: string;
+      /** Name */
+      name: string;
+      /** Role */
+      role: string;
+      /** Status */
+      status: string;
+    };
+    /** MembersOut */
+    MembersOut: {
+      /** Members */
+      members: components["schemas"]["MemberOut"][];
+    };
+    /** MembershipOut */
+    MembershipOut: {
+      /** Guidelines Accepted At */
+      guidelines_accepted_at: string | null;
+      /** Guidelines Version */
+      guidelines_version: number | null;
+      /** Lived Experience */
+      lived_experience: boolean;
+      /** Role */
+      role: string;
+      /** Status */
+      status: string;
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -2496,17 +2449,6 @@ export interface components {
       invitation_sent?: boolean;
       /** Reset Url */
       reset_url?: string | null;
-    };
-    /** News2Brief */
-    News2Brief: {
-      /** At */
-      at: string | null;
-      /** Partial */
-      partial: boolean;
-      /** Risk */
-      risk: string;
-      /** Total */
-      total: number;
     };
     /** News2Out */
     News2Out: {
@@ -2604,16 +2546,20 @@ export interface components {
       id: string;
       /** Kind */
       kind: string;
-      /** Link */
-      link: string | null;
-      /** Patient Id */
-      patient_id: string | null;
       /** Read */
       read: boolean;
-      /** Read At */
-      read_at: string | null;
       /** Title */
       title: string;
+    };
+    /**
+     * NudgeOut
+     * @description The composer's pre-post nudge: ``crisis`` true with the message of concern to show
+     * before the writer sends (nothing is stored, logged or audited).
+     */
+    NudgeOut: {
+      concern: components["schemas"]["ConcernMessageOut"] | null;
+      /** Crisis */
+      crisis: boolean;
     };
     /** ObservationIn */
     ObservationIn: {
@@ -2645,6 +2591,21 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** OpenAppeal */
+    OpenAppeal: {
+      action: components["schemas"]["ActionOut"];
+      /** Created At */
+      created_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+      /** Text */
+      text: string;
     };
     /** OptionIn */
     OptionIn: {
@@ -2810,45 +2771,6 @@ export interface components {
        */
       sex: "male" | "female" | "other" | "unknown";
     };
-    /** PatientPageOut */
-    PatientPageOut: {
-      /** Page */
-      page: number;
-      /** Page Size */
-      page_size: number;
-      /** Patients */
-      patients: components["schemas"]["PatientRowOut"][];
-      /** Total */
-      total: number;
-    };
-    /** PatientRowOut */
-    PatientRowOut: {
-      /** Age */
-      age: number | null;
-      /** Highest Severity */
-      highest_severity: string | null;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-      news2: components["schemas"]["News2Brief"] | null;
-      /** Next Visit */
-      next_visit: string | null;
-      /** Open Alerts */
-      open_alerts: number;
-      /** Overdue Questionnaires */
-      overdue_questionnaires: number;
-      /**
-       * Risk
-       * @enum {string}
-       */
-      risk: "high" | "medium" | "low" | "none";
-      /** Sex */
-      sex: string | null;
-    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -2865,6 +2787,94 @@ export interface components {
       preferred_language?: string | null;
       /** Sex */
       sex?: ("male" | "female" | "other" | "unknown") | null;
+    };
+    /** PenaltyIn */
+    PenaltyIn: {
+      /** Days */
+      days?: number | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "warn" | "silence" | "suspend" | "escalate";
+      /** Reason */
+      reason: string;
+    };
+    /** PenaltyOut */
+    PenaltyOut: {
+      /**
+       * Action Id
+       * Format: uuid
+       */
+      action_id: string;
+      /** Kind */
+      kind: string;
+      /** Step */
+      step: number;
+      /** Until */
+      until: string | null;
+    };
+    /** PolicyIn */
+    PolicyIn: {
+      /** Flag Min Trust */
+      flag_min_trust: number;
+      /** Flags To Hide */
+      flags_to_hide: number;
+    };
+    /** PolicyOut */
+    PolicyOut: {
+      /** Flag Min Trust */
+      flag_min_trust: number;
+      /** Flags To Hide */
+      flags_to_hide: number;
+    };
+    /** PostOut */
+    PostOut: {
+      /** Accepted */
+      accepted: boolean;
+      author: components["schemas"]["AuthorOut"];
+      /** Bookmarked */
+      bookmarked: boolean;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Edited At */
+      edited_at: string | null;
+      /** Html */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** My Reactions */
+      my_reactions: string[];
+      quote: components["schemas"]["QuoteOut"] | null;
+      reactions: components["schemas"]["ReactionsOut"];
+      /** Seq */
+      seq: number;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "published" | "held" | "hidden" | "removed";
+      /**
+       * Thread Id
+       * Format: uuid
+       */
+      thread_id: string;
+    };
+    /**
+     * PostedOut
+     * @description The contract with the composer: the post with its ``state`` and, when the writer should
+     * see it at once, a message of ``concern`` with crisis resources.
+     */
+    PostedOut: {
+      concern: components["schemas"]["ConcernOut"] | null;
+      post: components["schemas"]["PostOut"];
+      thread?: components["schemas"]["ThreadOut"] | null;
     };
     /** PreferencesIn */
     PreferencesIn: {
@@ -2952,58 +2962,79 @@ export interface components {
       /** Waiting Minutes */
       waiting_minutes: number | null;
     };
-    /** ReadReceiptOut */
-    ReadReceiptOut: {
+    /** QueueItem */
+    QueueItem: {
+      /** Author */
+      author: string;
+      /** Body */
+      body: string;
+      community: components["schemas"]["CommunityRef"];
+      /** Created At */
+      created_at: string | null;
+      crisis: components["schemas"]["CrisisRef"] | null;
+      /** Flags */
+      flags: components["schemas"]["FlagOut"][];
       /**
-       * Account Id
+       * Post Id
        * Format: uuid
        */
-      account_id: string;
-      /** Name */
-      name: string;
-      /**
-       * Read At
-       * Format: date-time
-       */
-      read_at: string;
-      /** Side */
-      side: string;
+      post_id: string;
+      /** Reasons */
+      reasons: string[];
+      /** State */
+      state: string;
+      /** Tags */
+      tags: string[];
+      thread: components["schemas"]["ThreadRef"];
     };
-    /** RecordSummaryOut */
-    RecordSummaryOut: {
-      patient: components["schemas"]["PatientRowOut"];
-      /** Problems */
-      problems: components["schemas"]["EncounterProblemOut"][];
-      /** Visits */
-      visits: components["schemas"]["VisitOut"][];
+    /** QueueOut */
+    QueueOut: {
+      /** Items */
+      items: components["schemas"]["QueueItem"][];
     };
-    /** RecordedProblemOut */
-    RecordedProblemOut: {
-      /** Code */
-      code: string | null;
+    /** QuoteOut */
+    QuoteOut: {
+      author: components["schemas"]["AuthorOut"];
+      /** Excerpt */
+      excerpt: string;
       /**
-       * Encounter Id
+       * Post Id
        * Format: uuid
        */
-      encounter_id: string;
+      post_id: string;
+      /** Seq */
+      seq: number;
+    };
+    /** ReactionIn */
+    ReactionIn: {
       /**
-       * Id
-       * Format: uuid
+       * Kind
+       * @enum {string}
        */
-      id: string;
-      /** Plain Text */
-      plain_text: string | null;
+      kind: "me_too" | "thank_you" | "helpful";
+    };
+    /** ReactionsOut */
+    ReactionsOut: {
       /**
-       * Recorded At
-       * Format: date-time
+       * Helpful
+       * @default 0
        */
-      recorded_at: string;
-      /** System */
-      system: string | null;
-      /** Text */
-      text: string;
-      /** This Visit */
-      this_visit: boolean;
+      helpful?: number;
+      /**
+       * Me Too
+       * @default 0
+       */
+      me_too?: number;
+      /**
+       * Thank You
+       * @default 0
+       */
+      thank_you?: number;
+    };
+    /** ReasonIn */
+    ReasonIn: {
+      /** Reason */
+      reason: string;
     };
     /** RegistrationIn */
     RegistrationIn: {
@@ -3033,6 +3064,24 @@ export interface components {
       /** Reason */
       reason: string;
     };
+    /** ReleaseIn */
+    ReleaseIn: {
+      /** Reason */
+      reason?: string | null;
+    };
+    /** ReplyIn */
+    ReplyIn: {
+      /** Body */
+      body: string;
+      /**
+       * Identity
+       * @default pseudonym
+       * @enum {string}
+       */
+      identity?: "pseudonym" | "name";
+      /** Quote Post Id */
+      quote_post_id?: string | null;
+    };
     /** RescheduleIn */
     RescheduleIn: {
       /** Note */
@@ -3055,6 +3104,15 @@ export interface components {
       /** Expires In */
       expires_in: number;
     };
+    /** ResourceOut */
+    ResourceOut: {
+      /** Contact */
+      contact: string;
+      /** Name */
+      name: string;
+      /** Url */
+      url: string;
+    };
     /**
      * ResponseIn
      * @description A questionnaire's answers: item scores in item order (``null`` for an unanswered item),
@@ -3076,6 +3134,14 @@ export interface components {
      * @enum {string}
      */
     Role: "patient" | "caregiver" | "clinician" | "moderator" | "researcher" | "admin";
+    /** RoleIn */
+    RoleIn: {
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "member" | "facilitator" | "moderator";
+    };
     /**
      * RoomOut
      * @description The visit a consult room belongs to, for someone in the room.
@@ -3164,6 +3230,16 @@ export interface components {
       /** Low */
       low: number;
     };
+    /** SearchHitOut */
+    SearchHitOut: {
+      post: components["schemas"]["PostOut"];
+      thread: components["schemas"]["ThreadOut"];
+    };
+    /** SearchOut */
+    SearchOut: {
+      /** Hits */
+      hits: components["schemas"]["SearchHitOut"][];
+    };
     /** SessionIn */
     SessionIn: {
       /**
@@ -3212,6 +3288,22 @@ export interface components {
       time_zone: string;
       /** Visit Type */
       visit_type: string;
+    };
+    /** SlowModeIn */
+    SlowModeIn: {
+      /** Reason */
+      reason?: string | null;
+      /** Seconds */
+      seconds: number;
+      /** Until */
+      until?: string | null;
+    };
+    /** SlowModeOut */
+    SlowModeOut: {
+      /** Seconds */
+      seconds: number | null;
+      /** Until */
+      until: string | null;
     };
     /** SpaceIn */
     SpaceIn: {
@@ -3266,6 +3358,16 @@ export interface components {
       present?: number;
       /** Template */
       template: string;
+    };
+    /** StateOut */
+    StateOut: {
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** State */
+      state: string;
     };
     /** StatusIn */
     StatusIn: {
@@ -3351,42 +3453,58 @@ export interface components {
     };
     /** ThreadOut */
     ThreadOut: {
-      /** Assigned Name */
-      assigned_name: string | null;
-      /** Assigned To */
-      assigned_to: string | null;
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+      author: components["schemas"]["AuthorOut"];
+      /**
+       * Community Id
+       * Format: uuid
+       */
+      community_id: string;
       /**
        * Created At
        * Format: date-time
        */
       created_at: string;
-      /** Handled */
-      handled: boolean;
       /**
        * Id
        * Format: uuid
        */
       id: string;
       /**
-       * Last Message At
+       * Last Post At
        * Format: date-time
        */
-      last_message_at: string;
-      /** Messages */
-      messages: components["schemas"]["MessageOut"][];
+      last_post_at: string;
+      /** Post Count */
+      post_count: number;
+      /** Slow Seconds */
+      slow_seconds: number | null;
+      /** Slow Until */
+      slow_until: string | null;
+      /** Title */
+      title: string;
+      /** Unread */
+      unread: number;
+    };
+    /** ThreadPageOut */
+    ThreadPageOut: {
+      community: components["schemas"]["CommunityOut"];
+      /** Posts */
+      posts: components["schemas"]["PostOut"][];
+      thread: components["schemas"]["ThreadOut"];
+    };
+    /** ThreadRef */
+    ThreadRef: {
+      /** Context */
+      context: components["schemas"]["ContextPost"][];
       /**
-       * Patient Id
+       * Id
        * Format: uuid
        */
-      patient_id: string;
-      /** Patient Name */
-      patient_name: string;
-      /** Reads */
-      reads: components["schemas"]["ReadReceiptOut"][];
-      /** Subject */
-      subject: string;
-      /** Unread */
-      unread: boolean;
+      id: string;
+      /** Title */
+      title: string;
     };
     /** ThreadsOut */
     ThreadsOut: {
@@ -3432,6 +3550,19 @@ export interface components {
        */
       token_type?: "bearer";
     };
+    /** TopicIn */
+    TopicIn: {
+      /** Body */
+      body: string;
+      /**
+       * Identity
+       * @default pseudonym
+       * @enum {string}
+       */
+      identity?: "pseudonym" | "name";
+      /** Title */
+      title: string;
+    };
     /** TotpEnrolmentOut */
     TotpEnrolmentOut: {
       /** Otpauth Uri */
@@ -3463,10 +3594,35 @@ export interface components {
        */
       severity: "low" | "medium" | "high";
     };
-    /** UnreadOut */
-    UnreadOut: {
-      /** Unread */
-      unread: number;
+    /** TrustOut */
+    TrustOut: {
+      /** Days Visited */
+      days_visited: number;
+      /** Level */
+      level: number;
+      /** Name */
+      name: string;
+      /** Posts Per Hour */
+      posts_per_hour: number;
+      /** Posts Read */
+      posts_read: number;
+      /** Topics Per Day */
+      topics_per_day: number;
+    };
+    /** UnmaskIn */
+    UnmaskIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** UnmaskOut */
+    UnmaskOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /** Name */
+      name: string;
     };
     /** ValidationError */
     ValidationError: {
@@ -3480,64 +3636,6 @@ export interface components {
       msg: string;
       /** Error Type */
       type: string;
-    };
-    /**
-     * VisitContextOut
-     * @description What the clinician's side panel shows beside the call: why the patient came and the
-     * problems already recorded for them (this visit's and those of earlier signed notes).
-     */
-    VisitContextOut: {
-      /**
-       * Appointment Id
-       * Format: uuid
-       */
-      appointment_id: string;
-      /**
-       * Encounter Id
-       * Format: uuid
-       */
-      encounter_id: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Problems */
-      problems: components["schemas"]["RecordedProblemOut"][];
-      /** Reason */
-      reason: string | null;
-      /**
-       * Start
-       * Format: date-time
-       */
-      start: string;
-      /** Visit Type */
-      visit_type: string;
-    };
-    /** VisitOut */
-    VisitOut: {
-      /**
-       * Appointment Id
-       * Format: uuid
-       */
-      appointment_id: string;
-      /** Clinician Name */
-      clinician_name: string;
-      /** Encounter Id */
-      encounter_id: string | null;
-      /** Note Signed */
-      note_signed: boolean;
-      /** Reason */
-      reason: string | null;
-      /**
-       * Start
-       * Format: date-time
-       */
-      start: string;
-      /** Status */
-      status: string;
-      /** Visit Type */
-      visit_type: string;
     };
     /** VitalsOut */
     VitalsOut: {
@@ -4560,103 +4658,6 @@ export interface operations {
       };
     };
   };
-  /** Read Allergy */
-  read_allergy_api_care_allergies__allergy_id__get: {
-    parameters: {
-      path: {
-        allergy_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AllergyOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Change Allergy */
-  change_allergy_api_care_allergies__allergy_id__patch: {
-    parameters: {
-      path: {
-        allergy_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AllergyPatch"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AllergyOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
   /**
    * List Appointments
    * @description The caller's appointments (a clinician's: their schedule), upcoming unless asked.
@@ -5415,154 +5416,6 @@ export interface operations {
       };
     };
   };
-  /** Read Care Plan */
-  read_care_plan_api_care_care_plans__plan_id__get: {
-    parameters: {
-      path: {
-        plan_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["CarePlanOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Change Care Plan */
-  change_care_plan_api_care_care_plans__plan_id__patch: {
-    parameters: {
-      path: {
-        plan_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["CarePlanPatch"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["CarePlanOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Add Goal */
-  add_goal_api_care_care_plans__plan_id__goals_post: {
-    parameters: {
-      path: {
-        plan_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["GoalIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["GoalOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
   /**
    * List Clinicians
    * @description Clinicians with their languages, specialties and next free slot (in the viewer's zone).
@@ -5636,106 +5489,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SlotsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Read Condition */
-  read_condition_api_care_conditions__condition_id__get: {
-    parameters: {
-      path: {
-        condition_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ConditionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Change Condition
-   * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
-   */
-  change_condition_api_care_conditions__condition_id__patch: {
-    parameters: {
-      path: {
-        condition_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ConditionPatch"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ConditionOut"];
         };
       };
       /** @description Bad request */
@@ -5942,56 +5695,6 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ChatOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Visit Context
-   * @description For the visit's clinician (others 404): the reason for the visit and the problems
-   * recorded for this patient (this visit's and those of earlier signed notes).
-   */
-  visit_context_api_care_encounters__encounter_id__context_get: {
-    parameters: {
-      path: {
-        encounter_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["VisitContextOut"];
         };
       };
       /** @description Bad request */
@@ -6433,712 +6136,6 @@ export interface operations {
     };
   };
   /**
-   * Change Goal
-   * @description Change a goal (``{"status": "achieved"}`` when reached).
-   */
-  change_goal_api_care_goals__goal_id__patch: {
-    parameters: {
-      path: {
-        goal_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["GoalPatch"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["GoalOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Read Medication */
-  read_medication_api_care_medications__medication_id__get: {
-    parameters: {
-      path: {
-        medication_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["MedicationOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Change Medication
-   * @description Change a medicine (``{"status": "stopped"}`` stops it).
-   */
-  change_medication_api_care_medications__medication_id__patch: {
-    parameters: {
-      path: {
-        medication_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["MedicationPatch"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["MedicationOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * List Patients
-   * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
-   * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
-   */
-  list_patients_api_care_patients_get: {
-    parameters: {
-      query?: {
-        /** @description Part of a name */
-        q?: string | null;
-        /** @description NEWS2 risk (repeat for several) */
-        risk?: (("high" | "medium" | "low" | "none")[]) | null;
-        has_open_alerts?: boolean | null;
-        next_visit_within_days?: number | null;
-        overdue_questionnaires?: boolean | null;
-        sort?: "risk" | "name" | "next_visit" | "alerts";
-        page?: number;
-        page_size?: number;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["PatientPageOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** List Allergies */
-  list_allergies_api_care_patients__patient_id__allergies_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AllergyOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Add Allergy */
-  add_allergy_api_care_patients__patient_id__allergies_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AllergyIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["AllergyOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** List Care Plans */
-  list_care_plans_api_care_patients__patient_id__care_plans_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["CarePlanOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Add Care Plan
-   * @description A care plan, with its first goals (``goals``) if given.
-   */
-  add_care_plan_api_care_patients__patient_id__care_plans_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["CarePlanIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["CarePlanOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * List Conditions
-   * @description The patient's problem list, with the problems of their signed visit notes.
-   */
-  list_conditions_api_care_patients__patient_id__conditions_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ConditionOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Add Condition */
-  add_condition_api_care_patients__patient_id__conditions_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ConditionIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ConditionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Health Record
-   * @description The patient's conditions, medicines, allergies and care plans (with goals).
-   */
-  health_record_api_care_patients__patient_id__health_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["HealthRecordOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** List Medications */
-  list_medications_api_care_patients__patient_id__medications_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["MedicationOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Add Medication */
-  add_medication_api_care_patients__patient_id__medications_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["MedicationIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["MedicationOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Record Summary
-   * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
-   * the visits (with their encounter and note status) and the problems coded in encounters.
-   */
-  record_summary_api_care_patients__patient_id__record_summary_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["RecordSummaryOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Get Preferences
    * @description The caller's time zone for care times (none: UTC, or the ``tz`` each request gives).
    */
@@ -7335,6 +6332,2250 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Communities
+   * @description The communities the caller may see (optionally of one kind, or matching ``q``).
+   */
+  list_communities_api_community_communities_get: {
+    parameters: {
+      query?: {
+        kind?: ("condition" | "caregiver" | "mental_health" | "professional") | null;
+        q?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunitiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Community
+   * @description A new community (site admins).
+   */
+  create_community_api_community_communities_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CommunityIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Set Policy
+   * @description How many flags from members of at least which trust level hide a post.
+   */
+  set_policy_api_community_communities__community_id__moderation_policy_put: {
+    parameters: {
+      path: {
+        community_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PolicyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PolicyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Community */
+  get_community_api_community_communities__slug__get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Invite */
+  invite_api_community_communities__slug__invitations_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CommunityInviteIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Join
+   * @description Join with the guidelines of the version shown accepted (recorded); a request-to-join
+   * community answers ``membership.status == "requested"`` until staff approve.
+   */
+  join_api_community_communities__slug__join_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["JoinIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Leave */
+  leave_api_community_communities__slug__leave_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Members
+   * @description Members, join requests or invitations (community staff).
+   */
+  members_api_community_communities__slug__members_get: {
+    parameters: {
+      query?: {
+        status?: string;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MembersOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_community_communities__slug__members__membership_id__approve_post: {
+    parameters: {
+      path: {
+        slug: string;
+        membership_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Set Role */
+  set_role_api_community_communities__slug__members__membership_id__role_put: {
+    parameters: {
+      path: {
+        slug: string;
+        membership_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RoleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Search
+   * @description Published posts containing every word of ``q`` (whole words, any case).
+   */
+  search_api_community_communities__slug__search_get: {
+    parameters: {
+      query: {
+        q: string;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SearchOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Threads
+   * @description The community's topics, latest activity first, with the caller's unread count.
+   */
+  threads_api_community_communities__slug__threads_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Thread
+   * @description A new topic; answers its first post (``state`` published or held) and any ``concern``.
+   */
+  start_thread_api_community_communities__slug__threads_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TopicIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Bookmarks */
+  my_bookmarks_api_community_me_bookmarks_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BookmarksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Trust
+   * @description The caller's trust level, what earned it and what it allows.
+   */
+  my_trust_api_community_me_trust_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TrustOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * About Me
+   * @description Moderation actions about the caller's posts (what they can appeal).
+   */
+  about_me_api_community_moderation_about_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Appeal */
+  appeal_api_community_moderation_actions__action_id__appeal_post: {
+    parameters: {
+      path: {
+        action_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppealIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AppealOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Appeals */
+  appeals_api_community_moderation_appeals_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppealsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Decide */
+  decide_api_community_moderation_appeals__appeal_id__decision_post: {
+    parameters: {
+      path: {
+        appeal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppealOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Crisis Cases */
+  crisis_cases_api_community_moderation_crisis_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CasesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Acknowledge */
+  acknowledge_api_community_moderation_crisis__case_id__acknowledge_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CaseOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Keep
+   * @description The post stays held (never deleted); the case is closed as taken on.
+   */
+  keep_api_community_moderation_crisis__case_id__keep_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CaseOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Release Case
+   * @description One click: the hold was a false positive; the post is published (audited).
+   */
+  release_case_api_community_moderation_crisis__case_id__release_post: {
+    parameters: {
+      path: {
+        case_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReleaseIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Actions
+   * @description The caller's own moderation actions, newest first.
+   */
+  my_actions_api_community_moderation_my_actions_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Nudge
+   * @description Screen a draft before it is sent: with crisis language, the message of concern to show
+   * (the post, once sent, is held for a human as always). Nothing is stored or logged.
+   */
+  nudge_api_community_moderation_nudge_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NudgeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Queue
+   * @description Held and flagged posts of the communities the caller moderates, crisis first.
+   */
+  queue_api_community_moderation_queue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QueueOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Rules */
+  rules_api_community_moderation_rules_get: {
+    parameters: {
+      query?: {
+        /** @description A community; none: site-wide */
+        community?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ContentRulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Rule */
+  add_rule_api_community_moderation_rules_post: {
+    parameters: {
+      query?: {
+        /** @description A community; none: site-wide */
+        community?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ContentRuleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ContentRuleOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Delete Rule */
+  delete_rule_api_community_moderation_rules__rule_id__delete: {
+    parameters: {
+      path: {
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Member Slow Mode
+   * @description Slow mode for the author of a post in its community, without revealing who they are.
+   */
+  member_slow_mode_api_community_posts__post_id__author_slow_mode_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SlowModeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SlowModeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Bookmark */
+  bookmark_api_community_posts__post_id__bookmark_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unbookmark */
+  unbookmark_api_community_posts__post_id__bookmark_delete: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Flag
+   * @description A member flags a post with a reason; ``crisis`` holds it and alerts a human at once.
+   */
+  flag_api_community_posts__post_id__flags_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["FlagIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_community_posts__post_id__moderation_approve_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Edit */
+  edit_api_community_posts__post_id__moderation_edit_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EditIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Hide */
+  hide_api_community_posts__post_id__moderation_hide_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReasonIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Penalty
+   * @description Warn, silence or suspend the post's author (or ``escalate``: the next step).
+   */
+  penalty_api_community_posts__post_id__moderation_penalty_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PenaltyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PenaltyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Release
+   * @description A crisis hold that was a false positive, published in one click (audited).
+   */
+  release_api_community_posts__post_id__moderation_release_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReleaseIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StateOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** React */
+  react_api_community_posts__post_id__reactions_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReactionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PostOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unreact */
+  unreact_api_community_posts__post_id__reactions__kind__delete: {
+    parameters: {
+      path: {
+        post_id: string;
+        kind: "me_too" | "thank_you" | "helpful";
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PostOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Unmask
+   * @description The safety unmasking (site admins, with a reason; audited): who wrote this post.
+   */
+  unmask_api_community_posts__post_id__unmask_post: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnmaskIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnmaskOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Thread
+   * @description The thread and its posts after ``after`` (marks them read).
+   */
+  read_thread_api_community_threads__thread_id__get: {
+    parameters: {
+      query?: {
+        after?: number;
+      };
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThreadPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Accept
+   * @description The asker marks a reply as the accepted answer (``post_id: null`` clears it).
+   */
+  accept_api_community_threads__thread_id__accepted_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AcceptIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CommunityAcceptedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Reply
+   * @description A reply (optionally quoting a post of the thread).
+   */
+  reply_api_community_threads__thread_id__posts_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReplyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thread Slow Mode
+   * @description Slow mode for a topic (community staff; a reason is required, audited).
+   */
+  thread_slow_mode_api_community_threads__thread_id__slow_mode_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SlowModeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SlowModeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thread Stream
+   * @description Server-sent events: ``event: post`` (a post, as in the thread) for each new post.
+   */
+  thread_stream_api_community_threads__thread_id__stream_get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
       };
       /** @description Bad request */
       400: {
@@ -8014,14 +9255,12 @@ export interface operations {
   };
   /**
    * My Notifications
-   * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
+   * @description The caller's in-app notifications, newest first.
    */
   my_notifications_api_me_notifications_get: {
     parameters: {
       query?: {
         unread?: boolean;
-        limit?: number;
-        offset?: number;
       };
     };
     responses: {
@@ -8069,82 +9308,6 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Notification Stream
-   * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
-   *
-   * For the people the inbox serves live (patients, caregivers, clinicians); others poll
-   * ``unread-count``.
-   */
-  notification_stream_api_me_notifications_stream_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "text/event-stream": unknown;
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Unread Count */
-  unread_count_api_me_notifications_unread_count_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["UnreadOut"];
-        };
       };
       /** @description Bad request */
       400: {
@@ -8224,421 +9387,6 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["PasswordChangeIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Download
-   * @description An attachment, through the policy; always downloaded, never rendered inline.
-   */
-  download_api_messages_attachments__attachment_id__get: {
-    parameters: {
-      path: {
-        attachment_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/octet-stream": unknown;
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Threads
-   * @description The threads the caller may read, newest activity first. Clinicians: their patients'
-   * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
-   */
-  threads_api_messages_threads_get: {
-    parameters: {
-      query?: {
-        patient?: string | null;
-        triage?: "all" | "unassigned" | "mine";
-        handled?: boolean;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ThreadsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Start Thread
-   * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
-   */
-  start_thread_api_messages_threads_post: {
-    requestBody: {
-      content: {
-        "multipart/form-data": components["schemas"]["Body_start_thread_api_messages_threads_post"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ThreadOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Attachment too large */
-      413: {
-        content: never;
-      };
-      /** @description Attachment type not allowed */
-      415: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Get Thread */
-  get_thread_api_messages_threads__thread_id__get: {
-    parameters: {
-      path: {
-        thread_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ThreadOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Assign
-   * @description Give the thread to a clinician of the patient's care team (null: nobody).
-   */
-  assign_api_messages_threads__thread_id__assignee_put: {
-    parameters: {
-      path: {
-        thread_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AssignIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ThreadOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Handled */
-  handled_api_messages_threads__thread_id__handled_put: {
-    parameters: {
-      path: {
-        thread_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["HandledIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ThreadOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Reply */
-  reply_api_messages_threads__thread_id__messages_post: {
-    parameters: {
-      path: {
-        thread_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "multipart/form-data": components["schemas"]["Body_reply_api_messages_threads__thread_id__messages_post"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ThreadOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Attachment too large */
-      413: {
-        content: never;
-      };
-      /** @description Attachment type not allowed */
-      415: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Read Thread
-   * @description The caller has read the thread (the other side sees the receipt).
-   */
-  read_thread_api_messages_threads__thread_id__read_post: {
-    parameters: {
-      path: {
-        thread_id: string;
       };
     };
     responses: {
@@ -10317,99 +11065,6 @@ export interface operations {
     };
   };
   /**
-   * Search Allergyintolerance
-   * @description The AllergyIntolerance resources of one patient (``patient=`` required).
-   */
-  search_AllergyIntolerance_fhir_AllergyIntolerance_get: {
-    parameters: {
-      query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
-        patient?: string;
-        /** @description The patient as `Patient/<id>` */
-        subject?: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Allergyintolerance
-   * @description One AllergyIntolerance of a patient's health record.
-   */
-  read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
    * Search Appointments
    * @description Appointments of the patients the caller may see (``patient=`` narrows to one).
    */
@@ -10536,192 +11191,6 @@ export interface operations {
     };
   };
   /**
-   * Search Careplan
-   * @description The CarePlan resources of one patient (``patient=`` required).
-   */
-  search_CarePlan_fhir_CarePlan_get: {
-    parameters: {
-      query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
-        patient?: string;
-        /** @description The patient as `Patient/<id>` */
-        subject?: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Careplan
-   * @description One CarePlan of a patient's health record.
-   */
-  read_CarePlan_fhir_CarePlan__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Search Condition
-   * @description The Condition resources of one patient (``patient=`` required).
-   */
-  search_Condition_fhir_Condition_get: {
-    parameters: {
-      query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
-        patient?: string;
-        /** @description The patient as `Patient/<id>` */
-        subject?: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Condition
-   * @description One Condition of a patient's health record.
-   */
-  read_Condition_fhir_Condition__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
    * Search Consents
    * @description A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``).
    */
@@ -10812,142 +11281,6 @@ export interface operations {
     parameters: {
       path: {
         encounter_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Goal
-   * @description One Goal of a patient's health record.
-   */
-  read_Goal_fhir_Goal__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Search Medicationstatement
-   * @description The MedicationStatement resources of one patient (``patient=`` required).
-   */
-  search_MedicationStatement_fhir_MedicationStatement_get: {
-    parameters: {
-      query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
-        patient?: string;
-        /** @description The patient as `Patient/<id>` */
-        subject?: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Medicationstatement
-   * @description One MedicationStatement of a patient's health record.
-   */
-  read_MedicationStatement_fhir_MedicationStatement__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
       };
     };
     responses: {

@@ -76,6 +76,17 @@ async def clinicians(session: AsyncSession) -> list[AccountBrief]:
     return [_brief(row) for row in rows.all()]
 
 
+async def active_with_roles(session: AsyncSession, roles: Iterable[Role]) -> list[AccountBrief]:
+    """Active accounts of any of these roles, in a stable order (e.g. every admin, for a crisis
+    alert that must reach a human when no on-call clinician is configured)."""
+    rows = await session.scalars(
+        select(Account)
+        .where(Account.role.in_([r.value for r in roles]), Account.is_active.is_(True))
+        .order_by(Account.created_at, Account.id)
+    )
+    return [_brief(row) for row in rows.all()]
+
+
 async def active_clinician(session: AsyncSession, account_id: uuid.UUID) -> AccountBrief | None:
     """The account when it is an active clinician's, else None."""
     brief = await account(session, account_id)

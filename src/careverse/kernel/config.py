@@ -44,6 +44,41 @@ DEFAULT_CRISIS_RESOURCES = {
 }
 
 
+class ConcernResource(BaseModel):
+    """One crisis resource of a community's message of concern (see docs/moderation.md)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(min_length=1, max_length=200)
+    url: str = Field(default="", max_length=500)
+
+
+class CommunityConcern(BaseModel):
+    """The message of concern a community writer sees when a post is held for crisis language."""
+
+    message: str = Field(min_length=1, max_length=2000)
+    resources: list[ConcernResource] = Field(min_length=1, max_length=10)
+
+
+DEFAULT_COMMUNITY_CONCERN = {
+    "en": CommunityConcern(
+        message="Thank you for telling us how you feel. It sounds like you are going through "
+        "something really painful, and you don't have to face it alone. Your post is safe with "
+        "us: a member of our team will read it soon. If you might act on thoughts of ending your "
+        "life or harming yourself or someone else, please contact someone now.",
+        resources=[
+            ConcernResource(
+                name="Emergency services", contact="Call your local emergency number", url=""
+            ),
+            ConcernResource(
+                name="Crisis line",
+                contact="Not set for this site: call your local emergency number",
+                url="",
+            ),
+        ],
+    )
+}
+
+
 class Settings(BaseSettings):
     """Every setting of a Careverse node. Each field maps to ``CAREVERSE_<FIELD>``."""
 
@@ -194,6 +229,16 @@ class Settings(BaseSettings):
         description='Crisis resources by language, JSON: {"en": {"text": "...", "phone": '
         '"...", "url": "..."}}; shown whenever a questionnaire takes the crisis path (the path '
         'itself is not a setting). "en" is the fallback language.',
+    )
+    community_concern: dict[str, CommunityConcern] = Field(
+        default_factory=lambda: dict(DEFAULT_COMMUNITY_CONCERN),
+        min_length=1,
+        description="The message of concern and crisis resources a community writer sees when "
+        'a post is held for crisis language, by language, JSON: {"en": {"message": "...", '
+        '"resources": [{"name": "...", "contact": "...", "url": "..."}]}}. "en" is the fallback.',
+    )
+    community_crisis_check_seconds: float = Field(
+        default=30, ge=1, description="Interval of the community crisis escalation job"
     )
 
     smtp_host: str | None = None

@@ -9,8 +9,13 @@ def setup(runtime: Runtime) -> None:
     """Register monitoring's routes, its section of a patient's FHIR record (Devices, readings,
     alerts), its event handlers (wellbeing's crisis alerts among them),
     the evaluator, the alert schedule and the MQTT bridge (see docs/monitoring.md)."""
+    from careverse.community.moderation_events import CrisisPostEscalated, CrisisPostHeld
     from careverse.kernel.events import Phase
     from careverse.monitoring import alerts_api, api, fhir_api, fhir_record, jobs, mqtt
+    from careverse.monitoring.community_alerts import (
+        escalate_community_crisis,
+        open_community_crisis_alert,
+    )
     from careverse.monitoring.events import (
         AlertChanged,
         CarePlanChanged,
@@ -47,6 +52,9 @@ def setup(runtime: Runtime) -> None:
     events.subscribe(AccountErasureDue, erase_patient_rows, phase=Phase.TRANSACTION)
     # Wellbeing's crisis path: the urgent alert commits with the response (never one without).
     events.subscribe(CrisisResponseRecorded, open_crisis_alert, phase=Phase.TRANSACTION)
+    # Community's crisis path: the alert commits with the held post (never one without).
+    events.subscribe(CrisisPostHeld, open_community_crisis_alert, phase=Phase.TRANSACTION)
+    events.subscribe(CrisisPostEscalated, escalate_community_crisis, phase=Phase.TRANSACTION)
 
     if settings.alert_webhook_url:  # the paging webhook: once per change, from the committing node
         webhook = runtime.provide(

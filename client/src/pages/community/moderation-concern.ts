@@ -1,0 +1,56 @@
+import { html, nothing } from 'lit';
+import type { Concern } from '../../api/moderation';
+import { LightElement } from '../../components/light-element';
+import { t } from '../../i18n';
+
+/**
+ * The message of concern a writer sees when their post is held for crisis language: the
+ * site's words and crisis resources (configured per deployment and language). The composer
+ * renders `<cv-concern-message .concern=${answer.concern}>` from the POST answer; it is
+ * announced as a status (not an alarm) and its heading takes focus.
+ */
+export class ConcernMessage extends LightElement {
+  static override properties = { concern: { attribute: false } };
+
+  declare concern: Concern | null;
+
+  constructor() {
+    super();
+    this.concern = null;
+  }
+
+  override async updated(): Promise<void> {
+    if (this.concern) await this.focusById('concern-heading');
+  }
+
+  override render() {
+    const concern = this.concern;
+    if (!concern) return nothing;
+    return html`
+      <section class="concern" role="status" aria-labelledby="concern-heading">
+        <h2 id="concern-heading" tabindex="-1">${t('concern.title')}</h2>
+        <p>${concern.message}</p>
+        <h3>${t('concern.resources')}</h3>
+        <ul role="list">
+          ${concern.resources.map(
+            (r) => html`<li>
+              <strong>${r.name}</strong>: ${r.contact}
+              ${r.url
+                ? html` · <a href=${r.url} rel="noopener noreferrer" target="_blank">${r.url}</a>`
+                : nothing}
+            </li>`,
+          )}
+        </ul>
+        <p class="hint">${t('concern.held')}</p>
+      </section>
+    `;
+  }
+}
+
+customElements.define('cv-concern-message', ConcernMessage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-concern-message': ConcernMessage;
+  }
+}

@@ -1,0 +1,199 @@
+import { html, nothing } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import {
+  react,
+  replyTo,
+  thread,
+  watchThread,
+  type Identity,
+  type Post,
+  type ReactionKind,
+  type ThreadPage,
+} from '../../api/community';
+import type { Concern } from '../../api/moderation';
+import { describeError } from '../../components/errors';
+import { LightElement } from '../../components/light-element';
+import { t, type MessageKey } from '../../i18n';
+import { identityChoice } from './community-page';
+
+const REACTIONS: ReactionKind[] = ['me_too', 'thank_you', 'helpful'];
+
+/**
+ * A thread: its posts (server-sanitised HTML), reactions, quotes, and a reply composer with the
+ * pseudonym choice. New posts arrive live (server-sent events) and are announced politely.
+ */
+export class ThreadView extends LightElement {
+  static override properties = {
+    threadId: {},
+    page: { state: true },
+    posts: { state: true },
+    quoting: { state: true },
+    concern: { state: true },
+    error: { state: true },
+    busy: { state: true },
+    announcement: { state: true },
+  };
+
+  declare threadId: string;
+  declare page: ThreadPage | null;
+  declare posts: Post[];
+  declare quoting: Post | null;
+  declare concern: Concern | null;
+  declare error: string;
+  declare busy: boolean;
+  declare announcement: string;
+  private stop: (() => void) | null = null;
+
+  constructor() {
+    super();
+    this.threadId = '';
+    this.page = null;
+    this.posts = [];
+    this.quoting = null;
+    this.concern = null;
+    this.error = '';
+    this.busy = false;
+    this.announcement = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    this.stop?.();
+    this.stop = null;
+    super.disconnectedCallback();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.page = await thread(this.threadId);
+      this.posts = this.page.posts;
+      this.stop = watchThread(this.threadId, (post) => this.arrived(post));
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private arrived(post: Post): void {
+    const at = this.posts.findIndex((p) => p.id === post.id);
+    if (at >= 0) {
+      this.posts = this.posts.map((p) => (p.id === post.id ? post : p));
+      return;
+    }
+    this.posts = [...this.posts, post].sort((a, b) => a.seq - b.seq);
+    if (!post.author.mine) this.announcement = t('community.newPost', { author: author(post) });
+  }
+
+  private async reply(event: Event): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    this.busy = true;
+    this.error = '';
+    try {
+      const answer = await replyTo(
+        this.threadId,
+        String(data.get('body') ?? ''),
+        (data.get('identity') as Identity) ?? 'pseudonym',
+        this.quoting?.id,
+      );
+      this.concern = answer.concern as Concern | null;
+      this.arrived(answer.post);
+      this.quoting = null;
+      form.reset();
+    } catch (error) {
+      this.error = describeError(error);
+    }
+    this.busy = false;
+  }
+
+  private async toggle(post: Post, kind: ReactionKind): Promise<void> {
+    try {
+      this.arrived(await react(post.id, kind, !post.my_reactions.includes(kind)));
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private postView(post: Post) {
+    const removed = post.state === 'removed';
+    return html`<li>
+      <article class="post" id=${`post-${post.seq}`} aria-labelledby=${`post-${post.seq}-by`}>
+        <header>
+          <strong id=${`post-${post.seq}-by`}>${author(post)}</strong>
+          ${post.author.badge ? html`<span class="badge">${t(`community.badge.${post.author.badge}` as MessageKey)}</span>` : nothing}
+          ${post.accepted ? html`<span class="badge">${t('community.accepted')}</span>` : nothing}
+          ${post.state === 'held' ? html`<span class="badge">${t('community.held')}</span>` : nothing}
+        </header>
+        ${post.quote
+          ? html`<blockquote>${post.quote.excerpt || t('community.removed')}</blockquote>`
+          : nothing}
+        <div class="post-body">${removed ? html`<p>${t('community.removed')}</p>` : unsafeHTML(post.html)}</div>
+        ${removed || post.state !== 'published'
+          ? nothing
+          : html`<div class="reactions" role="group" aria-label=${t('community.reactions')}>
+              ${REACTIONS.map(
+                (kind) => html`<button
+                  type="button"
+                  aria-pressed=${post.my_reactions.includes(kind) ? 'true' : 'false'}
+                  @click=${() => this.toggle(post, kind)}
+                >
+                  ${t(`community.reaction.${kind}`)} (${post.reactions[kind]})
+                </button>`,
+              )}
+              <button type="button" @click=${() => this.quote(post)}>${t('community.quote')}</button>
+            </div>`}
+      </article>
+    </li>`;
+  }
+
+  private quote(post: Post): void {
+    this.quoting = post;
+    void this.focusById('reply-body');
+  }
+
+  override render() {
+    const page = this.page;
+    if (!page) {
+      return this.error ? html`<p role="alert" class="error">${this.error}</p>` : html`<p>${t('app.loading')}</p>`;
+    }
+    const member = page.community.membership?.status === 'active';
+    return html`
+      <section class="thread" aria-labelledby="thread-heading">
+        <p><a href=${`/community/${page.community.slug}`}>${page.community.name}</a></p>
+        <h1 id="thread-heading">${page.thread.title}</h1>
+        <ol role="list" class="posts" aria-label=${t('community.postsLabel')}>
+          ${this.posts.map((post) => this.postView(post))}
+        </ol>
+        <p class="visually-hidden" role="status" aria-live="polite">${this.announcement}</p>
+        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
+        ${member
+          ? html`<form class="composer" @submit=${this.reply} aria-labelledby="reply-heading">
+                <h2 id="reply-heading">${t('community.reply')}</h2>
+                ${this.quoting
+                  ? html`<p>
+                      ${t('community.quoting', { author: author(this.quoting) })}
+                      <button type="button" @click=${() => (this.quoting = null)}>${t('community.noQuote')}</button>
+                    </p>`
+                  : nothing}
+                <label for="reply-body">${t('community.body')}</label>
+                <textarea id="reply-body" name="body" required rows="4" maxlength="20000"></textarea>
+                ${identityChoice('reply')}
+                <button type="submit" ?disabled=${this.busy}>${t('community.post')}</button>
+              </form>
+              <cv-concern-message .concern=${this.concern}></cv-concern-message>`
+          : html`<p>${t('community.joinToReply')}</p>`}
+      </section>
+    `;
+  }
+}
+
+function author(post: Post): string {
+  if (post.author.mine) return t('community.you');
+  return post.author.name ?? post.author.handle ?? t('community.removedAuthor');
+}
+
+customElements.define('cv-community-thread', ThreadView);

@@ -1,0 +1,177 @@
+"""``careverse bench community``: the moderation pipeline and the crisis screen, measured.
+
+Three figures (docs/performance.md):
+
+* **posting with the full pipeline**: replies posted through the community service on a node
+  (``create_app``, SQLite in a temporary directory, every capability's event handlers, the
+  moderation reviewer with a site rule, the crisis path and its alerts), one transaction per
+  post, by 300 members within their rate limits; posts a second (target ≥ 500);
+* **the pipeline alone** (``pipeline.review``, pure) and **the crisis screen** per post (mean and
+  p99, target ≤ 5 ms);
+* **precision and recall** of the crisis screen on the labelled set written for the tests
+  (``tests/unit/community/crisis_labelled.py``, read from the source tree when it is there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from types import ModuleType
+
+from careverse.community import abuse, crisis, pipeline
+from careverse.community.content_rules import ContentRule
+
+TARGET_POSTS_PER_SECOND = 500
+TARGET_SCREEN_MS = 5.0
+LABELLED = Path(__file__).resolve().parents[3] / "tests/unit/community/crisis_labelled.py"
+ORDINARY = [
+    "Does anyone have tips for getting a decent night's sleep while caring?",
+    "Thank you all, this group has helped me more than I can say.",
+    "My dad's new medication seems to make him dizzy in the mornings, is that common?",
+    "We found a lovely respite service in town, happy to share details.",
+    "Me too! The paperwork is endless. Batch it on a Sunday and reward yourself after.",
+]
+
+
+def _labelled(path: Path | None) -> ModuleType | None:
+    path = path or LABELLED
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("crisis_labelled", path)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def accuracy(crisis_posts: list[str], other_posts: list[str]) -> dict:
+    tp = sum(crisis.screen(p).flagged for p in crisis_posts)
+    fp = sum(crisis.screen(p).flagged for p in other_posts)
+    fn = len(crisis_posts) - tp
+    return {
+        "crisis_posts": len(crisis_posts), "non_crisis_posts": len(other_posts),
+        "true_positives": tp, "false_positives": fp, "false_negatives": fn,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+    }  # fmt: skip
+
+
+def _screen_timings(corpus: list[str], rounds: int) -> dict:
+    crisis.screen(corpus[0])
+    samples = []
+    for _ in range(rounds):
+        for text in corpus:
+            started = time.perf_counter()
+            crisis.screen(text)
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "screen_ms_mean": round(statistics.fmean(samples), 4),
+        "screen_ms_p99": round(samples[int(len(samples) * 0.99) - 1], 4),
+        "screen_target_ms": TARGET_SCREEN_MS,
+    }
+
+
+def _pipeline_rate(corpus: list[str], posts: int) -> tuple[float, float]:
+    rules = [ContentRule("miracle cure", "block"), ContentRule("darn", "censor")]
+    pipeline.review(corpus[0], community_kind="caregiver", trust_level=0, rules=rules)
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(posts):
+        pipeline.review(corpus[i % len(corpus)], community_kind="caregiver",
+                        trust_level=i % 3, rules=rules)  # fmt: skip
+    return posts / (time.perf_counter() - started), posts / (time.process_time() - cpu)
+
+
+async def _posting_rate(corpus: list[str], posts: int) -> dict:
+    """Replies through the service on a started node (see the module doc)."""
+    from careverse.app import create_app
+    from careverse.community.moderation_desk import ModerationDesk
+    from careverse.community.posts import ThreadService
+    from careverse.community.review import PostReviewer
+    from careverse.community.service import CommunityService
+    from careverse.identity.models import Account
+    from careverse.identity.service import email_index
+    from careverse.kernel.config import Settings
+    from careverse.kernel.policy import Actor, Role
+
+    members_count = 300
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), migrate_on_start=True, log_json=False,
+                            log_level="WARNING")  # fmt: skip
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            runtime = app.state.runtime
+            reviewer = runtime.get(PostReviewer)
+            people = []
+            async with runtime.db.session() as session:
+                for i in range(members_count + 1):
+                    role = Role.ADMIN if i == 0 else Role.PATIENT
+                    account = Account(
+                        id=uuid.uuid4(), email=f"m{i}@bench.example.org",
+                        email_index=email_index(f"m{i}-{uuid.uuid4()}@bench.example.org"),
+                        password_hash="!bench", role=role.value, display_name=f"Member {i}",  # noqa: S106
+                    )  # fmt: skip
+                    account.patient = None
+                    session.add(account)
+                    people.append(Actor(account_id=account.id, role=role))
+                await session.commit()
+            admin, members = people[0], people[1:]
+            async with runtime.db.session() as session:
+                await CommunityService(session).create(
+                    admin, slug="bench-carers", name="Bench carers", kind="caregiver",
+                    visibility="public", guidelines="Be kind.")  # fmt: skip
+            async with runtime.db.session() as session:
+                await ModerationDesk(session, settings).add_rule(admin, None, "darn", "censor")
+            for member in people:
+                async with runtime.db.session() as session:
+                    await CommunityService(session).join(
+                        member, "bench-carers", accept_guidelines=True, guidelines_version=1
+                    )
+            threads = []
+            for k in range(10):
+                async with runtime.db.session() as session:
+                    started = await ThreadService(session, reviewer).start(
+                        admin, "bench-carers", f"Topic {k}", ORDINARY[k % len(ORDINARY)]
+                    )
+                    assert started.thread is not None
+                    threads.append(started.thread.thread.id)
+            held = 0
+            began, cpu = time.perf_counter(), time.process_time()
+            for i in range(posts):
+                async with runtime.db.session() as session:
+                    posted = await ThreadService(session, reviewer).reply(
+                        members[i % members_count], threads[i % len(threads)],
+                        corpus[i % len(corpus)], "pseudonym", None, "en")  # fmt: skip
+                held += posted.post.post.state == "held"
+            seconds = time.perf_counter() - began
+            cpu_ms = (time.process_time() - cpu) * 1000 / posts
+    # The CPU time per post says what the node spends whatever else shares the machine.
+    return {"posts": posts, "posting_per_second": round(posts / seconds, 1), "held": held,
+            "posting_cpu_ms_per_post": round(cpu_ms, 2),
+            "posting_target_per_second": TARGET_POSTS_PER_SECOND}  # fmt: skip
+
+
+def run_community_bench(
+    posts: int = 2000, labelled: Path | None = None, posting: bool = True
+) -> dict:
+    module = _labelled(labelled)
+    crisis_posts: list[str] = list(getattr(module, "CRISIS", []))
+    others: list[str] = list(getattr(module, "NON_CRISIS", []))
+    corpus = ORDINARY * 8 + crisis_posts[:20] + others[:40] if module else ORDINARY
+    result: dict = {"abuse_engine": abuse.engine()}
+    result["lexicon_entries"] = sum(len(v) for v in crisis.lexicon().values())
+    result |= _screen_timings(crisis_posts + others or ORDINARY, rounds=5)
+    wall, cpu = _pipeline_rate(corpus, posts)
+    result["pipeline_per_second"] = round(wall, 1)
+    result["pipeline_per_cpu_second"] = round(cpu, 1)
+    if module is not None:
+        result["labelled"] = accuracy(crisis_posts, others)
+    if posting:
+        result |= asyncio.run(_posting_rate(corpus, min(posts, 2700)))
+    return result

@@ -1,0 +1,249 @@
+"""Crisis screen: suicide, self-harm and harm-to-others language in a community post.
+
+``screen(text)`` is pure (no DB, no I/O after the first call) and fast (a few compiled regular
+expressions, well under 5 ms a post). It combines:
+
+* hand-written **rules** (first-person intent, plans, "can't go on", self-harm, harm to others),
+  each with a stable id (``rule:suicide.intent`` …);
+* the validated **Suicide Risk Lexicon** (Low et al. 2024) shipped as a CSV inside the
+  ``construct-tracker`` package (Apache-2.0), read from the installed package; its constructs
+  "Passive suicidal ideation", "Active suicidal ideation & suicidal planning", "Direct
+  self-injury" and "Other suicidal language" flag (``lexicon:<construct>:<entry>``), "Lethal means
+  for suicide" only marks method details (#chatsafe).
+
+Both go through the same context handling, per sentence: a **negation** just before the hit
+("I would never kill myself", "I don't want to die") and **quotation** (text in quotes or a
+Markdown ``>`` quote, unless the writer introduces it as their own thought: "I keep thinking
+'I want to die'") do not flag; a **past, recovered experience** ("ten years ago I tried to take
+my own life; I'm in a good place now") does not flag but is tagged ``lived-experience``. Idioms
+("dying to see the film", "this traffic is killing me") are not in any pattern.
+
+A flagged post is held for a human and escalated by the caller; it is never deleted. Method
+details ("…took 40 paracetamol", "rope") set ``method_details`` so the post is shown behind a
+warning (tag :data:`METHOD_WARNING_TAG`). Reasons name rules and lexicon entries, never the
+post's words, so they are safe to show a moderator and to put in an alert's "why".
+"""
+
+# ruff: noqa: E501  (the patterns read better on one line each)
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+METHOD_WARNING_TAG = "cw-method"
+LIVED_EXPERIENCE_TAG = "lived-experience"
+
+LEXICON_DIR = "data/lexicons/suicide_risk_lexicon_v1-0"
+LEXICON_FILE = "suicide_risk_lexicon_validated_prototypical_tokens_24-08-07T16-25-19.csv"
+FLAGGING_CONSTRUCTS = {
+    "Passive suicidal ideation": "suicide",
+    "Active suicidal ideation & suicidal planning": "suicide",
+    "Direct self-injury": "self-harm",
+    "Other suicidal language": "suicide",
+}
+METHOD_CONSTRUCT = "Lethal means for suicide"
+# Lexicon entries too idiomatic or too ambiguous to flag alone ("kill me now, another meeting").
+LEXICON_EXCLUDED = {"kill me", "cutting", "suicidal intent", "suicidal tendencies", "nssi"}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The result of :func:`screen`: ``flagged`` means hold for a human and escalate."""
+
+    flagged: bool
+    reasons: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)  # suicide, self-harm, harm-to-others
+    method_details: bool = False
+    lived_experience: bool = False
+
+    @property
+    def tags(self) -> list[str]:
+        tags = [METHOD_WARNING_TAG] if self.method_details else []
+        return tags + ([LIVED_EXPERIENCE_TAG] if self.lived_experience else [])
+
+
+_I = r"(?:i|i'm|im|i am|i've|ive|i'll|i'd)"
+_SELF = r"(?:myself|my self)"
+RULES: list[tuple[str, str, str]] = [
+    ("suicide.intent", "suicide", rf"\b(?:kill|killing|killed|end|ending|hang|hanging|shoot|shooting|drown|poison|poisoning) {_SELF}\b"),
+    ("suicide.end-life", "suicide", r"\b(?:end|ending|take|taking|finish|finishing) (?:it all|my (?:own )?life)\b|\b(?:going to|gonna|i'll|will|to) end it\b"),
+    ("suicide.want-die", "suicide", r"\b(?:want|wanna|wish|wishing|wanted|ready|going|deserve|need) (?:to )?(?:die|be dead|not exist|disappear forever)\b|\b(?:want|wanna) to [^.!?]{0,25}\band die\b|\bwish(?:ing|ed)? i (?:was|were) (?:dead|never born)\b|\b(?:drink|starve) myself to death\b"),
+    ("suicide.not-live", "suicide", r"\b(?:don't|do not|dont|no longer) (?:want|wanna) to (?:live|be alive|be here|wake up|exist)"),
+    ("suicide.not-wake", "suicide", r"\b(?:wish|hope|hoping|want|wanna)\b[^.!?]{0,30}\b(?:not|never|don't|won't|wouldn't|would not) wake up\b(?! (?:the|my|your|him|her|them|everyone|anyone|us)\b)|\bsleep forever\b"),
+    ("suicide.cant-go-on", "suicide", r"\b(?:can't|cannot|cant|can not) (?:go on|do this anymore|keep going|carry on)(?: living| anymore| like this)?\b"),
+    ("suicide.no-reason", "suicide", r"\b(?:no (?:reason|point) (?:to |in )?(?:living|live|going on|being alive)|nothing (?:left )?to live for)\b"),
+    ("suicide.better-off", "suicide", r"\b(?:better off (?:dead|without me|if i (?:was|were) (?:dead|gone))|(?:everyone|they|world) would be better without me)\b"),
+    ("suicide.plan", "suicide", r"\b(?:suicide note|goodbye letters?|say(?:ing)? (?:my )?goodbyes? (?:to everyone|forever)|tonight is the night|(?:my|a) plan to (?:die|end it)|won't be here (?:tomorrow|much longer)|(?:planning|planned|plan) my (?:suicide|death))\b"),
+    ("suicide.thinking", "suicide", rf"\b{_I} (?:keep |always |constantly |often )?(?:think|thinking) (?:about|of) (?:dying|suicide|killing myself|ending (?:it all|my life)|jumping off|hanging myself)\b"),
+    ("suicide.suicidal-now", "suicide", r"\b(?:feel|feeling|am|i'm|im|so|really|very|been|being|get|getting)\s+(?:so |really |very |quite |a bit |kind of |pretty )?suicidal\b"),
+    ("suicide.attempt", "suicide", r"\b(?:attempt(?:ed|ing)? suicide|tried to (?:kill myself|end it|die))\b"),
+    ("self-harm.act", "self-harm", rf"\b(?:cut|cuts|cutting|burn|burned|burnt|burning|hurt|hurting|harm|harmed|harming|punish|punishing|scratch|scratched|scratching|stab|stabbed|stabbing|injure|injured|injuring) {_SELF}\b"),
+    ("self-harm.urge", "self-harm", r"\b(?:i|i've|i'm|im|been|keep|kept|started|stop|urge to|want to|wanna|still|again)\b(?:(?!never|not\b|n't)[^.!?]){0,20}\bself[- ]?(?:harm|injur)\w*|\bself[- ]?(?:harm|injury)\w* (?:is the only|helps|again)\b|\burge to cut\b"),
+    ("harm-others.intent", "harm-to-others", rf"\b{_I} (?:'m |am |will |'ll |want to |wanna |am going to |'m going to |going to |gonna )?(?:kill|murder|stab|shoot|strangle|hurt|attack|beat up) (?:him|her|them|you|someone|somebody|people|everyone|my (?:wife|husband|partner|mum|mom|dad|son|daughter|boss|neighbou?r|brother|sister|baby|child|kids?))\b"),
+    ("harm-others.mass", "harm-to-others", r"\b(?:shoot up|blow up) (?:the|my|a) (?:school|office|work|place)\b"),
+]  # fmt: skip
+# Rules whose signal is itself a negation ("don't want to live"): a negation does not cancel them.
+NEGATIVE_FORM_RULES = {"rule:suicide.not-live", "rule:suicide.not-wake", "rule:suicide.cant-go-on"}
+_METHOD = re.compile(
+    r"\b(?:\d+\s*(?:pills|tablets|mg|milligrams?|paracetamol|co-?codamol)|overdos(?:e|ing)|"
+    r"noose|rope|razor blades?|blades?|bridge|train tracks?|carbon monoxide|bleach|hose ?pipe|"
+    r"pills|tablets|insulin|lighter|knife)\b"
+)
+# A negation within four words before a hit, not across a comma ("I'm not going to lie, I …").
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|don't|dont|do not|won't|wont|will not|wouldn't|would not|isn't|didn't|"
+    r"nobody|no one|stop(?:ped)?|quit)\b(?:[^\w,]+[\w']+){0,4}[^\w,]*$"
+)
+_SELF_THOUGHT = re.compile(
+    r"\b(?:i|my (?:head|brain|mind)|voices?)\b[^.!?]{0,30}(?:think|thinking|thought|say|says|tell|"
+    r"telling|keeps? saying|whisper\w*|wrote|write|typed)\W*$"
+)
+_PAST = re.compile(
+    r"\b(?:used to|years? ago|months ago|a decade ago|in the past|back then|back in \d{4}|"
+    r"in \d{4}|when i was (?:younger|a teen\w*|at school|at uni\w*|\d+|in my \w+)|"
+    r"as a teen\w*|at (?:school|uni))\b"
+)
+_RECOVERED = re.compile(
+    r"\b(?:recovered|recovery|better (?:place|now)|good place|doing (?:well|ok|okay|better)|"
+    r"(?:got|getting|found|asked for) help|(?:am|i'm|im) (?:still )?here|survived|clean for|"
+    r"\w+ (?:years?|months?) clean|glad i'm alive|glad to be alive|not anymore|no longer|"
+    r"things (?:got|get) better|it gets better|happy now|thriving)\b"
+)
+_QUOTED = re.compile(r"\"[^\"]{1,400}\"|(?<!\w)'[^']{3,400}'(?!\w)")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|\bbut\b")
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return text.replace("\u201c", '"').replace("\u201d", '"')
+
+
+@lru_cache(maxsize=1)
+def _lexicon_path() -> Path | None:
+    spec = importlib.util.find_spec("construct_tracker")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / LEXICON_DIR / LEXICON_FILE
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, list[str]]:
+    """The lexicon's entries per construct we use (empty if construct-tracker is not installed)."""
+    path = _lexicon_path()
+    if path is None:
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    body = [r for r in rows if r and r[0].strip().isdigit()]
+    wanted = {*FLAGGING_CONSTRUCTS, METHOD_CONSTRUCT}
+    entries: dict[str, list[str]] = {}
+    for col, name in enumerate(header):
+        if name in wanted:
+            words = {_normalise(r[col]).strip() for r in body if col < len(r) and r[col].strip()}
+            entries[name] = sorted(w for w in words if w not in LEXICON_EXCLUDED)
+    return entries
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: list[tuple[str, str, re.Pattern[str]]]
+    lexicon: re.Pattern[str] | None
+    lexicon_construct: dict[str, str]
+    methods: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    rules = [(f"rule:{rid}", cat, re.compile(pattern)) for rid, cat, pattern in RULES]
+    entries = lexicon()
+    construct: dict[str, str] = {}
+    for name in FLAGGING_CONSTRUCTS:
+        for word in entries.get(name, []):
+            construct.setdefault(word, name)
+
+    def alternation(words: list[str]) -> re.Pattern[str] | None:
+        if not words:
+            return None
+        ordered = sorted(set(words), key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in ordered) + r")\b")
+
+    return _Compiled(rules, alternation(list(construct)), construct,
+                     alternation(entries.get(METHOD_CONSTRUCT, [])))  # fmt: skip
+
+
+def _unquoted(line: str) -> str:
+    """The line with other people's words (quotations) blanked, keeping the writer's own
+    thoughts in quotes ("I keep thinking 'I want to die'")."""
+
+    def blank(match: re.Match[str]) -> str:
+        if _SELF_THOUGHT.search(line[max(0, match.start() - 60) : match.start()]):
+            return match.group(0)
+        return " " * len(match.group(0))
+
+    return _QUOTED.sub(blank, line)
+
+
+def _hits(sentence: str, compiled: _Compiled) -> list[tuple[str, str, int, int]]:
+    found = [
+        (rid, cat, m.start(), m.end())
+        for rid, cat, rx in compiled.rules
+        for m in rx.finditer(sentence)
+    ]
+    if compiled.lexicon is not None:
+        for m in compiled.lexicon.finditer(sentence):
+            construct = compiled.lexicon_construct[m.group(0)]
+            found.append(
+                (
+                    f"lexicon:{construct}:{m.group(0)}",
+                    FLAGGING_CONSTRUCTS[construct],
+                    m.start(),
+                    m.end(),
+                )
+            )
+    return found
+
+
+def screen(text: str) -> Screening:
+    """Screen one post for suicide, self-harm and harm-to-others language (see the module doc)."""
+    compiled = _compiled()
+    lowered = _normalise(text)
+    reasons: list[str] = []
+    categories: list[str] = []
+    past_reasons: list[tuple[str, str]] = []
+    for line in lowered.splitlines():
+        if line.lstrip().startswith(">"):
+            continue  # a Markdown quote of someone else's post
+        for sentence in _SENTENCE.split(_unquoted(line)):
+            if not sentence.strip():
+                continue
+            past = bool(_PAST.search(sentence))
+            for reason, category, start, _end in _hits(sentence, compiled):
+                if reason not in NEGATIVE_FORM_RULES and _NEGATION.search(sentence[:start]):
+                    continue
+                if past:
+                    past_reasons.append((reason, category))
+                    continue
+                if reason not in reasons:
+                    reasons.append(reason)
+                if category not in categories:
+                    categories.append(category)
+    recovered = bool(_RECOVERED.search(lowered))
+    if past_reasons and not recovered:  # the past alone is not enough: a human reads it
+        for reason, category in past_reasons:
+            reasons.append(reason) if reason not in reasons else None
+            categories.append(category) if category not in categories else None
+    lived = bool(past_reasons) and recovered
+    methods = bool(_METHOD.search(lowered)) or bool(
+        compiled.methods and compiled.methods.search(lowered)
+    )
+    flagged = bool(reasons)
+    return Screening(
+        flagged=flagged, reasons=reasons, categories=categories,
+        method_details=methods and (flagged or lived), lived_experience=lived and not flagged,
+    )  # fmt: skip

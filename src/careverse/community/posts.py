@@ -1,0 +1,571 @@
+"""Threads and posts: start a topic, reply (with a quote), read (and track what was read), react,
+bookmark, accept an answer, search, and the limits on posting (trust levels, slow mode).
+
+Authors are shown by a per-community handle when they post under their pseudonym, by name when
+they chose to; the account behind a handle is never returned (``mine`` tells only the caller
+about their own posts). Posts are not audited one by one: an audit row tying an account to a
+pseudonymous post would be the very link the pseudonym exists to prevent (docs/community.md).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from careverse.community import text, trust
+from careverse.community.events import PostPublished
+from careverse.community.members import (
+    community_for,
+    is_staff,
+    pseudonym_for,
+    pseudonym_ids,
+    readable,
+    relevel,
+    require_member,
+    stats_of,
+    visited,
+)
+from careverse.community.models import (
+    Bookmark,
+    Community,
+    Membership,
+    Post,
+    PostTerm,
+    Pseudonym,
+    Reaction,
+    Thread,
+    ThreadRead,
+)
+from careverse.community.review import Concern, Draft, PostReviewer
+from careverse.identity import directory
+from careverse.kernel import clock
+from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from careverse.kernel.notify import NotificationRequested
+from careverse.kernel.policy import Actor, Role
+from careverse.kernel.uow import unit_of_work
+
+REACTIONS = ("me_too", "thank_you", "helpful")
+IDENTITIES = ("pseudonym", "name")
+MAX_TITLE = 200
+MAX_BODY = 20_000
+MAX_MENTIONS = 10
+PAGE = 200
+MENTION_TITLE = "You were mentioned in a community discussion"  # no health data
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    handle: str | None  # the per-community pseudonym
+    name: str | None  # when posted under one's name
+    badge: str | None
+    mine: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    post: Post
+    author: Author
+    html: str
+    quote: dict | None = None
+    reactions: dict[str, int] = field(default_factory=dict)
+    my_reactions: list[str] = field(default_factory=list)
+    bookmarked: bool = False
+    accepted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadView:
+    thread: Thread
+    title: str
+    author: Author
+    unread: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    post: PostView
+    concern: Concern | None
+    thread: ThreadView | None = None
+
+
+def _check_text(value: str, name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"'{name}' must not be empty.", field=name)
+    if len(value) > limit:
+        raise InvalidInput(f"'{name}' is longer than {limit} characters.", field=name)
+    return value
+
+
+def _retry(after: timedelta) -> int:
+    return max(1, math.ceil(after.total_seconds()))
+
+
+def _wait(seconds: int) -> str:
+    return f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
+
+
+async def set_state(session: AsyncSession, post: Post, state: str) -> None:
+    """Change a post's state (the moderation side's entry point, inside its unit of work): a
+    post becoming published is indexed for search and pushed to open pages."""
+    if state not in ("published", "held", "hidden", "removed"):
+        raise InvalidInput("Unknown post state.", field="state")
+    was, post.state = post.state, state
+    if state == "published" and was != "published":
+        await _index(session, post)
+        await unit_of_work(session).publish(
+            PostPublished(
+                community_id=post.community_id,
+                thread_id=post.thread_id,
+                post_id=post.id,
+                seq=post.seq,
+            )
+        )
+    elif state != "published":
+        await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
+
+
+async def _index(session: AsyncSession, post: Post, title: str | None = None) -> None:
+    await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
+    words = text.terms(post.body if title is None else f"{title} {post.body}")
+    session.add_all(PostTerm(post_id=post.id, term=t, community_id=post.community_id)
+                    for t in words)  # fmt: skip
+
+
+class ThreadService:
+    def __init__(self, session: AsyncSession, reviewer: PostReviewer | None = None):
+        self.session = session
+        self.reviewer = reviewer or PostReviewer()
+
+    # ---- shaping ---------------------------------------------------------------------------
+
+    async def _authors(self, actor: Actor, rows: Sequence[Post | Thread]) -> list[Author]:
+        mine = set(await pseudonym_ids(self.session, actor.account_id))
+        handle_ids = {r.pseudonym_id for r in rows if r.pseudonym_id}
+        handles = dict(
+            (await self.session.execute(
+                select(Pseudonym.id, Pseudonym.handle).where(Pseudonym.id.in_(handle_ids))
+            )).all()
+        ) if handle_ids else {}  # fmt: skip
+        names = await directory.display_names(
+            self.session, {r.author_account_id for r in rows if r.author_account_id}
+        )
+        out = []
+        for r in rows:
+            badge = getattr(r, "badge", None)
+            if r.pseudonym_id is not None:
+                out.append(Author(handles.get(r.pseudonym_id), None, badge,
+                                  r.pseudonym_id in mine))  # fmt: skip
+            elif r.author_account_id is not None:
+                out.append(Author(None, names.get(r.author_account_id), badge,
+                                  r.author_account_id == actor.account_id))  # fmt: skip
+            else:
+                out.append(Author(None, None, None, False))  # erased: a tombstone
+        return out
+
+    async def _views(
+        self, actor: Actor, posts: Sequence[Post], thread: Thread | None = None
+    ) -> list[PostView]:
+        if not posts:
+            return []
+        ids = [p.id for p in posts]
+        counts: dict[uuid.UUID, dict[str, int]] = {i: dict.fromkeys(REACTIONS, 0) for i in ids}
+        for post_id, kind, n in await self.session.execute(
+            select(Reaction.post_id, Reaction.kind, func.count())
+            .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind)
+        ):  # fmt: skip
+            counts[post_id][kind] = n
+        mine: dict[uuid.UUID, list[str]] = {}
+        for post_id, kind in await self.session.execute(
+            select(Reaction.post_id, Reaction.kind).where(
+                Reaction.post_id.in_(ids), Reaction.account_id == actor.account_id)
+        ):  # fmt: skip
+            mine.setdefault(post_id, []).append(kind)
+        marked = set((await self.session.scalars(select(Bookmark.post_id).where(
+            Bookmark.post_id.in_(ids), Bookmark.account_id == actor.account_id)
+        )).all())  # fmt: skip
+        quoted_ids = {p.quote_post_id for p in posts if p.quote_post_id}
+        quoted = {q.id: q for q in (await self.session.scalars(
+            select(Post).where(Post.id.in_(quoted_ids)))).all()} if quoted_ids else {}  # fmt: skip
+        quoted_authors = dict(zip(quoted, await self._authors(actor, list(quoted.values())),
+                                  strict=True))  # fmt: skip
+        authors = await self._authors(actor, posts)
+        accepted = thread.accepted_post_id if thread else None
+        out = []
+        for p, author in zip(posts, authors, strict=True):
+            shown = p.state == "published" or (p.state in ("held", "hidden") and author.mine)
+            quote = None
+            q = quoted.get(p.quote_post_id) if p.quote_post_id else None
+            if q is not None:
+                a = quoted_authors[q.id]
+                quote = {
+                    "post_id": q.id, "seq": q.seq, "author": a,
+                    "excerpt": text.excerpt(q.body) if q.state == "published" else "",
+                }  # fmt: skip
+            out.append(PostView(
+                p, author, text.render(p.body) if shown else "", quote, counts[p.id],
+                sorted(mine.get(p.id, [])), p.id in marked, p.id == accepted,
+            ))  # fmt: skip
+        return out
+
+    def _visible(self, actor: Actor, m: Membership | None, post: Post, mine: set) -> bool:
+        if post.state in ("published", "removed") or is_staff(actor, m):
+            return True
+        return post.author_account_id == actor.account_id or post.pseudonym_id in mine
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    async def threads(self, actor: Actor, slug: str) -> list[ThreadView]:
+        async with unit_of_work(self.session):
+            c, _m = await community_for(self.session, actor, slug)
+            await readable(self.session, actor, c.id)
+            rows = (await self.session.scalars(
+                select(Thread).where(Thread.community_id == c.id)
+                .order_by(Thread.last_post_at.desc()).limit(PAGE)
+            )).all()  # fmt: skip
+            read = dict((await self.session.execute(
+                select(ThreadRead.thread_id, ThreadRead.last_read_seq).where(
+                    ThreadRead.account_id == actor.account_id,
+                    ThreadRead.thread_id.in_([t.id for t in rows]))
+            )).all()) if rows else {}  # fmt: skip
+            authors = await self._authors(actor, rows)
+        return [
+            ThreadView(t, t.title, a, max(0, t.post_count - read.get(t.id, 0)))
+            for t, a in zip(rows, authors, strict=True)
+        ]
+
+    async def read(
+        self, actor: Actor, thread_id: uuid.UUID, after: int = 0
+    ) -> tuple[ThreadView, Community, Membership | None, list[PostView]]:
+        """A thread and its posts after ``after`` (up to 200); marks them read."""
+        if after < 0:
+            raise InvalidInput("'after' must not be negative.", field="after")
+        async with unit_of_work(self.session):
+            thread = await self.session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound("Not found.")
+            c, m = await readable(self.session, actor, thread.community_id)
+            rows = (await self.session.scalars(
+                select(Post).where(Post.thread_id == thread.id, Post.seq > after)
+                .order_by(Post.seq).limit(PAGE)
+            )).all()  # fmt: skip
+            mine = set(await pseudonym_ids(self.session, actor.account_id))
+            rows = [p for p in rows if self._visible(actor, m, p, mine)]
+            await self._mark_read(actor, thread, rows)
+            views = await self._views(actor, rows, thread)
+            (author,) = await self._authors(actor, [thread])
+        return ThreadView(thread, thread.title, author, 0), c, m, views
+
+    async def check_readable(self, actor: Actor, thread_id: uuid.UUID) -> None:
+        """Nothing, or 404 when the caller may not read the thread (before opening a stream)."""
+        async with unit_of_work(self.session):
+            thread = await self.session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound("Not found.")
+            await readable(self.session, actor, thread.community_id)
+
+    async def _mark_read(self, actor: Actor, thread: Thread, rows: Sequence[Post]) -> None:
+        if not rows:
+            return
+        position = await self.session.get(ThreadRead, (thread.id, actor.account_id))
+        if position is None:
+            position = ThreadRead(thread_id=thread.id, account_id=actor.account_id,
+                                  last_read_seq=0)  # fmt: skip
+            self.session.add(position)
+        newest = max(p.seq for p in rows)
+        fresh = sum(1 for p in rows if p.seq > position.last_read_seq)
+        position.last_read_seq = max(position.last_read_seq, newest)
+        stats = await stats_of(self.session, actor.account_id)
+        stats.posts_read = (stats.posts_read or 0) + fresh
+        visited(stats)
+        relevel(stats, actor)
+
+    async def post(self, actor: Actor, post_id: uuid.UUID) -> PostView:
+        """One post, read fresh (live updates), through the community policy."""
+        async with unit_of_work(self.session):
+            post = await self.session.get(Post, post_id)
+            if post is None:
+                raise NotFound("Not found.")
+            _, m = await readable(self.session, actor, post.community_id)
+            mine = set(await pseudonym_ids(self.session, actor.account_id))
+            if not self._visible(actor, m, post, mine):
+                raise NotFound("Not found.")
+            thread = await self.session.get(Thread, post.thread_id)
+            (view,) = await self._views(actor, [post], thread)
+        return view
+
+    # ---- posting ---------------------------------------------------------------------------
+
+    async def start(
+        self, actor: Actor, slug: str, title: str, body: str, identity: str = "pseudonym",
+        language: str | None = None,
+    ) -> Posted:  # fmt: skip
+        title = _check_text(title, "title", MAX_TITLE)
+        async with unit_of_work(self.session):
+            c, m = await community_for(self.session, actor, slug)
+            thread = Thread(id=uuid.uuid4(), community_id=c.id, title=title, post_count=0,
+                            last_post_at=clock.now())  # fmt: skip
+            posted = await self._post(actor, c, m, thread, body, identity, None, language, title)
+            (author,) = await self._authors(actor, [thread])
+        return Posted(posted.post, posted.concern, ThreadView(thread, title, author, 0))
+
+    async def reply(
+        self, actor: Actor, thread_id: uuid.UUID, body: str, identity: str = "pseudonym",
+        quote_post_id: uuid.UUID | None = None, language: str | None = None,
+    ) -> Posted:  # fmt: skip
+        async with unit_of_work(self.session):
+            thread = await self.session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound("Not found.")
+            c, m = await readable(self.session, actor, thread.community_id)
+            if quote_post_id is not None:
+                quoted = await self.session.get(Post, quote_post_id)
+                if quoted is None or quoted.thread_id != thread.id or quoted.state != "published":
+                    raise InvalidInput("Quote a published post of this thread.",
+                                       field="quote_post_id")  # fmt: skip
+            return await self._post(actor, c, m, thread, body, identity, quote_post_id, language)
+
+    async def _post(
+        self, actor: Actor, c: Community, m: Membership | None, thread: Thread, body: str,
+        identity: str, quote_post_id: uuid.UUID | None, language: str | None,
+        title: str | None = None,
+    ) -> Posted:  # fmt: skip
+        body = _check_text(body, "body", MAX_BODY)
+        if identity not in IDENTITIES:
+            raise InvalidInput("identity must be 'pseudonym' or 'name'.", field="identity")
+        m = require_member(m)
+        stats = await stats_of(self.session, actor.account_id)
+        visited(stats)
+        level = relevel(stats, actor)
+        if not is_staff(actor, m):
+            await self._limits(actor, c, m, thread, level, new_topic=title is not None)
+        if title is not None:
+            self.session.add(thread)
+            if identity == "pseudonym":
+                thread.pseudonym_id = (await pseudonym_for(self.session, c.id,
+                                                           actor.account_id)).id  # fmt: skip
+            else:
+                thread.author_account_id = actor.account_id
+            await self.session.flush()  # the thread's row before its first post's
+        now = clock.now()
+        seq = thread.post_count + 1
+        post = Post(
+            id=uuid.uuid4(), thread_id=thread.id, community_id=c.id, seq=seq, body=body,
+            quote_post_id=quote_post_id, state="published", created_at=now, badge=_badge(actor, m),
+        )  # fmt: skip
+        if identity == "pseudonym":
+            post.pseudonym_id = (await pseudonym_for(self.session, c.id, actor.account_id)).id
+        else:
+            post.author_account_id = actor.account_id
+        thread.post_count, thread.last_post_at = seq, now
+        self.session.add(post)
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            raise Conflict("Someone posted at the same moment; send it again.",
+                           code="busy_thread") from None  # fmt: skip
+        review = await self.reviewer.review(self.session, Draft(
+            post_id=post.id, thread_id=thread.id, community_id=c.id, community_kind=c.kind,
+            author_account_id=actor.account_id, body=body, trust_level=level, title=title,
+            language=language,
+        ))  # fmt: skip
+        if review.body is not None:
+            post.body = review.body
+        post.state = review.state
+        if post.state == "published":
+            await _index(self.session, post, title)
+            await self._notify_mentions(actor, c, thread, post)
+            await unit_of_work(self.session).publish(PostPublished(
+                community_id=c.id, thread_id=thread.id, post_id=post.id, seq=seq))  # fmt: skip
+        await self.session.flush()
+        (view,) = await self._views(actor, [post], thread)
+        return Posted(view, review.concern)
+
+    async def _limits(
+        self, actor: Actor, c: Community, m: Membership, thread: Thread, level: int,
+        new_topic: bool,
+    ) -> None:  # fmt: skip
+        """Per-level rate limits (all communities), then topic and member slow mode: 429."""
+        now = clock.now()
+        mine_ids = await pseudonym_ids(self.session, actor.account_id)
+        mine = or_(Post.author_account_id == actor.account_id, Post.pseudonym_id.in_(mine_ids))
+        allowed = trust.limits(level)
+        checks = [(Post.seq >= 1, timedelta(hours=1), allowed.posts_per_hour, "posts an hour")]
+        if new_topic:
+            checks.append((Post.seq == 1, timedelta(days=1), allowed.topics_per_day,
+                           "new topics a day"))  # fmt: skip
+        for which, window, limit, what in checks:
+            n, oldest = (await self.session.execute(
+                select(func.count(), func.min(Post.created_at))
+                .where(mine, which, Post.created_at > now - window)
+            )).one()  # fmt: skip
+            if n >= limit:
+                retry = _retry(clock.as_utc(oldest) + window - now)
+                raise TooManyRequests(
+                    f"At your trust level ({allowed.name}) you may write {limit} {what}. "
+                    f"You can post again in {_wait(retry)}.", retry,
+                )  # fmt: skip
+        slow = [(thread.slow_seconds, thread.slow_until, Post.thread_id == thread.id, "topic")]
+        slow.append((m.slow_seconds, m.slow_until, Post.community_id == c.id, "community"))
+        for seconds, until, where, what in slow:
+            if not seconds or (until is not None and clock.as_utc(until) <= now):
+                continue
+            last = await self.session.scalar(select(func.max(Post.created_at)).where(mine, where))
+            if last is not None and now - clock.as_utc(last) < timedelta(seconds=seconds):
+                retry = _retry(clock.as_utc(last) + timedelta(seconds=seconds) - now)
+                raise TooManyRequests(
+                    f"Slow mode is on in this {what}: one post every {_wait(seconds)}. "
+                    f"You can post again in {_wait(retry)}.", retry,
+                )  # fmt: skip
+
+    async def _notify_mentions(
+        self, actor: Actor, c: Community, thread: Thread, post: Post
+    ) -> None:
+        names = text.mentions(post.body)[:MAX_MENTIONS]
+        if not names:
+            return
+        members = (await self.session.scalars(select(Membership.account_id).where(
+            Membership.community_id == c.id, Membership.status == "active"))).all()  # fmt: skip
+        by_name: dict[str, set[uuid.UUID]] = {}
+        for account_id, name in (await directory.display_names(self.session, set(members))).items():
+            for key in {name.replace(" ", "").casefold(), name.split(" ")[0].casefold()}:
+                by_name.setdefault(key, set()).add(account_id)
+        told: set[uuid.UUID] = {actor.account_id}
+        for name in names:
+            pseudonym = await self.session.scalar(select(Pseudonym).where(
+                Pseudonym.community_id == c.id, Pseudonym.handle == name))  # fmt: skip
+            if pseudonym is not None:
+                targets = {uuid.UUID(pseudonym.owner)} & set(members)
+            else:
+                found = by_name.get(name, set())
+                targets = found if len(found) == 1 else set()
+            for account_id in targets - told:
+                told.add(account_id)
+                await unit_of_work(self.session).publish(NotificationRequested(
+                    account_id=account_id, kind="community.mention", title=MENTION_TITLE,
+                    link=f"/community/threads/{thread.id}#post-{post.seq}",
+                ))  # fmt: skip
+
+    # ---- reactions, bookmarks, accepted answer, search -------------------------------------
+
+    async def _readable_post(self, actor: Actor, post_id: uuid.UUID) -> Post:
+        post = await self.session.get(Post, post_id)
+        if post is None:
+            raise NotFound("Not found.")
+        await readable(self.session, actor, post.community_id)
+        if post.state != "published":
+            raise NotFound("Not found.")
+        return post
+
+    async def react(self, actor: Actor, post_id: uuid.UUID, kind: str, on: bool) -> PostView:
+        if kind not in REACTIONS:
+            raise InvalidInput(f"kind must be one of {', '.join(REACTIONS)}.", field="kind")
+        async with unit_of_work(self.session):
+            post = await self._readable_post(actor, post_id)
+            key = (post.id, actor.account_id, kind)
+            existing = await self.session.get(Reaction, key)
+            if on and existing is None:
+                _, m = await readable(self.session, actor, post.community_id)
+                require_member(m)
+                self.session.add(Reaction(post_id=post.id, account_id=actor.account_id,
+                                          kind=kind))  # fmt: skip
+            elif not on and existing is not None:
+                await self.session.delete(existing)
+            await self.session.flush()
+            (view,) = await self._views(actor, [post], await self.session.get(
+                Thread, post.thread_id))  # fmt: skip
+        return view
+
+    async def bookmark(self, actor: Actor, post_id: uuid.UUID, on: bool) -> None:
+        async with unit_of_work(self.session):
+            post = await self._readable_post(actor, post_id)
+            existing = await self.session.get(Bookmark, (post.id, actor.account_id))
+            if on and existing is None:
+                self.session.add(Bookmark(post_id=post.id, account_id=actor.account_id))
+            elif not on and existing is not None:
+                await self.session.delete(existing)
+
+    async def bookmarks(self, actor: Actor) -> list[PostView]:
+        async with unit_of_work(self.session):
+            rows = (await self.session.scalars(
+                select(Post).join(Bookmark, Bookmark.post_id == Post.id)
+                .where(Bookmark.account_id == actor.account_id, Post.state == "published")
+                .order_by(Bookmark.created_at.desc()).limit(PAGE)
+            )).all()  # fmt: skip
+            kept = []
+            for p in rows:  # a community left since: its bookmarks are not shown
+                try:
+                    await readable(self.session, actor, p.community_id)
+                except NotFound:
+                    continue
+                kept.append(p)
+            return await self._views(actor, kept)
+
+    async def accept(
+        self, actor: Actor, thread_id: uuid.UUID, post_id: uuid.UUID | None
+    ) -> uuid.UUID | None:
+        """The asker marks a reply as the accepted answer (or clears it)."""
+        async with unit_of_work(self.session):
+            thread = await self.session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound("Not found.")
+            await readable(self.session, actor, thread.community_id)
+            (author,) = await self._authors(actor, [thread])
+            if not author.mine:
+                raise Forbidden("Only the person who asked may accept an answer.",
+                                code="not_the_asker")  # fmt: skip
+            if post_id is not None:
+                post = await self.session.get(Post, post_id)
+                if (
+                    post is None
+                    or post.thread_id != thread.id
+                    or post.seq == 1
+                    or (post.state != "published")
+                ):
+                    raise InvalidInput("Accept a published reply of this thread.",
+                                       field="post_id")  # fmt: skip
+            thread.accepted_post_id = post_id
+        return post_id
+
+    async def search(self, actor: Actor, slug: str, q: str) -> list[tuple[ThreadView, PostView]]:
+        """Posts of the community that contain every word of ``q`` (whole words)."""
+        wanted = list(dict.fromkeys(text.words(q or "")))[: text.MAX_QUERY_TERMS]
+        if not wanted:
+            raise InvalidInput("Search for at least one word of two letters or more.", field="q")
+        hashes = [text.term(w) for w in wanted]
+        async with unit_of_work(self.session):
+            c, _ = await community_for(self.session, actor, slug)
+            await readable(self.session, actor, c.id)
+            hits = (
+                select(PostTerm.post_id)
+                .where(PostTerm.community_id == c.id, PostTerm.term.in_(hashes))
+                .group_by(PostTerm.post_id)
+                .having(func.count(func.distinct(PostTerm.term)) == len(set(hashes)))
+            )
+            posts = (await self.session.scalars(
+                select(Post).where(Post.id.in_(hits), Post.state == "published")
+                .order_by(Post.created_at.desc()).limit(50)
+            )).all()  # fmt: skip
+            threads = {t.id: t for t in (await self.session.scalars(select(Thread).where(
+                Thread.id.in_({p.thread_id for p in posts})))).all()} if posts else {}  # fmt: skip
+            views = await self._views(actor, posts)
+            thread_authors = await self._authors(actor, [threads[p.thread_id] for p in posts])
+        return [
+            (ThreadView(threads[p.thread_id], threads[p.thread_id].title, a), v)
+            for p, v, a in zip(posts, views, thread_authors, strict=True)
+        ]
+
+
+def _badge(actor: Actor, m: Membership) -> str | None:
+    if actor.role is Role.CLINICIAN:
+        return "verified_professional"
+    if actor.role is Role.PATIENT and m.lived_experience:
+        return "lived_experience"
+    return None
