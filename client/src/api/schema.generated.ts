@@ -137,6 +137,12 @@ export interface paths {
      */
     post: operations["token_api_auth_token_post"];
   };
+  "/api/care/allergies/{allergy_id}": {
+    /** Read Allergy */
+    get: operations["read_allergy_api_care_allergies__allergy_id__get"];
+    /** Change Allergy */
+    patch: operations["change_allergy_api_care_allergies__allergy_id__patch"];
+  };
   "/api/care/appointments": {
     /**
      * List Appointments
@@ -235,6 +241,16 @@ export interface paths {
     /** Remove Override */
     delete: operations["remove_override_api_care_availability_overrides__override_id__delete"];
   };
+  "/api/care/care-plans/{plan_id}": {
+    /** Read Care Plan */
+    get: operations["read_care_plan_api_care_care_plans__plan_id__get"];
+    /** Change Care Plan */
+    patch: operations["change_care_plan_api_care_care_plans__plan_id__patch"];
+  };
+  "/api/care/care-plans/{plan_id}/goals": {
+    /** Add Goal */
+    post: operations["add_goal_api_care_care_plans__plan_id__goals_post"];
+  };
   "/api/care/clinicians": {
     /**
      * List Clinicians
@@ -248,6 +264,15 @@ export interface paths {
      * @description Free slots between ``start`` and ``end`` (default: 7 days); computed, never stored.
      */
     get: operations["list_slots_api_care_clinicians__clinician_id__slots_get"];
+  };
+  "/api/care/conditions/{condition_id}": {
+    /** Read Condition */
+    get: operations["read_condition_api_care_conditions__condition_id__get"];
+    /**
+     * Change Condition
+     * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
+     */
+    patch: operations["change_condition_api_care_conditions__condition_id__patch"];
   };
   "/api/care/encounters/{encounter_id}": {
     /**
@@ -274,6 +299,14 @@ export interface paths {
      * @description Append a chat message to the consult (the client also sends it through the room).
      */
     post: operations["post_chat_api_care_encounters__encounter_id__chat_post"];
+  };
+  "/api/care/encounters/{encounter_id}/context": {
+    /**
+     * Visit Context
+     * @description For the visit's clinician (others 404): the reason for the visit and the problems
+     * recorded for this patient (this visit's and those of earlier signed notes).
+     */
+    get: operations["visit_context_api_care_encounters__encounter_id__context_get"];
   };
   "/api/care/encounters/{encounter_id}/decision": {
     /**
@@ -327,6 +360,75 @@ export interface paths {
      * @description The patient's visit summary in plain words.
      */
     get: operations["summary_api_care_encounters__encounter_id__summary_get"];
+  };
+  "/api/care/goals/{goal_id}": {
+    /**
+     * Change Goal
+     * @description Change a goal (``{"status": "achieved"}`` when reached).
+     */
+    patch: operations["change_goal_api_care_goals__goal_id__patch"];
+  };
+  "/api/care/medications/{medication_id}": {
+    /** Read Medication */
+    get: operations["read_medication_api_care_medications__medication_id__get"];
+    /**
+     * Change Medication
+     * @description Change a medicine (``{"status": "stopped"}`` stops it).
+     */
+    patch: operations["change_medication_api_care_medications__medication_id__patch"];
+  };
+  "/api/care/patients": {
+    /**
+     * List Patients
+     * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+     * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+     */
+    get: operations["list_patients_api_care_patients_get"];
+  };
+  "/api/care/patients/{patient_id}/allergies": {
+    /** List Allergies */
+    get: operations["list_allergies_api_care_patients__patient_id__allergies_get"];
+    /** Add Allergy */
+    post: operations["add_allergy_api_care_patients__patient_id__allergies_post"];
+  };
+  "/api/care/patients/{patient_id}/care-plans": {
+    /** List Care Plans */
+    get: operations["list_care_plans_api_care_patients__patient_id__care_plans_get"];
+    /**
+     * Add Care Plan
+     * @description A care plan, with its first goals (``goals``) if given.
+     */
+    post: operations["add_care_plan_api_care_patients__patient_id__care_plans_post"];
+  };
+  "/api/care/patients/{patient_id}/conditions": {
+    /**
+     * List Conditions
+     * @description The patient's problem list, with the problems of their signed visit notes.
+     */
+    get: operations["list_conditions_api_care_patients__patient_id__conditions_get"];
+    /** Add Condition */
+    post: operations["add_condition_api_care_patients__patient_id__conditions_post"];
+  };
+  "/api/care/patients/{patient_id}/health": {
+    /**
+     * Health Record
+     * @description The patient's conditions, medicines, allergies and care plans (with goals).
+     */
+    get: operations["health_record_api_care_patients__patient_id__health_get"];
+  };
+  "/api/care/patients/{patient_id}/medications": {
+    /** List Medications */
+    get: operations["list_medications_api_care_patients__patient_id__medications_get"];
+    /** Add Medication */
+    post: operations["add_medication_api_care_patients__patient_id__medications_post"];
+  };
+  "/api/care/patients/{patient_id}/record-summary": {
+    /**
+     * Record Summary
+     * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+     * the visits (with their encounter and note status) and the problems coded in encounters.
+     */
+    get: operations["record_summary_api_care_patients__patient_id__record_summary_get"];
   };
   "/api/care/preferences": {
     /**
@@ -716,13 +818,27 @@ export interface paths {
   "/api/me/notifications": {
     /**
      * My Notifications
-     * @description The caller's in-app notifications, newest first.
+     * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
      */
     get: operations["my_notifications_api_me_notifications_get"];
   };
   "/api/me/notifications/read": {
     /** Mark All Read */
     post: operations["mark_all_read_api_me_notifications_read_post"];
+  };
+  "/api/me/notifications/stream": {
+    /**
+     * Notification Stream
+     * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
+     *
+     * For the people the inbox serves live (patients, caregivers, clinicians); others poll
+     * ``unread-count``.
+     */
+    get: operations["notification_stream_api_me_notifications_stream_get"];
+  };
+  "/api/me/notifications/unread-count": {
+    /** Unread Count */
+    get: operations["unread_count_api_me_notifications_unread_count_get"];
   };
   "/api/me/notifications/{notification_id}/read": {
     /** Mark Read */
@@ -734,6 +850,52 @@ export interface paths {
      * @description Change the password; other sessions of the account end.
      */
     post: operations["change_password_api_me_password_post"];
+  };
+  "/api/messages/attachments/{attachment_id}": {
+    /**
+     * Download
+     * @description An attachment, through the policy; always downloaded, never rendered inline.
+     */
+    get: operations["download_api_messages_attachments__attachment_id__get"];
+  };
+  "/api/messages/threads": {
+    /**
+     * Threads
+     * @description The threads the caller may read, newest activity first. Clinicians: their patients'
+     * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
+     */
+    get: operations["threads_api_messages_threads_get"];
+    /**
+     * Start Thread
+     * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
+     */
+    post: operations["start_thread_api_messages_threads_post"];
+  };
+  "/api/messages/threads/{thread_id}": {
+    /** Get Thread */
+    get: operations["get_thread_api_messages_threads__thread_id__get"];
+  };
+  "/api/messages/threads/{thread_id}/assignee": {
+    /**
+     * Assign
+     * @description Give the thread to a clinician of the patient's care team (null: nobody).
+     */
+    put: operations["assign_api_messages_threads__thread_id__assignee_put"];
+  };
+  "/api/messages/threads/{thread_id}/handled": {
+    /** Handled */
+    put: operations["handled_api_messages_threads__thread_id__handled_put"];
+  };
+  "/api/messages/threads/{thread_id}/messages": {
+    /** Reply */
+    post: operations["reply_api_messages_threads__thread_id__messages_post"];
+  };
+  "/api/messages/threads/{thread_id}/read": {
+    /**
+     * Read Thread
+     * @description The caller has read the thread (the other side sees the receipt).
+     */
+    post: operations["read_thread_api_messages_threads__thread_id__read_post"];
   };
   "/api/monitoring/alerts": {
     /**
@@ -964,6 +1126,20 @@ export interface paths {
      */
     post: operations["post_bundle_fhir_post"];
   };
+  "/fhir/AllergyIntolerance": {
+    /**
+     * Search Allergyintolerance
+     * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+     */
+    get: operations["search_AllergyIntolerance_fhir_AllergyIntolerance_get"];
+  };
+  "/fhir/AllergyIntolerance/{item_id}": {
+    /**
+     * Read Allergyintolerance
+     * @description One AllergyIntolerance of a patient's health record.
+     */
+    get: operations["read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get"];
+  };
   "/fhir/Appointment": {
     /**
      * Search Appointments
@@ -982,6 +1158,34 @@ export interface paths {
      */
     get: operations["search_audit_events_fhir_AuditEvent_get"];
   };
+  "/fhir/CarePlan": {
+    /**
+     * Search Careplan
+     * @description The CarePlan resources of one patient (``patient=`` required).
+     */
+    get: operations["search_CarePlan_fhir_CarePlan_get"];
+  };
+  "/fhir/CarePlan/{item_id}": {
+    /**
+     * Read Careplan
+     * @description One CarePlan of a patient's health record.
+     */
+    get: operations["read_CarePlan_fhir_CarePlan__item_id__get"];
+  };
+  "/fhir/Condition": {
+    /**
+     * Search Condition
+     * @description The Condition resources of one patient (``patient=`` required).
+     */
+    get: operations["search_Condition_fhir_Condition_get"];
+  };
+  "/fhir/Condition/{item_id}": {
+    /**
+     * Read Condition
+     * @description One Condition of a patient's health record.
+     */
+    get: operations["read_Condition_fhir_Condition__item_id__get"];
+  };
   "/fhir/Consent": {
     /**
      * Search Consents
@@ -999,6 +1203,27 @@ export interface paths {
   "/fhir/Encounter/{encounter_id}": {
     /** Read Encounter */
     get: operations["read_encounter_fhir_Encounter__encounter_id__get"];
+  };
+  "/fhir/Goal/{item_id}": {
+    /**
+     * Read Goal
+     * @description One Goal of a patient's health record.
+     */
+    get: operations["read_Goal_fhir_Goal__item_id__get"];
+  };
+  "/fhir/MedicationStatement": {
+    /**
+     * Search Medicationstatement
+     * @description The MedicationStatement resources of one patient (``patient=`` required).
+     */
+    get: operations["search_MedicationStatement_fhir_MedicationStatement_get"];
+  };
+  "/fhir/MedicationStatement/{item_id}": {
+    /**
+     * Read Medicationstatement
+     * @description One MedicationStatement of a patient's health record.
+     */
+    get: operations["read_MedicationStatement_fhir_MedicationStatement__item_id__get"];
   };
   "/fhir/Observation": {
     /**
@@ -1343,6 +1568,76 @@ export interface components {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
     };
+    /** AllergyIn */
+    AllergyIn: {
+      /** Category */
+      category?: ("food" | "medication" | "environment" | "biologic") | null;
+      /**
+       * Clinical Status
+       * @default active
+       * @enum {string}
+       */
+      clinical_status?: "active" | "inactive" | "resolved";
+      /** Criticality */
+      criticality?: ("low" | "high" | "unable-to-assess") | null;
+      /**
+       * Kind
+       * @default allergy
+       * @enum {string}
+       */
+      kind?: "allergy" | "intolerance";
+      /** Reaction */
+      reaction?: string | null;
+      /** Substance */
+      substance: string;
+    };
+    /** AllergyOut */
+    AllergyOut: {
+      /** Category */
+      category: string | null;
+      /** Clinical Status */
+      clinical_status: string;
+      /** Criticality */
+      criticality: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Reaction */
+      reaction: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Substance */
+      substance: string;
+    };
+    /** AllergyPatch */
+    AllergyPatch: {
+      /** Category */
+      category?: ("food" | "medication" | "environment" | "biologic") | null;
+      /** Clinical Status */
+      clinical_status?: ("active" | "inactive" | "resolved") | null;
+      /** Criticality */
+      criticality?: ("low" | "high" | "unable-to-assess") | null;
+      /** Kind */
+      kind?: ("allergy" | "intolerance") | null;
+      /** Reaction */
+      reaction?: string | null;
+      /** Substance */
+      substance?: string | null;
+    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -1443,6 +1738,27 @@ export interface components {
       time_zone: string;
       /** Visit Type */
       visit_type: string;
+    };
+    /** AssignIn */
+    AssignIn: {
+      /** Clinician Id */
+      clinician_id?: string | null;
+    };
+    /** AttachmentOut */
+    AttachmentOut: {
+      /** Content Type */
+      content_type: string;
+      /** Filename */
+      filename: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Size */
+      size: number;
+      /** Url */
+      url: string;
     };
     /** AuditChainOut */
     AuditChainOut: {
@@ -1564,6 +1880,30 @@ export interface components {
       /** Results */
       results: components["schemas"]["ItemResult"][];
     };
+    /** Body_reply_api_messages_threads__thread_id__messages_post */
+    Body_reply_api_messages_threads__thread_id__messages_post: {
+      /** Body */
+      body: string;
+      /**
+       * File
+       * @description PDF, PNG or JPEG
+       */
+      file?: string | null;
+    };
+    /** Body_start_thread_api_messages_threads_post */
+    Body_start_thread_api_messages_threads_post: {
+      /** Body */
+      body: string;
+      /**
+       * File
+       * @description PDF, PNG or JPEG
+       */
+      file?: string | null;
+      /** Patient Id */
+      patient_id?: string | null;
+      /** Subject */
+      subject: string;
+    };
     /** Body_token_api_auth_token_post */
     Body_token_api_auth_token_post: {
       /**
@@ -1618,6 +1958,61 @@ export interface components {
     CancelIn: {
       /** Note */
       note?: string | null;
+    };
+    /** CarePlanIn */
+    CarePlanIn: {
+      /** Description */
+      description?: string | null;
+      /**
+       * Goals
+       * @default []
+       */
+      goals?: components["schemas"]["GoalIn"][];
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "completed" | "revoked";
+      /** Title */
+      title: string;
+    };
+    /** CarePlanOut */
+    CarePlanOut: {
+      /** Description */
+      description: string | null;
+      /** Goals */
+      goals: components["schemas"]["GoalOut"][];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Status */
+      status: string;
+      /** Title */
+      title: string;
+    };
+    /** CarePlanPatch */
+    CarePlanPatch: {
+      /** Description */
+      description?: string | null;
+      /** Status */
+      status?: ("active" | "completed" | "revoked") | null;
+      /** Title */
+      title?: string | null;
     };
     /** CareRelationshipIn */
     CareRelationshipIn: {
@@ -1865,6 +2260,78 @@ export interface components {
       name: string;
       /** Url */
       url: string;
+    };
+    /** ConditionIn */
+    ConditionIn: {
+      /**
+       * Clinical Status
+       * @default active
+       * @enum {string}
+       */
+      clinical_status?: "active" | "resolved";
+      /** Code */
+      code?: string | null;
+      /** Onset */
+      onset?: string | null;
+      /** Plain Text */
+      plain_text?: string | null;
+      /** System */
+      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
+      /** Text */
+      text: string;
+    };
+    /** ConditionOut */
+    ConditionOut: {
+      /** Clinical Status */
+      clinical_status: string;
+      /** Code */
+      code: string | null;
+      /** Encounter Id */
+      encounter_id: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Onset */
+      onset: string | null;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Plain Text */
+      plain_text: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Resolved On */
+      resolved_on: string | null;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+    };
+    /** ConditionPatch */
+    ConditionPatch: {
+      /** Clinical Status */
+      clinical_status?: ("active" | "resolved") | null;
+      /** Code */
+      code?: string | null;
+      /** Onset */
+      onset?: string | null;
+      /** Plain Text */
+      plain_text?: string | null;
+      /** Resolved On */
+      resolved_on?: string | null;
+      /** System */
+      system?: ("snomed" | "icd-10" | "http://snomed.info/sct" | "http://hl7.org/fhir/sid/icd-10") | null;
+      /** Text */
+      text?: string | null;
     };
     /** ConsentIn */
     ConsentIn: {
@@ -2185,6 +2652,8 @@ export interface components {
       plan: string | null;
       /** Problems */
       problems: components["schemas"]["ProblemOut"][];
+      /** Reason */
+      reason?: string | null;
       /** Signed At */
       signed_at: string | null;
       /** Signed By Name */
@@ -2200,6 +2669,32 @@ export interface components {
       status: string;
       /** Subjective */
       subjective: string | null;
+      /** Visit Type */
+      visit_type?: string | null;
+    };
+    /** EncounterProblemOut */
+    EncounterProblemOut: {
+      /** Code */
+      code: string | null;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
     };
     /** ErasureOut */
     ErasureOut: {
@@ -2234,10 +2729,86 @@ export interface components {
       /** Weight */
       weight: number;
     };
+    /** GoalIn */
+    GoalIn: {
+      /** Description */
+      description: string;
+      /** Due */
+      due?: string | null;
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "achieved" | "cancelled";
+      /** Target */
+      target?: string | null;
+    };
+    /** GoalOut */
+    GoalOut: {
+      /**
+       * Care Plan Id
+       * Format: uuid
+       */
+      care_plan_id: string;
+      /** Description */
+      description: string;
+      /** Due */
+      due: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Status */
+      status: string;
+      /** Target */
+      target: string | null;
+    };
+    /** GoalPatch */
+    GoalPatch: {
+      /** Description */
+      description?: string | null;
+      /** Due */
+      due?: string | null;
+      /** Status */
+      status?: ("active" | "achieved" | "cancelled") | null;
+      /** Target */
+      target?: string | null;
+    };
     /** HTTPValidationError */
     HTTPValidationError: {
       /** Detail */
       detail?: components["schemas"]["ValidationError"][];
+    };
+    /** HandledIn */
+    HandledIn: {
+      /**
+       * Handled
+       * @default true
+       */
+      handled?: boolean;
+    };
+    /**
+     * HealthRecordOut
+     * @description The whole record at once (the patient's "My health" page reads this, one audit entry).
+     */
+    HealthRecordOut: {
+      /** Allergies */
+      allergies: components["schemas"]["AllergyOut"][];
+      /** Can Write */
+      can_write: boolean;
+      /** Care Plans */
+      care_plans: components["schemas"]["CarePlanOut"][];
+      /** Conditions */
+      conditions: components["schemas"]["ConditionOut"][];
+      /** Medications */
+      medications: components["schemas"]["MedicationOut"][];
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
     };
     /** HoursIn */
     HoursIn: {
@@ -2371,6 +2942,72 @@ export interface components {
         [key: string]: components["schemas"]["careverse__monitoring__schemas__LatestValue"];
       };
     };
+    /** MedicationIn */
+    MedicationIn: {
+      /** Dose */
+      dose?: string | null;
+      /** How Taken */
+      how_taken?: string | null;
+      /** Name */
+      name: string;
+      /** Reason */
+      reason?: string | null;
+      /** Started */
+      started?: string | null;
+      /**
+       * Status
+       * @default active
+       * @enum {string}
+       */
+      status?: "active" | "stopped" | "completed";
+    };
+    /** MedicationOut */
+    MedicationOut: {
+      /** Dose */
+      dose: string | null;
+      /** How Taken */
+      how_taken: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Reason */
+      reason: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** Recorded By Name */
+      recorded_by_name: string | null;
+      /** Started */
+      started: string | null;
+      /** Status */
+      status: string;
+    };
+    /** MedicationPatch */
+    MedicationPatch: {
+      /** Dose */
+      dose?: string | null;
+      /** How Taken */
+      how_taken?: string | null;
+      /** Name */
+      name?: string | null;
+      /** Reason */
+      reason?: string | null;
+      /** Started */
+      started?: string | null;
+      /** Status */
+      status?: ("active" | "stopped" | "completed") | null;
+    };
     /** MemberIn */
     MemberIn: {
       /**
@@ -2422,6 +3059,31 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** MessageOut */
+    MessageOut: {
+      /** Attachments */
+      attachments: components["schemas"]["AttachmentOut"][];
+      /** Author Id */
+      author_id: string | null;
+      /** Author Name */
+      author_name: string;
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Read By Other Side At */
+      read_by_other_side_at: string | null;
+      /** Side */
+      side: string;
+    };
     /** NewAccountIn */
     NewAccountIn: {
       /** Birth Date */
@@ -2449,6 +3111,17 @@ export interface components {
       invitation_sent?: boolean;
       /** Reset Url */
       reset_url?: string | null;
+    };
+    /** News2Brief */
+    News2Brief: {
+      /** At */
+      at: string | null;
+      /** Partial */
+      partial: boolean;
+      /** Risk */
+      risk: string;
+      /** Total */
+      total: number;
     };
     /** News2Out */
     News2Out: {
@@ -2546,8 +3219,14 @@ export interface components {
       id: string;
       /** Kind */
       kind: string;
+      /** Link */
+      link: string | null;
+      /** Patient Id */
+      patient_id: string | null;
       /** Read */
       read: boolean;
+      /** Read At */
+      read_at: string | null;
       /** Title */
       title: string;
     };
@@ -2771,6 +3450,45 @@ export interface components {
        */
       sex: "male" | "female" | "other" | "unknown";
     };
+    /** PatientPageOut */
+    PatientPageOut: {
+      /** Page */
+      page: number;
+      /** Page Size */
+      page_size: number;
+      /** Patients */
+      patients: components["schemas"]["PatientRowOut"][];
+      /** Total */
+      total: number;
+    };
+    /** PatientRowOut */
+    PatientRowOut: {
+      /** Age */
+      age: number | null;
+      /** Highest Severity */
+      highest_severity: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      news2: components["schemas"]["News2Brief"] | null;
+      /** Next Visit */
+      next_visit: string | null;
+      /** Open Alerts */
+      open_alerts: number;
+      /** Overdue Questionnaires */
+      overdue_questionnaires: number;
+      /**
+       * Risk
+       * @enum {string}
+       */
+      risk: "high" | "medium" | "low" | "none";
+      /** Sex */
+      sex: string | null;
+    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -2874,7 +3592,7 @@ export interface components {
     PostedOut: {
       concern: components["schemas"]["ConcernOut"] | null;
       post: components["schemas"]["PostOut"];
-      thread?: components["schemas"]["ThreadOut"] | null;
+      thread?: components["schemas"]["careverse__community__schemas__ThreadOut"] | null;
     };
     /** PreferencesIn */
     PreferencesIn: {
@@ -3031,10 +3749,63 @@ export interface components {
        */
       thank_you?: number;
     };
+    /** ReadReceiptOut */
+    ReadReceiptOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /** Name */
+      name: string;
+      /**
+       * Read At
+       * Format: date-time
+       */
+      read_at: string;
+      /** Side */
+      side: string;
+    };
     /** ReasonIn */
     ReasonIn: {
       /** Reason */
       reason: string;
+    };
+    /** RecordSummaryOut */
+    RecordSummaryOut: {
+      patient: components["schemas"]["PatientRowOut"];
+      /** Problems */
+      problems: components["schemas"]["EncounterProblemOut"][];
+      /** Visits */
+      visits: components["schemas"]["VisitOut"][];
+    };
+    /** RecordedProblemOut */
+    RecordedProblemOut: {
+      /** Code */
+      code: string | null;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Plain Text */
+      plain_text: string | null;
+      /**
+       * Recorded At
+       * Format: date-time
+       */
+      recorded_at: string;
+      /** System */
+      system: string | null;
+      /** Text */
+      text: string;
+      /** This Visit */
+      this_visit: boolean;
     };
     /** RegistrationIn */
     RegistrationIn: {
@@ -3233,7 +4004,7 @@ export interface components {
     /** SearchHitOut */
     SearchHitOut: {
       post: components["schemas"]["PostOut"];
-      thread: components["schemas"]["ThreadOut"];
+      thread: components["schemas"]["careverse__community__schemas__ThreadOut"];
     };
     /** SearchOut */
     SearchOut: {
@@ -3451,48 +4222,12 @@ export interface components {
       /** Version */
       version: string;
     };
-    /** ThreadOut */
-    ThreadOut: {
-      /** Accepted Post Id */
-      accepted_post_id: string | null;
-      author: components["schemas"]["AuthorOut"];
-      /**
-       * Community Id
-       * Format: uuid
-       */
-      community_id: string;
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Last Post At
-       * Format: date-time
-       */
-      last_post_at: string;
-      /** Post Count */
-      post_count: number;
-      /** Slow Seconds */
-      slow_seconds: number | null;
-      /** Slow Until */
-      slow_until: string | null;
-      /** Title */
-      title: string;
-      /** Unread */
-      unread: number;
-    };
     /** ThreadPageOut */
     ThreadPageOut: {
       community: components["schemas"]["CommunityOut"];
       /** Posts */
       posts: components["schemas"]["PostOut"][];
-      thread: components["schemas"]["ThreadOut"];
+      thread: components["schemas"]["careverse__community__schemas__ThreadOut"];
     };
     /** ThreadRef */
     ThreadRef: {
@@ -3505,11 +4240,6 @@ export interface components {
       id: string;
       /** Title */
       title: string;
-    };
-    /** ThreadsOut */
-    ThreadsOut: {
-      /** Threads */
-      threads: components["schemas"]["ThreadOut"][];
     };
     /** ThresholdRuleIn */
     ThresholdRuleIn: {
@@ -3624,6 +4354,11 @@ export interface components {
       /** Name */
       name: string;
     };
+    /** UnreadOut */
+    UnreadOut: {
+      /** Unread */
+      unread: number;
+    };
     /** ValidationError */
     ValidationError: {
       /** Context */
@@ -3636,6 +4371,64 @@ export interface components {
       msg: string;
       /** Error Type */
       type: string;
+    };
+    /**
+     * VisitContextOut
+     * @description What the clinician's side panel shows beside the call: why the patient came and the
+     * problems already recorded for them (this visit's and those of earlier signed notes).
+     */
+    VisitContextOut: {
+      /**
+       * Appointment Id
+       * Format: uuid
+       */
+      appointment_id: string;
+      /**
+       * Encounter Id
+       * Format: uuid
+       */
+      encounter_id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Problems */
+      problems: components["schemas"]["RecordedProblemOut"][];
+      /** Reason */
+      reason: string | null;
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      /** Visit Type */
+      visit_type: string;
+    };
+    /** VisitOut */
+    VisitOut: {
+      /**
+       * Appointment Id
+       * Format: uuid
+       */
+      appointment_id: string;
+      /** Clinician Name */
+      clinician_name: string;
+      /** Encounter Id */
+      encounter_id: string | null;
+      /** Note Signed */
+      note_signed: boolean;
+      /** Reason */
+      reason: string | null;
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      /** Status */
+      status: string;
+      /** Visit Type */
+      visit_type: string;
     };
     /** VitalsOut */
     VitalsOut: {
@@ -3768,6 +4561,91 @@ export interface components {
        * Format: date-time
        */
       utc: string;
+    };
+    /** ThreadOut */
+    careverse__community__schemas__ThreadOut: {
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+      author: components["schemas"]["AuthorOut"];
+      /**
+       * Community Id
+       * Format: uuid
+       */
+      community_id: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Post At
+       * Format: date-time
+       */
+      last_post_at: string;
+      /** Post Count */
+      post_count: number;
+      /** Slow Seconds */
+      slow_seconds: number | null;
+      /** Slow Until */
+      slow_until: string | null;
+      /** Title */
+      title: string;
+      /** Unread */
+      unread: number;
+    };
+    /** ThreadsOut */
+    careverse__community__schemas__ThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["careverse__community__schemas__ThreadOut"][];
+    };
+    /** ThreadOut */
+    careverse__messaging__schemas__ThreadOut: {
+      /** Assigned Name */
+      assigned_name: string | null;
+      /** Assigned To */
+      assigned_to: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Handled */
+      handled: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Message At
+       * Format: date-time
+       */
+      last_message_at: string;
+      /** Messages */
+      messages: components["schemas"]["MessageOut"][];
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Patient Name */
+      patient_name: string;
+      /** Reads */
+      reads: components["schemas"]["ReadReceiptOut"][];
+      /** Subject */
+      subject: string;
+      /** Unread */
+      unread: boolean;
+    };
+    /** ThreadsOut */
+    careverse__messaging__schemas__ThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["careverse__messaging__schemas__ThreadOut"][];
     };
     /** LatestValue */
     careverse__monitoring__alert_schemas__LatestValue: {
@@ -4658,6 +5536,103 @@ export interface operations {
       };
     };
   };
+  /** Read Allergy */
+  read_allergy_api_care_allergies__allergy_id__get: {
+    parameters: {
+      path: {
+        allergy_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Change Allergy */
+  change_allergy_api_care_allergies__allergy_id__patch: {
+    parameters: {
+      path: {
+        allergy_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AllergyPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /**
    * List Appointments
    * @description The caller's appointments (a clinician's: their schedule), upcoming unless asked.
@@ -5416,6 +6391,154 @@ export interface operations {
       };
     };
   };
+  /** Read Care Plan */
+  read_care_plan_api_care_care_plans__plan_id__get: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Change Care Plan */
+  change_care_plan_api_care_care_plans__plan_id__patch: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CarePlanPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Goal */
+  add_goal_api_care_care_plans__plan_id__goals_post: {
+    parameters: {
+      path: {
+        plan_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GoalIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["GoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /**
    * List Clinicians
    * @description Clinicians with their languages, specialties and next free slot (in the viewer's zone).
@@ -5489,6 +6612,106 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SlotsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Read Condition */
+  read_condition_api_care_conditions__condition_id__get: {
+    parameters: {
+      path: {
+        condition_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Condition
+   * @description Change a condition (``{"clinical_status": "resolved"}`` resolves it).
+   */
+  change_condition_api_care_conditions__condition_id__patch: {
+    parameters: {
+      path: {
+        condition_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConditionPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
         };
       };
       /** @description Bad request */
@@ -5695,6 +6918,56 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["ChatOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Visit Context
+   * @description For the visit's clinician (others 404): the reason for the visit and the problems
+   * recorded for this patient (this visit's and those of earlier signed notes).
+   */
+  visit_context_api_care_encounters__encounter_id__context_get: {
+    parameters: {
+      path: {
+        encounter_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VisitContextOut"];
         };
       };
       /** @description Bad request */
@@ -6101,6 +7374,712 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["SummaryOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Goal
+   * @description Change a goal (``{"status": "achieved"}`` when reached).
+   */
+  change_goal_api_care_goals__goal_id__patch: {
+    parameters: {
+      path: {
+        goal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GoalPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Read Medication */
+  read_medication_api_care_medications__medication_id__get: {
+    parameters: {
+      path: {
+        medication_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Medication
+   * @description Change a medicine (``{"status": "stopped"}`` stops it).
+   */
+  change_medication_api_care_medications__medication_id__patch: {
+    parameters: {
+      path: {
+        medication_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MedicationPatch"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Patients
+   * @description The calling clinician's patients, with their latest NEWS2, open alerts, next visit and
+   * overdue questionnaires: searched by name, filtered, sorted (risk first by default), paged.
+   */
+  list_patients_api_care_patients_get: {
+    parameters: {
+      query?: {
+        /** @description Part of a name */
+        q?: string | null;
+        /** @description NEWS2 risk (repeat for several) */
+        risk?: (("high" | "medium" | "low" | "none")[]) | null;
+        has_open_alerts?: boolean | null;
+        next_visit_within_days?: number | null;
+        overdue_questionnaires?: boolean | null;
+        sort?: "risk" | "name" | "next_visit" | "alerts";
+        page?: number;
+        page_size?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PatientPageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Allergies */
+  list_allergies_api_care_patients__patient_id__allergies_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Allergy */
+  add_allergy_api_care_patients__patient_id__allergies_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AllergyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AllergyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Care Plans */
+  list_care_plans_api_care_patients__patient_id__care_plans_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Add Care Plan
+   * @description A care plan, with its first goals (``goals``) if given.
+   */
+  add_care_plan_api_care_patients__patient_id__care_plans_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CarePlanIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CarePlanOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Conditions
+   * @description The patient's problem list, with the problems of their signed visit notes.
+   */
+  list_conditions_api_care_patients__patient_id__conditions_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Condition */
+  add_condition_api_care_patients__patient_id__conditions_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConditionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ConditionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Health Record
+   * @description The patient's conditions, medicines, allergies and care plans (with goals).
+   */
+  health_record_api_care_patients__patient_id__health_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HealthRecordOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Medications */
+  list_medications_api_care_patients__patient_id__medications_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Medication */
+  add_medication_api_care_patients__patient_id__medications_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MedicationIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MedicationOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Record Summary
+   * @description A patient's record at a glance: who, NEWS2, alerts, next visit, overdue questionnaires,
+   * the visits (with their encounter and note status) and the problems coded in encounters.
+   */
+  record_summary_api_care_patients__patient_id__record_summary_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RecordSummaryOut"];
         };
       };
       /** @description Bad request */
@@ -6931,7 +8910,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["ThreadsOut"];
+          "application/json": components["schemas"]["careverse__community__schemas__ThreadsOut"];
         };
       };
       /** @description Bad request */
@@ -9255,12 +11234,14 @@ export interface operations {
   };
   /**
    * My Notifications
-   * @description The caller's in-app notifications, newest first.
+   * @description The caller's in-app notifications, newest first (``limit``/``offset`` page them).
    */
   my_notifications_api_me_notifications_get: {
     parameters: {
       query?: {
         unread?: boolean;
+        limit?: number;
+        offset?: number;
       };
     };
     responses: {
@@ -9308,6 +11289,82 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Notification Stream
+   * @description Server-sent events: `event: notification` (kind, title, link) as notices arrive.
+   *
+   * For the people the inbox serves live (patients, caregivers, clinicians); others poll
+   * ``unread-count``.
+   */
+  notification_stream_api_me_notifications_stream_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Unread Count */
+  unread_count_api_me_notifications_unread_count_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnreadOut"];
+        };
       };
       /** @description Bad request */
       400: {
@@ -9387,6 +11444,421 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["PasswordChangeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Download
+   * @description An attachment, through the policy; always downloaded, never rendered inline.
+   */
+  download_api_messages_attachments__attachment_id__get: {
+    parameters: {
+      path: {
+        attachment_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/octet-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Threads
+   * @description The threads the caller may read, newest activity first. Clinicians: their patients'
+   * threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only.
+   */
+  threads_api_messages_threads_get: {
+    parameters: {
+      query?: {
+        patient?: string | null;
+        triage?: "all" | "unassigned" | "mine";
+        handled?: boolean;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Thread
+   * @description Write to the care team (a patient; a caregiver or clinician names ``patient_id``).
+   */
+  start_thread_api_messages_threads_post: {
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_start_thread_api_messages_threads_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Attachment too large */
+      413: {
+        content: never;
+      };
+      /** @description Attachment type not allowed */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Thread */
+  get_thread_api_messages_threads__thread_id__get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Assign
+   * @description Give the thread to a clinician of the patient's care team (null: nobody).
+   */
+  assign_api_messages_threads__thread_id__assignee_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AssignIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Handled */
+  handled_api_messages_threads__thread_id__handled_put: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HandledIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Reply */
+  reply_api_messages_threads__thread_id__messages_post: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_reply_api_messages_threads__thread_id__messages_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Attachment too large */
+      413: {
+        content: never;
+      };
+      /** @description Attachment type not allowed */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Thread
+   * @description The caller has read the thread (the other side sees the receipt).
+   */
+  read_thread_api_messages_threads__thread_id__read_post: {
+    parameters: {
+      path: {
+        thread_id: string;
       };
     };
     responses: {
@@ -11065,6 +13537,99 @@ export interface operations {
     };
   };
   /**
+   * Search Allergyintolerance
+   * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+   */
+  search_AllergyIntolerance_fhir_AllergyIntolerance_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Allergyintolerance
+   * @description One AllergyIntolerance of a patient's health record.
+   */
+  read_AllergyIntolerance_fhir_AllergyIntolerance__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Appointments
    * @description Appointments of the patients the caller may see (``patient=`` narrows to one).
    */
@@ -11191,6 +13756,192 @@ export interface operations {
     };
   };
   /**
+   * Search Careplan
+   * @description The CarePlan resources of one patient (``patient=`` required).
+   */
+  search_CarePlan_fhir_CarePlan_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Careplan
+   * @description One CarePlan of a patient's health record.
+   */
+  read_CarePlan_fhir_CarePlan__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Condition
+   * @description The Condition resources of one patient (``patient=`` required).
+   */
+  search_Condition_fhir_Condition_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Condition
+   * @description One Condition of a patient's health record.
+   */
+  read_Condition_fhir_Condition__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Consents
    * @description A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``).
    */
@@ -11281,6 +14032,142 @@ export interface operations {
     parameters: {
       path: {
         encounter_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Goal
+   * @description One Goal of a patient's health record.
+   */
+  read_Goal_fhir_Goal__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Medicationstatement
+   * @description The MedicationStatement resources of one patient (``patient=`` required).
+   */
+  search_MedicationStatement_fhir_MedicationStatement_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Medicationstatement
+   * @description One MedicationStatement of a patient's health record.
+   */
+  read_MedicationStatement_fhir_MedicationStatement__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
       };
     };
     responses: {
