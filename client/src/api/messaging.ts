@@ -6,7 +6,7 @@ import { refreshSession, request, mayHaveSession } from './http';
 import { api, apiUrl, type PathWith, type Schema, type Sent } from './typed';
 
 export type Notice = Sent<Schema<'NotificationOut'>>;
-export type Thread = Sent<Schema<'ThreadOut'>>;
+export type Thread = Sent<Schema<'MessageThreadOut'>>;
 export type ThreadMessage = Sent<Schema<'MessageOut'>>;
 export type Triage = 'all' | 'unassigned' | 'mine';
 

@@ -21,8 +21,8 @@ export type News2 = Sent<Schema<'News2Out'>>;
  * A parameter's newest value. The server has two models of this name (the readings endpoint's,
  * with a `label`, and the panel's, without), which the schema tells apart by module path.
  */
-export type LatestValue = Schema<'careverse__monitoring__alert_schemas__LatestValue'> &
-  Partial<Pick<Schema<'careverse__monitoring__schemas__LatestValue'>, 'label'>>;
+export type LatestValue = Schema<'PanelLatestValue'> &
+  Partial<Pick<Schema<'LatestValue'>, 'label'>>;
 
 /** Newest reading per LOINC code. */
 export async function latestReadings(patientId: string): Promise<Record<string, LatestValue>> {

@@ -2939,8 +2939,22 @@ export interface components {
     LatestOut: {
       /** Readings */
       readings: {
-        [key: string]: components["schemas"]["careverse__monitoring__schemas__LatestValue"];
+        [key: string]: components["schemas"]["LatestValue"];
       };
+    };
+    /** LatestValue */
+    LatestValue: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Label */
+      label: string;
+      /** Unit */
+      unit: string;
+      /** Value */
+      value: number;
     };
     /** MedicationIn */
     MedicationIn: {
@@ -3083,6 +3097,50 @@ export interface components {
       read_by_other_side_at: string | null;
       /** Side */
       side: string;
+    };
+    /** MessageThreadOut */
+    MessageThreadOut: {
+      /** Assigned Name */
+      assigned_name: string | null;
+      /** Assigned To */
+      assigned_to: string | null;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Handled */
+      handled: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Message At
+       * Format: date-time
+       */
+      last_message_at: string;
+      /** Messages */
+      messages: components["schemas"]["MessageOut"][];
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Patient Name */
+      patient_name: string;
+      /** Reads */
+      reads: components["schemas"]["ReadReceiptOut"][];
+      /** Subject */
+      subject: string;
+      /** Unread */
+      unread: boolean;
+    };
+    /** MessageThreadsOut */
+    MessageThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["MessageThreadOut"][];
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -3377,6 +3435,18 @@ export interface components {
        */
       expires_at: string;
     };
+    /** PanelLatestValue */
+    PanelLatestValue: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Unit */
+      unit: string;
+      /** Value */
+      value: number;
+    };
     /** PanelOut */
     PanelOut: {
       /** Patients */
@@ -3386,7 +3456,7 @@ export interface components {
     PanelPatient: {
       /** Latest */
       latest: {
-        [key: string]: components["schemas"]["careverse__monitoring__alert_schemas__LatestValue"];
+        [key: string]: components["schemas"]["PanelLatestValue"];
       };
       /** Name */
       name: string;
@@ -3592,7 +3662,7 @@ export interface components {
     PostedOut: {
       concern: components["schemas"]["ConcernOut"] | null;
       post: components["schemas"]["PostOut"];
-      thread?: components["schemas"]["careverse__community__schemas__ThreadOut"] | null;
+      thread?: components["schemas"]["ThreadOut"] | null;
     };
     /** PreferencesIn */
     PreferencesIn: {
@@ -4004,7 +4074,7 @@ export interface components {
     /** SearchHitOut */
     SearchHitOut: {
       post: components["schemas"]["PostOut"];
-      thread: components["schemas"]["careverse__community__schemas__ThreadOut"];
+      thread: components["schemas"]["ThreadOut"];
     };
     /** SearchOut */
     SearchOut: {
@@ -4222,12 +4292,48 @@ export interface components {
       /** Version */
       version: string;
     };
+    /** ThreadOut */
+    ThreadOut: {
+      /** Accepted Post Id */
+      accepted_post_id: string | null;
+      author: components["schemas"]["AuthorOut"];
+      /**
+       * Community Id
+       * Format: uuid
+       */
+      community_id: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Last Post At
+       * Format: date-time
+       */
+      last_post_at: string;
+      /** Post Count */
+      post_count: number;
+      /** Slow Seconds */
+      slow_seconds: number | null;
+      /** Slow Until */
+      slow_until: string | null;
+      /** Title */
+      title: string;
+      /** Unread */
+      unread: number;
+    };
     /** ThreadPageOut */
     ThreadPageOut: {
       community: components["schemas"]["CommunityOut"];
       /** Posts */
       posts: components["schemas"]["PostOut"][];
-      thread: components["schemas"]["careverse__community__schemas__ThreadOut"];
+      thread: components["schemas"]["ThreadOut"];
     };
     /** ThreadRef */
     ThreadRef: {
@@ -4240,6 +4346,11 @@ export interface components {
       id: string;
       /** Title */
       title: string;
+    };
+    /** ThreadsOut */
+    ThreadsOut: {
+      /** Threads */
+      threads: components["schemas"]["ThreadOut"][];
     };
     /** ThresholdRuleIn */
     ThresholdRuleIn: {
@@ -4561,117 +4672,6 @@ export interface components {
        * Format: date-time
        */
       utc: string;
-    };
-    /** ThreadOut */
-    careverse__community__schemas__ThreadOut: {
-      /** Accepted Post Id */
-      accepted_post_id: string | null;
-      author: components["schemas"]["AuthorOut"];
-      /**
-       * Community Id
-       * Format: uuid
-       */
-      community_id: string;
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Last Post At
-       * Format: date-time
-       */
-      last_post_at: string;
-      /** Post Count */
-      post_count: number;
-      /** Slow Seconds */
-      slow_seconds: number | null;
-      /** Slow Until */
-      slow_until: string | null;
-      /** Title */
-      title: string;
-      /** Unread */
-      unread: number;
-    };
-    /** ThreadsOut */
-    careverse__community__schemas__ThreadsOut: {
-      /** Threads */
-      threads: components["schemas"]["careverse__community__schemas__ThreadOut"][];
-    };
-    /** ThreadOut */
-    careverse__messaging__schemas__ThreadOut: {
-      /** Assigned Name */
-      assigned_name: string | null;
-      /** Assigned To */
-      assigned_to: string | null;
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /** Handled */
-      handled: boolean;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Last Message At
-       * Format: date-time
-       */
-      last_message_at: string;
-      /** Messages */
-      messages: components["schemas"]["MessageOut"][];
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Patient Name */
-      patient_name: string;
-      /** Reads */
-      reads: components["schemas"]["ReadReceiptOut"][];
-      /** Subject */
-      subject: string;
-      /** Unread */
-      unread: boolean;
-    };
-    /** ThreadsOut */
-    careverse__messaging__schemas__ThreadsOut: {
-      /** Threads */
-      threads: components["schemas"]["careverse__messaging__schemas__ThreadOut"][];
-    };
-    /** LatestValue */
-    careverse__monitoring__alert_schemas__LatestValue: {
-      /**
-       * At
-       * Format: date-time
-       */
-      at: string;
-      /** Unit */
-      unit: string;
-      /** Value */
-      value: number;
-    };
-    /** LatestValue */
-    careverse__monitoring__schemas__LatestValue: {
-      /**
-       * At
-       * Format: date-time
-       */
-      at: string;
-      /** Label */
-      label: string;
-      /** Unit */
-      unit: string;
-      /** Value */
-      value: number;
     };
   };
   responses: never;
@@ -8910,7 +8910,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["careverse__community__schemas__ThreadsOut"];
+          "application/json": components["schemas"]["ThreadsOut"];
         };
       };
       /** @description Bad request */
@@ -11549,7 +11549,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadsOut"];
+          "application/json": components["schemas"]["MessageThreadsOut"];
         };
       };
       /** @description Bad request */
@@ -11598,7 +11598,7 @@ export interface operations {
       /** @description Successful Response */
       201: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+          "application/json": components["schemas"]["MessageThreadOut"];
         };
       };
       /** @description Bad request */
@@ -11652,7 +11652,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+          "application/json": components["schemas"]["MessageThreadOut"];
         };
       };
       /** @description Bad request */
@@ -11706,7 +11706,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+          "application/json": components["schemas"]["MessageThreadOut"];
         };
       };
       /** @description Bad request */
@@ -11757,7 +11757,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+          "application/json": components["schemas"]["MessageThreadOut"];
         };
       };
       /** @description Bad request */
@@ -11808,7 +11808,7 @@ export interface operations {
       /** @description Successful Response */
       201: {
         content: {
-          "application/json": components["schemas"]["careverse__messaging__schemas__ThreadOut"];
+          "application/json": components["schemas"]["MessageThreadOut"];
         };
       };
       /** @description Bad request */

@@ -28,8 +28,8 @@ from careverse.messaging.schemas import (
     MessageOut,
     NotificationOut,
     ReadReceiptOut,
-    ThreadOut,
-    ThreadsOut,
+    MessageThreadOut,
+    MessageThreadsOut,
     UnreadOut,
 )
 from careverse.messaging.service import MessagingService, ThreadView
@@ -146,8 +146,8 @@ async def mark_all_read(actor: CurrentActor, service: Inbox) -> Response:
 # ---- secure messages ----------------------------------------------------------------------------
 
 
-def thread_out(view: ThreadView) -> ThreadOut:
-    return ThreadOut(
+def thread_out(view: ThreadView) -> MessageThreadOut:
+    return MessageThreadOut(
         id=view.id, patient_id=view.patient_id, patient_name=view.patient_name,
         subject=view.subject, created_at=view.created_at, last_message_at=view.last_message_at,
         assigned_to=view.assigned_to, assigned_name=view.assigned_name, handled=view.handled,
@@ -183,24 +183,24 @@ async def checked(file: UploadFile | None, settings: Settings) -> CheckedFile | 
 Upload = Annotated[UploadFile | None, File(description="PDF, PNG or JPEG")]
 
 
-@router.get("/messages/threads", response_model=ThreadsOut, responses=ERRORS)
+@router.get("/messages/threads", response_model=MessageThreadsOut, responses=ERRORS)
 async def threads(
     actor: CurrentActor,
     service: Messaging,
     patient: uuid.UUID | None = None,
     triage: Literal["all", "unassigned", "mine"] = "all",
     handled: bool = True,
-) -> ThreadsOut:
+) -> MessageThreadsOut:
     """The threads the caller may read, newest activity first. Clinicians: their patients'
     threads, ``triage`` unassigned / mine / all, ``handled=false`` for the open ones only."""
     views = await service.threads(actor, patient, triage, handled)
-    return ThreadsOut(threads=[thread_out(v) for v in views])
+    return MessageThreadsOut(threads=[thread_out(v) for v in views])
 
 
 @router.post(
     "/messages/threads",
     status_code=status.HTTP_201_CREATED,
-    response_model=ThreadOut,
+    response_model=MessageThreadOut,
     responses=FILE_ERRORS,
 )
 async def start_thread(
@@ -211,21 +211,21 @@ async def start_thread(
     body: Annotated[str, Form(max_length=5000)],
     patient_id: Annotated[uuid.UUID | None, Form()] = None,
     file: Upload = None,
-) -> ThreadOut:
+) -> MessageThreadOut:
     """Write to the care team (a patient; a caregiver or clinician names ``patient_id``)."""
     attachment = await checked(file, settings)
     return thread_out(await service.start(actor, patient_id, subject, body, attachment))
 
 
-@router.get("/messages/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS)
-async def get_thread(thread_id: uuid.UUID, actor: CurrentActor, service: Messaging) -> ThreadOut:
+@router.get("/messages/threads/{thread_id}", response_model=MessageThreadOut, responses=ERRORS)
+async def get_thread(thread_id: uuid.UUID, actor: CurrentActor, service: Messaging) -> MessageThreadOut:
     return thread_out(await service.thread(actor, thread_id))
 
 
 @router.post(
     "/messages/threads/{thread_id}/messages",
     status_code=status.HTTP_201_CREATED,
-    response_model=ThreadOut,
+    response_model=MessageThreadOut,
     responses=FILE_ERRORS,
 )
 async def reply(
@@ -235,7 +235,7 @@ async def reply(
     settings: AppSettings,
     body: Annotated[str, Form(max_length=5000)],
     file: Upload = None,
-) -> ThreadOut:
+) -> MessageThreadOut:
     attachment = await checked(file, settings)
     return thread_out(await service.reply(actor, thread_id, body, attachment))
 
@@ -251,18 +251,18 @@ async def read_thread(thread_id: uuid.UUID, actor: CurrentActor, service: Messag
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/messages/threads/{thread_id}/assignee", response_model=ThreadOut, responses=ERRORS)
+@router.put("/messages/threads/{thread_id}/assignee", response_model=MessageThreadOut, responses=ERRORS)
 async def assign(
     thread_id: uuid.UUID, body: AssignIn, actor: CurrentActor, service: Messaging
-) -> ThreadOut:
+) -> MessageThreadOut:
     """Give the thread to a clinician of the patient's care team (null: nobody)."""
     return thread_out(await service.assign(actor, thread_id, body.clinician_id))
 
 
-@router.put("/messages/threads/{thread_id}/handled", response_model=ThreadOut, responses=ERRORS)
+@router.put("/messages/threads/{thread_id}/handled", response_model=MessageThreadOut, responses=ERRORS)
 async def handled(
     thread_id: uuid.UUID, body: HandledIn, actor: CurrentActor, service: Messaging
-) -> ThreadOut:
+) -> MessageThreadOut:
     return thread_out(await service.set_handled(actor, thread_id, body.handled))
 
 

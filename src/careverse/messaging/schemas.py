@@ -51,7 +51,7 @@ class ReadReceiptOut(BaseModel):
     read_at: datetime
 
 
-class ThreadOut(BaseModel):
+class MessageThreadOut(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
     patient_name: str
@@ -66,8 +66,8 @@ class ThreadOut(BaseModel):
     reads: list[ReadReceiptOut]
 
 
-class ThreadsOut(BaseModel):
-    threads: list[ThreadOut]
+class MessageThreadsOut(BaseModel):
+    threads: list[MessageThreadOut]
 
 
 class AssignIn(BaseModel):

@@ -141,7 +141,7 @@ class AlertsOut(BaseModel):
     alerts: list[AlertOut]
 
 
-class LatestValue(BaseModel):
+class PanelLatestValue(BaseModel):
     value: float
     unit: str
     at: AwareDatetime
@@ -151,7 +151,7 @@ class PanelPatient(BaseModel):
     patient_id: uuid.UUID
     name: str
     news2: News2Out
-    latest: dict[str, LatestValue]
+    latest: dict[str, PanelLatestValue]
     sparklines: dict[str, list[tuple[int, float]]]
     open_alerts: list[AlertOut]
 

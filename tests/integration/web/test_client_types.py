@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,11 @@ def test_committed_types_match_the_server(fresh_types: str) -> None:
             + _diff(fresh_types, shown.stdout, f"HEAD:{GENERATED}"),
             pytrace=False,
         )
+
+
+def test_every_schema_model_has_a_name_of_its_own(fresh_types: str) -> None:
+    """Two Pydantic models of one name (a messaging and a community ``ThreadOut``) get names made
+    of their module paths in the schema, and the client's `Schema<'ThreadOut'>` stops compiling:
+    each model of the API must be named for what it is, once."""
+    clashes = sorted(set(re.findall(r"\b(careverse__\w+?__)(\w+): \{", fresh_types)))
+    assert clashes == [], f"models named twice (rename one of each): {clashes}"
