@@ -32,7 +32,10 @@ async def test_unsafe_requests_need_the_csrf_header(client, make_account):
     account = await make_account()
     await sign_in(client, account.email)
     no_header = await client.post("/api/me/mfa/totp")
-    assert no_header.status_code == 403 and no_header.json()["code"] == "csrf"
+    assert no_header.status_code == 403 and no_header.json() == {
+        "detail": "This request is missing its security token; reload the page.",
+        "code": "csrf",
+    }
     forged = await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": "forged"})
     assert forged.status_code == 403
     ok = await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": client.cookies["cv_csrf"]})
