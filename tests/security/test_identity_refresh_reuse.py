@@ -17,6 +17,11 @@ async def grant(client, **data):
 
 async def test_identity_reused_refresh_token_revokes_the_session(client, app, make_account):
     account = await make_account()
+    # Bystanders: another session of the same account, and another account's session.
+    bystanders = []
+    for someone in (account, await make_account()):
+        signed = (await grant(client, username=someone.email, password=PASSWORD)).json()
+        bystanders.append({"Authorization": f"Bearer {signed['access_token']}"})
     first = (await grant(client, username=account.email, password=PASSWORD)).json()
     # The legitimate holder rotates; the old refresh token was copied by an attacker.
     holder = await grant(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
@@ -34,6 +39,9 @@ async def test_identity_reused_refresh_token_revokes_the_session(client, app, ma
         client, grant_type="refresh_token", refresh_token=holder_tokens["refresh_token"]
     )
     assert after.status_code == 401
+    # Only the session whose token came back ends.
+    for headers in bystanders:
+        assert (await client.get("/api/me", headers=headers)).status_code == 200
 
     async with app.state.runtime.db.session() as session:
         events = (
