@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import select
 
+from careverse.identity.models import AuthSession
 from careverse.kernel.audit import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -49,9 +50,16 @@ async def test_identity_reused_refresh_token_revokes_the_session(client, app, ma
                 select(AuditEvent).where(AuditEvent.action == "session.refresh_reused")
             )
         ).all()
+        sessions = (
+            await session.scalars(select(AuthSession).where(AuthSession.account_id == account.id))
+        ).all()
     assert len(events) == 1
     event = events[0]
     assert event.actor_id == account.id
+    (ended,) = [s for s in sessions if s.revoked_at is not None]
+    assert (event.actor_role, event.outcome) == ("patient", "failure")
+    assert (event.resource_type, event.resource_id) == ("AuthSession", str(ended.id))
+    assert json.loads(event.detail) == {"revoked": True}
     stored = json.dumps({c.name: str(getattr(event, c.key)) for c in AuditEvent.__table__.columns})
     for secret in (first["refresh_token"], holder_tokens["refresh_token"]):
         assert secret not in stored
