@@ -66,14 +66,33 @@ async def test_disable_needs_a_current_code(client, signed_in, fake_clock):
     _, headers = await signed_in("patient")
     secret = await enrol(client, headers)
     fake_clock.advance(seconds=30)
-    assert (
-        await client.post("/api/me/mfa/totp/disable", json={"code": "000000"}, headers=headers)
-    ).status_code == 422
+    wrong = await client.post("/api/me/mfa/totp/disable", json={"code": "000000"}, headers=headers)
+    assert wrong.status_code == 422
+    assert wrong.json() == {
+        "detail": [
+            {"loc": ["body", "code"], "msg": "That code is not right.", "type": "mfa_invalid"}
+        ],
+        "code": "mfa_invalid",
+    }
     ok = await client.post(
         "/api/me/mfa/totp/disable", json={"code": code_for(secret)}, headers=headers
     )
     assert ok.status_code == 204
     assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is False
+    again = await client.post("/api/me/mfa/totp/disable", json={"code": "000000"}, headers=headers)
+    assert again.status_code == 409
+    assert again.json() == {"detail": "Two-step sign-in is not on.", "code": "mfa_not_enabled"}
+
+
+async def test_a_clinician_may_turn_it_off_where_it_is_not_required(client, signed_in, fake_clock):
+    # mfa_required is off (the default): the role alone does not make it mandatory.
+    _, headers = await signed_in("clinician")
+    secret = await enrol(client, headers)
+    fake_clock.advance(seconds=30)
+    ok = await client.post(
+        "/api/me/mfa/totp/disable", json={"code": code_for(secret)}, headers=headers
+    )
+    assert ok.status_code == 204
 
 
 class TestMandatory:
@@ -94,7 +113,10 @@ class TestMandatory:
         refused = await client.post(
             "/api/me/mfa/totp/disable", json={"code": code_for(secret)}, headers=headers
         )
-        assert refused.status_code == 403 and refused.json()["code"] == "mfa_mandatory"
+        assert refused.status_code == 403 and refused.json() == {
+            "detail": "Two-step sign-in is required for your role.",
+            "code": "mfa_mandatory",
+        }
 
     async def test_patients_are_not_forced(self, client, signed_in):
         _, headers = await signed_in("patient")
