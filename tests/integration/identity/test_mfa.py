@@ -50,6 +50,17 @@ async def test_clinician_enrols_and_then_needs_a_code(client, signed_in, fake_cl
     await login(client, account.email, otp=code_for(secret))
 
 
+async def test_one_persons_code_uses_up_a_step_for_them_only(client, signed_in, fake_clock):
+    first, first_headers = await signed_in("clinician")
+    second, second_headers = await signed_in("clinician")
+    await signed_in("patient")  # someone without two-step sign-in
+    secrets = [await enrol(client, first_headers), await enrol(client, second_headers)]
+    fake_clock.advance(seconds=30)
+    # Both sign in with their codes of the same step: one's claim does not spend the other's.
+    for account, secret in zip((first, second), secrets, strict=True):
+        await login(client, account.email, otp=code_for(secret))
+
+
 async def test_confirming_with_a_wrong_code_keeps_mfa_off(client, signed_in):
     _, headers = await signed_in("admin")
     await client.post("/api/me/mfa/totp", headers=headers)
