@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, unquote, urlsplit
+
 import pyotp
 import pytest
 
@@ -29,6 +31,12 @@ async def test_clinician_enrols_and_then_needs_a_code(client, signed_in, fake_cl
     account, headers = await signed_in("clinician")
     secret = await enrol(client, headers)
     assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is True
+    again = await client.post("/api/me/mfa/totp", headers=headers)
+    assert again.status_code == 409
+    assert again.json() == {
+        "detail": "Two-step sign-in is already on.",
+        "code": "mfa_already_enabled",
+    }
 
     fake_clock.advance(seconds=30)
     no_code = await client.post(
@@ -134,3 +142,14 @@ class TestMandatory:
         assert (await client.get("/api/me", headers=headers)).json()[
             "mfa_enrolment_required"
         ] is False
+
+
+async def test_the_enrolment_uri_names_the_account_the_issuer_and_the_secret(client, signed_in):
+    account, headers = await signed_in("patient")
+    started = (await client.post("/api/me/mfa/totp", headers=headers)).json()
+    uri = urlsplit(started["otpauth_uri"])
+    assert (uri.scheme, uri.netloc) == ("otpauth", "totp")
+    assert unquote(uri.path) == f"/Careverse:{account.email}"
+    query = parse_qs(uri.query)
+    assert query["secret"] == [started["secret"]] and query["issuer"] == ["Careverse"]
+    assert len(started["secret"]) == 32  # base32, 160 bits
