@@ -153,3 +153,11 @@ async def test_the_enrolment_uri_names_the_account_the_issuer_and_the_secret(cli
     query = parse_qs(uri.query)
     assert query["secret"] == [started["secret"]] and query["issuer"] == ["Careverse"]
     assert len(started["secret"]) == 32  # base32, 160 bits
+
+
+async def test_confirming_before_starting_is_refused(client, signed_in):
+    _, headers = await signed_in("patient")
+    early = await client.post("/api/me/mfa/totp/confirm", json={"code": "123456"}, headers=headers)
+    assert early.status_code == 409
+    assert early.json() == {"detail": "Start enrolment first.", "code": "mfa_not_started"}
+    assert (await client.get("/api/me", headers=headers)).json()["mfa_enabled"] is False
