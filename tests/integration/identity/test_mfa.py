@@ -74,6 +74,16 @@ async def test_confirming_with_a_wrong_code_keeps_mfa_off(client, signed_in):
     await client.post("/api/me/mfa/totp", headers=headers)
     bad = await client.post("/api/me/mfa/totp/confirm", json={"code": "123456"}, headers=headers)
     assert bad.status_code == 422
+    assert bad.json() == {
+        "detail": [
+            {
+                "loc": ["body"],
+                "msg": "That code is not right; check your device's clock.",
+                "type": "mfa_invalid",
+            }
+        ],
+        "code": "mfa_invalid",
+    }
     malformed = await client.post(
         "/api/me/mfa/totp/confirm", json={"code": "12ab"}, headers=headers
     )
