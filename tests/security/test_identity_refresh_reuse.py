@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import select
 
+from careverse.identity.models import AuthSession
 from careverse.kernel.audit import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -17,6 +18,11 @@ async def grant(client, **data):
 
 async def test_identity_reused_refresh_token_revokes_the_session(client, app, make_account):
     account = await make_account()
+    # Bystanders: another session of the same account, and another account's session.
+    bystanders = []
+    for someone in (account, await make_account()):
+        signed = (await grant(client, username=someone.email, password=PASSWORD)).json()
+        bystanders.append({"Authorization": f"Bearer {signed['access_token']}"})
     first = (await grant(client, username=account.email, password=PASSWORD)).json()
     # The legitimate holder rotates; the old refresh token was copied by an attacker.
     holder = await grant(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
@@ -34,6 +40,9 @@ async def test_identity_reused_refresh_token_revokes_the_session(client, app, ma
         client, grant_type="refresh_token", refresh_token=holder_tokens["refresh_token"]
     )
     assert after.status_code == 401
+    # Only the session whose token came back ends.
+    for headers in bystanders:
+        assert (await client.get("/api/me", headers=headers)).status_code == 200
 
     async with app.state.runtime.db.session() as session:
         events = (
@@ -41,9 +50,16 @@ async def test_identity_reused_refresh_token_revokes_the_session(client, app, ma
                 select(AuditEvent).where(AuditEvent.action == "session.refresh_reused")
             )
         ).all()
+        sessions = (
+            await session.scalars(select(AuthSession).where(AuthSession.account_id == account.id))
+        ).all()
     assert len(events) == 1
     event = events[0]
     assert event.actor_id == account.id
+    (ended,) = [s for s in sessions if s.revoked_at is not None]
+    assert (event.actor_role, event.outcome) == ("patient", "failure")
+    assert (event.resource_type, event.resource_id) == ("AuthSession", str(ended.id))
+    assert json.loads(event.detail) == {"revoked": True}
     stored = json.dumps({c.name: str(getattr(event, c.key)) for c in AuditEvent.__table__.columns})
     for secret in (first["refresh_token"], holder_tokens["refresh_token"]):
         assert secret not in stored

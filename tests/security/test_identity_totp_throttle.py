@@ -49,3 +49,29 @@ async def test_identity_totp_brute_force_is_throttled(client, signed_in, fake_cl
     assert set(statuses[LIMIT:]) == {429}, statuses
     # The right code is refused too while the wait lasts: the guesser cannot tell it was right.
     assert (await sign_in(right)).status_code == 429
+
+
+async def test_identity_asking_for_the_code_neither_counts_nor_clears_failures(
+    client, signed_in, fake_clock
+):
+    account, headers = await signed_in("clinician")
+    secret = (await client.post("/api/me/mfa/totp", headers=headers)).json()["secret"]
+    code = pyotp.TOTP(secret).at(clock.now())
+    confirm = await client.post("/api/me/mfa/totp/confirm", json={"code": code}, headers=headers)
+    assert confirm.status_code == 204
+
+    def sign_in(password: str):
+        return client.post(
+            "/api/auth/token", data={"username": account.email, "password": password}
+        )
+
+    # The right password without its code is not a failure: however often, never throttled.
+    for _ in range(LIMIT + 1):
+        answer = await sign_in(PASSWORD)
+        assert (answer.status_code, answer.json()["code"]) == (401, "mfa_required")
+    # Nor does it forget the failures recorded before it (this account's, or anyone's).
+    for _ in range(LIMIT - 1):
+        assert (await sign_in("wrong-password-x")).json()["code"] == "invalid_credentials"
+    assert (await sign_in(PASSWORD)).json()["code"] == "mfa_required"
+    assert (await sign_in("wrong-password-x")).json()["code"] == "invalid_credentials"
+    assert (await sign_in(PASSWORD)).status_code == 429

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -123,7 +123,7 @@ def canonical(row: AuditEvent | dict) -> bytes:
     def get(key: str) -> Any:
         return row.get(key) if isinstance(row, dict) else getattr(row, key)
 
-    at = clock.as_utc(get("at"))
+    at = clock.as_utc(get("at")).astimezone(UTC)  # the instant in UTC, whatever its offset
     body = {
         "seq": get("seq"),
         "at": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),

@@ -24,7 +24,7 @@ def setup(runtime: Runtime) -> None:
         erase_patient_rows,
     )
     from careverse.monitoring.streams import AlertStreams
-    from careverse.monitoring.webhook import Webhook
+    from careverse.monitoring.webhook import from_settings as webhook_from_settings
     from careverse.monitoring.wellbeing_alerts import open_crisis_alert
     from careverse.privacy.events import AccountErasureDue
     from careverse.wellbeing.events import CrisisResponseRecorded
@@ -56,10 +56,10 @@ def setup(runtime: Runtime) -> None:
     events.subscribe(CrisisPostHeld, open_community_crisis_alert, phase=Phase.TRANSACTION)
     events.subscribe(CrisisPostEscalated, escalate_community_crisis, phase=Phase.TRANSACTION)
 
-    if settings.alert_webhook_url:  # the paging webhook: once per change, from the committing node
-        webhook = runtime.provide(
-            Webhook(settings.alert_webhook_url, settings.alert_webhook_secret, settings.public_url)
-        )
+    # The paging webhook: once per change, from the committing node; off without its secret.
+    hook_url, secret = settings.alert_webhook_url, settings.alert_webhook_secret
+    if hook_url and (webhook := webhook_from_settings(hook_url, secret, settings.public_url)):
+        runtime.provide(webhook)
         events.subscribe(AlertChanged, webhook.on_alert_changed, phase=Phase.COMMITTED)
         runtime.on_stop(webhook.close)
 

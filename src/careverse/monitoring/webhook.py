@@ -9,7 +9,8 @@ signed with HMAC-SHA256 over ``<timestamp>.<body>``::
     X-Careverse-Signature: sha256=<hex of HMAC(secret, b"1763769600." + body)>
 
 so a receiver can refuse replays (:func:`verify` rejects timestamps more than five minutes from
-its clock) and forgeries.
+its clock) and forgeries. Without a secret nothing is sent: a URL set without
+``CAREVERSE_ALERT_WEBHOOK_SECRET`` leaves the webhook off and logs ``monitoring.webhook_disabled``.
 Delivery is best effort: a failed POST (connection error, 429 or 5xx) is retried with exponential
 backoff, then given up and logged; the alert itself is already in the database.
 """
@@ -64,6 +65,15 @@ def verify(
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
+def from_settings(url: str, secret: str | None, public_url: str) -> Webhook | None:
+    """The paging webhook, or ``None`` (logged, without the URL) when there is no secret to sign
+    with: an HMAC with an empty key would let anyone forge a page."""
+    if not secret:
+        log.warning("monitoring.webhook_disabled", reason="CAREVERSE_ALERT_WEBHOOK_SECRET unset")
+        return None
+    return Webhook(url, secret, public_url)
+
+
 class Webhook:
     """Sends alert notices in the background; never blocks or fails the alert's own work."""
 
@@ -77,8 +87,10 @@ class Webhook:
         first_delay: float = 0.5,
         timeout: float = 5.0,
     ):
+        if not secret:
+            raise ValueError("The paging webhook needs CAREVERSE_ALERT_WEBHOOK_SECRET to sign with")
         self.url = url
-        self.secret = secret or ""
+        self.secret = secret
         self.public_url = public_url.rstrip("/")
         self.attempts = attempts
         self.first_delay = first_delay

@@ -32,7 +32,10 @@ async def test_unsafe_requests_need_the_csrf_header(client, make_account):
     account = await make_account()
     await sign_in(client, account.email)
     no_header = await client.post("/api/me/mfa/totp")
-    assert no_header.status_code == 403 and no_header.json()["code"] == "csrf"
+    assert no_header.status_code == 403 and no_header.json() == {
+        "detail": "This request is missing its security token; reload the page.",
+        "code": "csrf",
+    }
     forged = await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": "forged"})
     assert forged.status_code == 403
     ok = await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": client.cookies["cv_csrf"]})
@@ -68,3 +71,17 @@ async def test_bad_sign_in_body_is_a_clear_422(client):
         "/api/auth/session", json={"email": "a@example.org", "password": "p", "otp": "abc"}
     )
     assert response.status_code == 422
+
+
+async def test_the_csrf_token_is_bound_to_its_session(client, make_account):
+    account = await make_account()
+    await sign_in(client, account.email)
+    first = client.cookies["cv_csrf"]
+    await sign_in(client, account.email)  # a new session: new cookies
+    second = client.cookies["cv_csrf"]
+    assert first != second
+    stale = await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": first})
+    assert stale.status_code == 403 and stale.json()["code"] == "csrf"
+    assert (
+        await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": second})
+    ).status_code == 201

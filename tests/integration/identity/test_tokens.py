@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from careverse.identity.service import IdentityService
 from tests.conftest import PASSWORD, login
 
 
@@ -109,3 +110,32 @@ async def test_logout_revokes_on_the_next_request(client, make_account):
     assert refresh.status_code == 401
     # Only that session ended; another sign-in of the same account still works.
     assert (await client.get("/api/me", headers=other)).status_code == 200
+
+
+async def test_signing_out_with_a_refresh_token_revokes_that_session_only(
+    app, client, make_account
+):
+    account = await make_account()
+    grant = {"username": account.email, "password": PASSWORD}
+    ended = (await client.post("/api/auth/token", data=grant)).json()
+    kept = (await client.post("/api/auth/token", data=grant)).json()
+    runtime = app.state.runtime
+    async with runtime.db.session() as session:
+        service = IdentityService(session, runtime.settings)
+        await service.logout_refresh(ended["refresh_token"])
+        await service.logout_refresh("cvr_not-a-token")  # nothing to revoke, no error
+    bearer = {"Authorization": f"Bearer {ended['access_token']}"}
+    assert (await client.get("/api/me", headers=bearer)).status_code == 401
+    again = await client.post(
+        "/api/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": ended["refresh_token"]},
+    )
+    assert again.status_code == 401 and again.json()["code"] == "invalid_grant"
+    # The same account's other session is untouched, its refresh token still rotates.
+    other = {"Authorization": f"Bearer {kept['access_token']}"}
+    assert (await client.get("/api/me", headers=other)).status_code == 200
+    rotated = await client.post(
+        "/api/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": kept["refresh_token"]},
+    )
+    assert rotated.status_code == 200

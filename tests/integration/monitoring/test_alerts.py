@@ -286,6 +286,16 @@ async def test_the_webhook_is_signed_retried_and_carries_no_health_data(app, cli
         assert secret not in body.decode()
 
 
+def test_a_webhook_without_its_secret_is_not_started(settings):
+    # CAREVERSE_ALERT_WEBHOOK_URL without the secret: the node starts (alerts still reach
+    # clinicians in Careverse), but it pages nobody with unsigned requests.
+    unsigned = settings.model_copy(update={"alert_webhook_url": "http://127.0.0.1:1/page"})
+    assert unsigned.alert_webhook_secret is None
+    assert create_app(unsigned).state.runtime.find(webhook.Webhook) is None
+    signed = unsigned.model_copy(update={"alert_webhook_secret": "s3cret"})
+    assert create_app(signed).state.runtime.find(webhook.Webhook) is not None
+
+
 # ---- the live stream (a real server) -----------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from careverse.kernel import audit
 
@@ -61,6 +61,13 @@ def test_missing_ids_are_null_and_a_naive_time_is_utc():
     }
     body = audit.canonical(row)
     assert body == CANONICAL.replace(ACTOR_JSON, b"null").replace(PATIENT_JSON, b"null")
+
+
+def test_a_time_with_another_offset_is_converted_to_utc_not_relabelled():
+    # 11:00 at +02:00 is 09:00 UTC: the same instant has the same canonical form, whatever
+    # offset the driver or the caller gave it (never "11:00...Z").
+    at = datetime(2026, 3, 23, 11, 0, 0, 250, tzinfo=timezone(timedelta(hours=2)))
+    assert audit.canonical({**ROW, "at": at}) == CANONICAL
 
 
 def test_the_hash_covers_every_field_but_itself():

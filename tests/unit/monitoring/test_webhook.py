@@ -214,7 +214,7 @@ async def test_a_receiver_that_does_not_answer_in_time_is_given_up(endpoint, wai
                              attempts=1)  # fmt: skip
     assert await asyncio.wait_for(sender.send(b"{}"), 1.5) is False
     assert [entry["reason"] for entry in logged] == ["ReadTimeout"]
-    assert webhook.Webhook(receiver.url, None, "https://x.example").timeout == 5.0
+    assert webhook.Webhook(receiver.url, "s", "https://x.example").timeout == 5.0
 
 
 async def test_no_attempts_deliver_nothing(endpoint, waits):
@@ -255,3 +255,21 @@ async def test_only_opened_reopened_and_escalated_alerts_page(endpoint, waits):
     assert sender.pending == 0
     events = sorted(json.loads(body)["event"] for _, body in receiver.requests)
     assert events == ["escalated", "opened", "reopened"]
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_without_a_secret_the_webhook_refuses_to_sign(secret):
+    # An HMAC with an empty key proves nothing: no unsigned page is sent as if it were signed.
+    with pytest.raises(ValueError, match="CAREVERSE_ALERT_WEBHOOK_SECRET"):
+        webhook.Webhook("http://127.0.0.1:1/", secret, "https://x.example")
+
+
+def test_a_webhook_without_a_secret_is_not_started_and_says_so(logged):
+    assert webhook.from_settings("http://127.0.0.1:1/page", None, "https://x.example") is None
+    # What an operator reads: which setting is missing; no URL, no data.
+    assert logged == [
+        {"event": "monitoring.webhook_disabled", "reason": "CAREVERSE_ALERT_WEBHOOK_SECRET unset"}
+    ]
+    made = webhook.from_settings("http://127.0.0.1:1/page", "s3cret", "https://x.example/")
+    assert made is not None and made.secret == "s3cret" and made.url == "http://127.0.0.1:1/page"
+    assert made.public_url == "https://x.example" and logged == logged[:1]
