@@ -26,10 +26,10 @@ from careverse.messaging.schemas import (
     AttachmentOut,
     HandledIn,
     MessageOut,
-    NotificationOut,
-    ReadReceiptOut,
     MessageThreadOut,
     MessageThreadsOut,
+    NotificationOut,
+    ReadReceiptOut,
     UnreadOut,
 )
 from careverse.messaging.service import MessagingService, ThreadView
