@@ -218,7 +218,9 @@ async def start_thread(
 
 
 @router.get("/messages/threads/{thread_id}", response_model=MessageThreadOut, responses=ERRORS)
-async def get_thread(thread_id: uuid.UUID, actor: CurrentActor, service: Messaging) -> MessageThreadOut:
+async def get_thread(
+    thread_id: uuid.UUID, actor: CurrentActor, service: Messaging
+) -> MessageThreadOut:
     return thread_out(await service.thread(actor, thread_id))
 
 
@@ -251,7 +253,9 @@ async def read_thread(thread_id: uuid.UUID, actor: CurrentActor, service: Messag
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/messages/threads/{thread_id}/assignee", response_model=MessageThreadOut, responses=ERRORS)
+@router.put(
+    "/messages/threads/{thread_id}/assignee", response_model=MessageThreadOut, responses=ERRORS
+)
 async def assign(
     thread_id: uuid.UUID, body: AssignIn, actor: CurrentActor, service: Messaging
 ) -> MessageThreadOut:
@@ -259,7 +263,9 @@ async def assign(
     return thread_out(await service.assign(actor, thread_id, body.clinician_id))
 
 
-@router.put("/messages/threads/{thread_id}/handled", response_model=MessageThreadOut, responses=ERRORS)
+@router.put(
+    "/messages/threads/{thread_id}/handled", response_model=MessageThreadOut, responses=ERRORS
+)
 async def handled(
     thread_id: uuid.UUID, body: HandledIn, actor: CurrentActor, service: Messaging
 ) -> MessageThreadOut:
