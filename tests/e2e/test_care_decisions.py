@@ -125,9 +125,12 @@ def test_decide_together_in_the_consult_room(
         panel = desk.locator("cv-consult-panel")
         expect(panel.get_by_role("heading", name="Consultation: Rosa Decide")).to_be_visible()
         expect(panel).to_contain_text("Preferred language: es")
+        # The latest values are in the side panel beside the call; the room's panel keeps the trend.
+        side = desk.locator(".consult-side")
+        expect(side.locator("tr[data-code='8867-4']")).to_contain_text("74")
         vitals = panel.locator(".consult-vitals")
-        expect(vitals.locator("tr[data-code='8867-4']")).to_contain_text("74")
         expect(vitals.locator("cv-vitals-chart canvas").first).to_be_attached()
+        expect(vitals.locator("tr[data-code]")).to_have_count(0)
         for name, helps, risk in (
             ("Physiotherapy", "Stronger muscles in 6 weeks", "Sore for a few days"),
             ("Knee replacement", "Lasting relief", "Surgery and months of recovery"),
