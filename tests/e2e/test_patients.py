@@ -131,8 +131,14 @@ def practice(live_server: LiveServer) -> Practice:
         }), 201)  # fmt: skip
         ok(as_amara.post("/api/me/delegations", json={
             "caregiver_email": caregiver.email,
-            "scopes": ["vitals:read", "appointments:read", "consults:read", "record:read"],
+            "scopes": ["vitals:read", "appointments:write", "consults:read", "record:read"],
             "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        }), 201)  # fmt: skip
+    # The caregiver books Amara's next visit (in the check-in window) for the waiting room.
+    with api_as(base, caregiver) as as_carer:
+        ok(as_carer.post("/api/care/appointments", json={
+            "clinician_id": doctor_id, "start": slots[1]["start"], "reason": "Follow-up",
+            "patient_id": ids[amara.email],
         }), 201)  # fmt: skip
     return Practice(clinician, amara, ben, caregiver)
 
@@ -251,8 +257,20 @@ def test_the_caregiver_sees_the_people_they_support_in_the_third_person_on_a_pho
         expect(mine).to_be_visible()
         expect(page.get_by_role("heading", name="Your appointments")).to_have_count(0)
 
+        # Checked in for Amara's next visit, the waiting room speaks of her.
+        page.locator("li.care-item", has_text="Amara Osei").get_by_role(
+            "button", name="Check in"
+        ).click()
+        page.get_by_role("main").get_by_role("button", name="Check in").click()
+        expect(page.get_by_role("heading", name="Waiting room")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("when it is Amara's turn")
+        expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+        page.get_by_role("button", name="Back").click()
+
         # Her visit summary and the shared decision speak of Amara, never to the caregiver as her.
-        visit = page.locator("li.care-item", has_text="Amara Osei")
+        visit = page.locator("li.care-item", has_text="Amara Osei").filter(
+            has=page.get_by_role("button", name="Visit summary")
+        )
         visit.get_by_role("button", name="Visit summary").click()
         title = page.get_by_role("heading", name="Amara's visit with Dr. Noor Rivera")
         expect(title).to_be_visible()
@@ -260,9 +278,7 @@ def test_the_caregiver_sees_the_people_they_support_in_the_third_person_on_a_pho
         expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
         assert run_axe(page) == []
         page.get_by_role("button", name="Back").click()
-        page.locator("li.care-item", has_text="Amara Osei").get_by_role(
-            "button", name="Decide together"
-        ).click()
+        page.get_by_role("button", name="Decide together").click()
         expect(page.locator("main")).to_contain_text("Amara's visit with Dr. Noor Rivera on")
         expect(page.locator("main")).to_contain_text(
             "The clinician has not shared any choices with Amara yet."

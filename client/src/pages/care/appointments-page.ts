@@ -296,7 +296,7 @@ export class CareAppointmentsPage extends LightElement {
       case 'check':
         return this.devices.render(view.appointment, { checkIn: (a) => this.doCheckIn(a), back: this.back });
       case 'wait':
-        return this.waiting.render(this.back);
+        return this.waiting.render(this.back, this.personOf(view.appointment));
       case 'summary':
         return renderVisitSummary(view.summary, this.back, this.personOf(view.appointment) || undefined);
       case 'decide':
