@@ -199,6 +199,18 @@ export const ROUTES: readonly RouteEntry[] = [
     section: `/${AREAS.patients.slug}`,
   },
   areaRoute(AREAS.people, () => html`<cv-people-page></cv-people-page>`),
+  {
+    // A caregiver reads the health record of someone whose delegation grants record:read.
+    name: 'personHealth',
+    path: '/people/:id/health',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: AREAS.people.title,
+    page: ({ account, params }) =>
+      html`<cv-health-page .account=${account} patient-id=${params.id}></cv-health-page>`,
+    area: AREAS.people,
+    section: `/${AREAS.people.slug}`,
+  },
   areaRoute(AREAS.accounts, () => html`<cv-admin-accounts></cv-admin-accounts>`),
   areaRoute(AREAS.audit, () => html`<cv-admin-audit></cv-admin-audit>`),
   areaRoute(AREAS.system, () => html`<cv-admin-system></cv-admin-system>`),

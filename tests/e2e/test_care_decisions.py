@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from .support import (
     LiveServer,
@@ -25,7 +25,7 @@ from .support import (
 pytestmark = pytest.mark.e2e
 
 ALL_DAY = [{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def token(base: str, person: Person) -> dict:
@@ -125,9 +125,12 @@ def test_decide_together_in_the_consult_room(
         panel = desk.locator("cv-consult-panel")
         expect(panel.get_by_role("heading", name="Consultation: Rosa Decide")).to_be_visible()
         expect(panel).to_contain_text("Preferred language: es")
+        # The latest values are in the side panel beside the call; the room's panel keeps the trend.
+        side = desk.locator(".consult-side")
+        expect(side.locator("tr[data-code='8867-4']")).to_contain_text("74")
         vitals = panel.locator(".consult-vitals")
-        expect(vitals.locator("tr[data-code='8867-4']")).to_contain_text("74")
         expect(vitals.locator("cv-vitals-chart canvas").first).to_be_attached()
+        expect(vitals.locator("tr[data-code]")).to_have_count(0)
         for name, helps, risk in (
             ("Physiotherapy", "Stronger muscles in 6 weeks", "Sore for a few days"),
             ("Knee replacement", "Lasting relief", "Surgery and months of recovery"),

@@ -157,6 +157,23 @@ def test_the_visit_call_first_from_booking_to_the_end(
         expect(side.locator("[data-visit-reason]")).to_have_text("My knee after the fall")
         expect(side.locator("tr[data-code='8867-4']")).to_contain_text("74")
         expect(side.get_by_text("No problems recorded yet.")).to_be_visible()
+        # A coded problem is added beside the call; the room's panel does not repeat the vitals.
+        side.get_by_label("Problem", exact=True).fill("Sprain of knee")
+        side.get_by_label("Code system").select_option("snomed")
+        side.get_by_label("Code", exact=True).fill("444448004")
+        side.get_by_role("button", name="Add problem").click()
+        recorded = side.locator(".visit-facts__problems")
+        expect(recorded.get_by_role("listitem")).to_contain_text("Sprain of knee 444448004")
+        expect(recorded.get_by_role("listitem")).to_contain_text("this visit")
+        expect(side.get_by_role("status").filter(has_text="is added")).to_be_visible()
+        expect(desk.locator("cv-consult-panel tr[data-code]")).to_have_count(0)
+        side.get_by_label("Problem", exact=True).fill("Knee effusion")
+        side.get_by_label("Code", exact=True).fill("12345")
+        side.get_by_role("button", name="Add problem").click()  # a code with no system: said why
+        expect(side.get_by_role("alert").filter(has_text="Choose a code system")).to_be_visible()
+        expect(recorded.get_by_role("listitem")).to_have_count(1)  # nothing added
+        side.get_by_label("Problem", exact=True).fill("")
+        side.get_by_label("Code", exact=True).fill("")
         side.get_by_label("Subjective").fill("Fell on the stairs; knee swollen since.")
         side.get_by_label("Assessment").fill("Likely sprain.")
         expect(side.locator(".soap-note__state")).to_contain_text("Draft saved at")
@@ -176,6 +193,8 @@ def test_the_visit_call_first_from_booking_to_the_end(
             note = api.get(f"/api/care/encounters/{space['encounter_id']}").json()
         assert note["subjective"] == "Fell on the stairs; knee swollen since."
         assert note["signed_at"] and note["addenda"][0]["text"] == "X-ray if not better in a week."
+        coded = [(p["text"], p["code"]) for p in note["problems"]]
+        assert coded == [("Sprain of knee", "444448004")]
 
         # A dropped call comes back by itself: an ICE restart on the same connection...
         before = desk.evaluate(ICE_UFRAG)

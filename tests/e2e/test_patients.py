@@ -126,9 +126,19 @@ def practice(live_server: LiveServer) -> Practice:
         ok(as_doctor.post(f"/api/care/encounters/{room['encounter_id']}/problems", json={
             "text": "Community-acquired pneumonia", "system": "snomed", "code": "385093006",
         }), 201)  # fmt: skip
+        ok(as_doctor.post(f"/api/care/patients/{ids[amara.email]}/allergies", json={
+            "substance": "Penicillin", "reaction": "Hives", "criticality": "high",
+        }), 201)  # fmt: skip
         ok(as_amara.post("/api/me/delegations", json={
-            "caregiver_email": caregiver.email, "scopes": ["vitals:read", "appointments:read"],
+            "caregiver_email": caregiver.email,
+            "scopes": ["vitals:read", "appointments:write", "consults:read", "record:read"],
             "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        }), 201)  # fmt: skip
+    # The caregiver books Amara's next visit (in the check-in window) for the waiting room.
+    with api_as(base, caregiver) as as_carer:
+        ok(as_carer.post("/api/care/appointments", json={
+            "clinician_id": doctor_id, "start": slots[1]["start"], "reason": "Follow-up",
+            "patient_id": ids[amara.email],
         }), 201)  # fmt: skip
     return Practice(clinician, amara, ben, caregiver)
 
@@ -246,5 +256,51 @@ def test_the_caregiver_sees_the_people_they_support_in_the_third_person_on_a_pho
         mine = page.get_by_role("heading", name="Appointments of the people you support")
         expect(mine).to_be_visible()
         expect(page.get_by_role("heading", name="Your appointments")).to_have_count(0)
+
+        # Checked in for Amara's next visit, the waiting room speaks of her.
+        page.locator("li.care-item", has_text="Amara Osei").get_by_role(
+            "button", name="Check in"
+        ).click()
+        page.get_by_role("main").get_by_role("button", name="Check in").click()
+        expect(page.get_by_role("heading", name="Waiting room")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("when it is Amara's turn")
+        expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+        page.get_by_role("button", name="Back").click()
+
+        # Her visit summary and the shared decision speak of Amara, never to the caregiver as her.
+        visit = page.locator("li.care-item", has_text="Amara Osei").filter(
+            has=page.get_by_role("button", name="Visit summary")
+        )
+        visit.get_by_role("button", name="Visit summary").click()
+        title = page.get_by_role("heading", name="Amara's visit with Dr. Noor Rivera")
+        expect(title).to_be_visible()
+        expect(page.locator("main")).to_contain_text("What we talked about")
+        expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+        assert run_axe(page) == []
+        page.get_by_role("button", name="Back").click()
+        page.get_by_role("button", name="Decide together").click()
+        expect(page.locator("main")).to_contain_text("Amara's visit with Dr. Noor Rivera on")
+        expect(page.locator("main")).to_contain_text(
+            "The clinician has not shared any choices with Amara yet."
+        )
+        expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+
+        # Amara shared her record: "Amara's health", from People I support, read only.
+        page.goto(f"{base}/people")
+        page.locator("li.item", has_text="Amara Osei").get_by_role(
+            "link", name="Amara's health"
+        ).click()
+        expect(page).to_have_url(re.compile(r"/people/[0-9a-f-]+/health$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Amara's health")
+        expect(page.get_by_role("region", name="Amara's conditions")).to_be_visible()
+        allergies = page.get_by_role("region", name="Allergies and intolerances")
+        expect(allergies).to_contain_text("Allergic to Penicillin")
+        expect(allergies).to_contain_text("always tell anyone who treats Amara.")
+        expect(page.get_by_role("region", name="Amara's medicines")).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text(re.compile(r"\b[Yy]our\b"))
+        expect(page.get_by_role("heading", name="Add a reading")).to_have_count(0)
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= PHONE["width"], f"Amara's health page is {width}px wide"
+        assert run_axe(page) == []
     finally:
         context.close()

@@ -17,7 +17,7 @@ function allows(d: Delegation, category: string): boolean {
 
 /**
  * The people who have shared access with a caregiver: what each delegation allows, until when,
- * and links to what it opens (their vitals, their appointments). On the caregiver's home and on
+ * and links to what it opens (their health record, vitals, appointments). On the caregiver's home and on
  * their "People I support" page; everything about the person is said in the third person.
  */
 export class PeopleISupport extends LightElement {
@@ -29,6 +29,11 @@ export class PeopleISupport extends LightElement {
       allows(d, 'vitals')
         ? html`<a href="/vitals?patient=${encodeURIComponent(d.patient_id)}"
             >${t('people.vitals', { person })}</a
+          >`
+        : null,
+      allows(d, 'record')
+        ? html`<a href="/people/${encodeURIComponent(d.patient_id)}/health"
+            >${t('people.health', { person })}</a
           >`
         : null,
       allows(d, 'appointments')

@@ -86,11 +86,15 @@ async def announce(
         recipients[patient.account_id] = bool(await directory.patient_email(session, patient.id))
     if appt.booked_by and appt.booked_by not in recipients and appt.booked_by != appt.clinician_id:
         recipients[appt.booked_by] = False
+    own = patient.account_id if patient is not None else None
+    first = (patient.name.split() or ["Someone you support"])[0] if patient else "A patient"
     for account_id, email in recipients.items():
         _, when = slots.render(appt.start_at, await zone_of_account(session, account_id))
+        # The patient reads "Your …"; a caregiver who booked for them reads "Amara's …".
+        whose = "Your" if account_id == own else f"{first}'s"
         await notify(
             session, account_id, kind,
-            f"Your video appointment with {clinician_name} on {when} {VERBS[kind]}.",
+            f"{whose} video appointment with {clinician_name} on {when} {VERBS[kind]}.",
             appointment=appt, email=email,
         )  # fmt: skip
     if kind != "appointment.reminder" and (actor is None or actor.account_id != appt.clinician_id):

@@ -39,6 +39,7 @@ Triage = Literal["all", "unassigned", "mine"]
 CARE_TEAM, PATIENT_SIDE = "care_team", "patient"
 TO_CARE_TEAM = "New message from a patient"
 TO_PATIENT = "New message from your care team"
+TO_CAREGIVER = "New message about someone you support"  # e-mailed: no name, no health data
 LIST_LIMIT = 200
 
 
@@ -336,18 +337,21 @@ class MessagingService:
             team = [thread.assigned_to] if thread.assigned_to else None
             recipients = team or await care_team(self.session, thread.patient_id)
             title, link, email = TO_CARE_TEAM, f"/inbox?thread={thread.id}", False
+            carers_only: set[uuid.UUID] = set()
         else:
             patient = await directory.patient(self.session, thread.patient_id)
             own = [patient.account_id] if patient and patient.account_id else []
             carers = await caregivers_with(self.session, thread.patient_id, Category.MESSAGES)
             recipients = [*own, *carers]
             title, link, email = TO_PATIENT, f"/messages?thread={thread.id}", True
+            carers_only = set(carers) - set(own)  # they read of the person, not "your"
         for account_id in dict.fromkeys(recipients):
             if account_id == actor.account_id:
                 continue
             await uow.publish(
                 NotificationRequested(
-                    account_id=account_id, kind="message.received", title=title,
+                    account_id=account_id, kind="message.received",
+                    title=TO_CAREGIVER if account_id in carers_only else title,
                     body=f"{author.get(actor.account_id, '')}: {thread.subject}", link=link,
                     patient_id=thread.patient_id, email=email,
                 )

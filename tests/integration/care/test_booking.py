@@ -258,3 +258,12 @@ async def test_a_caregiver_books_under_a_delegation(client, person, clinician_wi
     assert stranger_list.json() == []
     schedule = await client.get("/api/care/appointments", headers=clinician.headers)
     assert [a["patient_id"] for a in schedule.json()] == [pid]
+    # The patient reads "Your visit"; the caregiver who booked reads of the person, by first name.
+    first = patient.name.split()[0]
+    told = {}
+    for who in (patient, writer):
+        got = await client.get("/api/me/notifications", headers=who.headers)
+        told[who.email] = [n["body"] for n in got.json()]
+    assert told[patient.email][0].startswith("Your video appointment with ")
+    assert told[writer.email][0].startswith(f"{first}'s video appointment with ")
+    assert all("Your" not in body for body in told[writer.email])

@@ -133,6 +133,10 @@ async def test_what_the_caller_may_not_see_answers_404(app, client, person):
     assert (await client.get(url, headers=reader.headers)).status_code == 200
     refused = await reply(client, reader, thread["id"], "hello")
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden_write"
+    # The care team answers: the patient reads "your care team", a caregiver of someone else.
+    assert (await reply(client, t.clinician, thread["id"], "Noted")).status_code == 201
+    assert (await notices(client, t.patient))[0]["title"] == "New message from your care team"
+    assert (await notices(client, reader))[0]["title"] == "New message about someone you support"
     assert (await reply(client, writer, thread["id"], "Her daughter here")).status_code == 201
     on_behalf = await start(client, writer, patient_id=t.patient.patient_id)
     assert on_behalf.status_code == 201, on_behalf.text

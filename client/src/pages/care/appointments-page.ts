@@ -18,6 +18,7 @@ import {
 } from '../../api/care';
 import { delegations, type Delegation } from '../../api/privacy';
 import { describeError } from '../../components/errors';
+import { firstName } from '../../components/people-i-support';
 import { LightElement } from '../../components/light-element';
 import { LoadingController } from '../../controllers/loading';
 import { t, type MessageKey } from '../../i18n';
@@ -39,7 +40,7 @@ type View =
   | { kind: 'cancel'; appointment: Appointment }
   | { kind: 'check'; appointment: Appointment }
   | { kind: 'wait'; appointment: Appointment }
-  | { kind: 'summary'; summary: Summary }
+  | { kind: 'summary'; summary: Summary; appointment: Appointment }
   | { kind: 'decide'; appointment: Appointment; encounterId: string }
   | { kind: 'invite'; appointment: Appointment };
 
@@ -128,6 +129,11 @@ export class CareAppointmentsPage extends LightElement {
 
   private back = (): void => this.show({ kind: 'list' });
 
+  /** For a caregiver: the first name of the person a visit is for (pages speak of them); else ''. */
+  private personOf(appointment: Appointment): string {
+    return this.account?.role === 'caregiver' ? firstName(appointment.patient_name) : '';
+  }
+
   // ---- actions ------------------------------------------------------------------------------
 
   private async choose(clinician: Clinician): Promise<void> {
@@ -139,7 +145,12 @@ export class CareAppointmentsPage extends LightElement {
   private booked(made: Appointment, moved: boolean): void {
     this.show({ kind: 'list' });
     const words = { when: made.start.label, name: made.clinician_name };
-    this.notice = moved ? t('care.moved', words) : t('care.booked', words);
+    const person = this.personOf(made);
+    this.notice = moved
+      ? person
+        ? t('care.movedOther', { ...words, person })
+        : t('care.moved', words)
+      : t('care.booked', words);
   }
 
   /** Move a booked visit: the same calendar and confirmation as booking. */
@@ -199,15 +210,16 @@ export class CareAppointmentsPage extends LightElement {
   }
 
   /** The encounter of a visit that has begun, or a message when it has not. */
-  private async encounterOf(appointment: Appointment, none: MessageKey): Promise<string | null> {
+  private async encounterOf(appointment: Appointment, none: MessageKey, person = ''): Promise<string | null> {
     const state = await waitState(appointment.id);
-    if (!state.encounter_id) this.error = t(none);
+    if (!state.encounter_id) this.error = t(none, { person });
     return state.encounter_id ?? null;
   }
 
   private async openDecision(appointment: Appointment): Promise<void> {
     try {
-      const encounterId = await this.encounterOf(appointment, 'care.decide.notStarted');
+      const notStarted = this.personOf(appointment) ? 'care.decide.notStartedOther' : 'care.decide.notStarted';
+      const encounterId = await this.encounterOf(appointment, notStarted, this.personOf(appointment));
       if (encounterId) this.show({ kind: 'decide', appointment, encounterId });
     } catch (error) {
       this.error = describeError(error);
@@ -217,7 +229,7 @@ export class CareAppointmentsPage extends LightElement {
   private async openSummary(appointment: Appointment): Promise<void> {
     try {
       const encounterId = await this.encounterOf(appointment, 'care.summary.none');
-      if (encounterId) this.show({ kind: 'summary', summary: await summary(encounterId) });
+      if (encounterId) this.show({ kind: 'summary', summary: await summary(encounterId), appointment });
     } catch (error) {
       this.error = describeError(error);
     }
@@ -266,7 +278,11 @@ export class CareAppointmentsPage extends LightElement {
             <h2 id="care-cancel-title" tabindex="-1">${t('care.cancelPrompt')}</h2>
             <p>${view.appointment.start.label} — ${view.appointment.clinician_name}</p>
             <div class="field">
-              <label for="care-cancel-note">${t('care.cancelNote')}</label>
+              <label for="care-cancel-note"
+                >${this.personOf(view.appointment)
+                  ? t('care.cancelNoteOther', { person: this.personOf(view.appointment) })
+                  : t('care.cancelNote')}</label
+              >
               <textarea id="care-cancel-note" maxlength="1000" rows="2"></textarea>
             </div>
             <p class="care-actions">
@@ -280,13 +296,23 @@ export class CareAppointmentsPage extends LightElement {
       case 'check':
         return this.devices.render(view.appointment, { checkIn: (a) => this.doCheckIn(a), back: this.back });
       case 'wait':
-        return this.waiting.render(this.back);
+        return this.waiting.render(this.back, this.personOf(view.appointment));
       case 'summary':
-        return renderVisitSummary(view.summary, this.back);
+        return renderVisitSummary(view.summary, this.back, this.personOf(view.appointment) || undefined);
       case 'decide':
         return html`
-          <p>${t('care.decide.with', { name: view.appointment.clinician_name, when: view.appointment.start.label })}</p>
-          <cv-decision-panel encounter-id=${view.encounterId} audience="patient"></cv-decision-panel>
+          <p>${this.personOf(view.appointment)
+            ? t('care.decide.withOther', {
+                person: this.personOf(view.appointment),
+                name: view.appointment.clinician_name,
+                when: view.appointment.start.label,
+              })
+            : t('care.decide.with', { name: view.appointment.clinician_name, when: view.appointment.start.label })}</p>
+          <cv-decision-panel
+            encounter-id=${view.encounterId}
+            audience="patient"
+            person=${this.personOf(view.appointment)}
+          ></cv-decision-panel>
           <p><button class="button button--quiet" @click=${this.back}>${t('care.back')}</button></p>
         `;
       case 'invite':
@@ -351,7 +377,9 @@ export class CareAppointmentsPage extends LightElement {
         <strong>${a.start.label}</strong> — ${a.clinician_name}
         ${this.account?.role === 'caregiver' ? html`<span>${t('care.forPerson', { name: a.patient_name })}</span>` : nothing}
         <span class="care-status">${t(`care.status.${a.status}` as MessageKey)}</span>
-        ${early ? html`<span class="care-early">${t('care.early', { time: early })}</span>` : nothing}
+        ${early ? html`<span class="care-early">${this.personOf(a)
+              ? t('care.earlyOther', { time: early, person: this.personOf(a) })
+              : t('care.early', { time: early })}</span>` : nothing}
         <div class="care-actions">
           ${a.status === 'in_progress' && a.space_id
             ? html`<a class="button button--primary" href="/spaces/${a.space_id}">${t('care.join')}</a>`

@@ -17,6 +17,7 @@ import {
 } from '../../api/care';
 import type { Delegation } from '../../api/privacy';
 import { describeError } from '../../components/errors';
+import { firstName } from '../../components/people-i-support';
 import { t } from '../../i18n';
 import { formattingLocale } from '../../i18n/format';
 
@@ -156,8 +157,12 @@ export class Booking implements ReactiveController {
   }
 
   render(clinician: Clinician, actions: BookingActions) {
+    // A caregiver moves someone else's visit: said in their name ("Move Amara's visit …").
+    const person = actions.forWhom && this.moving ? firstName(this.moving.patient_name) : '';
     const title = this.moving
-      ? t('care.moveWith', { name: clinician.name, when: this.moving.start.label })
+      ? person
+        ? t('care.moveWithOther', { person, name: clinician.name, when: this.moving.start.label })
+        : t('care.moveWith', { name: clinician.name, when: this.moving.start.label })
       : t('care.bookWith', { name: clinician.name });
     return html`
       <section aria-labelledby="care-book" class="care-booking">
@@ -250,7 +255,11 @@ export class Booking implements ReactiveController {
         </dl>
         ${moving
           ? html`<div class="field">
-              <label for="care-move-note">${t('care.moveNote')}</label>
+              <label for="care-move-note"
+                >${actions.forWhom
+                  ? t('care.moveNoteOther', { person: firstName(moving.patient_name) })
+                  : t('care.moveNote')}</label
+              >
               <textarea id="care-move-note" maxlength="1000" rows="2"></textarea>
             </div>`
           : html`

@@ -136,7 +136,7 @@ export class ConsultCallLayout extends LightElement {
       <aside class="consult-layout__side consult-side" aria-labelledby="consult-side-title">
         <h2 id="consult-side-title">${t('care.side.title', { name: info.patient_name })}</h2>
         ${info.encounter_id
-          ? html`<cv-visit-facts encounter-id=${info.encounter_id} patient-id=${info.patient_id}></cv-visit-facts>
+          ? html`<cv-visit-facts encounter-id=${info.encounter_id} patient-id=${info.patient_id} can-add></cv-visit-facts>
               <cv-soap-note encounter-id=${info.encounter_id}></cv-soap-note>`
           : nothing}
         <p class="form-error" role="alert">${this.error}</p>

@@ -255,12 +255,23 @@ export class ConsultPanel extends LightElement {
   private renderVitals() {
     const latest = this.latest;
     if (!latest || Object.keys(latest).length === 0) return nothing;
+    // The visit's clinician reads the latest values in the side panel beside the call
+    // (consult-layout.ts, visit-facts.ts): here only the heart-rate trend, not the table again.
+    const inSide = this.info?.role_in_room === 'clinician' && Boolean(this.info.encounter_id);
+    if (inSide && !this.heartRate) return nothing;
     return html`
       <section class="consult-vitals" aria-labelledby="consult-vitals-title">
         <h3 id="consult-vitals-title">${t('care.consult.vitals')}</h3>
         ${this.heartRate
           ? html`<cv-vitals-chart .series=${this.heartRate} .span=${this.span} chart-id="consult-heart-rate" short></cv-vitals-chart>`
           : nothing}
+        ${inSide ? nothing : this.renderVitalsTable(latest)}
+      </section>
+    `;
+  }
+
+  private renderVitalsTable(latest: Record<string, LatestValue>) {
+    return html`
         <table class="consult-vitals__table">
           <caption>${t('care.consult.latest')}</caption>
           <thead>
@@ -280,7 +291,6 @@ export class ConsultPanel extends LightElement {
             )}
           </tbody>
         </table>
-      </section>
     `;
   }
 }

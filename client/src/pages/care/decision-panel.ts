@@ -11,11 +11,13 @@ import './care.css';
  * help, what could go wrong); everyone sees them side by side (stacked on a narrow phone); the
  * patient (or their caregiver) writes what matters most to them and records their choice.
  * `audience`: `clinician` presents, `patient` chooses, anything else only reads.
+ * `person`: the patient's first name when a caregiver has the panel; it then speaks of them.
  */
 export class DecisionPanel extends LightElement {
   static override properties = {
     encounterId: { type: String, attribute: 'encounter-id' },
     audience: { type: String },
+    person: { type: String },
     headingLevel: { type: Number, attribute: 'heading-level' },
     options: { state: true },
     choice: { state: true },
@@ -26,6 +28,7 @@ export class DecisionPanel extends LightElement {
 
   declare encounterId: string;
   declare audience: string;
+  declare person: string;
   declare headingLevel: number;
   declare options: Option[] | null;
   declare choice: Choice | null;
@@ -37,6 +40,7 @@ export class DecisionPanel extends LightElement {
     super();
     this.encounterId = '';
     this.audience = 'patient';
+    this.person = '';
     this.headingLevel = 2;
     this.options = null;
     this.choice = null;
@@ -97,7 +101,12 @@ export class DecisionPanel extends LightElement {
       });
       this.error = '';
       const chosen = this.options?.find((o) => o.id === this.selected);
-      this.notice = chosen ? t('care.decide.saved', { name: chosen.name }) : t('care.decide.savedUndecided');
+      const person = this.person;
+      if (person)
+        this.notice = chosen
+          ? t('care.decide.savedOther', { person, name: chosen.name })
+          : t('care.decide.savedUndecidedOther', { person });
+      else this.notice = chosen ? t('care.decide.saved', { name: chosen.name }) : t('care.decide.savedUndecided');
     } catch (error) {
       this.error = describeError(error);
     }
@@ -122,7 +131,7 @@ export class DecisionPanel extends LightElement {
         ${this.options === null
           ? html`<p>${t('app.loading')}</p>`
           : options.length === 0
-            ? html`<p>${this.audience === 'clinician' ? t('care.decide.noneClinician') : t('care.decide.none')}</p>`
+            ? html`<p>${this.audience === 'clinician' ? t('care.decide.noneClinician') : (this.person ? t('care.decide.noneOther', { person: this.person }) : t('care.decide.none'))}</p>`
             : html`<p>${t('care.decide.intro')}</p>
                 <ul class="care-options" aria-label=${t('care.decide.optionsLabel')}>
                   ${options.map(
@@ -159,15 +168,16 @@ export class DecisionPanel extends LightElement {
 
   private renderChoose() {
     const e = this.encounterId;
+    const person = this.person;
     return html`
       <form class="care-choose" @submit=${(ev: Event) => this.record(ev)}>
         <div class="field">
-          <label for="sdm-matters-${e}">${t('care.decide.whatMatters')}</label>
+          <label for="sdm-matters-${e}">${person ? t('care.decide.whatMattersOther', { person }) : t('care.decide.whatMatters')}</label>
           <textarea id="sdm-matters-${e}" rows="3" maxlength="8000" .value=${this.choice?.what_matters ?? ''}></textarea>
           <p class="field-hint">${t('care.decide.whatMattersHint')}</p>
         </div>
         <fieldset>
-          <legend>${t('care.decide.myChoice')}</legend>
+          <legend>${person ? t('care.decide.choiceOther', { person }) : t('care.decide.myChoice')}</legend>
           ${(this.options ?? []).map(
             (o) => html`<label class="care-radio">
               <input
@@ -188,10 +198,10 @@ export class DecisionPanel extends LightElement {
               .checked=${this.selected === ''}
               @change=${() => (this.selected = '')}
             />
-            ${t('care.decide.notYet')}
+            ${person ? t('care.decide.notYetOther', { person }) : t('care.decide.notYet')}
           </label>
         </fieldset>
-        <button class="button button--primary" type="submit" id="sdm-save-${e}">${t('care.decide.save')}</button>
+        <button class="button button--primary" type="submit" id="sdm-save-${e}">${person ? t('care.decide.saveOther', { person }) : t('care.decide.save')}</button>
       </form>
     `;
   }

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
-import { visitContext, type VisitContext } from '../../api/care';
+import { addProblem, visitContext, type VisitContext } from '../../api/care';
+import { describeError } from '../../components/errors';
 import { latestReadings, news2, type LatestValue, type News2 } from '../../api/monitoring';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
@@ -21,14 +22,20 @@ const VITALS_POLL_MS = 30_000;
  * monitoring API, so the same policy), and the problems already recorded for this patient.
  * Each part that the server does not give (no monitoring, not allowed) stays out.
  *
- * Attributes: `encounter-id`, `patient-id`, `heading-level` (2 or 3, default 3).
+ * Attributes: `encounter-id`, `patient-id`, `heading-level` (2 or 3, default 3), and
+ * `can-add` (the consult room's side panel): a small form adds a problem to this visit (text,
+ * optionally a SNOMED CT or ICD-10 code) without leaving the call.
  */
 export class VisitFacts extends LightElement {
   static override properties = {
     encounterId: { type: String, attribute: 'encounter-id' },
     patientId: { type: String, attribute: 'patient-id' },
     headingLevel: { type: Number, attribute: 'heading-level' },
+    canAdd: { type: Boolean, attribute: 'can-add' },
     context: { state: true },
+    problemError: { state: true },
+    problemNotice: { state: true },
+    adding: { state: true },
     latest: { state: true },
     score: { state: true },
     loaded: { state: true },
@@ -37,6 +44,10 @@ export class VisitFacts extends LightElement {
   declare encounterId: string;
   declare patientId: string;
   declare headingLevel: number;
+  declare canAdd: boolean;
+  declare problemError: string;
+  declare problemNotice: string;
+  declare adding: boolean;
   declare context: VisitContext | null;
   declare latest: Record<string, LatestValue> | null;
   declare score: News2 | null;
@@ -49,6 +60,10 @@ export class VisitFacts extends LightElement {
     this.encounterId = '';
     this.patientId = '';
     this.headingLevel = 3;
+    this.canAdd = false;
+    this.problemError = '';
+    this.problemNotice = '';
+    this.adding = false;
     this.context = null;
     this.latest = null;
     this.score = null;
@@ -76,6 +91,40 @@ export class VisitFacts extends LightElement {
       this.context = await visitContext(this.encounterId);
     } catch {
       this.context = null; // not the visit's clinician: the reason and problems stay out
+    }
+  }
+
+  /** Add a problem to this visit from the side panel; the list below shows it at once. */
+  private async addOne(event: Event): Promise<void> {
+    event.preventDefault();
+    if (this.adding) return;
+    const form = event.target as HTMLFormElement;
+    const field = (name: string) =>
+      (form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name=${name}]`)?.value ?? '').trim();
+    const text = field('text');
+    const system = field('system');
+    const code = field('code');
+    this.problemNotice = '';
+    if (!text) {
+      this.problemError = t('care.side.problemMissing');
+      form.querySelector<HTMLInputElement>('[name=text]')?.focus();
+      return;
+    }
+    if (Boolean(system) !== Boolean(code)) {
+      this.problemError = t('care.side.codeBoth');
+      return;
+    }
+    this.adding = true;
+    try {
+      await addProblem(this.encounterId, { text, ...(system && code ? { system, code } : {}) });
+      form.reset();
+      this.problemError = '';
+      this.problemNotice = t('care.side.problemAdded', { text });
+      await this.loadContext();
+    } catch (error) {
+      this.problemError = describeError(error);
+    } finally {
+      this.adding = false;
     }
   }
 
@@ -168,7 +217,38 @@ export class VisitFacts extends LightElement {
               )}
             </ul>`
           : html`<p>${t('care.facts.noProblems')}</p>`}
+        ${this.canAdd ? this.renderAdd() : nothing}
       </section>
+    `;
+  }
+
+  private renderAdd() {
+    return html`
+      <form class="visit-facts__add" @submit=${(event: Event) => this.addOne(event)}>
+        <div class="field">
+          <label for="side-problem-text">${t('care.note.problemText')}</label>
+          <input id="side-problem-text" name="text" maxlength="500" autocomplete="off" />
+        </div>
+        <div class="visit-facts__code">
+          <div class="field">
+            <label for="side-problem-system">${t('care.note.codeSystem')}</label>
+            <select id="side-problem-system" name="system">
+              <option value="">—</option>
+              <option value="snomed">SNOMED CT</option>
+              <option value="icd-10">ICD-10</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="side-problem-code">${t('care.note.code')}</label>
+            <input id="side-problem-code" name="code" maxlength="20" autocomplete="off" />
+          </div>
+        </div>
+        <p class="form-error" role="alert">${this.problemError}</p>
+        <p class="notice" role="status">${this.problemNotice}</p>
+        <button class="button button--secondary" type="submit" ?disabled=${this.adding}>
+          ${t('care.note.addProblem')}
+        </button>
+      </form>
     `;
   }
 }

@@ -73,13 +73,14 @@ export class WaitingRoom implements ReactiveController {
     this.timer = null;
   }
 
-  render(back: () => void) {
+  /** `person`: the first name of whom a caregiver waits with; the words then speak of them. */
+  render(back: () => void, person = '') {
     const w = this._wait;
     if (!w) return html`<p>${t('app.loading')}</p>`;
     if (w.space_id) {
       return html`
         <section aria-labelledby="care-wait" class="care-wait">
-          <h2 id="care-wait">${t('care.wait.ready')}</h2>
+          <h2 id="care-wait">${person ? t('care.wait.readyOther', { person }) : t('care.wait.ready')}</h2>
           <p><a class="button button--primary" id="care-join" href="/spaces/${w.space_id}">${t('care.join')}</a></p>
         </section>
       `;
@@ -92,9 +93,13 @@ export class WaitingRoom implements ReactiveController {
           ${w.late_minutes > 0 ? t('care.wait.late', { count: w.late_minutes }) : nothing}
         </p>
         ${w.queue_position
-          ? html`<p aria-live="polite">${t('care.wait.position', { position: w.queue_position, count: w.queue_length })}</p>`
+          ? html`<p aria-live="polite">${t(person ? 'care.wait.positionOther' : 'care.wait.position', {
+              person,
+              position: w.queue_position,
+              count: w.queue_length,
+            })}</p>`
           : nothing}
-        <p>${t('care.wait.calm')}</p>
+        <p>${person ? t('care.wait.calmOther', { person }) : t('care.wait.calm')}</p>
         ${w.waiting_space_id
           ? html`<p><a class="button button--secondary" href="/spaces/${w.waiting_space_id}">${t('care.wait.garden')}</a></p>`
           : nothing}
