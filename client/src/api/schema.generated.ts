@@ -2860,6 +2860,8 @@ export interface components {
        * @enum {string}
        */
       state: "published" | "held" | "hidden" | "removed";
+      /** Tags */
+      tags: string[];
       /**
        * Thread Id
        * Format: uuid

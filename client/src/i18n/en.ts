@@ -1417,6 +1417,9 @@ const en = {
   'concern.resources': 'You can talk to someone now',
   'concern.held':
     'Your post is kept safe and a member of our team will read it soon. It is not shown to others until then.',
+  'concern.nudge':
+    'You can still post. A member of our team will read it first, before others see it.',
+  'community.methodWarning': 'This post mentions a method of self-harm. Show it',
 } as const;
 
 export default en;

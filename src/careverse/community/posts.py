@@ -43,6 +43,7 @@ from careverse.community.models import (
     Thread,
     ThreadRead,
 )
+from careverse.community.moderation_models import PostTag
 from careverse.community.review import Concern, Draft, PostReviewer
 from careverse.identity import directory
 from careverse.kernel import clock
@@ -78,6 +79,7 @@ class PostView:
     my_reactions: list[str] = field(default_factory=list)
     bookmarked: bool = False
     accepted: bool = False
+    tags: list[str] = field(default_factory=list)  # the pipeline's (cw-method: behind a warning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,11 @@ class ThreadService:
         marked = set((await self.session.scalars(select(Bookmark.post_id).where(
             Bookmark.post_id.in_(ids), Bookmark.account_id == actor.account_id)
         )).all())  # fmt: skip
+        tags: dict[uuid.UUID, list[str]] = {}
+        for post_id, tag in await self.session.execute(
+            select(PostTag.post_id, PostTag.tag).where(PostTag.post_id.in_(ids))
+        ):
+            tags.setdefault(post_id, []).append(tag)
         quoted_ids = {p.quote_post_id for p in posts if p.quote_post_id}
         quoted = {q.id: q for q in (await self.session.scalars(
             select(Post).where(Post.id.in_(quoted_ids)))).all()} if quoted_ids else {}  # fmt: skip
@@ -212,6 +219,7 @@ class ThreadService:
             out.append(PostView(
                 p, author, text.render(p.body) if shown else "", quote, counts[p.id],
                 sorted(mine.get(p.id, [])), p.id in marked, p.id == accepted,
+                sorted(tags.get(p.id, [])) if shown else [],
             ))  # fmt: skip
         return out
 

@@ -10,10 +10,11 @@ import {
   type ReactionKind,
   type ThreadPage,
 } from '../../api/community';
-import type { Concern } from '../../api/moderation';
+import { METHOD_WARNING_TAG, type Concern } from '../../api/moderation';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
+import { DraftNudge } from './draft-nudge';
 import { identityChoice } from './community-page';
 
 const REACTIONS: ReactionKind[] = ['me_too', 'thank_you', 'helpful'];
@@ -29,6 +30,7 @@ export class ThreadView extends LightElement {
     posts: { state: true },
     quoting: { state: true },
     concern: { state: true },
+    nudged: { state: true },
     error: { state: true },
     busy: { state: true },
     announcement: { state: true },
@@ -39,6 +41,9 @@ export class ThreadView extends LightElement {
   declare posts: Post[];
   declare quoting: Post | null;
   declare concern: Concern | null;
+  /** The pre-post nudge's message of concern while the draft has crisis language. */
+  declare nudged: Concern | null;
+  private readonly draft = new DraftNudge((concern) => (this.nudged = concern));
   declare error: string;
   declare busy: boolean;
   declare announcement: string;
@@ -51,6 +56,7 @@ export class ThreadView extends LightElement {
     this.posts = [];
     this.quoting = null;
     this.concern = null;
+    this.nudged = null;
     this.error = '';
     this.busy = false;
     this.announcement = '';
@@ -64,6 +70,7 @@ export class ThreadView extends LightElement {
   override disconnectedCallback(): void {
     this.stop?.();
     this.stop = null;
+    this.draft.cancel();
     super.disconnectedCallback();
   }
 
@@ -100,6 +107,7 @@ export class ThreadView extends LightElement {
         (data.get('identity') as Identity) ?? 'pseudonym',
         this.quoting?.id,
       );
+      this.draft.reset();
       this.concern = answer.concern as Concern | null;
       this.arrived(answer.post);
       this.quoting = null;
@@ -131,7 +139,7 @@ export class ThreadView extends LightElement {
         ${post.quote
           ? html`<blockquote>${post.quote.excerpt || t('community.removed')}</blockquote>`
           : nothing}
-        <div class="post-body">${removed ? html`<p>${t('community.removed')}</p>` : unsafeHTML(post.html)}</div>
+        ${removed ? html`<div class="post-body"><p>${t('community.removed')}</p></div>` : body(post)}
         ${removed || post.state !== 'published'
           ? nothing
           : html`<div class="reactions" role="group" aria-label=${t('community.reactions')}>
@@ -180,7 +188,11 @@ export class ThreadView extends LightElement {
                     </p>`
                   : nothing}
                 <label for="reply-body">${t('community.body')}</label>
-                <textarea id="reply-body" name="body" required rows="4" maxlength="20000"></textarea>
+                <textarea id="reply-body" name="body" required rows="4" maxlength="20000"
+        @input=${this.draft.typed}
+        @blur=${this.draft.left}
+      ></textarea>
+      <cv-concern-message nudge .concern=${this.nudged}></cv-concern-message>
                 ${identityChoice('reply')}
                 <button type="submit" ?disabled=${this.busy}>${t('community.post')}</button>
               </form>
@@ -189,6 +201,19 @@ export class ThreadView extends LightElement {
       </section>
     `;
   }
+}
+
+/**
+ * The sanitised body; a post that names a method of self-harm (#chatsafe) stays behind a
+ * content warning the reader opens deliberately.
+ */
+function body(post: Post) {
+  const shown = html`<div class="post-body">${unsafeHTML(post.html)}</div>`;
+  if (!post.tags.includes(METHOD_WARNING_TAG)) return shown;
+  return html`<details class="content-warning">
+    <summary>${t('community.methodWarning')}</summary>
+    ${shown}
+  </details>`;
 }
 
 function author(post: Post): string {
