@@ -160,3 +160,48 @@ def test_composer_nudges_before_posting_and_a_method_is_behind_a_warning(
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_moderator_turns_on_slow_mode_for_a_topic(browser: Browser, live_server: LiveServer):
+    base = live_server.base_url
+    admin, member = new_person("Ada Slow", role="admin"), new_person("Max Member")
+    add_user_via_cli(live_server, admin)
+    register_via_api(base, member)
+    with api_as(base, admin) as as_admin:
+        ok(as_admin.post("/api/community/communities", json={
+            "slug": "carers-slow", "name": "Carers calm", "kind": "caregiver",
+            "visibility": "public", "guidelines": "Be kind."}), 201)  # fmt: skip
+    with api_as(base, member) as as_member:
+        ok(as_member.post("/api/community/communities/carers-slow/join",
+                          json={"accept_guidelines": True, "guidelines_version": 1}))  # fmt: skip
+        opened = ok(as_member.post("/api/community/communities/carers-slow/threads", json={
+            "title": "Heated", "body": "Let us talk it through.", "identity": "pseudonym"}),
+            201)  # fmt: skip
+    thread_id = opened["thread"]["id"]
+
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="en-GB", bypass_csp=True
+    )
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        sign_in_page(page, base, admin)
+        page.goto(f"{base}/community/threads/{thread_id}")
+        form = page.get_by_role("form", name="Slow mode for this topic")
+        form.get_by_label("One post per member every").select_option(label="5 minutes")
+        form.get_by_label("Reason (kept in the log)").fill("Cooling down a heated topic")
+        form.get_by_role("button", name="Set slow mode").click()
+        expect(form.get_by_role("status")).to_have_text(
+            "Slow mode is on: one post per member every 5 minutes."
+        )
+        assert run_axe(page) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+        assert problems == []
+    finally:
+        context.close()
+
+    with api_as(base, member) as as_member:
+        reply = {"body": "One more thought.", "identity": "pseudonym"}
+        too_soon = as_member.post(f"/api/community/threads/{thread_id}/posts", json=reply)
+        assert too_soon.status_code == 429 and "Slow mode is on" in too_soon.text

@@ -3,6 +3,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import {
   react,
   replyTo,
+  setThreadSlowMode,
   thread,
   watchThread,
   type Identity,
@@ -34,6 +35,7 @@ export class ThreadView extends LightElement {
     error: { state: true },
     busy: { state: true },
     announcement: { state: true },
+    slowNotice: { state: true },
   };
 
   declare threadId: string;
@@ -47,6 +49,7 @@ export class ThreadView extends LightElement {
   declare error: string;
   declare busy: boolean;
   declare announcement: string;
+  declare slowNotice: string;
   private stop: (() => void) | null = null;
 
   constructor() {
@@ -60,6 +63,7 @@ export class ThreadView extends LightElement {
     this.error = '';
     this.busy = false;
     this.announcement = '';
+    this.slowNotice = '';
   }
 
   override connectedCallback(): void {
@@ -158,6 +162,37 @@ export class ThreadView extends LightElement {
     </li>`;
   }
 
+  private async slowMode(event: Event): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const seconds = Number(data.get('seconds') ?? 0);
+    this.error = '';
+    this.slowNotice = '';
+    try {
+      await setThreadSlowMode(this.threadId, seconds, String(data.get('reason') ?? '').trim());
+      this.slowNotice = seconds ? t('community.slowOn', { every: slowLabel(seconds) }) : t('community.slowOff');
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private slowForm(page: ThreadPage) {
+    const current = page.thread.slow_seconds ?? 0;
+    return html`<form class="slow-mode" @submit=${this.slowMode} aria-labelledby="slow-heading">
+      <h2 id="slow-heading">${t('community.slowMode')}</h2>
+      <label for="slow-seconds">${t('community.slowEvery')}</label>
+      <select id="slow-seconds" name="seconds">
+        ${SLOW_STEPS.map(
+          (s) => html`<option value=${s} ?selected=${s === current}>${s ? slowLabel(s) : t('community.slowNone')}</option>`,
+        )}
+      </select>
+      <label for="slow-reason">${t('community.slowReason')}</label>
+      <input id="slow-reason" name="reason" required maxlength="500" />
+      <button type="submit">${t('community.slowSet')}</button>
+      <p role="status">${this.slowNotice}</p>
+    </form>`;
+  }
+
   private quote(post: Post): void {
     this.quoting = post;
     void this.focusById('reply-body');
@@ -173,6 +208,7 @@ export class ThreadView extends LightElement {
       <section class="thread" aria-labelledby="thread-heading">
         <p><a href=${`/community/${page.community.slug}`}>${page.community.name}</a></p>
         <h1 id="thread-heading">${page.thread.title}</h1>
+        ${page.community.staff ? this.slowForm(page) : nothing}
         <ol role="list" class="posts" aria-label=${t('community.postsLabel')}>
           ${this.posts.map((post) => this.postView(post))}
         </ol>
@@ -214,6 +250,14 @@ function body(post: Post) {
     <summary>${t('community.methodWarning')}</summary>
     ${shown}
   </details>`;
+}
+
+const SLOW_STEPS = [0, 60, 300, 900, 3600];
+
+function slowLabel(seconds: number): string {
+  return seconds >= 3600
+    ? t('community.slowHours', { count: seconds / 3600 })
+    : t('community.slowMinutes', { count: seconds / 60 });
 }
 
 function author(post: Post): string {
