@@ -81,3 +81,11 @@ export function watchThread(id: string, onPost: (post: Post) => void): () => voi
   });
   return () => stream.close();
 }
+
+/** Slow mode for a topic (community staff): one post per member every `seconds`; 0 turns it off. */
+export function setThreadSlowMode(threadId: string, seconds: number, reason: string) {
+  return api.put('/api/community/threads/{thread_id}/slow-mode', {
+    path: { thread_id: threadId },
+    body: { seconds, reason },
+  });
+}

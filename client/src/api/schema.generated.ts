@@ -3648,6 +3648,8 @@ export interface components {
        * @enum {string}
        */
       state: "published" | "held" | "hidden" | "removed";
+      /** Tags */
+      tags: string[];
       /**
        * Thread Id
        * Format: uuid

@@ -1740,6 +1740,18 @@ const en = {
   'concern.resources': 'You can talk to someone now',
   'concern.held':
     'Your post is kept safe and a member of our team will read it soon. It is not shown to others until then.',
+  'concern.nudge':
+    'You can still post. A member of our team will read it first, before others see it.',
+  'community.slowMode': 'Slow mode for this topic',
+  'community.slowEvery': 'One post per member every',
+  'community.slowNone': 'No slow mode',
+  'community.slowMinutes': { one: '{count} minute', other: '{count} minutes' },
+  'community.slowHours': { one: '{count} hour', other: '{count} hours' },
+  'community.slowReason': 'Reason (kept in the log)',
+  'community.slowSet': 'Set slow mode',
+  'community.slowOn': 'Slow mode is on: one post per member every {every}.',
+  'community.slowOff': 'Slow mode is off.',
+  'community.methodWarning': 'This post mentions a method of self-harm. Show it',
 } as const;
 
 export default en;

@@ -6,6 +6,8 @@ Three figures (docs/performance.md):
   (``create_app``, SQLite in a temporary directory, every capability's event handlers, the
   moderation reviewer with a site rule, the crisis path and its alerts), one transaction per
   post, by 300 members within their rate limits; posts a second (target ≥ 500);
+* **reading a thread**: the fullest thread's first 200 posts, read by a member through the
+  service with 10,000 threads in the database (p99, target ≤ 50 ms);
 * **the pipeline alone** (``pipeline.review``, pure) and **the crisis screen** per post (mean and
   p99, target ≤ 5 ms);
 * **precision and recall** of the crisis screen on the labelled set written for the tests
@@ -28,6 +30,7 @@ from careverse.community.content_rules import ContentRule
 
 TARGET_POSTS_PER_SECOND = 500
 TARGET_SCREEN_MS = 5.0
+TARGET_READ_MS = 50.0
 LABELLED = Path(__file__).resolve().parents[3] / "tests/unit/community/crisis_labelled.py"
 ORDINARY = [
     "Does anyone have tips for getting a decent night's sleep while caring?",
@@ -88,7 +91,7 @@ def _pipeline_rate(corpus: list[str], posts: int) -> tuple[float, float]:
     return posts / (time.perf_counter() - started), posts / (time.process_time() - cpu)
 
 
-async def _posting_rate(corpus: list[str], posts: int) -> dict:
+async def _posting_rate(corpus: list[str], posts: int, reading_threads: int = 10_000) -> dict:
     """Replies through the service on a started node (see the module doc)."""
     from careverse.app import create_app
     from careverse.community.moderation_desk import ModerationDesk
@@ -151,10 +154,34 @@ async def _posting_rate(corpus: list[str], posts: int) -> dict:
                 held += posted.post.post.state == "held"
             seconds = time.perf_counter() - began
             cpu_ms = (time.process_time() - cpu) * 1000 / posts
+            reading = await _reading(runtime, admin, members[0], threads, reading_threads)
     # The CPU time per post says what the node spends whatever else shares the machine.
     return {"posts": posts, "posting_per_second": round(posts / seconds, 1), "held": held,
             "posting_cpu_ms_per_post": round(cpu_ms, 2),
-            "posting_target_per_second": TARGET_POSTS_PER_SECOND}  # fmt: skip
+            "posting_target_per_second": TARGET_POSTS_PER_SECOND} | reading  # fmt: skip
+
+
+async def _reading(runtime, admin, reader, threads: list, total_threads: int) -> dict:
+    """Reading the fullest thread (its first 200 posts) as a member, with ``total_threads``
+    threads (one post each, added in bulk) in the database: p50/p99 over 100 reads."""
+    from careverse.community.demo import add_threads
+    from careverse.community.posts import ThreadService
+
+    fullest_id = threads[0]  # replies go round the threads: the first has the most
+    async with runtime.db.session() as session:
+        await add_threads(session, fullest_id, admin.account_id, total_threads - len(threads),
+                          ORDINARY)  # fmt: skip
+    samples, shown = [], 0
+    for _ in range(100):
+        started = time.perf_counter()
+        async with runtime.db.session() as session:
+            *_, views = await ThreadService(session).read(reader, fullest_id)
+        samples.append((time.perf_counter() - started) * 1000)
+        shown = len(views)
+    samples.sort()
+    return {"reading_threads": total_threads, "reading_posts_shown": shown,
+            "reading_ms_p50": round(samples[49], 2), "reading_ms_p99": round(samples[98], 2),
+            "reading_target_ms_p99": TARGET_READ_MS}  # fmt: skip
 
 
 def run_community_bench(

@@ -108,7 +108,7 @@ def post_out(v: PostView) -> PostOut:
         "id": p.id, "thread_id": p.thread_id, "seq": p.seq, "author": author_out(v.author),
         "html": v.html, "state": p.state, "quote": quote, "reactions": v.reactions,
         "my_reactions": v.my_reactions, "bookmarked": v.bookmarked, "accepted": v.accepted,
-        "created_at": p.created_at, "edited_at": p.edited_at,
+        "tags": v.tags, "created_at": p.created_at, "edited_at": p.edited_at,
     })  # fmt: skip
 
 

@@ -4,13 +4,16 @@ discussion. ``accounts`` maps the demo's local names to accounts (careverse/demo
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.community.models import Community
+from careverse.community.models import Community, Post, Thread
 from careverse.community.posts import ThreadService
 from careverse.community.review import Draft, PostReviewer, Review
 from careverse.community.service import CommunityService
+from careverse.kernel import clock
 from careverse.kernel.policy import Actor, Role
 
 GUIDELINES = (
@@ -123,3 +126,25 @@ async def seed(session: AsyncSession, accounts: dict) -> None:
             assert started.thread is not None
             for who, text, as_ in replies:
                 await threads.reply(_actor(accounts[who]), started.thread.thread.id, text, as_)
+
+
+async def add_threads(
+    session: AsyncSession, beside: uuid.UUID, author: uuid.UUID, count: int, bodies: list[str]
+) -> None:
+    """Benchmarks: ``count`` one-post threads by ``author`` in the community of thread ``beside``,
+    added in bulk (not through the pipeline), committed every 1,000."""
+    thread = await session.get(Thread, beside)
+    assert thread is not None
+    community_id = thread.community_id
+    for start in range(0, count, 1000):
+        now = clock.now()
+        rows = [Thread(id=uuid.uuid4(), community_id=community_id, title=f"Topic {k}",
+                       author_account_id=author, created_at=now, last_post_at=now, post_count=1)
+                for k in range(start, min(start + 1000, count))]  # fmt: skip
+        session.add_all(rows)
+        await session.flush()  # the threads before their posts
+        session.add_all(Post(id=uuid.uuid4(), thread_id=row.id, community_id=community_id,
+                             seq=1, body=bodies[k % len(bodies)], state="published",
+                             author_account_id=author, created_at=now)
+                        for k, row in enumerate(rows))  # fmt: skip
+        await session.commit()

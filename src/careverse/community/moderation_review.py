@@ -218,7 +218,8 @@ class ModerationReviewer(PostReviewer):
                                    verdict.crisis.reasons)  # fmt: skip
             concern = concern_for(self.settings, draft.language)
         state = "held" if verdict.action == "hold" else "published"
-        return Review(state=state, body=body, concern=concern, reasons=tuple(verdict.reasons))
+        return Review(state=state, body=body, concern=concern, reasons=tuple(verdict.reasons),
+                      tags=tuple(dict.fromkeys(t[:40] for t in verdict.tags)))  # fmt: skip
 
 
 # ---- escalation ---------------------------------------------------------------------------------

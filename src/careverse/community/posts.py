@@ -9,18 +9,18 @@ pseudonymous post would be the very link the pseudonym exists to prevent (docs/c
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
-from careverse.community import text, trust
+from careverse.community import text
 from careverse.community.events import PostPublished
+from careverse.community.limits import check_limits
 from careverse.community.members import (
     community_for,
     is_staff,
@@ -43,10 +43,11 @@ from careverse.community.models import (
     Thread,
     ThreadRead,
 )
+from careverse.community.moderation_models import PostTag
 from careverse.community.review import Concern, Draft, PostReviewer
 from careverse.identity import directory
 from careverse.kernel import clock
-from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.policy import Actor, Role
 from careverse.kernel.uow import unit_of_work
@@ -78,6 +79,7 @@ class PostView:
     my_reactions: list[str] = field(default_factory=list)
     bookmarked: bool = False
     accepted: bool = False
+    tags: list[str] = field(default_factory=list)  # the pipeline's (cw-method: behind a warning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,14 +106,6 @@ def _check_text(value: str, name: str, limit: int) -> str:
     return value
 
 
-def _retry(after: timedelta) -> int:
-    return max(1, math.ceil(after.total_seconds()))
-
-
-def _wait(seconds: int) -> str:
-    return f"{seconds // 60} minutes" if seconds >= 120 else f"{seconds} seconds"
-
-
 async def set_state(session: AsyncSession, post: Post, state: str) -> None:
     """Change a post's state (the moderation side's entry point, inside its unit of work): a
     post becoming published is indexed for search and pushed to open pages."""
@@ -132,8 +126,11 @@ async def set_state(session: AsyncSession, post: Post, state: str) -> None:
         await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
 
 
-async def _index(session: AsyncSession, post: Post, title: str | None = None) -> None:
-    await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
+async def _index(
+    session: AsyncSession, post: Post, title: str | None = None, new: bool = False
+) -> None:
+    if not new:  # a new post has no terms yet
+        await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
     words = text.terms(post.body if title is None else f"{title} {post.body}")
     session.add_all(PostTerm(post_id=post.id, term=t, community_id=post.community_id)
                     for t in words)  # fmt: skip
@@ -143,17 +140,45 @@ class ThreadService:
     def __init__(self, session: AsyncSession, reviewer: PostReviewer | None = None):
         self.session = session
         self.reviewer = reviewer or PostReviewer()
+        self._mine: dict[uuid.UUID, list[uuid.UUID]] = {}  # the caller's pseudonyms, read once
+        self._own: dict[tuple[uuid.UUID, uuid.UUID], Pseudonym] = {}
+
+    async def _mine_ids(self, account_id: uuid.UUID) -> list[uuid.UUID]:
+        """The account's own pseudonyms (every community), read once per service."""
+        if account_id not in self._mine:
+            self._mine[account_id] = await pseudonym_ids(self.session, account_id)
+        return self._mine[account_id]
+
+    async def _own_pseudonym(self, community_id: uuid.UUID, account_id: uuid.UUID) -> uuid.UUID:
+        key = (community_id, account_id)
+        if key not in self._own:  # kept (the session's identity map holds rows weakly)
+            self._own[key] = await pseudonym_for(self.session, community_id, account_id)
+            known = self._mine.get(account_id)
+            if known is not None and self._own[key].id not in known:
+                known.append(self._own[key].id)  # made just now
+        return self._own[key].id
+
+    async def _handles(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Handles by pseudonym id: those already in the session without a query."""
+        out: dict[uuid.UUID, str] = {}
+        for i in ids:
+            known = self.session.identity_map.get(identity_key(Pseudonym, i))
+            if isinstance(known, Pseudonym):
+                out[i] = known.handle
+        rest = ids - out.keys()
+        if rest:
+            out.update((await self.session.execute(
+                select(Pseudonym.id, Pseudonym.handle).where(Pseudonym.id.in_(rest))
+            )).tuples().all())  # fmt: skip
+        return out
 
     # ---- shaping ---------------------------------------------------------------------------
 
     async def _authors(self, actor: Actor, rows: Sequence[Post | Thread]) -> list[Author]:
-        mine = set(await pseudonym_ids(self.session, actor.account_id))
-        handle_ids = {r.pseudonym_id for r in rows if r.pseudonym_id}
-        handles = dict(
-            (await self.session.execute(
-                select(Pseudonym.id, Pseudonym.handle).where(Pseudonym.id.in_(handle_ids))
-            )).all()
-        ) if handle_ids else {}  # fmt: skip
+        if not rows:
+            return []
+        mine = set(await self._mine_ids(actor.account_id))
+        handles = await self._handles({r.pseudonym_id for r in rows if r.pseudonym_id})
         names = await directory.display_names(
             self.session, {r.author_account_id for r in rows if r.author_account_id}
         )
@@ -171,31 +196,44 @@ class ThreadService:
         return out
 
     async def _views(
-        self, actor: Actor, posts: Sequence[Post], thread: Thread | None = None
-    ) -> list[PostView]:
+        self, actor: Actor, posts: Sequence[Post], thread: Thread | None = None,
+        new: bool = False, new_tags: Sequence[str] | None = None,
+    ) -> list[PostView]:  # fmt: skip
+        """Posts as shown to ``actor``; ``new``: just written (no reactions or bookmarks yet),
+        with ``new_tags`` when the reviewer said which tags it stored."""
         if not posts:
             return []
         ids = [p.id for p in posts]
         counts: dict[uuid.UUID, dict[str, int]] = {i: dict.fromkeys(REACTIONS, 0) for i in ids}
-        for post_id, kind, n in await self.session.execute(
-            select(Reaction.post_id, Reaction.kind, func.count())
-            .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind)
-        ):  # fmt: skip
-            counts[post_id][kind] = n
         mine: dict[uuid.UUID, list[str]] = {}
-        for post_id, kind in await self.session.execute(
-            select(Reaction.post_id, Reaction.kind).where(
-                Reaction.post_id.in_(ids), Reaction.account_id == actor.account_id)
-        ):  # fmt: skip
-            mine.setdefault(post_id, []).append(kind)
-        marked = set((await self.session.scalars(select(Bookmark.post_id).where(
-            Bookmark.post_id.in_(ids), Bookmark.account_id == actor.account_id)
-        )).all())  # fmt: skip
+        marked: set[uuid.UUID] = set()
+        if not new:
+            for post_id, kind, n in await self.session.execute(
+                select(Reaction.post_id, Reaction.kind, func.count())
+                .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind)
+            ):  # fmt: skip
+                counts[post_id][kind] = n
+            for post_id, kind in await self.session.execute(
+                select(Reaction.post_id, Reaction.kind).where(
+                    Reaction.post_id.in_(ids), Reaction.account_id == actor.account_id)
+            ):  # fmt: skip
+                mine.setdefault(post_id, []).append(kind)
+            marked = set((await self.session.scalars(select(Bookmark.post_id).where(
+                Bookmark.post_id.in_(ids), Bookmark.account_id == actor.account_id)
+            )).all())  # fmt: skip
+        tags: dict[uuid.UUID, list[str]] = {}
+        if new and new_tags is not None:
+            tags = {i: list(new_tags) for i in ids}
+        else:
+            for post_id, tag in await self.session.execute(
+                select(PostTag.post_id, PostTag.tag).where(PostTag.post_id.in_(ids))
+            ):
+                tags.setdefault(post_id, []).append(tag)
         quoted_ids = {p.quote_post_id for p in posts if p.quote_post_id}
         quoted = {q.id: q for q in (await self.session.scalars(
             select(Post).where(Post.id.in_(quoted_ids)))).all()} if quoted_ids else {}  # fmt: skip
         quoted_authors = dict(zip(quoted, await self._authors(actor, list(quoted.values())),
-                                  strict=True))  # fmt: skip
+                                  strict=True)) if quoted else {}  # fmt: skip
         authors = await self._authors(actor, posts)
         accepted = thread.accepted_post_id if thread else None
         out = []
@@ -212,6 +250,7 @@ class ThreadService:
             out.append(PostView(
                 p, author, text.render(p.body) if shown else "", quote, counts[p.id],
                 sorted(mine.get(p.id, [])), p.id in marked, p.id == accepted,
+                sorted(tags.get(p.id, [])) if shown else [],
             ))  # fmt: skip
         return out
 
@@ -256,7 +295,7 @@ class ThreadService:
                 select(Post).where(Post.thread_id == thread.id, Post.seq > after)
                 .order_by(Post.seq).limit(PAGE)
             )).all()  # fmt: skip
-            mine = set(await pseudonym_ids(self.session, actor.account_id))
+            mine = set(await self._mine_ids(actor.account_id))
             rows = [p for p in rows if self._visible(actor, m, p, mine)]
             await self._mark_read(actor, thread, rows)
             views = await self._views(actor, rows, thread)
@@ -294,7 +333,7 @@ class ThreadService:
             if post is None:
                 raise NotFound("Not found.")
             _, m = await readable(self.session, actor, post.community_id)
-            mine = set(await pseudonym_ids(self.session, actor.account_id))
+            mine = set(await self._mine_ids(actor.account_id))
             if not self._visible(actor, m, post, mine):
                 raise NotFound("Not found.")
             thread = await self.session.get(Thread, post.thread_id)
@@ -345,12 +384,12 @@ class ThreadService:
         visited(stats)
         level = relevel(stats, actor)
         if not is_staff(actor, m):
-            await self._limits(actor, c, m, thread, level, new_topic=title is not None)
+            await check_limits(self.session, actor, c, m, thread, level, title is not None,
+                               await self._mine_ids(actor.account_id))  # fmt: skip
         if title is not None:
             self.session.add(thread)
             if identity == "pseudonym":
-                thread.pseudonym_id = (await pseudonym_for(self.session, c.id,
-                                                           actor.account_id)).id  # fmt: skip
+                thread.pseudonym_id = await self._own_pseudonym(c.id, actor.account_id)
             else:
                 thread.author_account_id = actor.account_id
             await self.session.flush()  # the thread's row before its first post's
@@ -361,7 +400,7 @@ class ThreadService:
             quote_post_id=quote_post_id, state="published", created_at=now, badge=_badge(actor, m),
         )  # fmt: skip
         if identity == "pseudonym":
-            post.pseudonym_id = (await pseudonym_for(self.session, c.id, actor.account_id)).id
+            post.pseudonym_id = await self._own_pseudonym(c.id, actor.account_id)
         else:
             post.author_account_id = actor.account_id
         thread.post_count, thread.last_post_at = seq, now
@@ -380,50 +419,13 @@ class ThreadService:
             post.body = review.body
         post.state = review.state
         if post.state == "published":
-            await _index(self.session, post, title)
+            await _index(self.session, post, title, new=True)
             await self._notify_mentions(actor, c, thread, post)
             await unit_of_work(self.session).publish(PostPublished(
                 community_id=c.id, thread_id=thread.id, post_id=post.id, seq=seq))  # fmt: skip
         await self.session.flush()
-        (view,) = await self._views(actor, [post], thread)
+        (view,) = await self._views(actor, [post], thread, new=True, new_tags=review.tags)
         return Posted(view, review.concern)
-
-    async def _limits(
-        self, actor: Actor, c: Community, m: Membership, thread: Thread, level: int,
-        new_topic: bool,
-    ) -> None:  # fmt: skip
-        """Per-level rate limits (all communities), then topic and member slow mode: 429."""
-        now = clock.now()
-        mine_ids = await pseudonym_ids(self.session, actor.account_id)
-        mine = or_(Post.author_account_id == actor.account_id, Post.pseudonym_id.in_(mine_ids))
-        allowed = trust.limits(level)
-        checks = [(Post.seq >= 1, timedelta(hours=1), allowed.posts_per_hour, "posts an hour")]
-        if new_topic:
-            checks.append((Post.seq == 1, timedelta(days=1), allowed.topics_per_day,
-                           "new topics a day"))  # fmt: skip
-        for which, window, limit, what in checks:
-            n, oldest = (await self.session.execute(
-                select(func.count(), func.min(Post.created_at))
-                .where(mine, which, Post.created_at > now - window)
-            )).one()  # fmt: skip
-            if n >= limit:
-                retry = _retry(clock.as_utc(oldest) + window - now)
-                raise TooManyRequests(
-                    f"At your trust level ({allowed.name}) you may write {limit} {what}. "
-                    f"You can post again in {_wait(retry)}.", retry,
-                )  # fmt: skip
-        slow = [(thread.slow_seconds, thread.slow_until, Post.thread_id == thread.id, "topic")]
-        slow.append((m.slow_seconds, m.slow_until, Post.community_id == c.id, "community"))
-        for seconds, until, where, what in slow:
-            if not seconds or (until is not None and clock.as_utc(until) <= now):
-                continue
-            last = await self.session.scalar(select(func.max(Post.created_at)).where(mine, where))
-            if last is not None and now - clock.as_utc(last) < timedelta(seconds=seconds):
-                retry = _retry(clock.as_utc(last) + timedelta(seconds=seconds) - now)
-                raise TooManyRequests(
-                    f"Slow mode is on in this {what}: one post every {_wait(seconds)}. "
-                    f"You can post again in {_wait(retry)}.", retry,
-                )  # fmt: skip
 
     async def _notify_mentions(
         self, actor: Actor, c: Community, thread: Thread, post: Post

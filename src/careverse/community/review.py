@@ -57,6 +57,7 @@ class Review:
     body: str | None = None  # the body to store instead (censored, replaced); None keeps it
     concern: Concern | None = None
     reasons: tuple[str, ...] = ()
+    tags: tuple[str, ...] | None = None  # the tags stored on the post (None: not known here)
 
 
 class PostReviewer:
@@ -71,4 +72,4 @@ class PostReviewer:
             raise InvalidInput("This post breaks the community's content rules.", field="body")
         state = "held" if verdict.action == "hold" else "published"
         body = None if draft.title is not None else verdict.text
-        return Review(state=state, body=body, reasons=tuple(verdict.reasons))
+        return Review(state=state, body=body, reasons=tuple(verdict.reasons), tags=())

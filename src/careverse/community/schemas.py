@@ -113,6 +113,7 @@ class PostOut(BaseModel):
     my_reactions: list[str]
     bookmarked: bool
     accepted: bool
+    tags: list[str]  # the pipeline's tags (``cw-method``: shown behind a content warning)
     created_at: datetime
     edited_at: datetime | None
 

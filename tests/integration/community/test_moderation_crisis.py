@@ -205,3 +205,25 @@ async def test_the_composer_nudge_shows_concern_before_sending_and_stores_nothin
     anonymous = await client.post("/api/community/moderation/nudge", json={"text": "x"})
     assert anonymous.status_code == 401
     assert len(await audit_rows(app)) == len(before)
+
+
+async def test_posts_show_their_tags_and_a_method_is_behind_a_warning(client, person):
+    """#chatsafe: the pipeline's tags are in the post JSON (``cw-method`` makes the client show
+    the post behind a content warning); a held post's tags are shown only to its writer."""
+    r = await room(client, person)
+    story = "When I was 16 I tried to hang myself with a rope. I am in recovery now."
+    answered = await post(client, r.member, r.slug, story)
+    assert answered["post"]["state"] == "published"
+    assert answered["post"]["tags"] == ["cw-method", "lived-experience"]
+    plain = await client.post(f"/api/community/threads/{answered['thread']['id']}/posts",
+                              json={"body": "Thank you for sharing.", "identity": "pseudonym"},
+                              headers=r.other.headers)  # fmt: skip
+    assert plain.status_code == 201 and plain.json()["post"]["tags"] == []
+    page = await read(client, r.other, answered["thread"]["id"])
+    assert [p["tags"] for p in page["posts"]] == [["cw-method", "lived-experience"], []]
+
+    method = "I have 40 paracetamol and I'm going to end my life"
+    held = await post(client, r.member, r.slug, method)
+    assert held["post"]["state"] == "held" and "cw-method" in held["post"]["tags"]
+    theirs = await read(client, r.other, held["thread"]["id"])
+    assert all(p["tags"] == [] for p in theirs["posts"])

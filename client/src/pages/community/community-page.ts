@@ -14,6 +14,7 @@ import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
 import { navigate } from '../../router';
+import { DraftNudge } from './draft-nudge';
 
 /**
  * One community: its description and guidelines (accepted on joining), its topics with unread
@@ -29,6 +30,7 @@ export class CommunityPage extends LightElement {
     lived: { state: true },
     error: { state: true },
     concern: { state: true },
+    nudged: { state: true },
     busy: { state: true },
   };
 
@@ -39,6 +41,9 @@ export class CommunityPage extends LightElement {
   declare lived: boolean;
   declare error: string;
   declare concern: Concern | null;
+  /** The pre-post nudge's message of concern while the draft has crisis language. */
+  declare nudged: Concern | null;
+  private readonly draft = new DraftNudge((concern) => (this.nudged = concern));
   declare busy: boolean;
 
   constructor() {
@@ -50,12 +55,18 @@ export class CommunityPage extends LightElement {
     this.lived = false;
     this.error = '';
     this.concern = null;
+    this.nudged = null;
     this.busy = false;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    this.draft.cancel();
+    super.disconnectedCallback();
   }
 
   private async load(): Promise<void> {
@@ -98,6 +109,7 @@ export class CommunityPage extends LightElement {
         String(data.get('body') ?? ''),
         (data.get('identity') as Identity) ?? 'pseudonym',
       );
+      this.draft.reset();
       this.concern = answer.concern as Concern | null;
       if (!this.concern && answer.thread) navigate(`/community/threads/${answer.thread.id}`);
       form.reset();
@@ -141,7 +153,11 @@ export class CommunityPage extends LightElement {
       <label for="topic-title">${t('community.topicTitle')}</label>
       <input id="topic-title" name="title" required maxlength="200" />
       <label for="topic-body">${t('community.body')}</label>
-      <textarea id="topic-body" name="body" required rows="5" maxlength="20000"></textarea>
+      <textarea id="topic-body" name="body" required rows="5" maxlength="20000"
+        @input=${this.draft.typed}
+        @blur=${this.draft.left}
+      ></textarea>
+      <cv-concern-message nudge .concern=${this.nudged}></cv-concern-message>
       ${identityChoice('topic')}
       <button type="submit" ?disabled=${this.busy}>${t('community.post')}</button>
     </form>

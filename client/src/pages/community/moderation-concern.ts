@@ -10,25 +10,30 @@ import { t } from '../../i18n';
  * announced as a status (not an alarm) and its heading takes focus.
  */
 export class ConcernMessage extends LightElement {
-  static override properties = { concern: { attribute: false } };
+  static override properties = { concern: { attribute: false }, nudge: { type: Boolean } };
 
   declare concern: Concern | null;
+  /** A pre-post nudge (the draft is not sent yet): no focus move, a hint that posting still works. */
+  declare nudge: boolean;
 
   constructor() {
     super();
     this.concern = null;
+    this.nudge = false;
   }
 
   override async updated(): Promise<void> {
-    if (this.concern) await this.focusById('concern-heading');
+    // A nudge appears while the writer types: it is announced, never steals the focus.
+    if (this.concern && !this.nudge) await this.focusById('concern-heading');
   }
 
   override render() {
     const concern = this.concern;
     if (!concern) return nothing;
+    const heading = this.nudge ? 'nudge-heading' : 'concern-heading';
     return html`
-      <section class="concern" role="status" aria-labelledby="concern-heading">
-        <h2 id="concern-heading" tabindex="-1">${t('concern.title')}</h2>
+      <section class="concern" role="status" aria-labelledby=${heading}>
+        <h2 id=${heading} tabindex="-1">${t('concern.title')}</h2>
         <p>${concern.message}</p>
         <h3>${t('concern.resources')}</h3>
         <ul role="list">
@@ -41,7 +46,7 @@ export class ConcernMessage extends LightElement {
             </li>`,
           )}
         </ul>
-        <p class="hint">${t('concern.held')}</p>
+        <p class="hint">${t(this.nudge ? 'concern.nudge' : 'concern.held')}</p>
       </section>
     `;
   }

@@ -3,6 +3,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import {
   react,
   replyTo,
+  setThreadSlowMode,
   thread,
   watchThread,
   type Identity,
@@ -10,10 +11,11 @@ import {
   type ReactionKind,
   type ThreadPage,
 } from '../../api/community';
-import type { Concern } from '../../api/moderation';
+import { METHOD_WARNING_TAG, type Concern } from '../../api/moderation';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
+import { DraftNudge } from './draft-nudge';
 import { identityChoice } from './community-page';
 
 const REACTIONS: ReactionKind[] = ['me_too', 'thank_you', 'helpful'];
@@ -29,9 +31,11 @@ export class ThreadView extends LightElement {
     posts: { state: true },
     quoting: { state: true },
     concern: { state: true },
+    nudged: { state: true },
     error: { state: true },
     busy: { state: true },
     announcement: { state: true },
+    slowNotice: { state: true },
   };
 
   declare threadId: string;
@@ -39,9 +43,13 @@ export class ThreadView extends LightElement {
   declare posts: Post[];
   declare quoting: Post | null;
   declare concern: Concern | null;
+  /** The pre-post nudge's message of concern while the draft has crisis language. */
+  declare nudged: Concern | null;
+  private readonly draft = new DraftNudge((concern) => (this.nudged = concern));
   declare error: string;
   declare busy: boolean;
   declare announcement: string;
+  declare slowNotice: string;
   private stop: (() => void) | null = null;
 
   constructor() {
@@ -51,9 +59,11 @@ export class ThreadView extends LightElement {
     this.posts = [];
     this.quoting = null;
     this.concern = null;
+    this.nudged = null;
     this.error = '';
     this.busy = false;
     this.announcement = '';
+    this.slowNotice = '';
   }
 
   override connectedCallback(): void {
@@ -64,6 +74,7 @@ export class ThreadView extends LightElement {
   override disconnectedCallback(): void {
     this.stop?.();
     this.stop = null;
+    this.draft.cancel();
     super.disconnectedCallback();
   }
 
@@ -100,6 +111,7 @@ export class ThreadView extends LightElement {
         (data.get('identity') as Identity) ?? 'pseudonym',
         this.quoting?.id,
       );
+      this.draft.reset();
       this.concern = answer.concern as Concern | null;
       this.arrived(answer.post);
       this.quoting = null;
@@ -131,7 +143,7 @@ export class ThreadView extends LightElement {
         ${post.quote
           ? html`<blockquote>${post.quote.excerpt || t('community.removed')}</blockquote>`
           : nothing}
-        <div class="post-body">${removed ? html`<p>${t('community.removed')}</p>` : unsafeHTML(post.html)}</div>
+        ${removed ? html`<div class="post-body"><p>${t('community.removed')}</p></div>` : body(post)}
         ${removed || post.state !== 'published'
           ? nothing
           : html`<div class="reactions" role="group" aria-label=${t('community.reactions')}>
@@ -150,6 +162,37 @@ export class ThreadView extends LightElement {
     </li>`;
   }
 
+  private async slowMode(event: Event): Promise<void> {
+    event.preventDefault();
+    const data = new FormData(event.target as HTMLFormElement);
+    const seconds = Number(data.get('seconds') ?? 0);
+    this.error = '';
+    this.slowNotice = '';
+    try {
+      await setThreadSlowMode(this.threadId, seconds, String(data.get('reason') ?? '').trim());
+      this.slowNotice = seconds ? t('community.slowOn', { every: slowLabel(seconds) }) : t('community.slowOff');
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private slowForm(page: ThreadPage) {
+    const current = page.thread.slow_seconds ?? 0;
+    return html`<form class="slow-mode" @submit=${this.slowMode} aria-labelledby="slow-heading">
+      <h2 id="slow-heading">${t('community.slowMode')}</h2>
+      <label for="slow-seconds">${t('community.slowEvery')}</label>
+      <select id="slow-seconds" name="seconds">
+        ${SLOW_STEPS.map(
+          (s) => html`<option value=${s} ?selected=${s === current}>${s ? slowLabel(s) : t('community.slowNone')}</option>`,
+        )}
+      </select>
+      <label for="slow-reason">${t('community.slowReason')}</label>
+      <input id="slow-reason" name="reason" required maxlength="500" />
+      <button type="submit">${t('community.slowSet')}</button>
+      <p role="status">${this.slowNotice}</p>
+    </form>`;
+  }
+
   private quote(post: Post): void {
     this.quoting = post;
     void this.focusById('reply-body');
@@ -165,6 +208,7 @@ export class ThreadView extends LightElement {
       <section class="thread" aria-labelledby="thread-heading">
         <p><a href=${`/community/${page.community.slug}`}>${page.community.name}</a></p>
         <h1 id="thread-heading">${page.thread.title}</h1>
+        ${page.community.staff ? this.slowForm(page) : nothing}
         <ol role="list" class="posts" aria-label=${t('community.postsLabel')}>
           ${this.posts.map((post) => this.postView(post))}
         </ol>
@@ -180,7 +224,11 @@ export class ThreadView extends LightElement {
                     </p>`
                   : nothing}
                 <label for="reply-body">${t('community.body')}</label>
-                <textarea id="reply-body" name="body" required rows="4" maxlength="20000"></textarea>
+                <textarea id="reply-body" name="body" required rows="4" maxlength="20000"
+        @input=${this.draft.typed}
+        @blur=${this.draft.left}
+      ></textarea>
+      <cv-concern-message nudge .concern=${this.nudged}></cv-concern-message>
                 ${identityChoice('reply')}
                 <button type="submit" ?disabled=${this.busy}>${t('community.post')}</button>
               </form>
@@ -189,6 +237,27 @@ export class ThreadView extends LightElement {
       </section>
     `;
   }
+}
+
+/**
+ * The sanitised body; a post that names a method of self-harm (#chatsafe) stays behind a
+ * content warning the reader opens deliberately.
+ */
+function body(post: Post) {
+  const shown = html`<div class="post-body">${unsafeHTML(post.html)}</div>`;
+  if (!post.tags.includes(METHOD_WARNING_TAG)) return shown;
+  return html`<details class="content-warning">
+    <summary>${t('community.methodWarning')}</summary>
+    ${shown}
+  </details>`;
+}
+
+const SLOW_STEPS = [0, 60, 300, 900, 3600];
+
+function slowLabel(seconds: number): string {
+  return seconds >= 3600
+    ? t('community.slowHours', { count: seconds / 3600 })
+    : t('community.slowMinutes', { count: seconds / 60 });
 }
 
 function author(post: Post): string {
