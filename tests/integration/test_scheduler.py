@@ -17,6 +17,7 @@ import pytest
 
 from careverse.app import create_app
 from tests.integration.care.support import DEVICES_OK, WEEKDAYS
+from tests.integration.community.moderation_support import post, room
 from tests.integration.monitoring.alert_support import add_rule, alerts, send, team, vital
 from tests.integration.privacy.support import (
     Person,
@@ -41,7 +42,9 @@ JOBS = {
     "care.reminders",
     "care.lapsed-invitations",
     "monitoring.alert-schedule",
+    "community.crisis-escalation",
 }
+CRISIS_POST = "I can't do this anymore. I'm going to kill myself tonight."
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +59,7 @@ def settings_overrides() -> dict:
         "access_token_ttl_seconds": 7 * 24 * 3600,  # the clock moves by a day
         "alert_check_seconds": 1,  # a round every (fake) second
         "care_reminder_check_seconds": 1,
+        "community_crisis_check_seconds": 1,
         "care_reminder_lead_minutes": 60,
         "erasure_check_seconds": 3600,
         "erasure_grace_days": 1,
@@ -106,6 +110,8 @@ async def scenario(app, client, person) -> dict:
     leaving = await person("patient")
     r = await client.delete("/api/me", headers=leaving.headers)
     assert r.status_code == 202, r.text
+    crisis = await room(client, person)  # a crisis post held at 07:00: acknowledge by 07:15
+    await post(client, crisis.member, crisis.slug, CRISIS_POST)
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
             "visitor": visitor, "visit": visit, "caregiver": caregiver,
             "leaving": leaving}  # fmt: skip
@@ -144,6 +150,10 @@ async def escalations(app) -> list:
     return await audit_rows(app, action="alert.escalate")
 
 
+async def crisis_escalations(app) -> list:
+    return await audit_rows(app, action="community.crisis.escalate")
+
+
 async def reminders(client, visitor: Person) -> list:
     r = await client.get("/api/me/notifications", headers=visitor.headers)
     return [n for n in r.json() if n["kind"] == "appointment.reminder"]
@@ -169,12 +179,14 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     # 07:14:59: nothing is due yet; every loop that woke went round and found nothing.
     naps = monday.naps
     monday.advance(minutes=14, seconds=59)
-    await monday.settle(naps + 3)  # the alert schedule, reminders, lapsed invitations (not erasure)
+    await monday.settle(naps + 4)  # alerts, reminders, invitations, crisis cases (not erasure)
     assert await escalations(app) == []
+    assert await crisis_escalations(app) == []
 
     # 07:15:00: the alert nobody acknowledged escalates, on the schedule, to the second clinician.
     monday.advance(seconds=1)
     await eventually(lambda: _nonempty(escalations(app)), "escalation")
+    await eventually(lambda: _nonempty(crisis_escalations(app)), "crisis case escalation")
     r = await client.get(f"/api/monitoring/alerts/{s['alert']['id']}", headers=s["second"].headers)
     assert r.json()["escalated_to"] == str(s["second"].id)
     assert await no_data_alerts(client, t.clinician, s["no_data"]["id"]) == []
@@ -194,11 +206,11 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     # has not expired, and the loops that woke (not erasure) leave the invitation alone.
     naps = monday.naps
     monday.now = TUESDAY_0850
-    await monday.settle(naps + 3)
+    await monday.settle(naps + 4)
     await caregiver_in_the_visit(client, s)
     naps = monday.naps
     monday.now = CAREGIVER_UNTIL - timedelta(seconds=1)
-    await monday.settle(naps + 3)
+    await monday.settle(naps + 4)
     assert await lapsed(app) == []
     assert await invitees(client, s) == [str(s["caregiver"].id)]
 
@@ -224,21 +236,24 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         await monday.settle(naps + 2 * len(JOBS))
         await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
         t = s["team"]
-        # The threshold alert escalated once (the no-data alert opened only now: not due yet).
-        assert [row.resource_id for row in await escalations(app)] == [s["alert"]["id"]]
+        # The threshold alert and the crisis post's own urgent alert (its author is a patient)
+        # escalated, each once (the no-data alert opened only now: not due yet).
+        escalated = [row.resource_id for row in await escalations(app)]
+        assert s["alert"]["id"] in escalated and len(escalated) == len(set(escalated)) == 2
         assert len(await no_data_alerts(client, t.clinician, s["no_data"]["id"])) == 1
         assert len(await reminders(client, s["visitor"])) == 1
         assert len(await erasures(app, s["leaving"])) == 1
+        assert len(await crisis_escalations(app)) == 1  # the crisis case, by one node
 
         # The caregiver's delegation expires during the visit: one node ends the invitation.
         naps = monday.naps
         monday.now = TUESDAY_0850
-        await monday.settle(naps + 2 * 3)  # both nodes' alert, reminder and invitation loops
+        await monday.settle(naps + 2 * 4)  # both nodes' alert, reminder, invitation, crisis loops
         await caregiver_in_the_visit(client, s)
         naps = monday.naps
         monday.now = CAREGIVER_UNTIL
         await eventually(lambda: _nonempty(lapsed(app)), "lapsed invitation")
-        await monday.settle(naps + 2 * 3)  # both nodes' invitation loops have been round
+        await monday.settle(naps + 2 * 4)  # both nodes' invitation loops have been round
     assert len(await lapsed(app)) == 1
     assert await invitees(client, s) == []
 
