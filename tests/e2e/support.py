@@ -297,3 +297,31 @@ def run_axe(page: Page) -> list[dict]:
         }"""
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def ok(answer: httpx.Response, status: int = 200) -> dict:
+    """The answer's JSON, after checking its status (the body is shown when it is not)."""
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def care_team(server: LiveServer, clinician: Person, patient: Person) -> str:
+    """Create the clinician (and an admin), register the patient, and make the clinician the
+    patient's care team; the patient's id."""
+    admin = new_person("Ada Admin", role="admin")
+    add_user_via_cli(server, admin)
+    add_user_via_cli(server, clinician)
+    register_via_api(server.base_url, patient)
+    with api_as(server.base_url, admin) as as_admin:
+        with api_as(server.base_url, patient) as as_patient:
+            patient_id = ok(as_patient.get("/api/me"))["patient_id"]
+        with api_as(server.base_url, clinician) as as_clinician:
+            clinician_id = ok(as_clinician.get("/api/me"))["id"]
+        ok(
+            as_admin.post(
+                "/api/admin/care-relationships",
+                json={"clinician_id": clinician_id, "patient_id": patient_id},
+            ),
+            201,
+        )
+    return patient_id

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from .support import (
     LiveServer,
-    add_user_via_cli,
     api_as,
+    care_team,
     new_person,
-    register_via_api,
+    ok,
     run_axe,
     sign_in,
 )
@@ -29,11 +28,6 @@ PNG = bytes.fromhex(
 )
 
 
-def ok(answer: httpx.Response, status: int = 200) -> dict:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
@@ -43,23 +37,10 @@ def test_a_patient_reads_a_notice_and_messages_the_care_team_who_answers_from_th
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.base_url
-    admin = new_person("Ada Admin", role="admin")
     clinician = new_person("Dr. Imani Reyes", role="clinician")
     patient = new_person("Sofia Marsh")
-    add_user_via_cli(live_server, admin)
-    add_user_via_cli(live_server, clinician)
-    register_via_api(base, patient)
-    with api_as(base, admin) as as_admin, api_as(base, clinician) as as_clinician:
-        with api_as(base, patient) as as_patient:
-            patient_id = ok(as_patient.get("/api/me"))["patient_id"]
-        clinician_id = ok(as_clinician.get("/api/me"))["id"]
-        ok(
-            as_admin.post(
-                "/api/admin/care-relationships",
-                json={"clinician_id": clinician_id, "patient_id": patient_id},
-            ),
-            201,
-        )
+    patient_id = care_team(live_server, clinician, patient)
+    with api_as(base, clinician) as as_clinician:
         # The care team writes first: the patient has a notification waiting.
         ok(
             as_clinician.post(

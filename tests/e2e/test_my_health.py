@@ -5,16 +5,15 @@ and sees it on Vitals. No "coming soon", no sideways scroll, axe-clean."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
 from .support import (
     LiveServer,
-    add_user_via_cli,
     api_as,
+    care_team,
     new_person,
-    register_via_api,
+    ok,
     run_axe,
     sign_in,
 )
@@ -22,32 +21,14 @@ from .support import (
 pytestmark = pytest.mark.e2e
 
 
-def ok(answer: httpx.Response, status: int = 200) -> dict:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def test_patient_reads_my_health_and_adds_a_blood_pressure_on_a_phone(
     browser: Browser, live_server: LiveServer
 ) -> None:
     base = live_server.base_url
-    admin = new_person("Ada Admin", role="admin")
     clinician = new_person("Dr. Ines Moreau", role="clinician")
     patient = new_person("Kofi Mensah")
-    add_user_via_cli(live_server, admin)
-    add_user_via_cli(live_server, clinician)
-    register_via_api(base, patient)
-    with api_as(base, admin) as as_admin, api_as(base, clinician) as as_clinician:
-        with api_as(base, patient) as as_patient:
-            pid = ok(as_patient.get("/api/me"))["patient_id"]
-        clinician_id = ok(as_clinician.get("/api/me"))["id"]
-        ok(
-            as_admin.post(
-                "/api/admin/care-relationships",
-                json={"clinician_id": clinician_id, "patient_id": pid},
-            ),
-            201,
-        )
+    pid = care_team(live_server, clinician, patient)
+    with api_as(base, clinician) as as_clinician:
         record = f"/api/care/patients/{pid}"
         ok(as_clinician.post(f"{record}/conditions", json={
             "text": "Essential hypertension", "plain_text": "High blood pressure",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,11 +15,11 @@ from .support import (
     LiveServer,
     PageProblems,
     Person,
-    add_user_via_cli,
     api_as,
     assert_clean_load,
+    care_team,
     new_person,
-    register_via_api,
+    ok,
     run_axe,
     sign_in,
 )
@@ -28,32 +27,13 @@ from .support import (
 pytestmark = pytest.mark.e2e
 
 
-def ok(answer: httpx.Response, status: int = 200) -> dict:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 def test_item9_shows_the_crisis_screen_and_alerts_the_clinician(
     page: Page, problems: PageProblems, live_server: LiveServer, browser
 ):
     base_url = live_server.base_url
-    admin = new_person("Ada Admin", role="admin")
     clinician = new_person("Dr. Noor Haddad", role="clinician")
     patient = new_person("Pat Rowe")
-    add_user_via_cli(live_server, admin)
-    add_user_via_cli(live_server, clinician)
-    register_via_api(base_url, patient)
-    with api_as(base_url, admin) as as_admin, api_as(base_url, clinician) as as_clinician:
-        with api_as(base_url, patient) as as_patient:
-            patient_id = ok(as_patient.get("/api/me"))["patient_id"]
-        clinician_id = ok(as_clinician.get("/api/me"))["id"]
-        ok(
-            as_admin.post(
-                "/api/admin/care-relationships",
-                json={"clinician_id": clinician_id, "patient_id": patient_id},
-            ),
-            201,
-        )
+    patient_id = care_team(live_server, clinician, patient)
 
     sign_in(page, base_url, patient)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Wellbeing").click()
