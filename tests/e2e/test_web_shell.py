@@ -213,6 +213,26 @@ def test_expired_access_cookie_is_refreshed_transparently(
     assert "cv_session" in cookie_names(page)
 
 
+def test_a_page_load_rotates_the_session_once(page: Page, base_url: str, person: Person):
+    """Every request and live stream of the page that found the access cookie gone shares one
+    rotation: a second would void the new access cookie that the others' retries carry."""
+    sign_in(page, base_url, person)
+    page.context.clear_cookies(name="cv_session")
+    refreshes: list[str] = []
+    page.on(
+        "request",
+        lambda request: refreshes.append(request.url)
+        if request.url.endswith("/api/auth/session/refresh")
+        else None,
+    )
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {person.display_name}")
+    # The live streams reconnect a second after they were refused: let them.
+    page.wait_for_timeout(2500)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {person.display_name}")
+    assert len(refreshes) == 1, refreshes
+
+
 def test_ended_session_goes_back_to_sign_in(page: Page, base_url: str, person: Person):
     sign_in(page, base_url, person)
     page.context.clear_cookies(name="cv_session")

@@ -187,14 +187,28 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
 }
 
 let refreshing: Promise<boolean> | null = null;
+/** How many times this page rotated the session: a request sent before a rotation retries as is. */
+let generation = 0;
 
-/** Rotate the session cookies. Concurrent callers share one refresh. */
-export function refreshSession(): Promise<boolean> {
-  refreshing ??= send('POST', REFRESH_PATH)
+/** The session's rotation count now; pass it to `refreshSession` after a refused request. */
+export function sessionGeneration(): number {
+  return generation;
+}
+
+/**
+ * Rotate the session cookies. Concurrent callers share one refresh. A caller that passes the
+ * generation it saw when it sent its request does not rotate again if the session was rotated
+ * since: a second rotation would void the access cookie that other requests in flight carry.
+ */
+export function refreshSession(seen?: number): Promise<boolean> {
+  if (refreshing) return refreshing;
+  if (seen !== undefined && seen !== generation) return Promise.resolve(true);
+  refreshing = send('POST', REFRESH_PATH)
     .then((response) => {
       // A refused refresh means the session is over: forget its CSRF cookie so that later
       // page loads do not keep asking for an account that is gone.
       if (response.status === 401 || response.status === 403) forgetSession();
+      if (response.ok) generation += 1;
       return response.ok;
     })
     .catch(() => false)
@@ -216,11 +230,12 @@ async function exchange(
   body: unknown,
   options: RequestOptions,
 ): Promise<Response> {
+  const seen = generation;
   let response = await send(method, path, body);
   if (response.status === 401 && !options.noRefresh) {
     const error = await toApiError(response.clone());
     if (REFRESHABLE.has(error.code) && mayHaveSession()) {
-      if (await refreshSession()) {
+      if (await refreshSession(seen)) {
         response = await send(method, path, body);
       }
       if (response.status === 401) {

@@ -2,7 +2,7 @@
  * The notifications inbox and secure messages (`/api/me/notifications`, `/api/messages`).
  * Uploads go as multipart form data (the server reads the file's type from its bytes).
  */
-import { refreshSession, request, mayHaveSession } from './http';
+import { refreshSession, request, mayHaveSession, sessionGeneration } from './http';
 import { api, apiUrl, type PathWith, type Schema, type Sent } from './typed';
 
 export type Notice = Sent<Schema<'NotificationOut'>>;
@@ -101,6 +101,7 @@ export function subscribeNotices(listener: {
   let stopped = false;
   const open = () => {
     if (stopped || source || !mayHaveSession()) return;
+    const seen = sessionGeneration();
     const stream = new EventSource(apiUrl('/api/me/notifications/stream'), { withCredentials: true });
     source = stream;
     stream.addEventListener('open', () => {
@@ -120,7 +121,7 @@ export function subscribeNotices(listener: {
       source = null;
       timer = window.setTimeout(async () => {
         timer = null;
-        await refreshSession();
+        await refreshSession(seen);
         open();
       }, delay);
       delay = Math.min(delay * 2, 60_000);

@@ -2,7 +2,7 @@
  * Remote monitoring (`/api/monitoring/...`): the clinician's panel, NEWS2, vitals, care-plan
  * rules ("targets" for the patient), alerts and their live stream, and devices with pairing.
  */
-import { mayHaveSession, refreshSession } from './http';
+import { mayHaveSession, refreshSession, sessionGeneration } from './http';
 import { api, apiUrl, type Schema, type Sent } from './typed';
 
 // ---- NEWS2 and readings -------------------------------------------------------------------
@@ -112,6 +112,7 @@ let retryDelay = 1000;
 
 function openStream(): void {
   if (source || streamListeners.size === 0 || !mayHaveSession()) return;
+  const seen = sessionGeneration();
   const stream = new EventSource(STREAM_PATH, { withCredentials: true });
   source = stream;
   stream.addEventListener('open', () => {
@@ -135,7 +136,7 @@ function openStream(): void {
     closeStream();
     reconnectTimer = window.setTimeout(async () => {
       reconnectTimer = null;
-      await refreshSession();
+      await refreshSession(seen);
       openStream();
     }, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30_000);

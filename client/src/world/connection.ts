@@ -6,7 +6,7 @@
  * A dropped connection is retried with backoff (the server keeps the avatar for a grace period
  * and answers a fresh `welcome`); close codes that mean "you may not be here" stop the retries.
  */
-import { refreshSession } from '../api/http';
+import { refreshSession, sessionGeneration } from '../api/http';
 
 export type Vec3 = [number, number, number];
 export type Quat = [number, number, number, number];
@@ -200,6 +200,8 @@ export class WorldConnection extends EventTarget {
   private pingTimer: number | null = null;
   private closedByUs = false;
   private refreshedOnce = false;
+  /** The session's rotation count when the socket opened (see `refreshSession`). */
+  private seenGeneration = 0;
   private seq = 0;
   /** Estimated server clock minus `performance.now()`, in ms (from ping/pong). */
   private serverOffset = 0;
@@ -251,6 +253,7 @@ export class WorldConnection extends EventTarget {
 
   private open_(): void {
     this.clearTimers();
+    this.seenGeneration = sessionGeneration();
     const socket = new WebSocket(this.url);
     this.socket = socket;
     socket.addEventListener('open', () => {
@@ -296,7 +299,7 @@ export class WorldConnection extends EventTarget {
     if (code === UNAUTHENTICATED && !this.refreshedOnce) {
       // The access cookie may have expired: refresh it once and try again.
       this.refreshedOnce = true;
-      if (await refreshSession()) {
+      if (await refreshSession(this.seenGeneration)) {
         this.open_();
         return;
       }

@@ -64,6 +64,10 @@ class AuthSession(IdMixin, CreatedMixin, Base):
     refresh_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     scope: Mapped[str] = mapped_column(String(20), default="full")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The refresh token the last rotation replaced, and when: honoured for a short grace (a lost
+    # answer, two tabs at once), a reuse after it (see SignInService.refresh).
+    previous_refresh_hash: Mapped[str | None] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginFailure(Base):

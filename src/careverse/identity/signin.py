@@ -337,11 +337,16 @@ class SignInService:
             select(AuthSession).where(AuthSession.refresh_hash == presented)
         )
         now = clock.now()
+        # The grace is for browsers only (they also prove the session's CSRF secret): a bearer
+        # client's rotated token coming back is always a reuse.
+        browser = csrf is not None
         if auth is None:
             session_id = _issued_session(refresh_token)
-            if session_id is not None:
+            if session_id is None:
+                return _ended()
+            auth = await self._within_grace(session_id, presented, now) if browser else None
+            if auth is None:
                 return await self._revoke_reused(session_id)
-            return _ended()
         if auth.revoked_at is not None or auth.refresh_expires_at <= now:
             return _ended()
         if csrf is not None:
@@ -351,26 +356,61 @@ class SignInService:
             return _ended()
         access, refresh = tokens.new_secret("cva"), _new_refresh_token(auth.id)
         ttl = self.settings.access_token_ttl_seconds
-        # Conditional on the presented hash: of two concurrent refreshes with one token, the
-        # second finds it rotated (after the first's row lock) and is treated as a reuse.
-        rotated = await self.session.execute(
-            update(AuthSession)
-            .where(
-                AuthSession.id == auth.id,
-                AuthSession.refresh_hash == presented,
-                AuthSession.revoked_at.is_(None),
+        for attempt in (1, 2):
+            # Conditional on the current hash as read: of two concurrent refreshes, the second
+            # finds it rotated (after the first's row lock): a reuse, or for a browser within
+            # the grace (two tabs sharing one cookie jar) a second rotation.
+            current = auth.refresh_hash
+            rotated = await self.session.execute(
+                update(AuthSession)
+                .where(
+                    AuthSession.id == auth.id,
+                    AuthSession.refresh_hash == current,
+                    AuthSession.revoked_at.is_(None),
+                )
+                .values(
+                    access_hash=tokens.digest(access),
+                    access_expires_at=now + timedelta(seconds=ttl),
+                    refresh_hash=tokens.digest(refresh),
+                    refresh_expires_at=now
+                    + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+                    previous_refresh_hash=current,
+                    rotated_at=now,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .values(
-                access_hash=tokens.digest(access),
-                access_expires_at=now + timedelta(seconds=ttl),
-                refresh_hash=tokens.digest(refresh),
-                refresh_expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if rotated.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
-            return await self._revoke_reused(auth.id)
-        return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
+            if rotated.rowcount == 1:  # pyright: ignore[reportAttributeAccessIssue]
+                return IssuedTokens(access, refresh, ttl, auth.id, account, Scope(auth.scope))
+            again = await self._within_grace(auth.id, presented, now) if browser else None
+            if again is None or attempt == 2:
+                break
+            auth = again
+        return await self._revoke_reused(auth.id)
+
+    async def _within_grace(
+        self, session_id: uuid.UUID, presented: str, now: datetime
+    ) -> AuthSession | None:
+        """The session, if ``presented`` is the refresh token its last rotation replaced, and
+        that rotation is younger than the grace: its holder lost the answer (a navigation
+        aborted it) or shares the cookies with a tab that refreshed at the same moment.
+
+        Anything else that names the session is a reuse. The grace is short, so a stolen token
+        replayed later still ends the session.
+        """
+        grace = self.settings.refresh_reuse_grace_seconds
+        if grace <= 0:
+            return None
+        auth = await self.session.get(AuthSession, session_id, populate_existing=True)
+        if (
+            auth is None
+            or auth.previous_refresh_hash is None
+            or auth.rotated_at is None
+            or not hmac.compare_digest(auth.previous_refresh_hash, presented)
+            or now - clock.as_utc(auth.rotated_at) > timedelta(seconds=grace)
+        ):
+            return None
+        log.info("identity.refresh_within_grace", session_id=str(session_id))
+        return auth
 
     async def _revoke_reused(self, session_id: uuid.UUID) -> ReuseRevoked:
         """Revoke a session whose rotated refresh token came back, and audit it (no secrets).

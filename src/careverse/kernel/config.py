@@ -107,6 +107,14 @@ class Settings(BaseSettings):
 
     access_token_ttl_seconds: int = Field(default=15 * 60, ge=30)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    refresh_reuse_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=120,
+        description="How long the refresh token just rotated away may still be exchanged (once "
+        "per rotation): a browser whose refresh answer was lost to a navigation, or a second tab "
+        "that refreshed at the same moment, is not taken for a thief. 0 turns the grace off",
+    )
     mfa_required: bool = Field(default=False, description="Clinicians and admins must use TOTP")
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_max_failures_per_account: int = Field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.conftest import PASSWORD
 
 
@@ -85,3 +87,81 @@ async def test_the_csrf_token_is_bound_to_its_session(client, make_account):
     assert (
         await client.post("/api/me/mfa/totp", headers={"X-CSRF-Token": second})
     ).status_code == 201
+
+
+# ---- a refresh answer lost to a navigation, or two tabs at once ---------------------------
+
+
+def csrf(client) -> dict[str, str]:
+    return {"X-CSRF-Token": client.cookies["cv_csrf"]}
+
+
+async def refresh_with(client, refresh_cookie: str):
+    """A refresh that presents ``refresh_cookie`` (the browser's jar as it was before)."""
+    client.cookies.set("cv_refresh", refresh_cookie, path="/api/auth/session")
+    return await client.post("/api/auth/session/refresh", headers=csrf(client))
+
+
+async def test_a_lost_refresh_answer_is_forgiven_within_the_grace(client, make_account, fake_clock):
+    account = await make_account()
+    await sign_in(client, account.email)
+    before = client.cookies["cv_refresh"]
+    # The browser sent a refresh and navigated away: the server rotated, the answer was lost.
+    lost = await client.post("/api/auth/session/refresh", headers=csrf(client))
+    assert lost.status_code == 200
+    fake_clock.advance(seconds=20)
+    # The new page refreshes with the cookie it still has: a second rotation, not a theft.
+    again = await refresh_with(client, before)
+    assert again.status_code == 200, again.text
+    assert (await client.get("/api/me")).status_code == 200
+    # The grace was for that one rotation: the older token is now two rotations back.
+    fake_clock.advance(seconds=1)
+    assert (await refresh_with(client, before)).status_code == 401
+    assert (await client.get("/api/me")).status_code == 401  # and the session is over
+
+
+async def test_after_the_grace_a_rotated_cookie_ends_the_session(
+    client, app, make_account, fake_clock
+):
+    account = await make_account()
+    await sign_in(client, account.email)
+    before = client.cookies["cv_refresh"]
+    assert (await client.post("/api/auth/session/refresh", headers=csrf(client))).status_code == 200
+    newest = client.cookies["cv_refresh"]
+    fake_clock.advance(seconds=app.state.runtime.settings.refresh_reuse_grace_seconds + 1)
+    late = await refresh_with(client, before)
+    assert late.status_code == 401 and late.json()["code"] == "invalid_grant"
+    assert (await refresh_with(client, newest)).status_code == 401
+
+
+async def test_the_grace_still_needs_the_sessions_csrf_secret(client, make_account, fake_clock):
+    account = await make_account()
+    await sign_in(client, account.email)
+    before = client.cookies["cv_refresh"]
+    assert (await client.post("/api/auth/session/refresh", headers=csrf(client))).status_code == 200
+    client.cookies.set("cv_refresh", before, path="/api/auth/session")
+    forged = await client.post("/api/auth/session/refresh", headers={"X-CSRF-Token": "forged"})
+    assert forged.status_code == 403 and forged.json()["code"] == "csrf"
+
+
+async def test_two_tabs_refreshing_with_one_cookie_both_stay_signed_in(client, make_account):
+    account = await make_account()
+    await sign_in(client, account.email)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in client.cookies.items()), **csrf(client)}
+    answers = await asyncio.gather(
+        *(client.post("/api/auth/session/refresh", headers=headers) for _ in range(2))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 200], [a.text for a in answers]
+    # The later rotation's access cookie is the session's; the earlier one's is replaced.
+    works = {}
+    for answer in answers:
+        cookie = f"cv_session={answer.cookies['cv_session']}"
+        works[answer] = (await client.get("/api/me", headers={"Cookie": cookie})).status_code
+    assert sorted(works.values()) == [200, 401]
+    # A jar that kept the earlier answer still refreshes (within the grace) and is signed in.
+    earlier = next(a for a, status in works.items() if status == 401)
+    client.cookies.clear()
+    client.cookies.set("cv_csrf", headers["X-CSRF-Token"])
+    again = await refresh_with(client, earlier.cookies["cv_refresh"])
+    assert again.status_code == 200, again.text
+    assert (await client.get("/api/me")).status_code == 200
