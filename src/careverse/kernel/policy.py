@@ -129,6 +129,9 @@ async def decide(
 ) -> tuple[Grant | None, bool]:
     """Decide an access. Answers (grant or None, whether the actor may at least read)."""
     require_full_scope(actor)
+    # A SMART app gets at most its granted scopes (kernel/smart.py), then what its user may.
+    if actor.app is not None and not actor.app.permits(category, write, patient_id):
+        return None, False
     if actor.role is Role.PATIENT:
         if actor.patient_id == patient_id:
             return Grant(Basis.SELF, Purpose.SELF), True
@@ -181,15 +184,19 @@ async def authorize(
             audit.record(
                 own, action, actor=actor, outcome=audit.Outcome.DENIED, patient_id=patient_id,
                 resource_type=resource_type, resource_id=resource_id or patient_id,
+                detail={"app": actor.app.app_name} if actor.app is not None else None,
             )  # fmt: skip
 
         await audit_refusal(session, write_refusal)
         if can_read:
             raise Forbidden("You may see this but not change it.", code="forbidden_write")
         raise NotFound("Not found.")
+    detail = {"basis": grant.basis.value}
+    if actor.app is not None:  # the access log says which app read the record
+        detail["app"] = actor.app.app_name
     audit.record(
         session, action, actor=actor, patient_id=patient_id, purpose=grant.purpose.value,
         resource_type=resource_type, resource_id=resource_id or patient_id,
-        detail={"basis": grant.basis.value},
+        detail=detail,
     )  # fmt: skip
     return grant
