@@ -183,7 +183,13 @@ router.add_api_route(
 # ---- /oauth ------------------------------------------------------------------------------------
 
 
-@router.get("/oauth/authorize", responses={302: {"description": "To the consent screen"}})
+@router.get(
+    "/oauth/authorize",
+    responses={
+        302: {"description": "To the consent screen, or back to the app with an error"},
+        400: {"description": "Unknown client or redirect URI (an OAuth 2 error)"},
+    },
+)
 async def authorize(request: Request, service: Smart) -> Response:
     """Check the app's request, then send the browser to the consent screen (the same query)."""
     params = {"client_id": "", "redirect_uri": "", **request.query_params}
@@ -220,7 +226,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-@router.post("/oauth/token", responses={400: {"description": "An OAuth 2 error"}})
+@router.post(
+    "/oauth/token",
+    responses={
+        400: {"description": "An OAuth 2 error"},
+        401: {"description": "Client authentication failed"},
+    },
+)
 async def token(request: Request, service: Smart) -> JSONResponse:
     """The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``."""
     try:
@@ -236,7 +248,13 @@ async def token(request: Request, service: Smart) -> JSONResponse:
     return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-@router.post("/oauth/revoke", responses={200: {"description": "Revoked (or unknown)"}})
+@router.post(
+    "/oauth/revoke",
+    responses={
+        200: {"description": "Revoked (or unknown)"},
+        401: {"description": "Client authentication failed"},
+    },
+)
 async def revoke(request: Request, service: Smart) -> Response:
     """RFC 7009 token revocation: answers 200 whether or not the token was known."""
     try:
