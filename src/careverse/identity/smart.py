@@ -318,7 +318,7 @@ class SmartService:
             audit.record(
                 self.session, "smart-app.authorize", actor=actor, patient_id=launch,
                 resource_type="SmartGrant", resource_id=grant.id,
-                detail={"app": checked.app.name},
+                detail={"smart_app": checked.app.name},
             )  # fmt: skip
         return with_query(req.redirect_uri, code=code, state=req.state)
 

@@ -16,7 +16,8 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from sqlalchemy import select
 
-from careverse.identity.smart_models import SmartApp
+from careverse.identity.erasure import erase_account
+from careverse.identity.smart_models import SmartApp, SmartGrant, SmartToken
 from tests.integration.monitoring.test_manual_readings import point
 from tests.integration.privacy.support import assign, audit_rows, cheap_password_hashing, person
 
@@ -398,3 +399,23 @@ async def test_codes_expire(client, person, fake_clock):
             "/oauth/token", authorization_response=back, code_verifier=verifier
         )
     assert late.value.error == "invalid_grant"
+
+
+async def test_erasing_a_person_deletes_their_app_grants_and_tokens(app, client, person):
+    admin, patient, other = await person("admin"), await person("patient"), await person("patient")
+    registered = await register(client, admin)
+    _, token = await launch(client, patient, registered)
+    _, kept = await launch(client, other, registered)
+    async with app.state.runtime.db.session() as session:
+        await erase_account(session, patient.id)
+    async with app.state.runtime.db.session() as session:
+        grants = (await session.scalars(select(SmartGrant))).all()
+        assert [g.account_id for g in grants] == [other.id]
+        tokens = (await session.scalars(select(SmartToken))).all()
+        assert {t.grant_id for t in tokens} == {grants[0].id}
+    gone = await client.get(
+        f"/fhir/Observation?patient={patient.patient_id}", headers=bearer(token)
+    )
+    assert gone.status_code == 401
+    still = await client.get(f"/fhir/Observation?patient={other.patient_id}", headers=bearer(kept))
+    assert still.status_code == 200
