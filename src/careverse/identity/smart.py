@@ -560,10 +560,15 @@ def refuse_outside_fhir(actor: Actor, path: str, method: str) -> None:
         return
     if not path.startswith("/fhir/"):
         raise NotAuthenticated("App tokens work only on the FHIR API.", code="invalid_token")
-    first = path.removeprefix("/fhir/").split("/", 1)[0]
+    segments = path.removeprefix("/fhir/").split("/")
+    first = segments[0]
     if first in ("metadata", ".well-known"):
         return
-    if not actor.app.permits_type(first, write=method not in ("GET", "HEAD")):
+    write = method not in ("GET", "HEAD")
+    # An operation ($everything, $export) answers every type of the record: a wildcard scope only.
+    if any(s.startswith("$") for s in segments):
+        first = "*"
+    if not actor.app.permits_type(first, write=write):
         raise Forbidden("The app was not granted this kind of data.", code="insufficient_scope")
 
 

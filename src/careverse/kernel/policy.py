@@ -184,19 +184,15 @@ async def authorize(
             audit.record(
                 own, action, actor=actor, outcome=audit.Outcome.DENIED, patient_id=patient_id,
                 resource_type=resource_type, resource_id=resource_id or patient_id,
-                detail={"app": actor.app.app_name} if actor.app is not None else None,
             )  # fmt: skip
 
         await audit_refusal(session, write_refusal)
         if can_read:
             raise Forbidden("You may see this but not change it.", code="forbidden_write")
         raise NotFound("Not found.")
-    detail = {"basis": grant.basis.value}
-    if actor.app is not None:  # the access log says which app read the record
-        detail["app"] = actor.app.app_name
     audit.record(
         session, action, actor=actor, patient_id=patient_id, purpose=grant.purpose.value,
         resource_type=resource_type, resource_id=resource_id or patient_id,
-        detail=detail,
+        detail={"basis": grant.basis.value},
     )  # fmt: skip
     return grant

@@ -419,3 +419,20 @@ async def test_erasing_a_person_deletes_their_app_grants_and_tokens(app, client,
     assert gone.status_code == 401
     still = await client.get(f"/fhir/Observation?patient={other.patient_id}", headers=bearer(kept))
     assert still.status_code == 200
+
+
+async def test_everything_needs_a_wildcard_scope(client, person):
+    admin, patient = await person("admin"), await person("patient")
+    await add_reading(client, patient)
+    narrow = await register(client, admin, scopes="launch/patient patient/Patient.rs", name="N")
+    wide = await register(client, admin, scopes="launch/patient patient/*.rs", name="W")
+    everything = f"/fhir/Patient/{patient.patient_id}/$everything"
+    _, token = await launch(client, patient, narrow, scope="launch/patient patient/Patient.rs")
+    headers = bearer(token)
+    assert (await client.get(f"/fhir/Patient/{patient.patient_id}", headers=headers)).is_success
+    assert (await client.get(everything, headers=headers)).status_code == 403
+    _, token = await launch(client, patient, wide, scope="launch/patient patient/*.rs")
+    whole = await client.get(everything, headers=bearer(token))
+    assert whole.status_code == 200, whole.text
+    kinds = {e["resource"]["resourceType"] for e in whole.json()["entry"]}
+    assert {"Patient", "Observation"} <= kinds
