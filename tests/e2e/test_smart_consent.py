@@ -23,6 +23,7 @@ from .support import (
     ok,
     register_via_api,
     run_axe,
+    sign_in,
 )
 
 pytestmark = pytest.mark.e2e
@@ -128,5 +129,37 @@ def test_a_patient_connects_an_app_on_the_consent_screen(
             f"{base_url}/fhir/Observation", params={"patient": token["patient"]}, headers=bearer
         )
         assert again.status_code == 401
+    finally:
+        context.close()
+
+
+def test_an_admin_registers_and_turns_off_an_app(
+    browser, live_server: LiveServer, base_url: str, problems: PageProblems
+):
+    admin = new_person("Ada Admin", role="admin")
+    add_user_via_cli(live_server, admin)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  bypass_csp=True)  # fmt: skip
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        sign_in(page, base_url, admin)
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Apps").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Apps")
+        page.get_by_label("Name").fill("Clinic BP")
+        page.get_by_label("Redirect URIs").fill("https://bp.example.org/cb")
+        page.get_by_label("Scopes it may ask for").fill("launch/patient patient/Observation.rs")
+        page.get_by_label("Confidential").check()
+        page.get_by_role("button", name="Register app").click()
+        secret = page.get_by_label("Client secret: copy it now")
+        expect(secret).to_have_value(re.compile(r"^cvcs_"))
+        row = page.get_by_role("row").filter(has_text="Clinic BP")
+        expect(row).to_contain_text("Confidential")
+        assert run_axe(page) == []
+        page.get_by_role("button", name="Turn off the app Clinic BP").click()
+        expect(page.get_by_role("button", name="Turn on the app Clinic BP")).to_be_visible()
+        page.reload()
+        expect(page.get_by_label("Client secret: copy it now")).to_have_count(0)
+        assert problems.page_errors == []
     finally:
         context.close()
