@@ -428,6 +428,11 @@ class SmartService:
         return answer
 
     async def _refresh(self, app: SmartApp, refresh_token: str) -> dict:
+        """Rotate: the presented refresh token (and its access token) end, new ones are issued.
+
+        A rotated refresh token that comes back means two parties hold it (one stole it): every
+        token of the grant ends, the thief's newest too, as for sign-in sessions.
+        """
         now = clock.now()
         async with unit_of_work(self.session):
             row = (
@@ -437,26 +442,34 @@ class SmartService:
                     .where(SmartToken.refresh_hash == tokens.digest(refresh_token))
                 )
             ).first()
-            if (
+            reused = False
+            if row is not None and row[1].app_id == app.id and row[0].revoked_at is not None:
+                await self._revoke_tokens(SmartToken.grant_id == row[1].id)
+                audit.record(self.session, "smart-app.refresh-reused",
+                             outcome=audit.Outcome.FAILURE, actor_id=row[1].account_id,
+                             resource_type="SmartGrant", resource_id=row[1].id)  # fmt: skip
+                reused = True
+            elif not (
                 row is None
                 or row[1].app_id != app.id
-                or row[0].revoked_at is not None
                 or row[1].revoked_at is not None
                 or row[0].refresh_expires_at is None
                 or clock.as_utc(row[0].refresh_expires_at) <= now
             ):
-                raise OAuthError("invalid_grant", "The refresh token is not valid.")
-            old, grant = row
-            # Rotation: the presented refresh token (and its access token) end here.
-            ended = await self.session.execute(
-                update(SmartToken)
-                .where(SmartToken.id == old.id, SmartToken.revoked_at.is_(None))
-                .values(revoked_at=now, refresh_hash=None)
-                .execution_options(synchronize_session=False)
-            )
-            if ended.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
-                raise OAuthError("invalid_grant", "The refresh token is not valid.")
-            return await self._issue(grant, code_id=None)
+                old, grant = row
+                # Conditional on the row still being live: of two concurrent refreshes with one
+                # token, the second finds it rotated and is refused.
+                ended = await self.session.execute(
+                    update(SmartToken)
+                    .where(SmartToken.id == old.id, SmartToken.revoked_at.is_(None))
+                    .values(revoked_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if ended.rowcount == 1:  # pyright: ignore[reportAttributeAccessIssue]
+                    return await self._issue(grant, code_id=None)
+        # Raised after the block, so a reuse's revocation and its audit row are committed.
+        description = "The refresh token was already used." if reused else "Not a valid token."
+        raise OAuthError("invalid_grant", description)
 
     async def revoke_token(self, app: SmartApp, token: str) -> None:
         """RFC 7009: end an access or refresh token of this app (unknown tokens are ignored)."""

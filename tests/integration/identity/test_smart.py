@@ -214,9 +214,6 @@ async def test_refresh_rotates_and_revocation_ends_tokens(client, person):
     assert renewed["refresh_token"] != first_refresh
     old = await client.get(f"/fhir/Observation?patient={patient.patient_id}", headers=bearer(token))
     assert old.status_code == 401  # rotation ended the old access token
-    with pytest.raises(OAuthError) as reused:
-        await session.refresh_token("/oauth/token", refresh_token=first_refresh)
-    assert reused.value.error == "invalid_grant"
     ok = await client.get(
         f"/fhir/Observation?patient={patient.patient_id}", headers=bearer(renewed)
     )
@@ -226,6 +223,22 @@ async def test_refresh_rotates_and_revocation_ends_tokens(client, person):
         f"/fhir/Observation?patient={patient.patient_id}", headers=bearer(renewed)
     )
     assert gone.status_code == 401
+
+
+async def test_a_rotated_refresh_token_used_again_ends_every_token_of_the_grant(client, person):
+    admin, patient = await person("admin"), await person("patient")
+    registered = await register(client, admin)
+    session, token = await launch(client, patient, registered)
+    renewed = await session.refresh_token("/oauth/token", refresh_token=token["refresh_token"])
+    with pytest.raises(OAuthError) as reused:  # the old one, presented by someone else
+        await session.refresh_token("/oauth/token", refresh_token=token["refresh_token"])
+    assert reused.value.error == "invalid_grant"
+    for newest in ("access_token", "refresh_token"):
+        assert renewed[newest]
+    r = await client.get(f"/fhir/Observation?patient={patient.patient_id}", headers=bearer(renewed))
+    assert r.status_code == 401
+    with pytest.raises(OAuthError):
+        await session.refresh_token("/oauth/token", refresh_token=renewed["refresh_token"])
 
 
 async def test_codes_are_bound_to_verifier_redirect_and_single_use(client, person):
