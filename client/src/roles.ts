@@ -47,6 +47,7 @@ export const AREAS = {
   system: area('system', 'system'),
   messages: area('messages', 'messages'),
   inbox: area('inbox', 'inbox'),
+  apps: area('apps', 'apps'),
 } as const satisfies Record<string, Area>;
 
 interface RoleHome {
@@ -108,7 +109,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
   admin: {
     name: 'role.admin',
     intro: 'home.intro.admin',
-    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.moderation, AREAS.spaces],
+    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.moderation, AREAS.spaces, AREAS.apps],
   },
 };
 

@@ -214,6 +214,15 @@ export const ROUTES: readonly RouteEntry[] = [
   areaRoute(AREAS.accounts, () => html`<cv-admin-accounts></cv-admin-accounts>`),
   areaRoute(AREAS.audit, () => html`<cv-admin-audit></cv-admin-audit>`),
   areaRoute(AREAS.system, () => html`<cv-admin-system></cv-admin-system>`),
+  areaRoute(AREAS.apps, () => html`<cv-admin-apps></cv-admin-apps>`),
+  {
+    // SMART App Launch: /oauth/authorize sends the browser here with the app's request.
+    name: 'smartConsent',
+    path: '/oauth/consent',
+    audience: 'signedIn',
+    title: 'smart.consent.pageTitle',
+    page: () => html`<cv-smart-consent></cv-smart-consent>`,
+  },
   areaRoute(AREAS.messages, ({ account }) => html`<cv-messages-page .account=${account}></cv-messages-page>`),
   areaRoute(AREAS.inbox, ({ account }) => html`<cv-inbox-page .account=${account}></cv-inbox-page>`),
   {

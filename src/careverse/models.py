@@ -4,6 +4,7 @@ from careverse.care import models as care_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.identity import models as identity_models
+from careverse.identity import smart_models as identity_smart_models
 from careverse.kernel import audit as kernel_audit
 from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
@@ -17,6 +18,7 @@ __all__ = [
     "community_models",
     "community_moderation_models",
     "identity_models",
+    "identity_smart_models",
     "kernel_audit",
     "messaging_models",
     "monitoring_alert_models",

@@ -5,6 +5,10 @@
 
 
 export interface paths {
+  "/.well-known/smart-configuration": {
+    /** Smart Configuration */
+    get: operations["smart_configuration__well_known_smart_configuration_get"];
+  };
   "/api/admin/accounts": {
     /**
      * List Accounts
@@ -71,6 +75,19 @@ export interface paths {
      * @description End a care relationship (admins).
      */
     delete: operations["end_care_relationship_api_admin_care_relationships__relationship_id__delete"];
+  };
+  "/api/admin/smart-apps": {
+    /** List Apps */
+    get: operations["list_apps_api_admin_smart_apps_get"];
+    /**
+     * Register App
+     * @description Register an app; a confidential app's secret is in this answer only.
+     */
+    post: operations["register_app_api_admin_smart_apps_post"];
+  };
+  "/api/admin/smart-apps/{app_id}": {
+    /** Change App */
+    patch: operations["change_app_api_admin_smart_apps__app_id__patch"];
   };
   "/api/admin/system": {
     /**
@@ -734,6 +751,20 @@ export interface paths {
      */
     get: operations["access_log_api_me_access_log_get"];
   };
+  "/api/me/apps": {
+    /**
+     * My Apps
+     * @description The apps the caller authorised, with what each may see and when it was last used.
+     */
+    get: operations["my_apps_api_me_apps_get"];
+  };
+  "/api/me/apps/{grant_id}": {
+    /**
+     * Revoke App
+     * @description Revoke an app's access: its tokens stop working at once.
+     */
+    delete: operations["revoke_app_api_me_apps__grant_id__delete"];
+  };
   "/api/me/consents": {
     /**
      * List Consents
@@ -1057,6 +1088,20 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
+  "/api/smart/consent": {
+    /**
+     * Consent Decision
+     * @description Approve (all or some scopes) or deny; answers where to send the browser.
+     */
+    post: operations["consent_decision_api_smart_consent_post"];
+  };
+  "/api/smart/consent/preview": {
+    /**
+     * Consent Preview
+     * @description What the app asks for, in plain words (and the patients a clinician may choose).
+     */
+    post: operations["consent_preview_api_smart_consent_preview_post"];
+  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1325,6 +1370,27 @@ export interface paths {
      */
     get: operations["healthz_healthz_get"];
   };
+  "/oauth/authorize": {
+    /**
+     * Authorize
+     * @description Check the app's request, then send the browser to the consent screen (the same query).
+     */
+    get: operations["authorize_oauth_authorize_get"];
+  };
+  "/oauth/revoke": {
+    /**
+     * Revoke
+     * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
+     */
+    post: operations["revoke_oauth_revoke_post"];
+  };
+  "/oauth/token": {
+    /**
+     * Token
+     * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+     */
+    post: operations["token_oauth_token_post"];
+  };
   "/readyz": {
     /**
      * Readyz
@@ -1356,6 +1422,8 @@ export interface components {
       actor_name: string;
       /** Actor Role */
       actor_role: string | null;
+      /** App Name */
+      app_name?: string | null;
       /**
        * At
        * Format: date-time
@@ -1647,6 +1715,52 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** AppChanges */
+    AppChanges: {
+      /** Is Active */
+      is_active: boolean;
+    };
+    /** AppIn */
+    AppIn: {
+      /**
+       * Confidential
+       * @default false
+       */
+      confidential?: boolean;
+      /** Name */
+      name: string;
+      /** Redirect Uris */
+      redirect_uris: string[];
+      /** Scopes */
+      scopes: string[];
+    };
+    /** AppOut */
+    AppOut: {
+      /** Client Id */
+      client_id: string;
+      /** Client Secret */
+      client_secret?: string | null;
+      /** Confidential */
+      confidential: boolean;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Is Active */
+      is_active: boolean;
+      /** Name */
+      name: string;
+      /** Redirect Uris */
+      redirect_uris: string[];
+      /** Scopes */
+      scopes: string[];
+    };
     /** AppealIn */
     AppealIn: {
       /** Text */
@@ -1824,6 +1938,45 @@ export interface components {
       mine: boolean;
       /** Name */
       name: string | null;
+    };
+    /** AuthorisedApp */
+    AuthorisedApp: {
+      /** App Name */
+      app_name: string;
+      /**
+       * Granted At
+       * Format: date-time
+       */
+      granted_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Last Used At */
+      last_used_at: string | null;
+      /** Scopes */
+      scopes: components["schemas"]["ScopeText"][];
+    };
+    /**
+     * AuthorizeParams
+     * @description The app's authorisation request, as the consent screen received it.
+     */
+    AuthorizeParams: {
+      /** Client Id */
+      client_id: string;
+      /** Code Challenge */
+      code_challenge?: string | null;
+      /** Code Challenge Method */
+      code_challenge_method?: string | null;
+      /** Redirect Uri */
+      redirect_uri: string;
+      /** Response Type */
+      response_type?: string | null;
+      /** Scope */
+      scope?: string | null;
+      /** State */
+      state?: string | null;
     };
     /** AvailabilityIn */
     AvailabilityIn: {
@@ -2333,6 +2486,29 @@ export interface components {
       /** Text */
       text?: string | null;
     };
+    /** ConsentDecision */
+    ConsentDecision: {
+      /** Approve */
+      approve: boolean;
+      /** Client Id */
+      client_id: string;
+      /** Code Challenge */
+      code_challenge?: string | null;
+      /** Code Challenge Method */
+      code_challenge_method?: string | null;
+      /** Patient Id */
+      patient_id?: string | null;
+      /** Redirect Uri */
+      redirect_uri: string;
+      /** Response Type */
+      response_type?: string | null;
+      /** Scope */
+      scope?: string | null;
+      /** Scopes */
+      scopes?: string[] | null;
+      /** State */
+      state?: string | null;
+    };
     /** ConsentIn */
     ConsentIn: {
       /** Actor Id */
@@ -2375,6 +2551,24 @@ export interface components {
       purpose: components["schemas"]["Purpose"];
       /** Status */
       status: string;
+    };
+    /** ConsentPreview */
+    ConsentPreview: {
+      /** App Name */
+      app_name: string;
+      /** Needs Patient */
+      needs_patient: boolean;
+      /** Patient Is Self */
+      patient_is_self: boolean;
+      /** Patients */
+      patients: components["schemas"]["PatientChoice"][];
+      /** Scopes */
+      scopes: components["schemas"]["ScopeText"][];
+    };
+    /** ConsentRedirect */
+    ConsentRedirect: {
+      /** Redirect To */
+      redirect_to: string;
     };
     /** ContentRuleIn */
     ContentRuleIn: {
@@ -3495,6 +3689,16 @@ export interface components {
        */
       email: string;
     };
+    /** PatientChoice */
+    PatientChoice: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
     /** PatientOut */
     PatientOut: {
       /** Birth Date */
@@ -4063,6 +4267,13 @@ export interface components {
     RulesOut: {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
+    };
+    /** ScopeText */
+    ScopeText: {
+      /** Scope */
+      scope: string;
+      /** Text */
+      text: string;
     };
     /** ScoreBandOut */
     ScoreBandOut: {
@@ -4689,6 +4900,19 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** Smart Configuration */
+  smart_configuration__well_known_smart_configuration_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
   /**
    * List Accounts
    * @description Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
@@ -5140,6 +5364,117 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
+      };
+    };
+  };
+  /** List Apps */
+  list_apps_api_admin_smart_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Register App
+   * @description Register an app; a confidential app's secret is in this answer only.
+   */
+  register_app_api_admin_smart_apps_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AppOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /** Change App */
+  change_app_api_admin_smart_apps__app_id__patch: {
+    parameters: {
+      path: {
+        app_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppChanges"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
     };
   };
@@ -10707,6 +11042,75 @@ export interface operations {
     };
   };
   /**
+   * My Apps
+   * @description The apps the caller authorised, with what each may see and when it was last used.
+   */
+  my_apps_api_me_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AuthorisedApp"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Revoke App
+   * @description Revoke an app's access: its tokens stop working at once.
+   */
+  revoke_app_api_me_apps__grant_id__delete: {
+    parameters: {
+      path: {
+        grant_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * List Consents
    * @description The caller's consents (patients).
    */
@@ -13075,6 +13479,88 @@ export interface operations {
     };
   };
   /**
+   * Consent Decision
+   * @description Approve (all or some scopes) or deny; answers where to send the browser.
+   */
+  consent_decision_api_smart_consent_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConsentDecision"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentRedirect"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Consent Preview
+   * @description What the app asks for, in plain words (and the patients a clinician may choose).
+   */
+  consent_preview_api_smart_consent_preview_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AuthorizeParams"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentPreview"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -14844,6 +15330,56 @@ export interface operations {
             [key: string]: string;
           };
         };
+      };
+    };
+  };
+  /**
+   * Authorize
+   * @description Check the app's request, then send the browser to the consent screen (the same query).
+   */
+  authorize_oauth_authorize_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description To the consent screen */
+      302: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Revoke
+   * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
+   */
+  revoke_oauth_revoke_post: {
+    responses: {
+      /** @description Revoked (or unknown) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+    };
+  };
+  /**
+   * Token
+   * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+   */
+  token_oauth_token_post: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description An OAuth 2 error */
+      400: {
+        content: never;
       };
     };
   };

@@ -31,6 +31,8 @@ import { LightElement } from './light-element';
 import '../pages/admin/accounts-page';
 import '../pages/admin/audit-page';
 import '../pages/admin/system-page';
+import '../pages/admin/apps-page';
+import '../pages/oauth/consent-page';
 import '../pages/area-page';
 import '../pages/care/appointments-page';
 import '../pages/care/schedule-page';

@@ -7,7 +7,7 @@ from careverse.kernel.runtime import Runtime
 
 def setup(runtime: Runtime) -> None:
     """Register identity's routes, its FHIR Patient, and the policy facts it owns."""
-    from careverse.identity import api, fhir, relationships
+    from careverse.identity import api, fhir, relationships, smart_api
     from careverse.kernel import policy
 
     policy.provide_facts(
@@ -15,5 +15,6 @@ def setup(runtime: Runtime) -> None:
         has_care_relationship=relationships.has_care_relationship,
     )
     runtime.include_router(api.router)
+    runtime.include_router(smart_api.router)  # SMART App Launch: /oauth, discovery, apps
     runtime.include_fhir_router(fhir.router)  # /fhir/Patient, /fhir/Patient/{id}
     runtime.patient_record.add("patient", fhir.record_section)

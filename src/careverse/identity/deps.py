@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.service import IdentityService
+from careverse.identity.smart import SmartService, is_app_token, refuse_outside_fhir
 from careverse.kernel.actor import Actor, require_full_scope
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
@@ -43,6 +44,13 @@ async def any_actor(
         from_cookie = True
     if not token:
         raise NotAuthenticated()
+    if not from_cookie and is_app_token(token):  # a SMART app's token: the FHIR API only
+        actor = await SmartService(service.session, service.settings).resolve(
+            token, client_address(request)
+        )
+        refuse_outside_fhir(actor, request.url.path, request.method)
+        request.state.actor = actor
+        return actor
     actor = await service.resolve(token, client_address(request))
     if from_cookie and request.method not in SAFE_METHODS:
         if actor.session_id is None:  # a cookie always belongs to a sign-in session

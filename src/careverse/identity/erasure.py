@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.emails import normalise_email
@@ -22,6 +22,7 @@ from careverse.identity.models import (
     LoginFailure,
     PasswordResetToken,
 )
+from careverse.identity.smart_models import SmartApp, SmartCode, SmartGrant, SmartToken
 from careverse.kernel.crypto import keyring
 from careverse.kernel.uow import unit_of_work
 
@@ -56,6 +57,17 @@ async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> uuid.UU
             delete(PasswordResetToken).where(PasswordResetToken.account_id == account_id)
         )
         await session.execute(delete(LoginFailure).where(LoginFailure.account_key == login_key))
+        # SMART apps they connected (or connected to their record): grants, codes, tokens.
+        granted = [SmartGrant.account_id == account_id]
+        if patient_id is not None:
+            granted.append(SmartGrant.patient_id == patient_id)
+        grants = select(SmartGrant.id).where(or_(*granted))
+        await session.execute(delete(SmartToken).where(SmartToken.grant_id.in_(grants)))
+        await session.execute(delete(SmartCode).where(SmartCode.grant_id.in_(grants)))
+        await session.execute(delete(SmartGrant).where(or_(*granted)))
+        await session.execute(
+            update(SmartApp).where(SmartApp.created_by == account_id).values(created_by=None)
+        )
         if patient is not None:
             await session.delete(patient)
 

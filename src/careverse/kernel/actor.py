@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from careverse.kernel.errors import Forbidden
+from careverse.kernel.smart import AppGrant
 
 
 class Role(StrEnum):
@@ -38,6 +39,8 @@ class Actor:
     patient_id: uuid.UUID | None = None
     scope: Scope = Scope.FULL
     address: str | None = None
+    # Set when a SMART app calls for the person (its token): the scopes it was granted.
+    app: AppGrant | None = None
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

@@ -101,6 +101,9 @@ def record(
     if not sync.in_transaction():
         # Tie the event to a transaction (no SQL yet), so a rollback before any statement drops it.
         sync.begin()
+    if actor is not None and actor.app is not None:
+        # A SMART app acted for the person: the access log names the app (docs/fhir.md).
+        detail = {**(detail or {}), "app": actor.app.app_name}
     sync.info.setdefault(PENDING_KEY, []).append(
         AuditRecord(
             action=action,

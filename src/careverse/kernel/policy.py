@@ -129,6 +129,9 @@ async def decide(
 ) -> tuple[Grant | None, bool]:
     """Decide an access. Answers (grant or None, whether the actor may at least read)."""
     require_full_scope(actor)
+    # A SMART app gets at most its granted scopes (kernel/smart.py), then what its user may.
+    if actor.app is not None and not actor.app.permits(category, write, patient_id):
+        return None, False
     if actor.role is Role.PATIENT:
         if actor.patient_id == patient_id:
             return Grant(Basis.SELF, Purpose.SELF), True

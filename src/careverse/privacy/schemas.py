@@ -60,6 +60,8 @@ class AccessLogEntry(BaseModel):
     basis: str | None
     resource_type: str | None
     reason: str | None
+    # The SMART app that made the access for the person named (``actor_name``), if any.
+    app_name: str | None = None
     # Repeated reads are one entry: how many, the earliest and the latest (``at`` is the latest).
     count: int = 1
     first: datetime

@@ -178,7 +178,12 @@ class PrivacyService:
                     select(AuditEvent)
                     .where(
                         AuditEvent.patient_id == patient_id,
-                        or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != actor.account_id),
+                        or_(
+                            AuditEvent.actor_id.is_(None),
+                            AuditEvent.actor_id != actor.account_id,
+                            # An app the patient authorised, reading for them (SMART).
+                            AuditEvent.detail.contains('"app"'),
+                        ),
                     )
                     .order_by(AuditEvent.seq.desc())
                     .limit(limit)
@@ -201,9 +206,10 @@ class PrivacyService:
                 "basis": detail.get("basis"),
                 "resource_type": r.resource_type,
                 "reason": reasons.get(r.resource_id or ""),
+                "app_name": detail.get("app"),
             }
             key = (r.actor_id, r.action, r.resource_type, r.outcome, r.purpose,
-                   entry["basis"], entry["reason"])  # fmt: skip
+                   entry["basis"], entry["reason"], entry["app_name"])  # fmt: skip
             entries.append((key, entry))
         return group_accesses(entries)
 

@@ -82,7 +82,8 @@ function reasonOf(entry: AccessLogEntry): string | null {
  * "Dr Rivera viewed your vitals 9 times on 30 Nov between 06:40 and 06:55". */
 export function describeAccess(entry: AccessLogEntry): string {
   const params = {
-    name: entry.actor_name,
+    // An access by a SMART app names the app and the person it acted for.
+    name: entry.app_name ? t('access.viaApp', { app: entry.app_name, name: entry.actor_name }) : entry.actor_name,
     date: formatDate(entry.at),
     time: formatTime(entry.at),
   };

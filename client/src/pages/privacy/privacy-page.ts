@@ -4,6 +4,7 @@ import { t } from '../../i18n';
 import { AREAS } from '../../roles';
 import './access-history';
 import './account-deletion';
+import './authorised-apps';
 import './caregiver-access';
 import './consent-choices';
 import './record-export';
@@ -12,6 +13,7 @@ const SECTIONS = [
   { id: 'access', title: 'access.title' },
   { id: 'consents', title: 'consents.title' },
   { id: 'delegations', title: 'delegations.title' },
+  { id: 'apps', title: 'smart.apps.title' },
   { id: 'export', title: 'export.title' },
   { id: 'erasure', title: 'erasure.title' },
 ] as const;
@@ -37,6 +39,7 @@ export class PrivacyPage extends LightElement {
       <cv-access-history></cv-access-history>
       <cv-consent-choices></cv-consent-choices>
       <cv-caregiver-access></cv-caregiver-access>
+      <cv-authorised-apps></cv-authorised-apps>
       <cv-record-export></cv-record-export>
       <cv-account-deletion></cv-account-deletion>
     `;

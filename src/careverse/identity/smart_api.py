@@ -1,0 +1,330 @@
+"""SMART App Launch HTTP: discovery, ``/oauth/*``, the consent screen's API, apps, grants."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from careverse.identity.deps import CurrentActor
+from careverse.identity.smart import (
+    AuthorizeRequest,
+    OAuthError,
+    RedirectError,
+    SmartService,
+)
+from careverse.kernel.deps import SessionDep, SettingsDep
+from careverse.kernel.errors import InvalidInput
+
+router = APIRouter(tags=["smart"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad request"},
+    401: {"description": "Not signed in"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+}
+CONSENT_PAGE = "/oauth/consent"
+SCOPES_SUPPORTED = [
+    "launch/patient", "openid", "fhirUser", "offline_access",
+    "patient/*.rs", "user/*.rs", "patient/*.cruds", "user/*.cruds",
+]  # fmt: skip
+
+
+def smart_service(session: SessionDep, settings: SettingsDep) -> SmartService:
+    return SmartService(session, settings)
+
+
+Smart = Annotated[SmartService, Depends(smart_service)]
+
+
+# ---- schemas -----------------------------------------------------------------------------------
+
+
+class AuthorizeParams(BaseModel):
+    """The app's authorisation request, as the consent screen received it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    client_id: str = Field(max_length=100)
+    redirect_uri: str = Field(max_length=2000)
+    response_type: str | None = Field(default=None, max_length=20)
+    scope: str | None = Field(default=None, max_length=2000)
+    state: str | None = Field(default=None, max_length=500)
+    code_challenge: str | None = Field(default=None, max_length=128)
+    code_challenge_method: str | None = Field(default=None, max_length=10)
+
+    def request(self) -> AuthorizeRequest:
+        return AuthorizeRequest(
+            self.client_id, self.redirect_uri, self.response_type, self.scope, self.state,
+            self.code_challenge, self.code_challenge_method,
+        )  # fmt: skip
+
+
+class ScopeText(BaseModel):
+    scope: str
+    text: str
+
+
+class PatientChoice(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class ConsentPreview(BaseModel):
+    app_name: str
+    scopes: list[ScopeText]
+    needs_patient: bool
+    patient_is_self: bool
+    patients: list[PatientChoice]
+
+
+class ConsentDecision(AuthorizeParams):
+    approve: bool
+    scopes: list[str] | None = Field(default=None, max_length=50)
+    patient_id: uuid.UUID | None = None
+
+
+class ConsentRedirect(BaseModel):
+    redirect_to: str
+
+
+class AppIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    redirect_uris: list[str] = Field(min_length=1, max_length=10)
+    confidential: bool = False
+    scopes: list[str] = Field(min_length=1, max_length=50)
+
+
+class AppOut(BaseModel):
+    id: uuid.UUID
+    client_id: str
+    name: str
+    confidential: bool
+    redirect_uris: list[str]
+    scopes: list[str]
+    is_active: bool
+    created_at: datetime
+    # Shown once, when a confidential app is registered; never stored in the clear.
+    client_secret: str | None = None
+
+
+class AppChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    is_active: bool
+
+
+class AuthorisedApp(BaseModel):
+    id: uuid.UUID
+    app_name: str
+    scopes: list[ScopeText]
+    granted_at: datetime
+    last_used_at: datetime | None
+
+
+def app_out(app, secret: str | None = None) -> AppOut:
+    return AppOut(
+        id=app.id, client_id=app.client_id, name=app.name, confidential=app.confidential,
+        redirect_uris=app.redirect_uris.split("\n"), scopes=app.scopes.split(),
+        is_active=app.is_active, created_at=app.created_at, client_secret=secret,
+    )  # fmt: skip
+
+
+def oauth_error(error: OAuthError) -> JSONResponse:
+    headers = {"Cache-Control": "no-store"}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="careverse"'
+    return JSONResponse(
+        {"error": error.error, "error_description": error.description},
+        status_code=error.status,
+        headers=headers,
+    )
+
+
+# ---- discovery ---------------------------------------------------------------------------------
+
+
+def smart_configuration(settings: SettingsDep) -> dict:
+    base = settings.public_url.rstrip("/")
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token",
+        "revocation_endpoint": f"{base}/oauth/revoke",
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": SCOPES_SUPPORTED,
+        "capabilities": [
+            "launch-standalone", "client-public", "client-confidential-symmetric",
+            "context-standalone-patient", "permission-v2", "permission-patient",
+            "permission-user", "permission-offline",
+        ],
+    }  # fmt: skip
+
+
+router.add_api_route("/.well-known/smart-configuration", smart_configuration, methods=["GET"])
+router.add_api_route(
+    "/fhir/.well-known/smart-configuration", smart_configuration, methods=["GET"],
+    include_in_schema=False,
+)  # fmt: skip
+
+
+# ---- /oauth ------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/oauth/authorize",
+    responses={
+        302: {"description": "To the consent screen, or back to the app with an error"},
+        400: {"description": "Unknown client or redirect URI (an OAuth 2 error)"},
+    },
+)
+async def authorize(request: Request, service: Smart) -> Response:
+    """Check the app's request, then send the browser to the consent screen (the same query)."""
+    params = {"client_id": "", "redirect_uri": "", **request.query_params}
+    try:
+        req = AuthorizeParams.model_validate(params)
+        await service.check_request(req.request())
+    except RedirectError as exc:
+        return RedirectResponse(exc.location, status_code=status.HTTP_302_FOUND)
+    except OAuthError as exc:  # unknown client or redirect URI: never redirect there
+        return oauth_error(exc)
+    except ValueError:
+        return oauth_error(OAuthError("invalid_request", "A parameter is too long."))
+    return RedirectResponse(
+        f"{CONSENT_PAGE}?{request.url.query}", status_code=status.HTTP_302_FOUND
+    )
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise OAuthError("invalid_client", "Malformed client credentials.", 401) from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError("invalid_client", "Malformed client credentials.", 401)
+    return unquote(client_id), unquote(secret)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post(
+    "/oauth/token",
+    responses={
+        400: {"description": "An OAuth 2 error"},
+        401: {"description": "Client authentication failed"},
+    },
+)
+async def token(request: Request, service: Smart) -> JSONResponse:
+    """The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``."""
+    try:
+        form = await _form(request)
+        basic = _basic_auth(request)
+        if basic is not None:
+            app = await service.client(*basic)
+        else:
+            app = await service.client(form.get("client_id"), form.get("client_secret"))
+        answer = await service.token(app, form)
+    except OAuthError as exc:
+        return oauth_error(exc)
+    return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.post(
+    "/oauth/revoke",
+    responses={
+        200: {"description": "Revoked (or unknown)"},
+        401: {"description": "Client authentication failed"},
+    },
+)
+async def revoke(request: Request, service: Smart) -> Response:
+    """RFC 7009 token revocation: answers 200 whether or not the token was known."""
+    try:
+        form = await _form(request)
+        basic = _basic_auth(request)
+        app = await service.client(*(basic or (form.get("client_id"), form.get("client_secret"))))
+        await service.revoke_token(app, form.get("token") or "")
+    except OAuthError as exc:
+        return oauth_error(exc)
+    return Response(status_code=200)
+
+
+# ---- the consent screen's API ------------------------------------------------------------------
+
+
+@router.post("/api/smart/consent/preview", response_model=ConsentPreview, responses=ERRORS)
+async def consent_preview(body: AuthorizeParams, actor: CurrentActor, service: Smart) -> Any:
+    """What the app asks for, in plain words (and the patients a clinician may choose)."""
+    try:
+        return await service.preview(actor, body.request())
+    except OAuthError as exc:
+        raise InvalidInput(exc.description, code=exc.error) from None
+
+
+@router.post("/api/smart/consent", response_model=ConsentRedirect, responses=ERRORS)
+async def consent_decision(body: ConsentDecision, actor: CurrentActor, service: Smart) -> Any:
+    """Approve (all or some scopes) or deny; answers where to send the browser."""
+    try:
+        target = await service.decide(
+            actor, body.request(), approve=body.approve, scopes=body.scopes,
+            patient_id=body.patient_id,
+        )  # fmt: skip
+    except RedirectError as exc:
+        target = exc.location
+    except OAuthError as exc:
+        raise InvalidInput(exc.description, code=exc.error) from None
+    return ConsentRedirect(redirect_to=target)
+
+
+# ---- apps (admins) and the person's authorised apps --------------------------------------------
+
+
+@router.get("/api/admin/smart-apps", response_model=list[AppOut], responses=ERRORS)
+async def list_apps(actor: CurrentActor, service: Smart) -> Any:
+    return [app_out(a) for a in await service.list_apps(actor)]
+
+
+@router.post("/api/admin/smart-apps", response_model=AppOut, status_code=201, responses=ERRORS)
+async def register_app(body: AppIn, actor: CurrentActor, service: Smart) -> Any:
+    """Register an app; a confidential app's secret is in this answer only."""
+    app, secret = await service.register_app(
+        actor, name=body.name, redirect_uris=body.redirect_uris,
+        confidential=body.confidential, scopes=body.scopes,
+    )  # fmt: skip
+    return app_out(app, secret)
+
+
+@router.patch("/api/admin/smart-apps/{app_id}", response_model=AppOut, responses=ERRORS)
+async def change_app(app_id: uuid.UUID, body: AppChanges, actor: CurrentActor, service: Smart):
+    return app_out(await service.set_active(actor, app_id, body.is_active))
+
+
+@router.get("/api/me/apps", response_model=list[AuthorisedApp], responses=ERRORS)
+async def my_apps(actor: CurrentActor, service: Smart) -> Any:
+    """The apps the caller authorised, with what each may see and when it was last used."""
+    return await service.my_grants(actor)
+
+
+@router.delete("/api/me/apps/{grant_id}", status_code=204, responses=ERRORS)
+async def revoke_app(grant_id: uuid.UUID, actor: CurrentActor, service: Smart) -> Response:
+    """Revoke an app's access: its tokens stop working at once."""
+    await service.revoke_grant(actor, grant_id)
+    return Response(status_code=204)

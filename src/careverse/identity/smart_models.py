@@ -1,0 +1,83 @@
+"""SMART App Launch tables: registered apps, a person's grants to them, codes and tokens.
+
+Secrets (client secrets, codes, tokens) are stored only as SHA-256 hashes, as sign-in's are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from careverse.kernel.db import Base, CreatedMixin, IdMixin, UTCDateTime
+
+
+class SmartApp(IdMixin, CreatedMixin, Base):
+    """An app an admin registered: who it is, where codes may go, what it may ask for."""
+
+    __tablename__ = "smart_apps"
+
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    redirect_uris: Mapped[str] = mapped_column(Text)  # one per line, matched exactly
+    scopes: Mapped[str] = mapped_column(Text)  # the scopes it may be granted, space-separated
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+
+
+class SmartGrant(IdMixin, CreatedMixin, Base):
+    """A person's approval of an app: the scopes granted, the launch patient, revocable at once."""
+
+    __tablename__ = "smart_grants"
+
+    app_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("smart_apps.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[str] = mapped_column(Text)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmartCode(IdMixin, CreatedMixin, Base):
+    """An authorisation code: single-use, short-lived, bound to its redirect URI and PKCE."""
+
+    __tablename__ = "smart_codes"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("smart_grants.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmartToken(IdMixin, CreatedMixin, Base):
+    """An app's access token (and rotating refresh token, with offline_access) under a grant."""
+
+    __tablename__ = "smart_tokens"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("smart_grants.id", ondelete="CASCADE"), index=True
+    )
+    code_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("smart_codes.id", ondelete="SET NULL"), index=True
+    )
+    access_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
