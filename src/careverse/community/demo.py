@@ -126,6 +126,9 @@ async def seed(session: AsyncSession, accounts: dict) -> None:
             assert started.thread is not None
             for who, text, as_ in replies:
                 await threads.reply(_actor(accounts[who]), started.thread.thread.id, text, as_)
+    from careverse.community.quality_demo import seed_quality
+
+    await seed_quality(session, accounts)  # library items, a peer educator, marked posts
 
 
 async def add_threads(

@@ -111,7 +111,7 @@ export class QualityMarkView extends LightElement {
   private badge(mark: QualityMark) {
     const contradicts = mark.verdict === 'contradicts';
     return html`<div class=${contradicts ? 'quality-mark warning' : 'quality-mark'}
-      role=${contradicts ? 'note' : nothing} aria-label=${t('quality.markLabel')}>
+      role="note" aria-label=${t('quality.markLabel')}>
       <p>
         <strong class="badge">${t(contradicts ? 'quality.contradicts' : 'quality.reviewed')}</strong>
         ${contradicts ? html` ${t('quality.contradictsWarning')}` : nothing}
