@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.community import library_api
+from careverse.community.library import erase_member_library
 from careverse.community.quality import MarkView, QualityService, may_mark
 from careverse.community.quality_schemas import (
     QualityMarkIn,
@@ -19,7 +21,9 @@ from careverse.community.quality_schemas import (
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.deps import get_session
+from careverse.kernel.events import Phase
 from careverse.kernel.runtime import Runtime
+from careverse.privacy.events import AccountErasureDue
 
 router = APIRouter(prefix="/api/community", tags=["community"])
 
@@ -70,11 +74,6 @@ async def remove_mark(
 
 def setup_quality(runtime: Runtime) -> None:
     """Quality marks and the education library: routes and their part of every erasure."""
-    from careverse.community import library_api
-    from careverse.community.library import erase_member_library
-    from careverse.kernel.events import Phase
-    from careverse.privacy.events import AccountErasureDue
-
     runtime.include_router(router)
     runtime.include_router(library_api.router)
     runtime.events.subscribe(AccountErasureDue, erase_member_library, phase=Phase.TRANSACTION)
