@@ -93,6 +93,21 @@ def test_a_clinician_marks_a_post_and_a_member_takes_a_quiz(
         expect(post.get_by_role("button", name="Change the mark")).to_be_focused()
         assert run_axe(desk) == []
         assert desk.evaluate("() => document.documentElement.scrollWidth") <= 360
+
+        # the author screen: a new article, saved as a draft, then published (reviewed by them)
+        desk.goto(f"{base}/community/diabetes-quality")
+        desk.get_by_role("link", name="Write a library item").click()
+        expect(desk.get_by_role("heading", level=1)).to_have_text("New library item")
+        assert run_axe(desk) == []
+        desk.get_by_label("Title").fill("Foot checks")
+        desk.get_by_label("Text (Markdown)").fill("Look at your feet **every day**.")
+        desk.get_by_role("button", name="Save").click()
+        expect(desk.get_by_role("heading", level=1)).to_have_text("Foot checks")
+        expect(desk.locator(".library-body strong")).to_have_text("every day")
+        desk.get_by_role("button", name="Publish").click()
+        expect(desk.get_by_role("button", name="Withdraw to draft")).to_be_visible()
+        expect(desk.get_by_text("Reviewed by Dr Iris Evidence on")).to_be_visible()
+        assert run_axe(desk) == []
     finally:
         desk.context.close()
 
