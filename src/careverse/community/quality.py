@@ -7,7 +7,8 @@ per post: a clinician changes or removes it (site moderators and admins may remo
 change is audited (``community.quality_mark``, ``community.quality_mark_remove``) with who and
 why. Everyone who may read the thread sees the mark under the clinician's verified name; a
 ``contradicts`` mark does not hide the post. The mark names the clinician and nothing else: no
-pseudonym of theirs is read or stored, so marking never links their name to a handle.
+pseudonym of theirs is stored or shown, so marking never links their name to a handle (their
+own pseudonym is looked up only to refuse marking their own post, 409, to them alone).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.community.members import is_site_staff, readable
+from careverse.community.members import is_site_staff, own_pseudonym, readable
 from careverse.community.models import Post, Thread
 from careverse.community.quality_models import QualityMark
 from careverse.identity import directory
 from careverse.kernel import audit, clock
-from careverse.kernel.errors import Forbidden, InvalidInput, NotFound
+from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope
 from careverse.kernel.uow import unit_of_work
 
@@ -122,6 +123,11 @@ class QualityService:
             raise InvalidInput("The source must be an https:// link.", field="source_url")
         async with unit_of_work(self.session):
             post = await self._markable(actor, post_id)
+            mine = await own_pseudonym(self.session, post.community_id, actor.account_id)
+            if post.author_account_id == actor.account_id or (
+                mine is not None and post.pseudonym_id == mine.id
+            ):
+                raise Conflict("Another clinician reviews your own posts.", code="own_post")
             row = await self.session.get(QualityMark, post.id)
             previous = None if row is None else row.verdict
             if row is None:

@@ -42,6 +42,9 @@ async def test_a_clinician_marks_changes_and_removes_a_mark_audited(app, client,
     assert answer.status_code == 200, answer.text
     assert answer.json()["clinician"] == "Dr Ada Marsh" and answer.json()["mine"] is True
 
+    own = await client.put(f"{API}/posts/{mine['post']['id']}/quality-mark", json=MARK,
+                           headers=clinician.headers)  # fmt: skip
+    assert own.status_code == 409 and own.json()["code"] == "own_post"
     seen = await marks(client, reader, thread_id)
     assert seen["can_mark"] is False
     (mark,) = seen["marks"]
