@@ -15,18 +15,18 @@ export type LibraryItem = Sent<Schema<'LibraryItemOut'>>;
 export type LibraryItemInput = Schema<'LibraryItemIn'>;
 export type QuizResult = Sent<Schema<'QuizResultOut'>>;
 
-/** One request per thread, shared by every post's mark on the page. */
-const threadMarks = new Map<string, Promise<QualityMarks>>();
+/** One request per thread for the posts of a page being shown (kept a few seconds only). */
+const threadMarks = new Map<string, { at: number; marks: Promise<QualityMarks> }>();
+const SHARED_MS = 5000;
 
 export function marksOf(threadId: string, fresh = false): Promise<QualityMarks> {
-  let marks = threadMarks.get(threadId);
-  if (!marks || fresh) {
-    marks = api.get('/api/community/threads/{thread_id}/quality-marks', {
-      path: { thread_id: threadId },
-    });
-    threadMarks.set(threadId, marks);
-    marks.catch(() => threadMarks.delete(threadId));
-  }
+  const cached = threadMarks.get(threadId);
+  if (cached && !fresh && Date.now() - cached.at < SHARED_MS) return cached.marks;
+  const marks = api.get('/api/community/threads/{thread_id}/quality-marks', {
+    path: { thread_id: threadId },
+  });
+  threadMarks.set(threadId, { at: Date.now(), marks });
+  marks.catch(() => threadMarks.delete(threadId));
   return marks;
 }
 
