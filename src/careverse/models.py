@@ -1,8 +1,10 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.care import models as care_models
+from careverse.community import library_models as community_library_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
+from careverse.community import quality_models as community_quality_models
 from careverse.identity import models as identity_models
 from careverse.identity import smart_models as identity_smart_models
 from careverse.kernel import audit as kernel_audit
@@ -15,8 +17,10 @@ from careverse.world import models as world_models
 
 __all__ = [
     "care_models",
+    "community_library_models",
     "community_models",
     "community_moderation_models",
+    "community_quality_models",
     "identity_models",
     "identity_smart_models",
     "kernel_audit",

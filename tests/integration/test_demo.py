@@ -148,3 +148,19 @@ async def test_demo_communities_have_threads_and_hide_the_professional_one(app, 
     (thread,) = pro["threads"]
     page = (await client.get(f"/api/community/threads/{thread['id']}")).json()
     assert [p["author"]["badge"] for p in page["posts"]] == ["verified_professional"] * 2
+
+
+async def test_demo_library_items_and_marked_posts(app, client):
+    for _ in range(2):  # seeding again adds nothing
+        async with app.state.runtime.db.session() as session:
+            await demo.seed(session, app.state.runtime.settings)
+    await _sign_in(client, "maria")
+    library = (await client.get("/api/community/communities/type-2-diabetes/library")).json()
+    assert sorted(i["kind"] for i in library["items"]) == ["article", "infographic", "module"]
+    assert all(i["state"] == "published" and i["reviewed_by"] for i in library["items"])
+    threads = (await client.get("/api/community/communities/type-2-diabetes/threads")).json()
+    verdicts = []
+    for thread in threads["threads"]:
+        marks = await client.get(f"/api/community/threads/{thread['id']}/quality-marks")
+        verdicts += [m["verdict"] for m in marks.json()["marks"]]
+    assert sorted(verdicts) == ["contradicts", "reviewed"]

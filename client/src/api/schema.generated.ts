@@ -516,6 +516,18 @@ export interface paths {
     /** Leave */
     post: operations["leave_api_community_communities__slug__leave_post"];
   };
+  "/api/community/communities/{slug}/library": {
+    /**
+     * Library
+     * @description The community's education library: published items (authors also see drafts).
+     */
+    get: operations["library_api_community_communities__slug__library_get"];
+    /**
+     * Create Item
+     * @description A new draft (clinicians and the community's peer educators; audited).
+     */
+    post: operations["create_item_api_community_communities__slug__library_post"];
+  };
   "/api/community/communities/{slug}/members": {
     /**
      * Members
@@ -549,6 +561,50 @@ export interface paths {
      * @description A new topic; answers its first post (``state`` published or held) and any ``concern``.
      */
     post: operations["start_thread_api_community_communities__slug__threads_post"];
+  };
+  "/api/community/library/{item_id}": {
+    /** Get Item */
+    get: operations["get_item_api_community_library__item_id__get"];
+    /**
+     * Edit Item
+     * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+     */
+    put: operations["edit_item_api_community_library__item_id__put"];
+  };
+  "/api/community/library/{item_id}/answers": {
+    /**
+     * Answer Quiz
+     * @description Score the caller's answers (one list of option indexes per question) on the server.
+     */
+    post: operations["answer_quiz_api_community_library__item_id__answers_post"];
+    /**
+     * Forget Answers
+     * @description Erase the caller's own result of this quiz.
+     */
+    delete: operations["forget_answers_api_community_library__item_id__answers_delete"];
+  };
+  "/api/community/library/{item_id}/image": {
+    /** Get Image */
+    get: operations["get_image_api_community_library__item_id__image_get"];
+    /**
+     * Put Image
+     * @description An infographic's image (its type read from its bytes, at most 2 MB).
+     */
+    put: operations["put_image_api_community_library__item_id__image_put"];
+  };
+  "/api/community/library/{item_id}/review": {
+    /**
+     * Review Item
+     * @description A clinician records that the item is consistent with current evidence (today).
+     */
+    post: operations["review_item_api_community_library__item_id__review_post"];
+  };
+  "/api/community/library/{item_id}/state": {
+    /**
+     * Item State
+     * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
+     */
+    put: operations["item_state_api_community_library__item_id__state_put"];
   };
   "/api/community/me/bookmarks": {
     /** My Bookmarks */
@@ -680,6 +736,19 @@ export interface paths {
      */
     post: operations["release_api_community_posts__post_id__moderation_release_post"];
   };
+  "/api/community/posts/{post_id}/quality-mark": {
+    /**
+     * Set Mark
+     * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
+     * replaces the current mark; audited).
+     */
+    put: operations["set_mark_api_community_posts__post_id__quality_mark_put"];
+    /**
+     * Remove Mark
+     * @description Remove a post's mark, with a reason (audited).
+     */
+    delete: operations["remove_mark_api_community_posts__post_id__quality_mark_delete"];
+  };
   "/api/community/posts/{post_id}/reactions": {
     /** React */
     post: operations["react_api_community_posts__post_id__reactions_post"];
@@ -715,6 +784,13 @@ export interface paths {
      * @description A reply (optionally quoting a post of the thread).
      */
     post: operations["reply_api_community_threads__thread_id__posts_post"];
+  };
+  "/api/community/threads/{thread_id}/quality-marks": {
+    /**
+     * Thread Marks
+     * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
+     */
+    get: operations["thread_marks_api_community_threads__thread_id__quality_marks_get"];
   };
   "/api/community/threads/{thread_id}/slow-mode": {
     /**
@@ -2033,6 +2109,14 @@ export interface components {
       /** Results */
       results: components["schemas"]["ItemResult"][];
     };
+    /** Body_put_image_api_community_library__item_id__image_put */
+    Body_put_image_api_community_library__item_id__image_put: {
+      /**
+       * File
+       * @description PNG, JPEG or WebP
+       */
+      file: string;
+    };
     /** Body_reply_api_messages_threads__thread_id__messages_post */
     Body_reply_api_messages_threads__thread_id__messages_post: {
       /** Body */
@@ -3150,6 +3234,132 @@ export interface components {
       /** Value */
       value: number;
     };
+    /** LibraryItemIn */
+    LibraryItemIn: {
+      /**
+       * Alt Text
+       * @default
+       */
+      alt_text?: string;
+      /**
+       * Body
+       * @description Markdown
+       * @default
+       */
+      body?: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Questions */
+      questions?: components["schemas"]["QuizQuestionIn"][];
+      /**
+       * Summary
+       * @default
+       */
+      summary?: string;
+      /** Title */
+      title: string;
+    };
+    /** LibraryItemOut */
+    LibraryItemOut: {
+      /** Alt Text */
+      alt_text: string;
+      /** Author */
+      author: string | null;
+      /** Body */
+      body: string | null;
+      /** Can Edit */
+      can_edit: boolean;
+      /** Can Review */
+      can_review: boolean;
+      /** Community Slug */
+      community_slug: string;
+      /** Has Image */
+      has_image: boolean;
+      /** Html */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Last Reviewed At */
+      last_reviewed_at: string | null;
+      my_result: components["schemas"]["QuizResultOut"] | null;
+      /** Questions */
+      questions: components["schemas"]["QuizQuestionOut"][];
+      /** Reviewed By */
+      reviewed_by: string | null;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** LibraryItemSummaryOut */
+    LibraryItemSummaryOut: {
+      /** Author */
+      author: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Last Reviewed At */
+      last_reviewed_at: string | null;
+      /** Reviewed By */
+      reviewed_by: string | null;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** LibraryItemsOut */
+    LibraryItemsOut: {
+      /** Can Author */
+      can_author: boolean;
+      /** Items */
+      items: components["schemas"]["LibraryItemSummaryOut"][];
+    };
+    /** LibraryStateIn */
+    LibraryStateIn: {
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+    };
     /** MedicationIn */
     MedicationIn: {
       /** Dose */
@@ -3913,6 +4123,73 @@ export interface components {
      * @enum {string}
      */
     Purpose: "treatment" | "research" | "community" | "org-sharing" | "self";
+    /** QualityMarkIn */
+    QualityMarkIn: {
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      /**
+       * Reason
+       * @description Why (audited)
+       * @default
+       */
+      reason?: string;
+      /** Source Title */
+      source_title: string;
+      /**
+       * Source Url
+       * Format: uri
+       * @description An https link to the evidence
+       */
+      source_url: string;
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "reviewed" | "contradicts";
+    };
+    /** QualityMarkOut */
+    QualityMarkOut: {
+      /** Clinician */
+      clinician: string;
+      /**
+       * Marked At
+       * Format: date-time
+       */
+      marked_at: string;
+      /** Mine */
+      mine: boolean;
+      /** Note */
+      note: string;
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Source Title */
+      source_title: string;
+      /** Source Url */
+      source_url: string;
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "reviewed" | "contradicts";
+    };
+    /** QualityMarkRemoveIn */
+    QualityMarkRemoveIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** QualityMarksOut */
+    QualityMarksOut: {
+      /** Can Mark */
+      can_mark: boolean;
+      /** Marks */
+      marks: components["schemas"]["QualityMarkOut"][];
+    };
     /** QuestionOut */
     QuestionOut: {
       /** Link Id */
@@ -3985,6 +4262,71 @@ export interface components {
     QueueOut: {
       /** Items */
       items: components["schemas"]["QueueItem"][];
+    };
+    /**
+     * QuizAnswersIn
+     * @description One list of chosen option indexes per question, in the quiz's order.
+     */
+    QuizAnswersIn: {
+      /** Answers */
+      answers: number[][];
+    };
+    /** QuizFeedbackOut */
+    QuizFeedbackOut: {
+      /** Chosen */
+      chosen: number[];
+      /** Correct */
+      correct: number[];
+      /** Explanation */
+      explanation: string;
+      /** Right */
+      right: boolean;
+    };
+    /** QuizQuestionIn */
+    QuizQuestionIn: {
+      /** Correct */
+      correct: number[];
+      /**
+       * Explanation
+       * @default
+       */
+      explanation?: string;
+      /**
+       * Multiple
+       * @default false
+       */
+      multiple?: boolean;
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** QuizQuestionOut */
+    QuizQuestionOut: {
+      /** Correct */
+      correct: number[] | null;
+      /** Explanation */
+      explanation: string | null;
+      /** Multiple */
+      multiple: boolean;
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** QuizResultOut */
+    QuizResultOut: {
+      /** Feedback */
+      feedback: components["schemas"]["QuizFeedbackOut"][];
+      /** Score */
+      score: number;
+      /**
+       * Taken At
+       * Format: date-time
+       */
+      taken_at: string;
+      /** Total */
+      total: number;
     };
     /** QuoteOut */
     QuoteOut: {
@@ -4187,7 +4529,7 @@ export interface components {
        * Role
        * @enum {string}
        */
-      role: "member" | "facilitator" | "moderator";
+      role: "member" | "facilitator" | "moderator" | "educator";
     };
     /**
      * RoomOut
@@ -9031,6 +9373,109 @@ export interface operations {
     };
   };
   /**
+   * Library
+   * @description The community's education library: published items (authors also see drafts).
+   */
+  library_api_community_communities__slug__library_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Item
+   * @description A new draft (clinicians and the community's peer educators; audited).
+   */
+  create_item_api_community_communities__slug__library_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryItemIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Members
    * @description Members, join requests or invitations (community staff).
    */
@@ -9305,6 +9750,419 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Item */
+  get_item_api_community_library__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Edit Item
+   * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+   */
+  edit_item_api_community_library__item_id__put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryItemIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Answer Quiz
+   * @description Score the caller's answers (one list of option indexes per question) on the server.
+   */
+  answer_quiz_api_community_library__item_id__answers_post: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuizAnswersIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuizResultOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Forget Answers
+   * @description Erase the caller's own result of this quiz.
+   */
+  forget_answers_api_community_library__item_id__answers_delete: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Image */
+  get_image_api_community_library__item_id__image_get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "image/jpeg": unknown;
+          "image/png": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Put Image
+   * @description An infographic's image (its type read from its bytes, at most 2 MB).
+   */
+  put_image_api_community_library__item_id__image_put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_put_image_api_community_library__item_id__image_put"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too large */
+      413: {
+        content: never;
+      };
+      /** @description Not PNG, JPEG or WebP */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Review Item
+   * @description A clinician records that the item is consistent with current evidence (today).
+   */
+  review_item_api_community_library__item_id__review_post: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Item State
+   * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
+   */
+  item_state_api_community_library__item_id__state_put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryStateIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
         };
       };
       /** @description Bad request */
@@ -10507,6 +11365,113 @@ export interface operations {
       };
     };
   };
+  /**
+   * Set Mark
+   * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
+   * replaces the current mark; audited).
+   */
+  set_mark_api_community_posts__post_id__quality_mark_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QualityMarkIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QualityMarkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Remove Mark
+   * @description Remove a post's mark, with a reason (audited).
+   */
+  remove_mark_api_community_posts__post_id__quality_mark_delete: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QualityMarkRemoveIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** React */
   react_api_community_posts__post_id__reactions_post: {
     parameters: {
@@ -10788,6 +11753,55 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thread Marks
+   * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
+   */
+  thread_marks_api_community_threads__thread_id__quality_marks_get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QualityMarksOut"];
         };
       };
       /** @description Bad request */

@@ -23,3 +23,6 @@ def setup(runtime: Runtime) -> None:
     from careverse.community.moderation_api import setup_moderation
 
     setup_moderation(runtime)  # the moderation side: queue, reviewer, crisis path
+    from careverse.community.quality_api import setup_quality
+
+    setup_quality(runtime)  # health information quality: marks on posts, the education library

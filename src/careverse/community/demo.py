@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.community.models import Community, Post, Thread
 from careverse.community.posts import ThreadService
+from careverse.community.quality_demo import seed_quality
 from careverse.community.review import Draft, PostReviewer, Review
 from careverse.community.service import CommunityService
 from careverse.kernel import clock
@@ -126,6 +127,7 @@ async def seed(session: AsyncSession, accounts: dict) -> None:
             assert started.thread is not None
             for who, text, as_ in replies:
                 await threads.reply(_actor(accounts[who]), started.thread.thread.id, text, as_)
+    await seed_quality(session, accounts)  # library items, a peer educator, marked posts
 
 
 async def add_threads(

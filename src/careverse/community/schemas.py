@@ -13,7 +13,7 @@ Kind = Literal["condition", "caregiver", "mental_health", "professional"]
 Visibility = Literal["public", "request", "invite"]
 Identity = Literal["pseudonym", "name"]
 ReactionKind = Literal["me_too", "thank_you", "helpful"]
-MemberRole = Literal["member", "facilitator", "moderator"]
+MemberRole = Literal["member", "facilitator", "moderator", "educator"]  # educator: peer educator
 
 
 class Strict(BaseModel):

@@ -250,8 +250,9 @@ class CommunityService:
     ) -> MemberView:
         """Make a member a facilitator or moderator, or a member again (site admins and the
         community's moderators)."""
-        if role not in ("member", *STAFF_ROLES):
-            raise InvalidInput("role must be member, facilitator or moderator.", field="role")
+        if role not in ("member", "educator", *STAFF_ROLES):  # educator: a peer educator
+            raise InvalidInput("role must be member, educator, facilitator or moderator.",
+                               field="role")  # fmt: skip
         async with unit_of_work(self.session):
             _, m = await community_for(self.session, actor, slug)
             if actor.role is not Role.ADMIN and (m is None or m.role != "moderator"):

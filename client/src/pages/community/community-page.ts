@@ -15,6 +15,7 @@ import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
 import { navigate } from '../../router';
 import { DraftNudge } from './draft-nudge';
+import './library-list';
 
 /**
  * One community: its description and guidelines (accepted on joining), its topics with unread
@@ -194,6 +195,7 @@ export class CommunityPage extends LightElement {
           )}
         </ul>
         ${member ? this.composer() : nothing}
+        ${member || info.visibility === 'public' || info.staff ? html`<cv-library-list .slug=${info.slug}></cv-library-list>` : nothing}
       </section>
     `;
   }

@@ -17,6 +17,7 @@ import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
 import { DraftNudge } from './draft-nudge';
 import { identityChoice } from './community-page';
+import './quality-mark';
 
 const REACTIONS: ReactionKind[] = ['me_too', 'thank_you', 'helpful'];
 
@@ -140,6 +141,7 @@ export class ThreadView extends LightElement {
           ${post.accepted ? html`<span class="badge">${t('community.accepted')}</span>` : nothing}
           ${post.state === 'held' ? html`<span class="badge">${t('community.held')}</span>` : nothing}
         </header>
+        ${post.state === 'published' ? html`<cv-quality-mark .threadId=${this.threadId} .postId=${post.id}></cv-quality-mark>` : nothing}
         ${post.quote
           ? html`<blockquote>${post.quote.excerpt || t('community.removed')}</blockquote>`
           : nothing}
