@@ -1,6 +1,7 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.care import models as care_models
+from careverse.community import digest_models as community_digest_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.identity import models as identity_models
@@ -14,6 +15,7 @@ from careverse.world import models as world_models
 
 __all__ = [
     "care_models",
+    "community_digest_models",
     "community_models",
     "community_moderation_models",
     "identity_models",

@@ -23,3 +23,6 @@ def setup(runtime: Runtime) -> None:
     from careverse.community.moderation_api import setup_moderation
 
     setup_moderation(runtime)  # the moderation side: queue, reviewer, crisis path
+    from careverse.community.digest_api import setup_digest
+
+    setup_digest(runtime)  # the e-mail digest: counts and a link, no health data
