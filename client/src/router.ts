@@ -255,6 +255,14 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-community-thread .threadId=${params.id}></cv-community-thread>`,
   },
   {
+    // Community staff who are not site moderators: the queue of the communities they look after.
+    name: 'communityModeration',
+    path: '/community-moderation',
+    audience: 'signedIn',
+    title: 'community.staff.title',
+    page: () => html`<cv-community-staff-queue></cv-community-staff-queue>`,
+  },
+  {
     name: 'community',
     path: '/community/:slug',
     params: { slug: SLUG },

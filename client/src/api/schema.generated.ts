@@ -533,6 +533,18 @@ export interface paths {
      */
     post: operations["start_thread_api_community_communities__slug__threads_post"];
   };
+  "/api/community/digest": {
+    /**
+     * My Digest
+     * @description The caller's own e-mail digest choice.
+     */
+    get: operations["my_digest_api_community_digest_get"];
+    /**
+     * Choose Digest
+     * @description Choose a daily or weekly e-mail digest of mentions, replies and new topics, or none.
+     */
+    put: operations["choose_digest_api_community_digest_put"];
+  };
   "/api/community/me/bookmarks": {
     /** My Bookmarks */
     get: operations["my_bookmarks_api_community_me_bookmarks_get"];
@@ -2588,6 +2600,28 @@ export interface components {
       revoked_at?: string | null;
       /** Status */
       status: string;
+    };
+    /** DigestIn */
+    DigestIn: {
+      /**
+       * Frequency
+       * @enum {string}
+       */
+      frequency: "off" | "daily" | "weekly";
+    };
+    /**
+     * DigestOut
+     * @description ``off`` (the default) or how often; when the next digest is due. The e-mail carries only
+     * counts and a link: no post text, titles or community names.
+     */
+    DigestOut: {
+      /**
+       * Frequency
+       * @enum {string}
+       */
+      frequency: "off" | "daily" | "weekly";
+      /** Next At */
+      next_at: string | null;
     };
     /** DraftIn */
     DraftIn: {
@@ -8970,6 +9004,93 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["PostedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Digest
+   * @description The caller's own e-mail digest choice.
+   */
+  my_digest_api_community_digest_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DigestOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Choose Digest
+   * @description Choose a daily or weekly e-mail digest of mentions, replies and new topics, or none.
+   */
+  choose_digest_api_community_digest_put: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DigestIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DigestOut"];
         };
       };
       /** @description Bad request */
