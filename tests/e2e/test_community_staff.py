@@ -89,7 +89,8 @@ def test_community_staff_moderate_their_own_communities_and_choose_a_digest(
         expect(page.get_by_text("Nothing to review.")).to_be_visible()
 
         # The digest: none by default; weekly chosen from the keyboard on the community list.
-        page.goto(f"{base}/support-groups")
+        page.goto(f"{base}/community")  # the digest's link: a patient's support groups
+        expect(page).to_have_url(f"{base}/support-groups")
         page.get_by_text("E-mail digest").click()
         expect(page.get_by_label("Send me a digest")).to_have_value("off")
         page.get_by_label("Send me a digest").select_option("weekly")
