@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html } from 'lit';
 import { communities, type Community } from '../../api/community';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
@@ -48,14 +48,22 @@ export class CommunityStaffQueue extends LightElement {
   }
 
   override render() {
+    if (this.mine === null) {
+      return this.error ? html`<p role="alert" class="error">${this.error}</p>` : html`<p>${t('app.loading')}</p>`;
+    }
+    if (!this.mine.length) {
+      // Not staff anywhere: the queue would refuse them, so it is not asked.
+      return html`<div class="page-intro">
+        <h1>${t('community.staff.title')}</h1>
+        <p>${t('community.staff.none')}</p>
+      </div>`;
+    }
     return html`
       <cv-moderation-queue></cv-moderation-queue>
       <section class="staff-communities" aria-labelledby="staff-communities-heading">
         <h2 id="staff-communities-heading">${t('community.staff.yours')}</h2>
-        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
-        ${this.mine && !this.mine.length ? html`<p>${t('community.staff.none')}</p>` : nothing}
         <ul role="list">
-          ${(this.mine ?? []).map(
+          ${this.mine.map(
             (c) => html`<li><a href=${`/community/${c.slug}`}>${c.name}</a></li>`,
           )}
         </ul>
