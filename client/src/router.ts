@@ -288,6 +288,31 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-library-editor .slug=${params.slug}></cv-library-editor>`,
   },
   {
+    // The community digest e-mail links here (no community in the link): each role's own list.
+    name: 'communityHome',
+    path: '/community',
+    audience: 'signedIn',
+    title: 'community.pageTitle',
+    page: () => html``,
+    redirect: (account) => {
+      const byRole: Record<string, string> = {
+        patient: `/${AREAS.supportGroups.slug}`,
+        caregiver: `/${AREAS.caregiverGroups.slug}`,
+        moderator: `/${AREAS.communities.slug}`,
+        admin: `/${AREAS.moderation.slug}`,
+      };
+      return (account && byRole[account.role]) || '/home';
+    },
+  },
+  {
+    // Community staff who are not site moderators: the queue of the communities they look after.
+    name: 'communityModeration',
+    path: '/community-moderation',
+    audience: 'signedIn',
+    title: 'community.staff.title',
+    page: () => html`<cv-community-staff-queue></cv-community-staff-queue>`,
+  },
+  {
     name: 'community',
     path: '/community/:slug',
     params: { slug: SLUG },

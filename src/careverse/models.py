@@ -2,6 +2,7 @@
 
 from careverse.care import models as care_models
 from careverse.community import library_models as community_library_models
+from careverse.community import digest_models as community_digest_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.community import quality_models as community_quality_models
@@ -18,6 +19,7 @@ from careverse.world import models as world_models
 __all__ = [
     "care_models",
     "community_library_models",
+    "community_digest_models",
     "community_models",
     "community_moderation_models",
     "community_quality_models",

@@ -120,7 +120,7 @@ def test_composer_nudges_before_posting_and_a_method_is_behind_a_warning(
         ok(as_reader.post("/api/community/communities/carers-cw/join", json=join))
         opened = ok(as_reader.post("/api/community/communities/carers-cw/threads", json={
             "title": "My story", "body": story, "identity": "pseudonym"}), 201)  # fmt: skip
-        assert opened["post"]["tags"] == ["cw-method", "lived-experience"]
+        assert opened["post"]["tags"] == ["cw-method"]  # lived-experience: moderators only
 
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="en-GB", bypass_csp=True

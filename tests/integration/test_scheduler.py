@@ -27,6 +27,7 @@ from tests.integration.privacy.support import (
     delegate,
     person,
 )
+from tests.mailbox import running_inbox, smtp_settings
 
 __all__ = ["cheap_password_hashing", "person"]
 
@@ -43,6 +44,7 @@ JOBS = {
     "care.lapsed-invitations",
     "monitoring.alert-schedule",
     "community.crisis-escalation",
+    "community.digest",
 }
 CRISIS_POST = "I can't do this anymore. I'm going to kill myself tonight."
 
@@ -54,8 +56,16 @@ def monday(fake_schedule):
 
 
 @pytest.fixture
-def settings_overrides() -> dict:
+def inbox():
+    with running_inbox() as box:
+        yield box
+
+
+@pytest.fixture
+def settings_overrides(inbox) -> dict:
     return {
+        **smtp_settings(inbox),  # the community digest is e-mailed
+        "community_digest_check_seconds": 3600,  # wakes at 08:00, 09:00…
         "access_token_ttl_seconds": 7 * 24 * 3600,  # the clock moves by a day
         "alert_check_seconds": 1,  # a round every (fake) second
         "care_reminder_check_seconds": 1,
@@ -112,9 +122,13 @@ async def scenario(app, client, person) -> dict:
     assert r.status_code == 202, r.text
     crisis = await room(client, person)  # a crisis post held at 07:00: acknowledge by 07:15
     await post(client, crisis.member, crisis.slug, CRISIS_POST)
+    digest = await client.put("/api/community/digest", json={"frequency": "daily"},
+                              headers=crisis.other.headers)  # fmt: skip
+    assert digest.status_code == 200, digest.text  # due Tuesday 07:00: one new topic to count
+    await post(client, crisis.moderator, crisis.slug, "Welcome, everyone. Say hello here.")
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
             "visitor": visitor, "visit": visit, "caregiver": caregiver,
-            "leaving": leaving}  # fmt: skip
+            "leaving": leaving, "reader": crisis.other}  # fmt: skip
 
 
 async def caregiver_in_the_visit(client, s: dict) -> None:
@@ -168,7 +182,7 @@ async def no_data_alerts(client, clinician: Person, rule_id: str) -> list:
 
 
 async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
-    app, client, person, monday
+    app, client, person, monday, inbox
 ):
     runtime = app.state.runtime
     assert set(runtime.job_names) == JOBS
@@ -192,6 +206,7 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     assert await no_data_alerts(client, t.clinician, s["no_data"]["id"]) == []
     assert await reminders(client, s["visitor"]) == []
     assert await erasures(app, s["leaving"]) == []
+    assert await digests(inbox, s["reader"]) == []
 
     # Tuesday 08:01: no heart rate for over an hour, the 09:00 visit within the hour, the
     # erasure's day of grace over.
@@ -201,6 +216,9 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     )
     await eventually(lambda: _nonempty(reminders(client, s["visitor"])), "reminder")
     await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
+    await eventually(lambda: _nonempty(digests(inbox, s["reader"])), "community digest")
+    (digest,) = await digests(inbox, s["reader"])
+    assert "1 new topic in your Careverse communities" in digest.get_payload(decode=True).decode()
 
     # Tuesday 08:50: the visit is under way with the caregiver in it. 08:54:59: their delegation
     # has not expired, and the loops that woke (not erasure) leave the invitation alone.
@@ -224,7 +242,7 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
 
 
 async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
-    app, client, person, monday, settings
+    app, client, person, monday, settings, inbox
 ):
     other = create_app(settings)  # a second node on the same database, with the same loops
     async with other.router.lifespan_context(other):
@@ -244,6 +262,7 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         assert len(await reminders(client, s["visitor"])) == 1
         assert len(await erasures(app, s["leaving"])) == 1
         assert len(await crisis_escalations(app)) == 1  # the crisis case, by one node
+        assert len(await digests(inbox, s["reader"])) == 1  # the digest, by one node
 
         # The caregiver's delegation expires during the visit: one node ends the invitation.
         naps = monday.naps
@@ -256,6 +275,13 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         await monday.settle(naps + 2 * 4)  # both nodes' invitation loops have been round
     assert len(await lapsed(app)) == 1
     assert await invitees(client, s) == []
+
+
+async def digests(inbox, reader: Person) -> list:
+    """The community digests e-mailed to ``reader``."""
+    box, _ = inbox
+    subject = "Your Careverse communities"
+    return [m for m in box.messages if m["Subject"] == subject and m["To"] == reader.email]
 
 
 async def _nonempty(rows: Awaitable[list]) -> bool:

@@ -5,10 +5,6 @@
 
 
 export interface paths {
-  "/.well-known/smart-configuration": {
-    /** Smart Configuration */
-    get: operations["smart_configuration__well_known_smart_configuration_get"];
-  };
   "/api/admin/accounts": {
     /**
      * List Accounts
@@ -75,19 +71,6 @@ export interface paths {
      * @description End a care relationship (admins).
      */
     delete: operations["end_care_relationship_api_admin_care_relationships__relationship_id__delete"];
-  };
-  "/api/admin/smart-apps": {
-    /** List Apps */
-    get: operations["list_apps_api_admin_smart_apps_get"];
-    /**
-     * Register App
-     * @description Register an app; a confidential app's secret is in this answer only.
-     */
-    post: operations["register_app_api_admin_smart_apps_post"];
-  };
-  "/api/admin/smart-apps/{app_id}": {
-    /** Change App */
-    patch: operations["change_app_api_admin_smart_apps__app_id__patch"];
   };
   "/api/admin/system": {
     /**
@@ -516,18 +499,6 @@ export interface paths {
     /** Leave */
     post: operations["leave_api_community_communities__slug__leave_post"];
   };
-  "/api/community/communities/{slug}/library": {
-    /**
-     * Library
-     * @description The community's education library: published items (authors also see drafts).
-     */
-    get: operations["library_api_community_communities__slug__library_get"];
-    /**
-     * Create Item
-     * @description A new draft (clinicians and the community's peer educators; audited).
-     */
-    post: operations["create_item_api_community_communities__slug__library_post"];
-  };
   "/api/community/communities/{slug}/members": {
     /**
      * Members
@@ -562,49 +533,17 @@ export interface paths {
      */
     post: operations["start_thread_api_community_communities__slug__threads_post"];
   };
-  "/api/community/library/{item_id}": {
-    /** Get Item */
-    get: operations["get_item_api_community_library__item_id__get"];
+  "/api/community/digest": {
     /**
-     * Edit Item
-     * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+     * My Digest
+     * @description The caller's own e-mail digest choice.
      */
-    put: operations["edit_item_api_community_library__item_id__put"];
-  };
-  "/api/community/library/{item_id}/answers": {
+    get: operations["my_digest_api_community_digest_get"];
     /**
-     * Answer Quiz
-     * @description Score the caller's answers (one list of option indexes per question) on the server.
+     * Choose Digest
+     * @description Choose a daily or weekly e-mail digest of mentions, replies and new topics, or none.
      */
-    post: operations["answer_quiz_api_community_library__item_id__answers_post"];
-    /**
-     * Forget Answers
-     * @description Erase the caller's own result of this quiz.
-     */
-    delete: operations["forget_answers_api_community_library__item_id__answers_delete"];
-  };
-  "/api/community/library/{item_id}/image": {
-    /** Get Image */
-    get: operations["get_image_api_community_library__item_id__image_get"];
-    /**
-     * Put Image
-     * @description An infographic's image (its type read from its bytes, at most 2 MB).
-     */
-    put: operations["put_image_api_community_library__item_id__image_put"];
-  };
-  "/api/community/library/{item_id}/review": {
-    /**
-     * Review Item
-     * @description A clinician records that the item is consistent with current evidence (today).
-     */
-    post: operations["review_item_api_community_library__item_id__review_post"];
-  };
-  "/api/community/library/{item_id}/state": {
-    /**
-     * Item State
-     * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
-     */
-    put: operations["item_state_api_community_library__item_id__state_put"];
+    put: operations["choose_digest_api_community_digest_put"];
   };
   "/api/community/me/bookmarks": {
     /** My Bookmarks */
@@ -736,19 +675,6 @@ export interface paths {
      */
     post: operations["release_api_community_posts__post_id__moderation_release_post"];
   };
-  "/api/community/posts/{post_id}/quality-mark": {
-    /**
-     * Set Mark
-     * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
-     * replaces the current mark; audited).
-     */
-    put: operations["set_mark_api_community_posts__post_id__quality_mark_put"];
-    /**
-     * Remove Mark
-     * @description Remove a post's mark, with a reason (audited).
-     */
-    delete: operations["remove_mark_api_community_posts__post_id__quality_mark_delete"];
-  };
   "/api/community/posts/{post_id}/reactions": {
     /** React */
     post: operations["react_api_community_posts__post_id__reactions_post"];
@@ -785,13 +711,6 @@ export interface paths {
      */
     post: operations["reply_api_community_threads__thread_id__posts_post"];
   };
-  "/api/community/threads/{thread_id}/quality-marks": {
-    /**
-     * Thread Marks
-     * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
-     */
-    get: operations["thread_marks_api_community_threads__thread_id__quality_marks_get"];
-  };
   "/api/community/threads/{thread_id}/slow-mode": {
     /**
      * Thread Slow Mode
@@ -826,20 +745,6 @@ export interface paths {
      * from `first` to `last` (`at` is the latest).
      */
     get: operations["access_log_api_me_access_log_get"];
-  };
-  "/api/me/apps": {
-    /**
-     * My Apps
-     * @description The apps the caller authorised, with what each may see and when it was last used.
-     */
-    get: operations["my_apps_api_me_apps_get"];
-  };
-  "/api/me/apps/{grant_id}": {
-    /**
-     * Revoke App
-     * @description Revoke an app's access: its tokens stop working at once.
-     */
-    delete: operations["revoke_app_api_me_apps__grant_id__delete"];
   };
   "/api/me/consents": {
     /**
@@ -1164,20 +1069,6 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
-  "/api/smart/consent": {
-    /**
-     * Consent Decision
-     * @description Approve (all or some scopes) or deny; answers where to send the browser.
-     */
-    post: operations["consent_decision_api_smart_consent_post"];
-  };
-  "/api/smart/consent/preview": {
-    /**
-     * Consent Preview
-     * @description What the app asks for, in plain words (and the patients a clinician may choose).
-     */
-    post: operations["consent_preview_api_smart_consent_preview_post"];
-  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1446,27 +1337,6 @@ export interface paths {
      */
     get: operations["healthz_healthz_get"];
   };
-  "/oauth/authorize": {
-    /**
-     * Authorize
-     * @description Check the app's request, then send the browser to the consent screen (the same query).
-     */
-    get: operations["authorize_oauth_authorize_get"];
-  };
-  "/oauth/revoke": {
-    /**
-     * Revoke
-     * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
-     */
-    post: operations["revoke_oauth_revoke_post"];
-  };
-  "/oauth/token": {
-    /**
-     * Token
-     * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
-     */
-    post: operations["token_oauth_token_post"];
-  };
   "/readyz": {
     /**
      * Readyz
@@ -1498,8 +1368,6 @@ export interface components {
       actor_name: string;
       /** Actor Role */
       actor_role: string | null;
-      /** App Name */
-      app_name?: string | null;
       /**
        * At
        * Format: date-time
@@ -1791,52 +1659,6 @@ export interface components {
       /** Text */
       text: string;
     };
-    /** AppChanges */
-    AppChanges: {
-      /** Is Active */
-      is_active: boolean;
-    };
-    /** AppIn */
-    AppIn: {
-      /**
-       * Confidential
-       * @default false
-       */
-      confidential?: boolean;
-      /** Name */
-      name: string;
-      /** Redirect Uris */
-      redirect_uris: string[];
-      /** Scopes */
-      scopes: string[];
-    };
-    /** AppOut */
-    AppOut: {
-      /** Client Id */
-      client_id: string;
-      /** Client Secret */
-      client_secret?: string | null;
-      /** Confidential */
-      confidential: boolean;
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Is Active */
-      is_active: boolean;
-      /** Name */
-      name: string;
-      /** Redirect Uris */
-      redirect_uris: string[];
-      /** Scopes */
-      scopes: string[];
-    };
     /** AppealIn */
     AppealIn: {
       /** Text */
@@ -2015,45 +1837,6 @@ export interface components {
       /** Name */
       name: string | null;
     };
-    /** AuthorisedApp */
-    AuthorisedApp: {
-      /** App Name */
-      app_name: string;
-      /**
-       * Granted At
-       * Format: date-time
-       */
-      granted_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Last Used At */
-      last_used_at: string | null;
-      /** Scopes */
-      scopes: components["schemas"]["ScopeText"][];
-    };
-    /**
-     * AuthorizeParams
-     * @description The app's authorisation request, as the consent screen received it.
-     */
-    AuthorizeParams: {
-      /** Client Id */
-      client_id: string;
-      /** Code Challenge */
-      code_challenge?: string | null;
-      /** Code Challenge Method */
-      code_challenge_method?: string | null;
-      /** Redirect Uri */
-      redirect_uri: string;
-      /** Response Type */
-      response_type?: string | null;
-      /** Scope */
-      scope?: string | null;
-      /** State */
-      state?: string | null;
-    };
     /** AvailabilityIn */
     AvailabilityIn: {
       /**
@@ -2108,14 +1891,6 @@ export interface components {
       rejected: components["schemas"]["Rejected"][];
       /** Results */
       results: components["schemas"]["ItemResult"][];
-    };
-    /** Body_put_image_api_community_library__item_id__image_put */
-    Body_put_image_api_community_library__item_id__image_put: {
-      /**
-       * File
-       * @description PNG, JPEG or WebP
-       */
-      file: string;
     };
     /** Body_reply_api_messages_threads__thread_id__messages_post */
     Body_reply_api_messages_threads__thread_id__messages_post: {
@@ -2570,29 +2345,6 @@ export interface components {
       /** Text */
       text?: string | null;
     };
-    /** ConsentDecision */
-    ConsentDecision: {
-      /** Approve */
-      approve: boolean;
-      /** Client Id */
-      client_id: string;
-      /** Code Challenge */
-      code_challenge?: string | null;
-      /** Code Challenge Method */
-      code_challenge_method?: string | null;
-      /** Patient Id */
-      patient_id?: string | null;
-      /** Redirect Uri */
-      redirect_uri: string;
-      /** Response Type */
-      response_type?: string | null;
-      /** Scope */
-      scope?: string | null;
-      /** Scopes */
-      scopes?: string[] | null;
-      /** State */
-      state?: string | null;
-    };
     /** ConsentIn */
     ConsentIn: {
       /** Actor Id */
@@ -2635,24 +2387,6 @@ export interface components {
       purpose: components["schemas"]["Purpose"];
       /** Status */
       status: string;
-    };
-    /** ConsentPreview */
-    ConsentPreview: {
-      /** App Name */
-      app_name: string;
-      /** Needs Patient */
-      needs_patient: boolean;
-      /** Patient Is Self */
-      patient_is_self: boolean;
-      /** Patients */
-      patients: components["schemas"]["PatientChoice"][];
-      /** Scopes */
-      scopes: components["schemas"]["ScopeText"][];
-    };
-    /** ConsentRedirect */
-    ConsentRedirect: {
-      /** Redirect To */
-      redirect_to: string;
     };
     /** ContentRuleIn */
     ContentRuleIn: {
@@ -2866,6 +2600,28 @@ export interface components {
       revoked_at?: string | null;
       /** Status */
       status: string;
+    };
+    /** DigestIn */
+    DigestIn: {
+      /**
+       * Frequency
+       * @enum {string}
+       */
+      frequency: "off" | "daily" | "weekly";
+    };
+    /**
+     * DigestOut
+     * @description ``off`` (the default) or how often; when the next digest is due. The e-mail carries only
+     * counts and a link: no post text, titles or community names.
+     */
+    DigestOut: {
+      /**
+       * Frequency
+       * @enum {string}
+       */
+      frequency: "off" | "daily" | "weekly";
+      /** Next At */
+      next_at: string | null;
     };
     /** DraftIn */
     DraftIn: {
@@ -3233,132 +2989,6 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
-    };
-    /** LibraryItemIn */
-    LibraryItemIn: {
-      /**
-       * Alt Text
-       * @default
-       */
-      alt_text?: string;
-      /**
-       * Body
-       * @description Markdown
-       * @default
-       */
-      body?: string;
-      /**
-       * Kind
-       * @enum {string}
-       */
-      kind: "article" | "infographic" | "module";
-      /** Questions */
-      questions?: components["schemas"]["QuizQuestionIn"][];
-      /**
-       * Summary
-       * @default
-       */
-      summary?: string;
-      /** Title */
-      title: string;
-    };
-    /** LibraryItemOut */
-    LibraryItemOut: {
-      /** Alt Text */
-      alt_text: string;
-      /** Author */
-      author: string | null;
-      /** Body */
-      body: string | null;
-      /** Can Edit */
-      can_edit: boolean;
-      /** Can Review */
-      can_review: boolean;
-      /** Community Slug */
-      community_slug: string;
-      /** Has Image */
-      has_image: boolean;
-      /** Html */
-      html: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Kind
-       * @enum {string}
-       */
-      kind: "article" | "infographic" | "module";
-      /** Last Reviewed At */
-      last_reviewed_at: string | null;
-      my_result: components["schemas"]["QuizResultOut"] | null;
-      /** Questions */
-      questions: components["schemas"]["QuizQuestionOut"][];
-      /** Reviewed By */
-      reviewed_by: string | null;
-      /**
-       * State
-       * @enum {string}
-       */
-      state: "draft" | "published";
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
-      /**
-       * Updated At
-       * Format: date-time
-       */
-      updated_at: string;
-    };
-    /** LibraryItemSummaryOut */
-    LibraryItemSummaryOut: {
-      /** Author */
-      author: string | null;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Kind
-       * @enum {string}
-       */
-      kind: "article" | "infographic" | "module";
-      /** Last Reviewed At */
-      last_reviewed_at: string | null;
-      /** Reviewed By */
-      reviewed_by: string | null;
-      /**
-       * State
-       * @enum {string}
-       */
-      state: "draft" | "published";
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
-      /**
-       * Updated At
-       * Format: date-time
-       */
-      updated_at: string;
-    };
-    /** LibraryItemsOut */
-    LibraryItemsOut: {
-      /** Can Author */
-      can_author: boolean;
-      /** Items */
-      items: components["schemas"]["LibraryItemSummaryOut"][];
-    };
-    /** LibraryStateIn */
-    LibraryStateIn: {
-      /**
-       * State
-       * @enum {string}
-       */
-      state: "draft" | "published";
     };
     /** MedicationIn */
     MedicationIn: {
@@ -3899,16 +3529,6 @@ export interface components {
        */
       email: string;
     };
-    /** PatientChoice */
-    PatientChoice: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-    };
     /** PatientOut */
     PatientOut: {
       /** Birth Date */
@@ -4123,73 +3743,6 @@ export interface components {
      * @enum {string}
      */
     Purpose: "treatment" | "research" | "community" | "org-sharing" | "self";
-    /** QualityMarkIn */
-    QualityMarkIn: {
-      /**
-       * Note
-       * @default
-       */
-      note?: string;
-      /**
-       * Reason
-       * @description Why (audited)
-       * @default
-       */
-      reason?: string;
-      /** Source Title */
-      source_title: string;
-      /**
-       * Source Url
-       * Format: uri
-       * @description An https link to the evidence
-       */
-      source_url: string;
-      /**
-       * Verdict
-       * @enum {string}
-       */
-      verdict: "reviewed" | "contradicts";
-    };
-    /** QualityMarkOut */
-    QualityMarkOut: {
-      /** Clinician */
-      clinician: string;
-      /**
-       * Marked At
-       * Format: date-time
-       */
-      marked_at: string;
-      /** Mine */
-      mine: boolean;
-      /** Note */
-      note: string;
-      /**
-       * Post Id
-       * Format: uuid
-       */
-      post_id: string;
-      /** Source Title */
-      source_title: string;
-      /** Source Url */
-      source_url: string;
-      /**
-       * Verdict
-       * @enum {string}
-       */
-      verdict: "reviewed" | "contradicts";
-    };
-    /** QualityMarkRemoveIn */
-    QualityMarkRemoveIn: {
-      /** Reason */
-      reason: string;
-    };
-    /** QualityMarksOut */
-    QualityMarksOut: {
-      /** Can Mark */
-      can_mark: boolean;
-      /** Marks */
-      marks: components["schemas"]["QualityMarkOut"][];
-    };
     /** QuestionOut */
     QuestionOut: {
       /** Link Id */
@@ -4262,71 +3815,6 @@ export interface components {
     QueueOut: {
       /** Items */
       items: components["schemas"]["QueueItem"][];
-    };
-    /**
-     * QuizAnswersIn
-     * @description One list of chosen option indexes per question, in the quiz's order.
-     */
-    QuizAnswersIn: {
-      /** Answers */
-      answers: number[][];
-    };
-    /** QuizFeedbackOut */
-    QuizFeedbackOut: {
-      /** Chosen */
-      chosen: number[];
-      /** Correct */
-      correct: number[];
-      /** Explanation */
-      explanation: string;
-      /** Right */
-      right: boolean;
-    };
-    /** QuizQuestionIn */
-    QuizQuestionIn: {
-      /** Correct */
-      correct: number[];
-      /**
-       * Explanation
-       * @default
-       */
-      explanation?: string;
-      /**
-       * Multiple
-       * @default false
-       */
-      multiple?: boolean;
-      /** Options */
-      options: string[];
-      /** Prompt */
-      prompt: string;
-    };
-    /** QuizQuestionOut */
-    QuizQuestionOut: {
-      /** Correct */
-      correct: number[] | null;
-      /** Explanation */
-      explanation: string | null;
-      /** Multiple */
-      multiple: boolean;
-      /** Options */
-      options: string[];
-      /** Prompt */
-      prompt: string;
-    };
-    /** QuizResultOut */
-    QuizResultOut: {
-      /** Feedback */
-      feedback: components["schemas"]["QuizFeedbackOut"][];
-      /** Score */
-      score: number;
-      /**
-       * Taken At
-       * Format: date-time
-       */
-      taken_at: string;
-      /** Total */
-      total: number;
     };
     /** QuoteOut */
     QuoteOut: {
@@ -4529,7 +4017,7 @@ export interface components {
        * Role
        * @enum {string}
        */
-      role: "member" | "facilitator" | "moderator" | "educator";
+      role: "member" | "facilitator" | "moderator";
     };
     /**
      * RoomOut
@@ -4609,13 +4097,6 @@ export interface components {
     RulesOut: {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
-    };
-    /** ScopeText */
-    ScopeText: {
-      /** Scope */
-      scope: string;
-      /** Text */
-      text: string;
     };
     /** ScoreBandOut */
     ScoreBandOut: {
@@ -5242,19 +4723,6 @@ export type external = Record<string, never>;
 
 export interface operations {
 
-  /** Smart Configuration */
-  smart_configuration__well_known_smart_configuration_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
   /**
    * List Accounts
    * @description Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
@@ -5706,117 +5174,6 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
-      };
-    };
-  };
-  /** List Apps */
-  list_apps_api_admin_smart_apps_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AppOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Register App
-   * @description Register an app; a confidential app's secret is in this answer only.
-   */
-  register_app_api_admin_smart_apps_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AppIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["AppOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-    };
-  };
-  /** Change App */
-  change_app_api_admin_smart_apps__app_id__patch: {
-    parameters: {
-      path: {
-        app_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AppChanges"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AppOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
       };
     };
   };
@@ -9373,109 +8730,6 @@ export interface operations {
     };
   };
   /**
-   * Library
-   * @description The community's education library: published items (authors also see drafts).
-   */
-  library_api_community_communities__slug__library_get: {
-    parameters: {
-      path: {
-        slug: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LibraryItemsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Create Item
-   * @description A new draft (clinicians and the community's peer educators; audited).
-   */
-  create_item_api_community_communities__slug__library_post: {
-    parameters: {
-      path: {
-        slug: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["LibraryItemIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Members
    * @description Members, join requests or invitations (community staff).
    */
@@ -9784,18 +9038,16 @@ export interface operations {
       };
     };
   };
-  /** Get Item */
-  get_item_api_community_library__item_id__get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
+  /**
+   * My Digest
+   * @description The caller's own e-mail digest choice.
+   */
+  my_digest_api_community_digest_get: {
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
+          "application/json": components["schemas"]["DigestOut"];
         };
       };
       /** @description Bad request */
@@ -9818,12 +9070,6 @@ export interface operations {
       409: {
         content: never;
       };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
       /** @description Too many attempts */
       429: {
         content: never;
@@ -9831,338 +9077,20 @@ export interface operations {
     };
   };
   /**
-   * Edit Item
-   * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+   * Choose Digest
+   * @description Choose a daily or weekly e-mail digest of mentions, replies and new topics, or none.
    */
-  edit_item_api_community_library__item_id__put: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
+  choose_digest_api_community_digest_put: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["LibraryItemIn"];
+        "application/json": components["schemas"]["DigestIn"];
       };
     };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Answer Quiz
-   * @description Score the caller's answers (one list of option indexes per question) on the server.
-   */
-  answer_quiz_api_community_library__item_id__answers_post: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["QuizAnswersIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["QuizResultOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Forget Answers
-   * @description Erase the caller's own result of this quiz.
-   */
-  forget_answers_api_community_library__item_id__answers_delete: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Get Image */
-  get_image_api_community_library__item_id__image_get: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "image/jpeg": unknown;
-          "image/png": unknown;
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Put Image
-   * @description An infographic's image (its type read from its bytes, at most 2 MB).
-   */
-  put_image_api_community_library__item_id__image_put: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "multipart/form-data": components["schemas"]["Body_put_image_api_community_library__item_id__image_put"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too large */
-      413: {
-        content: never;
-      };
-      /** @description Not PNG, JPEG or WebP */
-      415: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Review Item
-   * @description A clinician records that the item is consistent with current evidence (today).
-   */
-  review_item_api_community_library__item_id__review_post: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Item State
-   * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
-   */
-  item_state_api_community_library__item_id__state_put: {
-    parameters: {
-      path: {
-        item_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["LibraryStateIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LibraryItemOut"];
+          "application/json": components["schemas"]["DigestOut"];
         };
       };
       /** @description Bad request */
@@ -11365,113 +10293,6 @@ export interface operations {
       };
     };
   };
-  /**
-   * Set Mark
-   * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
-   * replaces the current mark; audited).
-   */
-  set_mark_api_community_posts__post_id__quality_mark_put: {
-    parameters: {
-      path: {
-        post_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["QualityMarkIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["QualityMarkOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Remove Mark
-   * @description Remove a post's mark, with a reason (audited).
-   */
-  remove_mark_api_community_posts__post_id__quality_mark_delete: {
-    parameters: {
-      path: {
-        post_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["QualityMarkRemoveIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
   /** React */
   react_api_community_posts__post_id__reactions_post: {
     parameters: {
@@ -11788,55 +10609,6 @@ export interface operations {
     };
   };
   /**
-   * Thread Marks
-   * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
-   */
-  thread_marks_api_community_threads__thread_id__quality_marks_get: {
-    parameters: {
-      path: {
-        thread_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["QualityMarksOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Thread Slow Mode
    * @description Slow mode for a topic (community staff; a reason is required, audited).
    */
@@ -12052,75 +10824,6 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
-      };
-    };
-  };
-  /**
-   * My Apps
-   * @description The apps the caller authorised, with what each may see and when it was last used.
-   */
-  my_apps_api_me_apps_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AuthorisedApp"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Revoke App
-   * @description Revoke an app's access: its tokens stop working at once.
-   */
-  revoke_app_api_me_apps__grant_id__delete: {
-    parameters: {
-      path: {
-        grant_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
       };
     };
   };
@@ -14493,88 +13196,6 @@ export interface operations {
     };
   };
   /**
-   * Consent Decision
-   * @description Approve (all or some scopes) or deny; answers where to send the browser.
-   */
-  consent_decision_api_smart_consent_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ConsentDecision"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ConsentRedirect"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-    };
-  };
-  /**
-   * Consent Preview
-   * @description What the app asks for, in plain words (and the patients a clinician may choose).
-   */
-  consent_preview_api_smart_consent_preview_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AuthorizeParams"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ConsentPreview"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-    };
-  };
-  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -16344,56 +14965,6 @@ export interface operations {
             [key: string]: string;
           };
         };
-      };
-    };
-  };
-  /**
-   * Authorize
-   * @description Check the app's request, then send the browser to the consent screen (the same query).
-   */
-  authorize_oauth_authorize_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description To the consent screen */
-      302: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Revoke
-   * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
-   */
-  revoke_oauth_revoke_post: {
-    responses: {
-      /** @description Revoked (or unknown) */
-      200: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-    };
-  };
-  /**
-   * Token
-   * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
-   */
-  token_oauth_token_post: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description An OAuth 2 error */
-      400: {
-        content: never;
       };
     };
   };

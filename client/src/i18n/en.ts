@@ -1865,6 +1865,21 @@ const en = {
   'library.removeQuestion': 'Remove question {number}',
   'library.addQuestion': 'Add a question',
   'library.saveDraft': 'Save',
+  'community.staff.title': 'Moderation in your communities',
+  'community.staff.link': 'Moderation queue of the communities you look after',
+  'community.staff.yours': 'Communities you look after',
+  'community.staff.none': 'You are not a facilitator or moderator of any community.',
+  'community.digest.title': 'E-mail digest',
+  'community.digest.hint':
+    'A short e-mail that only counts new replies to your topics, mentions of you and new topics in your communities, with a link to Careverse. It never includes what anyone wrote or the names of communities.',
+  'community.digest.label': 'Send me a digest',
+  'community.digest.off': 'Never (no e-mail)',
+  'community.digest.daily': 'Daily',
+  'community.digest.weekly': 'Weekly',
+  'community.digest.save': 'Save',
+  'community.digest.saved.off': 'No digest will be sent.',
+  'community.digest.saved.daily': 'You will get a daily digest when there is something new.',
+  'community.digest.saved.weekly': 'You will get a weekly digest when there is something new.',
 } as const;
 
 export default en;

@@ -26,3 +26,6 @@ def setup(runtime: Runtime) -> None:
     from careverse.community.quality_api import setup_quality
 
     setup_quality(runtime)  # health information quality: marks on posts, the education library
+    from careverse.community.digest_api import setup_digest
+
+    setup_digest(runtime)  # the e-mail digest: counts and a link, no health data

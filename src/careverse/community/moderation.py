@@ -38,7 +38,7 @@ from careverse.community.moderation_models import (
     PostTag,
 )
 from careverse.community.moderation_review import hold, open_crisis_case
-from careverse.community.posts import MAX_BODY, set_state
+from careverse.community.posts import MAX_BODY, reindex, set_state
 from careverse.identity import directory
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
@@ -211,6 +211,7 @@ class ModerationService:
                 raise Conflict("This post was removed.", code="removed")
             t.post.body = f"{new}\n\n*Edited by a moderator: {shown}*"
             t.post.edited_at = clock.now()
+            await reindex(self.session, t.post)  # search finds the new words, not the old
             await self._log(actor, t, "edit", why, subject=await self._author(t.post), note=shown)
             await self._tell_author(t, "edit")
         return {"post_id": str(post_id), "state": t.post.state}

@@ -136,6 +136,19 @@ async def _index(
                     for t in words)  # fmt: skip
 
 
+async def reindex(session: AsyncSession, post: Post) -> None:
+    """Index a post's changed text (a moderator's edit): a published post gets the new words'
+    terms (a thread's first post with its title, as when it was written); any other has none."""
+    await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
+    if post.state != "published":
+        return
+    title = None
+    if post.seq == 1:
+        thread = await session.get(Thread, post.thread_id)
+        title = thread.title if thread is not None else None
+    await _index(session, post, title, new=True)
+
+
 class ThreadService:
     def __init__(self, session: AsyncSession, reviewer: PostReviewer | None = None):
         self.session = session

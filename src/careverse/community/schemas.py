@@ -7,13 +7,16 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 Kind = Literal["condition", "caregiver", "mental_health", "professional"]
 Visibility = Literal["public", "request", "invite"]
 Identity = Literal["pseudonym", "name"]
 ReactionKind = Literal["me_too", "thank_you", "helpful"]
 MemberRole = Literal["member", "facilitator", "moderator", "educator"]  # educator: peer educator
+# The pipeline's tags a reader may see: the ones the client acts on. Others (lived-experience,
+# watched words' tags) are the moderators' business and stay in the queue.
+PUBLIC_TAGS = frozenset({"cw-method"})
 
 
 class Strict(BaseModel):
@@ -116,6 +119,11 @@ class PostOut(BaseModel):
     tags: list[str]  # the pipeline's tags (``cw-method``: shown behind a content warning)
     created_at: datetime
     edited_at: datetime | None
+
+    @field_validator("tags")
+    @classmethod
+    def _public_only(cls, tags: list[str]) -> list[str]:
+        return [t for t in tags if t in PUBLIC_TAGS]
 
 
 class ThreadOut(BaseModel):

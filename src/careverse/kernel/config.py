@@ -248,6 +248,9 @@ class Settings(BaseSettings):
     community_crisis_check_seconds: float = Field(
         default=30, ge=1, description="Interval of the community crisis escalation job"
     )
+    community_digest_check_seconds: float = Field(
+        default=600, ge=1, description="Interval of the community e-mail digest job"
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -3,6 +3,8 @@ import { communities, type Community, type CommunityKind } from '../../api/commu
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
+import './digest-setting';
+import { isCommunityStaff } from './staff-queue';
 
 /**
  * A list of communities, filtered by kind (support groups: condition and mental-health
@@ -70,6 +72,10 @@ export class CommunityList extends LightElement {
           .value=${this.query}
           @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
         />
+        ${this.all.some(isCommunityStaff)
+          ? html`<p><a href="/community-moderation">${t('community.staff.link')}</a></p>`
+          : nothing}
+        <cv-community-digest></cv-community-digest>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         ${this.loaded && !shown.length ? html`<p>${t('community.none')}</p>` : nothing}
         <ul role="list" class="cards">

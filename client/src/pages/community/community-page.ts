@@ -16,6 +16,7 @@ import { t } from '../../i18n';
 import { navigate } from '../../router';
 import { DraftNudge } from './draft-nudge';
 import './library-list';
+import { isCommunityStaff } from './staff-queue';
 
 /**
  * One community: its description and guidelines (accepted on joining), its topics with unread
@@ -180,6 +181,9 @@ export class CommunityPage extends LightElement {
           <div class="guidelines">${unsafeHTML(info.guidelines_html)}</div>
         </details>
         ${this.joinForm(info)}
+        ${isCommunityStaff(info)
+          ? html`<p><a href="/community-moderation">${t('community.staff.link')}</a></p>`
+          : nothing}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <h2>${t('community.topics')}</h2>
         ${this.topics.length ? nothing : html`<p>${t('community.noTopics')}</p>`}
