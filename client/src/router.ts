@@ -255,6 +255,15 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-community-thread .threadId=${params.id}></cv-community-thread>`,
   },
   {
+    // Crisis notices link here (community staff and the on-call clinician, whatever their role):
+    // the server decides what the queue shows them.
+    name: 'communityModeration',
+    path: '/community/moderation',
+    audience: 'signedIn',
+    title: AREAS.moderation.title,
+    page: () => html`<cv-community-moderation></cv-community-moderation>`,
+  },
+  {
     name: 'community',
     path: '/community/:slug',
     params: { slug: SLUG },
