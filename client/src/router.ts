@@ -305,12 +305,13 @@ export const ROUTES: readonly RouteEntry[] = [
     },
   },
   {
-    // Community staff who are not site moderators: the queue of the communities they look after.
+    // Crisis notices link here (community staff and the on-call clinician, whatever their role):
+    // the server decides what the queue shows them.
     name: 'communityModeration',
-    path: '/community-moderation',
+    path: '/community/moderation',
     audience: 'signedIn',
-    title: 'community.staff.title',
-    page: () => html`<cv-community-staff-queue></cv-community-staff-queue>`,
+    title: AREAS.moderation.title,
+    page: () => html`<cv-community-moderation></cv-community-moderation>`,
   },
   {
     name: 'community',

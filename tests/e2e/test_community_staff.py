@@ -73,7 +73,7 @@ def test_community_staff_moderate_their_own_communities_and_choose_a_digest(
         link = page.get_by_role("link", name="Moderation queue of the communities you look after")
         link.focus()
         page.keyboard.press("Enter")
-        expect(page).to_have_url(f"{base}/community-moderation")
+        expect(page).to_have_url(f"{base}/community/moderation")
         expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
         items = page.get_by_role("list", name="Posts to review, crisis holds first")
         expect(items.get_by_role("article")).to_have_count(1)  # theirs only, not "Elsewhere"

@@ -71,3 +71,13 @@ export function acknowledgeCase(caseId: string): Promise<CrisisCase> {
 export function nudge(text: string): Promise<Sent<Schema<'NudgeOut'>>> {
   return api.post('/api/community/moderation/nudge', { body: { text } });
 }
+
+export type FlagReason = Schema<'FlagIn'>['reason'];
+
+/** A member reports a post to the community's moderators (once per post, not one's own). */
+export function flagPost(postId: string, reason: FlagReason, note?: string) {
+  return api.post('/api/community/posts/{post_id}/flags', {
+    path: { post_id: postId },
+    body: note ? { reason, note } : { reason },
+  });
+}

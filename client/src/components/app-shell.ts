@@ -46,7 +46,7 @@ import '../pages/community/moderation-concern';
 import '../pages/community/community-list';
 import '../pages/community/community-page';
 import '../pages/community/thread-page';
-import '../pages/community/staff-queue';
+import '../pages/community/community-moderation';
 import '../pages/monitoring/monitoring-page';
 import '../pages/monitoring/vitals-page';
 import '../pages/wellbeing/wellbeing-page';

@@ -1686,6 +1686,8 @@ const en = {
   'moderation.done.warn': 'The author has been warned.',
   'moderation.done.silence': 'The author is silenced in this community.',
   'moderation.done.acknowledge': 'Acknowledged: you are taking this on.',
+  'moderation.notStaff':
+    'Community facilitators and moderators review held and reported posts here. You do not look after a community yet.',
   'community.title': 'Communities',
   'community.searchCommunities': 'Search communities',
   'community.none': 'No community matches.',
@@ -1880,6 +1882,18 @@ const en = {
   'community.digest.saved.off': 'No digest will be sent.',
   'community.digest.saved.daily': 'You will get a daily digest when there is something new.',
   'community.digest.saved.weekly': 'You will get a weekly digest when there is something new.',
+  'community.flag.open': 'Report this post',
+  'community.flag.form': 'Report this post to the moderators',
+  'community.flag.reason': 'Why are you reporting it?',
+  'community.flag.reason.inappropriate': 'Unkind or inappropriate',
+  'community.flag.reason.spam': 'Spam or advertising',
+  'community.flag.reason.off_topic': 'Off topic',
+  'community.flag.reason.crisis': 'Someone may be in danger',
+  'community.flag.reason.patient_details': 'Shares details that identify a patient',
+  'community.flag.reason.other': 'Something else',
+  'community.flag.note': 'A note for the moderators (optional)',
+  'community.flag.send': 'Send the report',
+  'community.flag.sent': 'Thank you: the moderators will look at this post. The author is not told who reported it.',
 } as const;
 
 export default en;

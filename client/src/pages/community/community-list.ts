@@ -73,7 +73,7 @@ export class CommunityList extends LightElement {
           @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)}
         />
         ${this.all.some(isCommunityStaff)
-          ? html`<p><a href="/community-moderation">${t('community.staff.link')}</a></p>`
+          ? html`<p><a href="/community/moderation">${t('community.staff.link')}</a></p>`
           : nothing}
         <cv-community-digest></cv-community-digest>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}

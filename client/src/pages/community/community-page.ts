@@ -182,7 +182,7 @@ export class CommunityPage extends LightElement {
         </details>
         ${this.joinForm(info)}
         ${isCommunityStaff(info)
-          ? html`<p><a href="/community-moderation">${t('community.staff.link')}</a></p>`
+          ? html`<p><a href="/community/moderation">${t('community.staff.link')}</a></p>`
           : nothing}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <h2>${t('community.topics')}</h2>

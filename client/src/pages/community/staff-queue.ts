@@ -16,7 +16,7 @@ export function isCommunityStaff(community: Community): boolean {
 
 /**
  * The moderation queue for community staff who are not site moderators or admins
- * (`/community-moderation`): the same queue and actions as the moderators' area; the server
+ * (`/community/moderation` for staff who came without a case): the same queue and actions as the moderators' area; the server
  * scopes both to the communities the caller looks after, listed below the queue.
  */
 export class CommunityStaffQueue extends LightElement {

@@ -16,6 +16,7 @@ import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
 import { DraftNudge } from './draft-nudge';
+import './flag-post';
 import { identityChoice } from './community-page';
 import './quality-mark';
 
@@ -160,6 +161,9 @@ export class ThreadView extends LightElement {
               )}
               <button type="button" @click=${() => this.quote(post)}>${t('community.quote')}</button>
             </div>`}
+        ${removed || post.state !== 'published' || post.author.mine
+          ? nothing
+          : html`<cv-flag-post .postId=${post.id}></cv-flag-post>`}
       </article>
     </li>`;
   }
