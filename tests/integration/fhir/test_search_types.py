@@ -180,3 +180,60 @@ async def test_every_searchable_type_in_the_capability_statement_answers_a_searc
         body = searchset(response)
         assert body["resourceType"] == "Bundle", resource["type"]
         assert all(r["resourceType"] == resource["type"] for r in matches(body)), resource["type"]
+
+
+async def test_appointment_and_encounter_by_each_parameter_with_includes(
+    app, client, person, before_nine
+):
+    people = await demo_like_patient(app, client, person)
+    patient, clinician = people["patient"], people["clinician"]
+    pid, h = patient.patient_id, clinician.headers
+    encounter_id = people["room"]["encounter_id"]
+
+    async def get(query: str) -> dict:
+        return searchset(await client.get(f"/fhir/{query}", headers=h))
+
+    (appt,) = matches(await get(f"Appointment?patient={pid}"))
+    assert (await get(f"Appointment?patient={pid}&status={appt['status']}"))["total"] == 1
+    assert (await get(f"Appointment?patient={pid}&status=noshow"))["total"] == 0
+    assert (await get(f"Appointment?patient={pid}&date=2026-03-23"))["total"] == 1
+    assert (await get(f"Appointment?patient={pid}&date=gt2026-03-23"))["total"] == 0
+    visit = appt["serviceType"][0]["coding"][0]
+    assert (await get(f"Appointment?patient={pid}&service-type={visit['code']}"))["total"] == 1
+    kind = appt["appointmentType"]["coding"][0]["code"]
+    assert (await get(f"Appointment?patient={pid}&appointment-type={kind}"))["total"] == 1
+    assert (await get(f"Appointment?patient={pid}&actor=Patient/{pid}"))["total"] == 1
+    assert (await get(f"Appointment?patient={pid}&_id={appt['id']}"))["total"] == 1
+    with_patient = await get(f"Appointment?patient={pid}&_include=Appointment:patient")
+    (inc,) = [e for e in with_patient["entry"] if e["search"]["mode"] == "include"]
+    assert inc["resource"]["resourceType"] == "Patient" and inc["resource"]["id"] == str(pid)
+    rev = await get(f"Appointment?patient={pid}&_revinclude=Encounter:appointment")
+    (inc,) = [e for e in rev["entry"] if e["search"]["mode"] == "include"]
+    assert inc["resource"]["id"] == encounter_id
+
+    assert (await get(f"Encounter?patient={pid}&status=in-progress,finished"))["total"] == 1
+    assert (await get(f"Encounter?patient={pid}&class=VR"))["total"] == 1
+    assert (await get(f"Encounter?patient={pid}&reason-code=http://snomed.info/sct|"))["total"] == 0
+    assert (await get(f"Encounter?patient={pid}&appointment=Appointment/{appt['id']}"))[
+        "total"
+    ] == 1
+    assert (await get(f"Encounter?patient={pid}&date=ge2026-03-23T00:00:00Z"))["total"] == 1
+    with_appt = await get(f"Encounter?patient={pid}&_include=Encounter:appointment")
+    (inc,) = [e for e in with_appt["entry"] if e["search"]["mode"] == "include"]
+    assert inc["resource"]["id"] == appt["id"]
+
+    # An included resource is only shown to who may see it: a caregiver with consults but not
+    # appointments gets the Encounter without its Appointment.
+    consults_only = await person("caregiver")
+    from tests.integration.privacy.support import delegate
+
+    await delegate(client, patient, consults_only, ["consults:read"])
+    limited = searchset(
+        await client.get(
+            f"/fhir/Encounter?patient={pid}&_include=Encounter:appointment",
+            headers=consults_only.headers,
+        )
+    )
+    assert [e["search"]["mode"] for e in limited["entry"]] == ["match"]
+    # Without parameters, the first search's answer: every patient the caller may see.
+    assert searchset(await client.get("/fhir/Encounter", headers=h))["total"] == 1
