@@ -29,6 +29,9 @@ def setup(runtime: Runtime) -> None:
     from careverse.care import fhir_search_visits  # Appointment and Encounter searches
 
     runtime.include_fhir_router(fhir_search_visits.router)
+    from careverse.care import fhir_search_health  # Condition, MedicationStatement, … searches
+
+    runtime.include_fhir_router(fhir_search_health.router)
     runtime.events.subscribe(AccountErasureDue, events.erase_person, phase=Phase.TRANSACTION)
     runtime.events.subscribe(
         DelegationRevoked, events.end_caregiver_invitations, phase=Phase.TRANSACTION

@@ -17,7 +17,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,21 +42,12 @@ from careverse.kernel.fhir_search import (
     parse,
     search,
 )
-from careverse.kernel.fhir_search_http import is_lenient, parameters, register
+from careverse.kernel.fhir_search_http import is_lenient, parameters, register, supersede
 from careverse.kernel.policy import Actor, Category
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 router = APIRouter(tags=["fhir"])
-
-
-def supersede(routes: APIRouter, paths: set[str]) -> None:
-    """Drop the ``GET`` routes of ``paths`` from ``routes`` (searches this module answers)."""
-    routes.routes = [
-        r
-        for r in routes.routes
-        if not (isinstance(r, APIRoute) and r.path in paths and "GET" in (r.methods or ()))
-    ]
 
 
 async def appointments(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list[dict]:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 
 from careverse.kernel.fhir import OUTCOMES, FhirResponse
 from careverse.kernel.fhir_search import (
@@ -104,3 +105,12 @@ def register(router: APIRouter, spec: Spec, endpoint: Callable[..., Awaitable[An
         responses=RESPONSES, name=f"search_{spec.type}_post",
         openapi_extra={"requestBody": {"content": {FORM: {"schema": {"type": "object"}}}}},
     )  # fmt: skip
+
+
+def supersede(routes: APIRouter, paths: set[str]) -> None:
+    """Drop the ``GET`` routes of ``paths`` from ``routes`` (searches this module answers)."""
+    routes.routes = [
+        r
+        for r in routes.routes
+        if not (isinstance(r, APIRoute) and r.path in paths and "GET" in (r.methods or ()))
+    ]
