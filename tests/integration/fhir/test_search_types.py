@@ -91,6 +91,14 @@ async def test_every_type_by_each_parameter_and_read(app, client, person, before
     assert await total(f"CareTeam?patient={pid}&_id={pid}") == 1
     assert (await read("CareTeam", str(pid)))["subject"] == {"reference": f"Patient/{pid}"}
 
+    # Consent (research, permitted) and QuestionnaireResponse (none yet)
+    assert await total(f"Consent?patient={pid}&status=active&scope=research") == 1
+    assert await total(f"Consent?patient={pid}&scope=treatment") == 0
+    assert await total(f"Consent?patient={pid}&category=http://loinc.org|59284-0") == 1
+    assert await total(f"Consent?patient={pid}&date=2026-03-23") == 1
+    assert await total(f"Consent?patient={pid}&date=lt2026-03-23") == 0
+    assert await total(f"QuestionnaireResponse?patient={pid}&status=completed") == 0
+
     # Goal (none yet in this record)
     assert await total(f"Goal?patient={pid}&lifecycle-status=active") == 0
 
