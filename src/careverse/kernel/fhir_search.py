@@ -267,7 +267,8 @@ def parse(spec: Spec, pairs: Sequence[tuple[str, str]], lenient: bool = False) -
             ignored.append(name[:40])
             continue
         seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1 and (name in PATIENT_PARAMETERS or name in RESULT_PARAMETERS[:4]):
+        once = (*PATIENT_PARAMETERS, *RESULT_PARAMETERS[:4], *PAGING)
+        if seen[name] > 1 and name in once:
             raise BadSearch(f"{name} may be given once.")
         used.append((name, value))
     given = dict(used)
