@@ -23,6 +23,15 @@ def setup(runtime: Runtime) -> None:
 
     runtime.include_fhir_router(health_fhir.router)
     runtime.patient_record.add("health", health_fhir.record_section)
+    from careverse.care import fhir_search  # DocumentReference, CareTeam, Goal: search and read
+
+    runtime.include_fhir_router(fhir_search.router)
+    from careverse.care import fhir_search_visits  # Appointment and Encounter searches
+
+    runtime.include_fhir_router(fhir_search_visits.router)
+    from careverse.care import fhir_search_health  # Condition, MedicationStatement, … searches
+
+    runtime.include_fhir_router(fhir_search_health.router)
     runtime.events.subscribe(AccountErasureDue, events.erase_person, phase=Phase.TRANSACTION)
     runtime.events.subscribe(
         DelegationRevoked, events.end_caregiver_invitations, phase=Phase.TRANSACTION

@@ -45,6 +45,8 @@ SEARCH_TYPES = {
 }
 # Parameters that shape the answer rather than select resources: not listed as searchParam.
 RESULT_PARAMETERS = {"_count", "_sort", "_cursor", "_summary", "_elements", "_include"}
+# Added by the search toolkit (kernel/fhir_search.py): its result and paging parameters.
+RESULT_PARAMETERS |= {"_revinclude", "_before"}
 ORDER = ["read", "vread", "update", "patch", "delete", "create", "search-type"]
 
 
@@ -68,7 +70,10 @@ def _search_params(operation: dict) -> list[tuple[str, str]]:
             if p.get("in") == "query" and p["name"] not in RESULT_PARAMETERS
         }
     )
-    return [(n, SEARCH_TYPES.get(n, "string")) for n in names]
+    declared = {
+        p["name"]: p["x-fhir-type"] for p in operation.get("parameters", []) if "x-fhir-type" in p
+    }
+    return [(n, declared.get(n) or SEARCH_TYPES.get(n, "string")) for n in names]
 
 
 def served_resources(paths: Paths) -> list[dict]:

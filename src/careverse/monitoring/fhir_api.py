@@ -22,7 +22,7 @@ from careverse.kernel.deps import get_session, get_settings
 from careverse.kernel.errors import InvalidInput
 from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, operation_outcome
 from careverse.kernel.policy import Actor
-from careverse.monitoring import fhir_search, ingest, json_input
+from careverse.monitoring import fhir_search, fhir_search_records, ingest, json_input
 from careverse.monitoring.fhir import observation, observation_item
 from careverse.monitoring.models import Device, Reading
 from careverse.monitoring.service import CREDENTIAL_PREFIX, MonitoringService, device_for_credential
@@ -113,24 +113,6 @@ async def read_observation(
     return FhirResponse(observation(await MonitoringService(session).reading(actor, reading_id)))
 
 
-@router.get(
-    "/Observation",
-    responses={400: {"description": "Unsupported or malformed search parameters"}, **RESPONSES},
-    response_class=FhirResponse,
-    openapi_extra={"parameters": fhir_search.OPENAPI_PARAMETERS},
-)
-async def search_observations(
-    request: Request, session: Session, settings: AppSettings, token: Token
-) -> JSONResponse:
-    """A patient's Observations by code and date, newest first, paged (``next`` links)."""
-    actor: Actor = await current_actor(
-        await any_actor(request, identity_service(session, settings, request), token)
-    )
-    query = fhir_search.parse(request.query_params.multi_items())
-    rows, total = await fhir_search.search(session, actor, query)
-    return FhirResponse(fhir_search.searchset(query, rows, total, settings.public_url))
-
-
 async def post_bundle(
     request: Request, session: Session, settings: AppSettings, token: Token
 ) -> JSONResponse:
@@ -204,6 +186,8 @@ def fhir_router() -> APIRouter:
     at the base (mount with a prefix: FastAPI refuses an empty path without one)."""
     routes = APIRouter(tags=["fhir"])
     routes.include_router(router)
+    routes.include_router(fhir_search.router)  # GET /Observation, POST /Observation/_search
+    routes.include_router(fhir_search_records.router)  # Device and Flag: search and read
     routes.add_api_route(
         "", post_bundle, methods=["POST"], responses=RESPONSES, response_class=FhirResponse,
         openapi_extra=BODY,

@@ -18,6 +18,9 @@ def setup(runtime: Runtime) -> None:
     )
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)  # Consent and AuditEvent searches
+    from careverse.privacy import fhir_search  # Consent search on the toolkit
+
+    runtime.include_fhir_router(fhir_search.router)
     runtime.patient_record.add("consents", fhir.consents_section)
     runtime.events.subscribe(
         events.AccountErasureDue, events.erase_privacy_rows, phase=Phase.TRANSACTION

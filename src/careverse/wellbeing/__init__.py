@@ -16,6 +16,9 @@ def setup(runtime: Runtime) -> None:
 
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir_api.router)
+    from careverse.wellbeing import fhir_search  # QuestionnaireResponse search on the toolkit
+
+    runtime.include_fhir_router(fhir_search.router)
     runtime.patient_record.add(
         "questionnaire-responses", fhir.record_section(runtime.settings.public_url)
     )

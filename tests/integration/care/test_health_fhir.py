@@ -104,7 +104,7 @@ async def test_search_by_patient_and_refusals(app, client, person):
         read = await client.get(f"/fhir/{resource_type}/{made[kind]['id']}", headers=other.headers)
         assert read.status_code == 404
     bad = fhir(
-        await client.get(f"/fhir/Condition?patient={pid}&code=I10", headers=clinician.headers),
+        await client.get(f"/fhir/Condition?patient={pid}&code:text=I10", headers=clinician.headers),
         400,
     )
     assert bad["resourceType"] == "OperationOutcome" and "code" in bad["issue"][0]["diagnostics"]

@@ -117,13 +117,19 @@ async def test_metadata_is_a_capability_statement(app, client):
     assert [o["name"] for o in resources["Patient"]["operation"]] == ["everything"]
     assert interactions("Patient") == {"read", "search-type"}
     assert interactions("Consent") == {"search-type"} and params("Consent") == {
-        "patient": "reference"
-    }
+        "patient": "reference", "subject": "reference", "status": "token", "category": "token",
+        "scope": "token", "purpose": "token", "date": "date", "_id": "token",
+        "_lastUpdated": "date",
+    }  # fmt: skip
     for kind in ("Schedule", "Appointment", "Encounter"):
         assert interactions(kind) == {"read", "search-type"}, kind
     assert interactions("Slot") == {"search-type"}
     assert params("Slot")["schedule"] == "reference" and params("Slot")["start"] == "date"
-    assert params("Appointment") == {"patient": "reference"}
+    assert params("Appointment") == {
+        "patient": "reference", "subject": "reference", "status": "token", "date": "date",
+        "service-type": "token", "appointment-type": "token", "actor": "reference",
+        "_id": "token", "_lastUpdated": "date",
+    }  # fmt: skip
     if "Observation" in resources:  # monitoring's ingest: create and read, Bundles at the root
         assert {"create", "read"} <= interactions("Observation")
         system = {i["code"] for i in statement["rest"][0].get("interaction", [])}

@@ -176,7 +176,7 @@ async def test_bad_parameters_answer_400_operation_outcomes(app, client, person)
     bad = [
         f"patient={pid}&foo=1",
         f"patient={pid}&code:text=pulse",
-        f"patient={pid}&_summary=count",
+        f"patient={pid}&_summary=text",
         "code=8867-4",
         "patient=",
         f"patient={pid}&code=",
@@ -211,8 +211,12 @@ async def test_capability_statement_lists_the_observation_search(client):
     ]  # fmt: skip
     assert {"code": "search-type"} in observation["interaction"]
     assert observation["searchParam"] == [
+        {"name": "_id", "type": "token"},
+        {"name": "_lastUpdated", "type": "date"},
+        {"name": "category", "type": "token"},
         {"name": "code", "type": "token"},
         {"name": "date", "type": "date"},
         {"name": "patient", "type": "reference"},
+        {"name": "status", "type": "token"},
         {"name": "subject", "type": "reference"},
     ]
