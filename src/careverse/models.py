@@ -3,6 +3,7 @@
 from careverse.care import models as care_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
+from careverse.fhir import bulk_models as fhir_bulk_models
 from careverse.identity import models as identity_models
 from careverse.kernel import audit as kernel_audit
 from careverse.messaging import models as messaging_models
@@ -16,6 +17,7 @@ __all__ = [
     "care_models",
     "community_models",
     "community_moderation_models",
+    "fhir_bulk_models",
     "identity_models",
     "kernel_audit",
     "messaging_models",

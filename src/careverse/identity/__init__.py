@@ -17,3 +17,13 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)  # /fhir/Patient, /fhir/Patient/{id}
     runtime.patient_record.add("patient", fhir.record_section)
+    from careverse.identity import directory
+    from careverse.kernel.fhir import PatientRoster
+
+    async def everyone(session) -> list:
+        return [p.id for p in await directory.patients(session)]
+
+    async def clinicians(session) -> list:
+        return [(c.id, c.display_name) for c in await directory.clinicians(session)]
+
+    runtime.provide(PatientRoster(everyone, relationships.patients_of, clinicians))

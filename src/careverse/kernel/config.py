@@ -240,6 +240,15 @@ class Settings(BaseSettings):
     community_crisis_check_seconds: float = Field(
         default=30, ge=1, description="Interval of the community crisis escalation job"
     )
+    fhir_bulk_check_seconds: float = Field(
+        default=5, ge=0.05, description="How often a node looks for FHIR bulk exports to run"
+    )
+    fhir_bulk_expiry_hours: float = Field(
+        default=24,
+        gt=0,
+        le=720,
+        description="FHIR bulk export files are deleted this long after the kick-off",
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 587
