@@ -114,7 +114,7 @@ async def test_metadata_is_a_capability_statement(app, client):
         return {p["name"]: p["type"] for p in resources[kind].get("searchParam", [])}
 
     assert params("Patient") == {"name": "string", "birthdate": "date", "identifier": "token"}
-    assert [o["name"] for o in resources["Patient"]["operation"]] == ["everything"]
+    assert {"everything", "export"} <= {o["name"] for o in resources["Patient"]["operation"]}
     assert interactions("Patient") == {"read", "search-type"}
     assert interactions("Consent") == {"search-type"} and params("Consent") == {
         "patient": "reference"
