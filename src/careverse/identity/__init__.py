@@ -27,3 +27,6 @@ def setup(runtime: Runtime) -> None:
         return [(c.id, c.display_name) for c in await directory.clinicians(session)]
 
     runtime.provide(PatientRoster(everyone, relationships.patients_of, clinicians))
+    from careverse.identity import fhir_match
+
+    runtime.include_fhir_router(fhir_match.router)  # POST /fhir/Patient/$match
