@@ -119,8 +119,9 @@ async def test_metadata_is_a_capability_statement(app, client):
     assert interactions("Consent") == {"search-type"} and params("Consent") == {
         "patient": "reference"
     }
-    for kind in ("Schedule", "Appointment", "Encounter"):
+    for kind in ("Schedule", "Encounter"):
         assert interactions(kind) == {"read", "search-type"}, kind
+    assert interactions("Appointment") == {"read", "search-type", "update"}
     assert interactions("Slot") == {"search-type"}
     assert params("Slot")["schedule"] == "reference" and params("Slot")["start"] == "date"
     assert params("Appointment") == {"patient": "reference"}
