@@ -92,7 +92,7 @@ def stored_observation(rows: list[Reading]) -> dict:
 @router.post(
     "/Observation",
     status_code=201,
-    responses=RESPONSES,
+    responses={400: {"description": "Unsupported If-None-Exist (OperationOutcome)"}, **RESPONSES},
     response_class=FhirResponse,
     openapi_extra=BODY,
 )
