@@ -531,3 +531,30 @@ def care_models(
 
     for path in write_all(Path(out) if out else DEFAULT_OUT):
         console.print(f"{path} ({path.stat().st_size} bytes)")
+
+
+fhir_app = typer.Typer(help="The FHIR API: bulk export.", no_args_is_help=True)
+app.add_typer(fhir_app, name="fhir")
+
+
+@fhir_app.command("export")
+def fhir_export(
+    out: Annotated[str, typer.Option("--out", help="Folder to write <Type>.ndjson files into.")],
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Resource types to export (repeat or comma-separate)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only resources changed since (2026-11-01T00:00:00Z).")
+    ] = None,
+) -> None:
+    """Export every patient's record as FHIR NDJSON, one file per type (as GET /fhir/$export,
+    in this process, with a progress bar; audited as an export by the console)."""
+    from careverse.app import CAPABILITIES
+    from careverse.fhir.bulk_cli import export_command
+    from careverse.kernel.runtime import Runtime
+
+    runtime = Runtime(Settings())
+    for capability in CAPABILITIES:
+        capability.setup(runtime)
+    export_command(runtime, out, type_, since, console)

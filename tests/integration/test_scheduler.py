@@ -45,6 +45,7 @@ JOBS = {
     "monitoring.alert-schedule",
     "community.crisis-escalation",
     "community.digest",
+    "fhir.bulk-export",
 }
 CRISIS_POST = "I can't do this anymore. I'm going to kill myself tonight."
 
@@ -70,6 +71,7 @@ def settings_overrides(inbox) -> dict:
         "alert_check_seconds": 1,  # a round every (fake) second
         "care_reminder_check_seconds": 1,
         "community_crisis_check_seconds": 1,
+        "fhir_bulk_check_seconds": 1,
         "care_reminder_lead_minutes": 60,
         "erasure_check_seconds": 3600,
         "erasure_grace_days": 1,
@@ -126,7 +128,11 @@ async def scenario(app, client, person) -> dict:
                               headers=crisis.other.headers)  # fmt: skip
     assert digest.status_code == 200, digest.text  # due Tuesday 07:00: one new topic to count
     await post(client, crisis.moderator, crisis.slug, "Welcome, everyone. Say hello here.")
+    export = await client.get("/fhir/$export?_type=Patient",
+                              headers={**t.admin.headers, "Prefer": "respond-async"})  # fmt: skip
+    assert export.status_code == 202, export.text
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
+            "export": export.headers["content-location"].split("/fhir/", 1)[1],
             "visitor": visitor, "visit": visit, "caregiver": caregiver,
             "leaving": leaving, "reader": crisis.other}  # fmt: skip
 
@@ -207,6 +213,10 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     assert await reminders(client, s["visitor"]) == []
     assert await erasures(app, s["leaving"]) == []
     assert await digests(inbox, s["reader"]) == []
+    # The bulk export kicked off at 07:00 has run; its manifest is ready for the admin.
+    await eventually(lambda: _nonempty(exports_done(app)), "bulk export")
+    r = await client.get(f"/fhir/{s['export']}", headers=t.admin.headers)
+    assert r.status_code == 200 and r.json()["output"][0]["type"] == "Patient", r.text
 
     # Tuesday 08:01: no heart rate for over an hour, the 09:00 visit within the hour, the
     # erasure's day of grace over.
@@ -219,6 +229,8 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     await eventually(lambda: _nonempty(digests(inbox, s["reader"])), "community digest")
     (digest,) = await digests(inbox, s["reader"])
     assert "1 new topic in your Careverse communities" in digest.get_payload(decode=True).decode()
+    await eventually(lambda: _nonempty(exports_expired(app)), "bulk export expiry")  # 24 h on
+    assert (await client.get(f"/fhir/{s['export']}", headers=t.admin.headers)).status_code == 404
 
     # Tuesday 08:50: the visit is under way with the caregiver in it. 08:54:59: their delegation
     # has not expired, and the loops that woke (not erasure) leave the invitation alone.
@@ -263,11 +275,17 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         assert len(await erasures(app, s["leaving"])) == 1
         assert len(await crisis_escalations(app)) == 1  # the crisis case, by one node
         assert len(await digests(inbox, s["reader"])) == 1  # the digest, by one node
+        assert len(await exports_expired(app)) == 1  # the day-old export, deleted by one node
+        asynchronously = {**t.admin.headers, "Prefer": "respond-async"}
+        fresh = await client.get("/fhir/$export?_type=Patient", headers=asynchronously)
+        assert fresh.status_code == 202, fresh.text
 
         # The caregiver's delegation expires during the visit: one node ends the invitation.
         naps = monday.naps
         monday.now = TUESDAY_0850
         await monday.settle(naps + 2 * 4)  # both nodes' alert, reminder, invitation, crisis loops
+        await eventually(lambda: _nonempty(exports_done(app)), "bulk export")
+        assert len(await exports_done(app)) == 1  # the fresh bulk export, run by one node
         await caregiver_in_the_visit(client, s)
         naps = monday.naps
         monday.now = CAREGIVER_UNTIL
@@ -282,6 +300,14 @@ async def digests(inbox, reader: Person) -> list:
     box, _ = inbox
     subject = "Your Careverse communities"
     return [m for m in box.messages if m["Subject"] == subject and m["To"] == reader.email]
+
+
+async def exports_done(app) -> list:
+    return await audit_rows(app, action="fhir.export.complete")
+
+
+async def exports_expired(app) -> list:
+    return await audit_rows(app, action="fhir.export.expire")
 
 
 async def _nonempty(rows: Awaitable[list]) -> bool:

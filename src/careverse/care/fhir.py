@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from json import loads as json_decode
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import slots as slot_math
 from careverse.care.availability import AvailabilityService
+from careverse.care.booking import BookingService
 from careverse.care.models import Appointment, Encounter, EncounterProblem
 from careverse.care.service import clinician_account, profile_of, reach
 from careverse.identity.deps import CurrentActor
@@ -22,9 +24,9 @@ from careverse.identity.directory import display_names
 from careverse.identity.relationships import patients_of
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
-from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.errors import InvalidInput, NotFound
-from careverse.kernel.fhir import OUTCOMES, FhirResponse, bundle, iso
+from careverse.kernel.deps import get_runtime, get_session, get_settings
+from careverse.kernel.errors import DomainError, InvalidInput, NotFound
+from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, bundle, error_response, iso
 from careverse.kernel.policy import Actor, Category, decide, require_full_scope
 from careverse.kernel.uow import unit_of_work
 
@@ -77,6 +79,12 @@ def slot(clinician_id: uuid.UUID, s: slot_math.Slot, visit_type: str) -> dict:
     }
 
 
+def version_of(a: Appointment) -> str:
+    """An appointment's FHIR versionId: its iCalendar SEQUENCE (bumped by every reschedule and
+    cancellation), plus one so the first version is 1."""
+    return str(a.sequence + 1)
+
+
 def appointment(a: Appointment, clinician_name: str | None) -> dict:
     participants = [
         {"actor": {"reference": f"Patient/{a.patient_id}"}, "status": "accepted"},
@@ -103,6 +111,7 @@ def appointment(a: Appointment, clinician_name: str | None) -> dict:
     }
     if a.reason:
         out["comment"] = a.reason
+    out["meta"] = {"versionId": version_of(a)}
     if a.status == "cancelled" and a.cancelled_at:
         out["cancelationReason"] = {"text": "Cancelled"}
     return out
@@ -319,7 +328,8 @@ async def search_appointments(
 async def read_appointment(
     appointment_id: str, actor: CurrentActor, care: CareFhirDep
 ) -> JSONResponse:
-    return _out(await care.appointment(actor, _id(appointment_id)))
+    resource = await care.appointment(actor, _id(appointment_id))
+    return FhirResponse(resource, headers={"ETag": f'W/"{resource["meta"]["versionId"]}"'})
 
 
 @router.get("/Encounter", responses=OUTCOMES, response_class=FhirResponse)
@@ -333,3 +343,66 @@ async def search_encounters(
 @router.get("/Encounter/{encounter_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_encounter(encounter_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
     return _out(await care.encounter(actor, _id(encounter_id)))
+
+
+# ---- PUT /Appointment/{id}: the one change FHIR clients may make (cancel), If-Match checked ----
+
+PRECONDITIONS = {
+    412: {"description": "If-Match names an older version (OperationOutcome)"},
+    428: {"description": "If-Match is required (OperationOutcome)"},
+}
+
+
+class PreconditionRequired(DomainError):
+    status_code = 428
+    code = "precondition_required"
+
+
+def _if_match(value: str | None) -> str:
+    if not value:
+        raise PreconditionRequired("If-Match is required to update.")
+    return value.strip().removeprefix("W/").strip('"')
+
+
+@router.put(
+    "/Appointment/{appointment_id}",
+    responses={**OUTCOMES, **PRECONDITIONS},
+    response_class=FhirResponse,
+    openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {}}}}},
+)
+async def update_appointment(
+    appointment_id: str,
+    request: Request,
+    actor: CurrentActor,
+    care: CareFhirDep,
+    if_match: Annotated[str | None, Header(max_length=100)] = None,
+) -> JSONResponse:
+    """Cancel an appointment by PUTting it with ``status: cancelled`` (the same rules as the care
+    API's cancel: who may, the late-cancel note from ``cancelationReason.text``). Any other
+    change answers 422. ``If-Match: W/"<versionId>"`` is required (428) and checked (412)."""
+    target = _id(appointment_id)
+    try:
+        body = json_decode(await request.body())
+    except (ValueError, RecursionError):
+        raise InvalidInput("The body is not valid JSON.") from None
+    if not isinstance(body, dict) or body.get("resourceType") != "Appointment":
+        raise InvalidInput("Expected an Appointment.")
+    if body.get("id") != str(target):
+        raise InvalidInput("The Appointment's id must be the one in the URL.")
+    wanted = _if_match(if_match)
+    current = await care.appointment(actor, target)
+    if wanted != current["meta"]["versionId"]:
+        return error_response(412, "The appointment has changed since that version.")
+    status = body.get("status")
+    if status == current["status"]:
+        return FhirResponse(current, headers={"ETag": f'W/"{current["meta"]["versionId"]}"'})
+    if status != "cancelled":
+        raise InvalidInput("Only cancelling an appointment (status cancelled) is supported.")
+    reason = body.get("cancelationReason")
+    note = reason.get("text") if isinstance(reason, dict) else None
+    if note is not None and (not isinstance(note, str) or len(note) > 1000):
+        raise InvalidInput("cancelationReason.text must be text of at most 1000 characters.")
+    booking = BookingService(care.session, care.settings, get_runtime(request).mailer)
+    await booking.cancel(actor, target, note)
+    updated = await care.appointment(actor, target)
+    return FhirResponse(updated, headers={"ETag": f'W/"{updated["meta"]["versionId"]}"'})

@@ -12,6 +12,18 @@ from careverse.kernel.runtime import Runtime
 
 def setup(runtime: Runtime) -> None:
     """Mount ``/fhir``: every registered FHIR router, the CapabilityStatement, ``$everything``."""
-    from careverse.fhir import api
+    from careverse.fhir import api, bulk, bulk_api
+    from careverse.kernel.fhir import PatientRoster
 
+    # First, so /Patient/$export is routed before identity's /Patient/{id}.
+    runtime.fhir_routers.insert(0, bulk_api.router)
     runtime.include_router(api.compose(runtime.fhir_routers))
+    runtime.add_job(
+        "fhir.bulk-export",
+        lambda: bulk.run_forever(
+            lambda: runtime.db,
+            runtime.patient_record,
+            lambda: runtime.get(PatientRoster),
+            runtime.settings,
+        ),
+    )

@@ -18,3 +18,16 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(smart_api.router)  # SMART App Launch: /oauth, discovery, apps
     runtime.include_fhir_router(fhir.router)  # /fhir/Patient, /fhir/Patient/{id}
     runtime.patient_record.add("patient", fhir.record_section)
+    from careverse.identity import directory
+    from careverse.kernel.fhir import PatientRoster
+
+    async def everyone(session) -> list:
+        return [p.id for p in await directory.patients(session)]
+
+    async def clinicians(session) -> list:
+        return [(c.id, c.display_name) for c in await directory.clinicians(session)]
+
+    runtime.provide(PatientRoster(everyone, relationships.patients_of, clinicians))
+    from careverse.identity import fhir_match
+
+    runtime.include_fhir_router(fhir_match.router)  # POST /fhir/Patient/$match

@@ -251,6 +251,15 @@ class Settings(BaseSettings):
     community_digest_check_seconds: float = Field(
         default=600, ge=1, description="Interval of the community e-mail digest job"
     )
+    fhir_bulk_check_seconds: float = Field(
+        default=5, ge=0.05, description="How often a node looks for FHIR bulk exports to run"
+    )
+    fhir_bulk_expiry_hours: float = Field(
+        default=24,
+        gt=0,
+        le=720,
+        description="FHIR bulk export files are deleted this long after the kick-off",
+    )
 
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -104,3 +104,24 @@ class PatientRecord:
         for _, section in self._sections:
             out += await section(session, actor, patient_id)
         return out
+
+
+PatientIds = Callable[[AsyncSession], Awaitable[list[uuid.UUID]]]
+ReachableIds = Callable[[AsyncSession, Actor], Awaitable[list[uuid.UUID]]]
+ClinicianNames = Callable[[AsyncSession], Awaitable[list[tuple[uuid.UUID, str]]]]
+
+
+class PatientRoster:
+    """Which patients a population-level read covers (FHIR Bulk Data ``$export``, its Groups).
+
+    identity owns the facts and provides one at setup (``runtime.provide``): every patient, the
+    patients an actor reaches by relationship (a clinician's care relationships), and the
+    clinicians (each one's patients are a Group). No access check here: the caller decides.
+    """
+
+    def __init__(
+        self, everyone: PatientIds, reachable: ReachableIds, clinicians: ClinicianNames
+    ) -> None:
+        self.everyone = everyone
+        self.reachable = reachable
+        self.clinicians = clinicians

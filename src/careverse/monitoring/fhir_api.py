@@ -11,7 +11,7 @@ import uuid
 from typing import Annotated
 
 import msgspec
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ from careverse.identity.deps import any_actor, bearer, current_actor, identity_s
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.errors import InvalidInput
+from careverse.kernel.errors import DomainError, InvalidInput
 from careverse.kernel.fhir import FHIR_JSON, OUTCOMES, FhirResponse, operation_outcome
 from careverse.kernel.policy import Actor
 from careverse.monitoring import fhir_search, fhir_search_records, ingest, json_input
@@ -64,6 +64,20 @@ async def _json(request: Request) -> object:
         raise InvalidInput("The body is not valid JSON.") from None
 
 
+def _check_if_none_exist(condition: str, resource: object) -> None:
+    """Only ``identifier=[system|]value`` naming the Observation's own dedupe key is supported."""
+    name, _, wanted = condition.partition("=")
+    if name.strip() != "identifier" or not wanted or "&" in wanted:
+        raise DomainError("If-None-Exist supports only identifier=<system>|<value>.")
+    identifiers = resource.get("identifier") if isinstance(resource, dict) else None
+    first = next((i for i in identifiers or [] if isinstance(i, dict) and i.get("value")), None)
+    if first is None:
+        raise DomainError("If-None-Exist names an identifier the Observation does not carry.")
+    system, bar, value = wanted.rpartition("|")
+    if value != str(first["value"]) or (bar and system != first.get("system", "")):
+        raise DomainError("If-None-Exist must name the Observation's first identifier.")
+
+
 def stored_observation(rows: list[Reading]) -> dict:
     """The first row as an Observation, with a panel's or an SpO2's other values as components."""
     resource = observation(rows[0])
@@ -78,16 +92,27 @@ def stored_observation(rows: list[Reading]) -> dict:
 @router.post(
     "/Observation",
     status_code=201,
-    responses=RESPONSES,
+    responses={400: {"description": "Unsupported If-None-Exist (OperationOutcome)"}, **RESPONSES},
     response_class=FhirResponse,
     openapi_extra=BODY,
 )
 async def create_observation(
-    request: Request, session: Session, settings: AppSettings, token: Token
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    token: Token,
+    if_none_exist: Annotated[str | None, Header(max_length=300)] = None,
 ) -> JSONResponse:
-    """Store a vital-signs Observation (from a device credential or a signed-in user)."""
+    """Store a vital-signs Observation (from a device credential or a signed-in user).
+
+    Conditional create: ``If-None-Exist: identifier=<system>|<value>`` naming the Observation's
+    (first) identifier, which is ingest's dedupe key: a second POST stores nothing and answers
+    200 with the stored Observation."""
     writer = await _writer(request, session, settings, token)
-    item = observation_item(await _json(request), 0, clock.now())
+    resource = await _json(request)
+    if if_none_exist is not None:
+        _check_if_none_exist(if_none_exist, resource)
+    item = observation_item(resource, 0, clock.now())
     stored = await MonitoringService(session).ingest_observations(writer, [item], atomic=True)
     if item.reason is not None or 0 not in stored or not stored[0]:
         return FhirResponse(operation_outcome("invalid", item.reason or "not stored"), 422)

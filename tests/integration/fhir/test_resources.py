@@ -114,15 +114,16 @@ async def test_metadata_is_a_capability_statement(app, client):
         return {p["name"]: p["type"] for p in resources[kind].get("searchParam", [])}
 
     assert params("Patient") == {"name": "string", "birthdate": "date", "identifier": "token"}
-    assert [o["name"] for o in resources["Patient"]["operation"]] == ["everything"]
+    assert {"everything", "export"} <= {o["name"] for o in resources["Patient"]["operation"]}
     assert interactions("Patient") == {"read", "search-type"}
     assert interactions("Consent") == {"search-type"} and params("Consent") == {
         "patient": "reference", "subject": "reference", "status": "token", "category": "token",
         "scope": "token", "purpose": "token", "date": "date", "_id": "token",
         "_lastUpdated": "date",
     }  # fmt: skip
-    for kind in ("Schedule", "Appointment", "Encounter"):
+    for kind in ("Schedule", "Encounter"):
         assert interactions(kind) == {"read", "search-type"}, kind
+    assert interactions("Appointment") == {"read", "search-type", "update"}
     assert interactions("Slot") == {"search-type"}
     assert params("Slot")["schedule"] == "reference" and params("Slot")["start"] == "date"
     assert params("Appointment") == {
