@@ -18,7 +18,9 @@ def setup(runtime: Runtime) -> None:
     )
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)  # Consent and AuditEvent searches
-    runtime.patient_record.add("consents", fhir.consents_section)
+    from careverse.privacy import fhir_record
+
+    runtime.patient_record.add("consents", fhir_record.consents_section, types=["Consent"])
     runtime.events.subscribe(
         events.AccountErasureDue, events.erase_privacy_rows, phase=Phase.TRANSACTION
     )
