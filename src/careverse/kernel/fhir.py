@@ -260,6 +260,24 @@ class PatientRecord:
             if cursor is None:
                 return
 
+    async def read_section(
+        self,
+        name: str,
+        session: AsyncSession,
+        actor: Actor,
+        patient_id: uuid.UUID,
+        query: RecordQuery = EVERYTHING,
+    ) -> list[dict]:
+        """One section whole (what it emits is checked against its declared types)."""
+        section = next(s for s in self._sections if s.name == name)
+        out: list[dict] = []
+        after: str | None = None
+        while True:
+            found, after = await section.read(session, actor, patient_id, query, after, 5000)
+            out += [r for r in found if query.keeps(r)]
+            if after is None:
+                return out
+
     async def resources(
         self,
         session: AsyncSession,
