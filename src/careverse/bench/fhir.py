@@ -6,6 +6,8 @@ process (``create_app``, its lifespan) and is asked through httpx's ASGI transpo
 would over HTTP but without the socket: ``GET /fhir/Observation?patient=…&date=ge…&date=le…
 &_count=100``, the year's first page and then ``next`` links page after page, and the first
 page of random one-day windows. Each request's time is one sample; the answer is p50 and p99.
+Then the patient's whole record as the export streams it (every reading: time, size, and the
+growth of the process's peak memory).
 
 On PostgreSQL (``CAREVERSE_DATABASE_URL``) the rows stay in that database: use a scratch one.
 On the embedded default a temporary SQLite file is used and removed.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import resource
 import shutil
 import statistics
 import tempfile
@@ -69,7 +72,9 @@ async def _seed_year(settings: Settings, patient_id: uuid.UUID, days: int) -> fl
         await db.dispose()
 
 
-async def _fhir_bench(settings: Settings, days: int, pages: int, windows: int) -> dict:
+async def _fhir_bench(
+    settings: Settings, days: int, pages: int, windows: int, export: bool
+) -> dict:
     from careverse.app import create_app
 
     patient_ids, _, token = await seed_patients(settings, 1)
@@ -116,6 +121,7 @@ async def _fhir_bench(settings: Settings, days: int, pages: int, windows: int) -
                 t = time.perf_counter()
                 await get(search(day.date().isoformat(), day.date().isoformat()))
                 first_page.append(time.perf_counter() - t)
+        exported = await _export(app, pid) if export else {}
     return {
         "rows": days * 24 * 60,
         "seed_seconds": round(seed_s, 1),
@@ -126,20 +132,56 @@ async def _fhir_bench(settings: Settings, days: int, pages: int, windows: int) -
         "max_ms": round(max(samples) * 1000, 1),
         "day_window_p50_ms": round(statistics.median(first_page) * 1000, 1) if first_page else None,
         "target_p99_ms": 100,
+        **exported,
         "database": "postgresql" if settings.uses_postgresql else "sqlite",
     }
 
 
-def run_fhir_bench(days: int = 365, pages: int = 200, windows: int = 100) -> dict:
+async def _export(app, patient_id: uuid.UUID) -> dict:
+    """The patient's whole record as the export writes it (privacy's ``stream_export``: every
+    section, a page at a time), read by their clinician: seconds, size, and how much the
+    process's peak memory grew."""
+    from sqlalchemy import select
+
+    from careverse.identity.models import CareRelationship
+    from careverse.kernel.policy import Actor, Role
+    from careverse.privacy.service import stream_export
+
+    runtime = app.state.runtime
+    async with runtime.db.session() as session:
+        clinician = await session.scalar(
+            select(CareRelationship.clinician_id).where(CareRelationship.patient_id == patient_id)
+        )
+    assert clinician is not None
+    actor = Actor(clinician, Role.CLINICIAN)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    size = 0
+    async for chunk in stream_export(
+        runtime.db, runtime.patient_record, actor, patient_id, runtime.settings.public_url
+    ):
+        size += len(chunk)
+    seconds = time.perf_counter() - t
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    return {
+        "export_seconds": round(seconds, 1),
+        "export_mb": round(size / 1e6, 1),
+        "export_peak_rss_growth_mb": round(grown / 1024, 1),
+    }
+
+
+def run_fhir_bench(
+    days: int = 365, pages: int = 200, windows: int = 100, export: bool = True
+) -> dict:
     """See the module doc."""
     settings = Settings(migrate_on_start=True, log_json=False, log_level="WARNING")
     if settings.database_url:
-        return asyncio.run(_fhir_bench(settings, days, pages, windows))
+        return asyncio.run(_fhir_bench(settings, days, pages, windows, export))
     scratch = tempfile.mkdtemp(prefix="careverse-bench-")
     try:
         local = Settings(
             data_dir=Path(scratch), migrate_on_start=True, log_json=False, log_level="WARNING"
         )
-        return asyncio.run(_fhir_bench(local, days, pages, windows))
+        return asyncio.run(_fhir_bench(local, days, pages, windows, export))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
