@@ -256,9 +256,12 @@ async def readings_page(
         except ValueError:
             raise BadCursor("not a readings key") from None
         at = EPOCH + timedelta(microseconds=micros)
-        where.append(
-            or_(Reading.effective_at > at, and_(Reading.effective_at == at, Reading.id > key))
-        )
+        # The plain ">=" is what lets both databases start the index scan at the key: with the
+        # OR alone they scan from the patient's first reading and filter (quadratic paging).
+        where += [
+            Reading.effective_at >= at,
+            or_(Reading.effective_at > at, and_(Reading.effective_at == at, Reading.id > key)),
+        ]
     rows = (
         await session.scalars(
             select(Reading)
