@@ -410,6 +410,27 @@ def bench_community(
         console.print_json(data=result)
 
 
+@bench_app.command("fhir")
+def bench_fhir(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Days of minute-level data.")] = 365,
+    pages: Annotated[int, typer.Option(min=1, max=10_000, help="Pages followed.")] = 200,
+    windows: Annotated[int, typer.Option(min=0, max=10_000, help="One-day searches.")] = 100,
+    export: Annotated[bool, typer.Option(help="Also stream the whole record (the export).")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """FHIR Observation search pages (_count=100) over a year of minute-level readings: p50/p99
+    through the app in-process (target p99 <= 100 ms)."""
+    import json
+
+    from careverse.bench.fhir import run_fhir_bench
+
+    result = run_fhir_bench(days, pages, windows, export)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
 devices_app = typer.Typer(help="Monitoring devices and the MQTT broker.", no_args_is_help=True)
 app.add_typer(devices_app, name="devices")
 

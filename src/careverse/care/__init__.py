@@ -17,12 +17,15 @@ def setup(runtime: Runtime) -> None:
 
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir.router)
-    runtime.patient_record.add("care", fhir_record.record_section)
+    runtime.patient_record.add(
+        "care", fhir_record.record_section,
+        types=["CareTeam", "Appointment", "Encounter", "DocumentReference"],
+    )  # fmt: skip
     runtime.patient_facets.add("next_visit", next_visit_facet)  # the clinician's patient list
     from careverse.care import health_fhir  # the patient's health record (docs/health-record.md)
 
     runtime.include_fhir_router(health_fhir.router)
-    runtime.patient_record.add("health", health_fhir.record_section)
+    runtime.patient_record.add("health", fhir_record.health_section, types=fhir_record.HEALTH_TYPES)
     from careverse.care import fhir_search  # DocumentReference, CareTeam, Goal: search and read
 
     runtime.include_fhir_router(fhir_search.router)

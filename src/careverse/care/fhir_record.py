@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.care import health_fhir
 from careverse.care.fhir import ACCOUNT_SYSTEM, appointment, encounter
+from careverse.care.health_record import HealthRecordService
 from careverse.care.models import Addendum, Appointment, Encounter, EncounterProblem
 from careverse.identity.directory import display_names
 from careverse.identity.relationships import care_team
-from careverse.kernel.fhir import iso
+from careverse.kernel import clock
+from careverse.kernel.fhir import EVERYTHING, RecordQuery, iso
 from careverse.kernel.policy import Actor, Category, decide
 
 LOINC = "http://loinc.org"
+HEALTH_TYPES = ("Condition", "MedicationStatement", "AllergyIntolerance", "CarePlan", "Goal")
 NOTE_SECTIONS = (
     ("subjective", "Subjective"),
     ("objective", "Objective"),
@@ -93,16 +98,21 @@ def document_reference(e: Encounter, addenda: list[Addendum], names) -> dict:
     }
 
 
-async def record_section(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list:
+async def record_section(
+    session: AsyncSession, actor: Actor, patient_id: uuid.UUID, query: RecordQuery = EVERYTHING
+) -> list:
     """The patient's care team, appointments, encounters and signed notes, as far as the
-    reader's access reaches (a caregiver sees only what they were delegated)."""
+    reader's access reaches (a caregiver sees only what they were delegated). Types not asked
+    (``_type``) are not read."""
     out: list[dict] = []
-    team = await care_team(session, patient_id)
-    names = await display_names(session, set(team))
-    if team:
-        out.append(care_team_resource(patient_id, team, names))
+    names: dict[uuid.UUID, str] = {}
+    if query.wants("CareTeam"):
+        team = await care_team(session, patient_id)
+        names = await display_names(session, set(team))
+        if team:
+            out.append(care_team_resource(patient_id, team, names))
     appointments, _ = await decide(session, actor, patient_id, Category.APPOINTMENTS, False)
-    if appointments is not None:
+    if appointments is not None and query.wants("Appointment"):
         rows = (
             await session.scalars(
                 select(Appointment)
@@ -113,7 +123,7 @@ async def record_section(session: AsyncSession, actor: Actor, patient_id: uuid.U
         names |= await display_names(session, {a.clinician_id for a in rows})
         out += [appointment(a, names.get(a.clinician_id)) for a in rows]
     consults, _ = await decide(session, actor, patient_id, Category.CONSULTS, False)
-    if consults is None:
+    if consults is None or not query.wants("Encounter", "DocumentReference"):
         return out
     encounters = (
         await session.scalars(
@@ -143,5 +153,33 @@ async def record_section(session: AsyncSession, actor: Actor, patient_id: uuid.U
         )
     for e in encounters:
         if e.signed_at is not None:
-            out.append(document_reference(e, [a for a in addenda if a.encounter_id == e.id], names))
+            own = [a for a in addenda if a.encounter_id == e.id]
+            note = document_reference(e, own, names)
+            changed = max([e.signed_at, *(a.signed_at for a in own)], key=clock.as_utc)
+            out.append({**note, "meta": {"lastUpdated": iso(changed)}})
     return out
+
+
+def _changed(row) -> datetime:
+    return row.updated_at or row.created_at
+
+
+async def health_section(
+    session: AsyncSession, actor: Actor, patient_id: uuid.UUID, query: RecordQuery = EVERYTHING
+) -> list:
+    """The health record (Conditions, MedicationStatements, AllergyIntolerances, CarePlans and
+    their Goals: care/health_fhir.py) with each resource's last change, for ``_since``; nothing
+    for a reader without ``record:read`` (a caregiver not delegated it) or when none is asked."""
+    if not query.wants(*HEALTH_TYPES):
+        return []
+    grant, _ = await decide(session, actor, patient_id, Category.RECORD, False)
+    if grant is None:
+        return []
+    record = await HealthRecordService(session).load(patient_id)
+    rows = [*record.conditions, *record.medications, *record.allergies, *record.care_plans]
+    rows += [g for goals in record.goals.values() for g in goals]
+    changed = {str(r.id): _changed(r) for r in rows}
+    return [
+        {**r, "meta": {"lastUpdated": iso(changed[r["id"]])}} if r["id"] in changed else r
+        for r in health_fhir.resources(record)
+    ]

@@ -34,13 +34,35 @@ async def metadata(request: Request, service: Fhir) -> FhirResponse:
     return FhirResponse(service.metadata(request.app.openapi()["paths"]))
 
 
-@router.get("/Patient/{patient_id}/$everything", responses=OUTCOMES, response_class=FhirResponse)
+EVERYTHING_DOC = [
+    {"name": "_since", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Only resources changed at or after this instant (`2026-11-20T10:00:00Z`)"},
+    {"name": "_type", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Only these resource types, comma-separated (`Observation,Condition`)"},
+    {"name": "_count", "in": "query", "required": False, "schema": {"type": "integer"},
+     "description": "Page size (default and most: 10,000); `next` links page through the rest"},
+    {"name": "_cursor", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "In `next` links only"},
+]  # fmt: skip
+
+
+@router.get(
+    "/Patient/{patient_id}/$everything",
+    responses={400: {"description": "Unsupported parameters (OperationOutcome)"}, **OUTCOMES},
+    response_class=FhirResponse,
+    openapi_extra={"parameters": EVERYTHING_DOC},
+)
 async def patient_everything(
-    patient_id: str, actor: CurrentActor, service: Fhir, runtime: RuntimeDep
+    patient_id: str, request: Request, actor: CurrentActor, service: Fhir, runtime: RuntimeDep
 ) -> FhirResponse:
-    """Everything the caller may see about one patient, as a Bundle."""
+    """Everything the caller may see about one patient, as a searchset Bundle (paged)."""
     return FhirResponse(
-        await service.everything(actor, parse_id(patient_id), runtime.patient_record)
+        await service.everything(
+            actor,
+            parse_id(patient_id),
+            runtime.patient_record,
+            list(request.query_params.multi_items()),
+        )
     )
 
 

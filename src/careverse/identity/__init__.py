@@ -17,7 +17,12 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(api.router)
     runtime.include_router(smart_api.router)  # SMART App Launch: /oauth, discovery, apps
     runtime.include_fhir_router(fhir.router)  # /fhir/Patient, /fhir/Patient/{id}
-    runtime.patient_record.add("patient", fhir.record_section)
+    runtime.patient_record.add("patient", fhir.record_section, types=["Patient"])
+    from careverse.identity import fhir_record
+
+    runtime.patient_record.add(
+        "caregivers", fhir_record.related_persons_section, types=["RelatedPerson"]
+    )
     from careverse.identity import directory
     from careverse.kernel.fhir import PatientRoster
 

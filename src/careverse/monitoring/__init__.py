@@ -33,7 +33,12 @@ def setup(runtime: Runtime) -> None:
     runtime.include_router(api.router)
     runtime.include_router(alerts_api.router)
     runtime.include_fhir_router(fhir_api.fhir_router())
-    runtime.patient_record.add("monitoring", fhir_record.record_section)
+    runtime.patient_record.add(
+        "monitoring", fhir_record.record_section(settings), types=["Device", "Observation", "Flag"]
+    )
+    runtime.patient_record.add(
+        "readings", fhir_record.readings_page, types=["Observation"], paged=True
+    )
     # What the clinician's patient list shows of each patient (care composes it).
     from careverse.monitoring.patient_facets import alerts_facet, news2_facet
 

@@ -73,6 +73,8 @@ class Reading(Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "source_id", "code", name="uq_monitoring_readings_source"),
         Index("ix_monitoring_readings_series", "patient_id", "code", "effective_at"),
+        # A patient's readings by time, any code: FHIR search without a code, the record's pages.
+        Index("ix_monitoring_readings_patient_time", "patient_id", "effective_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(

@@ -21,7 +21,9 @@ def setup(runtime: Runtime) -> None:
     from careverse.privacy import fhir_search  # Consent search on the toolkit
 
     runtime.include_fhir_router(fhir_search.router)
-    runtime.patient_record.add("consents", fhir.consents_section)
+    from careverse.privacy import fhir_record
+
+    runtime.patient_record.add("consents", fhir_record.consents_section, types=["Consent"])
     runtime.events.subscribe(
         events.AccountErasureDue, events.erase_privacy_rows, phase=Phase.TRANSACTION
     )

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +32,7 @@ from careverse.privacy.schemas import (
     ConsentOut,
     ErasureOut,
 )
-from careverse.privacy.service import ConsentInput, PrivacyService
+from careverse.privacy.service import ConsentInput, PrivacyService, stream_export
 
 router = APIRouter(prefix="/api", tags=["privacy"])
 
@@ -121,6 +121,15 @@ async def export_record(
 ) -> Response:
     """The caller's whole record (patients): a FHIR Bundle, or with `format=html` the same
     record as a printable, self-contained document (no script, no external asset)."""
+    if format == "fhir":  # streamed a page at a time: the whole record, however large
+        patient_id = await service.begin_export(actor)
+        return StreamingResponse(
+            stream_export(
+                runtime.db, runtime.patient_record, actor, patient_id, runtime.settings.public_url
+            ),
+            media_type=FHIR_JSON,
+            headers={"Content-Disposition": 'attachment; filename="careverse-record.json"'},
+        )
     bundle = await service.export(actor, runtime.patient_record, format)
     if format == "html":
         return HTMLResponse(

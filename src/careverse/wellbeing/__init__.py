@@ -12,15 +12,19 @@ def setup(runtime: Runtime) -> None:
     :class:`~careverse.wellbeing.events.CrisisResponseRecorded` (see monitoring's setup)."""
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
-    from careverse.wellbeing import api, events, fhir, fhir_api
+    from careverse.wellbeing import api, events, fhir_api
 
     runtime.include_router(api.router)
     runtime.include_fhir_router(fhir_api.router)
     from careverse.wellbeing import fhir_search  # QuestionnaireResponse search on the toolkit
 
     runtime.include_fhir_router(fhir_search.router)
+    from careverse.wellbeing import fhir_record
+
     runtime.patient_record.add(
-        "questionnaire-responses", fhir.record_section(runtime.settings.public_url)
+        "questionnaire-responses",
+        fhir_record.questionnaire_responses_section(runtime.settings.public_url),
+        types=["QuestionnaireResponse"],
     )
     runtime.events.subscribe(AccountErasureDue, events.erase_patient_rows, phase=Phase.TRANSACTION)
     # What the clinician's patient list shows (care composes it).

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import pytest
 
 from careverse.kernel.uow import unit_of_work
-from careverse.monitoring import fhir_record
 from careverse.monitoring.alert_models import Alert
 from careverse.monitoring.models import Reading
 from careverse.monitoring.simulate import seed_demo
@@ -97,7 +96,9 @@ async def test_everything_and_export_hold_every_resource_the_patient_has(
         kinds = Counter(r["resourceType"] for r in resources)
         assert set(kinds) == EVERY_KIND, kinds
         assert kinds["Flag"] == 2 and kinds["Device"] == 1 and kinds["DocumentReference"] == 1
-        assert kinds["Observation"] == stored > 50
+        vitals = [r for r in resources if r.get("meta", {}).get("profile")]
+        assert len(vitals) == stored > 50  # every reading, and the current NEWS2 besides
+        assert kinds["Observation"] == stored + 1
         ids = [(r["resourceType"], r["id"]) for r in resources]
         assert len(ids) == len(set(ids))  # nothing twice
         by_kind = {r["resourceType"]: r for r in resources}
@@ -141,9 +142,12 @@ async def test_a_caregiver_sees_only_what_they_were_delegated(app, client, perso
         return Counter(e["resource"]["resourceType"] for e in record["entry"])
 
     seen = await kinds(appointments_only)
-    assert set(seen) == {"Patient", "Consent", "CareTeam", "Appointment"}
+    assert set(seen) == {"Patient", "RelatedPerson", "Consent", "CareTeam", "Appointment"}
+    assert seen["RelatedPerson"] == 1  # their own delegation, not the other caregiver's
     seen = await kinds(vitals_only)
-    assert set(seen) == {"Patient", "Consent", "CareTeam", "Device", "Observation", "Flag"}
+    assert set(seen) == {
+        "Patient", "RelatedPerson", "Consent", "CareTeam", "Device", "Observation", "Flag",
+    }  # fmt: skip
     assert seen["Flag"] == 1  # the crisis alert needs wellbeing access
 
 
@@ -163,20 +167,63 @@ async def test_refusals_answer_404_like_a_missing_patient(app, client, person, b
         assert "Amara" not in response.text
 
 
-async def test_the_record_holds_the_newest_readings_up_to_its_cap(
-    app, client, person, before_nine, monkeypatch
+async def test_the_record_pages_through_every_reading_with_next_links(
+    app, client, person, before_nine
 ):
-    monkeypatch.setattr(fhir_record, "RECORD_READINGS", 5)
     people = await demo_like_patient(app, client, person)
-    pid = people["patient"].patient_id
-    record = fhir(await client.get("/api/me/export", headers=people["patient"].headers))
-    shown = [
-        e["resource"] for e in record["entry"] if e["resource"]["resourceType"] == "Observation"
+    patient = people["patient"]
+    pid = patient.patient_id
+    stored = await count(app, Reading, Reading.patient_id == pid)
+    whole = fhir(await client.get(f"/fhir/Patient/{pid}/$everything", headers=patient.headers))
+    expected = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in whole["entry"]]
+    assert len(whole["entry"]) == whole["total"] > 20 and "next" not in str(whole["link"])
+    url: str | None = f"/fhir/Patient/{pid}/$everything?_count=7"
+    seen: list[tuple[str, str]] = []
+    pages = 0
+    while url:
+        page = fhir(await client.get(url, headers=patient.headers))
+        assert len(page["entry"]) <= 7 and "total" not in page  # a page is not the record
+        valid({**page, "total": len(page["entry"])}, "Bundle")
+        seen += [(e["resource"]["resourceType"], e["resource"]["id"]) for e in page["entry"]]
+        links = {link["relation"]: link["url"] for link in page["link"]}
+        url = links.get("next", "").removeprefix("http://127.0.0.1:8000") or None
+        if url:
+            assert url.startswith(f"/fhir/Patient/{pid}/$everything?_count=7&_cursor=")
+        pages += 1
+    assert seen == expected and pages == -(-len(expected) // 7)
+    readings = [k for k in seen if k[0] == "Observation" and not k[1].startswith("news2")]
+    assert len(readings) == stored
+
+
+async def test_since_and_type_narrow_the_record(app, client, person, before_nine):
+    people = await demo_like_patient(app, client, person)
+    patient, clinician = people["patient"], people["clinician"]
+    pid = patient.patient_id
+    url = f"/fhir/Patient/{pid}/$everything"
+    only = fhir(await client.get(f"{url}?_type=Flag,Device", headers=clinician.headers))
+    assert Counter(e["resource"]["resourceType"] for e in only["entry"]) == {
+        "Flag": 2, "Device": 1,
+    }  # fmt: skip
+    changed_at = datetime(2026, 3, 23, 10, 30, tzinfo=UTC)  # a change after _since below
+    async with app.state.runtime.db.session() as session, unit_of_work(session):
+        session.add(
+            Alert(
+                patient_id=pid, source="rule", severity="high", status="open",
+                title="Breathing fast", why="Respiration above 24", opened_at=changed_at,
+                updated_at=changed_at,
+            )
+        )  # fmt: skip
+    later = "2026-03-23T10:00:00Z"
+    since = fhir(await client.get(f"{url}?_since={later}", headers=clinician.headers))
+    kinds = Counter(e["resource"]["resourceType"] for e in since["entry"])
+    assert kinds["Flag"] == 1 and "Device" not in kinds and "Consent" not in kinds
+    changed = [
+        e["resource"] for e in since["entry"] if "lastUpdated" in e["resource"].get("meta", {})
     ]
-    newest = fhir(
-        await client.get(
-            f"/fhir/Observation?patient={pid}&_count=5", headers=people["patient"].headers
-        )
-    )
-    assert len(shown) == 5 and newest["total"] > 5
-    assert [r["id"] for r in shown] == [e["resource"]["id"] for e in newest["entry"]]
+    assert all(r["meta"]["lastUpdated"] >= later for r in changed)
+    for bad in ("_since=yesterday", "_since=2026-03-23T10:00:00", "_count=0", "_type=flag",
+                "_cursor=nope", "_elements=id", "_count=5&_count=6"):  # fmt: skip
+        answer = await client.get(f"{url}?{bad}", headers=clinician.headers)
+        outcome = fhir(answer, 400)
+        valid(outcome, "OperationOutcome")
+        assert "yesterday" not in answer.text and "nope" not in answer.text

@@ -166,7 +166,8 @@ async def test_every_resource_validates(app, client, person):
     )
     valid(everything, "Bundle")
     kinds = [e["resource"]["resourceType"] for e in everything["entry"]]
-    assert kinds == ["Patient"] + ["Consent"] * 5 + ["CareTeam"]  # care: the care team
+    # identity: the Patient and the caregiver it delegated to; care: the care team
+    assert kinds == ["Patient", "RelatedPerson"] + ["Consent"] * 5 + ["CareTeam"]
 
     consents = fhir(
         await client.get(f"/fhir/Consent?patient=Patient/{pid}", headers=clinician.headers)
