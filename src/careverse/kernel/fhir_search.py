@@ -434,7 +434,7 @@ def subset(resource: dict, elements: tuple[str, ...]) -> dict:
 def searchset(
     query: Query,
     resources: list[dict],
-    total: int,
+    total: int | None,
     base: str,
     *,
     has_next: bool,
@@ -446,7 +446,9 @@ def searchset(
     shown = [subset(r, query.elements) if query.elements else r for r in resources]
     if query.summary_count:
         shown, included = [], ()
-    out = bundle("searchset", shown, base, total)
+    out = bundle("searchset", shown, base, total or 0)
+    if total is None:  # not counted (a later page of a large search): FHIR's total is optional
+        del out["total"]
     root = base.rstrip("/")
     for resource in included:
         out["entry"].append(

@@ -1,7 +1,7 @@
 """smart apps: registered SMART apps, grants, codes and tokens
 
 Revision ID: 0016_smart_apps
-Revises: 0014_community_moderation
+Revises: 0015_community_quality
 Create Date: 2026-11-30 18:26:03.407781
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0016_smart_apps"
-down_revision: str | None = "0014_community_moderation"
+down_revision: str | None = "0015_community_quality"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

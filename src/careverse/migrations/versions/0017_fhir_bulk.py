@@ -1,7 +1,7 @@
 """fhir bulk data export: jobs and their NDJSON parts
 
 Revision ID: 0017_fhir_bulk
-Revises: 0014_community_moderation
+Revises: 0016_smart_apps
 Create Date: 2026-11-30 18:40:00
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0017_fhir_bulk"
-down_revision: str | None = "0014_community_moderation"
+down_revision: str | None = "0016_smart_apps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """community e-mail digest: one row per member who chose a daily or weekly digest
 
 Revision ID: 0018_community_digest
-Revises: 0014_community_moderation
+Revises: 0017_fhir_bulk
 Create Date: 2026-11-30 18:35:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0018_community_digest"
-down_revision: str | None = "0014_community_moderation"
+down_revision: str | None = "0017_fhir_bulk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 record's readings in order)
 
 Revision ID: 0020_fhir_indexes
-Revises: 0014_community_moderation
+Revises: 0018_community_digest
 Create Date: 2026-11-30 18:45:00
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0020_fhir_indexes"
-down_revision: str | None = "0014_community_moderation"
+down_revision: str | None = "0018_community_digest"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """identity: the refresh token a rotation replaced, and when, for a short reuse grace
 
 Revision ID: 0021_session_refresh_grace
-Revises: 0014_community_moderation
+Revises: 0020_fhir_indexes
 Create Date: 2026-11-30 18:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0021_session_refresh_grace"
-down_revision: str | None = "0014_community_moderation"
+down_revision: str | None = "0020_fhir_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
