@@ -395,6 +395,9 @@ def bench_community(
         bool, typer.Option(help="Also post through the service on a node (slow to set up).")
     ] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Posters sending replies at the same time.")
+    ] = 1,
 ) -> None:
     """Community moderation: posting with the full pipeline (posts a second, target 500), the
     crisis screen per post (ms, target 5) and its precision and recall on the labelled set."""
@@ -403,7 +406,9 @@ def bench_community(
 
     from careverse.bench.community import run_community_bench
 
-    result = run_community_bench(posts, Path(labelled) if labelled else None, posting)
+    result = run_community_bench(
+        posts, Path(labelled) if labelled else None, posting, concurrency=concurrency
+    )
     if json_out:
         print(json.dumps(result))
     else:

@@ -150,3 +150,19 @@ async def add_threads(
                              author_account_id=author, created_at=now)
                         for k, row in enumerate(rows))  # fmt: skip
         await session.commit()
+
+
+async def fill_thread(
+    session: AsyncSession, thread_id: uuid.UUID, author: uuid.UUID, posts: int, bodies: list[str]
+) -> None:
+    """Benchmarks: add published replies by ``author`` in bulk (not through the pipeline) until
+    the thread has ``posts`` posts."""
+    thread = await session.get(Thread, thread_id)
+    assert thread is not None
+    now = clock.now()
+    session.add_all(Post(id=uuid.uuid4(), thread_id=thread.id, community_id=thread.community_id,
+                         seq=seq, body=bodies[seq % len(bodies)], state="published",
+                         author_account_id=author, created_at=now)
+                    for seq in range(thread.post_count + 1, posts + 1))  # fmt: skip
+    thread.post_count = max(thread.post_count, posts)
+    await session.commit()

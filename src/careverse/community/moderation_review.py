@@ -22,12 +22,14 @@ moderator. The community's facilitators and moderators are told as well in both 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, object_session
 
 from careverse.community import pipeline
 from careverse.community.content_rules import ContentRule, apply_rules
@@ -72,7 +74,53 @@ def concern_for(settings: Settings, language: str | None) -> Concern:
     )
 
 
+# Watched words per community (with the site's), kept per process: every post needs them and
+# they change rarely. A change committed on this node clears the cache at once (the mapper events
+# below); another node's change is seen within RULES_TTL_SECONDS.
+RULES_TTL_SECONDS = 5.0
+_rules: dict[uuid.UUID, tuple[float, int, tuple[ContentRule, ...]]] = {}
+_rules_generation = [0]
+_RULES_CHANGED = "community_rules_changed"
+
+
+def invalidate_rules() -> None:
+    _rules_generation[0] += 1
+    _rules.clear()
+
+
+def _rule_touched(_mapper, _connection, target: ContentRuleRow) -> None:
+    session = object_session(target)
+    if session is not None:
+        session.info[_RULES_CHANGED] = True
+
+
+for _name in ("after_insert", "after_update", "after_delete"):
+    event.listen(ContentRuleRow, _name, _rule_touched)
+
+
+@event.listens_for(Session, "after_commit")
+def _rules_committed(session: Session) -> None:
+    if session.info.pop(_RULES_CHANGED, False):
+        invalidate_rules()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rules_rolled_back(session: Session) -> None:
+    session.info.pop(_RULES_CHANGED, None)
+
+
 async def rules_for(session: AsyncSession, community_id: uuid.UUID) -> list[ContentRule]:
+    now, generation = time.monotonic(), _rules_generation[0]
+    hit = _rules.get(community_id)
+    if hit is not None and hit[1] == generation and now - hit[0] < RULES_TTL_SECONDS:
+        return list(hit[2])
+    rules = await _load_rules(session, community_id)
+    if generation == _rules_generation[0]:  # not changed while loading
+        _rules[community_id] = (now, generation, tuple(rules))
+    return rules
+
+
+async def _load_rules(session: AsyncSession, community_id: uuid.UUID) -> list[ContentRule]:
     rows = await session.scalars(
         select(ContentRuleRow)
         .where(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.util import identity_key
 
 from careverse.community import text
 from careverse.community.events import PostPublished
@@ -24,8 +23,9 @@ from careverse.community.limits import check_limits
 from careverse.community.members import (
     community_for,
     is_staff,
+    may_read,
+    owner_index,
     pseudonym_for,
-    pseudonym_ids,
     readable,
     relevel,
     require_member,
@@ -49,7 +49,7 @@ from careverse.identity import directory
 from careverse.kernel import clock
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.notify import NotificationRequested
-from careverse.kernel.policy import Actor, Role
+from careverse.kernel.policy import Actor, Role, require_full_scope
 from careverse.kernel.uow import unit_of_work
 
 REACTIONS = ("me_too", "thank_you", "helpful")
@@ -155,11 +155,43 @@ class ThreadService:
         self.reviewer = reviewer or PostReviewer()
         self._mine: dict[uuid.UUID, list[uuid.UUID]] = {}  # the caller's pseudonyms, read once
         self._own: dict[tuple[uuid.UUID, uuid.UUID], Pseudonym] = {}
+        self._memberships: dict[uuid.UUID, list[Membership]] = {}  # the caller's, read once
+        self._known_handles: dict[uuid.UUID, str] = {}
+
+    async def _memberships_of(self, account_id: uuid.UUID) -> list[Membership]:
+        """All the account's memberships (every community, any status) in one query."""
+        if account_id not in self._memberships:
+            self._memberships[account_id] = list((await self.session.scalars(
+                select(Membership).where(Membership.account_id == account_id)
+            )).all())  # fmt: skip
+        return self._memberships[account_id]
+
+    async def _readable(
+        self, actor: Actor, community_id: uuid.UUID
+    ) -> tuple[Community, Membership | None]:
+        """:func:`members.readable` (the same policy), with the caller's memberships read once
+        for this and for their pseudonyms."""
+        require_full_scope(actor)
+        community = await self.session.get(Community, community_id)
+        if community is None:
+            raise NotFound("Not found.")
+        memberships = await self._memberships_of(actor.account_id)
+        m = next((m for m in memberships if m.community_id == community.id), None)
+        if not may_read(actor, community, m):
+            raise NotFound("Not found.")
+        return community, m
 
     async def _mine_ids(self, account_id: uuid.UUID) -> list[uuid.UUID]:
-        """The account's own pseudonyms (every community), read once per service."""
+        """The account's own pseudonyms (every community), read once per service; the rows are
+        kept, so the pseudonym to post under needs no query of its own."""
         if account_id not in self._mine:
-            self._mine[account_id] = await pseudonym_ids(self.session, account_id)
+            communities = [m.community_id for m in await self._memberships_of(account_id)]
+            rows = (await self.session.scalars(select(Pseudonym).where(
+                Pseudonym.owner_index.in_([owner_index(c, account_id) for c in communities])
+            ))).all() if communities else []  # fmt: skip
+            for row in rows:
+                self._own.setdefault((row.community_id, account_id), row)
+            self._mine[account_id] = [row.id for row in rows]
         return self._mine[account_id]
 
     async def _own_pseudonym(self, community_id: uuid.UUID, account_id: uuid.UUID) -> uuid.UUID:
@@ -172,17 +204,16 @@ class ThreadService:
         return self._own[key].id
 
     async def _handles(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """Handles by pseudonym id: those already in the session without a query."""
-        out: dict[uuid.UUID, str] = {}
-        for i in ids:
-            known = self.session.identity_map.get(identity_key(Pseudonym, i))
-            if isinstance(known, Pseudonym):
-                out[i] = known.handle
+        """Handles by pseudonym id: the caller's own (already read) without a query."""
+        known = self._known_handles | {p.id: p.handle for p in self._own.values()}
+        out = {i: known[i] for i in ids if i in known}
         rest = ids - out.keys()
         if rest:
-            out.update((await self.session.execute(
+            found = dict((await self.session.execute(
                 select(Pseudonym.id, Pseudonym.handle).where(Pseudonym.id.in_(rest))
             )).tuples().all())  # fmt: skip
+            self._known_handles.update(found)
+            out.update(found)
         return out
 
     # ---- shaping ---------------------------------------------------------------------------
@@ -303,13 +334,14 @@ class ThreadService:
             thread = await self.session.get(Thread, thread_id)
             if thread is None:
                 raise NotFound("Not found.")
-            c, m = await readable(self.session, actor, thread.community_id)
+            c, m = await self._readable(actor, thread.community_id)
             rows = (await self.session.scalars(
                 select(Post).where(Post.thread_id == thread.id, Post.seq > after)
                 .order_by(Post.seq).limit(PAGE)
             )).all()  # fmt: skip
             mine = set(await self._mine_ids(actor.account_id))
             rows = [p for p in rows if self._visible(actor, m, p, mine)]
+            await self._handles({r.pseudonym_id for r in (*rows, thread) if r.pseudonym_id})
             await self._mark_read(actor, thread, rows)
             views = await self._views(actor, rows, thread)
             (author,) = await self._authors(actor, [thread])
@@ -376,7 +408,7 @@ class ThreadService:
             thread = await self.session.get(Thread, thread_id)
             if thread is None:
                 raise NotFound("Not found.")
-            c, m = await readable(self.session, actor, thread.community_id)
+            c, m = await self._readable(actor, thread.community_id)
             if quote_post_id is not None:
                 quoted = await self.session.get(Post, quote_post_id)
                 if quoted is None or quoted.thread_id != thread.id or quoted.state != "published":

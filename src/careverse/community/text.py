@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -31,8 +32,21 @@ TERM_PURPOSE = "community-term"
 MAX_QUERY_TERMS = 8
 
 
+# Rendered HTML by Markdown source, per process: a post is rendered when it is written (its view
+# is returned) and each later read of the same text is a dictionary look-up. Keyed by the source
+# itself, so an edit (a new source) can never be shown stale; long posts are not kept.
+RENDER_CACHE_SIZE = 4096
+RENDER_CACHE_MAX_CHARS = 4000
+
+
 def render(source: str) -> str:
     """Markdown source → sanitised HTML (links open safely; big headings stepped down)."""
+    if len(source) <= RENDER_CACHE_MAX_CHARS:
+        return _render_cached(source)
+    return _render(source)
+
+
+def _render(source: str) -> str:
     html = HEADING.sub(r"<\1h3>", _md.render(source))
     return nh3.clean(
         html,
@@ -41,6 +55,13 @@ def render(source: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow ugc",
     )
+
+
+_render_cached = lru_cache(maxsize=RENDER_CACHE_SIZE)(_render)
+
+
+def render_cache_clear() -> None:
+    _render_cached.cache_clear()
 
 
 def words(text: str) -> list[str]:
