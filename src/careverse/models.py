@@ -1,8 +1,8 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.care import models as care_models
-from careverse.community import library_models as community_library_models
 from careverse.community import digest_models as community_digest_models
+from careverse.community import library_models as community_library_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.community import quality_models as community_quality_models
@@ -19,8 +19,8 @@ from careverse.world import models as world_models
 
 __all__ = [
     "care_models",
-    "community_library_models",
     "community_digest_models",
+    "community_library_models",
     "community_models",
     "community_moderation_models",
     "community_quality_models",

@@ -221,9 +221,11 @@ def test_a_page_load_rotates_the_session_once(page: Page, base_url: str, person:
     refreshes: list[str] = []
     page.on(
         "request",
-        lambda request: refreshes.append(request.url)
-        if request.url.endswith("/api/auth/session/refresh")
-        else None,
+        lambda request: (
+            refreshes.append(request.url)
+            if request.url.endswith("/api/auth/session/refresh")
+            else None
+        ),
     )
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {person.display_name}")

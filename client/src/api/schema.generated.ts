@@ -5,6 +5,10 @@
 
 
 export interface paths {
+  "/.well-known/smart-configuration": {
+    /** Smart Configuration */
+    get: operations["smart_configuration__well_known_smart_configuration_get"];
+  };
   "/api/admin/accounts": {
     /**
      * List Accounts
@@ -71,6 +75,19 @@ export interface paths {
      * @description End a care relationship (admins).
      */
     delete: operations["end_care_relationship_api_admin_care_relationships__relationship_id__delete"];
+  };
+  "/api/admin/smart-apps": {
+    /** List Apps */
+    get: operations["list_apps_api_admin_smart_apps_get"];
+    /**
+     * Register App
+     * @description Register an app; a confidential app's secret is in this answer only.
+     */
+    post: operations["register_app_api_admin_smart_apps_post"];
+  };
+  "/api/admin/smart-apps/{app_id}": {
+    /** Change App */
+    patch: operations["change_app_api_admin_smart_apps__app_id__patch"];
   };
   "/api/admin/system": {
     /**
@@ -499,6 +516,18 @@ export interface paths {
     /** Leave */
     post: operations["leave_api_community_communities__slug__leave_post"];
   };
+  "/api/community/communities/{slug}/library": {
+    /**
+     * Library
+     * @description The community's education library: published items (authors also see drafts).
+     */
+    get: operations["library_api_community_communities__slug__library_get"];
+    /**
+     * Create Item
+     * @description A new draft (clinicians and the community's peer educators; audited).
+     */
+    post: operations["create_item_api_community_communities__slug__library_post"];
+  };
   "/api/community/communities/{slug}/members": {
     /**
      * Members
@@ -544,6 +573,50 @@ export interface paths {
      * @description Choose a daily or weekly e-mail digest of mentions, replies and new topics, or none.
      */
     put: operations["choose_digest_api_community_digest_put"];
+  };
+  "/api/community/library/{item_id}": {
+    /** Get Item */
+    get: operations["get_item_api_community_library__item_id__get"];
+    /**
+     * Edit Item
+     * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+     */
+    put: operations["edit_item_api_community_library__item_id__put"];
+  };
+  "/api/community/library/{item_id}/answers": {
+    /**
+     * Answer Quiz
+     * @description Score the caller's answers (one list of option indexes per question) on the server.
+     */
+    post: operations["answer_quiz_api_community_library__item_id__answers_post"];
+    /**
+     * Forget Answers
+     * @description Erase the caller's own result of this quiz.
+     */
+    delete: operations["forget_answers_api_community_library__item_id__answers_delete"];
+  };
+  "/api/community/library/{item_id}/image": {
+    /** Get Image */
+    get: operations["get_image_api_community_library__item_id__image_get"];
+    /**
+     * Put Image
+     * @description An infographic's image (its type read from its bytes, at most 2 MB).
+     */
+    put: operations["put_image_api_community_library__item_id__image_put"];
+  };
+  "/api/community/library/{item_id}/review": {
+    /**
+     * Review Item
+     * @description A clinician records that the item is consistent with current evidence (today).
+     */
+    post: operations["review_item_api_community_library__item_id__review_post"];
+  };
+  "/api/community/library/{item_id}/state": {
+    /**
+     * Item State
+     * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
+     */
+    put: operations["item_state_api_community_library__item_id__state_put"];
   };
   "/api/community/me/bookmarks": {
     /** My Bookmarks */
@@ -675,6 +748,19 @@ export interface paths {
      */
     post: operations["release_api_community_posts__post_id__moderation_release_post"];
   };
+  "/api/community/posts/{post_id}/quality-mark": {
+    /**
+     * Set Mark
+     * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
+     * replaces the current mark; audited).
+     */
+    put: operations["set_mark_api_community_posts__post_id__quality_mark_put"];
+    /**
+     * Remove Mark
+     * @description Remove a post's mark, with a reason (audited).
+     */
+    delete: operations["remove_mark_api_community_posts__post_id__quality_mark_delete"];
+  };
   "/api/community/posts/{post_id}/reactions": {
     /** React */
     post: operations["react_api_community_posts__post_id__reactions_post"];
@@ -711,6 +797,13 @@ export interface paths {
      */
     post: operations["reply_api_community_threads__thread_id__posts_post"];
   };
+  "/api/community/threads/{thread_id}/quality-marks": {
+    /**
+     * Thread Marks
+     * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
+     */
+    get: operations["thread_marks_api_community_threads__thread_id__quality_marks_get"];
+  };
   "/api/community/threads/{thread_id}/slow-mode": {
     /**
      * Thread Slow Mode
@@ -745,6 +838,20 @@ export interface paths {
      * from `first` to `last` (`at` is the latest).
      */
     get: operations["access_log_api_me_access_log_get"];
+  };
+  "/api/me/apps": {
+    /**
+     * My Apps
+     * @description The apps the caller authorised, with what each may see and when it was last used.
+     */
+    get: operations["my_apps_api_me_apps_get"];
+  };
+  "/api/me/apps/{grant_id}": {
+    /**
+     * Revoke App
+     * @description Revoke an app's access: its tokens stop working at once.
+     */
+    delete: operations["revoke_app_api_me_apps__grant_id__delete"];
   };
   "/api/me/consents": {
     /**
@@ -1069,6 +1176,20 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
+  "/api/smart/consent": {
+    /**
+     * Consent Decision
+     * @description Approve (all or some scopes) or deny; answers where to send the browser.
+     */
+    post: operations["consent_decision_api_smart_consent_post"];
+  };
+  "/api/smart/consent/preview": {
+    /**
+     * Consent Preview
+     * @description What the app asks for, in plain words (and the patients a clinician may choose).
+     */
+    post: operations["consent_preview_api_smart_consent_preview_post"];
+  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1138,12 +1259,26 @@ export interface paths {
      */
     post: operations["post_bundle_fhir_post"];
   };
+  "/fhir/$export": {
+    /**
+     * Export System
+     * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+     */
+    get: operations["export_system_fhir__export_get"];
+  };
   "/fhir/AllergyIntolerance": {
     /**
      * Search Allergyintolerance
-     * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+     * @description Search one patient's AllergyIntolerance resources (GET, or POST a form).
      */
     get: operations["search_AllergyIntolerance_fhir_AllergyIntolerance_get"];
+  };
+  "/fhir/AllergyIntolerance/_search": {
+    /**
+     * Search Allergyintolerance Post
+     * @description Search one patient's AllergyIntolerance resources (GET, or POST a form).
+     */
+    post: operations["search_AllergyIntolerance_post_fhir_AllergyIntolerance__search_post"];
   };
   "/fhir/AllergyIntolerance/{item_id}": {
     /**
@@ -1154,14 +1289,28 @@ export interface paths {
   };
   "/fhir/Appointment": {
     /**
-     * Search Appointments
-     * @description Appointments of the patients the caller may see (``patient=`` narrows to one).
+     * Search Appointment
+     * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
      */
-    get: operations["search_appointments_fhir_Appointment_get"];
+    get: operations["search_Appointment_fhir_Appointment_get"];
+  };
+  "/fhir/Appointment/_search": {
+    /**
+     * Search Appointment Post
+     * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     */
+    post: operations["search_Appointment_post_fhir_Appointment__search_post"];
   };
   "/fhir/Appointment/{appointment_id}": {
     /** Read Appointment */
     get: operations["read_appointment_fhir_Appointment__appointment_id__get"];
+    /**
+     * Update Appointment
+     * @description Cancel an appointment by PUTting it with ``status: cancelled`` (the same rules as the care
+     * API's cancel: who may, the late-cancel note from ``cancelationReason.text``). Any other
+     * change answers 422. ``If-Match: W/"<versionId>"`` is required (428) and checked (412).
+     */
+    put: operations["update_appointment_fhir_Appointment__appointment_id__put"];
   };
   "/fhir/AuditEvent": {
     /**
@@ -1173,9 +1322,16 @@ export interface paths {
   "/fhir/CarePlan": {
     /**
      * Search Careplan
-     * @description The CarePlan resources of one patient (``patient=`` required).
+     * @description Search one patient's CarePlan resources (GET, or POST a form).
      */
     get: operations["search_CarePlan_fhir_CarePlan_get"];
+  };
+  "/fhir/CarePlan/_search": {
+    /**
+     * Search Careplan Post
+     * @description Search one patient's CarePlan resources (GET, or POST a form).
+     */
+    post: operations["search_CarePlan_post_fhir_CarePlan__search_post"];
   };
   "/fhir/CarePlan/{item_id}": {
     /**
@@ -1184,12 +1340,40 @@ export interface paths {
      */
     get: operations["read_CarePlan_fhir_CarePlan__item_id__get"];
   };
+  "/fhir/CareTeam": {
+    /**
+     * Search Careteam
+     * @description Search one patient's CareTeam resources (GET, or POST a form).
+     */
+    get: operations["search_CareTeam_fhir_CareTeam_get"];
+  };
+  "/fhir/CareTeam/_search": {
+    /**
+     * Search Careteam Post
+     * @description Search one patient's CareTeam resources (GET, or POST a form).
+     */
+    post: operations["search_CareTeam_post_fhir_CareTeam__search_post"];
+  };
+  "/fhir/CareTeam/{team_id}": {
+    /**
+     * Read Care Team
+     * @description A patient's care team (its id is the patient's).
+     */
+    get: operations["read_care_team_fhir_CareTeam__team_id__get"];
+  };
   "/fhir/Condition": {
     /**
      * Search Condition
-     * @description The Condition resources of one patient (``patient=`` required).
+     * @description Search one patient's Condition resources (GET, or POST a form).
      */
     get: operations["search_Condition_fhir_Condition_get"];
+  };
+  "/fhir/Condition/_search": {
+    /**
+     * Search Condition Post
+     * @description Search one patient's Condition resources (GET, or POST a form).
+     */
+    post: operations["search_Condition_post_fhir_Condition__search_post"];
   };
   "/fhir/Condition/{item_id}": {
     /**
@@ -1200,21 +1384,112 @@ export interface paths {
   };
   "/fhir/Consent": {
     /**
-     * Search Consents
-     * @description A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``).
+     * Search Consent
+     * @description One patient's Consents (GET, or POST a form to ``_search``).
      */
-    get: operations["search_consents_fhir_Consent_get"];
+    get: operations["search_Consent_fhir_Consent_get"];
+  };
+  "/fhir/Consent/_search": {
+    /**
+     * Search Consent Post
+     * @description One patient's Consents (GET, or POST a form to ``_search``).
+     */
+    post: operations["search_Consent_post_fhir_Consent__search_post"];
+  };
+  "/fhir/Device": {
+    /**
+     * Search Device
+     * @description Search one patient's Device resources (GET, or POST a form).
+     */
+    get: operations["search_Device_fhir_Device_get"];
+  };
+  "/fhir/Device/_search": {
+    /**
+     * Search Device Post
+     * @description Search one patient's Device resources (GET, or POST a form).
+     */
+    post: operations["search_Device_post_fhir_Device__search_post"];
+  };
+  "/fhir/Device/{device_id}": {
+    /**
+     * Read Device
+     * @description One of a patient's devices.
+     */
+    get: operations["read_device_fhir_Device__device_id__get"];
+  };
+  "/fhir/DocumentReference": {
+    /**
+     * Search Documentreference
+     * @description Search one patient's DocumentReference resources (GET, or POST a form).
+     */
+    get: operations["search_DocumentReference_fhir_DocumentReference_get"];
+  };
+  "/fhir/DocumentReference/_search": {
+    /**
+     * Search Documentreference Post
+     * @description Search one patient's DocumentReference resources (GET, or POST a form).
+     */
+    post: operations["search_DocumentReference_post_fhir_DocumentReference__search_post"];
+  };
+  "/fhir/DocumentReference/{note_id}": {
+    /**
+     * Read Document Reference
+     * @description One signed visit note (its id is its Encounter's).
+     */
+    get: operations["read_document_reference_fhir_DocumentReference__note_id__get"];
   };
   "/fhir/Encounter": {
     /**
-     * Search Encounters
-     * @description Encounters of the patients the caller may see (``patient=`` narrows to one).
+     * Search Encounter
+     * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
      */
-    get: operations["search_encounters_fhir_Encounter_get"];
+    get: operations["search_Encounter_fhir_Encounter_get"];
+  };
+  "/fhir/Encounter/_search": {
+    /**
+     * Search Encounter Post
+     * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     */
+    post: operations["search_Encounter_post_fhir_Encounter__search_post"];
   };
   "/fhir/Encounter/{encounter_id}": {
     /** Read Encounter */
     get: operations["read_encounter_fhir_Encounter__encounter_id__get"];
+  };
+  "/fhir/Flag": {
+    /**
+     * Search Flag
+     * @description Search one patient's Flag resources (GET, or POST a form).
+     */
+    get: operations["search_Flag_fhir_Flag_get"];
+  };
+  "/fhir/Flag/_search": {
+    /**
+     * Search Flag Post
+     * @description Search one patient's Flag resources (GET, or POST a form).
+     */
+    post: operations["search_Flag_post_fhir_Flag__search_post"];
+  };
+  "/fhir/Flag/{flag_id}": {
+    /**
+     * Read Flag
+     * @description One of a patient's alerts as a Flag (a crisis alert needs wellbeing access too).
+     */
+    get: operations["read_flag_fhir_Flag__flag_id__get"];
+  };
+  "/fhir/Goal": {
+    /**
+     * Search Goal
+     * @description Search one patient's Goal resources (GET, or POST a form).
+     */
+    get: operations["search_Goal_fhir_Goal_get"];
+  };
+  "/fhir/Goal/_search": {
+    /**
+     * Search Goal Post
+     * @description Search one patient's Goal resources (GET, or POST a form).
+     */
+    post: operations["search_Goal_post_fhir_Goal__search_post"];
   };
   "/fhir/Goal/{item_id}": {
     /**
@@ -1223,12 +1498,33 @@ export interface paths {
      */
     get: operations["read_Goal_fhir_Goal__item_id__get"];
   };
+  "/fhir/Group": {
+    /**
+     * Search Groups
+     * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+     */
+    get: operations["search_groups_fhir_Group_get"];
+  };
+  "/fhir/Group/{group_id}/$export": {
+    /**
+     * Export Group
+     * @description Kick off an export of a Group: the patients of one clinician.
+     */
+    get: operations["export_group_fhir_Group__group_id___export_get"];
+  };
   "/fhir/MedicationStatement": {
     /**
      * Search Medicationstatement
-     * @description The MedicationStatement resources of one patient (``patient=`` required).
+     * @description Search one patient's MedicationStatement resources (GET, or POST a form).
      */
     get: operations["search_MedicationStatement_fhir_MedicationStatement_get"];
+  };
+  "/fhir/MedicationStatement/_search": {
+    /**
+     * Search Medicationstatement Post
+     * @description Search one patient's MedicationStatement resources (GET, or POST a form).
+     */
+    post: operations["search_MedicationStatement_post_fhir_MedicationStatement__search_post"];
   };
   "/fhir/MedicationStatement/{item_id}": {
     /**
@@ -1239,15 +1535,28 @@ export interface paths {
   };
   "/fhir/Observation": {
     /**
-     * Search Observations
-     * @description A patient's Observations by code and date, newest first, paged (``next`` links).
+     * Search Observation
+     * @description A patient's Observations by code, date, category, status, id and last update, newest
+     * first, paged (``next``/``previous`` links); GET, or POST a form to ``_search``.
      */
-    get: operations["search_observations_fhir_Observation_get"];
+    get: operations["search_Observation_fhir_Observation_get"];
     /**
      * Create Observation
      * @description Store a vital-signs Observation (from a device credential or a signed-in user).
+     *
+     * Conditional create: ``If-None-Exist: identifier=<system>|<value>`` naming the Observation's
+     * (first) identifier, which is ingest's dedupe key: a second POST stores nothing and answers
+     * 200 with the stored Observation.
      */
     post: operations["create_observation_fhir_Observation_post"];
+  };
+  "/fhir/Observation/_search": {
+    /**
+     * Search Observation Post
+     * @description A patient's Observations by code, date, category, status, id and last update, newest
+     * first, paged (``next``/``previous`` links); GET, or POST a form to ``_search``.
+     */
+    post: operations["search_Observation_post_fhir_Observation__search_post"];
   };
   "/fhir/Observation/{observation_id}": {
     /**
@@ -1263,6 +1572,20 @@ export interface paths {
      */
     get: operations["search_patients_fhir_Patient_get"];
   };
+  "/fhir/Patient/$export": {
+    /**
+     * Export Patients
+     * @description Kick off an export of every patient the caller may see (admins; a clinician's own).
+     */
+    get: operations["export_patients_fhir_Patient__export_get"];
+  };
+  "/fhir/Patient/$match": {
+    /**
+     * Match Patients
+     * @description Patients like the one given, among those the caller may see, best first.
+     */
+    post: operations["match_patients_fhir_Patient__match_post"];
+  };
   "/fhir/Patient/{patient_id}": {
     /**
      * Read Patient
@@ -1273,7 +1596,7 @@ export interface paths {
   "/fhir/Patient/{patient_id}/$everything": {
     /**
      * Patient Everything
-     * @description Everything the caller may see about one patient, as a Bundle.
+     * @description Everything the caller may see about one patient, as a searchset Bundle (paged).
      */
     get: operations["patient_everything_fhir_Patient__patient_id___everything_get"];
   };
@@ -1290,16 +1613,25 @@ export interface paths {
   };
   "/fhir/QuestionnaireResponse": {
     /**
-     * Search Questionnaire Responses
-     * @description A patient's QuestionnaireResponses (``patient=``; a patient's own without it).
+     * Search Questionnaireresponse
+     * @description One patient's QuestionnaireResponses (GET, or POST a form to ``_search``); with no
+     * parameters, a patient's own.
      */
-    get: operations["search_questionnaire_responses_fhir_QuestionnaireResponse_get"];
+    get: operations["search_QuestionnaireResponse_fhir_QuestionnaireResponse_get"];
     /**
      * Create Questionnaire Response
      * @description Answer a questionnaire (patients, their own); a crisis answer carries the site's crisis
      * resources in the ``urn:careverse:wellbeing:crisis-resources`` extension.
      */
     post: operations["create_questionnaire_response_fhir_QuestionnaireResponse_post"];
+  };
+  "/fhir/QuestionnaireResponse/_search": {
+    /**
+     * Search Questionnaireresponse Post
+     * @description One patient's QuestionnaireResponses (GET, or POST a form to ``_search``); with no
+     * parameters, a patient's own.
+     */
+    post: operations["search_QuestionnaireResponse_post_fhir_QuestionnaireResponse__search_post"];
   };
   "/fhir/QuestionnaireResponse/{response_id}": {
     /** Read Questionnaire Response */
@@ -1323,6 +1655,25 @@ export interface paths {
      */
     get: operations["search_slots_fhir_Slot_get"];
   };
+  "/fhir/bulk/{job_id}": {
+    /**
+     * Export Status
+     * @description An export's status: 202 with progress while it runs, 200 and the manifest when done.
+     */
+    get: operations["export_status_fhir_bulk__job_id__get"];
+    /**
+     * Cancel Export
+     * @description Cancel an export (running or done) and delete its files.
+     */
+    delete: operations["cancel_export_fhir_bulk__job_id__delete"];
+  };
+  "/fhir/bulk/{job_id}/{file_name}": {
+    /**
+     * Export File
+     * @description One file of a finished export (``<Type>.ndjson``): to the requester's session only.
+     */
+    get: operations["export_file_fhir_bulk__job_id___file_name__get"];
+  };
   "/fhir/metadata": {
     /**
      * Metadata
@@ -1336,6 +1687,27 @@ export interface paths {
      * @description The process is up.
      */
     get: operations["healthz_healthz_get"];
+  };
+  "/oauth/authorize": {
+    /**
+     * Authorize
+     * @description Check the app's request, then send the browser to the consent screen (the same query).
+     */
+    get: operations["authorize_oauth_authorize_get"];
+  };
+  "/oauth/revoke": {
+    /**
+     * Revoke
+     * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
+     */
+    post: operations["revoke_oauth_revoke_post"];
+  };
+  "/oauth/token": {
+    /**
+     * Token
+     * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+     */
+    post: operations["token_oauth_token_post"];
   };
   "/readyz": {
     /**
@@ -1368,6 +1740,8 @@ export interface components {
       actor_name: string;
       /** Actor Role */
       actor_role: string | null;
+      /** App Name */
+      app_name?: string | null;
       /**
        * At
        * Format: date-time
@@ -1659,6 +2033,52 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** AppChanges */
+    AppChanges: {
+      /** Is Active */
+      is_active: boolean;
+    };
+    /** AppIn */
+    AppIn: {
+      /**
+       * Confidential
+       * @default false
+       */
+      confidential?: boolean;
+      /** Name */
+      name: string;
+      /** Redirect Uris */
+      redirect_uris: string[];
+      /** Scopes */
+      scopes: string[];
+    };
+    /** AppOut */
+    AppOut: {
+      /** Client Id */
+      client_id: string;
+      /** Client Secret */
+      client_secret?: string | null;
+      /** Confidential */
+      confidential: boolean;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Is Active */
+      is_active: boolean;
+      /** Name */
+      name: string;
+      /** Redirect Uris */
+      redirect_uris: string[];
+      /** Scopes */
+      scopes: string[];
+    };
     /** AppealIn */
     AppealIn: {
       /** Text */
@@ -1837,6 +2257,45 @@ export interface components {
       /** Name */
       name: string | null;
     };
+    /** AuthorisedApp */
+    AuthorisedApp: {
+      /** App Name */
+      app_name: string;
+      /**
+       * Granted At
+       * Format: date-time
+       */
+      granted_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Last Used At */
+      last_used_at: string | null;
+      /** Scopes */
+      scopes: components["schemas"]["ScopeText"][];
+    };
+    /**
+     * AuthorizeParams
+     * @description The app's authorisation request, as the consent screen received it.
+     */
+    AuthorizeParams: {
+      /** Client Id */
+      client_id: string;
+      /** Code Challenge */
+      code_challenge?: string | null;
+      /** Code Challenge Method */
+      code_challenge_method?: string | null;
+      /** Redirect Uri */
+      redirect_uri: string;
+      /** Response Type */
+      response_type?: string | null;
+      /** Scope */
+      scope?: string | null;
+      /** State */
+      state?: string | null;
+    };
     /** AvailabilityIn */
     AvailabilityIn: {
       /**
@@ -1891,6 +2350,14 @@ export interface components {
       rejected: components["schemas"]["Rejected"][];
       /** Results */
       results: components["schemas"]["ItemResult"][];
+    };
+    /** Body_put_image_api_community_library__item_id__image_put */
+    Body_put_image_api_community_library__item_id__image_put: {
+      /**
+       * File
+       * @description PNG, JPEG or WebP
+       */
+      file: string;
     };
     /** Body_reply_api_messages_threads__thread_id__messages_post */
     Body_reply_api_messages_threads__thread_id__messages_post: {
@@ -2345,6 +2812,29 @@ export interface components {
       /** Text */
       text?: string | null;
     };
+    /** ConsentDecision */
+    ConsentDecision: {
+      /** Approve */
+      approve: boolean;
+      /** Client Id */
+      client_id: string;
+      /** Code Challenge */
+      code_challenge?: string | null;
+      /** Code Challenge Method */
+      code_challenge_method?: string | null;
+      /** Patient Id */
+      patient_id?: string | null;
+      /** Redirect Uri */
+      redirect_uri: string;
+      /** Response Type */
+      response_type?: string | null;
+      /** Scope */
+      scope?: string | null;
+      /** Scopes */
+      scopes?: string[] | null;
+      /** State */
+      state?: string | null;
+    };
     /** ConsentIn */
     ConsentIn: {
       /** Actor Id */
@@ -2387,6 +2877,24 @@ export interface components {
       purpose: components["schemas"]["Purpose"];
       /** Status */
       status: string;
+    };
+    /** ConsentPreview */
+    ConsentPreview: {
+      /** App Name */
+      app_name: string;
+      /** Needs Patient */
+      needs_patient: boolean;
+      /** Patient Is Self */
+      patient_is_self: boolean;
+      /** Patients */
+      patients: components["schemas"]["PatientChoice"][];
+      /** Scopes */
+      scopes: components["schemas"]["ScopeText"][];
+    };
+    /** ConsentRedirect */
+    ConsentRedirect: {
+      /** Redirect To */
+      redirect_to: string;
     };
     /** ContentRuleIn */
     ContentRuleIn: {
@@ -2990,6 +3498,132 @@ export interface components {
       /** Value */
       value: number;
     };
+    /** LibraryItemIn */
+    LibraryItemIn: {
+      /**
+       * Alt Text
+       * @default
+       */
+      alt_text?: string;
+      /**
+       * Body
+       * @description Markdown
+       * @default
+       */
+      body?: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Questions */
+      questions?: components["schemas"]["QuizQuestionIn"][];
+      /**
+       * Summary
+       * @default
+       */
+      summary?: string;
+      /** Title */
+      title: string;
+    };
+    /** LibraryItemOut */
+    LibraryItemOut: {
+      /** Alt Text */
+      alt_text: string;
+      /** Author */
+      author: string | null;
+      /** Body */
+      body: string | null;
+      /** Can Edit */
+      can_edit: boolean;
+      /** Can Review */
+      can_review: boolean;
+      /** Community Slug */
+      community_slug: string;
+      /** Has Image */
+      has_image: boolean;
+      /** Html */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Last Reviewed At */
+      last_reviewed_at: string | null;
+      my_result: components["schemas"]["QuizResultOut"] | null;
+      /** Questions */
+      questions: components["schemas"]["QuizQuestionOut"][];
+      /** Reviewed By */
+      reviewed_by: string | null;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** LibraryItemSummaryOut */
+    LibraryItemSummaryOut: {
+      /** Author */
+      author: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "article" | "infographic" | "module";
+      /** Last Reviewed At */
+      last_reviewed_at: string | null;
+      /** Reviewed By */
+      reviewed_by: string | null;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** LibraryItemsOut */
+    LibraryItemsOut: {
+      /** Can Author */
+      can_author: boolean;
+      /** Items */
+      items: components["schemas"]["LibraryItemSummaryOut"][];
+    };
+    /** LibraryStateIn */
+    LibraryStateIn: {
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "draft" | "published";
+    };
     /** MedicationIn */
     MedicationIn: {
       /** Dose */
@@ -3529,6 +4163,16 @@ export interface components {
        */
       email: string;
     };
+    /** PatientChoice */
+    PatientChoice: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
     /** PatientOut */
     PatientOut: {
       /** Birth Date */
@@ -3743,6 +4387,73 @@ export interface components {
      * @enum {string}
      */
     Purpose: "treatment" | "research" | "community" | "org-sharing" | "self";
+    /** QualityMarkIn */
+    QualityMarkIn: {
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      /**
+       * Reason
+       * @description Why (audited)
+       * @default
+       */
+      reason?: string;
+      /** Source Title */
+      source_title: string;
+      /**
+       * Source Url
+       * Format: uri
+       * @description An https link to the evidence
+       */
+      source_url: string;
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "reviewed" | "contradicts";
+    };
+    /** QualityMarkOut */
+    QualityMarkOut: {
+      /** Clinician */
+      clinician: string;
+      /**
+       * Marked At
+       * Format: date-time
+       */
+      marked_at: string;
+      /** Mine */
+      mine: boolean;
+      /** Note */
+      note: string;
+      /**
+       * Post Id
+       * Format: uuid
+       */
+      post_id: string;
+      /** Source Title */
+      source_title: string;
+      /** Source Url */
+      source_url: string;
+      /**
+       * Verdict
+       * @enum {string}
+       */
+      verdict: "reviewed" | "contradicts";
+    };
+    /** QualityMarkRemoveIn */
+    QualityMarkRemoveIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** QualityMarksOut */
+    QualityMarksOut: {
+      /** Can Mark */
+      can_mark: boolean;
+      /** Marks */
+      marks: components["schemas"]["QualityMarkOut"][];
+    };
     /** QuestionOut */
     QuestionOut: {
       /** Link Id */
@@ -3815,6 +4526,71 @@ export interface components {
     QueueOut: {
       /** Items */
       items: components["schemas"]["QueueItem"][];
+    };
+    /**
+     * QuizAnswersIn
+     * @description One list of chosen option indexes per question, in the quiz's order.
+     */
+    QuizAnswersIn: {
+      /** Answers */
+      answers: number[][];
+    };
+    /** QuizFeedbackOut */
+    QuizFeedbackOut: {
+      /** Chosen */
+      chosen: number[];
+      /** Correct */
+      correct: number[];
+      /** Explanation */
+      explanation: string;
+      /** Right */
+      right: boolean;
+    };
+    /** QuizQuestionIn */
+    QuizQuestionIn: {
+      /** Correct */
+      correct: number[];
+      /**
+       * Explanation
+       * @default
+       */
+      explanation?: string;
+      /**
+       * Multiple
+       * @default false
+       */
+      multiple?: boolean;
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** QuizQuestionOut */
+    QuizQuestionOut: {
+      /** Correct */
+      correct: number[] | null;
+      /** Explanation */
+      explanation: string | null;
+      /** Multiple */
+      multiple: boolean;
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** QuizResultOut */
+    QuizResultOut: {
+      /** Feedback */
+      feedback: components["schemas"]["QuizFeedbackOut"][];
+      /** Score */
+      score: number;
+      /**
+       * Taken At
+       * Format: date-time
+       */
+      taken_at: string;
+      /** Total */
+      total: number;
     };
     /** QuoteOut */
     QuoteOut: {
@@ -4017,7 +4793,7 @@ export interface components {
        * Role
        * @enum {string}
        */
-      role: "member" | "facilitator" | "moderator";
+      role: "member" | "facilitator" | "moderator" | "educator";
     };
     /**
      * RoomOut
@@ -4097,6 +4873,13 @@ export interface components {
     RulesOut: {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
+    };
+    /** ScopeText */
+    ScopeText: {
+      /** Scope */
+      scope: string;
+      /** Text */
+      text: string;
     };
     /** ScoreBandOut */
     ScoreBandOut: {
@@ -4723,6 +5506,19 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** Smart Configuration */
+  smart_configuration__well_known_smart_configuration_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
   /**
    * List Accounts
    * @description Every account (admins only): of a `role`, `active` or not, and matching `q` (an e-mail
@@ -5174,6 +5970,117 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
+      };
+    };
+  };
+  /** List Apps */
+  list_apps_api_admin_smart_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Register App
+   * @description Register an app; a confidential app's secret is in this answer only.
+   */
+  register_app_api_admin_smart_apps_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AppOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /** Change App */
+  change_app_api_admin_smart_apps__app_id__patch: {
+    parameters: {
+      path: {
+        app_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppChanges"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AppOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
     };
   };
@@ -8730,6 +9637,109 @@ export interface operations {
     };
   };
   /**
+   * Library
+   * @description The community's education library: published items (authors also see drafts).
+   */
+  library_api_community_communities__slug__library_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Item
+   * @description A new draft (clinicians and the community's peer educators; audited).
+   */
+  create_item_api_community_communities__slug__library_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryItemIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Members
    * @description Members, join requests or invitations (community staff).
    */
@@ -9091,6 +10101,419 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["DigestOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Item */
+  get_item_api_community_library__item_id__get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Edit Item
+   * @description Edit (a peer educator's edit returns a published item to draft until reviewed).
+   */
+  edit_item_api_community_library__item_id__put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryItemIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Answer Quiz
+   * @description Score the caller's answers (one list of option indexes per question) on the server.
+   */
+  answer_quiz_api_community_library__item_id__answers_post: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuizAnswersIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuizResultOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Forget Answers
+   * @description Erase the caller's own result of this quiz.
+   */
+  forget_answers_api_community_library__item_id__answers_delete: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Image */
+  get_image_api_community_library__item_id__image_get: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "image/jpeg": unknown;
+          "image/png": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Put Image
+   * @description An infographic's image (its type read from its bytes, at most 2 MB).
+   */
+  put_image_api_community_library__item_id__image_put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_put_image_api_community_library__item_id__image_put"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too large */
+      413: {
+        content: never;
+      };
+      /** @description Not PNG, JPEG or WebP */
+      415: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Review Item
+   * @description A clinician records that the item is consistent with current evidence (today).
+   */
+  review_item_api_community_library__item_id__review_post: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Item State
+   * @description Publish (needs a clinician's review; a clinician publishing reviews it) or withdraw.
+   */
+  item_state_api_community_library__item_id__state_put: {
+    parameters: {
+      path: {
+        item_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LibraryStateIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LibraryItemOut"];
         };
       };
       /** @description Bad request */
@@ -10293,6 +11716,113 @@ export interface operations {
       };
     };
   };
+  /**
+   * Set Mark
+   * @description Mark a post ``reviewed`` or ``contradicts`` with an https source (verified clinicians;
+   * replaces the current mark; audited).
+   */
+  set_mark_api_community_posts__post_id__quality_mark_put: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QualityMarkIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QualityMarkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Remove Mark
+   * @description Remove a post's mark, with a reason (audited).
+   */
+  remove_mark_api_community_posts__post_id__quality_mark_delete: {
+    parameters: {
+      path: {
+        post_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QualityMarkRemoveIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** React */
   react_api_community_posts__post_id__reactions_post: {
     parameters: {
@@ -10609,6 +12139,55 @@ export interface operations {
     };
   };
   /**
+   * Thread Marks
+   * @description The clinicians' current marks on the thread's posts, and whether the caller may mark.
+   */
+  thread_marks_api_community_threads__thread_id__quality_marks_get: {
+    parameters: {
+      path: {
+        thread_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QualityMarksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Thread Slow Mode
    * @description Slow mode for a topic (community staff; a reason is required, audited).
    */
@@ -10824,6 +12403,75 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
+      };
+    };
+  };
+  /**
+   * My Apps
+   * @description The apps the caller authorised, with what each may see and when it was last used.
+   */
+  my_apps_api_me_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AuthorisedApp"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Revoke App
+   * @description Revoke an app's access: its tokens stop working at once.
+   */
+  revoke_app_api_me_apps__grant_id__delete: {
+    parameters: {
+      path: {
+        grant_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
     };
   };
@@ -13196,6 +14844,88 @@ export interface operations {
     };
   };
   /**
+   * Consent Decision
+   * @description Approve (all or some scopes) or deny; answers where to send the browser.
+   */
+  consent_decision_api_smart_consent_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConsentDecision"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentRedirect"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Consent Preview
+   * @description What the app asks for, in plain words (and the patients a clinician may choose).
+   */
+  consent_preview_api_smart_consent_preview_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AuthorizeParams"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsentPreview"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -13660,8 +15390,60 @@ export interface operations {
     };
   };
   /**
+   * Export System
+   * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+   */
+  export_system_fhir__export_get: {
+    parameters: {
+      query?: {
+        _outputFormat?: string | null;
+        _type?: string | null;
+        _since?: string | null;
+      };
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Allergyintolerance
-   * @description The AllergyIntolerance resources of one patient (``patient=`` required).
+   * @description Search one patient's AllergyIntolerance resources (GET, or POST a form).
    */
   search_AllergyIntolerance_fhir_AllergyIntolerance_get: {
     parameters: {
@@ -13670,6 +15452,34 @@ export interface operations {
         patient?: string;
         /** @description The patient as `Patient/<id>` */
         subject?: string;
+        /** @description active, inactive, resolved */
+        "clinical-status"?: string[];
+        /** @description food, medication, environment, biologic */
+        category?: string[];
+        /** @description allergy, intolerance */
+        type?: string[];
+        /** @description low, high, unable-to-assess */
+        criticality?: string[];
+        /** @description `system|code` */
+        code?: string[];
+        /** @description Recorded: prefix + date */
+        date?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -13679,7 +15489,54 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Unsupported search parameters */
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Allergyintolerance Post
+   * @description Search one patient's AllergyIntolerance resources (GET, or POST a form).
+   */
+  search_AllergyIntolerance_post_fhir_AllergyIntolerance__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
       400: {
         content: never;
       };
@@ -13753,13 +15610,46 @@ export interface operations {
     };
   };
   /**
-   * Search Appointments
-   * @description Appointments of the patients the caller may see (``patient=`` narrows to one).
+   * Search Appointment
+   * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
    */
-  search_appointments_fhir_Appointment_get: {
+  search_Appointment_fhir_Appointment_get: {
     parameters: {
       query?: {
-        patient?: string | null;
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description booked, arrived, fulfilled, cancelled, noshow */
+        status?: string[];
+        /** @description The start: prefix + date */
+        date?: string[];
+        /** @description The visit type */
+        "service-type"?: string[];
+        /** @description v2-0276|FOLLOWUP, ROUTINE */
+        "appointment-type"?: string[];
+        /** @description Patient/<id> */
+        actor?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Resources to include */
+        _include?: "Appointment:patient";
+        /** @description Resources to include */
+        _revinclude?: "Encounter:appointment";
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -13768,6 +15658,57 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Appointment Post
+   * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   */
+  search_Appointment_post_fhir_Appointment__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -13836,6 +15777,67 @@ export interface operations {
     };
   };
   /**
+   * Update Appointment
+   * @description Cancel an appointment by PUTting it with ``status: cancelled`` (the same rules as the care
+   * API's cancel: who may, the late-cancel note from ``cancelationReason.text``). Any other
+   * change answers 422. ``If-Match: W/"<versionId>"`` is required (428) and checked (412).
+   */
+  update_appointment_fhir_Appointment__appointment_id__put: {
+    parameters: {
+      header?: {
+        "if-match"?: string | null;
+      };
+      path: {
+        appointment_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/fhir+json": unknown;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description If-Match names an older version (OperationOutcome) */
+      412: {
+        content: never;
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description If-Match is required (OperationOutcome) */
+      428: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Search Audit Events
    * @description Who did what with a patient's record: for the patient, and for admins.
    */
@@ -13880,7 +15882,7 @@ export interface operations {
   };
   /**
    * Search Careplan
-   * @description The CarePlan resources of one patient (``patient=`` required).
+   * @description Search one patient's CarePlan resources (GET, or POST a form).
    */
   search_CarePlan_fhir_CarePlan_get: {
     parameters: {
@@ -13889,6 +15891,26 @@ export interface operations {
         patient?: string;
         /** @description The patient as `Patient/<id>` */
         subject?: string;
+        /** @description active, completed, revoked … */
+        status?: string[];
+        /** @description Goal/<id> */
+        goal?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default _id) */
+        _sort?: "_id" | "-_id";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -13898,7 +15920,54 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Unsupported search parameters */
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Careplan Post
+   * @description Search one patient's CarePlan resources (GET, or POST a form).
+   */
+  search_CarePlan_post_fhir_CarePlan__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
       400: {
         content: never;
       };
@@ -13972,16 +16041,34 @@ export interface operations {
     };
   };
   /**
-   * Search Condition
-   * @description The Condition resources of one patient (``patient=`` required).
+   * Search Careteam
+   * @description Search one patient's CareTeam resources (GET, or POST a form).
    */
-  search_Condition_fhir_Condition_get: {
+  search_CareTeam_fhir_CareTeam_get: {
     parameters: {
       query?: {
         /** @description The patient: `<id>` or `Patient/<id>` */
         patient?: string;
         /** @description The patient as `Patient/<id>` */
         subject?: string;
+        /** @description active */
+        status?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default _id) */
+        _sort?: "_id" | "-_id";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -13991,7 +16078,222 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Unsupported search parameters */
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Careteam Post
+   * @description Search one patient's CareTeam resources (GET, or POST a form).
+   */
+  search_CareTeam_post_fhir_CareTeam__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Care Team
+   * @description A patient's care team (its id is the patient's).
+   */
+  read_care_team_fhir_CareTeam__team_id__get: {
+    parameters: {
+      path: {
+        team_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Condition
+   * @description Search one patient's Condition resources (GET, or POST a form).
+   */
+  search_Condition_fhir_Condition_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description active, resolved … */
+        "clinical-status"?: string[];
+        /** @description problem-list-item */
+        category?: string[];
+        /** @description `system|code` (ICD-10, SNOMED CT) */
+        code?: string[];
+        /** @description Onset: prefix + date */
+        "onset-date"?: string[];
+        /** @description Recorded: prefix + date */
+        "recorded-date"?: string[];
+        /** @description Encounter/<id> */
+        encounter?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -recorded-date) */
+        _sort?: "recorded-date" | "-recorded-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Condition Post
+   * @description Search one patient's Condition resources (GET, or POST a form).
+   */
+  search_Condition_post_fhir_Condition__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
       400: {
         content: never;
       };
@@ -14065,13 +16367,253 @@ export interface operations {
     };
   };
   /**
-   * Search Consents
-   * @description A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``).
+   * Search Consent
+   * @description One patient's Consents (GET, or POST a form to ``_search``).
    */
-  search_consents_fhir_Consent_get: {
+  search_Consent_fhir_Consent_get: {
     parameters: {
-      query: {
-        patient: string;
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description active, inactive … */
+        status?: string[];
+        /** @description http://loinc.org|59284-0 */
+        category?: string[];
+        /** @description treatment, research, patient-privacy */
+        scope?: string[];
+        /** @description urn:careverse:purpose|<purpose> */
+        purpose?: string[];
+        /** @description When it was given: prefix + date */
+        date?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Consent Post
+   * @description One patient's Consents (GET, or POST a form to ``_search``).
+   */
+  search_Consent_post_fhir_Consent__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Device
+   * @description Search one patient's Device resources (GET, or POST a form).
+   */
+  search_Device_fhir_Device_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description active, inactive */
+        status?: string[];
+        /** @description urn:careverse:device-kind|<kind> */
+        type?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -_lastUpdated) */
+        _sort?: "_lastUpdated" | "-_lastUpdated";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Device Post
+   * @description Search one patient's Device resources (GET, or POST a form).
+   */
+  search_Device_post_fhir_Device__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Device
+   * @description One of a patient's devices.
+   */
+  read_device_fhir_Device__device_id__get: {
+    parameters: {
+      path: {
+        device_id: string;
       };
     };
     responses: {
@@ -14108,13 +16650,40 @@ export interface operations {
     };
   };
   /**
-   * Search Encounters
-   * @description Encounters of the patients the caller may see (``patient=`` narrows to one).
+   * Search Documentreference
+   * @description Search one patient's DocumentReference resources (GET, or POST a form).
    */
-  search_encounters_fhir_Encounter_get: {
+  search_DocumentReference_fhir_DocumentReference_get: {
     parameters: {
       query?: {
-        patient?: string | null;
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description current */
+        status?: string[];
+        /** @description http://loinc.org|11506-3 */
+        type?: string[];
+        /** @description When the note was signed: prefix + date */
+        date?: string[];
+        /** @description Encounter/<id> */
+        encounter?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -14123,6 +16692,225 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Documentreference Post
+   * @description Search one patient's DocumentReference resources (GET, or POST a form).
+   */
+  search_DocumentReference_post_fhir_DocumentReference__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Document Reference
+   * @description One signed visit note (its id is its Encounter's).
+   */
+  read_document_reference_fhir_DocumentReference__note_id__get: {
+    parameters: {
+      path: {
+        note_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Encounter
+   * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   */
+  search_Encounter_fhir_Encounter_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description in-progress, finished */
+        status?: string[];
+        /** @description The start: prefix + date */
+        date?: string[];
+        /** @description v3-ActCode|VR */
+        class?: string[];
+        /** @description The problem's coding */
+        "reason-code"?: string[];
+        /** @description Appointment/<id> */
+        appointment?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Resources to include */
+        _include?: "Encounter:appointment";
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Encounter Post
+   * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   */
+  search_Encounter_post_fhir_Encounter__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14163,6 +16951,289 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Flag
+   * @description Search one patient's Flag resources (GET, or POST a form).
+   */
+  search_Flag_fhir_Flag_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description active, inactive */
+        status?: string[];
+        /** @description flag-category|clinical, urn:careverse:alert-severity|<s> */
+        category?: string[];
+        /** @description urn:careverse:alert-source|<source> */
+        code?: string[];
+        /** @description When the alert opened: prefix + date */
+        date?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date) */
+        _sort?: "date" | "-date" | "_lastUpdated" | "-_lastUpdated";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Flag Post
+   * @description Search one patient's Flag resources (GET, or POST a form).
+   */
+  search_Flag_post_fhir_Flag__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Flag
+   * @description One of a patient's alerts as a Flag (a crisis alert needs wellbeing access too).
+   */
+  read_flag_fhir_Flag__flag_id__get: {
+    parameters: {
+      path: {
+        flag_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Goal
+   * @description Search one patient's Goal resources (GET, or POST a form).
+   */
+  search_Goal_fhir_Goal_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description active, completed, cancelled */
+        "lifecycle-status"?: string[];
+        /** @description goal-achievement|in-progress, achieved … */
+        "achievement-status"?: string[];
+        /** @description The target's due date: prefix + date */
+        "target-date"?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default target-date) */
+        _sort?: "target-date" | "-target-date" | "_id" | "-_id";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Goal Post
+   * @description Search one patient's Goal resources (GET, or POST a form).
+   */
+  search_Goal_post_fhir_Goal__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14234,8 +17305,101 @@ export interface operations {
     };
   };
   /**
+   * Search Groups
+   * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+   */
+  search_groups_fhir_Group_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export Group
+   * @description Kick off an export of a Group: the patients of one clinician.
+   */
+  export_group_fhir_Group__group_id___export_get: {
+    parameters: {
+      query?: {
+        _outputFormat?: string | null;
+        _type?: string | null;
+        _since?: string | null;
+      };
+      header?: {
+        prefer?: string | null;
+      };
+      path: {
+        group_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Search Medicationstatement
-   * @description The MedicationStatement resources of one patient (``patient=`` required).
+   * @description Search one patient's MedicationStatement resources (GET, or POST a form).
    */
   search_MedicationStatement_fhir_MedicationStatement_get: {
     parameters: {
@@ -14244,6 +17408,28 @@ export interface operations {
         patient?: string;
         /** @description The patient as `Patient/<id>` */
         subject?: string;
+        /** @description active, completed, stopped … */
+        status?: string[];
+        /** @description `system|code` */
+        code?: string[];
+        /** @description Started: prefix + date */
+        effective?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -effective) */
+        _sort?: "effective" | "-effective";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -14253,7 +17439,54 @@ export interface operations {
           "application/fhir+json": unknown;
         };
       };
-      /** @description Unsupported search parameters */
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Medicationstatement Post
+   * @description Search one patient's MedicationStatement resources (GET, or POST a form).
+   */
+  search_MedicationStatement_post_fhir_MedicationStatement__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
       400: {
         content: never;
       };
@@ -14327,10 +17560,11 @@ export interface operations {
     };
   };
   /**
-   * Search Observations
-   * @description A patient's Observations by code and date, newest first, paged (``next`` links).
+   * Search Observation
+   * @description A patient's Observations by code, date, category, status, id and last update, newest
+   * first, paged (``next``/``previous`` links); GET, or POST a form to ``_search``.
    */
-  search_observations_fhir_Observation_get: {
+  search_Observation_fhir_Observation_get: {
     parameters: {
       query?: {
         /** @description The patient: `<id>` or `Patient/<id>` */
@@ -14338,15 +17572,31 @@ export interface operations {
         /** @description The patient as `Patient/<id>` */
         subject?: string;
         /** @description `system|code`, `code` or `system|`; commas: any of */
-        code?: string;
-        /** @description eq, ge, gt, le, lt + date */
+        code?: string[];
+        /** @description eq, ne, ge, gt, le, lt + date */
         date?: string[];
+        /** @description vital-signs */
+        category?: string[];
+        /** @description final */
+        status?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
         /** @description Order (default -date) */
         _sort?: "date" | "-date";
-        /** @description Opaque: from a `next` link */
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Resources to include */
+        _include?: "Observation:device";
+        /** @description Opaque: from a page link */
         _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -14389,8 +17639,17 @@ export interface operations {
   /**
    * Create Observation
    * @description Store a vital-signs Observation (from a device credential or a signed-in user).
+   *
+   * Conditional create: ``If-None-Exist: identifier=<system>|<value>`` naming the Observation's
+   * (first) identifier, which is ingest's dedupe key: a second POST stores nothing and answers
+   * 200 with the stored Observation.
    */
   create_observation_fhir_Observation_post: {
+    parameters: {
+      header?: {
+        "if-none-exist"?: string | null;
+      };
+    };
     requestBody: {
       content: {
         "application/fhir+json": Record<string, never>;
@@ -14403,6 +17662,58 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported If-None-Exist (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Observation Post
+   * @description A patient's Observations by code, date, category, status, id and last update, newest
+   * first, paged (``next``/``previous`` links); GET, or POST a form to ``_search``.
+   */
+  search_Observation_post_fhir_Observation__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14519,6 +17830,101 @@ export interface operations {
     };
   };
   /**
+   * Export Patients
+   * @description Kick off an export of every patient the caller may see (admins; a clinician's own).
+   */
+  export_patients_fhir_Patient__export_get: {
+    parameters: {
+      query?: {
+        _outputFormat?: string | null;
+        _type?: string | null;
+        _since?: string | null;
+      };
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Match Patients
+   * @description Patients like the one given, among those the caller may see, best first.
+   */
+  match_patients_fhir_Patient__match_post: {
+    requestBody: {
+      content: {
+        "application/fhir+json": unknown;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Read Patient
    * @description One patient.
    */
@@ -14563,10 +17969,20 @@ export interface operations {
   };
   /**
    * Patient Everything
-   * @description Everything the caller may see about one patient, as a Bundle.
+   * @description Everything the caller may see about one patient, as a searchset Bundle (paged).
    */
   patient_everything_fhir_Patient__patient_id___everything_get: {
     parameters: {
+      query?: {
+        /** @description Only resources changed at or after this instant (`2026-11-20T10:00:00Z`) */
+        _since?: string;
+        /** @description Only these resource types, comma-separated (`Observation,Condition`) */
+        _type?: string;
+        /** @description Page size (default and most: 10,000); `next` links page through the rest */
+        _count?: number;
+        /** @description In `next` links only */
+        _cursor?: string;
+      };
       path: {
         patient_id: string;
       };
@@ -14577,6 +17993,10 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported parameters (OperationOutcome) */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14683,13 +18103,39 @@ export interface operations {
     };
   };
   /**
-   * Search Questionnaire Responses
-   * @description A patient's QuestionnaireResponses (``patient=``; a patient's own without it).
+   * Search Questionnaireresponse
+   * @description One patient's QuestionnaireResponses (GET, or POST a form to ``_search``); with no
+   * parameters, a patient's own.
    */
-  search_questionnaire_responses_fhir_QuestionnaireResponse_get: {
+  search_QuestionnaireResponse_fhir_QuestionnaireResponse_get: {
     parameters: {
       query?: {
-        patient?: string | null;
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description The Questionnaire's canonical URL or id */
+        questionnaire?: string[];
+        /** @description completed */
+        status?: string[];
+        /** @description When it was answered: prefix + date */
+        authored?: string[];
+        /** @description The resource's id; commas: any of */
+        _id?: string[];
+        /** @description When it last changed: prefix + date */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -authored) */
+        _sort?: "authored" | "-authored";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -14698,6 +18144,10 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14748,6 +18198,54 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Questionnaireresponse Post
+   * @description One patient's QuestionnaireResponses (GET, or POST a form to ``_search``); with no
+   * parameters, a patient's own.
+   */
+  search_QuestionnaireResponse_post_fhir_QuestionnaireResponse__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -14939,6 +18437,136 @@ export interface operations {
     };
   };
   /**
+   * Export Status
+   * @description An export's status: 202 with progress while it runs, 200 and the manifest when done.
+   */
+  export_status_fhir_bulk__job_id__get: {
+    parameters: {
+      path: {
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Cancel Export
+   * @description Cancel an export (running or done) and delete its files.
+   */
+  cancel_export_fhir_bulk__job_id__delete: {
+    parameters: {
+      path: {
+        job_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export File
+   * @description One file of a finished export (``<Type>.ndjson``): to the requester's session only.
+   */
+  export_file_fhir_bulk__job_id___file_name__get: {
+    parameters: {
+      path: {
+        job_id: string;
+        file_name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+ndjson": unknown;
+        };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
    * Metadata
    * @description The CapabilityStatement: what this server supports (read from the routes it serves).
    */
@@ -14965,6 +18593,68 @@ export interface operations {
             [key: string]: string;
           };
         };
+      };
+    };
+  };
+  /**
+   * Authorize
+   * @description Check the app's request, then send the browser to the consent screen (the same query).
+   */
+  authorize_oauth_authorize_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description To the consent screen, or back to the app with an error */
+      302: {
+        content: never;
+      };
+      /** @description Unknown client or redirect URI (an OAuth 2 error) */
+      400: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Revoke
+   * @description RFC 7009 token revocation: answers 200 whether or not the token was known.
+   */
+  revoke_oauth_revoke_post: {
+    responses: {
+      /** @description Revoked (or unknown) */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Client authentication failed */
+      401: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Token
+   * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+   */
+  token_oauth_token_post: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description An OAuth 2 error */
+      400: {
+        content: never;
+      };
+      /** @description Client authentication failed */
+      401: {
+        content: never;
       };
     };
   };

@@ -148,7 +148,9 @@ def _beyond(anchor: Reading, later: bool):
     if later:
         return and_(
             Reading.effective_at >= at,
-            or_(Reading.effective_at > at, and_(Reading.effective_at == at, Reading.id > anchor.id)),
+            or_(
+                Reading.effective_at > at, and_(Reading.effective_at == at, Reading.id > anchor.id)
+            ),
         )
     return and_(
         Reading.effective_at <= at,
