@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -92,6 +93,13 @@ def _serve(host: str, port: int, banner: Callable[[str], None] | None = None) ->
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
     application = create_app(settings)  # installs the key ring (a new one for a first start)
+
+    async def freeze_what_start_loaded() -> None:
+        # The models, lexicons and routes loaded at start live as long as the process: out of
+        # the collector's reach, its full collections stop walking them on every request's watch.
+        gc.freeze()
+
+    application.state.runtime.on_start(freeze_what_start_loaded)
     try:
         # Checked here too, so a wrong key ring ends the command with the reason, not with
         # uvicorn's traceback of a failed lifespan.

@@ -38,7 +38,8 @@ from careverse.community.moderation_models import (
     PostTag,
 )
 from careverse.community.moderation_review import hold, open_crisis_case
-from careverse.community.posts import MAX_BODY, reindex, set_state
+from careverse.community.post_state import reindex, set_state
+from careverse.community.posts import MAX_BODY
 from careverse.identity import directory
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings

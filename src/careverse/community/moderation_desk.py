@@ -27,7 +27,7 @@ from careverse.community.moderation_models import (
     ModAction,
     Penalty,
 )
-from careverse.community.posts import set_state
+from careverse.community.post_state import set_state
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, require_full_scope

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,7 @@ from careverse.community.models import (
     ThreadRead,
 )
 from careverse.community.moderation_models import PostTag
+from careverse.community.post_state import index_post as _index
 from careverse.community.review import Concern, Draft, PostReviewer
 from careverse.identity import directory
 from careverse.kernel import clock
@@ -104,49 +105,6 @@ def _check_text(value: str, name: str, limit: int) -> str:
     if len(value) > limit:
         raise InvalidInput(f"'{name}' is longer than {limit} characters.", field=name)
     return value
-
-
-async def set_state(session: AsyncSession, post: Post, state: str) -> None:
-    """Change a post's state (the moderation side's entry point, inside its unit of work): a
-    post becoming published is indexed for search and pushed to open pages."""
-    if state not in ("published", "held", "hidden", "removed"):
-        raise InvalidInput("Unknown post state.", field="state")
-    was, post.state = post.state, state
-    if state == "published" and was != "published":
-        await _index(session, post)
-        await unit_of_work(session).publish(
-            PostPublished(
-                community_id=post.community_id,
-                thread_id=post.thread_id,
-                post_id=post.id,
-                seq=post.seq,
-            )
-        )
-    elif state != "published":
-        await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
-
-
-async def _index(
-    session: AsyncSession, post: Post, title: str | None = None, new: bool = False
-) -> None:
-    if not new:  # a new post has no terms yet
-        await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
-    words = text.terms(post.body if title is None else f"{title} {post.body}")
-    session.add_all(PostTerm(post_id=post.id, term=t, community_id=post.community_id)
-                    for t in words)  # fmt: skip
-
-
-async def reindex(session: AsyncSession, post: Post) -> None:
-    """Index a post's changed text (a moderator's edit): a published post gets the new words'
-    terms (a thread's first post with its title, as when it was written); any other has none."""
-    await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
-    if post.state != "published":
-        return
-    title = None
-    if post.seq == 1:
-        thread = await session.get(Thread, post.thread_id)
-        title = thread.title if thread is not None else None
-    await _index(session, post, title, new=True)
 
 
 class ThreadService:
