@@ -135,6 +135,10 @@ class ThreadService:
             raise NotFound("Not found.")
         memberships = await self._memberships_of(actor.account_id)
         m = next((m for m in memberships if m.community_id == community.id), None)
+        if m is None:  # joined since this service read them (a service living past one request)
+            self._memberships.pop(actor.account_id, None)
+            memberships = await self._memberships_of(actor.account_id)
+            m = next((m for m in memberships if m.community_id == community.id), None)
         if not may_read(actor, community, m):
             raise NotFound("Not found.")
         return community, m
@@ -167,9 +171,9 @@ class ThreadService:
         out = {i: known[i] for i in ids if i in known}
         rest = ids - out.keys()
         if rest:
-            found = dict((await self.session.execute(
+            found = {row[0]: row[1] for row in (await self.session.execute(
                 select(Pseudonym.id, Pseudonym.handle).where(Pseudonym.id.in_(rest))
-            )).tuples().all())  # fmt: skip
+            )).all()}  # fmt: skip
             self._known_handles.update(found)
             out.update(found)
         return out

@@ -78,13 +78,13 @@ async def test_search_by_code_and_date_sorts_and_pages_with_next_links(app, clie
     seen, totals, pages = [], set(), 0
     while url:
         body = searchset(await client.get(url, headers=h))
-        totals.add(body["total"])
+        totals.add(body.get("total"))  # counted on the first page only
         seen += [int(e["resource"]["id"]) for e in body.get("entry", [])]
         assert all(e["resource"]["code"]["coding"][0]["code"] == HR for e in body["entry"])
         pages += 1
         next_url = links(body).get("next")
         url = path_of(next_url) if next_url else None
-    assert totals == {10} and pages == 3
+    assert totals == {10, None} and pages == 3
     assert seen == list(reversed(hr))
 
     first = searchset(await client.get(f"/fhir/Observation?patient={pid}&_count=2", headers=h))
