@@ -61,9 +61,11 @@ _WHEN = ("issued", "effectiveDateTime", "authored", "recorded", "dateTime", "dat
 def may_bulk_export(actor: Actor) -> bool:
     """Whether ``actor`` may export every patient's record (system level, any Group).
 
-    The one place that decides it: an admin with a full-scope session. SMART backend clients
-    (``system/*.read`` scopes) are to be added here when identity's apps provide them.
+    The one place that decides it: an admin with a full-scope session, or a SMART backend
+    client (SMART Backend Services) granted ``system/*.rs`` (or ``system/*.read``).
     """
+    if actor.app is not None:
+        return actor.app.is_system and actor.app.exports_everything()
     return actor.scope is Scope.FULL and actor.role is Role.ADMIN
 
 
