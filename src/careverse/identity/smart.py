@@ -229,11 +229,18 @@ class SmartService:
     async def _register_backend(
         self, actor: Actor, *, name: str, jwks: dict, scopes: list[str]
     ) -> tuple[SmartApp, None]:
+        listed = jwks.get("keys")
+        if (
+            not isinstance(listed, list)
+            or not 0 < len(listed) <= 10
+            or not all(isinstance(k, dict) and k.get("kty") in ("RSA", "EC") for k in listed)
+        ):
+            raise InvalidInput("The JWKS must hold public RSA or EC keys only.", field="jwks")
         try:
             keys = KeySet.import_key_set(jwks)  # pyright: ignore[reportArgumentType]
-        except (JoseError, ValueError, TypeError, KeyError):
+        except (JoseError, ValueError, TypeError, KeyError, AttributeError):
             raise InvalidInput("Not a JWKS of public keys.", field="jwks") from None
-        if not keys.keys or any(k.is_private or k.key_type not in ("RSA", "EC") for k in keys):
+        if any(k.is_private for k in keys):
             raise InvalidInput("The JWKS must hold public RSA or EC keys only.", field="jwks")
         try:
             checked = parse_scopes(scopes)

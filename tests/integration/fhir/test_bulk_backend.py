@@ -95,6 +95,7 @@ async def test_a_backend_client_exports_every_record(app, client, person, before
     assert await audit_rows(app, action="smart-app.backend-token")
     reads = [r for r in await audit_rows(app, action="record.read") if r.patient_id is not None]
     assert str(people["patient"].patient_id) in {str(r.patient_id) for r in reads}
+    assert {json.loads(r.detail or "{}").get("app") for r in reads} == {"Registry feed"}
     assert len(await audit_rows(app, action="fhir.export.download")) == 1
     # Only export: no other FHIR read, and nothing outside /fhir.
     r = await client.get(f"/fhir/Patient/{people['patient'].patient_id}", headers=who.headers)

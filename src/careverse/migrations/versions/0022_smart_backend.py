@@ -1,4 +1,4 @@
-"""identity: SMART Backend Services (a client's public JWKS; assertion ids seen, until expiry)
+"""identity: SMART Backend Services (client JWKS, assertion ids seen; the app of a bulk job)
 
 Revision ID: 0022_smart_backend
 Revises: 0021_session_refresh_grace
@@ -20,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("smart_apps", sa.Column("jwks", sa.Text(), nullable=True))
+    op.add_column("fhir_bulk_jobs", sa.Column("app_name", sa.String(length=100), nullable=True))
     op.create_table(
         "smart_assertion_ids",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -41,5 +42,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_smart_assertion_ids_expires_at", table_name="smart_assertion_ids")
     op.drop_table("smart_assertion_ids")
+    with op.batch_alter_table("fhir_bulk_jobs") as batch:
+        batch.drop_column("app_name")
     with op.batch_alter_table("smart_apps") as batch:
         batch.drop_column("jwks")
