@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from careverse.identity.deps import CurrentActor
 from careverse.identity.smart import (
-    ASSERTION_ALGS,
     AuthorizeRequest,
     OAuthError,
     RedirectError,
     SmartService,
 )
+from careverse.identity.smart_backend import ASSERTION_ALGS, BackendClients
 from careverse.kernel.deps import SessionDep, SettingsDep
 from careverse.kernel.errors import InvalidInput
 
@@ -247,7 +247,7 @@ async def token(request: Request, service: Smart) -> JSONResponse:
     try:
         form = await _form(request)
         if "client_assertion" in form or "client_assertion_type" in form:
-            answer = await service.backend_token(form)
+            answer = await BackendClients(service).token(form)
             return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
         basic = _basic_auth(request)
         if basic is not None:
@@ -317,9 +317,15 @@ async def list_apps(actor: CurrentActor, service: Smart) -> Any:
 @router.post("/api/admin/smart-apps", response_model=AppOut, status_code=201, responses=ERRORS)
 async def register_app(body: AppIn, actor: CurrentActor, service: Smart) -> Any:
     """Register an app; a confidential app's secret is in this answer only."""
+    if body.jwks is not None:  # a backend client (SMART Backend Services)
+        if body.redirect_uris or body.confidential:
+            raise InvalidInput("A backend client has neither redirect URIs nor a secret.")
+        backend = BackendClients(service)
+        app, _ = await backend.register(actor, name=body.name, jwks=body.jwks, scopes=body.scopes)
+        return app_out(app)
     app, secret = await service.register_app(
         actor, name=body.name, redirect_uris=body.redirect_uris,
-        confidential=body.confidential, scopes=body.scopes, jwks=body.jwks,
+        confidential=body.confidential, scopes=body.scopes,
     )  # fmt: skip
     return app_out(app, secret)
 
