@@ -61,9 +61,11 @@ _WHEN = ("issued", "effectiveDateTime", "authored", "recorded", "dateTime", "dat
 def may_bulk_export(actor: Actor) -> bool:
     """Whether ``actor`` may export every patient's record (system level, any Group).
 
-    The one place that decides it: an admin with a full-scope session. SMART backend clients
-    (``system/*.read`` scopes) are to be added here when identity's apps provide them.
+    The one place that decides it: an admin with a full-scope session, or a SMART backend
+    client (SMART Backend Services) granted ``system/*.rs`` (or ``system/*.read``).
     """
+    if actor.app is not None:
+        return actor.app.is_system and actor.app.exports_everything()
     return actor.scope is Scope.FULL and actor.role is Role.ADMIN
 
 
@@ -186,6 +188,7 @@ class BulkExports:
             job = BulkJob(
                 requester_id=actor.account_id, requester_role=actor.role.value,
                 session_id=actor.session_id, level=request.level, group_id=request.group_id,
+                app_name=actor.app.app_name if actor.app else None,
                 types=",".join(request.types) if request.types else None, since=request.since,
                 request_url=request.url[:2000], status="queued", patients_total=0,
                 patients_done=0, created_at=now,
@@ -307,6 +310,7 @@ class Reading:
     since: datetime | None
     job_id: uuid.UUID | None = None
     seen: set[tuple[str, str]] = field(default_factory=set)
+    app_name: str | None = None  # a SMART backend client: named in each audit row
 
     @property
     def as_exporter(self) -> bool:
@@ -320,6 +324,8 @@ async def patient_lines(
     detail: dict = {"via": "bulk-export"}
     if reading.job_id:
         detail["job"] = str(reading.job_id)
+    if reading.app_name:
+        detail["app"] = reading.app_name
     if reading.as_exporter:
         # Read as the patient would see it: the whole record (see the module's docstring).
         reader = Actor(reading.requester.account_id if reading.requester else uuid.UUID(int=0),
@@ -404,7 +410,9 @@ async def run_job(
             return False
         requester = _requester(job)
         types = set(job.types.split(",")) if job.types else None
-        reading = Reading(requester, job.requester_role, types, job.since, job.id)
+        reading = Reading(
+            requester, job.requester_role, types, job.since, job.id, app_name=job.app_name
+        )
         patients = await patients_of_job(session, roster, job.level, requester, job.group_id)
     try:
         for index, patient_id in enumerate(patients):

@@ -37,6 +37,7 @@ class BulkJob(IdMixin, CreatedMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     error: Mapped[str | None] = mapped_column(Text)  # a reason without health data
+    app_name: Mapped[str | None] = mapped_column(String(100))  # a SMART backend client's
 
 
 class BulkPart(IdMixin, Base):

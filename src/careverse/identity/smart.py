@@ -167,6 +167,8 @@ class SmartService:
     ) -> tuple[SmartApp, str | None]:
         """Register an app; answers it and, for a confidential one, its secret (shown once)."""
         require_role(actor, Role.ADMIN)
+        if not redirect_uris:
+            raise InvalidInput("An app needs a redirect URI.", field="redirect_uris")
         for uri in redirect_uris:
             parts = urlsplit(uri)
             local = parts.hostname in ("localhost", "127.0.0.1")
@@ -185,7 +187,7 @@ class SmartService:
         except BadScope as exc:
             raise InvalidInput(f"Not a SMART scope: {exc}", field="scopes") from None
         if any(s.startswith("system/") for s in checked):
-            raise InvalidInput("system/ scopes (backend services) are not supported yet.")
+            raise InvalidInput("system/ scopes are for backend clients (with a JWKS) only.")
         secret = tokens.new_secret("cvcs") if confidential else None
         async with unit_of_work(self.session):
             app = SmartApp(
@@ -525,6 +527,8 @@ class SmartService:
         return Actor(
             account_id=grant.account_id,
             role=Role(role),
+            # A backend client's jobs and files are its own, not the registering admin's.
+            session_id=grant.id if app.jwks is not None else None,
             patient_id=own_patient,
             address=address,
             app=AppGrant(app.id, app.name, grant.id, tuple(grant.scopes.split()), grant.patient_id),
@@ -578,6 +582,12 @@ def refuse_outside_fhir(actor: Actor, path: str, method: str) -> None:
     if first in ("metadata", ".well-known"):
         return
     write = method not in ("GET", "HEAD")
+    if actor.app.is_system:  # a backend client (system/ scopes): Bulk Data export only
+        if (write and method != "DELETE") or not (
+            first in ("$export", "bulk") and actor.app.permits_type("*", write=False)
+        ):
+            raise Forbidden("A backend client may only export.", code="insufficient_scope")
+        return
     # An operation ($everything, $export) answers every type of the record: a wildcard scope only.
     if any(s.startswith("$") for s in segments):
         first = "*"

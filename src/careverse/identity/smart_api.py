@@ -20,6 +20,7 @@ from careverse.identity.smart import (
     RedirectError,
     SmartService,
 )
+from careverse.identity.smart_backend import ASSERTION_ALGS, BackendClients
 from careverse.kernel.deps import SessionDep, SettingsDep
 from careverse.kernel.errors import InvalidInput
 
@@ -34,6 +35,7 @@ CONSENT_PAGE = "/oauth/consent"
 SCOPES_SUPPORTED = [
     "launch/patient", "openid", "fhirUser", "offline_access",
     "patient/*.rs", "user/*.rs", "patient/*.cruds", "user/*.cruds",
+    "system/*.rs",
 ]  # fmt: skip
 
 
@@ -99,9 +101,11 @@ class AppIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    redirect_uris: list[str] = Field(min_length=1, max_length=10)
+    redirect_uris: list[str] = Field(default_factory=list, max_length=10)  # not for a backend
     confidential: bool = False
     scopes: list[str] = Field(min_length=1, max_length=50)
+    # A backend client (SMART Backend Services): public keys (JWKS, RS384/ES384), system/ scopes.
+    jwks: dict[str, Any] | None = None
 
 
 class AppOut(BaseModel):
@@ -113,6 +117,7 @@ class AppOut(BaseModel):
     scopes: list[str]
     is_active: bool
     created_at: datetime
+    backend: bool = False  # a backend client, authenticating with its signed assertions
     # Shown once, when a confidential app is registered; never stored in the clear.
     client_secret: str | None = None
 
@@ -134,8 +139,9 @@ class AuthorisedApp(BaseModel):
 def app_out(app, secret: str | None = None) -> AppOut:
     return AppOut(
         id=app.id, client_id=app.client_id, name=app.name, confidential=app.confidential,
-        redirect_uris=app.redirect_uris.split("\n"), scopes=app.scopes.split(),
+        redirect_uris=[u for u in app.redirect_uris.split("\n") if u], scopes=app.scopes.split(),
         is_active=app.is_active, created_at=app.created_at, client_secret=secret,
+        backend=app.jwks is not None,
     )  # fmt: skip
 
 
@@ -160,8 +166,9 @@ def smart_configuration(settings: SettingsDep) -> dict:
         "authorization_endpoint": f"{base}/oauth/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "revocation_endpoint": f"{base}/oauth/revoke",
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "none"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "none", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": SCOPES_SUPPORTED,
@@ -169,6 +176,7 @@ def smart_configuration(settings: SettingsDep) -> dict:
             "launch-standalone", "client-public", "client-confidential-symmetric",
             "context-standalone-patient", "permission-v2", "permission-patient",
             "permission-user", "permission-offline",
+            "client-confidential-asymmetric",
         ],
     }  # fmt: skip
 
@@ -234,9 +242,13 @@ async def _form(request: Request) -> dict[str, str]:
     },
 )
 async def token(request: Request, service: Smart) -> JSONResponse:
-    """The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``."""
+    """The token endpoint: ``authorization_code`` (with PKCE), ``refresh_token``, and
+    ``client_credentials`` with a signed ``client_assertion`` (backend clients)."""
     try:
         form = await _form(request)
+        if "client_assertion" in form or "client_assertion_type" in form:
+            answer = await BackendClients(service).token(form)
+            return JSONResponse(answer, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
         basic = _basic_auth(request)
         if basic is not None:
             app = await service.client(*basic)
@@ -305,6 +317,12 @@ async def list_apps(actor: CurrentActor, service: Smart) -> Any:
 @router.post("/api/admin/smart-apps", response_model=AppOut, status_code=201, responses=ERRORS)
 async def register_app(body: AppIn, actor: CurrentActor, service: Smart) -> Any:
     """Register an app; a confidential app's secret is in this answer only."""
+    if body.jwks is not None:  # a backend client (SMART Backend Services)
+        if body.redirect_uris or body.confidential:
+            raise InvalidInput("A backend client has neither redirect URIs nor a secret.")
+        backend = BackendClients(service)
+        app, _ = await backend.register(actor, name=body.name, jwks=body.jwks, scopes=body.scopes)
+        return app_out(app)
     app, secret = await service.register_app(
         actor, name=body.name, redirect_uris=body.redirect_uris,
         confidential=body.confidential, scopes=body.scopes,

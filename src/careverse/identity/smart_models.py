@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from careverse.kernel.db import Base, CreatedMixin, IdMixin, UTCDateTime
@@ -29,6 +29,8 @@ class SmartApp(IdMixin, CreatedMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    # A backend client (SMART Backend Services): its public keys, a JWKS as JSON; else None.
+    jwks: Mapped[str | None] = mapped_column(Text)
 
 
 class SmartGrant(IdMixin, CreatedMixin, Base):
@@ -81,3 +83,14 @@ class SmartToken(IdMixin, CreatedMixin, Base):
     refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmartAssertionId(IdMixin, Base):
+    """A backend client's assertion id (``jti``) already used: refused again until it expires."""
+
+    __tablename__ = "smart_assertion_ids"
+    __table_args__ = (UniqueConstraint("app_id", "jti"),)
+
+    app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("smart_apps.id", ondelete="CASCADE"))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -148,6 +148,19 @@ class AppGrant:
                 return True
         return False
 
+    @property
+    def is_system(self) -> bool:
+        """A backend client's grant (SMART Backend Services): system/ scopes, no person."""
+        return any(s.startswith("system/") for s in self.scopes)
+
+    def exports_everything(self) -> bool:
+        """Whether the grant reads every type of every record (``system/*.rs`` or v1 ``.read``)."""
+        return any(
+            (s := parse_scope(x)) is not None
+            and s.context == "system" and s.resource_type == "*" and s.interactions >= READ
+            for x in self.scopes
+        )  # fmt: skip
+
     def permits_type(self, resource_type: str, write: bool) -> bool:
         """At the FHIR edge: does any granted scope name this resource type (or ``*``)?"""
         return any(s.reaches(resource_type, None, write) for s in self._resource_scopes())

@@ -115,6 +115,10 @@ async def test_discovery_names_the_endpoints_and_capabilities(client):
                 "context-standalone-patient", "permission-v2", "permission-patient",
                 "permission-user", "permission-offline"} <= set(body["capabilities"])  # fmt: skip
         assert "authorization_code" in body["grant_types_supported"]
+        assert "client_credentials" in body["grant_types_supported"]
+        assert "private_key_jwt" in body["token_endpoint_auth_methods_supported"]
+        assert body["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]
+        assert "client-confidential-asymmetric" in body["capabilities"]
 
 
 async def test_only_admins_register_apps_and_secrets_are_shown_once(app, client, person):
