@@ -81,7 +81,7 @@ def test_crisis_hold_concern_queue_release_and_flag(browser: Browser, live_serve
         expect(page.get_by_role("status").first).to_contain_text("Released")
 
         # The flagged advert: hiding needs a reason; without one the page says so.
-        advert = items.get_by_role("article").filter(has_text="Sales")
+        advert = items.get_by_role("article", name="Sales", exact=True)
         expect(advert).to_contain_text("an advert")
         advert.get_by_role("button", name="Hide").click()
         expect(page.get_by_role("alert")).to_contain_text("Give a reason")

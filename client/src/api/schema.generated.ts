@@ -1705,7 +1705,8 @@ export interface paths {
   "/oauth/token": {
     /**
      * Token
-     * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+     * @description The token endpoint: ``authorization_code`` (with PKCE), ``refresh_token``, and
+     * ``client_credentials`` with a signed ``client_assertion`` (backend clients).
      */
     post: operations["token_oauth_token_post"];
   };
@@ -2045,15 +2046,24 @@ export interface components {
        * @default false
        */
       confidential?: boolean;
+      /** Jwks */
+      jwks?: {
+        [key: string]: unknown;
+      } | null;
       /** Name */
       name: string;
       /** Redirect Uris */
-      redirect_uris: string[];
+      redirect_uris?: string[];
       /** Scopes */
       scopes: string[];
     };
     /** AppOut */
     AppOut: {
+      /**
+       * Backend
+       * @default false
+       */
+      backend?: boolean;
       /** Client Id */
       client_id: string;
       /** Client Secret */
@@ -18638,7 +18648,8 @@ export interface operations {
   };
   /**
    * Token
-   * @description The token endpoint: ``authorization_code`` (with PKCE) and ``refresh_token``.
+   * @description The token endpoint: ``authorization_code`` (with PKCE), ``refresh_token``, and
+   * ``client_credentials`` with a signed ``client_assertion`` (backend clients).
    */
   token_oauth_token_post: {
     responses: {

@@ -1758,6 +1758,8 @@ const en = {
   'area.apps.description': 'SMART on FHIR apps people may connect to their records.',
   'access.viaApp': 'The app {app} (for {name})',
   'smart.consent.pageTitle': 'Connect an app',
+  'smart.consent.incomplete':
+    'An app opens this page when it asks for access to your information. This link has no request in it: go back to the app and start again there.',
   'smart.consent.title': 'Allow {app} to use your Careverse information?',
   'smart.consent.intro': '{app} is asking for access. Untick anything you do not want to share.',
   'smart.consent.asks': 'It asks to:',

@@ -28,7 +28,11 @@ export class ConsentPage extends LightElement {
 
   private readonly params: AuthorizeParams = authorizeParams(location.search);
   private readonly feedback = new Feedback(this);
-  private preview = new LoadingController(this, () => consentPreview(this.params));
+  /** Opened without an app's request (typed, bookmarked): nothing to ask the server about. */
+  private readonly incomplete = !this.params.client_id || !this.params.redirect_uri;
+  private preview = new LoadingController(this, () => consentPreview(this.params), {
+    auto: !this.incomplete,
+  });
 
   constructor() {
     super();
@@ -104,6 +108,12 @@ export class ConsentPage extends LightElement {
   }
 
   override render() {
+    if (this.incomplete) {
+      return html`<div class="panel">
+        <h1>${t('smart.consent.pageTitle')}</h1>
+        <p>${t('smart.consent.incomplete')}</p>
+      </div>`;
+    }
     return html`<div class="panel">${this.preview.render((preview) => this.renderPreview(preview))}</div>`;
   }
 }
