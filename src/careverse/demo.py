@@ -221,6 +221,18 @@ async def seed_spaces(session: AsyncSession, accounts: dict) -> None:
         await service.create(actor, name=name, template=template, access="members")
 
 
+async def seed_notice_boards(session: AsyncSession, accounts: dict) -> None:
+    """A community notice board in each demo lobby, once (it opens the community list)."""
+    service = SpaceService(session)
+    for host, name, template in DEMO_SPACES:
+        if template != "clinic-lobby":
+            continue
+        actor = _actor(accounts[host])
+        for space in await service.visible(actor):
+            if space.name == name and space.owner_id == actor.account_id:
+                await service.add_notice_board(space.id)
+
+
 async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: dict) -> None:
     """The demo patient's questionnaire results, and her crisis alert acknowledged, once."""
     patient = _actor(accounts[DEMO_WELLBEING_PATIENT])
@@ -328,6 +340,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
         session, [accounts[p.local].id for p in PEOPLE if p.role is Role.CLINICIAN]
     )
     await seed_spaces(session, accounts)
+    await seed_notice_boards(session, accounts)  # the lobby's board opens the communities
     await seed_wellbeing(session, settings, accounts)
     await seed_messages(session, settings, accounts)
     await seed_health_records(session, accounts)

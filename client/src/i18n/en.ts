@@ -883,6 +883,8 @@ const en = {
   'world.object.poster': 'Poster',
   'world.object.note': 'Note',
   'world.object.model': 'Model',
+  'world.object.notice-board': 'Notice board',
+  'world.object.noticeBoardLink': 'Community notice board — open communities',
   'world.model.heart': 'Heart model',
   'world.model.lungs': 'Lungs model',
   'world.model.brain': 'Brain model',

@@ -43,7 +43,7 @@ export function metres(distance: number): number {
   return Math.max(0, Math.round(distance));
 }
 
-export const OBJECT_KINDS = ['poster', 'note', 'model'] as const;
+export const OBJECT_KINDS = ['poster', 'note', 'model', 'notice-board'] as const;
 
 /** Models the server offers (`careverse.world.templates.MODELS`). */
 export const MODEL_KEYS = [
@@ -62,4 +62,11 @@ export function objectName(object: WorldObject): string {
 
 export function kindName(kind: string): string {
   return (OBJECT_KINDS as readonly string[]).includes(kind) ? t(`world.object.${kind}` as MessageKey) : kind;
+}
+
+/** The community page a notice board opens: a path under /community only (the server checks
+ * it too), else '' (never a URL elsewhere). */
+export function communityPath(object: WorldObject): string {
+  if (object.kind !== 'notice-board' || !object.url) return '';
+  return /^\/community(?:\/[a-z0-9-]{1,60}){0,3}$/.test(object.url) ? object.url : '';
 }

@@ -3,7 +3,7 @@ import { LightElement } from '../components/light-element';
 import { t, type MessageKey } from '../i18n';
 import { renderConfirm, type PendingConfirm } from './confirm-inline';
 import type { NewObject, WorldObject } from './connection';
-import { kindName, metres, MODEL_KEYS, objectName } from './labels';
+import { communityPath, kindName, metres, MODEL_KEYS, objectName } from './labels';
 import type { WorldState } from './world-state';
 
 export type NewObjectDetail = Pick<NewObject, 'kind' | 'title' | 'text' | 'model'>;
@@ -88,6 +88,9 @@ export class ObjectsPanel extends LightElement {
       <h3 class="world-object__title">${name}</h3>
       <p class="world-object__meta">${kindName(object.kind)} · ${t('world.people.away', { count: distance })}</p>
       ${object.text ? html`<p class="world-object__text">${object.text}</p>` : nothing}
+      ${communityPath(object)
+        ? html`<p><a class="world-object__link" href=${communityPath(object)}>${t('world.object.noticeBoardLink')}</a></p>`
+        : nothing}
       <div class="person__actions">
         ${state.spectator
           ? nothing

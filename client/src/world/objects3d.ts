@@ -21,6 +21,7 @@ import {
 } from 'three';
 import { isAnatomyKey, loadAnatomyModel } from './anatomy';
 import type { WorldObject } from './connection';
+import { communityPath } from './labels';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif';
 
@@ -183,6 +184,22 @@ export function buildObject(object: WorldObject): Group {
         material.needsUpdate = true;
       });
     }
+  } else if (object.kind === 'notice-board') {
+    // A cork board on two legs; a tap on it opens its community page (scene3d.ts).
+    const board = new Mesh(new BoxGeometry(1.8, 1.2, 0.08), lambert('#b08a5a'));
+    board.position.y = 1.6;
+    const face = new Mesh(
+      new PlaneGeometry(1.6, 1.0),
+      new MeshBasicMaterial({ map: textCard(768, 480, '#fbfaf7', object.title ?? '', object.text ?? '') }),
+    );
+    face.position.set(0, 1.6, 0.045);
+    group.add(board, face);
+    for (const x of [-0.8, 0.8]) {
+      const leg = new Mesh(new BoxGeometry(0.07, 1.1, 0.07), lambert('#6b5a48'));
+      leg.position.set(x, 0.55, 0);
+      group.add(leg);
+    }
+    group.userData.link = communityPath(object);
   } else if (object.kind === 'note') {
     const card = new Mesh(
       new PlaneGeometry(0.6, 0.6),

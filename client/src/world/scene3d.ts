@@ -18,6 +18,7 @@ import {
   PerspectiveCamera,
   Plane,
   Quaternion,
+  type Object3D,
   Raycaster,
   RingGeometry,
   Scene,
@@ -28,6 +29,7 @@ import {
 } from 'three';
 import { VRButton } from 'three/examples/jsm/webxr/VRButton.js';
 import { t } from '../i18n';
+import { navigate } from '../router';
 import { AvatarKit, AvatarView } from './avatars';
 import type { Quat, Vec3, WorldObject } from './connection';
 import type { Controls } from './controls';
@@ -244,6 +246,14 @@ export class Scene3D {
       -((clientY - rect.top) / rect.height) * 2 + 1,
     );
     this.raycaster.setFromCamera(this.pointer, this.camera);
+    // A notice board opens its community page (the same path its link in the list opens).
+    const boards = [...this.objectViews.values()].filter((g) => g.userData.link);
+    const hit = boards.length ? this.raycaster.intersectObjects(boards, true)[0] : undefined;
+    if (hit) {
+      let node: Object3D | null = hit.object;
+      while (node && !node.userData.link) node = node.parent;
+      if (node) return navigate(String(node.userData.link));
+    }
     if (!this.raycaster.ray.intersectPlane(this.floorPlane, this.hit)) return;
     const controls = this.options.controls;
     controls.walkTo(this.hit.x, this.hit.z, { speed: 4 });

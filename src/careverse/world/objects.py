@@ -23,7 +23,7 @@ from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.connection import Client
 from careverse.world.models import SpaceObject
-from careverse.world.templates import MODELS
+from careverse.world.templates import COMMUNITY_PATH, MODELS, NOTICE_BOARD
 
 if TYPE_CHECKING:
     from careverse.kernel.db import Database
@@ -70,7 +70,10 @@ def handle(inst: Instance, me: Avatar, client: Client, message) -> bool:
             return refuse("bad_object", f"Choose a model: {', '.join(MODELS)}.")
         if message.kind != "model" and message.model is not None:
             return refuse("bad_object", "Only a model has a model key.")
-        if message.url is not None and (
+        if message.kind == NOTICE_BOARD:
+            if message.url is None or not COMMUNITY_PATH.match(message.url):
+                return refuse("bad_object", "A notice board opens a page under /community.")
+        elif message.url is not None and (
             message.kind != "poster" or not OWN_PATH.match(message.url) or ".." in message.url
         ):
             return refuse("bad_object", "A poster image must be a path on this site.")
@@ -229,7 +232,8 @@ def _object_state(row: SpaceObject) -> proto.ObjectState:
     return proto.ObjectState(
         id=str(row.id), kind=row.kind, p=(row.x, row.y, row.z), yaw=row.yaw,
         rot=tuple(rot) if rot else None, title=label.get("title", ""),
-        text=label.get("text", ""), url=row.asset if row.kind == "poster" else None,
+        text=label.get("text", ""),
+        url=row.asset if row.kind in ("poster", NOTICE_BOARD) else None,
         model=row.asset if row.kind == "model" else None, scale=data.get("scale", 1.0),
         shared=bool(data.get("shared")), by=str(row.created_by) if row.created_by else None,
     )  # fmt: skip

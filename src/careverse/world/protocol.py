@@ -84,9 +84,10 @@ class Ping(_Msg, tag="ping"):
 
 
 class ObjectAdd(_Msg, tag="obj_add"):
-    """Place a poster, a note or a 3D model (facilitators); ``shared`` lets anyone move it."""
+    """Place a poster, a note, a 3D model or a notice board (facilitators); ``shared`` lets anyone
+    move it. A notice board's ``url`` is the community page it opens (a path under /community)."""
 
-    kind: Literal["poster", "note", "model"]
+    kind: Literal["poster", "note", "model", "notice-board"]
     p: Vec3
     yaw: float = 0.0
     title: Annotated[str, msgspec.Meta(max_length=120)] = ""

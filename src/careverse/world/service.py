@@ -6,6 +6,7 @@ person may still be in it (a caregiver's invitation lapses with the patient's de
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -19,8 +20,8 @@ from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Role, require_full_scope, require_role
 from careverse.kernel.uow import unit_of_work
 from careverse.world.events import CONSULT_TEMPLATE
-from careverse.world.models import Space, SpaceMember
-from careverse.world.templates import TEMPLATES
+from careverse.world.models import Space, SpaceMember, SpaceObject
+from careverse.world.templates import NOTICE_BOARD, NOTICE_BOARD_PATH, TEMPLATES
 
 CREATORS = (Role.CLINICIAN, Role.MODERATOR, Role.ADMIN)
 # Platform roles that may run any room (mute, remove, lock, end) they are in.
@@ -149,3 +150,27 @@ class SpaceService:
         if garden == "barred":
             raise NotFound("Not found.")
         return Entry(space, facilitator, first_name_only=garden == "waiting")
+
+    async def add_notice_board(self, space_id: uuid.UUID) -> bool:
+        """Stand a community notice board in a space (the demo's lobby), once; True if added.
+
+        It carries only a fixed label and the path it opens, no one's data.
+        """
+        existing = await self.session.scalar(
+            select(SpaceObject.id).where(
+                SpaceObject.space_id == space_id, SpaceObject.kind == NOTICE_BOARD
+            )
+        )
+        if existing is not None:
+            return False
+        async with unit_of_work(self.session):
+            self.session.add(
+                SpaceObject(
+                    space_id=space_id, kind=NOTICE_BOARD, asset=NOTICE_BOARD_PATH,
+                    label=json.dumps({"title": "Community notice board",
+                                      "text": "Support groups and communities"}),
+                    x=0.0, y=0.0, z=-5.0, yaw=0.0,
+                    data=json.dumps({"shared": False, "scale": 1.0, "rot": None}),
+                )
+            )  # fmt: skip
+        return True

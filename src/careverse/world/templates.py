@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -33,3 +34,8 @@ TEMPLATES = {
 
 # 3D models a facilitator may place (the browser client ships a mesh for each key).
 MODELS = ("heart", "lungs", "brain", "spine", "knee", "hand", "skeleton", "plant", "screen")
+
+# A notice board opens a page of this site's community: a plain path under /community, never a URL.
+NOTICE_BOARD = "notice-board"
+NOTICE_BOARD_PATH = "/community"  # each role's own community list (the client router decides)
+COMMUNITY_PATH = re.compile(r"^/community(?:/[a-z0-9-]{1,60}){0,3}$")
