@@ -217,6 +217,28 @@ class LibraryService:
                 raise NotFound("Not found.")
             return row.content_type, base64.b64decode(row.content)
 
+    async def _recorded(
+        self,
+        actor: Actor,
+        c: Community,
+        m: Membership | None,
+        item: LibraryItem,
+        action: str,
+        detail: dict | None = None,
+    ) -> ItemView:
+        """Audit a change to ``item``, flush it and answer the item as ``actor`` now sees it."""
+        audit.record(
+            self.session,
+            action,
+            actor=actor,
+            resource_type="LibraryItem",
+            resource_id=item.id,
+            detail=detail,
+        )
+        await self.session.flush()
+        (view,) = await self._views(actor, c, m, [item], with_result=True)
+        return view
+
     # ---- writing ---------------------------------------------------------------------------
 
     async def create(self, actor: Actor, slug: str, data: dict) -> ItemView:
@@ -242,16 +264,9 @@ class LibraryService:
             )
             self._reviewed_by(actor, item)
             self.session.add(item)
-            audit.record(
-                self.session,
-                "community.library_create",
-                actor=actor,
-                resource_type="LibraryItem",
-                resource_id=item.id,
-                detail={"kind": item.kind},
+            view = await self._recorded(
+                actor, c, m, item, "community.library_create", {"kind": item.kind}
             )
-            await self.session.flush()
-            (view,) = await self._views(actor, c, m, [item], with_result=True)
         return view
 
     def _reviewed_by(self, actor: Actor, item: LibraryItem) -> None:
@@ -273,16 +288,9 @@ class LibraryService:
             else:  # a peer educator's change waits for a clinician's review
                 item.reviewed_by = None
                 item.state = "draft"
-            audit.record(
-                self.session,
-                "community.library_edit",
-                actor=actor,
-                resource_type="LibraryItem",
-                resource_id=item.id,
-                detail={"state": item.state},
+            view = await self._recorded(
+                actor, c, m, item, "community.library_edit", {"state": item.state}
             )
-            await self.session.flush()
-            (view,) = await self._views(actor, c, m, [item], with_result=True)
         return view
 
     async def set_state(self, actor: Actor, item_id: uuid.UUID, state: str) -> ItemView:
@@ -306,16 +314,9 @@ class LibraryService:
                     raise InvalidInput("Add the infographic's image first.", field="image")
                 item.published_at = item.published_at or clock.now()
             item.state = state
-            audit.record(
-                self.session,
-                "community.library_state",
-                actor=actor,
-                resource_type="LibraryItem",
-                resource_id=item.id,
-                detail={"state": state},
+            view = await self._recorded(
+                actor, c, m, item, "community.library_state", {"state": state}
             )
-            await self.session.flush()
-            (view,) = await self._views(actor, c, m, [item], with_result=True)
         return view
 
     async def review(self, actor: Actor, item_id: uuid.UUID) -> ItemView:
@@ -325,15 +326,7 @@ class LibraryService:
             if actor.role is not Role.CLINICIAN:
                 raise Forbidden("Only clinicians review library items.", code="clinicians_only")
             self._reviewed_by(actor, item)
-            audit.record(
-                self.session,
-                "community.library_review",
-                actor=actor,
-                resource_type="LibraryItem",
-                resource_id=item.id,
-            )
-            await self.session.flush()
-            (view,) = await self._views(actor, c, m, [item], with_result=True)
+            view = await self._recorded(actor, c, m, item, "community.library_review")
         return view
 
     async def set_image(self, actor: Actor, item_id: uuid.UUID, content: bytes) -> ItemView:
@@ -352,15 +345,7 @@ class LibraryService:
             item.updated_at = clock.now()
             if actor.role is not Role.CLINICIAN:
                 item.reviewed_by, item.state = None, "draft"
-            audit.record(
-                self.session,
-                "community.library_image",
-                actor=actor,
-                resource_type="LibraryItem",
-                resource_id=item.id,
-            )
-            await self.session.flush()
-            (view,) = await self._views(actor, c, m, [item], with_result=True)
+            view = await self._recorded(actor, c, m, item, "community.library_image")
         return view
 
     # ---- quizzes ---------------------------------------------------------------------------
