@@ -34,6 +34,7 @@ from careverse.messaging.notifications import NotificationService
 from careverse.messaging.service import MessagingService
 from careverse.monitoring.alerts import AlertService
 from careverse.monitoring.simulate import seed_demo as seed_demo_vitals
+from careverse.wellbeing.schedules import ScheduleService
 from careverse.wellbeing.service import WellbeingService
 from careverse.world.service import SpaceService
 
@@ -234,7 +235,8 @@ async def seed_notice_boards(session: AsyncSession, accounts: dict) -> None:
 
 
 async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: dict) -> None:
-    """The demo patient's questionnaire results, and her crisis alert acknowledged, once."""
+    """The demo patient's questionnaire results, her clinician's schedules (PHQ-9 every two
+    weeks, GAD-7 weekly and due now) and her crisis alert acknowledged, once."""
     patient = _actor(accounts[DEMO_WELLBEING_PATIENT])
     wellbeing = WellbeingService(session, settings)
     if await wellbeing.results(patient):
@@ -244,9 +246,14 @@ async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: di
         result = await wellbeing.submit(patient, code, answers, "en")
         if result.crisis is not None:
             crises.append(result)
+    clinician = _actor(accounts[DEMO_WELLBEING_CLINICIAN])
+    schedules, patient_id = ScheduleService(session), patient.patient_id
+    assert patient_id is not None
+    # The PHQ-9 was just answered: next due in two weeks. The GAD-7 is due now.
+    await schedules.assign(clinician, patient_id, "phq9", 14, clock.now() + timedelta(days=14))
+    await schedules.assign(clinician, patient_id, "gad7", 7)
     if not crises:
         return
-    clinician = _actor(accounts[DEMO_WELLBEING_CLINICIAN])
     alerts = AlertService(session, settings)
     for alert in await alerts.list(clinician, "open"):
         if alert["source"] == "wellbeing" and alert["patient_id"] == str(patient.patient_id):

@@ -118,3 +118,50 @@ def test_the_questionnaire_and_crisis_screens_pass_axe(browser, base_url: str, p
         assert run_axe(page) == []
     finally:
         context.close()
+
+
+def test_a_clinician_schedules_a_questionnaire_and_the_patient_sees_the_change_charted(
+    page: Page, live_server: LiveServer, browser
+):
+    base_url = live_server.base_url
+    clinician = new_person("Dr. Ines Okafor", role="clinician")
+    patient = new_person("Sol Ferreira")
+    patient_id = care_team(live_server, clinician, patient)
+
+    # The clinician asks for a GAD-7 every week from the patient's view.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        theirs = context.new_page()
+        sign_in(theirs, base_url, clinician)
+        theirs.goto(f"{base_url}/monitoring?patient={patient_id}")
+        panel = theirs.get_by_role("region", name="Questionnaire schedule")
+        expect(panel).to_contain_text("No questionnaires scheduled.")
+        panel.get_by_label("Questionnaire").select_option(label="GAD-7")
+        panel.get_by_label("Every (days)").fill("7")
+        panel.get_by_role("button", name="Schedule").click()
+        expect(panel).to_contain_text("GAD-7 every 7 days")
+        expect(panel).to_contain_text("due now")
+    finally:
+        context.close()
+
+    # The patient, on a phone, sees it asked and due, answers it twice (a drop of 12 points).
+    page.set_viewport_size({"width": 360, "height": 780})
+    sign_in(page, base_url, patient)
+    page.goto(f"{base_url}/wellbeing")
+    asked = page.get_by_role("region", name="Asked by your care team")
+    expect(asked).to_contain_text("GAD-7 every 7 days")
+    start_first = page.get_by_role("button", name="Answer GAD-7 now")
+    start_again = page.get_by_role("button", name="GAD-7", exact=True)
+    for start, score_label in ((start_first, "Nearly every day"), (start_again, "Several days")):
+        start.click()
+        expect(page.get_by_role("heading", name="GAD-7")).to_be_focused()
+        items = page.locator("fieldset.questionnaire-item")
+        for index in range(7):
+            items.nth(index).get_by_label(score_label).check()
+        page.get_by_role("button", name="Send my answers").click()
+        expect(page.get_by_role("heading", name="Thank you")).to_be_focused()
+    expect(page.get_by_role("region", name="Asked by your care team")).to_contain_text("next on")
+    chart = page.locator("cv-wellbeing-chart figure[data-instrument='gad7'] svg")
+    expect(chart).to_have_attribute("aria-label", re.compile(r"GAD-7: 2 results, from 21 to 7"))
+    expect(chart).to_have_attribute("aria-label", re.compile(r"important improvement"))
+    expect(page.get_by_role("table")).to_contain_text("an important improvement since the first")

@@ -144,9 +144,12 @@ async def populate(app, client, person) -> dict[str, Person]:
     await ok("POST", f"/api/monitoring/patients/{pid}/observations", clinician,
              {"consciousness": "A", "on_oxygen": False})  # fmt: skip
 
-    # Wellbeing: a PHQ-9 whose item 9 takes the crisis path (its alert goes with monitoring's).
+    # Wellbeing: a schedule, and a PHQ-9 whose item 9 takes the crisis path (its alert goes
+    # with monitoring's).
     await ok("POST", "/api/wellbeing/responses", patient,
              {"instrument": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1]})  # fmt: skip
+    await ok("POST", f"/api/wellbeing/patients/{pid}/schedules", clinician,
+             {"instrument": "gad7", "every_days": 14})  # fmt: skip
 
     # Messaging: a thread with the care team, an answer with an attachment, receipts on both
     # sides, notices of both (the booking's are there already).
@@ -226,6 +229,7 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "space_members",
         "space_objects",
         "wellbeing_responses",
+        "wellbeing_schedules",
         "message_threads",
         "messages",
         "message_thread_reads",

@@ -46,6 +46,7 @@ JOBS = {
     "community.crisis-escalation",
     "community.digest",
     "fhir.bulk-export",
+    "wellbeing.reminders",
 }
 CRISIS_POST = "I can't do this anymore. I'm going to kill myself tonight."
 
@@ -72,6 +73,7 @@ def settings_overrides(inbox) -> dict:
         "care_reminder_check_seconds": 1,
         "community_crisis_check_seconds": 1,
         "fhir_bulk_check_seconds": 1,
+        "wellbeing_reminder_check_seconds": 3600,  # wakes at 08:00, 09:00…
         "care_reminder_lead_minutes": 60,
         "erasure_check_seconds": 3600,
         "erasure_grace_days": 1,
@@ -131,6 +133,13 @@ async def scenario(app, client, person) -> dict:
     export = await client.get("/fhir/$export?_type=Patient",
                               headers={**t.admin.headers, "Prefer": "respond-async"})  # fmt: skip
     assert export.status_code == 202, export.text
+    # A PHQ-9 every two weeks from Tuesday 08:00: the patient is reminded then.
+    r = await client.post(
+        f"/api/wellbeing/patients/{t.patient.patient_id}/schedules",
+        json={"instrument": "phq9", "every_days": 14, "first_due": "2026-03-24T08:00:00Z"},
+        headers=t.clinician.headers,
+    )
+    assert r.status_code == 201, r.text
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
             "export": export.headers["content-location"].split("/fhir/", 1)[1],
             "visitor": visitor, "visit": visit, "caregiver": caregiver,
@@ -213,6 +222,7 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     assert await reminders(client, s["visitor"]) == []
     assert await erasures(app, s["leaving"]) == []
     assert await digests(inbox, s["reader"]) == []
+    assert await questionnaire_reminders(client, t.patient) == []
     # The bulk export kicked off at 07:00 has run; its manifest is ready for the admin.
     await eventually(lambda: _nonempty(exports_done(app)), "bulk export")
     r = await client.get(f"/fhir/{s['export']}", headers=t.admin.headers)
@@ -227,6 +237,9 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     await eventually(lambda: _nonempty(reminders(client, s["visitor"])), "reminder")
     await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
     await eventually(lambda: _nonempty(digests(inbox, s["reader"])), "community digest")
+    await eventually(
+        lambda: _nonempty(questionnaire_reminders(client, t.patient)), "questionnaire reminder"
+    )
     (digest,) = await digests(inbox, s["reader"])
     assert "1 new topic in your Careverse communities" in digest.get_payload(decode=True).decode()
     await eventually(lambda: _nonempty(exports_expired(app)), "bulk export expiry")  # 24 h on
@@ -275,6 +288,10 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         assert len(await erasures(app, s["leaving"])) == 1
         assert len(await crisis_escalations(app)) == 1  # the crisis case, by one node
         assert len(await digests(inbox, s["reader"])) == 1  # the digest, by one node
+        await eventually(
+            lambda: _nonempty(questionnaire_reminders(client, t.patient)), "questionnaire reminder"
+        )
+        assert len(await questionnaire_reminders(client, t.patient)) == 1  # by one node
         assert len(await exports_expired(app)) == 1  # the day-old export, deleted by one node
         asynchronously = {**t.admin.headers, "Prefer": "respond-async"}
         fresh = await client.get("/fhir/$export?_type=Patient", headers=asynchronously)
@@ -293,6 +310,11 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         await monday.settle(naps + 2 * 4)  # both nodes' invitation loops have been round
     assert len(await lapsed(app)) == 1
     assert await invitees(client, s) == []
+
+
+async def questionnaire_reminders(client, patient: Person) -> list:
+    r = await client.get("/api/me/notifications", headers=patient.headers)
+    return [n for n in r.json() if n["kind"] == "wellbeing.due"]
 
 
 async def digests(inbox, reader: Person) -> list:

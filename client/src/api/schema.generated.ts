@@ -1230,12 +1230,32 @@ export interface paths {
      */
     get: operations["my_results_api_wellbeing_me_results_get"];
   };
+  "/api/wellbeing/me/schedules": {
+    /**
+     * My Schedules
+     * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+     */
+    get: operations["my_schedules_api_wellbeing_me_schedules_get"];
+  };
   "/api/wellbeing/patients/{patient_id}/results": {
     /**
      * Patient Results
      * @description A patient's results over time (their clinicians; 404 when not yours to see).
      */
     get: operations["patient_results_api_wellbeing_patients__patient_id__results_get"];
+  };
+  "/api/wellbeing/patients/{patient_id}/schedules": {
+    /**
+     * Patient Schedules
+     * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+     */
+    get: operations["patient_schedules_api_wellbeing_patients__patient_id__schedules_get"];
+    /**
+     * Assign Schedule
+     * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+     * instrument is already scheduled for them).
+     */
+    post: operations["assign_schedule_api_wellbeing_patients__patient_id__schedules_post"];
   };
   "/api/wellbeing/responses": {
     /**
@@ -1244,6 +1264,13 @@ export interface paths {
      * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
      */
     post: operations["submit_api_wellbeing_responses_post"];
+  };
+  "/api/wellbeing/schedules/{schedule_id}": {
+    /**
+     * End Schedule
+     * @description Stop a questionnaire schedule (its patient's clinicians).
+     */
+    delete: operations["end_schedule_api_wellbeing_schedules__schedule_id__delete"];
   };
   "/api/world/ice-servers": {
     /**
@@ -3397,12 +3424,19 @@ export interface components {
        * @enum {string}
        */
       code: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /** Higher Is Better */
+      higher_is_better: boolean;
       /** Items */
       items: components["schemas"]["QuestionOut"][];
       /** Licence */
       licence: string;
       /** Loinc */
       loinc: string | null;
+      /**
+       * Mcid
+       * @description Minimal clinically important change on the band scale (None: not charted)
+       */
+      mcid: number | null;
       /** Missing Rule */
       missing_rule: string;
       /** Options */
@@ -4884,6 +4918,61 @@ export interface components {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
     };
+    /**
+     * ScheduleIn
+     * @description Ask the patient to answer ``instrument`` every ``every_days`` days, the first time at
+     * ``first_due`` (now when left out).
+     */
+    ScheduleIn: {
+      /** Every Days */
+      every_days: number;
+      /** First Due */
+      first_due?: string | null;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /** ScheduleOut */
+    ScheduleOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Due */
+      due: boolean;
+      /** Every Days */
+      every_days: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /**
+       * Next Due At
+       * Format: date-time
+       */
+      next_due_at: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Title */
+      title: string;
+    };
+    /** SchedulesOut */
+    SchedulesOut: {
+      /** Schedules */
+      schedules: components["schemas"]["ScheduleOut"][];
+    };
     /** ScopeText */
     ScopeText: {
       /** Scope */
@@ -5444,6 +5533,11 @@ export interface components {
       });
       /** Band */
       band?: string | null;
+      /**
+       * Change
+       * @description Against the first result of the list for this instrument (the baseline): a change of at least the instrument's minimal clinically important change
+       */
+      change?: ("improved" | "worsened") | null;
       crisis?: components["schemas"]["CrisisPathOut"] | null;
       /**
        * Flags
@@ -15211,6 +15305,44 @@ export interface operations {
     };
   };
   /**
+   * My Schedules
+   * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+   */
+  my_schedules_api_wellbeing_me_schedules_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Patient Results
    * @description A patient's results over time (their clinicians; 404 when not yours to see).
    */
@@ -15228,6 +15360,110 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["WellbeingResultsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Schedules
+   * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+   */
+  patient_schedules_api_wellbeing_patients__patient_id__schedules_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Assign Schedule
+   * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+   * instrument is already scheduled for them).
+   */
+  assign_schedule_api_wellbeing_patients__patient_id__schedules_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScheduleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ScheduleOut"];
         };
       };
       /** @description Bad request */
@@ -15284,6 +15520,53 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["WellbeingResultOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End Schedule
+   * @description Stop a questionnaire schedule (its patient's clinicians).
+   */
+  end_schedule_api_wellbeing_schedules__schedule_id__delete: {
+    parameters: {
+      path: {
+        schedule_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {

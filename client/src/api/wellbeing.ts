@@ -30,3 +30,29 @@ export async function patientResults(patientId: string): Promise<WellbeingResult
   });
   return body.results;
 }
+
+export type Schedule = Sent<Schema<'ScheduleOut'>>;
+
+/** The questionnaires the patient's clinicians asked them to answer regularly, soonest due first. */
+export async function mySchedules(): Promise<Schedule[]> {
+  return (await api.get('/api/wellbeing/me/schedules')).schedules;
+}
+
+export async function patientSchedules(patientId: string): Promise<Schedule[]> {
+  const body = await api.get('/api/wellbeing/patients/{patient_id}/schedules', {
+    path: { patient_id: patientId },
+  });
+  return body.schedules;
+}
+
+/** Ask a patient to answer `instrument` every `everyDays` days (their clinicians). */
+export function assignSchedule(patientId: string, instrument: InstrumentCode, everyDays: number): Promise<Schedule> {
+  return api.post('/api/wellbeing/patients/{patient_id}/schedules', {
+    path: { patient_id: patientId },
+    body: { instrument, every_days: everyDays },
+  });
+}
+
+export async function endSchedule(scheduleId: string): Promise<void> {
+  await api.delete('/api/wellbeing/schedules/{schedule_id}', { path: { schedule_id: scheduleId } });
+}

@@ -245,6 +245,9 @@ class Settings(BaseSettings):
         'a post is held for crisis language, by language, JSON: {"en": {"message": "...", '
         '"resources": [{"name": "...", "contact": "...", "url": "..."}]}}. "en" is the fallback.',
     )
+    wellbeing_reminder_check_seconds: float = Field(
+        default=60, ge=1, description="Interval of the questionnaire reminder job"
+    )
     community_crisis_check_seconds: float = Field(
         default=30, ge=1, description="Interval of the community crisis escalation job"
     )

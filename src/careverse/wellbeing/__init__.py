@@ -31,3 +31,11 @@ def setup(runtime: Runtime) -> None:
     from careverse.wellbeing.patient_facets import overdue_questionnaires
 
     runtime.patient_facets.add("questionnaires", overdue_questionnaires)
+    from careverse.wellbeing import schedules
+
+    runtime.add_job(
+        "wellbeing.reminders",
+        lambda: schedules.remind_due_forever(
+            runtime.db, runtime.settings.wellbeing_reminder_check_seconds
+        ),
+    )

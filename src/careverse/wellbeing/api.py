@@ -14,6 +14,8 @@ from careverse.identity.deps import CurrentActor
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
 from careverse.wellbeing.catalogue import ALL
+from careverse.wellbeing.instruments import important_change
+from careverse.wellbeing.schedules import ScheduleService, ScheduleView
 from careverse.wellbeing.schemas import (
     CrisisPathOut,
     CrisisResourcesOut,
@@ -21,6 +23,9 @@ from careverse.wellbeing.schemas import (
     InstrumentOut,
     InstrumentsOut,
     ResponseIn,
+    ScheduleIn,
+    ScheduleOut,
+    SchedulesOut,
     WellbeingResultOut,
     WellbeingResultsOut,
 )
@@ -54,6 +59,21 @@ def result_out(result: Result) -> WellbeingResultOut:
     return WellbeingResultOut(**data)
 
 
+def results_out(results: list[Result]) -> WellbeingResultsOut:
+    """The results, each marked against the first of its instrument in the list (the baseline)
+    when it changed by at least the minimal clinically important change."""
+    baseline: dict[str, int | None] = {}
+    out = []
+    for result in results:
+        score = result.percentage if result.percentage is not None else result.total
+        first = baseline.setdefault(result.instrument, score)
+        item = result_out(result)
+        if result.risk is None:
+            item.change = important_change(result.instrument, first, score)
+        out.append(item)
+    return WellbeingResultsOut(results=out)
+
+
 def _instrument_out(code: str) -> InstrumentOut:
     inst = ALL[code]
     return InstrumentOut.model_validate(
@@ -62,7 +82,8 @@ def _instrument_out(code: str) -> InstrumentOut:
             "items": [asdict(i) for i in inst.items], "options": [asdict(o) for o in inst.options],
             "scoring": inst.scoring, "bands": [asdict(b) for b in inst.bands],
             "band_scale": inst.band_scale, "missing_rule": inst.missing_rule,
-            "licence": inst.licence,
+            "licence": inst.licence, "mcid": inst.mcid,
+            "higher_is_better": inst.higher_is_better,
         }
     )  # fmt: skip
 
@@ -96,9 +117,7 @@ async def my_results(
     actor: CurrentActor, service: Wellbeing, instrument: InstrumentFilter = None
 ) -> WellbeingResultsOut:
     """The patient's own results over time, oldest first."""
-    return WellbeingResultsOut(
-        results=[result_out(r) for r in await service.results(actor, None, instrument)]
-    )
+    return results_out(await service.results(actor, None, instrument))
 
 
 @router.get("/patients/{patient_id}/results", response_model=WellbeingResultsOut, responses=ERRORS)
@@ -109,5 +128,52 @@ async def patient_results(
     instrument: InstrumentFilter = None,
 ) -> WellbeingResultsOut:
     """A patient's results over time (their clinicians; 404 when not yours to see)."""
-    results = await service.results(actor, patient_id, instrument)
-    return WellbeingResultsOut(results=[result_out(r) for r in results])
+    return results_out(await service.results(actor, patient_id, instrument))
+
+
+def schedule_service(
+    session: Annotated[AsyncSession, Depends(get_session)],
+) -> ScheduleService:
+    return ScheduleService(session)
+
+
+Schedules = Annotated[ScheduleService, Depends(schedule_service)]
+
+
+def _schedules_out(views: list[ScheduleView]) -> SchedulesOut:
+    return SchedulesOut(schedules=[ScheduleOut.model_validate(asdict(v)) for v in views])
+
+
+@router.get("/me/schedules", response_model=SchedulesOut, responses=ERRORS)
+async def my_schedules(actor: CurrentActor, service: Schedules) -> SchedulesOut:
+    """The questionnaires the patient's clinicians asked them to answer, soonest due first."""
+    return _schedules_out(await service.schedules(actor))
+
+
+@router.get("/patients/{patient_id}/schedules", response_model=SchedulesOut, responses=ERRORS)
+async def patient_schedules(
+    patient_id: uuid.UUID, actor: CurrentActor, service: Schedules
+) -> SchedulesOut:
+    """A patient's questionnaire schedules (their clinicians; 404 when not yours to see)."""
+    return _schedules_out(await service.schedules(actor, patient_id))
+
+
+@router.post(
+    "/patients/{patient_id}/schedules",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ScheduleOut,
+    responses=ERRORS,
+)
+async def assign_schedule(
+    patient_id: uuid.UUID, body: ScheduleIn, actor: CurrentActor, service: Schedules
+) -> ScheduleOut:
+    """Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+    instrument is already scheduled for them)."""
+    view = await service.assign(actor, patient_id, body.instrument, body.every_days, body.first_due)
+    return ScheduleOut.model_validate(asdict(view))
+
+
+@router.delete("/schedules/{schedule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)
+async def end_schedule(schedule_id: uuid.UUID, actor: CurrentActor, service: Schedules) -> None:
+    """Stop a questionnaire schedule (its patient's clinicians)."""
+    await service.end(actor, schedule_id)

@@ -82,7 +82,11 @@ PHQ9 = Instrument(
     sources=(
         "Kroenke K, Spitzer RL, Williams JB. The PHQ-9: validity of a brief depression severity "
         "measure. J Gen Intern Med 2001;16:606-13 (cut-offs 5, 10, 15, 20).",
+        "Löwe B, Unützer J, Callahan CM, Perkins AJ, Kroenke K. Monitoring depression treatment "
+        "outcomes with the Patient Health Questionnaire-9. Med Care 2004;42:1194-201 (a change "
+        "of 5 points is the minimal clinically important difference).",
     ),
+    mcid=5,
 )
 
 GAD7 = Instrument(
@@ -113,7 +117,11 @@ GAD7 = Instrument(
     sources=(
         "Spitzer RL, Kroenke K, Williams JB, Löwe B. A brief measure for assessing generalized "
         "anxiety disorder: the GAD-7. Arch Intern Med 2006;166:1092-7 (cut-offs 5, 10, 15).",
+        "Toussaint A, Hüsing P, Gumz A, et al. Sensitivity to change and minimal clinically "
+        "important difference of the 7-item Generalized Anxiety Disorder Questionnaire (GAD-7). "
+        "J Affect Disord 2020;265:395-401 (a change of 4 points).",
     ),
+    mcid=4,
 )
 
 PHQ2 = Instrument(
@@ -198,8 +206,10 @@ WHO5 = Instrument(
         "project. Copenhagen, 1998 (raw score below 13: poor wellbeing, test for depression).",
         "Topp CW, Østergaard SD, Søndergaard S, Bech P. The WHO-5 Well-Being Index: a systematic "
         "review of the literature. Psychother Psychosom 2015;84:167-76 (percentage ≤ 28: likely "
-        "depression).",
+        "depression; a change of 10 percentage points is clinically relevant).",
     ),
+    mcid=10,
+    higher_is_better=True,
 )
 
 CSSRS_YES_NO = (AnswerOption(1, "Yes", "LA33-6"), AnswerOption(0, "No", "LA32-8"))

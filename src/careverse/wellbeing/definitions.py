@@ -78,6 +78,10 @@ class Instrument:
     missing_rule: str = ""
     licence: str = ""
     sources: tuple[str, ...] = ()
+    # The minimal clinically important change, on the band scale (total, or WHO-5's percentage),
+    # and whether a higher score is better (WHO-5) or worse (PHQ-9, GAD-7). None: not charted.
+    mcid: int | None = None
+    higher_is_better: bool = False
 
     @property
     def max_item_score(self) -> int:

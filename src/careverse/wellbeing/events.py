@@ -19,6 +19,7 @@ from careverse.kernel.events import DomainEvent
 from careverse.privacy.events import AccountErasureDue
 from careverse.wellbeing.instruments import crisis_reason
 from careverse.wellbeing.models import WellbeingResponse
+from careverse.wellbeing.schedule_models import WellbeingSchedule
 
 
 class CrisisResponseRecorded(DomainEvent, frozen=True):
@@ -35,9 +36,13 @@ class CrisisResponseRecorded(DomainEvent, frozen=True):
 
 
 async def erase_patient_rows(event: AccountErasureDue, session: AsyncSession) -> None:
-    """Wellbeing's part of an erasure (TRANSACTION phase): every response of the patient."""
+    """Wellbeing's part of an erasure (TRANSACTION phase): every response and schedule of the
+    patient."""
     if event.patient_id is None:
         return
+    await session.execute(
+        delete(WellbeingSchedule).where(WellbeingSchedule.patient_id == event.patient_id)
+    )
     await session.execute(
         delete(WellbeingResponse).where(WellbeingResponse.patient_id == event.patient_id)
     )

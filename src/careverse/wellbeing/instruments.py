@@ -230,3 +230,21 @@ def crisis_reason(code: str) -> str:
         inst, rule = found
         return rule.reason.format(answer=inst.option(int(detail)).text.lower())
     raise ValueError("Unknown crisis reason.")
+
+
+Change = Literal["improved", "worsened"]
+
+
+def important_change(code: str, before: int | None, after: int | None) -> Change | None:
+    """Whether ``after`` differs from ``before`` by at least the instrument's minimal clinically
+    important change (scores on its band scale: totals, or WHO-5's percentage), and which way:
+    lower is better for PHQ-9 and GAD-7, higher for WHO-5. None when either score is missing,
+    the change is smaller, or the instrument has no such threshold (PHQ-2, GAD-2, C-SSRS)."""
+    mcid = instrument(code).mcid
+    if mcid is None or before is None or after is None:
+        return None
+    delta = after - before
+    if abs(delta) < mcid:
+        return None
+    better = delta > 0 if instrument(code).higher_is_better else delta < 0
+    return "improved" if better else "worsened"

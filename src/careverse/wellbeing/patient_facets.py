@@ -1,9 +1,10 @@
 """Wellbeing's facet of a clinician's patient list: overdue questionnaires.
 
-Careverse does not (yet) let a clinician schedule questionnaires, so "overdue" is read from what a
-patient already does: an instrument they have answered before is due again once its recall period
-has passed since their last answer (PHQ-9, GAD-7, WHO-5 and the two-item screeners ask about the
-last 2 weeks, the C-SSRS screener about the past month). One grouped query for the whole list.
+A scheduled instrument (:mod:`careverse.wellbeing.schedules`) is overdue once its due time has
+passed. An unscheduled one is read from what the patient already does: an instrument they have
+answered before is due again once its recall period has passed since their last answer (PHQ-9,
+GAD-7, WHO-5 and the two-item screeners ask about the last 2 weeks, the C-SSRS screener about the
+past month). Two queries for the whole list.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import clock
 from careverse.wellbeing.models import WellbeingResponse
+from careverse.wellbeing.schedule_models import WellbeingSchedule
 
 RECALL = {"cssrs": timedelta(days=30)}
 DEFAULT_RECALL = timedelta(days=14)
@@ -38,9 +40,18 @@ async def overdue_questionnaires(
         .where(WellbeingResponse.patient_id.in_(patient_ids))
         .group_by(WellbeingResponse.patient_id, WellbeingResponse.instrument)
     )
+    scheduled = await session.execute(
+        select(
+            WellbeingSchedule.patient_id,
+            WellbeingSchedule.instrument,
+            WellbeingSchedule.next_due_at,
+        ).where(WellbeingSchedule.patient_id.in_(patient_ids), WellbeingSchedule.ended_at.is_(None))
+    )
+    due_at = {(p, i): clock.as_utc(d) for p, i, d in scheduled.all()}
+    latest = {(p, i): clock.as_utc(last) + RECALL.get(i, DEFAULT_RECALL) for p, i, last in rows}
     out: dict[uuid.UUID, dict] = {}
-    for patient_id, instrument, last in rows.all():
-        if clock.as_utc(last) + RECALL.get(instrument, DEFAULT_RECALL) > now:
+    for (patient_id, instrument), due in {**latest, **due_at}.items():
+        if due > now:
             continue
         due = out.setdefault(patient_id, {"overdue": 0, "instruments": []})
         due["overdue"] += 1

@@ -48,6 +48,10 @@ class InstrumentOut(BaseModel):
     band_scale: Literal["total", "percentage"]
     missing_rule: str
     licence: str
+    mcid: int | None = Field(
+        description="Minimal clinically important change on the band scale (None: not charted)"
+    )
+    higher_is_better: bool
 
 
 class InstrumentsOut(BaseModel):
@@ -93,7 +97,38 @@ class WellbeingResultOut(BaseModel):
     flags: list[str] = []
     risk: Risk | None = None
     crisis: CrisisPathOut | None = None
+    change: Literal["improved", "worsened"] | None = Field(
+        default=None,
+        description="Against the first result of the list for this instrument (the baseline): "
+        "a change of at least the instrument's minimal clinically important change",
+    )
 
 
 class WellbeingResultsOut(BaseModel):
     results: list[WellbeingResultOut]
+
+
+class ScheduleIn(BaseModel):
+    """Ask the patient to answer ``instrument`` every ``every_days`` days, the first time at
+    ``first_due`` (now when left out)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instrument: InstrumentCode
+    every_days: int = Field(ge=1, le=365)
+    first_due: AwareDatetime | None = None
+
+
+class ScheduleOut(BaseModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    instrument: InstrumentCode
+    title: str
+    every_days: int
+    next_due_at: AwareDatetime
+    due: bool
+    created_at: AwareDatetime
+
+
+class SchedulesOut(BaseModel):
+    schedules: list[ScheduleOut]

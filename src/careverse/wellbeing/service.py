@@ -33,6 +33,7 @@ from careverse.wellbeing.catalogue import ALL, CSSRS
 from careverse.wellbeing.events import CrisisResponseRecorded
 from careverse.wellbeing.instruments import cssrs_triage, score
 from careverse.wellbeing.models import WellbeingResponse
+from careverse.wellbeing.schedules import answered
 
 FALLBACK_LANGUAGE = "en"
 RESULTS_LIMIT = 500
@@ -153,6 +154,7 @@ class WellbeingService:
                 resource_type="QuestionnaireResponse", resource_id=row.id,
             )  # fmt: skip
             self.session.add(row)
+            await answered(self.session, patient_id, code, row.submitted_at)
             await self.session.flush()
             crisis = None
             if reasons:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from careverse.wellbeing.catalogue import SCORED
-from careverse.wellbeing.instruments import score
+from careverse.wellbeing.instruments import important_change, score
 
 
 def answers_totalling(code: str, total: int) -> list[int]:
@@ -156,3 +156,34 @@ def test_total_is_the_sum_when_complete(case):
     (band,) = [b.label for b in inst.bands if b.low <= on <= b.high]
     assert result.band == band
     assert ("phq9-item9" in result.flags) is (code == "phq9" and answers[8] >= 1)
+
+
+# ---- the minimal clinically important change ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "before", "after", "expected"),
+    [
+        ("phq9", 15, 11, None),  # 4 points: under the 5 of Löwe et al. 2004
+        ("phq9", 15, 10, "improved"),  # exactly 5
+        ("phq9", 10, 15, "worsened"),
+        ("phq9", 10, 14, None),
+        ("gad7", 12, 9, None),  # 3: under the 4 of Toussaint et al. 2020
+        ("gad7", 12, 8, "improved"),
+        ("gad7", 8, 12, "worsened"),
+        ("who5", 40, 49, None),  # percentage points: 9 < 10
+        ("who5", 40, 50, "improved"),  # higher is better on the WHO-5
+        ("who5", 50, 40, "worsened"),
+        ("phq9", None, 10, None),  # a missing total is never compared
+        ("phq9", 10, None, None),
+        ("phq2", 0, 6, None),  # the screeners have no threshold
+        ("gad2", 6, 0, None),
+    ],
+)
+def test_important_change_edges(code, before, after, expected) -> None:
+    assert important_change(code, before, after) == expected
+
+
+def test_important_change_of_an_unknown_instrument_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown instrument"):
+        important_change("bdi", 1, 10)

@@ -2,16 +2,20 @@ import { html, nothing } from 'lit';
 import {
   instruments,
   myResults,
+  mySchedules,
   submitAnswers,
   type Answers,
   type CrisisPath,
   type Instrument,
+  type Schedule,
   type WellbeingResult,
 } from '../../api/wellbeing';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { changeText } from './wellbeing-chart';
 import { resultSummary } from './wellbeing-results';
+import './wellbeing-chart';
 
 /** The C-SSRS skip: questions asked only after a yes to another. */
 const ASKED_AFTER: Record<string, string> = { q3: 'q2', q4: 'q2', q5: 'q2', q6_past_3_months: 'q6' };
@@ -30,6 +34,7 @@ export class WellbeingPage extends LightElement {
     result: { state: true },
     crisis: { state: true },
     history: { state: true },
+    schedules: { state: true },
     busy: { state: true },
     error: { state: true },
   };
@@ -40,6 +45,7 @@ export class WellbeingPage extends LightElement {
   declare result: WellbeingResult | null;
   declare crisis: CrisisPath | null;
   declare history: WellbeingResult[];
+  declare schedules: Schedule[];
   declare busy: boolean;
   declare error: string;
 
@@ -51,6 +57,7 @@ export class WellbeingPage extends LightElement {
     this.result = null;
     this.crisis = null;
     this.history = [];
+    this.schedules = [];
     this.busy = false;
     this.error = '';
   }
@@ -62,7 +69,11 @@ export class WellbeingPage extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      [this.catalogue, this.history] = await Promise.all([instruments(), myResults()]);
+      [this.catalogue, this.history, this.schedules] = await Promise.all([
+        instruments(),
+        myResults(),
+        mySchedules(),
+      ]);
     } catch (error) {
       this.error = describeError(error);
     }
@@ -118,7 +129,7 @@ export class WellbeingPage extends LightElement {
       } else {
         void this.focusById('result-title');
       }
-      this.history = await myResults();
+      [this.history, this.schedules] = await Promise.all([myResults(), mySchedules()]);
     } catch (error) {
       this.error = describeError(error);
     } finally {
@@ -211,12 +222,35 @@ export class WellbeingPage extends LightElement {
             (r) => html`<tr>
               <td>${new Date(r.submitted_at).toLocaleString()}</td>
               <td>${this.titleOf(r.instrument)}</td>
-              <td>${resultSummary(r)}</td>
+              <td>${resultSummary(r)}${changeText(r) ? html` · <span class="change">${changeText(r)}</span>` : nothing}</td>
             </tr>`,
           )}
         </tbody>
       </table>
     `;
+  }
+
+  private renderSchedules() {
+    if (this.schedules.length === 0) return nothing;
+    return html`<section class="panel" aria-labelledby="asked-title">
+      <h2 id="asked-title">${t('wellbeing.asked.title')}</h2>
+      <ul class="schedule-list">
+        ${this.schedules.map((s) => {
+          const instrument = this.catalogue.find((i) => i.code === s.instrument);
+          return html`<li data-schedule=${s.instrument}>
+            ${t('wellbeing.schedule.every', { title: s.title, days: s.every_days })} ·
+            ${
+              s.due
+                ? html`<strong>${t('wellbeing.asked.due')}</strong>
+                    ${instrument ? html`<button class="button button--primary" type="button" @click=${() => this.choose(instrument)}>
+                      ${t('wellbeing.asked.answer', { title: s.title })}
+                    </button>` : nothing}`
+                : t('wellbeing.schedule.next', { when: new Date(s.next_due_at).toLocaleDateString() })
+            }
+          </li>`;
+        })}
+      </ul>
+    </section>`;
   }
 
   override render() {
@@ -235,6 +269,7 @@ export class WellbeingPage extends LightElement {
             </section>`
           : nothing
       }
+      ${this.chosen ? nothing : this.renderSchedules()}
       ${
         this.chosen
           ? this.renderForm(this.chosen)
@@ -251,6 +286,7 @@ export class WellbeingPage extends LightElement {
       }
       <section class="panel" aria-labelledby="history-title">
         <h2 id="history-title">${t('wellbeing.history.title')}</h2>
+        <cv-wellbeing-chart .results=${this.history} .instruments=${this.catalogue}></cv-wellbeing-chart>
         ${this.renderHistory()}
       </section>
     `;

@@ -1,8 +1,11 @@
 import { html, nothing } from 'lit';
-import { patientResults, type WellbeingResult } from '../../api/wellbeing';
+import { instruments, patientResults, type Instrument, type WellbeingResult } from '../../api/wellbeing';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { changeText } from './wellbeing-chart';
+import './wellbeing-chart';
+import './wellbeing-schedules';
 
 /** A questionnaire result in a few words: "score 12 (moderate)", "risk: high", "incomplete". */
 export function resultSummary(result: WellbeingResult): string {
@@ -27,22 +30,26 @@ const TITLES: Record<string, string> = {
   cssrs: 'C-SSRS',
 };
 
-/** The clinician's view of a patient's questionnaire results, newest first, crisis ones marked. */
+/** The clinician's view of a patient's questionnaire results: charts with the minimal clinically
+ * important change, the results newest first (crisis ones marked), and the patient's schedules. */
 export class WellbeingResults extends LightElement {
   static override properties = {
     patientId: { type: String, attribute: 'patient-id' },
     results: { state: true },
+    catalogue: { state: true },
     error: { state: true },
   };
 
   declare patientId: string;
   declare results: WellbeingResult[] | null;
+  declare catalogue: Instrument[];
   declare error: string;
 
   constructor() {
     super();
     this.patientId = '';
     this.results = null;
+    this.catalogue = [];
     this.error = '';
   }
 
@@ -52,7 +59,7 @@ export class WellbeingResults extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      this.results = await patientResults(this.patientId);
+      [this.results, this.catalogue] = await Promise.all([patientResults(this.patientId), instruments()]);
     } catch (error) {
       this.error = describeError(error);
     }
@@ -69,7 +76,8 @@ export class WellbeingResults extends LightElement {
             ? nothing
             : results.length === 0
               ? html`<p>${t('wellbeing.history.none')}</p>`
-              : html`<table class="table">
+              : html`<cv-wellbeing-chart .results=${results} .instruments=${this.catalogue}></cv-wellbeing-chart>
+                <table class="table">
                   <thead>
                     <tr>
                       <th scope="col">${t('wellbeing.history.when')}</th>
@@ -85,6 +93,7 @@ export class WellbeingResults extends LightElement {
                         <td>
                           ${resultSummary(r)}
                           ${r.flags.includes('phq9-item9') ? html`<strong>${t('wellbeing.clinician.item9')}</strong>` : nothing}
+                          ${changeText(r) ? html`<span class="change">· ${changeText(r)}</span>` : nothing}
                         </td>
                       </tr>`,
                     )}
@@ -92,6 +101,11 @@ export class WellbeingResults extends LightElement {
                 </table>`
         }
       </section>
+      ${
+        this.patientId
+          ? html`<cv-wellbeing-schedules patient-id=${this.patientId} .instruments=${this.catalogue}></cv-wellbeing-schedules>`
+          : nothing
+      }
     `;
   }
 }
