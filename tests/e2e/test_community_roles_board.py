@@ -146,3 +146,71 @@ def test_a_facilitator_places_a_notice_board_that_opens_a_chosen_community(
         assert problems == []
     finally:
         context.close()
+
+
+def test_an_open_thread_keeps_updating_after_the_access_cookie_expired(
+    browser: Browser, live_server: LiveServer
+):
+    """The thread's live stream is refused (as the server does when the access cookie has
+    expired): the page refreshes the session once, reopens the stream, and a reply posted
+    afterwards still arrives live."""
+    base = live_server.base_url
+    tag = uuid.uuid4().hex[:6]
+    admin = new_person(f"Ada Stream {tag}", role="admin")
+    reader, writer = new_person(f"Rae Stream {tag}"), new_person(f"Wes Stream {tag}")
+    add_user_via_cli(live_server, admin)
+    for who in (reader, writer):
+        register_via_api(base, who)
+    slug = make_community(base, admin, f"Stream club {tag}")
+    for who in (reader, writer):
+        with api_as(base, who) as client:
+            ok(client.post(f"/api/community/communities/{slug}/join", json=JOIN))
+    with api_as(base, writer) as as_writer:
+        started = ok(as_writer.post(f"/api/community/communities/{slug}/threads", json={
+            "title": f"Evenings {tag}", "body": "How do your evenings go?",
+            "identity": "pseudonym"}), 201)  # fmt: skip
+    thread_id = started["thread"]["id"]
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    problems: list[str] = []
+    refused: list[str] = []
+    refreshes: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("request", lambda r: refreshes.append(r.url)
+                if r.url.endswith("/api/auth/session/refresh") else None)  # fmt: skip
+        sign_in(page, base, reader)
+
+        def stream(route) -> None:
+            if not refused:  # the first stream: the access cookie has just expired
+                refused.append(route.request.url)
+                context.clear_cookies(name="cv_session")
+                route.fulfill(status=401, content_type="application/json",
+                              body='{"detail": "Not signed in."}')  # fmt: skip
+            else:
+                route.continue_()
+
+        page.route(f"**/api/community/threads/{thread_id}/stream", stream)
+        refreshes.clear()
+        page.goto(f"{base}/community/threads/{thread_id}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Evenings {tag}")
+        posts = page.get_by_role("list", name="Posts in this topic")
+        expect(posts.get_by_role("article")).to_have_count(1)
+        # The refused stream refreshes the session and reopens (after about a second).
+        for _ in range(40):
+            if refreshes:
+                break
+            page.wait_for_timeout(250)
+        page.wait_for_timeout(1000)  # the reopened stream connects
+        assert len(refused) == 1
+        assert len(refreshes) == 1, refreshes
+        with api_as(base, writer) as as_writer:
+            ok(as_writer.post(f"/api/community/threads/{thread_id}/posts",
+                              json={"body": "Tea and an early night."}), 201)  # fmt: skip
+        expect(posts.get_by_role("article")).to_have_count(2, timeout=10_000)
+        expect(posts).to_contain_text("Tea and an early night.")
+        assert problems == []
+    finally:
+        context.close()

@@ -97,7 +97,8 @@ export class ThreadView extends LightElement {
   /** After the live stream reopened (e.g. a refreshed session): the posts it may have missed. */
   private async resync(): Promise<void> {
     try {
-      const page = await thread(this.threadId);
+      const last = this.posts.reduce((seq, p) => Math.max(seq, p.seq), 0);
+      const page = await thread(this.threadId, last);
       for (const post of page.posts) this.arrived(post);
     } catch {
       // The stream is up again; a failed catch-up leaves the posts shown as they are.
