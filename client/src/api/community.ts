@@ -3,7 +3,8 @@
  * posts, reactions, and live updates of an open thread (server-sent events). Post `html` is
  * sanitised on the server (markdown-it + nh3); the client shows only that.
  */
-import { api, type Schema, type Sent } from './typed';
+import { refreshSession, sessionGeneration } from './http';
+import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type Community = Sent<Schema<'CommunityOut'>>;
 export type Thread = Sent<Schema<'ThreadOut'>>;
@@ -71,15 +72,62 @@ export async function search(slug: string, q: string) {
     .hits;
 }
 
-/** Live posts of a thread: calls `onPost` for each; answers a function that closes the stream. */
-export function watchThread(id: string, onPost: (post: Post) => void): () => void {
-  const stream = new EventSource(`/api/community/threads/${encodeURIComponent(id)}/stream`, {
-    withCredentials: true,
-  });
-  stream.addEventListener('post', (event) => {
-    onPost(JSON.parse((event as MessageEvent<string>).data) as Post);
-  });
-  return () => stream.close();
+/**
+ * Live posts of a thread: calls `onPost` for each; answers a function that closes the stream.
+ * Like the bell and alert streams, a stream the server closed (an expired access cookie answers
+ * 401) refreshes the session once (`refreshSession(seen)`) and reopens, with a growing delay;
+ * `resync` is called when a reopened stream is up, so the page can fetch what it missed.
+ */
+export function watchThread(
+  id: string,
+  onPost: (post: Post) => void,
+  resync?: () => void,
+): () => void {
+  let source: EventSource | null = null;
+  let timer: number | null = null;
+  let delay = 1000;
+  let stopped = false;
+  let reopened = false;
+  const open = () => {
+    if (stopped || source) return;
+    const seen = sessionGeneration();
+    const stream = new EventSource(
+      apiUrl('/api/community/threads/{thread_id}/stream', { path: { thread_id: id } }),
+      { withCredentials: true },
+    );
+    source = stream;
+    stream.addEventListener('open', () => {
+      delay = 1000;
+      if (reopened) resync?.();
+      reopened = false;
+    });
+    stream.addEventListener('post', (event) => {
+      try {
+        onPost(JSON.parse((event as MessageEvent<string>).data) as Post);
+      } catch {
+        // An undecodable event is dropped: the thread itself is the truth.
+      }
+    });
+    stream.addEventListener('error', () => {
+      if (stream.readyState !== EventSource.CLOSED) return;
+      stream.close();
+      source = null;
+      reopened = true;
+      timer = window.setTimeout(async () => {
+        timer = null;
+        await refreshSession(seen);
+        open();
+      }, delay);
+      delay = Math.min(delay * 2, 60_000);
+    });
+  };
+  open();
+  return () => {
+    stopped = true;
+    source?.close();
+    source = null;
+    if (timer !== null) window.clearTimeout(timer);
+  };
 }
 
 /** Slow mode for a topic (community staff): one post per member every `seconds`; 0 turns it off. */
@@ -87,5 +135,26 @@ export function setThreadSlowMode(threadId: string, seconds: number, reason: str
   return api.put('/api/community/threads/{thread_id}/slow-mode', {
     path: { thread_id: threadId },
     body: { seconds, reason },
+  });
+}
+
+export type Member = Sent<Schema<'MemberOut'>>;
+export type MemberRole = Schema<'RoleIn'>['role'];
+
+/** A community's active members by name and role (community staff). */
+export async function members(slug: string): Promise<Member[]> {
+  return (
+    await api.get('/api/community/communities/{slug}/members', {
+      path: { slug },
+      query: { status: 'active' },
+    })
+  ).members;
+}
+
+/** Set a member's role (the community's moderators and site admins; the server checks). */
+export function setMemberRole(slug: string, membershipId: string, role: MemberRole): Promise<Member> {
+  return api.put('/api/community/communities/{slug}/members/{membership_id}/role', {
+    path: { slug, membership_id: membershipId },
+    body: { role },
   });
 }

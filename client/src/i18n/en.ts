@@ -1915,6 +1915,21 @@ const en = {
   'community.flag.note': 'A note for the moderators (optional)',
   'community.flag.send': 'Send the report',
   'community.flag.sent': 'Thank you: the moderators will look at this post. The author is not told who reported it.',
+  'community.roles.title': 'Members and their roles',
+  'community.roles.hint':
+    'Moderators review held posts and set roles; facilitators run the groups; peer educators share what they know. Everyone else is a member.',
+  'community.roles.empty': 'No active members yet.',
+  'community.roles.label': 'Role of {name}',
+  'community.roles.save': 'Save role',
+  'community.roles.saved': '{name} is now: {role}.',
+  'community.roles.unchanged': 'That is already their role.',
+  'community.role.member': 'Member',
+  'community.role.moderator': 'Moderator',
+  'community.role.facilitator': 'Facilitator',
+  'community.role.educator': 'Peer educator',
+  'world.objects.community': 'Which community it opens',
+  'world.objects.communityList': 'The community list (each person sees their own)',
+  'world.objects.communitiesFailed': 'Could not load your communities; the board can still open the community list.',
 } as const;
 
 export default en;

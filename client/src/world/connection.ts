@@ -157,7 +157,7 @@ export interface PoseOut {
 
 /** What `obj_add` carries. */
 export interface NewObject {
-  kind: 'poster' | 'note' | 'model';
+  kind: 'poster' | 'note' | 'model' | 'notice-board';
   p: Vec3;
   yaw?: number;
   title?: string;

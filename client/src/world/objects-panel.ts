@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { communities, type Community } from '../api/community';
 import { LightElement } from '../components/light-element';
 import { t, type MessageKey } from '../i18n';
 import { renderConfirm, type PendingConfirm } from './confirm-inline';
@@ -6,12 +7,16 @@ import type { NewObject, WorldObject } from './connection';
 import { communityPath, kindName, metres, MODEL_KEYS, objectName } from './labels';
 import type { WorldState } from './world-state';
 
-export type NewObjectDetail = Pick<NewObject, 'kind' | 'title' | 'text' | 'model'>;
+export type NewObjectDetail = Pick<NewObject, 'kind' | 'title' | 'text' | 'model' | 'url'>;
+
+/** Where a notice board with no community chosen leads: each person's own community list. */
+export const COMMUNITY_LIST_PATH = '/community';
 
 /**
  * The posters, notes and models in the space, nearest first, with their full text (so the 2D
  * view and screen readers get everything the 3D scene shows) and a "Go near" button each.
- * Facilitators can place something in front of themselves and remove things. Fires
+ * Facilitators can place something in front of themselves (a poster, a note, a model, or a
+ * notice board that opens one community's page or the community list) and remove things. Fires
  * `go-near-object` ({id}), `add-object` (NewObjectDetail) and `remove-object` ({id, name}) once the facilitator has confirmed it in the panel.
  */
 export class ObjectsPanel extends LightElement {
@@ -22,6 +27,7 @@ export class ObjectsPanel extends LightElement {
     kind: { state: true },
     error: { state: true },
     pending: { state: true },
+    boards: { state: true },
   };
 
   declare state: WorldState | null;
@@ -31,6 +37,9 @@ export class ObjectsPanel extends LightElement {
   declare error: string;
   /** Removing something, asked in the panel before it is done. */
   declare pending: PendingConfirm | null;
+  /** The communities a notice board may open (those the facilitator can see), once asked. */
+  declare boards: Community[] | null;
+  private boardsError = '';
 
   constructor() {
     super();
@@ -40,6 +49,22 @@ export class ObjectsPanel extends LightElement {
     this.kind = 'poster';
     this.error = '';
     this.pending = null;
+    this.boards = null;
+  }
+
+  private chooseKind(kind: NewObject['kind']): void {
+    this.kind = kind;
+    if (kind === 'notice-board' && this.boards === null) void this.loadBoards();
+  }
+
+  private async loadBoards(): Promise<void> {
+    try {
+      this.boards = await communities();
+      this.boardsError = '';
+    } catch {
+      this.boardsError = t('world.objects.communitiesFailed');
+      this.boards = [];
+    }
   }
 
   private fire(type: string, detail: unknown): void {
@@ -61,7 +86,9 @@ export class ObjectsPanel extends LightElement {
     const detail: NewObjectDetail =
       this.kind === 'model'
         ? { kind: 'model', model: String(data.get('model') ?? MODEL_KEYS[0]), title }
-        : { kind: this.kind, title, text };
+        : this.kind === 'notice-board'
+          ? { kind: 'notice-board', title, text, url: String(data.get('url') ?? COMMUNITY_LIST_PATH) }
+          : { kind: this.kind, title, text };
     this.fire('add-object', detail);
     form.reset();
     this.kind = 'poster';
@@ -122,13 +149,17 @@ export class ObjectsPanel extends LightElement {
             <select
               id="object-kind"
               name="kind"
-              @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as NewObject['kind'])}
+              @change=${(e: Event) => this.chooseKind((e.target as HTMLSelectElement).value as NewObject['kind'])}
             >
               <option value="poster" ?selected=${this.kind === 'poster'}>${t('world.object.poster')}</option>
               <option value="note" ?selected=${this.kind === 'note'}>${t('world.object.note')}</option>
               <option value="model" ?selected=${this.kind === 'model'}>${t('world.object.model')}</option>
+              <option value="notice-board" ?selected=${this.kind === 'notice-board'}>
+                ${t('world.object.notice-board')}
+              </option>
             </select>
           </div>
+          ${this.kind === 'notice-board' ? this.boardChoice() : nothing}
           ${this.kind === 'model'
             ? html`<div class="field">
                 <label for="object-model">${t('world.objects.model')}</label>
@@ -153,6 +184,18 @@ export class ObjectsPanel extends LightElement {
         </form>
       </details>
     `;
+  }
+
+  private boardChoice() {
+    const slugs = (this.boards ?? []).filter((c) => /^[a-z0-9-]{1,60}$/.test(c.slug));
+    return html`<div class="field">
+      <label for="object-url">${t('world.objects.community')}</label>
+      <select id="object-url" name="url">
+        <option value=${COMMUNITY_LIST_PATH}>${t('world.objects.communityList')}</option>
+        ${slugs.map((c) => html`<option value=${`/community/${c.slug}`}>${c.name}</option>`)}
+      </select>
+      ${this.boardsError ? html`<p class="field-hint">${this.boardsError}</p>` : nothing}
+    </div>`;
   }
 
   override render() {

@@ -51,13 +51,12 @@ def load() -> list[Post]:
 POSTS = load()
 EXPLICIT = [p.text for p in POSTS if p.label == "explicit"]
 # Explicit posts the screen still misses, each with why no general rule catches it. Strict: when
-# one starts to be flagged the test says so, and it leaves this list.
-KNOWN_MISSES = {
-    "I've made peace with dying. I'm just waiting for the right moment to do it myself.": (
-        "'do it' refers to dying in the previous sentence; the screen reads one sentence at a "
-        "time, and 'made peace with dying' alone is acceptance in palliative communities"
-    ),
-}
+# one starts to be flagged the test says so, and it leaves this list. Empty since the sentence
+# windows (crisis_veiled.WINDOWS): "I've made peace with dying. I'm just waiting for the right
+# moment to do it myself." was the last one; the "death-plan" window (death named in one
+# sentence, "do it myself" in the next) was written AFTER that miss was known, so that post no
+# longer counts as unseen (docs/moderation.md says so).
+KNOWN_MISSES: dict[str, str] = {}
 
 
 def figures(posts: list[Post]) -> dict:

@@ -17,6 +17,8 @@ import { navigate } from '../../router';
 import { DraftNudge } from './draft-nudge';
 import './library-list';
 import { isCommunityStaff } from './staff-queue';
+import './community-roles';
+import { getAccount } from '../../session';
 
 /**
  * One community: its description and guidelines (accepted on joining), its topics with unread
@@ -200,9 +202,16 @@ export class CommunityPage extends LightElement {
         </ul>
         ${member ? this.composer() : nothing}
         ${member || info.visibility === 'public' || info.staff ? html`<cv-library-list .slug=${info.slug}></cv-library-list>` : nothing}
+        ${setsRoles(info) ? html`<cv-community-roles .slug=${info.slug}></cv-community-roles>` : nothing}
       </section>
     `;
   }
+}
+
+/** Who may set members' roles: the community's moderators and site admins (the server's rule). */
+function setsRoles(info: Community): boolean {
+  const m = info.membership;
+  return (m?.status === 'active' && m.role === 'moderator') || getAccount()?.role === 'admin';
 }
 
 /** The choice of name a post goes out under: the community pseudonym (default) or one's name. */

@@ -84,9 +84,24 @@ export class ThreadView extends LightElement {
     try {
       this.page = await thread(this.threadId);
       this.posts = this.page.posts;
-      this.stop = watchThread(this.threadId, (post) => this.arrived(post));
+      this.stop = watchThread(
+        this.threadId,
+        (post) => this.arrived(post),
+        () => void this.resync(),
+      );
     } catch (error) {
       this.error = describeError(error);
+    }
+  }
+
+  /** After the live stream reopened (e.g. a refreshed session): the posts it may have missed. */
+  private async resync(): Promise<void> {
+    try {
+      const last = this.posts.reduce((seq, p) => Math.max(seq, p.seq), 0);
+      const page = await thread(this.threadId, last);
+      for (const post of page.posts) this.arrived(post);
+    } catch {
+      // The stream is up again; a failed catch-up leaves the posts shown as they are.
     }
   }
 
