@@ -322,3 +322,24 @@ async def test_discovery_lists_launch_and_openid_truthfully(client):
     jwks = (await client.get("/.well-known/jwks.json")).json()
     assert [k["alg"] for k in jwks["keys"]] == ["RS256"] and jwks["keys"][0]["kid"]
     assert {"n", "e"} <= set(jwks["keys"][0]) and "d" not in jwks["keys"][0]
+
+
+async def test_the_capability_statement_points_to_smart(client):
+    config = (await client.get("/.well-known/smart-configuration")).json()
+    statement = (await client.get("/fhir/metadata")).json()
+    security = statement["rest"][0]["security"]
+    codes = [c["code"] for s in security["service"] for c in s["coding"]]
+    assert codes == ["SMART-on-FHIR"]
+    (oauth,) = [
+        e for e in security["extension"]
+        if e["url"] == "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+    ]  # fmt: skip
+    uris = {e["url"]: e["valueUri"] for e in oauth["extension"]}
+    assert uris["authorize"] == config["authorization_endpoint"]
+    assert uris["token"] == config["token_endpoint"]
+    assert uris["revoke"] == config["revocation_endpoint"]
+    assert uris["introspect"] == config["introspection_endpoint"]
+    # A valid R4 CapabilityStatement still (the FHIR models of fhir.resources).
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+    CapabilityStatement.model_validate(statement)
