@@ -19,6 +19,7 @@ from .support import (
     PageProblems,
     add_user_via_cli,
     api_as,
+    care_team,
     new_person,
     ok,
     register_via_api,
@@ -146,20 +147,106 @@ def test_an_admin_registers_and_turns_off_an_app(
         sign_in(page, base_url, admin)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Apps").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Apps")
-        page.get_by_label("Name").fill("Clinic BP")
-        page.get_by_label("Redirect URIs").fill("https://bp.example.org/cb")
-        page.get_by_label("Scopes it may ask for").fill("launch/patient patient/Observation.rs")
-        page.get_by_label("Confidential").check()
-        page.get_by_role("button", name="Register app").click()
+        form = page.get_by_role("region", name="Register an app")
+        form.get_by_label("Name").fill("Clinic BP")
+        form.get_by_label("Redirect URIs").fill("https://bp.example.org/cb")
+        form.get_by_label("Scopes it may ask for").fill("launch/patient patient/Observation.rs")
+        form.get_by_label("Launch URL").fill("https://bp.example.org/launch")
+        form.get_by_label("Confidential").check()
+        form.get_by_role("button", name="Register app").click()
         secret = page.get_by_label("Client secret: copy it now")
         expect(secret).to_have_value(re.compile(r"^cvcs_"))
         row = page.get_by_role("row").filter(has_text="Clinic BP")
-        expect(row).to_contain_text("Confidential")
+        expect(row).to_contain_text("Confidential; Can be launched from a patient")
+        # A backend client, its keys at a JWKS URL.
+        backend = page.get_by_role("region", name="Register a backend client")
+        backend.get_by_label("Name").fill("Registry feed e2e")
+        backend.get_by_label("JWKS URL").fill("https://keys.example.org/jwks.json")
+        backend.get_by_role("button", name="Register backend client").click()
+        expect(backend.get_by_role("status")).to_have_text("Registry feed e2e is registered.")
+        feed = page.get_by_role("row").filter(has_text="Registry feed e2e")
+        expect(feed).to_contain_text("Backend client")
+        expect(feed).to_contain_text("system/*.rs")
         assert run_axe(page) == []
         page.get_by_role("button", name="Turn off the app Clinic BP").click()
         expect(page.get_by_role("button", name="Turn on the app Clinic BP")).to_be_visible()
         page.reload()
         expect(page.get_by_label("Client secret: copy it now")).to_have_count(0)
+        assert problems.page_errors == []
+    finally:
+        context.close()
+
+
+def test_a_clinician_launches_an_app_with_the_patient_in_context(
+    browser, live_server: LiveServer, base_url: str, problems: PageProblems
+):
+    clinician = new_person("Dr. Lin Launch", role="clinician")
+    patient = new_person("Pat Launchley")
+    patient_id = care_team(live_server, clinician, patient)
+    admin = new_person("Ada Admin", role="admin")
+    add_user_via_cli(live_server, admin)
+    name = f"BP Trends {secrets.token_hex(3)}"
+    scopes = "launch openid fhirUser patient/Observation.rs"
+    with api_as(base_url, admin) as as_admin:
+        app = ok(
+            as_admin.post(
+                "/api/admin/smart-apps",
+                json={"name": name, "redirect_uris": [REDIRECT], "scopes": scopes.split(),
+                      "launch_url": "http://localhost:9/launch"},
+            ),
+            201,
+        )  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                  bypass_csp=True)  # fmt: skip
+    try:
+        context.route(
+            "http://localhost:9/**",
+            lambda route: route.fulfill(status=200, content_type="text/html",
+                                        body="<title>BP Trends</title>ok"),
+        )  # fmt: skip
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.page_errors.append(str(error)))
+        sign_in(page, base_url, clinician)
+        page.goto(f"{base_url}/monitoring?patient={patient_id}")
+        apps = page.get_by_role("region", name="Apps")
+        with context.expect_page() as opened:
+            apps.get_by_role("button", name=f"Launch {name}").click()
+        tab = opened.value
+        tab.wait_for_url(re.compile(r"^http://localhost:9/launch\?"))
+        assert patient_id not in tab.url
+        launch = {k: v[0] for k, v in parse_qs(urlsplit(tab.url).query).items()}
+        assert launch["iss"].endswith("/fhir") and launch["launch"].startswith("cvl_")
+        expect(apps.get_by_role("status")).to_have_text(f"{name} is opening in a new tab.")
+
+        # The app sends the clinician (signed in already) to authorise with the launch.
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode()).digest()
+        ).rstrip(b"=").decode()  # fmt: skip
+        query = urlencode({
+            "response_type": "code", "client_id": app["client_id"], "redirect_uri": REDIRECT,
+            "scope": scopes, "state": "s", "code_challenge": challenge,
+            "code_challenge_method": "S256", "launch": launch["launch"], "aud": launch["iss"],
+            "nonce": "n1",
+        })  # fmt: skip
+        tab.goto(f"{base_url}/oauth/authorize?{query}")
+        expect(tab).to_have_url(re.compile(r"/oauth/consent\?"))
+        expect(tab.get_by_text("Opened for the patient Pat Launchley.")).to_be_visible()
+        expect(tab.get_by_label("Which patient is this for?")).to_have_count(0)
+        assert run_axe(tab) == []
+        tab.get_by_role("button", name="Allow").click()
+        tab.wait_for_url(re.compile(r"^http://localhost:9/callback"))
+        back = parse_qs(urlsplit(tab.url).query)
+        token = ok(
+            httpx.post(
+                f"{base_url}/oauth/token",
+                data={"grant_type": "authorization_code", "code": back["code"][0],
+                      "redirect_uri": REDIRECT, "client_id": app["client_id"],
+                      "code_verifier": verifier},
+                timeout=10,
+            )
+        )  # fmt: skip
+        assert token["patient"] == patient_id and token["id_token"]
         assert problems.page_errors == []
     finally:
         context.close()

@@ -5,6 +5,20 @@
 
 
 export interface paths {
+  "/.well-known/jwks.json": {
+    /**
+     * Jwks
+     * @description The public keys that verify Careverse's ``id_token``s.
+     */
+    get: operations["jwks__well_known_jwks_json_get"];
+  };
+  "/.well-known/openid-configuration": {
+    /**
+     * Openid Configuration
+     * @description OpenID Connect discovery (the issuer of the ``id_token``).
+     */
+    get: operations["openid_configuration__well_known_openid_configuration_get"];
+  };
   "/.well-known/smart-configuration": {
     /** Smart Configuration */
     get: operations["smart_configuration__well_known_smart_configuration_get"];
@@ -1190,6 +1204,21 @@ export interface paths {
      */
     post: operations["consent_preview_api_smart_consent_preview_post"];
   };
+  "/api/smart/launch": {
+    /**
+     * Launch App
+     * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+     * 404 if the caller may not see the patient (the access policy decides, audited).
+     */
+    post: operations["launch_app_api_smart_launch_post"];
+  };
+  "/api/smart/launch-apps": {
+    /**
+     * Launch Apps
+     * @description The apps the caller may launch from Careverse (those with a launch URL).
+     */
+    get: operations["launch_apps_api_smart_launch_apps_get"];
+  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1722,6 +1751,13 @@ export interface paths {
      */
     get: operations["authorize_oauth_authorize_get"];
   };
+  "/oauth/introspect": {
+    /**
+     * Introspect Token
+     * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+     */
+    post: operations["introspect_token_oauth_introspect_post"];
+  };
   "/oauth/revoke": {
     /**
      * Revoke
@@ -2077,6 +2113,10 @@ export interface components {
       jwks?: {
         [key: string]: unknown;
       } | null;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2109,6 +2149,10 @@ export interface components {
       id: string;
       /** Is Active */
       is_active: boolean;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2318,12 +2362,18 @@ export interface components {
      * @description The app's authorisation request, as the consent screen received it.
      */
     AuthorizeParams: {
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Redirect Uri */
       redirect_uri: string;
       /** Response Type */
@@ -2853,12 +2903,18 @@ export interface components {
     ConsentDecision: {
       /** Approve */
       approve: boolean;
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Patient Id */
       patient_id?: string | null;
       /** Redirect Uri */
@@ -2919,6 +2975,7 @@ export interface components {
     ConsentPreview: {
       /** App Name */
       app_name: string;
+      launch_patient?: components["schemas"]["PatientChoice"] | null;
       /** Needs Patient */
       needs_patient: boolean;
       /** Patient Is Self */
@@ -3541,6 +3598,34 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
+    };
+    /** LaunchIn */
+    LaunchIn: {
+      /**
+       * App Id
+       * Format: uuid
+       */
+      app_id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** LaunchOut */
+    LaunchOut: {
+      /** Launch Url */
+      launch_url: string;
+    };
+    /** LaunchableApp */
+    LaunchableApp: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** LibraryItemIn */
     LibraryItemIn: {
@@ -5610,6 +5695,36 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /**
+   * Jwks
+   * @description The public keys that verify Careverse's ``id_token``s.
+   */
+  jwks__well_known_jwks_json_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+    };
+  };
+  /**
+   * Openid Configuration
+   * @description OpenID Connect discovery (the issuer of the ``id_token``).
+   */
+  openid_configuration__well_known_openid_configuration_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
   /** Smart Configuration */
   smart_configuration__well_known_smart_configuration_get: {
     responses: {
@@ -15030,6 +15145,78 @@ export interface operations {
     };
   };
   /**
+   * Launch App
+   * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+   * 404 if the caller may not see the patient (the access policy decides, audited).
+   */
+  launch_app_api_smart_launch_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LaunchIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LaunchOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Launch Apps
+   * @description The apps the caller may launch from Careverse (those with a launch URL).
+   */
+  launch_apps_api_smart_launch_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LaunchableApp"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -18907,6 +19094,24 @@ export interface operations {
       };
       /** @description Unknown client or redirect URI (an OAuth 2 error) */
       400: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Introspect Token
+   * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+   */
+  introspect_token_oauth_introspect_post: {
+    responses: {
+      /** @description RFC 7662: active with the token's details, or inactive */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Client authentication failed (or a public client) */
+      401: {
         content: never;
       };
     };

@@ -22,6 +22,9 @@ export function authorizeParams(search: string): AuthorizeParams {
     state: value('state'),
     code_challenge: value('code_challenge'),
     code_challenge_method: value('code_challenge_method'),
+    launch: value('launch'),
+    nonce: value('nonce'),
+    aud: value('aud'),
   };
 }
 
@@ -59,4 +62,17 @@ export function authorisedApps(): Promise<AuthorisedApp[]> {
 
 export function revokeApp(id: string): Promise<void> {
   return api.delete('/api/me/apps/{grant_id}', { path: { grant_id: id } });
+}
+
+export type LaunchableApp = Sent<Schema<'LaunchableApp'>>;
+
+/** The apps the signed-in person may launch with a patient in context (EHR launch). */
+export function launchableApps(): Promise<LaunchableApp[]> {
+  return api.get('/api/smart/launch-apps');
+}
+
+/** Launch an app for a patient: resolves to the address to open (the app's launch URL with an
+ * opaque, single-use `launch` handle; never the patient's id). */
+export function launchApp(appId: string, patientId: string): Promise<{ launch_url: string }> {
+  return api.post('/api/smart/launch', { body: { app_id: appId, patient_id: patientId } });
 }

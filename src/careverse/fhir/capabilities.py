@@ -120,3 +120,37 @@ def system_interactions(paths: Paths) -> list[dict]:
     """``POST /fhir`` takes batch and transaction Bundles when a capability routes it."""
     posts = any(m == "POST" and p in ("", "/") for m, p, _ in _fhir_routes(paths))
     return [{"code": "batch"}, {"code": "transaction"}] if posts else []
+
+
+def smart_security(base_url: str) -> dict:
+    """``rest.security``: SMART on FHIR as the service, its OAuth endpoints (``oauth-uris``)."""
+    base = base_url.rstrip("/")
+    uris = [
+        ("authorize", f"{base}/oauth/authorize"),
+        ("token", f"{base}/oauth/token"),
+        ("revoke", f"{base}/oauth/revoke"),
+        ("introspect", f"{base}/oauth/introspect"),
+    ]
+    return {
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                        "display": "SMART-on-FHIR",
+                    }
+                ],
+                "text": "OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)",
+            }
+        ],
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [{"url": name, "valueUri": uri} for name, uri in uris],
+            }
+        ],
+        "description": "SMART App Launch 2.x (/.well-known/smart-configuration) and Careverse's "
+        "own bearer tokens (/api/auth/token); every access passes Careverse's consent-aware "
+        "policy and is audited.",
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from careverse import __version__
+from careverse.fhir.capabilities import smart_security
 from careverse.kernel.fhir import FHIR_JSON, bundle, iso, operation_outcome
 
 __all__ = [
@@ -53,10 +54,7 @@ def capability_statement(
         "rest": [
             {
                 "mode": "server",
-                "security": {
-                    "description": "OAuth2 bearer tokens from /api/auth/token; every access "
-                    "passes Careverse's consent-aware policy and is audited.",
-                },
+                "security": smart_security(base_url),
                 "resource": [
                     res(
                         "Patient",

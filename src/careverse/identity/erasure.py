@@ -22,7 +22,13 @@ from careverse.identity.models import (
     LoginFailure,
     PasswordResetToken,
 )
-from careverse.identity.smart_models import SmartApp, SmartCode, SmartGrant, SmartToken
+from careverse.identity.smart_models import (
+    SmartApp,
+    SmartCode,
+    SmartGrant,
+    SmartLaunch,
+    SmartToken,
+)
 from careverse.kernel.crypto import keyring
 from careverse.kernel.uow import unit_of_work
 
@@ -65,6 +71,10 @@ async def erase_account(session: AsyncSession, account_id: uuid.UUID) -> uuid.UU
         await session.execute(delete(SmartToken).where(SmartToken.grant_id.in_(grants)))
         await session.execute(delete(SmartCode).where(SmartCode.grant_id.in_(grants)))
         await session.execute(delete(SmartGrant).where(or_(*granted)))
+        launched = [SmartLaunch.account_id == account_id]
+        if patient_id is not None:
+            launched.append(SmartLaunch.patient_id == patient_id)
+        await session.execute(delete(SmartLaunch).where(or_(*launched)))
         await session.execute(
             update(SmartApp).where(SmartApp.created_by == account_id).values(created_by=None)
         )

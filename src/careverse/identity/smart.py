@@ -17,77 +17,45 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity import smart_oidc
 from careverse.identity.directory import patient_names
 from careverse.identity.models import Account, Patient
 from careverse.identity.relationships import patients_of
-from careverse.identity.smart_models import SmartApp, SmartCode, SmartGrant, SmartToken
+from careverse.identity.smart_edge import (  # noqa: F401 - deps.py finds them here
+    ACCESS_PREFIX,
+    is_app_token,
+    refuse_outside_fhir,
+)
+from careverse.identity.smart_launch import (
+    Launches,
+    LaunchRefused,
+    fhir_base,
+    web_address,
+    with_query,
+)
+from careverse.identity.smart_models import (
+    SmartApp,
+    SmartCode,
+    SmartGrant,
+    SmartLaunch,
+    SmartToken,
+)
+from careverse.identity.smart_words import describe
 from careverse.kernel import audit, clock, tokens
 from careverse.kernel.actor import Actor, Role, require_full_scope, require_role
 from careverse.kernel.config import Settings
-from careverse.kernel.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from careverse.kernel.errors import InvalidInput, NotAuthenticated, NotFound
 from careverse.kernel.smart import AppGrant, BadScope, allowed, parse_scope, parse_scopes
 from careverse.kernel.uow import unit_of_work
 
 CODE_TTL = timedelta(seconds=60)
-ACCESS_PREFIX = "cvsa_"
 LAST_USED_STEP = timedelta(minutes=1)  # "last used" is written at most once a minute
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-# Plain words for the consent screen and the privacy page.
-THINGS = {
-    "Patient": "basic details (name, date of birth)",
-    "Observation": "vital signs and measurements",
-    "Device": "devices",
-    "Appointment": "appointments",
-    "Schedule": "clinic schedules",
-    "Slot": "free appointment times",
-    "Encounter": "consultations",
-    "Communication": "messages",
-    "QuestionnaireResponse": "questionnaire answers",
-    "Questionnaire": "questionnaires",
-    "Consent": "consent choices",
-    "AuditEvent": "access history",
-    "Condition": "conditions",
-    "AllergyIntolerance": "allergies",
-    "MedicationStatement": "medicines",
-    "MedicationRequest": "prescriptions",
-    "Immunization": "vaccinations",
-    "Procedure": "procedures",
-    "DocumentReference": "documents",
-    "*": "health record (all of it)",
-}
-CONTEXT_WORDS = {
-    "launch/patient": "Know which patient's record it is opened for",
-    "openid": "Know who you are",
-    "fhirUser": "Know who you are",
-    "offline_access": "Keep access when you are not using it, until you revoke it",
-}
-
-
-def describe(scope: str) -> str:
-    """One scope in plain words: ``patient/Observation.rs`` → "See vital signs and measurements"."""
-    parsed = parse_scope(scope)
-    if parsed is None:
-        return CONTEXT_WORDS[scope]
-    thing = THINGS.get(parsed.resource_type, parsed.resource_type)
-    verbs = []
-    if parsed.interactions & {"r", "s"}:
-        verbs.append("see")
-    if parsed.interactions & {"c", "u"}:
-        verbs.append("add or change")
-    if "d" in parsed.interactions:
-        verbs.append("delete")
-    whose = "the patient's" if parsed.context == "patient" else "the"
-    text = f"{' and '.join(verbs)} {whose} {thing}"
-    if parsed.context == "user":
-        text += " you have access to"
-    return text[0].upper() + text[1:]
 
 
 class OAuthError(Exception):
@@ -110,11 +78,6 @@ class RedirectError(OAuthError):
         return with_query(self.redirect_uri, error=self.error, state=self.state)
 
 
-def with_query(uri: str, **params: str | None) -> str:
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    return f"{uri}{'&' if urlsplit(uri).query else '?'}{query}"
-
-
 @dataclass(frozen=True)
 class AuthorizeRequest:
     client_id: str
@@ -124,6 +87,9 @@ class AuthorizeRequest:
     state: str | None
     code_challenge: str | None
     code_challenge_method: str | None
+    launch: str | None = None  # an EHR launch's handle (smart_launch.py)
+    nonce: str | None = None  # OpenID Connect: echoed in the id_token
+    aud: str | None = None  # the FHIR base the app means to call
 
 
 @dataclass(frozen=True)
@@ -131,10 +97,14 @@ class CheckedRequest:
     app: SmartApp
     scopes: list[str]
     request: AuthorizeRequest
+    launch: SmartLaunch | None = None
 
     @property
     def needs_patient(self) -> bool:
-        return any(s == "launch/patient" or s.startswith("patient/") for s in self.scopes)
+        """Whether the person must pick the patient (an EHR launch brings its own)."""
+        return self.launch is None and any(
+            s == "launch/patient" or s.startswith("patient/") for s in self.scopes
+        )
 
 
 def pkce_matches(verifier: str, challenge: str) -> bool:
@@ -164,24 +134,25 @@ class SmartService:
         redirect_uris: list[str],
         confidential: bool,
         scopes: list[str],
+        launch_url: str | None = None,
     ) -> tuple[SmartApp, str | None]:
         """Register an app; answers it and, for a confidential one, its secret (shown once)."""
         require_role(actor, Role.ADMIN)
         if not redirect_uris:
             raise InvalidInput("An app needs a redirect URI.", field="redirect_uris")
         for uri in redirect_uris:
-            parts = urlsplit(uri)
-            local = parts.hostname in ("localhost", "127.0.0.1")
-            if (
-                parts.fragment
-                or not parts.netloc
-                or not (parts.scheme == "https" or (parts.scheme == "http" and local))
-            ):
+            if not web_address(uri):
                 raise InvalidInput(
                     "A redirect URI must be an https:// address (http:// only for localhost), "
                     "without a #fragment.",
                     field="redirect_uris",
                 )
+        if launch_url is not None and not web_address(launch_url):
+            raise InvalidInput(
+                "The launch URL must be an https:// address (http:// only for localhost), "
+                "without a #fragment.",
+                field="launch_url",
+            )
         try:
             checked = parse_scopes(scopes)
         except BadScope as exc:
@@ -194,7 +165,7 @@ class SmartService:
                 client_id=_new_client_id(), name=name, confidential=confidential,
                 secret_hash=tokens.digest(secret) if secret else None,
                 redirect_uris="\n".join(redirect_uris), scopes=" ".join(checked),
-                is_active=True, created_by=actor.account_id,
+                is_active=True, created_by=actor.account_id, launch_url=launch_url,
             )  # fmt: skip
             self.session.add(app)
             await self.session.flush()
@@ -220,7 +191,9 @@ class SmartService:
 
     # ---- the authorisation request and the person's consent ---------------------------------
 
-    async def check_request(self, req: AuthorizeRequest) -> CheckedRequest:
+    async def check_request(
+        self, req: AuthorizeRequest, actor: Actor | None = None
+    ) -> CheckedRequest:
         """Check an authorisation request. The client and redirect URI first: while either is
         unknown nothing is redirected (:class:`OAuthError`); later errors go back to the app."""
         app = await self.session.scalar(select(SmartApp).where(SmartApp.client_id == req.client_id))
@@ -246,13 +219,29 @@ class SmartService:
         scopes = [s for s in requested if allowed(s, registered)]
         if not any(parse_scope(s) is not None for s in scopes):
             raise fail("invalid_scope", "None of the requested data scopes is allowed.")
-        return CheckedRequest(app, scopes, req)
+        if req.aud is not None and req.aud.rstrip("/") != fhir_base(self.settings):
+            raise fail("invalid_request", "The aud is not this server's FHIR base URL.")
+        launch = None
+        if req.launch is not None or "launch" in scopes:
+            if req.launch is None or "launch" not in scopes:
+                raise fail("invalid_request", "An EHR launch needs both the launch scope and the "
+                           "launch parameter Careverse gave the app.")  # fmt: skip
+            try:
+                launch = await Launches(self.session, self.settings).find(app, req.launch, actor)
+            except LaunchRefused:
+                raise fail("invalid_request", "The launch is unknown, used or expired.") from None
+        return CheckedRequest(app, scopes, req, launch)
 
     async def preview(self, actor: Actor, req: AuthorizeRequest) -> dict:
         """What the consent screen shows: the app, its scopes in plain words, patients to pick."""
         require_full_scope(actor)
-        checked = await self.check_request(req)
+        checked = await self.check_request(req, actor)
         patients: list[dict] = []
+        launch_patient = None
+        if checked.launch is not None:
+            names = await patient_names(self.session, [checked.launch.patient_id])
+            pid = checked.launch.patient_id
+            launch_patient = {"id": pid, "name": names.get(pid, "")}
         if checked.needs_patient and actor.role is not Role.PATIENT:
             ids = await patients_of(self.session, actor)
             names = await patient_names(self.session, ids)
@@ -263,6 +252,7 @@ class SmartService:
             "needs_patient": checked.needs_patient,
             "patient_is_self": actor.role is Role.PATIENT,
             "patients": patients,
+            "launch_patient": launch_patient,
         }
 
     async def decide(
@@ -277,14 +267,23 @@ class SmartService:
         """The person's answer; answers where to send the browser (the app, with a code or
         ``error=access_denied``)."""
         require_role(actor, Role.PATIENT, Role.CAREGIVER, Role.CLINICIAN)
-        checked = await self.check_request(req)
+        checked = await self.check_request(req, actor)
+        if checked.launch is not None:  # spent by this answer, whatever it is
+            async with unit_of_work(self.session):
+                try:
+                    await Launches(self.session, self.settings).spend(checked.launch)
+                except LaunchRefused:
+                    raise RedirectError("invalid_request", "The launch was already used.",
+                                        req.redirect_uri, req.state) from None  # fmt: skip
         if not approve:
             return with_query(req.redirect_uri, error="access_denied", state=req.state)
         chosen = checked.scopes if scopes is None else [s for s in checked.scopes if s in scopes]
         if not any(parse_scope(s) is not None for s in chosen):
             return with_query(req.redirect_uri, error="access_denied", state=req.state)
         launch: uuid.UUID | None = None
-        if any(s == "launch/patient" or s.startswith("patient/") for s in chosen):
+        if checked.launch is not None:
+            launch = checked.launch.patient_id
+        elif any(s == "launch/patient" or s.startswith("patient/") for s in chosen):
             if actor.role is Role.PATIENT:
                 launch = actor.patient_id
             elif patient_id is not None and patient_id in await patients_of(self.session, actor):
@@ -314,6 +313,7 @@ class SmartService:
                     code_hash=tokens.digest(code),
                     redirect_uri=req.redirect_uri,
                     code_challenge=req.code_challenge or "",
+                    nonce=req.nonce,
                     expires_at=now + CODE_TTL,
                 )
             )
@@ -394,10 +394,12 @@ class SmartService:
                 if claimed.rowcount != 1:  # pyright: ignore[reportAttributeAccessIssue]
                     error = OAuthError("invalid_grant", "The code was already used.")
             if error is None:
-                return await self._issue(grant, code_id=stored.id)
+                return await self._issue(grant, code_id=stored.id, nonce=stored.nonce)
         raise error
 
-    async def _issue(self, grant: SmartGrant, code_id: uuid.UUID | None) -> dict:
+    async def _issue(
+        self, grant: SmartGrant, code_id: uuid.UUID | None, nonce: str | None = None
+    ) -> dict:
         now = clock.now()
         scopes = grant.scopes.split()
         access = tokens.new_secret(ACCESS_PREFIX.removesuffix("_"))
@@ -427,6 +429,9 @@ class SmartService:
             answer["patient"] = str(grant.patient_id)
         if refresh:
             answer["refresh_token"] = refresh
+        signed = await smart_oidc.id_token(self.session, self.settings, grant, nonce)
+        if signed is not None:
+            answer["id_token"] = signed
         return answer
 
     async def _refresh(self, app: SmartApp, refresh_token: str) -> dict:
@@ -528,7 +533,7 @@ class SmartService:
             account_id=grant.account_id,
             role=Role(role),
             # A backend client's jobs and files are its own, not the registering admin's.
-            session_id=grant.id if app.jwks is not None else None,
+            session_id=grant.id if app.is_backend else None,
             patient_id=own_patient,
             address=address,
             app=AppGrant(app.id, app.name, grant.id, tuple(grant.scopes.split()), grant.patient_id),
@@ -569,31 +574,3 @@ class SmartService:
             audit.record(self.session, "smart-app.revoke", actor=actor,
                          patient_id=grant.patient_id or actor.patient_id,
                          resource_type="SmartGrant", resource_id=grant.id)  # fmt: skip
-
-
-def refuse_outside_fhir(actor: Actor, path: str, method: str) -> None:
-    """App tokens work only under ``/fhir``, and only for the resource types they were granted."""
-    if actor.app is None:
-        return
-    if not path.startswith("/fhir/"):
-        raise NotAuthenticated("App tokens work only on the FHIR API.", code="invalid_token")
-    segments = path.removeprefix("/fhir/").split("/")
-    first = segments[0]
-    if first in ("metadata", ".well-known"):
-        return
-    write = method not in ("GET", "HEAD")
-    if actor.app.is_system:  # a backend client (system/ scopes): Bulk Data export only
-        if (write and method != "DELETE") or not (
-            first in ("$export", "bulk") and actor.app.permits_type("*", write=False)
-        ):
-            raise Forbidden("A backend client may only export.", code="insufficient_scope")
-        return
-    # An operation ($everything, $export) answers every type of the record: a wildcard scope only.
-    if any(s.startswith("$") for s in segments):
-        first = "*"
-    if not actor.app.permits_type(first, write=write):
-        raise Forbidden("The app was not granted this kind of data.", code="insufficient_scope")
-
-
-def is_app_token(token: str) -> bool:
-    return token.startswith(ACCESS_PREFIX)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from careverse.identity import smart_oidc
 from careverse.identity.deps import CurrentActor
 from careverse.identity.smart import (
     AuthorizeRequest,
@@ -21,6 +22,8 @@ from careverse.identity.smart import (
     SmartService,
 )
 from careverse.identity.smart_backend import ASSERTION_ALGS, BackendClients
+from careverse.identity.smart_introspect import introspect
+from careverse.identity.smart_launch import Launches
 from careverse.kernel.deps import SessionDep, SettingsDep
 from careverse.kernel.errors import InvalidInput
 
@@ -33,7 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 CONSENT_PAGE = "/oauth/consent"
 SCOPES_SUPPORTED = [
-    "launch/patient", "openid", "fhirUser", "offline_access",
+    "launch", "launch/patient", "openid", "fhirUser", "offline_access",
     "patient/*.rs", "user/*.rs", "patient/*.cruds", "user/*.cruds",
     "system/*.rs",
 ]  # fmt: skip
@@ -61,11 +64,14 @@ class AuthorizeParams(BaseModel):
     state: str | None = Field(default=None, max_length=500)
     code_challenge: str | None = Field(default=None, max_length=128)
     code_challenge_method: str | None = Field(default=None, max_length=10)
+    launch: str | None = Field(default=None, max_length=100)  # an EHR launch's handle
+    nonce: str | None = Field(default=None, max_length=255)  # OpenID Connect
+    aud: str | None = Field(default=None, max_length=2000)  # the FHIR base URL
 
     def request(self) -> AuthorizeRequest:
         return AuthorizeRequest(
             self.client_id, self.redirect_uri, self.response_type, self.scope, self.state,
-            self.code_challenge, self.code_challenge_method,
+            self.code_challenge, self.code_challenge_method, self.launch, self.nonce, self.aud,
         )  # fmt: skip
 
 
@@ -85,6 +91,8 @@ class ConsentPreview(BaseModel):
     needs_patient: bool
     patient_is_self: bool
     patients: list[PatientChoice]
+    # An EHR launch: the patient it was launched for (no choice to make).
+    launch_patient: PatientChoice | None = None
 
 
 class ConsentDecision(AuthorizeParams):
@@ -106,6 +114,10 @@ class AppIn(BaseModel):
     scopes: list[str] = Field(min_length=1, max_length=50)
     # A backend client (SMART Backend Services): public keys (JWKS, RS384/ES384), system/ scopes.
     jwks: dict[str, Any] | None = None
+    # ... or the https address where it publishes them (http only on localhost).
+    jwks_url: str | None = Field(default=None, max_length=2000)
+    # Where Careverse opens the app for an EHR launch (with iss and launch).
+    launch_url: str | None = Field(default=None, max_length=2000)
 
 
 class AppOut(BaseModel):
@@ -118,6 +130,8 @@ class AppOut(BaseModel):
     is_active: bool
     created_at: datetime
     backend: bool = False  # a backend client, authenticating with its signed assertions
+    jwks_url: str | None = None
+    launch_url: str | None = None
     # Shown once, when a confidential app is registered; never stored in the clear.
     client_secret: str | None = None
 
@@ -141,7 +155,7 @@ def app_out(app, secret: str | None = None) -> AppOut:
         id=app.id, client_id=app.client_id, name=app.name, confidential=app.confidential,
         redirect_uris=[u for u in app.redirect_uris.split("\n") if u], scopes=app.scopes.split(),
         is_active=app.is_active, created_at=app.created_at, client_secret=secret,
-        backend=app.jwks is not None,
+        backend=app.is_backend, jwks_url=app.jwks_url, launch_url=app.launch_url,
     )  # fmt: skip
 
 
@@ -166,6 +180,8 @@ def smart_configuration(settings: SettingsDep) -> dict:
         "authorization_endpoint": f"{base}/oauth/authorize",
         "token_endpoint": f"{base}/oauth/token",
         "revocation_endpoint": f"{base}/oauth/revoke",
+        "introspection_endpoint": f"{base}/oauth/introspect",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "none", "private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -177,6 +193,7 @@ def smart_configuration(settings: SettingsDep) -> dict:
             "context-standalone-patient", "permission-v2", "permission-patient",
             "permission-user", "permission-offline",
             "client-confidential-asymmetric",
+            "launch-ehr", "context-ehr-patient", "sso-openid-connect",
         ],
     }  # fmt: skip
 
@@ -317,15 +334,16 @@ async def list_apps(actor: CurrentActor, service: Smart) -> Any:
 @router.post("/api/admin/smart-apps", response_model=AppOut, status_code=201, responses=ERRORS)
 async def register_app(body: AppIn, actor: CurrentActor, service: Smart) -> Any:
     """Register an app; a confidential app's secret is in this answer only."""
-    if body.jwks is not None:  # a backend client (SMART Backend Services)
-        if body.redirect_uris or body.confidential:
-            raise InvalidInput("A backend client has neither redirect URIs nor a secret.")
+    if body.jwks is not None or body.jwks_url is not None:  # a backend client
+        if body.redirect_uris or body.confidential or body.launch_url:
+            raise InvalidInput("A backend client has no redirect URIs, secret or launch URL.")
         backend = BackendClients(service)
-        app, _ = await backend.register(actor, name=body.name, jwks=body.jwks, scopes=body.scopes)
+        app, _ = await backend.register(actor, name=body.name, jwks=body.jwks,
+                                        jwks_url=body.jwks_url, scopes=body.scopes)  # fmt: skip
         return app_out(app)
     app, secret = await service.register_app(
         actor, name=body.name, redirect_uris=body.redirect_uris,
-        confidential=body.confidential, scopes=body.scopes,
+        confidential=body.confidential, scopes=body.scopes, launch_url=body.launch_url,
     )  # fmt: skip
     return app_out(app, secret)
 
@@ -346,3 +364,97 @@ async def revoke_app(grant_id: uuid.UUID, actor: CurrentActor, service: Smart) -
     """Revoke an app's access: its tokens stop working at once."""
     await service.revoke_grant(actor, grant_id)
     return Response(status_code=204)
+
+
+# ---- OpenID Connect, introspection, EHR launch -------------------------------------------------
+
+
+def openid_configuration(settings: SettingsDep) -> dict:
+    """OpenID Connect discovery (the issuer of the ``id_token``)."""
+    base = settings.public_url.rstrip("/")
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": [smart_oidc.ID_TOKEN_ALG],
+        "scopes_supported": ["openid", "fhirUser"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "fhirUser"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "none", "private_key_jwt"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+
+
+router.add_api_route("/.well-known/openid-configuration", openid_configuration, methods=["GET"])
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(session: SessionDep) -> JSONResponse:
+    """The public keys that verify Careverse's ``id_token``s."""
+    return JSONResponse(await smart_oidc.public_jwks(session),
+                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+
+
+@router.post(
+    "/oauth/introspect",
+    responses={
+        200: {"description": "RFC 7662: active with the token's details, or inactive"},
+        401: {"description": "Client authentication failed (or a public client)"},
+    },
+)
+async def introspect_token(request: Request, service: Smart) -> JSONResponse:
+    """RFC 7662 token introspection, for a confidential or backend client's own tokens."""
+    try:
+        form = await _form(request)
+        if "client_assertion" in form or "client_assertion_type" in form:
+            app = await BackendClients(service).authenticate(form)
+        else:
+            basic = _basic_auth(request)
+            app = await service.client(
+                *(basic or (form.get("client_id"), form.get("client_secret")))
+            )
+            if not app.confidential:
+                raise OAuthError("invalid_client", "A public client may not introspect.", 401)
+        if not form.get("token"):
+            raise OAuthError("invalid_request", "The token parameter is missing.")
+        answer = await introspect(service, app, form["token"])
+    except OAuthError as exc:
+        return oauth_error(exc)
+    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+
+class LaunchableApp(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class LaunchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    app_id: uuid.UUID
+    patient_id: uuid.UUID
+
+
+class LaunchOut(BaseModel):
+    launch_url: str  # the app's launch URL with iss and an opaque, single-use launch handle
+
+
+def launches(session: SessionDep, settings: SettingsDep) -> Launches:
+    return Launches(session, settings)
+
+
+@router.get("/api/smart/launch-apps", response_model=list[LaunchableApp], responses=ERRORS)
+async def launch_apps(actor: CurrentActor, service: Annotated[Launches, Depends(launches)]) -> Any:
+    """The apps the caller may launch from Careverse (those with a launch URL)."""
+    return [LaunchableApp(id=a.id, name=a.name) for a in await service.launchable(actor)]
+
+
+@router.post("/api/smart/launch", response_model=LaunchOut, status_code=201, responses=ERRORS)
+async def launch_app(
+    body: LaunchIn, actor: CurrentActor, service: Annotated[Launches, Depends(launches)]
+) -> Any:
+    """Launch an app with a patient in context (EHR launch): answers the address to open.
+    404 if the caller may not see the patient (the access policy decides, audited)."""
+    return LaunchOut(launch_url=await service.start(actor, body.app_id, body.patient_id))

@@ -19,7 +19,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from careverse.identity import smart_jwks
 from careverse.identity.smart import OAuthError, SmartService, _new_client_id
+from careverse.identity.smart_jwks import JwksError, public_key_set
+from careverse.identity.smart_launch import web_address
 from careverse.identity.smart_models import SmartApp, SmartAssertionId, SmartGrant
 from careverse.kernel import audit, clock
 from careverse.kernel.actor import Actor, Role, require_role
@@ -41,23 +44,30 @@ class BackendClients:
         self.settings = smart.settings
 
     async def register(
-        self, actor: Actor, *, name: str, jwks: dict, scopes: list[str]
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        jwks: dict | None,
+        scopes: list[str],
+        jwks_url: str | None = None,
     ) -> tuple[SmartApp, None]:
-        """Register a backend client: its public keys, ``system/`` scopes; no secret, no URIs."""
+        """Register a backend client: its public keys (a JWKS, or the https address where it
+        publishes them), ``system/`` scopes; no secret, no URIs."""
         require_role(actor, Role.ADMIN)
-        listed = jwks.get("keys")
-        if (
-            not isinstance(listed, list)
-            or not 0 < len(listed) <= 10
-            or not all(isinstance(k, dict) and k.get("kty") in ("RSA", "EC") for k in listed)
-        ):
-            raise InvalidInput("The JWKS must hold public RSA or EC keys only.", field="jwks")
-        try:
-            keys = KeySet.import_key_set(jwks)  # pyright: ignore[reportArgumentType]
-        except (JoseError, ValueError, TypeError, KeyError, AttributeError):
-            raise InvalidInput("Not a JWKS of public keys.", field="jwks") from None
-        if any(k.is_private for k in keys):
-            raise InvalidInput("The JWKS must hold public RSA or EC keys only.", field="jwks")
+        if (jwks is None) == (jwks_url is None):
+            raise InvalidInput("Give either a JWKS or a JWKS URL.", field="jwks")
+        stored = None
+        if jwks is not None:
+            try:
+                stored = json.dumps(public_key_set(jwks).as_dict(private=False))
+            except JwksError as exc:
+                raise InvalidInput(str(exc), field="jwks") from None
+        if jwks_url is not None and not web_address(jwks_url):
+            raise InvalidInput(
+                "The JWKS URL must be an https:// address (http:// only for localhost).",
+                field="jwks_url",
+            )
         try:
             checked = parse_scopes(scopes)
         except BadScope as exc:
@@ -68,7 +78,7 @@ class BackendClients:
             app = SmartApp(
                 client_id=_new_client_id(), name=name, confidential=True, secret_hash=None,
                 redirect_uris="", scopes=" ".join(checked), is_active=True,
-                created_by=actor.account_id, jwks=json.dumps(keys.as_dict(private=False)),
+                created_by=actor.account_id, jwks=stored, jwks_url=jwks_url,
             )  # fmt: skip
             self.session.add(app)
             await self.session.flush()
@@ -83,9 +93,7 @@ class BackendClients:
             raise OAuthError(
                 "unsupported_grant_type", "A client assertion needs client_credentials."
             )
-        if form.get("client_assertion_type") != ASSERTION_TYPE:
-            raise OAuthError("invalid_request", "Unsupported client_assertion_type.")
-        app, claims = await self._check_assertion(form.get("client_assertion") or "")
+        app, claims = await self._assertion(form)
         try:
             requested = parse_scopes(form.get("scope") or "")
         except BadScope:
@@ -97,6 +105,30 @@ class BackendClients:
             raise OAuthError("invalid_scope", "A requested scope is not allowed for this client.")
         if app.created_by is None:  # nobody is answerable for it any more
             raise OAuthError("invalid_client", "Unknown or disabled client.", 401)
+        await self._spend(app, claims)
+        async with unit_of_work(self.session):
+            grant = SmartGrant(app_id=app.id, account_id=app.created_by, patient_id=None,
+                               scopes=" ".join(requested))  # fmt: skip
+            self.session.add(grant)
+            await self.session.flush()
+            answer = await self.smart._issue(grant, code_id=None)
+            audit.record(self.session, "smart-app.backend-token", actor_id=app.created_by,
+                         resource_type="SmartGrant", resource_id=grant.id,
+                         detail={"app": app.name})  # fmt: skip
+        return answer
+
+    async def authenticate(self, form: dict[str, str]) -> SmartApp:
+        """The backend client a request's ``client_assertion`` authenticates (its jti spent)."""
+        app, claims = await self._assertion(form)
+        await self._spend(app, claims)
+        return app
+
+    async def _assertion(self, form: dict[str, str]) -> tuple[SmartApp, dict]:
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise OAuthError("invalid_request", "Unsupported client_assertion_type.")
+        return await self._check_assertion(form.get("client_assertion") or "")
+
+    async def _spend(self, app: SmartApp, claims: dict) -> None:
         now = clock.now()
         try:
             async with unit_of_work(self.session):  # the jti, once: a replay breaks the unique key
@@ -110,16 +142,6 @@ class BackendClients:
                 await self.session.flush()
         except IntegrityError:
             raise OAuthError("invalid_client", "This assertion was already used.", 401) from None
-        async with unit_of_work(self.session):
-            grant = SmartGrant(app_id=app.id, account_id=app.created_by, patient_id=None,
-                               scopes=" ".join(requested))  # fmt: skip
-            self.session.add(grant)
-            await self.session.flush()
-            answer = await self.smart._issue(grant, code_id=None)
-            audit.record(self.session, "smart-app.backend-token", actor_id=app.created_by,
-                         resource_type="SmartGrant", resource_id=grant.id,
-                         detail={"app": app.name})  # fmt: skip
-        return answer
 
     async def _check_assertion(self, assertion: str) -> tuple[SmartApp, dict]:
         """The backend client that signed ``assertion`` (RFC 7523), and its checked claims."""
@@ -134,13 +156,12 @@ class BackendClients:
         if not isinstance(client_id, str) or len(client_id) > 64:
             raise fail
         app = await self.session.scalar(select(SmartApp).where(SmartApp.client_id == client_id))
-        if app is None or not app.is_active or app.jwks is None:
+        if app is None or not app.is_active or (app.jwks is None and app.jwks_url is None):
             raise fail
         endpoint = f"{self.settings.public_url.rstrip('/')}/oauth/token"
         now = int(clock.now().timestamp())
         try:
-            keys = KeySet.import_key_set(json.loads(app.jwks))
-            token = jwt.decode(assertion, keys, algorithms=ASSERTION_ALGS)
+            token = await self._decode(app, assertion)
             jwt.JWTClaimsRegistry(
                 now=now, leeway=30,
                 iss={"essential": True, "value": client_id},
@@ -159,3 +180,20 @@ class BackendClients:
         ):
             raise fail
         return app, claims
+
+    async def _decode(self, app: SmartApp, assertion: str) -> jwt.Token:
+        """Verify the assertion's signature with the client's keys: inline, or fetched from its
+        ``jwks_url`` (cached; fetched again once when they fail, for a client's new key)."""
+        if app.jwks is not None:
+            keys = KeySet.import_key_set(json.loads(app.jwks))
+            return jwt.decode(assertion, keys, algorithms=ASSERTION_ALGS)
+        assert app.jwks_url is not None
+        try:
+            try:
+                keys = await smart_jwks.keys_at(app.jwks_url)
+                return jwt.decode(assertion, keys, algorithms=ASSERTION_ALGS)
+            except JoseError:
+                keys = await smart_jwks.keys_at(app.jwks_url, fresh=True)
+                return jwt.decode(assertion, keys, algorithms=ASSERTION_ALGS)
+        except JwksError:
+            raise ValueError("the client's keys could not be fetched") from None

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from careverse.kernel.crypto import Encrypted
 from careverse.kernel.db import Base, CreatedMixin, IdMixin, UTCDateTime
 
 
@@ -31,6 +32,15 @@ class SmartApp(IdMixin, CreatedMixin, Base):
     )
     # A backend client (SMART Backend Services): its public keys, a JWKS as JSON; else None.
     jwks: Mapped[str | None] = mapped_column(Text)
+    # ... or where it publishes them (https, or http on localhost), fetched and cached.
+    jwks_url: Mapped[str | None] = mapped_column(Text)
+    # Where Careverse opens the app for an EHR launch (with ``iss`` and ``launch``); else None.
+    launch_url: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_backend(self) -> bool:
+        """A backend client (SMART Backend Services), authenticating with signed assertions."""
+        return self.jwks is not None or self.jwks_url is not None
 
 
 class SmartGrant(IdMixin, CreatedMixin, Base):
@@ -63,6 +73,7 @@ class SmartCode(IdMixin, CreatedMixin, Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     redirect_uri: Mapped[str] = mapped_column(Text)
     code_challenge: Mapped[str] = mapped_column(String(128))
+    nonce: Mapped[str | None] = mapped_column(String(255))  # OpenID Connect, into the id_token
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -94,3 +105,34 @@ class SmartAssertionId(IdMixin, Base):
     app_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("smart_apps.id", ondelete="CASCADE"))
     jti: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SmartLaunch(IdMixin, CreatedMixin, Base):
+    """An EHR launch: an opaque, single-use, short-lived handle naming the app, the person who
+    launched it and the patient in context (never the patient id in a URL)."""
+
+    __tablename__ = "smart_launches"
+
+    handle_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("smart_apps.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmartSigningKey(IdMixin, CreatedMixin, Base):
+    """The server's key signing OpenID Connect ``id_token``s: a private JWK, encrypted at rest
+    with the key ring; its public half is published at ``/.well-known/jwks.json``."""
+
+    __tablename__ = "smart_signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    alg: Mapped[str] = mapped_column(String(10))
+    private_jwk: Mapped[str] = mapped_column(Encrypted)

@@ -43,8 +43,8 @@ READ = frozenset("rs")
 WRITE = frozenset("cud")
 _V1 = {"read": "rs", "write": "cud", "*": "cruds"}
 _RESOURCE_SCOPE = re.compile(r"^(patient|user|system)/(\*|[A-Z][A-Za-z]{1,63})\.([a-z*]{1,5})$")
-# Scopes that are not about resources: launch context, identity, refresh tokens.
-CONTEXT_SCOPES = frozenset({"launch/patient", "openid", "fhirUser", "offline_access"})
+# Scopes that are not about resources: launch context (standalone, EHR), identity, refresh tokens.
+CONTEXT_SCOPES = frozenset({"launch/patient", "launch", "openid", "fhirUser", "offline_access"})
 
 
 class BadScope(ValueError):

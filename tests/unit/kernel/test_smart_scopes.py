@@ -13,7 +13,7 @@ from careverse.kernel.smart import CATEGORY_OF_TYPE, AppGrant, BadScope, allowed
 @pytest.mark.parametrize(
     "scope",
     ["patient/Observation.rs", "user/Appointment.cruds", "patient/*.r", "user/Patient.read",
-     "launch/patient", "openid", "fhirUser", "offline_access"],
+     "launch/patient", "launch", "openid", "fhirUser", "offline_access"],
 )  # fmt: skip
 def test_good_scopes_parse(scope):
     parse_scope(scope)
@@ -22,7 +22,7 @@ def test_good_scopes_parse(scope):
 @pytest.mark.parametrize(
     "scope",
     ["patient/Observation.sr", "patient/Observation.rr", "patient/Observation.x", "patient/Foo.rs",
-     "admin/Observation.rs", "patient/Observation", "launch", "", "patient/observation.rs"],
+     "admin/Observation.rs", "patient/Observation", "launch/other", "", "patient/observation.rs"],
 )  # fmt: skip
 def test_bad_scopes_are_refused(scope):
     with pytest.raises(BadScope):

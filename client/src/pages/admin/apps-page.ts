@@ -1,5 +1,11 @@
 import { html, nothing } from 'lit';
-import { registerSmartApp, setSmartAppActive, smartApps, type SmartApp } from '../../api/smart';
+import {
+  registerSmartApp,
+  setSmartAppActive,
+  smartApps,
+  type NewSmartApp,
+  type SmartApp,
+} from '../../api/smart';
 import { LightElement } from '../../components/light-element';
 import { Feedback } from '../../controllers/feedback';
 import { LoadingController } from '../../controllers/loading';
@@ -29,6 +35,7 @@ export class AppsPage extends LightElement {
 
   private readonly feedback = new Feedback(this);
   private readonly createFeedback = new Feedback(this);
+  private readonly backendFeedback = new Feedback(this);
   private apps = new LoadingController(this, () => smartApps(), { keep: true });
 
   constructor() {
@@ -64,12 +71,50 @@ export class AppsPage extends LightElement {
         redirect_uris: redirects,
         scopes,
         confidential: data.get('confidential') === 'on',
+        launch_url: String(data.get('launch_url') ?? '').trim() || null,
       });
       form.reset();
     });
     if (!done) return;
     await this.createFeedback.say(t('admin.apps.registered', { name }));
     await this.apps.load();
+  }
+
+  private async onCreateBackend(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '').trim();
+    const scopes = words(data.get('scopes'));
+    const pasted = String(data.get('jwks') ?? '').trim();
+    const jwksUrl = String(data.get('jwks_url') ?? '').trim();
+    if (!name || scopes.length === 0 || (pasted === '') === (jwksUrl === '')) {
+      await this.backendFeedback.failWith(t('admin.apps.backendMissing'));
+      return;
+    }
+    let jwks: NewSmartApp['jwks'] = null;
+    if (pasted) {
+      try {
+        jwks = JSON.parse(pasted) as NewSmartApp['jwks'];
+      } catch {
+        await this.backendFeedback.failWith(t('admin.apps.jwksNotJson'));
+        return;
+      }
+    }
+    this.created = null;
+    const done = await this.backendFeedback.run('backend', async () => {
+      this.created = await registerSmartApp({ name, scopes, jwks, jwks_url: jwksUrl || null });
+      form.reset();
+    });
+    if (!done) return;
+    await this.backendFeedback.say(t('admin.apps.registered', { name }));
+    await this.apps.load();
+  }
+
+  private kind(app: SmartApp): string {
+    if (app.backend) return t('admin.apps.backend');
+    const kind = app.confidential ? t('admin.apps.confidential') : t('admin.apps.public');
+    return app.launch_url ? `${kind}; ${t('admin.apps.launchable')}` : kind;
   }
 
   private renderApps(apps: SmartApp[]) {
@@ -93,7 +138,7 @@ export class AppsPage extends LightElement {
               (app) => html`<tr>
                 <th scope="row">${app.name}</th>
                 <td><code>${app.client_id}</code></td>
-                <td>${app.confidential ? t('admin.apps.confidential') : t('admin.apps.public')}</td>
+                <td>${this.kind(app)}</td>
                 <td>${app.scopes.join(' ')}</td>
                 <td>
                   <span class="badge ${app.is_active ? 'badge--on' : 'badge--off'}">
@@ -149,12 +194,50 @@ export class AppsPage extends LightElement {
             <textarea id="apps-new-scopes" name="scopes" rows="2" required
               placeholder="launch/patient patient/Observation.rs offline_access"></textarea>
           </div>
+          <div class="field">
+            <label for="apps-new-launch">${t('admin.apps.launchUrl')}</label>
+            <input id="apps-new-launch" name="launch_url" type="url" maxlength="2000" autocomplete="off"
+              placeholder="https://app.example.org/launch" />
+          </div>
           <div class="choice">
             <input id="apps-new-confidential" name="confidential" type="checkbox" />
             <label for="apps-new-confidential">${t('admin.apps.confidentialLabel')}</label>
           </div>
           <button class="button button--primary" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
             ${busy ? t('form.working') : t('admin.apps.createButton')}
+          </button>
+        </form>
+      </section>
+    `;
+  }
+
+  private renderCreateBackend() {
+    const busy = this.backendFeedback.busy === 'backend';
+    return html`
+      <section class="panel" aria-labelledby="apps-backend-title">
+        <h2 id="apps-backend-title">${t('admin.apps.backendTitle')}</h2>
+        <p>${t('admin.apps.backendIntro')}</p>
+        ${this.backendFeedback.render()}
+        <form class="admin-create" @submit=${this.onCreateBackend}>
+          <div class="field">
+            <label for="apps-backend-name">${t('admin.apps.name')}</label>
+            <input id="apps-backend-name" name="name" maxlength="100" required autocomplete="off" />
+          </div>
+          <div class="field">
+            <label for="apps-backend-scopes">${t('admin.apps.backendScopes')}</label>
+            <input id="apps-backend-scopes" name="scopes" required value="system/*.rs" autocomplete="off" />
+          </div>
+          <div class="field">
+            <label for="apps-backend-jwks">${t('admin.apps.jwks')}</label>
+            <textarea id="apps-backend-jwks" name="jwks" rows="4" spellcheck="false"
+              placeholder='{"keys": [{"kty": "RSA", "n": "…", "e": "AQAB", "kid": "…"}]}'></textarea>
+          </div>
+          <div class="field">
+            <label for="apps-backend-jwks-url">${t('admin.apps.jwksUrl')}</label>
+            <input id="apps-backend-jwks-url" name="jwks_url" type="url" maxlength="2000" autocomplete="off" />
+          </div>
+          <button class="button button--primary" type="submit" aria-disabled=${busy ? 'true' : 'false'}>
+            ${busy ? t('form.working') : t('admin.apps.backendButton')}
           </button>
         </form>
       </section>
@@ -168,7 +251,7 @@ export class AppsPage extends LightElement {
         <p class="lead">${t('admin.apps.intro')}</p>
         ${this.feedback.render()} ${this.apps.render((apps) => this.renderApps(apps))}
       </div>
-      ${this.renderCreate()}
+      ${this.renderCreate()} ${this.renderCreateBackend()}
     `;
   }
 }

@@ -60,6 +60,9 @@ export class ConsentPage extends LightElement {
   }
 
   private renderPatients(preview: ConsentPreview) {
+    if (preview.launch_patient && !preview.patient_is_self) {
+      return html`<p>${t('smart.consent.launchedFor', { name: preview.launch_patient.name })}</p>`;
+    }
     if (!preview.needs_patient || preview.patient_is_self) return nothing;
     if (preview.patients.length === 0) return html`<p class="empty">${t('smart.consent.noPatients')}</p>`;
     return html`
