@@ -112,6 +112,7 @@ async def _posting_rate(
 ) -> dict:
     """Replies through the service on a started node (see the module doc)."""
     from careverse.app import create_app
+    from careverse.community.batching import PostBatcher
     from careverse.community.moderation_desk import ModerationDesk
     from careverse.community.posts import ThreadService
     from careverse.community.review import PostReviewer
@@ -130,6 +131,7 @@ async def _posting_rate(
         async with app.router.lifespan_context(app):
             runtime = app.state.runtime
             reviewer = runtime.get(PostReviewer)
+            batcher = runtime.get(PostBatcher)
             people = []
             async with runtime.db.session() as session:
                 for i in range(members_count + 1):
@@ -173,7 +175,7 @@ async def _posting_rate(
                     while True:
                         try:
                             async with runtime.db.session() as session:
-                                posted = await ThreadService(session, reviewer).reply(
+                                posted = await ThreadService(session, reviewer, batcher).reply(
                                     members[i % members_count], threads[i % len(threads)],
                                     corpus[i % len(corpus)], "pseudonym", None, "en")  # fmt: skip
                             break
@@ -181,6 +183,7 @@ async def _posting_rate(
                             retried += 1
                     held += posted.post.post.state == "held"
 
+            batcher.timings.clear()
             began, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(poster() for _ in range(concurrency)))
             seconds = time.perf_counter() - began
@@ -191,8 +194,19 @@ async def _posting_rate(
             "posting_concurrency": concurrency, "posting_conflicts_retried": retried,
             "posts": posts, "posting_per_second": round(posts / seconds, 1), "held": held,
             "posting_cpu_ms_per_post": round(cpu_ms, 2),
+            **_batch_figures(batcher.timings),
             "posting_per_cpu_second": round(1000 / cpu_ms, 1),
             "posting_target_per_second": TARGET_POSTS_PER_SECOND} | reading  # fmt: skip
+
+
+def _batch_figures(timings) -> dict:
+    """How the group commit went: batches, their mean size, fallbacks, time per post by stage."""
+    posts = max(1, timings.posts)
+    return {"posting_batches": timings.batches,
+            "posting_mean_batch": round(timings.posts / max(1, timings.batches), 1),
+            "posting_batch_fallbacks": timings.fallbacks,
+            "posting_stage_ms_per_post": {k: round(v * 1000 / posts, 3)
+                                          for k, v in timings.stages.items()}}  # fmt: skip
 
 
 async def _reading(runtime, admin, reader, threads: list, total_threads: int) -> dict:
