@@ -405,7 +405,10 @@ def bench_community(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Posters sending replies at the same time.")
-    ] = 1,
+    ] = 64,
+    database_url: Annotated[
+        str | None, typer.Option(help="An empty database to post in (default: SQLite, temporary).")
+    ] = None,
 ) -> None:
     """Community moderation: posting with the full pipeline (posts a second, target 500), the
     crisis screen per post (ms, target 5) and its precision and recall on the labelled set."""
@@ -415,7 +418,11 @@ def bench_community(
     from careverse.bench.community import run_community_bench
 
     result = run_community_bench(
-        posts, Path(labelled) if labelled else None, posting, concurrency=concurrency
+        posts,
+        Path(labelled) if labelled else None,
+        posting,
+        concurrency=concurrency,
+        database_url=database_url,
     )
     if json_out:
         print(json.dumps(result))

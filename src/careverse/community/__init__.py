@@ -16,6 +16,9 @@ def setup(runtime: Runtime) -> None:
 
     runtime.include_router(api.router)
     streams = runtime.provide(ThreadStreams())
+    from careverse.community.batching import PostBatcher
+
+    runtime.provide(PostBatcher(lambda: runtime.db))  # group commit of replies (docs/community.md)
     runtime.events.subscribe(
         events.PostPublished, streams.on_post_published, phase=Phase.EVERYWHERE
     )

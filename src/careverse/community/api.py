@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.community import text
+from careverse.community.batching import PostBatcher
 from careverse.community.posts import Author, Posted, PostView, ThreadService, ThreadView
 from careverse.community.review import PostReviewer
 from careverse.community.schemas import (
@@ -67,10 +68,11 @@ def community_service(session: Annotated[AsyncSession, Depends(get_session)]) ->
 
 
 def thread_service(
+    request: Request,
     session: Annotated[AsyncSession, Depends(get_session)],
     reviewer: Annotated[PostReviewer, Depends(reviewer_of)],
 ) -> ThreadService:
-    return ThreadService(session, reviewer)
+    return ThreadService(session, reviewer, get_runtime(request).find(PostBatcher))
 
 
 Communities = Annotated[CommunityService, Depends(community_service)]

@@ -1,10 +1,10 @@
 """Threads and posts: start a topic, reply (with a quote), read (and track what was read), react,
-bookmark, accept an answer, search, and the limits on posting (trust levels, slow mode).
-
-Authors are shown by a per-community handle when they post under their pseudonym, by name when
-they chose to; the account behind a handle is never returned (``mine`` tells only the caller
-about their own posts). Posts are not audited one by one: an audit row tying an account to a
-pseudonymous post would be the very link the pseudonym exists to prevent (docs/community.md).
+bookmark, accept an answer, search, and the limits on posting (trust levels, slow mode). Authors
+are shown by a per-community handle (pseudonym) or by name, as they chose; the account behind a
+handle is never returned (``mine`` tells only the caller about their own posts). Posts are not
+audited one by one: an audit row tying an account to a pseudonymous post would be the very link
+the pseudonym exists to prevent (docs/community.md). Replies go through the node's group commit
+(``community/batching.py``) when the caller is not already in a transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -98,6 +99,13 @@ class Posted:
     thread: ThreadView | None = None
 
 
+class ReplyBatcher(Protocol):  # community.batching.PostBatcher: the node's group commit
+    def batchable(self, reviewer: PostReviewer) -> bool: ...
+    async def reply(self, reviewer: PostReviewer, actor: Actor, thread_id: uuid.UUID,
+                    body: str, identity: str, quote_post_id: uuid.UUID | None,
+                    language: str | None) -> Posted: ...  # fmt: skip
+
+
 def _check_text(value: str, name: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
@@ -108,9 +116,11 @@ def _check_text(value: str, name: str, limit: int) -> str:
 
 
 class ThreadService:
-    def __init__(self, session: AsyncSession, reviewer: PostReviewer | None = None):
+    def __init__(self, session: AsyncSession, reviewer: PostReviewer | None = None,
+                 batcher: ReplyBatcher | None = None):  # fmt: skip
         self.session = session
         self.reviewer = reviewer or PostReviewer()
+        self.batcher = batcher  # the node's group commit of replies (community/batching.py)
         self._mine: dict[uuid.UUID, list[uuid.UUID]] = {}  # the caller's pseudonyms, read once
         self._own: dict[tuple[uuid.UUID, uuid.UUID], Pseudonym] = {}
         self._memberships: dict[uuid.UUID, list[Membership]] = {}  # the caller's, read once
@@ -363,6 +373,16 @@ class ThreadService:
         return Posted(posted.post, posted.concern, ThreadView(thread, title, author, 0))
 
     async def reply(
+        self, actor: Actor, thread_id: uuid.UUID, body: str, identity: str = "pseudonym",
+        quote_post_id: uuid.UUID | None = None, language: str | None = None,
+    ) -> Posted:  # fmt: skip
+        args = (actor, thread_id, body, identity, quote_post_id, language)
+        batched = self.batcher is not None and self.batcher.batchable(self.reviewer)
+        if batched and self.batcher and not unit_of_work(self.session).active:  # else: join it
+            return await self.batcher.reply(self.reviewer, *args)
+        return await self.reply_now(*args)
+
+    async def reply_now(
         self, actor: Actor, thread_id: uuid.UUID, body: str, identity: str = "pseudonym",
         quote_post_id: uuid.UUID | None = None, language: str | None = None,
     ) -> Posted:  # fmt: skip
