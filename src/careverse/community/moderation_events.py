@@ -37,6 +37,8 @@ RULE_WORDS = {
     "harm-others": "language about harming others",
     "lexicon": "Suicide Risk Lexicon entry",
     "flag": "a member's crisis flag",
+    "veiled": "veiled crisis language",
+    "window": "crisis language across neighbouring sentences",
 }
 
 
@@ -46,6 +48,8 @@ def describe(reason: str) -> str:
     if kind == "rule":
         family = name.split(".", 1)[0]
         return f"{RULE_WORDS.get(family, family)} ({name})"
+    if kind in ("veiled", "window"):  # careverse.community.crisis_veiled: "veiled:burden"
+        return f"{RULE_WORDS[kind]} ({name})"
     if kind == "lexicon":
         construct, _, entry = name.partition(":")
         return f"{RULE_WORDS['lexicon']} ({construct}: '{entry}')"

@@ -1,7 +1,7 @@
 """wellbeing: questionnaire schedules (an instrument every N days for a patient, reminders)
 
 Revision ID: 0029_wellbeing_schedules
-Revises: 0022_smart_backend
+Revises: 0026_smart_launch_oidc
 Create Date: 2026-11-30 23:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0029_wellbeing_schedules"
-down_revision: str | None = "0022_smart_backend"
+down_revision: str | None = "0026_smart_launch_oidc"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
