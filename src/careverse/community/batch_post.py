@@ -54,7 +54,13 @@ from careverse.community.models import (
 )
 from careverse.community.moderation_events import CrisisPostHeld
 from careverse.community.moderation_models import CrisisCase, Flag, Hold, Penalty, PostTag
-from careverse.community.moderation_review import concern_for, crisis_recipients, rules_for
+from careverse.community.moderation_review import (
+    concern_for,
+    crisis_recipients,
+    refuse_blocked,
+    refuse_penalised,
+    rules_for,
+)
 from careverse.community.posts import (
     IDENTITIES,
     MAX_BODY,
@@ -68,7 +74,7 @@ from careverse.community.review import Concern, PostReviewer
 from careverse.identity import directory
 from careverse.kernel import audit, clock, crypto
 from careverse.kernel.config import Settings
-from careverse.kernel.errors import DomainError, Forbidden, InvalidInput, NotFound, TooManyRequests
+from careverse.kernel.errors import DomainError, InvalidInput, NotFound, TooManyRequests
 from careverse.kernel.policy import Actor, Role, require_full_scope
 from careverse.kernel.uow import unit_of_work
 
@@ -326,14 +332,7 @@ async def _check(
     _penalty(reads, community.id, actor.account_id)
     rules = await rules_for(session, community.id)
     verdict = pipeline.review(body, community_kind=community.kind, trust_level=level, rules=rules)
-    if verdict.action == "block":
-        words = [
-            r.rsplit(":", 1)[-1] for r in verdict.reasons if r.startswith("watched-word:block")
-        ]
-        raise InvalidInput(
-            f"This post uses words this community does not allow: {', '.join(words)}.",
-            field="body", code="blocked_words",
-        )  # fmt: skip
+    refuse_blocked(verdict)
     return _Accepted(index, request, thread, community, m, body, level, verdict)
 
 
@@ -382,10 +381,7 @@ def _penalty(reads: _Reads, community_id: uuid.UUID, account_id: uuid.UUID) -> N
     live = [p for p in rows if p.until is None or clock.as_utc(p.until) > now]
     live.sort(key=lambda p: (p.kind != "suspend", p.step))
     if live:
-        penalty = live[0]
-        until = clock.as_utc(penalty.until).isoformat() if penalty.until else "further notice"
-        word = "silenced" if penalty.kind == "silence" else "suspended"
-        raise Forbidden(f"You are {word} in this community until {until}.", code=word)
+        refuse_penalised(live[0])
 
 
 async def _write_posts(

@@ -221,6 +221,24 @@ async def hold(session: AsyncSession, post: Post, reasons: list[str], crisis: bo
     row.resolved_at = None
 
 
+def refuse_penalised(penalty) -> None:
+    """A silence or suspension in force refuses the post (403), saying until when."""
+    until = clock.as_utc(penalty.until).isoformat() if penalty.until else "further notice"
+    word = "silenced" if penalty.kind == "silence" else "suspended"
+    raise Forbidden(f"You are {word} in this community until {until}.", code=word)
+
+
+def refuse_blocked(verdict) -> None:
+    """A watched word whose action is ``block`` refuses the post (422), naming the words."""
+    if verdict.action != "block":
+        return
+    words = [r.rsplit(":", 1)[-1] for r in verdict.reasons if r.startswith("watched-word:block")]
+    raise InvalidInput(
+        f"This post uses words this community does not allow: {', '.join(words)}.",
+        field="body", code="blocked_words",
+    )  # fmt: skip
+
+
 class ModerationReviewer(PostReviewer):
     """The full reviewer: watched words from the tables, penalties, holds, the crisis path."""
 
@@ -230,21 +248,12 @@ class ModerationReviewer(PostReviewer):
     async def review(self, session: AsyncSession, draft: Draft) -> Review:
         penalty = await penalty_in_force(session, draft.community_id, draft.author_account_id)
         if penalty is not None:
-            until = clock.as_utc(penalty.until).isoformat() if penalty.until else "further notice"
-            word = "silenced" if penalty.kind == "silence" else "suspended"
-            raise Forbidden(f"You are {word} in this community until {until}.", code=word)
+            refuse_penalised(penalty)
         text = draft.body if draft.title is None else f"{draft.title}\n\n{draft.body}"
         rules = await rules_for(session, draft.community_id)
         verdict = pipeline.review(text, community_kind=draft.community_kind,
                                   trust_level=draft.trust_level, rules=rules)  # fmt: skip
-        if verdict.action == "block":
-            words = [
-                r.rsplit(":", 1)[-1] for r in verdict.reasons if r.startswith("watched-word:block")
-            ]
-            raise InvalidInput(
-                f"This post uses words this community does not allow: {', '.join(words)}.",
-                field="body", code="blocked_words",
-            )  # fmt: skip
+        refuse_blocked(verdict)
         post = await session.get(Post, draft.post_id)
         assert post is not None
         body = None
