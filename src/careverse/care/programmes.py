@@ -229,6 +229,7 @@ class ProgrammeService:
     async def _view(self, actor: Actor, row: CareProgramme, *, with_members: bool) -> ProgrammeView:
         leads = await self._leads(row.id)
         names = await directory.display_names(self.session, set(leads))
+        leads.sort(key=lambda lead: (names.get(lead, ""), str(lead)))
         now = clock.now()
         enrolments = (
             await self.session.scalars(
@@ -421,6 +422,7 @@ async def _group(session: AsyncSession, row: CareProgramme) -> CareGroup:
         )
     ).all()
     names = await directory.display_names(session, set(leads))
+    leads = sorted(leads, key=lambda lead: (names.get(lead, ""), str(lead)))
     now = clock.now()
     enrolments = (
         await session.scalars(
@@ -465,3 +467,30 @@ async def erase_person(event: AccountErasureDue, session: AsyncSession) -> None:
     await session.execute(
         delete(ProgrammeLead).where(ProgrammeLead.clinician_id == event.account_id)
     )
+
+
+# Demo data (careverse/demo.py): (name, description, leads, members by their clinician).
+DEMO_PROGRAMMES = (
+    ("Heart failure remote monitoring",
+     "Daily weight, blood pressure and heart rate at home; a nurse call when they drift.",
+     ("dr.okafor", "dr.rivera"), (("dr.okafor", "lucia"), ("dr.rivera", "amara"))),
+    ("Post-COVID rehabilitation",
+     "Twelve weeks of breathing exercises, graded activity and fatigue check-ins.",
+     ("dr.rivera",), (("dr.rivera", "jonas"),)),
+)  # fmt: skip
+
+
+async def seed_demo_programmes(session: AsyncSession, accounts: dict) -> None:
+    """The demo's programmes and members, once (a programme that exists is left alone)."""
+    service = ProgrammeService(session)
+    for name, description, leads, members in DEMO_PROGRAMMES:
+        if await session.scalar(select(CareProgramme.id).where(CareProgramme.name == name)):
+            continue
+        first = accounts[leads[0]]
+        made = await service.create(
+            Actor(first.id, Role.CLINICIAN), name, description,
+            [accounts[lead].id for lead in leads],
+        )  # fmt: skip
+        for clinician, patient in members:
+            actor = Actor(accounts[clinician].id, Role.CLINICIAN)
+            await service.enrol(actor, made.id, accounts[patient].patient.id, None)

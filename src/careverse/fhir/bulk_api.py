@@ -53,9 +53,7 @@ PARAMETERS = {
 
 
 def exports(session: SessionDep, settings: SettingsDep, runtime: RuntimeDep) -> BulkExports:
-    return BulkExports(
-        session, settings, runtime.get(PatientRoster), runtime.find(GroupDirectory)
-    )
+    return BulkExports(session, settings, runtime.get(PatientRoster), runtime.find(GroupDirectory))
 
 
 Exports = Annotated[BulkExports, Depends(exports)]

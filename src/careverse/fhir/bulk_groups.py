@@ -206,8 +206,14 @@ async def search_groups(
         }
         _audit(session, actor, shown & listed if not query.summary_count else set())
     return FhirResponse(
-        searchset(query, chosen, len(matched), settings.public_url,
-                  has_next=has_next, has_previous=has_previous)  # fmt: skip
+        searchset(
+            query,
+            chosen,
+            len(matched),
+            settings.public_url,
+            has_next=has_next,
+            has_previous=has_previous,
+        )
     )
 
 

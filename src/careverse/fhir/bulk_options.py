@@ -227,8 +227,10 @@ def from_parameters(body: bytes) -> KickOff:
         elif name == "includeAssociatedData":
             out.associated.append(value)
         else:
-            raise DomainError("Unsupported parameter; a kick-off takes _outputFormat, _since, "
-                              "_type, _typeFilter, _elements, patient, includeAssociatedData.")  # fmt: skip
+            raise DomainError(
+                "Unsupported parameter; a kick-off takes _outputFormat, _since, "
+                "_type, _typeFilter, _elements, patient, includeAssociatedData."
+            )
     out.types = ",".join(types) if types else None
     return out
 
