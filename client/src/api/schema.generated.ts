@@ -456,6 +456,49 @@ export interface paths {
     /** Set Preferences */
     put: operations["set_preferences_api_care_preferences_put"];
   };
+  "/api/care/programmes": {
+    /**
+     * List Programmes
+     * @description Every care programme (clinicians and admins): name, description, leads, how many.
+     */
+    get: operations["list_programmes_api_care_programmes_get"];
+    /**
+     * Create Programme
+     * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
+     */
+    post: operations["create_programme_api_care_programmes_post"];
+  };
+  "/api/care/programmes/{programme_id}": {
+    /**
+     * Read Programme
+     * @description A programme; for its leads, the members they may see.
+     */
+    get: operations["read_programme_api_care_programmes__programme_id__get"];
+    /**
+     * Delete Programme
+     * @description Delete a programme nobody is enrolled in now (a lead or an admin).
+     */
+    delete: operations["delete_programme_api_care_programmes__programme_id__delete"];
+    /**
+     * Change Programme
+     * @description Rename, describe or change the leads (a lead or an admin).
+     */
+    patch: operations["change_programme_api_care_programmes__programme_id__patch"];
+  };
+  "/api/care/programmes/{programme_id}/enrolments": {
+    /**
+     * Enrol
+     * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
+     */
+    post: operations["enrol_api_care_programmes__programme_id__enrolments_post"];
+  };
+  "/api/care/programmes/{programme_id}/enrolments/{patient_id}": {
+    /**
+     * End Enrolment
+     * @description End a patient's enrolment (a clinician who cares for them, or the patient).
+     */
+    delete: operations["end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete"];
+  };
   "/api/care/queue": {
     /**
      * Queue
@@ -970,6 +1013,13 @@ export interface paths {
      */
     post: operations["change_password_api_me_password_post"];
   };
+  "/api/me/programmes": {
+    /**
+     * My Programmes
+     * @description The calling patient's care programmes, current and past.
+     */
+    get: operations["my_programmes_api_me_programmes_get"];
+  };
   "/api/messages/attachments/{attachment_id}": {
     /**
      * Download
@@ -1262,9 +1312,14 @@ export interface paths {
   "/fhir/$export": {
     /**
      * Export System
-     * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+     * @description Kick off an export of every patient's record (exporters: admins, backend clients).
      */
     get: operations["export_system_fhir__export_get"];
+    /**
+     * Export System Post
+     * @description Kick off a system export with a Parameters body.
+     */
+    post: operations["export_system_post_fhir__export_post"];
   };
   "/fhir/AllergyIntolerance": {
     /**
@@ -1500,17 +1555,38 @@ export interface paths {
   };
   "/fhir/Group": {
     /**
-     * Search Groups
-     * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+     * Search Group
+     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+     * programmes, with the members the caller may see.
      */
-    get: operations["search_groups_fhir_Group_get"];
+    get: operations["search_Group_fhir_Group_get"];
+  };
+  "/fhir/Group/_search": {
+    /**
+     * Search Group Post
+     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+     * programmes, with the members the caller may see.
+     */
+    post: operations["search_Group_post_fhir_Group__search_post"];
+  };
+  "/fhir/Group/{group_id}": {
+    /**
+     * Read Group
+     * @description One Group the caller may see, with the members they may see (404 otherwise).
+     */
+    get: operations["read_group_fhir_Group__group_id__get"];
   };
   "/fhir/Group/{group_id}/$export": {
     /**
      * Export Group
-     * @description Kick off an export of a Group: the patients of one clinician.
+     * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
      */
     get: operations["export_group_fhir_Group__group_id___export_get"];
+    /**
+     * Export Group Post
+     * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
+     */
+    post: operations["export_group_post_fhir_Group__group_id___export_post"];
   };
   "/fhir/MedicationStatement": {
     /**
@@ -1578,6 +1654,11 @@ export interface paths {
      * @description Kick off an export of every patient the caller may see (admins; a clinician's own).
      */
     get: operations["export_patients_fhir_Patient__export_get"];
+    /**
+     * Export Patients Post
+     * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
+     */
+    post: operations["export_patients_post_fhir_Patient__export_post"];
   };
   "/fhir/Patient/$match": {
     /**
@@ -3248,6 +3329,19 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** EnrolmentIn */
+    EnrolmentIn: {
+      /**
+       * Ends At
+       * @description The planned end, with its offset
+       */
+      ends_at?: string | null;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
     /** ErasureOut */
     ErasureOut: {
       /** Due At */
@@ -3507,6 +3601,16 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
+    };
+    /** LeadOut */
+    LeadOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** LibraryItemIn */
     LibraryItemIn: {
@@ -3819,6 +3923,29 @@ export interface components {
     MessageThreadsOut: {
       /** Threads */
       threads: components["schemas"]["MessageThreadOut"][];
+    };
+    /** MyProgrammeOut */
+    MyProgrammeOut: {
+      /** Active */
+      active: boolean;
+      /** Description */
+      description: string;
+      /** Ended At */
+      ended_at: string | null;
+      /** Ends At */
+      ends_at: string | null;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -4390,6 +4517,80 @@ export interface components {
       system: string | null;
       /** Text */
       text: string;
+    };
+    /** ProgrammeChange */
+    ProgrammeChange: {
+      /** Description */
+      description?: string | null;
+      /** Lead Ids */
+      lead_ids?: string[] | null;
+      /** Name */
+      name?: string | null;
+    };
+    /** ProgrammeIn */
+    ProgrammeIn: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Lead Ids */
+      lead_ids?: string[];
+      /** Name */
+      name: string;
+    };
+    /** ProgrammeMemberOut */
+    ProgrammeMemberOut: {
+      /** Ends At */
+      ends_at: string | null;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /** Enrolled By */
+      enrolled_by: string | null;
+      /**
+       * Enrolment Id
+       * Format: uuid
+       */
+      enrolment_id: string;
+      /** Name */
+      name: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** ProgrammeOut */
+    ProgrammeOut: {
+      /** Description */
+      description: string;
+      /** Enrolled */
+      enrolled: number;
+      /**
+       * Hidden Members
+       * @description Members the caller may not see (counted only)
+       * @default 0
+       */
+      hidden_members?: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Is Lead */
+      is_lead: boolean;
+      /** Leads */
+      leads: components["schemas"]["LeadOut"][];
+      /**
+       * Members
+       * @description For the programme's leads: the members they may see
+       */
+      members?: components["schemas"]["ProgrammeMemberOut"][] | null;
+      /** Name */
+      name: string;
     };
     /**
      * Purpose
@@ -9152,6 +9353,345 @@ export interface operations {
     };
   };
   /**
+   * List Programmes
+   * @description Every care programme (clinicians and admins): name, description, leads, how many.
+   */
+  list_programmes_api_care_programmes_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Programme
+   * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
+   */
+  create_programme_api_care_programmes_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ProgrammeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Programme
+   * @description A programme; for its leads, the members they may see.
+   */
+  read_programme_api_care_programmes__programme_id__get: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Delete Programme
+   * @description Delete a programme nobody is enrolled in now (a lead or an admin).
+   */
+  delete_programme_api_care_programmes__programme_id__delete: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Programme
+   * @description Rename, describe or change the leads (a lead or an admin).
+   */
+  change_programme_api_care_programmes__programme_id__patch: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ProgrammeChange"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Enrol
+   * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
+   */
+  enrol_api_care_programmes__programme_id__enrolments_post: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EnrolmentIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeMemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End Enrolment
+   * @description End a patient's enrolment (a clinician who cares for them, or the patient).
+   */
+  end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete: {
+    parameters: {
+      path: {
+        programme_id: string;
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Queue
    * @description The calling clinician's visits of today: in progress, checked in (in order), booked.
    */
@@ -13265,6 +13805,44 @@ export interface operations {
     };
   };
   /**
+   * My Programmes
+   * @description The calling patient's care programmes, current and past.
+   */
+  my_programmes_api_me_programmes_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MyProgrammeOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Download
    * @description An attachment, through the policy; always downloaded, never rendered inline.
    */
@@ -15401,7 +15979,7 @@ export interface operations {
   };
   /**
    * Export System
-   * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+   * @description Kick off an export of every patient's record (exporters: admins, backend clients).
    */
   export_system_fhir__export_get: {
     parameters: {
@@ -15409,9 +15987,67 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export System Post
+   * @description Kick off a system export with a Parameters body.
+   */
+  export_system_post_fhir__export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -17315,10 +17951,134 @@ export interface operations {
     };
   };
   /**
-   * Search Groups
-   * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+   * Search Group
+   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+   * programmes, with the members the caller may see.
    */
-  search_groups_fhir_Group_get: {
+  search_Group_fhir_Group_get: {
+    parameters: {
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>` */
+        patient?: string;
+        /** @description The patient as `Patient/<id>` */
+        subject?: string;
+        /** @description Starts with, ignoring case */
+        name?: string[];
+        /** @description person */
+        type?: string[];
+        /** @description Patient/<id> (among the members you may see) */
+        member?: string[];
+        /** @description The Group's id; commas: any of */
+        _id?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default name) */
+        _sort?: "name" | "-name" | "_id" | "-_id";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Group Post
+   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+   * programmes, with the members the caller may see.
+   */
+  search_Group_post_fhir_Group__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Group
+   * @description One Group the caller may see, with the members they may see (404 otherwise).
+   */
+  read_group_fhir_Group__group_id__get: {
+    parameters: {
+      path: {
+        group_id: string;
+      };
+    };
     responses: {
       /** @description Successful Response */
       200: {
@@ -17354,7 +18114,7 @@ export interface operations {
   };
   /**
    * Export Group
-   * @description Kick off an export of a Group: the patients of one clinician.
+   * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
    */
   export_group_fhir_Group__group_id___export_get: {
     parameters: {
@@ -17362,12 +18122,73 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
       };
       path: {
         group_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export Group Post
+   * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
+   */
+  export_group_post_fhir_Group__group_id___export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+      path: {
+        group_id: string;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -17849,9 +18670,67 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export Patients Post
+   * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
+   */
+  export_patients_post_fhir_Patient__export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {

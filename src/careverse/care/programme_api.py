@@ -36,7 +36,7 @@ class LeadOut(BaseModel):
     name: str
 
 
-class MemberOut(BaseModel):
+class ProgrammeMemberOut(BaseModel):
     enrolment_id: uuid.UUID
     patient_id: uuid.UUID
     name: str
@@ -52,7 +52,7 @@ class ProgrammeOut(BaseModel):
     leads: list[LeadOut]
     enrolled: int
     is_lead: bool
-    members: list[MemberOut] | None = Field(
+    members: list[ProgrammeMemberOut] | None = Field(
         None, description="For the programme's leads: the members they may see"
     )
     hidden_members: int = Field(0, description="Members the caller may not see (counted only)")
@@ -85,8 +85,8 @@ class MyProgrammeOut(BaseModel):
     active: bool
 
 
-def member_out(m: Member) -> MemberOut:
-    return MemberOut(
+def member_out(m: Member) -> ProgrammeMemberOut:
+    return ProgrammeMemberOut(
         enrolment_id=m.enrolment_id, patient_id=m.patient_id, name=m.name,
         enrolled_at=m.enrolled_at, ends_at=m.ends_at, enrolled_by=m.enrolled_by,
     )  # fmt: skip
@@ -145,11 +145,11 @@ async def delete_programme(
 
 @router.post(
     "/care/programmes/{programme_id}/enrolments",
-    response_model=MemberOut, status_code=201, responses=ERRORS,
+    response_model=ProgrammeMemberOut, status_code=201, responses=ERRORS,
 )  # fmt: skip
 async def enrol(
     programme_id: uuid.UUID, body: EnrolmentIn, actor: CurrentActor, programmes: Programmes
-) -> MemberOut:
+) -> ProgrammeMemberOut:
     """Enrol a patient the calling clinician cares for (optionally until a planned end)."""
     return member_out(await programmes.enrol(actor, programme_id, body.patient_id, body.ends_at))
 

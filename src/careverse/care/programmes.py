@@ -383,7 +383,7 @@ class ProgrammeService:
                 account_id=brief.account_id, kind=f"programme.{change}",
                 title="Your care programmes changed",
                 body=f"{what} the care programme {programme.name}.",
-                link="/me/programmes", patient_id=patient_id,
+                link="/home", patient_id=patient_id,
             )
         )  # fmt: skip
 
