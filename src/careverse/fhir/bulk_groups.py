@@ -53,6 +53,7 @@ router = APIRouter(tags=["fhir"])
 Session = Annotated[AsyncSession, Depends(get_session)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 KIND = "urn:careverse:group-kind"
+PATIENTS = ("patient", "subject")
 
 GROUP = Spec(
     type="Group",
@@ -190,7 +191,7 @@ async def search_groups(
     """The Groups the caller may see (GET, or POST a form): clinicians' patients and care
     programmes, with the members the caller may see."""
     pairs = await parameters(request)
-    if any(name in ("patient", "subject") for name, _ in pairs):
+    if any(name in PATIENTS for name, _ in pairs):
         raise BadSearch("Group is searched by name, type, member and _id.")
     query = parse(GROUP, pairs, is_lenient(request))
     async with unit_of_work(session):
@@ -218,6 +219,11 @@ async def search_groups(
 
 
 register(router, GROUP, search_groups)
+# The toolkit describes patient/subject for every type; a Group is not searched by them (400).
+for _route in router.routes:
+    extra = getattr(_route, "openapi_extra", None) or {}
+    if "parameters" in extra:
+        extra["parameters"] = [p for p in extra["parameters"] if p["name"] not in PATIENTS]
 
 
 @router.get("/Group/{group_id}", responses=OUTCOMES, response_class=FhirResponse)
