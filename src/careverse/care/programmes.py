@@ -91,9 +91,17 @@ def _open(now: datetime):
 
 def _clean(name: str | None, field: str, limit: int) -> str:
     text = " ".join((name or "").split())
-    if not text or len(text) > limit:
-        raise InvalidInput(f"{field} must be 1 to {limit} characters.", field=field)
+    if not text or len(text) > limit or not text.isprintable():
+        raise InvalidInput(f"{field} must be 1 to {limit} printable characters.", field=field)
     return text
+
+
+def _described(text: str | None) -> str:
+    value = (text or "").strip()
+    if len(value) > 2000 or "\x00" in value:
+        raise InvalidInput("description must be at most 2000 characters of text.",
+                           field="description")  # fmt: skip
+    return value
 
 
 class ProgrammeService:
@@ -148,7 +156,7 @@ class ProgrammeService:
     ) -> ProgrammeView:
         require_role(actor, Role.CLINICIAN, Role.ADMIN)
         name = _clean(name, "name", 120)
-        description = (description or "").strip()[:2000]
+        description = _described(description)
         async with unit_of_work(self.session):
             leads = list(lead_ids)
             if actor.role is Role.CLINICIAN and actor.account_id not in leads:
@@ -178,10 +186,11 @@ class ProgrammeService:
             row = await self._programme(programme_id)
             await self._may_manage(actor, programme_id)
             if name is not None:
-                row.name = _clean(name, "name", 120)
-                await self._name_free(row.name, but=row.id)
+                cleaned = _clean(name, "name", 120)
+                await self._name_free(cleaned, but=row.id)
+                row.name = cleaned
             if description is not None:
-                row.description = description.strip()[:2000]
+                row.description = _described(description)
             if lead_ids is not None:
                 if not lead_ids:
                     raise InvalidInput("A programme keeps at least one lead.", field="lead_ids")

@@ -86,6 +86,9 @@ async def test_an_admin_names_the_leads_and_leads_change_or_delete_it(client, te
     assert len(r.json()["leads"]) == 2
     r = await client.patch(url, json={"lead_ids": []}, headers=a.headers)
     assert r.status_code == 422
+    await create(client, a, "Taken")
+    r = await client.patch(url, json={"name": "taken"}, headers=a.headers)
+    assert r.status_code == 409
     r = await client.patch(url, json={"lead_ids": [str(team["p1"].id)]}, headers=a.headers)
     assert r.status_code == 422  # a lead is a clinician
     await enrol(client, a, made, team["p1"])
@@ -163,7 +166,8 @@ async def test_a_caregiver_sees_nothing_and_enrols_nobody(client, team):
 @pytest.mark.parametrize(
     "body",
     [{"name": ""}, {"name": "x" * 121}, {"name": "   "}, {"description": "no name"},
-     {"name": "Ok", "lead_ids": ["not-a-uuid"]}, {"name": "Ok", "lead_ids": [str(uuid.uuid4())]}],
+     {"name": "Ok", "lead_ids": ["not-a-uuid"]}, {"name": "Ok", "lead_ids": [str(uuid.uuid4())]},
+     {"name": "Nul\x00byte"}, {"name": "Ok", "description": "nul\x00"}],
 )  # fmt: skip
 async def test_bad_programmes_answer_422(client, team, body):
     r = await client.post(BASE, json=body, headers=team["a"].headers)
