@@ -217,3 +217,30 @@ async def test_the_demo_has_two_programmes_with_its_patients(app, client):
     assert heart["enrolled"] == 2 and heart["hidden_members"] == 1
     mine = await as_("jonas", "/api/me/programmes")
     assert [m["name"] for m in mine] == ["Post-COVID rehabilitation"]
+
+
+class TestErasure:
+    @pytest.fixture
+    def settings_overrides(self) -> dict:
+        return {"erasure_grace_days": 0, "access_token_ttl_seconds": 7 * 24 * 3600}
+
+    async def test_an_erased_patient_s_enrolments_and_an_erased_lead_go(self, app, client, team):
+        from sqlalchemy import func, select
+
+        from careverse.care.programme_models import ProgrammeEnrolment, ProgrammeLead
+        from careverse.privacy.service import PrivacyService
+
+        a, b, p1, p2 = team["a"], team["b"], team["p1"], team["p2"]
+        programme = await create(client, a, lead_ids=[str(b.id)])
+        await enrol(client, a, programme, p1)
+        await enrol(client, a, programme, p2)
+        for who in (p1, b):
+            assert (await client.delete("/api/me", headers=who.headers)).status_code == 202
+        async with app.state.runtime.db.session() as session:
+            assert await PrivacyService(session, app.state.runtime.settings).erase_due() == 2
+        async with app.state.runtime.db.session() as session:
+            left = (await session.scalars(select(ProgrammeEnrolment.patient_id))).all()
+            leads = (await session.scalars(select(ProgrammeLead.clinician_id))).all()
+            assert list(left) == [p2.patient_id]  # patient 2's enrolment stays
+            assert list(leads) == [a.id]
+            assert await session.scalar(select(func.count()).select_from(ProgrammeEnrolment)) == 1
