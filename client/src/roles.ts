@@ -48,6 +48,7 @@ export const AREAS = {
   messages: area('messages', 'messages'),
   inbox: area('inbox', 'inbox'),
   apps: area('apps', 'apps'),
+  programmes: area('programmes', 'programmes'),
 } as const satisfies Record<string, Area>;
 
 interface RoleHome {
@@ -94,6 +95,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
       AREAS.consultations,
       AREAS.spaces,
       AREAS.inbox,
+      AREAS.programmes,
     ],
   },
   moderator: {

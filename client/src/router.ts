@@ -188,6 +188,7 @@ export const ROUTES: readonly RouteEntry[] = [
   areaRoute(AREAS.consultations, () => html`<cv-care-schedule></cv-care-schedule>`),
   areaRoute(AREAS.schedule, () => html`<cv-care-schedule></cv-care-schedule>`),
   areaRoute(AREAS.patients, () => html`<cv-patients-page></cv-patients-page>`),
+  areaRoute(AREAS.programmes, () => html`<cv-programmes-page></cv-programmes-page>`),
   {
     name: 'patientRecord',
     path: '/patients/:id',

@@ -352,4 +352,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     await seed_messages(session, settings, accounts)
     await seed_health_records(session, accounts)
     await seed_communities(session, accounts)  # five communities with threads
+    from careverse.care.programmes import seed_demo_programmes
+
+    await seed_demo_programmes(session, accounts)  # two care programmes with demo patients
     return list(PEOPLE)

@@ -1,6 +1,7 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
 from careverse.care import models as care_models
+from careverse.care import programme_models as care_programme_models
 from careverse.community import digest_models as community_digest_models
 from careverse.community import library_models as community_library_models
 from careverse.community import models as community_models
@@ -20,6 +21,7 @@ from careverse.world import models as world_models
 
 __all__ = [
     "care_models",
+    "care_programme_models",
     "community_digest_models",
     "community_library_models",
     "community_models",

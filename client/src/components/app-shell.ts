@@ -53,6 +53,7 @@ import '../pages/wellbeing/wellbeing-page';
 import '../pages/not-found-page';
 import '../pages/patients/patient-record';
 import '../pages/patients/patients-page';
+import '../pages/care/programmes-page';
 import '../pages/people/people-page';
 import '../pages/privacy/privacy-page';
 import '../pages/reset-password-page';

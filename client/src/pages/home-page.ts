@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { Account } from '../api/auth';
 import { LightElement } from '../components/light-element';
 import '../components/people-i-support';
+import '../components/my-programmes';
 import { t } from '../i18n';
 import { roleHome } from '../roles';
 import { takeNotice } from '../session';
@@ -39,6 +40,7 @@ export class HomePage extends LightElement {
         <div class="notice" role="status">${this.notice || nothing}</div>
       </div>
       ${account.role === 'caregiver' ? html`<cv-people-i-support></cv-people-i-support>` : nothing}
+      ${account.role === 'patient' ? html`<cv-my-programmes></cv-my-programmes>` : nothing}
       <section class="areas" aria-labelledby="areas-title">
         <h2 id="areas-title">${t('home.areasHeading')}</h2>
         ${home && home.areas.length > 0

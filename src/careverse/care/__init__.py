@@ -47,3 +47,11 @@ def setup(runtime: Runtime) -> None:
         "care.lapsed-invitations",
         lambda: jobs.end_lapsed_invitations_forever(runtime.db, runtime.settings),
     )
+    from careverse.care import programme_api, programmes  # care programmes (FHIR Groups)
+    from careverse.kernel.groups import GroupDirectory
+
+    runtime.include_router(programme_api.router)
+    runtime.provide(
+        GroupDirectory(programmes.GROUP_PREFIX, programmes.all_groups, programmes.group)
+    )
+    runtime.events.subscribe(AccountErasureDue, programmes.erase_person, phase=Phase.TRANSACTION)

@@ -14,6 +14,7 @@ def setup(runtime: Runtime) -> None:
     """Mount ``/fhir``: every registered FHIR router, the CapabilityStatement, ``$everything``."""
     from careverse.fhir import api, bulk, bulk_api
     from careverse.kernel.fhir import PatientRoster
+    from careverse.kernel.groups import GroupDirectory
 
     # First, so /Patient/$export is routed before identity's /Patient/{id}.
     runtime.fhir_routers.insert(0, bulk_api.router)
@@ -25,5 +26,6 @@ def setup(runtime: Runtime) -> None:
             runtime.patient_record,
             lambda: runtime.get(PatientRoster),
             runtime.settings,
+            lambda: runtime.find(GroupDirectory),  # care programmes, when care is set up
         ),
     )

@@ -37,11 +37,13 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.fhir.bulk_models import BulkJob, BulkPart
+from careverse.fhir.bulk_options import KickOff, Options, Shaping, options_of, warning_lines
 from careverse.kernel import audit, clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError, Forbidden, NotFound
 from careverse.kernel.fhir import PatientRecord, PatientRoster
+from careverse.kernel.groups import CareGroup, GroupDirectory
 from careverse.kernel.policy import Actor, Category, Role, Scope, decide
 from careverse.kernel.uow import unit_of_work
 
@@ -76,6 +78,7 @@ class ExportRequest:
     types: tuple[str, ...] | None = None
     since: datetime | None = None
     group_id: str | None = None
+    options: Options = field(default_factory=Options)
 
 
 def parse_request(
@@ -86,8 +89,10 @@ def parse_request(
     types: str | None,
     since: str | None,
     group_id: str | None = None,
+    more: KickOff | None = None,
 ) -> ExportRequest:
-    """Check a kick-off's headers and parameters; a 400 names what is wrong, never its value."""
+    """Check a kick-off's headers and parameters; a 400 names what is wrong, never its value.
+    ``more``: ``_typeFilter``, ``_elements``, ``patient``, ``includeAssociatedData``."""
     if not prefer or "respond-async" not in [p.strip() for p in prefer.lower().split(",")]:
         raise DomainError("Bulk export needs the header Prefer: respond-async.")
     if output_format is not None and output_format not in OUTPUT_FORMATS:
@@ -106,7 +111,11 @@ def parse_request(
         if when.tzinfo is None:
             raise DomainError("_since must be a FHIR instant with its offset.")
         when = when.astimezone(UTC)
-    return ExportRequest(level, url, wanted, when, group_id)
+    return ExportRequest(level, url, wanted, when, group_id, options_of(level, more, wanted))
+
+
+def is_programme(group_id: str | None, directory: GroupDirectory | None) -> bool:
+    return bool(directory and group_id and group_id.startswith(directory.prefix))
 
 
 def _group_clinician(group_id: str) -> uuid.UUID:
@@ -114,34 +123,6 @@ def _group_clinician(group_id: str) -> uuid.UUID:
         return uuid.UUID(group_id.removeprefix(GROUP_PREFIX))
     except ValueError:
         raise NotFound("Not found.") from None
-
-
-def group_resource(clinician_id: uuid.UUID, name: str, count: int) -> dict:
-    """A Group of the patients of one clinician (members are read through ``$export``)."""
-    return {
-        "resourceType": "Group",
-        "id": f"{GROUP_PREFIX}{clinician_id}",
-        "type": "person",
-        "actual": True,
-        "name": f"Patients of {name}",
-        "quantity": count,
-        "managingEntity": {
-            "identifier": {"system": "urn:careverse:account", "value": str(clinician_id)},
-            "display": name,
-        },
-    }
-
-
-async def groups(session: AsyncSession, roster: PatientRoster, actor: Actor) -> list[dict]:
-    """The Groups ``actor`` may export: every clinician's for an exporter, a clinician's own."""
-    out = []
-    for clinician_id, name in await roster.clinicians(session):
-        if may_bulk_export(actor) or (
-            actor.role is Role.CLINICIAN and actor.account_id == clinician_id
-        ):
-            members = await roster.reachable(session, Actor(clinician_id, Role.CLINICIAN))
-            out.append(group_resource(clinician_id, name, len(members)))
-    return out
 
 
 def _requester(job: BulkJob) -> Actor | None:
@@ -161,16 +142,29 @@ def owns(actor: Actor, job: BulkJob) -> bool:
 class BulkExports:
     """Kick-off, status, files and cancellation of export jobs (HTTP side)."""
 
-    def __init__(self, session: AsyncSession, settings: Settings, roster: PatientRoster):
+    def __init__(
+        self, session: AsyncSession, settings: Settings, roster: PatientRoster,
+        directory: GroupDirectory | None = None,
+    ) -> None:  # fmt: skip
         self.session = session
         self.settings = settings
         self.roster = roster
+        self.directory = directory
 
     async def kick_off(self, actor: Actor, request: ExportRequest) -> BulkJob:
         if actor.scope is not Scope.FULL:
             raise Forbidden("Your session does not allow bulk export.")
         async with unit_of_work(self.session):
-            if request.level == "group":
+            if request.level == "group" and is_programme(request.group_id, self.directory):
+                assert self.directory is not None
+                found = await self.directory.get(self.session, request.group_id or "")
+                if found is None:
+                    raise NotFound("Not found.")
+                if not may_bulk_export(actor) and not (
+                    actor.role is Role.CLINICIAN and actor.account_id in found.lead_ids
+                ):
+                    raise Forbidden("Your role does not allow exporting this group.")
+            elif request.level == "group":
                 clinician_id = _group_clinician(request.group_id or "")
                 known = {c for c, _ in await self.roster.clinicians(self.session)}
                 if not may_bulk_export(actor) and not (
@@ -193,6 +187,7 @@ class BulkExports:
                 request_url=request.url[:2000], status="queued", patients_total=0,
                 patients_done=0, created_at=now,
                 expires_at=now + timedelta(hours=self.settings.fhir_bulk_expiry_hours),
+                options=request.options.dumps(),
             )  # fmt: skip
             self.session.add(job)
             await self.session.flush()
@@ -219,6 +214,7 @@ class BulkExports:
         for kind, count in rows:
             counts[kind] = counts.get(kind, 0) + count
         base = base_url.rstrip("/")
+        outcomes = counts.pop("OperationOutcome", 0)  # warnings: the manifest's "error" files
         return {
             "transactionTime": job.created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "request": job.request_url,
@@ -227,8 +223,11 @@ class BulkExports:
                 {"type": kind, "url": f"{base}/fhir/bulk/{job.id}/{kind}.ndjson", "count": n}
                 for kind, n in sorted(counts.items())
             ],
-            "error": [],
-        }
+            "error": [
+                {"type": "OperationOutcome", "count": outcomes,
+                 "url": f"{base}/fhir/bulk/{job.id}/OperationOutcome.ndjson"}
+            ] if outcomes else [],
+        }  # fmt: skip
 
     async def cancel(self, actor: Actor, job_id: uuid.UUID) -> None:
         async with unit_of_work(self.session):
@@ -311,6 +310,7 @@ class Reading:
     job_id: uuid.UUID | None = None
     seen: set[tuple[str, str]] = field(default_factory=set)
     app_name: str | None = None  # a SMART backend client: named in each audit row
+    shaping: Shaping = field(default_factory=lambda: Shaping(Options()))
 
     @property
     def as_exporter(self) -> bool:
@@ -351,7 +351,10 @@ async def patient_lines(
         key = (resource["resourceType"], str(resource.get("id")))
         if key in reading.seen or not selected(resource, reading.types, reading.since):
             continue
+        if not reading.shaping.keep(resource):
+            continue
         reading.seen.add(key)
+        resource = reading.shaping.shape(resource)
         line = json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
         out.setdefault(key[0], []).append(line)
     return out
@@ -359,9 +362,31 @@ async def patient_lines(
 
 async def patients_of_job(
     session: AsyncSession, roster: PatientRoster, level: str, requester: Actor | None,
-    group_id: str | None,
+    group_id: str | None, directory: GroupDirectory | None = None,
+    only: list[str] | None = None,
 ) -> list[uuid.UUID]:  # fmt: skip
-    """The patients an export covers (each is still checked as its record is read)."""
+    """The patients an export covers (each is still checked as its record is read); ``only``:
+    the kick-off's ``patient`` parameters, if any."""
+    found = await _patients_of_job(session, roster, level, requester, group_id, directory)
+    if only is None:
+        return found
+    wanted = set(only)
+    return [p for p in found if str(p) in wanted]
+
+
+def active_members(group: CareGroup | None) -> list[uuid.UUID]:
+    if group is None:
+        return []
+    return list(dict.fromkeys(m.patient_id for m in group.members if m.active))
+
+
+async def _patients_of_job(
+    session: AsyncSession, roster: PatientRoster, level: str, requester: Actor | None,
+    group_id: str | None, directory: GroupDirectory | None,
+) -> list[uuid.UUID]:  # fmt: skip
+    if level == "group" and is_programme(group_id, directory):
+        assert directory is not None
+        return active_members(await directory.get(session, group_id or ""))
     if level == "group":
         return await roster.reachable(session, Actor(_group_clinician(group_id or ""),
                                                      Role.CLINICIAN))  # fmt: skip
@@ -398,8 +423,9 @@ async def _claim(db: Database, job_id: uuid.UUID, now: datetime) -> bool:
 
 
 async def run_job(
-    db: Database, record: PatientRecord, roster: PatientRoster, job_id: uuid.UUID
-) -> bool:
+    db: Database, record: PatientRecord, roster: PatientRoster, job_id: uuid.UUID,
+    directory: GroupDirectory | None = None,
+) -> bool:  # fmt: skip
     """Claim and run one job to the end; answers whether this node ran it."""
     started = clock.now()
     if not await _claim(db, job_id, started):
@@ -410,10 +436,14 @@ async def run_job(
             return False
         requester = _requester(job)
         types = set(job.types.split(",")) if job.types else None
+        options = Options.loads(job.options)
         reading = Reading(
-            requester, job.requester_role, types, job.since, job.id, app_name=job.app_name
+            requester, job.requester_role, types, job.since, job.id, app_name=job.app_name,
+            shaping=Shaping(options),
+        )  # fmt: skip
+        patients = await patients_of_job(
+            session, roster, job.level, requester, job.group_id, directory, options.patients
         )
-        patients = await patients_of_job(session, roster, job.level, requester, job.group_id)
     try:
         for index, patient_id in enumerate(patients):
             async with db.session() as session, unit_of_work(session):
@@ -454,6 +484,11 @@ async def run_job(
             )
             if cast(CursorResult, done).rowcount != 1:
                 raise _Cancelled
+            if options.warnings:  # the manifest lists them under "error"
+                session.add(BulkPart(
+                    job_id=job_id, resource_type="OperationOutcome", seq=len(patients),
+                    count=len(options.warnings), content=warning_lines(options),
+                ))  # fmt: skip
             audit.record(
                 session, "fhir.export.complete", actor_id=requester and requester.account_id,
                 actor_role=job.requester_role, resource_id=job_id,
@@ -490,7 +525,10 @@ async def delete_expired(db: Database) -> int:
     return deleted
 
 
-async def run_due_once(db: Database, record: PatientRecord, roster: PatientRoster) -> int:
+async def run_due_once(
+    db: Database, record: PatientRecord, roster: PatientRoster,
+    directory: GroupDirectory | None = None,
+) -> int:  # fmt: skip
     """Delete expired exports, then run every job waiting (or left by a dead node); answers
     how many jobs this node ran."""
     await delete_expired(db)
@@ -510,17 +548,17 @@ async def run_due_once(db: Database, record: PatientRecord, roster: PatientRoste
         ).all()
     ran = 0
     for job_id in due:
-        ran += await run_job(db, record, roster, job_id)
+        ran += await run_job(db, record, roster, job_id, directory)
     return ran
 
 
 async def run_forever(
     db: Callable[[], Database], record: PatientRecord, roster: Callable[[], PatientRoster],
-    settings: Settings,
+    settings: Settings, directory: Callable[[], GroupDirectory | None] = lambda: None,
 ) -> None:  # fmt: skip
     while True:
         try:
-            await run_due_once(db(), record, roster())
+            await run_due_once(db(), record, roster(), directory())
         except Exception as exc:
             log.error("fhir.bulk_export_check_failed", error=type(exc).__name__)
         await clock.sleep(settings.fhir_bulk_check_seconds)

@@ -38,6 +38,8 @@ class BulkJob(IdMixin, CreatedMixin, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     error: Mapped[str | None] = mapped_column(Text)  # a reason without health data
     app_name: Mapped[str | None] = mapped_column(String(100))  # a SMART backend client's
+    # JSON: _typeFilter, _elements, patient (POST kick-off), warnings (ignored parameters)
+    options: Mapped[str | None] = mapped_column(Text)
 
 
 class BulkPart(IdMixin, Base):
