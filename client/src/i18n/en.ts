@@ -3,6 +3,8 @@
  * back to English for any key it lacks. `{name}` placeholders are filled by `t()`; a message
  * given as an object of plural forms is chosen by the `count` parameter (Intl.PluralRules).
  */
+import exposure from './en-exposure';
+
 const en = {
   'app.name': 'Careverse',
   'app.loading': 'Loading…',
@@ -1898,6 +1900,7 @@ const en = {
   'community.flag.note': 'A note for the moderators (optional)',
   'community.flag.send': 'Send the report',
   'community.flag.sent': 'Thank you: the moderators will look at this post. The author is not told who reported it.',
+  ...exposure,
 } as const;
 
 export default en;

@@ -19,12 +19,12 @@ from careverse.kernel.errors import DomainError
 from careverse.wellbeing.exposure_events import ExposureStreams, exposure_events
 from careverse.wellbeing.exposure_schemas import (
     ControlIn,
+    ExposureSessionOut,
+    ExposureSessionsOut,
+    ExposureStartIn,
     HierarchiesOut,
     HierarchyIn,
     HierarchyOut,
-    SessionOut,
-    SessionsOut,
-    SessionStartIn,
     SsqIn,
     SudsIn,
 )
@@ -80,57 +80,68 @@ async def my_hierarchies(actor: CurrentActor, service: Exposure) -> HierarchiesO
     return HierarchiesOut.model_validate({"hierarchies": await service.hierarchies(actor, None)})
 
 
-@router.get("/patients/{patient_id}/sessions", response_model=SessionsOut, responses=ERRORS)
+@router.get("/patients/{patient_id}/sessions", response_model=ExposureSessionsOut, responses=ERRORS)
 async def patient_sessions(
     patient_id: uuid.UUID, actor: CurrentActor, service: Exposure
-) -> SessionsOut:
+) -> ExposureSessionsOut:
     """A patient's sessions, oldest first: SUDS within and between sessions, adherence."""
-    return SessionsOut.model_validate({"sessions": await service.sessions(actor, patient_id)})
+    return ExposureSessionsOut.model_validate(
+        {"sessions": await service.sessions(actor, patient_id)}
+    )
 
 
-@router.get("/me/sessions", response_model=SessionsOut, responses=ERRORS)
-async def my_sessions(actor: CurrentActor, service: Exposure) -> SessionsOut:
-    return SessionsOut.model_validate({"sessions": await service.sessions(actor, None)})
+@router.get("/me/sessions", response_model=ExposureSessionsOut, responses=ERRORS)
+async def my_sessions(actor: CurrentActor, service: Exposure) -> ExposureSessionsOut:
+    return ExposureSessionsOut.model_validate({"sessions": await service.sessions(actor, None)})
 
 
 @router.post(
-    "/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut, responses=ERRORS
+    "/sessions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExposureSessionOut,
+    responses=ERRORS,
 )
-async def start_session(body: SessionStartIn, actor: CurrentActor, service: Exposure) -> SessionOut:
+async def start_session(
+    body: ExposureStartIn, actor: CurrentActor, service: Exposure
+) -> ExposureSessionOut:
     view = await service.start(actor, body.hierarchy_id, body.step, body.intensity)
-    return SessionOut.model_validate(view)
+    return ExposureSessionOut.model_validate(view)
 
 
-@router.get("/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
+@router.get("/sessions/{session_id}", response_model=ExposureSessionOut, responses=ERRORS)
 async def get_session_view(
     session_id: uuid.UUID, actor: CurrentActor, service: Exposure
-) -> SessionOut:
-    return SessionOut.model_validate(await service.get(actor, session_id))
+) -> ExposureSessionOut:
+    return ExposureSessionOut.model_validate(await service.get(actor, session_id))
 
 
-@router.post("/sessions/{session_id}/suds", response_model=SessionOut, responses=ERRORS)
+@router.post("/sessions/{session_id}/suds", response_model=ExposureSessionOut, responses=ERRORS)
 async def rate(
     session_id: uuid.UUID, body: SudsIn, actor: CurrentActor, service: Exposure
-) -> SessionOut:
+) -> ExposureSessionOut:
     """The patient's SUDS (0-100) before, during (every minute) or after the exposure."""
-    return SessionOut.model_validate(await service.rate(actor, session_id, body.phase, body.value))
+    return ExposureSessionOut.model_validate(
+        await service.rate(actor, session_id, body.phase, body.value)
+    )
 
 
-@router.post("/sessions/{session_id}/control", response_model=SessionOut, responses=ERRORS)
+@router.post("/sessions/{session_id}/control", response_model=ExposureSessionOut, responses=ERRORS)
 async def control(
     session_id: uuid.UUID, body: ControlIn, actor: CurrentActor, service: Exposure
-) -> SessionOut:
+) -> ExposureSessionOut:
     """``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either)."""
     view = await service.control(actor, session_id, body.action, body.value)
-    return SessionOut.model_validate(view)
+    return ExposureSessionOut.model_validate(view)
 
 
-@router.post("/sessions/{session_id}/ssq", response_model=SessionOut, responses=ERRORS)
+@router.post("/sessions/{session_id}/ssq", response_model=ExposureSessionOut, responses=ERRORS)
 async def ssq(
     session_id: uuid.UUID, body: SsqIn, actor: CurrentActor, service: Exposure
-) -> SessionOut:
+) -> ExposureSessionOut:
     """The simulator sickness questionnaire after the session (16 items, 0-3)."""
-    return SessionOut.model_validate(await service.answer_ssq(actor, session_id, body.answers))
+    return ExposureSessionOut.model_validate(
+        await service.answer_ssq(actor, session_id, body.answers)
+    )
 
 
 @router.get(

@@ -53,7 +53,7 @@ class HierarchiesOut(BaseModel):
     hierarchies: list[HierarchyOut]
 
 
-class SessionStartIn(BaseModel):
+class ExposureStartIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     hierarchy_id: uuid.UUID
@@ -89,7 +89,7 @@ class SudsOut(BaseModel):
     value: int
 
 
-class SessionEventOut(BaseModel):
+class ExposureEventOut(BaseModel):
     at: AwareDatetime
     by: uuid.UUID | None
     role: str
@@ -117,7 +117,7 @@ class SceneOut(BaseModel):
     noise: float | None = None
 
 
-class SessionOut(BaseModel):
+class ExposureSessionOut(BaseModel):
     id: uuid.UUID
     hierarchy_id: uuid.UUID
     patient_id: uuid.UUID
@@ -130,11 +130,11 @@ class SessionOut(BaseModel):
     started_at: AwareDatetime
     ended_at: AwareDatetime | None
     suds: list[SudsOut]
-    events: list[SessionEventOut]
+    events: list[ExposureEventOut]
     peak_suds: int | None
     progression_suggested: bool
     ssq: SsqOut | None
 
 
-class SessionsOut(BaseModel):
-    sessions: list[SessionOut]
+class ExposureSessionsOut(BaseModel):
+    sessions: list[ExposureSessionOut]
