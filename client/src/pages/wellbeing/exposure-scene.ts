@@ -93,8 +93,8 @@ export class ExposureScene {
     private comfort: SceneComfort,
     private readonly vrSlot: HTMLElement | null,
   ) {
-    this.renderer = new WebGLRenderer({ antialias: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer = new WebGLRenderer({ antialias: false, powerPreference: 'high-performance' });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 1.5));
     this.renderer.xr.enabled = true;
     this.renderer.domElement.setAttribute('aria-hidden', 'true');
     container.prepend(this.renderer.domElement);
