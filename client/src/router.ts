@@ -179,6 +179,27 @@ export const ROUTES: readonly RouteEntry[] = [
   }),
   areaRoute(AREAS.alerts, () => html`<cv-alerts-page></cv-alerts-page>`),
   areaRoute(AREAS.wellbeing, () => html`<cv-wellbeing-page></cv-wellbeing-page>`),
+  {
+    // Exposure therapy: the patient's steps and sessions (docs/wellbeing.md).
+    name: 'exposure',
+    path: '/wellbeing/exposure',
+    audience: 'signedIn',
+    title: 'exposure.title',
+    page: ({ account }) => html`<cv-exposure-page .account=${account}></cv-exposure-page>`,
+    area: AREAS.wellbeing,
+    section: `/${AREAS.wellbeing.slug}`,
+  },
+  {
+    // The therapist's side: the fear hierarchy builder and the live session.
+    name: 'patientExposure',
+    path: '/patients/:id/exposure',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'exposure.title',
+    page: ({ params }) => html`<cv-exposure-therapist patient-id=${params.id}></cv-exposure-therapist>`,
+    area: AREAS.patients,
+    section: `/${AREAS.patients.slug}`,
+  },
   areaRoute(AREAS.vitals, ({ account }) => html`<cv-vitals-page .account=${account}></cv-vitals-page>`),
   areaRoute(AREAS.health, ({ account }) => html`<cv-health-page .account=${account}></cv-health-page>`),
   areaRoute(

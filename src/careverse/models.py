@@ -15,6 +15,7 @@ from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
+from careverse.wellbeing import exposure_models as wellbeing_exposure_models
 from careverse.wellbeing import models as wellbeing_models
 from careverse.wellbeing import schedule_models as wellbeing_schedule_models
 from careverse.world import models as world_models
@@ -35,6 +36,7 @@ __all__ = [
     "monitoring_alert_models",
     "monitoring_models",
     "privacy_models",
+    "wellbeing_exposure_models",
     "wellbeing_models",
     "wellbeing_schedule_models",
     "world_models",

@@ -1266,6 +1266,71 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
+  "/api/wellbeing/exposure/hierarchies/{hierarchy_id}": {
+    /** Update Hierarchy */
+    put: operations["update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put"];
+  };
+  "/api/wellbeing/exposure/me/hierarchies": {
+    /** My Hierarchies */
+    get: operations["my_hierarchies_api_wellbeing_exposure_me_hierarchies_get"];
+  };
+  "/api/wellbeing/exposure/me/sessions": {
+    /** My Sessions */
+    get: operations["my_sessions_api_wellbeing_exposure_me_sessions_get"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/hierarchies": {
+    /** Patient Hierarchies */
+    get: operations["patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get"];
+    /**
+     * Create Hierarchy
+     * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+     */
+    post: operations["create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/sessions": {
+    /**
+     * Patient Sessions
+     * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+     */
+    get: operations["patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/stream": {
+    /**
+     * Stream
+     * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
+     * sessions change; the page then reads the session. The patient and their therapist.
+     */
+    get: operations["stream_api_wellbeing_exposure_patients__patient_id__stream_get"];
+  };
+  "/api/wellbeing/exposure/sessions": {
+    /** Start Session */
+    post: operations["start_session_api_wellbeing_exposure_sessions_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}": {
+    /** Get Session View */
+    get: operations["get_session_view_api_wellbeing_exposure_sessions__session_id__get"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/control": {
+    /**
+     * Control
+     * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
+     */
+    post: operations["control_api_wellbeing_exposure_sessions__session_id__control_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/ssq": {
+    /**
+     * Ssq
+     * @description The simulator sickness questionnaire after the session (16 items, 0-3).
+     */
+    post: operations["ssq_api_wellbeing_exposure_sessions__session_id__ssq_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/suds": {
+    /**
+     * Rate
+     * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
+     */
+    post: operations["rate_api_wellbeing_exposure_sessions__session_id__suds_post"];
+  };
   "/api/wellbeing/instruments": {
     /**
      * Instruments
@@ -3031,6 +3096,19 @@ export interface components {
       seq: number;
     };
     /**
+     * ControlIn
+     * @description A command: ``intensity`` (with ``value``), ``pause``, ``resume``, ``stop``.
+     */
+    ControlIn: {
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "intensity" | "pause" | "resume" | "stop";
+      /** Value */
+      value?: number | null;
+    };
+    /**
      * CrisisPathOut
      * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
      * crisis came from PHQ-9 item 9 (the client offers the C-SSRS screener next).
@@ -3352,6 +3430,90 @@ export interface components {
        */
       status: "scheduled" | "none";
     };
+    /** ExposureEventOut */
+    ExposureEventOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** By */
+      by: string | null;
+      /** Kind */
+      kind: string;
+      /** Role */
+      role: string;
+      /** Value */
+      value?: number | null;
+    };
+    /** ExposureSessionOut */
+    ExposureSessionOut: {
+      /** Description */
+      description: string;
+      /** Ended At */
+      ended_at: string | null;
+      /** Events */
+      events: components["schemas"]["ExposureEventOut"][];
+      /** Expected Suds */
+      expected_suds: number;
+      /**
+       * Hierarchy Id
+       * Format: uuid
+       */
+      hierarchy_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Intensity */
+      intensity: number;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Peak Suds */
+      peak_suds: number | null;
+      /** Progression Suggested */
+      progression_suggested: boolean;
+      scene: components["schemas"]["SceneOut"];
+      ssq: components["schemas"]["SsqOut"] | null;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "active" | "paused" | "ended";
+      /** Step */
+      step: number;
+      /** Suds */
+      suds: components["schemas"]["SudsOut"][];
+    };
+    /** ExposureSessionsOut */
+    ExposureSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["ExposureSessionOut"][];
+    };
+    /** ExposureStartIn */
+    ExposureStartIn: {
+      /**
+       * Hierarchy Id
+       * Format: uuid
+       */
+      hierarchy_id: string;
+      /**
+       * Intensity
+       * @default 50
+       */
+      intensity?: number;
+      /** Step */
+      step: number;
+    };
     /** FlagIn */
     FlagIn: {
       /** Note */
@@ -3455,6 +3617,54 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** HierarchiesOut */
+    HierarchiesOut: {
+      /** Hierarchies */
+      hierarchies: components["schemas"]["HierarchyOut"][];
+    };
+    /** HierarchyIn */
+    HierarchyIn: {
+      /**
+       * Ready
+       * @default false
+       */
+      ready?: boolean;
+      /** Steps */
+      steps: components["schemas"]["StepIn"][];
+      /** Title */
+      title: string;
+    };
+    /** HierarchyOut */
+    HierarchyOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Ready */
+      ready: boolean;
+      /** Steps */
+      steps: components["schemas"]["StepOut"][];
+      /** Therapist Id */
+      therapist_id: string | null;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
     };
     /** HoursIn */
     HoursIn: {
@@ -5085,6 +5295,24 @@ export interface components {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
     };
+    /** SceneOut */
+    SceneOut: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Height M */
+      height_m?: number | null;
+      /** Intensity */
+      intensity: number;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
     /** ScopeText */
     ScopeText: {
       /** Scope */
@@ -5230,6 +5458,30 @@ export interface components {
       /** Template */
       template: string;
     };
+    /** SsqIn */
+    SsqIn: {
+      /** Answers */
+      answers: number[];
+    };
+    /** SsqOut */
+    SsqOut: {
+      /** Answers */
+      answers: number[];
+      /** Disorientation */
+      disorientation: number;
+      /** Disorientation Raw */
+      disorientation_raw: number;
+      /** Nausea */
+      nausea: number;
+      /** Nausea Raw */
+      nausea_raw: number;
+      /** Oculomotor */
+      oculomotor: number;
+      /** Oculomotor Raw */
+      oculomotor_raw: number;
+      /** Total */
+      total: number;
+    };
     /** StateOut */
     StateOut: {
       /**
@@ -5253,6 +5505,71 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
+    };
+    /**
+     * StepIn
+     * @description One step of a fear hierarchy: what, which scene with which parameters, expected SUDS.
+     */
+    StepIn: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Description */
+      description: string;
+      /** Expected Suds */
+      expected_suds: number;
+      /** Height M */
+      height_m?: number | null;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
+    /** StepOut */
+    StepOut: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Description */
+      description: string;
+      /** Expected Suds */
+      expected_suds: number;
+      /** Height M */
+      height_m?: number | null;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
+    /** SudsIn */
+    SudsIn: {
+      /**
+       * Phase
+       * @enum {string}
+       */
+      phase: "before" | "during" | "after";
+      /** Value */
+      value: number;
+    };
+    /** SudsOut */
+    SudsOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Phase */
+      phase: string;
+      /** Value */
+      value: number;
     };
     /** SummaryOut */
     SummaryOut: {
@@ -15668,6 +15985,580 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Update Hierarchy */
+  update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put: {
+    parameters: {
+      path: {
+        hierarchy_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HierarchyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Hierarchies */
+  my_hierarchies_api_wellbeing_exposure_me_hierarchies_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Sessions */
+  my_sessions_api_wellbeing_exposure_me_sessions_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Patient Hierarchies */
+  patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Hierarchy
+   * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+   */
+  create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HierarchyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["HierarchyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Sessions
+   * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+   */
+  patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Stream
+   * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
+   * sessions change; the page then reads the session. The patient and their therapist.
+   */
+  stream_api_wellbeing_exposure_patients__patient_id__stream_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Start Session */
+  start_session_api_wellbeing_exposure_sessions_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ExposureStartIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Session View */
+  get_session_view_api_wellbeing_exposure_sessions__session_id__get: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Control
+   * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
+   */
+  control_api_wellbeing_exposure_sessions__session_id__control_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ControlIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Ssq
+   * @description The simulator sickness questionnaire after the session (16 items, 0-3).
+   */
+  ssq_api_wellbeing_exposure_sessions__session_id__ssq_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SsqIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Rate
+   * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
+   */
+  rate_api_wellbeing_exposure_sessions__session_id__suds_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SudsIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
       };
       /** @description Bad request */
       400: {

@@ -50,6 +50,8 @@ import '../pages/community/community-moderation';
 import '../pages/monitoring/monitoring-page';
 import '../pages/monitoring/vitals-page';
 import '../pages/wellbeing/wellbeing-page';
+import '../pages/wellbeing/exposure-page';
+import '../pages/wellbeing/exposure-therapist';
 import '../pages/not-found-page';
 import '../pages/patients/patient-record';
 import '../pages/patients/patients-page';

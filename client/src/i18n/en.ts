@@ -3,6 +3,8 @@
  * back to English for any key it lacks. `{name}` placeholders are filled by `t()`; a message
  * given as an object of plural forms is chosen by the `count` parameter (Intl.PluralRules).
  */
+import exposure from './en-exposure';
+
 const en = {
   'app.name': 'Careverse',
   'app.loading': 'Loading…',
@@ -1977,6 +1979,7 @@ const en = {
   'programmes.clinicianOnly': 'Care programmes are for clinicians.',
   'programmes.mineHeading': 'Your care programmes',
   'programmes.mineEnded': 'Ended {date}',
+  ...exposure,
 } as const;
 
 export default en;

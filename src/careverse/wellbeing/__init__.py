@@ -39,3 +39,17 @@ def setup(runtime: Runtime) -> None:
             runtime.db, runtime.settings.wellbeing_reminder_check_seconds
         ),
     )
+    # Exposure therapy (docs/wellbeing.md, "Exposure therapy"): routes, live streams, erasure.
+    from careverse.wellbeing import exposure_api
+    from careverse.wellbeing.exposure_events import (
+        ExposureSessionChanged,
+        ExposureStreams,
+        erase_exposure_rows,
+    )
+
+    runtime.include_router(exposure_api.router)
+    exposure_streams = runtime.provide(ExposureStreams())
+    runtime.events.subscribe(
+        ExposureSessionChanged, exposure_streams.on_change, phase=Phase.EVERYWHERE
+    )
+    runtime.events.subscribe(AccountErasureDue, erase_exposure_rows, phase=Phase.TRANSACTION)

@@ -96,6 +96,9 @@ export class PatientRecord extends LightElement {
           <a class="button button--secondary" href="/monitoring?patient=${encodeURIComponent(p.id)}"
             >${t('record.monitoring')}</a
           >
+          <a class="button button--secondary" href="/patients/${encodeURIComponent(p.id)}/exposure"
+            >${t('exposure.link')}</a
+          >
         </p>
       </section>
     `;

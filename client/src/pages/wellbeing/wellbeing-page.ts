@@ -258,6 +258,7 @@ export class WellbeingPage extends LightElement {
       <div class="page-intro">
         <h1>${t('wellbeing.title')}</h1>
         <p class="lead">${t('wellbeing.intro')}</p>
+        <p><a href="/wellbeing/exposure">${t('exposure.link')}</a></p>
         <div class="form-error" role="alert">${this.error || nothing}</div>
       </div>
       ${this.crisis ? this.renderCrisis(this.crisis) : nothing}

@@ -1,7 +1,7 @@
 """identity: SMART EHR launch handles, OpenID Connect signing keys, a backend client's jwks_url
 
 Revision ID: 0026_smart_launch_oidc
-Revises: 0022_smart_backend
+Revises: 0025_wellbeing_exposure
 Create Date: 2026-11-30 23:20:00.000000
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0026_smart_launch_oidc"
-down_revision: str | None = "0022_smart_backend"
+down_revision: str | None = "0025_wellbeing_exposure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
