@@ -5,6 +5,20 @@
 
 
 export interface paths {
+  "/.well-known/jwks.json": {
+    /**
+     * Jwks
+     * @description The public keys that verify Careverse's ``id_token``s.
+     */
+    get: operations["jwks__well_known_jwks_json_get"];
+  };
+  "/.well-known/openid-configuration": {
+    /**
+     * Openid Configuration
+     * @description OpenID Connect discovery (the issuer of the ``id_token``).
+     */
+    get: operations["openid_configuration__well_known_openid_configuration_get"];
+  };
   "/.well-known/smart-configuration": {
     /** Smart Configuration */
     get: operations["smart_configuration__well_known_smart_configuration_get"];
@@ -1240,6 +1254,21 @@ export interface paths {
      */
     post: operations["consent_preview_api_smart_consent_preview_post"];
   };
+  "/api/smart/launch": {
+    /**
+     * Launch App
+     * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+     * 404 if the caller may not see the patient (the access policy decides, audited).
+     */
+    post: operations["launch_app_api_smart_launch_post"];
+  };
+  "/api/smart/launch-apps": {
+    /**
+     * Launch Apps
+     * @description The apps the caller may launch from Careverse (those with a launch URL).
+     */
+    get: operations["launch_apps_api_smart_launch_apps_get"];
+  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1345,12 +1374,32 @@ export interface paths {
      */
     get: operations["my_results_api_wellbeing_me_results_get"];
   };
+  "/api/wellbeing/me/schedules": {
+    /**
+     * My Schedules
+     * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+     */
+    get: operations["my_schedules_api_wellbeing_me_schedules_get"];
+  };
   "/api/wellbeing/patients/{patient_id}/results": {
     /**
      * Patient Results
      * @description A patient's results over time (their clinicians; 404 when not yours to see).
      */
     get: operations["patient_results_api_wellbeing_patients__patient_id__results_get"];
+  };
+  "/api/wellbeing/patients/{patient_id}/schedules": {
+    /**
+     * Patient Schedules
+     * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+     */
+    get: operations["patient_schedules_api_wellbeing_patients__patient_id__schedules_get"];
+    /**
+     * Assign Schedule
+     * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+     * instrument is already scheduled for them).
+     */
+    post: operations["assign_schedule_api_wellbeing_patients__patient_id__schedules_post"];
   };
   "/api/wellbeing/responses": {
     /**
@@ -1359,6 +1408,13 @@ export interface paths {
      * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
      */
     post: operations["submit_api_wellbeing_responses_post"];
+  };
+  "/api/wellbeing/schedules/{schedule_id}": {
+    /**
+     * End Schedule
+     * @description Stop a questionnaire schedule (its patient's clinicians).
+     */
+    delete: operations["end_schedule_api_wellbeing_schedules__schedule_id__delete"];
   };
   "/api/world/ice-servers": {
     /**
@@ -1841,6 +1897,13 @@ export interface paths {
      */
     get: operations["authorize_oauth_authorize_get"];
   };
+  "/oauth/introspect": {
+    /**
+     * Introspect Token
+     * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+     */
+    post: operations["introspect_token_oauth_introspect_post"];
+  };
   "/oauth/revoke": {
     /**
      * Revoke
@@ -2196,6 +2259,10 @@ export interface components {
       jwks?: {
         [key: string]: unknown;
       } | null;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2228,6 +2295,10 @@ export interface components {
       id: string;
       /** Is Active */
       is_active: boolean;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2437,12 +2508,18 @@ export interface components {
      * @description The app's authorisation request, as the consent screen received it.
      */
     AuthorizeParams: {
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Redirect Uri */
       redirect_uri: string;
       /** Response Type */
@@ -2972,12 +3049,18 @@ export interface components {
     ConsentDecision: {
       /** Approve */
       approve: boolean;
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Patient Id */
       patient_id?: string | null;
       /** Redirect Uri */
@@ -3038,6 +3121,7 @@ export interface components {
     ConsentPreview: {
       /** App Name */
       app_name: string;
+      launch_patient?: components["schemas"]["PatientChoice"] | null;
       /** Needs Patient */
       needs_patient: boolean;
       /** Patient Is Self */
@@ -3701,12 +3785,19 @@ export interface components {
        * @enum {string}
        */
       code: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /** Higher Is Better */
+      higher_is_better: boolean;
       /** Items */
       items: components["schemas"]["QuestionOut"][];
       /** Licence */
       licence: string;
       /** Loinc */
       loinc: string | null;
+      /**
+       * Mcid
+       * @description Minimal clinically important change on the band scale (None: not charted)
+       */
+      mcid: number | null;
       /** Missing Rule */
       missing_rule: string;
       /** Options */
@@ -3811,6 +3902,34 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
+    };
+    /** LaunchIn */
+    LaunchIn: {
+      /**
+       * App Id
+       * Format: uuid
+       */
+      app_id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** LaunchOut */
+    LaunchOut: {
+      /** Launch Url */
+      launch_url: string;
+    };
+    /** LaunchableApp */
+    LaunchableApp: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** LeadOut */
     LeadOut: {
@@ -5313,6 +5432,61 @@ export interface components {
        */
       scene: "heights" | "crowd" | "spider" | "speaking";
     };
+    /**
+     * ScheduleIn
+     * @description Ask the patient to answer ``instrument`` every ``every_days`` days, the first time at
+     * ``first_due`` (now when left out).
+     */
+    ScheduleIn: {
+      /** Every Days */
+      every_days: number;
+      /** First Due */
+      first_due?: string | null;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /** ScheduleOut */
+    ScheduleOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Due */
+      due: boolean;
+      /** Every Days */
+      every_days: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /**
+       * Next Due At
+       * Format: date-time
+       */
+      next_due_at: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Title */
+      title: string;
+    };
+    /** SchedulesOut */
+    SchedulesOut: {
+      /** Schedules */
+      schedules: components["schemas"]["ScheduleOut"][];
+    };
     /** ScopeText */
     ScopeText: {
       /** Scope */
@@ -5962,6 +6136,11 @@ export interface components {
       });
       /** Band */
       band?: string | null;
+      /**
+       * Change
+       * @description Against the first result of the list for this instrument (the baseline): a change of at least the instrument's minimal clinically important change
+       */
+      change?: ("improved" | "worsened") | null;
       crisis?: components["schemas"]["CrisisPathOut"] | null;
       /**
        * Flags
@@ -6034,6 +6213,36 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /**
+   * Jwks
+   * @description The public keys that verify Careverse's ``id_token``s.
+   */
+  jwks__well_known_jwks_json_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+    };
+  };
+  /**
+   * Openid Configuration
+   * @description OpenID Connect discovery (the issuer of the ``id_token``).
+   */
+  openid_configuration__well_known_openid_configuration_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
   /** Smart Configuration */
   smart_configuration__well_known_smart_configuration_get: {
     responses: {
@@ -15831,6 +16040,78 @@ export interface operations {
     };
   };
   /**
+   * Launch App
+   * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+   * 404 if the caller may not see the patient (the access policy decides, audited).
+   */
+  launch_app_api_smart_launch_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LaunchIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LaunchOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Launch Apps
+   * @description The apps the caller may launch from Careverse (those with a launch URL).
+   */
+  launch_apps_api_smart_launch_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LaunchableApp"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -16680,6 +16961,44 @@ export interface operations {
     };
   };
   /**
+   * My Schedules
+   * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+   */
+  my_schedules_api_wellbeing_me_schedules_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Patient Results
    * @description A patient's results over time (their clinicians; 404 when not yours to see).
    */
@@ -16697,6 +17016,110 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["WellbeingResultsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Schedules
+   * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+   */
+  patient_schedules_api_wellbeing_patients__patient_id__schedules_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Assign Schedule
+   * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+   * instrument is already scheduled for them).
+   */
+  assign_schedule_api_wellbeing_patients__patient_id__schedules_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScheduleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ScheduleOut"];
         };
       };
       /** @description Bad request */
@@ -16753,6 +17176,53 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["WellbeingResultOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End Schedule
+   * @description Stop a questionnaire schedule (its patient's clinicians).
+   */
+  end_schedule_api_wellbeing_schedules__schedule_id__delete: {
+    parameters: {
+      path: {
+        schedule_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {
@@ -18849,10 +19319,6 @@ export interface operations {
   search_Group_fhir_Group_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
-        patient?: string;
-        /** @description The patient as `Patient/<id>` */
-        subject?: string;
         /** @description Starts with, ignoring case */
         name?: string[];
         /** @description person */
@@ -20394,6 +20860,24 @@ export interface operations {
       };
       /** @description Unknown client or redirect URI (an OAuth 2 error) */
       400: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Introspect Token
+   * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+   */
+  introspect_token_oauth_introspect_post: {
+    responses: {
+      /** @description RFC 7662: active with the token's details, or inactive */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Client authentication failed (or a public client) */
+      401: {
         content: never;
       };
     };
