@@ -14,6 +14,7 @@ from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
+from careverse.wellbeing import breathing_models as wellbeing_breathing_models
 from careverse.wellbeing import models as wellbeing_models
 from careverse.world import models as world_models
 
@@ -32,6 +33,7 @@ __all__ = [
     "monitoring_alert_models",
     "monitoring_models",
     "privacy_models",
+    "wellbeing_breathing_models",
     "wellbeing_models",
     "world_models",
 ]

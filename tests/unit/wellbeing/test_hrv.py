@@ -96,7 +96,7 @@ def test_malik_20_percent_edge_against_the_last_accepted_interval():
 
 
 def test_a_first_interval_artefact_does_not_become_the_reference():
-    rr = [1500.0] + [800.0, 810.0, 790.0, 805.0, 800.0]
+    rr = [1500.0, 800.0, 810.0, 790.0, 805.0, 800.0]
     assert hrv.accepted(rr) == [False, True, True, True, True, True]
     assert hrv.rmssd(rr) == pytest.approx(hrv.rmssd(rr[1:]))
 
@@ -207,7 +207,7 @@ def test_resonance_ties_go_to_the_rate_nearer_six_and_bad_input_is_refused():
     assert hrv.resonance_rate({4.5: flat, 7.0: flat, 6.5: flat}).rate == 6.5
     with pytest.raises(ValueError, match="at least two"):
         hrv.resonance_rate({6.0: flat})
-    with pytest.raises(ValueError, match="4.5-7"):
+    with pytest.raises(ValueError, match=r"4\.5-7"):
         hrv.resonance_rate({6.0: flat, 8.0: flat})
     with pytest.raises(ValueError, match="No paced rate"):
         hrv.resonance_rate({6.0: [1000.0] * 3, 5.0: [1000.0] * 3})
