@@ -1216,6 +1216,42 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
+  "/api/wellbeing/breathing/sessions": {
+    /**
+     * List Sessions
+     * @description The patient's breathing sessions, newest first.
+     */
+    get: operations["list_sessions_api_wellbeing_breathing_sessions_get"];
+    /**
+     * Start Session
+     * @description Start a breathing session (the signed-in patient's own) with the stress before it.
+     */
+    post: operations["start_session_api_wellbeing_breathing_sessions_post"];
+  };
+  "/api/wellbeing/breathing/sessions/{session_id}/finish": {
+    /**
+     * Finish Session
+     * @description Finish with the stress after it and the RR intervals the page saw (summarised, not kept).
+     */
+    post: operations["finish_session_api_wellbeing_breathing_sessions__session_id__finish_post"];
+  };
+  "/api/wellbeing/breathing/sessions/{session_id}/resonance": {
+    /**
+     * Choose Resonance
+     * @description The resonance finder: the RR intervals recorded at each paced rate (4.5-7 a minute);
+     * the rate with the largest heart-rate swing per breath becomes the session's.
+     */
+    post: operations["choose_resonance_api_wellbeing_breathing_sessions__session_id__resonance_post"];
+  };
+  "/api/wellbeing/breathing/stream": {
+    /**
+     * Beat Stream
+     * @description Server-sent events of the patient's own beats as the monitoring ingest stores them:
+     * `event: hrv` with the live RMSSD over the last 30 s, heart rate and the new RR intervals;
+     * `: ping` every 15 s (the sign-in is checked again at each).
+     */
+    get: operations["beat_stream_api_wellbeing_breathing_stream_get"];
+  };
   "/api/wellbeing/instruments": {
     /**
      * Instruments
@@ -2025,6 +2061,16 @@ export interface components {
       /** Substance */
       substance?: string | null;
     };
+    /** AmplitudeOut */
+    AmplitudeOut: {
+      /**
+       * Amplitude
+       * @description mean peak-to-trough heart-rate swing per breath
+       */
+      amplitude: number | null;
+      /** Rate */
+      rate: number;
+    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -2442,6 +2488,74 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** BreathingFinishIn */
+    BreathingFinishIn: {
+      /**
+       * Rr Ms
+       * @description the beats the page saw, in order
+       */
+      rr_ms?: number[];
+      /**
+       * Stress After
+       * @description 0 no stress - 10 the worst
+       */
+      stress_after: number;
+    };
+    /** BreathingSessionIn */
+    BreathingSessionIn: {
+      /**
+       * Mode
+       * @default paced
+       * @enum {string}
+       */
+      mode?: "paced" | "resonance";
+      /**
+       * Rate
+       * @description breaths a minute
+       * @default 6
+       */
+      rate?: number;
+      /**
+       * Stress Before
+       * @description 0 no stress - 10 the worst
+       */
+      stress_before: number;
+    };
+    /** BreathingSessionOut */
+    BreathingSessionOut: {
+      /** Duration Seconds */
+      duration_seconds: number | null;
+      /** Finished At */
+      finished_at: string | null;
+      hrv: components["schemas"]["HrvOut"] | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Mode
+       * @enum {string}
+       */
+      mode: "paced" | "resonance";
+      /** Rate */
+      rate: number;
+      resonance: components["schemas"]["ResonanceOut"] | null;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /** Stress After */
+      stress_after: number | null;
+      /** Stress Before */
+      stress_before: number;
+    };
+    /** BreathingSessionsOut */
+    BreathingSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["BreathingSessionOut"][];
     };
     /** CancelIn */
     CancelIn: {
@@ -3370,6 +3484,18 @@ export interface components {
       start: string;
       /** Weekday */
       weekday: number;
+    };
+    /** HrvOut */
+    HrvOut: {
+      /** Artefacts */
+      artefacts: number;
+      /** Beats */
+      beats: number;
+      /** Heart Rate Mean */
+      heart_rate_mean: number | null;
+      /** Rmssd */
+      rmssd: number | null;
+      rmssd_series: components["schemas"]["RmssdSeriesOut"] | null;
     };
     /**
      * IceServer
@@ -4767,6 +4893,25 @@ export interface components {
       /** Expires In */
       expires_in: number;
     };
+    /** ResonanceIn */
+    ResonanceIn: {
+      /** Trials */
+      trials: components["schemas"]["ResonanceTrialIn"][];
+    };
+    /** ResonanceOut */
+    ResonanceOut: {
+      /** Amplitudes */
+      amplitudes: components["schemas"]["AmplitudeOut"][];
+      /** Rate */
+      rate: number;
+    };
+    /** ResonanceTrialIn */
+    ResonanceTrialIn: {
+      /** Rate */
+      rate: number;
+      /** Rr Ms */
+      rr_ms: number[];
+    };
     /** ResourceOut */
     ResourceOut: {
       /** Contact */
@@ -4791,6 +4936,23 @@ export interface components {
        * @enum {string}
        */
       instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /** RmssdSeriesOut */
+    RmssdSeriesOut: {
+      /** First */
+      first: number;
+      /** Last */
+      last: number;
+      /** Max */
+      max: number;
+      /** Mean */
+      mean: number;
+      /** Min */
+      min: number;
+      /** Window Seconds */
+      window_seconds: number;
+      /** Windows */
+      windows: number;
     };
     /**
      * Role
@@ -15116,6 +15278,242 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Sessions
+   * @description The patient's breathing sessions, newest first.
+   */
+  list_sessions_api_wellbeing_breathing_sessions_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BreathingSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Session
+   * @description Start a breathing session (the signed-in patient's own) with the stress before it.
+   */
+  start_session_api_wellbeing_breathing_sessions_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BreathingSessionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BreathingSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Finish Session
+   * @description Finish with the stress after it and the RR intervals the page saw (summarised, not kept).
+   */
+  finish_session_api_wellbeing_breathing_sessions__session_id__finish_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BreathingFinishIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BreathingSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Choose Resonance
+   * @description The resonance finder: the RR intervals recorded at each paced rate (4.5-7 a minute);
+   * the rate with the largest heart-rate swing per breath becomes the session's.
+   */
+  choose_resonance_api_wellbeing_breathing_sessions__session_id__resonance_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResonanceIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BreathingSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Beat Stream
+   * @description Server-sent events of the patient's own beats as the monitoring ingest stores them:
+   * `event: hrv` with the live RMSSD over the last 30 s, heart rate and the new RR intervals;
+   * `: ping` every 15 s (the sign-in is checked again at each).
+   */
+  beat_stream_api_wellbeing_breathing_stream_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
       };
       /** @description Too many attempts */
       429: {

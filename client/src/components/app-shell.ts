@@ -50,6 +50,7 @@ import '../pages/community/community-moderation';
 import '../pages/monitoring/monitoring-page';
 import '../pages/monitoring/vitals-page';
 import '../pages/wellbeing/wellbeing-page';
+import '../pages/wellbeing/breathing-page';
 import '../pages/not-found-page';
 import '../pages/patients/patient-record';
 import '../pages/patients/patients-page';

@@ -19,11 +19,11 @@ from careverse.kernel.errors import DomainError, InvalidInput
 from careverse.wellbeing.biofeedback import BeatStreams, beat_events
 from careverse.wellbeing.breathing import BreathingService, Session
 from careverse.wellbeing.breathing_schemas import (
+    BreathingFinishIn,
+    BreathingSessionIn,
     BreathingSessionOut,
     BreathingSessionsOut,
-    FinishIn,
     ResonanceIn,
-    SessionIn,
 )
 
 router = APIRouter(prefix="/api/wellbeing/breathing", tags=["wellbeing breathing"])
@@ -47,7 +47,7 @@ def session_out(s: Session) -> BreathingSessionOut:
     response_model=BreathingSessionOut,
     responses=ERRORS,
 )
-async def start_session(body: SessionIn, actor: CurrentActor, service: Breathing):
+async def start_session(body: BreathingSessionIn, actor: CurrentActor, service: Breathing):
     """Start a breathing session (the signed-in patient's own) with the stress before it."""
     return session_out(await service.start(actor, body.mode, body.rate, body.stress_before))
 
@@ -70,7 +70,7 @@ async def choose_resonance(
 
 @router.post("/sessions/{session_id}/finish", response_model=BreathingSessionOut, responses=ERRORS)
 async def finish_session(
-    session_id: uuid.UUID, body: FinishIn, actor: CurrentActor, service: Breathing
+    session_id: uuid.UUID, body: BreathingFinishIn, actor: CurrentActor, service: Breathing
 ):
     """Finish with the stress after it and the RR intervals the page saw (summarised, not kept)."""
     rr = [float(v) for v in body.rr_ms]

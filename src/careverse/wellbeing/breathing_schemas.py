@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 Stress = Annotated[StrictInt, Field(ge=0, le=10, description="0 no stress - 10 the worst")]
-# One RR interval in ms: the ingest's plausible range; artefacts within it are hrv's to judge.
-RRInterval = Annotated[StrictInt | StrictFloat, Field(ge=200, le=3000)]
+# One RR interval in ms, as a strap or wearable sent it: artefacts (out of 300-2000 ms, or a
+# jump of more than 20 %) are careverse.wellbeing.hrv's to judge, so that none is bridged.
+RRInterval = Annotated[StrictInt | StrictFloat, Field(gt=0, le=10_000)]
 RRSeries = Annotated[list[RRInterval], Field(max_length=20_000)]
 PacerRate = Annotated[StrictInt | StrictFloat, Field(ge=3, le=10, description="breaths a minute")]
 FinderRate = Annotated[StrictInt | StrictFloat, Field(ge=4.5, le=7)]
@@ -19,22 +20,22 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SessionIn(_In):
+class BreathingSessionIn(_In):
     mode: Literal["paced", "resonance"] = "paced"
     rate: PacerRate = 6
     stress_before: Stress
 
 
-class TrialIn(_In):
+class ResonanceTrialIn(_In):
     rate: FinderRate
     rr_ms: Annotated[RRSeries, Field(min_length=1)]
 
 
 class ResonanceIn(_In):
-    trials: Annotated[list[TrialIn], Field(min_length=2, max_length=8)]
+    trials: Annotated[list[ResonanceTrialIn], Field(min_length=2, max_length=8)]
 
 
-class FinishIn(_In):
+class BreathingFinishIn(_In):
     stress_after: Stress
     rr_ms: RRSeries = Field(default_factory=list, description="the beats the page saw, in order")
 

@@ -123,7 +123,8 @@ async def test_bad_finishes_and_finder_trials_answer_4xx(client, person):
     url = f"{API}/sessions/{opened['id']}"
     for body in (
         {"stress_after": 12},
-        {"stress_after": 3, "rr_ms": [800, 100]},
+        {"stress_after": 3, "rr_ms": [800, 0]},
+        {"stress_after": 3, "rr_ms": [800, 20_000]},
         {"stress_after": 3, "rr_ms": [800, "x"]},
         {"stress_after": 3, "rr_ms": "800"},
     ):
