@@ -56,8 +56,9 @@ class BeatSubscription:
             heart_rate = self.heart_rate
         newest = max((*event.rr_at, *event.heart_rate_at), default=None)
         return {
-            "rmssd": None if rmssd is None else round(rmssd, 2),
-            "heart_rate": None if heart_rate is None else round(heart_rate, 1),
+            # Unrounded: the page rounds once for display (rounding twice can shift a digit).
+            "rmssd": rmssd,
+            "heart_rate": heart_rate,
             "beats": len(self.window.beats),
             "window_seconds": self.window.seconds,
             "rr_ms": list(event.rr_ms),
