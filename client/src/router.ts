@@ -200,6 +200,15 @@ export const ROUTES: readonly RouteEntry[] = [
     area: AREAS.patients,
     section: `/${AREAS.patients.slug}`,
   },
+  {
+    name: 'breathe',
+    path: '/wellbeing/breathe',
+    audience: 'signedIn',
+    title: 'breathing.title',
+    page: () => html`<cv-breathing-page></cv-breathing-page>`,
+    area: AREAS.wellbeing,
+    section: `/${AREAS.wellbeing.slug}`,
+  },
   areaRoute(AREAS.vitals, ({ account }) => html`<cv-vitals-page .account=${account}></cv-vitals-page>`),
   areaRoute(AREAS.health, ({ account }) => html`<cv-health-page .account=${account}></cv-health-page>`),
   areaRoute(

@@ -377,14 +377,25 @@ def bench_wellbeing(
         int, typer.Option(min=10_000, max=50_000_000, help="Questionnaires to score.")
     ] = 500_000,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    beats: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Beats sent one by one through the ingest to time the live RMSSD (0: skip).",
+        ),
+    ] = 300,
 ) -> None:
     """Questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2) and C-SSRS screeners scored per second,
-    in-process (the issue's target: 100,000 a second)."""
+    in-process (the issue's target: 100,000 a second); and the biofeedback RMSSD update latency
+    from a new beat's ingest to the breathing stream (target: within 1 s)."""
     import json
 
-    from careverse.bench.wellbeing import run_wellbeing_bench
+    from careverse.bench.wellbeing import run_biofeedback_bench, run_wellbeing_bench
 
     result = run_wellbeing_bench(questionnaires)
+    if beats:
+        result["biofeedback"] = run_biofeedback_bench(beats)
     if json_out:
         print(json.dumps(result))
     else:

@@ -5,20 +5,6 @@
 
 
 export interface paths {
-  "/.well-known/jwks.json": {
-    /**
-     * Jwks
-     * @description The public keys that verify Careverse's ``id_token``s.
-     */
-    get: operations["jwks__well_known_jwks_json_get"];
-  };
-  "/.well-known/openid-configuration": {
-    /**
-     * Openid Configuration
-     * @description OpenID Connect discovery (the issuer of the ``id_token``).
-     */
-    get: operations["openid_configuration__well_known_openid_configuration_get"];
-  };
   "/.well-known/smart-configuration": {
     /** Smart Configuration */
     get: operations["smart_configuration__well_known_smart_configuration_get"];
@@ -469,49 +455,6 @@ export interface paths {
     get: operations["get_preferences_api_care_preferences_get"];
     /** Set Preferences */
     put: operations["set_preferences_api_care_preferences_put"];
-  };
-  "/api/care/programmes": {
-    /**
-     * List Programmes
-     * @description Every care programme (clinicians and admins): name, description, leads, how many.
-     */
-    get: operations["list_programmes_api_care_programmes_get"];
-    /**
-     * Create Programme
-     * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
-     */
-    post: operations["create_programme_api_care_programmes_post"];
-  };
-  "/api/care/programmes/{programme_id}": {
-    /**
-     * Read Programme
-     * @description A programme; for its leads, the members they may see.
-     */
-    get: operations["read_programme_api_care_programmes__programme_id__get"];
-    /**
-     * Delete Programme
-     * @description Delete a programme nobody is enrolled in now (a lead or an admin).
-     */
-    delete: operations["delete_programme_api_care_programmes__programme_id__delete"];
-    /**
-     * Change Programme
-     * @description Rename, describe or change the leads (a lead or an admin).
-     */
-    patch: operations["change_programme_api_care_programmes__programme_id__patch"];
-  };
-  "/api/care/programmes/{programme_id}/enrolments": {
-    /**
-     * Enrol
-     * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
-     */
-    post: operations["enrol_api_care_programmes__programme_id__enrolments_post"];
-  };
-  "/api/care/programmes/{programme_id}/enrolments/{patient_id}": {
-    /**
-     * End Enrolment
-     * @description End a patient's enrolment (a clinician who cares for them, or the patient).
-     */
-    delete: operations["end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete"];
   };
   "/api/care/queue": {
     /**
@@ -1027,13 +970,6 @@ export interface paths {
      */
     post: operations["change_password_api_me_password_post"];
   };
-  "/api/me/programmes": {
-    /**
-     * My Programmes
-     * @description The calling patient's care programmes, current and past.
-     */
-    get: operations["my_programmes_api_me_programmes_get"];
-  };
   "/api/messages/attachments/{attachment_id}": {
     /**
      * Download
@@ -1254,21 +1190,6 @@ export interface paths {
      */
     post: operations["consent_preview_api_smart_consent_preview_post"];
   };
-  "/api/smart/launch": {
-    /**
-     * Launch App
-     * @description Launch an app with a patient in context (EHR launch): answers the address to open.
-     * 404 if the caller may not see the patient (the access policy decides, audited).
-     */
-    post: operations["launch_app_api_smart_launch_post"];
-  };
-  "/api/smart/launch-apps": {
-    /**
-     * Launch Apps
-     * @description The apps the caller may launch from Careverse (those with a launch URL).
-     */
-    get: operations["launch_apps_api_smart_launch_apps_get"];
-  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1295,70 +1216,41 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
-  "/api/wellbeing/exposure/hierarchies/{hierarchy_id}": {
-    /** Update Hierarchy */
-    put: operations["update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put"];
-  };
-  "/api/wellbeing/exposure/me/hierarchies": {
-    /** My Hierarchies */
-    get: operations["my_hierarchies_api_wellbeing_exposure_me_hierarchies_get"];
-  };
-  "/api/wellbeing/exposure/me/sessions": {
-    /** My Sessions */
-    get: operations["my_sessions_api_wellbeing_exposure_me_sessions_get"];
-  };
-  "/api/wellbeing/exposure/patients/{patient_id}/hierarchies": {
-    /** Patient Hierarchies */
-    get: operations["patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get"];
+  "/api/wellbeing/breathing/sessions": {
     /**
-     * Create Hierarchy
-     * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+     * List Sessions
+     * @description The patient's breathing sessions, newest first.
      */
-    post: operations["create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post"];
-  };
-  "/api/wellbeing/exposure/patients/{patient_id}/sessions": {
+    get: operations["list_sessions_api_wellbeing_breathing_sessions_get"];
     /**
-     * Patient Sessions
-     * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+     * Start Session
+     * @description Start a breathing session (the signed-in patient's own) with the stress before it.
      */
-    get: operations["patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get"];
+    post: operations["start_session_api_wellbeing_breathing_sessions_post"];
   };
-  "/api/wellbeing/exposure/patients/{patient_id}/stream": {
+  "/api/wellbeing/breathing/sessions/{session_id}/finish": {
     /**
-     * Stream
-     * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
-     * sessions change; the page then reads the session. The patient and their therapist.
+     * Finish Session
+     * @description Finish with the stress after it and the RR intervals the page saw (summarised, not kept).
      */
-    get: operations["stream_api_wellbeing_exposure_patients__patient_id__stream_get"];
+    post: operations["finish_session_api_wellbeing_breathing_sessions__session_id__finish_post"];
   };
-  "/api/wellbeing/exposure/sessions": {
-    /** Start Session */
-    post: operations["start_session_api_wellbeing_exposure_sessions_post"];
-  };
-  "/api/wellbeing/exposure/sessions/{session_id}": {
-    /** Get Session View */
-    get: operations["get_session_view_api_wellbeing_exposure_sessions__session_id__get"];
-  };
-  "/api/wellbeing/exposure/sessions/{session_id}/control": {
+  "/api/wellbeing/breathing/sessions/{session_id}/resonance": {
     /**
-     * Control
-     * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
+     * Choose Resonance
+     * @description The resonance finder: the RR intervals recorded at each paced rate (4.5-7 a minute);
+     * the rate with the largest heart-rate swing per breath becomes the session's.
      */
-    post: operations["control_api_wellbeing_exposure_sessions__session_id__control_post"];
+    post: operations["choose_resonance_api_wellbeing_breathing_sessions__session_id__resonance_post"];
   };
-  "/api/wellbeing/exposure/sessions/{session_id}/ssq": {
+  "/api/wellbeing/breathing/stream": {
     /**
-     * Ssq
-     * @description The simulator sickness questionnaire after the session (16 items, 0-3).
+     * Beat Stream
+     * @description Server-sent events of the patient's own beats as the monitoring ingest stores them:
+     * `event: hrv` with the live RMSSD over the last 30 s, heart rate and the new RR intervals;
+     * `: ping` every 15 s (the sign-in is checked again at each).
      */
-    post: operations["ssq_api_wellbeing_exposure_sessions__session_id__ssq_post"];
-  };
-  "/api/wellbeing/exposure/sessions/{session_id}/suds": {
-    /**
-     * Rate
-     * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
-     */
-    post: operations["rate_api_wellbeing_exposure_sessions__session_id__suds_post"];
+    get: operations["beat_stream_api_wellbeing_breathing_stream_get"];
   };
   "/api/wellbeing/instruments": {
     /**
@@ -1374,32 +1266,12 @@ export interface paths {
      */
     get: operations["my_results_api_wellbeing_me_results_get"];
   };
-  "/api/wellbeing/me/schedules": {
-    /**
-     * My Schedules
-     * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
-     */
-    get: operations["my_schedules_api_wellbeing_me_schedules_get"];
-  };
   "/api/wellbeing/patients/{patient_id}/results": {
     /**
      * Patient Results
      * @description A patient's results over time (their clinicians; 404 when not yours to see).
      */
     get: operations["patient_results_api_wellbeing_patients__patient_id__results_get"];
-  };
-  "/api/wellbeing/patients/{patient_id}/schedules": {
-    /**
-     * Patient Schedules
-     * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
-     */
-    get: operations["patient_schedules_api_wellbeing_patients__patient_id__schedules_get"];
-    /**
-     * Assign Schedule
-     * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
-     * instrument is already scheduled for them).
-     */
-    post: operations["assign_schedule_api_wellbeing_patients__patient_id__schedules_post"];
   };
   "/api/wellbeing/responses": {
     /**
@@ -1408,13 +1280,6 @@ export interface paths {
      * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
      */
     post: operations["submit_api_wellbeing_responses_post"];
-  };
-  "/api/wellbeing/schedules/{schedule_id}": {
-    /**
-     * End Schedule
-     * @description Stop a questionnaire schedule (its patient's clinicians).
-     */
-    delete: operations["end_schedule_api_wellbeing_schedules__schedule_id__delete"];
   };
   "/api/world/ice-servers": {
     /**
@@ -1433,14 +1298,9 @@ export interface paths {
   "/fhir/$export": {
     /**
      * Export System
-     * @description Kick off an export of every patient's record (exporters: admins, backend clients).
+     * @description Kick off an export of every patient's record (admins; SMART backend clients later).
      */
     get: operations["export_system_fhir__export_get"];
-    /**
-     * Export System Post
-     * @description Kick off a system export with a Parameters body.
-     */
-    post: operations["export_system_post_fhir__export_post"];
   };
   "/fhir/AllergyIntolerance": {
     /**
@@ -1676,38 +1536,17 @@ export interface paths {
   };
   "/fhir/Group": {
     /**
-     * Search Group
-     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
-     * programmes, with the members the caller may see.
+     * Search Groups
+     * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
      */
-    get: operations["search_Group_fhir_Group_get"];
-  };
-  "/fhir/Group/_search": {
-    /**
-     * Search Group Post
-     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
-     * programmes, with the members the caller may see.
-     */
-    post: operations["search_Group_post_fhir_Group__search_post"];
-  };
-  "/fhir/Group/{group_id}": {
-    /**
-     * Read Group
-     * @description One Group the caller may see, with the members they may see (404 otherwise).
-     */
-    get: operations["read_group_fhir_Group__group_id__get"];
+    get: operations["search_groups_fhir_Group_get"];
   };
   "/fhir/Group/{group_id}/$export": {
     /**
      * Export Group
-     * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
+     * @description Kick off an export of a Group: the patients of one clinician.
      */
     get: operations["export_group_fhir_Group__group_id___export_get"];
-    /**
-     * Export Group Post
-     * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
-     */
-    post: operations["export_group_post_fhir_Group__group_id___export_post"];
   };
   "/fhir/MedicationStatement": {
     /**
@@ -1775,11 +1614,6 @@ export interface paths {
      * @description Kick off an export of every patient the caller may see (admins; a clinician's own).
      */
     get: operations["export_patients_fhir_Patient__export_get"];
-    /**
-     * Export Patients Post
-     * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
-     */
-    post: operations["export_patients_post_fhir_Patient__export_post"];
   };
   "/fhir/Patient/$match": {
     /**
@@ -1896,13 +1730,6 @@ export interface paths {
      * @description Check the app's request, then send the browser to the consent screen (the same query).
      */
     get: operations["authorize_oauth_authorize_get"];
-  };
-  "/oauth/introspect": {
-    /**
-     * Introspect Token
-     * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
-     */
-    post: operations["introspect_token_oauth_introspect_post"];
   };
   "/oauth/revoke": {
     /**
@@ -2234,6 +2061,16 @@ export interface components {
       /** Substance */
       substance?: string | null;
     };
+    /** AmplitudeOut */
+    AmplitudeOut: {
+      /**
+       * Amplitude
+       * @description mean peak-to-trough heart-rate swing per breath
+       */
+      amplitude: number | null;
+      /** Rate */
+      rate: number;
+    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -2259,10 +2096,6 @@ export interface components {
       jwks?: {
         [key: string]: unknown;
       } | null;
-      /** Jwks Url */
-      jwks_url?: string | null;
-      /** Launch Url */
-      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2295,10 +2128,6 @@ export interface components {
       id: string;
       /** Is Active */
       is_active: boolean;
-      /** Jwks Url */
-      jwks_url?: string | null;
-      /** Launch Url */
-      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2508,18 +2337,12 @@ export interface components {
      * @description The app's authorisation request, as the consent screen received it.
      */
     AuthorizeParams: {
-      /** Aud */
-      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
-      /** Launch */
-      launch?: string | null;
-      /** Nonce */
-      nonce?: string | null;
       /** Redirect Uri */
       redirect_uri: string;
       /** Response Type */
@@ -2665,6 +2488,74 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** BreathingFinishIn */
+    BreathingFinishIn: {
+      /**
+       * Rr Ms
+       * @description the beats the page saw, in order
+       */
+      rr_ms?: number[];
+      /**
+       * Stress After
+       * @description 0 no stress - 10 the worst
+       */
+      stress_after: number;
+    };
+    /** BreathingSessionIn */
+    BreathingSessionIn: {
+      /**
+       * Mode
+       * @default paced
+       * @enum {string}
+       */
+      mode?: "paced" | "resonance";
+      /**
+       * Rate
+       * @description breaths a minute
+       * @default 6
+       */
+      rate?: number;
+      /**
+       * Stress Before
+       * @description 0 no stress - 10 the worst
+       */
+      stress_before: number;
+    };
+    /** BreathingSessionOut */
+    BreathingSessionOut: {
+      /** Duration Seconds */
+      duration_seconds: number | null;
+      /** Finished At */
+      finished_at: string | null;
+      hrv: components["schemas"]["HrvOut"] | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Mode
+       * @enum {string}
+       */
+      mode: "paced" | "resonance";
+      /** Rate */
+      rate: number;
+      resonance: components["schemas"]["ResonanceOut"] | null;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /** Stress After */
+      stress_after: number | null;
+      /** Stress Before */
+      stress_before: number;
+    };
+    /** BreathingSessionsOut */
+    BreathingSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["BreathingSessionOut"][];
     };
     /** CancelIn */
     CancelIn: {
@@ -3049,18 +2940,12 @@ export interface components {
     ConsentDecision: {
       /** Approve */
       approve: boolean;
-      /** Aud */
-      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
-      /** Launch */
-      launch?: string | null;
-      /** Nonce */
-      nonce?: string | null;
       /** Patient Id */
       patient_id?: string | null;
       /** Redirect Uri */
@@ -3121,7 +3006,6 @@ export interface components {
     ConsentPreview: {
       /** App Name */
       app_name: string;
-      launch_patient?: components["schemas"]["PatientChoice"] | null;
       /** Needs Patient */
       needs_patient: boolean;
       /** Patient Is Self */
@@ -3178,19 +3062,6 @@ export interface components {
       excerpt: string;
       /** Seq */
       seq: number;
-    };
-    /**
-     * ControlIn
-     * @description A command: ``intensity`` (with ``value``), ``pause``, ``resume``, ``stop``.
-     */
-    ControlIn: {
-      /**
-       * Action
-       * @enum {string}
-       */
-      action: "intensity" | "pause" | "resume" | "stop";
-      /** Value */
-      value?: number | null;
     };
     /**
      * CrisisPathOut
@@ -3491,19 +3362,6 @@ export interface components {
       /** Text */
       text: string;
     };
-    /** EnrolmentIn */
-    EnrolmentIn: {
-      /**
-       * Ends At
-       * @description The planned end, with its offset
-       */
-      ends_at?: string | null;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-    };
     /** ErasureOut */
     ErasureOut: {
       /** Due At */
@@ -3513,90 +3371,6 @@ export interface components {
        * @enum {string}
        */
       status: "scheduled" | "none";
-    };
-    /** ExposureEventOut */
-    ExposureEventOut: {
-      /**
-       * At
-       * Format: date-time
-       */
-      at: string;
-      /** By */
-      by: string | null;
-      /** Kind */
-      kind: string;
-      /** Role */
-      role: string;
-      /** Value */
-      value?: number | null;
-    };
-    /** ExposureSessionOut */
-    ExposureSessionOut: {
-      /** Description */
-      description: string;
-      /** Ended At */
-      ended_at: string | null;
-      /** Events */
-      events: components["schemas"]["ExposureEventOut"][];
-      /** Expected Suds */
-      expected_suds: number;
-      /**
-       * Hierarchy Id
-       * Format: uuid
-       */
-      hierarchy_id: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Intensity */
-      intensity: number;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Peak Suds */
-      peak_suds: number | null;
-      /** Progression Suggested */
-      progression_suggested: boolean;
-      scene: components["schemas"]["SceneOut"];
-      ssq: components["schemas"]["SsqOut"] | null;
-      /**
-       * Started At
-       * Format: date-time
-       */
-      started_at: string;
-      /**
-       * Status
-       * @enum {string}
-       */
-      status: "active" | "paused" | "ended";
-      /** Step */
-      step: number;
-      /** Suds */
-      suds: components["schemas"]["SudsOut"][];
-    };
-    /** ExposureSessionsOut */
-    ExposureSessionsOut: {
-      /** Sessions */
-      sessions: components["schemas"]["ExposureSessionOut"][];
-    };
-    /** ExposureStartIn */
-    ExposureStartIn: {
-      /**
-       * Hierarchy Id
-       * Format: uuid
-       */
-      hierarchy_id: string;
-      /**
-       * Intensity
-       * @default 50
-       */
-      intensity?: number;
-      /** Step */
-      step: number;
     };
     /** FlagIn */
     FlagIn: {
@@ -3702,54 +3476,6 @@ export interface components {
        */
       patient_id: string;
     };
-    /** HierarchiesOut */
-    HierarchiesOut: {
-      /** Hierarchies */
-      hierarchies: components["schemas"]["HierarchyOut"][];
-    };
-    /** HierarchyIn */
-    HierarchyIn: {
-      /**
-       * Ready
-       * @default false
-       */
-      ready?: boolean;
-      /** Steps */
-      steps: components["schemas"]["StepIn"][];
-      /** Title */
-      title: string;
-    };
-    /** HierarchyOut */
-    HierarchyOut: {
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Ready */
-      ready: boolean;
-      /** Steps */
-      steps: components["schemas"]["StepOut"][];
-      /** Therapist Id */
-      therapist_id: string | null;
-      /** Title */
-      title: string;
-      /**
-       * Updated At
-       * Format: date-time
-       */
-      updated_at: string;
-    };
     /** HoursIn */
     HoursIn: {
       /** End */
@@ -3758,6 +3484,18 @@ export interface components {
       start: string;
       /** Weekday */
       weekday: number;
+    };
+    /** HrvOut */
+    HrvOut: {
+      /** Artefacts */
+      artefacts: number;
+      /** Beats */
+      beats: number;
+      /** Heart Rate Mean */
+      heart_rate_mean: number | null;
+      /** Rmssd */
+      rmssd: number | null;
+      rmssd_series: components["schemas"]["RmssdSeriesOut"] | null;
     };
     /**
      * IceServer
@@ -3785,19 +3523,12 @@ export interface components {
        * @enum {string}
        */
       code: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
-      /** Higher Is Better */
-      higher_is_better: boolean;
       /** Items */
       items: components["schemas"]["QuestionOut"][];
       /** Licence */
       licence: string;
       /** Loinc */
       loinc: string | null;
-      /**
-       * Mcid
-       * @description Minimal clinically important change on the band scale (None: not charted)
-       */
-      mcid: number | null;
       /** Missing Rule */
       missing_rule: string;
       /** Options */
@@ -3902,44 +3633,6 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
-    };
-    /** LaunchIn */
-    LaunchIn: {
-      /**
-       * App Id
-       * Format: uuid
-       */
-      app_id: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-    };
-    /** LaunchOut */
-    LaunchOut: {
-      /** Launch Url */
-      launch_url: string;
-    };
-    /** LaunchableApp */
-    LaunchableApp: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-    };
-    /** LeadOut */
-    LeadOut: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
     };
     /** LibraryItemIn */
     LibraryItemIn: {
@@ -4252,29 +3945,6 @@ export interface components {
     MessageThreadsOut: {
       /** Threads */
       threads: components["schemas"]["MessageThreadOut"][];
-    };
-    /** MyProgrammeOut */
-    MyProgrammeOut: {
-      /** Active */
-      active: boolean;
-      /** Description */
-      description: string;
-      /** Ended At */
-      ended_at: string | null;
-      /** Ends At */
-      ends_at: string | null;
-      /**
-       * Enrolled At
-       * Format: date-time
-       */
-      enrolled_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -4847,80 +4517,6 @@ export interface components {
       /** Text */
       text: string;
     };
-    /** ProgrammeChange */
-    ProgrammeChange: {
-      /** Description */
-      description?: string | null;
-      /** Lead Ids */
-      lead_ids?: string[] | null;
-      /** Name */
-      name?: string | null;
-    };
-    /** ProgrammeIn */
-    ProgrammeIn: {
-      /**
-       * Description
-       * @default
-       */
-      description?: string;
-      /** Lead Ids */
-      lead_ids?: string[];
-      /** Name */
-      name: string;
-    };
-    /** ProgrammeMemberOut */
-    ProgrammeMemberOut: {
-      /** Ends At */
-      ends_at: string | null;
-      /**
-       * Enrolled At
-       * Format: date-time
-       */
-      enrolled_at: string;
-      /** Enrolled By */
-      enrolled_by: string | null;
-      /**
-       * Enrolment Id
-       * Format: uuid
-       */
-      enrolment_id: string;
-      /** Name */
-      name: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-    };
-    /** ProgrammeOut */
-    ProgrammeOut: {
-      /** Description */
-      description: string;
-      /** Enrolled */
-      enrolled: number;
-      /**
-       * Hidden Members
-       * @description Members the caller may not see (counted only)
-       * @default 0
-       */
-      hidden_members?: number;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Is Lead */
-      is_lead: boolean;
-      /** Leads */
-      leads: components["schemas"]["LeadOut"][];
-      /**
-       * Members
-       * @description For the programme's leads: the members they may see
-       */
-      members?: components["schemas"]["ProgrammeMemberOut"][] | null;
-      /** Name */
-      name: string;
-    };
     /**
      * Purpose
      * @description Why data is used (FHIR Consent purposes, in the clinic's words).
@@ -5297,6 +4893,25 @@ export interface components {
       /** Expires In */
       expires_in: number;
     };
+    /** ResonanceIn */
+    ResonanceIn: {
+      /** Trials */
+      trials: components["schemas"]["ResonanceTrialIn"][];
+    };
+    /** ResonanceOut */
+    ResonanceOut: {
+      /** Amplitudes */
+      amplitudes: components["schemas"]["AmplitudeOut"][];
+      /** Rate */
+      rate: number;
+    };
+    /** ResonanceTrialIn */
+    ResonanceTrialIn: {
+      /** Rate */
+      rate: number;
+      /** Rr Ms */
+      rr_ms: number[];
+    };
     /** ResourceOut */
     ResourceOut: {
       /** Contact */
@@ -5321,6 +4936,23 @@ export interface components {
        * @enum {string}
        */
       instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /** RmssdSeriesOut */
+    RmssdSeriesOut: {
+      /** First */
+      first: number;
+      /** Last */
+      last: number;
+      /** Max */
+      max: number;
+      /** Mean */
+      mean: number;
+      /** Min */
+      min: number;
+      /** Window Seconds */
+      window_seconds: number;
+      /** Windows */
+      windows: number;
     };
     /**
      * Role
@@ -5413,79 +5045,6 @@ export interface components {
     RulesOut: {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
-    };
-    /** SceneOut */
-    SceneOut: {
-      /** Crowd Density */
-      crowd_density?: number | null;
-      /** Height M */
-      height_m?: number | null;
-      /** Intensity */
-      intensity: number;
-      /** Noise */
-      noise?: number | null;
-      /** Proximity M */
-      proximity_m?: number | null;
-      /**
-       * Scene
-       * @enum {string}
-       */
-      scene: "heights" | "crowd" | "spider" | "speaking";
-    };
-    /**
-     * ScheduleIn
-     * @description Ask the patient to answer ``instrument`` every ``every_days`` days, the first time at
-     * ``first_due`` (now when left out).
-     */
-    ScheduleIn: {
-      /** Every Days */
-      every_days: number;
-      /** First Due */
-      first_due?: string | null;
-      /**
-       * Instrument
-       * @enum {string}
-       */
-      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
-    };
-    /** ScheduleOut */
-    ScheduleOut: {
-      /**
-       * Created At
-       * Format: date-time
-       */
-      created_at: string;
-      /** Due */
-      due: boolean;
-      /** Every Days */
-      every_days: number;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /**
-       * Instrument
-       * @enum {string}
-       */
-      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
-      /**
-       * Next Due At
-       * Format: date-time
-       */
-      next_due_at: string;
-      /**
-       * Patient Id
-       * Format: uuid
-       */
-      patient_id: string;
-      /** Title */
-      title: string;
-    };
-    /** SchedulesOut */
-    SchedulesOut: {
-      /** Schedules */
-      schedules: components["schemas"]["ScheduleOut"][];
     };
     /** ScopeText */
     ScopeText: {
@@ -5632,30 +5191,6 @@ export interface components {
       /** Template */
       template: string;
     };
-    /** SsqIn */
-    SsqIn: {
-      /** Answers */
-      answers: number[];
-    };
-    /** SsqOut */
-    SsqOut: {
-      /** Answers */
-      answers: number[];
-      /** Disorientation */
-      disorientation: number;
-      /** Disorientation Raw */
-      disorientation_raw: number;
-      /** Nausea */
-      nausea: number;
-      /** Nausea Raw */
-      nausea_raw: number;
-      /** Oculomotor */
-      oculomotor: number;
-      /** Oculomotor Raw */
-      oculomotor_raw: number;
-      /** Total */
-      total: number;
-    };
     /** StateOut */
     StateOut: {
       /**
@@ -5679,71 +5214,6 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
-    };
-    /**
-     * StepIn
-     * @description One step of a fear hierarchy: what, which scene with which parameters, expected SUDS.
-     */
-    StepIn: {
-      /** Crowd Density */
-      crowd_density?: number | null;
-      /** Description */
-      description: string;
-      /** Expected Suds */
-      expected_suds: number;
-      /** Height M */
-      height_m?: number | null;
-      /** Noise */
-      noise?: number | null;
-      /** Proximity M */
-      proximity_m?: number | null;
-      /**
-       * Scene
-       * @enum {string}
-       */
-      scene: "heights" | "crowd" | "spider" | "speaking";
-    };
-    /** StepOut */
-    StepOut: {
-      /** Crowd Density */
-      crowd_density?: number | null;
-      /** Description */
-      description: string;
-      /** Expected Suds */
-      expected_suds: number;
-      /** Height M */
-      height_m?: number | null;
-      /** Noise */
-      noise?: number | null;
-      /** Proximity M */
-      proximity_m?: number | null;
-      /**
-       * Scene
-       * @enum {string}
-       */
-      scene: "heights" | "crowd" | "spider" | "speaking";
-    };
-    /** SudsIn */
-    SudsIn: {
-      /**
-       * Phase
-       * @enum {string}
-       */
-      phase: "before" | "during" | "after";
-      /** Value */
-      value: number;
-    };
-    /** SudsOut */
-    SudsOut: {
-      /**
-       * At
-       * Format: date-time
-       */
-      at: string;
-      /** Phase */
-      phase: string;
-      /** Value */
-      value: number;
     };
     /** SummaryOut */
     SummaryOut: {
@@ -6136,11 +5606,6 @@ export interface components {
       });
       /** Band */
       band?: string | null;
-      /**
-       * Change
-       * @description Against the first result of the list for this instrument (the baseline): a change of at least the instrument's minimal clinically important change
-       */
-      change?: ("improved" | "worsened") | null;
       crisis?: components["schemas"]["CrisisPathOut"] | null;
       /**
        * Flags
@@ -6213,36 +5678,6 @@ export type external = Record<string, never>;
 
 export interface operations {
 
-  /**
-   * Jwks
-   * @description The public keys that verify Careverse's ``id_token``s.
-   */
-  jwks__well_known_jwks_json_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-    };
-  };
-  /**
-   * Openid Configuration
-   * @description OpenID Connect discovery (the issuer of the ``id_token``).
-   */
-  openid_configuration__well_known_openid_configuration_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
-        };
-      };
-    };
-  };
   /** Smart Configuration */
   smart_configuration__well_known_smart_configuration_get: {
     responses: {
@@ -9845,345 +9280,6 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["PreferencesOut"];
         };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * List Programmes
-   * @description Every care programme (clinicians and admins): name, description, leads, how many.
-   */
-  list_programmes_api_care_programmes_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ProgrammeOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Create Programme
-   * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
-   */
-  create_programme_api_care_programmes_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ProgrammeIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ProgrammeOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Read Programme
-   * @description A programme; for its leads, the members they may see.
-   */
-  read_programme_api_care_programmes__programme_id__get: {
-    parameters: {
-      path: {
-        programme_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ProgrammeOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Delete Programme
-   * @description Delete a programme nobody is enrolled in now (a lead or an admin).
-   */
-  delete_programme_api_care_programmes__programme_id__delete: {
-    parameters: {
-      path: {
-        programme_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Change Programme
-   * @description Rename, describe or change the leads (a lead or an admin).
-   */
-  change_programme_api_care_programmes__programme_id__patch: {
-    parameters: {
-      path: {
-        programme_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ProgrammeChange"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ProgrammeOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Enrol
-   * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
-   */
-  enrol_api_care_programmes__programme_id__enrolments_post: {
-    parameters: {
-      path: {
-        programme_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["EnrolmentIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ProgrammeMemberOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * End Enrolment
-   * @description End a patient's enrolment (a clinician who cares for them, or the patient).
-   */
-  end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete: {
-    parameters: {
-      path: {
-        programme_id: string;
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
       };
       /** @description Bad request */
       400: {
@@ -14331,44 +13427,6 @@ export interface operations {
     };
   };
   /**
-   * My Programmes
-   * @description The calling patient's care programmes, current and past.
-   */
-  my_programmes_api_me_programmes_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["MyProgrammeOut"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Download
    * @description An attachment, through the policy; always downloaded, never rendered inline.
    */
@@ -16040,78 +15098,6 @@ export interface operations {
     };
   };
   /**
-   * Launch App
-   * @description Launch an app with a patient in context (EHR launch): answers the address to open.
-   * 404 if the caller may not see the patient (the access policy decides, audited).
-   */
-  launch_app_api_smart_launch_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["LaunchIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["LaunchOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-    };
-  };
-  /**
-   * Launch Apps
-   * @description The apps the caller may launch from Careverse (those with a launch URL).
-   */
-  launch_apps_api_smart_launch_apps_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["LaunchableApp"][];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-    };
-  };
-  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -16299,23 +15285,16 @@ export interface operations {
       };
     };
   };
-  /** Update Hierarchy */
-  update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put: {
-    parameters: {
-      path: {
-        hierarchy_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["HierarchyIn"];
-      };
-    };
+  /**
+   * List Sessions
+   * @description The patient's breathing sessions, newest first.
+   */
+  list_sessions_api_wellbeing_breathing_sessions_get: {
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["HierarchyOut"];
+          "application/json": components["schemas"]["BreathingSessionsOut"];
         };
       };
       /** @description Bad request */
@@ -16337,128 +15316,6 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** My Hierarchies */
-  my_hierarchies_api_wellbeing_exposure_me_hierarchies_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["HierarchiesOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** My Sessions */
-  my_sessions_api_wellbeing_exposure_me_sessions_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Patient Hierarchies */
-  patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["HierarchiesOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
       };
       /** @description Too many attempts */
       429: {
@@ -16467,25 +15324,20 @@ export interface operations {
     };
   };
   /**
-   * Create Hierarchy
-   * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+   * Start Session
+   * @description Start a breathing session (the signed-in patient's own) with the stress before it.
    */
-  create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
+  start_session_api_wellbeing_breathing_sessions_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["HierarchyIn"];
+        "application/json": components["schemas"]["BreathingSessionIn"];
       };
     };
     responses: {
       /** @description Successful Response */
       201: {
         content: {
-          "application/json": components["schemas"]["HierarchyOut"];
+          "application/json": components["schemas"]["BreathingSessionOut"];
         };
       };
       /** @description Bad request */
@@ -16521,20 +15373,25 @@ export interface operations {
     };
   };
   /**
-   * Patient Sessions
-   * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+   * Finish Session
+   * @description Finish with the stress after it and the RR intervals the page saw (summarised, not kept).
    */
-  patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get: {
+  finish_session_api_wellbeing_breathing_sessions__session_id__finish_post: {
     parameters: {
       path: {
-        patient_id: string;
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BreathingFinishIn"];
       };
     };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["ExposureSessionsOut"];
+          "application/json": components["schemas"]["BreathingSessionOut"];
         };
       };
       /** @description Bad request */
@@ -16570,16 +15427,67 @@ export interface operations {
     };
   };
   /**
-   * Stream
-   * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
-   * sessions change; the page then reads the session. The patient and their therapist.
+   * Choose Resonance
+   * @description The resonance finder: the RR intervals recorded at each paced rate (4.5-7 a minute);
+   * the rate with the largest heart-rate swing per breath becomes the session's.
    */
-  stream_api_wellbeing_exposure_patients__patient_id__stream_get: {
+  choose_resonance_api_wellbeing_breathing_sessions__session_id__resonance_post: {
     parameters: {
       path: {
-        patient_id: string;
+        session_id: string;
       };
     };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResonanceIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BreathingSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Beat Stream
+   * @description Server-sent events of the patient's own beats as the monitoring ingest stores them:
+   * `event: hrv` with the live RMSSD over the last 30 s, heart rate and the new RR intervals;
+   * `: ping` every 15 s (the sign-in is checked again at each).
+   */
+  beat_stream_api_wellbeing_breathing_stream_get: {
     responses: {
       /** @description Successful Response */
       200: {
@@ -16606,266 +15514,6 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Start Session */
-  start_session_api_wellbeing_exposure_sessions_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ExposureStartIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /** Get Session View */
-  get_session_view_api_wellbeing_exposure_sessions__session_id__get: {
-    parameters: {
-      path: {
-        session_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Control
-   * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
-   */
-  control_api_wellbeing_exposure_sessions__session_id__control_post: {
-    parameters: {
-      path: {
-        session_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ControlIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Ssq
-   * @description The simulator sickness questionnaire after the session (16 items, 0-3).
-   */
-  ssq_api_wellbeing_exposure_sessions__session_id__ssq_post: {
-    parameters: {
-      path: {
-        session_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SsqIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Rate
-   * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
-   */
-  rate_api_wellbeing_exposure_sessions__session_id__suds_post: {
-    parameters: {
-      path: {
-        session_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SudsIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ExposureSessionOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
       };
       /** @description Too many attempts */
       429: {
@@ -16961,44 +15609,6 @@ export interface operations {
     };
   };
   /**
-   * My Schedules
-   * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
-   */
-  my_schedules_api_wellbeing_me_schedules_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["SchedulesOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Patient Results
    * @description A patient's results over time (their clinicians; 404 when not yours to see).
    */
@@ -17016,110 +15626,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["WellbeingResultsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Patient Schedules
-   * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
-   */
-  patient_schedules_api_wellbeing_patients__patient_id__schedules_get: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["SchedulesOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Assign Schedule
-   * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
-   * instrument is already scheduled for them).
-   */
-  assign_schedule_api_wellbeing_patients__patient_id__schedules_post: {
-    parameters: {
-      path: {
-        patient_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ScheduleIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ScheduleOut"];
         };
       };
       /** @description Bad request */
@@ -17176,53 +15682,6 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["WellbeingResultOut"];
         };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * End Schedule
-   * @description Stop a questionnaire schedule (its patient's clinicians).
-   */
-  end_schedule_api_wellbeing_schedules__schedule_id__delete: {
-    parameters: {
-      path: {
-        schedule_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
       };
       /** @description Bad request */
       400: {
@@ -17340,7 +15799,7 @@ export interface operations {
   };
   /**
    * Export System
-   * @description Kick off an export of every patient's record (exporters: admins, backend clients).
+   * @description Kick off an export of every patient's record (admins; SMART backend clients later).
    */
   export_system_fhir__export_get: {
     parameters: {
@@ -17348,67 +15807,9 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
-        /** @description <Type>?code=…; comma or repeat */
-        _typeFilter?: string[] | null;
-        _elements?: string | null;
-        /** @description Not supported: ignored, with a warning in the manifest's error */
-        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      202: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Export System Post
-   * @description Kick off a system export with a Parameters body.
-   */
-  export_system_post_fhir__export_post: {
-    parameters: {
-      header?: {
-        prefer?: string | null;
-      };
-    };
-    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
-    requestBody?: {
-      content: {
-        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -19312,130 +17713,10 @@ export interface operations {
     };
   };
   /**
-   * Search Group
-   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
-   * programmes, with the members the caller may see.
+   * Search Groups
+   * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
    */
-  search_Group_fhir_Group_get: {
-    parameters: {
-      query?: {
-        /** @description Starts with, ignoring case */
-        name?: string[];
-        /** @description person */
-        type?: string[];
-        /** @description Patient/<id> (among the members you may see) */
-        member?: string[];
-        /** @description The Group's id; commas: any of */
-        _id?: string[];
-        /** @description Page size (default 50, at most 1000) */
-        _count?: number;
-        /** @description Order (default name) */
-        _sort?: "name" | "-name" | "_id" | "-_id";
-        /** @description count: the total only */
-        _summary?: "count";
-        /** @description Top-level elements to keep (comma-separated) */
-        _elements?: string;
-        /** @description Opaque: from a page link */
-        _cursor?: string;
-        /** @description Opaque: from a page link */
-        _before?: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported or malformed search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Search Group Post
-   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
-   * programmes, with the members the caller may see.
-   */
-  search_Group_post_fhir_Group__search_post: {
-    requestBody?: {
-      content: {
-        "application/x-www-form-urlencoded": Record<string, never>;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/fhir+json": unknown;
-        };
-      };
-      /** @description Unsupported or malformed search parameters */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Read Group
-   * @description One Group the caller may see, with the members they may see (404 otherwise).
-   */
-  read_group_fhir_Group__group_id__get: {
-    parameters: {
-      path: {
-        group_id: string;
-      };
-    };
+  search_groups_fhir_Group_get: {
     responses: {
       /** @description Successful Response */
       200: {
@@ -19471,7 +17752,7 @@ export interface operations {
   };
   /**
    * Export Group
-   * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
+   * @description Kick off an export of a Group: the patients of one clinician.
    */
   export_group_fhir_Group__group_id___export_get: {
     parameters: {
@@ -19479,73 +17760,12 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
-        /** @description <Type>?code=…; comma or repeat */
-        _typeFilter?: string[] | null;
-        _elements?: string | null;
-        /** @description Not supported: ignored, with a warning in the manifest's error */
-        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
       };
       path: {
         group_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      202: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Export Group Post
-   * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
-   */
-  export_group_post_fhir_Group__group_id___export_post: {
-    parameters: {
-      header?: {
-        prefer?: string | null;
-      };
-      path: {
-        group_id: string;
-      };
-    };
-    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
-    requestBody?: {
-      content: {
-        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -20027,67 +18247,9 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
-        /** @description <Type>?code=…; comma or repeat */
-        _typeFilter?: string[] | null;
-        _elements?: string | null;
-        /** @description Not supported: ignored, with a warning in the manifest's error */
-        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      202: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in (OperationOutcome) */
-      401: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not allowed (OperationOutcome) */
-      403: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Not found, or not yours to see (OperationOutcome) */
-      404: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-      /** @description Invalid parameters (OperationOutcome) */
-      422: {
-        content: {
-          "application/fhir+json": Record<string, never>;
-        };
-      };
-    };
-  };
-  /**
-   * Export Patients Post
-   * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
-   */
-  export_patients_post_fhir_Patient__export_post: {
-    parameters: {
-      header?: {
-        prefer?: string | null;
-      };
-    };
-    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
-    requestBody?: {
-      content: {
-        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -20860,24 +19022,6 @@ export interface operations {
       };
       /** @description Unknown client or redirect URI (an OAuth 2 error) */
       400: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Introspect Token
-   * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
-   */
-  introspect_token_oauth_introspect_post: {
-    responses: {
-      /** @description RFC 7662: active with the token's details, or inactive */
-      200: {
-        content: {
-          "application/json": unknown;
-        };
-      };
-      /** @description Client authentication failed (or a public client) */
-      401: {
         content: never;
       };
     };

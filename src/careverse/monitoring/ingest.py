@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import audit, clock
 from careverse.kernel.errors import InvalidInput
+from careverse.kernel.heartbeats import HeartBeatsRecorded
 from careverse.monitoring import json_input, units
 from careverse.monitoring.events import ReadingsCommitted
 from careverse.monitoring.models import Reading
@@ -167,6 +168,7 @@ OMH_SCHEMAS: dict[str, list[tuple[str, str, bool]]] = {
     "step-count": [("step_count", units.STEPS, True)],
     "body-weight": [("body_weight", units.WEIGHT, True)],
     "blood-glucose": [("blood_glucose", units.GLUCOSE, True)],
+    "rr-interval": [("rr_interval", units.RR_INTERVAL, True)],
 }
 
 
@@ -364,3 +366,30 @@ def readings_committed(items: Sequence[Item], received_at: float) -> ReadingsCom
         codes=frozenset(v.code for i in stored for v in i.values),
         received_at=received_at,
     )
+
+
+def heart_beats_recorded(items: Sequence[Item], received_at: float) -> list[HeartBeatsRecorded]:
+    """One event per patient with the RR intervals and heart rates newly stored in a batch."""
+    by_patient: dict[uuid.UUID, list[Value]] = {}
+    for item in items:
+        if item.status != "stored" or item.patient_id is None:
+            continue
+        for v in item.values:
+            if v.code in (units.RR_INTERVAL, units.HEART_RATE):
+                by_patient.setdefault(item.patient_id, []).append(v)
+    events = []
+    for patient_id, values in by_patient.items():
+        values.sort(key=lambda v: v.effective_at)
+        rr = [v for v in values if v.code == units.RR_INTERVAL]
+        hr = [v for v in values if v.code == units.HEART_RATE]
+        events.append(
+            HeartBeatsRecorded(
+                patient_id=patient_id,
+                rr_ms=tuple(v.value for v in rr),
+                rr_at=tuple(v.effective_at.timestamp() for v in rr),
+                heart_rate=tuple(v.value for v in hr),
+                heart_rate_at=tuple(v.effective_at.timestamp() for v in hr),
+                received_at=received_at,
+            )
+        )
+    return events

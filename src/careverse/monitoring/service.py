@@ -221,6 +221,8 @@ class MonitoringService:
         event = ingest.readings_committed(items, received)
         if event is not None:
             await uow.publish(event)
+        for beats in ingest.heart_beats_recorded(items, received):  # live biofeedback (wellbeing)
+            await uow.publish(beats)
 
     async def ingest_as_device(
         self, device: Device, items: list[ingest.Item], received: float, channel: str = "http"

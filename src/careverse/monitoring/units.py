@@ -42,6 +42,7 @@ STEPS = "55423-8"
 WEIGHT = "29463-7"
 GLUCOSE = "2339-0"
 O2_FLOW = "3151-8"
+RR_INTERVAL = "8637-1"  # LOINC "R-R interval by EKG"; Open mHealth rr-interval (ms)
 
 _PER_MIN: Conversions = {"/min": (1, 0), "beats/min": (1, 0), "{beats}/min": (1, 0), "bpm": (1, 0)}
 _BREATHS: Conversions = {"/min": (1, 0), "breaths/min": (1, 0), "{breaths}/min": (1, 0)}
@@ -101,6 +102,8 @@ CODES: dict[str, Code] = {
             },
         ),
         Code(O2_FLOW, "Inhaled oxygen flow rate", "L/min", 0, 60, {"L/min": (1, 0)}),
+        # 200-3000 ms: the heart rate's 20-299 a minute; artefacts are wellbeing.hrv's to judge.
+        Code(RR_INTERVAL, "RR interval", "ms", 200, 3000, {"ms": (1, 0), "s": (1000, 0)}),
     )
 }
 

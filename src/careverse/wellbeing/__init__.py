@@ -53,3 +53,18 @@ def setup(runtime: Runtime) -> None:
         ExposureSessionChanged, exposure_streams.on_change, phase=Phase.EVERYWHERE
     )
     runtime.events.subscribe(AccountErasureDue, erase_exposure_rows, phase=Phase.TRANSACTION)
+
+    # Relaxation and biofeedback: breathing sessions, the resonance finder, live beats (the
+    # monitoring ingest's HeartBeatsRecorded, a kernel event) to the patient's breathing page.
+    from careverse.kernel.heartbeats import HeartBeatsRecorded
+    from careverse.wellbeing import breathing, breathing_api
+    from careverse.wellbeing.biofeedback import BeatStreams
+
+    runtime.include_router(breathing_api.router)
+    beat_streams = runtime.provide(BeatStreams())
+    runtime.events.subscribe(
+        HeartBeatsRecorded, beat_streams.on_heart_beats, phase=Phase.EVERYWHERE
+    )
+    runtime.events.subscribe(
+        AccountErasureDue, breathing.erase_breathing_sessions, phase=Phase.TRANSACTION
+    )

@@ -285,6 +285,10 @@ export class WellbeingPage extends LightElement {
               </ul>
             </section>`
       }
+      <section class="panel" aria-labelledby="breathe-title">
+        <h2 id="breathe-title"><a href="/wellbeing/breathe">${t('breathing.link')}</a></h2>
+        <p>${t('breathing.linkIntro')}</p>
+      </section>
       <section class="panel" aria-labelledby="history-title">
         <h2 id="history-title">${t('wellbeing.history.title')}</h2>
         <cv-wellbeing-chart .results=${this.history} .instruments=${this.catalogue}></cv-wellbeing-chart>

@@ -1,7 +1,7 @@
 """wellbeing: exposure therapy (fear hierarchies, exposure sessions)
 
 Revision ID: 0025_wellbeing_exposure
-Revises: 0023_care_programmes
+Revises: 0024_wellbeing_breathing
 Create Date: 2026-11-30 23:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0025_wellbeing_exposure"
-down_revision: str | None = "0023_care_programmes"
+down_revision: str | None = "0024_wellbeing_breathing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
