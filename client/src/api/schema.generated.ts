@@ -5,6 +5,20 @@
 
 
 export interface paths {
+  "/.well-known/jwks.json": {
+    /**
+     * Jwks
+     * @description The public keys that verify Careverse's ``id_token``s.
+     */
+    get: operations["jwks__well_known_jwks_json_get"];
+  };
+  "/.well-known/openid-configuration": {
+    /**
+     * Openid Configuration
+     * @description OpenID Connect discovery (the issuer of the ``id_token``).
+     */
+    get: operations["openid_configuration__well_known_openid_configuration_get"];
+  };
   "/.well-known/smart-configuration": {
     /** Smart Configuration */
     get: operations["smart_configuration__well_known_smart_configuration_get"];
@@ -455,6 +469,49 @@ export interface paths {
     get: operations["get_preferences_api_care_preferences_get"];
     /** Set Preferences */
     put: operations["set_preferences_api_care_preferences_put"];
+  };
+  "/api/care/programmes": {
+    /**
+     * List Programmes
+     * @description Every care programme (clinicians and admins): name, description, leads, how many.
+     */
+    get: operations["list_programmes_api_care_programmes_get"];
+    /**
+     * Create Programme
+     * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
+     */
+    post: operations["create_programme_api_care_programmes_post"];
+  };
+  "/api/care/programmes/{programme_id}": {
+    /**
+     * Read Programme
+     * @description A programme; for its leads, the members they may see.
+     */
+    get: operations["read_programme_api_care_programmes__programme_id__get"];
+    /**
+     * Delete Programme
+     * @description Delete a programme nobody is enrolled in now (a lead or an admin).
+     */
+    delete: operations["delete_programme_api_care_programmes__programme_id__delete"];
+    /**
+     * Change Programme
+     * @description Rename, describe or change the leads (a lead or an admin).
+     */
+    patch: operations["change_programme_api_care_programmes__programme_id__patch"];
+  };
+  "/api/care/programmes/{programme_id}/enrolments": {
+    /**
+     * Enrol
+     * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
+     */
+    post: operations["enrol_api_care_programmes__programme_id__enrolments_post"];
+  };
+  "/api/care/programmes/{programme_id}/enrolments/{patient_id}": {
+    /**
+     * End Enrolment
+     * @description End a patient's enrolment (a clinician who cares for them, or the patient).
+     */
+    delete: operations["end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete"];
   };
   "/api/care/queue": {
     /**
@@ -970,6 +1027,13 @@ export interface paths {
      */
     post: operations["change_password_api_me_password_post"];
   };
+  "/api/me/programmes": {
+    /**
+     * My Programmes
+     * @description The calling patient's care programmes, current and past.
+     */
+    get: operations["my_programmes_api_me_programmes_get"];
+  };
   "/api/messages/attachments/{attachment_id}": {
     /**
      * Download
@@ -1190,6 +1254,21 @@ export interface paths {
      */
     post: operations["consent_preview_api_smart_consent_preview_post"];
   };
+  "/api/smart/launch": {
+    /**
+     * Launch App
+     * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+     * 404 if the caller may not see the patient (the access policy decides, audited).
+     */
+    post: operations["launch_app_api_smart_launch_post"];
+  };
+  "/api/smart/launch-apps": {
+    /**
+     * Launch Apps
+     * @description The apps the caller may launch from Careverse (those with a launch URL).
+     */
+    get: operations["launch_apps_api_smart_launch_apps_get"];
+  };
   "/api/spaces": {
     /**
      * List Spaces
@@ -1252,6 +1331,71 @@ export interface paths {
      */
     get: operations["beat_stream_api_wellbeing_breathing_stream_get"];
   };
+  "/api/wellbeing/exposure/hierarchies/{hierarchy_id}": {
+    /** Update Hierarchy */
+    put: operations["update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put"];
+  };
+  "/api/wellbeing/exposure/me/hierarchies": {
+    /** My Hierarchies */
+    get: operations["my_hierarchies_api_wellbeing_exposure_me_hierarchies_get"];
+  };
+  "/api/wellbeing/exposure/me/sessions": {
+    /** My Sessions */
+    get: operations["my_sessions_api_wellbeing_exposure_me_sessions_get"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/hierarchies": {
+    /** Patient Hierarchies */
+    get: operations["patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get"];
+    /**
+     * Create Hierarchy
+     * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+     */
+    post: operations["create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/sessions": {
+    /**
+     * Patient Sessions
+     * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+     */
+    get: operations["patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get"];
+  };
+  "/api/wellbeing/exposure/patients/{patient_id}/stream": {
+    /**
+     * Stream
+     * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
+     * sessions change; the page then reads the session. The patient and their therapist.
+     */
+    get: operations["stream_api_wellbeing_exposure_patients__patient_id__stream_get"];
+  };
+  "/api/wellbeing/exposure/sessions": {
+    /** Start Session */
+    post: operations["start_session_api_wellbeing_exposure_sessions_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}": {
+    /** Get Session View */
+    get: operations["get_session_view_api_wellbeing_exposure_sessions__session_id__get"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/control": {
+    /**
+     * Control
+     * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
+     */
+    post: operations["control_api_wellbeing_exposure_sessions__session_id__control_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/ssq": {
+    /**
+     * Ssq
+     * @description The simulator sickness questionnaire after the session (16 items, 0-3).
+     */
+    post: operations["ssq_api_wellbeing_exposure_sessions__session_id__ssq_post"];
+  };
+  "/api/wellbeing/exposure/sessions/{session_id}/suds": {
+    /**
+     * Rate
+     * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
+     */
+    post: operations["rate_api_wellbeing_exposure_sessions__session_id__suds_post"];
+  };
   "/api/wellbeing/instruments": {
     /**
      * Instruments
@@ -1266,12 +1410,32 @@ export interface paths {
      */
     get: operations["my_results_api_wellbeing_me_results_get"];
   };
+  "/api/wellbeing/me/schedules": {
+    /**
+     * My Schedules
+     * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+     */
+    get: operations["my_schedules_api_wellbeing_me_schedules_get"];
+  };
   "/api/wellbeing/patients/{patient_id}/results": {
     /**
      * Patient Results
      * @description A patient's results over time (their clinicians; 404 when not yours to see).
      */
     get: operations["patient_results_api_wellbeing_patients__patient_id__results_get"];
+  };
+  "/api/wellbeing/patients/{patient_id}/schedules": {
+    /**
+     * Patient Schedules
+     * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+     */
+    get: operations["patient_schedules_api_wellbeing_patients__patient_id__schedules_get"];
+    /**
+     * Assign Schedule
+     * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+     * instrument is already scheduled for them).
+     */
+    post: operations["assign_schedule_api_wellbeing_patients__patient_id__schedules_post"];
   };
   "/api/wellbeing/responses": {
     /**
@@ -1280,6 +1444,13 @@ export interface paths {
      * any C-SSRS risk) comes back with the site's crisis resources in ``crisis``.
      */
     post: operations["submit_api_wellbeing_responses_post"];
+  };
+  "/api/wellbeing/schedules/{schedule_id}": {
+    /**
+     * End Schedule
+     * @description Stop a questionnaire schedule (its patient's clinicians).
+     */
+    delete: operations["end_schedule_api_wellbeing_schedules__schedule_id__delete"];
   };
   "/api/world/ice-servers": {
     /**
@@ -1298,9 +1469,14 @@ export interface paths {
   "/fhir/$export": {
     /**
      * Export System
-     * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+     * @description Kick off an export of every patient's record (exporters: admins, backend clients).
      */
     get: operations["export_system_fhir__export_get"];
+    /**
+     * Export System Post
+     * @description Kick off a system export with a Parameters body.
+     */
+    post: operations["export_system_post_fhir__export_post"];
   };
   "/fhir/AllergyIntolerance": {
     /**
@@ -1536,17 +1712,38 @@ export interface paths {
   };
   "/fhir/Group": {
     /**
-     * Search Groups
-     * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+     * Search Group
+     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+     * programmes, with the members the caller may see.
      */
-    get: operations["search_groups_fhir_Group_get"];
+    get: operations["search_Group_fhir_Group_get"];
+  };
+  "/fhir/Group/_search": {
+    /**
+     * Search Group Post
+     * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+     * programmes, with the members the caller may see.
+     */
+    post: operations["search_Group_post_fhir_Group__search_post"];
+  };
+  "/fhir/Group/{group_id}": {
+    /**
+     * Read Group
+     * @description One Group the caller may see, with the members they may see (404 otherwise).
+     */
+    get: operations["read_group_fhir_Group__group_id__get"];
   };
   "/fhir/Group/{group_id}/$export": {
     /**
      * Export Group
-     * @description Kick off an export of a Group: the patients of one clinician.
+     * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
      */
     get: operations["export_group_fhir_Group__group_id___export_get"];
+    /**
+     * Export Group Post
+     * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
+     */
+    post: operations["export_group_post_fhir_Group__group_id___export_post"];
   };
   "/fhir/MedicationStatement": {
     /**
@@ -1614,6 +1811,11 @@ export interface paths {
      * @description Kick off an export of every patient the caller may see (admins; a clinician's own).
      */
     get: operations["export_patients_fhir_Patient__export_get"];
+    /**
+     * Export Patients Post
+     * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
+     */
+    post: operations["export_patients_post_fhir_Patient__export_post"];
   };
   "/fhir/Patient/$match": {
     /**
@@ -1730,6 +1932,13 @@ export interface paths {
      * @description Check the app's request, then send the browser to the consent screen (the same query).
      */
     get: operations["authorize_oauth_authorize_get"];
+  };
+  "/oauth/introspect": {
+    /**
+     * Introspect Token
+     * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+     */
+    post: operations["introspect_token_oauth_introspect_post"];
   };
   "/oauth/revoke": {
     /**
@@ -2096,6 +2305,10 @@ export interface components {
       jwks?: {
         [key: string]: unknown;
       } | null;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2128,6 +2341,10 @@ export interface components {
       id: string;
       /** Is Active */
       is_active: boolean;
+      /** Jwks Url */
+      jwks_url?: string | null;
+      /** Launch Url */
+      launch_url?: string | null;
       /** Name */
       name: string;
       /** Redirect Uris */
@@ -2337,12 +2554,18 @@ export interface components {
      * @description The app's authorisation request, as the consent screen received it.
      */
     AuthorizeParams: {
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Redirect Uri */
       redirect_uri: string;
       /** Response Type */
@@ -2940,12 +3163,18 @@ export interface components {
     ConsentDecision: {
       /** Approve */
       approve: boolean;
+      /** Aud */
+      aud?: string | null;
       /** Client Id */
       client_id: string;
       /** Code Challenge */
       code_challenge?: string | null;
       /** Code Challenge Method */
       code_challenge_method?: string | null;
+      /** Launch */
+      launch?: string | null;
+      /** Nonce */
+      nonce?: string | null;
       /** Patient Id */
       patient_id?: string | null;
       /** Redirect Uri */
@@ -3006,6 +3235,7 @@ export interface components {
     ConsentPreview: {
       /** App Name */
       app_name: string;
+      launch_patient?: components["schemas"]["PatientChoice"] | null;
       /** Needs Patient */
       needs_patient: boolean;
       /** Patient Is Self */
@@ -3062,6 +3292,19 @@ export interface components {
       excerpt: string;
       /** Seq */
       seq: number;
+    };
+    /**
+     * ControlIn
+     * @description A command: ``intensity`` (with ``value``), ``pause``, ``resume``, ``stop``.
+     */
+    ControlIn: {
+      /**
+       * Action
+       * @enum {string}
+       */
+      action: "intensity" | "pause" | "resume" | "stop";
+      /** Value */
+      value?: number | null;
     };
     /**
      * CrisisPathOut
@@ -3362,6 +3605,19 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** EnrolmentIn */
+    EnrolmentIn: {
+      /**
+       * Ends At
+       * @description The planned end, with its offset
+       */
+      ends_at?: string | null;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
     /** ErasureOut */
     ErasureOut: {
       /** Due At */
@@ -3371,6 +3627,90 @@ export interface components {
        * @enum {string}
        */
       status: "scheduled" | "none";
+    };
+    /** ExposureEventOut */
+    ExposureEventOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** By */
+      by: string | null;
+      /** Kind */
+      kind: string;
+      /** Role */
+      role: string;
+      /** Value */
+      value?: number | null;
+    };
+    /** ExposureSessionOut */
+    ExposureSessionOut: {
+      /** Description */
+      description: string;
+      /** Ended At */
+      ended_at: string | null;
+      /** Events */
+      events: components["schemas"]["ExposureEventOut"][];
+      /** Expected Suds */
+      expected_suds: number;
+      /**
+       * Hierarchy Id
+       * Format: uuid
+       */
+      hierarchy_id: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Intensity */
+      intensity: number;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Peak Suds */
+      peak_suds: number | null;
+      /** Progression Suggested */
+      progression_suggested: boolean;
+      scene: components["schemas"]["SceneOut"];
+      ssq: components["schemas"]["SsqOut"] | null;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "active" | "paused" | "ended";
+      /** Step */
+      step: number;
+      /** Suds */
+      suds: components["schemas"]["SudsOut"][];
+    };
+    /** ExposureSessionsOut */
+    ExposureSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["ExposureSessionOut"][];
+    };
+    /** ExposureStartIn */
+    ExposureStartIn: {
+      /**
+       * Hierarchy Id
+       * Format: uuid
+       */
+      hierarchy_id: string;
+      /**
+       * Intensity
+       * @default 50
+       */
+      intensity?: number;
+      /** Step */
+      step: number;
     };
     /** FlagIn */
     FlagIn: {
@@ -3476,6 +3816,54 @@ export interface components {
        */
       patient_id: string;
     };
+    /** HierarchiesOut */
+    HierarchiesOut: {
+      /** Hierarchies */
+      hierarchies: components["schemas"]["HierarchyOut"][];
+    };
+    /** HierarchyIn */
+    HierarchyIn: {
+      /**
+       * Ready
+       * @default false
+       */
+      ready?: boolean;
+      /** Steps */
+      steps: components["schemas"]["StepIn"][];
+      /** Title */
+      title: string;
+    };
+    /** HierarchyOut */
+    HierarchyOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Ready */
+      ready: boolean;
+      /** Steps */
+      steps: components["schemas"]["StepOut"][];
+      /** Therapist Id */
+      therapist_id: string | null;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
     /** HoursIn */
     HoursIn: {
       /** End */
@@ -3523,12 +3911,19 @@ export interface components {
        * @enum {string}
        */
       code: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /** Higher Is Better */
+      higher_is_better: boolean;
       /** Items */
       items: components["schemas"]["QuestionOut"][];
       /** Licence */
       licence: string;
       /** Loinc */
       loinc: string | null;
+      /**
+       * Mcid
+       * @description Minimal clinically important change on the band scale (None: not charted)
+       */
+      mcid: number | null;
       /** Missing Rule */
       missing_rule: string;
       /** Options */
@@ -3633,6 +4028,44 @@ export interface components {
       unit: string;
       /** Value */
       value: number;
+    };
+    /** LaunchIn */
+    LaunchIn: {
+      /**
+       * App Id
+       * Format: uuid
+       */
+      app_id: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** LaunchOut */
+    LaunchOut: {
+      /** Launch Url */
+      launch_url: string;
+    };
+    /** LaunchableApp */
+    LaunchableApp: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
+    /** LeadOut */
+    LeadOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** LibraryItemIn */
     LibraryItemIn: {
@@ -3945,6 +4378,29 @@ export interface components {
     MessageThreadsOut: {
       /** Threads */
       threads: components["schemas"]["MessageThreadOut"][];
+    };
+    /** MyProgrammeOut */
+    MyProgrammeOut: {
+      /** Active */
+      active: boolean;
+      /** Description */
+      description: string;
+      /** Ended At */
+      ended_at: string | null;
+      /** Ends At */
+      ends_at: string | null;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
     };
     /** NewAccountIn */
     NewAccountIn: {
@@ -4517,6 +4973,80 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** ProgrammeChange */
+    ProgrammeChange: {
+      /** Description */
+      description?: string | null;
+      /** Lead Ids */
+      lead_ids?: string[] | null;
+      /** Name */
+      name?: string | null;
+    };
+    /** ProgrammeIn */
+    ProgrammeIn: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Lead Ids */
+      lead_ids?: string[];
+      /** Name */
+      name: string;
+    };
+    /** ProgrammeMemberOut */
+    ProgrammeMemberOut: {
+      /** Ends At */
+      ends_at: string | null;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /** Enrolled By */
+      enrolled_by: string | null;
+      /**
+       * Enrolment Id
+       * Format: uuid
+       */
+      enrolment_id: string;
+      /** Name */
+      name: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** ProgrammeOut */
+    ProgrammeOut: {
+      /** Description */
+      description: string;
+      /** Enrolled */
+      enrolled: number;
+      /**
+       * Hidden Members
+       * @description Members the caller may not see (counted only)
+       * @default 0
+       */
+      hidden_members?: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Is Lead */
+      is_lead: boolean;
+      /** Leads */
+      leads: components["schemas"]["LeadOut"][];
+      /**
+       * Members
+       * @description For the programme's leads: the members they may see
+       */
+      members?: components["schemas"]["ProgrammeMemberOut"][] | null;
+      /** Name */
+      name: string;
+    };
     /**
      * Purpose
      * @description Why data is used (FHIR Consent purposes, in the clinic's words).
@@ -5046,6 +5576,79 @@ export interface components {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
     };
+    /** SceneOut */
+    SceneOut: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Height M */
+      height_m?: number | null;
+      /** Intensity */
+      intensity: number;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
+    /**
+     * ScheduleIn
+     * @description Ask the patient to answer ``instrument`` every ``every_days`` days, the first time at
+     * ``first_due`` (now when left out).
+     */
+    ScheduleIn: {
+      /** Every Days */
+      every_days: number;
+      /** First Due */
+      first_due?: string | null;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+    };
+    /** ScheduleOut */
+    ScheduleOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Due */
+      due: boolean;
+      /** Every Days */
+      every_days: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Instrument
+       * @enum {string}
+       */
+      instrument: "phq9" | "gad7" | "who5" | "phq2" | "gad2" | "cssrs";
+      /**
+       * Next Due At
+       * Format: date-time
+       */
+      next_due_at: string;
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+      /** Title */
+      title: string;
+    };
+    /** SchedulesOut */
+    SchedulesOut: {
+      /** Schedules */
+      schedules: components["schemas"]["ScheduleOut"][];
+    };
     /** ScopeText */
     ScopeText: {
       /** Scope */
@@ -5191,6 +5794,30 @@ export interface components {
       /** Template */
       template: string;
     };
+    /** SsqIn */
+    SsqIn: {
+      /** Answers */
+      answers: number[];
+    };
+    /** SsqOut */
+    SsqOut: {
+      /** Answers */
+      answers: number[];
+      /** Disorientation */
+      disorientation: number;
+      /** Disorientation Raw */
+      disorientation_raw: number;
+      /** Nausea */
+      nausea: number;
+      /** Nausea Raw */
+      nausea_raw: number;
+      /** Oculomotor */
+      oculomotor: number;
+      /** Oculomotor Raw */
+      oculomotor_raw: number;
+      /** Total */
+      total: number;
+    };
     /** StateOut */
     StateOut: {
       /**
@@ -5214,6 +5841,71 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
+    };
+    /**
+     * StepIn
+     * @description One step of a fear hierarchy: what, which scene with which parameters, expected SUDS.
+     */
+    StepIn: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Description */
+      description: string;
+      /** Expected Suds */
+      expected_suds: number;
+      /** Height M */
+      height_m?: number | null;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
+    /** StepOut */
+    StepOut: {
+      /** Crowd Density */
+      crowd_density?: number | null;
+      /** Description */
+      description: string;
+      /** Expected Suds */
+      expected_suds: number;
+      /** Height M */
+      height_m?: number | null;
+      /** Noise */
+      noise?: number | null;
+      /** Proximity M */
+      proximity_m?: number | null;
+      /**
+       * Scene
+       * @enum {string}
+       */
+      scene: "heights" | "crowd" | "spider" | "speaking";
+    };
+    /** SudsIn */
+    SudsIn: {
+      /**
+       * Phase
+       * @enum {string}
+       */
+      phase: "before" | "during" | "after";
+      /** Value */
+      value: number;
+    };
+    /** SudsOut */
+    SudsOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Phase */
+      phase: string;
+      /** Value */
+      value: number;
     };
     /** SummaryOut */
     SummaryOut: {
@@ -5606,6 +6298,11 @@ export interface components {
       });
       /** Band */
       band?: string | null;
+      /**
+       * Change
+       * @description Against the first result of the list for this instrument (the baseline): a change of at least the instrument's minimal clinically important change
+       */
+      change?: ("improved" | "worsened") | null;
       crisis?: components["schemas"]["CrisisPathOut"] | null;
       /**
        * Flags
@@ -5678,6 +6375,36 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /**
+   * Jwks
+   * @description The public keys that verify Careverse's ``id_token``s.
+   */
+  jwks__well_known_jwks_json_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+    };
+  };
+  /**
+   * Openid Configuration
+   * @description OpenID Connect discovery (the issuer of the ``id_token``).
+   */
+  openid_configuration__well_known_openid_configuration_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+  };
   /** Smart Configuration */
   smart_configuration__well_known_smart_configuration_get: {
     responses: {
@@ -9280,6 +10007,345 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["PreferencesOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Programmes
+   * @description Every care programme (clinicians and admins): name, description, leads, how many.
+   */
+  list_programmes_api_care_programmes_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Programme
+   * @description Create a programme: a clinician becomes one of its leads; an admin names the leads.
+   */
+  create_programme_api_care_programmes_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ProgrammeIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Programme
+   * @description A programme; for its leads, the members they may see.
+   */
+  read_programme_api_care_programmes__programme_id__get: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Delete Programme
+   * @description Delete a programme nobody is enrolled in now (a lead or an admin).
+   */
+  delete_programme_api_care_programmes__programme_id__delete: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Change Programme
+   * @description Rename, describe or change the leads (a lead or an admin).
+   */
+  change_programme_api_care_programmes__programme_id__patch: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ProgrammeChange"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Enrol
+   * @description Enrol a patient the calling clinician cares for (optionally until a planned end).
+   */
+  enrol_api_care_programmes__programme_id__enrolments_post: {
+    parameters: {
+      path: {
+        programme_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EnrolmentIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ProgrammeMemberOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End Enrolment
+   * @description End a patient's enrolment (a clinician who cares for them, or the patient).
+   */
+  end_enrolment_api_care_programmes__programme_id__enrolments__patient_id__delete: {
+    parameters: {
+      path: {
+        programme_id: string;
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {
@@ -13427,6 +14493,44 @@ export interface operations {
     };
   };
   /**
+   * My Programmes
+   * @description The calling patient's care programmes, current and past.
+   */
+  my_programmes_api_me_programmes_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MyProgrammeOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Download
    * @description An attachment, through the policy; always downloaded, never rendered inline.
    */
@@ -15098,6 +16202,78 @@ export interface operations {
     };
   };
   /**
+   * Launch App
+   * @description Launch an app with a patient in context (EHR launch): answers the address to open.
+   * 404 if the caller may not see the patient (the access policy decides, audited).
+   */
+  launch_app_api_smart_launch_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["LaunchIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LaunchOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+    };
+  };
+  /**
+   * Launch Apps
+   * @description The apps the caller may launch from Careverse (those with a launch URL).
+   */
+  launch_apps_api_smart_launch_apps_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LaunchableApp"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Spaces
    * @description The spaces the caller may see, with how many people are in each now.
    */
@@ -15521,6 +16697,580 @@ export interface operations {
       };
     };
   };
+  /** Update Hierarchy */
+  update_hierarchy_api_wellbeing_exposure_hierarchies__hierarchy_id__put: {
+    parameters: {
+      path: {
+        hierarchy_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HierarchyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Hierarchies */
+  my_hierarchies_api_wellbeing_exposure_me_hierarchies_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Sessions */
+  my_sessions_api_wellbeing_exposure_me_sessions_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Patient Hierarchies */
+  patient_hierarchies_api_wellbeing_exposure_patients__patient_id__hierarchies_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["HierarchiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Hierarchy
+   * @description The therapist writes a fear hierarchy (10-15 steps once ``ready``).
+   */
+  create_hierarchy_api_wellbeing_exposure_patients__patient_id__hierarchies_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["HierarchyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["HierarchyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Sessions
+   * @description A patient's sessions, oldest first: SUDS within and between sessions, adherence.
+   */
+  patient_sessions_api_wellbeing_exposure_patients__patient_id__sessions_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Stream
+   * @description Server-sent events: ``event: exposure`` (session id and kind of change) as the patient's
+   * sessions change; the page then reads the session. The patient and their therapist.
+   */
+  stream_api_wellbeing_exposure_patients__patient_id__stream_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Start Session */
+  start_session_api_wellbeing_exposure_sessions_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ExposureStartIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Session View */
+  get_session_view_api_wellbeing_exposure_sessions__session_id__get: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Control
+   * @description ``intensity`` (the therapist), ``pause``, ``resume``, ``stop`` (either).
+   */
+  control_api_wellbeing_exposure_sessions__session_id__control_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ControlIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Ssq
+   * @description The simulator sickness questionnaire after the session (16 items, 0-3).
+   */
+  ssq_api_wellbeing_exposure_sessions__session_id__ssq_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SsqIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Rate
+   * @description The patient's SUDS (0-100) before, during (every minute) or after the exposure.
+   */
+  rate_api_wellbeing_exposure_sessions__session_id__suds_post: {
+    parameters: {
+      path: {
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SudsIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ExposureSessionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /**
    * Instruments
    * @description Every questionnaire, with its items, answer options, bands, missing-data rule and licence.
@@ -15609,6 +17359,44 @@ export interface operations {
     };
   };
   /**
+   * My Schedules
+   * @description The questionnaires the patient's clinicians asked them to answer, soonest due first.
+   */
+  my_schedules_api_wellbeing_me_schedules_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Patient Results
    * @description A patient's results over time (their clinicians; 404 when not yours to see).
    */
@@ -15626,6 +17414,110 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["WellbeingResultsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Schedules
+   * @description A patient's questionnaire schedules (their clinicians; 404 when not yours to see).
+   */
+  patient_schedules_api_wellbeing_patients__patient_id__schedules_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SchedulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Assign Schedule
+   * @description Ask a patient to answer a questionnaire regularly (their clinicians; 409 when that
+   * instrument is already scheduled for them).
+   */
+  assign_schedule_api_wellbeing_patients__patient_id__schedules_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScheduleIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ScheduleOut"];
         };
       };
       /** @description Bad request */
@@ -15682,6 +17574,53 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["WellbeingResultOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End Schedule
+   * @description Stop a questionnaire schedule (its patient's clinicians).
+   */
+  end_schedule_api_wellbeing_schedules__schedule_id__delete: {
+    parameters: {
+      path: {
+        schedule_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {
@@ -15799,7 +17738,7 @@ export interface operations {
   };
   /**
    * Export System
-   * @description Kick off an export of every patient's record (admins; SMART backend clients later).
+   * @description Kick off an export of every patient's record (exporters: admins, backend clients).
    */
   export_system_fhir__export_get: {
     parameters: {
@@ -15807,9 +17746,67 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export System Post
+   * @description Kick off a system export with a Parameters body.
+   */
+  export_system_post_fhir__export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -17713,10 +19710,130 @@ export interface operations {
     };
   };
   /**
-   * Search Groups
-   * @description The Groups the caller may export (each clinician's patients; a clinician sees their own).
+   * Search Group
+   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+   * programmes, with the members the caller may see.
    */
-  search_groups_fhir_Group_get: {
+  search_Group_fhir_Group_get: {
+    parameters: {
+      query?: {
+        /** @description Starts with, ignoring case */
+        name?: string[];
+        /** @description person */
+        type?: string[];
+        /** @description Patient/<id> (among the members you may see) */
+        member?: string[];
+        /** @description The Group's id; commas: any of */
+        _id?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default name) */
+        _sort?: "name" | "-name" | "_id" | "-_id";
+        /** @description count: the total only */
+        _summary?: "count";
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Group Post
+   * @description The Groups the caller may see (GET, or POST a form): clinicians' patients and care
+   * programmes, with the members the caller may see.
+   */
+  search_Group_post_fhir_Group__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Read Group
+   * @description One Group the caller may see, with the members they may see (404 otherwise).
+   */
+  read_group_fhir_Group__group_id__get: {
+    parameters: {
+      path: {
+        group_id: string;
+      };
+    };
     responses: {
       /** @description Successful Response */
       200: {
@@ -17752,7 +19869,7 @@ export interface operations {
   };
   /**
    * Export Group
-   * @description Kick off an export of a Group: the patients of one clinician.
+   * @description Kick off an export of a Group: a clinician's patients, or a care programme's members.
    */
   export_group_fhir_Group__group_id___export_get: {
     parameters: {
@@ -17760,12 +19877,73 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
       };
       path: {
         group_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export Group Post
+   * @description Kick off a Group export with a Parameters body (``patient`` narrows it).
+   */
+  export_group_post_fhir_Group__group_id___export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+      path: {
+        group_id: string;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -18247,9 +20425,67 @@ export interface operations {
         _outputFormat?: string | null;
         _type?: string | null;
         _since?: string | null;
+        /** @description <Type>?code=…; comma or repeat */
+        _typeFilter?: string[] | null;
+        _elements?: string | null;
+        /** @description Not supported: ignored, with a warning in the manifest's error */
+        includeAssociatedData?: string[] | null;
       };
       header?: {
         prefer?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Missing Prefer: respond-async, or bad parameters (OperationOutcome) */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Export Patients Post
+   * @description Kick off a Patient-level export with a Parameters body (``patient`` narrows it).
+   */
+  export_patients_post_fhir_Patient__export_post: {
+    parameters: {
+      header?: {
+        prefer?: string | null;
+      };
+    };
+    /** @description A FHIR Parameters resource: _outputFormat, _since, _type, _typeFilter, _elements, patient, includeAssociatedData */
+    requestBody?: {
+      content: {
+        "application/fhir+json": Record<string, never>;
       };
     };
     responses: {
@@ -19022,6 +21258,24 @@ export interface operations {
       };
       /** @description Unknown client or redirect URI (an OAuth 2 error) */
       400: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Introspect Token
+   * @description RFC 7662 token introspection, for a confidential or backend client's own tokens.
+   */
+  introspect_token_oauth_introspect_post: {
+    responses: {
+      /** @description RFC 7662: active with the token's details, or inactive */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Client authentication failed (or a public client) */
+      401: {
         content: never;
       };
     };
