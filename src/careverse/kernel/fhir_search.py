@@ -274,7 +274,7 @@ def parse(spec: Spec, pairs: Sequence[tuple[str, str]], lenient: bool = False) -
         param = spec.param(base)
         if param is not None:
             criteria.append(_criterion(param, modifier or None, value))
-    given = {name.partition(":")[0]: value for name, value in used}
+    given = {name.partition(":")[0]: value for name, value in used if "." not in name}
     patient: uuid.UUID | None = None
     if spec.patient_required:
         named = [n for n in spec.patient_params if n in given]

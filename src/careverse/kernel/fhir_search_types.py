@@ -86,19 +86,33 @@ class Spec:
         return next((p for p in self.params if p.name == name), None)
 
     def sort_key(self, name: str) -> Callable[[dict], str | None] | None:
+        """How ``_sort=<name>`` orders: a declared sort, or (in memory) by the first value of
+        any parameter (a token by its code)."""
         if name in self.sorts:
             return self.sorts[name]
-        if name in self.sort_names:
-            return GENERIC_SORTS[name]
-        return None
+        param = self.param(name) if self.in_memory else None
+        if param is None or param.values is None:
+            return None
+        values = param.values
+        return lambda r: _first(values(r))
 
     @property
     def sort_names(self) -> tuple[str, ...]:
         extra = tuple(
-            n for n in GENERIC_SORTS
-            if self.in_memory and n not in self.sorts and self.param(n) is not None
-        )  # fmt: skip
+            p.name for p in self.params if self.in_memory and p.name not in self.sorts and p.values
+        )
         return (*self.sorts, *extra)
+
+
+def _first(values: Iterable[Any]) -> str | None:
+    for value in values:
+        if isinstance(value, tuple):
+            value = value[1]
+        if isinstance(value, dict):
+            value = value.get("start")
+        if isinstance(value, str) and value:
+            return value.casefold()
+    return None
 
 
 def last_updated(r: dict) -> str | None:

@@ -256,9 +256,10 @@ async def test_errors_are_operation_outcomes(client, person):
         valid(outcome, "OperationOutcome")
         issue = outcome["issue"][0]
         assert issue["severity"] == "error"
-        assert issue["code"] == {
-            400: "invalid", 401: "login", 404: "not-found", 422: "invalid"
-        }[status]
+        assert (
+            issue["code"]
+            == {400: "invalid", 401: "login", 404: "not-found", 422: "invalid"}[status]
+        )
     # A 404 for someone else's patient says nothing about them.
     assert "Amara" not in cases[0][0].text
     assert cases[2][0].headers["www-authenticate"] == "Bearer"
