@@ -2,10 +2,10 @@
 ``_include=Appointment:patient``, ``_include=Encounter:appointment`` and
 ``_revinclude=Encounter:appointment``.
 
-These searches take the place of care's first ones (``care/fhir.py``), which answered every
-patient the caller may see and knew only ``patient``: :func:`supersede` drops those two routes
-from care's router. A search with no parameters at all still answers that way (the clinician's
-"all my patients' visits"); any parameter makes it the toolkit's one-patient search.
+These searches replaced care's first ones, which answered every patient the caller may see and
+knew only ``patient``. A search with no parameters at all still answers that way (the
+clinician's "all my patients' visits", :meth:`CareFhir.appointments`); any parameter makes it the
+toolkit's one-patient search. Schedule and Slot (:mod:`.fhir_search_schedule`) are routed here.
 Appointments need ``Category.APPOINTMENTS``, Encounters ``Category.CONSULTS``, an included
 Patient ``Category.RECORD``.
 """
