@@ -10,13 +10,14 @@ scope, as the care API's directory of clinicians and their free times.
   ``schedule`` (required), ``start`` with prefixes (the window computed is the one the ``start``
   bounds give, by default 7 days from now, at most 31 days), ``status`` (only ``free`` slots
   exist), ``service-type`` (default ``follow-up``, as the first search), ``_id``. No
-  ``_lastUpdated`` (computed). A slot booked between two pages ends the links anchored on it.
+  ``_lastUpdated`` (computed). A page link anchored on a slot booked since still works: the
+  slot's place is found from its id (:attr:`Spec.anchor`).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ from careverse.identity.deps import CurrentActor
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import SessionDep, SettingsDep
-from careverse.kernel.fhir import FhirResponse
+from careverse.kernel.fhir import FhirResponse, iso
 from careverse.kernel.fhir_search import (
     DATE,
     ID,
@@ -57,6 +58,17 @@ def _actors(r: dict) -> list[str]:
         for a in r.get("actor", [])
         if a.get("identifier", {}).get("system") == ACCOUNT_SYSTEM
     ]
+
+
+def _slot_keys(ident: str) -> dict | None:
+    """A slot's sort keys from its id (``<schedule>-<YYYYmmddHHMM>-<visit type>``): a page link
+    anchored on a slot booked since still finds its place."""
+    clinician, stamp, visit = ident[:36], ident[37:49], ident[50:]
+    uuid.UUID(clinician)  # ValueError: not a slot id
+    start = datetime.strptime(stamp, "%Y%m%d%H%M").replace(tzinfo=UTC)
+    return {"resourceType": "Slot", "start": iso(start), "status": "free",
+            "schedule": {"reference": f"Schedule/{clinician}"},
+            "serviceType": [{"coding": [{"system": SERVICE_TYPE, "code": visit}]}]}  # fmt: skip
 
 
 SCHEDULE = Spec(
@@ -92,6 +104,7 @@ SLOT = Spec(
     sorts={"start": lambda r: r.get("start")},
     default_sort="start",
     patient_required=False,
+    anchor=lambda ident: _slot_keys(ident),
 )  # fmt: skip
 
 

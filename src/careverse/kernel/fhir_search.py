@@ -453,17 +453,34 @@ def ordered(query: Query, matched: list[dict]) -> list[dict]:
     return out
 
 
+def _ghost(spec: Spec, anchor: str) -> dict | None:
+    """The sort keys of a resource gone since its page link was made (:attr:`Spec.anchor`)."""
+    if spec.anchor is None:
+        return None
+    try:
+        found = spec.anchor(anchor)
+    except ValueError:
+        return None
+    return None if found is None else {**found, "id": anchor}
+
+
 def page(query: Query, matched: list[dict]) -> tuple[list[dict], bool, bool]:
     """The page the query asks for of the matches: (resources, has next, has previous)."""
     ordered_ = ordered(query, matched)
     ids = [r["id"] for r in ordered_]
     if query.after is not None or query.before is not None:
         anchor = query.after if query.after is not None else query.before
-        if anchor not in ids:
+        ghost = None if anchor in ids else _ghost(query.spec, anchor or "")
+        if anchor not in ids and ghost is None:
             raise BadSearch("The page link is no longer valid; search again.")
-        at = ids.index(anchor)
+        if ghost is not None:  # the anchor is gone: where it would sort, from its id
+            at = [r["id"] for r in ordered(query, [*matched, ghost])].index(ghost["id"])
+            after_at = at
+        else:
+            at = ids.index(anchor)
+            after_at = at + 1
         if query.after is not None:
-            start = at + 1
+            start = after_at
         else:
             start = max(0, at - query.count)
             return ordered_[start:at], True, start > 0

@@ -76,6 +76,9 @@ class Spec:
     patient_required: bool = True
     patient_params: tuple[str, ...] = PATIENT_PARAMETERS
     in_memory: bool = True
+    # Computed resources (Slot) that may vanish between pages: the resource's sort keys from its
+    # id, so a link anchored on one gone still finds its place.
+    anchor: Callable[[str], dict | None] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.care.support import WEEKDAYS
+from tests.integration.care.support import WEEKDAYS, book
 from tests.integration.fhir.test_record_sections import before_nine
 from tests.integration.fhir.test_resources import scenario
 from tests.integration.fhir.test_search_rules import links, path_of
@@ -197,6 +197,19 @@ async def test_schedule_and_slot_search(client, person, before_nine):
     back = searchset(await client.get(path_of(links(body)["previous"]), headers=patient.headers))
     last = len(matches(body))
     assert [s["start"] for s in matches(back)] == starts[-last - 2 : -last]
+    # A link anchored on a slot booked since still works: what sorts after that slot now.
+    first = searchset(await client.get(f"/fhir/Slot?{morning}&_count=2", headers=patient.headers))
+    second = searchset(await client.get(path_of(links(first)["next"]), headers=patient.headers))
+    booked = await book(client, patient, lena, matches(first)[-1]["start"])
+    assert booked.status_code == 201, booked.text
+    gone = matches(first)[-1]["start"]
+    now = [s["start"] for s in await slots(morning)]
+    assert gone not in now and matches(second)
+    # (the booking's buffer may take the following slot too: the page is what sorts after it now)
+    again = searchset(await client.get(path_of(links(first)["next"]), headers=patient.headers))
+    assert [s["start"] for s in matches(again)] == [t for t in now if t > gone][:2]
+    earlier = [t for t in now if t < matches(again)[0]["start"]]
+    assert ("previous" in links(again)) == bool(earlier)  # the buffer may have taken 09:00 too
     await bad(client, patient, "Slot?start=ge2026-03-23")  # no schedule
     await bad(client, patient, f"Slot?{sched}&start=ge2026-03-01&start=le2026-06-01")  # > 31 days
     await bad(client, patient, f"Slot?{sched}&start=someday")
