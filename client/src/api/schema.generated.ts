@@ -1502,14 +1502,14 @@ export interface paths {
   "/fhir/Appointment": {
     /**
      * Search Appointment
-     * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     * @description Search one patient's Appointment resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
      */
     get: operations["search_Appointment_fhir_Appointment_get"];
   };
   "/fhir/Appointment/_search": {
     /**
      * Search Appointment Post
-     * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     * @description Search one patient's Appointment resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
      */
     post: operations["search_Appointment_post_fhir_Appointment__search_post"];
   };
@@ -1526,10 +1526,17 @@ export interface paths {
   };
   "/fhir/AuditEvent": {
     /**
-     * Search Audit Events
-     * @description Who did what with a patient's record: for the patient, and for admins.
+     * Search Auditevent
+     * @description Who did what with a patient's record (GET, or POST a form): for the patient, and admins.
      */
-    get: operations["search_audit_events_fhir_AuditEvent_get"];
+    get: operations["search_AuditEvent_fhir_AuditEvent_get"];
+  };
+  "/fhir/AuditEvent/_search": {
+    /**
+     * Search Auditevent Post
+     * @description Who did what with a patient's record (GET, or POST a form): for the patient, and admins.
+     */
+    post: operations["search_AuditEvent_post_fhir_AuditEvent__search_post"];
   };
   "/fhir/CarePlan": {
     /**
@@ -1653,14 +1660,14 @@ export interface paths {
   "/fhir/Encounter": {
     /**
      * Search Encounter
-     * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     * @description Search one patient's Encounter resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
      */
     get: operations["search_Encounter_fhir_Encounter_get"];
   };
   "/fhir/Encounter/_search": {
     /**
      * Search Encounter Post
-     * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+     * @description Search one patient's Encounter resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
      */
     post: operations["search_Encounter_post_fhir_Encounter__search_post"];
   };
@@ -1800,10 +1807,10 @@ export interface paths {
   };
   "/fhir/Patient": {
     /**
-     * Search Patients
-     * @description Search patients, only among those the caller may see.
+     * Search Patient
+     * @description Search patients, only among those the caller may see (GET, or POST a form).
      */
-    get: operations["search_patients_fhir_Patient_get"];
+    get: operations["search_Patient_fhir_Patient_get"];
   };
   "/fhir/Patient/$export": {
     /**
@@ -1823,6 +1830,13 @@ export interface paths {
      * @description Patients like the one given, among those the caller may see, best first.
      */
     post: operations["match_patients_fhir_Patient__match_post"];
+  };
+  "/fhir/Patient/_search": {
+    /**
+     * Search Patient Post
+     * @description Search patients, only among those the caller may see (GET, or POST a form).
+     */
+    post: operations["search_Patient_post_fhir_Patient__search_post"];
   };
   "/fhir/Patient/{patient_id}": {
     /**
@@ -1877,10 +1891,17 @@ export interface paths {
   };
   "/fhir/Schedule": {
     /**
-     * Search Schedules
-     * @description Every clinician's schedule (one per clinician; its id is the clinician's account id).
+     * Search Schedule
+     * @description Every clinician's schedule (GET, or POST a form): by actor, date, service-type, _id.
      */
-    get: operations["search_schedules_fhir_Schedule_get"];
+    get: operations["search_Schedule_fhir_Schedule_get"];
+  };
+  "/fhir/Schedule/_search": {
+    /**
+     * Search Schedule Post
+     * @description Every clinician's schedule (GET, or POST a form): by actor, date, service-type, _id.
+     */
+    post: operations["search_Schedule_post_fhir_Schedule__search_post"];
   };
   "/fhir/Schedule/{schedule_id}": {
     /** Read Schedule */
@@ -1888,10 +1909,19 @@ export interface paths {
   };
   "/fhir/Slot": {
     /**
-     * Search Slots
-     * @description Free slots (computed) of a schedule for 7 days from ``start`` (``ge2026-12-01``).
+     * Search Slot
+     * @description A schedule's free slots (GET, or POST a form): by start (prefixes), status,
+     * service-type and _id; 7 days from now unless ``start`` bounds another window.
      */
-    get: operations["search_slots_fhir_Slot_get"];
+    get: operations["search_Slot_fhir_Slot_get"];
+  };
+  "/fhir/Slot/_search": {
+    /**
+     * Search Slot Post
+     * @description A schedule's free slots (GET, or POST a form): by start (prefixes), status,
+     * service-type and _id; 7 days from now unless ``start`` bounds another window.
+     */
+    post: operations["search_Slot_post_fhir_Slot__search_post"];
   };
   "/fhir/bulk/{job_id}": {
     /**
@@ -17853,32 +17883,36 @@ export interface operations {
   search_AllergyIntolerance_fhir_AllergyIntolerance_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, inactive, resolved */
+        /** @description active, inactive, resolved (modifiers: :missing, :not) */
         "clinical-status"?: string[];
-        /** @description food, medication, environment, biologic */
+        /** @description food, medication, environment, biologic (modifiers: :missing, :not) */
         category?: string[];
-        /** @description allergy, intolerance */
+        /** @description allergy, intolerance (modifiers: :missing, :not) */
         type?: string[];
-        /** @description low, high, unable-to-assess */
+        /** @description low, high, unable-to-assess (modifiers: :missing, :not) */
         criticality?: string[];
-        /** @description `system|code` */
+        /** @description `system|code` (modifiers: :missing, :not) */
         code?: string[];
-        /** @description Recorded: prefix + date */
+        /** @description Recorded: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, clinical-status, -clinical-status, category, -category, type, -type, criticality, -criticality, code, -code, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -18016,35 +18050,39 @@ export interface operations {
   };
   /**
    * Search Appointment
-   * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   * @description Search one patient's Appointment resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
    */
   search_Appointment_fhir_Appointment_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description booked, arrived, fulfilled, cancelled, noshow */
+        /** @description booked, arrived, fulfilled, cancelled, noshow (modifiers: :missing, :not) */
         status?: string[];
-        /** @description The start: prefix + date */
+        /** @description The start: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description The visit type */
+        /** @description The visit type (modifiers: :missing, :not) */
         "service-type"?: string[];
-        /** @description v2-0276|FOLLOWUP, ROUTINE */
+        /** @description v2-0276|FOLLOWUP, ROUTINE (modifiers: :missing, :not) */
         "appointment-type"?: string[];
-        /** @description Patient/<id> */
+        /** @description Patient/<id> (modifiers: :missing, :[type]) */
         actor?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, status, -status, service-type, -service-type, appointment-type, -appointment-type, actor, -actor, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Resources to include */
@@ -18096,7 +18134,7 @@ export interface operations {
   };
   /**
    * Search Appointment Post
-   * @description Search one patient's Appointment resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   * @description Search one patient's Appointment resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
    */
   search_Appointment_post_fhir_Appointment__search_post: {
     requestBody?: {
@@ -18243,13 +18281,46 @@ export interface operations {
     };
   };
   /**
-   * Search Audit Events
-   * @description Who did what with a patient's record: for the patient, and for admins.
+   * Search Auditevent
+   * @description Who did what with a patient's record (GET, or POST a form): for the patient, and admins.
    */
-  search_audit_events_fhir_AuditEvent_get: {
+  search_AuditEvent_fhir_AuditEvent_get: {
     parameters: {
-      query: {
-        patient: string;
+      query?: {
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
+        patient?: string;
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `entity.<identifier, name, family, given, birthdate, gender>` */
+        entity?: string;
+        /** @description When it was recorded: prefix + date (modifiers: :missing) */
+        date?: string[];
+        /** @description Who acted: <account id> (any type) (modifiers: :missing, :[type]) */
+        agent?: string[];
+        /** @description C, R, U, D, E (modifiers: :missing, :not) */
+        action?: string[];
+        /** @description urn:careverse:audit-action|<action> (modifiers: :missing, :not) */
+        subtype?: string[];
+        /** @description 0 (success), 4, 8 (modifiers: :missing, :not) */
+        outcome?: string[];
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
+        _id?: string[];
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
+        _lastUpdated?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default -date): date, -date, _id, -_id, agent, -agent, action, -action, subtype, -subtype, outcome, -outcome, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -18258,6 +18329,57 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Auditevent Post
+   * @description Who did what with a patient's record (GET, or POST a form): for the patient, and admins.
+   */
+  search_AuditEvent_post_fhir_AuditEvent__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -18292,24 +18414,28 @@ export interface operations {
   search_CarePlan_fhir_CarePlan_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, completed, revoked … */
+        /** @description active, completed, revoked … (modifiers: :missing, :not) */
         status?: string[];
-        /** @description Goal/<id> */
+        /** @description Goal/<id> (modifiers: :missing, :[type]) */
         goal?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default _id) */
-        _sort?: "_id" | "-_id";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default _id): _id, -_id, status, -status, goal, -goal, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -18452,22 +18578,26 @@ export interface operations {
   search_CareTeam_fhir_CareTeam_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active */
+        /** @description active (modifiers: :missing, :not) */
         status?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default _id) */
-        _sort?: "_id" | "-_id";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default _id): _id, -_id, status, -status, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -18610,32 +18740,36 @@ export interface operations {
   search_Condition_fhir_Condition_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, resolved … */
+        /** @description active, resolved … (modifiers: :missing, :not) */
         "clinical-status"?: string[];
-        /** @description problem-list-item */
+        /** @description problem-list-item (modifiers: :missing, :not) */
         category?: string[];
-        /** @description `system|code` (ICD-10, SNOMED CT) */
+        /** @description `system|code` (ICD-10, SNOMED CT) (modifiers: :missing, :not) */
         code?: string[];
-        /** @description Onset: prefix + date */
+        /** @description Onset: prefix + date (modifiers: :missing) */
         "onset-date"?: string[];
-        /** @description Recorded: prefix + date */
+        /** @description Recorded: prefix + date (modifiers: :missing) */
         "recorded-date"?: string[];
-        /** @description Encounter/<id> */
+        /** @description Encounter/<id> (modifiers: :missing, :[type]) */
         encounter?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -recorded-date) */
-        _sort?: "recorded-date" | "-recorded-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -recorded-date): recorded-date, -recorded-date, clinical-status, -clinical-status, category, -category, code, -code, onset-date, -onset-date, encounter, -encounter, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -18778,30 +18912,34 @@ export interface operations {
   search_Consent_fhir_Consent_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, inactive … */
+        /** @description active, inactive … (modifiers: :missing, :not) */
         status?: string[];
-        /** @description http://loinc.org|59284-0 */
+        /** @description http://loinc.org|59284-0 (modifiers: :missing, :not) */
         category?: string[];
-        /** @description treatment, research, patient-privacy */
+        /** @description treatment, research, patient-privacy (modifiers: :missing, :not) */
         scope?: string[];
-        /** @description urn:careverse:purpose|<purpose> */
+        /** @description urn:careverse:purpose|<purpose> (modifiers: :missing, :not) */
         purpose?: string[];
-        /** @description When it was given: prefix + date */
+        /** @description When it was given: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, status, -status, category, -category, scope, -scope, purpose, -purpose, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -18901,24 +19039,28 @@ export interface operations {
   search_Device_fhir_Device_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, inactive */
+        /** @description active, inactive (modifiers: :missing, :not) */
         status?: string[];
-        /** @description urn:careverse:device-kind|<kind> */
+        /** @description urn:careverse:device-kind|<kind> (modifiers: :missing, :not) */
         type?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -_lastUpdated) */
-        _sort?: "_lastUpdated" | "-_lastUpdated";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -_lastUpdated): _lastUpdated, -_lastUpdated, status, -status, type, -type, _id, -_id; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -19061,28 +19203,32 @@ export interface operations {
   search_DocumentReference_fhir_DocumentReference_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description current */
+        /** @description current (modifiers: :missing, :not) */
         status?: string[];
-        /** @description http://loinc.org|11506-3 */
+        /** @description http://loinc.org|11506-3 (modifiers: :missing, :not) */
         type?: string[];
-        /** @description When the note was signed: prefix + date */
+        /** @description When the note was signed: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description Encounter/<id> */
+        /** @description Encounter/<id> (modifiers: :missing, :[type]) */
         encounter?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, status, -status, type, -type, encounter, -encounter, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -19220,35 +19366,39 @@ export interface operations {
   };
   /**
    * Search Encounter
-   * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   * @description Search one patient's Encounter resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
    */
   search_Encounter_fhir_Encounter_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description in-progress, finished */
+        /** @description in-progress, finished (modifiers: :missing, :not) */
         status?: string[];
-        /** @description The start: prefix + date */
+        /** @description The start: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description v3-ActCode|VR */
+        /** @description v3-ActCode|VR (modifiers: :missing, :not) */
         class?: string[];
-        /** @description The problem's coding */
+        /** @description The problem's coding (modifiers: :missing, :not) */
         "reason-code"?: string[];
-        /** @description Appointment/<id> */
+        /** @description Appointment/<id> (modifiers: :missing, :[type]) */
         appointment?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, status, -status, class, -class, reason-code, -reason-code, appointment, -appointment, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Resources to include */
@@ -19298,7 +19448,7 @@ export interface operations {
   };
   /**
    * Search Encounter Post
-   * @description Search one patient's Encounter resources (GET, or POST a form); with no parameters, those of every patient the caller may see.
+   * @description Search one patient's Encounter resources (GET, or POST a form). With no parameters, those of every patient the caller may see.
    */
   search_Encounter_post_fhir_Encounter__search_post: {
     requestBody?: {
@@ -19390,28 +19540,32 @@ export interface operations {
   search_Flag_fhir_Flag_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, inactive */
+        /** @description active, inactive (modifiers: :missing, :not) */
         status?: string[];
-        /** @description flag-category|clinical, urn:careverse:alert-severity|<s> */
+        /** @description flag-category|clinical, urn:careverse:alert-severity|<s> (modifiers: :missing, :not) */
         category?: string[];
-        /** @description urn:careverse:alert-source|<source> */
+        /** @description urn:careverse:alert-source|<source> (modifiers: :missing, :not) */
         code?: string[];
-        /** @description When the alert opened: prefix + date */
+        /** @description When the alert opened: prefix + date (modifiers: :missing) */
         date?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date" | "_lastUpdated" | "-_lastUpdated";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date, _lastUpdated, -_lastUpdated, status, -status, category, -category, code, -code, _id, -_id; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -19554,26 +19708,30 @@ export interface operations {
   search_Goal_fhir_Goal_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, completed, cancelled */
+        /** @description active, completed, cancelled (modifiers: :missing, :not) */
         "lifecycle-status"?: string[];
-        /** @description goal-achievement|in-progress, achieved … */
+        /** @description goal-achievement|in-progress, achieved … (modifiers: :missing, :not) */
         "achievement-status"?: string[];
-        /** @description The target's due date: prefix + date */
+        /** @description The target's due date: prefix + date (modifiers: :missing) */
         "target-date"?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default target-date) */
-        _sort?: "target-date" | "-target-date" | "_id" | "-_id";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default target-date): target-date, -target-date, _id, -_id, lifecycle-status, -lifecycle-status, achievement-status, -achievement-status, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -19990,26 +20148,30 @@ export interface operations {
   search_MedicationStatement_fhir_MedicationStatement_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description active, completed, stopped … */
+        /** @description active, completed, stopped … (modifiers: :missing, :not) */
         status?: string[];
-        /** @description `system|code` */
+        /** @description `system|code` (modifiers: :missing, :not) */
         code?: string[];
-        /** @description Started: prefix + date */
+        /** @description Started: prefix + date (modifiers: :missing) */
         effective?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -effective) */
-        _sort?: "effective" | "-effective";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -effective): effective, -effective, status, -status, code, -code, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -20153,9 +20315,9 @@ export interface operations {
   search_Observation_fhir_Observation_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
         /** @description `system|code`, `code` or `system|`; commas: any of */
         code?: string[];
@@ -20171,10 +20333,14 @@ export interface operations {
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -date) */
-        _sort?: "date" | "-date";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -date): date, -date; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Resources to include */
@@ -20371,15 +20537,42 @@ export interface operations {
     };
   };
   /**
-   * Search Patients
-   * @description Search patients, only among those the caller may see.
+   * Search Patient
+   * @description Search patients, only among those the caller may see (GET, or POST a form).
    */
-  search_patients_fhir_Patient_get: {
+  search_Patient_fhir_Patient_get: {
     parameters: {
       query?: {
-        name?: string | null;
-        birthdate?: string | null;
-        identifier?: string | null;
+        /** @description urn:careverse:patient|<id> (modifiers: :missing, :not) */
+        identifier?: string[];
+        /** @description Any word of the name (or the whole name) starts with it (modifiers: :missing, :exact, :contains) */
+        name?: string[];
+        /** @description The name's last word starts with it (modifiers: :missing, :exact, :contains) */
+        family?: string[];
+        /** @description Another word of the name starts with it (modifiers: :missing, :exact, :contains) */
+        given?: string[];
+        /** @description prefix + date (modifiers: :missing) */
+        birthdate?: string[];
+        /** @description male, female, other, unknown (modifiers: :missing, :not) */
+        gender?: string[];
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
+        _id?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default name): name, -name, family, -family, birthdate, -birthdate, identifier, -identifier, given, -given, gender, -gender, _id, -_id; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -20388,6 +20581,10 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -20541,6 +20738,53 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Patient Post
+   * @description Search patients, only among those the caller may see (GET, or POST a form).
+   */
+  search_Patient_post_fhir_Patient__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -20754,26 +20998,30 @@ export interface operations {
   search_QuestionnaireResponse_fhir_QuestionnaireResponse_get: {
     parameters: {
       query?: {
-        /** @description The patient: `<id>` or `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `patient.<identifier, name, family, given, birthdate, gender>` */
         patient?: string;
-        /** @description The patient as `Patient/<id>` */
+        /** @description The patient: `<id>` or `Patient/<id>`; chained: `subject.<identifier, name, family, given, birthdate, gender>` */
         subject?: string;
-        /** @description The Questionnaire's canonical URL or id */
+        /** @description The Questionnaire's canonical URL or id (modifiers: :missing, :[type]) */
         questionnaire?: string[];
-        /** @description completed */
+        /** @description completed (modifiers: :missing, :not) */
         status?: string[];
-        /** @description When it was answered: prefix + date */
+        /** @description When it was answered: prefix + date (modifiers: :missing) */
         authored?: string[];
-        /** @description The resource's id; commas: any of */
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
-        /** @description When it last changed: prefix + date */
+        /** @description When it last changed: prefix + date (modifiers: :missing) */
         _lastUpdated?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default -authored) */
-        _sort?: "authored" | "-authored";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default -authored): authored, -authored, questionnaire, -questionnaire, status, -status, _id, -_id, _lastUpdated, -_lastUpdated; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
@@ -20958,16 +21206,97 @@ export interface operations {
     };
   };
   /**
-   * Search Schedules
-   * @description Every clinician's schedule (one per clinician; its id is the clinician's account id).
+   * Search Schedule
+   * @description Every clinician's schedule (GET, or POST a form): by actor, date, service-type, _id.
    */
-  search_schedules_fhir_Schedule_get: {
+  search_Schedule_fhir_Schedule_get: {
+    parameters: {
+      query?: {
+        /** @description The clinician: Practitioner/<account id> or <id> (modifiers: :missing, :[type]) */
+        actor?: string[];
+        /** @description Its planning horizon (now to the booking horizon): prefix + date (modifiers: :missing) */
+        date?: string[];
+        /** @description true (modifiers: :missing, :not) */
+        active?: string[];
+        /** @description urn:careverse:visit-type|<type> (modifiers: :missing, :not) */
+        "service-type"?: string[];
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
+        _id?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default name): name, -name, actor, -actor, date, -date, active, -active, service-type, -service-type, _id, -_id; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
+      };
+    };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Schedule Post
+   * @description Every clinician's schedule (GET, or POST a form): by actor, date, service-type, _id.
+   */
+  search_Schedule_post_fhir_Schedule__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {
@@ -21036,15 +21365,39 @@ export interface operations {
     };
   };
   /**
-   * Search Slots
-   * @description Free slots (computed) of a schedule for 7 days from ``start`` (``ge2026-12-01``).
+   * Search Slot
+   * @description A schedule's free slots (GET, or POST a form): by start (prefixes), status,
+   * service-type and _id; 7 days from now unless ``start`` bounds another window.
    */
-  search_slots_fhir_Slot_get: {
+  search_Slot_fhir_Slot_get: {
     parameters: {
-      query: {
-        schedule: string;
-        start?: string | null;
-        "service-type"?: string;
+      query?: {
+        /** @description Schedule/<id> (required) (modifiers: :missing, :[type]) */
+        schedule?: string[];
+        /** @description prefix + date (the window: 7 days from now, at most 31) (modifiers: :missing) */
+        start?: string[];
+        /** @description free (only free slots are computed) (modifiers: :missing, :not) */
+        status?: string[];
+        /** @description urn:careverse:visit-type|<type> (default follow-up) (modifiers: :missing, :not) */
+        "service-type"?: string[];
+        /** @description The resource's id; commas: any of (modifiers: :missing, :not) */
+        _id?: string[];
+        /** @description Page size (default 50, at most 1000) */
+        _count?: number;
+        /** @description Order (default start): start, -start, schedule, -schedule, status, -status, service-type, -service-type, _id, -_id; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
+        /** @description Top-level elements to keep (comma-separated) */
+        _elements?: string;
+        /** @description Opaque: from a page link */
+        _cursor?: string;
+        /** @description Opaque: from a page link */
+        _before?: string;
       };
     };
     responses: {
@@ -21053,6 +21406,58 @@ export interface operations {
         content: {
           "application/fhir+json": unknown;
         };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in (OperationOutcome) */
+      401: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not allowed (OperationOutcome) */
+      403: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Not found, or not yours to see (OperationOutcome) */
+      404: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+      /** @description Invalid parameters (OperationOutcome) */
+      422: {
+        content: {
+          "application/fhir+json": Record<string, never>;
+        };
+      };
+    };
+  };
+  /**
+   * Search Slot Post
+   * @description A schedule's free slots (GET, or POST a form): by start (prefixes), status,
+   * service-type and _id; 7 days from now unless ``start`` bounds another window.
+   */
+  search_Slot_post_fhir_Slot__search_post: {
+    requestBody?: {
+      content: {
+        "application/x-www-form-urlencoded": Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Unsupported or malformed search parameters */
+      400: {
+        content: never;
       };
       /** @description Not signed in (OperationOutcome) */
       401: {

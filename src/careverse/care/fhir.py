@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 from json import loads as json_decode
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import slots as slot_math
-from careverse.care.availability import AvailabilityService
 from careverse.care.booking import BookingService
 from careverse.care.models import Appointment, Encounter, EncounterProblem
 from careverse.care.service import clinician_account, profile_of, reach
@@ -56,8 +55,14 @@ def _visit(key: str) -> dict:
     }
 
 
-def schedule(clinician_id: uuid.UUID, name: str, time_zone: str) -> dict:
-    return {
+def schedule(
+    clinician_id: uuid.UUID,
+    name: str,
+    time_zone: str,
+    horizon: tuple[datetime, datetime] | None = None,
+) -> dict:
+    """A clinician's schedule; ``horizon``: when its slots may be booked (planningHorizon)."""
+    out: dict = {
         "resourceType": "Schedule",
         "id": str(clinician_id),
         "active": True,
@@ -65,6 +70,15 @@ def schedule(clinician_id: uuid.UUID, name: str, time_zone: str) -> dict:
         "actor": [_practitioner(clinician_id, name)],
         "comment": f"Hours kept in {time_zone}",
     }
+    if horizon is not None:
+        out["planningHorizon"] = {"start": iso(horizon[0]), "end": iso(horizon[1])}
+    return out
+
+
+def booking_horizon(settings: Settings) -> tuple[datetime, datetime]:
+    """From now to the furthest a slot may be booked (``care_booking_horizon_days``)."""
+    now = clock.now()
+    return now, now + timedelta(days=settings.care_booking_horizon_days)
 
 
 def slot(clinician_id: uuid.UUID, s: slot_math.Slot, visit_type: str) -> dict:
@@ -154,23 +168,9 @@ class CareFhir:
         async with unit_of_work(self.session):
             account = await clinician_account(self.session, clinician_id)
             prof = await profile_of(self.session, clinician_id)
-        return schedule(account.id, account.display_name, prof.time_zone)
-
-    async def schedules(self, actor: Actor) -> dict:
-        cards = await AvailabilityService(self.session, self.settings).clinicians(actor)
-        out = [schedule(c.id, c.name, c.time_zone) for c in cards]
-        return bundle("searchset", out, self.base)
-
-    async def slots(
-        self, actor: Actor, clinician_id: uuid.UUID, start: datetime | None, visit_type: str
-    ) -> dict:
-        if visit_type not in slot_math.VISIT_TYPES:
-            raise InvalidInput("Unknown service-type.", field="service-type")
-        start = start or clock.now()
-        free = await AvailabilityService(self.session, self.settings).free_slots(
-            actor, clinician_id, start, start + timedelta(days=7), visit_type
+        return schedule(
+            account.id, account.display_name, prof.time_zone, booking_horizon(self.settings)
         )
-        return bundle("searchset", [slot(clinician_id, s, visit_type) for s in free], self.base)
 
     async def appointment(self, actor: Actor, appointment_id: uuid.UUID) -> dict:
         async with unit_of_work(self.session):
@@ -272,7 +272,6 @@ def _care_fhir(
 
 
 CareFhirDep = Annotated[CareFhir, Depends(_care_fhir)]
-Ref = Annotated[str | None, Query(max_length=100)]
 
 
 def _id(value: str) -> uuid.UUID:
@@ -286,42 +285,9 @@ def _out(resource: dict) -> JSONResponse:
     return FhirResponse(resource)
 
 
-@router.get("/Schedule", responses=OUTCOMES, response_class=FhirResponse)
-async def search_schedules(actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
-    """Every clinician's schedule (one per clinician; its id is the clinician's account id)."""
-    return _out(await care.schedules(actor))
-
-
 @router.get("/Schedule/{schedule_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_schedule(schedule_id: str, actor: CurrentActor, care: CareFhirDep) -> JSONResponse:
     return _out(await care.schedule(actor, _id(schedule_id)))
-
-
-@router.get("/Slot", responses=OUTCOMES, response_class=FhirResponse)
-async def search_slots(
-    actor: CurrentActor,
-    care: CareFhirDep,
-    schedule: Annotated[str, Query(max_length=100)],
-    start: Annotated[str | None, Query(max_length=40, pattern=r"^(ge)?\d{4}-\d{2}-\d{2}")] = None,
-    service_type: Annotated[str, Query(alias="service-type", max_length=20)] = "follow-up",
-) -> JSONResponse:
-    """Free slots (computed) of a schedule for 7 days from ``start`` (``ge2026-12-01``)."""
-    since = None
-    if start:
-        try:
-            since = datetime.fromisoformat(start.removeprefix("ge"))
-        except ValueError:
-            raise InvalidInput("Invalid start.", field="start") from None
-        since = clock.as_utc(since)
-    return _out(await care.slots(actor, _id(schedule), since, service_type.rsplit("|", 1)[-1]))
-
-
-@router.get("/Appointment", responses=OUTCOMES, response_class=FhirResponse)
-async def search_appointments(
-    actor: CurrentActor, care: CareFhirDep, patient: Ref = None
-) -> JSONResponse:
-    """Appointments of the patients the caller may see (``patient=`` narrows to one)."""
-    return _out(await care.appointments(actor, _id(patient) if patient else None))
 
 
 @router.get("/Appointment/{appointment_id}", responses=OUTCOMES, response_class=FhirResponse)
@@ -330,14 +296,6 @@ async def read_appointment(
 ) -> JSONResponse:
     resource = await care.appointment(actor, _id(appointment_id))
     return FhirResponse(resource, headers={"ETag": f'W/"{resource["meta"]["versionId"]}"'})
-
-
-@router.get("/Encounter", responses=OUTCOMES, response_class=FhirResponse)
-async def search_encounters(
-    actor: CurrentActor, care: CareFhirDep, patient: Ref = None
-) -> JSONResponse:
-    """Encounters of the patients the caller may see (``patient=`` narrows to one)."""
-    return _out(await care.encounters(actor, _id(patient) if patient else None))
 
 
 @router.get("/Encounter/{encounter_id}", responses=OUTCOMES, response_class=FhirResponse)

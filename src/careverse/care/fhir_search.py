@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,13 +32,11 @@ from careverse.kernel.fhir_search import (
     DATE,
     REFERENCE,
     TOKEN,
-    Loader,
     Param,
     Spec,
-    parse,
-    search,
+    uuid_or_404,
 )
-from careverse.kernel.fhir_search_http import is_lenient, parameters, register
+from careverse.kernel.fhir_search_http import endpoint, register
 from careverse.kernel.policy import Actor, Category, authorize
 from careverse.kernel.uow import unit_of_work
 
@@ -144,27 +142,9 @@ GOAL = Spec(
 )  # fmt: skip
 
 
-def _endpoint(spec: Spec, load: Loader):
-    async def endpoint(
-        request: Request, actor: CurrentActor, session: Session, settings: AppSettings
-    ) -> JSONResponse:
-        query = parse(spec, await parameters(request), is_lenient(request))
-        return FhirResponse(await search(session, actor, query, load, settings.public_url))
-
-    endpoint.__doc__ = f"Search one patient's {spec.type} resources (GET, or POST a form)."
-    return endpoint
-
-
-register(router, DOCUMENT_REFERENCE, _endpoint(DOCUMENT_REFERENCE, notes))
-register(router, CARE_TEAM, _endpoint(CARE_TEAM, care_teams))
-register(router, GOAL, _endpoint(GOAL, goals))
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound("Not found.") from None
+register(router, DOCUMENT_REFERENCE, endpoint(DOCUMENT_REFERENCE, notes, CurrentActor))
+register(router, CARE_TEAM, endpoint(CARE_TEAM, care_teams, CurrentActor))
+register(router, GOAL, endpoint(GOAL, goals, CurrentActor))
 
 
 @router.get("/DocumentReference/{note_id}", responses=OUTCOMES, response_class=FhirResponse)
@@ -173,7 +153,7 @@ async def read_document_reference(
 ) -> JSONResponse:
     """One signed visit note (its id is its Encounter's)."""
     async with unit_of_work(session):
-        row = await session.get(Encounter, _uuid(note_id))
+        row = await session.get(Encounter, uuid_or_404(note_id))
         if row is None or row.signed_at is None:
             raise NotFound("Not found.")
         await authorize(
@@ -187,7 +167,7 @@ async def read_document_reference(
 @router.get("/CareTeam/{team_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_care_team(team_id: str, actor: CurrentActor, session: Session) -> JSONResponse:
     """A patient's care team (its id is the patient's)."""
-    patient_id = _uuid(team_id)
+    patient_id = uuid_or_404(team_id)
     async with unit_of_work(session):
         await authorize(
             session, actor, patient_id, Category.RECORD, resource_type="CareTeam",

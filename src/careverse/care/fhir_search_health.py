@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.fhir_search import codings, goals
@@ -17,9 +16,8 @@ from careverse.care.health_fhir import router as health_router
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.fhir import FhirResponse
-from careverse.kernel.fhir_search import COMMON, DATE, REFERENCE, TOKEN, Param, Spec, parse, search
-from careverse.kernel.fhir_search_http import is_lenient, parameters, register, supersede
+from careverse.kernel.fhir_search import COMMON, DATE, REFERENCE, TOKEN, Param, Spec
+from careverse.kernel.fhir_search_http import endpoint, register, supersede
 from careverse.kernel.policy import Category
 
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -91,17 +89,6 @@ CARE_PLAN = Spec(
 SPECS = (CONDITION, MEDICATION_STATEMENT, ALLERGY_INTOLERANCE, CARE_PLAN)
 
 
-def _endpoint(spec: Spec):
-    async def endpoint(
-        request: Request, actor: CurrentActor, session: Session, settings: AppSettings
-    ) -> JSONResponse:
-        query = parse(spec, await parameters(request), is_lenient(request))
-        return FhirResponse(await search(session, actor, query, goals, settings.public_url))
-
-    endpoint.__doc__ = f"Search one patient's {spec.type} resources (GET, or POST a form)."
-    return endpoint
-
-
 supersede(health_router, {f"/{spec.type}" for spec in SPECS})
 for _spec in SPECS:
-    register(router, _spec, _endpoint(_spec))
+    register(router, _spec, endpoint(_spec, goals, CurrentActor))

@@ -2,10 +2,10 @@
 ``_include=Appointment:patient``, ``_include=Encounter:appointment`` and
 ``_revinclude=Encounter:appointment``.
 
-These searches take the place of care's first ones (``care/fhir.py``), which answered every
-patient the caller may see and knew only ``patient``: :func:`supersede` drops those two routes
-from care's router. A search with no parameters at all still answers that way (the clinician's
-"all my patients' visits"); any parameter makes it the toolkit's one-patient search.
+These searches replaced care's first ones, which answered every patient the caller may see and
+knew only ``patient``. A search with no parameters at all still answers that way (the
+clinician's "all my patients' visits", :meth:`CareFhir.appointments`); any parameter makes it the
+toolkit's one-patient search. Schedule and Slot (:mod:`.fhir_search_schedule`) are routed here.
 Appointments need ``Category.APPOINTMENTS``, Encounters ``Category.CONSULTS``, an included
 Patient ``Category.RECORD``.
 """
@@ -15,34 +15,29 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care.fhir import CareFhir, appointment, encounter
-from careverse.care.fhir import router as care_router
 from careverse.care.fhir_search import codings
+from careverse.care.fhir_search_schedule import SCHEDULE, SLOT, search_schedules, search_slots
 from careverse.care.models import Appointment, Encounter, EncounterProblem
 from careverse.identity.deps import CurrentActor
 from careverse.identity.directory import display_names
 from careverse.identity.fhir import record_section as patient_resources
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.fhir import FhirResponse
 from careverse.kernel.fhir_search import (
     COMMON,
     DATE,
     REFERENCE,
     TOKEN,
     Include,
-    Loader,
     Param,
     Spec,
-    parse,
-    search,
 )
-from careverse.kernel.fhir_search_http import is_lenient, parameters, register, supersede
+from careverse.kernel.fhir_search_http import endpoint, register
 from careverse.kernel.policy import Actor, Category
 
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -127,25 +122,15 @@ ENCOUNTER = Spec(
 )  # fmt: skip
 
 
-def _endpoint(spec: Spec, load: Loader, everyone):
-    async def endpoint(
-        request: Request, actor: CurrentActor, session: Session, settings: AppSettings
-    ) -> JSONResponse:
-        pairs = await parameters(request)
-        if not pairs:  # the first search's answer: every patient the caller may see
-            return FhirResponse(await everyone(CareFhir(session, settings), actor))
-        query = parse(spec, pairs, is_lenient(request))
-        return FhirResponse(await search(session, actor, query, load, settings.public_url))
-
-    endpoint.__doc__ = (
-        f"Search one patient's {spec.type} resources (GET, or POST a form); with no parameters, "
-        "those of every patient the caller may see."
-    )
-    return endpoint
+async def _every_appointment(session, settings, actor) -> dict:
+    return await CareFhir(session, settings).appointments(actor, None)
 
 
-supersede(care_router, {"/Appointment", "/Encounter"})
-register(
-    router, APPOINTMENT, _endpoint(APPOINTMENT, appointments, lambda c, a: c.appointments(a, None))
-)
-register(router, ENCOUNTER, _endpoint(ENCOUNTER, encounters, lambda c, a: c.encounters(a, None)))
+async def _every_encounter(session, settings, actor) -> dict:
+    return await CareFhir(session, settings).encounters(actor, None)
+
+
+register(router, SCHEDULE, search_schedules)
+register(router, SLOT, search_slots)
+register(router, APPOINTMENT, endpoint(APPOINTMENT, appointments, CurrentActor, _every_appointment))
+register(router, ENCOUNTER, endpoint(ENCOUNTER, encounters, CurrentActor, _every_encounter))

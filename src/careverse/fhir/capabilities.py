@@ -47,6 +47,8 @@ SEARCH_TYPES = {
 RESULT_PARAMETERS = {"_count", "_sort", "_cursor", "_summary", "_elements", "_include"}
 # Added by the search toolkit (kernel/fhir_search.py): its result and paging parameters.
 RESULT_PARAMETERS |= {"_revinclude", "_before"}
+# Its _summary modes, _total and fhirpy's _totalMethod (accepted and ignored) shape the answer too.
+RESULT_PARAMETERS |= {"_total", "_totalMethod"}
 ORDER = ["read", "vread", "update", "patch", "delete", "create", "search-type"]
 
 
@@ -76,22 +78,54 @@ def _search_params(operation: dict) -> list[tuple[str, str]]:
     return [(n, declared.get(n) or SEARCH_TYPES.get(n, "string")) for n in names]
 
 
+def _search_docs(operation: dict) -> dict[str, str]:
+    """The modifiers and chains the search toolkit declares (``x-fhir-modifiers``,
+    ``x-fhir-chains``), as each searchParam's documentation."""
+    out = {}
+    for p in operation.get("parameters", []):
+        words = []
+        if p.get("x-fhir-modifiers"):
+            words.append("Modifiers: " + ", ".join(f":{m}" for m in p["x-fhir-modifiers"]) + ".")
+        if p.get("x-fhir-chains"):
+            words.append("Chains: " + ", ".join(p["x-fhir-chains"]) + ".")
+        if words:
+            out[p["name"]] = " ".join(words)
+    return out
+
+
+def _param(name: str, kind: str, docs: dict[str, str]) -> dict:
+    out = {"name": name, "type": kind}
+    if name in docs:
+        out["documentation"] = docs[name]
+    return out
+
+
+def _enum(operation: dict, name: str) -> list[str]:
+    for p in operation.get("parameters", []):
+        if p.get("name") == name:
+            return list(p.get("schema", {}).get("enum", []))
+    return []
+
+
 def served_resources(paths: Paths) -> list[dict]:
     """Each resource type served under /fhir with its interactions, search params, operations."""
     kinds: dict[str, dict] = {}
     for method, path, operation in _fhir_routes(paths):
         op = _OPERATION.match(path)
         if op and method in ("GET", "POST"):
-            entry = kinds.setdefault(op.group(1), {"i": set(), "p": {}, "o": set()})
+            entry = kinds.setdefault(op.group(1), {"i": set(), "p": {}, "o": set(), "d": {}})
             entry["o"].add(op.group(2))
             continue
         for wanted, shape, code in _INTERACTIONS:
             match = shape.match(path) if method == wanted else None
             if match:
-                entry = kinds.setdefault(match.group(1), {"i": set(), "p": {}, "o": set()})
+                entry = kinds.setdefault(match.group(1), {"i": set(), "p": {}, "o": set(), "d": {}})
                 entry["i"].add(code)
                 if code == "search-type":
                     entry["p"].update(_search_params(operation))
+                    entry["d"].update(_search_docs(operation))
+                    for key, name in (("inc", "_include"), ("rev", "_revinclude")):
+                        entry.setdefault(key, set()).update(_enum(operation, name))
                 break
     out = []
     for kind in sorted(kinds):
@@ -102,8 +136,16 @@ def served_resources(paths: Paths) -> list[dict]:
         }
         if entry["p"]:
             resource["searchParam"] = [
-                {"name": n, "type": t} for n, t in sorted(entry["p"].items())
+                {
+                    "name": n,
+                    "type": t,
+                    **({"documentation": entry["d"][n]} if n in entry["d"] else {}),
+                }
+                for n, t in sorted(entry["p"].items())
             ]
+        for key, element in (("inc", "searchInclude"), ("rev", "searchRevInclude")):
+            if entry.get(key):
+                resource[element] = sorted(entry[key])
         if entry["o"]:
             resource["operation"] = [
                 {

@@ -8,9 +8,9 @@ caller may not see is not found, and a search looks only among the patients the 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.deps import CurrentActor
@@ -18,8 +18,23 @@ from careverse.identity.models import Patient
 from careverse.identity.patients import PatientService
 from careverse.kernel.actor import Actor
 from careverse.kernel.deps import SessionDep, SettingsDep
-from careverse.kernel.errors import NotFound
-from careverse.kernel.fhir import OUTCOMES, FhirResponse, bundle
+from careverse.kernel.fhir import OUTCOMES, FhirResponse
+from careverse.kernel.fhir_search import (
+    DATE,
+    ID,
+    STRING,
+    TOKEN,
+    Param,
+    Query,
+    Spec,
+    matches,
+    parse,
+    register_chain,
+    search_all,
+    uuid_or_404,
+)
+from careverse.kernel.fhir_search_http import is_lenient, parameters, register
+from careverse.kernel.policy import Category
 
 PATIENT_SYSTEM = "urn:careverse:patient"
 GENDERS = ("male", "female", "other", "unknown")
@@ -58,50 +73,107 @@ def patient(p: Patient) -> dict:
     return resource
 
 
-def _patient_id(value: str) -> uuid.UUID:
-    """FHIR ids are strings; anything that is not one of ours is simply not found."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound("Not found.") from None
-
-
 async def record_section(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> list[dict]:
     """The Patient resource of a record (``$everything``, the export); the caller has authorised."""
     row = await PatientService(session).load(patient_id)
     return [] if row is None else [patient(row)]
 
 
-@router.get("/Patient", responses=OUTCOMES, response_class=FhirResponse)
+ADMINISTRATIVE_GENDER = "http://hl7.org/fhir/administrative-gender"
+
+
+def _name(r: dict) -> str:
+    return next((n.get("text") or "" for n in r.get("name", [])), "")
+
+
+def _words(r: dict) -> list[str]:
+    text = _name(r)
+    return [text, *text.split()] if text else []
+
+
+# The record keeps one name text (no family/given parts): family is its last word, given the
+# others, name any word (or the whole text). Names and birth dates are encrypted at rest, so
+# the matching happens here, among the patients the caller may see, never in SQL.
+PATIENT = Spec(
+    type="Patient",
+    category=Category.RECORD,
+    params=(
+        Param("identifier", TOKEN, f"{PATIENT_SYSTEM}|<id>",
+              lambda r: [(i.get("system"), i.get("value")) for i in r.get("identifier", [])]),
+        Param("name", STRING, "Any word of the name (or the whole name) starts with it", _words),
+        Param("family", STRING, "The name's last word starts with it",
+              lambda r: _name(r).split()[-1:]),
+        Param("given", STRING, "Another word of the name starts with it",
+              lambda r: _name(r).split()[:-1]),
+        Param("birthdate", DATE, "prefix + date", lambda r: [r.get("birthDate")]),
+        Param("gender", TOKEN, "male, female, other, unknown",
+              lambda r: [(ADMINISTRATIVE_GENDER, r.get("gender"))]),
+        ID,
+    ),
+    sorts={
+        "name": lambda r: _name(r).casefold(),
+        "family": lambda r: next(iter(_name(r).casefold().split()[-1:]), ""),
+        "birthdate": lambda r: r.get("birthDate"),
+    },
+    default_sort="name",
+    patient_required=False,
+)  # fmt: skip
+
+
+def _ids(query: Query) -> list[uuid.UUID] | None:
+    """The patients ``_id``/``identifier`` narrow the search to (so only they are read and
+    audited); ``None``: any the caller may see."""
+    out: set[uuid.UUID] | None = None
+    for criterion in query.criteria:
+        name = criterion.param.name
+        if criterion.modifier or name not in ("_id", "identifier"):
+            continue
+        found: set[uuid.UUID] = set()
+        for system, code in criterion.values:
+            if name == "identifier" and system not in (None, PATIENT_SYSTEM):
+                continue
+            try:
+                found.add(uuid.UUID(code or ""))
+            except ValueError:
+                continue
+        out = found if out is None else out & found
+    return None if out is None else sorted(out)
+
+
+async def visible_patients(session: AsyncSession, actor: Actor, query: Query) -> list[dict]:
+    """The patients the caller may see (each audited) as Patients, narrowed by id first."""
+    return [patient(p) for p in await PatientService(session).visible(actor, _ids(query))]
+
+
+async def chained_patients(
+    session: AsyncSession, actor: Actor, pairs: Sequence[tuple[str, str]]
+) -> list[uuid.UUID]:
+    """The ids of the patients the caller may see that ``patient.<p>=`` chains name."""
+    query = parse(PATIENT, pairs)
+    return [
+        uuid.UUID(r["id"]) for r in await visible_patients(session, actor, query)
+        if matches(query, r)
+    ]  # fmt: skip
+
+
+register_chain("Patient", PATIENT, chained_patients)
+
+
 async def search_patients(
-    actor: CurrentActor,
-    session: SessionDep,
-    settings: SettingsDep,
-    name: Annotated[str | None, Query(max_length=200)] = None,
-    birthdate: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-    identifier: Annotated[str | None, Query(max_length=200)] = None,
+    request: Request, actor: CurrentActor, session: SessionDep, settings: SettingsDep
 ) -> FhirResponse:
-    """Search patients, only among those the caller may see."""
-    ids = None
-    if identifier:
-        value = identifier.split("|", 1)[-1]
-        try:
-            ids = [uuid.UUID(value)]
-        except ValueError:
-            ids = []
-    found = await PatientService(session).visible(actor, ids)
-    # Names and birth dates are encrypted at rest, so the filtering happens here, not in SQL.
-    if name:
-        needle = name.casefold()
-        found = [p for p in found if needle in p.name.casefold()]
-    if birthdate:
-        found = [p for p in found if p.birth_date == birthdate]
-    base = settings.public_url.rstrip("/")
-    return FhirResponse(bundle("searchset", [patient(p) for p in found], base))
+    """Search patients, only among those the caller may see (GET, or POST a form)."""
+    query = parse(PATIENT, await parameters(request), is_lenient(request))
+    return FhirResponse(
+        await search_all(session, actor, query, visible_patients, settings.public_url)
+    )
+
+
+register(router, PATIENT, search_patients)
 
 
 @router.get("/Patient/{patient_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_patient(patient_id: str, actor: CurrentActor, session: SessionDep) -> FhirResponse:
     """One patient."""
-    row = await PatientService(session).get(actor, _patient_id(patient_id))
+    row = await PatientService(session).get(actor, uuid_or_404(patient_id))
     return FhirResponse(patient(row))

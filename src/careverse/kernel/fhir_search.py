@@ -13,9 +13,17 @@ Rules (docs/fhir.md, "Search"):
   of it); **date** with prefix ``eq`` (default), ``ne``, ``ge``, ``gt``, ``le``, ``lt`` and a
   year, month, day (UTC) or instant with its offset; **reference** ``Type/<id>`` or ``<id>``;
   **string** starts-with, ignoring case. Commas: any of; a repeated parameter: all of.
+- Modifiers (types searched in memory): ``:missing=true|false`` on every parameter, ``:not`` on
+  tokens, ``:exact`` and ``:contains`` on strings, ``:<Type>`` on references; a modifier a
+  parameter does not take answers 400, lenient or not (as FHIR requires).
+- Chains: ``patient.<p>``/``subject:Patient.<p>`` (``<p>`` a Patient search parameter, such as
+  ``identifier``) on every per-patient search: resolved by the Patient search with the caller's
+  access (:func:`register_chain`); no patient found: an empty searchset.
 - Result parameters: ``_count`` (default 50, capped at 1000, ``0`` total only), ``_sort``
-  (declared names, ``-`` descending), ``_summary=count``, ``_elements`` (top-level elements
-  kept, the resource tagged SUBSETTED), ``_include``/``_revinclude`` as declared.
+  (declared names and, in memory, ``_id`` and ``_lastUpdated``; commas: several keys, ``-``
+  descending), ``_summary=count|true|text|data|false``, ``_total=none|estimate|accurate``,
+  ``_elements`` (top-level elements kept, the resource tagged SUBSETTED),
+  ``_include``/``_revinclude`` as declared; fhirpy's ``_totalMethod`` is accepted and ignored.
 - Paging by key: ``_cursor=<id>`` (after that resource) in ``next`` links, ``_before=<id>``
   (before it) in ``previous`` links; a page link stays valid while new data arrives.
 - ``Prefer: handling=strict`` (the default): an unknown parameter, modifier or prefix answers
@@ -28,277 +36,269 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import urlencode
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel.actor import Actor
-from careverse.kernel.errors import DomainError, NotFound
-from careverse.kernel.fhir import bundle, iso, operation_outcome
-from careverse.kernel.policy import Category, authorize, decide
+from careverse.kernel.fhir import iso
+from careverse.kernel.fhir_search_answer import included, searchset, subset
+from careverse.kernel.fhir_search_summary import SUBSETTED, SUMMARY_MODES
+from careverse.kernel.fhir_search_types import (
+    DEFAULT_COUNT,
+    GENERIC_SORTS,
+    MAX_COUNT,
+    MAX_SORT_KEYS,
+    ONCE,
+    PAGING,
+    PATIENT_CHAINS,
+    PATIENT_PARAMETERS,
+    RESULT_PARAMETERS,
+    TOTAL_MODES,
+    Criterion,
+    Include,
+    Param,
+    Query,
+    Spec,
+    last_updated,
+)
+from careverse.kernel.fhir_search_values import (
+    DATE,
+    MAX_VALUES,
+    MODIFIERS,
+    REFERENCE,
+    STRING,
+    TOKEN,
+    TYPE_NAME,
+    BadSearch,
+    Token,
+    boolean,
+    date_range,
+    dates,
+    number,
+    patient_id,
+    references,
+    strings,
+    tokens,
+    uuid_or_404,
+)
+from careverse.kernel.policy import authorize
 from careverse.kernel.uow import unit_of_work
 
-TOKEN, DATE, REFERENCE, STRING = "token", "date", "reference", "string"
-DEFAULT_COUNT = 50
-MAX_COUNT = 1000
-MAX_VALUES = 20
-SUBSETTED = {
-    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
-    "code": "SUBSETTED",
-}
-PATIENT_PARAMETERS = ("patient", "subject")
-RESULT_PARAMETERS = (
-    "_count", "_sort", "_summary", "_elements", "_include", "_revinclude", "_cursor", "_before",
-)  # fmt: skip
-PAGING = ("_cursor", "_before")
+__all__ = [
+    "COMMON",
+    "DATE",
+    "DEFAULT_COUNT",
+    "ID",
+    "LAST_UPDATED",
+    "MAX_COUNT",
+    "MAX_VALUES",
+    "MODIFIERS",
+    "PAGING",
+    "PATIENT_CHAINS",
+    "PATIENT_PARAMETERS",
+    "REFERENCE",
+    "STRING",
+    "SUBSETTED",
+    "TOKEN",
+    "TOTAL_MODES",
+    "BadSearch",
+    "Criterion",
+    "Include",
+    "Loader",
+    "Param",
+    "Query",
+    "QueryLoader",
+    "Spec",
+    "Token",
+    "chains",
+    "date_range",
+    "included",
+    "matches",
+    "meta_updated",
+    "nothing",
+    "page",
+    "parse",
+    "patient_id",
+    "register_chain",
+    "resolved",
+    "search",
+    "search_all",
+    "searchset",
+    "subset",
+    "token_matches",
+    "uuid_or_404",
+]  # fmt: skip
 
 
-class BadSearch(DomainError):
-    """A search parameter that is not supported or not well formed (400 OperationOutcome)."""
+# ---- chained parameters -------------------------------------------------------------------
 
-    status_code = 400
-    code = "bad_search"
-
-
-Token = tuple[str | None, str | None]  # (system: None any, "" none; code: None any)
-Value = Any
+ChainResolver = Callable[[AsyncSession, Actor, Sequence[tuple[str, str]]], Awaitable[list]]
+_CHAINS: dict[str, tuple[Spec, ChainResolver]] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
-    """A search parameter: its name, FHIR type and (for in-memory search) where its values are:
-    tokens as ``(system, code)``, dates as ISO instants, references as ``Type/<id>``, strings."""
-
-    name: str
-    type: str
-    doc: str
-    values: Callable[[dict], Iterable[Any]] | None = None
+def register_chain(target: str, spec: Spec, resolve: ChainResolver) -> None:
+    """``patient.<p>=`` chains go through ``resolve`` (the ids of the ``target`` resources the
+    caller may see matching those parameters of ``spec``): identity registers Patient's."""
+    _CHAINS[target] = (spec, resolve)
 
 
-@dataclass(frozen=True, slots=True)
-class Include:
-    """``_include=<Type>:<name>``: the ``target`` resources the matches reference, shown to a
-    reader the policy lets see ``category``."""
-
-    name: str  # "Observation:device"
-    target: str
-    category: Category
-    refs: Callable[[dict], Iterable[str]]  # "Type/<id>" the match references
-    load: Callable[[AsyncSession, Actor, uuid.UUID], Awaitable[list[dict]]]
+def chains() -> dict[str, Spec]:
+    """The chain targets registered, with the search they go through."""
+    return {target: spec for target, (spec, _) in _CHAINS.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
-    """What one type can be searched by."""
-
-    type: str
-    category: Category
-    params: tuple[Param, ...]
-    sorts: dict[str, Callable[[dict], str | None]]
-    default_sort: str
-    includes: tuple[Include, ...] = ()
-    revincludes: tuple[Include, ...] = ()
-    patient_required: bool = True
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (*PATIENT_PARAMETERS, *(p.name for p in self.params))
-
-    def param(self, name: str) -> Param | None:
-        return next((p for p in self.params if p.name == name), None)
+def _chain(spec: Spec, name: str, value: str) -> tuple[str, str] | None:
+    """The Patient search pair of a chained ``patient.<p>``, or ``None`` if not a chain we take."""
+    head, _, tail = name.partition(".")
+    base, _, kind = head.partition(":")
+    if not spec.patient_required or base not in spec.patient_params or kind not in ("", "Patient"):
+        return None
+    target = _CHAINS.get("Patient")
+    if target is None or "." in tail or tail.partition(":")[0] not in PATIENT_CHAINS:
+        return None
+    parse(target[0], [(tail, value)])  # its name and value, checked strictly (400 if not)
+    return tail, value
 
 
-@dataclass(frozen=True, slots=True)
-class Criterion:
-    param: Param
-    values: tuple  # any of: tokens, (prefix, start, end), references, lower-case strings
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    spec: Spec
-    patient_id: uuid.UUID
-    criteria: tuple[Criterion, ...]
-    count: int
-    sort: str
-    descending: bool
-    after: str | None
-    before: str | None
-    summary_count: bool
-    elements: tuple[str, ...] | None
-    include: tuple[Include, ...]
-    revinclude: tuple[Include, ...]
-    ignored: tuple[str, ...]
-    pairs: tuple[tuple[str, str], ...]  # the parameters used, less the paging ones (for links)
-
-    def values(self, name: str) -> list[tuple]:
-        """The parsed values of every ``name`` criterion (each one any-of; together all-of)."""
-        return [c.values for c in self.criteria if c.param.name == name]
+async def resolved(session: AsyncSession, actor: Actor, query: Query) -> Query | None:
+    """The query with the patient its chain names (``None``: no patient the caller may see)."""
+    if not query.chain:
+        return query
+    _, resolve = _CHAINS["Patient"]
+    found = await resolve(session, actor, query.chain)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise BadSearch("The chained parameters match several patients; a search is about one.")
+    return replace(query, patient_id=found[0])
 
 
 # ---- parameters ---------------------------------------------------------------------------
 
-_PREFIX = re.compile(r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.*)$", re.S)
-_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?P<sec>:\d{2}(?P<frac>\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$"
-)
 _ELEMENT = re.compile(r"^[a-z][A-Za-z0-9]{0,63}$")
+_MODIFIER = re.compile(r"^[A-Za-z-]{1,30}$")
 
 
-def date_range(text: str, name: str = "date") -> tuple[datetime, datetime]:
-    """The instants a date of FHIR's precisions covers: [start, end)."""
-    try:
-        if re.fullmatch(r"\d{4}", text):
-            start = datetime(int(text), 1, 1, tzinfo=UTC)
-            return start, start.replace(year=start.year + 1)
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            start = datetime(int(text[:4]), int(text[5:]), 1, tzinfo=UTC)
-            return start, (start + timedelta(days=32)).replace(day=1)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            start = datetime.fromisoformat(text).replace(tzinfo=UTC)
-            return start, start + timedelta(days=1)
-        match = _TIME.fullmatch(text)
-        if match:
-            start = datetime.fromisoformat(text).astimezone(UTC)
-            if match["frac"]:
-                step = timedelta(microseconds=1)
-            elif match["sec"]:
-                step = timedelta(seconds=1)
-            else:
-                step = timedelta(minutes=1)
-            return start, start + step
-    except (ValueError, OverflowError):
-        pass
-    raise BadSearch(f"{name} must be a date or an instant with its UTC offset, after a prefix.")
+def _criterion(param: Param, modifier: str | None, value: str) -> Criterion:
+    name = param.name
+    if modifier == "missing":
+        return Criterion(param, (boolean(f"{name}:missing", value),), modifier)
+    if param.type == TOKEN:
+        return Criterion(param, tokens(name, value), modifier)
+    if param.type == DATE:
+        return Criterion(param, (dates(name, value),), modifier)
+    if param.type == REFERENCE:
+        return Criterion(param, references(name, value, modifier), None)
+    return Criterion(param, strings(name, value, exact=modifier == "exact"), modifier)
 
 
-def _date(name: str, value: str) -> tuple[str, datetime, datetime]:
-    match = _PREFIX.match(value)
-    prefix, text = (match[1] or "eq", match[2]) if match else ("eq", value)
-    if prefix not in ("eq", "ne", "ge", "gt", "le", "lt"):
-        raise BadSearch(f"{name} supports the prefixes eq, ne, ge, gt, le and lt.")
-    if "," in text:
-        raise BadSearch(f"{name} does not take comma-separated values; repeat {name} instead.")
-    start, end = date_range(text, name)
-    return prefix, start, end
+def _unsupported(spec: Spec) -> BadSearch:
+    return BadSearch(
+        f"Unsupported search parameter; {spec.type} supports "
+        + ", ".join([*spec.names, *RESULT_PARAMETERS[:-2]])
+    )
 
 
-def _tokens(name: str, value: str) -> tuple[Token, ...]:
-    parts = value.split(",")
-    if len(parts) > MAX_VALUES or any(not t or len(t) > 200 for t in parts):
-        raise BadSearch(f"{name} takes 1 to {MAX_VALUES} comma-separated values.")
-    out: list[Token] = []
-    for token in parts:
-        system, bar, code = token.rpartition("|")
-        out.append((system if bar else None, code or None))
-    return tuple(out)
+def _modifier(spec: Spec, base: str, modifier: str) -> None:
+    """400 unless ``base`` takes ``modifier`` (patient parameters take ``:Patient``)."""
+    if spec.patient_required and base in spec.patient_params:
+        if modifier == "Patient":
+            return
+        raise BadSearch(f"{base} takes the modifier :Patient only.")
+    param = spec.param(base)
+    if param is None:
+        raise BadSearch(f"{base} takes no modifiers.")
+    if param.type == REFERENCE and TYPE_NAME.fullmatch(modifier) and spec.in_memory:
+        return
+    if modifier in param.allowed and spec.in_memory:
+        return
+    if not _MODIFIER.fullmatch(modifier):
+        raise BadSearch(f"{base} does not support that modifier.")
+    allowed = ", ".join(f":{m}" for m in param.allowed) if spec.in_memory else ""
+    raise BadSearch(
+        f"{base} does not support the modifier :{modifier}"
+        + (f"; it supports {allowed}." if allowed else "; it takes none.")
+    )
 
 
-def _references(name: str, value: str, target: str | None = None) -> tuple[str, ...]:
-    parts = value.split(",")
-    if len(parts) > MAX_VALUES or any(not t or len(t) > 300 for t in parts):
-        raise BadSearch(f"{name} takes 1 to {MAX_VALUES} comma-separated references.")
-    out = []
-    for ref in parts:
-        tail = "/".join(ref.rstrip("/").split("/")[-2:])
-        kind, _, ident = tail.rpartition("/")
-        if kind and not re.fullmatch(r"[A-Z][A-Za-z]+", kind):
-            kind, ident = "", ref.rsplit("/", 1)[-1]
-        if target and kind and kind != target:
-            raise BadSearch(f"{name} must reference a {target}.")
-        out.append(f"{kind}/{ident}" if kind else ident)
-    return tuple(out)
-
-
-def _strings(name: str, value: str) -> tuple[str, ...]:
-    parts = value.split(",")
-    if len(parts) > MAX_VALUES or any(not t or len(t) > 200 for t in parts):
-        raise BadSearch(f"{name} takes 1 to {MAX_VALUES} comma-separated values.")
-    return tuple(p.casefold() for p in parts)
-
-
-def _number(name: str, value: str, limit: int) -> int:
-    if not value.isdigit() or len(value) > 18:
-        raise BadSearch(f"{name} must be a whole number.")
-    return min(int(value), limit)
-
-
-def patient_id(name: str, value: str) -> uuid.UUID:
-    """The patient a ``patient``/``subject`` value names (a malformed id: 404, like a stranger)."""
-    if not value:
-        raise BadSearch(f"{name} must name a patient.")
-    ref = value.rsplit("/Patient/", 1)[-1] if "/Patient/" in value else value
-    ref = ref.removeprefix("Patient/")
-    if "/" in ref:
-        raise BadSearch(f"{name} must reference a Patient.")
-    try:
-        return uuid.UUID(ref)
-    except ValueError:
-        raise NotFound("Not found.") from None
-
-
-COMMON = (
-    Param("_id", TOKEN, "The resource's id; commas: any of", lambda r: [(None, r.get("id"))]),
-    Param(
-        "_lastUpdated", DATE, "When it last changed: prefix + date",
-        lambda r: [(r.get("meta") or {}).get("lastUpdated")],
-    ),
-)  # fmt: skip
+def _sorts(spec: Spec, text: str) -> tuple[tuple[str, bool], ...]:
+    keys = [k.strip() for k in text.split(",")]
+    names = [k.removeprefix("-") for k in keys]
+    if len(keys) > MAX_SORT_KEYS or len(set(names)) != len(names):
+        raise BadSearch(f"_sort takes 1 to {MAX_SORT_KEYS} different keys.")
+    if not all(spec.sort_key(n) for n in names):
+        raise BadSearch(
+            "_sort supports " + ", ".join(f"{s}, -{s}" for s in spec.sort_names)
+            + " (commas: several keys)."
+        )  # fmt: skip
+    return tuple((k.removeprefix("-"), k.startswith("-")) for k in keys)
 
 
 def parse(spec: Spec, pairs: Sequence[tuple[str, str]], lenient: bool = False) -> Query:
     """The query of a search on ``spec.type``, or :class:`BadSearch` (strict: any parameter not
-    supported; lenient: those are ignored and named in :attr:`Query.ignored`)."""
+    supported; lenient: those are ignored and named in :attr:`Query.ignored`; a modifier not
+    supported is 400 in both)."""
     known = set(spec.names) | set(RESULT_PARAMETERS)
     used: list[tuple[str, str]] = []
+    criteria: list[Criterion] = []
+    chain: list[tuple[str, str]] = []
     ignored: list[str] = []
     seen: dict[str, int] = {}
     for name, value in pairs:
-        if name not in known:
+        if "." in name:
+            link = _chain(spec, name, value)
+            if link is None:
+                if not lenient:
+                    raise BadSearch(f"Unsupported chained parameter; {spec.type} takes patient.")
+                ignored.append(name[:40])
+                continue
+            chain.append(link)
+            used.append((name, value))
+            continue
+        base, colon, modifier = name.partition(":")
+        if base not in known:
             if not lenient:
-                raise BadSearch(
-                    f"Unsupported search parameter; {spec.type} supports "
-                    + ", ".join([*spec.names, *RESULT_PARAMETERS[:-2]])
-                )
+                raise _unsupported(spec)
             ignored.append(name[:40])
             continue
-        seen[name] = seen.get(name, 0) + 1
-        once = (*PATIENT_PARAMETERS, *RESULT_PARAMETERS[:4], *PAGING)
-        if seen[name] > 1 and name in once:
-            raise BadSearch(f"{name} may be given once.")
+        if colon:
+            _modifier(spec, base, modifier)
+        seen[base] = seen.get(base, 0) + 1
+        once = (*(spec.patient_params if spec.patient_required else ()), *ONCE)
+        if seen[base] > 1 and base in once:
+            raise BadSearch(f"{base} may be given once.")
         used.append((name, value))
-    given = dict(used)
+        param = spec.param(base)
+        if param is not None:
+            criteria.append(_criterion(param, modifier or None, value))
+    given = {name.partition(":")[0]: value for name, value in used if "." not in name}
     patient: uuid.UUID | None = None
     if spec.patient_required:
-        if ("patient" in given) == ("subject" in given):
-            raise BadSearch("Give the patient: patient=<id> or subject=Patient/<id>.")
-        name = "patient" if "patient" in given else "subject"
-        patient = patient_id(name, given[name])
-    criteria = []
-    for name, value in used:
-        param = spec.param(name)
-        if param is None:
-            continue
-        if param.type == TOKEN:
-            criteria.append(Criterion(param, _tokens(name, value)))
-        elif param.type == DATE:
-            criteria.append(Criterion(param, (_date(name, value),)))
-        elif param.type == REFERENCE:
-            criteria.append(Criterion(param, _references(name, value)))
-        else:
-            criteria.append(Criterion(param, _strings(name, value)))
-    sort = given.get("_sort", spec.default_sort)
-    if sort.removeprefix("-") not in spec.sorts:
-        raise BadSearch("_sort supports " + ", ".join(f"{s}, -{s}" for s in spec.sorts) + ".")
+        named = [n for n in spec.patient_params if n in given]
+        if len(named) + (1 if chain else 0) != 1:
+            first = spec.patient_params[0]
+            raise BadSearch(
+                f"Give the patient once: {first}=<id>, {first}=Patient/<id> or "
+                f"{first}.identifier=<system|value>."
+            )
+        if named:
+            patient = patient_id(named[0], given[named[0]])
+    sorts = _sorts(spec, given.get("_sort", spec.default_sort))
     summary = given.get("_summary")
-    if summary is not None and summary != "count":
-        raise BadSearch("_summary supports count.")
+    if summary is not None and summary not in SUMMARY_MODES:
+        raise BadSearch("_summary supports " + ", ".join(SUMMARY_MODES) + ".")
+    total = given.get("_total")
+    if total is not None and total not in TOTAL_MODES:
+        raise BadSearch("_total supports " + ", ".join(TOTAL_MODES) + ".")
+    if len(given.get("_totalMethod", "")) > 40:
+        raise BadSearch("_totalMethod is too long.")
     elements = None
     if "_elements" in given:
+        if summary in ("true", "text", "data"):
+            raise BadSearch("_elements and _summary (other than count or false) exclude another.")
         elements = tuple(e.strip() for e in given["_elements"].split(","))
         if len(elements) > 50 or not all(_ELEMENT.fullmatch(e) for e in elements):
             raise BadSearch("_elements takes comma-separated top-level element names.")
@@ -316,9 +316,9 @@ def parse(spec: Spec, pairs: Sequence[tuple[str, str]], lenient: bool = False) -
         spec=spec,
         patient_id=patient or uuid.UUID(int=0),
         criteria=tuple(criteria),
-        count=_number("_count", given["_count"], MAX_COUNT) if "_count" in given else DEFAULT_COUNT,
-        sort=sort.removeprefix("-"),
-        descending=sort.startswith("-"),
+        count=number("_count", given["_count"], MAX_COUNT) if "_count" in given else DEFAULT_COUNT,
+        sort=sorts[0][0],
+        descending=sorts[0][1],
         after=after,
         before=before,
         summary_count=summary == "count",
@@ -327,6 +327,10 @@ def parse(spec: Spec, pairs: Sequence[tuple[str, str]], lenient: bool = False) -
         revinclude=revinclude,
         ignored=tuple(ignored),
         pairs=tuple((k, v) for k, v in used if k not in PAGING),
+        sorts=sorts,
+        summary=summary,
+        total=total,
+        chain=tuple(chain),
     )
 
 
@@ -367,6 +371,29 @@ def date_holds(prefix: str, start: datetime, end: datetime, at: datetime) -> boo
     }[prefix]  # fmt: skip
 
 
+def period_holds(
+    prefix: str, start: datetime, end: datetime, low: datetime, high: datetime
+) -> bool:
+    """A period [low, high] (an instant: low == high) against a search date [start, end)."""
+    if low == high:
+        return date_holds(prefix, start, end, low)
+    overlaps = low < end and high >= start
+    return {
+        "eq": overlaps, "ne": not overlaps, "ge": high >= start, "gt": high >= end,
+        "le": low < end, "lt": low < start,
+    }[prefix]  # fmt: skip
+
+
+def _period(value: object) -> tuple[datetime, datetime] | None:
+    """An instant or a ``{"start", "end"}`` period (an open end: far in the future)."""
+    if isinstance(value, dict):
+        low = _instant(value.get("start")) or datetime.min.replace(tzinfo=UTC)
+        high = _instant(value.get("end")) or datetime.max.replace(tzinfo=UTC)
+        return low, high
+    at = _instant(value)
+    return None if at is None else (at, at)
+
+
 def token_matches(wanted: Token, have: Token) -> bool:
     system, code = wanted
     if system is not None and (have[0] or "") != system:
@@ -374,153 +401,102 @@ def token_matches(wanted: Token, have: Token) -> bool:
     return code is None or have[1] == code
 
 
+def _present(value: object) -> bool:
+    if isinstance(value, tuple):
+        return any(v not in (None, "") for v in value)
+    return value not in (None, "", [], {})
+
+
 def _matches(criterion: Criterion, resource: dict) -> bool:
     param = criterion.param
-    have = list(param.values(resource)) if param.values else []
+    have = [h for h in (param.values(resource) if param.values else []) if _present(h)]
+    if criterion.modifier == "missing":
+        return (not have) == criterion.values[0]
     if param.type == TOKEN:
-        return any(token_matches(w, h) for w in criterion.values for h in have)
+        hit = any(token_matches(w, h) for w in criterion.values for h in have)
+        return not hit if criterion.modifier == "not" else hit
     if param.type == DATE:
-        instants = [at for at in (_instant(v) for v in have) if at is not None]
-        return any(date_holds(p, s, e, at) for p, s, e in criterion.values for at in instants)
+        periods = [_period(v) for v in have]
+        return any(
+            period_holds(p, s, e, *span)
+            for p, s, e in criterion.values
+            for span in periods
+            if span is not None
+        )
     if param.type == REFERENCE:
         return any(
-            h == w or (("/" not in w) and h.rsplit("/", 1)[-1] == w)
+            h == w or (h.rsplit("/", 1)[-1] == w.rsplit("/", 1)[-1] and "/" not in h)
+            or (("/" not in w) and h.rsplit("/", 1)[-1] == w)
             for w in criterion.values
             for h in have
             if isinstance(h, str)
-        )
-    return any(
-        isinstance(h, str) and h.casefold().startswith(w) for w in criterion.values for h in have
-    )
+        )  # fmt: skip
+    texts = [h for h in have if isinstance(h, str)]
+    if criterion.modifier == "exact":
+        return any(h == w for w in criterion.values for h in texts)
+    if criterion.modifier == "contains":
+        return any(w in h.casefold() for w in criterion.values for h in texts)
+    return any(h.casefold().startswith(w) for w in criterion.values for h in texts)
 
 
 def matches(query: Query, resource: dict) -> bool:
     return all(_matches(c, resource) for c in query.criteria)
 
 
+def ordered(query: Query, matched: list[dict]) -> list[dict]:
+    """The matches in the query's order (every ``_sort`` key, then the id)."""
+    keys = query.sorts or ((query.sort, query.descending),)
+    out = sorted(matched, key=lambda r: r["id"], reverse=keys[0][1])
+    for name, descending in reversed(keys):
+        key = query.spec.sort_key(name) or GENERIC_SORTS["_id"]
+        out.sort(key=lambda r, key=key: key(r) or "", reverse=descending)
+    return out
+
+
+def _ghost(spec: Spec, anchor: str) -> dict | None:
+    """The sort keys of a resource gone since its page link was made (:attr:`Spec.anchor`)."""
+    if spec.anchor is None:
+        return None
+    try:
+        found = spec.anchor(anchor)
+    except ValueError:
+        return None
+    return None if found is None else {**found, "id": anchor}
+
+
 def page(query: Query, matched: list[dict]) -> tuple[list[dict], bool, bool]:
     """The page the query asks for of the matches: (resources, has next, has previous)."""
-    key = query.spec.sorts[query.sort]
-    ordered = sorted(matched, key=lambda r: (key(r) or "", r["id"]), reverse=query.descending)
-    ids = [r["id"] for r in ordered]
+    ordered_ = ordered(query, matched)
+    ids = [r["id"] for r in ordered_]
     if query.after is not None or query.before is not None:
         anchor = query.after if query.after is not None else query.before
-        if anchor not in ids:
+        ghost = None if anchor in ids else _ghost(query.spec, anchor or "")
+        if anchor not in ids and ghost is None:
             raise BadSearch("The page link is no longer valid; search again.")
-        at = ids.index(anchor)
+        if ghost is not None:  # the anchor is gone: where it would sort, from its id
+            at = [r["id"] for r in ordered(query, [*matched, ghost])].index(ghost["id"])
+            after_at = at
+        else:
+            at = ids.index(anchor)
+            after_at = at + 1
         if query.after is not None:
-            start = at + 1
+            start = after_at
         else:
             start = max(0, at - query.count)
-            return ordered[start:at], True, start > 0
+            return ordered_[start:at], True, start > 0
     else:
         start = 0
-    chosen = ordered[start : start + query.count]
-    return chosen, start + query.count < len(ordered), start > 0
-
-
-# ---- the answer ----------------------------------------------------------------------------
-
-
-def subset(resource: dict, elements: tuple[str, ...]) -> dict:
-    """Only ``elements`` (and id, meta, resourceType), tagged SUBSETTED."""
-    out = {k: v for k, v in resource.items() if k in ("resourceType", "id") or k in elements}
-    meta = dict(resource.get("meta") or {})
-    meta["tag"] = [*meta.get("tag", []), SUBSETTED]
-    out["meta"] = meta
-    return out
-
-
-def searchset(
-    query: Query,
-    resources: list[dict],
-    total: int | None,
-    base: str,
-    *,
-    has_next: bool,
-    has_previous: bool,
-    included: Sequence[dict] = (),
-) -> dict:
-    """The searchset Bundle of a page with ``self``, ``next`` and ``previous`` links, the included
-    resources (``search.mode=include``) and, when parameters were ignored, an OperationOutcome."""
-    shown = [subset(r, query.elements) if query.elements else r for r in resources]
-    if query.summary_count:
-        shown, included = [], ()
-    out = bundle("searchset", shown, base, total or 0)
-    if total is None:  # not counted (a later page of a large search): FHIR's total is optional
-        del out["total"]
-    root = base.rstrip("/")
-    for resource in included:
-        out["entry"].append(
-            {
-                "fullUrl": f"{root}/fhir/{resource['resourceType']}/{resource['id']}",
-                "resource": resource,
-                "search": {"mode": "include"},
-            }
-        )
-    if query.ignored:
-        names = ", ".join(sorted(set(query.ignored)))
-        outcome = operation_outcome(
-            "not-supported", f"Parameters ignored: {names}", severity="warning"
-        )
-        outcome["id"] = str(uuid.uuid4())
-        out["entry"].append({"resource": outcome, "search": {"mode": "outcome"}})
-    url = f"{root}/fhir/{query.spec.type}?"
-    here = list(query.pairs)
-    if query.after is not None:
-        here.append(("_cursor", query.after))
-    if query.before is not None:
-        here.append(("_before", query.before))
-    links = [{"relation": "self", "url": url + urlencode(here)}]
-    if resources and has_next and not query.summary_count:
-        links.append(
-            {
-                "relation": "next",
-                "url": url + urlencode([*query.pairs, ("_cursor", resources[-1]["id"])]),
-            }
-        )
-    if resources and has_previous and not query.summary_count:
-        links.append(
-            {
-                "relation": "previous",
-                "url": url + urlencode([*query.pairs, ("_before", resources[0]["id"])]),
-            }
-        )
-    out["link"] = links
-    return out
-
-
-async def included(
-    session: AsyncSession, actor: Actor, query: Query, matches_: list[dict]
-) -> list[dict]:
-    """The resources ``_include``\\ d by the page's matches, each kind only if the policy lets the
-    reader see its category (audited as the read of that category)."""
-    out: dict[str, dict] = {}
-    for include in query.include:
-        wanted = {ref for r in matches_ for ref in include.refs(r)}
-        if not wanted:
-            continue
-        grant, _ = await decide(session, actor, query.patient_id, include.category, False)
-        if grant is None:
-            continue
-        await authorize(session, actor, query.patient_id, include.category, resource_type="Bundle")
-        for resource in await include.load(session, actor, query.patient_id):
-            ref = f"{resource['resourceType']}/{resource['id']}"
-            if ref in wanted:
-                out[ref] = resource
-    for include in query.revinclude:
-        grant, _ = await decide(session, actor, query.patient_id, include.category, False)
-        if grant is None:
-            continue
-        await authorize(session, actor, query.patient_id, include.category, resource_type="Bundle")
-        mine = {f"{r['resourceType']}/{r['id']}" for r in matches_}
-        for resource in await include.load(session, actor, query.patient_id):
-            if mine & set(include.refs(resource)):
-                out[f"{resource['resourceType']}/{resource['id']}"] = resource
-    return list(out.values())
+    chosen = ordered_[start : start + query.count]
+    return chosen, start + query.count < len(ordered_), start > 0
 
 
 Loader = Callable[[AsyncSession, Actor, uuid.UUID], Awaitable[list[dict]]]
+QueryLoader = Callable[[AsyncSession, Actor, Query], Awaitable[list[dict]]]
+
+
+def nothing(query: Query, base: str) -> dict:
+    """The answer of a search whose chain names no patient the caller may see."""
+    return searchset(query, [], 0, base, has_next=False, has_previous=False)
 
 
 async def search(
@@ -530,6 +506,10 @@ async def search(
     policy allowed (and audited) the read of their ``spec.category``: one unit of work. For
     types with few resources per patient; Observation searches in SQL."""
     async with unit_of_work(session):
+        found = await resolved(session, actor, query)
+        if found is None:
+            return nothing(query, base)
+        query = found
         await authorize(
             session, actor, query.patient_id, query.spec.category, resource_type="Bundle"
         )
@@ -544,6 +524,26 @@ async def search(
     )  # fmt: skip
 
 
+async def search_all(
+    session: AsyncSession, actor: Actor, query: Query, load: QueryLoader, base: str
+) -> dict:
+    """A search whose loader decides (and audits) what the caller may see itself: Patient (the
+    patients the caller reaches), Schedule and Slot (open to every signed-in user), AuditEvent
+    (a patient's own trail, and admins). Matched, sorted and paged in memory."""
+    async with unit_of_work(session):
+        found = await resolved(session, actor, query)
+        if found is None:
+            return nothing(query, base)
+        query = found
+        everything = await load(session, actor, query)
+    matched = [r for r in everything if r["resourceType"] == query.spec.type]
+    matched = [r for r in matched if matches(query, r)]
+    chosen, has_next, has_previous = page(query, matched)
+    return searchset(
+        query, chosen, len(matched), base, has_next=has_next, has_previous=has_previous
+    )
+
+
 def meta_updated(resource: dict, at: datetime | None) -> dict:
     """``resource`` with ``meta.lastUpdated`` (what ``_lastUpdated`` searches)."""
     if at is not None:
@@ -551,3 +551,10 @@ def meta_updated(resource: dict, at: datetime | None) -> dict:
             at if at.tzinfo else at.replace(tzinfo=UTC)
         )
     return resource
+
+
+ID = Param("_id", TOKEN, "The resource's id; commas: any of", lambda r: [(None, r.get("id"))])
+LAST_UPDATED = Param(
+    "_lastUpdated", DATE, "When it last changed: prefix + date", lambda r: [last_updated(r)]
+)
+COMMON = (ID, LAST_UPDATED)

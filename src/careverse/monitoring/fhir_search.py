@@ -44,6 +44,7 @@ from careverse.kernel.fhir_search import (
     Spec,
     included,
     meta_updated,
+    resolved,
     token_matches,
 )
 from careverse.kernel.fhir_search import parse as parse_search
@@ -77,6 +78,7 @@ SPEC = Spec(
     sorts={"date": lambda r: r.get("effectiveDateTime")},
     default_sort="-date",
     includes=(DEVICE_INCLUDE,),
+    in_memory=False,
 )  # fmt: skip
 OPENAPI_PARAMETERS = openapi(SPEC)
 ObservationQuery = Query
@@ -165,6 +167,10 @@ async def search(
     page and the included resources, after the access policy allowed (and audited) the read of
     their vitals: one unit of work."""
     async with unit_of_work(session):
+        found = await resolved(session, actor, query)  # patient.identifier=…: that patient
+        if found is None:
+            return [], 0, False, False, []
+        query = found
         await authorize(session, actor, query.patient_id, Category.VITALS, resource_type="Bundle")
         where = _where(query)
         if where is None:
@@ -173,7 +179,12 @@ async def search(
         # The total is counted for the first page only (over a year of minute readings the
         # count costs more than the page); the pages a link leads to leave it out, as FHIR allows.
         total = None
-        if anchor_id is None or query.count == 0 or query.summary_count:
+        if (
+            anchor_id is None
+            or query.count == 0
+            or query.summary_count
+            or query.total == "accurate"
+        ):
             total = await session.scalar(select(func.count()).select_from(Reading).where(*where))
         if query.count == 0 or query.summary_count:
             return [], total or 0, False, False, []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,14 +26,12 @@ from careverse.kernel.fhir_search import (
     DATE,
     TOKEN,
     Include,
-    Loader,
     Param,
     Spec,
     meta_updated,
-    parse,
-    search,
+    uuid_or_404,
 )
-from careverse.kernel.fhir_search_http import is_lenient, parameters, register
+from careverse.kernel.fhir_search_http import endpoint, register
 from careverse.kernel.policy import Actor, Category, authorize, decide
 from careverse.kernel.uow import unit_of_work
 from careverse.monitoring.alert_models import Alert
@@ -118,33 +116,15 @@ DEVICE_INCLUDE = Include(
 )
 
 
-def _endpoint(spec: Spec, load: Loader):
-    async def endpoint(
-        request: Request, actor: CurrentActor, session: Session, settings: AppSettings
-    ) -> JSONResponse:
-        query = parse(spec, await parameters(request), is_lenient(request))
-        return FhirResponse(await search(session, actor, query, load, settings.public_url))
-
-    endpoint.__doc__ = f"Search one patient's {spec.type} resources (GET, or POST a form)."
-    return endpoint
-
-
-register(router, DEVICE, _endpoint(DEVICE, devices))
-register(router, FLAG, _endpoint(FLAG, flags))
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound("Not found.") from None
+register(router, DEVICE, endpoint(DEVICE, devices, CurrentActor))
+register(router, FLAG, endpoint(FLAG, flags, CurrentActor))
 
 
 @router.get("/Device/{device_id}", responses=OUTCOMES, response_class=FhirResponse)
 async def read_device(device_id: str, actor: CurrentActor, session: Session) -> JSONResponse:
     """One of a patient's devices."""
     async with unit_of_work(session):
-        row = await session.get(Device, _uuid(device_id))
+        row = await session.get(Device, uuid_or_404(device_id))
         if row is None:
             raise NotFound("Not found.")
         await authorize(
@@ -158,7 +138,7 @@ async def read_device(device_id: str, actor: CurrentActor, session: Session) -> 
 async def read_flag(flag_id: str, actor: CurrentActor, session: Session) -> JSONResponse:
     """One of a patient's alerts as a Flag (a crisis alert needs wellbeing access too)."""
     async with unit_of_work(session):
-        row = await session.get(Alert, _uuid(flag_id))
+        row = await session.get(Alert, uuid_or_404(flag_id))
         if row is None:
             raise NotFound("Not found.")
         await authorize(

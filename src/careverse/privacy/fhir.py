@@ -12,12 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.identity.deps import CurrentActor
 from careverse.kernel.audit import AuditEvent
-from careverse.kernel.fhir import OUTCOMES, FhirResponse, bundle, iso
+from careverse.kernel.fhir import iso
 from careverse.kernel.policy import Actor
-from careverse.privacy.api import Privacy
-from careverse.privacy.facts import consents_of, patient_ref
+from careverse.privacy.facts import consents_of
 from careverse.privacy.models import Consent
 
 ACCOUNT_SYSTEM = "urn:careverse:account"
@@ -129,22 +127,3 @@ async def consents_section(
 
 router = APIRouter(tags=["fhir"])
 PatientRef = Annotated[str, Query(max_length=100)]
-
-
-@router.get("/Consent", responses=OUTCOMES, response_class=FhirResponse)
-async def search_consents(
-    actor: CurrentActor, service: Privacy, patient: PatientRef
-) -> FhirResponse:
-    """A patient's consents (``patient=<id>`` or ``patient=Patient/<id>``)."""
-    rows = await service.consents(actor, patient_ref(patient))
-    return FhirResponse(bundle("searchset", [consent(c) for c in rows], service.base_url))
-
-
-@router.get("/AuditEvent", responses=OUTCOMES, response_class=FhirResponse)
-async def search_audit_events(
-    actor: CurrentActor, service: Privacy, patient: PatientRef
-) -> FhirResponse:
-    """Who did what with a patient's record: for the patient, and for admins."""
-    rows, names = await service.audit_trail(actor, patient)
-    events = [audit_event(r, names.get(r.actor_id) if r.actor_id else None) for r in rows]
-    return FhirResponse(bundle("searchset", events, service.base_url))

@@ -137,7 +137,7 @@ async def test_handling_summary_elements_and_post_search(app, client, person):
         assert searchset(as_json, 400)["issue"][0]["code"] == "invalid"
 
         # Malformed values are 400 in both handlings, and never echoed.
-        for bad in ("date=yesterday", "date=sa2026", "_sort=colour", "_summary=data",
+        for bad in ("date=yesterday", "date=sa2026", "_sort=colour", "_summary=all",
                     "_elements=a.b", "_include=Patient:link", "_cursor=../x"):  # fmt: skip
             for prefer in ("handling=strict", "handling=lenient"):
                 response = await client.get(

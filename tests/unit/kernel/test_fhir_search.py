@@ -64,6 +64,11 @@ def q(text: str, lenient: bool = False):
         ("encounter=Encounter/e0", True), ("encounter=e0", True), ("encounter=e1", False),
         ("name=ward", True), ("name=ward 0", True), ("name=bed", False),
         ("_id=f00", True), ("_id=f01", False), ("_lastUpdated=2026-11-30", True),
+        ("code:not=a", False), ("code:not=b", True), ("code:not=urn:y|a", True),
+        ("code:missing=false", True), ("code:missing=true", False),
+        ("name:exact=Ward 0", True), ("name:exact=ward 0", False), ("name:exact=Ward", False),
+        ("name:contains=rd 0", True), ("name:contains=bed", False),
+        ("encounter:Encounter=e0", True), ("date:missing=true", False),
     ],
 )  # fmt: skip
 def test_each_parameter_type_matches(query, hits):
@@ -73,7 +78,7 @@ def test_each_parameter_type_matches(query, hits):
 @pytest.mark.parametrize(
     "query",
     ["colour=red", "code:text=x", "date=sa2026", "date=yesterday", "date=2026-11-01T10:00",
-     "date=2026,2027", "_sort=name", "_summary=true", "_elements=a.b", "_count=-1",
+     "date=2026,2027", "_sort=colour", "_summary=all", "_elements=a.b", "_count=-1",
      "_include=Flag:subject", "code=", "_cursor=a&_before=b", "_count=1&_count=2"],
 )  # fmt: skip
 def test_strict_refuses_without_echoing(query):
@@ -106,3 +111,32 @@ def test_elements_keep_id_meta_and_are_tagged():
     out = subset(flag(0), ("name",))
     assert set(out) == {"resourceType", "id", "meta", "name"}
     assert out["meta"]["tag"][-1]["code"] == "SUBSETTED"
+
+
+def test_modifiers_not_taken_answer_400_even_lenient():
+    for query in ("code:exact=a", "date:not=2026", "name:not=a", "code:missing=perhaps",
+                  "_count:missing=true", "patient:Device=x"):  # fmt: skip
+        for lenient in (False, True):
+            with pytest.raises(BadSearch):
+                q(query, lenient)
+
+
+def test_sort_on_several_keys():
+    rows = [flag(0, "b"), flag(1, "a"), flag(2, "b"), flag(3, "a")]
+    order = lambda text: [r["id"] for r in page(q(text), rows)[0]]  # noqa: E731
+    assert order("_sort=code,date") == ["f01", "f03", "f00", "f02"]
+    assert order("_sort=code,-date") == ["f03", "f01", "f02", "f00"]
+    assert order("_sort=-code,-date") == ["f02", "f00", "f03", "f01"]
+    assert order("_sort=-_id") == ["f03", "f02", "f01", "f00"]
+    for bad in ("_sort=code,code", "_sort=code,-code", "_sort=a,b,c,d,e,f"):
+        with pytest.raises(BadSearch):
+            q(bad)
+
+
+def test_summary_and_total_modes():
+    query = q("_summary=text&_total=none")
+    assert query.summary == "text" and query.total == "none" and not query.summary_count
+    assert q("_summary=count").summary_count
+    assert q("_totalMethod=count").pairs[-1] == ("_totalMethod", "count")
+    with pytest.raises(BadSearch):
+        q("_summary=data&_elements=code")
