@@ -27,17 +27,17 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage the encryption key ring.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Privacy housekeeping.", no_args_is_help=True)
-bench_app = typer.Typer(
-    help="Benchmarks that print JSON (see docs/performance.md).", no_args_is_help=True
-)
 app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(privacy_app, name="privacy")
-app.add_typer(bench_app, name="bench")
 console = Console()
 T = TypeVar("T")
+
+from careverse.bench.cli import bench_app  # noqa: E402 (the benchmarks' commands)
+
+app.add_typer(bench_app, name="bench")
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -279,187 +279,6 @@ def privacy_erase_due() -> None:
         return await PrivacyService(session, settings).erase_due()
 
     console.print(f"Erased {_run_with_session(erase)} account(s).")
-
-
-@bench_app.command("world")
-def bench_world(
-    clients: Annotated[int, typer.Option(min=1, max=2000, help="Bots in one space.")] = 100,
-    hz: Annotated[
-        float, typer.Option(min=1, max=30, help="Moves per bot per second and server ticks.")
-    ] = 10,
-    seconds: Annotated[float, typer.Option(min=1, max=600, help="Measured duration.")] = 20,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            help="A running server, seeded through this environment's CAREVERSE_* settings "
-            "(its data dir or database, and key ring); default: start one."
-        ),
-    ] = None,
-    tick_hz: Annotated[
-        float, typer.Option(min=2, max=30, help="Server ticks per second (own server only).")
-    ] = 20,
-    aoi_radius: Annotated[
-        float, typer.Option(min=2, max=500, help="Area of interest, metres (own server only).")
-    ] = 25,
-    bot_procs: Annotated[
-        int | None, typer.Option(min=1, max=32, help="Bot processes (default: one per 80 bots).")
-    ] = None,
-    nodes: Annotated[
-        int, typer.Option(min=1, max=8, help="Servers sharing the space (needs Redis).")
-    ] = 1,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-) -> None:
-    """Bots in separate processes move and chat in one space; prints latency and throughput."""
-    import json
-
-    from careverse.bench.world import run_world_bench
-
-    result = run_world_bench(
-        clients, hz, seconds, url, tick_hz=tick_hz, bot_procs=bot_procs, nodes=nodes,
-        aoi_radius=aoi_radius,
-    )  # fmt: skip
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
-
-
-@bench_app.command("ingest")
-def bench_ingest(
-    readings: Annotated[int, typer.Option(min=1, help="Readings to send in all.")] = 100_000,
-    patients: Annotated[
-        int, typer.Option(min=1, max=10_000, help="Patients (one device each).")
-    ] = 20,
-    batch: Annotated[int, typer.Option(min=1, max=10_000, help="Data points per batch.")] = 500,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Requests in flight.")] = 4,
-    mqtt: Annotated[
-        bool, typer.Option("--mqtt", help="Publish over MQTT instead of HTTP.")
-    ] = False,
-    url: Annotated[
-        str | None, typer.Option(help="A running server (same database); default: start one.")
-    ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-) -> None:
-    """Devices in this process send Open mHealth batches to a server process; prints readings/s
-    and the alert latency a subscribed clinician sees."""
-    import json
-
-    from careverse.bench.ingest import run_ingest_bench
-
-    result = run_ingest_bench(readings, patients, batch, url, mqtt=mqtt, concurrency=concurrency)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
-
-
-@bench_app.command("vitals-query")
-def bench_vitals_query(
-    days: Annotated[int, typer.Option(min=1, max=3660, help="Days of minute-level data.")] = 365,
-    repeat: Annotated[int, typer.Option(min=1, max=50, help="Runs per query (median).")] = 5,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-) -> None:
-    """Chart queries over a year of minute-level readings for one patient."""
-    import json
-
-    from careverse.bench.ingest import run_vitals_query_bench
-
-    result = run_vitals_query_bench(days, repeat)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
-
-
-@bench_app.command("wellbeing")
-def bench_wellbeing(
-    questionnaires: Annotated[
-        int, typer.Option(min=10_000, max=50_000_000, help="Questionnaires to score.")
-    ] = 500_000,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    beats: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=100_000,
-            help="Beats sent one by one through the ingest to time the live RMSSD (0: skip).",
-        ),
-    ] = 300,
-) -> None:
-    """Questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2) and C-SSRS screeners scored per second,
-    in-process (the issue's target: 100,000 a second); and the biofeedback RMSSD update latency
-    from a new beat's ingest to the breathing stream (target: within 1 s)."""
-    import json
-
-    from careverse.bench.wellbeing import run_biofeedback_bench, run_wellbeing_bench
-
-    result = run_wellbeing_bench(questionnaires)
-    if beats:
-        result["biofeedback"] = run_biofeedback_bench(beats)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
-
-
-@bench_app.command("community")
-def bench_community(
-    posts: Annotated[
-        int, typer.Option(min=100, max=1_000_000, help="Posts through the pipeline.")
-    ] = 2000,
-    labelled: Annotated[
-        str | None, typer.Option(help="The labelled crisis set (default: the tests' own).")
-    ] = None,
-    posting: Annotated[
-        bool, typer.Option(help="Also post through the service on a node (slow to set up).")
-    ] = True,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    concurrency: Annotated[
-        int, typer.Option(min=1, max=64, help="Posters sending replies at the same time.")
-    ] = 64,
-    database_url: Annotated[
-        str | None, typer.Option(help="An empty database to post in (default: SQLite, temporary).")
-    ] = None,
-) -> None:
-    """Community moderation: posting with the full pipeline (posts a second, target 500), the
-    crisis screen per post (ms, target 5) and its precision and recall on the labelled set."""
-    import json
-    from pathlib import Path
-
-    from careverse.bench.community import run_community_bench
-
-    result = run_community_bench(
-        posts,
-        Path(labelled) if labelled else None,
-        posting,
-        concurrency=concurrency,
-        database_url=database_url,
-    )
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
-
-
-@bench_app.command("fhir")
-def bench_fhir(
-    days: Annotated[int, typer.Option(min=1, max=3660, help="Days of minute-level data.")] = 365,
-    pages: Annotated[int, typer.Option(min=1, max=10_000, help="Pages followed.")] = 200,
-    windows: Annotated[int, typer.Option(min=0, max=10_000, help="One-day searches.")] = 100,
-    export: Annotated[bool, typer.Option(help="Also stream the whole record (the export).")] = True,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-) -> None:
-    """FHIR Observation search pages (_count=100) over a year of minute-level readings: p50/p99
-    through the app in-process (target p99 <= 100 ms)."""
-    import json
-
-    from careverse.bench.fhir import run_fhir_bench
-
-    result = run_fhir_bench(days, pages, windows, export)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
 
 
 devices_app = typer.Typer(help="Monitoring devices and the MQTT broker.", no_args_is_help=True)

@@ -19875,20 +19875,24 @@ export interface operations {
   search_Group_fhir_Group_get: {
     parameters: {
       query?: {
-        /** @description Starts with, ignoring case */
+        /** @description Starts with, ignoring case (modifiers: :missing, :exact, :contains) */
         name?: string[];
-        /** @description person */
+        /** @description person (modifiers: :missing, :not) */
         type?: string[];
-        /** @description Patient/<id> (among the members you may see) */
+        /** @description Patient/<id> (among the members you may see) (modifiers: :missing, :[type]) */
         member?: string[];
-        /** @description The Group's id; commas: any of */
+        /** @description The Group's id; commas: any of (modifiers: :missing, :not) */
         _id?: string[];
         /** @description Page size (default 50, at most 1000) */
         _count?: number;
-        /** @description Order (default name) */
-        _sort?: "name" | "-name" | "_id" | "-_id";
-        /** @description count: the total only */
-        _summary?: "count";
+        /** @description Order (default name): name, -name, _id, -_id, type, -type, member, -member; commas: several keys */
+        _sort?: string;
+        /** @description count: the total only; true, text, data, false */
+        _summary?: "count" | "true" | "false" | "data" | "text";
+        /** @description none: no total; estimate, accurate: the total */
+        _total?: "none" | "estimate" | "accurate";
+        /** @description Accepted and ignored (fhirpy's count() sends it) */
+        _totalMethod?: string;
         /** @description Top-level elements to keep (comma-separated) */
         _elements?: string;
         /** @description Opaque: from a page link */
