@@ -14,10 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 import redis.asyncio as aioredis
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from careverse.app import create_app
+from careverse.identity import passwords
 from careverse.identity.service import IdentityService, NewAccount
 from careverse.kernel import clock, crypto
 from careverse.kernel.audit import GENESIS
@@ -38,6 +40,30 @@ TEST_KEYS = ",".join(
     [f"{kid}:{crypto._b64e(key)}" for kid, key in TEST_KEYRING.keys.items()]
     + [f"index:{crypto._b64e(TEST_KEYRING.index_key)}"]
 )
+
+
+# Argon2 at the cheapest parameters for the whole run: the production ones (RFC 9106 low-memory,
+# 64 MiB) cost 0.1 s a hash on a quiet machine and over a second on a loaded 2-core one, and every
+# account created or signed in pays it (fixtures, fuzzed sign-ins, the browser tests' server, see
+# tests/e2e/support.py). The code path stays the real one; tests of the hashing itself ask for
+# ``production_password_hashing``.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+_PRODUCTION_HASHING = (passwords._hasher, passwords._DUMMY_HASH)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing_for_the_run() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        patch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("careverse-dummy-password"))
+        yield
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch) -> None:
+    """The production hasher and its timing dummy, for the tests of password hashing."""
+    monkeypatch.setattr(passwords, "_hasher", _PRODUCTION_HASHING[0])
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _PRODUCTION_HASHING[1])
 
 
 def service_unavailable(what: str, exc: BaseException) -> None:

@@ -28,7 +28,7 @@ from .support import (
     run_server,
 )
 
-# Password hashing is deliberately slow; leave room for it on a busy 2-core machine.
+# Room for a busy 2-core machine (password hashing is cheap here: careverse_cheap_hashing.py).
 expect.set_options(timeout=15_000)
 
 

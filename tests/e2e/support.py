@@ -23,6 +23,8 @@ from playwright.sync_api import Page, expect
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "src" / "careverse" / "web" / "static" / "index.html"
 AXE_SCRIPT = REPO / "client" / "node_modules" / "axe-core" / "axe.min.js"
+# `python -m careverse` with the tests' cheap password hashing (see the script).
+CAREVERSE = [sys.executable, str(Path(__file__).with_name("careverse_cheap_hashing.py"))]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -75,9 +77,7 @@ def run_server(
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "careverse",
+                *CAREVERSE,
                 command,
                 "--host",
                 "127.0.0.1",
@@ -200,7 +200,7 @@ def run_cli(server: LiveServer, *args: str, stdin: str = "") -> str:
     # Wide enough that Rich never folds a long link over two lines.
     env["COLUMNS"] = "400"
     done = subprocess.run(
-        [sys.executable, "-m", "careverse", *args],
+        [*CAREVERSE, *args],
         input=stdin,
         capture_output=True,
         text=True,
