@@ -4,15 +4,15 @@ A scheduled instrument (:mod:`careverse.wellbeing.schedules`) is overdue once it
 passed. An unscheduled one is read from what the patient already does: an instrument they have
 answered before is due again once its recall period has passed since their last answer (PHQ-9,
 GAD-7, WHO-5 and the two-item screeners ask about the last 2 weeks, the C-SSRS screener about the
-past month). Two queries for the whole list.
+past month). One query for the whole list.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import clock
@@ -31,24 +31,33 @@ async def overdue_questionnaires(
     if not patient_ids:
         return {}
     now = clock.now()
-    rows = await session.execute(
+    answered = (
         select(
             WellbeingResponse.patient_id,
             WellbeingResponse.instrument,
-            func.max(WellbeingResponse.submitted_at),
+            func.max(WellbeingResponse.submitted_at).label("at"),
+            literal(False).label("scheduled"),
         )
         .where(WellbeingResponse.patient_id.in_(patient_ids))
         .group_by(WellbeingResponse.patient_id, WellbeingResponse.instrument)
     )
-    scheduled = await session.execute(
-        select(
-            WellbeingSchedule.patient_id,
-            WellbeingSchedule.instrument,
-            WellbeingSchedule.next_due_at,
-        ).where(WellbeingSchedule.patient_id.in_(patient_ids), WellbeingSchedule.ended_at.is_(None))
-    )
-    due_at = {(p, i): clock.as_utc(d) for p, i, d in scheduled.all()}
-    latest = {(p, i): clock.as_utc(last) + RECALL.get(i, DEFAULT_RECALL) for p, i, last in rows}
+    scheduled = select(
+        WellbeingSchedule.patient_id,
+        WellbeingSchedule.instrument,
+        WellbeingSchedule.next_due_at,
+        literal(True),
+    ).where(WellbeingSchedule.patient_id.in_(patient_ids), WellbeingSchedule.ended_at.is_(None))
+    latest: dict[tuple[uuid.UUID, str], datetime] = {}
+    due_at: dict[tuple[uuid.UUID, str], datetime] = {}
+    for patient_id, instrument, at, is_scheduled in await session.execute(
+        union_all(answered, scheduled)
+    ):
+        if is_scheduled:  # a schedule decides when it is due
+            due_at[(patient_id, instrument)] = clock.as_utc(at)
+        else:
+            latest[(patient_id, instrument)] = clock.as_utc(at) + RECALL.get(
+                instrument, DEFAULT_RECALL
+            )
     out: dict[uuid.UUID, dict] = {}
     for (patient_id, instrument), due in {**latest, **due_at}.items():
         if due > now:
