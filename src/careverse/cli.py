@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.bench.cli import bench_app
 from careverse.kernel.config import Settings
 
 app = typer.Typer(
@@ -34,8 +35,6 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(privacy_app, name="privacy")
 console = Console()
 T = TypeVar("T")
-
-from careverse.bench.cli import bench_app  # noqa: E402 (the benchmarks' commands)
 
 app.add_typer(bench_app, name="bench")
 

@@ -3,7 +3,7 @@
  * after, the resonance finder, and the live stream of the patient's own beats (RR intervals a
  * wearable sends through the monitoring ingest) with RMSSD computed by the server.
  */
-import { mayHaveSession, refreshSession, sessionGeneration } from './http';
+import { liveStream } from './live';
 import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type BreathingSession = Sent<Schema<'BreathingSessionOut'>>;
@@ -67,44 +67,11 @@ const STREAM_PATH = apiUrl('/api/wellbeing/breathing/stream');
  * refreshed and a new one opened, waiting longer each time. Answers the way to stop.
  */
 export function subscribeBeats(listener: BeatStreamListener): () => void {
-  let source: EventSource | null = null;
-  let timer: number | null = null;
-  let retryDelay = 1000;
-  let stopped = false;
-
-  const open = (): void => {
-    if (stopped || source || !mayHaveSession()) return;
-    const seen = sessionGeneration();
-    const stream = new EventSource(STREAM_PATH, { withCredentials: true });
-    source = stream;
-    stream.addEventListener('open', () => {
-      retryDelay = 1000;
-      listener.connected?.();
-    });
-    stream.addEventListener('hrv', (event) => {
-      try {
-        listener.update(JSON.parse((event as MessageEvent<string>).data) as HrvUpdate);
-      } catch {
-        // not an update: ignore it
-      }
-    });
-    stream.addEventListener('error', () => {
-      if (stream.readyState !== EventSource.CLOSED) return;
-      stream.close();
-      source = null;
-      timer = window.setTimeout(async () => {
-        timer = null;
-        await refreshSession(seen);
-        open();
-      }, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 30_000);
-    });
-  };
-  open();
-  return () => {
-    stopped = true;
-    source?.close();
-    source = null;
-    if (timer !== null) window.clearTimeout(timer);
-  };
+  return liveStream<HrvUpdate>({
+    url: STREAM_PATH,
+    event: 'hrv',
+    onData: (update) => listener.update(update),
+    onOpen: () => listener.connected?.(),
+    maxDelayMs: 30_000,
+  });
 }

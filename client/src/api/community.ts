@@ -3,7 +3,7 @@
  * posts, reactions, and live updates of an open thread (server-sent events). Post `html` is
  * sanitised on the server (markdown-it + nh3); the client shows only that.
  */
-import { refreshSession, sessionGeneration } from './http';
+import { liveStream } from './live';
 import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type Community = Sent<Schema<'CommunityOut'>>;
@@ -83,51 +83,15 @@ export function watchThread(
   onPost: (post: Post) => void,
   resync?: () => void,
 ): () => void {
-  let source: EventSource | null = null;
-  let timer: number | null = null;
-  let delay = 1000;
-  let stopped = false;
-  let reopened = false;
-  const open = () => {
-    if (stopped || source) return;
-    const seen = sessionGeneration();
-    const stream = new EventSource(
-      apiUrl('/api/community/threads/{thread_id}/stream', { path: { thread_id: id } }),
-      { withCredentials: true },
-    );
-    source = stream;
-    stream.addEventListener('open', () => {
-      delay = 1000;
+  return liveStream<Post>({
+    url: apiUrl('/api/community/threads/{thread_id}/stream', { path: { thread_id: id } }),
+    event: 'post',
+    onData: onPost,
+    onOpen: (reopened) => {
       if (reopened) resync?.();
-      reopened = false;
-    });
-    stream.addEventListener('post', (event) => {
-      try {
-        onPost(JSON.parse((event as MessageEvent<string>).data) as Post);
-      } catch {
-        // An undecodable event is dropped: the thread itself is the truth.
-      }
-    });
-    stream.addEventListener('error', () => {
-      if (stream.readyState !== EventSource.CLOSED) return;
-      stream.close();
-      source = null;
-      reopened = true;
-      timer = window.setTimeout(async () => {
-        timer = null;
-        await refreshSession(seen);
-        open();
-      }, delay);
-      delay = Math.min(delay * 2, 60_000);
-    });
-  };
-  open();
-  return () => {
-    stopped = true;
-    source?.close();
-    source = null;
-    if (timer !== null) window.clearTimeout(timer);
-  };
+    },
+    whenSignedIn: false,
+  });
 }
 
 /** Slow mode for a topic (community staff): one post per member every `seconds`; 0 turns it off. */

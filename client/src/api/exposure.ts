@@ -4,7 +4,7 @@
  * changes (docs/wellbeing.md, "Exposure therapy"). The stream says which session changed and
  * how, never a rating: listeners read the session over HTTP.
  */
-import { mayHaveSession, refreshSession, sessionGeneration } from './http';
+import { liveStream } from './live';
 import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type Hierarchy = Sent<Schema<'HierarchyOut'>>;
@@ -95,43 +95,11 @@ export function watchExposure(
   onChange: (change: ExposureChange) => void,
   onOpen?: () => void,
 ): () => void {
-  const url = apiUrl(`${BASE}/patients/{patient_id}/stream`, { path: { patient_id: patientId } });
-  let source: EventSource | null = null;
-  let timer: number | null = null;
-  let delay = 1000;
-  let stopped = false;
-  const open = () => {
-    if (stopped || !mayHaveSession()) return;
-    const seen = sessionGeneration();
-    const stream = new EventSource(url, { withCredentials: true });
-    source = stream;
-    stream.addEventListener('open', () => {
-      delay = 1000;
-      onOpen?.();
-    });
-    stream.addEventListener('exposure', (event) => {
-      try {
-        onChange(JSON.parse((event as MessageEvent<string>).data) as ExposureChange);
-      } catch {
-        /* a malformed frame is skipped */
-      }
-    });
-    stream.addEventListener('error', () => {
-      if (stream.readyState !== EventSource.CLOSED) return;
-      stream.close();
-      source = null;
-      timer = window.setTimeout(async () => {
-        timer = null;
-        await refreshSession(seen);
-        open();
-      }, delay);
-      delay = Math.min(delay * 2, 30_000);
-    });
-  };
-  open();
-  return () => {
-    stopped = true;
-    source?.close();
-    if (timer !== null) window.clearTimeout(timer);
-  };
+  return liveStream<ExposureChange>({
+    url: apiUrl(`${BASE}/patients/{patient_id}/stream`, { path: { patient_id: patientId } }),
+    event: 'exposure',
+    onData: onChange,
+    onOpen: () => onOpen?.(),
+    maxDelayMs: 30_000,
+  });
 }

@@ -2,7 +2,8 @@
  * The notifications inbox and secure messages (`/api/me/notifications`, `/api/messages`).
  * Uploads go as multipart form data (the server reads the file's type from its bytes).
  */
-import { refreshSession, request, mayHaveSession, sessionGeneration } from './http';
+import { request } from './http';
+import { liveStream } from './live';
 import { api, apiUrl, type PathWith, type Schema, type Sent } from './typed';
 
 export type Notice = Sent<Schema<'NotificationOut'>>;
@@ -95,43 +96,10 @@ export function subscribeNotices(listener: {
   notice: (notice: LiveNotice) => void;
   connected?: () => void;
 }): () => void {
-  let source: EventSource | null = null;
-  let timer: number | null = null;
-  let delay = 1000;
-  let stopped = false;
-  const open = () => {
-    if (stopped || source || !mayHaveSession()) return;
-    const seen = sessionGeneration();
-    const stream = new EventSource(apiUrl('/api/me/notifications/stream'), { withCredentials: true });
-    source = stream;
-    stream.addEventListener('open', () => {
-      delay = 1000;
-      listener.connected?.();
-    });
-    stream.addEventListener('notification', (event) => {
-      try {
-        listener.notice(JSON.parse((event as MessageEvent<string>).data) as LiveNotice);
-      } catch {
-        // An undecodable event is dropped: the inbox is the truth.
-      }
-    });
-    stream.addEventListener('error', () => {
-      if (stream.readyState !== EventSource.CLOSED) return;
-      stream.close();
-      source = null;
-      timer = window.setTimeout(async () => {
-        timer = null;
-        await refreshSession(seen);
-        open();
-      }, delay);
-      delay = Math.min(delay * 2, 60_000);
-    });
-  };
-  open();
-  return () => {
-    stopped = true;
-    source?.close();
-    source = null;
-    if (timer !== null) window.clearTimeout(timer);
-  };
+  return liveStream<LiveNotice>({
+    url: apiUrl('/api/me/notifications/stream'),
+    event: 'notification',
+    onData: (notice) => listener.notice(notice),
+    onOpen: () => listener.connected?.(),
+  });
 }

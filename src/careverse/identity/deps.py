@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,11 +10,12 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.service import IdentityService
-from careverse.identity.smart import SmartService, is_app_token, refuse_outside_fhir
+from careverse.identity.smart import SmartService
+from careverse.identity.smart_edge import is_app_token, refuse_outside_fhir
 from careverse.kernel.actor import Actor, require_full_scope
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import client_address, get_runtime, get_session, get_settings
-from careverse.kernel.errors import NotAuthenticated
+from careverse.kernel.errors import DomainError, NotAuthenticated
 
 SESSION_COOKIE = "cv_session"
 REFRESH_COOKIE = "cv_refresh"
@@ -22,6 +24,24 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+async def sign_in_check(request: Request, settings: Settings) -> Callable[[], Awaitable[bool]]:
+    """For a live stream: a check, run at each keep-alive, that the caller's sign-in still holds
+    (a revoked or expired session ends the stream). Each check opens a short session of its own,
+    so the stream holds no database connection between them."""
+    db = get_runtime(request).db
+    token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
+
+    async def still_signed_in() -> bool:
+        async with db.session() as check:
+            try:
+                await IdentityService(check, settings).resolve(token)
+            except DomainError:
+                return False
+        return True
+
+    return still_signed_in
 
 
 def identity_service(

@@ -25,11 +25,7 @@ from careverse.identity import smart_oidc
 from careverse.identity.directory import patient_names
 from careverse.identity.models import Account, Patient
 from careverse.identity.relationships import patients_of
-from careverse.identity.smart_edge import (  # noqa: F401 - deps.py finds them here
-    ACCESS_PREFIX,
-    is_app_token,
-    refuse_outside_fhir,
-)
+from careverse.identity.smart_edge import ACCESS_PREFIX
 from careverse.identity.smart_launch import (
     Launches,
     LaunchRefused,

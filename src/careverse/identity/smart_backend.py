@@ -3,7 +3,7 @@
 A backend client signs a JWT assertion (RFC 7523, RS384 or ES384) and trades it at
 ``/oauth/token`` with ``client_credentials`` for an access token without a person's consent:
 the token is a grant of the admin who registered the client, carrying its ``system/`` scopes
-(no patient), and works for Bulk Data export only (``smart.refuse_outside_fhir``).
+(no patient), and works for Bulk Data export only (``smart_edge.refuse_outside_fhir``).
 Each assertion id (``jti``) is accepted once, kept until the assertion expires.
 """
 

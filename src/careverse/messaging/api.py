@@ -12,11 +12,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
-from careverse.identity.deps import SESSION_COOKIE, CurrentActor, bearer
-from careverse.identity.service import IdentityService
+from careverse.identity.deps import CurrentActor, sign_in_check
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_runtime, get_session, get_settings
-from careverse.kernel.errors import DomainError
 from careverse.kernel.policy import Role, require_role
 from careverse.messaging.attachments import CheckedFile, check
 from careverse.messaging.models import Notification
@@ -104,16 +102,7 @@ async def notification_stream(
     require_role(actor, Role.PATIENT, Role.CAREGIVER, Role.CLINICIAN)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
-    db = runtime.db
-    token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
-
-    async def still_signed_in() -> bool:
-        async with db.session() as check_session:
-            try:
-                await IdentityService(check_session, settings).resolve(token)
-            except DomainError:
-                return False
-        return True
+    still_signed_in = await sign_in_check(request, settings)
 
     return StreamingResponse(
         notification_events(

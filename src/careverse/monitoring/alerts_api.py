@@ -10,11 +10,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
-from careverse.identity.deps import SESSION_COOKIE, CurrentActor, bearer
-from careverse.identity.service import IdentityService
+from careverse.identity.deps import CurrentActor, sign_in_check
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_runtime, get_session, get_settings
-from careverse.kernel.errors import DomainError
 from careverse.kernel.policy import Role, require_role
 from careverse.monitoring.alert_models import CarePlanRule
 from careverse.monitoring.alert_schemas import (
@@ -168,19 +166,10 @@ async def alert_stream(
     require_role(actor, Role.CLINICIAN)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
-    db = runtime.db
-    token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
-
-    async def still_signed_in() -> bool:
-        async with db.session() as check:
-            try:
-                await IdentityService(check, settings).resolve(token)
-            except DomainError:
-                return False
-        return True
+    still_signed_in = await sign_in_check(request, settings)
 
     return StreamingResponse(
-        alert_events(db, runtime.get(AlertStreams), settings, actor, still_signed_in),
+        alert_events(runtime.db, runtime.get(AlertStreams), settings, actor, still_signed_in),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )

@@ -11,11 +11,10 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
-from careverse.identity.deps import SESSION_COOKIE, CurrentActor, bearer
-from careverse.identity.service import IdentityService
+from careverse.identity.deps import CurrentActor, sign_in_check
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_runtime, get_session, get_settings
-from careverse.kernel.errors import DomainError, InvalidInput
+from careverse.kernel.errors import InvalidInput
 from careverse.wellbeing.biofeedback import BeatStreams, beat_events
 from careverse.wellbeing.breathing import BreathingService, Session
 from careverse.wellbeing.breathing_schemas import (
@@ -100,16 +99,7 @@ async def beat_stream(
     patient_id = await BreathingService(session).may_stream(actor)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
-    db = runtime.db
-    token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
-
-    async def still_signed_in() -> bool:
-        async with db.session() as check:
-            try:
-                await IdentityService(check, settings).resolve(token)
-            except DomainError:
-                return False
-        return True
+    still_signed_in = await sign_in_check(request, settings)
 
     return StreamingResponse(
         beat_events(

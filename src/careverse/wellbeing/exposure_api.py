@@ -11,11 +11,9 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
-from careverse.identity.deps import SESSION_COOKIE, CurrentActor, bearer
-from careverse.identity.service import IdentityService
+from careverse.identity.deps import CurrentActor, sign_in_check
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_runtime, get_session, get_settings
-from careverse.kernel.errors import DomainError
 from careverse.wellbeing.exposure_events import ExposureStreams, exposure_events
 from careverse.wellbeing.exposure_schemas import (
     ControlIn,
@@ -162,16 +160,7 @@ async def stream(
     await service.may_watch(actor, patient_id)
     await session.close()  # hold no database connection for the life of the stream
     runtime = get_runtime(request)
-    db = runtime.db
-    token = await bearer(request) or request.cookies.get(SESSION_COOKIE, "")
-
-    async def still_allowed() -> bool:
-        async with db.session() as check_session:
-            try:
-                await IdentityService(check_session, settings).resolve(token)
-            except DomainError:
-                return False
-        return True
+    still_allowed = await sign_in_check(request, settings)
 
     return StreamingResponse(
         exposure_events(
