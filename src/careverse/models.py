@@ -19,6 +19,7 @@ from careverse.wellbeing import breathing_models as wellbeing_breathing_models
 from careverse.wellbeing import exposure_models as wellbeing_exposure_models
 from careverse.wellbeing import models as wellbeing_models
 from careverse.wellbeing import schedule_models as wellbeing_schedule_models
+from careverse.wellbeing import selfhelp_models as wellbeing_selfhelp_models
 from careverse.world import models as world_models
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "wellbeing_exposure_models",
     "wellbeing_models",
     "wellbeing_schedule_models",
+    "wellbeing_selfhelp_models",
     "world_models",
 ]

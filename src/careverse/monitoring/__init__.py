@@ -25,9 +25,10 @@ def setup(runtime: Runtime) -> None:
     )
     from careverse.monitoring.streams import AlertStreams
     from careverse.monitoring.webhook import from_settings as webhook_from_settings
-    from careverse.monitoring.wellbeing_alerts import open_crisis_alert
+    from careverse.monitoring.wellbeing_alerts import open_crisis_alert, open_selfhelp_crisis_alert
     from careverse.privacy.events import AccountErasureDue
     from careverse.wellbeing.events import CrisisResponseRecorded
+    from careverse.wellbeing.selfhelp_events import SelfHelpCrisisRecorded
 
     settings = runtime.settings
     runtime.include_router(api.router)
@@ -57,6 +58,8 @@ def setup(runtime: Runtime) -> None:
     events.subscribe(AccountErasureDue, erase_patient_rows, phase=Phase.TRANSACTION)
     # Wellbeing's crisis path: the urgent alert commits with the response (never one without).
     events.subscribe(CrisisResponseRecorded, open_crisis_alert, phase=Phase.TRANSACTION)
+    # The same for a crisis signal in a patient's self-help text (thought record, activity).
+    events.subscribe(SelfHelpCrisisRecorded, open_selfhelp_crisis_alert, phase=Phase.TRANSACTION)
     # Community's crisis path: the alert commits with the held post (never one without).
     events.subscribe(CrisisPostHeld, open_community_crisis_alert, phase=Phase.TRANSACTION)
     events.subscribe(CrisisPostEscalated, escalate_community_crisis, phase=Phase.TRANSACTION)

@@ -18,6 +18,7 @@ from careverse.kernel.uow import unit_of_work
 from careverse.monitoring.alerts import alert_changed, apply_finding
 from careverse.monitoring.findings import Finding
 from careverse.wellbeing.events import CrisisResponseRecorded
+from careverse.wellbeing.selfhelp_events import SelfHelpCrisisRecorded
 
 SOURCE = "wellbeing"
 TITLE = "Questionnaire crisis answer: contact the patient now"
@@ -28,6 +29,23 @@ async def open_crisis_alert(event: CrisisResponseRecorded, session: AsyncSession
     finding = Finding(
         key=f"{SOURCE}:{event.response_id.hex}", source=SOURCE, firing=True, severity="high",
         title=TITLE, why=event.why(),
+    )  # fmt: skip
+    applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
+    if applied is not None:
+        alert, change, previous = applied
+        event_out = await alert_changed(session, alert, change, previous_severity=previous)
+        await unit_of_work(session).publish(event_out)
+
+
+SELFHELP_TITLE = "Self-help crisis signal: contact the patient now"
+
+
+async def open_selfhelp_crisis_alert(event: SelfHelpCrisisRecorded, session: AsyncSession) -> None:
+    """Open the urgent alert of a crisis signal in a patient's self-help text (a thought record
+    or an activity note), in the record's transaction; the why quotes none of the text."""
+    finding = Finding(
+        key=f"{SOURCE}:selfhelp:{event.signal_id.hex}", source=SOURCE, firing=True,
+        severity="high", title=SELFHELP_TITLE, why=event.why(),
     )  # fmt: skip
     applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
     if applied is not None:

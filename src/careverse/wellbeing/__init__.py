@@ -68,3 +68,10 @@ def setup(runtime: Runtime) -> None:
     runtime.events.subscribe(
         AccountErasureDue, breathing.erase_breathing_sessions, phase=Phase.TRANSACTION
     )
+
+    # Self-help (docs/wellbeing.md, "Self-help"): psychoeducation, thought records, activation.
+    from careverse.wellbeing import selfhelp_api
+    from careverse.wellbeing.selfhelp_events import erase_selfhelp_rows
+
+    runtime.include_router(selfhelp_api.router)
+    runtime.events.subscribe(AccountErasureDue, erase_selfhelp_rows, phase=Phase.TRANSACTION)
