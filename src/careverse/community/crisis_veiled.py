@@ -1,5 +1,6 @@
 """Veiled crisis language and sentence windows, re-exported from
-:mod:`careverse.kernel.crisis_veiled` (where the screen lives, see :mod:`careverse.community.crisis`)."""
+:mod:`careverse.kernel.crisis_veiled` (where the screen lives, see
+:mod:`careverse.community.crisis`)."""
 
 from __future__ import annotations
 

@@ -41,10 +41,11 @@ def upgrade() -> None:
         sa.Column("updated_at", UTC(timezone=True), nullable=False),
         _patient_fk("wellbeing_selfhelp_progress"),
         sa.ForeignKeyConstraint(
-            ["recommended_by"], ["accounts.id"],
+            ["recommended_by"],
+            ["accounts.id"],
             name=op.f("fk_wellbeing_selfhelp_progress_recommended_by_accounts"),
             ondelete="SET NULL",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_wellbeing_selfhelp_progress")),
         sa.UniqueConstraint(
             "patient_id", "module", name=op.f("uq_wellbeing_selfhelp_progress_patient_id")
