@@ -42,9 +42,10 @@ SELFHELP_TITLE = "Self-help crisis signal: contact the patient now"
 
 async def open_selfhelp_crisis_alert(event: SelfHelpCrisisRecorded, session: AsyncSession) -> None:
     """Open the urgent alert of a crisis signal in a patient's self-help text (a thought record
-    or an activity note), in the record's transaction; the why quotes none of the text."""
+    or an activity note), in the record's transaction; the why quotes none of the text. The key
+    is the signal's own fresh id (``open_key`` holds 80 characters: patient, source, one hex id)."""
     finding = Finding(
-        key=f"{SOURCE}:selfhelp:{event.signal_id.hex}", source=SOURCE, firing=True,
+        key=f"{SOURCE}:{event.signal_id.hex}", source=SOURCE, firing=True,
         severity="high", title=SELFHELP_TITLE, why=event.why(),
     )  # fmt: skip
     applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
