@@ -53,6 +53,7 @@ import '../pages/wellbeing/wellbeing-page';
 import '../pages/wellbeing/exposure-page';
 import '../pages/wellbeing/exposure-therapist';
 import '../pages/wellbeing/breathing-page';
+import '../pages/wellbeing/selfhelp-page';
 import '../pages/not-found-page';
 import '../pages/patients/patient-record';
 import '../pages/patients/patients-page';

@@ -17,11 +17,12 @@ from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
 from careverse.kernel.errors import NotFound
 from careverse.wellbeing.schemas import CrisisPathOut, CrisisResourcesOut
-from careverse.wellbeing.selfhelp_modules import BY_CODE, THINKING_TRAPS
+from careverse.wellbeing.selfhelp_modules import BY_CODE, MODULES, THINKING_TRAPS
 from careverse.wellbeing.selfhelp_schemas import (
     ActivityIn,
     ActivityOut,
     ActivityUpdateIn,
+    CatalogueOut,
     ModuleOut,
     ModuleProgressOut,
     ModulesOut,
@@ -68,6 +69,20 @@ def record_out(view: dict, crisis: Crisis | None = None) -> ThoughtRecordOut:
 def activity_out(view: dict, crisis: Crisis | None = None) -> ActivityOut:
     data = {k: v for k, v in view.items() if k != "crisis"}
     return ActivityOut.model_validate({**data, "crisis": crisis_out(crisis)})
+
+
+@router.get("/catalogue", response_model=CatalogueOut, responses=ERRORS)
+async def catalogue(actor: CurrentActor) -> CatalogueOut:
+    """Every module's code, title and summary (anyone signed in: a clinician recommends from
+    it), and the thinking traps a thought record may be tagged with."""
+    return CatalogueOut.model_validate(
+        {
+            "modules": [
+                {"module": m.code, "title": m.title, "summary": m.summary} for m in MODULES
+            ],
+            "thinking_traps": list(THINKING_TRAPS),
+        }
+    )
 
 
 @router.get("/modules", response_model=ModulesOut, responses=ERRORS)

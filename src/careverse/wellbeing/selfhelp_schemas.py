@@ -52,6 +52,17 @@ class ModulesOut(BaseModel):
     thinking_traps: list[str]
 
 
+class CatalogueEntryOut(BaseModel):
+    module: str
+    title: str
+    summary: str
+
+
+class CatalogueOut(BaseModel):
+    modules: list[CatalogueEntryOut]
+    thinking_traps: list[str]
+
+
 class SectionReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     section: Annotated[str, Field(min_length=1, max_length=40)]

@@ -29,6 +29,7 @@ import './devices';
 import './monitoring.css';
 import { news2Time, renderNews2Risk } from './news2-view';
 import '../wellbeing/wellbeing-results';
+import '../wellbeing/selfhelp-summary';
 import '../../components/smart-launch';
 import './rules-editor';
 import type { VitalsOverview } from './vitals-overview';
@@ -380,6 +381,7 @@ export class PatientMonitoring extends LightElement {
       ></cv-rules-editor>
       <cv-device-list patient-id=${this.patientId} heading-level="2"></cv-device-list>
       <cv-wellbeing-results patient-id=${this.patientId}></cv-wellbeing-results>
+      <cv-selfhelp-summary patient-id=${this.patientId}></cv-selfhelp-summary>
       <cv-smart-launch patient-id=${this.patientId}></cv-smart-launch>
     `;
   }

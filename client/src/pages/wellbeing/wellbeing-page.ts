@@ -13,6 +13,7 @@ import {
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { crisisPanel } from './crisis-panel';
 import { changeText } from './wellbeing-chart';
 import { resultSummary } from './wellbeing-results';
 import './wellbeing-chart';
@@ -139,24 +140,15 @@ export class WellbeingPage extends LightElement {
 
   private renderCrisis(crisis: CrisisPath) {
     const screener = this.catalogue.find((i) => i.code === 'cssrs');
-    const resources = crisis.resources;
-    return html`
-      <section class="panel crisis" role="alert" aria-labelledby="crisis-title">
-        <h2 id="crisis-title" tabindex="-1">${t('wellbeing.crisis.title')}</h2>
-        <p lang=${resources.language}>${resources.text}</p>
-        <p class="crisis-phone" lang=${resources.language}><strong>${resources.phone}</strong></p>
-        ${resources.url ? html`<p><a href=${resources.url} rel="noopener">${resources.url}</a></p>` : nothing}
-        <p>${t(crisis.care_team_alerted ? 'wellbeing.crisis.teamTold' : 'wellbeing.crisis.noTeam')}</p>
-        ${
-          crisis.offer_cssrs && screener
-            ? html`<p>${t('wellbeing.crisis.offer')}</p>
-                <button class="button button--primary" type="button" @click=${() => this.choose(screener)}>
-                  ${t('wellbeing.crisis.startScreener')}
-                </button>`
-            : nothing
-        }
-      </section>
-    `;
+    return crisisPanel(
+      crisis,
+      crisis.offer_cssrs && screener
+        ? html`<p>${t('wellbeing.crisis.offer')}</p>
+            <button class="button button--primary" type="button" @click=${() => this.choose(screener)}>
+              ${t('wellbeing.crisis.startScreener')}
+            </button>`
+        : nothing,
+    );
   }
 
   private renderItem(instrument: Instrument, item: Instrument['items'][number], index: number) {
@@ -259,6 +251,7 @@ export class WellbeingPage extends LightElement {
         <h1>${t('wellbeing.title')}</h1>
         <p class="lead">${t('wellbeing.intro')}</p>
         <p><a href="/wellbeing/exposure">${t('exposure.link')}</a></p>
+        <p><a href="/wellbeing/self-help">${t('selfhelp.link')}</a></p>
         <div class="form-error" role="alert">${this.error || nothing}</div>
       </div>
       ${this.crisis ? this.renderCrisis(this.crisis) : nothing}
