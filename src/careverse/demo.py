@@ -35,6 +35,7 @@ from careverse.messaging.service import MessagingService
 from careverse.monitoring.alerts import AlertService
 from careverse.monitoring.simulate import seed_demo as seed_demo_vitals
 from careverse.wellbeing.schedules import ScheduleService
+from careverse.wellbeing.selfhelp_demo import seed_demo_selfhelp
 from careverse.wellbeing.service import WellbeingService
 from careverse.world.service import SpaceService
 
@@ -349,6 +350,10 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     await seed_spaces(session, accounts)
     await seed_notice_boards(session, accounts)  # the lobby's board opens the communities
     await seed_wellbeing(session, settings, accounts)
+    await seed_demo_selfhelp(  # a guide half read, a thought record, a week of activities
+        session, settings, _actor(accounts[DEMO_WELLBEING_PATIENT]),
+        _actor(accounts[DEMO_WELLBEING_CLINICIAN]),
+    )  # fmt: skip
     await seed_messages(session, settings, accounts)
     await seed_health_records(session, accounts)
     await seed_communities(session, accounts)  # five communities with threads
