@@ -75,3 +75,11 @@ export function recommend(patientId: string, module: string): Promise<ModuleProg
     body: { module },
   });
 }
+
+/** The thought records a patient shared with their therapists (clinicians only). */
+export async function sharedRecords(patientId: string): Promise<ThoughtRecord[]> {
+  const body = await api.get('/api/wellbeing/self-help/patients/{patient_id}/thought-records', {
+    path: { patient_id: patientId },
+  });
+  return body.records;
+}

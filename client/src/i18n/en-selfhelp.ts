@@ -94,6 +94,7 @@ const selfhelp = {
   'selfhelp.summary.records': 'Thought records: {count} ({shared} shared with the care team)',
   'selfhelp.summary.activities': 'Activities in the last {days} days: {done} of {due} done',
   'selfhelp.summary.mood': 'Mean mood change after an activity: {change}',
+  'selfhelp.summary.shared': 'Thought records shared with you',
   'selfhelp.summary.recommend': 'Recommend a guide',
   'selfhelp.summary.recommendButton': 'Recommend',
   'selfhelp.summary.recommended': 'Recommended.',

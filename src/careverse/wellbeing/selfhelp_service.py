@@ -166,8 +166,8 @@ class SelfHelpService:
                 row = ModuleProgress(id=uuid.uuid4(), patient_id=patient_id, module=code)
                 row.sections_read = "[]"
                 self.session.add(row)
-            row.recommended_by, row.recommended_at = actor.account_id, clock.now()
-            row.updated_at = row.recommended_at
+            now = clock.now()
+            row.recommended_by, row.recommended_at, row.updated_at = actor.account_id, now, now
         return progress_view(code, row)
 
     # Thought records

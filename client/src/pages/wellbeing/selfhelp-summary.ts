@@ -1,8 +1,16 @@
 import { html, nothing } from 'lit';
-import { catalogue, patientSummary, recommend, type SelfHelpSummary } from '../../api/selfhelp';
+import {
+  catalogue,
+  patientSummary,
+  recommend,
+  sharedRecords,
+  type SelfHelpSummary,
+  type ThoughtRecord,
+} from '../../api/selfhelp';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { changeLine } from './thought-records-page';
 
 /**
  * The clinician's view of a patient's self-help: guides started, completed or recommended, how
@@ -14,6 +22,7 @@ export class SelfHelpSummaryPanel extends LightElement {
     patientId: { type: String, attribute: 'patient-id' },
     summary: { state: true },
     choices: { state: true },
+    shared: { state: true },
     note: { state: true },
     error: { state: true },
   };
@@ -21,6 +30,7 @@ export class SelfHelpSummaryPanel extends LightElement {
   declare patientId: string;
   declare summary: SelfHelpSummary | null;
   declare choices: { module: string; title: string }[];
+  declare shared: ThoughtRecord[];
   declare note: string;
   declare error: string;
 
@@ -29,6 +39,7 @@ export class SelfHelpSummaryPanel extends LightElement {
     this.patientId = '';
     this.summary = null;
     this.choices = [];
+    this.shared = [];
     this.note = '';
     this.error = '';
   }
@@ -42,6 +53,8 @@ export class SelfHelpSummaryPanel extends LightElement {
     try {
       this.summary = await patientSummary(this.patientId);
       await this.loadChoices();
+      // Only clinicians read shared records; a caregiver's 404 simply leaves the list empty.
+      this.shared = await sharedRecords(this.patientId).catch(() => []);
     } catch (error) {
       this.error = describeError(error);
     }
@@ -93,6 +106,19 @@ export class SelfHelpSummaryPanel extends LightElement {
                 s.activities.mood_change_mean === null || s.activities.mood_change_mean === undefined
                   ? nothing
                   : html`<p>${t('selfhelp.summary.mood', { change: s.activities.mood_change_mean })}</p>`
+              }
+              ${
+                this.shared.length
+                  ? html`<h3>${t('selfhelp.summary.shared')}</h3>
+                      <ul>${this.shared.map(
+                        (r) => html`<li>
+                          <p>${r.situation}</p>
+                          <p><strong>${t('selfhelp.thoughts.hot')}:</strong> ${r.automatic_thoughts[r.hot_thought]}</p>
+                          <p><strong>${t('selfhelp.thoughts.balanced')}:</strong> ${r.balanced_thought}</p>
+                          <p>${r.change.map((c) => changeLine(c)).join('; ')}</p>
+                        </li>`,
+                      )}</ul>`
+                  : nothing
               }
               <form @submit=${this.recommendOne}>
                 <label>${t('selfhelp.summary.recommend')}
