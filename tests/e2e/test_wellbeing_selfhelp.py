@@ -57,7 +57,9 @@ def test_a_patient_completes_a_thought_record_and_sees_the_change(
         page.goto(f"{base_url}/wellbeing/self-help/activities")
         page.get_by_label("What will you do?").fill("Walk to the park")
         page.get_by_role("button", name="Add to my plan").click()
-        expect(page.get_by_text("Walk to the park")).to_be_visible()
+        expect(
+            page.get_by_role("button", name='Record how "Walk to the park" went')
+        ).to_be_visible()
         assert run_axe(page) == []
     finally:
         context.close()
