@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )  # fmt: skip
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from careverse.community.members import relevel, stats_of, visited
 from careverse.community.models import (
@@ -47,15 +48,6 @@ from careverse.kernel.policy import Actor
 REACTIONS = ("me_too", "thank_you", "helpful")
 SEALED = type_coerce(Post.body, Text).label("sealed")  # the stored ciphertext, not decrypted
 BY_RANGE_FROM = 8  # posts of one thread: from this many, select them by seq range
-
-
-class PostLike(Protocol):
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def thread_id(self) -> uuid.UUID: ...
-    @property
-    def seq(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +138,9 @@ async def handle(
     return (None, False) if found is None else (found[0], bool(found[1]))
 
 
-def among(column: ColumnElement, posts: Sequence[PostLike]) -> ColumnElement[bool]:
+def among(
+    column: QueryableAttribute[uuid.UUID], posts: Sequence[Post | PostRow]
+) -> ColumnElement[bool]:
     """``column`` (a post id) is one of ``posts``: for many posts of one thread by the thread
     and ``seq`` range (rows of the range's other posts may come back: look them up by id)."""
     first = posts[0]
@@ -158,7 +152,7 @@ def among(column: ColumnElement, posts: Sequence[PostLike]) -> ColumnElement[boo
 
 
 async def extras(
-    session: AsyncSession, account_id: uuid.UUID, posts: Sequence[PostLike], new: bool,
+    session: AsyncSession, account_id: uuid.UUID, posts: Sequence[Post | PostRow], new: bool,
     tags: bool = True,
 ) -> Extras:  # fmt: skip
     """Reactions (counts and the reader's own, one query), the reader's bookmarks and, with
@@ -182,7 +176,9 @@ async def extras(
     if not parts:
         return out
     # One statement (one round trip) for the three: on SQLite each is several hops to its thread.
-    for post_id, what, name, n, mine in await session.execute(union_all(*parts)):
+    found = cast("list[tuple[uuid.UUID, str, str, int, int]]",
+                 (await session.execute(union_all(*parts))).all())  # fmt: skip
+    for post_id, what, name, n, mine in found:
         if post_id not in out.counts:  # a post of the range that the reader is not shown
             continue
         if what == "r":
