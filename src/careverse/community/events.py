@@ -30,6 +30,7 @@ from careverse.community.models import (
     Thread,
     ThreadRead,
 )
+from careverse.community.render_cache import posts_html
 from careverse.kernel.events import DomainEvent
 from careverse.privacy.events import AccountErasureDue
 
@@ -66,6 +67,7 @@ async def erase_member_rows(event: AccountErasureDue, session: AsyncSession) -> 
             .where(Post.id.in_(post_ids))
             .values(body="", state="removed", author_account_id=None, pseudonym_id=None, badge=None)
         )
+        posts_html.forget(post_ids)  # this node's kept HTML of them (others': render_cache.py)
     opened = or_(Thread.author_account_id == account, Thread.pseudonym_id.in_(pseudonyms))
     await session.execute(
         update(Thread)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.community import text
 from careverse.community.events import PostPublished
 from careverse.community.models import Post, PostTerm, Thread
+from careverse.community.render_cache import posts_html
 from careverse.kernel.errors import InvalidInput
 from careverse.kernel.uow import unit_of_work
 
@@ -33,6 +34,7 @@ async def set_state(session: AsyncSession, post: Post, state: str) -> None:
         )
     elif state != "published":
         await session.execute(delete(PostTerm).where(PostTerm.post_id == post.id))
+        posts_html.forget([post.id])  # not shown to readers: out of this node's kept HTML
 
 
 async def index_post(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.community import text
+from careverse.community import text, thread_page
 from careverse.community.events import PostPublished
 from careverse.community.limits import check_limits
 from careverse.community.members import (
@@ -44,9 +44,10 @@ from careverse.community.models import (
     Thread,
     ThreadRead,
 )
-from careverse.community.moderation_models import PostTag
 from careverse.community.post_state import index_post as _index
+from careverse.community.render_cache import posts_html
 from careverse.community.review import Concern, Draft, PostReviewer
+from careverse.community.thread_page import REACTIONS, PostRow
 from careverse.identity import directory
 from careverse.kernel import clock
 from careverse.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -54,7 +55,6 @@ from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.policy import Actor, Role, require_full_scope
 from careverse.kernel.uow import unit_of_work
 
-REACTIONS = ("me_too", "thank_you", "helpful")
 IDENTITIES = ("pseudonym", "name")
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -73,7 +73,7 @@ class Author:
 
 @dataclass(frozen=True, slots=True)
 class PostView:
-    post: Post
+    post: Post | PostRow  # a thread page's posts are PostRow (no ORM object, body not decrypted)
     author: Author
     html: str
     quote: dict | None = None
@@ -190,11 +190,18 @@ class ThreadService:
 
     # ---- shaping ---------------------------------------------------------------------------
 
-    async def _authors(self, actor: Actor, rows: Sequence[Post | Thread]) -> list[Author]:
+    async def _authors(
+        self, actor: Actor, rows: Sequence[Post | PostRow | Thread],
+        known: dict[uuid.UUID, tuple[str | None, bool]] | None = None,
+    ) -> list[Author]:  # fmt: skip
+        """Authors as shown to ``actor``; ``known``: (handle, the caller's own) by pseudonym id,
+        when the caller has them already."""
         if not rows:
             return []
-        mine = set(await self._mine_ids(actor.account_id))
-        handles = await self._handles({r.pseudonym_id for r in rows if r.pseudonym_id})
+        if known is None:
+            mine = set(await self._mine_ids(actor.account_id))
+            handles = await self._handles({r.pseudonym_id for r in rows if r.pseudonym_id})
+            known = {i: (h, i in mine) for i, h in handles.items()}
         names = await directory.display_names(
             self.session, {r.author_account_id for r in rows if r.author_account_id}
         )
@@ -202,8 +209,8 @@ class ThreadService:
         for r in rows:
             badge = getattr(r, "badge", None)
             if r.pseudonym_id is not None:
-                out.append(Author(handles.get(r.pseudonym_id), None, badge,
-                                  r.pseudonym_id in mine))  # fmt: skip
+                handle, own = known.get(r.pseudonym_id, (None, False))
+                out.append(Author(handle, None, badge, own))
             elif r.author_account_id is not None:
                 out.append(Author(None, names.get(r.author_account_id), badge,
                                   r.author_account_id == actor.account_id))  # fmt: skip
@@ -212,49 +219,32 @@ class ThreadService:
         return out
 
     async def _views(
-        self, actor: Actor, posts: Sequence[Post], thread: Thread | None = None,
+        self, actor: Actor, posts: Sequence[Post | PostRow], thread: Thread | None = None,
         new: bool = False, new_tags: Sequence[str] | None = None,
+        authors: Sequence[Author] | None = None,
     ) -> list[PostView]:  # fmt: skip
         """Posts as shown to ``actor``; ``new``: just written (no reactions or bookmarks yet),
         with ``new_tags`` when the reviewer said which tags it stored."""
         if not posts:
             return []
-        ids = [p.id for p in posts]
-        counts: dict[uuid.UUID, dict[str, int]] = {i: dict.fromkeys(REACTIONS, 0) for i in ids}
-        mine: dict[uuid.UUID, list[str]] = {}
-        marked: set[uuid.UUID] = set()
-        if not new:
-            for post_id, kind, n in await self.session.execute(
-                select(Reaction.post_id, Reaction.kind, func.count())
-                .where(Reaction.post_id.in_(ids)).group_by(Reaction.post_id, Reaction.kind)
-            ):  # fmt: skip
-                counts[post_id][kind] = n
-            for post_id, kind in await self.session.execute(
-                select(Reaction.post_id, Reaction.kind).where(
-                    Reaction.post_id.in_(ids), Reaction.account_id == actor.account_id)
-            ):  # fmt: skip
-                mine.setdefault(post_id, []).append(kind)
-            marked = set((await self.session.scalars(select(Bookmark.post_id).where(
-                Bookmark.post_id.in_(ids), Bookmark.account_id == actor.account_id)
-            )).all())  # fmt: skip
-        tags: dict[uuid.UUID, list[str]] = {}
+        found = await thread_page.extras(self.session, actor.account_id, posts, new,
+                                         tags=not (new and new_tags is not None))  # fmt: skip
+        counts, mine, marked, tags = found.counts, found.mine, found.marked, found.tags
         if new and new_tags is not None:
-            tags = {i: list(new_tags) for i in ids}
-        else:
-            for post_id, tag in await self.session.execute(
-                select(PostTag.post_id, PostTag.tag).where(PostTag.post_id.in_(ids))
-            ):
-                tags.setdefault(post_id, []).append(tag)
+            tags = {p.id: list(new_tags) for p in posts}
         quoted_ids = {p.quote_post_id for p in posts if p.quote_post_id}
         quoted = {q.id: q for q in (await self.session.scalars(
             select(Post).where(Post.id.in_(quoted_ids)))).all()} if quoted_ids else {}  # fmt: skip
         quoted_authors = dict(zip(quoted, await self._authors(actor, list(quoted.values())),
                                   strict=True)) if quoted else {}  # fmt: skip
-        authors = await self._authors(actor, posts)
+        if authors is None:
+            authors = await self._authors(actor, posts)
         accepted = thread.accepted_post_id if thread else None
-        out = []
+        out, unseen = [], []
         for p, author in zip(posts, authors, strict=True):
             shown = p.state == "published" or (p.state in ("held", "hidden") and author.mine)
+            if not shown:
+                unseen.append(p.id)
             quote = None
             q = quoted.get(p.quote_post_id) if p.quote_post_id else None
             if q is not None:
@@ -264,13 +254,14 @@ class ThreadService:
                     "excerpt": text.excerpt(q.body) if q.state == "published" else "",
                 }  # fmt: skip
             out.append(PostView(
-                p, author, text.render(p.body) if shown else "", quote, counts[p.id],
+                p, author, _html(p) if shown else "", quote, counts[p.id],
                 sorted(mine.get(p.id, [])), p.id in marked, p.id == accepted,
                 sorted(tags.get(p.id, [])) if shown else [],
             ))  # fmt: skip
+        posts_html.forget(unseen)  # a post not shown any more leaves the node's kept HTML
         return out
 
-    def _visible(self, actor: Actor, m: Membership | None, post: Post, mine: set) -> bool:
+    def _visible(self, actor: Actor, m: Membership | None, post: Post | PostRow, mine: set) -> bool:
         if post.state in ("published", "removed") or is_staff(actor, m):
             return True
         return post.author_account_id == actor.account_id or post.pseudonym_id in mine
@@ -299,24 +290,31 @@ class ThreadService:
     async def read(
         self, actor: Actor, thread_id: uuid.UUID, after: int = 0
     ) -> tuple[ThreadView, Community, Membership | None, list[PostView]]:
-        """A thread and its posts after ``after`` (up to 200); marks them read."""
+        """A thread and its posts after ``after`` (up to 200); marks them read. Six statements
+        at most (thread_page.py): the thread with what it needs about the reader, the page with
+        its handles, the thread's handle when none of the page has it, the page's reactions,
+        bookmarks and tags, authors' names, a new reader's statistics."""
         if after < 0:
             raise InvalidInput("'after' must not be negative.", field="after")
         async with unit_of_work(self.session):
-            thread = await self.session.get(Thread, thread_id)
-            if thread is None:
+            ctx = await thread_page.context(self.session, thread_id, actor.account_id)
+            if ctx is None:
                 raise NotFound("Not found.")
-            c, m = await self._readable(actor, thread.community_id)
-            rows = (await self.session.scalars(
-                select(Post).where(Post.thread_id == thread.id, Post.seq > after)
-                .order_by(Post.seq).limit(PAGE)
-            )).all()  # fmt: skip
-            mine = set(await self._mine_ids(actor.account_id))
+            thread, c, m = ctx.thread, ctx.community, ctx.membership
+            require_full_scope(actor)
+            if not may_read(actor, c, m):
+                raise NotFound("Not found.")
+            own = owner_index(c.id, actor.account_id)
+            rows = await thread_page.page(self.session, thread, after, PAGE, own)
+            mine = {p.pseudonym_id for p in rows if p.own}
             rows = [p for p in rows if self._visible(actor, m, p, mine)]
-            await self._handles({r.pseudonym_id for r in (*rows, thread) if r.pseudonym_id})
-            await self._mark_read(actor, thread, rows)
-            views = await self._views(actor, rows, thread)
-            (author,) = await self._authors(actor, [thread])
+            known = {p.pseudonym_id: (p.handle, p.own) for p in rows if p.pseudonym_id}
+            if thread.pseudonym_id is not None and thread.pseudonym_id not in known:
+                known[thread.pseudonym_id] = await thread_page.handle(
+                    self.session, thread.pseudonym_id, own)  # fmt: skip
+            author, *authors = await self._authors(actor, [thread, *rows], known)
+            await thread_page.mark_read(self.session, actor, rows, ctx)
+            views = await self._views(actor, rows, thread, authors=authors)
         return ThreadView(thread, thread.title, author, 0), c, m, views
 
     async def check_readable(self, actor: Actor, thread_id: uuid.UUID) -> None:
@@ -326,22 +324,6 @@ class ThreadService:
             if thread is None:
                 raise NotFound("Not found.")
             await readable(self.session, actor, thread.community_id)
-
-    async def _mark_read(self, actor: Actor, thread: Thread, rows: Sequence[Post]) -> None:
-        if not rows:
-            return
-        position = await self.session.get(ThreadRead, (thread.id, actor.account_id))
-        if position is None:
-            position = ThreadRead(thread_id=thread.id, account_id=actor.account_id,
-                                  last_read_seq=0)  # fmt: skip
-            self.session.add(position)
-        newest = max(p.seq for p in rows)
-        fresh = sum(1 for p in rows if p.seq > position.last_read_seq)
-        position.last_read_seq = max(position.last_read_seq, newest)
-        stats = await stats_of(self.session, actor.account_id)
-        stats.posts_read = (stats.posts_read or 0) + fresh
-        visited(stats)
-        relevel(stats, actor)
 
     async def post(self, actor: Actor, post_id: uuid.UUID) -> PostView:
         """One post, read fresh (live updates), through the community policy."""
@@ -590,6 +572,13 @@ class ThreadService:
             (ThreadView(threads[p.thread_id], threads[p.thread_id].title, a), v)
             for p, v, a in zip(posts, views, thread_authors, strict=True)
         ]
+
+
+def _html(post: Post | PostRow) -> str:
+    """A shown post's HTML: a page's row from the node's kept HTML (by id and ciphertext)."""
+    if isinstance(post, PostRow):
+        return posts_html.html(post.id, post.sealed)
+    return text.render(post.body)
 
 
 def _badge(actor: Actor, m: Membership) -> str | None:
