@@ -1459,6 +1459,13 @@ export interface paths {
      */
     get: operations["ice_servers_api_world_ice_servers_get"];
   };
+  "/api/world/therapy-rooms": {
+    /**
+     * Therapy Room
+     * @description A therapist's private session room with their patient (the same room when asked again).
+     */
+    post: operations["therapy_room_api_world_therapy_rooms_post"];
+  };
   "/fhir": {
     /**
      * Post Bundle
@@ -5791,7 +5798,7 @@ export interface components {
        * Template
        * @enum {string}
        */
-      template: "clinic-lobby" | "consult-room" | "support-circle" | "therapy-garden" | "training-lab" | "rehab-gym" | "gallery" | "auditorium";
+      template: "clinic-lobby" | "consult-room" | "support-circle" | "therapy-garden" | "training-lab" | "rehab-gym" | "gallery" | "auditorium" | "therapy-room" | "mindfulness";
     };
     /** SpaceOut */
     SpaceOut: {
@@ -6004,6 +6011,14 @@ export interface components {
       redis: components["schemas"]["DependencyOut"];
       /** Version */
       version: string;
+    };
+    /** TherapyRoomIn */
+    TherapyRoomIn: {
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
     };
     /** ThreadOut */
     ThreadOut: {
@@ -17715,6 +17730,55 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Therapy Room
+   * @description A therapist's private session room with their patient (the same room when asked again).
+   */
+  therapy_room_api_world_therapy_rooms_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TherapyRoomIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SpaceOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {
