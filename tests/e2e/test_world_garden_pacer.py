@@ -25,7 +25,9 @@ pytestmark = pytest.mark.e2e
 def two_pages(browser) -> Iterator[tuple[Page, Page]]:
     # axe is injected as an inline script: these contexts bypass the CSP (support.run_axe).
     contexts = [
-        browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+        browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True
+        )
         for _ in range(2)
     ]
     for context in contexts:
