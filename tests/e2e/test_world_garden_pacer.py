@@ -52,10 +52,11 @@ def test_the_facilitators_pacer_runs_in_every_browser(
         space_id = answer.json()["id"]
 
     errors: list[str] = []
-    for page, person in ((host_page, host), (member_page, member)):
+    # The facilitator in the 3D garden (the lantern), the member in the 2D mode (the circle).
+    for page, person, mode in ((host_page, host, "3d"), (member_page, member, "2d")):
         page.on("pageerror", lambda e: errors.append(str(e)))
         sign_in(page, base_url, person)
-        page.goto(f"{base_url}/spaces/{space_id}?mode=2d")
+        page.goto(f"{base_url}/spaces/{space_id}?mode={mode}")
         expect(page.get_by_text("Connected", exact=True)).to_be_visible()
         expect(page.get_by_role("heading", name="Guided breathing")).to_be_visible()
 
@@ -80,6 +81,14 @@ def test_the_facilitators_pacer_runs_in_every_browser(
         "Group breathing at 5 breaths a minute"
     )
     expect(member_page.locator("cv-breath-pacer")).to_be_visible()  # the 2D mode's circle
+    assert member_page.evaluate("() => window.__careversePacer.lantern") is None
+    # In 3D the lantern grows and shrinks with the breath (drawn from the same phase).
+    assert host_page.evaluate("() => window.careverseWorld.mode") == "3d"
+    host_page.wait_for_function("() => window.__careversePacer.lantern !== null")
+    first = host_page.evaluate("() => window.__careversePacer.lantern")
+    host_page.wait_for_function(
+        "(s) => Math.abs(window.__careversePacer.lantern - s) > 0.05", arg=first
+    )
 
     # An anonymous rating: the group sees a count, no average below three people.
     member_page.get_by_label("Calm, from 0 (tense) to 10 (calm)").select_option("7")

@@ -24,6 +24,8 @@ export interface CareversePacerDebug {
   readonly rate: number;
   readonly start: number;
   phase(): BreathPhase | null;
+  /** The 3D lantern's size as last drawn (null: not in a 3D scene, or hidden). */
+  readonly lantern: number | null;
 }
 
 declare global {
@@ -116,6 +118,9 @@ export class GardenPacer extends LightElement {
         return page.current()?.start ?? 0;
       },
       phase: () => page.phaseNow(),
+      get lantern() {
+        return page.lantern?.size ?? null;
+      },
     };
   }
 

@@ -41,6 +41,11 @@ export class BreathLantern {
     this.light.intensity = 0.6 + 1.6 * eased;
   }
 
+  /** The lantern's size now, or null while hidden. */
+  get size(): number | null {
+    return this.group.visible ? this.orb.scale.x : null;
+  }
+
   hide(): void {
     this.group.visible = false;
   }
