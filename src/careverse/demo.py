@@ -38,6 +38,7 @@ from careverse.wellbeing.schedules import ScheduleService
 from careverse.wellbeing.selfhelp_demo import seed_demo_selfhelp
 from careverse.wellbeing.service import WellbeingService
 from careverse.world.service import SpaceService
+from careverse.world.therapy import open_therapy_room
 
 DEMO_PASSWORD = "careverse-demo-2026"  # noqa: S105 - printed to the operator on purpose
 DOMAIN = "careverse.example.org"  # a reserved domain that e-mail validation accepts
@@ -81,7 +82,10 @@ DEMO_SPACES = (
     ("sam", "Patients' gallery", "gallery"),
     ("dr.okafor", "Training lab", "training-lab"),
     ("dr.rivera", "Rehab gym", "rehab-gym"),
+    ("dr.rivera", "Mindfulness garden", "mindfulness"),  # group breathing (world/pacer.py)
 )
+# A therapist's private session room with her patient (world/therapy.py): (therapist, patient).
+DEMO_THERAPY_ROOMS = (("dr.rivera", "amara"),)
 # The demo patient's questionnaires, oldest first: PHQ-9 (the second with item 9 answered 1, the
 # crisis path: an urgent alert her clinician has acknowledged), then GAD-7 and WHO-5.
 DEMO_WELLBEING_PATIENT, DEMO_WELLBEING_CLINICIAN = "amara", "dr.rivera"
@@ -235,6 +239,12 @@ async def seed_notice_boards(session: AsyncSession, accounts: dict) -> None:
                 await service.add_notice_board(space.id)
 
 
+async def seed_therapy_rooms(session: AsyncSession, accounts: dict) -> None:
+    """The demo therapist's session room with her patient (opening it again answers the same)."""
+    for therapist, patient in DEMO_THERAPY_ROOMS:
+        await open_therapy_room(session, _actor(accounts[therapist]), accounts[patient].patient.id)
+
+
 async def seed_wellbeing(session: AsyncSession, settings: Settings, accounts: dict) -> None:
     """The demo patient's questionnaire results, her clinician's schedules (PHQ-9 every two
     weeks, GAD-7 weekly and due now) and her crisis alert acknowledged, once."""
@@ -354,6 +364,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
         session, settings, _actor(accounts[DEMO_WELLBEING_PATIENT]),
         _actor(accounts[DEMO_WELLBEING_CLINICIAN]),
     )  # fmt: skip
+    await seed_therapy_rooms(session, accounts)  # Dr Rivera's session room with Amara
     await seed_messages(session, settings, accounts)
     await seed_health_records(session, accounts)
     await seed_communities(session, accounts)  # five communities with threads

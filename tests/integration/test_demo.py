@@ -58,8 +58,9 @@ async def test_demo_patient_sees_and_may_enter_a_space_of_each_kind(app, client)
     await _sign_in(client, "amara")
     spaces = (await client.get("/api/spaces")).json()
     assert sorted(s["template"] for s in spaces) == sorted(
-        ["clinic-lobby", "support-circle", "therapy-garden", "gallery", "training-lab", "rehab-gym"]
-    )
+        ["clinic-lobby", "support-circle", "therapy-garden", "gallery", "training-lab", "rehab-gym",
+         "mindfulness", "therapy-room"]  # her therapist's session room: once, seeded twice
+    )  # fmt: skip
     for space in spaces:
         assert (await client.get(f"/api/spaces/{space['id']}")).status_code == 200
 

@@ -11,6 +11,8 @@ export const TEMPLATE_KEYS = [
   'rehab-gym',
   'gallery',
   'auditorium',
+  'therapy-room',
+  'mindfulness',
 ] as const;
 
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
@@ -64,7 +66,12 @@ export const HALF_EXTENT: Record<string, number> = {
   'rehab-gym': 20,
   gallery: 40,
   auditorium: 60,
+  'therapy-room': 10,
+  mindfulness: 30,
 };
+
+/** Templates with the shared breathing pacer (`careverse.world.templates`, `pacer`). */
+export const PACER_TEMPLATES: readonly string[] = ['support-circle', 'therapy-garden', 'therapy-room', 'mindfulness'];
 
 export function isTemplateKey(value: string): value is TemplateKey {
   return (TEMPLATE_KEYS as readonly string[]).includes(value);

@@ -5,6 +5,7 @@
  */
 import exposure from './en-exposure';
 import selfhelp from './en-selfhelp';
+import garden from './en-garden';
 
 const en = {
   'app.name': 'Careverse',
@@ -2035,6 +2036,7 @@ const en = {
   'programmes.mineEnded': 'Ended {date}',
   ...exposure,
   ...selfhelp,
+  ...garden,
 } as const;
 
 export default en;

@@ -1,8 +1,8 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import { announceCall } from '../components/admission-call';
 import type { Account } from '../api/auth';
 import { ApiError } from '../api/http';
-import { getSpace, HALF_EXTENT, type Space } from '../api/world';
+import { getSpace, HALF_EXTENT, PACER_TEMPLATES, type Space } from '../api/world';
 import { describeError } from '../components/errors';
 import { headerFolded, onHeaderFold, setHeaderFolded } from '../components/header-fold';
 import { LightElement } from '../components/light-element';
@@ -21,6 +21,7 @@ import { onWorldSettings, updateWorldSettings, worldSettings, type WorldSettings
 import { closedMessage, eventAnnouncement } from '../world/space-news';
 import { Stage } from '../world/stage';
 import '../world/view2d';
+import '../world/group-pacer';
 import { WorldState } from '../world/world-state';
 import '../world/world.css';
 import './care/consult-layout';
@@ -371,6 +372,13 @@ export class SpacePage extends LightElement {
     });
   }
 
+  /** Guided breathing, in spaces whose template has the shared pacer (world/group-pacer.ts). */
+  private renderPacer(space: Space) {
+    if (!PACER_TEMPLATES.includes(space.template)) return nothing;
+    return html`<cv-garden-pacer .socket=${this.socket} .stage=${this.stage} ?facilitator=${space.facilitator}
+      ?patient=${this.account?.role === 'patient'} .announce=${(m: string) => this.announce(m)}></cv-garden-pacer>`;
+  }
+
   override render() {
     const space = this.space.value;
     if (!space) {
@@ -424,7 +432,7 @@ export class SpacePage extends LightElement {
             .stage=${this.renderStage(space)} .panels=${this.panels.render(space)}></cv-consult-call-layout>`
         : html`<div class="world-layout world-layout--${mode}">
             <div class="world-main">${this.renderStage(space)}</div>
-            <div class="world-side">${this.panels.render(space)}</div>
+            <div class="world-side">${this.renderPacer(space)}${this.panels.render(space)}</div>
           </div>`}
       ${this.announcer.render()}
     `;

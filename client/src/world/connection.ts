@@ -57,6 +57,8 @@ export interface WelcomeMessage {
   avatars: AvatarState[];
   spectator?: boolean;
   objects?: WorldObject[];
+  /** The space's shared breathing pacer, while it runs. */
+  pacer?: PacerMessage | null;
 }
 
 export interface DeltaMessage {
@@ -126,6 +128,25 @@ export interface PointMessage {
   obj?: string | null;
 }
 
+/** The shared breathing pacer started (`on`, from `start` on the server clock) or stopped. */
+export interface PacerMessage {
+  t: 'pacer';
+  on: boolean;
+  start?: number;
+  rate?: number;
+  seconds?: number;
+  by?: string | null;
+}
+
+/** The group's anonymous calm ratings: counts, and means once enough people have rated. */
+export interface CalmMessage {
+  t: 'calm';
+  before?: number;
+  after?: number;
+  before_mean?: number | null;
+  after_mean?: number | null;
+}
+
 /** The clinician admitted your visit: you are called into its consult room. */
 export interface CalledMessage {
   t: 'called';
@@ -144,7 +165,9 @@ export type ServerMessage =
   | ErrorMessage
   | PongMessage
   | ObjectMessage
-  | PointMessage;
+  | PointMessage
+  | PacerMessage
+  | CalmMessage;
 
 export interface PoseOut {
   p: Vec3;
@@ -412,6 +435,16 @@ export class WorldConnection extends EventTarget {
   /** Point at a place or an object (shown to those nearby). */
   point(target: { p?: Vec3; obj?: string }): boolean {
     return this.send({ t: 'point', ...target });
+  }
+
+  /** Start (rate, minutes) or stop the space's shared breathing pacer (facilitators). */
+  pacer(action: 'start' | 'stop', rate = 6, minutes = 5): boolean {
+    return this.send(action === 'start' ? { t: 'pacer', action, rate, minutes } : { t: 'pacer', action });
+  }
+
+  /** An anonymous calm rating (0 tense … 10 calm), before or after the group's breathing. */
+  calm(when: 'before' | 'after', score: number): boolean {
+    return this.send({ t: 'calm', when, score });
   }
 }
 

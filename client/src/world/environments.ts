@@ -217,6 +217,37 @@ const BUILDERS: Record<string, (kit: Kit) => { half: number; floor: string; sky:
     }
     return { half: 40, floor: '#a9c79a', sky: '#cfe6f2', light: ['#eef7ff', '#a3bd8f'] };
   },
+  // The therapist's session room: a small walled garden in the therapy garden's look (water,
+  // plants, soft light), two benches facing each other across a little pond.
+  'therapy-room': (kit) => {
+    kit.cylinder('#8fc1d4', 0, 0, 0, 1.6, 0.05);
+    kit.cylinder('#b9dbe6', 0, 0.05, 0, 1.1, 0.01);
+    kit.box('#a98a6c', 0, 0.4, -3, 1.8, 0.1, 0.6);
+    kit.box('#6b5a48', 0, 0, -3, 1.5, 0.4, 0.3);
+    kit.box('#a98a6c', 0, 0.4, 3, 1.8, 0.1, 0.6);
+    kit.box('#6b5a48', 0, 0, 3, 1.5, 0.4, 0.3);
+    ring(10, 8, (x, z) => kit.tree(x, z, 0.7));
+    ring(8, 5, (x, z) => kit.plant(x, z));
+    const flowers = ['#e3a6b8', '#f0d27a', '#c3b1e1'];
+    for (let i = 0; i < 14; i++) {
+      const a = i * 2.4;
+      kit.sphere(flowers[i % 3]!, Math.cos(a) * (3.6 + (i % 3) * 0.4), 0.3, Math.sin(a) * (3.6 + (i % 3) * 0.4), 0.18);
+    }
+    kit.walls(10, 1.2, '#d9cdb8');
+    return { half: 10, floor: '#a9c79a', sky: '#d8ebf3', light: ['#fff6e8', '#a3bd8f'] };
+  },
+  // A mindfulness garden: cushions in a ring round the pond, where a group breathes together.
+  mindfulness: (kit) => {
+    kit.cylinder('#8fc1d4', 0, 0, 0, 3.5, 0.05);
+    kit.cylinder('#b9dbe6', 0, 0.05, 0, 2.4, 0.01);
+    ring(16, 6, (x, z) => kit.cylinder('#c3b1e1', x, 0, z, 0.35, 0.15));
+    ring(24, 11, (x, z) => kit.plant(x, z));
+    for (let i = 0; i < 18; i++) {
+      const a = (i / 18) * Math.PI * 2;
+      kit.tree(Math.cos(a) * (20 + (i % 2) * 5), Math.sin(a) * (20 + (i % 2) * 5), 0.9 + (i % 3) * 0.15);
+    }
+    return { half: 30, floor: '#a9c79a', sky: '#d4e8f2', light: ['#f3f8ff', '#a3bd8f'] };
+  },
   'training-lab': (kit) => {
     kit.walls(15, 3.2, '#eef2f4');
     for (let i = 0; i < 3; i++) {

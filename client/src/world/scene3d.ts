@@ -100,6 +100,7 @@ export class Scene3D {
   private readonly nearestFirst = (a: AvatarView, b: AvatarView): number =>
     (this.distanceOf.get(a) ?? 0) - (this.distanceOf.get(b) ?? 0);
   private readonly options: Scene3DOptions;
+  private frameHooks: ((now: number) => void)[] = [];
   reducedMotion: boolean;
 
   private constructor(options: Scene3DOptions) {
@@ -325,6 +326,8 @@ export class Scene3D {
       this.rig.rotation.y = 0;
       this.placeCamera(dt);
     }
+    const hooks = this.frameHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]!(now);
     this.renderer.render(this.scene, this.camera);
   };
 
@@ -459,6 +462,19 @@ export class Scene3D {
       else out.rh = p;
     }
     return out;
+  }
+
+  /**
+   * Add something of one's own to the scene (a breathing lantern), with `onFrame` called before
+   * each frame is drawn; answers how to take it away again.
+   */
+  attach(object: Object3D, onFrame: (now: number) => void): () => void {
+    this.scene.add(object);
+    this.frameHooks.push(onFrame);
+    return () => {
+      this.scene.remove(object);
+      this.frameHooks = this.frameHooks.filter((hook) => hook !== onFrame);
+    };
   }
 
   // ---- teardown --------------------------------------------------------------------------------

@@ -26,8 +26,9 @@ from careverse.world.connection import MAX_MESSAGE_BYTES, Client, same_origin
 from careverse.world.hub import Hub
 from careverse.world.ice import ice_servers_for
 from careverse.world.models import Space
-from careverse.world.schemas import MemberIn, SpaceIn, SpaceOut
+from careverse.world.schemas import MemberIn, SpaceIn, SpaceOut, TherapyRoomIn
 from careverse.world.service import SpaceService
+from careverse.world.therapy import open_therapy_room
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["world"])
@@ -101,6 +102,23 @@ async def invite_member(
     """Invite someone (or make them a facilitator); facilitators only."""
     await service.invite(actor, space_id, body.account_id, body.role)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/api/world/therapy-rooms",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SpaceOut,
+    responses=ERRORS,
+)
+async def therapy_room(
+    body: TherapyRoomIn,
+    actor: CurrentActor,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    hub: NodeHub,
+) -> SpaceOut:
+    """A therapist's private session room with their patient (the same room when asked again)."""
+    space = await open_therapy_room(session, actor, body.patient_id)
+    return await space_out(space, hub, True)
 
 
 def first_name(name: str) -> str:

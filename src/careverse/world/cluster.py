@@ -77,6 +77,16 @@ class Point(_Node, tag="x"):
     z: float
 
 
+class Pacer(_Node, tag="r"):
+    out: proto.PacerOut
+
+
+class Calm(_Node, tag="q"):
+    id: str
+    when: str
+    score: int
+
+
 class Sync(_Node, tag="y"):
     """A node starting to serve an instance asks the others to introduce themselves."""
 
@@ -85,6 +95,9 @@ class State(_Node, tag="t"):
     locked: bool
     muted: list[str]
     removed: list[str]
+    pacer: proto.PacerOut | None = None
+    before: dict[str, int] = {}
+    after: dict[str, int] = {}
 
 
 class Beat(_Node, tag="b"):
@@ -93,6 +106,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
+    | Pacer | Calm
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

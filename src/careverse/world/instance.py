@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 import msgspec
 
-from careverse.world import messages, tick
+from careverse.world import messages, pacer, tick
 from careverse.world import protocol as proto
 from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
@@ -53,6 +53,9 @@ class Instance:
     slots: int = 0
     arriving: int = 0  # admissions waiting for this node's copy to be in sync
     relay: Relay = field(init=False, repr=False)
+    pacer: proto.PacerOut | None = None  # the shared breathing pacer (pacer.py)
+    calm_before: dict[str, int] = field(default_factory=dict)  # anonymous calm ratings
+    calm_after: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
@@ -159,8 +162,11 @@ class Instance:
                 template=self.template.key, tick_hz=self.limits.tick_hz, server_time=time.time(),
                 avatars=mine + [self.avatars[k].state() for k in client.known],
                 spectator=spectator, objects=list(self.objects.values()),
+                pacer=pacer.running(self),
             )
         )  # fmt: skip
+        if self.calm_before or self.calm_after:
+            client.push(pacer.aggregate(self))
         if spectator:
             client.push(
                 proto.Event(

@@ -118,9 +118,26 @@ class Point(_Msg, tag="point"):
     obj: Id | None = None
 
 
+class Pacer(_Msg, tag="pacer"):
+    """Start or stop the space's shared breathing pacer (facilitators, in a space whose template
+    has one): ``rate`` breaths a minute for ``minutes``; everyone computes the phase from the
+    start time on the server's clock (pacer.py)."""
+
+    action: Literal["start", "stop"]
+    rate: Annotated[float, msgspec.Meta(ge=3, le=12)] = 6.0
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 5
+
+
+class Calm(_Msg, tag="calm"):
+    """An anonymous calm rating, before or after the group's breathing: 0 tense … 10 calm."""
+
+    when: Literal["before", "after"]
+    score: Annotated[int, msgspec.Meta(ge=0, le=10)]
+
+
 ClientMessage = (
     Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
-    | ObjectAdd | ObjectMove | ObjectDelete | Point
+    | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
 )  # fmt: skip
 
 
@@ -171,6 +188,27 @@ class ObjectState(msgspec.Struct, omit_defaults=True):
     by: str | None = None  # who placed it
 
 
+class PacerOut(_Msg, tag="pacer"):
+    """The shared pacer: running (``on``) from ``start`` (server clock, epoch seconds, when the
+    first breath in begins) at ``rate`` breaths a minute for ``seconds``; or stopped."""
+
+    on: bool
+    start: float = 0.0
+    rate: float = 0.0
+    seconds: int = 0
+    by: str | None = None  # the facilitator who started or stopped it
+
+
+class CalmOut(_Msg, tag="calm"):
+    """The group's anonymous calm ratings: how many before and after, and their means once
+    at least ``MIN_CALM_GROUP`` people have rated (``None`` until then)."""
+
+    before: int = 0
+    after: int = 0
+    before_mean: float | None = None
+    after_mean: float | None = None
+
+
 class Welcome(_Msg, tag="welcome"):
     you: str
     space: str
@@ -181,6 +219,7 @@ class Welcome(_Msg, tag="welcome"):
     avatars: list[AvatarState]
     spectator: bool = False
     objects: list[ObjectState] = []
+    pacer: PacerOut | None = None  # the shared pacer, while it runs
 
 
 class Delta(_Msg, tag="delta"):
@@ -252,7 +291,7 @@ class Pong(_Msg, tag="pong"):
 
 ServerMessage = (
     Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong | ObjectOut | PointOut
-    | Called
+    | Called | PacerOut | CalmOut
 )  # fmt: skip
 
 decoder = msgspec.json.Decoder(ClientMessage)

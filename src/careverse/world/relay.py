@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 import structlog
 
-from careverse.world import cluster, moderation, objects
+from careverse.world import cluster, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 
@@ -71,6 +71,12 @@ class Relay(Protocol):
 
     def object_changed(self, out: proto.ObjectOut) -> None: ...
 
+    def paced(self, out: proto.PacerOut) -> None:
+        """The shared pacer started or stopped."""
+
+    def calm(self, avatar_id: str, when: str, score: int) -> None:
+        """A calm rating (other nodes keep the same anonymous aggregate)."""
+
 
 class LocalRelay:
     """One node: there is nobody else to tell or to hear from."""
@@ -115,6 +121,12 @@ class LocalRelay:
         pass
 
     def object_changed(self, out: proto.ObjectOut) -> None:
+        pass
+
+    def paced(self, out: proto.PacerOut) -> None:
+        pass
+
+    def calm(self, avatar_id: str, when: str, score: int) -> None:
         pass
 
 
@@ -280,6 +292,12 @@ class ClusterRelay:
         data = cluster.encoder.encode(cluster.Obj(self.node, out))
         self.hub.spawn(self.bus.publish(channel, data))
 
+    def paced(self, out: proto.PacerOut) -> None:
+        self._publish(cluster.Pacer(self.node, out))
+
+    def calm(self, avatar_id: str, when: str, score: int) -> None:
+        self._publish(cluster.Calm(self.node, avatar_id, when, score))
+
     # ---- what the other nodes' people do -----------------------------------------------------
 
     def on_remote(self, m: cluster.NodeMessage) -> None:
@@ -335,14 +353,25 @@ class ClusterRelay:
                     if a.remote is None:
                         self.joined(a, "")
                 self._publish(
-                    cluster.State(self.node, inst.locked, sorted(inst.muted), sorted(inst.removed))
-                )
+                    cluster.State(
+                        self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
+                        inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
+                    )
+                )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
                 self.synced.add(m.node)
                 self.answered.set()
                 inst.locked = inst.locked or locked
                 inst.muted.update(muted)
                 inst.removed.update(removed)
+                if m.pacer is not None and inst.pacer is None:
+                    inst.pacer = m.pacer
+                inst.calm_before.update(m.before)
+                inst.calm_after.update(m.after)
+            case cluster.Pacer(out=out):
+                pacer.apply(inst, out)
+            case cluster.Calm(id=id_, when=when, score=score):
+                pacer.rate_calm(inst, id_, when, score)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:

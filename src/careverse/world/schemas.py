@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 TemplateKey = Literal[
     "clinic-lobby", "consult-room", "support-circle", "therapy-garden", "training-lab",
     "rehab-gym", "gallery", "auditorium",
+    "therapy-room", "mindfulness",
 ]  # fmt: skip
 
 
@@ -39,3 +40,9 @@ class MemberIn(BaseModel):
 
     account_id: uuid.UUID
     role: Literal["participant", "facilitator"] = "participant"
+
+
+class TherapyRoomIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: uuid.UUID

@@ -16,6 +16,8 @@ class Template:
     spatial_audio: bool = True
     # When full: open another copy of the space (True) or let newcomers watch as spectators.
     overflow: bool = True
+    # A shared breathing pacer a facilitator can start for everyone in the space (pacer.py).
+    pacer: bool = False
 
 
 TEMPLATES = {
@@ -23,12 +25,16 @@ TEMPLATES = {
     for t in (
         Template("clinic-lobby", "Clinic lobby", 60, 30, 6),
         Template("consult-room", "Private consult room", 4, 6, 1.5, False, overflow=False),
-        Template("support-circle", "Support circle", 24, 12, 4, False, overflow=False),
-        Template("therapy-garden", "Therapy garden", 30, 40, 8),
+        Template("support-circle", "Support circle", 24, 12, 4, False, overflow=False, pacer=True),
+        Template("therapy-garden", "Therapy garden", 30, 40, 8, pacer=True),
         Template("training-lab", "Training lab", 16, 15, 4),
         Template("rehab-gym", "Rehab gym", 20, 20, 5),
         Template("gallery", "Gallery", 60, 40, 8),
         Template("auditorium", "Auditorium", 500, 60, 20, overflow=False),
+        # A therapist's private session room, in the garden's look (therapy.py opens one).
+        Template("therapy-room", "Therapy session room", 4, 10, 1.5, False, False, pacer=True),
+        # A mindfulness group: one shared guided session, never split into overflow copies.
+        Template("mindfulness", "Mindfulness garden", 40, 30, 6, overflow=False, pacer=True),
     )
 }
 

@@ -474,6 +474,7 @@ export class BreathingPage extends LightElement {
         <p><a href="/wellbeing">${t('breathing.back')}</a></p>
         <h1>${t('breathing.title')}</h1>
         <p class="lead">${t('breathing.intro')}</p>
+        <p data-garden-link><a href="/spaces">${t('garden.breathe.link')}</a>. ${t('garden.breathe.hint')}</p>
         <div class="form-error" role="alert">${this.error || nothing}</div>
       </div>
       ${this.stage === 'before' ? this.renderBefore() : nothing}
