@@ -9,6 +9,10 @@ in as the patient at 1280x720, which draws the scene at its default quality. Aft
 the page's own ``requestAnimationFrame`` intervals are sampled for ``seconds``: the time from one
 frame to the next, which is what the patient sees (60 fps is at most 16.7 ms).
 
+Each scene is measured twice: ``as_shipped`` (a scene that does not move is drawn only when it
+changes) and ``every_frame`` (drawn every frame, as in VR or while anything moves: the cost of a
+frame). ``floor`` is the browser's own: a canvas of the same size cleared every frame.
+
 ``--gl swiftshader`` (default) is what the browser tests run: ``--disable-gpu``, i.e. ANGLE on
 SwiftShader, a software Vulkan; ``--gl llvmpipe`` asks ANGLE for OpenGL ES through EGL, which on
 a machine without a GPU is Mesa's llvmpipe (software too, multi-threaded). The GL renderer string
@@ -53,6 +57,14 @@ RENDERER_JS = """() => {
   const info = gl.getExtension('WEBGL_debug_renderer_info');
   return gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
 }"""
+DRAW_EVERY_FRAME_KEY = "careverse.exposure.drawEveryFrame"  # as exposure-scene.ts reads it
+# The browser's own floor: a canvas of the same size cleared every frame, nothing drawn.
+FLOOR_HTML = """<canvas id="c" width="%d" height="%d"></canvas><script>
+const gl = document.getElementById('c').getContext('webgl2', {antialias: false});
+const clear = (now) => { gl.clearColor((now %% 1000) / 1000, 0.5, 0.5, 1);
+  gl.clear(gl.COLOR_BUFFER_BIT); requestAnimationFrame(clear); };
+requestAnimationFrame(clear);
+</script>"""
 SAMPLE_JS = """(seconds) => new Promise((done) => {
   const gaps = []; let last = 0; const end = performance.now() + seconds * 1000;
   const tick = (now) => {
@@ -91,7 +103,8 @@ def _figures(gaps: list[float]) -> dict:
         "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
         "max_ms": round(ordered[-1], 2),
         "fps": round(1000 / mean, 1),
-        "holds_60_fps": mean <= FRAME_BUDGET_MS,
+        # 60 fps within the display's own jitter: frames come on a 16.7 ms beat.
+        "holds_60_fps": 1000 / mean >= 58.5,
     }
 
 
@@ -103,51 +116,69 @@ def _sign_in(page: Page, url: str, email: str) -> None:
     page.wait_for_url(f"{url}/home")
 
 
+def _scene(page: Page, url: str, api: httpx.Client, hierarchy: str, name: str,
+           seconds: float, warmup: float) -> dict:  # fmt: skip
+    """Start a session on the scene's step, open the page, and sample its frames."""
+    session = _ok(
+        api.post(
+            "/api/wellbeing/exposure/sessions",
+            json={"hierarchy_id": hierarchy, "step": list(SCENES).index(name), "intensity": 50},
+        )
+    )
+    path = f"/api/wellbeing/exposure/sessions/{session['id']}"
+    try:
+        _ok(api.post(f"{path}/suds", json={"phase": "before", "value": 40}))
+        page.goto(f"{url}/wellbeing/exposure")
+        page.wait_for_function(
+            f"window.__exposureScene?.params.scene === '{name}'", timeout=120_000
+        )
+        page.wait_for_timeout(warmup * 1000)
+        gaps = page.evaluate(SAMPLE_JS, seconds)
+        shown = page.evaluate("window.__exposureScene")
+    finally:
+        _ok(api.post(f"{path}/control", json={"action": "stop"}))
+    return {
+        **_figures(gaps),
+        "drawing": shown.get("drawing"),
+        "pixel_ratio": shown.get("pixelRatio"),
+        "draw_calls": shown.get("drawCalls"),
+        "triangles": shown.get("triangles"),
+        "shown": shown.get("shown"),
+    }
+
+
 def _measure(url: str, email: str, api: httpx.Client, hierarchy: str, scenes: list[str],
              gl: str, seconds: float, warmup: float, size: tuple[int, int]) -> dict:  # fmt: skip
-    order = list(SCENES)
     out: dict = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=[*BASE_ARGS, *GL_ARGS[gl]]
         )
         try:
-            context = browser.new_context(
-                viewport={"width": size[0], "height": size[1]}, locale="en-GB", bypass_csp=True
-            )
-            context.set_default_timeout(60_000)
-            # No SUDS prompt during the measurement (it asks every minute by default).
-            context.add_init_script(
-                "localStorage.setItem('careverse.exposure.promptSeconds', '86400')"
-            )
-            page = context.new_page()
-            _sign_in(page, url, email)
-            out["gl_renderer"] = page.evaluate(RENDERER_JS)
-            out["scenes"] = {}
-            for name in scenes:
-                session = _ok(
-                    api.post(
-                        "/api/wellbeing/exposure/sessions",
-                        json={"hierarchy_id": hierarchy, "step": order.index(name),
-                              "intensity": 50},
-                    )
+            for mode, every_frame in (("as_shipped", "0"), ("every_frame", "1")):
+                # bypass_csp: Playwright's waits evaluate expressions, which the CSP forbids.
+                context = browser.new_context(
+                    viewport={"width": size[0], "height": size[1]}, locale="en-GB",
+                    bypass_csp=True,
                 )  # fmt: skip
-                path = f"/api/wellbeing/exposure/sessions/{session['id']}"
-                _ok(api.post(f"{path}/suds", json={"phase": "before", "value": 40}))
-                page.goto(f"{url}/wellbeing/exposure")
-                page.wait_for_function(
-                    f"window.__exposureScene?.params.scene === '{name}'", timeout=120_000
+                context.set_default_timeout(60_000)
+                # No SUDS prompt during the measurement (it asks every minute by default).
+                context.add_init_script(
+                    "localStorage.setItem('careverse.exposure.promptSeconds', '86400');"
+                    f"localStorage.setItem('{DRAW_EVERY_FRAME_KEY}', '{every_frame}')"
                 )
-                page.wait_for_timeout(warmup * 1000)
-                gaps = page.evaluate(SAMPLE_JS, seconds)
-                shown = page.evaluate("window.__exposureScene")
-                out["scenes"][name] = {
-                    **_figures(gaps),
-                    "draw_calls": shown.get("drawCalls"),
-                    "triangles": shown.get("triangles"),
-                    "shown": shown.get("shown"),
+                page = context.new_page()
+                _sign_in(page, url, email)
+                out.setdefault("gl_renderer", page.evaluate(RENDERER_JS))
+                if "floor" not in out:
+                    page.set_content(FLOOR_HTML % size)
+                    page.wait_for_timeout(warmup * 1000)
+                    out["floor"] = _figures(page.evaluate(SAMPLE_JS, seconds))
+                out[mode] = {
+                    name: _scene(page, url, api, hierarchy, name, seconds, warmup)
+                    for name in scenes
                 }
-                _ok(api.post(f"{path}/control", json={"action": "stop"}))
+                context.close()
         finally:
             browser.close()
     return out
