@@ -125,13 +125,13 @@ def bench_wellbeing(
             help="PHQ-9 answers with item 9 >= 1 posted to a node of its own, each timed to its "
             "alert on the clinician's alert stream (0: skip).",
         ),
-    ] = 300,
+    ] = 120,
     crisis_patients: Annotated[
         int, typer.Option(min=1, max=10_000, help="Patients who post them, in turn.")
     ] = 20,
     crisis_rate: Annotated[
         float, typer.Option(min=0.1, max=1000, help="Crisis answers posted a second, in all.")
-    ] = 10.0,
+    ] = 2.0,
 ) -> None:
     """Questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2) and C-SSRS screeners scored per second,
     in-process (the issue's target: 100,000 a second); and the biofeedback RMSSD update latency

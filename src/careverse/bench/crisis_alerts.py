@@ -7,12 +7,13 @@ straight in the database. The clinician listens on ``GET /api/monitoring/alerts/
 server-sent events the clinician's browser reads — and the patients post PHQ-9 responses with
 item 9 answered 1 to 3 (``POST /api/wellbeing/responses``, each over HTTP with their own token) on
 an open-loop schedule: submission *i* is sent at ``i / rate`` seconds whatever happened before,
-so slow answers overlap as real patients' would.
+so slow answers overlap as real patients' would. Two crisis answers a second (the default) is far
+above what one clinician's patients send; ``--crisis-rate`` raises it.
 
 One sample: from just before the POST to the moment its alert's ``opened`` event is read from
 the stream. Every submission must open exactly one alert: a patient's new ``wellbeing`` alerts
 are matched to that patient's submissions in order (with the defaults a patient submits every
-two seconds, so they overlap only when the latency is far past the target). ``lost`` counts
+ten seconds, so they overlap only when the latency is far past the target). ``lost`` counts
 submissions whose alert never came within ``drain_seconds``; ``extra`` counts new alerts that
 matched no submission.
 """
@@ -239,7 +240,7 @@ async def _run(
 
 
 def run_crisis_alert_bench(
-    submissions: int = 300, patients: int = 20, rate: float = 10.0, drain_seconds: float = 10.0
+    submissions: int = 120, patients: int = 20, rate: float = 2.0, drain_seconds: float = 30.0
 ) -> dict:
     """Start a node, seed a care team, and time PHQ-9 item 9 answers to the clinician's alert
     stream (see the module's docstring); answers the figures."""

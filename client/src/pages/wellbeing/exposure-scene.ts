@@ -294,7 +294,7 @@ export class ExposureScene {
     floor.rotation.x = -Math.PI / 2;
     this.content.add(floor);
     const count = Math.min(MAX_FIGURES, Math.round(density * CROWD_AREA_M2));
-    const body = new CapsuleGeometry(0.22, 1.1, 2, 6); // 48 triangles: a figure, not a portrait
+    const body = new CapsuleGeometry(0.22, 1.1, 2, 6); // 60 triangles: a figure, not a portrait
     const mesh = new InstancedMesh(body, lambert(0xffffff), Math.max(count, 1));
     mesh.count = count;
     const next = random(11);
