@@ -21,7 +21,7 @@
  * colour lighting would give a flat surface, the rest Lambert (no PBR), the glass does not write
  * depth, the crowd is one instanced low-poly mesh, and there are no shadows or antialiasing.
  * A scene that does not move (heights; any scene under "keep the view still") is drawn when it
- * changes, not every frame, outside VR. The resolution follows the frame time: below 60 fps it
+ * changes, not every frame, outside VR. The resolution follows the frame time: below 50 fps it
  * steps down (to half the pixels at worst) and back up when there is room.
  */
 import {
@@ -207,6 +207,7 @@ export class ExposureScene {
 
   setComfort(comfort: SceneComfort): void {
     this.comfort = comfort;
+    this.dirty = true;
   }
 
   /** Show `params` (rebuilding the scene when anything but the noise changed). */
@@ -401,6 +402,7 @@ export class ExposureScene {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.dirty = true; // after a pause the canvas is shown again
     this.renderer.setAnimationLoop((now) => this.frame(now));
   }
 
@@ -429,7 +431,7 @@ export class ExposureScene {
     if (everyFrame && !inVR) this.adapt(now);
     if (everyFrame || this.dirty) {
       this.renderer.render(this.scene, this.camera);
-      this.dirty = false;
+      this.dirty = inVR; // the first frame after VR is drawn for the page again
       const scene = window.__exposureScene;
       if (scene) {
         scene.drawCalls = this.renderer.info.render.calls;
