@@ -117,17 +117,38 @@ def bench_wellbeing(
             help="Beats sent one by one through the ingest to time the live RMSSD (0: skip).",
         ),
     ] = 300,
+    crisis_submissions: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="PHQ-9 answers with item 9 >= 1 posted to a node of its own, each timed to its "
+            "alert on the clinician's alert stream (0: skip).",
+        ),
+    ] = 120,
+    crisis_patients: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Patients who post them, in turn.")
+    ] = 20,
+    crisis_rate: Annotated[
+        float, typer.Option(min=0.1, max=1000, help="Crisis answers posted a second, in all.")
+    ] = 2.0,
 ) -> None:
     """Questionnaires (PHQ-9, GAD-7, WHO-5, PHQ-2, GAD-2) and C-SSRS screeners scored per second,
     in-process (the issue's target: 100,000 a second); and the biofeedback RMSSD update latency
-    from a new beat's ingest to the breathing stream (target: within 1 s)."""
+    from a new beat's ingest to the breathing stream (target: within 1 s); and PHQ-9 item 9 from
+    the patient's POST to the clinician's alert stream on a node (target: p99 within 1 s)."""
     import json
 
+    from careverse.bench.crisis_alerts import run_crisis_alert_bench
     from careverse.bench.wellbeing import run_biofeedback_bench, run_wellbeing_bench
 
     result = run_wellbeing_bench(questionnaires)
     if beats:
         result["biofeedback"] = run_biofeedback_bench(beats)
+    if crisis_submissions:
+        result["crisis_alerts"] = run_crisis_alert_bench(
+            crisis_submissions, crisis_patients, crisis_rate
+        )
     if json_out:
         print(json.dumps(result))
     else:
@@ -188,6 +209,34 @@ def bench_fhir(
     from careverse.bench.fhir import run_fhir_bench
 
     result = run_fhir_bench(days, pages, windows, export)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
+@bench_app.command("exposure")
+def bench_exposure(
+    scene: Annotated[
+        list[str] | None,
+        typer.Option(help="A scene to measure (heights, crowd, spider, speaking); repeatable."),
+    ] = None,
+    seconds: Annotated[float, typer.Option(min=1, max=600, help="Measured per scene.")] = 10,
+    warmup: Annotated[float, typer.Option(min=0, max=120, help="Unmeasured, per scene.")] = 3,
+    gl: Annotated[
+        str, typer.Option(help="swiftshader (the browser tests' --disable-gpu) or llvmpipe.")
+    ] = "swiftshader",
+    width: Annotated[int, typer.Option(min=320, max=3840)] = 1280,
+    height: Annotated[int, typer.Option(min=240, max=2160)] = 720,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """The exposure scenes' frame time (mean, p50, p95, fps, draw calls) in headless Debian
+    Chromium at their default quality, against a node of its own serving the built client."""
+    import json
+
+    from careverse.bench.exposure import run_exposure_bench
+
+    result = run_exposure_bench(scene, seconds, warmup, gl, (width, height))
     if json_out:
         print(json.dumps(result))
     else:

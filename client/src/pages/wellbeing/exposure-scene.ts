@@ -15,9 +15,16 @@
  * `window.__exposureScene`), for the therapist's trust and the browser tests.
  * WebXR: an "Enter VR" button when `navigator.xr` supports immersive VR. Comfort: no movement
  * (the camera and the figures stay still) and a vignette (drawn by the page over the canvas).
+ *
+ * Cost (measured with `careverse bench exposure`, docs/performance.md): what a frame costs is
+ * mostly pixels, so the large surfaces (the street, floors) are unlit `MeshBasicMaterial` in the
+ * colour lighting would give a flat surface, the rest Lambert (no PBR), the glass does not write
+ * depth, the crowd is one instanced low-poly mesh, and there are no shadows or antialiasing.
+ * A scene that does not move (heights; any scene under "keep the view still") is drawn when it
+ * changes, not every frame, outside VR. The resolution follows the frame time: below 50 fps it
+ * steps down (to half the pixels at worst) and back up when there is room.
  */
 import {
-  AmbientLight,
   BoxGeometry,
   CapsuleGeometry,
   Color,
@@ -28,7 +35,8 @@ import {
   HemisphereLight,
   InstancedMesh,
   Mesh,
-  MeshStandardMaterial,
+  MeshBasicMaterial,
+  MeshLambertMaterial,
   Object3D,
   PerspectiveCamera,
   PlaneGeometry,
@@ -41,8 +49,23 @@ import type { SceneParameters } from '../../api/exposure';
 import { t } from '../../i18n';
 
 const EYE = 1.6;
+const FOG_FAR = 350;
 const MAX_FIGURES = 800;
 const CROWD_AREA_M2 = 200;
+const FRAME_BUDGET_MS = 1000 / 60;
+const MAX_PIXEL_RATIO = 1.5;
+const MIN_RESOLUTION = 0.5; // of the device's pixels (at most 1.5 a CSS pixel): never blurrier
+/** The browser benchmark asks for a frame drawn every frame, as in VR (docs/performance.md). */
+const DRAW_EVERY_FRAME_KEY = 'careverse.exposure.drawEveryFrame';
+
+function lambert(color: number): MeshLambertMaterial {
+  return new MeshLambertMaterial({ color });
+}
+
+/** Unlit, for large flat surfaces facing up: the colour the hemisphere and sun would give them. */
+function flat(color: number): MeshBasicMaterial {
+  return new MeshBasicMaterial({ color });
+}
 
 export interface SceneComfort {
   still: boolean;
@@ -50,7 +73,17 @@ export interface SceneComfort {
 
 declare global {
   interface Window {
-    __exposureScene?: { params: SceneParameters; shown: Record<string, number>; frameMs: number };
+    __exposureScene?: {
+      params: SceneParameters;
+      shown: Record<string, number>;
+      /** Mean time between the last 120 frames (ms). */
+      frameMs: number;
+      drawCalls?: number;
+      triangles?: number;
+      pixelRatio?: number;
+      /** `every frame` while anything moves (or in VR), `on change` otherwise. */
+      drawing?: string;
+    };
   }
 }
 
@@ -76,7 +109,7 @@ function random(seed: number): () => number {
 export class ExposureScene {
   private readonly renderer: WebGLRenderer;
   private readonly scene = new Scene();
-  private readonly camera = new PerspectiveCamera(70, 1, 0.05, 2000);
+  private readonly camera = new PerspectiveCamera(70, 1, 0.05, FOG_FAR * 1.5);
   private content = new Group();
   private figures: InstancedMesh | null = null;
   private spiderLegs: Object3D[] = [];
@@ -85,6 +118,11 @@ export class ExposureScene {
   private resize: ResizeObserver;
   private frames: number[] = [];
   private last = 0;
+  private dirty = true;
+  private readonly everyFrame = localStorage.getItem(DRAW_EVERY_FRAME_KEY) === '1';
+  private resolution = 1; // share of the device pixel ratio (up to MAX_PIXEL_RATIO) drawn
+  private framesSinceResize = 0;
+  private resizedAt = 0;
   private audio: { context: AudioContext; gain: GainNode } | null = null;
   private vrButton: HTMLElement | null = null;
 
@@ -93,14 +131,14 @@ export class ExposureScene {
     private comfort: SceneComfort,
     private readonly vrSlot: HTMLElement | null,
   ) {
-    this.renderer = new WebGLRenderer({ antialias: false, powerPreference: 'high-performance' });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 1.5));
+    this.renderer = new WebGLRenderer({ antialias: false, stencil: false, powerPreference: 'high-performance' });
+    this.renderer.setPixelRatio(this.pixelRatio());
     this.renderer.xr.enabled = true;
     this.renderer.domElement.setAttribute('aria-hidden', 'true');
     container.prepend(this.renderer.domElement);
     this.scene.background = new Color(0xbfd9ee);
-    this.scene.fog = new Fog(0xbfd9ee, 30, 400);
-    this.scene.add(new HemisphereLight(0xffffff, 0x556655, 1.4), new AmbientLight(0xffffff, 0.3));
+    this.scene.fog = new Fog(0xbfd9ee, 30, FOG_FAR);
+    this.scene.add(new HemisphereLight(0xffffff, 0x556655, 1.7));
     const sun = new DirectionalLight(0xffffff, 1.6);
     sun.position.set(20, 40, 10);
     this.scene.add(sun, this.content);
@@ -119,6 +157,29 @@ export class ExposureScene {
     this.renderer.domElement.style.height = '100%';
     this.camera.aspect = width / height;
     this.camera.updateProjectionMatrix();
+    this.dirty = true;
+  }
+
+  private pixelRatio(): number {
+    return Math.min(window.devicePixelRatio, MAX_PIXEL_RATIO) * this.resolution;
+  }
+
+  /** Dynamic resolution: a step down when frames are slow, up again when there is room. */
+  private adapt(now: number): void {
+    this.framesSinceResize += 1;
+    // Judge at least 8 frames and a second drawn at this resolution (slow frames are the case).
+    if (this.framesSinceResize < 8 || now - this.resizedAt < 1000) return;
+    const recent = this.frames.slice(-Math.min(30, this.framesSinceResize - 1));
+    const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+    let next = this.resolution;
+    if (mean > FRAME_BUDGET_MS * 1.2) next = Math.max(MIN_RESOLUTION, next - 0.25);
+    else if (mean < FRAME_BUDGET_MS * 0.6) next = Math.min(1, next + 0.25);
+    if (next === this.resolution) return;
+    this.resolution = next;
+    this.framesSinceResize = 0;
+    this.resizedAt = now;
+    this.renderer.setPixelRatio(this.pixelRatio());
+    this.fit();
   }
 
   private setUpXR(): void {
@@ -146,6 +207,7 @@ export class ExposureScene {
 
   setComfort(comfort: SceneComfort): void {
     this.comfort = comfort;
+    this.dirty = true;
   }
 
   /** Show `params` (rebuilding the scene when anything but the noise changed). */
@@ -159,10 +221,11 @@ export class ExposureScene {
       before.crowd_density === params.crowd_density &&
       before.proximity_m === params.proximity_m;
     const shown: Record<string, number> = same ? (window.__exposureScene?.shown ?? {}) : this.build(params);
+    this.dirty = true;
     this.setNoise(params.noise ?? 0);
     this.container.dataset.scene = params.scene;
     this.container.dataset.sceneParams = JSON.stringify({ ...params, ...shown });
-    window.__exposureScene = { params, shown, frameMs: window.__exposureScene?.frameMs ?? 0 };
+    window.__exposureScene = { ...window.__exposureScene, params, shown, frameMs: window.__exposureScene?.frameMs ?? 0 };
   }
 
   private build(params: SceneParameters): Record<string, number> {
@@ -186,15 +249,16 @@ export class ExposureScene {
   }
 
   private buildHeights(height: number): Record<string, number> {
-    const concrete = new MeshStandardMaterial({ color: 0x9a9a9a });
+    const concrete = lambert(0x9a9a9a);
     const ledge = new Mesh(new BoxGeometry(6, 0.4, 6), concrete);
     ledge.position.set(0, -0.2, 3);
     const glass = new Mesh(
       new BoxGeometry(2, 0.05, 3),
-      new MeshStandardMaterial({ color: 0xaad4ff, transparent: true, opacity: 0.25 }),
+      new MeshBasicMaterial({ color: 0xaad4ff, transparent: true, opacity: 0.25, depthWrite: false }),
     );
+    glass.renderOrder = 1; // after everything it lets through
     glass.position.set(0, -0.025, -1.5);
-    const rail = new MeshStandardMaterial({ color: 0x444444 });
+    const rail = lambert(0x444444);
     for (const x of [-1, 1]) {
       const bar = new Mesh(new BoxGeometry(0.05, 0.05, 3), rail);
       bar.position.set(x, 1.0, -1.5);
@@ -202,15 +266,13 @@ export class ExposureScene {
     }
     const ground = new Group();
     ground.position.y = -height;
-    const street = new Mesh(
-      new PlaneGeometry(800, 800),
-      new MeshStandardMaterial({ color: 0x5d6b55 }),
-    );
+    // As far as the fog reaches and no further: beyond it every pixel is the sky's colour anyway.
+    const street = new Mesh(new PlaneGeometry(2 * FOG_FAR, 2 * FOG_FAR), flat(0x6a7862));
     street.rotation.x = -Math.PI / 2;
     ground.add(street);
     const next = random(7);
     const block = new BoxGeometry(1, 1, 1);
-    const blocks = new InstancedMesh(block, new MeshStandardMaterial({ color: 0xb7a99a }), 120);
+    const blocks = new InstancedMesh(block, lambert(0xb7a99a), 120);
     const place = new Object3D();
     for (let i = 0; i < 120; i++) {
       const h = 2 + next() * 10;
@@ -228,13 +290,13 @@ export class ExposureScene {
   private buildCrowd(density: number, proximity: number, seated: boolean): Record<string, number> {
     const floor = new Mesh(
       new PlaneGeometry(200, 200),
-      new MeshStandardMaterial({ color: seated ? 0x8b6f4e : 0x777777 }),
+      flat(seated ? 0x94785a : 0x808080),
     );
     floor.rotation.x = -Math.PI / 2;
     this.content.add(floor);
     const count = Math.min(MAX_FIGURES, Math.round(density * CROWD_AREA_M2));
-    const body = new CapsuleGeometry(0.22, 1.1, 4, 8);
-    const mesh = new InstancedMesh(body, new MeshStandardMaterial({ color: 0xffffff }), Math.max(count, 1));
+    const body = new CapsuleGeometry(0.22, 1.1, 2, 6); // 60 triangles: a figure, not a portrait
+    const mesh = new InstancedMesh(body, lambert(0xffffff), Math.max(count, 1));
     mesh.count = count;
     const next = random(11);
     const place = new Object3D();
@@ -257,7 +319,7 @@ export class ExposureScene {
     this.figures = mesh;
     this.content.add(mesh);
     if (seated) {
-      const lectern = new Mesh(new BoxGeometry(0.6, 1.1, 0.4), new MeshStandardMaterial({ color: 0x5a3b22 }));
+      const lectern = new Mesh(new BoxGeometry(0.6, 1.1, 0.4), lambert(0x5a3b22));
       lectern.position.set(0, 0.55, -0.5);
       this.content.add(lectern);
     }
@@ -266,12 +328,12 @@ export class ExposureScene {
   }
 
   private buildSpider(distance: number): Record<string, number> {
-    const table = new Mesh(new BoxGeometry(1.6, 0.05, Math.max(2, distance + 0.6)), new MeshStandardMaterial({ color: 0xd8c7a8 }));
+    const table = new Mesh(new BoxGeometry(1.6, 0.05, Math.max(2, distance + 0.6)), lambert(0xd8c7a8));
     table.position.set(0, 0.9, -Math.max(2, distance + 0.6) / 2);
-    const floor = new Mesh(new PlaneGeometry(40, 40), new MeshStandardMaterial({ color: 0x6f7f8f }));
+    const floor = new Mesh(new PlaneGeometry(40, 40), flat(0x77879a));
     floor.rotation.x = -Math.PI / 2;
     const spider = new Group();
-    const dark = new MeshStandardMaterial({ color: 0x1c1510, roughness: 0.6 });
+    const dark = lambert(0x1c1510);
     const abdomen = new Mesh(new SphereGeometry(0.035, 16, 12), dark);
     abdomen.scale.set(1, 0.8, 1.3);
     abdomen.position.set(0, 0.03, 0.045);
@@ -340,6 +402,7 @@ export class ExposureScene {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.dirty = true; // after a pause the canvas is shown again
     this.renderer.setAnimationLoop((now) => this.frame(now));
   }
 
@@ -357,12 +420,28 @@ export class ExposureScene {
       }
     }
     this.last = now;
-    if (!this.comfort.still) {
+    const moving = !this.comfort.still && (this.spiderLegs.length > 0 || (!!this.figures && this.params?.scene === 'crowd'));
+    if (moving) {
       const s = now / 1000;
       for (const [i, leg] of this.spiderLegs.entries()) leg.rotation.x = Math.sin(s * 6 + i) * 0.15;
       if (this.figures && this.params?.scene === 'crowd') this.figures.rotation.y = s * 0.01;
     }
-    this.renderer.render(this.scene, this.camera);
+    const inVR = this.renderer.xr.isPresenting;
+    const everyFrame = moving || inVR || this.everyFrame;
+    if (everyFrame && !inVR) this.adapt(now);
+    if (everyFrame || this.dirty) {
+      this.renderer.render(this.scene, this.camera);
+      this.dirty = inVR; // the first frame after VR is drawn for the page again
+      const scene = window.__exposureScene;
+      if (scene) {
+        scene.drawCalls = this.renderer.info.render.calls;
+        scene.triangles = this.renderer.info.render.triangles;
+      }
+    }
+    if (window.__exposureScene) {
+      window.__exposureScene.pixelRatio = this.renderer.getPixelRatio();
+      window.__exposureScene.drawing = everyFrame ? 'every frame' : 'on change';
+    }
   }
 
   dispose(): void {
