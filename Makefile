@@ -12,18 +12,27 @@ STATIC_INDEX := src/careverse/web/static/index.html
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes of the parallel pass (pytest-xdist, docs/testing.md); 0 runs it serially.
+PYTEST_WORKERS ?= 2
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-fast lint format mutate client chromium install clean
 
 run: install client
 	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
 
+# Two passes (docs/testing.md): everything but the browser tests on $(PYTEST_WORKERS) pytest-xdist
+# workers, one test file at a time each; then the browser tests serially. Both run even when the
+# first fails; either failing fails the target.
 test: install client chromium lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	status=0; \
+	$(BIN)/pytest $(PARALLEL) --browser-tests=without $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest --browser-tests=only $(PYTEST_ARGS) || status=$$?; \
+	exit $$status
 
 # Everything but the browser, load and fault tests: the quick loop while developing.
 test-fast: install
-	$(BIN)/pytest -m "not e2e and not load and not faults" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PARALLEL) --browser-tests=without -m "not e2e and not load and not faults" $(PYTEST_ARGS)
 
 # The outages alone (tests/faults: private PostgreSQL, Redis, Mosquitto and nodes); `make test` runs them too.
 .PHONY: test-faults

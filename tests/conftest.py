@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -32,7 +33,29 @@ REQUIRE_SERVICES = os.environ.get("CAREVERSE_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
     "CAREVERSE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("CAREVERSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Parallel runs (pytest-xdist, docs/testing.md): each worker process (``gw0``, ``gw1``…) gets a
+# Redis database of its own, counted down from the configured one (15, 14…: Redis has 16,
+# numbered 0 to 15, and 0 is the production default). Serial runs use the configured one.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER.startswith("gw") else 0
+
+
+def _worker_redis_url(url: str, index: int) -> str:
+    """``url`` with its database number moved down by ``index``."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    if base - index < 0:
+        raise pytest.UsageError(
+            f"CAREVERSE_TEST_REDIS_URL={url}: no Redis database {base - index} for xdist worker "
+            f"{index}; start from a higher database number (each worker counts down from it)"
+        )
+    return urlunsplit(parts._replace(path=f"/{base - index}"))
+
+
+REDIS_URL = _worker_redis_url(
+    os.environ.get("CAREVERSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), WORKER_INDEX
+)
 PASSWORD = "correct-Horse-battery-9"
 # One fixed key ring for the whole run, so the shared PostgreSQL database stays readable.
 TEST_KEYRING = crypto.KeyRing.generate()
@@ -76,8 +99,9 @@ def service_unavailable(what: str, exc: BaseException) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A database of our own on the PostgreSQL server, migrated once, dropped at the end."""
-    name = f"careverse_test_{uuid.uuid4().hex[:10]}"
+    """A database of our own on the PostgreSQL server, migrated once, dropped at the end (one per
+    xdist worker: the session fixtures run in each worker process)."""
+    name = f"careverse_test_{WORKER or 'serial'}_{uuid.uuid4().hex[:10]}"
     admin_url = POSTGRES_URL
 
     async def admin(sql: str) -> None:
@@ -326,3 +350,62 @@ def redis_url() -> str:
     except Exception as exc:
         service_unavailable("Redis", exc)
     return REDIS_URL
+
+
+# `make test` runs the suite in two passes (docs/testing.md): everything but the browser tests on
+# pytest-xdist workers, then the browser tests (tests/e2e) serially. They cannot share a process
+# with the others: Playwright's sync API keeps an event loop running in the main thread, after
+# which no async test (nor ``asyncio.run``) works; and each drives a server subprocess and
+# Chromium, too heavy beside two busy workers on two cores.
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser-tests",
+        choices=("with", "without", "only"),
+        default="with",
+        help="with (default): every selected test; without: leave out the browser tests "
+        "(tests/e2e, marker e2e), the parallel pass of `make test`; only: the browser tests "
+        "alone, its serial pass. A pass that selects nothing succeeds.",
+    )
+
+
+def _in_e2e(path: Path) -> bool:
+    return path == E2E_DIR or E2E_DIR in path.parents
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Not even collected (imported) when the pass leaves them out: it saves each worker the
+    browser tests' imports, and the browser pass everyone else's (minutes on a busy machine)."""
+    mode = config.getoption("browser_tests")
+    path = collection_path.resolve()
+    if mode == "without" and _in_e2e(path):
+        return True
+    if mode == "only" and not _in_e2e(path) and path not in E2E_DIR.parents:
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The same split by marker, for paths given on the command line."""
+    mode = config.getoption("browser_tests")
+    if mode == "with":
+        return
+    keep, drop = [], []
+    for item in items:
+        browser = item.get_closest_marker("e2e") is not None
+        (keep if browser == (mode == "only") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A pass with nothing to run (``make test PYTEST_ARGS=tests/unit`` has no browser tests)
+    succeeds rather than failing with "no tests collected"."""
+    if (
+        session.config.getoption("browser_tests") != "with"
+        and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        session.exitstatus = pytest.ExitCode.OK
