@@ -8,7 +8,7 @@ severity). Interventions take the parameters a clinician would give. Anything el
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from careverse.training.physiology.model import Physiology, fio2_for_flow
@@ -57,7 +57,7 @@ class Action:
     def __post_init__(self) -> None:
         object.__setattr__(self, "param_names", frozenset(p.name for p in self.params))
 
-    def validate(self, given: dict[str, object]) -> dict[str, Value]:
+    def validate(self, given: Mapping[str, object]) -> dict[str, Value]:
         """The parameters checked, with defaults filled in."""
         unknown = sorted(set(given) - self.param_names)
         if unknown:
