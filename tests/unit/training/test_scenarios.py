@@ -148,3 +148,14 @@ def test_the_cli_refuses_bad_input_clearly(tmp_path: Path) -> None:
     bad.write_text("not json")
     out = runner.invoke(app, ["training", "run", "sepsis", "--actions", str(bad)])
     assert out.exit_code == 2
+
+
+def test_a_trend_ends_when_its_state_is_left_and_never_restarts_stopped_bleeding() -> None:
+    scenario = load("haemorrhage")
+    # Enter "decompensating" (after 480 s), then stop the bleeding during its ramp.
+    actions = parse_actions([{"at": 500, "action": "stop_bleeding"}])
+    result = run_scenario(scenario, actions, seed=1)
+    states = [e["name"] for e in result.log if e["kind"] == "state"]
+    assert states == ["compensating", "decompensating", "haemostasis"]
+    late = [p for p in result.timeline if p["time_s"] >= 900]
+    assert late[-1]["mean_bp"] >= late[0]["mean_bp"] - 2  # no more blood lost after 500 s

@@ -74,7 +74,7 @@ class Physiology:
             ARTERIAL_COMPLIANCE * (w / 70.0) ** 0.5 * (1.0 - 0.006 * (p.age_years - 40))
         )
         self.cvp_base = 6.0
-        self.svr_base = (MAP_SET - self.cvp_base) / (self.hr_base * self.sv_base / 1000.0)
+        self.svr_base = (MAP_SET - 0.5 * self.cvp_base) / (self.hr_base * self.sv_base / 1000.0)
         self.vo2_base = 3.5 * w  # mL/min
         self.dead_space = DEAD_SPACE_ML_PER_KG * w
         va_base = 0.863 * RQ * self.vo2_base / 40.0  # L/min for PaCO2 40

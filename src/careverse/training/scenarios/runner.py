@@ -106,6 +106,8 @@ class _Run:
         self.note(kind, action, params=params, **detail)
 
     def enter(self, state: State) -> None:
+        # A state's trends belong to it: leaving it (say, a handler after the right drug) ends them.
+        self.ramps.clear()
         self.state = state
         self.entered.add(state.id)
         self.note("state", state.id, description=state.description)
@@ -117,7 +119,10 @@ class _Run:
         for condition, (start, end, t0, span) in list(self.ramps.items()):
             f = min(1.0, (self.sim.time_s - t0) / span)
             severity = start + (end - start) * f
-            ACTIONS[condition].perform(self.sim.body, {"severity": severity})
+            if condition == "haemorrhage":
+                self.sim.body.haemorrhage = severity  # a trend never restarts stopped bleeding
+            else:
+                ACTIONS[condition].perform(self.sim.body, {"severity": severity})
             if f >= 1.0:
                 del self.ramps[condition]
 

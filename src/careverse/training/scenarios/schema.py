@@ -85,7 +85,8 @@ class Criteria(_Strict):
 
 class State(_Strict):
     """A phase of the story. Entered from ``from_states`` (any if empty) once ``after_s`` has
-    passed and ``when`` holds (both optional); on entry its trends start."""
+    passed and ``when`` holds (a state with neither is reached only through a handler); on
+    entry its trends start, and leaving it ends them."""
 
     id: str = Field(min_length=1, max_length=40)
     description: str
