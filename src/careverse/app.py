@@ -23,6 +23,7 @@ from careverse import (
     messaging,
     monitoring,
     privacy,
+    training,
     web,
     wellbeing,
     world,
@@ -54,6 +55,7 @@ CAPABILITIES = (
     wellbeing,
     messaging,
     community,
+    training,
     fhir,
     web,
 )

@@ -428,3 +428,55 @@ def fhir_export(
     for capability in CAPABILITIES:
         capability.setup(runtime)
     export_command(runtime, out, type_, since, console)
+
+
+training_app = typer.Typer(
+    help="Medical training: virtual-patient scenarios.", no_args_is_help=True
+)
+app.add_typer(training_app, name="training")
+
+
+@training_app.command("list")
+def training_list() -> None:
+    """List the scenarios shipped with Careverse."""
+    from careverse.training.scenarios import load, scenario_ids
+
+    for scenario_id in scenario_ids():
+        console.print(f"[bold]{scenario_id}[/]: {load(scenario_id).title}")
+
+
+@training_app.command("run")
+def training_run(
+    scenario: Annotated[str, typer.Argument(help="A shipped scenario's id or a scenario .json.")],
+    actions: Annotated[
+        str | None,
+        typer.Option(help='A JSON list of {"at": seconds, "action": name, "params": {...}}.'),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="The physiological noise's seed.")] = 0,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="Also print the vitals every 10 s.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Run a scenario headless with the given actions (none: untreated) and print the final
+    vitals, the event log and the score."""
+    import json
+    from pathlib import Path
+
+    from careverse.training.scenarios import load
+    from careverse.training.scenarios.runner import parse_actions, run_scenario
+
+    try:
+        loaded = load(scenario)
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="SCENARIO") from None
+    try:
+        raw = json.loads(Path(actions).read_text()) if actions else []
+        taken = parse_actions(raw)
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--actions") from None
+    result = run_scenario(loaded, taken, seed=seed).as_dict(timeline=timeline)
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)

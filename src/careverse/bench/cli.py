@@ -237,6 +237,25 @@ def bench_exposure(
     from careverse.bench.exposure import run_exposure_bench
 
     result = run_exposure_bench(scene, seconds, warmup, gl, (width, height))
+@bench_app.command("training")
+def bench_training(
+    seconds: Annotated[
+        float, typer.Option(min=10, max=86_400, help="Simulated seconds for one simulation.")
+    ] = 3600,
+    scenarios: Annotated[
+        int, typer.Option(min=1, max=500, help="Simulations stepped together per tick.")
+    ] = 20,
+    tick_hz: Annotated[float, typer.Option(min=1, max=60, help="World ticks per second.")] = 20,
+    ticks: Annotated[int, typer.Option(min=10, max=100_000, help="Ticks measured.")] = 1200,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """The physiology engine: steps per second and real-time factor of one simulation (target
+    200x), and the time to step N lab scenarios per world tick against the tick's budget."""
+    import json
+
+    from careverse.bench.training import run_training_bench
+
+    result = run_training_bench(seconds, scenarios, tick_hz, ticks)
     if json_out:
         print(json.dumps(result))
     else:
