@@ -19,6 +19,7 @@ from careverse import (
     care,
     community,
     fhir,
+    groups,
     identity,
     messaging,
     monitoring,
@@ -54,6 +55,7 @@ CAPABILITIES = (
     wellbeing,
     messaging,
     community,
+    groups,
     fhir,
     web,
 )

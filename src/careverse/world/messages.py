@@ -11,7 +11,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from careverse.world import moderation, objects
+from careverse.world import circle, moderation, objects
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client
@@ -54,6 +54,11 @@ def handle(inst: Instance, avatar_id: str, client: Client, message: proto.Client
             return objects.handle(inst, me, client, message)
         case proto.Point():
             return objects.point(inst, me, client, message)
+        case (
+            proto.Hand() | proto.Floor() | proto.CheckIn() | proto.NeedSupport()
+            | proto.SupportAck() | proto.Agenda() | proto.Timer()
+        ):  # fmt: skip
+            circle.handle(inst, me, client, message)
     return True
 
 
