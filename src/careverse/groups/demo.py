@@ -19,7 +19,7 @@ RULES = (
     "- What is shared in the circle stays in the circle.\n"
     "- One voice at a time: raise your hand, and you may always pass.\n"
     "- Share your own experience; no advice in place of your clinician's.\n"
-    "- If you are in danger, press \"I need support\" or call your local emergency number."
+    '- If you are in danger, press "I need support" or call your local emergency number.'
 )
 
 
