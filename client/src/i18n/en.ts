@@ -4,6 +4,7 @@
  * given as an object of plural forms is chosen by the `count` parameter (Intl.PluralRules).
  */
 import exposure from './en-exposure';
+import groups from './en-groups';
 
 const en = {
   'app.name': 'Careverse',
@@ -2033,6 +2034,7 @@ const en = {
   'programmes.mineHeading': 'Your care programmes',
   'programmes.mineEnded': 'Ended {date}',
   ...exposure,
+  ...groups,
 } as const;
 
 export default en;

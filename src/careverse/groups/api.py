@@ -13,22 +13,22 @@ from careverse.groups import continuity, sessions
 from careverse.groups.recurrence import local, valid_zone
 from careverse.groups.schemas import (
     GroupIn,
+    GroupJoinedOut,
+    GroupJoinIn,
+    GroupJoinSessionIn,
+    GroupMemberOut,
+    GroupMembersOut,
+    GroupNoteIn,
+    GroupNoteOut,
+    GroupNotesOut,
     GroupOut,
     GroupRecordOut,
+    GroupRecordsOut,
+    GroupReferIn,
+    GroupRulesIn,
+    GroupShareIn,
+    GroupShareOut,
     GroupsOut,
-    JoinedOut,
-    JoinIn,
-    JoinSessionIn,
-    MemberOut,
-    MembersOut,
-    NoteIn,
-    NoteOut,
-    NotesOut,
-    RecordsOut,
-    ReferIn,
-    RulesIn,
-    ShareIn,
-    ShareOut,
 )
 from careverse.groups.service import GroupService, GroupSpec, GroupView
 from careverse.identity import directory
@@ -107,14 +107,16 @@ async def get_group(slug: str, actor: CurrentActor, session: Session, tz: Tz = N
 
 
 @router.post("/{slug}/join", response_model=GroupOut)
-async def join_group(slug: str, body: JoinIn, actor: CurrentActor, session: Session) -> GroupOut:
+async def join_group(
+    slug: str, body: GroupJoinIn, actor: CurrentActor, session: Session
+) -> GroupOut:
     """Join (open), ask (request) or take up a referral; full groups put one on the waitlist."""
     view = await GroupService(session).join(actor, slug, body.accept_rules, body.rules_version)
     return _out(view, None)
 
 
 @router.put("/{slug}/rules", response_model=GroupOut)
-async def accept_rules(slug: str, body: RulesIn, actor: CurrentActor, session: Session):
+async def accept_rules(slug: str, body: GroupRulesIn, actor: CurrentActor, session: Session):
     return _out(await GroupService(session).accept_rules(actor, slug, body.version), None)
 
 
@@ -124,14 +126,16 @@ async def leave_group(slug: str, actor: CurrentActor, session: Session) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{slug}/requests", response_model=MembersOut)
-async def requests(slug: str, actor: CurrentActor, session: Session) -> MembersOut:
+@router.get("/{slug}/requests", response_model=GroupMembersOut)
+async def requests(slug: str, actor: CurrentActor, session: Session) -> GroupMembersOut:
     """Requests and the waitlist, in order (facilitators)."""
     rows = await GroupService(session).requests(actor, slug)
     names = await directory.display_names(session, {r.account_id for r in rows})
-    return MembersOut(
+    return GroupMembersOut(
         members=[
-            MemberOut(id=r.id, name=names.get(r.account_id, ""), status=r.status, since=r.since)
+            GroupMemberOut(
+                id=r.id, name=names.get(r.account_id, ""), status=r.status, since=r.since
+            )
             for r in rows
         ]
     )
@@ -144,18 +148,18 @@ async def approve(slug: str, member_id: uuid.UUID, actor: CurrentActor, session:
 
 
 @router.post("/{slug}/referrals", status_code=204)
-async def refer(slug: str, body: ReferIn, actor: CurrentActor, session: Session) -> Response:
+async def refer(slug: str, body: GroupReferIn, actor: CurrentActor, session: Session) -> Response:
     """A clinician refers a patient in their care."""
     await GroupService(session).refer(actor, slug, body.patient_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{slug}/session/join", response_model=JoinedOut)
-async def join_session(slug: str, body: JoinSessionIn, actor: CurrentActor, session: Session):
+@router.post("/{slug}/session/join", response_model=GroupJoinedOut)
+async def join_session(slug: str, body: GroupJoinSessionIn, actor: CurrentActor, session: Session):
     """Enter the current session (from 15 minutes before): answers the space to connect to."""
     joined = await sessions.join_session(session, actor, slug, body.mode, body.pseudonym)
     row = joined.session
-    return JoinedOut(
+    return GroupJoinedOut(
         session_id=row.id,
         space_id=joined.space_id,
         starts_at=row.starts_at,
@@ -180,39 +184,41 @@ async def calendar_file(
     )
 
 
-@router.put("/{slug}/sharing", response_model=ShareOut)
-async def sharing(slug: str, body: ShareIn, actor: CurrentActor, session: Session) -> ShareOut:
+@router.put("/{slug}/sharing", response_model=GroupShareOut)
+async def sharing(
+    slug: str, body: GroupShareIn, actor: CurrentActor, session: Session
+) -> GroupShareOut:
     """The member's consent to show this group's attendance and check-ins to their care team."""
-    return ShareOut(share=await continuity.set_sharing(session, actor, slug, body.share))
+    return GroupShareOut(share=await continuity.set_sharing(session, actor, slug, body.share))
 
 
-@router.get("/me/record", response_model=RecordsOut)
-async def my_record(actor: CurrentActor, session: Session) -> RecordsOut:
+@router.get("/me/record", response_model=GroupRecordsOut)
+async def my_record(actor: CurrentActor, session: Session) -> GroupRecordsOut:
     records = await continuity.my_record(session, actor)
-    return RecordsOut(groups=[GroupRecordOut(**asdict(r)) for r in records])
+    return GroupRecordsOut(groups=[GroupRecordOut(**asdict(r)) for r in records])
 
 
-@router.get("/patients/{patient_id}/record", response_model=RecordsOut)
+@router.get("/patients/{patient_id}/record", response_model=GroupRecordsOut)
 async def patient_record(patient_id: uuid.UUID, actor: CurrentActor, session: Session):
     """A clinician's view: only with a care relationship and the patient's consent (else 404)."""
     records = await continuity.patient_record(session, actor, patient_id)
-    return RecordsOut(groups=[GroupRecordOut(**asdict(r)) for r in records])
+    return GroupRecordsOut(groups=[GroupRecordOut(**asdict(r)) for r in records])
 
 
-@router.post("/{slug}/sessions/{session_id}/notes", response_model=NoteOut, status_code=201)
+@router.post("/{slug}/sessions/{session_id}/notes", response_model=GroupNoteOut, status_code=201)
 async def add_note(
-    slug: str, session_id: uuid.UUID, body: NoteIn, actor: CurrentActor, session: Session
-) -> NoteOut:
+    slug: str, session_id: uuid.UUID, body: GroupNoteIn, actor: CurrentActor, session: Session
+) -> GroupNoteOut:
     note = await continuity.add_note(session, actor, slug, session_id, body.body)
-    return NoteOut(id=note.id, body=note.body, created_at=note.created_at, mine=True)
+    return GroupNoteOut(id=note.id, body=note.body, created_at=note.created_at, mine=True)
 
 
-@router.get("/{slug}/sessions/{session_id}/notes", response_model=NotesOut)
+@router.get("/{slug}/sessions/{session_id}/notes", response_model=GroupNotesOut)
 async def list_notes(slug: str, session_id: uuid.UUID, actor: CurrentActor, session: Session):
     rows = await continuity.notes(session, actor, slug, session_id)
-    return NotesOut(
+    return GroupNotesOut(
         notes=[
-            NoteOut(
+            GroupNoteOut(
                 id=n.id, body=n.body, created_at=n.created_at, mine=n.author_id == actor.account_id
             )
             for n in rows

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.groups import access
@@ -24,6 +24,7 @@ from careverse.groups.models import (
     GroupMember,
     GroupSession,
     GroupSessionNote,
+    GroupSupportRequest,
     SupportGroup,
 )
 from careverse.identity import directory
@@ -31,6 +32,7 @@ from careverse.kernel import audit, clock
 from careverse.kernel.errors import InvalidInput, NotFound
 from careverse.kernel.policy import Actor, Category, authorize, require_full_scope
 from careverse.kernel.uow import unit_of_work
+from careverse.privacy.events import AccountErasureDue
 
 
 @dataclass
@@ -176,4 +178,29 @@ async def notes(
                 .order_by(GroupSessionNote.created_at)
             )
         ).all()
+    )
+
+
+async def erase_member_rows(event: AccountErasureDue, session: AsyncSession) -> None:
+    """Groups' part of an erasure (TRANSACTION phase): the person's memberships, attendance,
+    check-ins and support requests go; notes they wrote as a facilitator stay, under no name."""
+    account = event.account_id
+    for table in (GroupMember, GroupAttendance, GroupCheckIn):
+        await session.execute(delete(table).where(table.account_id == account))
+    await session.execute(
+        delete(GroupSupportRequest).where(GroupSupportRequest.account_id == account)
+    )
+    await session.execute(
+        update(GroupSupportRequest)
+        .where(GroupSupportRequest.acknowledged_by == account)
+        .values(acknowledged_by=None)
+    )
+    await session.execute(
+        update(GroupSessionNote).where(GroupSessionNote.author_id == account).values(author_id=None)
+    )
+    await session.execute(
+        update(GroupMember).where(GroupMember.referred_by == account).values(referred_by=None)
+    )
+    await session.execute(
+        update(SupportGroup).where(SupportGroup.created_by == account).values(created_by=None)
     )

@@ -55,36 +55,36 @@ class GroupsOut(BaseModel):
     groups: list[GroupOut]
 
 
-class JoinIn(BaseModel):
+class GroupJoinIn(BaseModel):
     accept_rules: bool
     rules_version: int = Field(ge=1)
 
 
-class RulesIn(BaseModel):
+class GroupRulesIn(BaseModel):
     version: int = Field(ge=1)
 
 
-class ReferIn(BaseModel):
+class GroupReferIn(BaseModel):
     patient_id: uuid.UUID
 
 
-class MemberOut(BaseModel):
+class GroupMemberOut(BaseModel):
     id: uuid.UUID
     name: str
     status: str
     since: datetime
 
 
-class MembersOut(BaseModel):
-    members: list[MemberOut]
+class GroupMembersOut(BaseModel):
+    members: list[GroupMemberOut]
 
 
-class JoinSessionIn(BaseModel):
+class GroupJoinSessionIn(BaseModel):
     mode: Literal["full", "voice", "text"] = "full"
     pseudonym: bool = False
 
 
-class JoinedOut(BaseModel):
+class GroupJoinedOut(BaseModel):
     session_id: uuid.UUID
     space_id: uuid.UUID
     starts_at: datetime
@@ -92,15 +92,15 @@ class JoinedOut(BaseModel):
     facilitator: bool
 
 
-class ShareIn(BaseModel):
+class GroupShareIn(BaseModel):
     share: bool
 
 
-class ShareOut(BaseModel):
+class GroupShareOut(BaseModel):
     share: bool
 
 
-class SessionRecordOut(BaseModel):
+class GroupSessionRecordOut(BaseModel):
     starts_at: datetime
     attended: bool
     mode: str | None
@@ -112,23 +112,23 @@ class GroupRecordOut(BaseModel):
     slug: str
     name: str
     shared: bool
-    sessions: list[SessionRecordOut]
+    sessions: list[GroupSessionRecordOut]
 
 
-class RecordsOut(BaseModel):
+class GroupRecordsOut(BaseModel):
     groups: list[GroupRecordOut]
 
 
-class NoteIn(BaseModel):
+class GroupNoteIn(BaseModel):
     body: str = Field(min_length=1, max_length=8000)
 
 
-class NoteOut(BaseModel):
+class GroupNoteOut(BaseModel):
     id: uuid.UUID
     body: str
     created_at: datetime
     mine: bool
 
 
-class NotesOut(BaseModel):
-    notes: list[NoteOut]
+class GroupNotesOut(BaseModel):
+    notes: list[GroupNoteOut]

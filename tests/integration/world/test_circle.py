@@ -62,10 +62,10 @@ async def test_raise_hand_call_next_support_and_check_in(live, person, space):
 
         await a.send(proto.CheckIn(phase="start", score=2))
         await b.send(proto.CheckIn(phase="start", score=4))
-        two = await f.wait_for(lambda m: event("checkin")(m) and '"n":2' in m.detail)
+        two = await f.wait_for(lambda m: event("checkin")(m) and json.loads(m.detail)["n"] == 2)
         assert json.loads(two.detail) == {"phase": "start", "n": 2}  # no counts yet
         await c.send(proto.CheckIn(phase="start", score=5))
-        three = await a.wait_for(lambda m: event("checkin")(m) and '"n":3' in m.detail)
+        three = await a.wait_for(lambda m: event("checkin")(m) and json.loads(m.detail)["n"] == 3)
         assert json.loads(three.detail)["counts"] == [0, 1, 0, 1, 1]
 
         await f.send(proto.Agenda(items=["Check-in", "Sleep", "Check-out"]))
