@@ -904,6 +904,13 @@ export interface paths {
     /** Get Group */
     get: operations["get_group_api_groups__slug__get"];
   };
+  "/api/groups/{slug}/health": {
+    /**
+     * Group Health
+     * @description Attendance over time and retention, for the group's organisers (head counts only).
+     */
+    get: operations["group_health_api_groups__slug__health_get"];
+  };
   "/api/groups/{slug}/join": {
     /**
      * Join Group
@@ -3901,6 +3908,20 @@ export interface components {
       /** Target */
       target?: string | null;
     };
+    /** GroupHealthOut */
+    GroupHealthOut: {
+      /** Members */
+      members: number;
+      /**
+       * Retention
+       * @description Of those at the first session, the share who came to the latest
+       */
+      retention: number | null;
+      /** Sessions */
+      sessions: components["schemas"]["GroupSessionHealthOut"][];
+      /** Waitlisted */
+      waitlisted: number;
+    };
     /** GroupIn */
     GroupIn: {
       /**
@@ -4127,6 +4148,16 @@ export interface components {
     GroupRulesIn: {
       /** Version */
       version: number;
+    };
+    /** GroupSessionHealthOut */
+    GroupSessionHealthOut: {
+      /** Attended */
+      attended: number;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
     };
     /** GroupSessionRecordOut */
     GroupSessionRecordOut: {
@@ -14111,6 +14142,55 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GroupOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Group Health
+   * @description Attendance over time and retention, for the group's organisers (head counts only).
+   */
+  group_health_api_groups__slug__health_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupHealthOut"];
         };
       };
       /** @description Bad request */

@@ -187,11 +187,13 @@ export class CirclePanel extends LightElement {
         <h3 id="circle-alerts">${t('circle.alerts')}</h3>
         <ul role="list">
           ${[...this.alerts].map(
-            ([id, name]) => html`<li role="alert">
-              ${t('circle.alert', { name: name || this.name(id) })}
-              <button class="button" @click=${() => this.send({ t: 'support_ack', target: id })}>
-                ${t('circle.acknowledge')}
-              </button>
+            ([id, name]) => html`<li>
+              <div role="alert">
+                ${t('circle.alert', { name: name || this.name(id) })}
+                <button class="button" @click=${() => this.send({ t: 'support_ack', target: id })}>
+                  ${t('circle.acknowledge')}
+                </button>
+              </div>
             </li>`,
           )}
         </ul>

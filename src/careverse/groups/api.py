@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.groups import continuity, sessions
 from careverse.groups.recurrence import local, valid_zone
 from careverse.groups.schemas import (
+    GroupHealthOut,
     GroupIn,
     GroupJoinedOut,
     GroupJoinIn,
@@ -224,3 +225,10 @@ async def list_notes(slug: str, session_id: uuid.UUID, actor: CurrentActor, sess
             for n in rows
         ]
     )
+
+
+@router.get("/{slug}/health", response_model=GroupHealthOut)
+async def group_health(slug: str, actor: CurrentActor, session: Session) -> GroupHealthOut:
+    """Attendance over time and retention, for the group's organisers (head counts only)."""
+    found = await continuity.health(session, actor, slug)
+    return GroupHealthOut(**asdict(found))

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.groups import access
@@ -203,4 +203,59 @@ async def erase_member_rows(event: AccountErasureDue, session: AsyncSession) -> 
     )
     await session.execute(
         update(SupportGroup).where(SupportGroup.created_by == account).values(created_by=None)
+    )
+
+
+@dataclass
+class SessionHealth:
+    starts_at: datetime
+    attended: int
+
+
+@dataclass
+class GroupHealth:
+    members: int
+    waitlisted: int
+    sessions: list[SessionHealth]
+    retention: float | None  # of the members of the first counted session, who came to the last
+
+
+async def health(session: AsyncSession, actor: Actor, slug: str) -> GroupHealth:
+    """A group's attendance over time, for its organisers (facilitators and community staff):
+    head counts only, no one's name or scores."""
+    group, mine = await access.visible_group(session, actor, slug)
+    await access.require_runner(session, actor, group, mine)
+    now = clock.now()
+    rows = (
+        await session.scalars(
+            select(GroupSession)
+            .where(GroupSession.group_id == group.id, GroupSession.starts_at <= now)
+            .order_by(GroupSession.starts_at)
+        )
+    ).all()
+    attendance: list[set[uuid.UUID]] = []
+    for row in rows:
+        people = await session.scalars(
+            select(GroupAttendance.account_id).where(GroupAttendance.session_id == row.id)
+        )
+        attendance.append(set(people.all()) - set(await access.facilitator_ids(session, group.id)))
+    counts = dict(
+        (
+            await session.execute(
+                select(GroupMember.status, func.count())
+                .where(GroupMember.group_id == group.id, GroupMember.role == "member")
+                .group_by(GroupMember.status)
+            )
+        ).all()
+    )
+    retention = None
+    if len(attendance) >= 2 and attendance[0]:
+        retention = round(len(attendance[0] & attendance[-1]) / len(attendance[0]), 2)
+    return GroupHealth(
+        members=int(counts.get("active", 0)),
+        waitlisted=int(counts.get("waitlisted", 0)),
+        sessions=[
+            SessionHealth(r.starts_at, len(a)) for r, a in zip(rows, attendance, strict=True)
+        ],
+        retention=retention,
     )

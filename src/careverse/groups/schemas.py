@@ -132,3 +132,17 @@ class GroupNoteOut(BaseModel):
 
 class GroupNotesOut(BaseModel):
     notes: list[GroupNoteOut]
+
+
+class GroupSessionHealthOut(BaseModel):
+    starts_at: datetime
+    attended: int
+
+
+class GroupHealthOut(BaseModel):
+    members: int
+    waitlisted: int
+    sessions: list[GroupSessionHealthOut]
+    retention: float | None = Field(
+        description="Of those at the first session, the share who came to the latest"
+    )

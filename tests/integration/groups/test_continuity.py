@@ -102,6 +102,12 @@ async def test_notes_are_the_facilitators_alone_and_encrypted(app, client, perso
         assert r.status_code == 404
     r = await client.post(url, json={"body": "   "}, headers=admin.headers)
     assert r.status_code == 422
+    # The group's health for its organisers: head counts, no names; members may not see it.
+    r = await client.get(f"/api/groups/{made['slug']}/health", headers=admin.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["members"] == 1 and [s["attended"] for s in r.json()["sessions"]] == [1]
+    r = await client.get(f"/api/groups/{made['slug']}/health", headers=member.headers)
+    assert r.status_code == 403
     async with app.state.runtime.db.session() as session:
         (stored,) = (await session.execute(text("SELECT body FROM group_session_notes"))).scalars()
     assert "sleep" not in stored
