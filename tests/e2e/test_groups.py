@@ -32,7 +32,7 @@ def enter_session(page: Page, base: str, slug: str, *, text_only: bool = False) 
     page.get_by_role("button", name="Enter the session").click()
     page.wait_for_url(f"{base}/spaces/**")
     expect(page.get_by_text("Connected", exact=True)).to_be_visible(timeout=20_000)
-    expect(page.get_by_role("heading", name="Circle")).to_be_visible()
+    expect(page.get_by_role("heading", name="Circle", exact=True)).to_be_visible()
 
 
 def test_raise_hand_call_next_and_need_support(browser: Browser, live_server: LiveServer):
