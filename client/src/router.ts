@@ -381,6 +381,21 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-community .slug=${params.slug}></cv-community>`,
   },
   {
+    name: 'groups',
+    path: '/groups',
+    audience: 'signedIn',
+    title: 'groups.title',
+    page: () => html`<cv-groups-list></cv-groups-list>`,
+  },
+  {
+    name: 'group',
+    path: '/groups/:slug',
+    params: { slug: SLUG },
+    audience: 'signedIn',
+    title: 'groups.pageTitle',
+    page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
+  },
+  {
     // Every other area: its placeholder until it has a page.
     name: 'area',
     path: '/:slug',

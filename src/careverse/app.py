@@ -19,6 +19,7 @@ from careverse import (
     care,
     community,
     fhir,
+    groups,
     identity,
     messaging,
     monitoring,
@@ -56,6 +57,7 @@ CAPABILITIES = (
     messaging,
     community,
     training,
+    groups,
     fhir,
     web,
 )

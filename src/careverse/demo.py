@@ -66,6 +66,7 @@ PEOPLE = (
     DemoPerson("lucia", "Lucía Fernández", Role.PATIENT, date(1976, 7, 21), "es"),
     DemoPerson("maria", "Maria Santos", Role.CAREGIVER),
     DemoPerson("sam", "Sam Taylor", Role.MODERATOR),
+    DemoPerson("nurse.kim", "Nurse Hana Kim", Role.CLINICIAN),  # leads the long-COVID group
 )
 
 
@@ -371,4 +372,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.care.programmes import seed_demo_programmes
 
     await seed_demo_programmes(session, accounts)  # two care programmes with demo patients
+    from careverse.groups.demo import seed as seed_groups
+
+    await seed_groups(session, accounts)  # a carers' circle and a long-COVID group (a nurse)
     return list(PEOPLE)

@@ -875,6 +875,102 @@ export interface paths {
      */
     get: operations["thread_stream_api_community_threads__thread_id__stream_get"];
   };
+  "/api/groups": {
+    /**
+     * List Groups
+     * @description Groups the caller may see, by name; ``q`` searches names and descriptions.
+     */
+    get: operations["list_groups_api_groups_get"];
+  };
+  "/api/groups/communities/{community}": {
+    /**
+     * Create Group
+     * @description A community's facilitators and moderators create a group (they facilitate it).
+     */
+    post: operations["create_group_api_groups_communities__community__post"];
+  };
+  "/api/groups/me/record": {
+    /** My Record */
+    get: operations["my_record_api_groups_me_record_get"];
+  };
+  "/api/groups/patients/{patient_id}/record": {
+    /**
+     * Patient Record
+     * @description A clinician's view: only with a care relationship and the patient's consent (else 404).
+     */
+    get: operations["patient_record_api_groups_patients__patient_id__record_get"];
+  };
+  "/api/groups/{slug}": {
+    /** Get Group */
+    get: operations["get_group_api_groups__slug__get"];
+  };
+  "/api/groups/{slug}/health": {
+    /**
+     * Group Health
+     * @description Attendance over time and retention, for the group's organisers (head counts only).
+     */
+    get: operations["group_health_api_groups__slug__health_get"];
+  };
+  "/api/groups/{slug}/join": {
+    /**
+     * Join Group
+     * @description Join (open), ask (request) or take up a referral; full groups put one on the waitlist.
+     */
+    post: operations["join_group_api_groups__slug__join_post"];
+  };
+  "/api/groups/{slug}/leave": {
+    /** Leave Group */
+    post: operations["leave_group_api_groups__slug__leave_post"];
+  };
+  "/api/groups/{slug}/referrals": {
+    /**
+     * Refer
+     * @description A clinician refers a patient in their care.
+     */
+    post: operations["refer_api_groups__slug__referrals_post"];
+  };
+  "/api/groups/{slug}/requests": {
+    /**
+     * Requests
+     * @description Requests and the waitlist, in order (facilitators).
+     */
+    get: operations["requests_api_groups__slug__requests_get"];
+  };
+  "/api/groups/{slug}/requests/{member_id}/approve": {
+    /** Approve */
+    post: operations["approve_api_groups__slug__requests__member_id__approve_post"];
+  };
+  "/api/groups/{slug}/rules": {
+    /** Accept Rules */
+    put: operations["accept_rules_api_groups__slug__rules_put"];
+  };
+  "/api/groups/{slug}/session/join": {
+    /**
+     * Join Session
+     * @description Enter the current session (from 15 minutes before): answers the space to connect to.
+     */
+    post: operations["join_session_api_groups__slug__session_join_post"];
+  };
+  "/api/groups/{slug}/sessions.ics": {
+    /**
+     * Calendar File
+     * @description The next eight sessions as an iCalendar file (a neutral title, times in UTC).
+     */
+    get: operations["calendar_file_api_groups__slug__sessions_ics_get"];
+  };
+  "/api/groups/{slug}/sessions/{session_id}/notes": {
+    /** List Notes */
+    get: operations["list_notes_api_groups__slug__sessions__session_id__notes_get"];
+    /** Add Note */
+    post: operations["add_note_api_groups__slug__sessions__session_id__notes_post"];
+  };
+  "/api/groups/{slug}/sharing": {
+    /**
+     * Sharing
+     * @description The member's consent to show this group's attendance and check-ins to their care team.
+     */
+    put: operations["sharing_api_groups__slug__sharing_put"];
+  };
   "/api/me": {
     /**
      * Me
@@ -2216,7 +2312,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing" | "community";
+      source: "news2" | "rule" | "wellbeing" | "community" | "groups";
       /**
        * Status
        * @enum {string}
@@ -3818,6 +3914,288 @@ export interface components {
       status?: ("active" | "achieved" | "cancelled") | null;
       /** Target */
       target?: string | null;
+    };
+    /** GroupHealthOut */
+    GroupHealthOut: {
+      /** Members */
+      members: number;
+      /**
+       * Retention
+       * @description Of those at the first session, the share who came to the latest
+       */
+      retention: number | null;
+      /** Sessions */
+      sessions: components["schemas"]["GroupSessionHealthOut"][];
+      /** Waitlisted */
+      waitlisted: number;
+    };
+    /** GroupIn */
+    GroupIn: {
+      /**
+       * Admission
+       * @default open
+       * @enum {string}
+       */
+      admission?: "open" | "request" | "referral";
+      /** Capacity */
+      capacity: number;
+      /**
+       * Caregiver
+       * @default false
+       */
+      caregiver?: boolean;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Duration Minutes */
+      duration_minutes: number;
+      /** Every Weeks */
+      every_weeks: number;
+      /** Facilitators */
+      facilitators?: string[];
+      /**
+       * First Date
+       * Format: date
+       */
+      first_date: string;
+      /** Ground Rules */
+      ground_rules: string;
+      /** Name */
+      name: string;
+      /** Slug */
+      slug: string;
+      /**
+       * Start Time
+       * @description HH:MM, local to timezone
+       */
+      start_time: string;
+      /**
+       * Template
+       * @default support-circle
+       */
+      template?: string;
+      /**
+       * Timezone
+       * @description The facilitator's IANA time zone
+       */
+      timezone: string;
+    };
+    /** GroupJoinIn */
+    GroupJoinIn: {
+      /** Accept Rules */
+      accept_rules: boolean;
+      /** Rules Version */
+      rules_version: number;
+    };
+    /** GroupJoinSessionIn */
+    GroupJoinSessionIn: {
+      /**
+       * Mode
+       * @default full
+       * @enum {string}
+       */
+      mode?: "full" | "voice" | "text";
+      /**
+       * Pseudonym
+       * @default false
+       */
+      pseudonym?: boolean;
+    };
+    /** GroupJoinedOut */
+    GroupJoinedOut: {
+      /**
+       * Ends At
+       * Format: date-time
+       */
+      ends_at: string;
+      /** Facilitator */
+      facilitator: boolean;
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** GroupMemberOut */
+    GroupMemberOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Since
+       * Format: date-time
+       */
+      since: string;
+      /** Status */
+      status: string;
+    };
+    /** GroupMembersOut */
+    GroupMembersOut: {
+      /** Members */
+      members: components["schemas"]["GroupMemberOut"][];
+    };
+    /** GroupNoteIn */
+    GroupNoteIn: {
+      /** Body */
+      body: string;
+    };
+    /** GroupNoteOut */
+    GroupNoteOut: {
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mine */
+      mine: boolean;
+    };
+    /** GroupNotesOut */
+    GroupNotesOut: {
+      /** Notes */
+      notes: components["schemas"]["GroupNoteOut"][];
+    };
+    /** GroupOut */
+    GroupOut: {
+      /** Admission */
+      admission: string;
+      /** Capacity */
+      capacity: number;
+      /** Caregiver */
+      caregiver: boolean;
+      /** Description */
+      description: string;
+      /** Duration Minutes */
+      duration_minutes: number;
+      /** Every Weeks */
+      every_weeks: number;
+      /** Facilitator */
+      facilitator: boolean;
+      /** Ground Rules */
+      ground_rules: string;
+      /** Ground Rules Version */
+      ground_rules_version: number;
+      /** Members */
+      members: number;
+      /** My Role */
+      my_role: string | null;
+      /** My Status */
+      my_status: string | null;
+      /** Name */
+      name: string;
+      /** Next Start */
+      next_start: string | null;
+      /**
+       * Next Start Local
+       * @description In the time zone asked for (tz)
+       */
+      next_start_local?: string | null;
+      /** Rules Accepted */
+      rules_accepted: boolean;
+      /** Share With Care Team */
+      share_with_care_team: boolean;
+      /** Slug */
+      slug: string;
+      /** Start Time */
+      start_time: string;
+      /** Template */
+      template: string;
+      /** Timezone */
+      timezone: string;
+      /** Waitlisted */
+      waitlisted: number;
+    };
+    /** GroupRecordOut */
+    GroupRecordOut: {
+      /** Name */
+      name: string;
+      /** Sessions */
+      sessions: components["schemas"]["GroupSessionRecordOut"][];
+      /** Shared */
+      shared: boolean;
+      /** Slug */
+      slug: string;
+    };
+    /** GroupRecordsOut */
+    GroupRecordsOut: {
+      /** Groups */
+      groups: components["schemas"]["GroupRecordOut"][];
+    };
+    /** GroupReferIn */
+    GroupReferIn: {
+      /**
+       * Patient Id
+       * Format: uuid
+       */
+      patient_id: string;
+    };
+    /** GroupRulesIn */
+    GroupRulesIn: {
+      /** Version */
+      version: number;
+    };
+    /** GroupSessionHealthOut */
+    GroupSessionHealthOut: {
+      /** Attended */
+      attended: number;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** GroupSessionRecordOut */
+    GroupSessionRecordOut: {
+      /** Attended */
+      attended: boolean;
+      /** End */
+      end: number | null;
+      /** Mode */
+      mode: string | null;
+      /** Start */
+      start: number | null;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** GroupShareIn */
+    GroupShareIn: {
+      /** Share */
+      share: boolean;
+    };
+    /** GroupShareOut */
+    GroupShareOut: {
+      /** Share */
+      share: boolean;
+    };
+    /** GroupsOut */
+    GroupsOut: {
+      /** Groups */
+      groups: components["schemas"]["GroupOut"][];
     };
     /** HTTPValidationError */
     HTTPValidationError: {
@@ -13539,6 +13917,846 @@ export interface operations {
       200: {
         content: {
           "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Groups
+   * @description Groups the caller may see, by name; ``q`` searches names and descriptions.
+   */
+  list_groups_api_groups_get: {
+    parameters: {
+      query?: {
+        /** @description Show times in this IANA zone */
+        tz?: string | null;
+        q?: string | null;
+        caregiver?: boolean | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Group
+   * @description A community's facilitators and moderators create a group (they facilitate it).
+   */
+  create_group_api_groups_communities__community__post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["GroupOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Record */
+  my_record_api_groups_me_record_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupRecordsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Patient Record
+   * @description A clinician's view: only with a care relationship and the patient's consent (else 404).
+   */
+  patient_record_api_groups_patients__patient_id__record_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupRecordsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Group */
+  get_group_api_groups__slug__get: {
+    parameters: {
+      query?: {
+        /** @description Show times in this IANA zone */
+        tz?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Group Health
+   * @description Attendance over time and retention, for the group's organisers (head counts only).
+   */
+  group_health_api_groups__slug__health_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupHealthOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Join Group
+   * @description Join (open), ask (request) or take up a referral; full groups put one on the waitlist.
+   */
+  join_group_api_groups__slug__join_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupJoinIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Leave Group */
+  leave_group_api_groups__slug__leave_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Refer
+   * @description A clinician refers a patient in their care.
+   */
+  refer_api_groups__slug__referrals_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupReferIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Requests
+   * @description Requests and the waitlist, in order (facilitators).
+   */
+  requests_api_groups__slug__requests_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupMembersOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_groups__slug__requests__member_id__approve_post: {
+    parameters: {
+      path: {
+        slug: string;
+        member_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Accept Rules */
+  accept_rules_api_groups__slug__rules_put: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupRulesIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Join Session
+   * @description Enter the current session (from 15 minutes before): answers the space to connect to.
+   */
+  join_session_api_groups__slug__session_join_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupJoinSessionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupJoinedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Calendar File
+   * @description The next eight sessions as an iCalendar file (a neutral title, times in UTC).
+   */
+  calendar_file_api_groups__slug__sessions_ics_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Notes */
+  list_notes_api_groups__slug__sessions__session_id__notes_get: {
+    parameters: {
+      path: {
+        slug: string;
+        session_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupNotesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Note */
+  add_note_api_groups__slug__sessions__session_id__notes_post: {
+    parameters: {
+      path: {
+        slug: string;
+        session_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupNoteIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["GroupNoteOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Sharing
+   * @description The member's consent to show this group's attendance and check-ins to their care team.
+   */
+  sharing_api_groups__slug__sharing_put: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GroupShareIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupShareOut"];
         };
       };
       /** @description Bad request */

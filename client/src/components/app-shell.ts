@@ -45,6 +45,8 @@ import '../pages/community/moderation-queue';
 import '../pages/community/moderation-concern';
 import '../pages/community/community-list';
 import '../pages/community/community-page';
+import '../pages/groups/groups-list';
+import '../pages/groups/group-page';
 import '../pages/community/thread-page';
 import '../pages/community/community-moderation';
 import '../pages/monitoring/monitoring-page';

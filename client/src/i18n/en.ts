@@ -6,6 +6,7 @@
 import exposure from './en-exposure';
 import selfhelp from './en-selfhelp';
 import garden from './en-garden';
+import groups from './en-groups';
 
 const en = {
   'app.name': 'Careverse',
@@ -2037,6 +2038,7 @@ const en = {
   ...exposure,
   ...selfhelp,
   ...garden,
+  ...groups,
 } as const;
 
 export default en;

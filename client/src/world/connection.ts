@@ -94,6 +94,16 @@ export interface SignalMessage {
   data: string;
 }
 
+/** The circle tools' client messages (support groups). */
+export type CircleMessage =
+  | { t: 'hand'; action: 'raise' | 'lower' | 'pass' }
+  | { t: 'floor'; action: 'next' | 'clear' }
+  | { t: 'checkin'; phase: 'start' | 'end'; score: number }
+  | { t: 'need_support' }
+  | { t: 'support_ack'; target: string }
+  | { t: 'agenda'; items: string[] }
+  | { t: 'timer'; seconds: number; label?: string };
+
 export interface EventMessage {
   t: 'event';
   kind: string;
@@ -430,6 +440,11 @@ export class WorldConnection extends EventTarget {
 
   deleteObject(id: string): boolean {
     return this.send({ t: 'obj_del', id });
+  }
+
+  /** A support circle's tool (docs/protocol.md "Circle tools"): hand, floor, checkin, … */
+  circle(message: CircleMessage): boolean {
+    return this.send({ ...message });
   }
 
   /** Point at a place or an object (shown to those nearby). */

@@ -63,6 +63,11 @@ def setup(runtime: Runtime) -> None:
     # Community's crisis path: the alert commits with the held post (never one without).
     events.subscribe(CrisisPostHeld, open_community_crisis_alert, phase=Phase.TRANSACTION)
     events.subscribe(CrisisPostEscalated, escalate_community_crisis, phase=Phase.TRANSACTION)
+    # Support groups' unacknowledged "I need support": the same alert and escalation path.
+    from careverse.groups.events import GroupSupportEscalated
+    from careverse.monitoring.group_alerts import escalate_group_support
+
+    events.subscribe(GroupSupportEscalated, escalate_group_support, phase=Phase.TRANSACTION)
 
     # The paging webhook: once per change, from the committing node; off without its secret.
     hook_url, secret = settings.alert_webhook_url, settings.alert_webhook_secret

@@ -72,3 +72,7 @@ def setup(runtime: Runtime) -> None:
     runtime.events.subscribe(ConsultRoomClosed, end_consult, phase=Phase.EVERYWHERE)
     runtime.events.subscribe(WaitingRoomNeeded, events.open_waiting_room, phase=Phase.TRANSACTION)
     runtime.events.subscribe(AccountErasureDue, events.forget_person, phase=Phase.TRANSACTION)
+    # Live support groups ask for their sessions' spaces (world/circle_events.py).
+    from careverse.world.circle_events import GroupSpaceRequested, open_group_space
+
+    runtime.events.subscribe(GroupSpaceRequested, open_group_space, phase=Phase.TRANSACTION)

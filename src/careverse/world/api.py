@@ -198,6 +198,8 @@ async def world_socket(websocket: WebSocket) -> None:
 
     if entry.first_name_only:  # other waiting patients see a first name, never a full name
         name = first_name(name)
+    if entry.alias:  # a support group's pseudonym: the account's name is not shown
+        name = entry.alias
     client = Client(avatar_id, send, close, hub.limits)
     avatar = Avatar(
         avatar_id, name, actor.role.value, facilitator=entry.facilitator, seated=admission.seated

@@ -23,6 +23,7 @@ from careverse.world import messages, pacer, tick
 from careverse.world import protocol as proto
 from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
+from careverse.world.circle import CircleState
 from careverse.world.connection import Client, Limits
 from careverse.world.relay import LocalRelay, Relay
 from careverse.world.templates import Template
@@ -52,6 +53,7 @@ class Instance:
     task: asyncio.Task | None = None  # the tick loop (tick.run)
     slots: int = 0
     arriving: int = 0  # admissions waiting for this node's copy to be in sync
+    circle: CircleState = field(default_factory=CircleState)  # talking order, check-ins
     relay: Relay = field(init=False, repr=False)
     pacer: proto.PacerOut | None = None  # the shared breathing pacer (pacer.py)
     calm_before: dict[str, int] = field(default_factory=dict)  # anonymous calm ratings

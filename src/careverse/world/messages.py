@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from careverse.world import moderation, objects, pacer
+from careverse.world import circle, moderation, objects
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client
@@ -56,6 +57,11 @@ def handle(inst: Instance, avatar_id: str, client: Client, message: proto.Client
             return objects.point(inst, me, client, message)
         case proto.Pacer() | proto.Calm():
             return pacer.handle(inst, me, client, message)
+        case (
+            proto.Hand() | proto.Floor() | proto.CheckIn() | proto.NeedSupport()
+            | proto.SupportAck() | proto.Agenda() | proto.Timer()
+        ):  # fmt: skip
+            circle.handle(inst, me, client, message)
     return True
 
 

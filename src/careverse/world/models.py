@@ -37,6 +37,8 @@ class SpaceMember(IdMixin, CreatedMixin, Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(16), default="participant")  # facilitator|participant
+    # The name shown in the space instead of the account's (a support group's pseudonym).
+    alias: Mapped[str | None] = mapped_column(String(40), nullable=True, default=None)
 
 
 class SpaceObject(IdMixin, CreatedMixin, Base):

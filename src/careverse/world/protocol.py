@@ -133,11 +133,58 @@ class Calm(_Msg, tag="calm"):
 
     when: Literal["before", "after"]
     score: Annotated[int, msgspec.Meta(ge=0, le=10)]
+# ---- circle tools (support groups; world/circle.py) -----------------------------------------
+
+
+class Hand(_Msg, tag="hand"):
+    """Talking order: raise a hand (join the queue), lower it, or pass when given the floor."""
+
+    action: Literal["raise", "lower", "pass"]
+
+
+class Floor(_Msg, tag="floor"):
+    """A facilitator gives the floor to the first raised hand (``next``) or clears it."""
+
+    action: Literal["next", "clear"]
+
+
+class CheckIn(_Msg, tag="checkin"):
+    """A mood check-in at the start or end of a session: 1 (very low) to 5 (very good)."""
+
+    phase: Literal["start", "end"]
+    score: Annotated[int, msgspec.Meta(ge=1, le=5)]
+
+
+class NeedSupport(_Msg, tag="need_support"):
+    """A private "I need support": told to the facilitators only."""
+
+
+class SupportAck(_Msg, tag="support_ack"):
+    """A facilitator acknowledges someone's "I need support"."""
+
+    target: Id
+
+
+class Agenda(_Msg, tag="agenda"):
+    """A facilitator sets the session's agenda (shown to everyone)."""
+
+    items: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=120)]], msgspec.Meta(max_length=12)
+    ]
+
+
+class Timer(_Msg, tag="timer"):
+    """A facilitator starts a countdown of ``seconds`` (0 stops it)."""
+
+    seconds: Annotated[int, msgspec.Meta(ge=0, le=7200)]
+    label: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
 ClientMessage = (
     Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
+    | ObjectAdd | ObjectMove | ObjectDelete | Point
+    | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
 )  # fmt: skip
 
 

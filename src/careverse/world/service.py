@@ -36,6 +36,7 @@ class Entry:
     space: Space
     facilitator: bool
     first_name_only: bool = False  # a waiting patient in the clinic's waiting garden
+    alias: str | None = None  # shown instead of the account's name (a group's pseudonym)
 
 
 class SpaceService:
@@ -149,7 +150,8 @@ class SpaceService:
         garden = await waiting_garden_entry(self.session, actor, space.id)
         if garden == "barred":
             raise NotFound("Not found.")
-        return Entry(space, facilitator, first_name_only=garden == "waiting")
+        alias = member.alias if member is not None else None
+        return Entry(space, facilitator, first_name_only=garden == "waiting", alias=alias)
 
     async def add_notice_board(self, space_id: uuid.UUID) -> bool:
         """Stand a community notice board in a space (the demo's lobby), once; True if added.

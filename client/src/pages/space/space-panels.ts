@@ -23,6 +23,7 @@ import type { Stage } from '../../world/stage';
 import '../../world/settings-panel';
 import type { WorldState } from '../../world/world-state';
 import '../care/consult-panel'; // care: the consultation beside a consult room
+import '../../world/circle-panel'; // support groups: talking order, check-in, support
 
 /** What the panels need of the space page. */
 export interface SpaceHost extends HTMLElement {
@@ -82,6 +83,14 @@ export class SpacePanels {
         ?meeting-default=${MEETING_TEMPLATES.includes(space.template)}
       ></cv-call-panel>
       <cv-world-settings .mode=${mode} .webgl=${host.stage.webgl}></cv-world-settings>
+      ${space.template === 'support-circle'
+        ? html`<cv-circle-panel
+            .connection=${host.socket}
+            .facilitator=${space.facilitator ?? false}
+            .names=${names}
+            .me=${host.state.me?.id ?? ''}
+          ></cv-circle-panel>`
+        : nothing}
       ${space.template === 'consult-room'
         ? html`<cv-consult-panel space-id=${space.id} .connection=${host.socket}></cv-consult-panel>`
         : nothing}

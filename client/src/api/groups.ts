@@ -1,0 +1,45 @@
+/** Live support groups (`/api/groups/...`, docs/groups.md). */
+import { api, apiUrl, type Schema, type Sent } from './typed';
+
+export type Group = Sent<Schema<'GroupOut'>>;
+export type Joined = Sent<Schema<'GroupJoinedOut'>>;
+export type SessionMode = 'full' | 'voice' | 'text';
+
+/** The member's own time zone (the browser's), for showing session times. */
+export function myZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export async function groups(q = '', caregiver?: boolean): Promise<Group[]> {
+  const query: { tz: string; q?: string; caregiver?: boolean } = { tz: myZone() };
+  if (q) query.q = q;
+  if (caregiver !== undefined) query.caregiver = caregiver;
+  return (await api.get('/api/groups', { query })).groups;
+}
+
+export function group(slug: string): Promise<Group> {
+  return api.get('/api/groups/{slug}', { path: { slug }, query: { tz: myZone() } });
+}
+
+export function joinGroup(slug: string, rulesVersion: number): Promise<Group> {
+  return api.post('/api/groups/{slug}/join', {
+    path: { slug },
+    body: { accept_rules: true, rules_version: rulesVersion },
+  });
+}
+
+export async function leaveGroup(slug: string): Promise<void> {
+  await api.post('/api/groups/{slug}/leave', { path: { slug } });
+}
+
+export function joinSession(slug: string, mode: SessionMode, pseudonym: boolean): Promise<Joined> {
+  return api.post('/api/groups/{slug}/session/join', { path: { slug }, body: { mode, pseudonym } });
+}
+
+export async function setSharing(slug: string, share: boolean): Promise<boolean> {
+  return (await api.put('/api/groups/{slug}/sharing', { path: { slug }, body: { share } })).share;
+}
+
+export function calendarUrl(slug: string): string {
+  return apiUrl('/api/groups/{slug}/sessions.ics', { path: { slug } });
+}

@@ -1,0 +1,282 @@
+/**
+ * A support circle's tools beside the space (2D panel, phone-friendly): for everyone the
+ * talking order (raise or lower a hand, pass), the check-in at the start and end with its
+ * anonymous aggregate, "I need support", the agenda and timer; for facilitators also "call
+ * next", support requests to acknowledge, and setting the agenda and timer. Protocol:
+ * docs/protocol.md "Circle tools".
+ */
+import { html, nothing } from 'lit';
+import { LightElement } from '../components/light-element';
+import { t, type MessageKey } from '../i18n';
+import type { CircleMessage, EventMessage, WorldConnection } from './connection';
+
+interface Aggregate {
+  phase: 'start' | 'end';
+  n: number;
+  counts?: number[];
+}
+
+const SCORES = [1, 2, 3, 4, 5];
+
+function parse<T>(detail: string | null | undefined, fallback: T): T {
+  try {
+    return detail ? (JSON.parse(detail) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export class CirclePanel extends LightElement {
+  static override properties = {
+    connection: { attribute: false },
+    facilitator: { attribute: false },
+    names: { attribute: false },
+    me: { attribute: false },
+    hands: { state: true },
+    floor: { state: true },
+    aggregates: { state: true },
+    agenda: { state: true },
+    timerEnds: { state: true },
+    timerLabel: { state: true },
+    now: { state: true },
+    alerts: { state: true },
+    notice: { state: true },
+  };
+
+  declare connection: WorldConnection | null;
+  declare facilitator: boolean;
+  declare names: Map<string, string>;
+  declare me: string;
+  declare hands: string[];
+  declare floor: string | null;
+  declare aggregates: Record<string, Aggregate>;
+  declare agenda: string[];
+  declare timerEnds: number;
+  declare timerLabel: string;
+  declare now: number;
+  declare alerts: Map<string, string>;
+  declare notice: string;
+  private stop: (() => void) | null = null;
+  private subscribed: WorldConnection | null = null;
+  private ticker = 0;
+
+  constructor() {
+    super();
+    this.connection = null;
+    this.facilitator = false;
+    this.names = new Map();
+    this.me = '';
+    this.hands = [];
+    this.floor = null;
+    this.aggregates = {};
+    this.agenda = [];
+    this.timerEnds = 0;
+    this.timerLabel = '';
+    this.now = Date.now() / 1000;
+    this.alerts = new Map();
+    this.notice = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.ticker = window.setInterval(() => (this.now = Date.now() / 1000), 1000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.clearInterval(this.ticker);
+    this.stop?.();
+    this.stop = null;
+    this.subscribed = null;
+  }
+
+  override updated(): void {
+    if (this.connection && this.connection !== this.subscribed) {
+      this.stop?.();
+      this.subscribed = this.connection;
+      this.stop = this.connection.on('event', (m) => this.onEvent(m));
+    }
+  }
+
+  private onEvent(m: EventMessage): void {
+    switch (m.kind) {
+      case 'hands':
+        this.hands = parse<string[]>(m.detail, []);
+        this.floor = m.target ?? null;
+        break;
+      case 'floor':
+        this.floor = m.target ?? null;
+        break;
+      case 'checkin': {
+        const aggregate = parse<Aggregate | null>(m.detail, null);
+        if (aggregate) this.aggregates = { ...this.aggregates, [aggregate.phase]: aggregate };
+        break;
+      }
+      case 'agenda':
+        this.agenda = parse<string[]>(m.detail, []);
+        break;
+      case 'timer': {
+        const timer = parse<{ ends_at: number; label: string }>(m.detail, { ends_at: 0, label: '' });
+        this.timerEnds = timer.ends_at;
+        this.timerLabel = timer.label;
+        break;
+      }
+      case 'support':
+        if (m.target) this.alerts = new Map(this.alerts).set(m.target, m.detail ?? '');
+        break;
+      case 'support_sent':
+        this.notice = t('circle.needSupportSent');
+        break;
+      case 'support_ack':
+        if (m.target === this.me) this.notice = t('circle.supportAcked', { name: m.detail ?? '' });
+        if (m.target && this.alerts.has(m.target)) {
+          const alerts = new Map(this.alerts);
+          alerts.delete(m.target);
+          this.alerts = alerts;
+        }
+        break;
+    }
+  }
+
+  private send(message: CircleMessage): void {
+    this.connection?.circle(message);
+  }
+
+  private name(id: string): string {
+    return this.names.get(id) ?? id.slice(0, 6);
+  }
+
+  private timer() {
+    const left = Math.max(0, Math.round(this.timerEnds - this.now));
+    if (!this.timerEnds || !left) return nothing;
+    const time = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+    const text = this.timerLabel
+      ? t('circle.timerLabel', { label: this.timerLabel, time })
+      : t('circle.timer', { time });
+    return html`<p class="circle-timer">${text}</p>`;
+  }
+
+  private checkIn(phase: 'start' | 'end') {
+    const aggregate = this.aggregates[phase];
+    const phaseName = t(`circle.phase.${phase}` as MessageKey);
+    return html`<fieldset class="circle-checkin">
+      <legend>${t(`circle.checkin.${phase}` as MessageKey)}</legend>
+      ${SCORES.map(
+        (score) => html`<button
+          type="button"
+          class="button button--secondary"
+          @click=${() => this.send({ t: 'checkin', phase, score })}
+        >
+          ${t('circle.checkin.score', { score, label: t(`circle.checkin.${score}` as MessageKey) })}
+        </button>`,
+      )}
+      ${aggregate
+        ? html`<p>
+            ${t('circle.aggregate', { phase: phaseName, count: aggregate.n })}.
+            ${aggregate.counts
+              ? t('circle.aggregateCounts', { counts: aggregate.counts.join(', ') })
+              : t('circle.aggregateHidden')}
+          </p>`
+        : nothing}
+    </fieldset>`;
+  }
+
+  private facilitatorTools() {
+    return html`
+      <section aria-labelledby="circle-alerts">
+        <h3 id="circle-alerts">${t('circle.alerts')}</h3>
+        <ul role="list">
+          ${[...this.alerts].map(
+            ([id, name]) => html`<li>
+              <div role="alert">
+                ${t('circle.alert', { name: name || this.name(id) })}
+                <button class="button" @click=${() => this.send({ t: 'support_ack', target: id })}>
+                  ${t('circle.acknowledge')}
+                </button>
+              </div>
+            </li>`,
+          )}
+        </ul>
+      </section>
+      <p><button class="button" @click=${() => this.send({ t: 'floor', action: 'next' })}>${t('circle.next')}</button></p>
+      <label for="circle-agenda">${t('circle.agendaEdit')}</label>
+      <textarea id="circle-agenda" rows="3"></textarea>
+      <button class="button button--secondary" @click=${this.setAgenda}>${t('circle.agendaSet')}</button>
+      <label for="circle-minutes">${t('circle.timerMinutes')}</label>
+      <input id="circle-minutes" type="number" min="1" max="120" value="5" inputmode="numeric" />
+      <button class="button button--secondary" @click=${this.startTimer}>${t('circle.timerStart')}</button>
+      <button class="button button--secondary" @click=${() => this.send({ t: 'timer', seconds: 0 })}>
+        ${t('circle.timerStop')}
+      </button>
+    `;
+  }
+
+  private setAgenda = () => {
+    const area = this.querySelector<HTMLTextAreaElement>('#circle-agenda');
+    const items = (area?.value ?? '')
+      .split('\n')
+      .map((s) => s.trim().slice(0, 120))
+      .filter(Boolean)
+      .slice(0, 12);
+    this.send({ t: 'agenda', items });
+  };
+
+  private startTimer = () => {
+    const input = this.querySelector<HTMLInputElement>('#circle-minutes');
+    const minutes = Math.min(120, Math.max(1, Number(input?.value) || 5));
+    this.send({ t: 'timer', seconds: minutes * 60 });
+  };
+
+  override render() {
+    const raised = this.hands.includes(this.me);
+    return html`
+      <section class="circle-panel world-panel" aria-labelledby="circle-heading">
+        <h2 id="circle-heading">${t('circle.title')}</h2>
+        ${this.agenda.length
+          ? html`<h3>${t('circle.agenda')}</h3>
+              <ol>
+                ${this.agenda.map((item) => html`<li>${item}</li>`)}
+              </ol>`
+          : nothing}
+        ${this.timer()}
+        <p aria-live="polite">${this.floor ? t('circle.speaking', { name: this.name(this.floor) }) : ''}</p>
+        <h3>${t('circle.queue')}</h3>
+        ${this.hands.length
+          ? html`<ol>
+              ${this.hands.map((id) => html`<li>${this.name(id)}</li>`)}
+            </ol>`
+          : html`<p>${t('circle.queueEmpty')}</p>`}
+        <p>
+          <button
+            class="button"
+            aria-pressed=${raised ? 'true' : 'false'}
+            @click=${() => this.send({ t: 'hand', action: raised ? 'lower' : 'raise' })}
+          >
+            ${raised ? t('circle.lower') : t('circle.raise')}
+          </button>
+          ${this.floor === this.me
+            ? html`<button class="button button--secondary" @click=${() => this.send({ t: 'hand', action: 'pass' })}>
+                ${t('circle.pass')}
+              </button>`
+            : nothing}
+        </p>
+        ${this.checkIn('start')} ${this.checkIn('end')}
+        <p>
+          <button class="button button--danger" @click=${() => this.send({ t: 'need_support' })}>
+            ${t('circle.needSupport')}
+          </button>
+        </p>
+        <p role="status">${this.notice}</p>
+        ${this.facilitator ? this.facilitatorTools() : nothing}
+      </section>
+    `;
+  }
+}
+
+customElements.define('cv-circle-panel', CirclePanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cv-circle-panel': CirclePanel;
+  }
+}
