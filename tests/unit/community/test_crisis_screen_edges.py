@@ -45,3 +45,34 @@ def test_typographic_quotation_marks_quote_like_straight_ones(text):
 def test_a_windows_halves_may_come_in_either_order_but_only_next_to_each_other():
     assert screen("Tomorrow. Bought the rope.").reasons == ["window:means-time"]
     assert "window:means-time" not in screen("Tomorrow. We had soup. Bought the rope.").reasons
+
+
+def test_a_present_window_is_flagged_even_when_the_post_also_sounds_recovered():
+    result = screen("Bought the rope. Tomorrow. People keep telling me I'm doing well now.")
+    assert result.flagged and result.reasons == ["window:means-time"]
+
+
+def test_a_recovered_past_does_not_hide_what_comes_after_it():
+    text = "Ten years ago I tried to kill myself. Today I want to die. People say it gets better."
+    result = screen(text)
+    assert result.flagged
+    assert result.reasons == [
+        "rule:suicide.want-die",
+        "lexicon:Passive suicidal ideation:i want to die",
+    ]
+
+
+def test_an_unrecovered_past_is_flagged_with_its_reasons_and_category_once_each():
+    result = screen("Years ago I tried to kill myself.")
+    assert result.flagged and result.categories == ["suicide"]
+    assert result.reasons == [
+        "rule:suicide.intent",
+        "rule:suicide.attempt",
+        "lexicon:Active suicidal ideation & suicidal planning:kill myself",
+    ]
+    again = screen("Years ago I wanted to die. I want to die.")
+    assert again.reasons == [
+        "rule:suicide.want-die",
+        "lexicon:Passive suicidal ideation:i want to die",
+    ]
+    assert again.categories == ["suicide"]
