@@ -76,3 +76,8 @@ def test_an_unrecovered_past_is_flagged_with_its_reasons_and_category_once_each(
         "lexicon:Passive suicidal ideation:i want to die",
     ]
     assert again.categories == ["suicide"]
+
+
+def test_a_post_that_only_sounds_well_is_not_lived_experience():
+    result = screen("I'm in a good place now and the weather is lovely.")
+    assert (result.flagged, result.lived_experience, result.tags) == (False, False, [])
