@@ -23,7 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "careverse"
 CAPABILITIES = (
-    "identity", "privacy", "world", "care", "monitoring", "wellbeing", "fhir", "web",
+    "identity", "privacy", "world", "care", "monitoring", "wellbeing", "messaging", "community",
+    "training", "groups", "fhir", "web",
 )  # fmt: skip
 COMPOSITION_ROOTS = {"app.py", "cli.py", "openapi.py", "demo.py", "__main__.py"}
 MAX_LINES = 600

@@ -1548,6 +1548,97 @@ export interface paths {
      */
     delete: operations["end_schedule_api_wellbeing_schedules__schedule_id__delete"];
   };
+  "/api/wellbeing/self-help/activities": {
+    /**
+     * Week
+     * @description The week from ``start`` (the page's local Monday 00:00 with its offset) and its summary:
+     * adherence and each category's mood change.
+     */
+    get: operations["week_api_wellbeing_self_help_activities_get"];
+    /**
+     * Plan Activity
+     * @description Plan an activity for a day and time, in a category.
+     */
+    post: operations["plan_activity_api_wellbeing_self_help_activities_post"];
+  };
+  "/api/wellbeing/self-help/activities/{activity_id}": {
+    /**
+     * Update Activity
+     * @description Mark an activity done (or not) with mood before and after, pleasure and mastery.
+     */
+    patch: operations["update_activity_api_wellbeing_self_help_activities__activity_id__patch"];
+  };
+  "/api/wellbeing/self-help/catalogue": {
+    /**
+     * Catalogue
+     * @description Every module's code, title and summary (anyone signed in: a clinician recommends from
+     * it), and the thinking traps a thought record may be tagged with.
+     */
+    get: operations["catalogue_api_wellbeing_self_help_catalogue_get"];
+  };
+  "/api/wellbeing/self-help/modules": {
+    /**
+     * Modules
+     * @description Every psychoeducation module with the patient's progress, recommended ones first.
+     */
+    get: operations["modules_api_wellbeing_self_help_modules_get"];
+  };
+  "/api/wellbeing/self-help/modules/{code}": {
+    /**
+     * Module
+     * @description One module: its sections, its sources and the patient's progress.
+     */
+    get: operations["module_api_wellbeing_self_help_modules__code__get"];
+  };
+  "/api/wellbeing/self-help/modules/{code}/read": {
+    /**
+     * Read Section
+     * @description Mark a section read (the module is completed once all are).
+     */
+    post: operations["read_section_api_wellbeing_self_help_modules__code__read_post"];
+  };
+  "/api/wellbeing/self-help/patients/{patient_id}/recommendations": {
+    /**
+     * Recommend
+     * @description A clinician recommends a module to their patient.
+     */
+    post: operations["recommend_api_wellbeing_self_help_patients__patient_id__recommendations_post"];
+  };
+  "/api/wellbeing/self-help/patients/{patient_id}/summary": {
+    /**
+     * Summary
+     * @description A patient's self-help at a glance (their clinicians; a caregiver with wellbeing:read):
+     * module progress, how many thought records, the last 7 days' activation. No written text.
+     */
+    get: operations["summary_api_wellbeing_self_help_patients__patient_id__summary_get"];
+  };
+  "/api/wellbeing/self-help/patients/{patient_id}/thought-records": {
+    /**
+     * Shared Records
+     * @description The thought records the patient shared with their therapists (clinicians only).
+     */
+    get: operations["shared_records_api_wellbeing_self_help_patients__patient_id__thought_records_get"];
+  };
+  "/api/wellbeing/self-help/thought-records": {
+    /**
+     * Thought Records
+     * @description The patient's thought records, newest first, with each emotion's change.
+     */
+    get: operations["thought_records_api_wellbeing_self_help_thought_records_get"];
+    /**
+     * Write Thought Record
+     * @description Write a thought record (the patient's own). Its words are screened for crisis language:
+     * a positive screen comes back with the site's crisis resources in ``crisis``.
+     */
+    post: operations["write_thought_record_api_wellbeing_self_help_thought_records_post"];
+  };
+  "/api/wellbeing/self-help/thought-records/{record_id}/shared": {
+    /**
+     * Share
+     * @description Share a thought record with my therapist (or stop).
+     */
+    put: operations["share_api_wellbeing_self_help_thought_records__record_id__shared_put"];
+  };
   "/api/world/ice-servers": {
     /**
      * Ice Servers
@@ -2208,6 +2299,89 @@ export interface components {
     ActionsOut: {
       /** Actions */
       actions: components["schemas"]["ActionOut"][];
+    };
+    /** ActivityIn */
+    ActivityIn: {
+      /**
+       * Category
+       * @enum {string}
+       */
+      category: "routine" | "pleasure" | "necessary" | "values";
+      /** Note */
+      note?: string | null;
+      /**
+       * Planned For
+       * Format: date-time
+       */
+      planned_for: string;
+      /** Title */
+      title: string;
+    };
+    /** ActivityOut */
+    ActivityOut: {
+      /**
+       * Category
+       * @enum {string}
+       */
+      category: "routine" | "pleasure" | "necessary" | "values";
+      crisis?: components["schemas"]["CrisisPathOut"] | null;
+      /** Done */
+      done: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mastery */
+      mastery: number | null;
+      /** Mood After */
+      mood_after: number | null;
+      /** Mood Before */
+      mood_before: number | null;
+      /** Note */
+      note: string | null;
+      /**
+       * Planned For
+       * Format: date-time
+       */
+      planned_for: string;
+      /** Pleasure */
+      pleasure: number | null;
+      /** Title */
+      title: string;
+    };
+    /** ActivitySummaryOut */
+    ActivitySummaryOut: {
+      /** Adherence */
+      adherence: number | null;
+      /** Categories */
+      categories: components["schemas"]["CategorySummaryOut"][];
+      /** Done */
+      done: number;
+      /** Due */
+      due: number;
+      /** Mood Change Mean */
+      mood_change_mean: number | null;
+      /** Planned */
+      planned: number;
+    };
+    /**
+     * ActivityUpdateIn
+     * @description Done or not, with mood 0-10 before and after, pleasure and mastery 0-10, a note.
+     */
+    ActivityUpdateIn: {
+      /** Done */
+      done: boolean;
+      /** Mastery */
+      mastery?: number | null;
+      /** Mood After */
+      mood_after?: number | null;
+      /** Mood Before */
+      mood_before?: number | null;
+      /** Note */
+      note?: string | null;
+      /** Pleasure */
+      pleasure?: number | null;
     };
     /** AddendumIn */
     AddendumIn: {
@@ -3049,6 +3223,40 @@ export interface components {
       /** Cases */
       cases: components["schemas"]["CaseOut"][];
     };
+    /** CatalogueEntryOut */
+    CatalogueEntryOut: {
+      /** Module */
+      module: string;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
+    /** CatalogueOut */
+    CatalogueOut: {
+      /** Modules */
+      modules: components["schemas"]["CatalogueEntryOut"][];
+      /** Thinking Traps */
+      thinking_traps: string[];
+    };
+    /** CategorySummaryOut */
+    CategorySummaryOut: {
+      /**
+       * Category
+       * @enum {string}
+       */
+      category: "routine" | "pleasure" | "necessary" | "values";
+      /** Done */
+      done: number;
+      /** Mastery Mean */
+      mastery_mean: number | null;
+      /** Mood Change Mean */
+      mood_change_mean: number | null;
+      /** Planned */
+      planned: number;
+      /** Pleasure Mean */
+      pleasure_mean: number | null;
+    };
     /** ChatIn */
     ChatIn: {
       /** Body */
@@ -3644,6 +3852,24 @@ export interface components {
       note: string;
       /** Reason */
       reason: string;
+    };
+    /** EmotionChangeOut */
+    EmotionChangeOut: {
+      /** After */
+      after: number | null;
+      /** Before */
+      before: number;
+      /** Change */
+      change: number | null;
+      /** Name */
+      name: string;
+    };
+    /** EmotionIn */
+    EmotionIn: {
+      /** Intensity */
+      intensity: number;
+      /** Name */
+      name: string;
     };
     /** EncounterOut */
     EncounterOut: {
@@ -4794,6 +5020,55 @@ export interface components {
       /** Threads */
       threads: components["schemas"]["MessageThreadOut"][];
     };
+    /** ModuleOut */
+    ModuleOut: {
+      /** Completed */
+      completed: boolean;
+      /** Content */
+      content: components["schemas"]["SectionOut"][];
+      /** Minutes */
+      minutes: number;
+      /** Module */
+      module: string;
+      /** Recommended */
+      recommended: boolean;
+      /** Sections */
+      sections: number;
+      /** Sections Read */
+      sections_read: string[];
+      /** Sources */
+      sources: string[];
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
+    /** ModuleProgressOut */
+    ModuleProgressOut: {
+      /** Completed */
+      completed: boolean;
+      /** Minutes */
+      minutes: number;
+      /** Module */
+      module: string;
+      /** Recommended */
+      recommended: boolean;
+      /** Sections */
+      sections: number;
+      /** Sections Read */
+      sections_read: string[];
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
+    /** ModulesOut */
+    ModulesOut: {
+      /** Modules */
+      modules: components["schemas"]["ModuleProgressOut"][];
+      /** Thinking Traps */
+      thinking_traps: string[];
+    };
     /** MyProgrammeOut */
     MyProgrammeOut: {
       /** Active */
@@ -5734,6 +6009,11 @@ export interface components {
       /** Reason */
       reason: string;
     };
+    /** RecommendIn */
+    RecommendIn: {
+      /** Module */
+      module: string;
+    };
     /** RecordSummaryOut */
     RecordSummaryOut: {
       patient: components["schemas"]["PatientRowOut"];
@@ -6090,6 +6370,35 @@ export interface components {
       /** Hits */
       hits: components["schemas"]["SearchHitOut"][];
     };
+    /** SectionOut */
+    SectionOut: {
+      /** Body */
+      body: string[];
+      /** Id */
+      id: string;
+      /** Title */
+      title: string;
+    };
+    /** SectionReadIn */
+    SectionReadIn: {
+      /** Section */
+      section: string;
+    };
+    /**
+     * SelfHelpSummaryOut
+     * @description What the clinician sees: progress and counts, no text the patient wrote.
+     */
+    SelfHelpSummaryOut: {
+      activities: components["schemas"]["ActivitySummaryOut"];
+      /** Days */
+      days: number;
+      /** Modules */
+      modules: components["schemas"]["ModuleProgressOut"][];
+      /** Shared Thought Records */
+      shared_thought_records: number;
+      /** Thought Records */
+      thought_records: number;
+    };
     /** SessionIn */
     SessionIn: {
       /**
@@ -6105,6 +6414,11 @@ export interface components {
     /** SessionOut */
     SessionOut: {
       account: components["schemas"]["AccountOut"];
+    };
+    /** ShareIn */
+    ShareIn: {
+      /** Shared */
+      shared: boolean;
     };
     /** SlotOut */
     SlotOut: {
@@ -6397,6 +6711,83 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /**
+     * ThoughtRecordIn
+     * @description The seven columns: situation; emotions 0-100; automatic thoughts with the hot one (its
+     * position); evidence for; evidence against; a balanced thought; the emotions re-rated.
+     */
+    ThoughtRecordIn: {
+      /** Automatic Thoughts */
+      automatic_thoughts: string[];
+      /** Balanced Thought */
+      balanced_thought: string;
+      /** Emotions */
+      emotions: components["schemas"]["EmotionIn"][];
+      /** Evidence Against */
+      evidence_against: string;
+      /** Evidence For */
+      evidence_for: string;
+      /**
+       * Hot Thought
+       * @default 0
+       */
+      hot_thought?: number;
+      /** Rerated */
+      rerated: components["schemas"]["EmotionIn"][];
+      /**
+       * Shared
+       * @default false
+       */
+      shared?: boolean;
+      /** Situation */
+      situation: string;
+      /**
+       * Traps
+       * @default []
+       */
+      traps?: string[];
+    };
+    /** ThoughtRecordOut */
+    ThoughtRecordOut: {
+      /** Automatic Thoughts */
+      automatic_thoughts: string[];
+      /** Balanced Thought */
+      balanced_thought: string;
+      /** Change */
+      change: components["schemas"]["EmotionChangeOut"][];
+      crisis?: components["schemas"]["CrisisPathOut"] | null;
+      /** Emotions */
+      emotions: components["schemas"]["EmotionIn"][];
+      /** Evidence Against */
+      evidence_against: string;
+      /** Evidence For */
+      evidence_for: string;
+      /** Hot Thought */
+      hot_thought: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Rerated */
+      rerated: components["schemas"]["EmotionIn"][];
+      /** Shared */
+      shared: boolean;
+      /** Situation */
+      situation: string;
+      /** Traps */
+      traps: string[];
+      /**
+       * Written At
+       * Format: date-time
+       */
+      written_at: string;
+    };
+    /** ThoughtRecordsOut */
+    ThoughtRecordsOut: {
+      /** Records */
+      records: components["schemas"]["ThoughtRecordOut"][];
     };
     /** ThreadOut */
     ThreadOut: {
@@ -6712,6 +7103,17 @@ export interface components {
       status: string;
       /** Waiting Space Id */
       waiting_space_id: string | null;
+    };
+    /** WeekOut */
+    WeekOut: {
+      /** Activities */
+      activities: components["schemas"]["ActivityOut"][];
+      /**
+       * Start
+       * Format: date-time
+       */
+      start: string;
+      summary: components["schemas"]["ActivitySummaryOut"];
     };
     /** WellbeingResultOut */
     WellbeingResultOut: {
@@ -18884,6 +19286,647 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Week
+   * @description The week from ``start`` (the page's local Monday 00:00 with its offset) and its summary:
+   * adherence and each category's mood change.
+   */
+  week_api_wellbeing_self_help_activities_get: {
+    parameters: {
+      query: {
+        start: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WeekOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Plan Activity
+   * @description Plan an activity for a day and time, in a category.
+   */
+  plan_activity_api_wellbeing_self_help_activities_post: {
+    parameters: {
+      header?: {
+        "accept-language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ActivityIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ActivityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Update Activity
+   * @description Mark an activity done (or not) with mood before and after, pleasure and mastery.
+   */
+  update_activity_api_wellbeing_self_help_activities__activity_id__patch: {
+    parameters: {
+      header?: {
+        "accept-language"?: string | null;
+      };
+      path: {
+        activity_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ActivityUpdateIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ActivityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Catalogue
+   * @description Every module's code, title and summary (anyone signed in: a clinician recommends from
+   * it), and the thinking traps a thought record may be tagged with.
+   */
+  catalogue_api_wellbeing_self_help_catalogue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CatalogueOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Modules
+   * @description Every psychoeducation module with the patient's progress, recommended ones first.
+   */
+  modules_api_wellbeing_self_help_modules_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ModulesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Module
+   * @description One module: its sections, its sources and the patient's progress.
+   */
+  module_api_wellbeing_self_help_modules__code__get: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ModuleOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Read Section
+   * @description Mark a section read (the module is completed once all are).
+   */
+  read_section_api_wellbeing_self_help_modules__code__read_post: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SectionReadIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ModuleProgressOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Recommend
+   * @description A clinician recommends a module to their patient.
+   */
+  recommend_api_wellbeing_self_help_patients__patient_id__recommendations_post: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RecommendIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ModuleProgressOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Summary
+   * @description A patient's self-help at a glance (their clinicians; a caregiver with wellbeing:read):
+   * module progress, how many thought records, the last 7 days' activation. No written text.
+   */
+  summary_api_wellbeing_self_help_patients__patient_id__summary_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SelfHelpSummaryOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Shared Records
+   * @description The thought records the patient shared with their therapists (clinicians only).
+   */
+  shared_records_api_wellbeing_self_help_patients__patient_id__thought_records_get: {
+    parameters: {
+      path: {
+        patient_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThoughtRecordsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Thought Records
+   * @description The patient's thought records, newest first, with each emotion's change.
+   */
+  thought_records_api_wellbeing_self_help_thought_records_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThoughtRecordsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Write Thought Record
+   * @description Write a thought record (the patient's own). Its words are screened for crisis language:
+   * a positive screen comes back with the site's crisis resources in ``crisis``.
+   */
+  write_thought_record_api_wellbeing_self_help_thought_records_post: {
+    parameters: {
+      header?: {
+        "accept-language"?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ThoughtRecordIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ThoughtRecordOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Share
+   * @description Share a thought record with my therapist (or stop).
+   */
+  share_api_wellbeing_self_help_thought_records__record_id__shared_put: {
+    parameters: {
+      path: {
+        record_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ShareIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ThoughtRecordOut"];
+        };
       };
       /** @description Bad request */
       400: {

@@ -237,6 +237,12 @@ def bench_exposure(
     from careverse.bench.exposure import run_exposure_bench
 
     result = run_exposure_bench(scene, seconds, warmup, gl, (width, height))
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
+
+
 @bench_app.command("training")
 def bench_training(
     seconds: Annotated[

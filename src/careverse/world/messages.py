@@ -11,8 +11,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from careverse.world import moderation, objects, pacer
-from careverse.world import circle, moderation, objects
+from careverse.world import circle, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client

@@ -133,6 +133,8 @@ class Calm(_Msg, tag="calm"):
 
     when: Literal["before", "after"]
     score: Annotated[int, msgspec.Meta(ge=0, le=10)]
+
+
 # ---- circle tools (support groups; world/circle.py) -----------------------------------------
 
 
@@ -183,7 +185,6 @@ class Timer(_Msg, tag="timer"):
 ClientMessage = (
     Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
-    | ObjectAdd | ObjectMove | ObjectDelete | Point
     | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
 )  # fmt: skip
 

@@ -3,8 +3,6 @@ quotations, idioms and recovered experiences are not; each rule family fires wit
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from careverse.community import crisis
@@ -113,13 +111,3 @@ def test_reasons_name_rules_never_the_posts_words():
     result = screen("My cat Biscuit knows. I'm going to kill myself on Friday at Hilltop Park")
     assert all(r.startswith(("rule:", "lexicon:")) for r in result.reasons)
     assert not any("biscuit" in r or "hilltop" in r for r in result.reasons)
-
-
-def test_screening_is_fast_under_five_ms_a_post():
-    posts = CRISIS + NON_CRISIS
-    screen(posts[0])
-    started = time.perf_counter()
-    for post in posts:
-        screen(post)
-    per_post_ms = (time.perf_counter() - started) / len(posts) * 1000
-    assert per_post_ms < 5, per_post_ms

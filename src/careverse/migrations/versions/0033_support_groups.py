@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0033_support_groups"
-down_revision: str | None = "0029_wellbeing_schedules"
+down_revision: str | None = "0030_wellbeing_selfhelp"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
