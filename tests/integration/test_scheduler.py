@@ -18,6 +18,7 @@ import pytest
 from careverse.app import create_app
 from tests.integration.care.support import DEVICES_OK, WEEKDAYS
 from tests.integration.community.moderation_support import post, room
+from tests.integration.groups.support import group, join, notices
 from tests.integration.monitoring.alert_support import add_rule, alerts, send, team, vital
 from tests.integration.privacy.support import (
     Person,
@@ -47,6 +48,7 @@ JOBS = {
     "community.digest",
     "fhir.bulk-export",
     "wellbeing.reminders",
+    "groups.sessions",
 }
 CRISIS_POST = "I can't do this anymore. I'm going to kill myself tonight."
 
@@ -140,6 +142,10 @@ async def scenario(app, client, person) -> dict:
         headers=t.clinician.headers,
     )
     assert r.status_code == 201, r.text
+    # A support group meeting on Tuesdays at 08:30 UTC: its member is reminded from 07:30.
+    circle = await group(client, t.admin, timezone="UTC", first_date="2026-03-24",
+                         start_time="08:30")  # fmt: skip
+    await join(client, visitor, circle["slug"])
     return {"team": t, "second": second, "alert": alert, "no_data": no_data,
             "export": export.headers["content-location"].split("/fhir/", 1)[1],
             "visitor": visitor, "visit": visit, "caregiver": caregiver,
@@ -208,8 +214,9 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     # 07:14:59: nothing is due yet; every loop that woke went round and found nothing.
     naps = monday.naps
     monday.advance(minutes=14, seconds=59)
-    await monday.settle(naps + 4)  # alerts, reminders, invitations, crisis cases (not erasure)
+    await monday.settle(naps + 5)  # alerts, reminders, invitations, crisis, groups (not erasure)
     assert await escalations(app) == []
+    assert await group_reminders(client, s["visitor"]) == []
     assert await crisis_escalations(app) == []
 
     # 07:15:00: the alert nobody acknowledged escalates, on the schedule, to the second clinician.
@@ -235,6 +242,7 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
         lambda: _nonempty(no_data_alerts(client, t.clinician, s["no_data"]["id"])), "no-data rule"
     )
     await eventually(lambda: _nonempty(reminders(client, s["visitor"])), "reminder")
+    await eventually(lambda: _nonempty(group_reminders(client, s["visitor"])), "group reminder")
     await eventually(lambda: _nonempty(erasures(app, s["leaving"])), "erasure")
     await eventually(lambda: _nonempty(digests(inbox, s["reader"])), "community digest")
     await eventually(
@@ -249,11 +257,11 @@ async def test_every_loop_of_a_live_node_does_its_work_when_the_clock_moves(
     # has not expired, and the loops that woke (not erasure) leave the invitation alone.
     naps = monday.naps
     monday.now = TUESDAY_0850
-    await monday.settle(naps + 4)
+    await monday.settle(naps + 5)
     await caregiver_in_the_visit(client, s)
     naps = monday.naps
     monday.now = CAREGIVER_UNTIL - timedelta(seconds=1)
-    await monday.settle(naps + 4)
+    await monday.settle(naps + 5)
     assert await lapsed(app) == []
     assert await invitees(client, s) == [str(s["caregiver"].id)]
 
@@ -285,6 +293,8 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         assert s["alert"]["id"] in escalated and len(escalated) == len(set(escalated)) == 2
         assert len(await no_data_alerts(client, t.clinician, s["no_data"]["id"])) == 1
         assert len(await reminders(client, s["visitor"])) == 1
+        await eventually(lambda: _nonempty(group_reminders(client, s["visitor"])), "group")
+        assert len(await group_reminders(client, s["visitor"])) == 1  # by one node
         assert len(await erasures(app, s["leaving"])) == 1
         assert len(await crisis_escalations(app)) == 1  # the crisis case, by one node
         assert len(await digests(inbox, s["reader"])) == 1  # the digest, by one node
@@ -300,16 +310,20 @@ async def test_two_nodes_running_the_same_jobs_do_each_piece_of_work_once(
         # The caregiver's delegation expires during the visit: one node ends the invitation.
         naps = monday.naps
         monday.now = TUESDAY_0850
-        await monday.settle(naps + 2 * 4)  # both nodes' alert, reminder, invitation, crisis loops
+        await monday.settle(naps + 2 * 5)  # both nodes' alert, reminder, invitation, crisis, groups
         await eventually(lambda: _nonempty(exports_done(app)), "bulk export")
         assert len(await exports_done(app)) == 1  # the fresh bulk export, run by one node
         await caregiver_in_the_visit(client, s)
         naps = monday.naps
         monday.now = CAREGIVER_UNTIL
         await eventually(lambda: _nonempty(lapsed(app)), "lapsed invitation")
-        await monday.settle(naps + 2 * 4)  # both nodes' invitation loops have been round
+        await monday.settle(naps + 2 * 5)  # both nodes' invitation loops have been round
     assert len(await lapsed(app)) == 1
     assert await invitees(client, s) == []
+
+
+async def group_reminders(client, member: Person) -> list:
+    return await notices(client, member, "groups.session.soon")
 
 
 async def questionnaire_reminders(client, patient: Person) -> list:

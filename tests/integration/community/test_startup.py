@@ -4,7 +4,8 @@ more than ten seconds): the abuse model and the crisis lexicon are ready before 
 from __future__ import annotations
 
 from careverse.app import create_app
-from careverse.community import abuse, crisis
+from careverse.community import abuse
+from careverse.kernel import crisis_screen as crisis
 from careverse.kernel.config import Settings
 from tests.conftest import TEST_KEYS
 
