@@ -22,12 +22,14 @@ run: install client
 	$(BIN)/careverse demo --host $(HOST) --port $(PORT)
 
 # Two passes (docs/testing.md): everything but the browser tests on $(PYTEST_WORKERS) pytest-xdist
-# workers, one test file at a time each; then the browser tests serially. Both run even when the
-# first fails; either failing fails the target.
+# workers, one test file at a time each; then the browser tests on the same workers, and any that
+# failed there run again alone (two browsers and two servers contend for 2 cores): a test that
+# fails alone fails the target. Both passes run even when the first fails.
 test: install client chromium lint
 	status=0; \
 	$(BIN)/pytest $(PARALLEL) --browser-tests=without $(PYTEST_ARGS) || status=$$?; \
-	$(BIN)/pytest --browser-tests=only $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest $(PARALLEL) --browser-tests=only $(PYTEST_ARGS) \
+	  || $(BIN)/pytest --browser-tests=only --last-failed $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
 # Everything but the browser, load and fault tests: the quick loop while developing.
