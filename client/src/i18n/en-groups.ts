@@ -51,7 +51,7 @@ const groups = {
   'circle.checkin.3': 'okay',
   'circle.checkin.4': 'good',
   'circle.checkin.5': 'very good',
-  'circle.aggregate': { one: '{phase}: {count} answer', other: '{phase}: {count} answers' },
+  'circle.aggregate': '{count, plural, one {{phase}: # answer} other {{phase}: # answers}}',
   'circle.aggregateHidden': 'Shown once 3 people have answered.',
   'circle.aggregateCounts': 'Scores 1 to 5: {counts}',
   'circle.phase.start': 'Start',

@@ -1,7 +1,8 @@
 /**
  * English messages: the reference catalogue. Every other locale translates these keys and falls
- * back to English for any key it lacks. `{name}` placeholders are filled by `t()`; a message
- * given as an object of plural forms is chosen by the `count` parameter (Intl.PluralRules).
+ * back to English for any key it lacks. Messages are ICU MessageFormat: `{name}` placeholders,
+ * `{count, plural, one {# day} other {# days}}` for plurals (`#` is the count, written the
+ * reader's way). See docs/i18n.md.
  */
 import exposure from './en-exposure';
 import selfhelp from './en-selfhelp';
@@ -53,10 +54,8 @@ const en = {
   'validation.emailRequired': 'Enter your email address.',
   'validation.emailInvalid': 'Enter an email address like name@example.org.',
   'validation.passwordRequired': 'Enter your password.',
-  'validation.passwordTooShort': {
-    one: 'Use at least {count} character.',
-    other: 'Use at least {count} characters.',
-  },
+  'validation.passwordTooShort':
+    '{count, plural, one {Use at least # character.} other {Use at least # characters.}}',
   'validation.otpRequired': 'Enter the one-time code.',
   'validation.otpFormat': 'Enter the 6 digits of the code, with no spaces.',
   'validation.currentPasswordRequired': 'Enter your current password.',
@@ -69,14 +68,10 @@ const en = {
 
   'error.invalidCredentials': 'The email address or password is not correct.',
   'error.mfaInvalid': 'That code is not correct or has expired. Try the current code.',
-  'error.tooManyAttempts': {
-    one: 'Too many attempts. Try again in {count} second.',
-    other: 'Too many attempts. Try again in {count} seconds.',
-  },
-  'error.tooManyAttemptsMinutes': {
-    one: 'Too many attempts. Try again in {count} minute.',
-    other: 'Too many attempts. Try again in {count} minutes.',
-  },
+  'error.tooManyAttempts':
+    '{count, plural, one {Too many attempts. Try again in # second.} other {Too many attempts. Try again in # seconds.}}',
+  'error.tooManyAttemptsMinutes':
+    '{count, plural, one {Too many attempts. Try again in # minute.} other {Too many attempts. Try again in # minutes.}}',
   'error.tooManyAttemptsLater': 'Too many attempts. Please wait a moment and try again.',
   'error.emailTaken': 'An account with this email address already exists. Sign in instead.',
   'error.csrf': 'Your session could not be verified. Reload the page and try again.',
@@ -410,11 +405,8 @@ const en = {
     'You can ask us to delete your account and your health record. You will have time to change your mind.',
   'erasure.start': 'Delete my account',
   'erasure.confirmTitle': 'Before you delete your account',
-  'erasure.confirmGrace': {
-    one: 'Your account will be deleted {count} day from now. Until then, you can sign in and keep it.',
-    other:
-      'Your account will be deleted {count} days from now. Until then, you can sign in and keep it.',
-  },
+  'erasure.confirmGrace':
+    '{count, plural, one {Your account will be deleted # day from now. Until then, you can sign in and keep it.} other {Your account will be deleted # days from now. Until then, you can sign in and keep it.}}',
   'erasure.confirmGone':
     'After that, your account, your health record, your consent choices and the access you gave to others are deleted for good. They cannot be brought back.',
   'erasure.confirmKept':
@@ -475,11 +467,9 @@ const en = {
   'area.monitoring.title': 'Monitoring',
   'area.monitoring.description': 'Your patients by risk: NEWS2, vital signs and open alerts.',
 
-  'alertBadge.label': {
-    one: '{count} open alert',
-    other: '{count} open alerts',
-  },
+  'alertBadge.label':
 
+    '{count, plural, one {# open alert} other {# open alerts}}',
   'time.justNow': 'just now',
 
   'vital.heartRate.name': 'Heart rate',
@@ -591,10 +581,8 @@ const en = {
   'alert.acknowledgedByYou': 'Acknowledged by you at {time}',
   'alert.acknowledgedAt': 'Acknowledged at {time}',
   'alert.opened': 'opened {ago}',
-  'alert.repeated': {
-    one: 'fired {count} time, last at {time}',
-    other: 'fired {count} times, last at {time}',
-  },
+  'alert.repeated':
+    '{count, plural, one {fired # time, last at {time}} other {fired # times, last at {time}}}',
   'alert.escalated': 'escalated to a colleague',
   'alert.escalatedToYou': 'escalated to you',
   'alert.titleSeparator': ': ',
@@ -612,10 +600,8 @@ const en = {
   'panel.intro': 'Your patients, most at risk first. New alerts appear here as they happen.',
   'panel.live': 'Live',
   'panel.connecting': 'Connecting to live alerts…',
-  'panel.openCount': {
-    one: '{count} open alert',
-    other: '{count} open alerts',
-  },
+  'panel.openCount':
+    '{count, plural, one {# open alert} other {# open alerts}}',
   'panel.empty': 'No patients are being monitored in your care yet.',
   'panel.listLabel': 'Patients, most at risk first',
   'panel.position': '{position}.',
@@ -667,52 +653,28 @@ const en = {
   'rule.op.atOrBelow': 'goes down to {value} or below',
   'rule.op.above': 'goes above {value}',
   'rule.op.atOrAbove': 'reaches {value} or more',
-  'rule.sustained': {
-    one: '{comparison} for {count} minute',
-    other: '{comparison} for {count} minutes',
-  },
-  'rule.trend.rise': {
-    one: 'rises by more than {amount} within {count} day',
-    other: 'rises by more than {amount} within {count} days',
-  },
-  'rule.trend.fall': {
-    one: 'falls by more than {amount} within {count} day',
-    other: 'falls by more than {amount} within {count} days',
-  },
-  'rule.noData.condition': {
-    one: 'has no readings for {count} hour',
-    other: 'has no readings for {count} hours',
-  },
-  'rule.noData.any': {
-    one: 'No readings at all for {count} hour',
-    other: 'No readings at all for {count} hours',
-  },
-  'rule.noData.code': {
-    one: 'No {name} readings for {count} hour',
-    other: 'No {name} readings for {count} hours',
-  },
-
+  'rule.sustained':
+    '{count, plural, one {{comparison} for # minute} other {{comparison} for # minutes}}',
+  'rule.trend.rise':
+    '{count, plural, one {rises by more than {amount} within # day} other {rises by more than {amount} within # days}}',
+  'rule.trend.fall':
+    '{count, plural, one {falls by more than {amount} within # day} other {falls by more than {amount} within # days}}',
+  'rule.noData.condition':
+    '{count, plural, one {has no readings for # hour} other {has no readings for # hours}}',
+  'rule.noData.any':
+    '{count, plural, one {No readings at all for # hour} other {No readings at all for # hours}}',
+  'rule.noData.code':
+    '{count, plural, one {No {name} readings for # hour} other {No {name} readings for # hours}}',
   'target.sentence': 'Your care team asked to be told if it {condition}.',
   'target.sentenceOther': 'Their care team asked to be told if it {condition}.',
-  'target.noDataAnyOther': {
-    one: 'Their care team is told if no readings arrive for {count} hour, in case a device is off.',
-    other:
-      'Their care team is told if no readings arrive for {count} hours, in case a device is off.',
-  },
-  'target.noDataCodeOther': {
-    one: 'Their care team is told if no {name} readings arrive for {count} hour.',
-    other: 'Their care team is told if no {name} readings arrive for {count} hours.',
-  },
-  'target.noDataAny': {
-    one: 'Your care team is told if no readings arrive for {count} hour, in case a device is off.',
-    other:
-      'Your care team is told if no readings arrive for {count} hours, in case a device is off.',
-  },
-  'target.noDataCode': {
-    one: 'Your care team is told if no {name} readings arrive for {count} hour.',
-    other: 'Your care team is told if no {name} readings arrive for {count} hours.',
-  },
-
+  'target.noDataAnyOther':
+    '{count, plural, one {Their care team is told if no readings arrive for # hour, in case a device is off.} other {Their care team is told if no readings arrive for # hours, in case a device is off.}}',
+  'target.noDataCodeOther':
+    '{count, plural, one {Their care team is told if no {name} readings arrive for # hour.} other {Their care team is told if no {name} readings arrive for # hours.}}',
+  'target.noDataAny':
+    '{count, plural, one {Your care team is told if no readings arrive for # hour, in case a device is off.} other {Your care team is told if no readings arrive for # hours, in case a device is off.}}',
+  'target.noDataCode':
+    '{count, plural, one {Your care team is told if no {name} readings arrive for # hour.} other {Your care team is told if no {name} readings arrive for # hours.}}',
   'range.legend': 'Show the last',
   'range.day': '24 hours',
   'range.week': '7 days',
@@ -722,11 +684,8 @@ const en = {
   'chart.lowest': 'Lowest',
   'chart.highest': 'Highest',
   'chart.average': 'Average',
-  'chart.summary': {
-    one: 'From {from} to {to}: lowest {lowest}, highest {highest}, average {average} ({count} reading).',
-    other:
-      'From {from} to {to}: lowest {lowest}, highest {highest}, average {average} ({count} readings).',
-  },
+  'chart.summary':
+    '{count, plural, one {From {from} to {to}: lowest {lowest}, highest {highest}, average {average} (# reading).} other {From {from} to {to}: lowest {lowest}, highest {highest}, average {average} (# readings).}}',
   'chart.dateTime': '{date} at {time}',
   'chart.showTable': 'Show the readings as a table',
   'chart.tableLabel': '{name} readings',
@@ -796,10 +755,8 @@ const en = {
   'world.spaces.listTitle': 'Spaces you can enter',
   'world.spaces.empty': 'There are no spaces you can enter yet.',
   'world.spaces.refresh': 'Refresh the list',
-  'world.spaces.present': {
-    one: '{count} person inside, room for {capacity}',
-    other: '{count} people inside, room for {capacity}',
-  },
+  'world.spaces.present':
+    '{count, plural, one {# person inside, room for {capacity}} other {# people inside, room for {capacity}}}',
   'world.spaces.full': 'Full',
   'world.spaces.youFacilitate': 'You run this space',
   'world.spaces.createTitle': 'Create a space',
@@ -834,10 +791,8 @@ const en = {
   'world.template.auditorium.description': 'a stage and seats for talks, hundreds of people',
   'world.status.connecting': 'Connecting…',
   'world.status.connected': 'Connected',
-  'world.status.reconnecting': {
-    one: 'Connection lost. Trying again in {count} second…',
-    other: 'Connection lost. Trying again in {count} seconds…',
-  },
+  'world.status.reconnecting':
+    '{count, plural, one {Connection lost. Trying again in # second…} other {Connection lost. Trying again in # seconds…}}',
   'world.status.retry': 'Try again now',
   'world.status.closed': 'Not connected',
   'world.closed.removed': 'A facilitator removed you from this space.',
@@ -867,10 +822,8 @@ const en = {
   'world.view2d.youAreIn': 'You are in {space}.',
   'world.view2d.near': 'Near you: {list}.',
   'world.view2d.nearNobody': 'No one else is here yet.',
-  'world.view2d.nobodyClose': {
-    one: 'No one is right beside you; {count} person is further away, in the list below.',
-    other: 'No one is right beside you; {count} people are further away, in the list below.',
-  },
+  'world.view2d.nobodyClose':
+    '{count, plural, one {No one is right beside you; # person is further away, in the list below.} other {No one is right beside you; # people are further away, in the list below.}}',
   'world.view2d.spectator': 'You are watching as a spectator.',
   'world.view2d.walking': 'Walking to {name}…',
   'world.view2d.stop': 'Stop',
@@ -899,24 +852,16 @@ const en = {
   'world.model.skeleton': 'Skeleton model',
   'world.model.plant': 'Plant',
   'world.model.screen': 'Screen',
-  'world.people.title': {
-    one: 'People around you ({count})',
-    other: 'People around you ({count})',
-  },
+  'world.people.title':
+    '{count, plural, one {People around you (#)} other {People around you (#)}}',
   'world.people.hint': 'Everyone within about 25 metres of you, nearest first.',
   'world.people.empty': 'No one else is here yet.',
-  'world.people.more': {
-    one: 'And {count} more person further away.',
-    other: 'And {count} more people further away.',
-  },
-  'world.people.nearby': {
-    one: 'Nearby, {count} metre away',
-    other: 'Nearby, {count} metres away',
-  },
-  'world.people.away': {
-    one: '{count} metre away',
-    other: '{count} metres away',
-  },
+  'world.people.more':
+    '{count, plural, one {And # more person further away.} other {And # more people further away.}}',
+  'world.people.nearby':
+    '{count, plural, one {Nearby, # metre away} other {Nearby, # metres away}}',
+  'world.people.away':
+    '{count, plural, one {# metre away} other {# metres away}}',
   'world.people.goNear': 'Go near {name}',
   'world.people.goNearShort': 'Go near',
   'world.people.writeShort': 'Write to',
@@ -977,10 +922,8 @@ const en = {
   'world.settings.mode2d': '2D view (lists)',
   'world.settings.mode2dHint': 'Works with a keyboard and screen reader, and on slow connections.',
   'world.settings.no3d': 'This browser cannot show the 3D view.',
-  'world.announce.entered': {
-    one: 'You are in {space}. {count} other person is here.',
-    other: 'You are in {space}. {count} other people are here.',
-  },
+  'world.announce.entered':
+    '{count, plural, one {You are in {space}. # other person is here.} other {You are in {space}. # other people are here.}}',
   'world.announce.reconnected': 'Connected again.',
   'world.announce.arrived': '{name} is here.',
   'world.announce.left': '{name} has left, or moved out of range.',
@@ -1000,11 +943,8 @@ const en = {
   'world.announce.objectRemoved': '{name} was removed.',
   'world.announce.mode2d': 'Now showing the 2D view.',
   'world.announce.mode3d': 'Now showing the 3D view.',
-  'world.announce.more': {
-    one: 'And {count} more change.',
-    other: 'And {count} more changes.',
-  },
-
+  'world.announce.more':
+    '{count, plural, one {And # more change.} other {And # more changes.}}',
   'care.mine': 'Your appointments',
   'care.none': 'You have no upcoming appointments.',
   'care.mineOther': 'Appointments of the people you support',
@@ -1017,10 +957,8 @@ const en = {
   'care.moveWith': 'Move your visit with {name} ({when})',
   'care.noFreeTimeWeeks': 'No free times in the next four weeks.',
   'care.chooseDay': 'Choose a day',
-  'care.dayFree': {
-    one: ', 1 free time',
-    other: ', {count} free times',
-  },
+  'care.dayFree':
+    '{count, plural, one {, 1 free time} other {, # free times}}',
   'care.dayFull': ', no free times',
   'care.chooseTimeOn': 'Free times on {day}',
   'care.confirmTitle': 'Check and confirm your booking',
@@ -1083,10 +1021,8 @@ const en = {
   'care.wait.inAnotherVisit': '{name} is finishing another visit.',
   'care.wait.away': '{name} is away for a moment.',
   'care.wait.offline': '{name} has not joined yet.',
-  'care.wait.late': {
-    one: 'Running about {count} minute late.',
-    other: 'Running about {count} minutes late.',
-  },
+  'care.wait.late':
+    '{count, plural, one {Running about # minute late.} other {Running about # minutes late.}}',
   'care.wait.position': 'You are number {position} of {count} waiting.',
   'care.wait.calm': 'Take a breath. This page updates by itself; you will see a button when it is your turn.',
   'care.wait.garden': 'Wait in the garden',
@@ -1116,10 +1052,8 @@ const en = {
   'care.saveStatus': 'Update my status',
   'care.statusSaved': 'Your status is updated.',
   'care.language': 'Preferred language: {language}',
-  'care.waiting': {
-    one: 'Waiting {count} minute',
-    other: 'Waiting {count} minutes',
-  },
+  'care.waiting':
+    '{count, plural, one {Waiting # minute} other {Waiting # minutes}}',
   'care.deviceSummary': 'Camera {camera}, microphone {microphone}, sound {speaker}, connection {connection}',
   'care.reasonShown': 'Reason: {reason}',
   'care.note.title': 'Visit note: {name}',
@@ -1381,7 +1315,7 @@ const en = {
   'admin.accounts.search': 'Search accounts',
   'admin.accounts.searchLabel': 'Name or e-mail address',
   'admin.accounts.searchButton': 'Search',
-  'admin.accounts.found': { one: '{count} account found.', other: '{count} accounts found.' },
+  'admin.accounts.found': '{count, plural, one {# account found.} other {# accounts found.}}',
   'admin.accounts.none': 'No account matches.',
   'admin.accounts.caption': 'Accounts',
   'admin.accounts.name': 'Name',
@@ -1410,10 +1344,8 @@ const en = {
   'admin.audit.chainTitle': 'Is the audit trail intact?',
   'admin.audit.chainOk': 'Intact',
   'admin.audit.chainBad': 'Broken',
-  'admin.audit.chainOkDetail': {
-    one: 'All {count} entry checks out: none was changed, removed or reordered.',
-    other: 'All {count} entries check out: none was changed, removed or reordered.',
-  },
+  'admin.audit.chainOkDetail':
+    '{count, plural, one {All # entry checks out: none was changed, removed or reordered.} other {All # entries check out: none was changed, removed or reordered.}}',
   'admin.audit.chainBadDetail': 'Entry {seq} does not fit the chain: {reason}.',
   'admin.audit.checkedAt': 'Checked on {date} at {time}.',
   'admin.audit.verifyAgain': 'Check again',
@@ -1434,7 +1366,7 @@ const en = {
   'admin.audit.badId': '{field}: enter a whole id, like 3f2c…-…, or leave it empty.',
   'admin.audit.badAction': 'Action: use lower-case letters, digits, dots and dashes.',
   'admin.audit.badRange': 'The start of the period must be before its end.',
-  'admin.audit.shown': { one: '{count} entry shown.', other: '{count} entries shown.' },
+  'admin.audit.shown': '{count, plural, one {# entry shown.} other {# entries shown.}}',
   'admin.audit.none': 'No entry matches.',
   'admin.audit.caption': 'Audit trail, newest first',
   'admin.audit.when': 'When',
@@ -1476,7 +1408,7 @@ const en = {
   'patients.sort.name': 'Name',
   'patients.sort.next_visit': 'Next visit',
   'patients.sort.alerts': 'Alerts',
-  'patients.count': { one: '{count} patient', other: '{count} patients' },
+  'patients.count': '{count, plural, one {# patient} other {# patients}}',
   'patients.empty': 'No patients match.',
   'patients.none': 'No patients are in your care yet.',
   'patients.ageSex': '{age} years, {sex}',
@@ -1487,14 +1419,16 @@ const en = {
   'patients.news2': 'NEWS2 {total}',
   'patients.news2At': 'at {time}, {date}',
   'patients.noNews2': 'No recent NEWS2',
-  'patients.alerts': { one: '{count} open alert ({severity})', other: '{count} open alerts (highest {severity})' },
+  'patients.alerts':
+    '{count, plural, one {# open alert ({severity})} other {# open alerts (highest {severity})}}',
   'patients.severity.low': 'low',
   'patients.severity.medium': 'medium',
   'patients.severity.high': 'high',
   'patients.noAlerts': 'No open alerts',
   'patients.nextVisit': 'Next visit {date} at {time}',
   'patients.noVisit': 'No visit booked',
-  'patients.overdue': { one: '{count} questionnaire overdue', other: '{count} questionnaires overdue' },
+  'patients.overdue':
+    '{count, plural, one {# questionnaire overdue} other {# questionnaires overdue}}',
   'patients.pages': 'Pages of patients',
   'patients.page': 'Page {page} of {pages}',
   'patients.previous': 'Previous page',
@@ -1660,10 +1594,9 @@ const en = {
   'notFound.body': 'We could not find that page.',
   'notFound.home': 'Go to the home page',
 
-  'bell.label': {
-    one: 'Notifications, {count} unread',
-    other: 'Notifications, {count} unread',
-  },
+  'bell.label':
+
+    '{count, plural, one {Notifications, # unread} other {Notifications, # unread}}',
   'bell.announce': 'New notification: {title}',
 
   'notifications.title': 'Notifications',
@@ -1734,7 +1667,7 @@ const en = {
   'moderation.context': 'Earlier in the thread',
   'moderation.post': 'The post',
   'moderation.why': 'Why it is here',
-  'moderation.flags': { one: '{count} flag', other: '{count} flags' },
+  'moderation.flags': '{count, plural, one {# flag} other {# flags}}',
   'moderation.systemFlag': 'Flagged by a content rule',
   'moderation.methodWarning': 'This post mentions a method of self-harm. Show it',
   'moderation.reason': 'Reason for your action (kept in the log; the member can read it)',
@@ -1751,7 +1684,7 @@ const en = {
   'moderation.warn': 'Warn the author',
   'moderation.silenceFor': 'Silence for',
   'moderation.silence': 'Silence the author',
-  'moderation.days': { one: '{count} day', other: '{count} days' },
+  'moderation.days': '{count, plural, one {# day} other {# days}}',
   'moderation.state.held': 'held',
   'moderation.state.published': 'published',
   'moderation.state.hidden': 'hidden',
@@ -1775,7 +1708,7 @@ const en = {
   'community.visibility.public': 'Open to all',
   'community.visibility.request': 'Ask to join',
   'community.visibility.invite': 'By invitation',
-  'community.members': { one: '{count} member', other: '{count} members' },
+  'community.members': '{count, plural, one {# member} other {# members}}',
   'community.joined': 'You are a member',
   'community.youAreMember': 'You are a member of this community.',
   'community.requested': 'You asked to join; a facilitator will answer soon.',
@@ -1786,8 +1719,8 @@ const en = {
   'community.guidelines': 'Guidelines',
   'community.topics': 'Topics',
   'community.noTopics': 'No topics yet.',
-  'community.replies': { one: '{count} reply', other: '{count} replies' },
-  'community.unread': { one: '{count} new', other: '{count} new' },
+  'community.replies': '{count, plural, one {# reply} other {# replies}}',
+  'community.unread': '{count, plural, one {# new} other {# new}}',
   'community.newTopic': 'Start a topic',
   'community.topicTitle': 'Title',
   'community.body': 'Your message (Markdown)',
@@ -1824,8 +1757,8 @@ const en = {
   'community.slowMode': 'Slow mode for this topic',
   'community.slowEvery': 'One post per member every',
   'community.slowNone': 'No slow mode',
-  'community.slowMinutes': { one: '{count} minute', other: '{count} minutes' },
-  'community.slowHours': { one: '{count} hour', other: '{count} hours' },
+  'community.slowMinutes': '{count, plural, one {# minute} other {# minutes}}',
+  'community.slowHours': '{count, plural, one {# hour} other {# hours}}',
   'community.slowReason': 'Reason (kept in the log)',
   'community.slowSet': 'Set slow mode',
   'community.slowOn': 'Slow mode is on: one post per member every {every}.',
