@@ -84,3 +84,8 @@ export function confirmPasswordReset(token: string, newPassword: string): Promis
     noRefresh: true,
   });
 }
+
+/** Set the signed-in account's language (a BCP 47 tag; null: follow the browser). */
+export function setPreferredLanguage(language: string | null): Promise<Account> {
+  return api.patch('/api/me', { body: { preferred_language: language } });
+}

@@ -982,6 +982,11 @@ export interface paths {
      * @description Erase the caller's account after the grace period (cancellable until then).
      */
     delete: operations["request_erasure_api_me_delete"];
+    /**
+     * Update Me
+     * @description Change the caller's own settings: the language of the app, e-mails and notifications.
+     */
+    patch: operations["update_me_api_me_patch"];
   };
   "/api/me/access-log": {
     /**
@@ -5068,6 +5073,14 @@ export interface components {
       modules: components["schemas"]["ModuleProgressOut"][];
       /** Thinking Traps */
       thinking_traps: string[];
+    };
+    /**
+     * MyAccountIn
+     * @description The caller's own settings: a BCP 47 tag such as ``ar`` or ``zh-Hans``; null clears it.
+     */
+    MyAccountIn: {
+      /** Preferred Language */
+      preferred_language: string | null;
     };
     /** MyProgrammeOut */
     MyProgrammeOut: {
@@ -15262,6 +15275,55 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Update Me
+   * @description Change the caller's own settings: the language of the app, e-mails and notifications.
+   */
+  update_me_api_me_patch: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MyAccountIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AccountOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {

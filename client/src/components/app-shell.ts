@@ -21,6 +21,7 @@ import { getAccount, onAccountChange, setAccount, setNotice } from '../session';
 import { describeError } from './errors';
 import { headerFolded, onHeaderFold } from './header-fold';
 import './admission-call';
+import './language-picker';
 import './alert-badge';
 import './notification-bell';
 import '../pages/messaging/inbox-page';
@@ -347,6 +348,7 @@ export class CareverseApp extends LightElement {
       </main>
       <footer class="site-footer">
         <p>${t('app.footer')}</p>
+        <cv-language-picker></cv-language-picker>
       </footer>
       ${this.account ? html`<cv-admission-call></cv-admission-call>` : nothing}
     `;

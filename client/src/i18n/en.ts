@@ -25,6 +25,7 @@ const en = {
   'nav.menu': 'Menu',
   'nav.signedInAs': 'Signed in as {name}',
   'nav.security': 'Security',
+  'language.label': 'Language',
 
   'form.optionalMarker': '(optional)',
   'form.errorSummary': 'Please correct the highlighted fields.',

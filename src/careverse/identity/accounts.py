@@ -166,6 +166,13 @@ class AccountService:
         account = await load_account(self.session, actor.account_id)
         return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
 
+    async def set_language(self, actor: Actor, language: str | None) -> AccountView:
+        """The caller's own language for the app, e-mails and notifications (None: the browser's)."""
+        async with unit_of_work(self.session):
+            account = await load_account(self.session, actor.account_id)
+            account.preferred_language = language
+        return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
+
     async def list_accounts(
         self,
         actor: Actor,

@@ -28,6 +28,7 @@ from careverse.identity.schemas import (
     CareRelationshipOut,
     DelegationIn,
     DelegationOut,
+    MyAccountIn,
     NewAccountIn,
     NewAccountOut,
     OtpIn,
@@ -270,6 +271,12 @@ async def confirm_password_reset(body: PasswordResetConfirmIn, service: Identity
 async def me(actor: AnyActor, service: Identity) -> AccountOut:
     """The signed-in account."""
     return account_out(await service.view(actor))
+
+
+@router.patch("/me", response_model=AccountOut, responses=ERRORS)
+async def update_me(body: MyAccountIn, actor: AnyActor, service: Identity) -> AccountOut:
+    """Change the caller's own settings: the language of the app, e-mails and notifications."""
+    return account_out(await service.set_language(actor, body.preferred_language))
 
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT, responses=ERRORS)

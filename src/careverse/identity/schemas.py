@@ -57,6 +57,12 @@ class AccountOut(BaseModel):
     mfa_enrolment_required: bool
 
 
+class MyAccountIn(_Strict):
+    """The caller's own settings: a BCP 47 tag such as ``ar`` or ``zh-Hans``; null clears it."""
+
+    preferred_language: LanguageTag | None
+
+
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105

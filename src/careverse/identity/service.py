@@ -81,6 +81,10 @@ class IdentityService:
         """The caller's own account."""
         return await self.accounts.view(actor)
 
+    async def set_language(self, actor: Actor, language: str | None) -> AccountView:
+        """Set (or with None, clear) the caller's preferred language."""
+        return await self.accounts.set_language(actor, language)
+
     async def list_accounts(
         self,
         actor: Actor,

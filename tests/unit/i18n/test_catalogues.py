@@ -36,7 +36,7 @@ def registered_catalogues() -> list[str]:
     source = (I18N / "index.ts").read_text()
     names = re.findall(r"^import \w+ from '\./([\w-]+)';$", source, re.M)
     assert "en" in names
-    return ["en"] + sorted(name for name in names if name != "en")
+    return ["en", *sorted(name for name in names if name != "en")]
 
 
 @cache
@@ -69,7 +69,8 @@ def catalogue_problems(english: dict, locale: str, catalogue: dict) -> list[str]
         for branches in message["plurals"]:
             named = {b for b in branches if not b.startswith("=")}
             if "other" not in named or not named <= categories:
-                problems.append(f"{locale}: {key} plural {sorted(named)} not in {sorted(categories)}")
+                wanted = sorted(categories)
+                problems.append(f"{locale}: {key} plural {sorted(named)} not in {wanted}")
     return problems
 
 
@@ -201,7 +202,7 @@ def test_no_template_text_bypasses_t():
 def test_the_template_scan_finds_literal_text():
     source = """
     // html`<p>a comment</p>`
-    const a = html`<p>${t('x.y')}</p><button aria-label="Close">×</button>`;
+    const a = html`<p>${t('x.y')}</p><button aria-label="Close">&times;</button>`;
     const b = html`<span title=${t('z')}>Hello ${name}</span> 12 →`;
     const c = html`<li>${items.map((i) => html`<b>Bold</b>`)}</li>`;
     """
