@@ -135,7 +135,7 @@ export class ProgrammesPage extends LightElement {
     const choices: PatientRow[] = (this.mine.value?.patients ?? []).filter((r) => !enrolled.has(r.id));
     return html`<section class="panel" aria-labelledby="programme-title">
       <button type="button" class="link-button" @click=${() => this.open(null)}>
-        ← ${t('programmes.back')}
+        <span class="dir-icon" aria-hidden="true">←</span> ${t('programmes.back')}
       </button>
       <h2 id="programme-title">${p.name}</h2>
       <p>${p.description}</p>

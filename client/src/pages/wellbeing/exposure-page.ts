@@ -242,13 +242,15 @@ export class ExposurePage extends LightElement {
       return;
     }
     if (!this.prompt) return;
+    // The scale runs the way the text does: right to left, the left arrow goes up it.
+    const [up, down] = document.dir === 'rtl' ? ['ArrowLeft', 'ArrowRight'] : ['ArrowRight', 'ArrowLeft'];
     if (/^[0-9]$/.test(event.key)) {
       event.preventDefault();
       void this.rate(Number(event.key) * 10);
-    } else if (event.key === 'ArrowUp' || event.key === 'ArrowRight') {
+    } else if (event.key === 'ArrowUp' || event.key === up) {
       event.preventDefault();
       this.pending = Math.min(100, this.pending + 10);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowLeft') {
+    } else if (event.key === 'ArrowDown' || event.key === down) {
       event.preventDefault();
       this.pending = Math.max(0, this.pending - 10);
     } else if (event.key === 'Enter' && !target?.closest('button, a')) {
