@@ -32,6 +32,7 @@ from careverse.kernel.actor import Actor, require_full_scope
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import InvalidInput
+from careverse.kernel.i18n import list_of, translate
 from careverse.kernel.mail import Mailer
 from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.uow import unit_of_work
@@ -41,7 +42,7 @@ log = structlog.get_logger(__name__)
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 FREQUENCIES = ("off", *PERIODS)
-SUBJECT = "Your Careverse communities"
+SUBJECT = translate(None, "digest.subject")  # in English; each member's in their language
 BATCH = 100
 
 
@@ -122,22 +123,17 @@ async def count(
     return int(replies or 0), int(topics or 0)
 
 
-def message(counts: Counts, public_url: str) -> str:
-    """The e-mail's whole text: counts and a link, nothing about what was said or where."""
+def message(counts: Counts, public_url: str, language: str | None = None) -> str:
+    """The e-mail's whole text: counts and a link, nothing about what was said or where, in the
+    member's language."""
     parts = [
-        f"{n} {one if n == 1 else many}"
-        for n, one, many in ((counts.replies, "new reply", "new replies"),
-                             (counts.mentions, "mention", "mentions"),
-                             (counts.topics, "new topic", "new topics"))
+        translate(language, key, count=n)
+        for n, key in ((counts.replies, "digest.replies"), (counts.mentions, "digest.mentions"),
+                       (counts.topics, "digest.topics"))
         if n
     ]  # fmt: skip
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     link = f"{public_url.rstrip('/')}/community"
-    return (
-        f"You have {listed} in your Careverse communities.\n\n"
-        f"Sign in to read them: {link}\n\n"
-        "You chose this digest. To change or stop it, open Communities in Careverse.\n"
-    )
+    return translate(language, "digest.body", items=list_of(language, parts), link=link)
 
 
 # ---- the job -----------------------------------------------------------------------------------
@@ -158,15 +154,16 @@ async def send_due(db: Database, settings: Settings, mailer: Mailer) -> int:
         outgoing = await _claim(db, account_id, due_at, now)
         if outgoing is None:
             continue
-        address, counts = outgoing
-        if await mailer.send(address, SUBJECT, message(counts, settings.public_url)):
+        address, counts, language = outgoing
+        subject = translate(language, "digest.subject")
+        if await mailer.send(address, subject, message(counts, settings.public_url, language)):
             sent += 1
     return sent
 
 
 async def _claim(
     db: Database, account_id: uuid.UUID, due_at: datetime, now: datetime
-) -> tuple[str, Counts] | None:
+) -> tuple[str, Counts, str | None] | None:
     """Claim one member's digest (compare-and-set on ``due_at``), count its window and move it
     on; the address and counts to send, or None (another node had it, or nothing is new)."""
     async with db.session() as session, unit_of_work(session):
@@ -192,7 +189,8 @@ async def _claim(
             return None
         audit.record(session, "community.digest.send", actor_role="system",
                      resource_type="Account", resource_id=account_id)  # fmt: skip
-    return address, counts
+        person = await directory.account(session, account_id)
+    return address, counts, person.preferred_language if person else None
 
 
 async def digest_forever(db: Database, settings: Settings, mailer: Mailer) -> None:

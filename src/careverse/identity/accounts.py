@@ -167,7 +167,7 @@ class AccountService:
         return AccountView.of(account, enrolling=actor.scope is Scope.MFA_ENROLMENT)
 
     async def set_language(self, actor: Actor, language: str | None) -> AccountView:
-        """The caller's own language for the app, e-mails and notifications (None: the browser's)."""
+        """The caller's own language for the app, e-mails and notices (None: the browser's)."""
         async with unit_of_work(self.session):
             account = await load_account(self.session, actor.account_id)
             account.preferred_language = language

@@ -2,7 +2,8 @@
 
 Kept apart from the services so that the directory and the services share it without importing
 each other. The messages hold no secret but a reset link's (which goes only to the account's own
-address) and no health data.
+address) and no health data; they are written in the recipient's ``preferred_language``
+(catalogues in kernel/locales, see docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from careverse.kernel.crypto import keyring
+from careverse.kernel.i18n import translate
 
 
 def normalise_email(email: str) -> str:
@@ -28,56 +30,37 @@ class Message:
     body: str
 
 
-def reset_requested(link: str, hours: float) -> Message:
+def _message(language: str | None, name: str, **params: str | int | float) -> Message:
+    return Message(
+        translate(language, f"email.{name}.subject"),
+        translate(language, f"email.{name}.body", **params),
+    )
+
+
+def _within(language: str | None, hours: float) -> str:
+    return translate(language, "email.hours", hours=hours)
+
+
+def reset_requested(link: str, hours: float, language: str | None = None) -> Message:
     """The person asked for a reset link (``POST /api/auth/password-reset``)."""
-    return Message(
-        "Reset your Careverse password",
-        f"Someone asked to reset the password of your Careverse account.\n\n"
-        f"To choose a new password, open this link within {hours:g} hour(s):\n{link}\n\n"
-        f"If it was not you, ignore this message; your password stays as it is.\n",
-    )
+    return _message(language, "resetRequested", link=link, hours=_within(language, hours))
 
 
-def reset_by_admin(link: str, hours: float) -> Message:
+def reset_by_admin(link: str, hours: float, language: str | None = None) -> Message:
     """An administrator started a reset: the link goes to the account's own address only."""
-    return Message(
-        "Choose a new Careverse password",
-        f"An administrator of your Careverse service started a password reset for your "
-        f"account, and signed you out everywhere.\n\n"
-        f"To choose a new password, open this link within {hours:g} hour(s):\n{link}\n\n"
-        f"The administrator does not see this link. If you did not expect this, contact your "
-        f"clinic before using it.\n",
-    )
+    return _message(language, "resetByAdmin", link=link, hours=_within(language, hours))
 
 
-def invitation(link: str, hours: float) -> Message:
+def invitation(link: str, hours: float, language: str | None = None) -> Message:
     """An administrator made an account for the person: they choose its first password."""
-    return Message(
-        "Your Careverse account",
-        f"An administrator of your Careverse service made an account for you.\n\n"
-        f"To choose your password, open this link within {hours:g} hour(s):\n{link}\n\n"
-        f'If the link has expired, use "Forgot password" on the sign-in page.\n',
-    )
+    return _message(language, "invitation", link=link, hours=_within(language, hours))
 
 
-def signup_attempted() -> Message:
+def signup_attempted(language: str | None = None) -> Message:
     """Someone tried to sign up with an address that already has an account."""
-    return Message(
-        "Someone tried to sign up to Careverse with your address",
-        "Someone just tried to make a new Careverse account with this e-mail address, which "
-        "already has an account. No new account was made and yours is unchanged.\n\n"
-        'If it was you, sign in instead; if you forgot your password, use "Forgot password" '
-        "on the sign-in page. If it was not you, you need do nothing.\n",
-    )
+    return _message(language, "signupAttempted")
 
 
-def session_ended_for_reuse() -> Message:
+def session_ended_for_reuse(language: str | None = None) -> Message:
     """A rotated refresh token came back, so the session it belonged to was ended."""
-    return Message(
-        "A Careverse sign-in was ended to protect your account",
-        "One of your Careverse sign-ins was ended just now: a sign-in token that had already "
-        "been replaced was used again. This happens when the same sign-in is used from two "
-        "places, which can mean someone copied it.\n\n"
-        "Sign in again on your own devices. If you did not expect this, change your password "
-        "(and turn on two-step sign-in) from the Security page.\n",
-    )
+    return _message(language, "sessionEnded")

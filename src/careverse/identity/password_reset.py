@@ -106,7 +106,7 @@ class PasswordService:
             link = await self._issue_reset(account)
         # Sent once the link is committed, so the link in the mail always works. A failure is
         # not told: the answer must not say whether the account exists.
-        message = emails.reset_requested(link, self._hours)
+        message = emails.reset_requested(link, self._hours, account.preferred_language)
         await self.mailer.send(account.email, message.subject, message.body)
 
     async def admin_password_reset(self, actor: Actor, account_id: uuid.UUID) -> None:
@@ -122,7 +122,9 @@ class PasswordService:
             await revoke_all_sessions(self.session, account.id)
             link = await self._issue_reset(account)
             audit_account_change(self.session, actor, account, "account.password-reset")
-        await self._send(account, emails.reset_by_admin(link, self._hours))
+        await self._send(
+            account, emails.reset_by_admin(link, self._hours, account.preferred_language)
+        )
 
     async def invite(self, actor: Actor, account: Account) -> str | None:
         """The link with which a person an admin just created sets a first password.
@@ -136,7 +138,7 @@ class PasswordService:
             link = await self._issue_reset(account)
         if not self.mailer.configured:
             return link
-        await self._send(account, emails.invitation(link, self._hours))
+        await self._send(account, emails.invitation(link, self._hours, account.preferred_language))
         return None
 
     async def operator_reset_link(self, account_id: uuid.UUID) -> str:

@@ -68,7 +68,8 @@ class IdentityService:
         answers as for a new account, so sign-up tells no one which addresses have accounts."""
         account = await self.accounts.register(data)
         if account is None and self.mailer.configured:
-            message = emails.signup_attempted()
+            owner = await self.accounts.find_by_email(data.email)
+            message = emails.signup_attempted(owner.preferred_language if owner else None)
             # A failure is not told either: the answer must be the same.
             await self.mailer.send(normalise_email(data.email), message.subject, message.body)
         return account

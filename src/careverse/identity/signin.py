@@ -66,6 +66,7 @@ class ReuseRevoked:
     """A rotated refresh token came back and its session was revoked; whom to tell, if anyone."""
 
     notify: str | None
+    language: str | None = None
 
 
 def _ended() -> NotAuthenticated:
@@ -322,7 +323,7 @@ class SignInService:
         # Raised after the block, so the revocation and its audit event are committed.
         if isinstance(outcome, ReuseRevoked):
             if outcome.notify is not None and self.mailer.configured:
-                message = emails.session_ended_for_reuse()
+                message = emails.session_ended_for_reuse(outcome.language)
                 await self.mailer.send(outcome.notify, message.subject, message.body)
             raise _ended()
         if isinstance(outcome, NotAuthenticated):
@@ -426,7 +427,7 @@ class SignInService:
         )
         row = (
             await self.session.execute(
-                select(Account.id, Account.role, Account.email)
+                select(Account.id, Account.role, Account.email, Account.preferred_language)
                 .join(AuthSession, AuthSession.account_id == Account.id)
                 .where(AuthSession.id == session_id)
             )
@@ -440,7 +441,7 @@ class SignInService:
             resource_id=session_id, detail={"revoked": newly},
         )  # fmt: skip
         log.warning("identity.refresh_reused", session_id=str(session_id), revoked=newly)
-        return ReuseRevoked(row[2] if newly else None)
+        return ReuseRevoked(row[2] if newly else None, row[3])
 
     async def resolve(self, access_token: str, address: str | None = None) -> Actor:
         """The actor behind an access token; revocation and expiry apply on the next request.

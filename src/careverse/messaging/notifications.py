@@ -19,13 +19,15 @@ from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import NotFound
+from careverse.kernel.i18n import translate
 from careverse.kernel.mail import Mailer
 from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.policy import Actor, require_full_scope
 from careverse.kernel.uow import unit_of_work
 from careverse.messaging.models import Notification
 
-SUBJECT = "A message from Careverse"  # the same for every e-mail: nothing to read from it
+# The same for every e-mail (in the recipient's language): nothing to read from it.
+SUBJECT = translate(None, "notification.email.subject")
 PAGE_LIMIT = 200
 
 
@@ -39,11 +41,13 @@ def add(session: AsyncSession, event: NotificationRequested, emailed: bool) -> N
     return note
 
 
-def email_text(title: str, link: str | None, public_url: str) -> str:
-    """What the e-mail says: the title (no health data by contract) and where to read the rest."""
-    text = f"{title}.\n\nSign in to Careverse to read it"
-    text += f": {public_url.rstrip('/')}{link}\n" if link else ".\n"
-    return text + "\n— Careverse\n"
+def email_text(title: str, link: str | None, public_url: str, language: str | None = None) -> str:
+    """What the e-mail says: the title (no health data by contract) and where to read the rest,
+    in the recipient's language (the title is the publisher's own words)."""
+    if not link:
+        return translate(language, "notification.email.bodyNoLink", title=title)
+    url = f"{public_url.rstrip('/')}{link}"
+    return translate(language, "notification.email.body", title=title, link=url)
 
 
 async def send_email(
@@ -61,8 +65,10 @@ async def send_email(
         address = address or await directory.account_email(session, event.account_id)
     if not address:
         return False
+    language = person.preferred_language if person is not None else None
+    subject = translate(language, "notification.email.subject")
     return await mailer.send(
-        address, SUBJECT, email_text(event.title, event.link, settings.public_url)
+        address, subject, email_text(event.title, event.link, settings.public_url, language)
     )
 
 

@@ -183,7 +183,7 @@ def untranslated(source: str) -> list[tuple[int, str]]:
         body = re.sub(r"<[^>]*>", "\x01", body)
         for node in body.split("\x01"):
             for piece in node.split("\x00"):
-                piece = piece.strip()
+                piece = re.sub(r"&#?\w+;", "", piece).strip()  # entities are symbols
                 if WORDS.search(piece) and piece not in ALLOWED:
                     found.append((line, piece))
     return found
