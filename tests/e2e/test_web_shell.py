@@ -435,7 +435,7 @@ def test_no_csp_violations_or_console_errors_on_load(
 
 def test_document_language_and_direction(browser, base_url: str):
     # A browser asking for a language the client does not ship yet falls back to English.
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="de-DE")
     try:
         page = context.new_page()
         page.goto(f"{base_url}/signin")
@@ -445,3 +445,13 @@ def test_document_language_and_direction(browser, base_url: str):
         expect(html).to_have_attribute("dir", "ltr")
     finally:
         context.close()
+    # One it ships is followed (Canadian French: French); Arabic is right to left.
+    for locale, lang, direction in (("fr-CA", "fr", "ltr"), ("ar-EG", "ar", "rtl")):
+        context = browser.new_context(locale=locale)
+        try:
+            page = context.new_page()
+            page.goto(f"{base_url}/signin")
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            expect(page.locator("html")).to_have_attribute("dir", direction)
+        finally:
+            context.close()
