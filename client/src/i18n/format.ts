@@ -72,3 +72,30 @@ export function tomorrowInputValue(): string {
   tomorrow.setDate(tomorrow.getDate() + 1);
   return toDateInputValue(tomorrow);
 }
+
+/** A number written the reader's way: "1,234.5" (en), "1 234,5" (fr), "١٬٢٣٤٫٥" (ar-EG). */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(formattingLocale(), options).format(value);
+}
+
+/**
+ * A measurement with a unit Intl knows (`kilogram`, `minute`, `percent`, `celsius`,
+ * `kilometer-per-hour`…), in the reader's words: "5 min", "5 دقائق", "5分钟".
+ */
+export function formatUnit(
+  value: number,
+  unit: string,
+  display: 'short' | 'long' | 'narrow' = 'short',
+): string {
+  try {
+    return formatNumber(value, { style: 'unit', unit, unitDisplay: display });
+  } catch {
+    // A unit Intl does not know (e.g. mmHg): the number, then the unit's symbol.
+    return `${formatNumber(value)} ${unit}`;
+  }
+}
+
+/** "3 days ago", "in 2 hours" the reader's way (`unit` as Intl.RelativeTimeFormat takes it). */
+export function formatRelative(value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  return new Intl.RelativeTimeFormat(formattingLocale(), { numeric: 'auto' }).format(value, unit);
+}
