@@ -14,6 +14,7 @@ const messages: Record<string, string> = {
   'nav.menu': 'القائمة',
   'nav.signedInAs': 'مسجَّل الدخول باسم {name}',
   'nav.security': 'الأمان',
+  'language.label': 'اللغة',
   'form.optionalMarker': '(اختياري)',
   'form.errorSummary': 'يُرجى تصحيح الحقول المميَّزة.',
   'form.working': 'يُرجى الانتظار…',

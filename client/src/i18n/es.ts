@@ -14,6 +14,7 @@ const messages: Record<string, string> = {
   'nav.menu': 'Menú',
   'nav.signedInAs': 'Sesión iniciada como {name}',
   'nav.security': 'Seguridad',
+  'language.label': 'Idioma',
   'form.optionalMarker': '(opcional)',
   'form.errorSummary': 'Corrija los campos señalados.',
   'form.working': 'Espere, por favor…',

@@ -14,6 +14,7 @@ const messages: Record<string, string> = {
   'nav.menu': 'Menu',
   'nav.signedInAs': 'Connecté en tant que {name}',
   'nav.security': 'Sécurité',
+  'language.label': 'Langue',
   'form.optionalMarker': '(facultatif)',
   'form.errorSummary': 'Veuillez corriger les champs signalés.',
   'form.working': 'Veuillez patienter…',

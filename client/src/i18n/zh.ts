@@ -14,6 +14,7 @@ const messages: Record<string, string> = {
   'nav.menu': '菜单',
   'nav.signedInAs': '已登录为 {name}',
   'nav.security': '安全',
+  'language.label': '语言',
   'form.optionalMarker': '（可选）',
   'form.errorSummary': '请更正突出显示的字段。',
   'form.working': '请稍候…',
