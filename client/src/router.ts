@@ -396,6 +396,29 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
   },
   {
+    name: 'training',
+    path: '/training',
+    audience: 'signedIn',
+    title: 'training.title',
+    page: () => html`<cv-training-page></cv-training-page>`,
+  },
+  {
+    name: 'training-lab',
+    path: '/training/lab/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'lab.title',
+    page: ({ params }) => html`<cv-lab-page space-id=${params.id ?? ''}></cv-lab-page>`,
+  },
+  {
+    name: 'training-run',
+    path: '/training/runs/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'debrief.title',
+    page: ({ params }) => html`<cv-debrief-page run-id=${params.id ?? ''}></cv-debrief-page>`,
+  },
+  {
     // Every other area: its placeholder until it has a page.
     name: 'area',
     path: '/:slug',

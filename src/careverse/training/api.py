@@ -15,7 +15,7 @@ from careverse.training.lab import interventions
 from careverse.training.physiology import CONDITIONS
 from careverse.training.scenarios import load, scenario_ids
 from careverse.training.schemas import (
-    CatalogueOut,
+    TrainingCatalogueOut,
     InterventionOut,
     NotesIn,
     RunBriefOut,
@@ -30,8 +30,8 @@ router = APIRouter(prefix="/api/training", tags=["training"], responses=ERRORS)
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-@router.get("/catalogue", response_model=CatalogueOut)
-async def catalogue(actor: CurrentActor) -> CatalogueOut:
+@router.get("/catalogue", response_model=TrainingCatalogueOut)
+async def catalogue(actor: CurrentActor) -> TrainingCatalogueOut:
     """The shipped scenarios, the interventions trainees can give, the conditions instructors
     can inject (no patient data: the patients are fictional)."""
     del actor
@@ -44,7 +44,7 @@ async def catalogue(actor: CurrentActor) -> CatalogueOut:
                 duration_s=s.duration_s, learning_objectives=list(s.learning_objectives),
             )
         )  # fmt: skip
-    return CatalogueOut(
+    return TrainingCatalogueOut(
         scenarios=scenarios,
         interventions=[InterventionOut.model_validate(i) for i in interventions()],
         conditions=list(CONDITIONS),

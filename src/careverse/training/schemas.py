@@ -32,7 +32,7 @@ class InterventionOut(BaseModel):
     params: list[InterventionParamOut]
 
 
-class CatalogueOut(BaseModel):
+class TrainingCatalogueOut(BaseModel):
     scenarios: list[ScenarioOut]
     interventions: list[InterventionOut]
     conditions: list[str]
