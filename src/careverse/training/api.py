@@ -15,7 +15,6 @@ from careverse.training.lab import interventions
 from careverse.training.physiology import CONDITIONS
 from careverse.training.scenarios import load, scenario_ids
 from careverse.training.schemas import (
-    TrainingCatalogueOut,
     InterventionOut,
     NotesIn,
     RunBriefOut,
@@ -23,6 +22,7 @@ from careverse.training.schemas import (
     RunsOut,
     ScenarioOut,
     TraineeOut,
+    TrainingCatalogueOut,
 )
 from careverse.training.service import RunView, TrainingService
 
