@@ -12,6 +12,7 @@ import { html, type TemplateResult } from 'lit';
 import type { Account } from './api/auth';
 import type { MessageKey } from './i18n';
 import { AREAS, areaFor, roleHome, type Area } from './roles';
+import { TRAINING_ROUTES } from './pages/training/routes';
 
 /**
  * Who may open a route:
@@ -395,29 +396,7 @@ export const ROUTES: readonly RouteEntry[] = [
     title: 'groups.pageTitle',
     page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
   },
-  {
-    name: 'training',
-    path: '/training',
-    audience: 'signedIn',
-    title: 'training.title',
-    page: () => html`<cv-training-page></cv-training-page>`,
-  },
-  {
-    name: 'training-lab',
-    path: '/training/lab/:id',
-    params: { id: UUID_LIKE },
-    audience: 'signedIn',
-    title: 'lab.title',
-    page: ({ params }) => html`<cv-lab-page space-id=${params.id ?? ''}></cv-lab-page>`,
-  },
-  {
-    name: 'training-run',
-    path: '/training/runs/:id',
-    params: { id: UUID_LIKE },
-    audience: 'signedIn',
-    title: 'debrief.title',
-    page: ({ params }) => html`<cv-debrief-page run-id=${params.id ?? ''}></cv-debrief-page>`,
-  },
+  ...TRAINING_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',
