@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { catalogue, type Catalogue, type Intervention } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
@@ -13,6 +13,8 @@ import {
 import '../monitoring/vitals-chart';
 import './training.css';
 import { formatValue } from '../monitoring/vitals';
+import type { LabPatient3d } from '../../world/lab3d';
+import type { Stage } from '../../world/stage';
 import { patientLook } from './lab-patient';
 import {
   MONITOR_SIGNS,
@@ -24,6 +26,10 @@ import {
 } from './lab-vitals';
 
 const CHART_EVERY_S = 5;
+/** The lab's refusals (world/lab.py); the space's other errors are the space page's. */
+const LAB_ERRORS = new Set([
+  'forbidden', 'no_lab', 'spectator', 'no_run', 'paused', 'bad_action', 'lab_running', 'bad_scenario',
+]);
 const HISTORY = 720;
 
 /**
@@ -34,6 +40,9 @@ const HISTORY = 720;
 export class LabPage extends LightElement {
   static override properties = {
     spaceId: { type: String, attribute: 'space-id' },
+    socket: { attribute: false },
+    stage: { attribute: false },
+    embedded: { type: Boolean },
     lab: { state: true },
     log: { state: true },
     history: { state: true },
@@ -46,6 +55,11 @@ export class LabPage extends LightElement {
   };
 
   declare spaceId: string;
+  /** The space page's own connection (the lab inside the 3D/2D space); else the page opens one. */
+  declare socket: WorldConnection | null;
+  /** The space page's stage: in 3D the patient lies on a bed in the scene. */
+  declare stage: Stage | null;
+  declare embedded: boolean;
   declare lab: LabMessage | null;
   declare log: LabLogEntry[];
   declare history: VitalsRow[];
@@ -60,10 +74,16 @@ export class LabPage extends LightElement {
   private names = new Map<string, string>();
   private stops: (() => void)[] = [];
   private base = Date.now() / 1000;
+  private patient: LabPatient3d | null = null;
+  private detachPatient: (() => void) | null = null;
+  private patientScene: unknown = null;
 
   constructor() {
     super();
     this.spaceId = '';
+    this.socket = null;
+    this.stage = null;
+    this.embedded = false;
     this.lab = null;
     this.log = [];
     this.history = [];
@@ -85,8 +105,28 @@ export class LabPage extends LightElement {
       (found) => (this.options = found),
       (error: unknown) => (this.error = describeError(error)),
     );
-    const connection = new WorldConnection(this.spaceId);
+    // Embedded in a space page: its connection (one socket per person and space, or the
+    // server would replace one with the other); else a connection of our own.
+    if (this.embedded) this.bind(this.socket);
+    else this.bind(new WorldConnection(this.spaceId)).connect();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this.embedded && changed.has('socket') && this.socket !== this.connection) {
+      this.bind(this.socket);
+    }
+  }
+
+  private bind<C extends WorldConnection | null>(connection: C): C {
+    for (const stop of this.stops) stop();
+    this.stops = [];
     this.connection = connection;
+    if (!connection) return connection;
+    if (connection.welcome) {
+      this.connected = true;
+      this.remember(connection.welcome.avatars);
+      if (connection.welcome.lab) this.receive(connection.welcome.lab);
+    }
     this.stops = [
       connection.on('welcome', (welcome) => {
         this.connected = true;
@@ -97,17 +137,51 @@ export class LabPage extends LightElement {
       }),
       connection.on('delta', (delta) => this.remember(delta.enter ?? [])),
       connection.on('lab', (message) => this.receive(message)),
-      connection.on('error', (message) => (this.error = message.message)),
+      connection.on('error', (message) => {
+        if (LAB_ERRORS.has(message.code)) this.error = message.message;
+      }),
       connection.on('state', (state) => (this.connected = state.kind === 'open')),
     ];
-    connection.connect();
+    return connection;
   }
 
   override disconnectedCallback(): void {
     for (const stop of this.stops) stop();
-    this.connection?.close();
+    this.stops = [];
+    if (!this.embedded) this.connection?.close();
     this.connection = null;
+    this.dropPatient();
     super.disconnectedCallback();
+  }
+
+  protected override updated(): void {
+    this.placePatient();
+  }
+
+  /** In a 3D space, the patient on a bed (world/lab3d.ts) while a scenario is on. */
+  private placePatient(): void {
+    const scene = this.stage?.mode === '3d' ? this.stage.scene : null;
+    if (scene !== this.patientScene) this.dropPatient();
+    if (!scene || this.patient || !this.lab) return;
+    this.patientScene = scene;
+    void import('../../world/lab3d').then(({ LabPatient3d }) => {
+      if (!this.isConnected || this.stage?.scene !== scene || this.patient) return;
+      const patient = new LabPatient3d();
+      this.patient = patient;
+      const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      this.detachPatient = scene.attach(patient.group, (now: number) => {
+        const look = patientLook(this.lab?.vitals ?? {});
+        patient.show(look.skin, look.breathSeconds, now, still);
+      });
+    });
+  }
+
+  private dropPatient(): void {
+    this.detachPatient?.();
+    this.detachPatient = null;
+    this.patient?.dispose();
+    this.patient = null;
+    this.patientScene = null;
   }
 
   private remember(avatars: readonly AvatarState[]): void {
@@ -318,7 +392,9 @@ export class LabPage extends LightElement {
     const lab = this.lab;
     return html`
       <section class="lab-page" aria-labelledby="lab-heading">
-        <h1 id="lab-heading">${lab ? lab.title : t('lab.title')}</h1>
+        ${this.embedded
+          ? html`<h2 id="lab-heading">${lab ? lab.title : t('lab.title')}</h2>`
+          : html`<h1 id="lab-heading">${lab ? lab.title : t('lab.title')}</h1>`}
         <p class="lab-status" data-status=${lab?.status ?? 'idle'}>
           ${!this.connected
             ? t('lab.connecting')
