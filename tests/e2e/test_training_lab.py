@@ -107,3 +107,40 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
     one_page.reload()
     expect(one_page.get_by_text("Call for help sooner.")).to_be_visible()
     assert errors == []
+
+
+def test_the_lab_works_inside_the_space_page_on_its_one_socket(
+    three_pages: tuple[Page, Page, Page], live_server: LiveServer
+):
+    base_url = live_server.base_url
+    teacher_page, trainee_page, _ = three_pages
+    teacher = new_person("Dr Lee Tutor", role="clinician")
+    add_user_via_cli(live_server, teacher)
+    trainee = new_person("Ash Trainee")
+    register_via_api(base_url, trainee)
+    with api_as(base_url, teacher) as api:
+        answer = api.post("/api/spaces", json={"name": "Resus sim", "template": "training-lab"})
+        assert answer.status_code == 201, answer.text
+        space_id = answer.json()["id"]
+    errors: list[str] = []
+    for page, person in ((teacher_page, teacher), (trainee_page, trainee)):
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, base_url, person)
+    teacher_page.goto(f"{base_url}/training/lab/{space_id}")
+    trainee_page.goto(f"{base_url}/spaces/{space_id}?mode=2d")
+    expect(trainee_page.get_by_text("Connected", exact=True)).to_be_visible()
+    lab = trainee_page.locator("cv-lab-page")
+    expect(lab.get_by_role("heading", name="Simulation lab")).to_be_visible()
+
+    teacher_page.get_by_label("Scenario", exact=True).select_option("anaphylaxis")
+    teacher_page.get_by_role("button", name="Start", exact=True).click()
+    expect(lab.locator(".lab-status")).to_contain_text("Running")
+    lab.get_by_label("Intervention", exact=True).select_option("oxygen")
+    lab.get_by_label("flow l min").fill("15")
+    lab.get_by_role("button", name="Give").click()
+    expect(teacher_page.locator('[data-vital="on_oxygen"]')).to_have_text("Yes")
+    expect(teacher_page.locator(".lab-log")).to_contain_text("Ash Trainee")
+    # Still one connection: the space page was not replaced by a second socket.
+    expect(trainee_page.get_by_text("Connected", exact=True)).to_be_visible()
+    assert run_axe(trainee_page) == []
+    assert errors == []
