@@ -85,5 +85,7 @@ async def run(inst: Instance) -> None:
                 next_at = time.monotonic()
                 delay = 0
             await asyncio.sleep(delay)
+        if inst.lab is not None:  # everyone left: a lab run still going is judged and kept
+            lab.finish(inst, "everyone_left", time.time())
     finally:
         inst.relay.stop()

@@ -4,6 +4,7 @@ trainees and instructor only (both databases)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -188,3 +189,30 @@ async def test_lab_only_in_training_labs_and_catalogue(live, person, space):
     names = {i["name"] for i in body["interventions"]}
     assert {"oxygen", "fluid_bolus", "adrenaline", "iv_access", "defibrillation"} <= names
     assert "haemorrhage" not in names and "haemorrhage" in body["conditions"]
+
+
+async def test_a_run_everyone_leaves_is_judged_and_kept(live, person, space):
+    url, _ = live
+    _, teacher = await person("clinician", "Dr Tutor")
+    trainee_id, trainee = await person("patient", "Lone Trainee")
+    lab = await space(teacher, template="training-lab")
+    async with (
+        await WorldClient.connect(url, teacher, lab) as instructor,
+        await WorldClient.connect(url, trainee, lab) as t1,
+    ):
+        await instructor.send(proto.Lab(action="start", scenario="asthma"))
+        run_id = (await wait_lab(t1, lab_where(lambda m: m.status == "running"))).run
+        await t1.send(proto.LabAct(name="salbutamol", params={"dose_mg": 5, "route": "neb"}))
+        await wait_lab(t1, acted("salbutamol", trainee_id))
+    # Both gone (after the grace period): the run is over and stored for its trainee.
+    async with httpx.AsyncClient(base_url=url) as http:
+        for _ in range(100):
+            got = await http.get(
+                f"/api/training/runs/{run_id}", headers={"Authorization": f"Bearer {trainee}"}
+            )
+            if got.status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+    assert got.status_code == 200, got.text
+    end = [e for e in got.json()["log"] if e["kind"] == "end"]
+    assert end and end[0]["reason"] == "everyone_left"
