@@ -49,6 +49,7 @@ export const AREAS = {
   inbox: area('inbox', 'inbox'),
   apps: area('apps', 'apps'),
   programmes: area('programmes', 'programmes'),
+  training: area('training', 'training'),
 } as const satisfies Record<string, Area>;
 
 interface RoleHome {
@@ -96,6 +97,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
       AREAS.spaces,
       AREAS.inbox,
       AREAS.programmes,
+      AREAS.training,
     ],
   },
   moderator: {

@@ -12,6 +12,7 @@ import { html, type TemplateResult } from 'lit';
 import type { Account } from './api/auth';
 import type { MessageKey } from './i18n';
 import { AREAS, areaFor, roleHome, type Area } from './roles';
+import { TRAINING_ROUTES } from './pages/training/routes';
 
 /**
  * Who may open a route:
@@ -395,6 +396,7 @@ export const ROUTES: readonly RouteEntry[] = [
     title: 'groups.pageTitle',
     page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
   },
+  ...TRAINING_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

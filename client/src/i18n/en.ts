@@ -8,6 +8,7 @@ import exposure from './en-exposure';
 import selfhelp from './en-selfhelp';
 import garden from './en-garden';
 import groups from './en-groups';
+import training from './en-training';
 
 const en = {
   'app.name': 'Careverse',
@@ -1973,6 +1974,7 @@ const en = {
   ...selfhelp,
   ...garden,
   ...groups,
+  ...training,
 } as const;
 
 export default en;

@@ -379,6 +379,12 @@ export class SpacePage extends LightElement {
       ?patient=${this.account?.role === 'patient'} .announce=${(m: string) => this.announce(m)}></cv-garden-pacer>`;
   }
 
+  /** The simulation lab, in training-lab spaces (pages/training/lab-page.ts, embedded). */
+  private renderLab(space: Space) {
+    if (space.template !== 'training-lab') return nothing;
+    return html`<cv-lab-page embedded space-id=${space.id} .socket=${this.socket} .stage=${this.stage}></cv-lab-page>`;
+  }
+
   override render() {
     const space = this.space.value;
     if (!space) {
@@ -432,7 +438,7 @@ export class SpacePage extends LightElement {
             .stage=${this.renderStage(space)} .panels=${this.panels.render(space)}></cv-consult-call-layout>`
         : html`<div class="world-layout world-layout--${mode}">
             <div class="world-main">${this.renderStage(space)}</div>
-            <div class="world-side">${this.renderPacer(space)}${this.panels.render(space)}</div>
+            <div class="world-side">${this.renderPacer(space)}${this.renderLab(space)}${this.panels.render(space)}</div>
           </div>`}
       ${this.announcer.render()}
     `;

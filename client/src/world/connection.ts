@@ -59,6 +59,8 @@ export interface WelcomeMessage {
   objects?: WorldObject[];
   /** The space's shared breathing pacer, while it runs. */
   pacer?: PacerMessage | null;
+  /** The training lab's run, with its whole event log. */
+  lab?: LabMessage | null;
 }
 
 export interface DeltaMessage {
@@ -164,7 +166,41 @@ export interface CalledMessage {
   appointment: string;
 }
 
+/** One entry of a lab run's event log (`t`: scenario seconds; `by`: who, for actions). */
+export interface LabLogEntry {
+  t: number;
+  kind: string;
+  name: string;
+  params?: Record<string, number | string>;
+  by?: string | null;
+  note?: string;
+  [key: string]: unknown;
+}
+
+/** The training lab's run: status, scenario clock, the monitor and the log's new entries. */
+export interface LabMessage {
+  t: 'lab';
+  run: string;
+  scenario: string;
+  title: string;
+  status: 'running' | 'paused' | 'ended';
+  clock: number;
+  speed: number;
+  instructor: string;
+  vitals?: Record<string, number | string | boolean>;
+  log?: LabLogEntry[];
+  result?: { outcome: string; score: Record<string, unknown> } | null;
+}
+
+/** The instructor's controls (world/lab.py). */
+export type LabControl =
+  | { action: 'start'; scenario: string; speed?: number; seed?: number }
+  | { action: 'pause' | 'resume' | 'stop' }
+  | { action: 'speed'; speed: number }
+  | { action: 'inject'; name: string; params: Record<string, number | string> };
+
 export type ServerMessage =
+  | LabMessage
   | CalledMessage
   | WelcomeMessage
   | DeltaMessage
@@ -455,6 +491,16 @@ export class WorldConnection extends EventTarget {
   /** Start (rate, minutes) or stop the space's shared breathing pacer (facilitators). */
   pacer(action: 'start' | 'stop', rate = 6, minutes = 5): boolean {
     return this.send(action === 'start' ? { t: 'pacer', action, rate, minutes } : { t: 'pacer', action });
+  }
+
+  /** The training lab's instructor controls: start, pause, resume, stop, speed, inject. */
+  lab(control: LabControl): boolean {
+    return this.send({ t: 'lab', ...control });
+  }
+
+  /** A trainee's intervention on the lab's patient (oxygen, fluids, a drug with dose and route …). */
+  labAct(name: string, params: Record<string, number | string>): boolean {
+    return this.send({ t: 'lab_act', name, params });
   }
 
   /** An anonymous calm rating (0 tense … 10 calm), before or after the group's breathing. */

@@ -254,14 +254,25 @@ def bench_training(
     tick_hz: Annotated[float, typer.Option(min=1, max=60, help="World ticks per second.")] = 20,
     ticks: Annotated[int, typer.Option(min=10, max=100_000, help="Ticks measured.")] = 1200,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    labs: Annotated[
+        int, typer.Option(min=0, max=200, help="Also run N live labs on a server (e.g. 20).")
+    ] = 0,
+    lab_seconds: Annotated[
+        float, typer.Option(min=5, max=3600, help="Seconds the live labs are measured.")
+    ] = 30,
 ) -> None:
     """The physiology engine: steps per second and real-time factor of one simulation (target
-    200x), and the time to step N lab scenarios per world tick against the tick's budget."""
+    200x), and the time to step N lab scenarios per world tick against the tick's budget.
+    With ``--labs N``: N simulation labs on one server, p99 room events (target 100 ms)."""
     import json
 
     from careverse.bench.training import run_training_bench
 
     result = run_training_bench(seconds, scenarios, tick_hz, ticks)
+    if labs:
+        from careverse.bench.training_lab import run_lab_bench
+
+        result["labs"] = run_lab_bench(labs, lab_seconds, tick_hz)
     if json_out:
         print(json.dumps(result))
     else:

@@ -196,3 +196,22 @@ async def authorize(
         detail={"basis": grant.basis.value},
     )  # fmt: skip
     return grant
+
+
+# ---- training: the simulation lab ------------------------------------------------------------
+
+# Educators run the lab: clinicians (there is no separate educator role).
+INSTRUCTOR_ROLES = frozenset({Role.CLINICIAN})
+
+
+def may_instruct(role: Role | str) -> bool:
+    """Whether someone of ``role`` may run a simulation lab (start, pause, inject, debrief)."""
+    return role in {r.value for r in INSTRUCTOR_ROLES}
+
+
+def may_see_training_run(
+    actor: Actor, instructor_id: uuid.UUID | None, trainee_ids: set[uuid.UUID]
+) -> bool:
+    """A lab run's results are its trainees' and its instructor's only (others: not found)."""
+    require_full_scope(actor)
+    return actor.account_id == instructor_id or actor.account_id in trainee_ids

@@ -1,6 +1,6 @@
 """Medical training (issue 19): the virtual patient's physiology engine, scenarios as data,
-their scoring and the headless runner (docs/training.md). The simulation lab, the debrief and
-the screens are not built yet."""
+their scoring and the headless runner, and the simulation lab's runs and debrief
+(docs/training.md). The lab itself runs in the world (world/lab.py) on ``training.lab``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register training with the app. The engine, the scenarios and the runner are pure and
-    need no routes, events or jobs yet; the simulation lab will register its own here."""
-    del runtime
+    """Register training's API, and keep each lab run when the world says it ended."""
+    from careverse.kernel.events import Phase
+    from careverse.training import api
+    from careverse.training.events import LabRunEnded
+    from careverse.training.service import store_run
+
+    runtime.include_router(api.router)
+    runtime.events.subscribe(LabRunEnded, store_run, phase=Phase.TRANSACTION)

@@ -25,6 +25,8 @@ from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.circle import CircleState
 from careverse.world.connection import Client, Limits
+from careverse.world.lab import LabState
+from careverse.world.lab import current as lab_now
 from careverse.world.relay import LocalRelay, Relay
 from careverse.world.templates import Template
 
@@ -58,6 +60,7 @@ class Instance:
     pacer: proto.PacerOut | None = None  # the shared breathing pacer (pacer.py)
     calm_before: dict[str, int] = field(default_factory=dict)  # anonymous calm ratings
     calm_after: dict[str, int] = field(default_factory=dict)
+    lab: LabState | None = None  # the training lab's shared patient (lab.py)
 
     def __post_init__(self) -> None:
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
@@ -164,7 +167,7 @@ class Instance:
                 template=self.template.key, tick_hz=self.limits.tick_hz, server_time=time.time(),
                 avatars=mine + [self.avatars[k].state() for k in client.known],
                 spectator=spectator, objects=list(self.objects.values()),
-                pacer=pacer.running(self),
+                pacer=pacer.running(self), lab=lab_now(self),
             )
         )  # fmt: skip
         if self.calm_before or self.calm_after:

@@ -7,7 +7,7 @@ interest. Validation is strict: a malformed or oversized message is dropped and 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -182,10 +182,39 @@ class Timer(_Msg, tag="timer"):
     label: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
+# ---- the simulation lab (training-lab spaces; world/lab.py) ---------------------------------
+
+LabName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+LabParams = Annotated[
+    dict[Annotated[str, msgspec.Meta(max_length=40)], float | str], msgspec.Meta(max_length=6)
+]
+
+
+class Lab(_Msg, tag="lab"):
+    """The instructor's controls: start a scenario, pause, resume, stop, set the speed, or
+    inject an engine action (a condition's new severity, a drug) into the running patient."""
+
+    action: Literal["start", "pause", "resume", "stop", "speed", "inject"]
+    scenario: LabName | None = None  # start: a shipped scenario's id
+    seed: Annotated[int, msgspec.Meta(ge=0, le=2**31)] = 0
+    speed: Annotated[float, msgspec.Meta(ge=0.5, le=20)] = 1.0  # scenario seconds per second
+    name: LabName | None = None  # inject: the action
+    params: LabParams = {}
+
+
+class LabAct(_Msg, tag="lab_act"):
+    """A trainee's intervention (oxygen, fluids, a drug with dose and route, IV access, call
+    for help, defibrillation …), applied to the shared patient now."""
+
+    name: LabName
+    params: LabParams = {}
+
+
 ClientMessage = (
     Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
     | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
+    | Lab | LabAct
 )  # fmt: skip
 
 
@@ -257,6 +286,23 @@ class CalmOut(_Msg, tag="calm"):
     after_mean: float | None = None
 
 
+class LabOut(_Msg, tag="lab"):
+    """The lab's run: its status, the scenario clock (``clock``, seconds), the monitor's vitals,
+    the event log's new entries (all of them in ``welcome``), and at the end its ``result``
+    (outcome and the team's score)."""
+
+    run: str
+    scenario: str
+    title: str
+    status: Literal["running", "paused", "ended"]
+    clock: float
+    speed: float
+    instructor: str
+    vitals: dict[str, float | str | bool] = {}
+    log: list[dict[str, Any]] = []
+    result: dict[str, Any] | None = None
+
+
 class Welcome(_Msg, tag="welcome"):
     you: str
     space: str
@@ -268,6 +314,7 @@ class Welcome(_Msg, tag="welcome"):
     spectator: bool = False
     objects: list[ObjectState] = []
     pacer: PacerOut | None = None  # the shared pacer, while it runs
+    lab: LabOut | None = None  # the training lab's run, with its whole event log
 
 
 class Delta(_Msg, tag="delta"):
@@ -339,7 +386,7 @@ class Pong(_Msg, tag="pong"):
 
 ServerMessage = (
     Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong | ObjectOut | PointOut
-    | Called | PacerOut | CalmOut
+    | Called | PacerOut | CalmOut | LabOut
 )  # fmt: skip
 
 decoder = msgspec.json.Decoder(ClientMessage)

@@ -18,6 +18,8 @@ class Template:
     overflow: bool = True
     # A shared breathing pacer a facilitator can start for everyone in the space (pacer.py).
     pacer: bool = False
+    # A simulation lab: an instructor runs a scenario on a shared virtual patient (lab.py).
+    lab: bool = False
 
 
 TEMPLATES = {
@@ -27,7 +29,7 @@ TEMPLATES = {
         Template("consult-room", "Private consult room", 4, 6, 1.5, False, overflow=False),
         Template("support-circle", "Support circle", 24, 12, 4, False, overflow=False, pacer=True),
         Template("therapy-garden", "Therapy garden", 30, 40, 8, pacer=True),
-        Template("training-lab", "Training lab", 16, 15, 4),
+        Template("training-lab", "Training lab", 16, 15, 4, lab=True),
         Template("rehab-gym", "Rehab gym", 20, 20, 5),
         Template("gallery", "Gallery", 60, 40, 8),
         Template("auditorium", "Auditorium", 500, 60, 20, overflow=False),

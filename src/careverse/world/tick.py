@@ -10,6 +10,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from careverse.world import lab
 from careverse.world import protocol as proto
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def step(inst: Instance, now: float) -> None:
                 parts += (b',"leave":', _encode(sorted(leave)))
             parts.append(b"}")
             client.push_raw(b"".join(parts))
+    if inst.lab is not None:
+        lab.step(inst, now)  # the training lab's patient (lab.py)
     inst.relay.tick(now)  # this node's moves (and heartbeat) to the other nodes, if any
     for avatar in avatars.values():
         avatar.dirty = False
@@ -82,5 +85,7 @@ async def run(inst: Instance) -> None:
                 next_at = time.monotonic()
                 delay = 0
             await asyncio.sleep(delay)
+        if inst.lab is not None:  # everyone left: a lab run still going is judged and kept
+            lab.finish(inst, "everyone_left", time.time())
     finally:
         inst.relay.stop()

@@ -36,6 +36,12 @@ export interface ChartTarget {
   label: string;
 }
 
+/** A moment marked on the time axis (a training run's action), epoch seconds. */
+export interface ChartMarker {
+  at: number;
+  label: string;
+}
+
 /**
  * One vital sign over a time range, drawn with uPlot: the band between the lowest and highest
  * reading of each time bucket, and the average as a line; targets as dashed lines. The canvas
@@ -52,6 +58,7 @@ export class VitalsChart extends LightElement {
         JSON.stringify(next) !== JSON.stringify(previous),
     },
     span: { attribute: false },
+    markers: { attribute: false },
     chartId: { type: String, attribute: 'chart-id' },
     short: { type: Boolean },
   };
@@ -60,6 +67,8 @@ export class VitalsChart extends LightElement {
   declare targets: readonly ChartTarget[];
   /** The period asked for, in epoch seconds: the time axis spans it even where nothing was read. */
   declare span: readonly [number, number] | null;
+  /** Moments drawn as vertical lines (the training debrief's actions). */
+  declare markers: readonly ChartMarker[];
   declare chartId: string;
   /** Label times with hours (ranges of a day or two) rather than dates. */
   declare short: boolean;
@@ -74,6 +83,7 @@ export class VitalsChart extends LightElement {
     this.series = null;
     this.targets = [];
     this.span = null;
+    this.markers = [];
     this.chartId = 'chart';
     this.short = false;
   }
@@ -95,7 +105,7 @@ export class VitalsChart extends LightElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('series') || changed.has('targets')) void this.draw();
+    if (changed.has('series') || changed.has('targets') || changed.has('markers')) void this.draw();
   }
 
   private async draw(attempt = 1): Promise<void> {
@@ -127,6 +137,7 @@ export class VitalsChart extends LightElement {
       points.map((p) => p.mean),
     ];
     const targets = this.targets;
+    const markers = this.markers;
     const period = this.span;
     const code = this.series?.code ?? '';
     const locale = formattingLocale();
@@ -197,6 +208,17 @@ export class VitalsChart extends LightElement {
               ctx.moveTo(u.bbox.left, y);
               ctx.lineTo(u.bbox.left + u.bbox.width, y);
               ctx.stroke();
+            }
+            ctx.strokeStyle = '#6b3fa0';
+            ctx.fillStyle = '#6b3fa0';
+            ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+            for (const marker of markers) {
+              const x = Math.round(u.valToPos(marker.at, 'x', true));
+              ctx.beginPath();
+              ctx.moveTo(x, u.bbox.top);
+              ctx.lineTo(x, u.bbox.top + u.bbox.height);
+              ctx.stroke();
+              ctx.fillText(marker.label, x + 3 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
             }
             ctx.restore();
           },

@@ -1,0 +1,31 @@
+/** The training pages' routes (spread into router.ts's ROUTES). */
+import { html } from 'lit';
+import type { RouteEntry } from '../../router';
+
+const UUID_LIKE = /^[0-9a-fA-F-]{1,64}$/;
+
+export const TRAINING_ROUTES: readonly RouteEntry[] = [
+  {
+    name: 'training',
+    path: '/training',
+    audience: 'signedIn',
+    title: 'training.title',
+    page: () => html`<cv-training-page></cv-training-page>`,
+  },
+  {
+    name: 'training-lab',
+    path: '/training/lab/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'lab.title',
+    page: ({ params }) => html`<cv-lab-page space-id=${params.id ?? ''}></cv-lab-page>`,
+  },
+  {
+    name: 'training-run',
+    path: '/training/runs/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'debrief.title',
+    page: ({ params }) => html`<cv-debrief-page run-id=${params.id ?? ''}></cv-debrief-page>`,
+  },
+];
