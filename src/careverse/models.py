@@ -12,6 +12,7 @@ from careverse.groups import models as groups_models
 from careverse.identity import models as identity_models
 from careverse.identity import smart_models as identity_smart_models
 from careverse.kernel import audit as kernel_audit
+from careverse.mentoring import models as mentoring_models
 from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
@@ -36,6 +37,7 @@ __all__ = [
     "identity_models",
     "identity_smart_models",
     "kernel_audit",
+    "mentoring_models",
     "messaging_models",
     "monitoring_alert_models",
     "monitoring_models",
