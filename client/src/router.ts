@@ -396,6 +396,29 @@ export const ROUTES: readonly RouteEntry[] = [
     page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
   },
   {
+    name: 'mentoring',
+    path: '/mentoring',
+    audience: 'signedIn',
+    title: 'mentoring.title',
+    page: () => html`<cv-mentoring></cv-mentoring>`,
+  },
+  {
+    name: 'mentoring-apply',
+    path: '/mentoring/apply',
+    audience: 'signedIn',
+    title: 'mentoring.apply.title',
+    page: () => html`<cv-mentoring-apply></cv-mentoring-apply>`,
+  },
+  {
+    name: 'mentoring-relationship',
+    path: '/mentoring/relationships/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'mentoring.rel.title',
+    page: ({ params }) =>
+      html`<cv-mentoring-relationship .relId=${params.id}></cv-mentoring-relationship>`,
+  },
+  {
     // Every other area: its placeholder until it has a page.
     name: 'area',
     path: '/:slug',

@@ -1130,6 +1130,106 @@ export interface paths {
      */
     get: operations["my_programmes_api_me_programmes_get"];
   };
+  "/api/mentoring/communities/{community}/applications": {
+    /**
+     * Applications
+     * @description Applications waiting for a decision (the community's organisers).
+     */
+    get: operations["applications_api_mentoring_communities__community__applications_get"];
+  };
+  "/api/mentoring/communities/{community}/applications/{mentor_id}": {
+    /**
+     * Decide
+     * @description Approve (after the training quiz is passed) or decline an application.
+     */
+    post: operations["decide_api_mentoring_communities__community__applications__mentor_id__post"];
+  };
+  "/api/mentoring/communities/{community}/apply": {
+    /**
+     * Apply
+     * @description Apply to mentor (or educate) in a community one may read.
+     */
+    post: operations["apply_api_mentoring_communities__community__apply_post"];
+  };
+  "/api/mentoring/communities/{community}/matches": {
+    /**
+     * Matches
+     * @description The best approved mentors with a free place for this need, with the reasons.
+     */
+    post: operations["matches_api_mentoring_communities__community__matches_post"];
+  };
+  "/api/mentoring/communities/{community}/quiz": {
+    /**
+     * Quiz
+     * @description The applicant's answers to the training quiz, scored on the server.
+     */
+    post: operations["quiz_api_mentoring_communities__community__quiz_post"];
+  };
+  "/api/mentoring/communities/{community}/relationships": {
+    /**
+     * Request Mentor
+     * @description Start mentoring with a matched mentor (their load is capped).
+     */
+    post: operations["request_mentor_api_mentoring_communities__community__relationships_post"];
+  };
+  "/api/mentoring/me": {
+    /** My Applications */
+    get: operations["my_applications_api_mentoring_me_get"];
+  };
+  "/api/mentoring/module": {
+    /**
+     * Module
+     * @description The training module and its quiz (without the answers).
+     */
+    get: operations["module_api_mentoring_module_get"];
+  };
+  "/api/mentoring/relationships": {
+    /**
+     * Relationships
+     * @description My mentor(s) and my mentees.
+     */
+    get: operations["relationships_api_mentoring_relationships_get"];
+  };
+  "/api/mentoring/relationships/{relationship_id}": {
+    /**
+     * Relationship
+     * @description One relationship with its goals, meetings and messages (its two sides only).
+     */
+    get: operations["relationship_api_mentoring_relationships__relationship_id__get"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/end": {
+    /**
+     * End
+     * @description Either side leaves; the other is told.
+     */
+    post: operations["end_api_mentoring_relationships__relationship_id__end_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/goals": {
+    /** Add Goal */
+    post: operations["add_goal_api_mentoring_relationships__relationship_id__goals_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/goals/{goal_id}": {
+    /** Mark Goal */
+    put: operations["mark_goal_api_mentoring_relationships__relationship_id__goals__goal_id__put"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/meetings": {
+    /**
+     * Schedule
+     * @description A 1:1 meeting in the relationship's private room (``space_id``).
+     */
+    post: operations["schedule_api_mentoring_relationships__relationship_id__meetings_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/messages": {
+    /** Post Message */
+    post: operations["post_message_api_mentoring_relationships__relationship_id__messages_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/report": {
+    /**
+     * Report
+     * @description Report the other side: the site's moderators are told.
+     */
+    post: operations["report_api_mentoring_relationships__relationship_id__report_post"];
+  };
   "/api/messages/attachments/{attachment_id}": {
     /**
      * Download
@@ -4950,6 +5050,334 @@ export interface components {
       role: string;
       /** Status */
       status: string;
+    };
+    /** MentoringApplyIn */
+    MentoringApplyIn: {
+      /**
+       * About
+       * @default
+       */
+      about?: string;
+      /**
+       * Age Band
+       * @description 18-24, 25-34 … 65+
+       */
+      age_band: string;
+      /**
+       * Availability
+       * @description Slots like mon-am, wed-pm, sat-eve
+       */
+      availability?: string[];
+      /** Capacity */
+      capacity: number;
+      /** Condition */
+      condition: string;
+      /** Gender */
+      gender: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Role
+       * @default mentor
+       * @enum {string}
+       */
+      role?: "mentor" | "educator";
+      /**
+       * Stage
+       * @description Treatment stage
+       * @default
+       */
+      stage?: string;
+    };
+    /** MentoringDecisionIn */
+    MentoringDecisionIn: {
+      /** Approve */
+      approve: boolean;
+    };
+    /** MentoringFeedbackOut */
+    MentoringFeedbackOut: {
+      /** Explanation */
+      explanation: string;
+      /** Right */
+      right: boolean;
+    };
+    /** MentoringGoalDoneIn */
+    MentoringGoalDoneIn: {
+      /** Done */
+      done: boolean;
+    };
+    /** MentoringGoalIn */
+    MentoringGoalIn: {
+      /** Text */
+      text: string;
+    };
+    /** MentoringGoalOut */
+    MentoringGoalOut: {
+      /** Done */
+      done: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Text */
+      text: string;
+    };
+    /** MentoringMatchOut */
+    MentoringMatchOut: {
+      /** About */
+      about: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Mentor Id
+       * Format: uuid
+       */
+      mentor_id: string;
+      /** Name */
+      name: string;
+      /** Reasons */
+      reasons: components["schemas"]["MentoringReasonOut"][];
+      /** Role */
+      role: string;
+      /** Score */
+      score: number;
+    };
+    /** MentoringMatchesOut */
+    MentoringMatchesOut: {
+      /** Matches */
+      matches: components["schemas"]["MentoringMatchOut"][];
+    };
+    /** MentoringMeetingIn */
+    MentoringMeetingIn: {
+      /**
+       * Duration Minutes
+       * @default 30
+       */
+      duration_minutes?: number;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** MentoringMeetingOut */
+    MentoringMeetingOut: {
+      /** Duration Minutes */
+      duration_minutes: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** MentoringMentorOut */
+    MentoringMentorOut: {
+      /** About */
+      about: string;
+      /** Age Band */
+      age_band: string;
+      /** Availability */
+      availability: string[];
+      /** Capacity */
+      capacity: number;
+      /** Community */
+      community?: string | null;
+      /** Condition */
+      condition: string;
+      /** Gender */
+      gender: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Role */
+      role: string;
+      /** Stage */
+      stage: string;
+      /** Status */
+      status: string;
+      /** Trained */
+      trained: boolean;
+    };
+    /** MentoringMentorsOut */
+    MentoringMentorsOut: {
+      /** Mentors */
+      mentors: components["schemas"]["MentoringMentorOut"][];
+    };
+    /** MentoringMessageIn */
+    MentoringMessageIn: {
+      /** Body */
+      body: string;
+    };
+    /** MentoringMessageOut */
+    MentoringMessageOut: {
+      /** Author */
+      author: string;
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mine */
+      mine: boolean;
+    };
+    /** MentoringModuleOut */
+    MentoringModuleOut: {
+      /** Body */
+      body: string;
+      /** Pass Mark */
+      pass_mark: number;
+      /** Questions */
+      questions: components["schemas"]["MentoringQuestionOut"][];
+      /** Title */
+      title: string;
+    };
+    /**
+     * MentoringNeedIn
+     * @description What a mentee asks for (not stored).
+     */
+    MentoringNeedIn: {
+      /**
+       * Age Band
+       * @description 18-24, 25-34 … 65+
+       */
+      age_band: string;
+      /**
+       * Availability
+       * @description Slots like mon-am, wed-pm, sat-eve
+       */
+      availability?: string[];
+      /** Condition */
+      condition: string;
+      /**
+       * Gender Preference
+       * @description Empty: no preference
+       * @default
+       */
+      gender_preference?: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Stage
+       * @description Treatment stage
+       * @default
+       */
+      stage?: string;
+    };
+    /** MentoringQuestionOut */
+    MentoringQuestionOut: {
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** MentoringQuizIn */
+    MentoringQuizIn: {
+      /** Answers */
+      answers: number[][];
+    };
+    /** MentoringQuizOut */
+    MentoringQuizOut: {
+      /** Feedback */
+      feedback: components["schemas"]["MentoringFeedbackOut"][];
+      /** Passed */
+      passed: boolean;
+      /** Score */
+      score: number;
+      /** Total */
+      total: number;
+    };
+    /** MentoringReasonOut */
+    MentoringReasonOut: {
+      /** Code */
+      code: string;
+      /** Detail */
+      detail: string;
+      /** Points */
+      points: number;
+    };
+    /** MentoringRelationshipOut */
+    MentoringRelationshipOut: {
+      /** Ended At */
+      ended_at: string | null;
+      /** Goals */
+      goals?: components["schemas"]["MentoringGoalOut"][];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Meetings */
+      meetings?: components["schemas"]["MentoringMeetingOut"][];
+      /** Messages */
+      messages?: components["schemas"]["MentoringMessageOut"][];
+      /**
+       * My Side
+       * @enum {string}
+       */
+      my_side: "mentor" | "mentee";
+      /** Other */
+      other: string;
+      /** Reasons */
+      reasons: string[];
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /** Status */
+      status: string;
+    };
+    /** MentoringRelationshipsOut */
+    MentoringRelationshipsOut: {
+      /** Relationships */
+      relationships: components["schemas"]["MentoringRelationshipOut"][];
+    };
+    /** MentoringReportIn */
+    MentoringReportIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** MentoringRequestIn */
+    MentoringRequestIn: {
+      /** Goals */
+      goals?: string[];
+      /**
+       * Mentor Id
+       * Format: uuid
+       */
+      mentor_id: string;
+      need: components["schemas"]["MentoringNeedIn"];
     };
     /** MessageOut */
     MessageOut: {
@@ -16188,6 +16616,793 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Applications
+   * @description Applications waiting for a decision (the community's organisers).
+   */
+  applications_api_mentoring_communities__community__applications_get: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Decide
+   * @description Approve (after the training quiz is passed) or decline an application.
+   */
+  decide_api_mentoring_communities__community__applications__mentor_id__post: {
+    parameters: {
+      path: {
+        community: string;
+        mentor_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringDecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Apply
+   * @description Apply to mentor (or educate) in a community one may read.
+   */
+  apply_api_mentoring_communities__community__apply_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringApplyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Matches
+   * @description The best approved mentors with a free place for this need, with the reasons.
+   */
+  matches_api_mentoring_communities__community__matches_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringNeedIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMatchesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Quiz
+   * @description The applicant's answers to the training quiz, scored on the server.
+   */
+  quiz_api_mentoring_communities__community__quiz_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringQuizIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringQuizOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Request Mentor
+   * @description Start mentoring with a matched mentor (their load is capped).
+   */
+  request_mentor_api_mentoring_communities__community__relationships_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringRequestIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Applications */
+  my_applications_api_mentoring_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Module
+   * @description The training module and its quiz (without the answers).
+   */
+  module_api_mentoring_module_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringModuleOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Relationships
+   * @description My mentor(s) and my mentees.
+   */
+  relationships_api_mentoring_relationships_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Relationship
+   * @description One relationship with its goals, meetings and messages (its two sides only).
+   */
+  relationship_api_mentoring_relationships__relationship_id__get: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End
+   * @description Either side leaves; the other is told.
+   */
+  end_api_mentoring_relationships__relationship_id__end_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Goal */
+  add_goal_api_mentoring_relationships__relationship_id__goals_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringGoalIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringGoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Mark Goal */
+  mark_goal_api_mentoring_relationships__relationship_id__goals__goal_id__put: {
+    parameters: {
+      path: {
+        relationship_id: string;
+        goal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringGoalDoneIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringGoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Schedule
+   * @description A 1:1 meeting in the relationship's private room (``space_id``).
+   */
+  schedule_api_mentoring_relationships__relationship_id__meetings_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringMeetingIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMeetingOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Post Message */
+  post_message_api_mentoring_relationships__relationship_id__messages_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringMessageIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMessageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Report
+   * @description Report the other side: the site's moderators are told.
+   */
+  report_api_mentoring_relationships__relationship_id__report_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringReportIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {

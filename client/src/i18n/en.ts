@@ -7,6 +7,7 @@ import exposure from './en-exposure';
 import selfhelp from './en-selfhelp';
 import garden from './en-garden';
 import groups from './en-groups';
+import mentoring from './en-mentoring';
 
 const en = {
   'app.name': 'Careverse',
@@ -2039,6 +2040,7 @@ const en = {
   ...selfhelp,
   ...garden,
   ...groups,
+  ...mentoring,
 } as const;
 
 export default en;

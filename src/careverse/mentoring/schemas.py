@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
-class ProfileIn(BaseModel):
+class MentoringProfileIn(BaseModel):
     condition: str = Field(min_length=1, max_length=80)
     stage: str = Field(default="", max_length=80, description="Treatment stage")
     languages: list[str] = Field(min_length=1, max_length=8)
@@ -19,20 +19,20 @@ class ProfileIn(BaseModel):
     )
 
 
-class NeedIn(ProfileIn):
+class MentoringNeedIn(MentoringProfileIn):
     """What a mentee asks for (not stored)."""
 
     gender_preference: str = Field(default="", max_length=16, description="Empty: no preference")
 
 
-class ApplyIn(ProfileIn):
+class MentoringApplyIn(MentoringProfileIn):
     gender: str = Field(max_length=16)
     capacity: int = Field(ge=1, le=5)
     role: Literal["mentor", "educator"] = "mentor"
     about: str = Field(default="", max_length=1000)
 
 
-class MentorOut(BaseModel):
+class MentoringMentorOut(BaseModel):
     id: uuid.UUID
     community: str | None = None
     name: str = ""
@@ -50,98 +50,98 @@ class MentorOut(BaseModel):
     trained: bool
 
 
-class MentorsOut(BaseModel):
-    mentors: list[MentorOut]
+class MentoringMentorsOut(BaseModel):
+    mentors: list[MentoringMentorOut]
 
 
-class QuestionOut(BaseModel):
+class MentoringQuestionOut(BaseModel):
     prompt: str
     options: list[str]
 
 
-class ModuleOut(BaseModel):
+class MentoringModuleOut(BaseModel):
     title: str
     body: str
     pass_mark: int
-    questions: list[QuestionOut]
+    questions: list[MentoringQuestionOut]
 
 
-class QuizIn(BaseModel):
+class MentoringQuizIn(BaseModel):
     answers: list[list[int]] = Field(max_length=20)
 
 
-class FeedbackOut(BaseModel):
+class MentoringFeedbackOut(BaseModel):
     right: bool
     explanation: str
 
 
-class QuizOut(BaseModel):
+class MentoringQuizOut(BaseModel):
     score: int
     total: int
     passed: bool
-    feedback: list[FeedbackOut]
+    feedback: list[MentoringFeedbackOut]
 
 
-class DecisionIn(BaseModel):
+class MentoringDecisionIn(BaseModel):
     approve: bool
 
 
-class ReasonOut(BaseModel):
+class MentoringReasonOut(BaseModel):
     code: str
     points: int
     detail: str
 
 
-class MatchOut(BaseModel):
+class MentoringMatchOut(BaseModel):
     mentor_id: uuid.UUID
     name: str
     role: str
     about: str
     languages: list[str]
     score: int
-    reasons: list[ReasonOut]
+    reasons: list[MentoringReasonOut]
 
 
-class MatchesOut(BaseModel):
-    matches: list[MatchOut]
+class MentoringMatchesOut(BaseModel):
+    matches: list[MentoringMatchOut]
 
 
-class RequestIn(BaseModel):
+class MentoringRequestIn(BaseModel):
     mentor_id: uuid.UUID
-    need: NeedIn
+    need: MentoringNeedIn
     goals: list[str] = Field(default_factory=list, max_length=5)
 
 
-class GoalIn(BaseModel):
+class MentoringGoalIn(BaseModel):
     text: str = Field(min_length=1, max_length=300)
 
 
-class GoalDoneIn(BaseModel):
+class MentoringGoalDoneIn(BaseModel):
     done: bool
 
 
-class GoalOut(BaseModel):
+class MentoringGoalOut(BaseModel):
     id: uuid.UUID
     text: str
     done: bool
 
 
-class MeetingIn(BaseModel):
+class MentoringMeetingIn(BaseModel):
     starts_at: datetime
     duration_minutes: int = Field(default=30, ge=15, le=120)
 
 
-class MeetingOut(BaseModel):
+class MentoringMeetingOut(BaseModel):
     id: uuid.UUID
     starts_at: datetime
     duration_minutes: int
 
 
-class MessageIn(BaseModel):
+class MentoringMessageIn(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
 
 
-class MessageOut(BaseModel):
+class MentoringMessageOut(BaseModel):
     id: uuid.UUID
     author: str
     mine: bool
@@ -149,11 +149,11 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
-class ReportIn(BaseModel):
+class MentoringReportIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class RelationshipOut(BaseModel):
+class MentoringRelationshipOut(BaseModel):
     id: uuid.UUID
     kind: str
     status: str
@@ -163,10 +163,10 @@ class RelationshipOut(BaseModel):
     space_id: uuid.UUID
     started_at: datetime
     ended_at: datetime | None
-    goals: list[GoalOut] = Field(default_factory=list)
-    meetings: list[MeetingOut] = Field(default_factory=list)
-    messages: list[MessageOut] = Field(default_factory=list)
+    goals: list[MentoringGoalOut] = Field(default_factory=list)
+    meetings: list[MentoringMeetingOut] = Field(default_factory=list)
+    messages: list[MentoringMessageOut] = Field(default_factory=list)
 
 
-class RelationshipsOut(BaseModel):
-    relationships: list[RelationshipOut]
+class MentoringRelationshipsOut(BaseModel):
+    relationships: list[MentoringRelationshipOut]
