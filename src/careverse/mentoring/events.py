@@ -1,10 +1,10 @@
 """Mentoring's part of an erasure: the person's applications, and the relationships they were a
-side of (with goals, meetings, messages and reports), are deleted; reports and messages they
-made elsewhere stay under no name (the foreign keys set them to null)."""
+side of (with goals, meetings, messages and reports), are deleted;
+the applications they decided as an organiser stay, under no name."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.mentoring.models import Mentor, Relationship
@@ -19,3 +19,4 @@ async def erase_member_rows(event: AccountErasureDue, session: AsyncSession) -> 
         )
     )
     await session.execute(delete(Mentor).where(Mentor.account_id == who))
+    await session.execute(update(Mentor).where(Mentor.decided_by == who).values(decided_by=None))

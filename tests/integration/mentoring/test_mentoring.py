@@ -3,9 +3,15 @@ reasons, the 1:1 space, goals, meetings, messages, the end; who sees what; bad i
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import func, select
 
 from careverse.mentoring import training
+from careverse.mentoring.events import erase_member_rows
+from careverse.mentoring.models import Mentor, Relationship
+from careverse.privacy.events import AccountErasureDue
 from tests.integration.community.support import community
 from tests.integration.groups.support import notices
 
@@ -219,3 +225,23 @@ async def test_bad_requests_and_unknown_things(client, person):
     assert r.status_code == 422
     r = await client.get("/api/mentoring/relationships/not-a-uuid", headers=mentee.headers)
     assert r.status_code == 422
+
+
+async def test_erasure_removes_the_persons_mentoring(app, client, person):
+    admin = await person("admin")
+    slug = (await community(client, admin, kind="condition"))["slug"]
+    _mentor, mentor_id = await approved_mentor(client, admin, slug, person)
+    mentee = await person("patient")
+    url = f"/api/mentoring/communities/{slug}/relationships"
+    r = await client.post(url, json={"mentor_id": mentor_id, "need": NEED}, headers=mentee.headers)
+    assert r.status_code == 201
+    async with app.state.runtime.db.session() as session:
+        await erase_member_rows(
+            AccountErasureDue(account_id=mentee.id, patient_id=mentee.patient_id), session
+        )
+        await erase_member_rows(AccountErasureDue(account_id=admin.id, patient_id=None), session)
+        await session.commit()
+    async with app.state.runtime.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Relationship)) == 0
+        row = await session.get(Mentor, uuid.UUID(mentor_id))
+        assert row is not None and row.decided_by is None and row.status == "approved"
