@@ -8,10 +8,11 @@ from careverse.kernel.runtime import Runtime
 
 
 def setup(runtime: Runtime) -> None:
-    """Register the mentoring API and its part of every erasure."""
+    """Register the mentoring and volunteering APIs and their part of every erasure."""
     from careverse.kernel.events import Phase
-    from careverse.mentoring import api, events
+    from careverse.mentoring import api, events, volunteering_api
     from careverse.privacy.events import AccountErasureDue
 
     runtime.include_router(api.router)
+    runtime.include_router(volunteering_api.router)
     runtime.events.subscribe(AccountErasureDue, events.erase_member_rows, phase=Phase.TRANSACTION)
