@@ -12,6 +12,7 @@ import { html, type TemplateResult } from 'lit';
 import type { Account } from './api/auth';
 import type { MessageKey } from './i18n';
 import { AREAS, areaFor, roleHome, type Area } from './roles';
+import { MENTORING_ROUTES } from './pages/mentoring/routes';
 
 /**
  * Who may open a route:
@@ -395,29 +396,7 @@ export const ROUTES: readonly RouteEntry[] = [
     title: 'groups.pageTitle',
     page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
   },
-  {
-    name: 'mentoring',
-    path: '/mentoring',
-    audience: 'signedIn',
-    title: 'mentoring.title',
-    page: () => html`<cv-mentoring></cv-mentoring>`,
-  },
-  {
-    name: 'mentoring-apply',
-    path: '/mentoring/apply',
-    audience: 'signedIn',
-    title: 'mentoring.apply.title',
-    page: () => html`<cv-mentoring-apply></cv-mentoring-apply>`,
-  },
-  {
-    name: 'mentoring-relationship',
-    path: '/mentoring/relationships/:id',
-    params: { id: UUID_LIKE },
-    audience: 'signedIn',
-    title: 'mentoring.rel.title',
-    page: ({ params }) =>
-      html`<cv-mentoring-relationship .relId=${params.id}></cv-mentoring-relationship>`,
-  },
+  ...MENTORING_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

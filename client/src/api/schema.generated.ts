@@ -1491,6 +1491,43 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
+  "/api/volunteering/communities/{community}": {
+    /** Listing */
+    get: operations["listing_api_volunteering_communities__community__get"];
+    /**
+     * Post
+     * @description An organiser posts an opportunity (greeter, co-host, translator, campaign helper).
+     */
+    post: operations["post_api_volunteering_communities__community__post"];
+  };
+  "/api/volunteering/me": {
+    /** My Record */
+    get: operations["my_record_api_volunteering_me_get"];
+  };
+  "/api/volunteering/me/certificate.pdf": {
+    /**
+     * Certificate
+     * @description The caller's confirmed hours as a certificate (PDF).
+     */
+    get: operations["certificate_api_volunteering_me_certificate_pdf_get"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}/hours": {
+    /**
+     * Pending
+     * @description Hours waiting for confirmation (the organisers).
+     */
+    get: operations["pending_api_volunteering_opportunities__opportunity_id__hours_get"];
+    /** Log Hours */
+    post: operations["log_hours_api_volunteering_opportunities__opportunity_id__hours_post"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}/hours/{hours_id}": {
+    /** Decide */
+    post: operations["decide_api_volunteering_opportunities__opportunity_id__hours__hours_id__post"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}/sign-up": {
+    /** Sign Up */
+    post: operations["sign_up_api_volunteering_opportunities__opportunity_id__sign_up_post"];
+  };
   "/api/wellbeing/breathing/sessions": {
     /**
      * List Sessions
@@ -7492,6 +7529,94 @@ export interface components {
        * Format: date-time
        */
       t: string;
+    };
+    /** VolunteerHoursDecisionIn */
+    VolunteerHoursDecisionIn: {
+      /** Confirm */
+      confirm: boolean;
+    };
+    /** VolunteerHoursIn */
+    VolunteerHoursIn: {
+      /**
+       * Day
+       * Format: date
+       */
+      day: string;
+      /** Minutes */
+      minutes: number;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+    };
+    /** VolunteerHoursListOut */
+    VolunteerHoursListOut: {
+      /** Hours */
+      hours: components["schemas"]["VolunteerHoursOut"][];
+    };
+    /** VolunteerHoursOut */
+    VolunteerHoursOut: {
+      /**
+       * Day
+       * Format: date
+       */
+      day: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Minutes */
+      minutes: number;
+      /** Note */
+      note: string;
+      /** Status */
+      status: string;
+      /**
+       * Volunteer
+       * @default
+       */
+      volunteer?: string;
+    };
+    /** VolunteerOpportunitiesOut */
+    VolunteerOpportunitiesOut: {
+      /** Opportunities */
+      opportunities: components["schemas"]["VolunteerOpportunityOut"][];
+    };
+    /** VolunteerOpportunityIn */
+    VolunteerOpportunityIn: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerOpportunityOut */
+    VolunteerOpportunityOut: {
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerRecordLineOut */
+    VolunteerRecordLineOut: {
+      /** Minutes */
+      minutes: number;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerRecordOut */
+    VolunteerRecordOut: {
+      /** Lines */
+      lines: components["schemas"]["VolunteerRecordLineOut"][];
     };
     /** WaitStateOut */
     WaitStateOut: {
@@ -19302,6 +19427,375 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["MemberIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Listing */
+  listing_api_volunteering_communities__community__get: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerOpportunitiesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Post
+   * @description An organiser posts an opportunity (greeter, co-host, translator, campaign helper).
+   */
+  post_api_volunteering_communities__community__post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VolunteerOpportunityIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["VolunteerOpportunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Record */
+  my_record_api_volunteering_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerRecordOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Certificate
+   * @description The caller's confirmed hours as a certificate (PDF).
+   */
+  certificate_api_volunteering_me_certificate_pdf_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/pdf": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Pending
+   * @description Hours waiting for confirmation (the organisers).
+   */
+  pending_api_volunteering_opportunities__opportunity_id__hours_get: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerHoursListOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Log Hours */
+  log_hours_api_volunteering_opportunities__opportunity_id__hours_post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VolunteerHoursIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["VolunteerHoursOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Decide */
+  decide_api_volunteering_opportunities__opportunity_id__hours__hours_id__post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+        hours_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VolunteerHoursDecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerHoursOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Sign Up */
+  sign_up_api_volunteering_opportunities__opportunity_id__sign_up_post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
       };
     };
     responses: {

@@ -180,12 +180,12 @@ class VolunteeringService:
         return [Line(t, m) for t, m in totals.items()]
 
     async def certificate(self, actor: Actor) -> bytes:
-        lines = await self.record(actor)
-        if not lines:
-            raise Conflict("No confirmed hours yet.", code="no_hours")
-        me = await directory.account(self.session, actor.account_id)
-        audit.record(self.session, "volunteering.certificate", actor=actor)
-        await self.session.commit()
+        async with unit_of_work(self.session):
+            lines = await self.record(actor)
+            if not lines:
+                raise Conflict("No confirmed hours yet.", code="no_hours")
+            me = await directory.account(self.session, actor.account_id)
+            audit.record(self.session, "volunteering.certificate", actor=actor)
         return certificate_pdf(me.display_name if me else "", lines, clock.now().date())
 
 

@@ -19,28 +19,28 @@ router = APIRouter(prefix="/api/volunteering", tags=["volunteering"], responses=
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-class OpportunityIn(BaseModel):
+class VolunteerOpportunityIn(BaseModel):
     title: str = Field(min_length=3, max_length=120)
     description: str = Field(default="", max_length=2000)
 
 
-class OpportunityOut(BaseModel):
+class VolunteerOpportunityOut(BaseModel):
     id: uuid.UUID
     title: str
     description: str
 
 
-class OpportunitiesOut(BaseModel):
-    opportunities: list[OpportunityOut]
+class VolunteerOpportunitiesOut(BaseModel):
+    opportunities: list[VolunteerOpportunityOut]
 
 
-class HoursIn(BaseModel):
+class VolunteerHoursIn(BaseModel):
     day: date
     minutes: int = Field(ge=15, le=720)
     note: str = Field(default="", max_length=300)
 
 
-class HoursOut(BaseModel):
+class VolunteerHoursOut(BaseModel):
     id: uuid.UUID
     volunteer: str = ""
     day: date
@@ -49,29 +49,29 @@ class HoursOut(BaseModel):
     status: str
 
 
-class HoursListOut(BaseModel):
-    hours: list[HoursOut]
+class VolunteerHoursListOut(BaseModel):
+    hours: list[VolunteerHoursOut]
 
 
-class HoursDecisionIn(BaseModel):
+class VolunteerHoursDecisionIn(BaseModel):
     confirm: bool
 
 
-class RecordLineOut(BaseModel):
+class VolunteerRecordLineOut(BaseModel):
     title: str
     minutes: int
 
 
 class VolunteerRecordOut(BaseModel):
-    lines: list[RecordLineOut]
+    lines: list[VolunteerRecordLineOut]
 
 
-def _opp(row) -> OpportunityOut:
-    return OpportunityOut(id=row.id, title=row.title, description=row.description)
+def _opp(row) -> VolunteerOpportunityOut:
+    return VolunteerOpportunityOut(id=row.id, title=row.title, description=row.description)
 
 
-def _hours(row, volunteer: str = "") -> HoursOut:
-    return HoursOut(
+def _hours(row, volunteer: str = "") -> VolunteerHoursOut:
+    return VolunteerHoursOut(
         id=row.id,
         volunteer=volunteer,
         day=row.day,
@@ -81,17 +81,17 @@ def _hours(row, volunteer: str = "") -> HoursOut:
     )
 
 
-@router.post("/communities/{community}", response_model=OpportunityOut, status_code=201)
-async def post(community: str, body: OpportunityIn, actor: CurrentActor, session: Session):
+@router.post("/communities/{community}", response_model=VolunteerOpportunityOut, status_code=201)
+async def post(community: str, body: VolunteerOpportunityIn, actor: CurrentActor, session: Session):
     """An organiser posts an opportunity (greeter, co-host, translator, campaign helper)."""
     row = await VolunteeringService(session).post(actor, community, body.title, body.description)
     return _opp(row)
 
 
-@router.get("/communities/{community}", response_model=OpportunitiesOut)
+@router.get("/communities/{community}", response_model=VolunteerOpportunitiesOut)
 async def listing(community: str, actor: CurrentActor, session: Session):
     rows = await VolunteeringService(session).listing(actor, community)
-    return OpportunitiesOut(opportunities=[_opp(r) for r in rows])
+    return VolunteerOpportunitiesOut(opportunities=[_opp(r) for r in rows])
 
 
 @router.post("/opportunities/{opportunity_id}/sign-up", status_code=204)
@@ -100,31 +100,33 @@ async def sign_up(opportunity_id: uuid.UUID, actor: CurrentActor, session: Sessi
     return Response(status_code=204)
 
 
-@router.post("/opportunities/{opportunity_id}/hours", response_model=HoursOut, status_code=201)
+@router.post(
+    "/opportunities/{opportunity_id}/hours", response_model=VolunteerHoursOut, status_code=201
+)
 async def log_hours(
-    opportunity_id: uuid.UUID, body: HoursIn, actor: CurrentActor, session: Session
-) -> HoursOut:
+    opportunity_id: uuid.UUID, body: VolunteerHoursIn, actor: CurrentActor, session: Session
+) -> VolunteerHoursOut:
     row = await VolunteeringService(session).log_hours(
         actor, opportunity_id, body.day, body.minutes, body.note
     )
     return _hours(row)
 
 
-@router.get("/opportunities/{opportunity_id}/hours", response_model=HoursListOut)
+@router.get("/opportunities/{opportunity_id}/hours", response_model=VolunteerHoursListOut)
 async def pending(opportunity_id: uuid.UUID, actor: CurrentActor, session: Session):
     """Hours waiting for confirmation (the organisers)."""
     rows = await VolunteeringService(session).pending(actor, opportunity_id)
-    return HoursListOut(hours=[_hours(r, name) for r, name in rows])
+    return VolunteerHoursListOut(hours=[_hours(r, name) for r, name in rows])
 
 
-@router.post("/opportunities/{opportunity_id}/hours/{hours_id}", response_model=HoursOut)
+@router.post("/opportunities/{opportunity_id}/hours/{hours_id}", response_model=VolunteerHoursOut)
 async def decide(
     opportunity_id: uuid.UUID,
     hours_id: uuid.UUID,
-    body: HoursDecisionIn,
+    body: VolunteerHoursDecisionIn,
     actor: CurrentActor,
     session: Session,
-) -> HoursOut:
+) -> VolunteerHoursOut:
     row = await VolunteeringService(session).confirm(actor, opportunity_id, hours_id, body.confirm)
     return _hours(row)
 
@@ -133,7 +135,7 @@ async def decide(
 async def my_record(actor: CurrentActor, session: Session) -> VolunteerRecordOut:
     lines = await VolunteeringService(session).record(actor)
     return VolunteerRecordOut(
-        lines=[RecordLineOut(title=x.title, minutes=x.minutes) for x in lines]
+        lines=[VolunteerRecordLineOut(title=x.title, minutes=x.minutes) for x in lines]
     )
 
 
