@@ -25,6 +25,7 @@ SRC = ROOT / "src" / "careverse"
 CAPABILITIES = (
     "identity", "privacy", "world", "care", "monitoring", "wellbeing", "messaging", "community",
     "training", "groups", "fhir", "web",
+    "mentoring",
 )  # fmt: skip
 COMPOSITION_ROOTS = {"app.py", "cli.py", "openapi.py", "demo.py", "__main__.py"}
 MAX_LINES = 600

@@ -12,7 +12,9 @@ import { html, type TemplateResult } from 'lit';
 import type { Account } from './api/auth';
 import type { MessageKey } from './i18n';
 import { AREAS, areaFor, roleHome, type Area } from './roles';
+import { GROUP_ROUTES } from './pages/groups/routes';
 import { TRAINING_ROUTES } from './pages/training/routes';
+import { MENTORING_ROUTES } from './pages/mentoring/routes';
 
 /**
  * Who may open a route:
@@ -381,22 +383,9 @@ export const ROUTES: readonly RouteEntry[] = [
     title: 'community.pageTitle',
     page: ({ params }) => html`<cv-community .slug=${params.slug}></cv-community>`,
   },
-  {
-    name: 'groups',
-    path: '/groups',
-    audience: 'signedIn',
-    title: 'groups.title',
-    page: () => html`<cv-groups-list></cv-groups-list>`,
-  },
-  {
-    name: 'group',
-    path: '/groups/:slug',
-    params: { slug: SLUG },
-    audience: 'signedIn',
-    title: 'groups.pageTitle',
-    page: ({ params }) => html`<cv-group-page .slug=${params.slug}></cv-group-page>`,
-  },
+  ...GROUP_ROUTES,
   ...TRAINING_ROUTES,
+  ...MENTORING_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -21,6 +21,7 @@ from careverse import (
     fhir,
     groups,
     identity,
+    mentoring,
     messaging,
     monitoring,
     privacy,
@@ -58,6 +59,7 @@ CAPABILITIES = (
     community,
     training,
     groups,
+    mentoring,
     fhir,
     web,
 )

@@ -375,4 +375,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.groups.demo import seed as seed_groups
 
     await seed_groups(session, accounts)  # a carers' circle and a long-COVID group (a nurse)
+    from careverse.mentoring.demo import seed as seed_mentoring
+
+    await seed_mentoring(session, accounts)  # two approved mentors, Jonas mentored by Lucía
     return list(PEOPLE)

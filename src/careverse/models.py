@@ -12,6 +12,8 @@ from careverse.groups import models as groups_models
 from careverse.identity import models as identity_models
 from careverse.identity import smart_models as identity_smart_models
 from careverse.kernel import audit as kernel_audit
+from careverse.mentoring import models as mentoring_models
+from careverse.mentoring import volunteering_models as mentoring_volunteering_models
 from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
@@ -37,6 +39,8 @@ __all__ = [
     "identity_models",
     "identity_smart_models",
     "kernel_audit",
+    "mentoring_models",
+    "mentoring_volunteering_models",
     "messaging_models",
     "monitoring_alert_models",
     "monitoring_models",

@@ -982,11 +982,6 @@ export interface paths {
      * @description Erase the caller's account after the grace period (cancellable until then).
      */
     delete: operations["request_erasure_api_me_delete"];
-    /**
-     * Update Me
-     * @description Change the caller's own settings: the language of the app, e-mails and notifications.
-     */
-    patch: operations["update_me_api_me_patch"];
   };
   "/api/me/access-log": {
     /**
@@ -1134,6 +1129,106 @@ export interface paths {
      * @description The calling patient's care programmes, current and past.
      */
     get: operations["my_programmes_api_me_programmes_get"];
+  };
+  "/api/mentoring/communities/{community}/applications": {
+    /**
+     * Applications
+     * @description Applications waiting for a decision (the community's organisers).
+     */
+    get: operations["applications_api_mentoring_communities__community__applications_get"];
+  };
+  "/api/mentoring/communities/{community}/applications/{mentor_id}": {
+    /**
+     * Decide
+     * @description Approve (after the training quiz is passed) or decline an application.
+     */
+    post: operations["decide_api_mentoring_communities__community__applications__mentor_id__post"];
+  };
+  "/api/mentoring/communities/{community}/apply": {
+    /**
+     * Apply
+     * @description Apply to mentor (or educate) in a community one may read.
+     */
+    post: operations["apply_api_mentoring_communities__community__apply_post"];
+  };
+  "/api/mentoring/communities/{community}/matches": {
+    /**
+     * Matches
+     * @description The best approved mentors with a free place for this need, with the reasons.
+     */
+    post: operations["matches_api_mentoring_communities__community__matches_post"];
+  };
+  "/api/mentoring/communities/{community}/quiz": {
+    /**
+     * Quiz
+     * @description The applicant's answers to the training quiz, scored on the server.
+     */
+    post: operations["quiz_api_mentoring_communities__community__quiz_post"];
+  };
+  "/api/mentoring/communities/{community}/relationships": {
+    /**
+     * Request Mentor
+     * @description Start mentoring with a matched mentor (their load is capped).
+     */
+    post: operations["request_mentor_api_mentoring_communities__community__relationships_post"];
+  };
+  "/api/mentoring/me": {
+    /** My Applications */
+    get: operations["my_applications_api_mentoring_me_get"];
+  };
+  "/api/mentoring/module": {
+    /**
+     * Module
+     * @description The training module and its quiz (without the answers).
+     */
+    get: operations["module_api_mentoring_module_get"];
+  };
+  "/api/mentoring/relationships": {
+    /**
+     * Relationships
+     * @description My mentor(s) and my mentees.
+     */
+    get: operations["relationships_api_mentoring_relationships_get"];
+  };
+  "/api/mentoring/relationships/{relationship_id}": {
+    /**
+     * Relationship
+     * @description One relationship with its goals, meetings and messages (its two sides only).
+     */
+    get: operations["relationship_api_mentoring_relationships__relationship_id__get"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/end": {
+    /**
+     * End
+     * @description Either side leaves; the other is told.
+     */
+    post: operations["end_api_mentoring_relationships__relationship_id__end_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/goals": {
+    /** Add Goal */
+    post: operations["add_goal_api_mentoring_relationships__relationship_id__goals_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/goals/{goal_id}": {
+    /** Mark Goal */
+    put: operations["mark_goal_api_mentoring_relationships__relationship_id__goals__goal_id__put"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/meetings": {
+    /**
+     * Schedule
+     * @description A 1:1 meeting in the relationship's private room (``space_id``).
+     */
+    post: operations["schedule_api_mentoring_relationships__relationship_id__meetings_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/messages": {
+    /** Post Message */
+    post: operations["post_message_api_mentoring_relationships__relationship_id__messages_post"];
+  };
+  "/api/mentoring/relationships/{relationship_id}/report": {
+    /**
+     * Report
+     * @description Report the other side: the site's moderators are told.
+     */
+    post: operations["report_api_mentoring_relationships__relationship_id__report_post"];
   };
   "/api/messages/attachments/{attachment_id}": {
     /**
@@ -1396,35 +1491,42 @@ export interface paths {
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
   };
-  "/api/training/catalogue": {
+  "/api/volunteering/communities/{community}": {
+    /** Listing */
+    get: operations["listing_api_volunteering_communities__community__get"];
     /**
-     * Catalogue
-     * @description The shipped scenarios, the interventions trainees can give, the conditions instructors
-     * can inject (no patient data: the patients are fictional).
+     * Post
+     * @description An organiser posts an opportunity (greeter, co-host, translator, campaign helper).
      */
-    get: operations["catalogue_api_training_catalogue_get"];
+    post: operations["post_api_volunteering_communities__community__post"];
   };
-  "/api/training/runs": {
-    /**
-     * List Runs
-     * @description The lab runs the caller was in (trainee or instructor), newest first.
-     */
-    get: operations["list_runs_api_training_runs_get"];
+  "/api/volunteering/me": {
+    /** My Record */
+    get: operations["my_record_api_volunteering_me_get"];
   };
-  "/api/training/runs/{run_id}": {
+  "/api/volunteering/me/certificate.pdf": {
     /**
-     * Get Run
-     * @description One run for its debrief: the event log, the vitals timeline, the team's score, and the
-     * caller's own score (the instructor sees each trainee's).
+     * Certificate
+     * @description The caller's confirmed hours as a certificate (PDF).
      */
-    get: operations["get_run_api_training_runs__run_id__get"];
+    get: operations["certificate_api_volunteering_me_certificate_pdf_get"];
   };
-  "/api/training/runs/{run_id}/notes": {
+  "/api/volunteering/opportunities/{opportunity_id}/hours": {
     /**
-     * Save Notes
-     * @description The instructor's PEARLS debrief notes (phases left out are kept).
+     * Pending
+     * @description Hours waiting for confirmation (the organisers).
      */
-    put: operations["save_notes_api_training_runs__run_id__notes_put"];
+    get: operations["pending_api_volunteering_opportunities__opportunity_id__hours_get"];
+    /** Log Hours */
+    post: operations["log_hours_api_volunteering_opportunities__opportunity_id__hours_post"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}/hours/{hours_id}": {
+    /** Decide */
+    post: operations["decide_api_volunteering_opportunities__opportunity_id__hours__hours_id__post"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}/sign-up": {
+    /** Sign Up */
+    post: operations["sign_up_api_volunteering_opportunities__opportunity_id__sign_up_post"];
   };
   "/api/wellbeing/breathing/sessions": {
     /**
@@ -4619,28 +4721,6 @@ export interface components {
       /** Instruments */
       instruments: components["schemas"]["InstrumentOut"][];
     };
-    /** InterventionOut */
-    InterventionOut: {
-      /** Name */
-      name: string;
-      /** Params */
-      params: components["schemas"]["InterventionParamOut"][];
-      /** Summary */
-      summary: string;
-    };
-    /** InterventionParamOut */
-    InterventionParamOut: {
-      /** Choices */
-      choices: string[];
-      /** Default */
-      default: number | string | null;
-      /** High */
-      high: number;
-      /** Low */
-      low: number;
-      /** Name */
-      name: string;
-    };
     /**
      * InviteIn
      * @description Whom to invite: their account id, or the e-mail address they sign in with.
@@ -5008,6 +5088,334 @@ export interface components {
       /** Status */
       status: string;
     };
+    /** MentoringApplyIn */
+    MentoringApplyIn: {
+      /**
+       * About
+       * @default
+       */
+      about?: string;
+      /**
+       * Age Band
+       * @description 18-24, 25-34 … 65+
+       */
+      age_band: string;
+      /**
+       * Availability
+       * @description Slots like mon-am, wed-pm, sat-eve
+       */
+      availability?: string[];
+      /** Capacity */
+      capacity: number;
+      /** Condition */
+      condition: string;
+      /** Gender */
+      gender: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Role
+       * @default mentor
+       * @enum {string}
+       */
+      role?: "mentor" | "educator";
+      /**
+       * Stage
+       * @description Treatment stage
+       * @default
+       */
+      stage?: string;
+    };
+    /** MentoringDecisionIn */
+    MentoringDecisionIn: {
+      /** Approve */
+      approve: boolean;
+    };
+    /** MentoringFeedbackOut */
+    MentoringFeedbackOut: {
+      /** Explanation */
+      explanation: string;
+      /** Right */
+      right: boolean;
+    };
+    /** MentoringGoalDoneIn */
+    MentoringGoalDoneIn: {
+      /** Done */
+      done: boolean;
+    };
+    /** MentoringGoalIn */
+    MentoringGoalIn: {
+      /** Text */
+      text: string;
+    };
+    /** MentoringGoalOut */
+    MentoringGoalOut: {
+      /** Done */
+      done: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Text */
+      text: string;
+    };
+    /** MentoringMatchOut */
+    MentoringMatchOut: {
+      /** About */
+      about: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Mentor Id
+       * Format: uuid
+       */
+      mentor_id: string;
+      /** Name */
+      name: string;
+      /** Reasons */
+      reasons: components["schemas"]["MentoringReasonOut"][];
+      /** Role */
+      role: string;
+      /** Score */
+      score: number;
+    };
+    /** MentoringMatchesOut */
+    MentoringMatchesOut: {
+      /** Matches */
+      matches: components["schemas"]["MentoringMatchOut"][];
+    };
+    /** MentoringMeetingIn */
+    MentoringMeetingIn: {
+      /**
+       * Duration Minutes
+       * @default 30
+       */
+      duration_minutes?: number;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** MentoringMeetingOut */
+    MentoringMeetingOut: {
+      /** Duration Minutes */
+      duration_minutes: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
+    /** MentoringMentorOut */
+    MentoringMentorOut: {
+      /** About */
+      about: string;
+      /** Age Band */
+      age_band: string;
+      /** Availability */
+      availability: string[];
+      /** Capacity */
+      capacity: number;
+      /** Community */
+      community?: string | null;
+      /** Condition */
+      condition: string;
+      /** Gender */
+      gender: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Name
+       * @default
+       */
+      name?: string;
+      /** Role */
+      role: string;
+      /** Stage */
+      stage: string;
+      /** Status */
+      status: string;
+      /** Trained */
+      trained: boolean;
+    };
+    /** MentoringMentorsOut */
+    MentoringMentorsOut: {
+      /** Mentors */
+      mentors: components["schemas"]["MentoringMentorOut"][];
+    };
+    /** MentoringMessageIn */
+    MentoringMessageIn: {
+      /** Body */
+      body: string;
+    };
+    /** MentoringMessageOut */
+    MentoringMessageOut: {
+      /** Author */
+      author: string;
+      /** Body */
+      body: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mine */
+      mine: boolean;
+    };
+    /** MentoringModuleOut */
+    MentoringModuleOut: {
+      /** Body */
+      body: string;
+      /** Pass Mark */
+      pass_mark: number;
+      /** Questions */
+      questions: components["schemas"]["MentoringQuestionOut"][];
+      /** Title */
+      title: string;
+    };
+    /**
+     * MentoringNeedIn
+     * @description What a mentee asks for (not stored).
+     */
+    MentoringNeedIn: {
+      /**
+       * Age Band
+       * @description 18-24, 25-34 … 65+
+       */
+      age_band: string;
+      /**
+       * Availability
+       * @description Slots like mon-am, wed-pm, sat-eve
+       */
+      availability?: string[];
+      /** Condition */
+      condition: string;
+      /**
+       * Gender Preference
+       * @description Empty: no preference
+       * @default
+       */
+      gender_preference?: string;
+      /** Languages */
+      languages: string[];
+      /**
+       * Stage
+       * @description Treatment stage
+       * @default
+       */
+      stage?: string;
+    };
+    /** MentoringQuestionOut */
+    MentoringQuestionOut: {
+      /** Options */
+      options: string[];
+      /** Prompt */
+      prompt: string;
+    };
+    /** MentoringQuizIn */
+    MentoringQuizIn: {
+      /** Answers */
+      answers: number[][];
+    };
+    /** MentoringQuizOut */
+    MentoringQuizOut: {
+      /** Feedback */
+      feedback: components["schemas"]["MentoringFeedbackOut"][];
+      /** Passed */
+      passed: boolean;
+      /** Score */
+      score: number;
+      /** Total */
+      total: number;
+    };
+    /** MentoringReasonOut */
+    MentoringReasonOut: {
+      /** Code */
+      code: string;
+      /** Detail */
+      detail: string;
+      /** Points */
+      points: number;
+    };
+    /** MentoringRelationshipOut */
+    MentoringRelationshipOut: {
+      /** Ended At */
+      ended_at: string | null;
+      /** Goals */
+      goals?: components["schemas"]["MentoringGoalOut"][];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Meetings */
+      meetings?: components["schemas"]["MentoringMeetingOut"][];
+      /** Messages */
+      messages?: components["schemas"]["MentoringMessageOut"][];
+      /**
+       * My Side
+       * @enum {string}
+       */
+      my_side: "mentor" | "mentee";
+      /** Other */
+      other: string;
+      /** Reasons */
+      reasons: string[];
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /** Status */
+      status: string;
+    };
+    /** MentoringRelationshipsOut */
+    MentoringRelationshipsOut: {
+      /** Relationships */
+      relationships: components["schemas"]["MentoringRelationshipOut"][];
+    };
+    /** MentoringReportIn */
+    MentoringReportIn: {
+      /** Reason */
+      reason: string;
+    };
+    /** MentoringRequestIn */
+    MentoringRequestIn: {
+      /** Goals */
+      goals?: string[];
+      /**
+       * Mentor Id
+       * Format: uuid
+       */
+      mentor_id: string;
+      need: components["schemas"]["MentoringNeedIn"];
+    };
     /** MessageOut */
     MessageOut: {
       /** Attachments */
@@ -5125,14 +5533,6 @@ export interface components {
       modules: components["schemas"]["ModuleProgressOut"][];
       /** Thinking Traps */
       thinking_traps: string[];
-    };
-    /**
-     * MyAccountIn
-     * @description The caller's own settings: a BCP 47 tag such as ``ar`` or ``zh-Hans``; null clears it.
-     */
-    MyAccountIn: {
-      /** Preferred Language */
-      preferred_language: string | null;
     };
     /** MyProgrammeOut */
     MyProgrammeOut: {
@@ -5273,20 +5673,6 @@ export interface components {
       plan?: string | null;
       /** Subjective */
       subjective?: string | null;
-    };
-    /**
-     * NotesIn
-     * @description The instructor's notes for each PEARLS phase (any of them).
-     */
-    NotesIn: {
-      /** Analysis */
-      analysis?: string | null;
-      /** Description */
-      description?: string | null;
-      /** Reactions */
-      reactions?: string | null;
-      /** Summary */
-      summary?: string | null;
     };
     /** NotificationOut */
     NotificationOut: {
@@ -6350,102 +6736,6 @@ export interface components {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
     };
-    /** RunBriefOut */
-    RunBriefOut: {
-      /**
-       * Ended At
-       * Format: date-time
-       */
-      ended_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Instructor */
-      instructor: boolean;
-      /** Outcome */
-      outcome: string;
-      /** Passed */
-      passed: boolean;
-      /** Scenario */
-      scenario: string;
-      /** Title */
-      title: string;
-      /** Total */
-      total: number;
-    };
-    /** RunOut */
-    RunOut: {
-      /**
-       * Ended At
-       * Format: date-time
-       */
-      ended_at: string;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Instructor */
-      instructor: boolean;
-      /** Instructor Name */
-      instructor_name: string;
-      /** Log */
-      log: {
-          [key: string]: unknown;
-        }[];
-      /** Notes */
-      notes: {
-        [key: string]: string;
-      };
-      /** Outcome */
-      outcome: string;
-      /** Scenario */
-      scenario: string;
-      /** Score */
-      score: {
-        [key: string]: unknown;
-      };
-      /**
-       * Space Id
-       * Format: uuid
-       */
-      space_id: string;
-      /**
-       * Started At
-       * Format: date-time
-       */
-      started_at: string;
-      /** Timeline */
-      timeline: {
-          [key: string]: unknown;
-        }[];
-      /** Title */
-      title: string;
-      /** Trainees */
-      trainees: components["schemas"]["TraineeOut"][];
-    };
-    /** RunsOut */
-    RunsOut: {
-      /** Runs */
-      runs: components["schemas"]["RunBriefOut"][];
-    };
-    /** ScenarioOut */
-    ScenarioOut: {
-      /** Condition */
-      condition: string;
-      /** Duration S */
-      duration_s: number;
-      /** Id */
-      id: string;
-      /** Learning Objectives */
-      learning_objectives: string[];
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
-    };
     /** SceneOut */
     SceneOut: {
       /** Crowd Density */
@@ -7083,29 +7373,6 @@ export interface components {
       /** Secret */
       secret: string;
     };
-    /** TraineeOut */
-    TraineeOut: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-      /** Score */
-      score: {
-        [key: string]: unknown;
-      } | null;
-    };
-    /** TrainingCatalogueOut */
-    TrainingCatalogueOut: {
-      /** Conditions */
-      conditions: string[];
-      /** Interventions */
-      interventions: components["schemas"]["InterventionOut"][];
-      /** Scenarios */
-      scenarios: components["schemas"]["ScenarioOut"][];
-    };
     /** TrendRuleIn */
     TrendRuleIn: {
       /**
@@ -7262,6 +7529,94 @@ export interface components {
        * Format: date-time
        */
       t: string;
+    };
+    /** VolunteerHoursDecisionIn */
+    VolunteerHoursDecisionIn: {
+      /** Confirm */
+      confirm: boolean;
+    };
+    /** VolunteerHoursIn */
+    VolunteerHoursIn: {
+      /**
+       * Day
+       * Format: date
+       */
+      day: string;
+      /** Minutes */
+      minutes: number;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+    };
+    /** VolunteerHoursListOut */
+    VolunteerHoursListOut: {
+      /** Hours */
+      hours: components["schemas"]["VolunteerHoursOut"][];
+    };
+    /** VolunteerHoursOut */
+    VolunteerHoursOut: {
+      /**
+       * Day
+       * Format: date
+       */
+      day: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Minutes */
+      minutes: number;
+      /** Note */
+      note: string;
+      /** Status */
+      status: string;
+      /**
+       * Volunteer
+       * @default
+       */
+      volunteer?: string;
+    };
+    /** VolunteerOpportunitiesOut */
+    VolunteerOpportunitiesOut: {
+      /** Opportunities */
+      opportunities: components["schemas"]["VolunteerOpportunityOut"][];
+    };
+    /** VolunteerOpportunityIn */
+    VolunteerOpportunityIn: {
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerOpportunityOut */
+    VolunteerOpportunityOut: {
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerRecordLineOut */
+    VolunteerRecordLineOut: {
+      /** Minutes */
+      minutes: number;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerRecordOut */
+    VolunteerRecordOut: {
+      /** Lines */
+      lines: components["schemas"]["VolunteerRecordLineOut"][];
     };
     /** WaitStateOut */
     WaitStateOut: {
@@ -15468,55 +15823,6 @@ export interface operations {
     };
   };
   /**
-   * Update Me
-   * @description Change the caller's own settings: the language of the app, e-mails and notifications.
-   */
-  update_me_api_me_patch: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["MyAccountIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AccountOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * Access Log
    * @description Who read or changed the caller's record, when and why (newest first). Repeated reads
    * (same person, action and kind of data, within 30 minutes) are one entry: `count` of them,
@@ -16435,6 +16741,793 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Applications
+   * @description Applications waiting for a decision (the community's organisers).
+   */
+  applications_api_mentoring_communities__community__applications_get: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Decide
+   * @description Approve (after the training quiz is passed) or decline an application.
+   */
+  decide_api_mentoring_communities__community__applications__mentor_id__post: {
+    parameters: {
+      path: {
+        community: string;
+        mentor_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringDecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Apply
+   * @description Apply to mentor (or educate) in a community one may read.
+   */
+  apply_api_mentoring_communities__community__apply_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringApplyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Matches
+   * @description The best approved mentors with a free place for this need, with the reasons.
+   */
+  matches_api_mentoring_communities__community__matches_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringNeedIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMatchesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Quiz
+   * @description The applicant's answers to the training quiz, scored on the server.
+   */
+  quiz_api_mentoring_communities__community__quiz_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringQuizIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringQuizOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Request Mentor
+   * @description Start mentoring with a matched mentor (their load is capped).
+   */
+  request_mentor_api_mentoring_communities__community__relationships_post: {
+    parameters: {
+      path: {
+        community: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringRequestIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Applications */
+  my_applications_api_mentoring_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Module
+   * @description The training module and its quiz (without the answers).
+   */
+  module_api_mentoring_module_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringModuleOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Relationships
+   * @description My mentor(s) and my mentees.
+   */
+  relationships_api_mentoring_relationships_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Relationship
+   * @description One relationship with its goals, meetings and messages (its two sides only).
+   */
+  relationship_api_mentoring_relationships__relationship_id__get: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringRelationshipOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * End
+   * @description Either side leaves; the other is told.
+   */
+  end_api_mentoring_relationships__relationship_id__end_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Add Goal */
+  add_goal_api_mentoring_relationships__relationship_id__goals_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringGoalIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringGoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Mark Goal */
+  mark_goal_api_mentoring_relationships__relationship_id__goals__goal_id__put: {
+    parameters: {
+      path: {
+        relationship_id: string;
+        goal_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringGoalDoneIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringGoalOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Schedule
+   * @description A 1:1 meeting in the relationship's private room (``space_id``).
+   */
+  schedule_api_mentoring_relationships__relationship_id__meetings_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringMeetingIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMeetingOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Post Message */
+  post_message_api_mentoring_relationships__relationship_id__messages_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringMessageIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MentoringMessageOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Report
+   * @description Report the other side: the site's moderators are told.
+   */
+  report_api_mentoring_relationships__relationship_id__report_post: {
+    parameters: {
+      path: {
+        relationship_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringReportIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {
@@ -18373,99 +19466,18 @@ export interface operations {
       };
     };
   };
-  /**
-   * Catalogue
-   * @description The shipped scenarios, the interventions trainees can give, the conditions instructors
-   * can inject (no patient data: the patients are fictional).
-   */
-  catalogue_api_training_catalogue_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["TrainingCatalogueOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * List Runs
-   * @description The lab runs the caller was in (trainee or instructor), newest first.
-   */
-  list_runs_api_training_runs_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["RunsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Get Run
-   * @description One run for its debrief: the event log, the vitals timeline, the team's score, and the
-   * caller's own score (the instructor sees each trainee's).
-   */
-  get_run_api_training_runs__run_id__get: {
+  /** Listing */
+  listing_api_volunteering_communities__community__get: {
     parameters: {
       path: {
-        run_id: string;
+        community: string;
       };
     };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["RunOut"];
+          "application/json": components["schemas"]["VolunteerOpportunitiesOut"];
         };
       };
       /** @description Bad request */
@@ -18501,26 +19513,295 @@ export interface operations {
     };
   };
   /**
-   * Save Notes
-   * @description The instructor's PEARLS debrief notes (phases left out are kept).
+   * Post
+   * @description An organiser posts an opportunity (greeter, co-host, translator, campaign helper).
    */
-  save_notes_api_training_runs__run_id__notes_put: {
+  post_api_volunteering_communities__community__post: {
     parameters: {
       path: {
-        run_id: string;
+        community: string;
       };
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["NotesIn"];
+        "application/json": components["schemas"]["VolunteerOpportunityIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["VolunteerOpportunityOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Record */
+  my_record_api_volunteering_me_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerRecordOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Certificate
+   * @description The caller's confirmed hours as a certificate (PDF).
+   */
+  certificate_api_volunteering_me_certificate_pdf_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/pdf": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Pending
+   * @description Hours waiting for confirmation (the organisers).
+   */
+  pending_api_volunteering_opportunities__opportunity_id__hours_get: {
+    parameters: {
+      path: {
+        opportunity_id: string;
       };
     };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["RunOut"];
+          "application/json": components["schemas"]["VolunteerHoursListOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Log Hours */
+  log_hours_api_volunteering_opportunities__opportunity_id__hours_post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VolunteerHoursIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["VolunteerHoursOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Decide */
+  decide_api_volunteering_opportunities__opportunity_id__hours__hours_id__post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+        hours_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VolunteerHoursDecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerHoursOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Sign Up */
+  sign_up_api_volunteering_opportunities__opportunity_id__sign_up_post: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {

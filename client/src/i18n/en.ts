@@ -9,6 +9,7 @@ import selfhelp from './en-selfhelp';
 import garden from './en-garden';
 import groups from './en-groups';
 import training from './en-training';
+import mentoring from './en-mentoring';
 
 const en = {
   'app.name': 'Careverse',
@@ -1975,6 +1976,7 @@ const en = {
   ...garden,
   ...groups,
   ...training,
+  ...mentoring,
 } as const;
 
 export default en;
