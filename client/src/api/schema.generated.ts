@@ -3047,6 +3047,13 @@ export interface components {
        */
       rate?: number;
       /**
+       * Setting
+       * @description the breathing page, or a 3D garden's lantern
+       * @default page
+       * @enum {string}
+       */
+      setting?: "page" | "garden";
+      /**
        * Stress Before
        * @description 0 no stress - 10 the worst
        */
@@ -3072,6 +3079,11 @@ export interface components {
       /** Rate */
       rate: number;
       resonance: components["schemas"]["ResonanceOut"] | null;
+      /**
+       * Setting
+       * @enum {string}
+       */
+      setting: "page" | "garden";
       /**
        * Started At
        * Format: date-time
