@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncGenerator
+from typing import cast
 
 from careverse.kernel.policy import Actor, Role
 from careverse.monitoring.events import AlertChanged
@@ -40,7 +42,9 @@ async def test_waiting_changes_are_sent_together_once_each_and_audited(app, clie
     runtime = app.state.runtime
     streams = runtime.get(AlertStreams)
     actor = Actor(t.clinician.id, Role.CLINICIAN)
-    events = alert_events(runtime.db, streams, runtime.settings, actor)
+    events = cast(
+        AsyncGenerator[str, None], alert_events(runtime.db, streams, runtime.settings, actor)
+    )
     assert await anext(events) == ": connected\n\n"
     (subscription,) = streams._open[t.clinician.id]
     since = await head_seq(app)
@@ -49,7 +53,7 @@ async def test_waiting_changes_are_sent_together_once_each_and_audited(app, clie
         # A change of an alert the clinician may not see reaches their stream (as a stale
         # recipient list would): it must be refused, not sent.
         stale = AlertChanged(
-            alert_id=uuid.UUID(foreign["id"]), patient_id=other.patient.patient_id,
+            alert_id=uuid.UUID(foreign["id"]), patient_id=uuid.UUID(foreign["patient_id"]),
             change="updated", severity="high", status="open", recipients=(t.clinician.id,),
         )  # fmt: skip
         await streams.on_alert_changed(stale)
@@ -78,9 +82,10 @@ async def test_waiting_changes_are_sent_together_once_each_and_audited(app, clie
     reads = await audit_rows(app, since, actor_id=t.clinician.id, action="vitals.read")
     shown = [  # the stream's reads (the alert list's are audited per patient, "via": "alerts")
         row for row in reads
-        if row.outcome == "success" and row.resource_type == "Alert" and "via" not in row.detail
+        if row.outcome == "success" and row.resource_type == "Alert"
+        and "via" not in (row.detail or "")
     ]  # fmt: skip
-    assert sorted(row.resource_id for row in shown[:3]) == sorted(own)
+    assert sorted(str(row.resource_id) for row in shown[:3]) == sorted(own)
     assert [row.resource_id for row in shown[3:]] == [low]  # one read audited per alert sent
     assert all(row.detail and "care-relationship" in row.detail for row in shown)
     denied = [row for row in reads if row.outcome == "denied"]
