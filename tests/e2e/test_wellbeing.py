@@ -88,6 +88,10 @@ def test_item9_shows_the_crisis_screen_and_alerts_the_clinician(
         theirs = context.new_page()
         sign_in(theirs, base_url, clinician)
         theirs.goto(f"{base_url}/monitoring?patient={patient_id}")
+        # The urgent alerts on the clinician's screen, each with why.
+        whys_shown = theirs.locator(".alert-list .alert__why")
+        expect(whys_shown.filter(has_text="PHQ-9 item 9 answered 'several days'")).to_be_visible()
+        expect(whys_shown.filter(has_text="C-SSRS screener: low risk")).to_be_visible()
         results = theirs.get_by_role("region", name="Questionnaires")
         expect(results.get_by_role("row")).to_have_count(3)  # the header and two results
         expect(results).to_contain_text("item 9 endorsed")

@@ -24,9 +24,10 @@ export function startSession(
   mode: NonNullable<BreathingMode>,
   rate: number,
   stressBefore: number,
+  setting: 'page' | 'garden' = 'page',
 ): Promise<BreathingSession> {
   return api.post('/api/wellbeing/breathing/sessions', {
-    body: { mode, rate, stress_before: stressBefore },
+    body: { mode, rate, stress_before: stressBefore, setting },
   });
 }
 

@@ -3184,6 +3184,13 @@ export interface components {
        */
       rate?: number;
       /**
+       * Setting
+       * @description the breathing page, or a 3D garden's lantern
+       * @default page
+       * @enum {string}
+       */
+      setting?: "page" | "garden";
+      /**
        * Stress Before
        * @description 0 no stress - 10 the worst
        */
@@ -3209,6 +3216,11 @@ export interface components {
       /** Rate */
       rate: number;
       resonance: components["schemas"]["ResonanceOut"] | null;
+      /**
+       * Setting
+       * @enum {string}
+       */
+      setting: "page" | "garden";
       /**
        * Started At
        * Format: date-time

@@ -36,6 +36,15 @@ const garden = {
   'garden.live.none': 'No heart beats from a wearable yet.',
   'garden.breathe.link': 'Breathe in a 3D garden',
   'garden.breathe.hint': 'Gardens with guided breathing are among your spaces; group sessions run there too.',
+  'garden.session.title': 'Save my breathing as a session',
+  'garden.session.start': 'Start a saved session',
+  'garden.session.running': 'Your session is being saved: breathe with the lantern, then say how you feel.',
+  'garden.session.finish': 'Finish and save',
+  'garden.session.saved': 'Session saved: stress {before} before, {after} after. It is in your breathing sessions.',
+  'therapyRoom.open': 'Open the therapy room',
+  'therapyRoom.mine': 'Your therapy session room',
+  'therapyRoom.mineIntro': 'Your therapist meets you here, in a private garden room. Enter when they call you in.',
+  'therapyRoom.enter': 'Enter the session room',
 } as const;
 
 export default garden;

@@ -4,6 +4,7 @@ import { LightElement } from '../components/light-element';
 import { t } from '../i18n';
 import { breathPhase, breathTone, type BreathPhase } from '../pages/wellbeing/breath-pacer';
 import '../pages/wellbeing/breath-pacer';
+import './garden-session';
 import type { CalmMessage, PacerMessage, WorldConnection } from './connection';
 import type { BreathLantern } from './pacer3d';
 import { onWorldSettings, worldSettings } from './settings';
@@ -271,6 +272,15 @@ export class GardenPacer extends LightElement {
     this.requestUpdate();
   }
 
+  /** A saved session starts: the running pacer's rate, else one's own pacer started now. */
+  private prepareSession(): number | null {
+    const running = this.current();
+    if (running) return running.rate;
+    if (!this.readForm()) return null;
+    this.toggleSolo();
+    return this.rate;
+  }
+
   private rateCalm(when: 'before' | 'after'): void {
     const score = Number(this.querySelector<HTMLSelectElement>('#calm-score')?.value);
     if (this.socket?.calm(when, score)) this.rated = true;
@@ -357,6 +367,9 @@ export class GardenPacer extends LightElement {
       ${this.patient
         ? html`<p data-live="rmssd">${t('garden.live.rmssd')}:
             ${this.rmssd == null ? t('garden.live.none') : t('garden.live.ms', { value: this.rmssd.toFixed(1) })}</p>`
+        : nothing}
+      ${this.patient
+        ? html`<cv-garden-session .prepare=${() => this.prepareSession()}></cv-garden-session>`
         : nothing}
       ${this.renderCalm()}
       <p class="field-hint">${t('garden.pacer.fallback')} <a href="/wellbeing/breathe">${t('garden.pacer.fallbackLink')}</a></p>

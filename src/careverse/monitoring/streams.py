@@ -17,13 +17,25 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from careverse.identity import directory
+from careverse.kernel import audit
 from careverse.kernel.config import Settings
 from careverse.kernel.db import Database
 from careverse.kernel.errors import DomainError
-from careverse.kernel.policy import Actor, Role, require_role
-from careverse.kernel.uow import unit_of_work
-from careverse.monitoring.alerts import AlertService
+from careverse.kernel.policy import (
+    Actor,
+    Category,
+    Grant,
+    Role,
+    decide,
+    require_role,
+)
+from careverse.kernel.uow import audit_refusal, unit_of_work
+from careverse.monitoring.alert_models import Alert
+from careverse.monitoring.alerts import alert_json
 from careverse.monitoring.events import AlertChanged
 
 log = structlog.get_logger(__name__)
@@ -46,6 +58,16 @@ class AlertSubscription:
 
     async def get(self) -> AlertChanged:
         return await self.queue.get()
+
+    def take(self, most: int) -> list[AlertChanged]:
+        """Up to ``most`` changes already waiting, without waiting for more."""
+        taken: list[AlertChanged] = []
+        while len(taken) < most:
+            try:
+                taken.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                break
+        return taken
 
 
 class AlertStreams:
@@ -88,6 +110,55 @@ def sse(event: str, data: dict, event_id: str | None = None) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+BATCH = 200  # alert changes read and audited in one query and one commit, at most
+
+
+async def _readable_alerts(
+    session: AsyncSession, settings: Settings, actor: Actor, changes: list[AlertChanged]
+) -> str:
+    """The server-sent events of a batch of changes, in order: the alerts read in one query,
+    the access policy decided once per patient, each alert shown audited as its own read
+    (``vitals.read`` of the Alert, as :meth:`AlertService.get` does), each refusal audited as
+    :func:`careverse.kernel.policy.authorize` does. The caller's unit of work commits once."""
+    ids = {change.alert_id for change in changes}
+    rows = await session.scalars(select(Alert).where(Alert.id.in_(ids)))
+    alerts = {alert.id: alert for alert in rows.all()}
+    grants: dict[uuid.UUID, Grant | None] = {}
+    for patient_id in dict.fromkeys(a.patient_id for a in alerts.values()):
+        grants[patient_id], _ = await decide(session, actor, patient_id, Category.VITALS, False)
+    names = await directory.patient_names(
+        session, [p for p, grant in grants.items() if grant is not None]
+    )
+    chunks = []
+    for change in changes:
+        alert = alerts.get(change.alert_id)
+        if alert is None:
+            continue  # gone (erased): nothing to show
+        grant = grants[alert.patient_id]
+        if grant is None:  # not this clinician's to see (any more): nothing is sent
+
+            def write_refusal(own, alert: Alert = alert) -> None:
+                audit.record(
+                    own, "vitals.read", actor=actor, outcome=audit.Outcome.DENIED,
+                    patient_id=alert.patient_id, resource_type="Alert", resource_id=alert.id,
+                )  # fmt: skip
+
+            await audit_refusal(session, write_refusal)
+            continue
+        audit.record(
+            session, "vitals.read", actor=actor, patient_id=alert.patient_id,
+            purpose=grant.purpose.value, resource_type="Alert", resource_id=alert.id,
+            detail={"basis": grant.basis.value},
+        )  # fmt: skip
+        data = {
+            **alert_json(alert, names.get(alert.patient_id, ""), settings.alert_escalation_minutes),
+            "change": change.change,
+            "previous_severity": change.previous_severity,
+        }
+        chunks.append(sse("alert", data, str(alert.id)))
+    return "".join(chunks)
+
+
 async def alert_events(
     db: Database,
     streams: AlertStreams,
@@ -97,16 +168,19 @@ async def alert_events(
 ) -> AsyncIterator[str]:
     """Server-sent events of one clinician's alerts, as they change, with keep-alive pings.
 
-    Each alert is read fresh through the access policy (and audited: the read's unit of work
-    commits right after delivery, so an alert never waits on the audit lock); at each ping the
-    sign-in is checked again, so a revoked or expired session ends the stream.
+    The changes waiting for the stream are taken together (up to :data:`BATCH`): their alerts
+    are read fresh through the access policy in one query and one unit of work, every alert
+    sent audited as read, and the unit of work commits once, right after the batch was handed
+    over, so an alert never waits on the audit lock and a burst of alerts costs one commit, not
+    one per alert. At each ping the sign-in is checked again, so a revoked or expired session
+    ends the stream.
     """
     require_role(actor, Role.CLINICIAN)
     async with streams.subscribe(actor.account_id) as subscription:
         yield ": connected\n\n"
         while True:
             try:
-                change = await asyncio.wait_for(
+                first = await asyncio.wait_for(
                     subscription.get(), timeout=settings.alert_stream_ping_seconds
                 )
             except TimeoutError:
@@ -114,20 +188,17 @@ async def alert_events(
                     return
                 yield ": ping\n\n"
                 continue
+            changes = [first, *subscription.take(BATCH - 1)]
             closing = False
             try:
                 async with db.session() as session, unit_of_work(session):
-                    alert = await AlertService(session, settings).get(actor, change.alert_id)
-                    try:
-                        data = {
-                            **alert,
-                            "change": change.change,
-                            "previous_severity": change.previous_severity,
-                        }
-                        yield sse("alert", data, str(alert["id"]))
-                    except GeneratorExit:
-                        closing = True  # the alert was handed over: its read is still audited
+                    events = await _readable_alerts(session, settings, actor, changes)
+                    if events:
+                        try:
+                            yield events
+                        except GeneratorExit:
+                            closing = True  # the batch was handed over: its reads stay audited
             except DomainError:
-                continue  # not this clinician's to see (any more): nothing is sent
+                continue  # the policy refused the whole batch (e.g. a limited sign-in)
             if closing:
                 return

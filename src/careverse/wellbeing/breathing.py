@@ -37,6 +37,7 @@ from careverse.wellbeing.breathing_models import BreathingSession
 
 SESSIONS_LIMIT = 100
 MODES = ("paced", "resonance")
+SETTINGS = ("page", "garden")  # where the patient breathed: the breathing page, a 3D garden
 RESOURCE = "BreathingSession"
 
 
@@ -52,6 +53,7 @@ class Session:
     duration_seconds: float | None = None
     hrv: dict | None = None
     resonance: dict | None = None
+    setting: str = "page"
 
 
 def hrv_summary(rr_ms: Sequence[float], window_seconds: float = hrv.WINDOW_SECONDS) -> dict:
@@ -97,6 +99,7 @@ def session_of(row: BreathingSession) -> Session:
         rate=detail["rate"], stress_before=detail["stress_before"],
         stress_after=detail.get("stress_after"), duration_seconds=duration,
         hrv=detail.get("hrv"), resonance=detail.get("resonance"),
+        setting=detail.get("setting", "page"),
     )  # fmt: skip
 
 
@@ -121,16 +124,22 @@ class BreathingService:
         )  # fmt: skip
         return row
 
-    async def start(self, actor: Actor, mode: str, rate: float, stress_before: int) -> Session:
+    async def start(
+        self, actor: Actor, mode: str, rate: float, stress_before: int, setting: str = "page"
+    ) -> Session:
         """Open a session; ``rate`` is the pacer's breaths a minute (for ``resonance``, the
-        rate the pacer starts at until the finder has chosen)."""
+        rate the pacer starts at until the finder has chosen); ``setting`` where it is run (the
+        breathing page or a 3D garden's lantern)."""
         patient_id = self._patient(actor)
         if mode not in MODES:
             raise InvalidInput("mode must be paced or resonance.", field="mode")
+        if setting not in SETTINGS:
+            raise InvalidInput("setting must be page or garden.", field="setting")
+        document = {"mode": mode, "rate": rate, "stress_before": stress_before, "setting": setting}
         async with unit_of_work(self.session):
             row = BreathingSession(
                 id=uuid.uuid4(), patient_id=patient_id, started_at=clock.now(),
-                detail=json.dumps({"mode": mode, "rate": rate, "stress_before": stress_before}),
+                detail=json.dumps(document),
             )  # fmt: skip
             await authorize(
                 self.session, actor, patient_id, Category.WELLBEING, write=True,

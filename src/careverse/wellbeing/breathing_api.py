@@ -48,7 +48,9 @@ def session_out(s: Session) -> BreathingSessionOut:
 )
 async def start_session(body: BreathingSessionIn, actor: CurrentActor, service: Breathing):
     """Start a breathing session (the signed-in patient's own) with the stress before it."""
-    return session_out(await service.start(actor, body.mode, body.rate, body.stress_before))
+    return session_out(
+        await service.start(actor, body.mode, body.rate, body.stress_before, body.setting)
+    )
 
 
 @router.post(

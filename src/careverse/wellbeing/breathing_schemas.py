@@ -12,7 +12,9 @@ Stress = Annotated[StrictInt, Field(ge=0, le=10, description="0 no stress - 10 t
 # jump of more than 20 %) are careverse.wellbeing.hrv's to judge, so that none is bridged.
 RRInterval = Annotated[StrictInt | StrictFloat, Field(gt=0, le=10_000)]
 RRSeries = Annotated[list[RRInterval], Field(max_length=20_000)]
-PacerRate = Annotated[StrictInt | StrictFloat, Field(ge=3, le=10, description="breaths a minute")]
+# 3-12 a minute: the garden's shared pacer's range (world/pacer.py); the page offers 3-10.
+PacerRate = Annotated[StrictInt | StrictFloat, Field(ge=3, le=12, description="breaths a minute")]
+Setting = Literal["page", "garden"]
 FinderRate = Annotated[StrictInt | StrictFloat, Field(ge=4.5, le=7)]
 
 
@@ -24,6 +26,7 @@ class BreathingSessionIn(_In):
     mode: Literal["paced", "resonance"] = "paced"
     rate: PacerRate = 6
     stress_before: Stress
+    setting: Setting = Field("page", description="the breathing page, or a 3D garden's lantern")
 
 
 class ResonanceTrialIn(_In):
@@ -73,6 +76,7 @@ class BreathingSessionOut(BaseModel):
     started_at: AwareDatetime
     finished_at: AwareDatetime | None
     mode: Literal["paced", "resonance"]
+    setting: Setting
     rate: float
     stress_before: int
     stress_after: int | None

@@ -5,8 +5,10 @@ is mental-health care) opens a session room for their patient. It is a world spa
 consult room: access ``invite``, unlisted, the therapist its owner and the patient its one
 member, so the same admission as the consult room's applies (``SpaceService.enter``: only the
 owner and members get in; anyone else is answered 404) and so do its calls. Opening it again
-answers the same room. The room looks like the therapy garden (client/src/world/environments.ts)
-and has the shared breathing pacer (pacer.py).
+answers the same room. Each opening tells the patient in the app (a notification that links
+to the room; its title names no therapy, as notification titles carry no health data), so the
+therapist's "open the room" is also the patient's call in. The room looks like the therapy
+garden (client/src/world/environments.ts) and has the shared breathing pacer (pacer.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity import directory
 from careverse.kernel.errors import InvalidInput, NotFound
+from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.policy import Actor, Category, Role, authorize, require_role
 from careverse.kernel.uow import unit_of_work
 from careverse.world.models import Space, SpaceMember
@@ -25,13 +28,16 @@ from careverse.world.templates import TEMPLATES
 
 THERAPY_TEMPLATE = "therapy-room"
 THERAPY_ROOM_NAME = "Therapy session room"
+NOTICE_KIND = "world.session_room"
+NOTICE_TITLE = "Your care team opened a session room for you"
+NOTICE_BODY = "Your therapist is ready: enter the session room when you are."
 
 
 async def open_therapy_room(session: AsyncSession, actor: Actor, patient_id: uuid.UUID) -> Space:
     """The therapist's session room with this patient (made on first asking); 404 without a
     care relationship, 422 for a patient with no account to enter it with."""
     require_role(actor, Role.CLINICIAN)
-    async with unit_of_work(session):
+    async with unit_of_work(session) as uow:
         await authorize(
             session, actor, patient_id, Category.WELLBEING, write=True, resource_type="Space"
         )
@@ -54,14 +60,22 @@ async def open_therapy_room(session: AsyncSession, actor: Actor, patient_id: uui
             .order_by(Space.created_at)
             .limit(1)
         )
-        if existing is not None:
-            return existing
-        space = Space(
-            id=uuid.uuid4(), name=THERAPY_ROOM_NAME, template=THERAPY_TEMPLATE,
-            owner_id=actor.account_id, access="invite",
-            capacity=TEMPLATES[THERAPY_TEMPLATE].capacity, listed=False,
-        )  # fmt: skip
-        session.add(space)
-        await session.flush()
-        session.add(SpaceMember(space_id=space.id, account_id=patient.account_id))
+        if existing is None:
+            existing = await _new_room(session, actor, patient.account_id)
+        await uow.publish(NotificationRequested(
+            account_id=patient.account_id, kind=NOTICE_KIND, title=NOTICE_TITLE,
+            body=NOTICE_BODY, link=f"/spaces/{existing.id}", patient_id=patient_id,
+        ))  # fmt: skip
+    return existing
+
+
+async def _new_room(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> Space:
+    space = Space(
+        id=uuid.uuid4(), name=THERAPY_ROOM_NAME, template=THERAPY_TEMPLATE,
+        owner_id=actor.account_id, access="invite",
+        capacity=TEMPLATES[THERAPY_TEMPLATE].capacity, listed=False,
+    )  # fmt: skip
+    session.add(space)
+    await session.flush()
+    session.add(SpaceMember(space_id=space.id, account_id=account_id))
     return space

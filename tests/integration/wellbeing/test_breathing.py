@@ -92,6 +92,31 @@ async def test_the_resonance_finder_chooses_the_rate_with_the_largest_swing(clie
     assert r.status_code == 409
 
 
+async def test_a_garden_breathing_run_is_a_session_of_its_own_setting(app, client, person):
+    """The 3D garden's lantern saves its run through the same API, marked ``garden``, at the
+    shared pacer's rates (up to 12 a minute); the page's sessions stay ``page``."""
+    patient = await person("patient")
+    garden = await start(client, patient, rate=12, stress_before=8, setting="garden")
+    assert (garden["setting"], garden["rate"], garden["stress_before"]) == ("garden", 12, 8)
+    rr = rr_series(90, seed=4)
+    r = await client.post(
+        f"{API}/sessions/{garden['id']}/finish", json={"stress_after": 4, "rr_ms": rr},
+        headers=patient.headers,
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["hrv"]["rmssd"] == pytest.approx(hrv.rmssd(rr), abs=0.01)
+    page = await start(client, patient, stress_before=6)
+    listed = (await client.get(f"{API}/sessions", headers=patient.headers)).json()["sessions"]
+    assert [(s["id"], s["setting"]) for s in listed] == [
+        (page["id"], "page"), (garden["id"], "garden"),
+    ]  # fmt: skip
+    assert (listed[1]["stress_before"], listed[1]["stress_after"]) == (8, 4)
+    # The setting is encrypted with the rest of the session (never in the clear).
+    async with app.state.runtime.db.session() as session:
+        stored = (await session.execute(text("select * from wellbeing_breathing_sessions"))).all()
+    assert stored and not any("garden" in str(row) for row in stored)
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -104,6 +129,8 @@ async def test_the_resonance_finder_chooses_the_rate_with_the_largest_swing(clie
         {"stress_before": 5, "rate": 0},
         {"stress_before": 5, "mode": "hold"},
         {"stress_before": 5, "extra": 1},
+        {"stress_before": 5, "setting": "pool"},
+        {"stress_before": 5, "setting": "garden", "rate": 12.5},
     ],
 )
 async def test_bad_session_starts_answer_422(client, person, body):

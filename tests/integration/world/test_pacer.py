@@ -68,6 +68,14 @@ async def test_therapy_room_opens_for_the_therapists_patient_only(live, person):
     assert (room["template"], room["access"], room["capacity"]) == ("therapy-room", "invite", 4)
     again = await open_room(ther, {"patient_id": str(patient_id)})
     assert again.json()["id"] == room["id"]  # one room per therapist and patient
+    # Each opening calls the patient in: a notification linking to the room, no therapy in
+    # its title.
+    async with httpx.AsyncClient(base_url=url) as http:
+        notices = await http.get(
+            "/api/me/notifications", headers={"Authorization": f"Bearer {pat}"}
+        )
+    calls = [n for n in notices.json() if n["link"] == f"/spaces/{room['id']}"]
+    assert len(calls) == 2 and "therap" not in calls[0]["title"].lower()
 
     # No care relationship, no such patient, not a clinician, bad input.
     assert (await open_room(colleague, {"patient_id": str(patient_id)})).status_code == 404

@@ -12,6 +12,7 @@ import '../monitoring/monitoring.css';
 import '../monitoring/rules-editor';
 import '../monitoring/vitals-overview';
 import '../wellbeing/wellbeing-results';
+import '../wellbeing/therapy-room';
 import { ageSex, alertsText, riskBadge, visitText } from './patients-page';
 import './patients.css';
 import './record-health';
@@ -99,6 +100,7 @@ export class PatientRecord extends LightElement {
           <a class="button button--secondary" href="/patients/${encodeURIComponent(p.id)}/exposure"
             >${t('exposure.link')}</a
           >
+          <cv-therapy-room-button patient-id=${p.id}></cv-therapy-room-button>
         </p>
       </section>
     `;

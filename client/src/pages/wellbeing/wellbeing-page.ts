@@ -17,6 +17,7 @@ import { crisisPanel } from './crisis-panel';
 import { changeText } from './wellbeing-chart';
 import { resultSummary } from './wellbeing-results';
 import './wellbeing-chart';
+import './therapy-room';
 
 /** The C-SSRS skip: questions asked only after a yes to another. */
 const ASKED_AFTER: Record<string, string> = { q3: 'q2', q4: 'q2', q5: 'q2', q6_past_3_months: 'q6' };
@@ -278,6 +279,7 @@ export class WellbeingPage extends LightElement {
               </ul>
             </section>`
       }
+      <cv-my-therapy-rooms></cv-my-therapy-rooms>
       <section class="panel" aria-labelledby="breathe-title">
         <h2 id="breathe-title"><a href="/wellbeing/breathe">${t('breathing.link')}</a></h2>
         <p>${t('breathing.linkIntro')}</p>
