@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0035_training_lab_runs"
-down_revision: str | None = "0033_support_groups"
+down_revision: str | None = "0034_mentoring"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
