@@ -1,7 +1,7 @@
 """training: simulation-lab runs and their trainees
 
 Revision ID: 0035_training_lab_runs
-Revises: 0033_support_groups
+Revises: 0034_mentoring
 Create Date: 2026-12-01 07:30:00.000000
 """
 
