@@ -982,6 +982,11 @@ export interface paths {
      * @description Erase the caller's account after the grace period (cancellable until then).
      */
     delete: operations["request_erasure_api_me_delete"];
+    /**
+     * Update Me
+     * @description Change the caller's own settings: the language of the app, e-mails and notifications.
+     */
+    patch: operations["update_me_api_me_patch"];
   };
   "/api/me/access-log": {
     /**
@@ -1490,6 +1495,36 @@ export interface paths {
      * @description Invite someone (or make them a facilitator); facilitators only.
      */
     post: operations["invite_member_api_spaces__space_id__members_post"];
+  };
+  "/api/training/catalogue": {
+    /**
+     * Catalogue
+     * @description The shipped scenarios, the interventions trainees can give, the conditions instructors
+     * can inject (no patient data: the patients are fictional).
+     */
+    get: operations["catalogue_api_training_catalogue_get"];
+  };
+  "/api/training/runs": {
+    /**
+     * List Runs
+     * @description The lab runs the caller was in (trainee or instructor), newest first.
+     */
+    get: operations["list_runs_api_training_runs_get"];
+  };
+  "/api/training/runs/{run_id}": {
+    /**
+     * Get Run
+     * @description One run for its debrief: the event log, the vitals timeline, the team's score, and the
+     * caller's own score (the instructor sees each trainee's).
+     */
+    get: operations["get_run_api_training_runs__run_id__get"];
+  };
+  "/api/training/runs/{run_id}/notes": {
+    /**
+     * Save Notes
+     * @description The instructor's PEARLS debrief notes (phases left out are kept).
+     */
+    put: operations["save_notes_api_training_runs__run_id__notes_put"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -4733,6 +4768,28 @@ export interface components {
       /** Instruments */
       instruments: components["schemas"]["InstrumentOut"][];
     };
+    /** InterventionOut */
+    InterventionOut: {
+      /** Name */
+      name: string;
+      /** Params */
+      params: components["schemas"]["InterventionParamOut"][];
+      /** Summary */
+      summary: string;
+    };
+    /** InterventionParamOut */
+    InterventionParamOut: {
+      /** Choices */
+      choices: string[];
+      /** Default */
+      default: number | string | null;
+      /** High */
+      high: number;
+      /** Low */
+      low: number;
+      /** Name */
+      name: string;
+    };
     /**
      * InviteIn
      * @description Whom to invite: their account id, or the e-mail address they sign in with.
@@ -5546,6 +5603,14 @@ export interface components {
       /** Thinking Traps */
       thinking_traps: string[];
     };
+    /**
+     * MyAccountIn
+     * @description The caller's own settings: a BCP 47 tag such as ``ar`` or ``zh-Hans``; null clears it.
+     */
+    MyAccountIn: {
+      /** Preferred Language */
+      preferred_language: string | null;
+    };
     /** MyProgrammeOut */
     MyProgrammeOut: {
       /** Active */
@@ -5685,6 +5750,20 @@ export interface components {
       plan?: string | null;
       /** Subjective */
       subjective?: string | null;
+    };
+    /**
+     * NotesIn
+     * @description The instructor's notes for each PEARLS phase (any of them).
+     */
+    NotesIn: {
+      /** Analysis */
+      analysis?: string | null;
+      /** Description */
+      description?: string | null;
+      /** Reactions */
+      reactions?: string | null;
+      /** Summary */
+      summary?: string | null;
     };
     /** NotificationOut */
     NotificationOut: {
@@ -6748,6 +6827,102 @@ export interface components {
       /** Rules */
       rules: components["schemas"]["RuleOut"][];
     };
+    /** RunBriefOut */
+    RunBriefOut: {
+      /**
+       * Ended At
+       * Format: date-time
+       */
+      ended_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Instructor */
+      instructor: boolean;
+      /** Outcome */
+      outcome: string;
+      /** Passed */
+      passed: boolean;
+      /** Scenario */
+      scenario: string;
+      /** Title */
+      title: string;
+      /** Total */
+      total: number;
+    };
+    /** RunOut */
+    RunOut: {
+      /**
+       * Ended At
+       * Format: date-time
+       */
+      ended_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Instructor */
+      instructor: boolean;
+      /** Instructor Name */
+      instructor_name: string;
+      /** Log */
+      log: {
+          [key: string]: unknown;
+        }[];
+      /** Notes */
+      notes: {
+        [key: string]: string;
+      };
+      /** Outcome */
+      outcome: string;
+      /** Scenario */
+      scenario: string;
+      /** Score */
+      score: {
+        [key: string]: unknown;
+      };
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /** Timeline */
+      timeline: {
+          [key: string]: unknown;
+        }[];
+      /** Title */
+      title: string;
+      /** Trainees */
+      trainees: components["schemas"]["TraineeOut"][];
+    };
+    /** RunsOut */
+    RunsOut: {
+      /** Runs */
+      runs: components["schemas"]["RunBriefOut"][];
+    };
+    /** ScenarioOut */
+    ScenarioOut: {
+      /** Condition */
+      condition: string;
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Learning Objectives */
+      learning_objectives: string[];
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
     /** SceneOut */
     SceneOut: {
       /** Crowd Density */
@@ -7384,6 +7559,29 @@ export interface components {
       otpauth_uri: string;
       /** Secret */
       secret: string;
+    };
+    /** TraineeOut */
+    TraineeOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Score */
+      score: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** TrainingCatalogueOut */
+    TrainingCatalogueOut: {
+      /** Conditions */
+      conditions: string[];
+      /** Interventions */
+      interventions: components["schemas"]["InterventionOut"][];
+      /** Scenarios */
+      scenarios: components["schemas"]["ScenarioOut"][];
     };
     /** TrendRuleIn */
     TrendRuleIn: {
@@ -15835,6 +16033,55 @@ export interface operations {
     };
   };
   /**
+   * Update Me
+   * @description Change the caller's own settings: the language of the app, e-mails and notifications.
+   */
+  update_me_api_me_patch: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MyAccountIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AccountOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Access Log
    * @description Who read or changed the caller's record, when and why (newest first). Repeated reads
    * (same person, action and kind of data, within 30 minutes) are one entry: `count` of them,
@@ -19445,6 +19692,187 @@ export interface operations {
       /** @description Successful Response */
       204: {
         content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Catalogue
+   * @description The shipped scenarios, the interventions trainees can give, the conditions instructors
+   * can inject (no patient data: the patients are fictional).
+   */
+  catalogue_api_training_catalogue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TrainingCatalogueOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Runs
+   * @description The lab runs the caller was in (trainee or instructor), newest first.
+   */
+  list_runs_api_training_runs_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Run
+   * @description One run for its debrief: the event log, the vitals timeline, the team's score, and the
+   * caller's own score (the instructor sees each trainee's).
+   */
+  get_run_api_training_runs__run_id__get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Save Notes
+   * @description The instructor's PEARLS debrief notes (phases left out are kept).
+   */
+  save_notes_api_training_runs__run_id__notes_put: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotesIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RunOut"];
+        };
       };
       /** @description Bad request */
       400: {
