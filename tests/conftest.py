@@ -196,6 +196,20 @@ async def _install_reset(url: str) -> None:
     await db.dispose()
 
 
+async def _asyncpg_connect(url: str):
+    import asyncpg
+
+    parts = make_url(url)
+    return await asyncpg.connect(
+        host=parts.host,
+        port=parts.port or 5432,
+        user=parts.username,
+        database=parts.database,
+        password=parts.password,
+        timeout=30,
+    )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "careverse.db"
@@ -219,16 +233,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgres_url")
 
     async def truncate() -> None:
-        db = Database(url)
+        # asyncpg itself, not an engine: SQLAlchemy's first connection asks the server a few
+        # questions (version, settings) before the reset's two statements.
         tables = [t.name for t in Base.metadata.sorted_tables]
-        async with db.engine.begin() as conn:
-            await conn.execute(text("SELECT careverse_test_reset(:tables)"), {"tables": tables})
-            # What the migrations seed, the truncation must restore: the audit chain's genesis.
-            await conn.execute(
-                text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
-                {"genesis": GENESIS},
-            )
-        await db.dispose()
+        conn = await _asyncpg_connect(url)
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT careverse_test_reset($1::text[])", tables)
+                # What the migrations seed, the truncation must restore: the audit chain's genesis.
+                await conn.execute(
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)", GENESIS
+                )
+        finally:
+            await conn.close()
 
     asyncio.run(truncate())
     return url
