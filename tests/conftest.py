@@ -16,6 +16,8 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from argon2 import PasswordHasher
+from fastapi import routing
+from fastapi.dependencies import utils
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -87,6 +89,38 @@ def production_password_hashing(monkeypatch) -> None:
     """The production hasher and its timing dummy, for the tests of password hashing."""
     monkeypatch.setattr(passwords, "_hasher", _PRODUCTION_HASHING[0])
     monkeypatch.setattr(passwords, "_DUMMY_HASH", _PRODUCTION_HASHING[1])
+
+
+# Every test that uses ``app`` builds a node, and FastAPI analyses each of its ~320 routes again
+# when it is included (the signature of every endpoint and dependency, string annotations
+# evaluated): most of ``create_app``'s 0.2 to 0.6 s. The routers and their functions are the same
+# module-level objects in every node of the run, and a signature (immutable) is a function of the
+# function alone, so the run remembers each one: the analysis FastAPI does with it is unchanged.
+def _memoize_route_analysis() -> None:
+    for module, name in (
+        (utils, "_get_signature"),
+        (utils, "get_typed_signature"),
+        (routing, "get_typed_return_annotation"),
+    ):
+        original = getattr(module, name)
+        if getattr(original, "careverse_memo", False):
+            continue
+        known: dict = {}
+
+        def remembered(call, _original=original, _known=known):
+            try:
+                return _known[call]
+            except KeyError:
+                _known[call] = answer = _original(call)
+                return answer
+            except TypeError:  # an unhashable callable (an instance with __eq__): not kept
+                return _original(call)
+
+        remembered.careverse_memo = True  # type: ignore[attr-defined]
+        setattr(module, name, remembered)
+
+
+_memoize_route_analysis()
 
 
 def service_unavailable(what: str, exc: BaseException) -> None:
@@ -162,6 +196,20 @@ async def _install_reset(url: str) -> None:
     await db.dispose()
 
 
+async def _asyncpg_connect(url: str):
+    import asyncpg
+
+    parts = make_url(url)
+    return await asyncpg.connect(
+        host=parts.host,
+        port=parts.port or 5432,
+        user=parts.username,
+        database=parts.database,
+        password=parts.password,
+        timeout=30,
+    )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "careverse.db"
@@ -185,16 +233,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgres_url")
 
     async def truncate() -> None:
-        db = Database(url)
+        # asyncpg itself, not an engine: SQLAlchemy's first connection asks the server a few
+        # questions (version, settings) before the reset's two statements.
         tables = [t.name for t in Base.metadata.sorted_tables]
-        async with db.engine.begin() as conn:
-            await conn.execute(text("SELECT careverse_test_reset(:tables)"), {"tables": tables})
-            # What the migrations seed, the truncation must restore: the audit chain's genesis.
-            await conn.execute(
-                text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
-                {"genesis": GENESIS},
-            )
-        await db.dispose()
+        conn = await _asyncpg_connect(url)
+        try:
+            async with conn.transaction():
+                await conn.execute("SELECT careverse_test_reset($1::text[])", tables)
+                # What the migrations seed, the truncation must restore: the audit chain's genesis.
+                await conn.execute(
+                    "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)", GENESIS
+                )
+        finally:
+            await conn.close()
 
     asyncio.run(truncate())
     return url

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
+import email.message
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -19,6 +24,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from typer.testing import CliRunner, Result
+
+from careverse import cli
+from careverse.kernel.db import Database
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_INDEX = REPO / "src" / "careverse" / "web" / "static" / "index.html"
@@ -39,6 +48,8 @@ CHROMIUM_ARGS = [
 
 # A password that satisfies the server's policy (12+ characters, not common, no e-mail in it).
 GOOD_PASSWORD = "quiet harbour lanterns 47"
+# The runner swaps the process's standard streams and environment while a command runs.
+_cli_lock = threading.Lock()
 
 
 def free_port() -> int:
@@ -66,6 +77,8 @@ def run_server(
             "Run `make client` first.",
             pytrace=False,
         )
+    if not database_url and not (data_dir / "careverse.db").exists():
+        shutil.copy(_migrated_template(), data_dir / "careverse.db")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
@@ -99,6 +112,43 @@ def run_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+_template: list[Path] = []
+_template_lock = threading.Lock()
+
+
+def _migrated_template() -> Path:
+    """An empty SQLite database migrated once for the process (the server's own migrations,
+    in a thread: Playwright's loop holds the main one), copied into each server's data directory.
+    The server still migrates on start (nothing left to do), but no longer pays every revision
+    from scratch (half a minute of its 60 s start deadline on a busy machine)."""
+    with _template_lock:
+        if not _template:
+            path = Path(tempfile.mkdtemp(prefix="careverse-e2e-template-")) / "careverse.db"
+
+            async def migrate() -> None:
+                db = Database(f"sqlite+aiosqlite:///{path}")
+                try:
+                    await db.migrate()
+                finally:
+                    await db.dispose()
+
+            failure: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    asyncio.run(migrate())
+                except BaseException as exc:  # reported in the test's thread below
+                    failure.append(exc)
+
+            worker = threading.Thread(target=run)
+            worker.start()
+            worker.join()
+            if failure:
+                raise failure[0]
+            _template.append(path)
+        return _template[0]
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
@@ -214,19 +264,31 @@ def run_cli(server: LiveServer, *args: str, stdin: str = "") -> str:
 
 
 def add_user_via_cli(server: LiveServer, person: Person) -> None:
-    """Create an account of any role the way an operator does: ``careverse user add``."""
-    run_cli(
-        server,
-        "user",
-        "add",
-        person.email,
-        "--role",
-        person.role,
-        "--name",
-        person.display_name,
-        "--password-stdin",
-        stdin=person.password + "\n",
+    """Create an account of any role the way an operator does: ``careverse user add``.
+
+    The command itself (its arguments, its checks, the database it opens from the server's data
+    directory, its exit status), run in this process (typer's runner, in a thread of its own:
+    Playwright's loop holds the main one) rather than a ``python -m careverse`` subprocess, whose
+    imports cost several seconds a call on a busy machine and most tests make two or three.
+    Hashing is the run's cheap one here too (tests/conftest.py). ``run_cli`` still runs the
+    subprocess, for the commands whose output a test reads."""
+    args = ["user", "add", person.email, "--role", person.role, "--name", person.display_name]
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CAREVERSE_")}
+    env["CAREVERSE_DATA_DIR"] = str(server.data_dir)
+    answer: list[Result] = []
+    runner = threading.Thread(
+        target=lambda: answer.append(
+            CliRunner().invoke(
+                cli.app, [*args, "--password-stdin"], input=person.password + "\n", env=env
+            )
+        )
     )
+    with _cli_lock:
+        runner.start()
+        runner.join(timeout=60)
+    assert answer, "careverse user add did not finish within 60 s"
+    done = answer[0]
+    assert done.exit_code == 0, f"{done.output}{done.exception!r}"
 
 
 def reset_token_via_cli(server: LiveServer, email: str) -> str:
