@@ -215,3 +215,48 @@ def test_a_clinicians_label_is_the_rules_title():
     assert rule_title(rule) == "Tachycardia"
     rule.label = None
     assert rule_title(rule) == "Heart rate above 120 /min"
+
+
+# ---- found by mutation testing (docs/testing.md) -------------------------------------------------
+
+
+async def test_at_or_below_on_fresh_readings_names_the_lowest(chart):
+    rule = chart.rule("threshold", code=SPO2, op="<=", value=92.0)
+    fresh = [await chart.add(SPO2, v, minutes(m)) for v, m in [(91, 3), (85, 2), (92, 1)]]
+    found = await chart.judge(rule, fresh=fresh)
+    assert found.why == "SpO2 85 % at or below 92 % at 11:58 UTC."  # the lowest, not the highest
+
+
+async def test_a_trend_with_only_its_newest_reading_is_quiet(chart):
+    # The window read ends before the newest reading: with nothing earlier there is no change.
+    rule = chart.rule("trend", code=WEIGHT, change=-0.5, days=2.0)
+    await chart.add(WEIGHT, 70.0, NOW - timedelta(days=3))  # outside the window
+    await chart.add(WEIGHT, 60.0, NOW)
+    found = await chart.judge(rule)
+    assert (found.firing, found.key, found.rule_id) == (False, f"rule:{rule.id}", rule.id)
+
+
+async def test_a_rise_smaller_than_one_unit_is_said_to_go_up(chart):
+    rule = chart.rule("trend", code=TEMP, change=0.3, days=1.0)
+    await chart.add(TEMP, 37.0, NOW - timedelta(hours=12))
+    await chart.add(TEMP, 37.5, NOW)
+    found = await chart.judge(rule)
+    assert found.firing
+    assert found.title == "Temperature up more than 0.3 °C in 1 days"
+    assert found.why.startswith("Temperature up 0.5 °C in 0.5 days: 37 °C on 01 Dec 00:00 UTC")
+
+
+async def test_a_trend_of_no_change_fires_in_the_direction_its_title_names(chart):
+    # A change of 0 is accepted by the API; whatever it means, its title and what fires agree.
+    rule = chart.rule("trend", code=WEIGHT, change=0.0, days=1.0)
+    await chart.add(WEIGHT, 80.0, NOW - timedelta(hours=6))
+    newest = await chart.add(WEIGHT, 80.4, NOW)  # a rise
+    rise = await chart.judge(rule, newest=newest)
+    fall_rule = chart.rule("trend", code=WEIGHT, change=0.0, days=1.0)
+    title = rule_title(fall_rule)
+    assert title in ("Weight up more than 0 kg in 1 days", "Weight down more than 0 kg in 1 days")
+    assert rise.firing is (" up " in title)
+    await chart.add(WEIGHT, 80.8, NOW - timedelta(hours=12))  # now the change is a fall
+    fall = await chart.judge(fall_rule)
+    assert fall.firing is (" down " in title)
+    assert rise.firing != fall.firing
