@@ -111,6 +111,9 @@ async def test_lab_run_shared_scored_and_kept_for_its_people(live, person, space
             names = [e["name"] for e in late.welcome.lab.log if e["kind"] == "action"]
             assert names[:3] == ["oxygen", "fluid_bolus", "iv_access"]
 
+        # Let the scenario run long enough for the debrief's timeline to hold several samples
+        # (one every 5 scenario seconds) before the instructor stops it.
+        await wait_lab(instructor, lab_where(lambda m: m.clock >= 12))
         await instructor.send(proto.Lab(action="stop"))
         ended = [await wait_lab(c, lab_where(lambda m: m.status == "ended")) for c in everyone]
         result = ended[1].result
