@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -11,6 +12,14 @@ bench_app = typer.Typer(
     help="Benchmarks that print JSON (see docs/performance.md).", no_args_is_help=True
 )
 console = Console()
+
+
+def _emit(result: dict, json_out: bool) -> None:
+    """Print a benchmark's result: bare JSON for tools (``--json``), coloured for people."""
+    if json_out:
+        print(json.dumps(result))
+    else:
+        console.print_json(data=result)
 
 
 @bench_app.command("world")
@@ -42,7 +51,6 @@ def bench_world(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Bots in separate processes move and chat in one space; prints latency and throughput."""
-    import json
 
     from careverse.bench.world import run_world_bench
 
@@ -50,10 +58,7 @@ def bench_world(
         clients, hz, seconds, url, tick_hz=tick_hz, bot_procs=bot_procs, nodes=nodes,
         aoi_radius=aoi_radius,
     )  # fmt: skip
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("ingest")
@@ -74,15 +79,11 @@ def bench_ingest(
 ) -> None:
     """Devices in this process send Open mHealth batches to a server process; prints readings/s
     and the alert latency a subscribed clinician sees."""
-    import json
 
     from careverse.bench.ingest import run_ingest_bench
 
     result = run_ingest_bench(readings, patients, batch, url, mqtt=mqtt, concurrency=concurrency)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("vitals-query")
@@ -92,15 +93,11 @@ def bench_vitals_query(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Chart queries over a year of minute-level readings for one patient."""
-    import json
 
     from careverse.bench.ingest import run_vitals_query_bench
 
     result = run_vitals_query_bench(days, repeat)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("wellbeing")
@@ -137,7 +134,6 @@ def bench_wellbeing(
     in-process (the issue's target: 100,000 a second); and the biofeedback RMSSD update latency
     from a new beat's ingest to the breathing stream (target: within 1 s); and PHQ-9 item 9 from
     the patient's POST to the clinician's alert stream on a node (target: p99 within 1 s)."""
-    import json
 
     from careverse.bench.crisis_alerts import run_crisis_alert_bench
     from careverse.bench.wellbeing import run_biofeedback_bench, run_wellbeing_bench
@@ -149,10 +145,7 @@ def bench_wellbeing(
         result["crisis_alerts"] = run_crisis_alert_bench(
             crisis_submissions, crisis_patients, crisis_rate
         )
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("community")
@@ -176,7 +169,6 @@ def bench_community(
 ) -> None:
     """Community moderation: posting with the full pipeline (posts a second, target 500), the
     crisis screen per post (ms, target 5) and its precision and recall on the labelled set."""
-    import json
     from pathlib import Path
 
     from careverse.bench.community import run_community_bench
@@ -188,10 +180,7 @@ def bench_community(
         concurrency=concurrency,
         database_url=database_url,
     )
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("fhir")
@@ -204,15 +193,11 @@ def bench_fhir(
 ) -> None:
     """FHIR Observation search pages (_count=100) over a year of minute-level readings: p50/p99
     through the app in-process (target p99 <= 100 ms)."""
-    import json
 
     from careverse.bench.fhir import run_fhir_bench
 
     result = run_fhir_bench(days, pages, windows, export)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("exposure")
@@ -232,15 +217,11 @@ def bench_exposure(
 ) -> None:
     """The exposure scenes' frame time (mean, p50, p95, fps, draw calls) in headless Debian
     Chromium at their default quality, against a node of its own serving the built client."""
-    import json
 
     from careverse.bench.exposure import run_exposure_bench
 
     result = run_exposure_bench(scene, seconds, warmup, gl, (width, height))
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("training")
@@ -264,7 +245,6 @@ def bench_training(
     """The physiology engine: steps per second and real-time factor of one simulation (target
     200x), and the time to step N lab scenarios per world tick against the tick's budget.
     With ``--labs N``: N simulation labs on one server, p99 room events (target 100 ms)."""
-    import json
 
     from careverse.bench.training import run_training_bench
 
@@ -273,10 +253,7 @@ def bench_training(
         from careverse.bench.training_lab import run_lab_bench
 
         result["labs"] = run_lab_bench(labs, lab_seconds, tick_hz)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
 
 
 @bench_app.command("mentoring")
@@ -289,12 +266,8 @@ def bench_mentoring(
 ) -> None:
     """Mentor matching: one mentee's need scored against N mentors, best five kept (target
     p99 ≤ 200 ms for 10,000)."""
-    import json
 
     from careverse.bench.mentoring import run_mentoring_bench
 
     result = run_mentoring_bench(candidates, runs)
-    if json_out:
-        print(json.dumps(result))
-    else:
-        console.print_json(data=result)
+    _emit(result, json_out)
