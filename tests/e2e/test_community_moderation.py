@@ -29,7 +29,7 @@ def test_crisis_hold_concern_queue_release_and_flag(browser: Browser, live_serve
     register_via_api(base, reader)
     with api_as(base, admin) as as_admin:
         ok(as_admin.post("/api/community/communities", json={
-            "slug": "carers-e2e", "name": "Carers together", "kind": "caregiver",
+            "slug": "carers-e2e", "name": "Carers under moderation", "kind": "caregiver",
             "visibility": "public", "guidelines": "Be kind."}), 201)  # fmt: skip
     join = {"accept_guidelines": True, "guidelines_version": 1}
     with api_as(base, writer) as as_writer, api_as(base, reader) as as_reader:
