@@ -345,13 +345,7 @@ class MentoringService:
             )  # fmt: skip
             self.session.add(meeting)
             await self.session.flush()
-            other = row.mentee_id if actor.account_id == row.mentor_id else row.mentor_id
-            await uow.publish(NotificationRequested(
-                account_id=other, kind="mentoring.meeting", title=NOTICE,
-                link=f"/mentoring/relationships/{row.id}",
-            ))  # fmt: skip
-            audit.record(self.session, "mentoring.meeting", actor=actor,
-                         resource_type="MentoringRelationship", resource_id=row.id)  # fmt: skip
+            await self._tell_the_other(uow, actor, row, "mentoring.meeting", "mentoring.meeting")
             return meeting
 
     async def post(self, actor: Actor, relationship_id: uuid.UUID, body: str) -> Message:
@@ -361,26 +355,29 @@ class MentoringService:
                               body=_text(body, "body", 4000))  # fmt: skip
             self.session.add(message)
             await self.session.flush()
-            other = row.mentee_id if actor.account_id == row.mentor_id else row.mentor_id
-            await uow.publish(NotificationRequested(
-                account_id=other, kind="mentoring.message", title=NOTICE,
-                link=f"/mentoring/relationships/{row.id}",
-            ))  # fmt: skip
-            audit.record(self.session, "mentoring.message", actor=actor,
-                         resource_type="MentoringRelationship", resource_id=row.id)  # fmt: skip
+            await self._tell_the_other(uow, actor, row, "mentoring.message", "mentoring.message")
             return message
 
     async def end(self, actor: Actor, relationship_id: uuid.UUID) -> Relationship:
         async with unit_of_work(self.session) as uow:
             row = await self._active(actor, relationship_id)
             row.status, row.ended_at, row.ended_by = "ended", clock.now(), actor.account_id
-            other = row.mentee_id if actor.account_id == row.mentor_id else row.mentor_id
-            await uow.publish(NotificationRequested(
-                account_id=other, kind="mentoring.ended", title=NOTICE, link="/mentoring",
-            ))  # fmt: skip
-            audit.record(self.session, "mentoring.end", actor=actor,
-                         resource_type="MentoringRelationship", resource_id=row.id)  # fmt: skip
+            await self._tell_the_other(
+                uow, actor, row, "mentoring.ended", "mentoring.end", link="/mentoring"
+            )
             return row
+
+    async def _tell_the_other(
+        self, uow, actor: Actor, row: Relationship, kind: str, action: str, link: str | None = None
+    ) -> None:
+        """Notify the other side of the relationship (a neutral title) and audit the change."""
+        other = row.mentee_id if actor.account_id == row.mentor_id else row.mentor_id
+        await uow.publish(NotificationRequested(
+            account_id=other, kind=kind, title=NOTICE,
+            link=link or f"/mentoring/relationships/{row.id}",
+        ))  # fmt: skip
+        audit.record(self.session, action, actor=actor,
+                     resource_type="MentoringRelationship", resource_id=row.id)  # fmt: skip
 
     async def report(self, actor: Actor, relationship_id: uuid.UUID, reason: str) -> Report:
         """Either side reports the other: the site's moderators and admins are told at once."""
