@@ -29,6 +29,8 @@ from careverse.groups.schemas import (
     GroupRulesIn,
     GroupShareIn,
     GroupShareOut,
+    GroupSessionOut,
+    GroupSessionsOut,
     GroupsOut,
 )
 from careverse.groups.service import GroupService, GroupSpec, GroupView
@@ -204,6 +206,15 @@ async def patient_record(patient_id: uuid.UUID, actor: CurrentActor, session: Se
     """A clinician's view: only with a care relationship and the patient's consent (else 404)."""
     records = await continuity.patient_record(session, actor, patient_id)
     return GroupRecordsOut(groups=[GroupRecordOut(**asdict(r)) for r in records])
+
+
+@router.get("/{slug}/sessions", response_model=GroupSessionsOut)
+async def opened_sessions(slug: str, actor: CurrentActor, session: Session) -> GroupSessionsOut:
+    """The sessions that have opened, newest first (the group's facilitators, for notes)."""
+    rows = await continuity.facilitated_sessions(session, actor, slug)
+    return GroupSessionsOut(
+        sessions=[GroupSessionOut(id=r.id, starts_at=r.starts_at, ends_at=r.ends_at) for r in rows]
+    )
 
 
 @router.post("/{slug}/sessions/{session_id}/notes", response_model=GroupNoteOut, status_code=201)

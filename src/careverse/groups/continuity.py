@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,6 +143,24 @@ async def _facilitated_session(
     if not access.is_facilitator(mine) or row is None or row.group_id != group.id:
         raise NotFound("Not found.")
     return row
+
+
+async def facilitated_sessions(
+    session: AsyncSession, actor: Actor, slug: str, limit: int = 20
+) -> list[GroupSession]:
+    """The group's sessions that have opened (from 15 minutes before the start), newest first:
+    what a facilitator writes notes on. The group's facilitators only; anyone else gets 404."""
+    group, mine = await access.visible_group(session, actor, slug)
+    if not access.is_facilitator(mine):
+        raise NotFound("Not found.")
+    opened = clock.now() + timedelta(minutes=15)
+    rows = await session.scalars(
+        select(GroupSession)
+        .where(GroupSession.group_id == group.id, GroupSession.starts_at <= opened)
+        .order_by(GroupSession.starts_at.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
 
 
 async def add_note(

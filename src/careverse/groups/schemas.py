@@ -119,6 +119,16 @@ class GroupRecordsOut(BaseModel):
     groups: list[GroupRecordOut]
 
 
+class GroupSessionOut(BaseModel):
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+
+
+class GroupSessionsOut(BaseModel):
+    sessions: list[GroupSessionOut]
+
+
 class GroupNoteIn(BaseModel):
     body: str = Field(min_length=1, max_length=8000)
 

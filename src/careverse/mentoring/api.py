@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.identity.api import ERRORS
 from careverse.identity.deps import CurrentActor
 from careverse.kernel.deps import get_session
-from careverse.mentoring import training
+from careverse.mentoring import organising, training
 from careverse.mentoring.models import Mentor, Relationship
 from careverse.mentoring.schemas import (
     MentoringApplyIn,
@@ -37,7 +38,10 @@ from careverse.mentoring.schemas import (
     MentoringRelationshipOut,
     MentoringRelationshipsOut,
     MentoringReportIn,
+    MentoringReportOut,
+    MentoringReportsOut,
     MentoringRequestIn,
+    MentoringStandingIn,
 )
 from careverse.mentoring.service import MentoringService, Profile
 
@@ -72,6 +76,7 @@ def _mentor(row: Mentor, name: str = "") -> MentoringMentorOut:
         capacity=row.capacity,
         about=row.about,
         trained=row.trained_at is not None,
+        quiz_score=row.quiz_score,
     )
 
 
@@ -199,6 +204,22 @@ async def my_applications(actor: CurrentActor, session: Session) -> MentoringMen
     return MentoringMentorsOut(
         mentors=[_mentor(r) for r in await MentoringService(session).mine(actor)]
     )
+
+
+@router.put("/me/{mentor_id}", response_model=MentoringMentorOut)
+async def set_standing(
+    mentor_id: uuid.UUID, body: MentoringStandingIn, actor: CurrentActor, session: Session
+) -> MentoringMentorOut:
+    """A mentor pauses, resumes or withdraws their own approval, or changes their capacity."""
+    row = await organising.set_standing(session, actor, mentor_id, body.status, body.capacity)
+    return _mentor(row)
+
+
+@router.get("/reports", response_model=MentoringReportsOut)
+async def reports(actor: CurrentActor, session: Session) -> MentoringReportsOut:
+    """The latest reports (the site's moderators and admins, who are told of each)."""
+    rows = await organising.reports(session, actor)
+    return MentoringReportsOut(reports=[MentoringReportOut(**asdict(r)) for r in rows])
 
 
 @router.get("/relationships", response_model=MentoringRelationshipsOut)

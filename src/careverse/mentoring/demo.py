@@ -1,6 +1,8 @@
 """Demo mentoring, made through the services once (seeding again adds nothing): Lucía mentors in
 the long-COVID community and Amara in the chronic-pain circle, both approved by Sam after the
-training quiz; Jonas is Lucía's mentee, with a goal, a meeting in two days and a first message."""
+training quiz; Jonas is Lucía's mentee, with a goal, a meeting in two days and a first message.
+Sam also posts two volunteering opportunities; Maria signed up for one and logged hours that wait
+for Sam's confirmation."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from careverse.kernel.policy import Actor, Role
 from careverse.mentoring import training
 from careverse.mentoring.models import Mentor
 from careverse.mentoring.service import MentoringService, Profile
+from careverse.mentoring.volunteering import VolunteeringService
+from careverse.mentoring.volunteering_models import Opportunity
 
 RIGHT = [list(q["correct"]) for q in training.QUESTIONS]
 
@@ -24,6 +28,28 @@ def _actor(account) -> Actor:
 
 
 async def seed(session: AsyncSession, accounts: dict) -> None:
+    await seed_volunteering(session, accounts)
+    await _seed_mentors(session, accounts)
+
+
+async def seed_volunteering(session: AsyncSession, accounts: dict) -> None:
+    """Sam posts two opportunities in the caregivers' community; Maria signed up as a lobby
+    greeter and logged two hours yesterday, waiting for Sam to confirm them."""
+    if await session.scalar(select(Opportunity.id).limit(1)):
+        return
+    sam, maria = _actor(accounts["sam"]), _actor(accounts["maria"])
+    service = VolunteeringService(session)
+    greeter = await service.post(sam, "caregivers", "Greeter in the clinic lobby",
+                                 "Welcome visitors in the virtual lobby and show them around; "
+                                 "an hour or two a week.")  # fmt: skip
+    await service.post(sam, "caregivers", "Translator for the carers' circle",
+                       "Help Spanish-speaking carers follow the Thursday circle.")  # fmt: skip
+    await service.sign_up(maria, greeter.id)
+    yesterday = clock.now().date() - timedelta(days=1)
+    await service.log_hours(maria, greeter.id, yesterday, 120, "Morning in the lobby")
+
+
+async def _seed_mentors(session: AsyncSession, accounts: dict) -> None:
     lucia, amara, jonas, sam = (_actor(accounts[n]) for n in ("lucia", "amara", "jonas", "sam"))
     if await session.scalar(select(Mentor.id).where(Mentor.account_id == lucia.account_id)):
         return

@@ -48,6 +48,7 @@ class MentoringMentorOut(BaseModel):
     capacity: int
     about: str
     trained: bool
+    quiz_score: int | None = Field(None, description="Right answers in the training quiz, if taken")
 
 
 class MentoringMentorsOut(BaseModel):
@@ -170,3 +171,24 @@ class MentoringRelationshipOut(BaseModel):
 
 class MentoringRelationshipsOut(BaseModel):
     relationships: list[MentoringRelationshipOut]
+
+
+class MentoringStandingIn(BaseModel):
+    """A mentor pauses (``paused``), resumes (``approved``) or withdraws, and sets a capacity."""
+
+    status: Literal["approved", "paused", "withdrawn"]
+    capacity: int = Field(ge=1, le=5)
+
+
+class MentoringReportOut(BaseModel):
+    id: uuid.UUID
+    created_at: datetime
+    reason: str
+    reporter: str
+    reported: str
+    kind: str
+    relationship_status: str
+
+
+class MentoringReportsOut(BaseModel):
+    reports: list[MentoringReportOut]

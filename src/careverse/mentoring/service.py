@@ -105,7 +105,7 @@ class MentoringService:
             community = await access.community(self.session, actor, slug)
             p = _clean(profile, mentor=True)
             row = await self._mentor_of(community.id, actor.account_id)
-            if row is not None and row.status in ("applied", "approved"):
+            if row is not None and row.status in ("applied", "approved", "paused"):
                 raise Conflict("You have already applied here.", code="already_applied")
             if row is None:
                 row = Mentor(community_id=community.id, account_id=actor.account_id)

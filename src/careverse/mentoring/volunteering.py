@@ -32,6 +32,17 @@ class Line:
     minutes: int
 
 
+@dataclass(frozen=True)
+class BoardEntry:
+    """An opportunity as the caller sees it: its community, and whether they run it or signed up."""
+
+    opportunity: Opportunity
+    community_slug: str
+    community_name: str
+    organiser: bool
+    signed_up: bool
+
+
 class VolunteeringService:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -65,6 +76,62 @@ class VolunteeringService:
             .order_by(Opportunity.created_at)
         )
         return list(rows.all())
+
+    async def board(self, actor: Actor, q: str = "") -> list[BoardEntry]:
+        """Every opportunity in the communities the caller may read, newest first, searched by
+        ``q`` in the title and description (case-folded)."""
+        require_full_scope(actor)
+        rows = (
+            await self.session.scalars(select(Opportunity).order_by(Opportunity.created_at.desc()))
+        ).all()
+        mine = set(
+            (
+                await self.session.scalars(
+                    select(SignUp.opportunity_id).where(SignUp.account_id == actor.account_id)
+                )
+            ).all()
+        )
+        needle = q.strip().casefold()
+        seen: dict[uuid.UUID, tuple[str, str, bool] | None] = {}
+        out = []
+        for row in rows:
+            if needle and needle not in f"{row.title} {row.description}".casefold():
+                continue
+            if row.community_id not in seen:
+                seen[row.community_id] = await self._community_facts(actor, row.community_id)
+            facts = seen[row.community_id]
+            if facts is not None:
+                out.append(BoardEntry(row, *facts, signed_up=row.id in mine))
+        return out
+
+    async def _community_facts(
+        self, actor: Actor, community_id: uuid.UUID
+    ) -> tuple[str, str, bool] | None:
+        """The community's slug and name and whether the caller organises it; None if unreadable."""
+        try:
+            found, _m = await community_members.readable(self.session, actor, community_id)
+        except NotFound:
+            return None
+        return found.slug, found.name, await access.is_organiser(self.session, actor, found.id)
+
+    async def detail(self, actor: Actor, opportunity_id: uuid.UUID):
+        """One opportunity as the caller sees it, with the hours they logged on it (all states)."""
+        row = await self._opportunity(actor, opportunity_id)
+        facts = await self._community_facts(actor, row.community_id)
+        assert facts is not None  # _opportunity checked the community is readable
+        mine = await self._signup(row.id, actor.account_id)
+        hours: list[HoursLog] = []
+        if mine is not None:
+            hours = list(
+                (
+                    await self.session.scalars(
+                        select(HoursLog)
+                        .where(HoursLog.signup_id == mine.id)
+                        .order_by(HoursLog.day.desc())
+                    )
+                ).all()
+            )
+        return BoardEntry(row, *facts, signed_up=mine is not None), hours
 
     async def _opportunity(self, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
         require_full_scope(actor)

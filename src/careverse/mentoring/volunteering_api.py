@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,17 @@ class VolunteerOpportunitiesOut(BaseModel):
     opportunities: list[VolunteerOpportunityOut]
 
 
+class VolunteerBoardItemOut(VolunteerOpportunityOut):
+    community_slug: str
+    community_name: str
+    organiser: bool = Field(description="The caller may confirm hours for it")
+    signed_up: bool
+
+
+class VolunteerBoardOut(BaseModel):
+    opportunities: list[VolunteerBoardItemOut]
+
+
 class VolunteerHoursIn(BaseModel):
     day: date
     minutes: int = Field(ge=15, le=720)
@@ -51,6 +62,10 @@ class VolunteerHoursOut(BaseModel):
 
 class VolunteerHoursListOut(BaseModel):
     hours: list[VolunteerHoursOut]
+
+
+class VolunteerDetailOut(VolunteerBoardItemOut):
+    my_hours: list[VolunteerHoursOut] = Field(description="The caller's own hours, every state")
 
 
 class VolunteerHoursDecisionIn(BaseModel):
@@ -79,6 +94,32 @@ def _hours(row, volunteer: str = "") -> VolunteerHoursOut:
         note=row.note,
         status=row.status,
     )
+
+
+def _board(entry) -> VolunteerBoardItemOut:
+    return VolunteerBoardItemOut(
+        **_opp(entry.opportunity).model_dump(),
+        community_slug=entry.community_slug,
+        community_name=entry.community_name,
+        organiser=entry.organiser,
+        signed_up=entry.signed_up,
+    )
+
+
+@router.get("/opportunities", response_model=VolunteerBoardOut)
+async def board(
+    actor: CurrentActor, session: Session, q: Annotated[str, Query(max_length=100)] = ""
+) -> VolunteerBoardOut:
+    """Opportunities in every community the caller may read, searched by ``q``."""
+    rows = await VolunteeringService(session).board(actor, q)
+    return VolunteerBoardOut(opportunities=[_board(r) for r in rows])
+
+
+@router.get("/opportunities/{opportunity_id}", response_model=VolunteerDetailOut)
+async def detail(opportunity_id: uuid.UUID, actor: CurrentActor, session: Session):
+    """One opportunity, with the caller's own hours on it (404 unless its community is readable)."""
+    entry, hours = await VolunteeringService(session).detail(actor, opportunity_id)
+    return VolunteerDetailOut(**_board(entry).model_dump(), my_hours=[_hours(h) for h in hours])
 
 
 @router.post("/communities/{community}", response_model=VolunteerOpportunityOut, status_code=201)

@@ -23,3 +23,11 @@ async def test_demo_mentoring(app, client):
     await signed_in(client, "amara")
     (mine,) = (await client.get("/api/mentoring/me")).json()["mentors"]
     assert mine["status"] == "approved" and mine["trained"] is True
+    # Volunteering: Maria's two hours as a lobby greeter wait for Sam (the organiser).
+    await signed_in(client, "sam")
+    board = (await client.get("/api/volunteering/opportunities")).json()["opportunities"]
+    greeter = next(o for o in board if o["title"] == "Greeter in the clinic lobby")
+    assert greeter["organiser"] is True and len(board) == 2
+    r = await client.get(f"/api/volunteering/opportunities/{greeter['id']}/hours")
+    assert [(h["volunteer"], h["minutes"], h["status"]) for h in r.json()["hours"]] == [
+        ("Maria Santos", 120, "logged")]  # fmt: skip
