@@ -27,10 +27,10 @@ from careverse.groups.schemas import (
     GroupRecordsOut,
     GroupReferIn,
     GroupRulesIn,
-    GroupShareIn,
-    GroupShareOut,
     GroupSessionOut,
     GroupSessionsOut,
+    GroupShareIn,
+    GroupShareOut,
     GroupsOut,
 )
 from careverse.groups.service import GroupService, GroupSpec, GroupView

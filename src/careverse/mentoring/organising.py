@@ -33,7 +33,7 @@ async def set_standing(
     session: AsyncSession, actor: Actor, mentor_id: uuid.UUID, status: str, capacity: int
 ) -> Mentor:
     """The mentor's own application: pause (``paused``), resume (``approved``) or withdraw it, and
-    set its capacity (1–5; fewer than the current mentees only stops new matches)."""
+    set its capacity (1 to 5; fewer than the current mentees only stops new matches)."""
     require_full_scope(actor)
     if status not in STANDINGS:
         raise InvalidInput(f"status must be one of {', '.join(STANDINGS)}.", field="status")

@@ -52,7 +52,7 @@ async def test_pause_resume_capacity_and_withdraw(client, person):
 async def test_moderators_list_reports_others_may_not(client, person):
     admin = await person("admin")
     slug = (await community(client, admin, kind="condition"))["slug"]
-    mentor, mentor_id = await approved_mentor(client, admin, slug, person)
+    mentor, _mentor_id = await approved_mentor(client, admin, slug, person)
     mentee = await person("patient", name="Rita Reporter")
     (offer,) = await matches(client, slug, mentee)
     r = await client.post(f"/api/mentoring/communities/{slug}/relationships",
