@@ -43,3 +43,53 @@ export async function setSharing(slug: string, share: boolean): Promise<boolean>
 export function calendarUrl(slug: string): string {
   return apiUrl('/api/groups/{slug}/sessions.ics', { path: { slug } });
 }
+
+// ---- facilitators and clinicians -----------------------------------------------------------
+
+export type GroupRequest = Sent<Schema<'GroupMemberOut'>>;
+export type GroupSession = Sent<Schema<'GroupSessionOut'>>;
+export type GroupNote = Sent<Schema<'GroupNoteOut'>>;
+export type GroupRecord = Sent<Schema<'GroupRecordOut'>>;
+
+/** Join requests and the waitlist, in order (facilitators). */
+export async function joinRequests(slug: string): Promise<GroupRequest[]> {
+  return (await api.get('/api/groups/{slug}/requests', { path: { slug } })).members;
+}
+
+export async function approveRequest(slug: string, memberId: string): Promise<void> {
+  await api.post('/api/groups/{slug}/requests/{member_id}/approve', {
+    path: { slug, member_id: memberId },
+  });
+}
+
+/** A clinician refers a patient in their care. */
+export async function refer(slug: string, patientId: string): Promise<void> {
+  await api.post('/api/groups/{slug}/referrals', { path: { slug }, body: { patient_id: patientId } });
+}
+
+/** The sessions that have opened, newest first (the group's facilitators). */
+export async function openedSessions(slug: string): Promise<GroupSession[]> {
+  return (await api.get('/api/groups/{slug}/sessions', { path: { slug } })).sessions;
+}
+
+export async function sessionNotes(slug: string, sessionId: string): Promise<GroupNote[]> {
+  return (
+    await api.get('/api/groups/{slug}/sessions/{session_id}/notes', {
+      path: { slug, session_id: sessionId },
+    })
+  ).notes;
+}
+
+export async function addSessionNote(slug: string, sessionId: string, body: string) {
+  await api.post('/api/groups/{slug}/sessions/{session_id}/notes', {
+    path: { slug, session_id: sessionId },
+    body: { body },
+  });
+}
+
+/** A clinician's view of a patient's group record (404 without care and the patient's consent). */
+export async function patientGroupRecord(patientId: string): Promise<GroupRecord[]> {
+  return (
+    await api.get('/api/groups/patients/{patient_id}/record', { path: { patient_id: patientId } })
+  ).groups;
+}

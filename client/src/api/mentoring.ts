@@ -104,3 +104,35 @@ export async function reportRelationship(id: string, reason: string): Promise<vo
     body: { reason },
   });
 }
+
+// ---- organisers and mentors' own standing --------------------------------------------------
+
+export type Report = Sent<Schema<'MentoringReportOut'>>;
+export type Standing = 'approved' | 'paused' | 'withdrawn';
+
+/** Applications waiting for a decision in a community the caller organises. */
+export async function applications(community: string): Promise<Mentor[]> {
+  return (
+    await api.get('/api/mentoring/communities/{community}/applications', { path: { community } })
+  ).mentors;
+}
+
+export function decideApplication(community: string, id: string, approve: boolean) {
+  return api.post('/api/mentoring/communities/{community}/applications/{mentor_id}', {
+    path: { community, mentor_id: id },
+    body: { approve },
+  });
+}
+
+/** A mentor pauses, resumes or withdraws their own approval, and sets their capacity. */
+export function setStanding(id: string, status: Standing, capacity: number): Promise<Mentor> {
+  return api.put('/api/mentoring/me/{mentor_id}', {
+    path: { mentor_id: id },
+    body: { status, capacity },
+  });
+}
+
+/** The latest reports (the site's moderators and admins). */
+export async function reports(): Promise<Report[]> {
+  return (await api.get('/api/mentoring/reports')).reports;
+}

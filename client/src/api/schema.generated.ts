@@ -951,6 +951,13 @@ export interface paths {
      */
     post: operations["join_session_api_groups__slug__session_join_post"];
   };
+  "/api/groups/{slug}/sessions": {
+    /**
+     * Opened Sessions
+     * @description The sessions that have opened, newest first (the group's facilitators, for notes).
+     */
+    get: operations["opened_sessions_api_groups__slug__sessions_get"];
+  };
   "/api/groups/{slug}/sessions.ics": {
     /**
      * Calendar File
@@ -1181,6 +1188,13 @@ export interface paths {
     /** My Applications */
     get: operations["my_applications_api_mentoring_me_get"];
   };
+  "/api/mentoring/me/{mentor_id}": {
+    /**
+     * Set Standing
+     * @description A mentor pauses, resumes or withdraws their own approval, or changes their capacity.
+     */
+    put: operations["set_standing_api_mentoring_me__mentor_id__put"];
+  };
   "/api/mentoring/module": {
     /**
      * Module
@@ -1234,6 +1248,13 @@ export interface paths {
      * @description Report the other side: the site's moderators are told.
      */
     post: operations["report_api_mentoring_relationships__relationship_id__report_post"];
+  };
+  "/api/mentoring/reports": {
+    /**
+     * Reports
+     * @description The latest reports (the site's moderators and admins, who are told of each).
+     */
+    get: operations["reports_api_mentoring_reports_get"];
   };
   "/api/messages/attachments/{attachment_id}": {
     /**
@@ -1545,6 +1566,20 @@ export interface paths {
      * @description The caller's confirmed hours as a certificate (PDF).
      */
     get: operations["certificate_api_volunteering_me_certificate_pdf_get"];
+  };
+  "/api/volunteering/opportunities": {
+    /**
+     * Board
+     * @description Opportunities in every community the caller may read, searched by ``q``.
+     */
+    get: operations["board_api_volunteering_opportunities_get"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}": {
+    /**
+     * Detail
+     * @description One opportunity, with the caller's own hours on it (404 unless its community is readable).
+     */
+    get: operations["detail_api_volunteering_opportunities__opportunity_id__get"];
   };
   "/api/volunteering/opportunities/{opportunity_id}/hours": {
     /**
@@ -4576,6 +4611,24 @@ export interface components {
        */
       starts_at: string;
     };
+    /** GroupSessionOut */
+    GroupSessionOut: {
+      /**
+       * Ends At
+       * Format: date-time
+       */
+      ends_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
     /** GroupSessionRecordOut */
     GroupSessionRecordOut: {
       /** Attended */
@@ -4591,6 +4644,11 @@ export interface components {
        * Format: date-time
        */
       starts_at: string;
+    };
+    /** GroupSessionsOut */
+    GroupSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["GroupSessionOut"][];
     };
     /** GroupShareIn */
     GroupShareIn: {
@@ -5312,6 +5370,11 @@ export interface components {
        * @default
        */
       name?: string;
+      /**
+       * Quiz Score
+       * @description Right answers in the training quiz, if taken
+       */
+      quiz_score?: number | null;
       /** Role */
       role: string;
       /** Stage */
@@ -5474,6 +5537,34 @@ export interface components {
       /** Reason */
       reason: string;
     };
+    /** MentoringReportOut */
+    MentoringReportOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Reason */
+      reason: string;
+      /** Relationship Status */
+      relationship_status: string;
+      /** Reported */
+      reported: string;
+      /** Reporter */
+      reporter: string;
+    };
+    /** MentoringReportsOut */
+    MentoringReportsOut: {
+      /** Reports */
+      reports: components["schemas"]["MentoringReportOut"][];
+    };
     /** MentoringRequestIn */
     MentoringRequestIn: {
       /** Goals */
@@ -5484,6 +5575,19 @@ export interface components {
        */
       mentor_id: string;
       need: components["schemas"]["MentoringNeedIn"];
+    };
+    /**
+     * MentoringStandingIn
+     * @description A mentor pauses (``paused``), resumes (``approved``) or withdraws, and sets a capacity.
+     */
+    MentoringStandingIn: {
+      /** Capacity */
+      capacity: number;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "approved" | "paused" | "withdrawn";
     };
     /** MessageOut */
     MessageOut: {
@@ -7739,6 +7843,62 @@ export interface components {
        * Format: date-time
        */
       t: string;
+    };
+    /** VolunteerBoardItemOut */
+    VolunteerBoardItemOut: {
+      /** Community Name */
+      community_name: string;
+      /** Community Slug */
+      community_slug: string;
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Organiser
+       * @description The caller may confirm hours for it
+       */
+      organiser: boolean;
+      /** Signed Up */
+      signed_up: boolean;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerBoardOut */
+    VolunteerBoardOut: {
+      /** Opportunities */
+      opportunities: components["schemas"]["VolunteerBoardItemOut"][];
+    };
+    /** VolunteerDetailOut */
+    VolunteerDetailOut: {
+      /** Community Name */
+      community_name: string;
+      /** Community Slug */
+      community_slug: string;
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * My Hours
+       * @description The caller's own hours, every state
+       */
+      my_hours: components["schemas"]["VolunteerHoursOut"][];
+      /**
+       * Organiser
+       * @description The caller may confirm hours for it
+       */
+      organiser: boolean;
+      /** Signed Up */
+      signed_up: boolean;
+      /** Title */
+      title: string;
     };
     /** VolunteerHoursDecisionIn */
     VolunteerHoursDecisionIn: {
@@ -15755,6 +15915,55 @@ export interface operations {
     };
   };
   /**
+   * Opened Sessions
+   * @description The sessions that have opened, newest first (the group's facilitators, for notes).
+   */
+  opened_sessions_api_groups__slug__sessions_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Calendar File
    * @description The next eight sessions as an iCalendar file (a neutral title, times in UTC).
    */
@@ -17363,6 +17572,60 @@ export interface operations {
     };
   };
   /**
+   * Set Standing
+   * @description A mentor pauses, resumes or withdraws their own approval, or changes their capacity.
+   */
+  set_standing_api_mentoring_me__mentor_id__put: {
+    parameters: {
+      path: {
+        mentor_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringStandingIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Module
    * @description The training module and its quiz (without the answers).
    */
@@ -17787,6 +18050,44 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Reports
+   * @description The latest reports (the site's moderators and admins, who are told of each).
+   */
+  reports_api_mentoring_reports_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringReportsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
       };
       /** @description Too many attempts */
       429: {
@@ -20072,6 +20373,104 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Board
+   * @description Opportunities in every community the caller may read, searched by ``q``.
+   */
+  board_api_volunteering_opportunities_get: {
+    parameters: {
+      query?: {
+        q?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerBoardOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Detail
+   * @description One opportunity, with the caller's own hours on it (404 unless its community is readable).
+   */
+  detail_api_volunteering_opportunities__opportunity_id__get: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerDetailOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {

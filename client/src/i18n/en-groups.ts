@@ -67,6 +67,38 @@ const groups = {
   'circle.timerMinutes': 'Timer minutes',
   'circle.timerStart': 'Start timer',
   'circle.timerStop': 'Stop timer',
+  'groups.org.referTitle': 'Refer a patient',
+  'groups.org.patient': 'Patient in your care',
+  'groups.org.refer': 'Refer to this group',
+  'groups.org.referred': '{name} was referred and told; they can join now.',
+  'groups.org.noPatients': 'You have no patients in your care to refer.',
+  'groups.org.requests': 'Join requests and waitlist',
+  'groups.org.noRequests': 'Nobody is waiting.',
+  'groups.org.status.requested': 'asked to join',
+  'groups.org.status.waitlisted': 'on the waitlist',
+  'groups.org.approve': 'Approve {name}',
+  'groups.org.approved': '{name} is now a member.',
+  'groups.org.notes': 'Session notes',
+  'groups.org.notesPrivate':
+    "Only this group's facilitators can read these notes; they are stored encrypted.",
+  'groups.org.session': 'Session',
+  'groups.org.noSessions': 'No session has opened yet; notes are written from the first one.',
+  'groups.org.notesList': 'Notes on this session',
+  'groups.org.noNotes': 'No notes on this session yet.',
+  'groups.org.mine': 'yours',
+  'groups.org.note': 'New note',
+  'groups.org.saveNote': 'Save note',
+  'groups.org.noteSaved': 'Note saved.',
+  'groups.record.title': 'Support groups',
+  'groups.record.consentHint':
+    'Shown only for the groups the patient chose to share with their care team.',
+  'groups.record.show': 'Show shared group attendance',
+  'groups.record.denied':
+    'Nothing to show: the patient has not shared a group record with their care team, or has withdrawn consent.',
+  'groups.record.attended': 'attended',
+  'groups.record.missed': 'missed',
+  'groups.record.checkins': 'mood {start} → {end} (1 to 5)',
+  'groups.record.noSessions': 'No sessions yet.',
 } as const;
 
 export default groups;

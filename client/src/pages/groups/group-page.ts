@@ -13,6 +13,8 @@ import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
 import { navigate } from '../../router';
+import { getAccount } from '../../session';
+import './group-organiser';
 import { nextSession, schedule } from './groups-list';
 
 const MODES: SessionMode[] = ['full', 'voice', 'text'];
@@ -177,6 +179,9 @@ export class GroupPage extends LightElement {
         ${canJoin ? this.joinForm(g) : nothing} ${member ? this.sessionForm(g) : nothing}
         ${g.my_status === 'active' && !g.facilitator
           ? html`<p><button class="button button--secondary" @click=${this.leave}>${t('groups.leave')}</button></p>`
+          : nothing}
+        ${g.facilitator || getAccount()?.role === 'clinician'
+          ? html`<cv-group-organiser .group=${g}></cv-group-organiser>`
           : nothing}
         <p role="status">${this.status}</p>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}

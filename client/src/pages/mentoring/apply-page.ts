@@ -13,6 +13,7 @@ import {
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
+import './mentor-standing';
 import { profileFields, readProfile, readableCommunities } from './profile-fields';
 
 /** Become a mentor or peer educator: apply, then the training module and its quiz. */
@@ -58,6 +59,10 @@ export class MentoringApply extends LightElement {
     } catch (error) {
       this.error = describeError(error);
     }
+  }
+
+  private async refresh(): Promise<void> {
+    this.mine = await myApplications();
   }
 
   private submit = async (e: Event) => {
@@ -139,6 +144,10 @@ export class MentoringApply extends LightElement {
                       status: t(`mentoring.apply.status.${m.status}` as MessageKey),
                     })}
                     ${m.trained ? html` · ${t('mentoring.apply.trained')}` : nothing}
+                    <cv-mentor-standing
+                      .mentor=${m}
+                      @standing-changed=${() => void this.refresh()}
+                    ></cv-mentor-standing>
                   </li>`,
                 )}
               </ul>`

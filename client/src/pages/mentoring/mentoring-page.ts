@@ -131,6 +131,10 @@ export class MentoringPage extends LightElement {
             </ul>`
           : html`<p>${t('mentoring.none')}</p>`}
         <p><a href="/mentoring/apply">${t('mentoring.apply.title')}</a></p>
+        <p>
+          <a href="/mentoring/organise">${t('mentoring.organise.title')}</a> ·
+          <a href="/volunteering">${t('volunteering.title')}</a>
+        </p>
         <form class="stack" @submit=${this.find} aria-labelledby="find-heading">
           <h2 id="find-heading">${t('mentoring.find.title')}</h2>
           ${profileFields('find', this.choices)}

@@ -13,6 +13,7 @@ import '../monitoring/rules-editor';
 import '../monitoring/vitals-overview';
 import '../wellbeing/wellbeing-results';
 import '../wellbeing/therapy-room';
+import '../groups/patient-groups';
 import { ageSex, alertsText, riskBadge, visitText } from './patients-page';
 import './patients.css';
 import './record-health';
@@ -165,6 +166,7 @@ export class PatientRecord extends LightElement {
       ></cv-rules-editor>
       <cv-device-list patient-id=${p.id} heading-level="2"></cv-device-list>
       <cv-wellbeing-results patient-id=${p.id}></cv-wellbeing-results>
+      <cv-patient-groups patient-id=${p.id}></cv-patient-groups>
     `;
   }
 
