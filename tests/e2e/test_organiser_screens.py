@@ -13,7 +13,16 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 from careverse.mentoring import training
 
-from .support import LiveServer, add_user_via_cli, api_as, new_person, ok, register_via_api, run_axe
+from .support import (
+    LiveServer,
+    add_user_via_cli,
+    api_as,
+    care_team,
+    new_person,
+    ok,
+    register_via_api,
+    run_axe,
+)
 from .support import sign_in as sign_in_page
 
 pytestmark = pytest.mark.e2e
@@ -189,6 +198,54 @@ def test_facilitator_writes_a_session_note(browser: Browser, live_server: LiveSe
         expect(page.get_by_text("Note saved.")).to_be_visible()
         notes = page.get_by_role("list", name="Notes on this session")
         expect(notes).to_contain_text("Quiet start; check in with the newcomer next week.")
+        fits(page)
+    finally:
+        context.close()
+
+
+def test_clinician_refers_and_sees_the_group_record_only_with_consent(
+    browser: Browser, live_server: LiveServer
+):
+    base = live_server.base_url
+    clinician = new_person("Dr Cleo Referrer", role="clinician")
+    patient = new_person("Pat Member")
+    patient_id = care_team(live_server, clinician, patient)
+    lead = new_person("Lee Facilitator", role="moderator")
+    add_user_via_cli(live_server, lead)
+    community = public_community(live_server, "Long COVID friends", kind="condition")
+    now = datetime.now(UTC)
+    slug = f"ref-{uuid.uuid4().hex[:6]}"
+    with api_as(base, lead) as as_lead:
+        ok(as_lead.post(f"/api/groups/communities/{community}", json={
+            "slug": slug, "name": "Pacing circle", "timezone": "UTC",
+            "first_date": now.date().isoformat(), "start_time": now.strftime("%H:%M"),
+            "duration_minutes": 120, "every_weeks": 1, "capacity": 8, "admission": "referral",
+            "ground_rules": "One voice at a time; you may pass."}), 201)  # fmt: skip
+
+    context = phone(browser)
+    try:
+        page = context.new_page()
+        sign_in_page(page, base, clinician)
+        page.goto(f"{base}/groups/{slug}")
+        page.get_by_label("Patient in your care").select_option(label="Pat Member")
+        page.get_by_role("button", name="Refer to this group").click()
+        expect(page.get_by_text("Pat Member was referred and told")).to_be_visible()
+        fits(page)
+        with api_as(base, patient) as as_patient:  # the patient joins and comes to the session
+            ok(as_patient.post(f"/api/groups/{slug}/join",
+                               json={"accept_rules": True, "rules_version": 1}))  # fmt: skip
+            ok(as_patient.post(f"/api/groups/{slug}/session/join", json={"mode": "voice"}))
+
+        page.goto(f"{base}/patients/{patient_id}")
+        page.get_by_role("button", name="Show shared group attendance").click()
+        expect(page.get_by_text("Nothing to show: the patient has not shared")).to_be_visible()
+        fits(page)
+        with api_as(base, patient) as as_patient:  # now the patient shares this group
+            ok(as_patient.put(f"/api/groups/{slug}/sharing", json={"share": True}))
+        page.reload()
+        page.get_by_role("button", name="Show shared group attendance").click()
+        record = page.locator("cv-patient-groups li.card").filter(has_text="Pacing circle")
+        expect(record).to_contain_text("attended")
         fits(page)
     finally:
         context.close()
