@@ -55,6 +55,21 @@ def public_community(server: LiveServer, name: str, kind: str = "caregiver") -> 
     return slug
 
 
+def group_now(server: LiveServer, lead, name: str, admission: str) -> str:
+    """A group led by ``lead`` (made here) whose session is open now; its slug."""
+    add_user_via_cli(server, lead)
+    community = public_community(server, "Carers together")
+    now = datetime.now(UTC)
+    slug = f"g-{uuid.uuid4().hex[:6]}"
+    with api_as(server.base_url, lead) as as_lead:
+        ok(as_lead.post(f"/api/groups/communities/{community}", json={
+            "slug": slug, "name": name, "timezone": "UTC", "first_date": now.date().isoformat(),
+            "start_time": now.strftime("%H:%M"), "duration_minutes": 120, "every_weeks": 1,
+            "capacity": 8, "admission": admission,
+            "ground_rules": "One voice at a time; you may pass."}), 201)  # fmt: skip
+    return slug
+
+
 def test_volunteer_logs_hours_organiser_confirms_certificate_downloads(
     browser: Browser, live_server: LiveServer, tmp_path: Path
 ):
@@ -172,16 +187,8 @@ def test_organiser_approves_a_mentor_application_from_the_screen(
 def test_facilitator_writes_a_session_note(browser: Browser, live_server: LiveServer):
     base = live_server.base_url
     lead = new_person("Fay Facilitator", role="moderator")
-    add_user_via_cli(live_server, lead)
-    community = public_community(live_server, "Carers together")
-    now = datetime.now(UTC)
-    slug = f"notes-{uuid.uuid4().hex[:6]}"
+    slug = group_now(live_server, lead, "Morning carers' circle", "request")
     with api_as(base, lead) as as_lead:
-        ok(as_lead.post(f"/api/groups/communities/{community}", json={
-            "slug": slug, "name": "Morning carers' circle", "timezone": "UTC",
-            "first_date": now.date().isoformat(), "start_time": now.strftime("%H:%M"),
-            "duration_minutes": 120, "every_weeks": 1, "capacity": 8, "admission": "request",
-            "ground_rules": "One voice at a time; you may pass."}), 201)  # fmt: skip
         ok(as_lead.post(f"/api/groups/{slug}/session/join", json={"mode": "text"}))
 
     context = phone(browser)
@@ -211,16 +218,7 @@ def test_clinician_refers_and_sees_the_group_record_only_with_consent(
     patient = new_person("Pat Member")
     patient_id = care_team(live_server, clinician, patient)
     lead = new_person("Lee Facilitator", role="moderator")
-    add_user_via_cli(live_server, lead)
-    community = public_community(live_server, "Long COVID friends", kind="condition")
-    now = datetime.now(UTC)
-    slug = f"ref-{uuid.uuid4().hex[:6]}"
-    with api_as(base, lead) as as_lead:
-        ok(as_lead.post(f"/api/groups/communities/{community}", json={
-            "slug": slug, "name": "Pacing circle", "timezone": "UTC",
-            "first_date": now.date().isoformat(), "start_time": now.strftime("%H:%M"),
-            "duration_minutes": 120, "every_weeks": 1, "capacity": 8, "admission": "referral",
-            "ground_rules": "One voice at a time; you may pass."}), 201)  # fmt: skip
+    slug = group_now(live_server, lead, "Pacing circle", "referral")
 
     context = phone(browser)
     try:
