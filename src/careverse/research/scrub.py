@@ -51,6 +51,7 @@ from presidio_analyzer import (
     RecognizerRegistry,
     RecognizerResult,
 )
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
@@ -197,6 +198,24 @@ class _BlankSpacyEngine(SpacyNlpEngine):
         self.nlp = {"en": spacy.blank("en")}
 
 
+class _NoContext(ContextAwareEnhancer):
+    """No context-word boosting: every pattern here stands on its own (and a blank pipeline
+    has no lemmas to compare), so the deep copies Presidio's lemma enhancer makes are skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        return raw_results
+
+
 @functools.lru_cache(maxsize=1)
 def _engines() -> tuple[AnalyzerEngine, AnonymizerEngine]:
     nlp = _BlankSpacyEngine()
@@ -215,7 +234,12 @@ def _engines() -> tuple[AnalyzerEngine, AnonymizerEngine]:
         )
     )
     registry.add_recognizer(_NumberRunRecognizer())
-    analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
+    analyzer = AnalyzerEngine(
+        nlp_engine=nlp,
+        registry=registry,
+        supported_languages=["en"],
+        context_aware_enhancer=_NoContext(),
+    )
     return analyzer, AnonymizerEngine()
 
 
@@ -242,14 +266,16 @@ def deny_terms(deny: Iterable[str]) -> list[str]:
     return sorted(seen.values(), key=lambda t: (-len(t), t))
 
 
-def _deny_recognizers(deny: Sequence[str]) -> list[PatternRecognizer]:
+@functools.lru_cache(maxsize=64)
+def _deny_recognizers(deny: tuple[str, ...]) -> tuple[PatternRecognizer, ...]:
+    """Cached per deny list: an export scrubs many notes of one patient in a row."""
     groups: dict[str, list[str]] = {}
     for term in deny_terms(deny):
         groups.setdefault(_deny_entity(term), []).append(term)
-    return [
+    return tuple(
         PatternRecognizer(supported_entity=entity, name=f"deny_{entity}", deny_list=terms)
         for entity, terms in groups.items()
-    ]
+    )
 
 
 def scrub_text(text: str, deny: Sequence[str] = ()) -> str:
@@ -262,7 +288,7 @@ def scrub_text(text: str, deny: Sequence[str] = ()) -> str:
         return text
     analyzer, anonymizer = _engines()
     results = analyzer.analyze(
-        text, language="en", ad_hoc_recognizers=list(_deny_recognizers(deny)) or None
+        text, language="en", ad_hoc_recognizers=list(_deny_recognizers(tuple(deny))) or None
     )
     if not results:
         return text

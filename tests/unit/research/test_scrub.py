@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,3 +201,22 @@ def test_a_planted_deny_list_name_in_any_case_is_removed(
 ) -> None:
     out = scrub_text(f"{before} {name.upper()} {after}", deny=[name])
     assert name.upper() not in out.upper().split()
+
+
+_DATE_FORMATS = ["%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d %B %Y",
+                 "%d %b %Y", "%B %d, %Y", "%b %d %Y", "%A %d %B %Y", "%d/%m/%y", "%Y/%m/%d",
+                 "%B %Y", "%Y-%m-%dT%H:%M:%SZ", "%d %B", "%B %d"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    before=_WORDS,
+    day=st.dates(date(1900, 1, 1), date(2099, 12, 31)),
+    fmt=st.sampled_from(_DATE_FORMATS),
+    after=_WORDS,
+)
+def test_a_planted_date_in_any_format_is_always_removed(
+    before: str, day: date, fmt: str, after: str
+) -> None:
+    planted = day.strftime(fmt)
+    assert planted not in scrub_text(f"{before} {planted} {after}")
