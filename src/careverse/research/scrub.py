@@ -120,7 +120,6 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
     ("IP", "ipv4", rf"\b(?:{_IPV4_PART}\.){{3}}{_IPV4_PART}\b", 0.95),
     ("IP", "ipv6", _IPV6, 0.85),
     ("ID", "ssn", r"\b\d{3}[- ]\d{2}[- ]\d{4}\b", 0.95),
-    ("ID", "labelled", rf"(?<=\b{_ID_LABEL}\.?\s*[:#]?\s*)[A-Z0-9][A-Z0-9\-/]{{3,}}\b", 0.96),
     ("ID", "code", r"\b[A-Z]{1,4}[-/]?\d{5,}\b", 0.9),
     ("ID", "vin", r"\b(?-i:[A-HJ-NPR-Z0-9]{17})\b", 0.9),
     ("DATE", "iso", rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}\b", 0.97),
@@ -134,7 +133,6 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
     ("AGE", "aged", r"\b(?:aged?|age:)\s*(?:9\d|1[0-4]\d)\b", 0.99),
     ("ZIP", "zip4", r"\b\d{5}-\d{4}\b", 0.9),
     ("ZIP", "state_zip", rf"\b(?-i:(?:{_US_STATES}))\s+\d{{5}}\b", 0.9),
-    ("ZIP", "labelled", rf"(?<=\b{_ZIP_LABEL}\s*:?\s*)[A-Z0-9][A-Z0-9 ]{{3,8}}[A-Z0-9]\b", 0.9),
     ("ZIP", "uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", 0.85),
     ("ADDRESS", "street", _STREET, 0.92),
 ]  # fmt: skip
@@ -144,6 +142,34 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
 _NUMBER_RUN = re.compile(
     r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*(?![\w])"
 )
+
+
+# A label and the value after it: only the value (group "v") is replaced, the label stays.
+_ID_VALUE = r"(?P<v>[A-Z0-9][A-Z0-9\-/]{3,})"
+_ZIP_VALUE = r"(?P<v>[A-Z0-9][A-Z0-9 ]{3,8}[A-Z0-9])"
+_LABELLED: list[tuple[str, re.Pattern[str], float]] = [
+    ("ID", re.compile(rf"\b{_ID_LABEL}\.?\s*[:#]?\s*{_ID_VALUE}\b", re.I), 0.96),
+    ("ZIP", re.compile(rf"\b{_ZIP_LABEL}\s*:?\s*{_ZIP_VALUE}\b", re.I), 0.9),
+]
+
+
+class _LabelledRecognizer(EntityRecognizer):
+    """Values announced by a label ("MRN: X77123", "postcode LS1 4AP")."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["ID", "ZIP"], name="labelled")
+
+    def load(self) -> None:
+        """Nothing to load: the patterns are compiled at import."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [
+            RecognizerResult(entity, m.start("v"), m.end("v"), score)
+            for entity, pattern, score in _LABELLED
+            for m in pattern.finditer(text)
+        ]
 
 
 class _NumberRunRecognizer(EntityRecognizer):
@@ -234,6 +260,7 @@ def _engines() -> tuple[AnalyzerEngine, AnonymizerEngine]:
         )
     )
     registry.add_recognizer(_NumberRunRecognizer())
+    registry.add_recognizer(_LabelledRecognizer())
     analyzer = AnalyzerEngine(
         nlp_engine=nlp,
         registry=registry,
