@@ -86,12 +86,15 @@ _US_STATES = (  # the two-letter postal codes of the states, DC and Puerto Rico
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
 
+# Patterns that scan a run of characters start only where the run starts (a lookbehind), so
+# text such as "a.a.a.a…" costs one scan, not one per position (quadratic time).
+_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~\-]"
 _END_URL = r"""[^\s<>"']*[^\s<>"'.,;:!?)\]]"""
 _TLD = (
     r"(?:com|org|net|edu|gov|io|info|biz|co|uk|us|eu|nhs\.uk|ac\.uk|de|fr|es|it|nl|ie|au|ca"
     r"|app|dev|health|ly|me|ai|tv|link|online|site)"
 )
-_DOMAIN = rf"\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.{_TLD}\b(?:/(?:{_END_URL})?)?"
+_DOMAIN = rf"(?<![a-z0-9\-.])[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.{_TLD}\b(?:/(?:{_END_URL})?)?"
 _IPV4_PART = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
 _IPV6 = (
     r"(?<![\w:])(?:(?=[0-9a-f:]*::)|(?=(?:[0-9a-f]{0,4}:){4}))"
@@ -113,7 +116,7 @@ _STREET = (
 
 # (entity, name, regex, score): a higher score wins the label where spans coincide.
 _PATTERNS: list[tuple[str, str, str, float]] = [
-    ("EMAIL", "email", r"[\w.!#$%&'*+/=?^`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", 0.95),
+    ("EMAIL", "email", rf"(?<!{_LOCAL}){_LOCAL}+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", 0.95),
     ("URL", "scheme", rf"\b(?:https?|ftp)://{_END_URL}", 0.9),
     ("URL", "www", rf"\bwww\.{_END_URL}", 0.9),
     ("URL", "domain", _DOMAIN, 0.6),
@@ -140,7 +143,7 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
 # A run of digit groups joined by spaces, dots or hyphens, or wrapped in brackets: a telephone
 # number when it looks like one, otherwise (7+ digits) an identifying number.
 _NUMBER_RUN = re.compile(
-    r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*(?![\w])"
+    r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*+"
 )
 
 
@@ -212,6 +215,13 @@ class _NhsRecognizer(PatternRecognizer):
         return _nhs_check_ok(pattern_text)
 
 
+_LONG_RUN = re.compile(r"\S{100,}")
+
+
+def _break_run(m: re.Match[str]) -> str:
+    return "".join(" " if i % 100 == 99 else c for i, c in enumerate(m.group(0)))
+
+
 class _BlankSpacyEngine(SpacyNlpEngine):
     """Presidio's spaCy engine on ``spacy.blank("en")``, built in memory (no model on disk)."""
 
@@ -222,6 +232,13 @@ class _BlankSpacyEngine(SpacyNlpEngine):
         import spacy
 
         self.nlp = {"en": spacy.blank("en")}
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        """Tokens for Presidio's artifacts. spaCy's tokenizer takes quadratic time on one very
+        long run without spaces ("ab:ab:ab:…"), so it sees such runs with a space every 100th
+        character (same length, so offsets agree). The recognizers here read the original
+        text, never the tokens."""
+        return super().process_text(_LONG_RUN.sub(_break_run, text), language)
 
 
 class _NoContext(ContextAwareEnhancer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -220,3 +221,23 @@ def test_a_planted_date_in_any_format_is_always_removed(
 ) -> None:
     planted = day.strftime(fmt)
     assert planted not in scrub_text(f"{before} {planted} {after}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 20_000,  # a URL-like run: once quadratic in the domain and e-mail patterns
+        ":".join(["ab"] * 13_000),  # IPv6-like: once quadratic in spaCy's tokenizer
+        "ab::" * 10_000,
+        "1-" * 20_000,
+        " ".join("1234567890" * 400) + "x",  # a number run glued to a word at its end
+    ],
+    ids=["dots", "colons", "double-colons", "dashes", "digits"],
+)
+def test_pathological_text_is_scrubbed_in_linear_time(text: str) -> None:
+    """40,000 characters: linear work takes well under a second here; the quadratic paths
+    these inputs used to hit took minutes."""
+    started = time.perf_counter()
+    out = scrub_text(text, deny=["Smith"])
+    assert time.perf_counter() - started < 8
+    assert len(out) > 0
