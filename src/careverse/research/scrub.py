@@ -24,7 +24,8 @@ What is replaced, and by which placeholder:
                ``3rd of May``); a bare year is kept, as Safe Harbor allows
 ``[AGE 90+]``  an age over 89 (``93-year-old``, ``aged 95``), aggregated as Safe Harbor asks
 ``[ZIP]``      US ZIP+4 codes, ZIP codes after a state code or the word ZIP/postcode, UK
-               postcodes
+               postcodes, and any other bare five-digit number not followed by a unit
+               (``10000 steps``, ``20000 IU`` and ``12,000`` stay)
 ``[ADDRESS]``  street addresses: a house number, one to four capitalised words and a street
                suffix (``221B Baker Street``, ``12 Oak Ave.``), with an optional flat/unit
 ``[NAME]``     deny-list terms (a deny term with an ``@`` is an ``[EMAIL]``, one that is
@@ -34,7 +35,8 @@ What is replaced, and by which placeholder:
 Where recognizers overlap, the union of their spans is replaced (Presidio's
 ``REMOVE_INTERSECTIONS``): a character found by any recognizer never survives. Limits: a name
 that is not on the deny list (a relative's, a neighbour's) is not found — there is no NER
-model; a spelled-out number ("oh seven seven…") is not found.
+model; nor is a town or city other than the patient's own (on the deny list); a spelled-out
+number ("oh seven seven…") is not found.
 """
 
 from __future__ import annotations
@@ -108,6 +110,11 @@ _ID_LABEL = (
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _YEAR = r"(?:,?[\s\-]+\d{4}|,?\s+'\d{2})"
 _ZIP_LABEL = r"(?:zip|zip\s+code|postcode|postal\s+code)"
+# A five-digit number followed by one of these is a quantity, not a ZIP code.
+_UNIT_WORD = (
+    r"(?:(?:steps?|mg|mcg|ug|µg|iu|units?|ml|l|kg|g|cal|kcal|kj|mmhg|m|km|ft|miles?|per|people"
+    r"|patients|participants|cells|copies|years?|days?|hours?|minutes?|seconds?)\b|%|/)"
+)
 _UNIT = r"(?:flat|apt|apartment|unit|suite)\.?"
 _STREET = (
     rf"\b(?:{_UNIT}\s*\w+,?\s+)?\d{{1,5}}[A-Z]?,?\s+(?:(?-i:[A-Z][\w'\-]*)\.?\s+){{1,4}}"
@@ -136,6 +143,7 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
     ("AGE", "aged", r"\b(?:aged?|age:)\s*(?:9\d|1[0-4]\d)\b", 0.99),
     ("ZIP", "zip4", r"\b\d{5}-\d{4}\b", 0.9),
     ("ZIP", "state_zip", rf"\b(?-i:(?:{_US_STATES}))\s+\d{{5}}\b", 0.9),
+    ("ZIP", "zip5", rf"(?<![\d.,$£€])\b\d{{5}}\b(?![.,]\d)(?!\s*{_UNIT_WORD})", 0.3),
     ("ZIP", "uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", 0.85),
     ("ADDRESS", "street", _STREET, 0.92),
 ]  # fmt: skip

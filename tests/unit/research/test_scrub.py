@@ -81,6 +81,10 @@ def test_emails_urls_and_ip_addresses() -> None:
     assert scrub_text(text) == ("Mail [EMAIL], see [URL] or [URL]; logged from [IP] and [IP].")
 
 
+def test_a_bare_five_digit_zip_is_removed() -> None:
+    assert scrub_text("Moved to 02139 in 2019.") == "Moved to [ZIP] in 2019."
+
+
 def test_street_addresses_zip_codes_and_postcodes() -> None:
     out = scrub_text(
         "Lives at 221B Baker Street, London NW1 6XE; before that 12 Oak Ave., "
@@ -124,7 +128,10 @@ def test_deny_list_contacts_get_typed_placeholders() -> None:
 
 
 def test_clinical_numbers_are_left_alone() -> None:
-    text = "BP 120/80, HR 88, SpO2 97%, temp 37.5 at 10:30; 2 tablets; PHQ-9 score 14; COVID-19."
+    text = (
+        "BP 120/80, HR 88, SpO2 97%, temp 37.5 at 10:30; 2 tablets; PHQ-9 score 14; COVID-19; "
+        "walked 10000 steps; vitamin D 20000 IU; 12,000 and 12345.6 kcal."
+    )
     assert scrub_text(text) == text
 
 
