@@ -1,0 +1,1 @@
+"""Research: consented, de-identified data — cohorts, export, randomisation, trials, fairness."""
