@@ -214,6 +214,13 @@ class ObjectStore:
                 log.warning("world.object_flush_failed", error=type(exc).__name__)
 
 
+async def read_object(db: Database, object_id: uuid.UUID) -> proto.ObjectState | None:
+    """One object as stored (a frame the gallery hung on another node's transaction)."""
+    async with db.session() as session:
+        row = await session.get(SpaceObject, object_id)
+        return None if row is None else _object_state(row)
+
+
 def _object_row(space_id: str, state: proto.ObjectState) -> dict:
     return dict(
         id=uuid.UUID(state.id), space_id=uuid.UUID(space_id), kind=state.kind,
@@ -233,7 +240,7 @@ def _object_state(row: SpaceObject) -> proto.ObjectState:
         id=str(row.id), kind=row.kind, p=(row.x, row.y, row.z), yaw=row.yaw,
         rot=tuple(rot) if rot else None, title=label.get("title", ""),
         text=label.get("text", ""),
-        url=row.asset if row.kind in ("poster", NOTICE_BOARD) else None,
+        url=row.asset if row.kind in ("poster", NOTICE_BOARD, "artwork") else None,
         model=row.asset if row.kind == "model" else None, scale=data.get("scale", 1.0),
         shared=bool(data.get("shared")), by=str(row.created_by) if row.created_by else None,
     )  # fmt: skip
