@@ -1,63 +1,29 @@
 import { html, nothing } from 'lit';
 import { acknowledgeWork, decideWork, moderationQueue, type Work } from '../../api/gallery';
-import { describeError } from '../../components/errors';
-import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
 import { formatDate, formatTime } from '../../i18n/format';
 import { workBody } from './work-card';
+import { WorkList } from './work-list';
 import './gallery.css';
 
 /**
  * The works waiting for a moderator in the galleries the caller looks after (crisis holds first,
  * with their deadline): approve, decline with a reason the author sees, acknowledge a crisis hold.
  */
-export class GalleryModeration extends LightElement {
-  static override properties = {
-    works: { state: true },
-    loaded: { state: true },
-    error: { state: true },
-    status: { state: true },
-  };
-
-  declare works: Work[];
-  declare loaded: boolean;
-  declare error: string;
-  declare status: string;
-
-  constructor() {
-    super();
-    this.works = [];
-    this.loaded = false;
-    this.error = '';
-    this.status = '';
+export class GalleryModeration extends WorkList {
+  protected fetch(): Promise<Work[]> {
+    return moderationQueue();
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    try {
-      this.works = await moderationQueue();
-    } catch (error) {
-      this.error = describeError(error);
-    }
-    this.loaded = true;
-  }
-
-  private async act(work: Work, action: 'approve' | 'decline' | 'acknowledge'): Promise<void> {
+  private act(work: Work, action: 'approve' | 'decline' | 'acknowledge'): Promise<void> {
     const reason = this.querySelector<HTMLTextAreaElement>(`#reason-${work.id}`)?.value ?? '';
-    this.error = '';
-    try {
+    return this.attempt(async () => {
       if (action === 'acknowledge') await acknowledgeWork(work.id);
       else await decideWork(work.id, action, reason);
       this.status = t('gallery.moderation.done');
       await this.load();
       this.querySelector<HTMLElement>('#gallery-moderation-heading')?.focus();
-    } catch (error) {
-      this.error = describeError(error);
-    }
+    });
   }
 
   private crisis(work: Work) {
@@ -72,9 +38,7 @@ export class GalleryModeration extends LightElement {
     return html`
       <section aria-labelledby="gallery-moderation-heading">
         <h1 id="gallery-moderation-heading" tabindex="-1">${t('gallery.moderation.title')}</h1>
-        <p role="status" aria-live="polite">${this.status}</p>
-        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
-        ${this.loaded && !this.works.length ? html`<p>${t('gallery.moderation.none')}</p>` : nothing}
+        ${this.notices(t('gallery.moderation.none'))}
         <ul role="list" class="gallery-grid">
           ${this.works.map(
             (work) => html`<li class="gallery-work">

@@ -1,10 +1,9 @@
 import { html, nothing } from 'lit';
 import { REPORT_REASONS, galleryWorks, gallerySpace, reportWork, type ReportReason, type Work } from '../../api/gallery';
-import { describeError } from '../../components/errors';
-import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
 import { navigate } from '../../router';
 import { workBody } from './work-card';
+import { WorkList } from './work-list';
 import './gallery.css';
 
 /**
@@ -12,64 +11,34 @@ import './gallery.css';
  * sanitised text), a keyboard path through them (each card's report control), a way into the 3D
  * gallery space and to share a work.
  */
-export class GalleryPage extends LightElement {
-  static override properties = {
-    slug: { attribute: false },
-    works: { state: true },
-    loaded: { state: true },
-    error: { state: true },
-    status: { state: true },
-  };
+export class GalleryPage extends WorkList {
+  static override properties = { ...WorkList.properties, slug: { attribute: false } };
 
   declare slug: string;
-  declare works: Work[];
-  declare loaded: boolean;
-  declare error: string;
-  declare status: string;
 
   constructor() {
     super();
     this.slug = '';
-    this.works = [];
-    this.loaded = false;
-    this.error = '';
-    this.status = '';
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
+  protected fetch(): Promise<Work[]> {
+    return galleryWorks(this.slug);
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.works = await galleryWorks(this.slug);
-    } catch (error) {
-      this.error = describeError(error);
-    }
-    this.loaded = true;
-  }
-
-  private async enter(): Promise<void> {
+  private enter(): Promise<void> {
     this.status = t('gallery.opening3d');
-    try {
-      navigate(`/spaces/${await gallerySpace(this.slug)}`);
-    } catch (error) {
-      this.error = describeError(error);
-    }
+    return this.attempt(async () => navigate(`/spaces/${await gallerySpace(this.slug)}`));
   }
 
-  private async report(event: Event, work: Work): Promise<void> {
+  private report(event: Event, work: Work): Promise<void> {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
-    try {
+    return this.attempt(async () => {
       await reportWork(work.id, data.get('reason') as ReportReason, String(data.get('note') ?? ''));
       this.status = t('gallery.reported');
       (form.closest('details') as HTMLDetailsElement | null)?.removeAttribute('open');
-    } catch (error) {
-      this.error = describeError(error);
-    }
+    });
   }
 
   private reportForm(work: Work) {
@@ -99,9 +68,7 @@ export class GalleryPage extends LightElement {
           <a href="/gallery/mine">${t('gallery.mineLink')}</a>
           <button type="button" @click=${() => this.enter()}>${t('gallery.view3d')}</button>
         </div>
-        <p role="status" aria-live="polite">${this.status}</p>
-        ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
-        ${this.loaded && !this.works.length ? html`<p>${t('gallery.empty')}</p>` : nothing}
+        ${this.notices(t('gallery.empty'))}
         <ul role="list" class="gallery-grid">
           ${this.works.map(
             (work) => html`<li class="gallery-work">
