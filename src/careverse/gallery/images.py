@@ -67,9 +67,9 @@ def clean(data: bytes) -> CleanImage:
     picture.info.clear()  # nothing of the original's metadata may travel to the new file
     out = io.BytesIO()
     if fmt == "JPEG":
-        picture.save(out, "JPEG", quality=88, optimize=True)
+        picture.save(out, "JPEG", quality=88)
     elif fmt == "PNG":
-        picture.save(out, "PNG", optimize=True)
+        picture.save(out, "PNG", compress_level=6)
     else:
         picture.save(out, "WEBP", quality=88)
     return CleanImage(out.getvalue(), FORMATS[fmt], picture.width, picture.height)
