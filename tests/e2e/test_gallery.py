@@ -88,3 +88,48 @@ def test_a_poem_is_approved_then_seen_by_another_member(browser: Browser, live_s
     finally:
         for context in contexts:
             context.close()
+
+
+def test_an_art_therapy_group_shares_works_with_the_group_only(
+    browser: Browser, live_server: LiveServer
+):
+    base = live_server.base_url
+    admin, member = new_person("Ada Art", role="admin"), new_person("Ina Painter", "caregiver")
+    add_user_via_cli(live_server, admin)
+    register_via_api(base, member)
+    slug = f"paint-{uuid.uuid4().hex[:6]}"
+    with api_as(base, admin) as as_admin:
+        ok(as_admin.post("/api/community/communities", json={
+            "slug": f"c-{slug}", "name": "Carers", "kind": "caregiver", "visibility": "public",
+            "description": "For carers.", "guidelines": "Be kind."}), 201)  # fmt: skip
+        ok(as_admin.post(f"/api/groups/communities/c-{slug}", json={
+            "slug": slug, "name": "Painting circle", "template": "gallery", "timezone": "UTC",
+            "first_date": "2026-12-03", "start_time": "18:00", "duration_minutes": 60,
+            "every_weeks": 1, "capacity": 8, "admission": "open", "ground_rules": "Be gentle.",
+        }), 201)  # fmt: skip
+    with api_as(base, member) as as_member:
+        ok(as_member.post(f"/api/community/communities/c-{slug}/join",
+                          json={"accept_guidelines": True, "guidelines_version": 1}))  # fmt: skip
+        ok(
+            as_member.post(
+                f"/api/groups/{slug}/join", json={"accept_rules": True, "rules_version": 1}
+            )
+        )
+
+    context = browser.new_context(viewport=PHONE, locale="en-GB", bypass_csp=True)
+    try:
+        page = context.new_page()
+        sign_in_page(page, base, member)
+        page.goto(f"{base}/groups/{slug}")
+        page.get_by_role("link", name="Works in progress shared with this group").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Our group\u2019s works in progress"
+        )
+        expect(page.get_by_text("Nothing has been shared with the group yet.")).to_be_visible()
+        page.get_by_label("Title").fill("Half a sky")
+        page.get_by_label("Your text (Markdown: *italic*, **bold**)").fill("Blue, then less blue.")
+        page.get_by_role("button", name="Send for review").click()
+        expect(page.get_by_text("Your work is waiting for a moderator.")).to_be_visible()
+        fits(page)
+    finally:
+        context.close()

@@ -11,6 +11,10 @@ export async function galleryWorks(slug: string): Promise<Work[]> {
   return (await api.get('/api/gallery/communities/{slug}/works', { path: { slug } })).works;
 }
 
+export function groupWorks(slug: string): Promise<Sent<Schema<'GroupWorksOut'>>> {
+  return api.get('/api/gallery/groups/{slug}/works', { path: { slug } });
+}
+
 export async function myWorks(): Promise<Work[]> {
   return (await api.get('/api/gallery/me/works')).works;
 }

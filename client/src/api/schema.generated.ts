@@ -4717,6 +4717,16 @@ export interface components {
       /** Share */
       share: boolean;
     };
+    /** GroupWorksOut */
+    GroupWorksOut: {
+      /**
+       * Community
+       * @description The group's community (submit there with ``group``)
+       */
+      community: string;
+      /** Works */
+      works: components["schemas"]["WorkOut"][];
+    };
     /** GroupsOut */
     GroupsOut: {
       /** Groups */
@@ -15587,7 +15597,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["WorksOut"];
+          "application/json": components["schemas"]["GroupWorksOut"];
         };
       };
       /** @description Bad request */

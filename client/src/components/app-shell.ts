@@ -52,6 +52,7 @@ import '../pages/gallery/gallery-page';
 import '../pages/gallery/submit-work';
 import '../pages/gallery/my-works';
 import '../pages/gallery/gallery-moderation';
+import '../pages/gallery/group-works';
 import '../pages/training/training-page';
 import '../pages/training/lab-page';
 import '../pages/training/debrief-page';

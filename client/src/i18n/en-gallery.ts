@@ -59,6 +59,11 @@ const gallery = {
   'gallery.moderation.decline': 'Decline',
   'gallery.moderation.acknowledge': 'Acknowledge',
   'gallery.moderation.done': 'Done.',
+  'gallery.group.title': 'Our group’s works in progress',
+  'gallery.group.link': 'Works in progress shared with this group',
+  'gallery.group.intro': 'Shared with this group only, after a facilitator has seen it. You can remove it at any time.',
+  'gallery.group.share': 'Share a work in progress with the group',
+  'gallery.group.none': 'Nothing has been shared with the group yet.',
   'world.object.artwork': 'Artwork',
 } as const;
 

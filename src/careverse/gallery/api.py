@@ -17,6 +17,7 @@ from careverse.gallery.schemas import (
     CrisisOut,
     DecisionIn,
     GallerySpaceOut,
+    GroupWorksOut,
     ReportIn,
     TextWorkIn,
     WorkOut,
@@ -125,10 +126,11 @@ async def space(slug: str, actor: CurrentActor, service: Gallery) -> GallerySpac
     return GallerySpaceOut(space_id=await service.space(actor, slug))
 
 
-@router.get("/groups/{slug}/works", response_model=WorksOut)
-async def group_works(slug: str, actor: CurrentActor, service: Gallery) -> WorksOut:
+@router.get("/groups/{slug}/works", response_model=GroupWorksOut)
+async def group_works(slug: str, actor: CurrentActor, service: Gallery) -> GroupWorksOut:
     """An art-therapy group's shared works (its members and facilitators only)."""
-    return WorksOut(works=[work_out(v) for v in await service.group_works(actor, slug)])
+    community, views = await service.group_works(actor, slug)
+    return GroupWorksOut(community=community, works=[work_out(v) for v in views])
 
 
 @router.get("/me/works", response_model=WorksOut)

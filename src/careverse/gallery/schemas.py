@@ -57,6 +57,11 @@ class WorksOut(BaseModel):
     works: list[WorkOut]
 
 
+class GroupWorksOut(BaseModel):
+    community: str = Field(description="The group's community (submit there with ``group``)")
+    works: list[WorkOut]
+
+
 class DecisionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
 

@@ -192,10 +192,12 @@ class GalleryService:
         where = await access.community_of(self.session, actor, slug)
         return await self._listed(actor, where, GalleryWork.group_id.is_(None))
 
-    async def group_works(self, actor: Actor, slug: str) -> list[WorkView]:
-        """An art-therapy group's approved works: its members and facilitators only."""
+    async def group_works(self, actor: Actor, slug: str) -> tuple[str, list[WorkView]]:
+        """An art-therapy group's community and approved works: its members and facilitators
+        only."""
         where = await access.group_of(self.session, actor, slug)
-        return await self._listed(actor, where, GalleryWork.group_id == where.group.id)
+        views = await self._listed(actor, where, GalleryWork.group_id == where.group.id)
+        return where.community.slug, views
 
     async def _listed(self, actor: Actor, where: Where, scope) -> list[WorkView]:
         rows = (await self.session.scalars(

@@ -54,6 +54,7 @@ async def test_a_work_in_progress_is_shared_with_the_group_only(client, person):
     assert approved["status"] == "approved" and approved["placed"] is False
     listed = await client.get(f"/api/gallery/groups/{slug}/works", headers=member.headers)
     assert [w["id"] for w in listed.json()["works"]] == [work["id"]]
+    assert listed.json()["community"] == home
     assert await works(client, outsider, home) == []
     # Someone outside the group: the group's works and the work's image path are 404.
     away = await client.get(f"/api/gallery/groups/{slug}/works", headers=outsider.headers)

@@ -21,6 +21,14 @@ export const GALLERY_ROUTES: RouteEntry[] = [
     page: () => html`<cv-gallery-moderation></cv-gallery-moderation>`,
   },
   {
+    name: 'galleryGroup',
+    path: '/gallery/groups/:slug',
+    params: { slug: SLUG },
+    audience: 'signedIn',
+    title: 'gallery.group.title',
+    page: ({ params }) => html`<cv-gallery-group .slug=${params.slug}></cv-gallery-group>`,
+  },
+  {
     name: 'gallery',
     path: '/gallery/:slug',
     params: { slug: SLUG },

@@ -15,6 +15,7 @@ type Kind = 'text' | 'image';
 export class SubmitWork extends LightElement {
   static override properties = {
     slug: { attribute: false },
+    group: { attribute: false },
     kind: { state: true },
     sent: { state: true },
     concern: { state: true },
@@ -23,6 +24,8 @@ export class SubmitWork extends LightElement {
   };
 
   declare slug: string;
+  /** An art-therapy group's slug: the work is shared with that group only. */
+  declare group: string | null;
   declare kind: Kind;
   declare sent: Submitted | null;
   declare concern: Concern | null;
@@ -32,6 +35,7 @@ export class SubmitWork extends LightElement {
   constructor() {
     super();
     this.slug = '';
+    this.group = null;
     this.kind = 'text';
     this.sent = null;
     this.concern = null;
@@ -51,14 +55,15 @@ export class SubmitWork extends LightElement {
         const file = data.get('image');
         this.sent = await submitImage(
           this.slug,
-          { title: text('title'), alt_text: text('alt_text'), caption: text('caption'), group: null },
+          { title: text('title'), alt_text: text('alt_text'), caption: text('caption'), group: this.group },
           file as File,
         );
       } else {
-        this.sent = await submitText(this.slug, text('title'), text('body'), text('caption'), null);
+        this.sent = await submitText(this.slug, text('title'), text('body'), text('caption'), this.group);
       }
       this.concern = this.sent.concern;
       form.reset();
+      this.dispatchEvent(new CustomEvent('work-sent', { bubbles: true }));
     } catch (error) {
       this.error = describeError(error);
     }
@@ -69,8 +74,10 @@ export class SubmitWork extends LightElement {
     const image = this.kind === 'image';
     return html`
       <section aria-labelledby="submit-heading">
-        <h1 id="submit-heading">${t('gallery.submit.title')}</h1>
-        <p>${t('gallery.submit.intro')}</p>
+        ${this.group
+          ? html`<h2 id="submit-heading">${t('gallery.group.share')}</h2>`
+          : html`<h1 id="submit-heading">${t('gallery.submit.title')}</h1>`}
+        <p>${t(this.group ? 'gallery.group.intro' : 'gallery.submit.intro')}</p>
         ${this.sent ? html`<p role="status">${t('gallery.submit.sent')}</p>` : nothing}
         ${this.concern ? html`<cv-concern-message .concern=${this.concern}></cv-concern-message>` : nothing}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
@@ -97,7 +104,7 @@ export class SubmitWork extends LightElement {
           <input id="work-caption" name="caption" type="text" maxlength="500" />
           <div class="gallery-actions">
             <button type="submit" ?disabled=${this.busy}>${t('gallery.submit.send')}</button>
-            <a href=${`/gallery/${this.slug}`}>${t('gallery.title')}</a>
+            ${this.group ? nothing : html`<a href=${`/gallery/${this.slug}`}>${t('gallery.title')}</a>`}
           </div>
         </form>
       </section>
