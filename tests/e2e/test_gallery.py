@@ -85,6 +85,11 @@ def test_a_poem_is_approved_then_seen_by_another_member(browser: Browser, live_s
         work.get_by_text("Report this work").focus()
         r.keyboard.press("Enter")
         expect(work.get_by_label("Why are you reporting it?")).to_be_visible()
+        # The 3D gallery: the poem hangs there as an artwork (listed in the space's objects).
+        r.get_by_role("button", name="Walk through the gallery in 3D").click()
+        r.wait_for_url(f"{base}/spaces/**")
+        expect(r.get_by_text("Connected", exact=True)).to_be_visible(timeout=20_000)
+        expect(r.get_by_text("Kettle song").first).to_be_attached()
     finally:
         for context in contexts:
             context.close()
