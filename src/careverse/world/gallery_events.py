@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.kernel.events import DomainEvent
 from careverse.kernel.uow import unit_of_work
 from careverse.world.models import SpaceObject
-
-ARTWORK = "artwork"
+from careverse.world.objects import ARTWORK
 
 
 class GalleryWorkHung(DomainEvent, frozen=True):
