@@ -19,6 +19,7 @@ from careverse import (
     care,
     community,
     fhir,
+    gallery,
     groups,
     identity,
     mentoring,
@@ -60,6 +61,7 @@ CAPABILITIES = (
     training,
     groups,
     mentoring,
+    gallery,
     fhir,
     web,
 )

@@ -378,4 +378,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.mentoring.demo import seed as seed_mentoring
 
     await seed_mentoring(session, accounts)  # two approved mentors, Jonas mentored by Lucía
+    from careverse.gallery.demo import seed as seed_gallery
+
+    await seed_gallery(session, settings, accounts)  # two images and a poem, hung on the walls
     return list(PEOPLE)

@@ -8,6 +8,7 @@ from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.community import quality_models as community_quality_models
 from careverse.fhir import bulk_models as fhir_bulk_models
+from careverse.gallery import models as gallery_models
 from careverse.groups import models as groups_models
 from careverse.identity import models as identity_models
 from careverse.identity import smart_models as identity_smart_models
@@ -35,6 +36,7 @@ __all__ = [
     "community_moderation_models",
     "community_quality_models",
     "fhir_bulk_models",
+    "gallery_models",
     "groups_models",
     "identity_models",
     "identity_smart_models",

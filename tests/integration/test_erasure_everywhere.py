@@ -192,6 +192,10 @@ async def populate(app, client, person) -> dict[str, Person]:
              {"kind": "me_too"})  # fmt: skip
     await ok("PUT", f"/api/community/posts/{topic['post']['id']}/bookmark", patient)
     await ok("GET", f"/api/community/threads/{thread}", patient)
+    # Gallery: a poem of theirs, approved and hung on a wall of the community's gallery space.
+    work = await ok("POST", "/api/gallery/communities/erasure-walk/works/text", patient,
+                    {"title": "Morning", "body": "Light on the ward"})  # fmt: skip
+    await ok("POST", f"/api/gallery/works/{work['work']['id']}/approve", admin, {})
     return {"patient": patient, "bystander": bystander}
 
 
@@ -240,6 +244,7 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "community_bookmarks",
         "community_reads",
         "community_member_stats",
+        "gallery_works",
         "audit_events",
     } <= tables, sorted(tables)
 

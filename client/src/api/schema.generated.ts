@@ -875,6 +875,95 @@ export interface paths {
      */
     get: operations["thread_stream_api_community_threads__thread_id__stream_get"];
   };
+  "/api/gallery/communities/{slug}/space": {
+    /**
+     * Space
+     * @description The community's 3D gallery space, the caller let in; connect to it as to any space.
+     */
+    post: operations["space_api_gallery_communities__slug__space_post"];
+  };
+  "/api/gallery/communities/{slug}/works": {
+    /**
+     * Gallery
+     * @description The community's approved works (readers of the community).
+     */
+    get: operations["gallery_api_gallery_communities__slug__works_get"];
+  };
+  "/api/gallery/communities/{slug}/works/image": {
+    /**
+     * Submit Image
+     * @description An image with its alt text (required): checked by decoding it, stored without its
+     * metadata (EXIF, GPS), pending until a moderator approves it.
+     */
+    post: operations["submit_image_api_gallery_communities__slug__works_image_post"];
+  };
+  "/api/gallery/communities/{slug}/works/text": {
+    /**
+     * Submit Text
+     * @description A poem or short text (Markdown): pending until a moderator approves it.
+     */
+    post: operations["submit_text_api_gallery_communities__slug__works_text_post"];
+  };
+  "/api/gallery/groups/{slug}/works": {
+    /**
+     * Group Works
+     * @description An art-therapy group's shared works (its members and facilitators only).
+     */
+    get: operations["group_works_api_gallery_groups__slug__works_get"];
+  };
+  "/api/gallery/me/works": {
+    /**
+     * My Works
+     * @description The caller's works and where each stands.
+     */
+    get: operations["my_works_api_gallery_me_works_get"];
+  };
+  "/api/gallery/moderation/queue": {
+    /**
+     * Queue
+     * @description Works waiting for a human in the galleries the caller moderates, crisis first.
+     */
+    get: operations["queue_api_gallery_moderation_queue_get"];
+  };
+  "/api/gallery/works/{work_id}": {
+    /**
+     * Remove
+     * @description The author removes their work: out of the gallery and the space at once.
+     */
+    delete: operations["remove_api_gallery_works__work_id__delete"];
+  };
+  "/api/gallery/works/{work_id}/acknowledge": {
+    /**
+     * Acknowledge
+     * @description A human takes a crisis hold on (its escalation stops).
+     */
+    post: operations["acknowledge_api_gallery_works__work_id__acknowledge_post"];
+  };
+  "/api/gallery/works/{work_id}/approve": {
+    /** Approve */
+    post: operations["approve_api_gallery_works__work_id__approve_post"];
+  };
+  "/api/gallery/works/{work_id}/decline": {
+    /**
+     * Decline
+     * @description Not shown (or taken down), with a reason the author sees.
+     */
+    post: operations["decline_api_gallery_works__work_id__decline_post"];
+  };
+  "/api/gallery/works/{work_id}/image": {
+    /**
+     * Image
+     * @description A work's image (re-encoded, without metadata), to whoever may see the work.
+     */
+    get: operations["image_api_gallery_works__work_id__image_get"];
+  };
+  "/api/gallery/works/{work_id}/reports": {
+    /**
+     * Report
+     * @description Report a work (once); ``crisis`` holds it for a human at once.
+     */
+    post: operations["report_api_gallery_works__work_id__reports_post"];
+  };
   "/api/groups": {
     /**
      * List Groups
@@ -2693,7 +2782,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing" | "community" | "groups";
+      source: "news2" | "rule" | "wellbeing" | "community" | "groups" | "gallery";
       /**
        * Status
        * @enum {string}
@@ -3175,6 +3264,25 @@ export interface components {
       patient_id?: string | null;
       /** Subject */
       subject: string;
+    };
+    /** Body_submit_image_api_gallery_communities__slug__works_image_post */
+    Body_submit_image_api_gallery_communities__slug__works_image_post: {
+      /** Alt Text */
+      alt_text: string;
+      /**
+       * Caption
+       * @default
+       */
+      caption?: string;
+      /** Group */
+      group?: string | null;
+      /**
+       * Image
+       * @description PNG, JPEG or WebP, at most 5 MB
+       */
+      image: string;
+      /** Title */
+      title: string;
     };
     /** Body_token_api_auth_token_post */
     Body_token_api_auth_token_post: {
@@ -3866,6 +3974,15 @@ export interface components {
       /** Value */
       value?: number | null;
     };
+    /** CrisisOut */
+    CrisisOut: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /** Acknowledged */
+      acknowledged: boolean;
+      /** Escalated */
+      escalated: boolean;
+    };
     /**
      * CrisisPathOut
      * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
@@ -3900,16 +4017,6 @@ export interface components {
       text: string;
       /** Url */
       url?: string | null;
-    };
-    /** DecisionIn */
-    DecisionIn: {
-      /**
-       * Outcome
-       * @enum {string}
-       */
-      outcome: "upheld" | "overturned";
-      /** Reason */
-      reason: string;
     };
     /** DelegationIn */
     DelegationIn: {
@@ -4313,6 +4420,14 @@ export interface components {
       /** Weight */
       weight: number;
     };
+    /** GallerySpaceOut */
+    GallerySpaceOut: {
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+    };
     /** GoalIn */
     GoalIn: {
       /** Description */
@@ -4659,6 +4774,16 @@ export interface components {
     GroupShareOut: {
       /** Share */
       share: boolean;
+    };
+    /** GroupWorksOut */
+    GroupWorksOut: {
+      /**
+       * Community
+       * @description The group's community (submit there with ``group``)
+       */
+      community: string;
+      /** Works */
+      works: components["schemas"]["WorkOut"][];
     };
     /** GroupsOut */
     GroupsOut: {
@@ -6756,6 +6881,13 @@ export interface components {
       /** Quote Post Id */
       quote_post_id?: string | null;
     };
+    /** ReportIn */
+    ReportIn: {
+      /** Note */
+      note?: string | null;
+      /** Reason */
+      reason: string;
+    };
     /** RescheduleIn */
     RescheduleIn: {
       /** Note */
@@ -7460,6 +7592,26 @@ export interface components {
       /** Version */
       version: string;
     };
+    /** TextWorkIn */
+    TextWorkIn: {
+      /**
+       * Body
+       * @description Markdown: a poem or a short text
+       */
+      body: string;
+      /**
+       * Caption
+       * @default
+       */
+      caption?: string;
+      /**
+       * Group
+       * @description An art-therapy group
+       */
+      group?: string | null;
+      /** Title */
+      title: string;
+    };
     /** TherapyRoomIn */
     TherapyRoomIn: {
       /**
@@ -8108,6 +8260,108 @@ export interface components {
        * Format: date-time
        */
       utc: string;
+    };
+    /** WorkOut */
+    WorkOut: {
+      /** Alt Text */
+      alt_text: string;
+      /**
+       * Body
+       * @description The Markdown source (the author's)
+       */
+      body?: string | null;
+      /** Caption */
+      caption: string;
+      /** Community */
+      community: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      crisis?: components["schemas"]["CrisisOut"] | null;
+      /**
+       * Decision
+       * @description The moderator's reason (author and moderators)
+       */
+      decision: string | null;
+      /** Group */
+      group: string | null;
+      /**
+       * Handle
+       * @description The author's pseudonym in the community
+       */
+      handle: string;
+      /** Height */
+      height?: number | null;
+      /**
+       * Html
+       * @description A text work's Markdown rendered and sanitised (nh3)
+       */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Image Url */
+      image_url: string | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "image" | "text";
+      /** Mine */
+      mine: boolean;
+      /**
+       * Open Reports
+       * @default 0
+       */
+      open_reports?: number;
+      /**
+       * Placed
+       * @description Hung on a wall of the 3D gallery
+       */
+      placed: boolean;
+      /**
+       * Reasons
+       * @description The pipeline's rule names
+       */
+      reasons?: string[];
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "pending" | "held" | "approved" | "declined" | "removed";
+      /** Title */
+      title: string;
+      /** Width */
+      width?: number | null;
+    };
+    /** WorkSubmittedOut */
+    WorkSubmittedOut: {
+      concern: components["schemas"]["ConcernOut"] | null;
+      work: components["schemas"]["WorkOut"];
+    };
+    /** WorksOut */
+    WorksOut: {
+      /** Works */
+      works: components["schemas"]["WorkOut"][];
+    };
+    /** DecisionIn */
+    careverse__community__moderation_schemas__DecisionIn: {
+      /**
+       * Outcome
+       * @enum {string}
+       */
+      outcome: "upheld" | "overturned";
+      /** Reason */
+      reason: string;
+    };
+    /** DecisionIn */
+    careverse__gallery__schemas__DecisionIn: {
+      /** Reason */
+      reason?: string | null;
     };
   };
   responses: never;
@@ -13740,7 +13994,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["DecisionIn"];
+        "application/json": components["schemas"]["careverse__community__moderation_schemas__DecisionIn"];
       };
     };
     responses: {
@@ -15243,6 +15497,648 @@ export interface operations {
         content: {
           "text/event-stream": unknown;
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Space
+   * @description The community's 3D gallery space, the caller let in; connect to it as to any space.
+   */
+  space_api_gallery_communities__slug__space_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GallerySpaceOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Gallery
+   * @description The community's approved works (readers of the community).
+   */
+  gallery_api_gallery_communities__slug__works_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Submit Image
+   * @description An image with its alt text (required): checked by decoding it, stored without its
+   * metadata (EXIF, GPS), pending until a moderator approves it.
+   */
+  submit_image_api_gallery_communities__slug__works_image_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_submit_image_api_gallery_communities__slug__works_image_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WorkSubmittedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Submit Text
+   * @description A poem or short text (Markdown): pending until a moderator approves it.
+   */
+  submit_text_api_gallery_communities__slug__works_text_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TextWorkIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WorkSubmittedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Group Works
+   * @description An art-therapy group's shared works (its members and facilitators only).
+   */
+  group_works_api_gallery_groups__slug__works_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupWorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Works
+   * @description The caller's works and where each stands.
+   */
+  my_works_api_gallery_me_works_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Queue
+   * @description Works waiting for a human in the galleries the caller moderates, crisis first.
+   */
+  queue_api_gallery_moderation_queue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Remove
+   * @description The author removes their work: out of the gallery and the space at once.
+   */
+  remove_api_gallery_works__work_id__delete: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Acknowledge
+   * @description A human takes a crisis hold on (its escalation stops).
+   */
+  acknowledge_api_gallery_works__work_id__acknowledge_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_gallery_works__work_id__approve_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Decline
+   * @description Not shown (or taken down), with a reason the author sees.
+   */
+  decline_api_gallery_works__work_id__decline_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Image
+   * @description A work's image (re-encoded, without metadata), to whoever may see the work.
+   */
+  image_api_gallery_works__work_id__image_get: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "image/jpeg": unknown;
+          "image/png": unknown;
+          "image/webp": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Report
+   * @description Report a work (once); ``crisis`` holds it for a human at once.
+   */
+  report_api_gallery_works__work_id__reports_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReportIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {

@@ -43,7 +43,7 @@ export function metres(distance: number): number {
   return Math.max(0, Math.round(distance));
 }
 
-export const OBJECT_KINDS = ['poster', 'note', 'model', 'notice-board'] as const;
+export const OBJECT_KINDS = ['poster', 'note', 'model', 'notice-board', 'artwork'] as const;
 
 /** Models the server offers (`careverse.world.templates.MODELS`). */
 export const MODEL_KEYS = [

@@ -156,6 +156,42 @@ function model(key: string): Group {
   return group;
 }
 
+/**
+ * A member's work the gallery hung on a wall (the server places it): a dark frame at eye height
+ * holding the image from our own origin, or — for a poem or short text — a cream plaque with it.
+ */
+function artwork(object: WorldObject): Mesh[] {
+  const frame = new Mesh(new BoxGeometry(2.4, 1.9, 0.08), lambert('#2f2a26'));
+  frame.position.y = 1.9;
+  const image = object.url && object.url.startsWith('/') && !object.url.startsWith('//');
+  const face = new Mesh(
+    new PlaneGeometry(2.2, 1.7),
+    new MeshBasicMaterial({
+      map: textCard(1024, 792, image ? '#e9e4da' : '#fbf6e9', object.title ?? '', image ? '' : (object.text ?? '')),
+    }),
+  );
+  face.position.set(0, 1.9, 0.045);
+  if (image) {
+    new TextureLoader().load(object.url!, (texture) => {
+      texture.colorSpace = SRGBColorSpace;
+      const material = face.material as MeshBasicMaterial;
+      material.map?.dispose();
+      material.map = texture;
+      material.needsUpdate = true;
+      // Keep the picture's proportions inside the frame.
+      const picture = texture.image as { width: number; height: number };
+      const ratio = picture.width / Math.max(1, picture.height);
+      face.scale.set(Math.min(1, ratio / (2.2 / 1.7)), Math.min(1, 2.2 / 1.7 / ratio), 1);
+    });
+  }
+  const label = new Mesh(
+    new PlaneGeometry(1.2, 0.3),
+    new MeshBasicMaterial({ map: textCard(512, 128, '#f3f0ea', object.title ?? '', '') }),
+  );
+  label.position.set(0, 0.75, 0.02);
+  return [frame, face, label];
+}
+
 /** The group drawing one object; `dispose()` frees what it made. */
 export function buildObject(object: WorldObject): Group {
   const group = new Group();
@@ -184,6 +220,8 @@ export function buildObject(object: WorldObject): Group {
         material.needsUpdate = true;
       });
     }
+  } else if (object.kind === 'artwork') {
+    group.add(...artwork(object));
   } else if (object.kind === 'notice-board') {
     // A cork board on two legs; a tap on it opens its community page (scene3d.ts).
     const board = new Mesh(new BoxGeometry(1.8, 1.2, 0.08), lambert('#b08a5a'));

@@ -207,3 +207,13 @@ def relevel(stats: MemberStats, actor: Actor) -> int:
         clinician=actor.role is Role.CLINICIAN,
     )  # fmt: skip
     return stats.trust_level
+
+
+async def staff_communities(session: AsyncSession, account_id: uuid.UUID) -> list[uuid.UUID]:
+    """The communities where the account is an active facilitator or moderator."""
+    return list((await session.scalars(
+        select(Membership.community_id).where(
+            Membership.account_id == account_id, Membership.status == "active",
+            Membership.role.in_(STAFF_ROLES),
+        )
+    )).all())  # fmt: skip

@@ -87,3 +87,22 @@ async def facilitator_ids(session: AsyncSession, group_id: uuid.UUID) -> list[uu
             )
         ).all()
     )
+
+
+async def facilitated_groups(session: AsyncSession, account_id: uuid.UUID) -> list[uuid.UUID]:
+    """The groups the account facilitates (active)."""
+    return list(
+        (
+            await session.scalars(
+                select(GroupMember.group_id).where(
+                    GroupMember.account_id == account_id,
+                    GroupMember.role == "facilitator",
+                    GroupMember.status == "active",
+                )
+            )
+        ).all()
+    )
+
+
+async def slug_of(session: AsyncSession, group_id: uuid.UUID) -> str | None:
+    return await session.scalar(select(SupportGroup.slug).where(SupportGroup.id == group_id))

@@ -68,6 +68,11 @@ def setup(runtime: Runtime) -> None:
     from careverse.monitoring.group_alerts import escalate_group_support
 
     events.subscribe(GroupSupportEscalated, escalate_group_support, phase=Phase.TRANSACTION)
+    # The gallery's crisis holds: the author's urgent alert commits with the held work.
+    from careverse.gallery.events import GalleryWorkHeld
+    from careverse.monitoring.gallery_alerts import open_gallery_crisis_alert
+
+    events.subscribe(GalleryWorkHeld, open_gallery_crisis_alert, phase=Phase.TRANSACTION)
 
     # The paging webhook: once per change, from the committing node; off without its secret.
     hook_url, secret = settings.alert_webhook_url, settings.alert_webhook_secret

@@ -23,6 +23,7 @@ def setup(runtime: Runtime) -> None:
     from careverse.kernel.events import Phase
     from careverse.privacy.events import AccountErasureDue
     from careverse.world import api, events
+    from careverse.world import protocol as proto
     from careverse.world.hub import Hub, Limits
 
     settings = runtime.settings
@@ -76,3 +77,26 @@ def setup(runtime: Runtime) -> None:
     from careverse.world.circle_events import GroupSpaceRequested, open_group_space
 
     runtime.events.subscribe(GroupSpaceRequested, open_group_space, phase=Phase.TRANSACTION)
+    # The gallery hangs approved works as frames and takes them down (world/gallery_events.py).
+    from careverse.world import gallery_events, objects
+
+    runtime.events.subscribe(
+        gallery_events.GalleryWorkHung, gallery_events.hang_work, phase=Phase.TRANSACTION
+    )
+    runtime.events.subscribe(
+        gallery_events.GalleryWorkTakenDown, gallery_events.take_down_work, phase=Phase.TRANSACTION
+    )
+
+    async def show_frame(event: gallery_events.GalleryFrameChanged) -> None:
+        """On every node: the running copies of the gallery see the frame come or go at once."""
+        hub = runtime.find(Hub)
+        if hub is None or not hub.instances.get(str(event.space_id)):
+            return
+        out = await objects.read_object(runtime.db, event.work_id) if event.hung else None
+        if event.hung and out is None:
+            return
+        change = proto.ObjectOut(op="add" if out else "del", id=str(event.work_id), o=out)
+        for inst in list(hub.instances.get(str(event.space_id), ())):
+            objects.apply(inst, change)
+
+    runtime.events.subscribe(gallery_events.GalleryFrameChanged, show_frame, phase=Phase.EVERYWHERE)

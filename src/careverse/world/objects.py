@@ -25,6 +25,8 @@ from careverse.world.connection import Client
 from careverse.world.models import SpaceObject
 from careverse.world.templates import COMMUNITY_PATH, MODELS, NOTICE_BOARD
 
+ARTWORK = "artwork"  # a member's work the gallery hung (world/gallery_events.py)
+
 if TYPE_CHECKING:
     from careverse.kernel.db import Database
     from careverse.world.instance import Instance
@@ -89,6 +91,8 @@ def handle(inst: Instance, me: Avatar, client: Client, message) -> bool:
     current = inst.objects.get(message.id)
     if current is None:
         return refuse("no_object", "That object is not here.")
+    if current.kind == ARTWORK:  # the gallery hangs and takes down members' works (gallery_events)
+        return refuse("forbidden", "A work in the gallery is moved or removed from its page.")
     owner = me.facilitator or current.by == me.id
     if isinstance(message, proto.ObjectDelete):
         if not owner:
@@ -214,6 +218,13 @@ class ObjectStore:
                 log.warning("world.object_flush_failed", error=type(exc).__name__)
 
 
+async def read_object(db: Database, object_id: uuid.UUID) -> proto.ObjectState | None:
+    """One object as stored (a frame the gallery hung on another node's transaction)."""
+    async with db.session() as session:
+        row = await session.get(SpaceObject, object_id)
+        return None if row is None else _object_state(row)
+
+
 def _object_row(space_id: str, state: proto.ObjectState) -> dict:
     return dict(
         id=uuid.UUID(state.id), space_id=uuid.UUID(space_id), kind=state.kind,
@@ -233,7 +244,7 @@ def _object_state(row: SpaceObject) -> proto.ObjectState:
         id=str(row.id), kind=row.kind, p=(row.x, row.y, row.z), yaw=row.yaw,
         rot=tuple(rot) if rot else None, title=label.get("title", ""),
         text=label.get("text", ""),
-        url=row.asset if row.kind in ("poster", NOTICE_BOARD) else None,
+        url=row.asset if row.kind in ("poster", NOTICE_BOARD, ARTWORK) else None,
         model=row.asset if row.kind == "model" else None, scale=data.get("scale", 1.0),
         shared=bool(data.get("shared")), by=str(row.created_by) if row.created_by else None,
     )  # fmt: skip

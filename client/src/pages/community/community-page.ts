@@ -184,8 +184,10 @@ export class CommunityPage extends LightElement {
         </details>
         ${this.joinForm(info)}
         ${isCommunityStaff(info)
-          ? html`<p><a href="/community/moderation">${t('community.staff.link')}</a></p>`
+          ? html`<p><a href="/community/moderation">${t('community.staff.link')}</a></p>
+              <p><a href="/gallery/moderation">${t('gallery.moderation.title')}</a></p>`
           : nothing}
+        <p><a href=${`/gallery/${info.slug}`}>${t('gallery.link')}</a></p>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <h2>${t('community.topics')}</h2>
         ${this.topics.length ? nothing : html`<p>${t('community.noTopics')}</p>`}

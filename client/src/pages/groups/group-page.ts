@@ -144,6 +144,9 @@ export class GroupPage extends LightElement {
           ${t('groups.session.pseudonym')}
         </label>
         <p><button class="button" type="submit">${t('groups.session.enter')}</button></p>
+        ${g.template === 'gallery'
+          ? html`<p><a href=${`/gallery/groups/${g.slug}`}>${t('gallery.group.link')}</a></p>`
+          : nothing}
         ${g.facilitator
           ? nothing
           : html`<p><a href=${calendarUrl(g.slug)} download>${t('groups.calendar')}</a></p>
