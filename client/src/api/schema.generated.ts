@@ -1519,6 +1519,14 @@ export interface paths {
      */
     get: operations["get_run_api_training_runs__run_id__get"];
   };
+  "/api/training/runs/{run_id}/debrief.pdf": {
+    /**
+     * Debrief Pdf
+     * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
+     * instructor only).
+     */
+    get: operations["debrief_pdf_api_training_runs__run_id__debrief_pdf_get"];
+  };
   "/api/training/runs/{run_id}/notes": {
     /**
      * Save Notes
@@ -19818,6 +19826,56 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Debrief Pdf
+   * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
+   * instructor only).
+   */
+  debrief_pdf_api_training_runs__run_id__debrief_pdf_get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/pdf": unknown;
         };
       };
       /** @description Bad request */

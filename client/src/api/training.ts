@@ -1,5 +1,6 @@
 /** Medical training (`/api/training/...`, docs/training.md): scenarios, lab runs, debrief notes. */
-import { api, type Schema, type Sent } from './typed';
+import { download, type DownloadedFile } from './http';
+import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type Catalogue = Sent<Schema<'TrainingCatalogueOut'>>;
 export type Intervention = Sent<Schema<'InterventionOut'>>;
@@ -21,4 +22,12 @@ export function run(id: string): Promise<Run> {
 
 export function saveNotes(id: string, notes: PearlsNotes): Promise<Run> {
   return api.put('/api/training/runs/{run_id}/notes', { path: { run_id: id }, body: notes });
+}
+
+/** The run's debrief as a PDF for the trainee's portfolio. */
+export function debriefPdf(id: string): Promise<DownloadedFile> {
+  return download(
+    apiUrl('/api/training/runs/{run_id}/debrief.pdf', { path: { run_id: id } }),
+    'debrief.pdf',
+  );
 }

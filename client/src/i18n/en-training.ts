@@ -87,6 +87,8 @@ const training = {
   'debrief.doneLate': 'done at {time}, late',
   'debrief.critical': '(critical)',
   'debrief.errors': 'Critical errors',
+  'debrief.pdf': 'Download the debrief (PDF)',
+  'debrief.pdfDone': 'Saved {filename}.',
 } as const;
 
 export default training;

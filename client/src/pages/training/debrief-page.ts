@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { run, saveNotes, type PearlsNotes, type Run } from '../../api/training';
+import { debriefPdf, run, saveNotes, type PearlsNotes, type Run } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
@@ -70,6 +70,25 @@ export class DebriefPage extends LightElement {
     try {
       this.found = await saveNotes(this.runId, notes);
       this.saved = t('debrief.saved');
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private async downloadPdf(): Promise<void> {
+    this.saved = '';
+    try {
+      const file = await debriefPdf(this.runId);
+      const url = URL.createObjectURL(file.blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      link.hidden = true;
+      this.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      this.saved = t('debrief.pdfDone', { filename: file.filename });
     } catch (error) {
       this.error = describeError(error);
     }
@@ -190,6 +209,11 @@ export class DebriefPage extends LightElement {
       <section class="debrief-page" aria-labelledby="debrief-heading">
         <h1 id="debrief-heading">${t('debrief.heading', { title: found.title })}</h1>
         <p>${t('debrief.outcome', { outcome: t(`lab.outcome.${outcome}`) })}</p>
+        <p>
+          <button type="button" data-testid="debrief-pdf" @click=${() => void this.downloadPdf()}>
+            ${t('debrief.pdf')}
+          </button>
+        </p>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <form @submit=${(e: Event) => void this.save(e)}>
           ${PHASES.map((phase) => this.renderPhase(found, phase))}
