@@ -30,12 +30,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
+from pydantic import ValidationError
 
 from careverse.kernel.policy import may_instruct
 from careverse.kernel.uow import unit_of_work
 from careverse.training.events import LabRunEnded
 from careverse.training.lab import LiveRun, check_injection, check_trainee_action
-from careverse.training.scenarios import scenario_ids
+from careverse.training.scenarios import Scenario, scenario_ids
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar, is_uuid
 
@@ -144,11 +145,10 @@ def control(inst: Instance, me: Avatar, client: Pusher, message: proto.Lab) -> N
         if lab is not None and lab.status != "ended":
             client.push(proto.Error(code="lab_running", message="Stop the running scenario first."))
             return
-        if message.scenario not in scenario_ids():
-            known = ", ".join(scenario_ids())
-            client.push(proto.Error(code="bad_scenario", message=f"Choose one of: {known}."))
+        scenario = chosen(client, message)
+        if scenario is None:
             return
-        live = LiveRun(message.scenario, seed=message.seed)
+        live = LiveRun(scenario, seed=message.seed)
         inst.lab = LabState(
             run_id=str(uuid.uuid4()), live=live, instructor=me.id, instructor_name=me.name,
             started_at=datetime.now(UTC), last=now, speed=message.speed, seed=message.seed,
@@ -184,6 +184,24 @@ def control(inst: Instance, me: Avatar, client: Pusher, message: proto.Lab) -> N
         detail = {"speed": lab.speed} if message.action == "speed" else {}
         lab.live.note("control", message.action, by=me.id, at=round(now, 3), **detail)
     send(inst, now)
+
+
+def chosen(client: Pusher, message: proto.Lab) -> Scenario | str | None:
+    """The scenario to start: a shipped one by id, or a draft checked by the schema (a
+    refusal names the field); None when refused."""
+    if message.draft is not None:
+        try:
+            return Scenario.model_validate(message.draft)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "scenario"
+            client.push(proto.Error(code="bad_scenario", message=f"{where}: {first['msg']}"))
+            return None
+    if message.scenario not in scenario_ids():
+        known = ", ".join(scenario_ids())
+        client.push(proto.Error(code="bad_scenario", message=f"Choose one of: {known}."))
+        return None
+    return message.scenario
 
 
 def step(inst: Instance, now: float) -> None:

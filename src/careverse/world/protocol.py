@@ -200,6 +200,7 @@ class Lab(_Msg, tag="lab"):
     speed: Annotated[float, msgspec.Meta(ge=0.5, le=20)] = 1.0  # scenario seconds per second
     name: LabName | None = None  # inject: the action
     params: LabParams = {}
+    draft: dict[str, Any] | None = None  # start: an educator's own scenario (the schema checks it)
 
 
 class LabAct(_Msg, tag="lab_act"):
