@@ -99,6 +99,12 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
     expect(one_page.get_by_role("heading", name="Score of Kim Trainee")).to_have_count(0)
     expect(one_page.locator("cv-vitals-chart canvas").first).to_be_visible()
     assert run_axe(one_page) == []
+    with one_page.expect_download() as got:
+        one_page.get_by_role("button", name="Download the debrief (PDF)").click()
+    pdf = got.value
+    assert pdf.suggested_filename.startswith("debrief-haemorrhage")
+    with open(pdf.path(), "rb") as saved:
+        assert saved.read(5) == b"%PDF-"
 
     teacher_page.get_by_role("link", name="Go to the debrief").click()
     teacher_page.get_by_label("Instructor notes").nth(3).fill("Call for help sooner.")

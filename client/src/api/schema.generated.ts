@@ -1504,6 +1504,35 @@ export interface paths {
      */
     get: operations["catalogue_api_training_catalogue_get"];
   };
+  "/api/training/drafts": {
+    /**
+     * List Drafts
+     * @description The caller's scenario drafts.
+     */
+    get: operations["list_drafts_api_training_drafts_get"];
+    /**
+     * Create Draft
+     * @description Save a new draft (validated by the scenario schema).
+     */
+    post: operations["create_draft_api_training_drafts_post"];
+  };
+  "/api/training/drafts/{draft_id}": {
+    /**
+     * Get Draft
+     * @description One of the caller's drafts.
+     */
+    get: operations["get_draft_api_training_drafts__draft_id__get"];
+    /**
+     * Update Draft
+     * @description Replace one of the caller's drafts.
+     */
+    put: operations["update_draft_api_training_drafts__draft_id__put"];
+    /**
+     * Delete Draft
+     * @description Delete one of the caller's drafts.
+     */
+    delete: operations["delete_draft_api_training_drafts__draft_id__delete"];
+  };
   "/api/training/runs": {
     /**
      * List Runs
@@ -1533,6 +1562,20 @@ export interface paths {
      * @description The instructor's PEARLS debrief notes (phases left out are kept).
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
+  };
+  "/api/training/scenarios/preview": {
+    /**
+     * Preview
+     * @description Run the scenario headless with its model answer and without (educators only).
+     */
+    post: operations["preview_api_training_scenarios_preview_post"];
+  };
+  "/api/training/scenarios/{scenario_id}/source": {
+    /**
+     * Shipped Source
+     * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
+     */
+    get: operations["shipped_source_api_training_scenarios__scenario_id__source_get"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -2767,6 +2810,25 @@ export interface components {
       /** Rate */
       rate: number;
     };
+    /**
+     * AnswerActionIn
+     * @description One action of a model answer, checked against the engine and the procedures.
+     */
+    AnswerActionIn: {
+      /** Action */
+      action: string;
+      /** At */
+      at: number;
+      /** By */
+      by?: string | null;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
+    };
     /** AnswerOptionOut */
     AnswerOptionOut: {
       /** Loinc */
@@ -3170,6 +3232,13 @@ export interface components {
     BookmarksOut: {
       /** Posts */
       posts: components["schemas"]["PostOut"][];
+    };
+    /** Bound */
+    Bound: {
+      /** Max */
+      max?: number | null;
+      /** Min */
+      min?: number | null;
     };
     /** BreakGlassIn */
     BreakGlassIn: {
@@ -3874,6 +3943,36 @@ export interface components {
       /** Url */
       url?: string | null;
     };
+    /**
+     * Criteria
+     * @description Vitals within bounds (all must hold); ``arrest`` true/false if it matters.
+     */
+    Criteria: {
+      /** Arrest */
+      arrest?: boolean | null;
+      /**
+       * Vitals
+       * @default {}
+       */
+      vitals?: {
+        [key: string]: components["schemas"]["Bound"];
+      };
+    };
+    /** CriticalError */
+    CriticalError: {
+      /** Description */
+      description: string;
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "wrong_drug" | "overdose" | "contraindicated" | "wrong_route";
+      match: components["schemas"]["Match"];
+      /** Penalty */
+      penalty: number;
+    };
     /** DecisionIn */
     DecisionIn: {
       /**
@@ -4178,6 +4277,23 @@ export interface components {
        * @enum {string}
        */
       status: "scheduled" | "none";
+    };
+    /** ExpectedAction */
+    ExpectedAction: {
+      /**
+       * Critical
+       * @default false
+       */
+      critical?: boolean;
+      /** Description */
+      description: string;
+      /** Id */
+      id: string;
+      match: components["schemas"]["Match"];
+      /** Weight */
+      weight: number;
+      /** Within S */
+      within_s: number;
     };
     /** ExposureEventOut */
     ExposureEventOut: {
@@ -4629,6 +4745,25 @@ export interface components {
       handled?: boolean;
     };
     /**
+     * Handler
+     * @description What a correct action does to the story: more steps, and a new state.
+     */
+    Handler: {
+      /** Goto */
+      goto?: string | null;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      on: components["schemas"]["Match"];
+      /**
+       * Then
+       * @default []
+       */
+      then?: components["schemas"]["Step"][];
+    };
+    /**
      * HealthRecordOut
      * @description The whole record at once (the patient's "My health" page reads this, one audit entry).
      */
@@ -5047,6 +5182,35 @@ export interface components {
        * @enum {string}
        */
       state: "draft" | "published";
+    };
+    /**
+     * Match
+     * @description Which applied actions count: the action, and optionally parameter values.
+     */
+    Match: {
+      /** Action */
+      action: string;
+      /**
+       * At Least
+       * @default {}
+       */
+      at_least?: {
+        [key: string]: number;
+      };
+      /**
+       * At Most
+       * @default {}
+       */
+      at_most?: {
+        [key: string]: number;
+      };
+      /**
+       * Equals
+       * @default {}
+       */
+      equals?: {
+        [key: string]: string;
+      };
     };
     /** MedicationIn */
     MedicationIn: {
@@ -6083,6 +6247,30 @@ export interface components {
       /** Sex */
       sex: string | null;
     };
+    /** PatientSpec */
+    PatientSpec: {
+      /**
+       * Age Years
+       * @default 40
+       */
+      age_years?: number;
+      /**
+       * History
+       * @default
+       */
+      history?: string;
+      /**
+       * Sex
+       * @default male
+       * @enum {string}
+       */
+      sex?: "female" | "male";
+      /**
+       * Weight Kg
+       * @default 70
+       */
+      weight_kg?: number;
+    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -6916,6 +7104,107 @@ export interface components {
       /** Runs */
       runs: components["schemas"]["RunBriefOut"][];
     };
+    /**
+     * Scenario
+     * @description A whole scenario; see the module's docstring.
+     */
+    Scenario: {
+      /**
+       * Condition
+       * @enum {string}
+       */
+      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
+      /**
+       * Critical Errors
+       * @default []
+       */
+      critical_errors?: components["schemas"]["CriticalError"][];
+      /** Duration S */
+      duration_s: number;
+      /**
+       * Events
+       * @default []
+       */
+      events?: components["schemas"]["TimedEvent"][];
+      /** Expected Actions */
+      expected_actions: components["schemas"]["ExpectedAction"][];
+      /**
+       * Handlers
+       * @default []
+       */
+      handlers?: components["schemas"]["Handler"][];
+      /** Id */
+      id: string;
+      /** Initial */
+      initial: components["schemas"]["Step"][];
+      /** Learning Objectives */
+      learning_objectives: string[];
+      /**
+       * @default {
+       *   "age_years": 40,
+       *   "history": "",
+       *   "sex": "male",
+       *   "weight_kg": 70
+       * }
+       */
+      patient?: components["schemas"]["PatientSpec"];
+      stabilised_when: components["schemas"]["Criteria"];
+      /** States */
+      states: components["schemas"]["State"][];
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      untreated_deteriorates_to: components["schemas"]["Criteria"];
+    };
+    /** ScenarioDraftBriefOut */
+    ScenarioDraftBriefOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /**
+     * ScenarioDraftIn
+     * @description A scenario (validated by the scenario schema: a bad field answers 422 with its path)
+     * and its model answer.
+     */
+    ScenarioDraftIn: {
+      /**
+       * Actions
+       * @default []
+       */
+      actions?: components["schemas"]["AnswerActionIn"][];
+      scenario: components["schemas"]["Scenario"];
+    };
+    /** ScenarioDraftOut */
+    ScenarioDraftOut: {
+      /** Actions */
+      actions: {
+          [key: string]: unknown;
+        }[];
+      /** Id */
+      id: string | null;
+      /** Scenario */
+      scenario: {
+        [key: string]: unknown;
+      };
+      /** Title */
+      title: string;
+    };
+    /** ScenarioDraftsOut */
+    ScenarioDraftsOut: {
+      /** Drafts */
+      drafts: components["schemas"]["ScenarioDraftBriefOut"][];
+    };
     /** ScenarioOut */
     ScenarioOut: {
       /** Condition */
@@ -6930,6 +7219,46 @@ export interface components {
       summary: string;
       /** Title */
       title: string;
+    };
+    /** ScenarioPreviewIn */
+    ScenarioPreviewIn: {
+      /**
+       * Actions
+       * @default []
+       */
+      actions?: components["schemas"]["AnswerActionIn"][];
+      scenario: components["schemas"]["Scenario"];
+      /**
+       * Seed
+       * @default 0
+       */
+      seed?: number;
+    };
+    /** ScenarioPreviewOut */
+    ScenarioPreviewOut: {
+      with_actions: components["schemas"]["ScenarioPreviewRunOut"];
+      without_actions: components["schemas"]["ScenarioPreviewRunOut"];
+    };
+    /** ScenarioPreviewRunOut */
+    ScenarioPreviewRunOut: {
+      /** Log */
+      log: {
+          [key: string]: unknown;
+        }[];
+      /** Outcome */
+      outcome: string;
+      /** Score */
+      score: {
+        [key: string]: unknown;
+      };
+      /** Timeline */
+      timeline: {
+          [key: string]: unknown;
+        }[];
+      /** Vitals */
+      vitals: {
+        [key: string]: unknown;
+      };
     };
     /** SceneOut */
     SceneOut: {
@@ -7207,6 +7536,31 @@ export interface components {
       /** Total */
       total: number;
     };
+    /**
+     * State
+     * @description A phase of the story. Entered from ``from_states`` (any if empty) once ``after_s`` has
+     * passed and ``when`` holds (a state with neither is reached only through a handler); on
+     * entry its trends start, and leaving it ends them.
+     */
+    State: {
+      /** After S */
+      after_s?: number | null;
+      /** Description */
+      description: string;
+      /**
+       * From States
+       * @default []
+       */
+      from_states?: string[];
+      /** Id */
+      id: string;
+      /**
+       * Trends
+       * @default []
+       */
+      trends?: components["schemas"]["Trend"][];
+      when?: components["schemas"]["Criteria"] | null;
+    };
     /** StateOut */
     StateOut: {
       /**
@@ -7230,6 +7584,21 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
+    };
+    /**
+     * Step
+     * @description One action with its parameters.
+     */
+    Step: {
+      /** Action */
+      action: string;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /**
      * StepIn
@@ -7533,6 +7902,28 @@ export interface components {
       /** Value */
       value: number;
     };
+    /**
+     * TimedEvent
+     * @description Something the scenario does at a time (a deterioration, a new finding).
+     */
+    TimedEvent: {
+      /** Action */
+      action: string;
+      /** At S */
+      at_s: number;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
+    };
     /** TokenOut */
     TokenOut: {
       /** Access Token */
@@ -7590,6 +7981,21 @@ export interface components {
       interventions: components["schemas"]["InterventionOut"][];
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
+    };
+    /**
+     * Trend
+     * @description On entering a state, a condition's severity moves to ``to_severity`` over ``over_s``.
+     */
+    Trend: {
+      /**
+       * Condition
+       * @enum {string}
+       */
+      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
+      /** Over S */
+      over_s: number;
+      /** To Severity */
+      to_severity: number;
     };
     /** TrendRuleIn */
     TrendRuleIn: {
@@ -19773,6 +20179,243 @@ export interface operations {
     };
   };
   /**
+   * List Drafts
+   * @description The caller's scenario drafts.
+   */
+  list_drafts_api_training_drafts_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Draft
+   * @description Save a new draft (validated by the scenario schema).
+   */
+  create_draft_api_training_drafts_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioDraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Draft
+   * @description One of the caller's drafts.
+   */
+  get_draft_api_training_drafts__draft_id__get: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Update Draft
+   * @description Replace one of the caller's drafts.
+   */
+  update_draft_api_training_drafts__draft_id__put: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioDraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Delete Draft
+   * @description Delete one of the caller's drafts.
+   */
+  delete_draft_api_training_drafts__draft_id__delete: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Runs
    * @description The lab runs the caller was in (trainee or instructor), newest first.
    */
@@ -19930,6 +20573,104 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Preview
+   * @description Run the scenario headless with its model answer and without (educators only).
+   */
+  preview_api_training_scenarios_preview_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioPreviewIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioPreviewOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Shipped Source
+   * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
+   */
+  shipped_source_api_training_scenarios__scenario_id__source_get: {
+    parameters: {
+      path: {
+        scenario_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
         };
       };
       /** @description Bad request */

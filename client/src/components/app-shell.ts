@@ -51,6 +51,7 @@ import '../pages/groups/group-page';
 import '../pages/training/training-page';
 import '../pages/training/lab-page';
 import '../pages/training/debrief-page';
+import '../pages/training/author-page';
 import '../pages/mentoring/mentoring-page';
 import '../pages/mentoring/apply-page';
 import '../pages/mentoring/relationship-page';

@@ -195,6 +195,7 @@ export interface LabMessage {
 /** The instructor's controls (world/lab.py). */
 export type LabControl =
   | { action: 'start'; scenario: string; speed?: number; seed?: number }
+  | { action: 'start'; draft: Record<string, unknown>; speed?: number; seed?: number }
   | { action: 'pause' | 'resume' | 'stop' }
   | { action: 'speed'; speed: number }
   | { action: 'inject'; name: string; params: Record<string, number | string> };

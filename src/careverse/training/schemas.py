@@ -88,28 +88,28 @@ class NotesIn(BaseModel):
     summary: str | None = Field(default=None, max_length=4000)
 
 
-class ActionIn(ActionAt):
+class AnswerActionIn(ActionAt):
     """One action of a model answer, checked against the engine and the procedures."""
 
     @model_validator(mode="after")
-    def _known(self) -> ActionIn:
+    def _known(self) -> AnswerActionIn:
         check_action(self.action, self.params)
         return self
 
 
-class DraftIn(BaseModel):
+class ScenarioDraftIn(BaseModel):
     """A scenario (validated by the scenario schema: a bad field answers 422 with its path)
     and its model answer."""
 
     scenario: Scenario
-    actions: list[ActionIn] = Field(default=[], max_length=200)
+    actions: list[AnswerActionIn] = Field(default=[], max_length=200)
 
 
-class PreviewIn(DraftIn):
+class ScenarioPreviewIn(ScenarioDraftIn):
     seed: int = Field(default=0, ge=0, le=2**31)
 
 
-class PreviewRunOut(BaseModel):
+class ScenarioPreviewRunOut(BaseModel):
     outcome: str
     score: dict[str, Any]
     log: list[dict[str, Any]]
@@ -117,22 +117,22 @@ class PreviewRunOut(BaseModel):
     vitals: dict[str, Any]
 
 
-class PreviewOut(BaseModel):
-    with_actions: PreviewRunOut
-    without_actions: PreviewRunOut
+class ScenarioPreviewOut(BaseModel):
+    with_actions: ScenarioPreviewRunOut
+    without_actions: ScenarioPreviewRunOut
 
 
-class DraftBriefOut(BaseModel):
+class ScenarioDraftBriefOut(BaseModel):
     id: uuid.UUID
     title: str
     updated_at: datetime
 
 
-class DraftsOut(BaseModel):
-    drafts: list[DraftBriefOut]
+class ScenarioDraftsOut(BaseModel):
+    drafts: list[ScenarioDraftBriefOut]
 
 
-class DraftOut(BaseModel):
+class ScenarioDraftOut(BaseModel):
     id: uuid.UUID | None  # None: a shipped scenario offered as a starting point
     title: str
     scenario: dict[str, Any]

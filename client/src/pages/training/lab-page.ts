@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { catalogue, type Catalogue, type Intervention } from '../../api/training';
+import { catalogue, draft, drafts, type Catalogue, type DraftBrief, type Intervention } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
@@ -39,6 +39,7 @@ const HISTORY = 720;
  */
 export class LabPage extends LightElement {
   static override properties = {
+    drafts: { state: true },
     spaceId: { type: String, attribute: 'space-id' },
     socket: { attribute: false },
     stage: { attribute: false },
@@ -64,6 +65,7 @@ export class LabPage extends LightElement {
   declare log: LabLogEntry[];
   declare history: VitalsRow[];
   declare options: Catalogue | null;
+  declare drafts: DraftBrief[];
   declare chosen: string;
   declare values: Record<string, string>;
   declare error: string;
@@ -88,6 +90,7 @@ export class LabPage extends LightElement {
     this.log = [];
     this.history = [];
     this.options = null;
+    this.drafts = [];
     this.chosen = 'oxygen';
     this.values = {};
     this.error = '';
@@ -105,6 +108,12 @@ export class LabPage extends LightElement {
       (found) => (this.options = found),
       (error: unknown) => (this.error = describeError(error)),
     );
+    if (this.instructor) {
+      drafts().then(
+        (mine) => (this.drafts = mine),
+        () => (this.drafts = []),
+      );
+    }
     // Embedded in a space page: its connection (one socket per person and space, or the
     // server would replace one with the other); else a connection of our own.
     if (this.embedded) this.bind(this.socket);
@@ -250,6 +259,14 @@ export class LabPage extends LightElement {
     const scenario = String(data.get('scenario') ?? '');
     const speed = Number(data.get('speed') ?? 1);
     this.error = '';
+    if (scenario.startsWith('draft:')) {
+      // An educator's own scenario: sent whole, checked by the server's schema.
+      draft(scenario.slice('draft:'.length)).then(
+        (found) => this.connection?.lab({ action: 'start', draft: found.scenario, speed }),
+        (error: unknown) => (this.error = describeError(error)),
+      );
+      return;
+    }
     this.connection?.lab({ action: 'start', scenario, speed });
   }
 
@@ -379,6 +396,11 @@ export class LabPage extends LightElement {
               <label for="lab-scenario">${t('lab.scenarioChoice')}</label>
               <select id="lab-scenario" name="scenario">
                 ${(this.options?.scenarios ?? []).map((s) => html`<option value=${s.id}>${s.title}</option>`)}
+                ${this.drafts.length
+                  ? html`<optgroup label=${t('lab.drafts')}>
+                      ${this.drafts.map((d) => html`<option value=${`draft:${d.id}`}>${d.title}</option>`)}
+                    </optgroup>`
+                  : nothing}
               </select>
               <label for="lab-speed">${t('lab.speed')}</label>
               <input id="lab-speed" name="speed" type="number" min="0.5" max="20" step="0.5" value="1" />

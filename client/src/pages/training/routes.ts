@@ -28,4 +28,19 @@ export const TRAINING_ROUTES: readonly RouteEntry[] = [
     title: 'debrief.title',
     page: ({ params }) => html`<cv-debrief-page run-id=${params.id ?? ''}></cv-debrief-page>`,
   },
+  {
+    name: 'training-author',
+    path: '/training/author',
+    audience: 'signedIn',
+    title: 'author.title',
+    page: () => html`<cv-scenario-author></cv-scenario-author>`,
+  },
+  {
+    name: 'training-author-draft',
+    path: '/training/author/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'author.title',
+    page: ({ params }) => html`<cv-scenario-author draft-id=${params.id ?? ''}></cv-scenario-author>`,
+  },
 ];

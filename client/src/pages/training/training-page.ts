@@ -87,7 +87,8 @@ export class TrainingPage extends LightElement {
               <label for="training-lab-name">${t('training.labName')}</label>
               <input id="training-lab-name" name="name" maxlength="80" />
               <button type="submit">${t('training.openLab')}</button>
-            </form>`
+            </form>
+            <p><a href="/training/author">${t('author.link')}</a></p>`
           : nothing}
         <h2>${t('training.scenarios')}</h2>
         <ul role="list" class="cards">
