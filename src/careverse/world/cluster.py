@@ -110,6 +110,10 @@ class LabReply(_Node, tag="n"):
     error: proto.Error
 
 
+class Lesson(_Node, tag="z"):
+    out: proto.LessonOut
+
+
 class Sync(_Node, tag="y"):
     """A node starting to serve an instance asks the others to introduce themselves."""
 
@@ -122,6 +126,7 @@ class State(_Node, tag="t"):
     before: dict[str, int] = {}
     after: dict[str, int] = {}
     lab: proto.LabOut | None = None  # the lab's run living on the answering node (whole log)
+    lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson
 
 
 class Beat(_Node, tag="b"):
@@ -130,7 +135,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
-    | Pacer | Calm | LabFrame | LabIn | LabReply
+    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

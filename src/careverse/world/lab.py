@@ -106,6 +106,14 @@ def handle(inst: Instance, me: Avatar, client: Pusher, message: proto.Lab | prot
     if me.spectator:
         client.push(proto.Error(code="spectator", message="Spectators cannot take part."))
         return True
+    if isinstance(message, proto.Lab) and message.action == "lesson":
+        if not may_instruct(me.role):
+            client.push(proto.Error(code="forbidden", message="Only an instructor can do that."))
+        else:
+            out = proto.LessonOut(view=message.lesson, by=me.id)
+            share_lesson(inst, out)
+            inst.relay.lesson(out)
+        return True
     remote = inst.lab_remote
     if remote is not None and remote.out.status != "ended":
         inst.relay.lab_forward(remote.out.run, me.id, message)  # applied on the run's node
@@ -243,6 +251,15 @@ def broadcast(
         client.push_raw(data)
     if relay:
         inst.relay.lab_frame(out, whole)
+
+
+def share_lesson(inst: Instance, out: proto.LessonOut) -> None:
+    """The group anatomy lesson opened, changed or closed (here or on another node): kept for
+    newcomers' ``welcome`` and sent to everyone here."""
+    inst.lesson = out if out.view is not None else None
+    data = proto.encode(out)
+    for client in inst.clients.values():
+        client.push_raw(data)
 
 
 # ---- the run seen from the other nodes ---------------------------------------------------------

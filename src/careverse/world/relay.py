@@ -86,6 +86,9 @@ class Relay(Protocol):
     def lab_reply(self, to: str, error: proto.Error) -> None:
         """A forwarded lab message refused: the error for its sender, on their node."""
 
+    def lesson(self, out: proto.LessonOut) -> None:
+        """The lab's group anatomy lesson opened, changed or closed."""
+
 
 class LocalRelay:
     """One node: there is nobody else to tell or to hear from."""
@@ -145,6 +148,9 @@ class LocalRelay:
         pass
 
     def lab_reply(self, to: str, error: proto.Error) -> None:
+        pass
+
+    def lesson(self, out: proto.LessonOut) -> None:
         pass
 
 
@@ -326,6 +332,9 @@ class ClusterRelay:
     def lab_reply(self, to: str, error: proto.Error) -> None:
         self._publish(cluster.LabReply(self.node, to, error))
 
+    def lesson(self, out: proto.LessonOut) -> None:
+        self._publish(cluster.Lesson(self.node, out))
+
     # ---- what the other nodes' people do -----------------------------------------------------
 
     def on_remote(self, m: cluster.NodeMessage) -> None:
@@ -384,7 +393,7 @@ class ClusterRelay:
                     cluster.State(
                         self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
                         inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
-                        lab.current(inst) if inst.lab is not None else None,
+                        lab.current(inst) if inst.lab is not None else None, inst.lesson,
                     )
                 )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
@@ -399,6 +408,8 @@ class ClusterRelay:
                 inst.calm_after.update(m.after)
                 if m.lab is not None:
                     lab.mirror(inst, m.node, m.lab, whole=True, tell=False)
+                if m.lesson is not None and inst.lesson is None:
+                    inst.lesson = m.lesson
             case cluster.Pacer(out=out):
                 pacer.apply(inst, out)
             case cluster.Calm(id=id_, when=when, score=score):
@@ -409,6 +420,8 @@ class ClusterRelay:
                 lab.forwarded(inst, run, id_, message)
             case cluster.LabReply(to=to, error=error):
                 inst.deliver((to,), "", error)
+            case cluster.Lesson(out=out):
+                lab.share_lesson(inst, out)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:

@@ -81,3 +81,33 @@ async def test_lab_run_shared_across_nodes(live, second, person, space):  # noqa
     assert {t["id"] for t in body["trainees"]} >= {here_id, there_id}
     mine = {t["id"]: t["score"] for t in body["trainees"]}
     assert mine[there_id] is not None and mine[there_id]["items"]
+
+
+async def test_group_lesson_shared_across_nodes(live, second, person, space):  # noqa: F811
+    url, _ = live
+    teacher_id, teacher = await person("clinician", "Dr Ada Tutor")
+    _, there = await person("patient", "Trainee There")
+    _, late = await person("patient", "Latecomer")
+    lab = await space(teacher, template="training-lab")
+
+    def lesson_where(test):
+        return lambda m: isinstance(m, proto.LessonOut) and test(m)
+
+    async with (
+        await WorldClient.connect(url, teacher, lab) as instructor,
+        await WorldClient.connect(second, there, lab) as trainee,
+    ):
+        assert trainee.welcome.lesson is None
+        view = proto.LessonView(model="heart", layers=["muscle", "artery"], label="artery")
+        await instructor.send(proto.Lab(action="lesson", lesson=view))
+        got = await trainee.wait_for(lesson_where(lambda m: m.view is not None))
+        assert isinstance(got, proto.LessonOut) and got.view == view and got.by == teacher_id
+        # A trainee cannot steer the group's lesson; a bad model is refused by the protocol.
+        await trainee.send(proto.Lab(action="lesson", lesson=proto.LessonView(model="knee")))
+        await wait_error(trainee, "forbidden")
+        await instructor.ws.send('{"t":"lab","action":"lesson","lesson":{"model":"liver"}}')
+        await instructor.wait_for(lambda m: isinstance(m, proto.Error))
+        async with await WorldClient.connect(second, late, lab) as newcomer:
+            assert newcomer.welcome.lesson is not None and newcomer.welcome.lesson.view == view
+        await instructor.send(proto.Lab(action="lesson", lesson=None))
+        await trainee.wait_for(lesson_where(lambda m: m.view is None))
