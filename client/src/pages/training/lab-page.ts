@@ -15,6 +15,9 @@ import './training.css';
 import { formatValue } from '../monitoring/vitals';
 import type { LabPatient3d } from '../../world/lab3d';
 import type { Stage } from '../../world/stage';
+import type { LessonView } from '../../world/connection';
+import { LESSONS, type LessonState } from './lessons';
+import './lesson-view';
 import { patientLook } from './lab-patient';
 import {
   MONITOR_SIGNS,
@@ -40,6 +43,7 @@ const HISTORY = 720;
 export class LabPage extends LightElement {
   static override properties = {
     drafts: { state: true },
+    lesson: { state: true },
     spaceId: { type: String, attribute: 'space-id' },
     socket: { attribute: false },
     stage: { attribute: false },
@@ -66,6 +70,7 @@ export class LabPage extends LightElement {
   declare history: VitalsRow[];
   declare options: Catalogue | null;
   declare drafts: DraftBrief[];
+  declare lesson: LessonView | null;
   declare chosen: string;
   declare values: Record<string, string>;
   declare error: string;
@@ -91,6 +96,7 @@ export class LabPage extends LightElement {
     this.history = [];
     this.options = null;
     this.drafts = [];
+    this.lesson = null;
     this.chosen = 'oxygen';
     this.values = {};
     this.error = '';
@@ -135,6 +141,7 @@ export class LabPage extends LightElement {
       this.connected = true;
       this.remember(connection.welcome.avatars);
       if (connection.welcome.lab) this.receive(connection.welcome.lab);
+      this.lesson = connection.welcome.lesson?.view ?? null;
     }
     this.stops = [
       connection.on('welcome', (welcome) => {
@@ -143,7 +150,9 @@ export class LabPage extends LightElement {
         this.log = [];
         this.history = [];
         if (welcome.lab) this.receive(welcome.lab);
+        this.lesson = welcome.lesson?.view ?? null;
       }),
+      connection.on('lesson', (message) => (this.lesson = message.view ?? null)),
       connection.on('delta', (delta) => this.remember(delta.enter ?? [])),
       connection.on('lab', (message) => this.receive(message)),
       connection.on('error', (message) => {
@@ -410,6 +419,38 @@ export class LabPage extends LightElement {
     `;
   }
 
+  /** The group anatomy lesson: the instructor opens, steers and closes it; all see the same. */
+  private renderLesson() {
+    const lesson = this.lesson;
+    const share = (view: LessonView | null) => this.connection?.lab({ action: 'lesson', lesson: view });
+    const open = (event: Event) => {
+      event.preventDefault();
+      const model = String(new FormData(event.target as HTMLFormElement).get('model') ?? 'heart');
+      const found = LESSONS.find((l) => l.model === model) ?? LESSONS[0];
+      if (found) share({ model: found.model, layers: found.layers.map((l) => l.material), label: '' });
+    };
+    return html`
+      ${this.instructor
+        ? html`<form class="lab-act" @submit=${open}>
+            <label for="lab-lesson-model">${t('lesson.model')}</label>
+            <select id="lab-lesson-model" name="model">
+              ${LESSONS.map((l) => html`<option value=${l.model}>${t(l.title)}</option>`)}
+            </select>
+            <button type="submit">${t('lesson.open')}</button>
+            ${lesson ? html`<button type="button" @click=${() => share(null)}>${t('lesson.close')}</button>` : nothing}
+          </form>`
+        : nothing}
+      ${lesson
+        ? html`<cv-anatomy-lesson
+            .model=${lesson.model}
+            .shared=${lesson}
+            .leader=${this.instructor}
+            @lesson-change=${(e: CustomEvent<LessonState>) => share(e.detail)}
+          ></cv-anatomy-lesson>`
+        : nothing}
+    `;
+  }
+
   override render() {
     const lab = this.lab;
     return html`
@@ -447,6 +488,7 @@ export class LabPage extends LightElement {
             </ol>
           </section>
         </div>
+        ${this.renderLesson()}
       </section>
     `;
   }

@@ -43,4 +43,19 @@ export const TRAINING_ROUTES: readonly RouteEntry[] = [
     title: 'author.title',
     page: ({ params }) => html`<cv-scenario-author draft-id=${params.id ?? ''}></cv-scenario-author>`,
   },
+  {
+    name: 'training-lessons',
+    path: '/training/lessons',
+    audience: 'signedIn',
+    title: 'lesson.listTitle',
+    page: () => html`<cv-lessons-page></cv-lessons-page>`,
+  },
+  {
+    name: 'training-lesson',
+    path: '/training/lessons/:model',
+    params: { model: /^(heart|spine|knee)$/ },
+    audience: 'signedIn',
+    title: 'lesson.listTitle',
+    page: ({ params }) => html`<cv-lessons-page model=${params.model ?? ''}></cv-lessons-page>`,
+  },
 ];

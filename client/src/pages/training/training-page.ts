@@ -90,6 +90,7 @@ export class TrainingPage extends LightElement {
             </form>
             <p><a href="/training/author">${t('author.link')}</a></p>`
           : nothing}
+        <p><a href="/training/lessons">${t('lesson.link')}</a></p>
         <h2>${t('training.scenarios')}</h2>
         <ul role="list" class="cards">
           ${(this.options?.scenarios ?? []).map(
