@@ -67,6 +67,17 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
     for page in three_pages:
         expect(page.locator(".lab-status")).to_contain_text("Running")
         expect(page.locator('[data-vital="on_oxygen"]')).to_have_text("No")
+    # The monitor's waveforms are drawn from the vitals: the ECG strip has a trace on it.
+    expect(one_page.locator("canvas[data-wave=ecg]")).to_be_visible()
+    one_page.wait_for_function(
+        """() => {
+          const c = document.querySelector('canvas[data-wave=ecg]');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let lit = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i + 1] > 150) lit++;
+          return lit > 50;
+        }"""
+    )
 
     # One trainee gives oxygen, the other fluids: the monitor changes for all three.
     one_page.get_by_label("Intervention", exact=True).select_option("oxygen")

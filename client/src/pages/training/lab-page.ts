@@ -18,6 +18,7 @@ import type { Stage } from '../../world/stage';
 import type { LessonView } from '../../world/connection';
 import { LESSONS, type LessonState } from './lessons';
 import './lesson-view';
+import './lab-waveforms';
 import { patientLook } from './lab-patient';
 import {
   MONITOR_SIGNS,
@@ -324,6 +325,7 @@ export class LabPage extends LightElement {
             <dd data-vital="on_oxygen">${vitals['on_oxygen'] ? t('lab.yes') : t('lab.no')}</dd>
           </div>
         </dl>
+        ${this.lab ? html`<cv-lab-waveforms .vitals=${vitals}></cv-lab-waveforms>` : nothing}
         ${this.history.length > 1
           ? MONITOR_SIGNS.slice(0, 2).map(
               (sign) => html`<h3>${seriesOf(sign, [], 0).label}</h3>
