@@ -3,6 +3,9 @@ import { html } from 'lit';
 import type { RouteEntry } from '../../router';
 
 const UUID_LIKE = /^[0-9a-fA-F-]{1,64}$/;
+/** Only educators (instructors: clinicians) write scenarios; others go back to training. */
+const educatorsOnly: RouteEntry['redirect'] = (account) =>
+  account && account.role !== 'clinician' ? '/training' : null;
 
 export const TRAINING_ROUTES: readonly RouteEntry[] = [
   {
@@ -33,6 +36,7 @@ export const TRAINING_ROUTES: readonly RouteEntry[] = [
     path: '/training/author',
     audience: 'signedIn',
     title: 'author.title',
+    redirect: educatorsOnly,
     page: () => html`<cv-scenario-author></cv-scenario-author>`,
   },
   {
@@ -41,6 +45,7 @@ export const TRAINING_ROUTES: readonly RouteEntry[] = [
     params: { id: UUID_LIKE },
     audience: 'signedIn',
     title: 'author.title',
+    redirect: educatorsOnly,
     page: ({ params }) => html`<cv-scenario-author draft-id=${params.id ?? ''}></cv-scenario-author>`,
   },
   {
