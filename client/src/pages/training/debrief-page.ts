@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import { debriefPdf, run, saveNotes, type PearlsNotes, type Run } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { saveFile } from '../../components/save-file';
 import { t, type MessageKey } from '../../i18n';
 import type { LabLogEntry } from '../../world/connection';
 import '../monitoring/vitals-chart';
@@ -79,15 +80,7 @@ export class DebriefPage extends LightElement {
     this.saved = '';
     try {
       const file = await debriefPdf(this.runId);
-      const url = URL.createObjectURL(file.blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.filename;
-      link.hidden = true;
-      this.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(file, this);
       this.saved = t('debrief.pdfDone', { filename: file.filename });
     } catch (error) {
       this.error = describeError(error);
