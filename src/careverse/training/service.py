@@ -3,6 +3,7 @@ instructor only, with the instructor's PEARLS debrief notes (docs/training.md)."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -111,7 +112,10 @@ class TrainingService:
                 self.session, "training.run.export", actor=actor, resource_type="LabRun",
                 resource_id=view.run.id,
             )  # fmt: skip
-        data = debrief_pdf(view.run, view.trainees, actor.account_id, instructor=view.instructor)
+        # fpdf2 is pure Python (~60-100 ms a page of chart; its first import ~1 s): off the loop.
+        data = await asyncio.to_thread(
+            debrief_pdf, view.run, view.trainees, actor.account_id, instructor=view.instructor
+        )
         return f"debrief-{view.run.scenario}-{view.run.ended_at:%Y%m%d}.pdf", data
 
     async def save_notes(self, actor: Actor, run_id: uuid.UUID, notes: dict[str, str]) -> RunView:
