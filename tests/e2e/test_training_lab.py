@@ -67,6 +67,17 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
     for page in three_pages:
         expect(page.locator(".lab-status")).to_contain_text("Running")
         expect(page.locator('[data-vital="on_oxygen"]')).to_have_text("No")
+    # The monitor's waveforms are drawn from the vitals: the ECG strip has a trace on it.
+    expect(one_page.locator("canvas[data-wave=ecg]")).to_be_visible()
+    one_page.wait_for_function(
+        """() => {
+          const c = document.querySelector('canvas[data-wave=ecg]');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let lit = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i + 1] > 150) lit++;
+          return lit > 50;
+        }"""
+    )
 
     # One trainee gives oxygen, the other fluids: the monitor changes for all three.
     one_page.get_by_label("Intervention", exact=True).select_option("oxygen")
@@ -99,6 +110,12 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
     expect(one_page.get_by_role("heading", name="Score of Kim Trainee")).to_have_count(0)
     expect(one_page.locator("cv-vitals-chart canvas").first).to_be_visible()
     assert run_axe(one_page) == []
+    with one_page.expect_download() as got:
+        one_page.get_by_role("button", name="Download the debrief (PDF)").click()
+    pdf = got.value
+    assert pdf.suggested_filename.startswith("debrief-haemorrhage")
+    with open(pdf.path(), "rb") as saved:
+        assert saved.read(5) == b"%PDF-"
 
     teacher_page.get_by_role("link", name="Go to the debrief").click()
     teacher_page.get_by_label("Instructor notes").nth(3).fill("Call for help sooner.")

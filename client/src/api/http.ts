@@ -32,6 +32,8 @@ export class ApiError extends Error {
   readonly types: readonly string[];
   /** Seconds from a `Retry-After` header, when present. */
   readonly retryAfter: number | null;
+  /** A 422 answer's items with their whole path (`scenario.states.0.id`), for nested forms. */
+  readonly issues: readonly { path: string; message: string }[];
 
   constructor(init: {
     status: number;
@@ -40,6 +42,7 @@ export class ApiError extends Error {
     fieldErrors?: FieldErrors;
     types?: readonly string[];
     retryAfter?: number | null;
+    issues?: readonly { path: string; message: string }[];
   }) {
     super(init.detail || `HTTP ${init.status}`);
     this.name = 'ApiError';
@@ -49,6 +52,7 @@ export class ApiError extends Error {
     this.fieldErrors = init.fieldErrors ?? {};
     this.types = init.types ?? [];
     this.retryAfter = init.retryAfter ?? null;
+    this.issues = init.issues ?? [];
   }
 }
 
@@ -138,10 +142,12 @@ async function toApiError(response: Response): Promise<ApiError> {
       const fieldErrors: FieldErrors = {};
       const loose: string[] = [];
       const types: string[] = [];
+      const issues: { path: string; message: string }[] = [];
       for (const item of detail as ValidationItem[]) {
         if (typeof item.type === 'string') types.push(item.type);
         const message = cleanValidationMessage(String(item.msg ?? ''));
         const loc = (item.loc ?? []).filter((part) => part !== 'body');
+        issues.push({ path: loc.join('.'), message });
         const field = loc.length > 0 ? String(loc[loc.length - 1]) : '';
         if (field && !(field in fieldErrors)) fieldErrors[field] = message;
         else if (!field) loose.push(message);
@@ -153,6 +159,7 @@ async function toApiError(response: Response): Promise<ApiError> {
         fieldErrors,
         types,
         retryAfter,
+        issues,
       });
     }
     return new ApiError({

@@ -56,6 +56,8 @@ import '../pages/gallery/group-works';
 import '../pages/training/training-page';
 import '../pages/training/lab-page';
 import '../pages/training/debrief-page';
+import '../pages/training/author-page';
+import '../pages/training/lessons-page';
 import '../pages/mentoring/mentoring-page';
 import '../pages/mentoring/apply-page';
 import '../pages/mentoring/relationship-page';

@@ -61,6 +61,8 @@ export interface WelcomeMessage {
   pacer?: PacerMessage | null;
   /** The training lab's run, with its whole event log. */
   lab?: LabMessage | null;
+  /** The lab's group anatomy lesson, while open. */
+  lesson?: LessonMessage | null;
 }
 
 export interface DeltaMessage {
@@ -192,15 +194,32 @@ export interface LabMessage {
   result?: { outcome: string; score: Record<string, unknown> } | null;
 }
 
+/** What everyone in the lab sees of a group anatomy lesson (world/lab.py). */
+export interface LessonView {
+  model: 'heart' | 'spine' | 'knee';
+  layers: string[];
+  label: string;
+}
+
+/** The lab's group anatomy lesson opened, changed (`view`) or closed (no `view`). */
+export interface LessonMessage {
+  t: 'lesson';
+  view?: LessonView | null;
+  by?: string;
+}
+
 /** The instructor's controls (world/lab.py). */
 export type LabControl =
   | { action: 'start'; scenario: string; speed?: number; seed?: number }
+  | { action: 'start'; draft: Record<string, unknown>; speed?: number; seed?: number }
   | { action: 'pause' | 'resume' | 'stop' }
   | { action: 'speed'; speed: number }
-  | { action: 'inject'; name: string; params: Record<string, number | string> };
+  | { action: 'inject'; name: string; params: Record<string, number | string> }
+  | { action: 'lesson'; lesson: LessonView | null };
 
 export type ServerMessage =
   | LabMessage
+  | LessonMessage
   | CalledMessage
   | WelcomeMessage
   | DeltaMessage

@@ -215,3 +215,12 @@ def may_see_training_run(
     """A lab run's results are its trainees' and its instructor's only (others: not found)."""
     require_full_scope(actor)
     return actor.account_id == instructor_id or actor.account_id in trainee_ids
+
+
+def may_author_scenario(actor: Actor, owner_id: uuid.UUID | None = None) -> bool:
+    """Educators (instructors) write and preview scenarios; a draft is its author's only.
+    With no ``owner_id``: may the caller author at all (others: forbidden)."""
+    require_full_scope(actor)
+    if owner_id is not None:
+        return actor.account_id == owner_id
+    return may_instruct(actor.role)

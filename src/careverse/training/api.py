@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
@@ -99,3 +99,19 @@ async def save_notes(
     notes = {k: v for k, v in body.model_dump().items() if v is not None}
     view = await TrainingService(session).save_notes(actor, run_id, notes)
     return _out(view, actor.account_id)
+
+
+@router.get(
+    "/runs/{run_id}/debrief.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def debrief_pdf(run_id: uuid.UUID, actor: CurrentActor, session: Session) -> Response:
+    """The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
+    instructor only)."""
+    name, pdf = await TrainingService(session).debrief_pdf(actor, run_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

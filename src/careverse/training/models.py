@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from careverse.kernel.db import Base, IdMixin, UTCDateTime
+from careverse.kernel.db import Base, CreatedMixin, IdMixin, UTCDateTime
 
 
 class LabRun(IdMixin, Base):
@@ -52,3 +52,18 @@ class LabTrainee(IdMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(120), default="")
     score: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ScenarioDraft(IdMixin, CreatedMixin, Base):
+    """An educator's scenario in the making (authoring screen): the scenario as validated JSON
+    and its model answer (an actions list), theirs only; it can be started in the lab."""
+
+    __tablename__ = "training_scenario_drafts"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    scenario: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

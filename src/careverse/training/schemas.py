@@ -6,7 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from careverse.training.scenarios.runner import ActionAt
+from careverse.training.scenarios.schema import Scenario, check_action
 
 
 class ScenarioOut(BaseModel):
@@ -83,3 +86,54 @@ class NotesIn(BaseModel):
     description: str | None = Field(default=None, max_length=4000)
     analysis: str | None = Field(default=None, max_length=4000)
     summary: str | None = Field(default=None, max_length=4000)
+
+
+class AnswerActionIn(ActionAt):
+    """One action of a model answer, checked against the engine and the procedures."""
+
+    @model_validator(mode="after")
+    def _known(self) -> AnswerActionIn:
+        check_action(self.action, self.params)
+        return self
+
+
+class ScenarioDraftIn(BaseModel):
+    """A scenario (validated by the scenario schema: a bad field answers 422 with its path)
+    and its model answer."""
+
+    scenario: Scenario
+    actions: list[AnswerActionIn] = Field(default=[], max_length=200)
+
+
+class ScenarioPreviewIn(ScenarioDraftIn):
+    seed: int = Field(default=0, ge=0, le=2**31)
+
+
+class ScenarioPreviewRunOut(BaseModel):
+    outcome: str
+    score: dict[str, Any]
+    log: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    vitals: dict[str, Any]
+
+
+class ScenarioPreviewOut(BaseModel):
+    with_actions: ScenarioPreviewRunOut
+    without_actions: ScenarioPreviewRunOut
+
+
+class ScenarioDraftBriefOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    updated_at: datetime
+
+
+class ScenarioDraftsOut(BaseModel):
+    drafts: list[ScenarioDraftBriefOut]
+
+
+class ScenarioDraftOut(BaseModel):
+    id: uuid.UUID | None  # None: a shipped scenario offered as a starting point
+    title: str
+    scenario: dict[str, Any]
+    actions: list[dict[str, Any]]

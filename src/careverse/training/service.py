@@ -3,6 +3,7 @@ instructor only, with the instructor's PEARLS debrief notes (docs/training.md)."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from careverse.kernel import audit
 from careverse.kernel.errors import Forbidden, NotFound
 from careverse.kernel.policy import Actor, may_see_training_run, require_full_scope
 from careverse.kernel.uow import unit_of_work
+from careverse.training.debrief_pdf import debrief_pdf
 from careverse.training.events import LabRunEnded
 from careverse.training.models import LabRun, LabTrainee
 
@@ -100,6 +102,21 @@ class TrainingService:
             resource_id=run.id,
         )  # fmt: skip
         return RunView(run, trainees, instructor=run.instructor_id == actor.account_id)
+
+    async def debrief_pdf(self, actor: Actor, run_id: uuid.UUID) -> tuple[str, bytes]:
+        """The debrief as a PDF for the caller's portfolio (same access as the run; audited as
+        an export): answers the file name and the bytes."""
+        async with unit_of_work(self.session):
+            view = await self._run(actor, run_id)
+            audit.record(
+                self.session, "training.run.export", actor=actor, resource_type="LabRun",
+                resource_id=view.run.id,
+            )  # fmt: skip
+        # fpdf2 is pure Python (~60-100 ms a page of chart; its first import ~1 s): off the loop.
+        data = await asyncio.to_thread(
+            debrief_pdf, view.run, view.trainees, actor.account_id, instructor=view.instructor
+        )
+        return f"debrief-{view.run.scenario}-{view.run.ended_at:%Y%m%d}.pdf", data
 
     async def save_notes(self, actor: Actor, run_id: uuid.UUID, notes: dict[str, str]) -> RunView:
         """The instructor's debrief notes, by PEARLS phase (a trainee may read, not write)."""

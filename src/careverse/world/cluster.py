@@ -87,6 +87,33 @@ class Calm(_Node, tag="q"):
     score: int
 
 
+class LabFrame(_Node, tag="l"):
+    """The lab's run, from the node it lives on: a monitor update or a change (``whole``: the
+    whole log, at the start; otherwise the log's new entries)."""
+
+    out: proto.LabOut
+    whole: bool = False
+
+
+class LabIn(_Node, tag="i"):
+    """A control or action by someone on another node, for the node running ``run``."""
+
+    run: str
+    id: str  # the avatar who sent it
+    message: proto.Lab | proto.LabAct
+
+
+class LabReply(_Node, tag="n"):
+    """The lab node's refusal of a forwarded message, for its sender."""
+
+    to: str
+    error: proto.Error
+
+
+class Lesson(_Node, tag="z"):
+    out: proto.LessonOut
+
+
 class Sync(_Node, tag="y"):
     """A node starting to serve an instance asks the others to introduce themselves."""
 
@@ -98,6 +125,8 @@ class State(_Node, tag="t"):
     pacer: proto.PacerOut | None = None
     before: dict[str, int] = {}
     after: dict[str, int] = {}
+    lab: proto.LabOut | None = None  # the lab's run living on the answering node (whole log)
+    lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson
 
 
 class Beat(_Node, tag="b"):
@@ -106,7 +135,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
-    | Pacer | Calm
+    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

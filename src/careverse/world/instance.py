@@ -25,7 +25,7 @@ from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.circle import CircleState
 from careverse.world.connection import Client, Limits
-from careverse.world.lab import LabState
+from careverse.world.lab import LabState, RemoteLab
 from careverse.world.lab import current as lab_now
 from careverse.world.relay import LocalRelay, Relay
 from careverse.world.templates import Template
@@ -61,6 +61,8 @@ class Instance:
     calm_before: dict[str, int] = field(default_factory=dict)  # anonymous calm ratings
     calm_after: dict[str, int] = field(default_factory=dict)
     lab: LabState | None = None  # the training lab's shared patient (lab.py)
+    lab_remote: RemoteLab | None = None  # … when it lives on another node (lab.py)
+    lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson (lab.py)
 
     def __post_init__(self) -> None:
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
@@ -167,7 +169,7 @@ class Instance:
                 template=self.template.key, tick_hz=self.limits.tick_hz, server_time=time.time(),
                 avatars=mine + [self.avatars[k].state() for k in client.known],
                 spectator=spectator, objects=list(self.objects.values()),
-                pacer=pacer.running(self), lab=lab_now(self),
+                pacer=pacer.running(self), lab=lab_now(self), lesson=self.lesson,
             )
         )  # fmt: skip
         if self.calm_before or self.calm_after:

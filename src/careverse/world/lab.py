@@ -13,8 +13,12 @@ When the scenario's time is up or the instructor stops it, the run is judged and
 and each trainee) and published as ``training.events.LabRunEnded`` (training stores it for the
 debrief). A late joiner gets the run, with its whole log, in ``welcome``.
 
-With several nodes, the run lives on the node where it was started and reaches the people
-connected there only; relaying it to other nodes is not done yet (docs/training.md).
+With several nodes, the run lives on the node where it was started (the engine steps there
+only). That node publishes every ``lab`` message it sends over the bus (``cluster.LabFrame``);
+the other nodes mirror the run (``RemoteLab``: the last state and the whole log, for their
+``welcome``) and pass the frames on to their people. A control or action from someone on
+another node is forwarded to the run's node (``cluster.LabIn``, naming the run) and applied
+there once, with the same checks; a refusal goes back to the sender (``cluster.LabReply``).
 """
 
 from __future__ import annotations
@@ -23,16 +27,18 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+from pydantic import ValidationError
 
 from careverse.kernel.policy import may_instruct
 from careverse.kernel.uow import unit_of_work
 from careverse.training.events import LabRunEnded
 from careverse.training.lab import LiveRun, check_injection, check_trainee_action
-from careverse.training.scenarios import scenario_ids
+from careverse.training.scenarios import Scenario, scenario_ids
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar, is_uuid
-from careverse.world.connection import Client
 
 if TYPE_CHECKING:
     from careverse.world.instance import Instance
@@ -70,12 +76,28 @@ class LabState:
         )  # fmt: skip
 
 
+@dataclass
+class RemoteLab:
+    """The lab's run as mirrored from the node it lives on."""
+
+    node: str
+    out: proto.LabOut  # the last state, with the whole log so far
+
+
+class Pusher(Protocol):
+    """Where refusals go: the sender's connection here, or a reply over the bus."""
+
+    def push(self, message: msgspec.Struct) -> None: ...
+
+
 def current(inst: Instance) -> proto.LabOut | None:
-    """The lab's run with its whole log (for ``welcome``), or None."""
-    return inst.lab.out(whole_log=True) if inst.lab is not None else None
+    """The lab's run with its whole log (for ``welcome``), here or mirrored, or None."""
+    if inst.lab is not None:
+        return inst.lab.out(whole_log=True)
+    return inst.lab_remote.out if inst.lab_remote is not None else None
 
 
-def handle(inst: Instance, me: Avatar, client: Client, message: proto.Lab | proto.LabAct) -> bool:
+def handle(inst: Instance, me: Avatar, client: Pusher, message: proto.Lab | proto.LabAct) -> bool:
     """``lab`` (the instructor's controls) or ``lab_act`` (a trainee's action); False only for
     messages refused as invalid."""
     if not inst.template.lab:
@@ -83,6 +105,18 @@ def handle(inst: Instance, me: Avatar, client: Client, message: proto.Lab | prot
         return True
     if me.spectator:
         client.push(proto.Error(code="spectator", message="Spectators cannot take part."))
+        return True
+    if isinstance(message, proto.Lab) and message.action == "lesson":
+        if not may_instruct(me.role):
+            client.push(proto.Error(code="forbidden", message="Only an instructor can do that."))
+        else:
+            out = proto.LessonOut(view=message.lesson, by=me.id)
+            share_lesson(inst, out)
+            inst.relay.lesson(out)
+        return True
+    remote = inst.lab_remote
+    if remote is not None and remote.out.status != "ended":
+        inst.relay.lab_forward(remote.out.run, me.id, message)  # applied on the run's node
         return True
     if isinstance(message, proto.LabAct):
         act(inst, me, client, message)
@@ -93,7 +127,7 @@ def handle(inst: Instance, me: Avatar, client: Client, message: proto.Lab | prot
     return True
 
 
-def act(inst: Instance, me: Avatar, client: Client, message: proto.LabAct) -> None:
+def act(inst: Instance, me: Avatar, client: Pusher, message: proto.LabAct) -> None:
     lab = inst.lab
     if lab is None or lab.status == "ended":
         client.push(proto.Error(code="no_run", message="No scenario is running."))
@@ -112,25 +146,25 @@ def act(inst: Instance, me: Avatar, client: Client, message: proto.LabAct) -> No
     send(inst, time.time())
 
 
-def control(inst: Instance, me: Avatar, client: Client, message: proto.Lab) -> None:
+def control(inst: Instance, me: Avatar, client: Pusher, message: proto.Lab) -> None:
     lab = inst.lab
     now = time.time()
     if message.action == "start":
         if lab is not None and lab.status != "ended":
             client.push(proto.Error(code="lab_running", message="Stop the running scenario first."))
             return
-        if message.scenario not in scenario_ids():
-            known = ", ".join(scenario_ids())
-            client.push(proto.Error(code="bad_scenario", message=f"Choose one of: {known}."))
+        scenario = chosen(client, message)
+        if scenario is None:
             return
-        live = LiveRun(message.scenario, seed=message.seed)
+        live = LiveRun(scenario, seed=message.seed)
         inst.lab = LabState(
             run_id=str(uuid.uuid4()), live=live, instructor=me.id, instructor_name=me.name,
             started_at=datetime.now(UTC), last=now, speed=message.speed, seed=message.seed,
         )  # fmt: skip
         live.note("control", "start", by=me.id, at=round(now, 3))
+        inst.lab_remote = None
         inst.lab.sent = 0
-        broadcast(inst, inst.lab.out(whole_log=True))
+        broadcast(inst, inst.lab.out(whole_log=True), whole=True)
         inst.lab.sent = len(live.log)
         inst.lab.sent_at = now
         return
@@ -158,6 +192,24 @@ def control(inst: Instance, me: Avatar, client: Client, message: proto.Lab) -> N
         detail = {"speed": lab.speed} if message.action == "speed" else {}
         lab.live.note("control", message.action, by=me.id, at=round(now, 3), **detail)
     send(inst, now)
+
+
+def chosen(client: Pusher, message: proto.Lab) -> Scenario | str | None:
+    """The scenario to start: a shipped one by id, or a draft checked by the schema (a
+    refusal names the field); None when refused."""
+    if message.draft is not None:
+        try:
+            return Scenario.model_validate(message.draft)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "scenario"
+            client.push(proto.Error(code="bad_scenario", message=f"{where}: {first['msg']}"))
+            return None
+    if message.scenario not in scenario_ids():
+        known = ", ".join(scenario_ids())
+        client.push(proto.Error(code="bad_scenario", message=f"Choose one of: {known}."))
+        return None
+    return message.scenario
 
 
 def step(inst: Instance, now: float) -> None:
@@ -190,10 +242,73 @@ def send(inst: Instance, now: float) -> None:
     lab.sent_at = now
 
 
-def broadcast(inst: Instance, out: proto.LabOut) -> None:
+def broadcast(
+    inst: Instance, out: proto.LabOut, *, whole: bool = False, relay: bool = True
+) -> None:
+    """``out`` to everyone connected here and, from the run's node, to the other nodes."""
     data = proto.encode(out)
     for client in inst.clients.values():
         client.push_raw(data)
+    if relay:
+        inst.relay.lab_frame(out, whole)
+
+
+def share_lesson(inst: Instance, out: proto.LessonOut) -> None:
+    """The group anatomy lesson opened, changed or closed (here or on another node): kept for
+    newcomers' ``welcome`` and sent to everyone here."""
+    inst.lesson = out if out.view is not None else None
+    data = proto.encode(out)
+    for client in inst.clients.values():
+        client.push_raw(data)
+
+
+# ---- the run seen from the other nodes ---------------------------------------------------------
+
+
+class _Reply:
+    """A forwarded message's sender, on another node: refusals go back over the bus."""
+
+    def __init__(self, inst: Instance, to: str) -> None:
+        self.inst, self.to = inst, to
+
+    def push(self, message: msgspec.Struct) -> None:
+        if isinstance(message, proto.Error):
+            self.inst.relay.lab_reply(self.to, message)
+
+
+def forwarded(inst: Instance, run: str, avatar_id: str, message: proto.Lab | proto.LabAct) -> None:
+    """A control or action from another node's person: applied here if the run lives here
+    (every node hears it; only the run's node acts, so it applies once)."""
+    lab = inst.lab
+    if lab is None or lab.run_id != run:
+        return
+    me = inst.avatars.get(avatar_id)
+    reply = _Reply(inst, avatar_id)
+    if me is None:
+        reply.push(proto.Error(code="no_run", message="Not in the lab yet: try again."))
+        return
+    handle(inst, me, reply, message)
+
+
+def mirror(inst: Instance, node: str, out: proto.LabOut, *, whole: bool, tell: bool = True) -> None:
+    """The run living on ``node`` moved: remember it (for ``welcome``) and tell everyone here."""
+    if inst.lab is not None:
+        if inst.lab.status != "ended":
+            return  # a run lives here (two started at once on two nodes: each keeps its own)
+        inst.lab = None
+    known = inst.lab_remote
+    if whole or known is None or known.out.run != out.run:
+        inst.lab_remote = RemoteLab(node, msgspec.structs.replace(out, log=list(out.log)))
+    else:
+        known.out = msgspec.structs.replace(out, log=known.out.log + list(out.log))
+    if tell:
+        broadcast(inst, out, relay=False)
+
+
+def forget_node(inst: Instance, node: str) -> None:
+    """The run's node went silent: its run is gone (it ended there, as everyone left)."""
+    if inst.lab_remote is not None and inst.lab_remote.node == node:
+        inst.lab_remote = None
 
 
 def finish(inst: Instance, reason: str, now: float) -> None:

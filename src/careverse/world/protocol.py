@@ -190,16 +190,27 @@ LabParams = Annotated[
 ]
 
 
+class LessonView(msgspec.Struct, forbid_unknown_fields=True):
+    """What everyone in the lab sees of a group anatomy lesson: the model, its visible layers
+    and the highlighted label (the instructor's choice)."""
+
+    model: Annotated[str, msgspec.Meta(pattern="^(heart|spine|knee)$")]
+    layers: Annotated[list[LabName], msgspec.Meta(max_length=12)] = []
+    label: Annotated[str, msgspec.Meta(max_length=40)] = ""
+
+
 class Lab(_Msg, tag="lab"):
     """The instructor's controls: start a scenario, pause, resume, stop, set the speed, or
     inject an engine action (a condition's new severity, a drug) into the running patient."""
 
-    action: Literal["start", "pause", "resume", "stop", "speed", "inject"]
+    action: Literal["start", "pause", "resume", "stop", "speed", "inject", "lesson"]
     scenario: LabName | None = None  # start: a shipped scenario's id
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**31)] = 0
     speed: Annotated[float, msgspec.Meta(ge=0.5, le=20)] = 1.0  # scenario seconds per second
     name: LabName | None = None  # inject: the action
     params: LabParams = {}
+    draft: dict[str, Any] | None = None  # start: an educator's own scenario (the schema checks it)
+    lesson: LessonView | None = None  # lesson: the group lesson's view (None closes it)
 
 
 class LabAct(_Msg, tag="lab_act"):
@@ -315,6 +326,7 @@ class Welcome(_Msg, tag="welcome"):
     objects: list[ObjectState] = []
     pacer: PacerOut | None = None  # the shared pacer, while it runs
     lab: LabOut | None = None  # the training lab's run, with its whole event log
+    lesson: LessonOut | None = None  # the lab's group anatomy lesson, while open
 
 
 class Delta(_Msg, tag="delta"):
@@ -379,6 +391,13 @@ class Error(_Msg, tag="error"):
     message: str
 
 
+class LessonOut(_Msg, tag="lesson"):
+    """The lab's group anatomy lesson changed (``view`` None: closed)."""
+
+    view: LessonView | None = None
+    by: str = ""
+
+
 class Pong(_Msg, tag="pong"):
     c: float
     s: float
@@ -386,7 +405,7 @@ class Pong(_Msg, tag="pong"):
 
 ServerMessage = (
     Welcome | Delta | ChatOut | EmoteOut | SignalOut | Event | Error | Pong | ObjectOut | PointOut
-    | Called | PacerOut | CalmOut | LabOut
+    | Called | PacerOut | CalmOut | LabOut | LessonOut
 )  # fmt: skip
 
 decoder = msgspec.json.Decoder(ClientMessage)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 import structlog
 
-from careverse.world import cluster, moderation, objects, pacer
+from careverse.world import cluster, lab, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 
@@ -77,6 +77,18 @@ class Relay(Protocol):
     def calm(self, avatar_id: str, when: str, score: int) -> None:
         """A calm rating (other nodes keep the same anonymous aggregate)."""
 
+    def lab_frame(self, out: proto.LabOut, whole: bool) -> None:
+        """The lab's run (living on this node) changed or its monitor moved."""
+
+    def lab_forward(self, run: str, avatar_id: str, message: proto.Lab | proto.LabAct) -> None:
+        """A lab control or action for the node the run ``run`` lives on."""
+
+    def lab_reply(self, to: str, error: proto.Error) -> None:
+        """A forwarded lab message refused: the error for its sender, on their node."""
+
+    def lesson(self, out: proto.LessonOut) -> None:
+        """The lab's group anatomy lesson opened, changed or closed."""
+
 
 class LocalRelay:
     """One node: there is nobody else to tell or to hear from."""
@@ -127,6 +139,18 @@ class LocalRelay:
         pass
 
     def calm(self, avatar_id: str, when: str, score: int) -> None:
+        pass
+
+    def lab_frame(self, out: proto.LabOut, whole: bool) -> None:
+        pass
+
+    def lab_forward(self, run: str, avatar_id: str, message: proto.Lab | proto.LabAct) -> None:
+        pass
+
+    def lab_reply(self, to: str, error: proto.Error) -> None:
+        pass
+
+    def lesson(self, out: proto.LessonOut) -> None:
         pass
 
 
@@ -256,6 +280,7 @@ class ClusterRelay:
         for node, at in list(self.heard.items()):
             if now - at > cluster.NODE_TTL:
                 del self.heard[node]
+                lab.forget_node(self.inst, node)
                 for key in [k for k, a in self.inst.avatars.items() if a.remote == node]:
                     self.inst.unmirror(key)
 
@@ -297,6 +322,18 @@ class ClusterRelay:
 
     def calm(self, avatar_id: str, when: str, score: int) -> None:
         self._publish(cluster.Calm(self.node, avatar_id, when, score))
+
+    def lab_frame(self, out: proto.LabOut, whole: bool) -> None:
+        self._publish(cluster.LabFrame(self.node, out, whole))
+
+    def lab_forward(self, run: str, avatar_id: str, message: proto.Lab | proto.LabAct) -> None:
+        self._publish(cluster.LabIn(self.node, run, avatar_id, message))
+
+    def lab_reply(self, to: str, error: proto.Error) -> None:
+        self._publish(cluster.LabReply(self.node, to, error))
+
+    def lesson(self, out: proto.LessonOut) -> None:
+        self._publish(cluster.Lesson(self.node, out))
 
     # ---- what the other nodes' people do -----------------------------------------------------
 
@@ -356,6 +393,7 @@ class ClusterRelay:
                     cluster.State(
                         self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
                         inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
+                        lab.current(inst) if inst.lab is not None else None, inst.lesson,
                     )
                 )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
@@ -368,10 +406,22 @@ class ClusterRelay:
                     inst.pacer = m.pacer
                 inst.calm_before.update(m.before)
                 inst.calm_after.update(m.after)
+                if m.lab is not None:
+                    lab.mirror(inst, m.node, m.lab, whole=True, tell=False)
+                if m.lesson is not None and inst.lesson is None:
+                    inst.lesson = m.lesson
             case cluster.Pacer(out=out):
                 pacer.apply(inst, out)
             case cluster.Calm(id=id_, when=when, score=score):
                 pacer.rate_calm(inst, id_, when, score)
+            case cluster.LabFrame(out=out, whole=whole):
+                lab.mirror(inst, m.node, out, whole=whole)
+            case cluster.LabIn(run=run, id=id_, message=message):
+                lab.forwarded(inst, run, id_, message)
+            case cluster.LabReply(to=to, error=error):
+                inst.deliver((to,), "", error)
+            case cluster.Lesson(out=out):
+                lab.share_lesson(inst, out)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:

@@ -1,7 +1,8 @@
 import { html, nothing } from 'lit';
-import { run, saveNotes, type PearlsNotes, type Run } from '../../api/training';
+import { debriefPdf, run, saveNotes, type PearlsNotes, type Run } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import { saveFile } from '../../components/save-file';
 import { t, type MessageKey } from '../../i18n';
 import type { LabLogEntry } from '../../world/connection';
 import '../monitoring/vitals-chart';
@@ -70,6 +71,17 @@ export class DebriefPage extends LightElement {
     try {
       this.found = await saveNotes(this.runId, notes);
       this.saved = t('debrief.saved');
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  private async downloadPdf(): Promise<void> {
+    this.saved = '';
+    try {
+      const file = await debriefPdf(this.runId);
+      saveFile(file, this);
+      this.saved = t('debrief.pdfDone', { filename: file.filename });
     } catch (error) {
       this.error = describeError(error);
     }
@@ -190,6 +202,11 @@ export class DebriefPage extends LightElement {
       <section class="debrief-page" aria-labelledby="debrief-heading">
         <h1 id="debrief-heading">${t('debrief.heading', { title: found.title })}</h1>
         <p>${t('debrief.outcome', { outcome: t(`lab.outcome.${outcome}`) })}</p>
+        <p>
+          <button type="button" data-testid="debrief-pdf" @click=${() => void this.downloadPdf()}>
+            ${t('debrief.pdf')}
+          </button>
+        </p>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <form @submit=${(e: Event) => void this.save(e)}>
           ${PHASES.map((phase) => this.renderPhase(found, phase))}

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { catalogue, type Catalogue, type Intervention } from '../../api/training';
+import { catalogue, draft, drafts, type Catalogue, type DraftBrief, type Intervention } from '../../api/training';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
@@ -15,6 +15,10 @@ import './training.css';
 import { formatValue } from '../monitoring/vitals';
 import type { LabPatient3d } from '../../world/lab3d';
 import type { Stage } from '../../world/stage';
+import type { LessonView } from '../../world/connection';
+import { LESSONS, type LessonState } from './lessons';
+import './lesson-view';
+import './lab-waveforms';
 import { patientLook } from './lab-patient';
 import {
   MONITOR_SIGNS,
@@ -39,6 +43,8 @@ const HISTORY = 720;
  */
 export class LabPage extends LightElement {
   static override properties = {
+    drafts: { state: true },
+    lesson: { state: true },
     spaceId: { type: String, attribute: 'space-id' },
     socket: { attribute: false },
     stage: { attribute: false },
@@ -64,6 +70,8 @@ export class LabPage extends LightElement {
   declare log: LabLogEntry[];
   declare history: VitalsRow[];
   declare options: Catalogue | null;
+  declare drafts: DraftBrief[];
+  declare lesson: LessonView | null;
   declare chosen: string;
   declare values: Record<string, string>;
   declare error: string;
@@ -88,6 +96,8 @@ export class LabPage extends LightElement {
     this.log = [];
     this.history = [];
     this.options = null;
+    this.drafts = [];
+    this.lesson = null;
     this.chosen = 'oxygen';
     this.values = {};
     this.error = '';
@@ -105,6 +115,12 @@ export class LabPage extends LightElement {
       (found) => (this.options = found),
       (error: unknown) => (this.error = describeError(error)),
     );
+    if (this.instructor) {
+      drafts().then(
+        (mine) => (this.drafts = mine),
+        () => (this.drafts = []),
+      );
+    }
     // Embedded in a space page: its connection (one socket per person and space, or the
     // server would replace one with the other); else a connection of our own.
     if (this.embedded) this.bind(this.socket);
@@ -126,6 +142,7 @@ export class LabPage extends LightElement {
       this.connected = true;
       this.remember(connection.welcome.avatars);
       if (connection.welcome.lab) this.receive(connection.welcome.lab);
+      this.lesson = connection.welcome.lesson?.view ?? null;
     }
     this.stops = [
       connection.on('welcome', (welcome) => {
@@ -134,7 +151,9 @@ export class LabPage extends LightElement {
         this.log = [];
         this.history = [];
         if (welcome.lab) this.receive(welcome.lab);
+        this.lesson = welcome.lesson?.view ?? null;
       }),
+      connection.on('lesson', (message) => (this.lesson = message.view ?? null)),
       connection.on('delta', (delta) => this.remember(delta.enter ?? [])),
       connection.on('lab', (message) => this.receive(message)),
       connection.on('error', (message) => {
@@ -250,6 +269,14 @@ export class LabPage extends LightElement {
     const scenario = String(data.get('scenario') ?? '');
     const speed = Number(data.get('speed') ?? 1);
     this.error = '';
+    if (scenario.startsWith('draft:')) {
+      // An educator's own scenario: sent whole, checked by the server's schema.
+      draft(scenario.slice('draft:'.length)).then(
+        (found) => this.connection?.lab({ action: 'start', draft: found.scenario, speed }),
+        (error: unknown) => (this.error = describeError(error)),
+      );
+      return;
+    }
     this.connection?.lab({ action: 'start', scenario, speed });
   }
 
@@ -298,6 +325,7 @@ export class LabPage extends LightElement {
             <dd data-vital="on_oxygen">${vitals['on_oxygen'] ? t('lab.yes') : t('lab.no')}</dd>
           </div>
         </dl>
+        ${this.lab ? html`<cv-lab-waveforms .vitals=${vitals}></cv-lab-waveforms>` : nothing}
         ${this.history.length > 1
           ? MONITOR_SIGNS.slice(0, 2).map(
               (sign) => html`<h3>${seriesOf(sign, [], 0).label}</h3>
@@ -379,12 +407,49 @@ export class LabPage extends LightElement {
               <label for="lab-scenario">${t('lab.scenarioChoice')}</label>
               <select id="lab-scenario" name="scenario">
                 ${(this.options?.scenarios ?? []).map((s) => html`<option value=${s.id}>${s.title}</option>`)}
+                ${this.drafts.length
+                  ? html`<optgroup label=${t('lab.drafts')}>
+                      ${this.drafts.map((d) => html`<option value=${`draft:${d.id}`}>${d.title}</option>`)}
+                    </optgroup>`
+                  : nothing}
               </select>
               <label for="lab-speed">${t('lab.speed')}</label>
               <input id="lab-speed" name="speed" type="number" min="0.5" max="20" step="0.5" value="1" />
               <button type="submit">${t('lab.start')}</button>
             </form>`}
       </section>
+    `;
+  }
+
+  /** The group anatomy lesson: the instructor opens, steers and closes it; all see the same. */
+  private renderLesson() {
+    const lesson = this.lesson;
+    const share = (view: LessonView | null) => this.connection?.lab({ action: 'lesson', lesson: view });
+    const open = (event: Event) => {
+      event.preventDefault();
+      const model = String(new FormData(event.target as HTMLFormElement).get('model') ?? 'heart');
+      const found = LESSONS.find((l) => l.model === model) ?? LESSONS[0];
+      if (found) share({ model: found.model, layers: found.layers.map((l) => l.material), label: '' });
+    };
+    return html`
+      ${this.instructor
+        ? html`<form class="lab-act" @submit=${open}>
+            <label for="lab-lesson-model">${t('lesson.model')}</label>
+            <select id="lab-lesson-model" name="model">
+              ${LESSONS.map((l) => html`<option value=${l.model}>${t(l.title)}</option>`)}
+            </select>
+            <button type="submit">${t('lesson.open')}</button>
+            ${lesson ? html`<button type="button" @click=${() => share(null)}>${t('lesson.close')}</button>` : nothing}
+          </form>`
+        : nothing}
+      ${lesson
+        ? html`<cv-anatomy-lesson
+            .model=${lesson.model}
+            .shared=${lesson}
+            .leader=${this.instructor}
+            @lesson-change=${(e: CustomEvent<LessonState>) => share(e.detail)}
+          ></cv-anatomy-lesson>`
+        : nothing}
     `;
   }
 
@@ -425,6 +490,7 @@ export class LabPage extends LightElement {
             </ol>
           </section>
         </div>
+        ${this.renderLesson()}
       </section>
     `;
   }

@@ -87,8 +87,10 @@ export class TrainingPage extends LightElement {
               <label for="training-lab-name">${t('training.labName')}</label>
               <input id="training-lab-name" name="name" maxlength="80" />
               <button type="submit">${t('training.openLab')}</button>
-            </form>`
+            </form>
+            <p><a href="/training/author">${t('author.link')}</a></p>`
           : nothing}
+        <p><a href="/training/lessons">${t('lesson.link')}</a></p>
         <h2>${t('training.scenarios')}</h2>
         <ul role="list" class="cards">
           ${(this.options?.scenarios ?? []).map(
