@@ -103,3 +103,23 @@ class PatientService:
                 else []
             )
         return sorted(rows, key=lambda p: p.name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDemographics:
+    """What a fairness audit groups by, for one patient (no name, no contact)."""
+
+    patient_id: uuid.UUID
+    birth_date: str | None
+    sex: str
+    preferred_language: str | None
+
+
+async def demographics_for_audit(session: AsyncSession) -> list[PatientDemographics]:
+    """Every patient's birth date, sex and preferred language, for aggregate fairness audits
+    (research.fairness). No policy check here: the caller authorizes the audit and reports only
+    aggregates with small cells suppressed."""
+    rows = await session.execute(
+        select(Patient.id, Patient.birth_date, Patient.sex, Patient.preferred_language)
+    )
+    return [PatientDemographics(r[0], r[1], r[2] or "unknown", r[3]) for r in rows]
