@@ -33,6 +33,7 @@ from careverse.research.fairness import (
 from careverse.research.fairness_algorithms import ALGORITHMS
 
 AUDIT_ROLES = (Role.RESEARCHER, Role.ADMIN)
+AUDIT_N_BOOT = N_BOOT
 DIMENSIONS = ("age_band", "sex", "ethnicity", "language")
 NOT_RECORDED = {"ethnicity": "Ethnicity is not recorded in Careverse."}
 ALERT_SOURCE = {"news2": "news2", "care_plan": "rule"}
@@ -44,10 +45,17 @@ RULE_TEXT = (
 
 
 async def fairness_audit(
-    session: AsyncSession, actor: Actor, *, days: int = 90, seed: int = 0, n_boot: int = N_BOOT
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    days: int = 90,
+    seed: int = 0,
+    n_boot: int | None = None,
 ) -> dict[str, Any]:
-    """Run the audit over the last ``days`` days and answer it (JSON-ready)."""
+    """Run the audit over the last ``days`` days and answer it (JSON-ready); ``n_boot``
+    bootstrap resamples (default ``AUDIT_N_BOOT``)."""
     require_role(actor, *AUDIT_ROLES)
+    n_boot = n_boot or AUDIT_N_BOOT
     now = clock.now()
     since = now - timedelta(days=days)
     async with unit_of_work(session):
