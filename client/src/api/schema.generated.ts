@@ -1441,6 +1441,34 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
+  "/api/research/fairness": {
+    /**
+     * Fairness
+     * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+     */
+    get: operations["fairness_api_research_fairness_get"];
+  };
+  "/api/research/sim/examples": {
+    /**
+     * Examples
+     * @description The example trial files shipped with Careverse (fictional patients only).
+     */
+    get: operations["examples_api_research_sim_examples_get"];
+  };
+  "/api/research/sim/runs": {
+    /**
+     * Start Run
+     * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+     */
+    post: operations["start_run_api_research_sim_runs_post"];
+  };
+  "/api/research/sim/runs/{run_id}": {
+    /**
+     * Get Run
+     * @description One of the caller's runs: its progress, then its result.
+     */
+    get: operations["get_run_api_research_sim_runs__run_id__get"];
+  };
   "/api/smart/consent": {
     /**
      * Consent Decision
@@ -1525,6 +1553,13 @@ export interface paths {
      * @description The instructor's PEARLS debrief notes (phases left out are kept).
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
+  };
+  "/api/transparency": {
+    /**
+     * Transparency
+     * @description What each algorithm that drives care does, its inputs and known limits (public).
+     */
+    get: operations["transparency_api_transparency_get"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -2678,6 +2713,31 @@ export interface components {
     AlertsOut: {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
+    };
+    /** AlgorithmOut */
+    AlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Human Oversight */
+      human_oversight: string;
+      /** Id */
+      id: string;
+      /** Inputs */
+      inputs: string[];
+      /** Limits */
+      limits: string[];
+      /** Name */
+      name: string;
+      /** Output */
+      output: string;
+      /** Purpose */
+      purpose: string;
+      /** Reference */
+      reference: string;
+      /** Source */
+      source: string;
     };
     /** AllergyIn */
     AllergyIn: {
@@ -4254,6 +4314,89 @@ export interface components {
       intensity?: number;
       /** Step */
       step: number;
+    };
+    /** FairnessAlgorithmOut */
+    FairnessAlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Id */
+      id: string;
+      /** Metrics */
+      metrics: components["schemas"]["FairnessMetricOut"][];
+      /** Name */
+      name: string;
+    };
+    /** FairnessAuditOut */
+    FairnessAuditOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["FairnessAlgorithmOut"][];
+      /** Generated At */
+      generated_at: string;
+      /** N Boot */
+      n_boot: number;
+      /** Rule */
+      rule: string;
+      /** Seed */
+      seed: number;
+      /** Small Cell */
+      small_cell: number;
+      /** Window Days */
+      window_days: number;
+    };
+    /** FairnessDimensionOut */
+    FairnessDimensionOut: {
+      /** Dimension */
+      dimension: string;
+      /** Flagged */
+      flagged: boolean;
+      /** Groups */
+      groups: components["schemas"]["FairnessGroupOut"][];
+      /** Highest */
+      highest: string | null;
+      /** Lowest */
+      lowest: string | null;
+      /** Note */
+      note: string;
+      /** Overall */
+      overall: number | null;
+      /** Ratio */
+      ratio: number | null;
+      /** Ratio Ci High */
+      ratio_ci_high: number | null;
+      /** Ratio Ci Low */
+      ratio_ci_low: number | null;
+    };
+    /** FairnessGroupOut */
+    FairnessGroupOut: {
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Group */
+      group: string;
+      /** N */
+      n: number | null;
+      /** Suppressed */
+      suppressed: boolean;
+      /** Value */
+      value: number | null;
+    };
+    /** FairnessMetricOut */
+    FairnessMetricOut: {
+      /** Available */
+      available: boolean;
+      /** Dimensions */
+      dimensions: components["schemas"]["FairnessDimensionOut"][];
+      /** Id */
+      id: string;
+      /** N */
+      n: number;
+      /** Note */
+      note: string;
+      /** Statistic */
+      statistic: string;
     };
     /** FlagIn */
     FlagIn: {
@@ -7072,6 +7215,174 @@ export interface components {
       /** Shared */
       shared: boolean;
     };
+    /** SimArmOut */
+    SimArmOut: {
+      /** Description */
+      description: string;
+      /** N */
+      n: number;
+      /** Name */
+      name: string;
+    };
+    /** SimArmSummaryOut */
+    SimArmSummaryOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high?: number | null;
+      /** Ci Low */
+      ci_low?: number | null;
+      /** Events */
+      events?: number | null;
+      /** Max */
+      max?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Median */
+      median?: number | null;
+      /** Method */
+      method: string;
+      /** Min */
+      min?: number | null;
+      /** N */
+      n: number;
+      /** Risk */
+      risk?: number | null;
+      /** Sd */
+      sd?: number | null;
+    };
+    /** SimChartArmOut */
+    SimChartArmOut: {
+      /** Arm */
+      arm: string;
+      /** Heart Rate */
+      heart_rate: number[];
+      /** Mean Bp */
+      mean_bp: number[];
+      /** Spo2 */
+      spo2: number[];
+    };
+    /** SimChartOut */
+    SimChartOut: {
+      /** Arms */
+      arms: components["schemas"]["SimChartArmOut"][];
+      /** Minutes */
+      minutes: number[];
+    };
+    /** SimEstimateOut */
+    SimEstimateOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Estimate */
+      estimate: number | null;
+      /** Measure */
+      measure: string;
+      /** Method */
+      method: string;
+      /** Versus */
+      versus: string;
+    };
+    /** SimExampleOut */
+    SimExampleOut: {
+      /** Id */
+      id: string;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /** Trial */
+      trial: {
+        [key: string]: unknown;
+      };
+    };
+    /** SimExamplesOut */
+    SimExamplesOut: {
+      /** Examples */
+      examples: components["schemas"]["SimExampleOut"][];
+      /** Max Cohort */
+      max_cohort: number;
+      /** Max Patient Hours */
+      max_patient_hours: number;
+    };
+    /** SimOutcomeOut */
+    SimOutcomeOut: {
+      /** Binary */
+      binary: boolean;
+      /** By Arm */
+      by_arm: components["schemas"]["SimArmSummaryOut"][];
+      /** Estimates */
+      estimates: components["schemas"]["SimEstimateOut"][];
+      /** Id */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Label */
+      label: string;
+      /** Threshold */
+      threshold: number | null;
+      /** Vital */
+      vital: string | null;
+    };
+    /** SimResultOut */
+    SimResultOut: {
+      /** Arms */
+      arms: components["schemas"]["SimArmOut"][];
+      chart: components["schemas"]["SimChartOut"];
+      /** Outcomes */
+      outcomes: components["schemas"]["SimOutcomeOut"][];
+      /** Timings */
+      timings: {
+        [key: string]: number;
+      };
+      trial: components["schemas"]["SimTrialOut"];
+    };
+    /**
+     * SimRunIn
+     * @description Run a shipped example (``example``) or a trial file (``trial``); ``cohort_size``
+     * overrides the file's cohort size.
+     */
+    SimRunIn: {
+      /** Cohort Size */
+      cohort_size?: number | null;
+      /** Example */
+      example?: string | null;
+      trial?: components["schemas"]["TrialSpec"] | null;
+    };
+    /** SimRunOut */
+    SimRunOut: {
+      /** Done */
+      done: number;
+      /** Error */
+      error?: string | null;
+      /** Id */
+      id: string;
+      result?: components["schemas"]["SimResultOut"] | null;
+      /** Status */
+      status: string;
+      /** Total */
+      total: number;
+    };
+    /** SimTrialOut */
+    SimTrialOut: {
+      /** Cohort Size */
+      cohort_size: number;
+      /** Condition */
+      condition: string;
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Seed */
+      seed: number;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
     /** SlotOut */
     SlotOut: {
       /**
@@ -7583,6 +7894,13 @@ export interface components {
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
     };
+    /** TransparencyOut */
+    TransparencyOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["AlgorithmOut"][];
+      /** Audit Rule */
+      audit_rule: string;
+    };
     /** TrendRuleIn */
     TrendRuleIn: {
       /**
@@ -7606,6 +7924,174 @@ export interface components {
        * @enum {string}
        */
       severity: "low" | "medium" | "high";
+    };
+    /**
+     * TrialArm
+     * @description One arm: a name and its schedule of actions (the first arm is the control).
+     */
+    TrialArm: {
+      /** Actions */
+      actions?: components["schemas"]["TrialStep"][];
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+    };
+    /**
+     * TrialCohort
+     * @description The virtual cohort: its size and how each patient's profile is drawn.
+     */
+    TrialCohort: {
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 40
+       * }
+       */
+      age_years?: components["schemas"]["TrialDistribution"];
+      /**
+       * Female Share
+       * @default 0.5
+       */
+      female_share?: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 14
+       * }
+       */
+      haemoglobin?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 72
+       * }
+       */
+      heart_rate?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 175
+       * }
+       */
+      height_cm?: components["schemas"]["TrialDistribution"];
+      /** Size */
+      size: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 70
+       * }
+       */
+      weight_kg?: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialCondition
+     * @description The condition every virtual patient has at time 0, with its severity drawn per patient.
+     */
+    TrialCondition: {
+      /** Name */
+      name: string;
+      severity: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialDistribution
+     * @description How one number is drawn: ``fixed`` (value), ``uniform`` (low, high) or ``normal``
+     * (mean, sd), always kept within [low, high] when they are given.
+     */
+    TrialDistribution: {
+      /** High */
+      high?: number | null;
+      /**
+       * Kind
+       * @default fixed
+       * @enum {string}
+       */
+      kind?: "fixed" | "uniform" | "normal";
+      /** Low */
+      low?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Sd */
+      sd?: number | null;
+      /** Value */
+      value?: number | null;
+    };
+    /**
+     * TrialOutcome
+     * @description One outcome measured on every patient.
+     *
+     * Continuous: ``end`` (the vital at the end), ``min``, ``max``, ``mean``, ``minutes_below`` /
+     * ``minutes_above`` (time with the vital below/above ``threshold``). Binary: ``ever_below`` /
+     * ``ever_above`` (the vital crossed ``threshold`` at any sample), ``arrest``.
+     */
+    TrialOutcome: {
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "end" | "min" | "max" | "mean" | "minutes_below" | "minutes_above" | "ever_below" | "ever_above" | "arrest";
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /** Threshold */
+      threshold?: number | null;
+      /** Vital */
+      vital?: ("heart_rate" | "systolic_bp" | "diastolic_bp" | "mean_bp" | "respiration_rate" | "spo2" | "temperature" | "etco2" | "cardiac_output" | "lactate" | "pao2" | "paco2" | "blood_volume") | null;
+    };
+    /**
+     * TrialSpec
+     * @description A whole in-silico trial (the trial file).
+     */
+    TrialSpec: {
+      /** Arms */
+      arms: components["schemas"]["TrialArm"][];
+      cohort: components["schemas"]["TrialCohort"];
+      condition: components["schemas"]["TrialCondition"];
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Outcomes */
+      outcomes: components["schemas"]["TrialOutcome"][];
+      /**
+       * Sample Every S
+       * @default 10
+       */
+      sample_every_s?: number;
+      /**
+       * Seed
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Summary
+       * @default
+       */
+      summary?: string;
+      /** Title */
+      title: string;
+    };
+    /**
+     * TrialStep
+     * @description One action of an arm's schedule: at ``at_s`` simulated seconds, the engine's action.
+     */
+    TrialStep: {
+      /** Action */
+      action: string;
+      /** At S */
+      at_s: number;
+      /** Params */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /** TrustOut */
     TrustOut: {
@@ -19384,6 +19870,192 @@ export interface operations {
     };
   };
   /**
+   * Fairness
+   * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+   */
+  fairness_api_research_fairness_get: {
+    parameters: {
+      query?: {
+        days?: number;
+        seed?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FairnessAuditOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Examples
+   * @description The example trial files shipped with Careverse (fictional patients only).
+   */
+  examples_api_research_sim_examples_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimExamplesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Run
+   * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+   */
+  start_run_api_research_sim_runs_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SimRunIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Run
+   * @description One of the caller's runs: its progress, then its result.
+   */
+  get_run_api_research_sim_runs__run_id__get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Consent Decision
    * @description Approve (all or some scopes) or deny; answers where to send the browser.
    */
@@ -19903,6 +20575,20 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
+      };
+    };
+  };
+  /**
+   * Transparency
+   * @description What each algorithm that drives care does, its inputs and known limits (public).
+   */
+  transparency_api_transparency_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TransparencyOut"];
+        };
       };
     };
   };

@@ -48,7 +48,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Distribution(_Strict):
+class TrialDistribution(_Strict):
     """How one number is drawn: ``fixed`` (value), ``uniform`` (low, high) or ``normal``
     (mean, sd), always kept within [low, high] when they are given."""
 
@@ -60,7 +60,7 @@ class Distribution(_Strict):
     sd: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _complete(self) -> Distribution:
+    def _complete(self) -> TrialDistribution:
         need = {"fixed": ("value",), "uniform": ("low", "high"), "normal": ("mean", "sd")}
         for name in need[self.kind]:
             if getattr(self, name) is None:
@@ -87,8 +87,8 @@ class Distribution(_Strict):
         return min(high, max(low, rng.gauss(float(self.mean or 0.0), float(self.sd or 0.0))))
 
 
-def _fixed(value: float) -> Distribution:
-    return Distribution(kind="fixed", value=value)
+def _fixed(value: float) -> TrialDistribution:
+    return TrialDistribution(kind="fixed", value=value)
 
 
 # The engine's PatientProfile ranges (training/physiology/profile.py): a draw must stay inside.
@@ -101,19 +101,19 @@ PROFILE_RANGES = {
 }
 
 
-class Cohort(_Strict):
+class TrialCohort(_Strict):
     """The virtual cohort: its size and how each patient's profile is drawn."""
 
     size: int = Field(ge=2, le=MAX_COHORT)
-    age_years: Distribution = _fixed(40.0)
-    weight_kg: Distribution = _fixed(70.0)
-    height_cm: Distribution = _fixed(175.0)
-    heart_rate: Distribution = _fixed(72.0)
-    haemoglobin: Distribution = _fixed(14.0)
+    age_years: TrialDistribution = _fixed(40.0)
+    weight_kg: TrialDistribution = _fixed(70.0)
+    height_cm: TrialDistribution = _fixed(175.0)
+    heart_rate: TrialDistribution = _fixed(72.0)
+    haemoglobin: TrialDistribution = _fixed(14.0)
     female_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
-    def _within_profile(self) -> Cohort:
+    def _within_profile(self) -> TrialCohort:
         for name, (low, high) in PROFILE_RANGES.items():
             a, b = getattr(self, name).bounds()
             if a < low or b > high:
@@ -123,11 +123,11 @@ class Cohort(_Strict):
         return self
 
 
-class Condition(_Strict):
+class TrialCondition(_Strict):
     """The condition every virtual patient has at time 0, with its severity drawn per patient."""
 
     name: str
-    severity: Distribution
+    severity: TrialDistribution
 
     @field_validator("name")
     @classmethod
@@ -138,14 +138,14 @@ class Condition(_Strict):
 
     @field_validator("severity")
     @classmethod
-    def _severity(cls, dist: Distribution) -> Distribution:
+    def _severity(cls, dist: TrialDistribution) -> TrialDistribution:
         a, b = dist.bounds()
         if a < 0.0 or b > 1.0:
             raise ValueError("severity must be drawn within 0..1 (give low and high)")
         return dist
 
 
-class Step(_Strict):
+class TrialStep(_Strict):
     """One action of an arm's schedule: at ``at_s`` simulated seconds, the engine's action."""
 
     at_s: float = Field(ge=0)
@@ -153,7 +153,7 @@ class Step(_Strict):
     params: dict[str, float | str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _valid_action(self) -> Step:
+    def _valid_action(self) -> TrialStep:
         if self.action not in ACTIONS or ACTIONS[self.action].kind != "intervention":
             interventions = ", ".join(n for n, a in ACTIONS.items() if a.kind == "intervention")
             raise ValueError(f"unknown intervention {self.action!r}; known: {interventions}")
@@ -161,15 +161,15 @@ class Step(_Strict):
         return self
 
 
-class Arm(_Strict):
+class TrialArm(_Strict):
     """One arm: a name and its schedule of actions (the first arm is the control)."""
 
     name: str = Field(min_length=1, max_length=60)
     description: str = Field(default="", max_length=400)
-    actions: list[Step] = Field(default_factory=list, max_length=200)
+    actions: list[TrialStep] = Field(default_factory=list, max_length=200)
 
 
-class Outcome(_Strict):
+class TrialOutcome(_Strict):
     """One outcome measured on every patient.
 
     Continuous: ``end`` (the vital at the end), ``min``, ``max``, ``mean``, ``minutes_below`` /
@@ -187,7 +187,7 @@ class Outcome(_Strict):
     threshold: float | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> Outcome:
+    def _complete(self) -> TrialOutcome:
         if self.kind != "arrest" and self.vital is None:
             raise ValueError(f"a {self.kind} outcome needs vital")
         if self.kind in OUTCOME_KINDS["threshold"] and self.threshold is None:
@@ -205,12 +205,12 @@ class TrialSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$")
     title: str = Field(min_length=1, max_length=120)
     summary: str = Field(default="", max_length=1000)
-    condition: Condition
-    cohort: Cohort
-    arms: list[Arm] = Field(min_length=2, max_length=6)
+    condition: TrialCondition
+    cohort: TrialCohort
+    arms: list[TrialArm] = Field(min_length=2, max_length=6)
     duration_s: float = Field(ge=60, le=86_400)
     sample_every_s: float = Field(default=10.0, ge=1, le=600)
-    outcomes: list[Outcome] = Field(min_length=1, max_length=20)
+    outcomes: list[TrialOutcome] = Field(min_length=1, max_length=20)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
     @model_validator(mode="after")
@@ -336,12 +336,12 @@ def run_trial(
 
 __all__ = [
     "MAX_COHORT",
-    "Arm",
-    "Cohort",
-    "Condition",
-    "Distribution",
-    "Outcome",
-    "Step",
+    "TrialArm",
+    "TrialCohort",
+    "TrialCondition",
+    "TrialDistribution",
+    "TrialOutcome",
+    "TrialStep",
     "TrialSpec",
     "cohort",
     "example_ids",
