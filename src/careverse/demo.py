@@ -378,4 +378,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.mentoring.demo import seed as seed_mentoring
 
     await seed_mentoring(session, accounts)  # two approved mentors, Jonas mentored by Lucía
+    from careverse.research.fairness_demo import seed_demo_audit
+
+    await seed_demo_audit(session)  # 160 fictional monitored patients for the fairness audit
     return list(PEOPLE)

@@ -45,13 +45,23 @@ class PatientService:
         """
         return await self.session.get(Patient, patient_id)
 
-    async def create_without_account(self, name: str) -> uuid.UUID:
-        """A patient record no one signs in to (the vitals simulator's patients); answers its id.
+    async def create_without_account(
+        self,
+        name: str,
+        *,
+        birth_date: str | None = None,
+        sex: str = "unknown",
+        preferred_language: str | None = None,
+    ) -> uuid.UUID:
+        """A patient record no one signs in to (the vitals simulator's patients, the fairness
+        audit's demo population); answers its id.
 
         For tools, not for people: no policy check.
         """
         async with unit_of_work(self.session):
-            row = Patient(name=name)
+            row = Patient(
+                name=name, birth_date=birth_date, sex=sex, preferred_language=preferred_language
+            )
             self.session.add(row)
             await self.session.flush()
         return row.id

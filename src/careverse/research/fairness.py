@@ -3,8 +3,10 @@
 
 One metric over one grouping (age band, sex, language…) is computed with Fairlearn's
 ``MetricFrame`` (Weerts et al., JMLR 2023) and its bootstrap: ``n_boot`` resamples of the rows,
-seeded, the 2.5th and 97.5th percentiles as the 95 % interval of every group's value and of the
-ratio between the lowest and the highest group (``MetricFrame.ratio(method="between_groups")``).
+seeded, the 2.5th and 97.5th percentiles as the 95 % interval of every group's value. The ratio
+is the lowest group's value over the highest's (``MetricFrame.ratio(method="between_groups")``);
+its interval comes from a second MetricFrame bootstrap with those two groups fixed (the min/max
+ratio of each resample could never exceed 1, so its interval would always "exclude 1").
 
 - **Small cells**: a group with fewer than ``SMALL_CELL`` (11) rows shows "< 11" and no value,
   and takes no part in the ratio (the usual rule for health statistics, e.g. CMS's cell size
@@ -28,7 +30,7 @@ from fairlearn.metrics import MetricFrame
 
 SMALL_CELL = 11
 RATIO_LOW, RATIO_HIGH = 0.8, 1.25
-N_BOOT = 400
+N_BOOT = 200
 Statistic = Literal["rate", "median"]
 
 
@@ -116,21 +118,57 @@ def disaggregate(
             dimension, shown + suppressed, overall, None, None, None, False,
             note="fewer than two groups of 11 or more",
         )  # fmt: skip
+    valued = [s for s in shown if s.value is not None]
+    lowest = min(valued, key=lambda s: s.value or 0.0).group if valued else None
+    highest = max(valued, key=lambda s: s.value or 0.0).group if valued else None
     ratio = _num(frame.ratio(method="between_groups"))
-    r_low, r_high = (_num(x) for x in frame.ratio_ci(method="between_groups"))
+    r_low = r_high = None
+    if lowest is not None and highest is not None and lowest != highest and ratio is not None:
+        r_low, r_high = _pair_ratio_interval(y, g, lowest, highest, statistic, seed, n_boot)
     flagged = (
         ratio is not None
         and r_high is not None
         and not RATIO_LOW <= ratio <= RATIO_HIGH
         and r_high < 1.0
     )
-    valued = [s for s in shown if s.value is not None]
-    lowest = min(valued, key=lambda s: s.value or 0.0).group if valued else None
-    highest = max(valued, key=lambda s: s.value or 0.0).group if valued else None
     return Disaggregation(
         dimension, shown + suppressed, overall, ratio, r_low, r_high, bool(flagged),
         lowest=lowest, highest=highest,
     )  # fmt: skip
+
+
+def _pair_ratio_interval(
+    y: np.ndarray,
+    g: np.ndarray,
+    lowest: str,
+    highest: str,
+    statistic: Statistic,
+    seed: int,
+    n_boot: int,
+) -> tuple[float | None, float | None]:
+    """The 95 % bootstrap interval of lowest/highest with the two groups fixed by the point
+    estimates. (The interval of MetricFrame's between-groups min/max ratio cannot reach above
+    1 in any resample, so it would always "exclude 1"; a fixed pair's ratio can.) MetricFrame's
+    bootstrap on the pair's rows: the metric reads which side a row is on from ``y_pred``."""
+    stat = _statistic(statistic)
+    pair = (g == lowest) | (g == highest)
+    side = (g[pair] == lowest).astype(float)
+
+    def ratio(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        low, high = y_true[y_pred == 1.0], y_true[y_pred == 0.0]
+        if len(low) == 0 or len(high) == 0:
+            return math.nan
+        top, bottom = stat(low, low), stat(high, high)
+        if bottom == 0.0:
+            return 1.0 if top == 0.0 else math.inf
+        return top / bottom
+
+    frame = MetricFrame(
+        metrics=ratio, y_true=y[pair], y_pred=side, sensitive_features=np.zeros(len(side)),
+        n_boot=n_boot, ci_quantiles=[0.025, 0.975], random_state=seed,
+    )  # fmt: skip
+    low_ci, high_ci = frame.overall_ci
+    return _num(low_ci), _num(high_ci)  # an unbounded upper end is None: not flagged
 
 
 def age_band(birth_date: str | None, today: str) -> str:

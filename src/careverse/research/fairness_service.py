@@ -9,7 +9,11 @@ leave this module, small cells suppressed. Researchers and admins may run it; th
 from __future__ import annotations
 
 import asyncio
+import copy
+import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -34,6 +38,9 @@ from careverse.research.fairness_algorithms import ALGORITHMS
 
 AUDIT_ROLES = (Role.RESEARCHER, Role.ADMIN)
 AUDIT_N_BOOT = N_BOOT
+CACHE_SIZE = 8
+_CACHE: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
 DIMENSIONS = ("age_band", "sex", "ethnicity", "language")
 NOT_RECORDED = {"ethnicity": "Ethnicity is not recorded in Careverse."}
 ALERT_SOURCE = {"news2": "news2", "care_plan": "rule"}
@@ -75,11 +82,42 @@ async def fairness_audit(
         }
         for p in people
     }
-    result = await asyncio.to_thread(_compute, groups, monitored, alerts, seed, n_boot)
+    result = await asyncio.to_thread(_cached_compute, groups, monitored, alerts, seed, n_boot)
     return {
         "generated_at": now.isoformat(), "window_days": days, "seed": seed, "n_boot": n_boot,
         "small_cell": SMALL_CELL, "rule": RULE_TEXT, "algorithms": result,
     }  # fmt: skip
+
+
+def _cached_compute(
+    groups: dict[uuid.UUID, dict[str, str]],
+    monitored: set[uuid.UUID],
+    alerts: list[AlertFact],
+    seed: int,
+    n_boot: int,
+) -> list[dict[str, Any]]:
+    """The bootstrap takes seconds; the same inputs (hashed exactly) answer from memory."""
+    key = hashlib.sha256(
+        repr(
+            (
+                sorted((str(k), sorted(v.items())) for k, v in groups.items()),
+                sorted(str(p) for p in monitored),
+                sorted((str(a.patient_id), a.source, str(a.opened_at), str(a.acknowledged_at))
+                       for a in alerts),
+                seed, n_boot,
+            )
+        ).encode()
+    ).hexdigest()  # fmt: skip
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return copy.deepcopy(_CACHE[key])
+    result = _compute(groups, monitored, alerts, seed, n_boot)
+    with _CACHE_LOCK:
+        _CACHE[key] = copy.deepcopy(result)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
 
 
 def _compute(
