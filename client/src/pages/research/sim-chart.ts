@@ -3,22 +3,10 @@ import type uPlot from 'uplot';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
 import { formatNumber } from '../../i18n/format';
+import { loadUPlot } from '../monitoring/vitals-chart';
 
 const COLOURS = ['#0b5f73', '#a4231b', '#5b3f8c', '#2f6b2f', '#8a5a00', '#46555f'];
 const HEIGHT = 220;
-
-let library: Promise<typeof uPlot> | null = null;
-
-function loadUPlot(): Promise<typeof uPlot> {
-  library ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
-    ([module]) => module.default,
-    (error: unknown) => {
-      library = null;
-      throw error;
-    },
-  );
-  return library;
-}
 
 export interface SimSeries {
   arm: string;
