@@ -16,6 +16,7 @@ import { GROUP_ROUTES } from './pages/groups/routes';
 import { TRAINING_ROUTES } from './pages/training/routes';
 import { MENTORING_ROUTES } from './pages/mentoring/routes';
 import { GALLERY_ROUTES } from './pages/gallery/routes';
+import { RESEARCH_SIM_ROUTES } from './pages/research/sim-routes';
 
 /**
  * Who may open a route:
@@ -388,6 +389,7 @@ export const ROUTES: readonly RouteEntry[] = [
   ...TRAINING_ROUTES,
   ...MENTORING_ROUTES,
   ...GALLERY_ROUTES,
+  ...RESEARCH_SIM_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -26,6 +26,7 @@ from careverse import (
     messaging,
     monitoring,
     privacy,
+    research,
     training,
     web,
     wellbeing,
@@ -62,6 +63,7 @@ CAPABILITIES = (
     groups,
     mentoring,
     gallery,
+    research,
     fhir,
     web,
 )

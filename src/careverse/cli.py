@@ -480,3 +480,48 @@ def training_run(
         print(json.dumps(result))
     else:
         console.print_json(data=result)
+
+
+research_app = typer.Typer(help="Research: in-silico trials.", no_args_is_help=True)
+app.add_typer(research_app, name="research")
+
+
+@research_app.command("simulate-trial")
+def research_simulate_trial(
+    file: Annotated[str, typer.Argument(help="A trial file (JSON or YAML) or an example's id.")],
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 2,
+    cohort_size: Annotated[
+        int | None, typer.Option(min=2, max=100_000, help="Override the file's cohort size.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Run an in-silico trial: arms, outcomes, estimates with 95 % intervals, timings."""
+    import json
+
+    from pydantic import ValidationError
+
+    from careverse.research.insilico import TrialSpec, load_trial, run_trial
+
+    try:
+        spec = load_trial(file)
+        if cohort_size is not None:
+            data = spec.model_dump()
+            data["cohort"]["size"] = cohort_size
+            spec = TrialSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(f"{where}: {first['msg']}", param_hint="FILE") from None
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE") from None
+    if json_out:
+        print(json.dumps(run_trial(spec, workers=workers)))
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console) as bar:
+        task = bar.add_task("virtual patients", total=spec.cohort.size)
+        result = run_trial(
+            spec, workers=workers, progress=lambda done, total: bar.update(task, completed=done)
+        )
+    console.print_json(data=result)

@@ -381,4 +381,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.gallery.demo import seed as seed_gallery
 
     await seed_gallery(session, settings, accounts)  # two images and a poem, hung on the walls
+    from careverse.research.fairness_demo import seed_demo_audit
+
+    await seed_demo_audit(session)  # 160 fictional monitored patients for the fairness audit
     return list(PEOPLE)

@@ -1441,6 +1441,34 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
+  "/api/research/fairness": {
+    /**
+     * Fairness
+     * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+     */
+    get: operations["fairness_api_research_fairness_get"];
+  };
+  "/api/research/sim/examples": {
+    /**
+     * Examples
+     * @description The example trial files shipped with Careverse (fictional patients only).
+     */
+    get: operations["examples_api_research_sim_examples_get"];
+  };
+  "/api/research/sim/runs": {
+    /**
+     * Start Run
+     * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+     */
+    post: operations["start_run_api_research_sim_runs_post"];
+  };
+  "/api/research/sim/runs/{run_id}": {
+    /**
+     * Get Run
+     * @description One of the caller's runs: its progress, then its result.
+     */
+    get: operations["get_run_api_research_sim_runs__run_id__get"];
+  };
   "/api/smart/consent": {
     /**
      * Consent Decision
@@ -1504,35 +1532,6 @@ export interface paths {
      */
     get: operations["catalogue_api_training_catalogue_get"];
   };
-  "/api/training/drafts": {
-    /**
-     * List Drafts
-     * @description The caller's scenario drafts.
-     */
-    get: operations["list_drafts_api_training_drafts_get"];
-    /**
-     * Create Draft
-     * @description Save a new draft (validated by the scenario schema).
-     */
-    post: operations["create_draft_api_training_drafts_post"];
-  };
-  "/api/training/drafts/{draft_id}": {
-    /**
-     * Get Draft
-     * @description One of the caller's drafts.
-     */
-    get: operations["get_draft_api_training_drafts__draft_id__get"];
-    /**
-     * Update Draft
-     * @description Replace one of the caller's drafts.
-     */
-    put: operations["update_draft_api_training_drafts__draft_id__put"];
-    /**
-     * Delete Draft
-     * @description Delete one of the caller's drafts.
-     */
-    delete: operations["delete_draft_api_training_drafts__draft_id__delete"];
-  };
   "/api/training/runs": {
     /**
      * List Runs
@@ -1548,14 +1547,6 @@ export interface paths {
      */
     get: operations["get_run_api_training_runs__run_id__get"];
   };
-  "/api/training/runs/{run_id}/debrief.pdf": {
-    /**
-     * Debrief Pdf
-     * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
-     * instructor only).
-     */
-    get: operations["debrief_pdf_api_training_runs__run_id__debrief_pdf_get"];
-  };
   "/api/training/runs/{run_id}/notes": {
     /**
      * Save Notes
@@ -1563,19 +1554,12 @@ export interface paths {
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
   };
-  "/api/training/scenarios/preview": {
+  "/api/transparency": {
     /**
-     * Preview
-     * @description Run the scenario headless with its model answer and without (educators only).
+     * Transparency
+     * @description What each algorithm that drives care does, its inputs and known limits (public).
      */
-    post: operations["preview_api_training_scenarios_preview_post"];
-  };
-  "/api/training/scenarios/{scenario_id}/source": {
-    /**
-     * Shipped Source
-     * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
-     */
-    get: operations["shipped_source_api_training_scenarios__scenario_id__source_get"];
+    get: operations["transparency_api_transparency_get"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -2730,6 +2714,31 @@ export interface components {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
     };
+    /** AlgorithmOut */
+    AlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Human Oversight */
+      human_oversight: string;
+      /** Id */
+      id: string;
+      /** Inputs */
+      inputs: string[];
+      /** Limits */
+      limits: string[];
+      /** Name */
+      name: string;
+      /** Output */
+      output: string;
+      /** Purpose */
+      purpose: string;
+      /** Reference */
+      reference: string;
+      /** Source */
+      source: string;
+    };
     /** AllergyIn */
     AllergyIn: {
       /** Category */
@@ -2809,25 +2818,6 @@ export interface components {
       amplitude: number | null;
       /** Rate */
       rate: number;
-    };
-    /**
-     * AnswerActionIn
-     * @description One action of a model answer, checked against the engine and the procedures.
-     */
-    AnswerActionIn: {
-      /** Action */
-      action: string;
-      /** At */
-      at: number;
-      /** By */
-      by?: string | null;
-      /**
-       * Params
-       * @default {}
-       */
-      params?: {
-        [key: string]: number | string;
-      };
     };
     /** AnswerOptionOut */
     AnswerOptionOut: {
@@ -3232,13 +3222,6 @@ export interface components {
     BookmarksOut: {
       /** Posts */
       posts: components["schemas"]["PostOut"][];
-    };
-    /** Bound */
-    Bound: {
-      /** Max */
-      max?: number | null;
-      /** Min */
-      min?: number | null;
     };
     /** BreakGlassIn */
     BreakGlassIn: {
@@ -3943,36 +3926,6 @@ export interface components {
       /** Url */
       url?: string | null;
     };
-    /**
-     * Criteria
-     * @description Vitals within bounds (all must hold); ``arrest`` true/false if it matters.
-     */
-    Criteria: {
-      /** Arrest */
-      arrest?: boolean | null;
-      /**
-       * Vitals
-       * @default {}
-       */
-      vitals?: {
-        [key: string]: components["schemas"]["Bound"];
-      };
-    };
-    /** CriticalError */
-    CriticalError: {
-      /** Description */
-      description: string;
-      /** Id */
-      id: string;
-      /**
-       * Kind
-       * @enum {string}
-       */
-      kind: "wrong_drug" | "overdose" | "contraindicated" | "wrong_route";
-      match: components["schemas"]["Match"];
-      /** Penalty */
-      penalty: number;
-    };
     /** DecisionIn */
     DecisionIn: {
       /**
@@ -4278,23 +4231,6 @@ export interface components {
        */
       status: "scheduled" | "none";
     };
-    /** ExpectedAction */
-    ExpectedAction: {
-      /**
-       * Critical
-       * @default false
-       */
-      critical?: boolean;
-      /** Description */
-      description: string;
-      /** Id */
-      id: string;
-      match: components["schemas"]["Match"];
-      /** Weight */
-      weight: number;
-      /** Within S */
-      within_s: number;
-    };
     /** ExposureEventOut */
     ExposureEventOut: {
       /**
@@ -4378,6 +4314,89 @@ export interface components {
       intensity?: number;
       /** Step */
       step: number;
+    };
+    /** FairnessAlgorithmOut */
+    FairnessAlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Id */
+      id: string;
+      /** Metrics */
+      metrics: components["schemas"]["FairnessMetricOut"][];
+      /** Name */
+      name: string;
+    };
+    /** FairnessAuditOut */
+    FairnessAuditOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["FairnessAlgorithmOut"][];
+      /** Generated At */
+      generated_at: string;
+      /** N Boot */
+      n_boot: number;
+      /** Rule */
+      rule: string;
+      /** Seed */
+      seed: number;
+      /** Small Cell */
+      small_cell: number;
+      /** Window Days */
+      window_days: number;
+    };
+    /** FairnessDimensionOut */
+    FairnessDimensionOut: {
+      /** Dimension */
+      dimension: string;
+      /** Flagged */
+      flagged: boolean;
+      /** Groups */
+      groups: components["schemas"]["FairnessGroupOut"][];
+      /** Highest */
+      highest: string | null;
+      /** Lowest */
+      lowest: string | null;
+      /** Note */
+      note: string;
+      /** Overall */
+      overall: number | null;
+      /** Ratio */
+      ratio: number | null;
+      /** Ratio Ci High */
+      ratio_ci_high: number | null;
+      /** Ratio Ci Low */
+      ratio_ci_low: number | null;
+    };
+    /** FairnessGroupOut */
+    FairnessGroupOut: {
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Group */
+      group: string;
+      /** N */
+      n: number | null;
+      /** Suppressed */
+      suppressed: boolean;
+      /** Value */
+      value: number | null;
+    };
+    /** FairnessMetricOut */
+    FairnessMetricOut: {
+      /** Available */
+      available: boolean;
+      /** Dimensions */
+      dimensions: components["schemas"]["FairnessDimensionOut"][];
+      /** Id */
+      id: string;
+      /** N */
+      n: number;
+      /** Note */
+      note: string;
+      /** Statistic */
+      statistic: string;
     };
     /** FlagIn */
     FlagIn: {
@@ -4743,25 +4762,6 @@ export interface components {
        * @default true
        */
       handled?: boolean;
-    };
-    /**
-     * Handler
-     * @description What a correct action does to the story: more steps, and a new state.
-     */
-    Handler: {
-      /** Goto */
-      goto?: string | null;
-      /**
-       * Note
-       * @default
-       */
-      note?: string;
-      on: components["schemas"]["Match"];
-      /**
-       * Then
-       * @default []
-       */
-      then?: components["schemas"]["Step"][];
     };
     /**
      * HealthRecordOut
@@ -5182,35 +5182,6 @@ export interface components {
        * @enum {string}
        */
       state: "draft" | "published";
-    };
-    /**
-     * Match
-     * @description Which applied actions count: the action, and optionally parameter values.
-     */
-    Match: {
-      /** Action */
-      action: string;
-      /**
-       * At Least
-       * @default {}
-       */
-      at_least?: {
-        [key: string]: number;
-      };
-      /**
-       * At Most
-       * @default {}
-       */
-      at_most?: {
-        [key: string]: number;
-      };
-      /**
-       * Equals
-       * @default {}
-       */
-      equals?: {
-        [key: string]: string;
-      };
     };
     /** MedicationIn */
     MedicationIn: {
@@ -6247,30 +6218,6 @@ export interface components {
       /** Sex */
       sex: string | null;
     };
-    /** PatientSpec */
-    PatientSpec: {
-      /**
-       * Age Years
-       * @default 40
-       */
-      age_years?: number;
-      /**
-       * History
-       * @default
-       */
-      history?: string;
-      /**
-       * Sex
-       * @default male
-       * @enum {string}
-       */
-      sex?: "female" | "male";
-      /**
-       * Weight Kg
-       * @default 70
-       */
-      weight_kg?: number;
-    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -7104,107 +7051,6 @@ export interface components {
       /** Runs */
       runs: components["schemas"]["RunBriefOut"][];
     };
-    /**
-     * Scenario
-     * @description A whole scenario; see the module's docstring.
-     */
-    Scenario: {
-      /**
-       * Condition
-       * @enum {string}
-       */
-      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
-      /**
-       * Critical Errors
-       * @default []
-       */
-      critical_errors?: components["schemas"]["CriticalError"][];
-      /** Duration S */
-      duration_s: number;
-      /**
-       * Events
-       * @default []
-       */
-      events?: components["schemas"]["TimedEvent"][];
-      /** Expected Actions */
-      expected_actions: components["schemas"]["ExpectedAction"][];
-      /**
-       * Handlers
-       * @default []
-       */
-      handlers?: components["schemas"]["Handler"][];
-      /** Id */
-      id: string;
-      /** Initial */
-      initial: components["schemas"]["Step"][];
-      /** Learning Objectives */
-      learning_objectives: string[];
-      /**
-       * @default {
-       *   "age_years": 40,
-       *   "history": "",
-       *   "sex": "male",
-       *   "weight_kg": 70
-       * }
-       */
-      patient?: components["schemas"]["PatientSpec"];
-      stabilised_when: components["schemas"]["Criteria"];
-      /** States */
-      states: components["schemas"]["State"][];
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
-      untreated_deteriorates_to: components["schemas"]["Criteria"];
-    };
-    /** ScenarioDraftBriefOut */
-    ScenarioDraftBriefOut: {
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Title */
-      title: string;
-      /**
-       * Updated At
-       * Format: date-time
-       */
-      updated_at: string;
-    };
-    /**
-     * ScenarioDraftIn
-     * @description A scenario (validated by the scenario schema: a bad field answers 422 with its path)
-     * and its model answer.
-     */
-    ScenarioDraftIn: {
-      /**
-       * Actions
-       * @default []
-       */
-      actions?: components["schemas"]["AnswerActionIn"][];
-      scenario: components["schemas"]["Scenario"];
-    };
-    /** ScenarioDraftOut */
-    ScenarioDraftOut: {
-      /** Actions */
-      actions: {
-          [key: string]: unknown;
-        }[];
-      /** Id */
-      id: string | null;
-      /** Scenario */
-      scenario: {
-        [key: string]: unknown;
-      };
-      /** Title */
-      title: string;
-    };
-    /** ScenarioDraftsOut */
-    ScenarioDraftsOut: {
-      /** Drafts */
-      drafts: components["schemas"]["ScenarioDraftBriefOut"][];
-    };
     /** ScenarioOut */
     ScenarioOut: {
       /** Condition */
@@ -7219,46 +7065,6 @@ export interface components {
       summary: string;
       /** Title */
       title: string;
-    };
-    /** ScenarioPreviewIn */
-    ScenarioPreviewIn: {
-      /**
-       * Actions
-       * @default []
-       */
-      actions?: components["schemas"]["AnswerActionIn"][];
-      scenario: components["schemas"]["Scenario"];
-      /**
-       * Seed
-       * @default 0
-       */
-      seed?: number;
-    };
-    /** ScenarioPreviewOut */
-    ScenarioPreviewOut: {
-      with_actions: components["schemas"]["ScenarioPreviewRunOut"];
-      without_actions: components["schemas"]["ScenarioPreviewRunOut"];
-    };
-    /** ScenarioPreviewRunOut */
-    ScenarioPreviewRunOut: {
-      /** Log */
-      log: {
-          [key: string]: unknown;
-        }[];
-      /** Outcome */
-      outcome: string;
-      /** Score */
-      score: {
-        [key: string]: unknown;
-      };
-      /** Timeline */
-      timeline: {
-          [key: string]: unknown;
-        }[];
-      /** Vitals */
-      vitals: {
-        [key: string]: unknown;
-      };
     };
     /** SceneOut */
     SceneOut: {
@@ -7409,6 +7215,174 @@ export interface components {
       /** Shared */
       shared: boolean;
     };
+    /** SimArmOut */
+    SimArmOut: {
+      /** Description */
+      description: string;
+      /** N */
+      n: number;
+      /** Name */
+      name: string;
+    };
+    /** SimArmSummaryOut */
+    SimArmSummaryOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high?: number | null;
+      /** Ci Low */
+      ci_low?: number | null;
+      /** Events */
+      events?: number | null;
+      /** Max */
+      max?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Median */
+      median?: number | null;
+      /** Method */
+      method: string;
+      /** Min */
+      min?: number | null;
+      /** N */
+      n: number;
+      /** Risk */
+      risk?: number | null;
+      /** Sd */
+      sd?: number | null;
+    };
+    /** SimChartArmOut */
+    SimChartArmOut: {
+      /** Arm */
+      arm: string;
+      /** Heart Rate */
+      heart_rate: number[];
+      /** Mean Bp */
+      mean_bp: number[];
+      /** Spo2 */
+      spo2: number[];
+    };
+    /** SimChartOut */
+    SimChartOut: {
+      /** Arms */
+      arms: components["schemas"]["SimChartArmOut"][];
+      /** Minutes */
+      minutes: number[];
+    };
+    /** SimEstimateOut */
+    SimEstimateOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Estimate */
+      estimate: number | null;
+      /** Measure */
+      measure: string;
+      /** Method */
+      method: string;
+      /** Versus */
+      versus: string;
+    };
+    /** SimExampleOut */
+    SimExampleOut: {
+      /** Id */
+      id: string;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /** Trial */
+      trial: {
+        [key: string]: unknown;
+      };
+    };
+    /** SimExamplesOut */
+    SimExamplesOut: {
+      /** Examples */
+      examples: components["schemas"]["SimExampleOut"][];
+      /** Max Cohort */
+      max_cohort: number;
+      /** Max Patient Hours */
+      max_patient_hours: number;
+    };
+    /** SimOutcomeOut */
+    SimOutcomeOut: {
+      /** Binary */
+      binary: boolean;
+      /** By Arm */
+      by_arm: components["schemas"]["SimArmSummaryOut"][];
+      /** Estimates */
+      estimates: components["schemas"]["SimEstimateOut"][];
+      /** Id */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Label */
+      label: string;
+      /** Threshold */
+      threshold: number | null;
+      /** Vital */
+      vital: string | null;
+    };
+    /** SimResultOut */
+    SimResultOut: {
+      /** Arms */
+      arms: components["schemas"]["SimArmOut"][];
+      chart: components["schemas"]["SimChartOut"];
+      /** Outcomes */
+      outcomes: components["schemas"]["SimOutcomeOut"][];
+      /** Timings */
+      timings: {
+        [key: string]: number;
+      };
+      trial: components["schemas"]["SimTrialOut"];
+    };
+    /**
+     * SimRunIn
+     * @description Run a shipped example (``example``) or a trial file (``trial``); ``cohort_size``
+     * overrides the file's cohort size.
+     */
+    SimRunIn: {
+      /** Cohort Size */
+      cohort_size?: number | null;
+      /** Example */
+      example?: string | null;
+      trial?: components["schemas"]["TrialSpec"] | null;
+    };
+    /** SimRunOut */
+    SimRunOut: {
+      /** Done */
+      done: number;
+      /** Error */
+      error?: string | null;
+      /** Id */
+      id: string;
+      result?: components["schemas"]["SimResultOut"] | null;
+      /** Status */
+      status: string;
+      /** Total */
+      total: number;
+    };
+    /** SimTrialOut */
+    SimTrialOut: {
+      /** Cohort Size */
+      cohort_size: number;
+      /** Condition */
+      condition: string;
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Seed */
+      seed: number;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
     /** SlotOut */
     SlotOut: {
       /**
@@ -7536,31 +7510,6 @@ export interface components {
       /** Total */
       total: number;
     };
-    /**
-     * State
-     * @description A phase of the story. Entered from ``from_states`` (any if empty) once ``after_s`` has
-     * passed and ``when`` holds (a state with neither is reached only through a handler); on
-     * entry its trends start, and leaving it ends them.
-     */
-    State: {
-      /** After S */
-      after_s?: number | null;
-      /** Description */
-      description: string;
-      /**
-       * From States
-       * @default []
-       */
-      from_states?: string[];
-      /** Id */
-      id: string;
-      /**
-       * Trends
-       * @default []
-       */
-      trends?: components["schemas"]["Trend"][];
-      when?: components["schemas"]["Criteria"] | null;
-    };
     /** StateOut */
     StateOut: {
       /**
@@ -7584,21 +7533,6 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
-    };
-    /**
-     * Step
-     * @description One action with its parameters.
-     */
-    Step: {
-      /** Action */
-      action: string;
-      /**
-       * Params
-       * @default {}
-       */
-      params?: {
-        [key: string]: number | string;
-      };
     };
     /**
      * StepIn
@@ -7902,28 +7836,6 @@ export interface components {
       /** Value */
       value: number;
     };
-    /**
-     * TimedEvent
-     * @description Something the scenario does at a time (a deterioration, a new finding).
-     */
-    TimedEvent: {
-      /** Action */
-      action: string;
-      /** At S */
-      at_s: number;
-      /**
-       * Note
-       * @default
-       */
-      note?: string;
-      /**
-       * Params
-       * @default {}
-       */
-      params?: {
-        [key: string]: number | string;
-      };
-    };
     /** TokenOut */
     TokenOut: {
       /** Access Token */
@@ -7982,20 +7894,12 @@ export interface components {
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
     };
-    /**
-     * Trend
-     * @description On entering a state, a condition's severity moves to ``to_severity`` over ``over_s``.
-     */
-    Trend: {
-      /**
-       * Condition
-       * @enum {string}
-       */
-      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
-      /** Over S */
-      over_s: number;
-      /** To Severity */
-      to_severity: number;
+    /** TransparencyOut */
+    TransparencyOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["AlgorithmOut"][];
+      /** Audit Rule */
+      audit_rule: string;
     };
     /** TrendRuleIn */
     TrendRuleIn: {
@@ -8020,6 +7924,174 @@ export interface components {
        * @enum {string}
        */
       severity: "low" | "medium" | "high";
+    };
+    /**
+     * TrialArm
+     * @description One arm: a name and its schedule of actions (the first arm is the control).
+     */
+    TrialArm: {
+      /** Actions */
+      actions?: components["schemas"]["TrialStep"][];
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+    };
+    /**
+     * TrialCohort
+     * @description The virtual cohort: its size and how each patient's profile is drawn.
+     */
+    TrialCohort: {
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 40
+       * }
+       */
+      age_years?: components["schemas"]["TrialDistribution"];
+      /**
+       * Female Share
+       * @default 0.5
+       */
+      female_share?: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 14
+       * }
+       */
+      haemoglobin?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 72
+       * }
+       */
+      heart_rate?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 175
+       * }
+       */
+      height_cm?: components["schemas"]["TrialDistribution"];
+      /** Size */
+      size: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 70
+       * }
+       */
+      weight_kg?: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialCondition
+     * @description The condition every virtual patient has at time 0, with its severity drawn per patient.
+     */
+    TrialCondition: {
+      /** Name */
+      name: string;
+      severity: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialDistribution
+     * @description How one number is drawn: ``fixed`` (value), ``uniform`` (low, high) or ``normal``
+     * (mean, sd), always kept within [low, high] when they are given.
+     */
+    TrialDistribution: {
+      /** High */
+      high?: number | null;
+      /**
+       * Kind
+       * @default fixed
+       * @enum {string}
+       */
+      kind?: "fixed" | "uniform" | "normal";
+      /** Low */
+      low?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Sd */
+      sd?: number | null;
+      /** Value */
+      value?: number | null;
+    };
+    /**
+     * TrialOutcome
+     * @description One outcome measured on every patient.
+     *
+     * Continuous: ``end`` (the vital at the end), ``min``, ``max``, ``mean``, ``minutes_below`` /
+     * ``minutes_above`` (time with the vital below/above ``threshold``). Binary: ``ever_below`` /
+     * ``ever_above`` (the vital crossed ``threshold`` at any sample), ``arrest``.
+     */
+    TrialOutcome: {
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "end" | "min" | "max" | "mean" | "minutes_below" | "minutes_above" | "ever_below" | "ever_above" | "arrest";
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /** Threshold */
+      threshold?: number | null;
+      /** Vital */
+      vital?: ("heart_rate" | "systolic_bp" | "diastolic_bp" | "mean_bp" | "respiration_rate" | "spo2" | "temperature" | "etco2" | "cardiac_output" | "lactate" | "pao2" | "paco2" | "blood_volume") | null;
+    };
+    /**
+     * TrialSpec
+     * @description A whole in-silico trial (the trial file).
+     */
+    TrialSpec: {
+      /** Arms */
+      arms: components["schemas"]["TrialArm"][];
+      cohort: components["schemas"]["TrialCohort"];
+      condition: components["schemas"]["TrialCondition"];
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Outcomes */
+      outcomes: components["schemas"]["TrialOutcome"][];
+      /**
+       * Sample Every S
+       * @default 10
+       */
+      sample_every_s?: number;
+      /**
+       * Seed
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Summary
+       * @default
+       */
+      summary?: string;
+      /** Title */
+      title: string;
+    };
+    /**
+     * TrialStep
+     * @description One action of an arm's schedule: at ``at_s`` simulated seconds, the engine's action.
+     */
+    TrialStep: {
+      /** Action */
+      action: string;
+      /** At S */
+      at_s: number;
+      /** Params */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /** TrustOut */
     TrustOut: {
@@ -19798,6 +19870,192 @@ export interface operations {
     };
   };
   /**
+   * Fairness
+   * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+   */
+  fairness_api_research_fairness_get: {
+    parameters: {
+      query?: {
+        days?: number;
+        seed?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FairnessAuditOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Examples
+   * @description The example trial files shipped with Careverse (fictional patients only).
+   */
+  examples_api_research_sim_examples_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimExamplesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Run
+   * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+   */
+  start_run_api_research_sim_runs_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SimRunIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Run
+   * @description One of the caller's runs: its progress, then its result.
+   */
+  get_run_api_research_sim_runs__run_id__get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Consent Decision
    * @description Approve (all or some scopes) or deny; answers where to send the browser.
    */
@@ -20179,243 +20437,6 @@ export interface operations {
     };
   };
   /**
-   * List Drafts
-   * @description The caller's scenario drafts.
-   */
-  list_drafts_api_training_drafts_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ScenarioDraftsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Create Draft
-   * @description Save a new draft (validated by the scenario schema).
-   */
-  create_draft_api_training_drafts_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ScenarioDraftIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      201: {
-        content: {
-          "application/json": components["schemas"]["ScenarioDraftOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Get Draft
-   * @description One of the caller's drafts.
-   */
-  get_draft_api_training_drafts__draft_id__get: {
-    parameters: {
-      path: {
-        draft_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ScenarioDraftOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Update Draft
-   * @description Replace one of the caller's drafts.
-   */
-  update_draft_api_training_drafts__draft_id__put: {
-    parameters: {
-      path: {
-        draft_id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ScenarioDraftIn"];
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ScenarioDraftOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Delete Draft
-   * @description Delete one of the caller's drafts.
-   */
-  delete_draft_api_training_drafts__draft_id__delete: {
-    parameters: {
-      path: {
-        draft_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      204: {
-        content: never;
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
    * List Runs
    * @description The lab runs the caller was in (trainee or instructor), newest first.
    */
@@ -20469,56 +20490,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Debrief Pdf
-   * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
-   * instructor only).
-   */
-  debrief_pdf_api_training_runs__run_id__debrief_pdf_get: {
-    parameters: {
-      path: {
-        run_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/pdf": unknown;
         };
       };
       /** @description Bad request */
@@ -20608,100 +20579,16 @@ export interface operations {
     };
   };
   /**
-   * Preview
-   * @description Run the scenario headless with its model answer and without (educators only).
+   * Transparency
+   * @description What each algorithm that drives care does, its inputs and known limits (public).
    */
-  preview_api_training_scenarios_preview_post: {
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ScenarioPreviewIn"];
-      };
-    };
+  transparency_api_transparency_get: {
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["ScenarioPreviewOut"];
+          "application/json": components["schemas"]["TransparencyOut"];
         };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Shipped Source
-   * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
-   */
-  shipped_source_api_training_scenarios__scenario_id__source_get: {
-    parameters: {
-      path: {
-        scenario_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["ScenarioDraftOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
       };
     };
   };

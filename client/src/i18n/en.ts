@@ -11,6 +11,7 @@ import groups from './en-groups';
 import training from './en-training';
 import mentoring from './en-mentoring';
 import gallery from './en-gallery';
+import researchSim from './en-research-sim';
 
 const en = {
   'app.name': 'Careverse',
@@ -1979,6 +1980,7 @@ const en = {
   ...training,
   ...mentoring,
   ...gallery,
+  ...researchSim,
 } as const;
 
 export default en;

@@ -284,3 +284,16 @@ def bench_research(
     from careverse.bench.research import run_research_bench
 
     _emit(run_research_bench(rows, notes), json_out)
+@bench_app.command("insilico")
+def bench_insilico(
+    patients: Annotated[int, typer.Option(min=2, max=100_000, help="Virtual patients.")] = 1000,
+    hours: Annotated[float, typer.Option(min=0.1, max=24, help="Simulated hours each.")] = 24,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """An in-silico trial (the sepsis fluids example) of N virtual patients x H hours: wall time
+    (target ≤ 60 s for 1,000 x 24 h), and the engine's speed at 20 Hz and at the trials' 1 Hz."""
+
+    from careverse.bench.insilico import run_insilico_bench
+
+    _emit(run_insilico_bench(patients, hours, workers), json_out)

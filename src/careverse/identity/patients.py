@@ -45,13 +45,23 @@ class PatientService:
         """
         return await self.session.get(Patient, patient_id)
 
-    async def create_without_account(self, name: str) -> uuid.UUID:
-        """A patient record no one signs in to (the vitals simulator's patients); answers its id.
+    async def create_without_account(
+        self,
+        name: str,
+        *,
+        birth_date: str | None = None,
+        sex: str = "unknown",
+        preferred_language: str | None = None,
+    ) -> uuid.UUID:
+        """A patient record no one signs in to (the vitals simulator's patients, the fairness
+        audit's demo population); answers its id.
 
         For tools, not for people: no policy check.
         """
         async with unit_of_work(self.session):
-            row = Patient(name=name)
+            row = Patient(
+                name=name, birth_date=birth_date, sex=sex, preferred_language=preferred_language
+            )
             self.session.add(row)
             await self.session.flush()
         return row.id
@@ -103,3 +113,23 @@ class PatientService:
                 else []
             )
         return sorted(rows, key=lambda p: p.name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDemographics:
+    """What a fairness audit groups by, for one patient (no name, no contact)."""
+
+    patient_id: uuid.UUID
+    birth_date: str | None
+    sex: str
+    preferred_language: str | None
+
+
+async def demographics_for_audit(session: AsyncSession) -> list[PatientDemographics]:
+    """Every patient's birth date, sex and preferred language, for aggregate fairness audits
+    (research.fairness). No policy check here: the caller authorizes the audit and reports only
+    aggregates with small cells suppressed."""
+    rows = await session.execute(
+        select(Patient.id, Patient.birth_date, Patient.sex, Patient.preferred_language)
+    )
+    return [PatientDemographics(r[0], r[1], r[2] or "unknown", r[3]) for r in rows]

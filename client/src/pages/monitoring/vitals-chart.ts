@@ -17,7 +17,7 @@ const TABLE_ROWS = 200;
 /** uPlot and its stylesheet, fetched with the first chart (most pages never draw one). */
 let library: Promise<typeof uPlot> | null = null;
 
-function loadUPlot(): Promise<typeof uPlot> {
+export function loadUPlot(): Promise<typeof uPlot> {
   library ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(
     ([module]) => module.default,
     (error: unknown) => {

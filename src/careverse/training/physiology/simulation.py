@@ -75,11 +75,21 @@ class AppliedAction:
 
 class Simulation:
     """One virtual patient. ``apply`` conditions and interventions, ``advance`` time, read
-    ``vitals``. Deterministic: the same seed and calls give the same vitals."""
+    ``vitals``. Deterministic: the same seed and calls give the same vitals.
 
-    def __init__(self, patient: PatientProfile | None = None, seed: int = 0) -> None:
+    ``rate_hz`` (keyword, default ``RATE_HZ``) is the internal step rate. Only batch work that
+    needs hours of simulated time per patient should lower it: 1 Hz is the coarsest rate the
+    baroreflex loop (its fastest time constant is 2 s) still follows, and in-silico trials use it
+    (tests/unit/research/test_insilico_engine.py compares it with 20 Hz)."""
+
+    def __init__(
+        self, patient: PatientProfile | None = None, seed: int = 0, *, rate_hz: int = RATE_HZ
+    ) -> None:
+        if isinstance(rate_hz, bool) or not isinstance(rate_hz, int) or not 1 <= rate_hz <= 100:
+            raise ValueError("rate_hz must be a whole number between 1 and 100")
         self.patient = patient or PatientProfile()
         self.seed = seed
+        self.rate_hz = rate_hz
         self.body = Physiology(self.patient)
         self.applied: list[AppliedAction] = []
         self._rng = random.Random(seed)  # noqa: S311 - physiological noise, not secrets
@@ -89,7 +99,7 @@ class Simulation:
     @property
     def time_s(self) -> float:
         """Simulated seconds since the start."""
-        return self._steps / RATE_HZ
+        return self._steps / self.rate_hz
 
     @property
     def arrested(self) -> bool:
@@ -106,15 +116,15 @@ class Simulation:
         return applied
 
     def advance(self, seconds: float) -> Vitals:
-        """Step ``seconds`` of simulated time (at RATE_HZ) and answer the vitals then."""
+        """Step ``seconds`` of simulated time (at ``rate_hz``) and answer the vitals then."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             raise ValueError("seconds must be a number")
         if not math.isfinite(seconds) or not 0.0 <= seconds <= MAX_ADVANCE_S:
             raise ValueError(f"seconds must be between 0 and {MAX_ADVANCE_S:g}")
-        total = self._carry + seconds * RATE_HZ
+        total = self._carry + seconds * self.rate_hz
         steps = int(total + 1e-9)
         self._carry = total - steps
-        body, gauss, dt = self.body, self._rng.gauss, STEP_S
+        body, gauss, dt = self.body, self._rng.gauss, 1.0 / self.rate_hz
         (tau_hr, sd_hr), (tau_svr, sd_svr), (tau_rr, sd_rr) = (
             _NOISE["hr"], _NOISE["svr"], _NOISE["rr"],
         )  # fmt: skip
