@@ -87,6 +87,14 @@ class Calm(_Node, tag="q"):
     score: int
 
 
+class Circle(_Node, tag="h"):
+    """A circle tool's operation (circle.apply); ``op`` "recall" on a breakout pair's channel."""
+
+    op: str
+    id: str
+    data: str
+
+
 class Sync(_Node, tag="y"):
     """A node starting to serve an instance asks the others to introduce themselves."""
 
@@ -98,6 +106,7 @@ class State(_Node, tag="t"):
     pacer: proto.PacerOut | None = None
     before: dict[str, int] = {}
     after: dict[str, int] = {}
+    circle: dict = {}  # the circle tools' state (circle.snapshot), when there is one
 
 
 class Beat(_Node, tag="b"):
@@ -106,7 +115,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
-    | Pacer | Calm
+    | Pacer | Calm | Circle
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

@@ -182,6 +182,19 @@ class Timer(_Msg, tag="timer"):
     label: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
+class Breakout(_Msg, tag="breakout"):
+    """A facilitator starts breakout pairs for ``minutes`` (``pairs``: their own split, else
+    two by two with a trio when odd) or ends them, bringing everyone back (world/breakout.py)."""
+
+    action: Literal["start", "end"]
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 5
+    pairs: (
+        Annotated[list[Annotated[list[Id], msgspec.Meta(min_length=2, max_length=3)]],
+                  msgspec.Meta(min_length=1, max_length=12)]
+        | None
+    ) = None  # fmt: skip
+
+
 # ---- the simulation lab (training-lab spaces; world/lab.py) ---------------------------------
 
 LabName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -215,6 +228,7 @@ ClientMessage = (
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
     | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
     | Lab | LabAct
+    | Breakout
 )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 import structlog
 
-from careverse.world import cluster, moderation, objects, pacer
+from careverse.world import circle, cluster, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 
@@ -77,6 +77,12 @@ class Relay(Protocol):
     def calm(self, avatar_id: str, when: str, score: int) -> None:
         """A calm rating (other nodes keep the same anonymous aggregate)."""
 
+    def circle(self, op: str, who: str, data: str) -> None:
+        """A circle tool's operation (circle.py): the other nodes apply the same."""
+
+    def recall(self, space_id: str, back: str) -> None:
+        """Everyone in a breakout pair's space, on the other nodes, goes back to ``back``."""
+
 
 class LocalRelay:
     """One node: there is nobody else to tell or to hear from."""
@@ -127,6 +133,12 @@ class LocalRelay:
         pass
 
     def calm(self, avatar_id: str, when: str, score: int) -> None:
+        pass
+
+    def circle(self, op: str, who: str, data: str) -> None:
+        pass
+
+    def recall(self, space_id: str, back: str) -> None:
         pass
 
 
@@ -298,6 +310,15 @@ class ClusterRelay:
     def calm(self, avatar_id: str, when: str, score: int) -> None:
         self._publish(cluster.Calm(self.node, avatar_id, when, score))
 
+    def circle(self, op: str, who: str, data: str) -> None:
+        self._publish(cluster.Circle(self.node, op, who, data))
+
+    def recall(self, space_id: str, back: str) -> None:
+        # On the pair space's own channel (a consult-room size: always copy 1), straight out.
+        message = cluster.Circle(self.node, "recall", "", back)
+        channel = cluster.instance_channel(space_id, 1)
+        self.hub.spawn(self.bus.publish(channel, cluster.encoder.encode(message)))
+
     # ---- what the other nodes' people do -----------------------------------------------------
 
     def on_remote(self, m: cluster.NodeMessage) -> None:
@@ -356,6 +377,7 @@ class ClusterRelay:
                     cluster.State(
                         self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
                         inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
+                        circle.snapshot(inst.circle),
                     )
                 )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
@@ -368,10 +390,14 @@ class ClusterRelay:
                     inst.pacer = m.pacer
                 inst.calm_before.update(m.before)
                 inst.calm_after.update(m.after)
+                if m.circle:
+                    circle.adopt(inst, m.circle)
             case cluster.Pacer(out=out):
                 pacer.apply(inst, out)
             case cluster.Calm(id=id_, when=when, score=score):
                 pacer.rate_calm(inst, id_, when, score)
+            case cluster.Circle(op=op, id=id_, data=data):
+                circle.apply(inst, op, id_, data)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:
