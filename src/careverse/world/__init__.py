@@ -76,3 +76,11 @@ def setup(runtime: Runtime) -> None:
     from careverse.world.circle_events import GroupSpaceRequested, open_group_space
 
     runtime.events.subscribe(GroupSpaceRequested, open_group_space, phase=Phase.TRANSACTION)
+    from careverse.world.circle_events import CircleSupportClosed
+
+    async def support_closed(event: CircleSupportClosed) -> None:
+        """On every node: a request acknowledged over HTTP is acknowledged in the room too."""
+        if (hub := runtime.find(Hub)) is not None:
+            hub.support_closed(str(event.space_id), str(event.account_id), event.by_name)
+
+    runtime.events.subscribe(CircleSupportClosed, support_closed, phase=Phase.EVERYWHERE)
