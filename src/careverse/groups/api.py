@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.groups import continuity, sessions, support
+from careverse.groups import continuity, sessions, suggest, support
 from careverse.groups.recurrence import local, valid_zone
 from careverse.groups.schemas import (
     GroupHealthOut,
@@ -93,6 +93,13 @@ async def list_groups(
     tz = _tz(tz)
     views = await GroupService(session).list(actor, q=q, caregiver=caregiver)
     return GroupsOut(groups=[_out(v, tz) for v in views])
+
+
+@router.get("/suggested", response_model=GroupsOut)
+async def suggested(actor: CurrentActor, session: Session, tz: Tz = None) -> GroupsOut:
+    """For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none."""
+    tz = _tz(tz)
+    return GroupsOut(groups=[_out(v, tz) for v in await suggest.for_caregiver(session, actor)])
 
 
 @router.post("/communities/{community}", response_model=GroupOut, status_code=201)
