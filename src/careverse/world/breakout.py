@@ -2,6 +2,9 @@
 trio when the count is odd, or the pairs the facilitator chose), each pair gets a small private
 space of its own for a few minutes, and everyone is brought back at the end.
 
+- ``breakout`` ``{"action": "propose"}`` (facilitators): the facilitator alone gets
+  ``breakout_proposal`` (detail: ``[[{"id", "name"}, …], …]``), the split ``start`` would make,
+  to adjust before starting.
 - ``breakout`` ``{"action": "start", "minutes", "pairs"?}`` (facilitators): the members present
   (not facilitators, not spectators, not away; every node's) in the order they came, two by two,
   the last three together when odd. ``pairs`` (lists of 2 or 3 avatar ids of members present,
@@ -78,6 +81,10 @@ def handle(inst: Instance, me: Avatar, client: Client, message: proto.Breakout) 
         if inst.circle.breakouts:
             end(inst, str(inst.circle.breakouts.get("round", "")))
         return
+    if message.action == "propose":
+        pairs = [[{"id": i, "name": _name(inst, i)} for i in g] for g in pair_up(present(inst))]
+        client.push(proto.Event(kind="breakout_proposal", detail=json.dumps(pairs)))
+        return
     if inst.circle.breakouts:
         client.push(proto.Error(code="breakout_running", message="End the breakouts first."))
         return
@@ -96,7 +103,7 @@ def handle(inst: Instance, me: Avatar, client: Client, message: proto.Breakout) 
     if hub is None or hub.db is None or not is_uuid(me.id) or not is_uuid(inst.space_id):
         client.push(proto.Error(code="unavailable", message="Breakouts are unavailable here."))
         return
-    names = {i: (a.name if (a := inst.member(i)) else "") for g in groups for i in g}
+    names = {i: _name(inst, i) for g in groups for i in g}
     round_ = {
         "round": uuid.uuid4().hex, "ends_at": round(time.time() + message.minutes * 60, 3),
         "back": inst.space_id,
@@ -105,6 +112,11 @@ def handle(inst: Instance, me: Avatar, client: Client, message: proto.Breakout) 
         ],
     }  # fmt: skip
     hub.spawn(_start(inst, uuid.UUID(me.id), round_))
+
+
+def _name(inst: Instance, avatar_id: str) -> str:
+    avatar = inst.member(avatar_id)
+    return avatar.name if avatar is not None else ""
 
 
 async def _start(inst: Instance, owner: uuid.UUID, round_: dict) -> None:

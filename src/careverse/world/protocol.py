@@ -183,10 +183,11 @@ class Timer(_Msg, tag="timer"):
 
 
 class Breakout(_Msg, tag="breakout"):
-    """A facilitator starts breakout pairs for ``minutes`` (``pairs``: their own split, else
-    two by two with a trio when odd) or ends them, bringing everyone back (world/breakout.py)."""
+    """A facilitator asks for a proposed split (``propose``: the members present, two by two with
+    a trio when odd), starts breakout pairs for ``minutes`` (``pairs``: their own split, else
+    the proposed one) or ends them, bringing everyone back (world/breakout.py)."""
 
-    action: Literal["start", "end"]
+    action: Literal["propose", "start", "end"]
     minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 5
     pairs: (
         Annotated[list[Annotated[list[Id], msgspec.Meta(min_length=2, max_length=3)]],

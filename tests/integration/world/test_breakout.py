@@ -56,7 +56,11 @@ async def test_breakout_pairs_visit_and_recall(live, person, space):
         await f.send(proto.Breakout(action="start", pairs=[[a.you, str(uuid.uuid4())]]))
         assert (await f.wait_for(lambda m: isinstance(m, proto.Error))).code == "bad_pairs"
 
-        # Three members: one trio.
+        # Three members: one trio, proposed to the facilitator alone first.
+        await f.send(proto.Breakout(action="propose"))
+        proposal = json.loads((await f.wait_for(event("breakout_proposal"))).detail)
+        assert [[p["id"] for p in g] for g in proposal] == [[a.you, b.you, c.you]]
+        assert proposal[0][0]["name"] == "Willow"
         await f.send(proto.Breakout(action="start", minutes=5))
         rounds = json.loads((await f.wait_for(event("breakouts"))).detail)
         assert [p["ids"] for p in rounds["pairs"]] == [[a.you, b.you, c.you]]
