@@ -93,3 +93,67 @@ def test_raise_hand_call_next_and_need_support(browser: Browser, live_server: Li
     finally:
         lead_context.close()
         member_context.close()
+
+
+def test_breakout_pair_and_recall(browser: Browser, live_server: LiveServer):
+    """The facilitator splits two members into a pair: both move to the pair's own space (one
+    under a pseudonym), the facilitator sees the pair and brings them back to the circle."""
+    base = live_server.base_url
+    admin = new_person("Ada Breakouts", role="admin")
+    lead = new_person("Noor Facilitator", role="moderator")
+    ana = new_person("Ana Pairing", role="caregiver")
+    ben = new_person("Ben Pairing", role="caregiver")
+    add_user_via_cli(live_server, admin)
+    add_user_via_cli(live_server, lead)
+    register_via_api(base, ana)
+    register_via_api(base, ben)
+    now = datetime.now(UTC)
+    slug = f"pairs-{now.strftime('%H%M%S')}"
+    with api_as(base, admin) as as_admin:
+        ok(as_admin.post("/api/community/communities", json={
+            "slug": f"carers-{slug}", "name": "Carers in pairs", "kind": "caregiver",
+            "visibility": "public", "description": "For carers.",
+            "guidelines": "Be kind."}), 201)  # fmt: skip
+    with api_as(base, lead) as as_lead:
+        ok(as_lead.post(f"/api/groups/communities/carers-{slug}", json={
+            "slug": slug, "name": "Evening carers' circle", "caregiver": True,
+            "timezone": "UTC", "first_date": now.date().isoformat(),
+            "start_time": now.strftime("%H:%M"), "duration_minutes": 120, "every_weeks": 1,
+            "capacity": 8, "admission": "open", "ground_rules": RULES,
+        }), 201)  # fmt: skip
+    for who in (ana, ben):
+        with api_as(base, who) as as_member:
+            ok(as_member.post(f"/api/groups/{slug}/join",
+                              json={"accept_rules": True, "rules_version": 1}))  # fmt: skip
+
+    phone = {"width": 390, "height": 844}
+    contexts = [
+        browser.new_context(viewport=phone, locale="en-GB", bypass_csp=True) for _ in range(3)
+    ]
+    try:
+        f, a, b = (c.new_page() for c in contexts)
+        sign_in_page(f, base, lead)
+        sign_in_page(a, base, ana)
+        sign_in_page(b, base, ben)
+        enter_session(f, base, slug)
+        enter_session(a, base, slug, text_only=True)
+        enter_session(b, base, slug)
+        circle_url = f.url
+
+        f.get_by_role("button", name="Split into pairs").click()
+        expect(f.get_by_label("Ben Pairing")).to_have_value("0")  # both in pair 1
+        f.get_by_role("button", name="Start breakouts").click()
+        expect(f.get_by_text("Pair 1:")).to_be_visible(timeout=10_000)
+        for page in (a, b):
+            page.wait_for_url(lambda url: url.startswith(f"{base}/spaces/") and url != circle_url)
+            expect(page.get_by_role("heading", name="Breakout pairs")).to_be_visible()
+        expect(b.get_by_text("You are with")).not_to_contain_text("Ana")  # her pseudonym
+        expect(a.get_by_text("You are with Ben Pairing.")).to_be_visible()
+        assert run_axe(a) == []
+        f.get_by_role("button", name="Bring everyone back").click()
+        for page in (a, b):
+            page.wait_for_url(circle_url, timeout=10_000)
+            expect(page.get_by_role("heading", name="Circle", exact=True)).to_be_visible()
+    finally:
+        for context in contexts:
+            context.close()
