@@ -29,6 +29,7 @@ import statistics
 import time
 import uuid
 from collections import deque
+from typing import Literal
 
 from sqlalchemy import select
 
@@ -43,6 +44,7 @@ from careverse.world.client import WorldClient
 from careverse.world.models import Space, SpaceMember
 
 TARGET_P99_MS = 100.0
+SignalKind = Literal["offer", "answer", "ice"]
 SDP = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 " + "a=candidate-ish " * 80
 SEND_GAP = 0.04  # seconds between one bot's signalling messages (the hub allows 30/s)
 
@@ -163,7 +165,7 @@ class Circle:
             if (sent := self.timers.pop(label, None)) is not None:
                 self.t.room_event(sent, now)
 
-    async def send_signal(self, me: WorldClient, to: str, kind: str) -> None:
+    async def send_signal(self, me: WorldClient, to: str, kind: SignalKind) -> None:
         marker = uuid.uuid4().hex[:24]
         self.signals[marker] = time.monotonic()
         await me.send(proto.Signal(to=to, kind=kind, data=f"{SDP}{marker}"))
@@ -215,19 +217,31 @@ class Circle:
             await asyncio.sleep(0.5)
 
 
-async def _run(url: str, seeded, start: float, end: float, timings: Timings) -> float:
+async def _join(url: str, space: str, tokens: list[str], timings: Timings) -> Circle:
+    clients = [await WorldClient.connect(url, t, space, timeout=120) for t in tokens]
+    circle = Circle(clients, timings)
+    circle.start_readers()
+    return circle
+
+
+async def _run(url: str, seeded, seconds: float, timings: Timings, window) -> float:
+    """Connect every circle and set up its call, then run the panels for ``seconds``; the
+    measured window (``timings.start``/``end``) starts once every call is set up."""
     circles: list[Circle] = []
     try:
-        for space, tokens in seeded:
-            clients = [await WorldClient.connect(url, t, space, timeout=60) for t in tokens]
-            circle = Circle(clients, timings)
-            circle.start_readers()
-            circles.append(circle)
+        joined = await asyncio.gather(
+            *(_join(url, s, t, timings) for s, t in seeded), return_exceptions=True
+        )
+        circles = [c for c in joined if isinstance(c, Circle)]
+        timings.errors += [type(e).__name__ for e in joined if isinstance(e, BaseException)]
         began = time.monotonic()
         await asyncio.gather(*(c.call() for c in circles))
         call_seconds = time.monotonic() - began
-        await asyncio.sleep(max(0.0, start - time.monotonic()))
-        await asyncio.gather(*(c.panel(end) for c in circles))
+        await asyncio.sleep(2.0)  # the last answers arrive
+        timings.start = time.monotonic()
+        timings.end = timings.start + seconds
+        window()
+        await asyncio.gather(*(c.panel(timings.end) for c in circles))
         await asyncio.sleep(1.0)
         return call_seconds
     finally:
@@ -251,29 +265,19 @@ def run_circle_bench(
     settings, env = bench_environment(None, tick_hz=tick_hz)
     seeded = asyncio.run(_seed(settings, circles, people))
     with serve(env) as (url, server):
-        # Connecting and the call's signalling come first; the window starts after them.
-        warmup = 8.0 + circles * people / 12
-        start = time.monotonic() + warmup
-        end = start + seconds
-        timings = Timings(start, end)
+        timings = Timings(float("inf"), float("inf"))
         cpu_before: float | None = None
 
-        async def main() -> float:
+        def window() -> None:
             nonlocal cpu_before
+            cpu_before = _cpu_seconds(server.pid)
 
-            async def mark() -> None:
-                nonlocal cpu_before
-                await asyncio.sleep(max(0.0, start - time.monotonic()))
-                cpu_before = _cpu_seconds(server.pid)
-
-            marker = asyncio.create_task(mark())
+        async def main() -> float:
             try:
-                return await _run(url, seeded, start, end, timings)
+                return await _run(url, seeded, seconds, timings, window)
             except Exception as exc:  # a refused or dropped connection is counted, not raised
                 timings.errors.append(type(exc).__name__)
                 return 0.0
-            finally:
-                await marker
 
         call_seconds = asyncio.run(main())
         cpu = _cpu_seconds(server.pid) - (cpu_before or 0.0)
