@@ -10,6 +10,7 @@ import { LightElement } from '../components/light-element';
 import { t } from '../i18n';
 import { navigate } from '../router';
 import type { EventMessage, WorldConnection } from './connection';
+import { EventFollower } from './event-follower';
 
 export interface BreakoutInfo {
   space: string;
@@ -48,8 +49,9 @@ export class BreakoutBar extends LightElement {
   declare connection: WorldConnection | null;
   declare spaceId: string;
   declare now: number;
-  private stop: (() => void) | null = null;
-  private subscribed: WorldConnection | null = null;
+  private events = new EventFollower((m: EventMessage) => {
+    if (m.kind === 'breakout_end') this.back(m.target ?? undefined);
+  });
   private ticker = 0;
   private left = false;
 
@@ -68,19 +70,11 @@ export class BreakoutBar extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.ticker);
-    this.stop?.();
-    this.stop = null;
-    this.subscribed = null;
+    this.events.end();
   }
 
   override updated(): void {
-    if (this.connection && this.connection !== this.subscribed) {
-      this.stop?.();
-      this.subscribed = this.connection;
-      this.stop = this.connection.on('event', (m: EventMessage) => {
-        if (m.kind === 'breakout_end') this.back(m.target ?? undefined);
-      });
-    }
+    this.events.follow(this.connection);
   }
 
   private tick(): void {

@@ -13,6 +13,7 @@ import { t, type MessageKey } from '../i18n';
 import { navigate } from '../router';
 import { clock, rememberBreakout } from './breakout-bar';
 import type { CircleMessage, EventMessage, WorldConnection } from './connection';
+import { EventFollower } from './event-follower';
 
 interface Proposed {
   id: string;
@@ -79,8 +80,7 @@ export class CirclePanel extends LightElement {
   declare proposal: Proposed[][];
   declare round: Round;
   declare pairError: string;
-  private stop: (() => void) | null = null;
-  private subscribed: WorldConnection | null = null;
+  private events = new EventFollower((m) => this.onEvent(m));
   private ticker = 0;
 
   constructor() {
@@ -111,17 +111,11 @@ export class CirclePanel extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.ticker);
-    this.stop?.();
-    this.stop = null;
-    this.subscribed = null;
+    this.events.end();
   }
 
   override updated(): void {
-    if (this.connection && this.connection !== this.subscribed) {
-      this.stop?.();
-      this.subscribed = this.connection;
-      this.stop = this.connection.on('event', (m) => this.onEvent(m));
-    }
+    this.events.follow(this.connection);
   }
 
   private onEvent(m: EventMessage): void {

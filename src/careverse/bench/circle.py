@@ -67,13 +67,15 @@ async def _seed(settings, circles: int, people: int) -> list[tuple[str, list[str
                 session.add(space)
                 await session.flush()
                 spaces.append(str(space.id))
-            for i in range(circles):
-                account_id = await session.scalar(
-                    select(AuthSession.account_id).where(
-                        AuthSession.access_hash == digest(tokens[people * i])
-                    )
+            leads = [digest(tokens[people * i]) for i in range(circles)]
+            rows = await session.execute(
+                select(AuthSession.access_hash, AuthSession.account_id).where(
+                    AuthSession.access_hash.in_(leads)
                 )
-                account = await session.get(Account, account_id)
+            )
+            lead_of = dict(rows.tuples().all())
+            for i in range(circles):
+                account = await session.get(Account, lead_of[leads[i]])
                 assert account is not None
                 account.role = Role.CLINICIAN.value
                 session.add(
