@@ -106,10 +106,8 @@ class Timings:
 class Circle:
     """One circle's bots, what they are waiting for, and their readers."""
 
-    def __init__(self, clients: list[WorldClient], timings: Timings):
-        self.clients = clients
-        self.lead, self.members = clients[0], clients[1:]
-        self.observer = self.members[0]
+    def __init__(self, timings: Timings):
+        self.clients: list[WorldClient] = []  # the facilitator first, then the members
         self.t = timings
         self.hands: dict[str, float] = {}  # member → when their raise was sent
         self.raised: set[str] = set()
@@ -120,17 +118,26 @@ class Circle:
         self.signals: dict[str, float] = {}  # marker → when sent
         self.tasks: list[asyncio.Task] = []
 
-    def start_readers(self) -> None:
-        self.tasks = [asyncio.create_task(self._read(c)) for c in self.clients]
+    @property
+    def lead(self) -> WorldClient:
+        return self.clients[0]
 
-    async def _read(self, me: WorldClient) -> None:
+    @property
+    def members(self) -> list[WorldClient]:
+        return self.clients[1:]
+
+    def watching(self, me: WorldClient) -> bool:
+        """The facilitator and the first member time what arrives (the others only read)."""
+        return me in self.clients[:2]
+
+    async def read(self, me: WorldClient) -> None:
         with contextlib.suppress(Exception):
             async for raw in me.ws:
                 now = time.monotonic()
                 text = raw if isinstance(raw, str) else raw.decode()
                 if text.startswith('{"t":"signal"'):
                     await self._signal(me, proto.server_decoder.decode(text), now)
-                elif text.startswith('{"t":"event"') and me in (self.lead, self.observer):
+                elif text.startswith('{"t":"event"') and self.watching(me):
                     event = proto.server_decoder.decode(text)
                     if isinstance(event, proto.Event):
                         await self._event(me, event, now)
@@ -220,9 +227,11 @@ class Circle:
 
 
 async def _join(url: str, space: str, tokens: list[str], timings: Timings) -> Circle:
-    clients = [await WorldClient.connect(url, t, space, timeout=120) for t in tokens]
-    circle = Circle(clients, timings)
-    circle.start_readers()
+    circle = Circle(timings)
+    for token in tokens:  # each one read from its arrival on
+        client = await WorldClient.connect(url, token, space, timeout=120)
+        circle.clients.append(client)
+        circle.tasks.append(asyncio.create_task(circle.read(client)))
     return circle
 
 
@@ -247,12 +256,13 @@ async def _run(url: str, seeded, seconds: float, timings: Timings, window) -> fl
         await asyncio.sleep(1.0)
         return call_seconds
     finally:
+        # Closed all at once while the readers still read (a client whose unread messages
+        # fill its queue cannot see the server's close frame and waits out its timeout).
+        everyone = [c for circle in circles for c in circle.clients]
+        await asyncio.gather(*(c.close() for c in everyone), return_exceptions=True)
         for circle in circles:
             for task in circle.tasks:
                 task.cancel()
-            for client in circle.clients:
-                with contextlib.suppress(Exception):
-                    await client.close()
 
 
 def _pct(values: list[float], q: float) -> float:
