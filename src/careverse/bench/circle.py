@@ -73,7 +73,7 @@ async def _seed(settings, circles: int, people: int) -> list[tuple[str, list[str
                     AuthSession.access_hash.in_(leads)
                 )
             )
-            lead_of = dict(rows.tuples().all())
+            lead_of = {digest_: account for digest_, account in rows.all()}
             for i in range(circles):
                 account = await session.get(Account, lead_of[leads[i]])
                 assert account is not None
