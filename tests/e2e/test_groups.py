@@ -35,19 +35,18 @@ def enter_session(page: Page, base: str, slug: str, *, text_only: bool = False) 
     expect(page.get_by_role("heading", name="Circle", exact=True)).to_be_visible()
 
 
-def test_raise_hand_call_next_and_need_support(browser: Browser, live_server: LiveServer):
+def make_group(live_server: LiveServer, prefix: str, admin, lead, members) -> str:
+    """A caregiver community and its group whose session is open now, with these members."""
     base = live_server.base_url
-    admin = new_person("Ada Groups", role="admin")
-    lead = new_person("Nico Facilitator", role="moderator")
-    member = new_person("Mia Member", role="caregiver")
     add_user_via_cli(live_server, admin)
     add_user_via_cli(live_server, lead)
-    register_via_api(base, member)
+    for member in members:
+        register_via_api(base, member)
     now = datetime.now(UTC)
-    slug = f"evening-{now.strftime('%H%M%S')}"
+    slug = f"{prefix}-{now.strftime('%H%M%S')}"
     with api_as(base, admin) as as_admin:
         ok(as_admin.post("/api/community/communities", json={
-            "slug": f"carers-{slug}", "name": "Carers", "kind": "caregiver",
+            "slug": f"carers-{slug}", "name": f"Carers {prefix}", "kind": "caregiver",
             "visibility": "public", "description": "For carers.",
             "guidelines": "Be kind."}), 201)  # fmt: skip
     with api_as(base, lead) as as_lead:
@@ -57,9 +56,19 @@ def test_raise_hand_call_next_and_need_support(browser: Browser, live_server: Li
             "start_time": now.strftime("%H:%M"), "duration_minutes": 120, "every_weeks": 1,
             "capacity": 8, "admission": "open", "ground_rules": RULES,
         }), 201)  # fmt: skip
-    with api_as(base, member) as as_member:
-        ok(as_member.post(f"/api/groups/{slug}/join",
-                          json={"accept_rules": True, "rules_version": 1}))  # fmt: skip
+    for member in members:
+        with api_as(base, member) as as_member:
+            ok(as_member.post(f"/api/groups/{slug}/join",
+                              json={"accept_rules": True, "rules_version": 1}))  # fmt: skip
+    return slug
+
+
+def test_raise_hand_call_next_and_need_support(browser: Browser, live_server: LiveServer):
+    base = live_server.base_url
+    admin = new_person("Ada Groups", role="admin")
+    lead = new_person("Nico Facilitator", role="moderator")
+    member = new_person("Mia Member", role="caregiver")
+    slug = make_group(live_server, "evening", admin, lead, [member])
 
     phone = {"width": 390, "height": 844}
     lead_context = browser.new_context(viewport=phone, locale="en-GB", bypass_csp=True)
@@ -103,28 +112,7 @@ def test_breakout_pair_and_recall(browser: Browser, live_server: LiveServer):
     lead = new_person("Noor Facilitator", role="moderator")
     ana = new_person("Ana Pairing", role="caregiver")
     ben = new_person("Ben Pairing", role="caregiver")
-    add_user_via_cli(live_server, admin)
-    add_user_via_cli(live_server, lead)
-    register_via_api(base, ana)
-    register_via_api(base, ben)
-    now = datetime.now(UTC)
-    slug = f"pairs-{now.strftime('%H%M%S')}"
-    with api_as(base, admin) as as_admin:
-        ok(as_admin.post("/api/community/communities", json={
-            "slug": f"carers-{slug}", "name": "Carers in pairs", "kind": "caregiver",
-            "visibility": "public", "description": "For carers.",
-            "guidelines": "Be kind."}), 201)  # fmt: skip
-    with api_as(base, lead) as as_lead:
-        ok(as_lead.post(f"/api/groups/communities/carers-{slug}", json={
-            "slug": slug, "name": "Evening carers' circle", "caregiver": True,
-            "timezone": "UTC", "first_date": now.date().isoformat(),
-            "start_time": now.strftime("%H:%M"), "duration_minutes": 120, "every_weeks": 1,
-            "capacity": 8, "admission": "open", "ground_rules": RULES,
-        }), 201)  # fmt: skip
-    for who in (ana, ben):
-        with api_as(base, who) as as_member:
-            ok(as_member.post(f"/api/groups/{slug}/join",
-                              json={"accept_rules": True, "rules_version": 1}))  # fmt: skip
+    slug = make_group(live_server, "pairs", admin, lead, [ana, ben])
 
     phone = {"width": 390, "height": 844}
     contexts = [

@@ -15,9 +15,10 @@ A room event is timed from its sending to its arrival at the person who sees it 
 process, the system-wide monotonic clock): the raised hand at the facilitator (``hands``),
 "call next" and the timer at a member (``floor``, ``timer``), a check-in's aggregate and a
 support request at the facilitator. The p99 of those is the figure (target ≤ 100 ms);
-signalling messages are timed separately (offer → peer, answer → offerer, ICE → peer). With the server's CPU use over the
-window and the machine's load average (the machine may be shared). Each circle's bots run in a
-process of their own (one Python process cannot read 240 sockets in time on a busy machine).
+signalling messages are timed separately (offer → peer, answer → offerer, ICE → peer). With
+the server's CPU use over the window and the machine's load average (the machine may be
+shared). Each circle's bots run in a process of their own (one Python process cannot read 240
+sockets in time on a busy machine).
 """
 
 from __future__ import annotations
