@@ -17,6 +17,11 @@ export async function groups(q = '', caregiver?: boolean): Promise<Group[]> {
   return (await api.get('/api/groups', { query })).groups;
 }
 
+/** For caregivers: caregiver groups they are not in yet (empty for other roles). */
+export async function suggestedGroups(): Promise<Group[]> {
+  return (await api.get('/api/groups/suggested', { query: { tz: myZone() } })).groups;
+}
+
 export function group(slug: string): Promise<Group> {
   return api.get('/api/groups/{slug}', { path: { slug }, query: { tz: myZone() } });
 }

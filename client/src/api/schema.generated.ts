@@ -900,6 +900,13 @@ export interface paths {
      */
     get: operations["patient_record_api_groups_patients__patient_id__record_get"];
   };
+  "/api/groups/suggested": {
+    /**
+     * Suggested
+     * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
+     */
+    get: operations["suggested_api_groups_suggested_get"];
+  };
   "/api/groups/{slug}": {
     /** Get Group */
     get: operations["get_group_api_groups__slug__get"];
@@ -970,6 +977,20 @@ export interface paths {
      * @description The member's consent to show this group's attendance and check-ins to their care team.
      */
     put: operations["sharing_api_groups__slug__sharing_put"];
+  };
+  "/api/groups/{slug}/support": {
+    /**
+     * Support Requests
+     * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
+     */
+    get: operations["support_requests_api_groups__slug__support_get"];
+  };
+  "/api/groups/{slug}/support/{request_id}/ack": {
+    /**
+     * Acknowledge Support
+     * @description A facilitator acknowledges a request away from the room: its escalation stops.
+     */
+    post: operations["acknowledge_support_api_groups__slug__support__request_id__ack_post"];
   };
   "/api/me": {
     /**
@@ -4744,6 +4765,43 @@ export interface components {
     GroupShareOut: {
       /** Share */
       share: boolean;
+    };
+    /**
+     * GroupSupportOut
+     * @description An "I need support" request, for the group's facilitators.
+     */
+    GroupSupportOut: {
+      /** Acknowledged At */
+      acknowledged_at: string | null;
+      /**
+       * Due At
+       * Format: date-time
+       */
+      due_at: string;
+      /** Escalated */
+      escalated: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Raised At
+       * Format: date-time
+       */
+      raised_at: string;
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+    };
+    /** GroupSupportsOut */
+    GroupSupportsOut: {
+      /** Requests */
+      requests: components["schemas"]["GroupSupportOut"][];
     };
     /** GroupsOut */
     GroupsOut: {
@@ -15792,6 +15850,56 @@ export interface operations {
       };
     };
   };
+  /**
+   * Suggested
+   * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
+   */
+  suggested_api_groups_suggested_get: {
+    parameters: {
+      query?: {
+        /** @description Show times in this IANA zone */
+        tz?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** Get Group */
   get_group_api_groups__slug__get: {
     parameters: {
@@ -16408,6 +16516,105 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GroupShareOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Support Requests
+   * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
+   */
+  support_requests_api_groups__slug__support_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSupportsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Acknowledge Support
+   * @description A facilitator acknowledges a request away from the room: its escalation stops.
+   */
+  acknowledge_support_api_groups__slug__support__request_id__ack_post: {
+    parameters: {
+      path: {
+        slug: string;
+        request_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSupportOut"];
         };
       };
       /** @description Bad request */

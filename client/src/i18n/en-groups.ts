@@ -99,6 +99,23 @@ const groups = {
   'groups.record.missed': 'missed',
   'groups.record.checkins': 'mood {start} → {end} (1 to 5)',
   'groups.record.noSessions': 'No sessions yet.',
+  'groups.suggested': 'Suggested for you',
+  'groups.suggestedWhy': 'Groups for people who care for someone, with places open.',
+  'circle.breakout.title': 'Breakout pairs',
+  'circle.breakout.with': 'You are with {names}.',
+  'circle.breakout.left': 'Back to the circle in {time}',
+  'circle.breakout.back': 'Back to the circle',
+  'circle.breakout.propose': 'Split into pairs',
+  'circle.breakout.pairN': 'Pair {n}',
+  'circle.breakout.newPair': 'A new pair',
+  'circle.breakout.stay': 'Stays in the circle',
+  'circle.breakout.minutes': 'Breakout minutes',
+  'circle.breakout.start': 'Start breakouts',
+  'circle.breakout.sizes': 'Each pair needs 2 or 3 people.',
+  'circle.breakout.tooFew': 'At least two members must be here.',
+  'circle.breakout.pair': 'Pair {n}: {names}',
+  'circle.breakout.visit': 'Visit pair {n}',
+  'circle.breakout.recall': 'Bring everyone back',
 } as const;
 
 export default groups;

@@ -2,13 +2,30 @@
  * A support circle's tools beside the space (2D panel, phone-friendly): for everyone the
  * talking order (raise or lower a hand, pass), the check-in at the start and end with its
  * anonymous aggregate, "I need support", the agenda and timer; for facilitators also "call
- * next", support requests to acknowledge, and setting the agenda and timer. Protocol:
+ * next", support requests to acknowledge, setting the agenda and timer, and breakout pairs
+ * (propose a split, adjust it, start with a timer, visit a pair, bring everyone back). A member
+ * sent to a pair moves to its space (world/breakout-bar.ts brings them back). Protocol:
  * docs/protocol.md "Circle tools".
  */
 import { html, nothing } from 'lit';
 import { LightElement } from '../components/light-element';
 import { t, type MessageKey } from '../i18n';
+import { navigate } from '../router';
+import { clock, rememberBreakout } from './breakout-bar';
 import type { CircleMessage, EventMessage, WorldConnection } from './connection';
+import { EventFollower } from './event-follower';
+
+interface Proposed {
+  id: string;
+  name: string;
+}
+
+interface Round {
+  round?: string;
+  ends_at?: number;
+  back?: string;
+  pairs?: { space: string; ids: string[]; names: string[] }[];
+}
 
 interface Aggregate {
   phase: 'start' | 'end';
@@ -41,6 +58,9 @@ export class CirclePanel extends LightElement {
     now: { state: true },
     alerts: { state: true },
     notice: { state: true },
+    proposal: { state: true },
+    round: { state: true },
+    pairError: { state: true },
   };
 
   declare connection: WorldConnection | null;
@@ -56,8 +76,11 @@ export class CirclePanel extends LightElement {
   declare now: number;
   declare alerts: Map<string, string>;
   declare notice: string;
-  private stop: (() => void) | null = null;
-  private subscribed: WorldConnection | null = null;
+  /** The facilitator's split being adjusted: pairs of members (id, name). */
+  declare proposal: Proposed[][];
+  declare round: Round;
+  declare pairError: string;
+  private events = new EventFollower((m) => this.onEvent(m));
   private ticker = 0;
 
   constructor() {
@@ -75,6 +98,9 @@ export class CirclePanel extends LightElement {
     this.now = Date.now() / 1000;
     this.alerts = new Map();
     this.notice = '';
+    this.proposal = [];
+    this.round = {};
+    this.pairError = '';
   }
 
   override connectedCallback(): void {
@@ -85,17 +111,11 @@ export class CirclePanel extends LightElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this.ticker);
-    this.stop?.();
-    this.stop = null;
-    this.subscribed = null;
+    this.events.end();
   }
 
   override updated(): void {
-    if (this.connection && this.connection !== this.subscribed) {
-      this.stop?.();
-      this.subscribed = this.connection;
-      this.stop = this.connection.on('event', (m) => this.onEvent(m));
-    }
+    this.events.follow(this.connection);
   }
 
   private onEvent(m: EventMessage): void {
@@ -123,6 +143,21 @@ export class CirclePanel extends LightElement {
       }
       case 'support':
         if (m.target) this.alerts = new Map(this.alerts).set(m.target, m.detail ?? '');
+        break;
+      case 'breakout': {
+        const info = parse<{ ends_at: number; back: string; with: string[] } | null>(m.detail, null);
+        if (!info || !m.target) break;
+        rememberBreakout({ space: m.target, ...info });
+        navigate(`/spaces/${m.target}`);
+        break;
+      }
+      case 'breakouts':
+        this.round = parse<Round>(m.detail, {});
+        if (this.round.pairs) this.proposal = [];
+        break;
+      case 'breakout_proposal':
+        this.proposal = parse<Proposed[][]>(m.detail, []);
+        this.pairError = this.proposal.length ? '' : t('circle.breakout.tooFew');
         break;
       case 'support_sent':
         this.notice = t('circle.needSupportSent');
@@ -208,7 +243,106 @@ export class CirclePanel extends LightElement {
       <button class="button button--secondary" @click=${() => this.send({ t: 'timer', seconds: 0 })}>
         ${t('circle.timerStop')}
       </button>
+      ${this.breakoutTools()}
     `;
+  }
+
+  /** Members the facilitator keeps in the circle (out of every pair). */
+  private stayers: Proposed[] = [];
+
+  /** Move a member to pair `to`, to a new pair (`to` = the count), or out of every pair (-1). */
+  private moveTo(person: Proposed, to: number): void {
+    const pairs = this.proposal.map((pair) => pair.filter((p) => p.id !== person.id));
+    this.stayers = this.stayers.filter((p) => p.id !== person.id);
+    if (to < 0) this.stayers = [...this.stayers, person];
+    else if (to < pairs.length) pairs[to].push(person);
+    else pairs.push([person]);
+    this.proposal = pairs.filter((pair) => pair.length);
+  }
+
+  private propose = () => {
+    this.stayers = [];
+    this.send({ t: 'breakout', action: 'propose' });
+  };
+
+  private startBreakouts = () => {
+    const pairs = this.proposal.map((pair) => pair.map((p) => p.id));
+    if (!pairs.length || pairs.some((pair) => pair.length < 2 || pair.length > 3)) {
+      this.pairError = t('circle.breakout.sizes');
+      return;
+    }
+    const input = this.querySelector<HTMLInputElement>('#breakout-minutes');
+    const minutes = Math.min(60, Math.max(1, Number(input?.value) || 5));
+    this.pairError = '';
+    this.send({ t: 'breakout', action: 'start', minutes, pairs });
+  };
+
+  private visit(space: string): void {
+    const round = this.round;
+    if (!round.back || !round.ends_at) return;
+    rememberBreakout({ space, back: round.back, ends_at: round.ends_at, with: [] });
+    navigate(`/spaces/${space}`);
+  }
+
+  private breakoutTools() {
+    const round = this.round;
+    if (round.pairs?.length) {
+      return html`<section aria-labelledby="breakout-tools">
+        <h3 id="breakout-tools">${t('circle.breakout.title')}</h3>
+        <p role="timer">${t('circle.breakout.left', { time: clock((round.ends_at ?? 0) - this.now) })}</p>
+        <ul role="list">
+          ${round.pairs.map(
+            (pair, i) => html`<li>
+              ${t('circle.breakout.pair', { n: i + 1, names: pair.names.join(', ') })}
+              <button class="button button--secondary" type="button" @click=${() => this.visit(pair.space)}>
+                ${t('circle.breakout.visit', { n: i + 1 })}
+              </button>
+            </li>`,
+          )}
+        </ul>
+        <button class="button" type="button" @click=${() => this.send({ t: 'breakout', action: 'end' })}>
+          ${t('circle.breakout.recall')}
+        </button>
+      </section>`;
+    }
+    const count = this.proposal.length;
+    const people = [
+      ...this.proposal.flatMap((pair, i) => pair.map((p) => [p, i] as const)),
+      ...this.stayers.map((p) => [p, -1] as const),
+    ];
+    return html`<section aria-labelledby="breakout-tools">
+      <h3 id="breakout-tools">${t('circle.breakout.title')}</h3>
+      <button class="button button--secondary" type="button" @click=${this.propose}>
+        ${t('circle.breakout.propose')}
+      </button>
+      ${people.length
+        ? html`<ul role="list">
+              ${people.map(
+                ([person, at]) => html`<li>
+                  <label>
+                    ${person.name}
+                    <select
+                      @change=${(e: Event) => this.moveTo(person, Number((e.target as HTMLSelectElement).value))}
+                    >
+                      ${this.proposal.map(
+                        (_, i) =>
+                          html`<option value=${i} ?selected=${i === at}>
+                            ${t('circle.breakout.pairN', { n: i + 1 })}
+                          </option>`,
+                      )}
+                      <option value=${count}>${t('circle.breakout.newPair')}</option>
+                      <option value="-1" ?selected=${at === -1}>${t('circle.breakout.stay')}</option>
+                    </select>
+                  </label>
+                </li>`,
+              )}
+            </ul>
+            <label for="breakout-minutes">${t('circle.breakout.minutes')}</label>
+            <input id="breakout-minutes" type="number" min="1" max="60" value="5" inputmode="numeric" />
+            <button class="button" type="button" @click=${this.startBreakouts}>${t('circle.breakout.start')}</button>`
+        : nothing}
+      ${this.pairError ? html`<p role="alert">${this.pairError}</p>` : nothing}
+    </section>`;
   }
 
   private setAgenda = () => {

@@ -106,7 +106,8 @@ export type CircleMessage =
   | { t: 'need_support' }
   | { t: 'support_ack'; target: string }
   | { t: 'agenda'; items: string[] }
-  | { t: 'timer'; seconds: number; label?: string };
+  | { t: 'timer'; seconds: number; label?: string }
+  | { t: 'breakout'; action: 'propose' | 'start' | 'end'; minutes?: number; pairs?: string[][] };
 
 export interface EventMessage {
   t: 'event';

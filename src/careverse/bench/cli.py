@@ -297,3 +297,16 @@ def bench_insilico(
     from careverse.bench.insilico import run_insilico_bench
 
     _emit(run_insilico_bench(patients, hours, workers), json_out)
+@bench_app.command("circle")
+def bench_circle(
+    circles: Annotated[int, typer.Option(min=1, max=50, help="Circles at once on one node.")] = 10,
+    people: Annotated[int, typer.Option(min=3, max=24, help="People in each circle.")] = 24,
+    seconds: Annotated[float, typer.Option(min=5, max=600, help="Measured duration.")] = 30,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Support circles with calls signalled and the facilitator panel live (raise hand, queue,
+    timer, check-ins, support) on one server; p99 of room events (target 100 ms)."""
+
+    from careverse.bench.circle import run_circle_bench
+
+    _emit(run_circle_bench(circles, people, seconds), json_out)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from careverse.groups import continuity, sessions
+from careverse.groups import continuity, sessions, suggest, support
 from careverse.groups.recurrence import local, valid_zone
 from careverse.groups.schemas import (
     GroupHealthOut,
@@ -32,6 +32,8 @@ from careverse.groups.schemas import (
     GroupShareIn,
     GroupShareOut,
     GroupsOut,
+    GroupSupportOut,
+    GroupSupportsOut,
 )
 from careverse.groups.service import GroupService, GroupSpec, GroupView
 from careverse.identity import directory
@@ -93,6 +95,13 @@ async def list_groups(
     tz = _tz(tz)
     views = await GroupService(session).list(actor, q=q, caregiver=caregiver)
     return GroupsOut(groups=[_out(v, tz) for v in views])
+
+
+@router.get("/suggested", response_model=GroupsOut)
+async def suggested(actor: CurrentActor, session: Session, tz: Tz = None) -> GroupsOut:
+    """For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none."""
+    tz = _tz(tz)
+    return GroupsOut(groups=[_out(v, tz) for v in await suggest.for_caregiver(session, actor)])
 
 
 @router.post("/communities/{community}", response_model=GroupOut, status_code=201)
@@ -243,3 +252,18 @@ async def group_health(slug: str, actor: CurrentActor, session: Session) -> Grou
     """Attendance over time and retention, for the group's organisers (head counts only)."""
     found = await continuity.health(session, actor, slug)
     return GroupHealthOut(**asdict(found))
+
+
+@router.get("/{slug}/support", response_model=GroupSupportsOut)
+async def support_requests(slug: str, actor: CurrentActor, session: Session) -> GroupSupportsOut:
+    """The group's unacknowledged "I need support" requests (its facilitators; else 404)."""
+    rows = await support.open_requests(session, actor, slug)
+    return GroupSupportsOut(requests=[GroupSupportOut(**asdict(r)) for r in rows])
+
+
+@router.post("/{slug}/support/{request_id}/ack", response_model=GroupSupportOut)
+async def acknowledge_support(
+    slug: str, request_id: uuid.UUID, actor: CurrentActor, session: Session
+) -> GroupSupportOut:
+    """A facilitator acknowledges a request away from the room: its escalation stops."""
+    return GroupSupportOut(**asdict(await support.acknowledge(session, actor, slug, request_id)))

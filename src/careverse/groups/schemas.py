@@ -156,3 +156,19 @@ class GroupHealthOut(BaseModel):
     retention: float | None = Field(
         description="Of those at the first session, the share who came to the latest"
     )
+
+
+class GroupSupportOut(BaseModel):
+    """An "I need support" request, for the group's facilitators."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    name: str
+    raised_at: datetime
+    due_at: datetime
+    escalated: bool
+    acknowledged_at: datetime | None
+
+
+class GroupSupportsOut(BaseModel):
+    requests: list[GroupSupportOut]

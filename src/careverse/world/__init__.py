@@ -100,3 +100,11 @@ def setup(runtime: Runtime) -> None:
             objects.apply(inst, change)
 
     runtime.events.subscribe(gallery_events.GalleryFrameChanged, show_frame, phase=Phase.EVERYWHERE)
+    from careverse.world.circle_events import CircleSupportClosed
+
+    async def support_closed(event: CircleSupportClosed) -> None:
+        """On every node: a request acknowledged over HTTP is acknowledged in the room too."""
+        if (hub := runtime.find(Hub)) is not None:
+            hub.support_closed(str(event.space_id), str(event.account_id), event.by_name)
+
+    runtime.events.subscribe(CircleSupportClosed, support_closed, phase=Phase.EVERYWHERE)

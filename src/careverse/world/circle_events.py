@@ -50,6 +50,15 @@ class CircleSupportAcknowledged(DomainEvent, frozen=True):
     by_id: uuid.UUID
 
 
+class CircleSupportClosed(DomainEvent, frozen=True):
+    """A request for support was acknowledged away from the room (groups' HTTP endpoint): the
+    room is told on every node (EVERYWHERE), as if acknowledged there."""
+
+    space_id: uuid.UUID
+    account_id: uuid.UUID  # whose request
+    by_name: str  # the facilitator's name, shown to the member
+
+
 class CircleCheckIn(DomainEvent, frozen=True):
     """A member's check-in mood (1 to 5) at the start or the end of a session."""
 

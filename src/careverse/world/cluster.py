@@ -112,6 +112,12 @@ class LabReply(_Node, tag="n"):
 
 class Lesson(_Node, tag="z"):
     out: proto.LessonOut
+class Circle(_Node, tag="h"):
+    """A circle tool's operation (circle.apply); ``op`` "recall" on a breakout pair's channel."""
+
+    op: str
+    id: str
+    data: str
 
 
 class Sync(_Node, tag="y"):
@@ -127,6 +133,7 @@ class State(_Node, tag="t"):
     after: dict[str, int] = {}
     lab: proto.LabOut | None = None  # the lab's run living on the answering node (whole log)
     lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson
+    circle: dict = {}  # the circle tools' state (circle.snapshot), when there is one
 
 
 class Beat(_Node, tag="b"):
@@ -135,7 +142,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
-    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson
+    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson | Circle
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

@@ -22,7 +22,7 @@ from typing import Any
 
 import structlog
 
-from careverse.world import moderation, tick
+from careverse.world import circle, moderation, tick
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import MAX_MESSAGE_BYTES, OUTBOX, Client, Limits
@@ -123,6 +123,12 @@ class Hub:
         """The space's session is over: everyone in it on this node is told and let go."""
         for inst in list(self.instances.get(space_id, ())):
             moderation.end(inst, reason)
+
+    def support_closed(self, space_id: str, account_id: str, by_name: str) -> None:
+        """A request for support acknowledged away from the room: this node's copies apply it
+        (each node does its own: the caller reaches every node through an EVERYWHERE event)."""
+        for inst in self.instances.get(space_id, ()):
+            circle.apply(inst, "ack", account_id, by_name)
 
     async def present(self, space_id: str) -> int:
         """How many people (with an avatar) are in the space now, on every node."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, cast
 
 import msgspec
 
+from careverse.world import circle as circle_tools
 from careverse.world import messages, pacer, tick
 from careverse.world import protocol as proto
 from careverse.world.aoi import Grid
@@ -193,6 +194,7 @@ class Instance:
         # Who is in the call (yourself too, so a reloaded page can set the record straight).
         in_call = sorted(k for k, a in self.avatars.items() if a.call and k not in client.blocked)
         client.push(proto.SignalOut(peer=avatar.id, kind="calls", data=json.dumps(in_call)))
+        circle_tools.welcome(self, avatar, client)  # the circle tools as they are (circle.py)
         kind = "back" if existing else "joined"
         self.broadcast_event(kind, avatar.id, exclude=avatar.id)
         self.relay.joined(avatar, kind)

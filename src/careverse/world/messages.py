@@ -11,7 +11,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from careverse.world import circle, lab, moderation, objects, pacer
+from careverse.world import breakout, circle, lab, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client
@@ -61,6 +61,10 @@ def handle(inst: Instance, avatar_id: str, client: Client, message: proto.Client
             | proto.SupportAck() | proto.Agenda() | proto.Timer()
         ):  # fmt: skip
             circle.handle(inst, me, client, message)
+        case proto.Breakout():
+            if me.spectator:
+                return True
+            breakout.handle(inst, me, client, message)
         case proto.Lab() | proto.LabAct():
             return lab.handle(inst, me, client, message)
     return True

@@ -182,6 +182,20 @@ class Timer(_Msg, tag="timer"):
     label: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
+class Breakout(_Msg, tag="breakout"):
+    """A facilitator asks for a proposed split (``propose``: the members present, two by two with
+    a trio when odd), starts breakout pairs for ``minutes`` (``pairs``: their own split, else
+    the proposed one) or ends them, bringing everyone back (world/breakout.py)."""
+
+    action: Literal["propose", "start", "end"]
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 5
+    pairs: (
+        Annotated[list[Annotated[list[Id], msgspec.Meta(min_length=2, max_length=3)]],
+                  msgspec.Meta(min_length=1, max_length=12)]
+        | None
+    ) = None  # fmt: skip
+
+
 # ---- the simulation lab (training-lab spaces; world/lab.py) ---------------------------------
 
 LabName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -226,6 +240,7 @@ ClientMessage = (
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
     | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
     | Lab | LabAct
+    | Breakout
 )  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 import structlog
 
-from careverse.world import cluster, lab, moderation, objects, pacer
+from careverse.world import circle, cluster, lab, moderation, objects, pacer
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 
@@ -89,6 +89,12 @@ class Relay(Protocol):
     def lesson(self, out: proto.LessonOut) -> None:
         """The lab's group anatomy lesson opened, changed or closed."""
 
+    def circle(self, op: str, who: str, data: str) -> None:
+        """A circle tool's operation (circle.py): the other nodes apply the same."""
+
+    def recall(self, space_id: str, back: str) -> None:
+        """Everyone in a breakout pair's space, on the other nodes, goes back to ``back``."""
+
 
 class LocalRelay:
     """One node: there is nobody else to tell or to hear from."""
@@ -151,6 +157,12 @@ class LocalRelay:
         pass
 
     def lesson(self, out: proto.LessonOut) -> None:
+        pass
+
+    def circle(self, op: str, who: str, data: str) -> None:
+        pass
+
+    def recall(self, space_id: str, back: str) -> None:
         pass
 
 
@@ -335,6 +347,15 @@ class ClusterRelay:
     def lesson(self, out: proto.LessonOut) -> None:
         self._publish(cluster.Lesson(self.node, out))
 
+    def circle(self, op: str, who: str, data: str) -> None:
+        self._publish(cluster.Circle(self.node, op, who, data))
+
+    def recall(self, space_id: str, back: str) -> None:
+        # On the pair space's own channel (a consult-room size: always copy 1), straight out.
+        message = cluster.Circle(self.node, "recall", "", back)
+        channel = cluster.instance_channel(space_id, 1)
+        self.hub.spawn(self.bus.publish(channel, cluster.encoder.encode(message)))
+
     # ---- what the other nodes' people do -----------------------------------------------------
 
     def on_remote(self, m: cluster.NodeMessage) -> None:
@@ -394,6 +415,7 @@ class ClusterRelay:
                         self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
                         inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
                         lab.current(inst) if inst.lab is not None else None, inst.lesson,
+                        circle.snapshot(inst.circle),
                     )
                 )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
@@ -410,6 +432,8 @@ class ClusterRelay:
                     lab.mirror(inst, m.node, m.lab, whole=True, tell=False)
                 if m.lesson is not None and inst.lesson is None:
                     inst.lesson = m.lesson
+                if m.circle:
+                    circle.adopt(inst, m.circle)
             case cluster.Pacer(out=out):
                 pacer.apply(inst, out)
             case cluster.Calm(id=id_, when=when, score=score):
@@ -422,6 +446,8 @@ class ClusterRelay:
                 inst.deliver((to,), "", error)
             case cluster.Lesson(out=out):
                 lab.share_lesson(inst, out)
+            case cluster.Circle(op=op, id=id_, data=data):
+                circle.apply(inst, op, id_, data)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:

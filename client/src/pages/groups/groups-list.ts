@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { groups, type Group } from '../../api/groups';
+import { groups, suggestedGroups, type Group } from '../../api/groups';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
@@ -17,10 +17,22 @@ export function schedule(group: Group): string {
   return t(key, { minutes: group.duration_minutes });
 }
 
-/** Live support groups: a search box, caregivers' groups marked (and a filter). */
+function card(g: Group) {
+  return html`<li class="card">
+    <h2><a href=${`/groups/${g.slug}`}>${g.name}</a></h2>
+    <p>${g.description}</p>
+    <p class="hint">
+      ${g.caregiver ? html`${t('groups.caregiverMark')} · ` : nothing}${schedule(g)} · ${nextSession(g)}
+    </p>
+  </li>`;
+}
+
+/** Live support groups: caregiver groups suggested to caregivers, a search box, caregivers'
+ * groups marked (and a filter). */
 export class GroupsList extends LightElement {
   static override properties = {
     all: { state: true },
+    suggested: { state: true },
     query: { state: true },
     caregiverOnly: { state: true },
     error: { state: true },
@@ -28,6 +40,7 @@ export class GroupsList extends LightElement {
   };
 
   declare all: Group[];
+  declare suggested: Group[];
   declare query: string;
   declare caregiverOnly: boolean;
   declare error: string;
@@ -36,6 +49,7 @@ export class GroupsList extends LightElement {
   constructor() {
     super();
     this.all = [];
+    this.suggested = [];
     this.query = '';
     this.caregiverOnly = false;
     this.error = '';
@@ -49,7 +63,7 @@ export class GroupsList extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      this.all = await groups();
+      [this.all, this.suggested] = await Promise.all([groups(), suggestedGroups()]);
     } catch (error) {
       this.error = describeError(error);
     }
@@ -70,6 +84,15 @@ export class GroupsList extends LightElement {
     return html`
       <section class="community-list" aria-labelledby="groups-heading">
         <h1 id="groups-heading">${t('groups.title')}</h1>
+        ${this.suggested.length
+          ? html`<section aria-labelledby="groups-suggested">
+              <h2 id="groups-suggested">${t('groups.suggested')}</h2>
+              <p class="hint">${t('groups.suggestedWhy')}</p>
+              <ul role="list" class="cards">
+                ${this.suggested.map(card)}
+              </ul>
+            </section>`
+          : nothing}
         <label for="groups-search">${t('groups.search')}</label>
         <input
           id="groups-search"
@@ -88,16 +111,7 @@ export class GroupsList extends LightElement {
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         ${this.loaded && !shown.length ? html`<p>${t('groups.none')}</p>` : nothing}
         <ul role="list" class="cards">
-          ${shown.map(
-            (g) => html`<li class="card">
-              <h2><a href=${`/groups/${g.slug}`}>${g.name}</a></h2>
-              <p>${g.description}</p>
-              <p class="hint">
-                ${g.caregiver ? html`${t('groups.caregiverMark')} · ` : nothing}${schedule(g)} ·
-                ${nextSession(g)}
-              </p>
-            </li>`,
-          )}
+          ${shown.map(card)}
         </ul>
       </section>
     `;

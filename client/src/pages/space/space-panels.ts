@@ -24,6 +24,7 @@ import '../../world/settings-panel';
 import type { WorldState } from '../../world/world-state';
 import '../care/consult-panel'; // care: the consultation beside a consult room
 import '../../world/circle-panel'; // support groups: talking order, check-in, support
+import '../../world/breakout-bar'; // support groups: a breakout pair's own space
 
 /** What the panels need of the space page. */
 export interface SpaceHost extends HTMLElement {
@@ -91,6 +92,7 @@ export class SpacePanels {
             .me=${host.state.me?.id ?? ''}
           ></cv-circle-panel>`
         : nothing}
+      <cv-breakout-bar .connection=${host.socket} space-id=${space.id}></cv-breakout-bar>
       ${space.template === 'consult-room'
         ? html`<cv-consult-panel space-id=${space.id} .connection=${host.socket}></cv-consult-panel>`
         : nothing}
