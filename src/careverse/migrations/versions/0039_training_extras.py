@@ -1,7 +1,7 @@
 """training: educators' scenario drafts (the authoring screen)
 
 Revision ID: 0039_training_extras
-Revises: 0035_training_lab_runs
+Revises: 0038_gallery
 Create Date: 2026-12-01 11:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0039_training_extras"
-down_revision: str | None = "0035_training_lab_runs"
+down_revision: str | None = "0038_gallery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
