@@ -25,6 +25,7 @@ from careverse import (
     messaging,
     monitoring,
     privacy,
+    research,
     training,
     web,
     wellbeing,
@@ -60,6 +61,7 @@ CAPABILITIES = (
     training,
     groups,
     mentoring,
+    research,
     fhir,
     web,
 )

@@ -1,0 +1,48 @@
+/** Research's routes, spread into the router's table (kept here: router.ts is at its size limit). */
+import { html } from 'lit';
+import type { RouteEntry } from '../../router';
+import './consent-page';
+import './exports-page';
+import './studies-page';
+import './study-page';
+
+const UUID_LIKE = /^[0-9a-fA-F-]{1,64}$/;
+
+export const RESEARCH_ROUTES: RouteEntry[] = [
+  {
+    name: 'research-studies',
+    path: '/cohorts',
+    audience: 'signedIn',
+    title: 'research.studies.title',
+    page: () => html`<cv-research-studies></cv-research-studies>`,
+  },
+  {
+    name: 'research-approvals',
+    path: '/research',
+    audience: 'signedIn',
+    title: 'research.studies.title',
+    page: () => html`<cv-research-studies></cv-research-studies>`,
+  },
+  {
+    name: 'research-study',
+    path: '/cohorts/studies/:id',
+    params: { id: UUID_LIKE },
+    audience: 'signedIn',
+    title: 'research.studies.title',
+    page: ({ params }) => html`<cv-research-study .studyId=${params.id}></cv-research-study>`,
+  },
+  {
+    name: 'research-exports',
+    path: '/exports',
+    audience: 'signedIn',
+    title: 'research.exports.title',
+    page: () => html`<cv-research-exports></cv-research-exports>`,
+  },
+  {
+    name: 'research-consent',
+    path: '/privacy/research',
+    audience: 'signedIn',
+    title: 'research.consent.title',
+    page: () => html`<cv-research-consent></cv-research-consent>`,
+  },
+];
