@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from careverse.kernel import clock
-from careverse.research import deid
+from careverse.research import deid, kanon
 from careverse.research.criteria import age_band
 from careverse.research.models import Study
 from careverse.research.population import Member
@@ -108,5 +108,19 @@ def csv_text(prepared: Prepared) -> str:
 
 
 def disclosure(study: Study, prepared: Prepared) -> tuple[dict, str | None]:
-    """The k-anonymity (and l-diversity) report of the rows, and why the export is refused."""
-    raise NotImplementedError("waiting for careverse.research.kanon")
+    """The k-anonymity (and l-diversity) report of the rows over the quasi-identifiers, and
+    why the export is refused (None when it may go): rdeid's gate, ``kanon.require_k``."""
+    quasi = [q for q in QUASI if any(r.get(q) for r in prepared.rows)] or ["age_band"]
+    sensitive = [study.sensitive] if study.sensitive and study.l_div else None
+    refusal = None
+    if not prepared.rows:
+        report = kanon.kanon_report([], quasi, sensitive)
+        refusal = "The cohort has no consented member to export."
+    else:
+        try:
+            report = kanon.require_k(prepared.rows, quasi, study.k, sensitive, study.l_div)
+        except kanon.KAnonymityError as refused:
+            report, refusal = refused.report, refused.reason
+    out = report.as_dict()
+    out.update(k_required=study.k, l_required=study.l_div, passed=refusal is None)
+    return out, refusal

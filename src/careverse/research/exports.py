@@ -70,12 +70,12 @@ class ExportService:
             cohort = await self._cohort(study, cohort_id)
             built = await self._build(actor, study, cohort, "export-check")
             if built.refusal is not None:
-                reason = built.refusal
+                reason, cohort_id = built.refusal, cohort.id
 
                 def write_refusal(own: AsyncSession) -> None:
                     audit.record(own, "research.export.request", actor=actor,
                                  outcome=audit.Outcome.DENIED, resource_type="Group",
-                                 resource_id=cohort.id, detail={"reason": reason})  # fmt: skip
+                                 resource_id=cohort_id, detail={"reason": reason})  # fmt: skip
 
                 await audit_refusal(self.session, write_refusal)
                 raise BelowThreshold(reason)
