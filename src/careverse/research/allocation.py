@@ -1,5 +1,5 @@
 """The next arm of a trial, drawn from its sealed seed by rdeid's randomisation functions
-(``careverse.research.randomise``): stratified permuted blocks, or Pocock–Simon minimisation."""
+(``careverse.research.randomise``): stratified permuted blocks, or Pocock-Simon minimisation."""
 
 from __future__ import annotations
 

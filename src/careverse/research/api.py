@@ -106,10 +106,15 @@ async def approve_study(study_id: uuid.UUID, actor: CurrentActor, service: Studi
 async def my_consents(actor: CurrentActor, service: Studies):
     return [
         ResearchConsentOut(
-            study_id=s.id, title=s.title, protocol=s.protocol, shared=list(SHARED),
-            consent_id=c.id if c else None, status=c.status if c else "none",
-            given_at=c.given_at if c else None, withdrawn_at=c.withdrawn_at if c else None,
-        )  # fmt: skip
+            study_id=s.id,
+            title=s.title,
+            protocol=s.protocol,
+            shared=list(SHARED),
+            consent_id=c.id if c else None,
+            status=c.status if c else "none",
+            given_at=c.given_at if c else None,
+            withdrawn_at=c.withdrawn_at if c else None,
+        )
         for s, c in await service.open_studies(actor)
     ]
 
@@ -192,8 +197,8 @@ async def export_status(
 ):
     out = _export(await service.export(actor, study_id, export_id))
     if out.status == "awaiting-approval":
-        return JSONResponse(out.model_dump(mode="json"), status_code=202,
-                            headers={"X-Progress": "awaiting approval", "Retry-After": "60"})  # fmt: skip
+        waiting = {"X-Progress": "awaiting approval", "Retry-After": "60"}
+        return JSONResponse(out.model_dump(mode="json"), status_code=202, headers=waiting)
     return out
 
 
@@ -213,5 +218,5 @@ async def export_file(
     study_id: uuid.UUID, export_id: uuid.UUID, name: str, actor: CurrentActor, service: Exports
 ) -> Response:
     row = await service.file(actor, study_id, export_id, name[:64])
-    return Response(row.content, media_type=row.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{row.name}"'})  # fmt: skip
+    disposition = {"Content-Disposition": f'attachment; filename="{row.name}"'}
+    return Response(row.content, media_type=row.media_type, headers=disposition)

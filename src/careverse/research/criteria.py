@@ -176,7 +176,9 @@ def facts_of(resources: list[dict], today: date, attendance: int = 0) -> Facts:
             facts.sex = r.get("gender") or "unknown"
         elif kind == "Condition":
             code = r.get("code") or {}
-            words = [code.get("text") or ""] + [c.get("display") or "" for c in code.get("coding", [])]
+            words = [code.get("text") or ""] + [
+                c.get("display") or "" for c in code.get("coding", [])
+            ]
             facts.conditions.append(" ".join(w for w in words if w).lower())
         elif kind == "Observation":
             code, value = _loinc(r), (r.get("valueQuantity") or {}).get("value")

@@ -115,7 +115,8 @@ class ExportService:
                 raise Conflict("This export was already decided.", code="decided")
             cohort = await self._cohort(study, export.cohort_id)
             built = await self._build(actor, study, cohort, "export")
-            export.approved_by, export.finished_at = actor.account_id, clock.now()
+            finished = clock.now()
+            export.approved_by, export.finished_at = actor.account_id, finished
             export.report = built.report
             if built.refusal is not None:
                 export.status, export.reason = "refused", built.refusal
@@ -137,7 +138,7 @@ class ExportService:
                 "study": {"id": str(study.id), "title": study.title},
                 "cohort": {"id": str(cohort.id), "name": cohort.name,
                            "criteria": cohort.criteria},
-                "transactionTime": iso(export.finished_at),
+                "transactionTime": iso(finished),
                 "patients": len(built.prepared.rows),
                 "files": [{"name": f.name, "type": f.media_type, "count": f.count}
                           for f in files],

@@ -29,14 +29,20 @@ def consent(c: ResearchConsent, study: Study) -> dict:
         "resourceType": "Consent",
         "id": f"research-{c.id}",
         "status": "active" if c.status == "active" else "inactive",
-        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                              "code": "research"}]},  # fmt: skip
+        "scope": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "research"}
+            ]
+        },
         "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
         "patient": {"reference": f"Patient/{c.patient_id}"},
         "dateTime": iso(c.given_at),
         "policy": [{"uri": f"{STUDY_SYSTEM}:{study.id}"}],
-        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                                   "code": "OPTIN"}]},  # fmt: skip
+        "policyRule": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}
+            ]
+        },
         "provision": {"type": "permit", "period": period, "purpose": purpose},
     }
 

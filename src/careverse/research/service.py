@@ -150,6 +150,13 @@ class StudyService:
         )
         return list(rows.all())
 
+    async def _consent_row(self, study_id: uuid.UUID, patient_id: uuid.UUID):
+        return await self.session.scalar(
+            select(ResearchConsent).where(
+                ResearchConsent.study_id == study_id, ResearchConsent.patient_id == patient_id
+            )
+        )
+
     async def _approved(self, study_id: uuid.UUID) -> Study:
         study = await self.session.get(Study, study_id)
         if study is None or study.status != "approved":
@@ -160,8 +167,7 @@ class StudyService:
         async with unit_of_work(self.session):
             patient_id = self._patient(actor)
             study = await self._approved(study_id)
-            row = await self.session.scalar(select(ResearchConsent).where(
-                ResearchConsent.study_id == study.id, ResearchConsent.patient_id == patient_id))  # fmt: skip
+            row = await self._consent_row(study.id, patient_id)
             if row is None:
                 row = ResearchConsent(study_id=study.id, patient_id=patient_id)
                 self.session.add(row)
@@ -177,8 +183,7 @@ class StudyService:
         """Withdraw from a study: the patient leaves every later export (and trial enrolment)."""
         async with unit_of_work(self.session):
             patient_id = self._patient(actor)
-            row = await self.session.scalar(select(ResearchConsent).where(
-                ResearchConsent.study_id == study_id, ResearchConsent.patient_id == patient_id))  # fmt: skip
+            row = await self._consent_row(study_id, patient_id)
             if row is None:
                 raise NotFound("Not found.")
             if row.status == "active":
@@ -199,7 +204,8 @@ class StudyService:
             study = await self.session.get(Study, row.study_id)
             assert study is not None
             audit.record(self.session, "research.consent.read", actor=actor,
-                         patient_id=patient_id, resource_type="Consent", resource_id=row.id)  # fmt: skip
+                         patient_id=patient_id, resource_type="Consent",
+                         resource_id=row.id)  # fmt: skip
             return row, study
 
     # ---- cohorts -------------------------------------------------------------------------
@@ -237,8 +243,10 @@ class StudyService:
             return await self._count(actor, study, cohort)
 
     async def _count(self, actor: Actor, study: Study, cohort: Cohort) -> CohortCount:
-        found = await population.members(self.session, self.record, actor, study,
-                                         criteria.parse(cohort.criteria), "cohort-count")  # fmt: skip
+        rules = criteria.parse(cohort.criteria)
+        found = await population.members(
+            self.session, self.record, actor, study, rules, "cohort-count"
+        )
         n = len(found)
         audit.record(self.session, "research.cohort.count", actor=actor, resource_type="Group",
                      resource_id=cohort.id)  # fmt: skip

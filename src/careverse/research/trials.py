@@ -115,8 +115,8 @@ class TrialService:
     async def trials(self, actor: Actor, study_id: uuid.UUID) -> list[tuple[Trial, int]]:
         async with unit_of_work(self.session):
             study = await access.study(self.session, actor, study_id)
-            rows = (await self.session.scalars(
-                select(Trial).where(Trial.study_id == study.id).order_by(Trial.created_at))).all()  # fmt: skip
+            query = select(Trial).where(Trial.study_id == study.id).order_by(Trial.created_at)
+            rows = (await self.session.scalars(query)).all()
             return [(t, await self._enrolled(t)) for t in rows]
 
     async def _enrolled(self, trial: Trial) -> int:
