@@ -1441,6 +1441,86 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
+  "/api/research/approvers": {
+    /** Approvers */
+    get: operations["approvers_api_research_approvers_get"];
+  };
+  "/api/research/consents": {
+    /** My Consents */
+    get: operations["my_consents_api_research_consents_get"];
+  };
+  "/api/research/consents/{consent_id}/fhir": {
+    /** Consent Fhir */
+    get: operations["consent_fhir_api_research_consents__consent_id__fhir_get"];
+  };
+  "/api/research/studies": {
+    /** List Studies */
+    get: operations["list_studies_api_research_studies_get"];
+    /** Create Study */
+    post: operations["create_study_api_research_studies_post"];
+  };
+  "/api/research/studies/{study_id}": {
+    /** Get Study */
+    get: operations["get_study_api_research_studies__study_id__get"];
+  };
+  "/api/research/studies/{study_id}/approve": {
+    /** Approve Study */
+    post: operations["approve_study_api_research_studies__study_id__approve_post"];
+  };
+  "/api/research/studies/{study_id}/cohorts": {
+    /** List Cohorts */
+    get: operations["list_cohorts_api_research_studies__study_id__cohorts_get"];
+    /** Create Cohort */
+    post: operations["create_cohort_api_research_studies__study_id__cohorts_post"];
+  };
+  "/api/research/studies/{study_id}/cohorts/{cohort_id}": {
+    /** Get Cohort */
+    get: operations["get_cohort_api_research_studies__study_id__cohorts__cohort_id__get"];
+  };
+  "/api/research/studies/{study_id}/cohorts/{cohort_id}/$export": {
+    /** Kick Off */
+    post: operations["kick_off_api_research_studies__study_id__cohorts__cohort_id___export_post"];
+  };
+  "/api/research/studies/{study_id}/consent": {
+    /** Opt In */
+    post: operations["opt_in_api_research_studies__study_id__consent_post"];
+    /** Withdraw */
+    delete: operations["withdraw_api_research_studies__study_id__consent_delete"];
+  };
+  "/api/research/studies/{study_id}/exports": {
+    /** List Exports */
+    get: operations["list_exports_api_research_studies__study_id__exports_get"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}": {
+    /** Export Status */
+    get: operations["export_status_api_research_studies__study_id__exports__export_id__get"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}/approve": {
+    /** Approve Export */
+    post: operations["approve_export_api_research_studies__study_id__exports__export_id__approve_post"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}/files/{name}": {
+    /** Export File */
+    get: operations["export_file_api_research_studies__study_id__exports__export_id__files__name__get"];
+  };
+  "/api/research/studies/{study_id}/trials": {
+    /** List Trials */
+    get: operations["list_trials_api_research_studies__study_id__trials_get"];
+    /** Create Trial */
+    post: operations["create_trial_api_research_studies__study_id__trials_post"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/allocations": {
+    /** Allocations */
+    get: operations["allocations_api_research_studies__study_id__trials__trial_id__allocations_get"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/eligible": {
+    /** Eligible */
+    get: operations["eligible_api_research_studies__study_id__trials__trial_id__eligible_get"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/enrolments": {
+    /** Enrol */
+    post: operations["enrol_api_research_studies__study_id__trials__trial_id__enrolments_post"];
+  };
   "/api/smart/consent": {
     /**
      * Consent Decision
@@ -6663,6 +6743,299 @@ export interface components {
       start: string;
       /** Visit Type */
       visit_type?: ("new" | "follow-up" | "group") | null;
+    };
+    /** ResearchAllocationOut */
+    ResearchAllocationOut: {
+      /** Arm */
+      arm: string;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /** Participant */
+      participant: string;
+      /** Seq */
+      seq: number;
+      /** Stratum */
+      stratum: {
+        [key: string]: unknown;
+      };
+    };
+    /** ResearchApproverOut */
+    ResearchApproverOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
+    /** ResearchArmIn */
+    ResearchArmIn: {
+      /**
+       * Intervention
+       * @description challenge-mode, exposure-programme or reminder-schedule
+       */
+      intervention?: string | null;
+      /** Name */
+      name: string;
+      /**
+       * Ratio
+       * @default 1
+       */
+      ratio?: number;
+    };
+    /** ResearchCohortIn */
+    ResearchCohortIn: {
+      criteria?: components["schemas"]["ResearchCriteriaIn"];
+      /** Name */
+      name: string;
+    };
+    /** ResearchCohortOut */
+    ResearchCohortOut: {
+      /**
+       * Count
+       * @description "42", or "< 11" for small counts
+       */
+      count?: string | null;
+      /** Criteria */
+      criteria: {
+        [key: string]: unknown;
+      };
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Suppressed */
+      suppressed?: boolean | null;
+    };
+    /** ResearchConsentOut */
+    ResearchConsentOut: {
+      /** Consent Id */
+      consent_id: string | null;
+      /** Given At */
+      given_at: string | null;
+      /** Protocol */
+      protocol: string;
+      /** Shared */
+      shared: string[];
+      /** Status */
+      status: string;
+      /**
+       * Study Id
+       * Format: uuid
+       */
+      study_id: string;
+      /** Title */
+      title: string;
+      /** Withdrawn At */
+      withdrawn_at: string | null;
+    };
+    /** ResearchCriteriaIn */
+    ResearchCriteriaIn: {
+      /** Age Bands */
+      age_bands?: string[];
+      /** Conditions */
+      conditions?: string[];
+      /** Min Attendance */
+      min_attendance?: number | null;
+      /** Readings */
+      readings?: components["schemas"]["ResearchThresholdIn"][];
+      /** Scores */
+      scores?: components["schemas"]["ResearchThresholdIn"][];
+      /** Sex */
+      sex?: string[];
+    };
+    /** ResearchEnrolIn */
+    ResearchEnrolIn: {
+      /**
+       * Participant
+       * @description A study pseudonym
+       */
+      participant: string;
+    };
+    /** ResearchExportOut */
+    ResearchExportOut: {
+      /**
+       * Cohort Id
+       * Format: uuid
+       */
+      cohort_id: string;
+      /** Finished At */
+      finished_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Manifest */
+      manifest: {
+        [key: string]: unknown;
+      } | null;
+      /** Reason */
+      reason: string | null;
+      /** Report */
+      report: {
+        [key: string]: unknown;
+      };
+      /**
+       * Requested At
+       * Format: date-time
+       */
+      requested_at: string;
+      /** Status */
+      status: string;
+      /** Status Url */
+      status_url: string;
+    };
+    /** ResearchStudyIn */
+    ResearchStudyIn: {
+      /**
+       * Approver Id
+       * Format: uuid
+       * @description An admin's account id
+       */
+      approver_id: string;
+      /**
+       * K
+       * @description k-anonymity threshold of exports
+       * @default 5
+       */
+      k?: number;
+      /**
+       * L
+       * @description l-diversity, optional
+       */
+      l?: number | null;
+      /**
+       * Protocol
+       * @description The protocol summary
+       */
+      protocol: string;
+      /**
+       * Sensitive
+       * @description condition, sex or age_band (with l)
+       */
+      sensitive?: string | null;
+      /** Title */
+      title: string;
+    };
+    /** ResearchStudyOut */
+    ResearchStudyOut: {
+      /** Approved At */
+      approved_at: string | null;
+      /** Approver Id */
+      approver_id: string | null;
+      /**
+       * Approver Name
+       * @default
+       */
+      approver_name?: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** K */
+      k: number;
+      /** L */
+      l: number | null;
+      /** Mine */
+      mine: boolean;
+      /** Owner Id */
+      owner_id: string | null;
+      /** Protocol */
+      protocol: string;
+      /** Sensitive */
+      sensitive: string | null;
+      /** Status */
+      status: string;
+      /** Title */
+      title: string;
+      /** To Approve */
+      to_approve: boolean;
+    };
+    /** ResearchThresholdIn */
+    ResearchThresholdIn: {
+      /**
+       * Code
+       * @description LOINC code (readings)
+       */
+      code?: string | null;
+      /**
+       * Instrument
+       * @description phq-9, gad-7 …
+       */
+      instrument?: string | null;
+      /**
+       * Op
+       * @description > >= < <= =
+       */
+      op: string;
+      /** Value */
+      value: number;
+    };
+    /** ResearchTrialIn */
+    ResearchTrialIn: {
+      /** Arms */
+      arms: components["schemas"]["ResearchArmIn"][];
+      /** Block Sizes */
+      block_sizes?: number[];
+      /**
+       * Capacity
+       * @default 200
+       */
+      capacity?: number;
+      /** Cohort Id */
+      cohort_id?: string | null;
+      /**
+       * Factors
+       * @description sex, age_band
+       */
+      factors?: string[];
+      /**
+       * Method
+       * @description permuted_blocks or minimise
+       */
+      method: string;
+      /** Title */
+      title: string;
+    };
+    /** ResearchTrialOut */
+    ResearchTrialOut: {
+      /** Arms */
+      arms: {
+          [key: string]: unknown;
+        }[];
+      /** Block Sizes */
+      block_sizes: number[];
+      /** Capacity */
+      capacity: number;
+      /** Cohort Id */
+      cohort_id: string | null;
+      /** Enrolled */
+      enrolled: number;
+      /** Factors */
+      factors: string[];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Method */
+      method: string;
+      /** Title */
+      title: string;
     };
     /**
      * ResetMailOut
@@ -19349,6 +19722,1010 @@ export interface operations {
       201: {
         content: {
           "application/json": components["schemas"]["BreakGlassOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approvers */
+  approvers_api_research_approvers_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchApproverOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Consents */
+  my_consents_api_research_consents_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchConsentOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Consent Fhir */
+  consent_fhir_api_research_consents__consent_id__fhir_get: {
+    parameters: {
+      path: {
+        consent_id: string;
+      };
+    };
+    responses: {
+      /** @description A FHIR Consent */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Studies */
+  list_studies_api_research_studies_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Create Study */
+  create_study_api_research_studies_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchStudyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Study */
+  get_study_api_research_studies__study_id__get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve Study */
+  approve_study_api_research_studies__study_id__approve_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Cohorts */
+  list_cohorts_api_research_studies__study_id__cohorts_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Create Cohort */
+  create_cohort_api_research_studies__study_id__cohorts_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchCohortIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Cohort */
+  get_cohort_api_research_studies__study_id__cohorts__cohort_id__get: {
+    parameters: {
+      path: {
+        study_id: string;
+        cohort_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Kick Off */
+  kick_off_api_research_studies__study_id__cohorts__cohort_id___export_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        cohort_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Refused: the export could identify someone (the reason) */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Opt In */
+  opt_in_api_research_studies__study_id__consent_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Withdraw */
+  withdraw_api_research_studies__study_id__consent_delete: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Exports */
+  list_exports_api_research_studies__study_id__exports_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Export Status */
+  export_status_api_research_studies__study_id__exports__export_id__get: {
+    parameters: {
+      path: {
+        study_id: string;
+        export_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Awaiting approval (X-Progress says so) */
+      202: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve Export */
+  approve_export_api_research_studies__study_id__exports__export_id__approve_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        export_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Export File */
+  export_file_api_research_studies__study_id__exports__export_id__files__name__get: {
+    parameters: {
+      path: {
+        study_id: string;
+        export_id: string;
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+ndjson": unknown;
+          "text/csv": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Trials */
+  list_trials_api_research_studies__study_id__trials_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchTrialOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Create Trial */
+  create_trial_api_research_studies__study_id__trials_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchTrialIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchTrialOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Allocations */
+  allocations_api_research_studies__study_id__trials__trial_id__allocations_get: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchAllocationOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Eligible */
+  eligible_api_research_studies__study_id__trials__trial_id__eligible_get: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": string[];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Enrol */
+  enrol_api_research_studies__study_id__trials__trial_id__enrolments_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchEnrolIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchAllocationOut"];
         };
       };
       /** @description Bad request */

@@ -137,8 +137,8 @@ class Allocation(IdMixin, Base):
 
     __tablename__ = "research_allocations"
     __table_args__ = (
-        UniqueConstraint("trial_id", "patient_id"),
-        UniqueConstraint("trial_id", "seq"),
+        UniqueConstraint("trial_id", "patient_id", name="uq_research_allocations_patient"),
+        UniqueConstraint("trial_id", "seq", name="uq_research_allocations_seq"),
     )
 
     trial_id: Mapped[uuid.UUID] = mapped_column(

@@ -96,7 +96,7 @@ class TrialService:
                       for a in data.arms],
                 block_sizes=sorted(set(data.block_sizes)) if data.method == "permuted_blocks"
                 else [],
-                seed=str(secrets.randbits(63)),  # sealed: encrypted, never returned
+                seed=secrets.token_hex(32),  # sealed: encrypted, never returned
             )  # fmt: skip
             self.session.add(trial)
             await self.session.flush()

@@ -3,6 +3,7 @@ import { studies, type Study } from '../../api/research';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
+import { AREAS } from '../../roles';
 import './export-list';
 
 /** Every export of the caller's studies, each with its k/l report and files. */
@@ -28,7 +29,7 @@ export class ResearchExports extends LightElement {
   override render() {
     return html`
       <section class="panel" aria-labelledby="all-exports-heading">
-        <h1 id="all-exports-heading">${t('research.exports.title')}</h1>
+        <h1 id="all-exports-heading">${t(AREAS.exports.title)}</h1>
         <p class="lead">${t('research.exports.intro')}</p>
         ${this.list.length ? nothing : html`<p>${t('research.studies.none')}</p>`}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}

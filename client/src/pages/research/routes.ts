@@ -1,5 +1,6 @@
 /** Research's routes, spread into the router's table (kept here: router.ts is at its size limit). */
 import { html } from 'lit';
+import { AREAS } from '../../roles';
 import type { RouteEntry } from '../../router';
 import './consent-page';
 import './exports-page';
@@ -13,15 +14,15 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     name: 'research-studies',
     path: '/cohorts',
     audience: 'signedIn',
-    title: 'research.studies.title',
-    page: () => html`<cv-research-studies></cv-research-studies>`,
+    title: AREAS.cohorts.title,
+    page: () => html`<cv-research-studies .heading=${AREAS.cohorts.title}></cv-research-studies>`,
   },
   {
     name: 'research-approvals',
     path: '/research',
     audience: 'signedIn',
-    title: 'research.studies.title',
-    page: () => html`<cv-research-studies></cv-research-studies>`,
+    title: AREAS.research.title,
+    page: () => html`<cv-research-studies .heading=${AREAS.research.title}></cv-research-studies>`,
   },
   {
     name: 'research-study',
@@ -35,7 +36,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     name: 'research-exports',
     path: '/exports',
     audience: 'signedIn',
-    title: 'research.exports.title',
+    title: AREAS.exports.title,
     page: () => html`<cv-research-exports></cv-research-exports>`,
   },
   {

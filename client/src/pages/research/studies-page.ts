@@ -25,7 +25,10 @@ export class ResearchStudies extends LightElement {
     admins: { state: true },
     researcher: { state: true },
     error: { state: true },
+    heading: { attribute: false },
   };
+
+  declare heading: MessageKey;
 
   declare list: Study[];
   declare admins: Approver[];
@@ -38,6 +41,7 @@ export class ResearchStudies extends LightElement {
     this.admins = [];
     this.researcher = false;
     this.error = '';
+    this.heading = 'research.studies.title';
   }
 
   override connectedCallback(): void {
@@ -130,7 +134,7 @@ export class ResearchStudies extends LightElement {
   override render() {
     return html`
       <section class="panel" aria-labelledby="studies-heading">
-        <h1 id="studies-heading">${t('research.studies.title')}</h1>
+        <h1 id="studies-heading">${t(this.heading)}</h1>
         <p class="lead">${t('research.studies.intro')}</p>
         ${this.list.length
           ? html`<ul role="list" class="cards">${this.list.map((s) => this.item(s))}</ul>`

@@ -2,7 +2,7 @@
 
 Revision ID: 0036_research
 Revises: 0035_training_lab_runs
-Create Date: 2026-12-01 10:57:44.489573
+Create Date: 2026-12-01 11:13:46.715640
 """
 
 from collections.abc import Sequence
@@ -224,10 +224,8 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_research_allocations")),
-        sa.UniqueConstraint(
-            "trial_id", "patient_id", name=op.f("uq_research_allocations_trial_id")
-        ),
-        sa.UniqueConstraint("trial_id", "seq", name=op.f("uq_research_allocations_trial_id")),
+        sa.UniqueConstraint("trial_id", "patient_id", name="uq_research_allocations_patient"),
+        sa.UniqueConstraint("trial_id", "seq", name="uq_research_allocations_seq"),
     )
     with op.batch_alter_table("research_allocations", schema=None) as batch_op:
         batch_op.create_index(
