@@ -67,6 +67,7 @@ PEOPLE = (
     DemoPerson("maria", "Maria Santos", Role.CAREGIVER),
     DemoPerson("sam", "Sam Taylor", Role.MODERATOR),
     DemoPerson("nurse.kim", "Nurse Hana Kim", Role.CLINICIAN),  # leads the long-COVID group
+    DemoPerson("dr.chen", "Dr. Mei Chen", Role.RESEARCHER),  # runs the demo study
 )
 
 
@@ -378,4 +379,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.mentoring.demo import seed as seed_mentoring
 
     await seed_mentoring(session, accounts)  # two approved mentors, Jonas mentored by Lucía
+    from careverse.research.demo import seed as seed_research
+
+    await seed_research(session, accounts)  # a study, three consents, a cohort, a trial
     return list(PEOPLE)

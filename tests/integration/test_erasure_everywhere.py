@@ -192,6 +192,20 @@ async def populate(app, client, person) -> dict[str, Person]:
              {"kind": "me_too"})  # fmt: skip
     await ok("PUT", f"/api/community/posts/{topic['post']['id']}/bookmark", patient)
     await ok("GET", f"/api/community/threads/{thread}", patient)
+
+    # Research: the patient takes part in a study and is enrolled in its trial.
+    researcher = await person("researcher")
+    study = await ok("POST", "/api/research/studies", researcher,
+                     {"title": "Walk", "protocol": "P", "approver_id": str(admin.id)})  # fmt: skip
+    studies = f"/api/research/studies/{study['id']}"
+    await ok("POST", f"{studies}/approve", admin)
+    await ok("POST", f"{studies}/consent", patient)
+    trial = await ok("POST", f"{studies}/trials", researcher,
+                     {"title": "T", "method": "permuted_blocks", "block_sizes": [2],
+                      "arms": [{"name": "A"}, {"name": "B"}]})  # fmt: skip
+    (who,) = await ok("GET", f"{studies}/trials/{trial['id']}/eligible", researcher)
+    await ok("POST", f"{studies}/trials/{trial['id']}/enrolments", researcher,
+             {"participant": who})  # fmt: skip
     return {"patient": patient, "bystander": bystander}
 
 
@@ -240,6 +254,8 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "community_bookmarks",
         "community_reads",
         "community_member_stats",
+        "research_consents",
+        "research_allocations",
         "audit_events",
     } <= tables, sorted(tables)
 

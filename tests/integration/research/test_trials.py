@@ -3,6 +3,8 @@ enrolment needs consent and eligibility, and each draw is audited."""
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 
 from careverse.research.models import Trial
@@ -28,7 +30,7 @@ async def test_allocation_is_concealed_and_each_draw_audited(app, client, person
     await consenting(client, person, admin, clinician, study["id"], 4)
     trial = await _trial(client, researcher, study["id"])
     async with app.state.runtime.db.session() as session:
-        seed = (await session.scalar(select(Trial).where(Trial.id == trial["id"]))).seed
+        seed = (await session.scalar(select(Trial).where(Trial.id == uuid.UUID(trial["id"])))).seed
     base = f"{BASE}/{study['id']}/trials/{trial['id']}"
     eligible = await client.get(f"{base}/eligible", headers=researcher.headers)
     assert eligible.status_code == 200 and len(eligible.json()) == 4
