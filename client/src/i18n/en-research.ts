@@ -34,7 +34,7 @@ const research = {
   'research.cohorts.ageBands': 'Age bands',
   'research.cohorts.sex': 'Sex',
   'research.cohorts.reading': 'Reading (LOINC code, e.g. 8867-4)',
-  'research.cohorts.score': 'Questionnaire score (e.g. phq-9)',
+  'research.cohorts.score': 'Questionnaire score (e.g. phq9)',
   'research.cohorts.compare': 'Comparison',
   'research.cohorts.value': 'Value',
   'research.cohorts.attendance': 'Attended at least this many group sessions',

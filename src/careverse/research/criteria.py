@@ -4,7 +4,7 @@ A cohort's criteria are ANDed; an empty set of criteria means every consented pa
 
 - ``conditions``: any of these words appears in one of the patient's conditions (case-insensitive).
 - ``readings``: for each, at least one reading of that LOINC code satisfies ``op value``.
-- ``scores``: for each, the latest total of that questionnaire (``phq-9`` …) satisfies ``op value``.
+- ``scores``: for each, the latest total of that questionnaire (``phq9`` …) satisfies ``op value``.
 - ``age_bands``: the patient's age falls in one of these bands (Safe Harbor: 90 and over is one).
 - ``sex``: one of these FHIR administrative genders.
 - ``min_attendance``: attended at least this many support-group sessions.

@@ -42,7 +42,7 @@ class ResearchApproverOut(BaseModel):
 
 class ResearchThresholdIn(BaseModel):
     code: str | None = Field(default=None, max_length=40, description="LOINC code (readings)")
-    instrument: str | None = Field(default=None, max_length=40, description="phq-9, gad-7 …")
+    instrument: str | None = Field(default=None, max_length=40, description="phq9, gad7 …")
     op: str = Field(max_length=2, description="> >= < <= =")
     value: float
 
