@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .support import LiveServer, add_user_via_cli, api_as, new_person, ok, register_via_api
-from .support import run_axe
+from .support import LiveServer, add_user_via_cli, api_as, new_person, ok, register_via_api, run_axe
 from .support import sign_in as sign_in_page
 
 pytestmark = pytest.mark.e2e
