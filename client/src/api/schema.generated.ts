@@ -6974,7 +6974,7 @@ export interface components {
       code?: string | null;
       /**
        * Instrument
-       * @description phq-9, gad-7 …
+       * @description phq9, gad7 …
        */
       instrument?: string | null;
       /**
