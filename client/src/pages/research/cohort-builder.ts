@@ -14,9 +14,8 @@ import {
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
+import { CHANGED } from './study-panel';
 
-/** Tells the study's other panels that an export or a cohort changed. */
-export const CHANGED = 'research-changed';
 
 function readCriteria(form: HTMLFormElement): Criteria {
   const data = new FormData(form);

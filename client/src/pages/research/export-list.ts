@@ -1,12 +1,9 @@
 import { html, nothing } from 'lit';
-import { approveExport, exportFile, exports, type Export, type Study } from '../../api/research';
-import { describeError } from '../../components/errors';
-import { LightElement } from '../../components/light-element';
+import { approveExport, exportFile, exports, type Export } from '../../api/research';
+import { saveFile } from '../../components/save-file';
 import { t, type MessageKey } from '../../i18n';
 import { formatDate } from '../../i18n/format';
-import { CHANGED } from './cohort-builder';
-
-const URL_LIFETIME_MS = 60_000;
+import { StudyPanel } from './study-panel';
 
 interface Report {
   k?: number | null;
@@ -24,73 +21,24 @@ interface ManifestFile {
 }
 
 /** A study's exports: status, the k/l report, approval (the approver) and the files. */
-export class ResearchExportList extends LightElement {
-  static override properties = {
-    study: { attribute: false },
-    list: { state: true },
-    error: { state: true },
-  };
+export class ResearchExportList extends StudyPanel {
+  static override properties = { ...StudyPanel.properties, list: { state: true } };
 
-  declare study: Study | null;
   declare list: Export[];
-  declare error: string;
 
   constructor() {
     super();
-    this.study = null;
     this.list = [];
-    this.error = '';
   }
 
-  private reload = () => void this.load();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener(CHANGED, this.reload);
-    void this.load();
+  protected override async load(): Promise<void> {
+    await this.attempt(async (id) => (this.list = (await exports(id)).reverse()));
   }
 
-  override disconnectedCallback(): void {
-    window.removeEventListener(CHANGED, this.reload);
-    super.disconnectedCallback();
-  }
+  private approve = (e: Export) => this.act((id) => approveExport(id, e.id));
 
-  private async load(): Promise<void> {
-    if (!this.study) return;
-    try {
-      this.list = (await exports(this.study.id)).reverse();
-    } catch (error) {
-      this.error = describeError(error);
-    }
-  }
-
-  private approve = async (e: Export) => {
-    if (!this.study) return;
-    try {
-      await approveExport(this.study.id, e.id);
-      await this.load();
-    } catch (error) {
-      this.error = describeError(error);
-    }
-  };
-
-  private async save(e: Export, name: string): Promise<void> {
-    if (!this.study) return;
-    try {
-      const file = await exportFile(this.study.id, e.id, name);
-      const url = URL.createObjectURL(file.blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.filename;
-      link.hidden = true;
-      this.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
-    } catch (error) {
-      this.error = describeError(error);
-    }
-  }
+  private save = (e: Export, name: string) =>
+    this.attempt(async (id) => saveFile(this, await exportFile(id, e.id, name)));
 
   private report(raw: Record<string, unknown>) {
     const r = raw as Report;

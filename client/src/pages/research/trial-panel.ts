@@ -9,13 +9,10 @@ import {
   trials,
   type Allocation,
   type Cohort,
-  type Study,
   type Trial,
 } from '../../api/research';
-import { describeError } from '../../components/errors';
-import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
-import { CHANGED } from './cohort-builder';
+import { StudyPanel } from './study-panel';
 
 const FACTORS = ['sex', 'age_band'] as const;
 
@@ -24,62 +21,41 @@ function short(pseudonym: string): string {
 }
 
 /** A study's trials: create one, enrol eligible participants, see past allocations only. */
-export class ResearchTrials extends LightElement {
+export class ResearchTrials extends StudyPanel {
   static override properties = {
-    study: { attribute: false },
+    ...StudyPanel.properties,
     list: { state: true },
     groups: { state: true },
     waiting: { state: true },
     past: { state: true },
-    error: { state: true },
   };
 
-  declare study: Study | null;
   declare list: Trial[];
   declare groups: Cohort[];
   declare waiting: Record<string, string[]>;
   declare past: Record<string, Allocation[]>;
-  declare error: string;
 
   constructor() {
     super();
-    this.study = null;
     this.list = [];
     this.groups = [];
     this.waiting = {};
     this.past = {};
-    this.error = '';
   }
 
-  private reload = () => void this.load();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener(CHANGED, this.reload);
-    void this.load();
-  }
-
-  override disconnectedCallback(): void {
-    window.removeEventListener(CHANGED, this.reload);
-    super.disconnectedCallback();
-  }
-
-  private async load(): Promise<void> {
-    const s = this.study;
-    if (!s) return;
-    try {
-      [this.list, this.groups] = await Promise.all([trials(s.id), cohorts(s.id)]);
+  protected override async load(): Promise<void> {
+    const open = this.study?.mine && this.study.status === 'approved';
+    await this.attempt(async (id) => {
+      [this.list, this.groups] = await Promise.all([trials(id), cohorts(id)]);
       const past: Record<string, Allocation[]> = {};
       const waiting: Record<string, string[]> = {};
       for (const trial of this.list) {
-        past[trial.id] = await allocations(s.id, trial.id);
-        if (s.mine && s.status === 'approved') waiting[trial.id] = await eligible(s.id, trial.id);
+        past[trial.id] = await allocations(id, trial.id);
+        if (open) waiting[trial.id] = await eligible(id, trial.id);
       }
       this.past = past;
       this.waiting = waiting;
-    } catch (error) {
-      this.error = describeError(error);
-    }
+    });
   }
 
   private create = async (e: Event) => {
@@ -93,8 +69,8 @@ export class ResearchTrials extends LightElement {
       intervention: text(`intervention${n}`) || null,
     }));
     const method = text('method');
-    try {
-      await createTrial(this.study.id, {
+    await this.act((id) =>
+      createTrial(id, {
         title: text('title'),
         method,
         arms,
@@ -107,22 +83,12 @@ export class ResearchTrials extends LightElement {
             : [],
         factors: data.getAll('factors').map(String),
         cohort_id: text('cohort') || null,
-      });
-      await this.load();
-    } catch (error) {
-      this.error = describeError(error);
-    }
+      }),
+    );
   };
 
-  private enrol = async (trial: Trial, participant: string) => {
-    if (!this.study) return;
-    try {
-      await enrol(this.study.id, trial.id, participant);
-      await this.load();
-    } catch (error) {
-      this.error = describeError(error);
-    }
-  };
+  private enrol = (trial: Trial, participant: string) =>
+    this.act((id) => enrol(id, trial.id, participant));
 
   private trial(trial: Trial) {
     const waiting = this.waiting[trial.id] ?? [];
