@@ -4,6 +4,7 @@ researcher's and its approver's; anyone else gets 404, so study ids cannot be pr
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,8 @@ from careverse.kernel.errors import Forbidden, NotFound
 from careverse.kernel.policy import Actor, may_run_studies, may_see_study
 from careverse.kernel.uow import audit_refusal
 from careverse.research.models import Study
+
+T = TypeVar("T")
 
 
 def require_researcher(actor: Actor) -> None:
@@ -45,4 +48,12 @@ async def approver_of(session: AsyncSession, actor: Actor, study_id: uuid.UUID) 
     row = await study(session, actor, study_id)
     if actor.account_id != row.approver_id:
         raise Forbidden("Only the study's approver may do this.", code="not_approver")
+    return row
+
+
+async def part_of(session: AsyncSession, model: type[T], row_id: uuid.UUID, study: Study) -> T:
+    """A cohort, export or trial of ``study``; 404 for anything else (another study's too)."""
+    row = await session.get(model, row_id)
+    if row is None or getattr(row, "study_id", None) != study.id:
+        raise NotFound("Not found.")
     return row

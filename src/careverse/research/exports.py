@@ -49,10 +49,7 @@ class ExportService:
         self.record = record
 
     async def _cohort(self, study: Study, cohort_id: uuid.UUID) -> Cohort:
-        cohort = await self.session.get(Cohort, cohort_id)
-        if cohort is None or cohort.study_id != study.id:
-            raise NotFound("Not found.")
-        return cohort
+        return await access.part_of(self.session, Cohort, cohort_id, study)
 
     async def _build(self, actor: Actor, study: Study, cohort: Cohort, why: str) -> Built:
         found = await population.members(self.session, self.record, actor, study,
@@ -90,9 +87,7 @@ class ExportService:
     async def export(self, actor: Actor, study_id: uuid.UUID, export_id: uuid.UUID) -> Export:
         async with unit_of_work(self.session):
             study = await access.study(self.session, actor, study_id)
-            export = await self.session.get(Export, export_id)
-            if export is None or export.study_id != study.id:
-                raise NotFound("Not found.")
+            export = await access.part_of(self.session, Export, export_id, study)
             audit.record(self.session, "research.export.status", actor=actor,
                          resource_type="Binary", resource_id=export.id)  # fmt: skip
             return export
@@ -108,9 +103,7 @@ class ExportService:
         """The approver approves: the cohort is read again now and the files written."""
         async with unit_of_work(self.session):
             study = await access.approver_of(self.session, actor, study_id)
-            export = await self.session.get(Export, export_id)
-            if export is None or export.study_id != study.id:
-                raise NotFound("Not found.")
+            export = await access.part_of(self.session, Export, export_id, study)
             if export.status != "awaiting-approval":
                 raise Conflict("This export was already decided.", code="decided")
             cohort = await self._cohort(study, export.cohort_id)
@@ -156,8 +149,8 @@ class ExportService:
         """One file of a completed export (its researcher or approver); audited."""
         async with unit_of_work(self.session):
             study = await access.study(self.session, actor, study_id)
-            export = await self.session.get(Export, export_id)
-            if export is None or export.study_id != study.id or export.status != "completed":
+            export = await access.part_of(self.session, Export, export_id, study)
+            if export.status != "completed":
                 raise NotFound("Not found.")
             row = await self.session.scalar(select(ExportFile).where(
                 ExportFile.export_id == export.id, ExportFile.name == name))  # fmt: skip

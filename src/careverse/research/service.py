@@ -237,9 +237,7 @@ class StudyService:
         """A cohort and its count now (consent changes it at once)."""
         async with unit_of_work(self.session):
             study = await access.study(self.session, actor, study_id)
-            cohort = await self.session.get(Cohort, cohort_id)
-            if cohort is None or cohort.study_id != study.id:
-                raise NotFound("Not found.")
+            cohort = await access.part_of(self.session, Cohort, cohort_id, study)
             return await self._count(actor, study, cohort)
 
     async def _count(self, actor: Actor, study: Study, cohort: Cohort) -> CohortCount:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.kernel import audit
-from careverse.kernel.errors import Conflict, InvalidInput, NotFound
+from careverse.kernel.errors import Conflict, InvalidInput
 from careverse.kernel.fhir import PatientRecord
 from careverse.kernel.policy import Actor
 from careverse.kernel.uow import unit_of_work
@@ -107,10 +107,7 @@ class TrialService:
     async def _trial(self, actor: Actor, study_id: uuid.UUID, trial_id: uuid.UUID,
                      own: bool = False) -> tuple[Study, Trial]:  # fmt: skip
         study = await (access.own_study if own else access.study)(self.session, actor, study_id)
-        trial = await self.session.get(Trial, trial_id)
-        if trial is None or trial.study_id != study.id:
-            raise NotFound("Not found.")
-        return study, trial
+        return study, await access.part_of(self.session, Trial, trial_id, study)
 
     async def trials(self, actor: Actor, study_id: uuid.UUID) -> list[tuple[Trial, int]]:
         async with unit_of_work(self.session):
