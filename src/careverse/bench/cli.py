@@ -275,16 +275,12 @@ def bench_mentoring(
 
 @bench_app.command("research")
 def bench_research(
-    rows: Annotated[
-        int, typer.Option(min=10, max=10_000_000, help="Rows in the k-anonymity table.")
-    ] = 100_000,
+    rows: Annotated[int, typer.Option(min=10, max=10_000_000, help="Table rows.")] = 100_000,
     notes: Annotated[int, typer.Option(min=1, max=100_000, help="Notes scrubbed.")] = 300,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Research exports: the k-anonymity and l-diversity report on N rows (target ≤ 10 s for
-    100,000) and the export gate, plus free-text scrubbing throughput (notes/s)."""
-
+    """Research exports: the k-anonymity and l-diversity report on N rows and the export gate
+    (target ≤ 10 s for 100,000 rows), and free-text scrubbing throughput (notes/s)."""
     from careverse.bench.research import run_research_bench
 
-    result = run_research_bench(rows, notes)
-    _emit(result, json_out)
+    _emit(run_research_bench(rows, notes), json_out)

@@ -204,11 +204,19 @@ class _Context:
     ) -> None:
         self.study_key, self.patient_id, self.deny = study_key, patient_id, list(deny)
         self.dates, self.shift = dates, shift
+        self._scrubbed: dict[str, str] = {}
 
     def ref_id(self, resource_type: str, rid: str) -> str:
         if resource_type == "Patient" and rid == self.patient_id:
             return pseudonym(self.study_key, self.patient_id)
         return pseudonym(self.study_key, f"{resource_type}/{rid}")[:32]
+
+    def scrub(self, text: str) -> str:
+        """``scrub_text`` with this patient's deny list, once per distinct string (displays
+        such as "Heart rate" repeat across hundreds of Observations)."""
+        if text not in self._scrubbed:
+            self._scrubbed[text] = scrub_text(text, self.deny)
+        return self._scrubbed[text]
 
     def date(self, value: str) -> str:
         return year_only(value) if self.dates == "year" else shift_date(value, self.shift)
@@ -256,7 +264,7 @@ def _clean(value: Any, key: str, ctx: _Context) -> Any:
             return ctx.date(value)
         if key == "id":
             return None
-        return scrub_text(value, ctx.deny)
+        return ctx.scrub(value)
     return value
 
 
@@ -335,8 +343,7 @@ def deidentify_record(
             out[key] = _patient(value or {}, ctx, on)
         elif key == "notes":
             out[key] = [
-                scrub_text(n, ctx.deny) if isinstance(n, str) else _clean(n, "note", ctx)
-                for n in value or []
+                ctx.scrub(n) if isinstance(n, str) else _clean(n, "note", ctx) for n in value or []
             ]
         else:
             cleaned = _clean(value, key, ctx)

@@ -51,6 +51,7 @@ from presidio_analyzer import (
     RecognizerRegistry,
     RecognizerResult,
 )
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
@@ -85,82 +86,90 @@ _US_STATES = (  # the two-letter postal codes of the states, DC and Puerto Rico
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
 
+_END_URL = r"""[^\s<>"']*[^\s<>"'.,;:!?)\]]"""
+_TLD = (
+    r"(?:com|org|net|edu|gov|io|info|biz|co|uk|us|eu|nhs\.uk|ac\.uk|de|fr|es|it|nl|ie|au|ca"
+    r"|app|dev|health|ly|me|ai|tv|link|online|site)"
+)
+_DOMAIN = rf"\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.{_TLD}\b(?:/(?:{_END_URL})?)?"
+_IPV4_PART = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+_IPV6 = (
+    r"(?<![\w:])(?:(?=[0-9a-f:]*::)|(?=(?:[0-9a-f]{0,4}:){4}))"
+    r"[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])"
+)
+_ID_LABEL = (
+    r"(?:mrn|hospital\s+(?:no|number)|record\s+(?:no|number)|patient\s+id|nhs\s+(?:no|number)"
+    r"|ssn|account\s+(?:no|number)|member\s+id|policy\s+(?:no|number)|licen[cs]e\s+(?:no|number)"
+    r"|serial\s+(?:no|number)|id)"
+)
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_YEAR = r"(?:,?[\s\-]+\d{4}|,?\s+'\d{2})"
+_ZIP_LABEL = r"(?:zip|zip\s+code|postcode|postal\s+code)"
+_UNIT = r"(?:flat|apt|apartment|unit|suite)\.?"
+_STREET = (
+    rf"\b(?:{_UNIT}\s*\w+,?\s+)?\d{{1,5}}[A-Z]?,?\s+(?:(?-i:[A-Z][\w'\-]*)\.?\s+){{1,4}}"
+    rf"{_STREET_SUFFIX}\b\.?(?:,?\s*{_UNIT}\s*#?\w+)?"
+)
+
 # (entity, name, regex, score): a higher score wins the label where spans coincide.
 _PATTERNS: list[tuple[str, str, str, float]] = [
     ("EMAIL", "email", r"[\w.!#$%&'*+/=?^`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", 0.95),
-    ("URL", "scheme", r"\b(?:https?|ftp)://[^\s<>\"']*[^\s<>\"'.,;:!?)\]]", 0.9),
-    ("URL", "www", r"\bwww\.[^\s<>\"']*[^\s<>\"'.,;:!?)\]]", 0.9),
-    (
-        "URL",
-        "domain",
-        r"\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|org|net|edu|gov|io|info|biz|co|uk|us|eu"
-        r"|nhs\.uk|ac\.uk|de|fr|es|it|nl|ie|au|ca|app|dev|health|ly|me|ai|tv|link|online|site)\b(?:/(?:[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)?",
-        0.6,
-    ),
-    ("IP", "ipv4", r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b", 0.95),
-    (
-        "IP",
-        "ipv6",
-        r"(?<![\w:])(?:(?=[0-9a-f:]*::)|(?=(?:[0-9a-f]{0,4}:){4}))"
-        r"[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])",
-        0.85,
-    ),
+    ("URL", "scheme", rf"\b(?:https?|ftp)://{_END_URL}", 0.9),
+    ("URL", "www", rf"\bwww\.{_END_URL}", 0.9),
+    ("URL", "domain", _DOMAIN, 0.6),
+    ("IP", "ipv4", rf"\b(?:{_IPV4_PART}\.){{3}}{_IPV4_PART}\b", 0.95),
+    ("IP", "ipv6", _IPV6, 0.85),
     ("ID", "ssn", r"\b\d{3}[- ]\d{2}[- ]\d{4}\b", 0.95),
-    (
-        "ID",
-        "labelled",
-        r"(?<=\b(?:mrn|hospital\s+(?:no|number)|record\s+(?:no|number)|patient\s+id|nhs\s+(?:no"
-        r"|number)|ssn|account\s+(?:no|number)|member\s+id|policy\s+(?:no|number)|licen[cs]e"
-        r"\s+(?:no|number)|serial\s+(?:no|number)|id)\.?\s*[:#]?\s*)[A-Z0-9][A-Z0-9\-/]{3,}\b",
-        0.96,
-    ),
     ("ID", "code", r"\b[A-Z]{1,4}[-/]?\d{5,}\b", 0.9),
     ("ID", "vin", r"\b(?-i:[A-HJ-NPR-Z0-9]{17})\b", 0.9),
-    (
-        "DATE",
-        "iso",
-        r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
-        r"(?:Z|[+-]\d{2}:?\d{2})?)?\b",
-        0.97,
-    ),
+    ("DATE", "iso", rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}\b", 0.97),
     ("DATE", "ymd", r"\b\d{4}[/.]\d{1,2}[/.]\d{1,2}\b", 0.97),
     ("DATE", "dmy", r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b", 0.97),
     ("DATE", "dm", r"\b[0-3]?\d/[01]?\d\b(?!/)", 0.5),
-    (
-        "DATE",
-        "d_month_y",
-        rf"\b{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-]+{_MONTH}(?:,?[\s\-]+\d{{4}}|,?\s+'\d{{2}})?\b",
-        0.97,
-    ),
+    ("DATE", "d_month_y", rf"\b{_WEEKDAY}{_DAY}(?:\s+of)?[\s\-]+{_MONTH}{_YEAR}?\b", 0.97),
     ("DATE", "month_d_y", rf"\b{_WEEKDAY}{_MONTH}\s+{_DAY}(?:,?\s+\d{{4}})?\b", 0.97),
     ("DATE", "month_y", rf"\b{_MONTH},?\s+\d{{4}}\b", 0.97),
     ("AGE", "years_old", r"\b(?:9\d|1[0-4]\d)[\s\-]*(?:years?|yrs?|y/?o)\b(?:[\s\-]*old)?", 0.99),
     ("AGE", "aged", r"\b(?:aged?|age:)\s*(?:9\d|1[0-4]\d)\b", 0.99),
     ("ZIP", "zip4", r"\b\d{5}-\d{4}\b", 0.9),
     ("ZIP", "state_zip", rf"\b(?-i:(?:{_US_STATES}))\s+\d{{5}}\b", 0.9),
-    (
-        "ZIP",
-        "labelled",
-        r"(?<=\b(?:zip|zip\s+code|postcode|postal\s+code)\s*:?\s*)[A-Z0-9]"
-        r"[A-Z0-9 ]{3,8}[A-Z0-9]\b",
-        0.9,
-    ),
     ("ZIP", "uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", 0.85),
-    (
-        "ADDRESS",
-        "street",
-        r"\b(?:(?:flat|apt|apartment|unit|suite)\.?\s*\w+,?\s+)?\d{1,5}[A-Z]?,?\s+"
-        rf"(?:(?-i:[A-Z][\w'\-]*)\.?\s+){{1,4}}{_STREET_SUFFIX}\b\.?"
-        r"(?:,?\s*(?:flat|apt|apartment|unit|suite)\.?\s*#?\w+)?",
-        0.92,
-    ),
-]
+    ("ADDRESS", "street", _STREET, 0.92),
+]  # fmt: skip
 
 # A run of digit groups joined by spaces, dots or hyphens, or wrapped in brackets: a telephone
 # number when it looks like one, otherwise (7+ digits) an identifying number.
 _NUMBER_RUN = re.compile(
     r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*(?![\w])"
 )
+
+
+# A label and the value after it: only the value (group "v") is replaced, the label stays.
+_ID_VALUE = r"(?P<v>[A-Z0-9][A-Z0-9\-/]{3,})"
+_ZIP_VALUE = r"(?P<v>[A-Z0-9][A-Z0-9 ]{3,8}[A-Z0-9])"
+_LABELLED: list[tuple[str, re.Pattern[str], float]] = [
+    ("ID", re.compile(rf"\b{_ID_LABEL}\.?\s*[:#]?\s*{_ID_VALUE}\b", re.I), 0.96),
+    ("ZIP", re.compile(rf"\b{_ZIP_LABEL}\s*:?\s*{_ZIP_VALUE}\b", re.I), 0.9),
+]
+
+
+class _LabelledRecognizer(EntityRecognizer):
+    """Values announced by a label ("MRN: X77123", "postcode LS1 4AP")."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["ID", "ZIP"], name="labelled")
+
+    def load(self) -> None:
+        """Nothing to load: the patterns are compiled at import."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        return [
+            RecognizerResult(entity, m.start("v"), m.end("v"), score)
+            for entity, pattern, score in _LABELLED
+            for m in pattern.finditer(text)
+        ]
 
 
 class _NumberRunRecognizer(EntityRecognizer):
@@ -215,6 +224,24 @@ class _BlankSpacyEngine(SpacyNlpEngine):
         self.nlp = {"en": spacy.blank("en")}
 
 
+class _NoContext(ContextAwareEnhancer):
+    """No context-word boosting: every pattern here stands on its own (and a blank pipeline
+    has no lemmas to compare), so the deep copies Presidio's lemma enhancer makes are skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        return raw_results
+
+
 @functools.lru_cache(maxsize=1)
 def _engines() -> tuple[AnalyzerEngine, AnonymizerEngine]:
     nlp = _BlankSpacyEngine()
@@ -233,7 +260,13 @@ def _engines() -> tuple[AnalyzerEngine, AnonymizerEngine]:
         )
     )
     registry.add_recognizer(_NumberRunRecognizer())
-    analyzer = AnalyzerEngine(nlp_engine=nlp, registry=registry, supported_languages=["en"])
+    registry.add_recognizer(_LabelledRecognizer())
+    analyzer = AnalyzerEngine(
+        nlp_engine=nlp,
+        registry=registry,
+        supported_languages=["en"],
+        context_aware_enhancer=_NoContext(),
+    )
     return analyzer, AnonymizerEngine()
 
 
@@ -260,14 +293,16 @@ def deny_terms(deny: Iterable[str]) -> list[str]:
     return sorted(seen.values(), key=lambda t: (-len(t), t))
 
 
-def _deny_recognizers(deny: Sequence[str]) -> list[PatternRecognizer]:
+@functools.lru_cache(maxsize=64)
+def _deny_recognizers(deny: tuple[str, ...]) -> tuple[PatternRecognizer, ...]:
+    """Cached per deny list: an export scrubs many notes of one patient in a row."""
     groups: dict[str, list[str]] = {}
     for term in deny_terms(deny):
         groups.setdefault(_deny_entity(term), []).append(term)
-    return [
+    return tuple(
         PatternRecognizer(supported_entity=entity, name=f"deny_{entity}", deny_list=terms)
         for entity, terms in groups.items()
-    ]
+    )
 
 
 def scrub_text(text: str, deny: Sequence[str] = ()) -> str:
@@ -280,7 +315,7 @@ def scrub_text(text: str, deny: Sequence[str] = ()) -> str:
         return text
     analyzer, anonymizer = _engines()
     results = analyzer.analyze(
-        text, language="en", ad_hoc_recognizers=list(_deny_recognizers(deny)) or None
+        text, language="en", ad_hoc_recognizers=list(_deny_recognizers(tuple(deny))) or None
     )
     if not results:
         return text

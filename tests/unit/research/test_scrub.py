@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -166,27 +168,14 @@ def test_a_planted_email_anywhere_is_always_removed(before: str, email: str, aft
 
 _PHONE = st.one_of(
     st.sampled_from(PHONES),
-    st.builds(
-        "+44 7{} {}".format,
-        st.from_regex(r"\d{3}", fullmatch=True),
-        st.from_regex(r"\d{6}", fullmatch=True),
-    ),
-    st.builds(
-        "({}) {}-{}".format,
-        st.from_regex(r"[2-9]\d{2}", fullmatch=True),
-        st.from_regex(r"\d{3}", fullmatch=True),
-        st.from_regex(r"\d{4}", fullmatch=True),
-    ),
-    st.builds(
-        "0{} {} {}".format,
-        st.from_regex(r"\d{2}", fullmatch=True),
-        st.from_regex(r"\d{4}", fullmatch=True),
-        st.from_regex(r"\d{4}", fullmatch=True),
-    ),
-    st.builds(
-        "+{} {}".format,
-        st.from_regex(r"[1-9]\d{0,2}", fullmatch=True),
-        st.from_regex(r"\d{3}[ .\-]\d{3}[ .\-]\d{3}", fullmatch=True),
+    *(
+        st.from_regex(pattern, fullmatch=True)
+        for pattern in (
+            r"\+44 7\d{3} \d{6}",
+            r"\([2-9]\d{2}\) \d{3}-\d{4}",
+            r"0\d{2} \d{4} \d{4}",
+            r"\+[1-9]\d{0,2} \d{3}[ .\-]\d{3}[ .\-]\d{3}",
+        )
     ),
 )
 
@@ -212,3 +201,22 @@ def test_a_planted_deny_list_name_in_any_case_is_removed(
 ) -> None:
     out = scrub_text(f"{before} {name.upper()} {after}", deny=[name])
     assert name.upper() not in out.upper().split()
+
+
+_DATE_FORMATS = ["%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d %B %Y",
+                 "%d %b %Y", "%B %d, %Y", "%b %d %Y", "%A %d %B %Y", "%d/%m/%y", "%Y/%m/%d",
+                 "%B %Y", "%Y-%m-%dT%H:%M:%SZ", "%d %B", "%B %d"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    before=_WORDS,
+    day=st.dates(date(1900, 1, 1), date(2099, 12, 31)),
+    fmt=st.sampled_from(_DATE_FORMATS),
+    after=_WORDS,
+)
+def test_a_planted_date_in_any_format_is_always_removed(
+    before: str, day: date, fmt: str, after: str
+) -> None:
+    planted = day.strftime(fmt)
+    assert planted not in scrub_text(f"{before} {planted} {after}")
