@@ -15,13 +15,19 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     path: '/cohorts',
     audience: 'signedIn',
     title: AREAS.cohorts.title,
-    page: () => html`<cv-research-studies .heading=${AREAS.cohorts.title}></cv-research-studies>`,
+    area: AREAS.cohorts,
+    page: ({ account }) =>
+      html`<cv-research-studies
+        .heading=${AREAS.cohorts.title}
+        .researcher=${account?.role === 'researcher'}
+      ></cv-research-studies>`,
   },
   {
     name: 'research-approvals',
     path: '/research',
     audience: 'signedIn',
     title: AREAS.research.title,
+    area: AREAS.research,
     page: () => html`<cv-research-studies .heading=${AREAS.research.title}></cv-research-studies>`,
   },
   {
@@ -37,6 +43,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     path: '/exports',
     audience: 'signedIn',
     title: AREAS.exports.title,
+    area: AREAS.exports,
     page: () => html`<cv-research-exports></cv-research-exports>`,
   },
   {
@@ -44,6 +51,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     path: '/privacy/research',
     audience: 'signedIn',
     title: 'research.consent.title',
+    area: AREAS.privacy, // the patient's: their privacy area's part
     page: () => html`<cv-research-consent></cv-research-consent>`,
   },
 ];

@@ -23,7 +23,7 @@ export class ResearchStudies extends LightElement {
   static override properties = {
     list: { state: true },
     admins: { state: true },
-    researcher: { state: true },
+    researcher: { attribute: false },
     error: { state: true },
     heading: { attribute: false },
   };
@@ -55,11 +55,11 @@ export class ResearchStudies extends LightElement {
     } catch (error) {
       this.error = describeError(error);
     }
+    if (!this.researcher) return; // only researchers create studies
     try {
       this.admins = await approvers();
-      this.researcher = true;
-    } catch {
-      this.researcher = false; // only researchers create studies
+    } catch (error) {
+      this.error = describeError(error);
     }
   }
 
