@@ -16,6 +16,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     audience: 'signedIn',
     title: AREAS.cohorts.title,
     area: AREAS.cohorts,
+    nav: { menu: 'main' },
     page: ({ account }) =>
       html`<cv-research-studies
         .heading=${AREAS.cohorts.title}
@@ -28,6 +29,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     audience: 'signedIn',
     title: AREAS.research.title,
     area: AREAS.research,
+    nav: { menu: 'main' },
     page: () => html`<cv-research-studies .heading=${AREAS.research.title}></cv-research-studies>`,
   },
   {
@@ -44,6 +46,7 @@ export const RESEARCH_ROUTES: RouteEntry[] = [
     audience: 'signedIn',
     title: AREAS.exports.title,
     area: AREAS.exports,
+    nav: { menu: 'main' },
     page: () => html`<cv-research-exports></cv-research-exports>`,
   },
   {
