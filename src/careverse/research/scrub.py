@@ -24,7 +24,8 @@ What is replaced, and by which placeholder:
                ``3rd of May``); a bare year is kept, as Safe Harbor allows
 ``[AGE 90+]``  an age over 89 (``93-year-old``, ``aged 95``), aggregated as Safe Harbor asks
 ``[ZIP]``      US ZIP+4 codes, ZIP codes after a state code or the word ZIP/postcode, UK
-               postcodes
+               postcodes, and any other bare five-digit number not followed by a unit
+               (``10000 steps``, ``20000 IU`` and ``12,000`` stay)
 ``[ADDRESS]``  street addresses: a house number, one to four capitalised words and a street
                suffix (``221B Baker Street``, ``12 Oak Ave.``), with an optional flat/unit
 ``[NAME]``     deny-list terms (a deny term with an ``@`` is an ``[EMAIL]``, one that is
@@ -34,7 +35,8 @@ What is replaced, and by which placeholder:
 Where recognizers overlap, the union of their spans is replaced (Presidio's
 ``REMOVE_INTERSECTIONS``): a character found by any recognizer never survives. Limits: a name
 that is not on the deny list (a relative's, a neighbour's) is not found — there is no NER
-model; a spelled-out number ("oh seven seven…") is not found.
+model; nor is a town or city other than the patient's own (on the deny list); a spelled-out
+number ("oh seven seven…") is not found.
 """
 
 from __future__ import annotations
@@ -86,12 +88,15 @@ _US_STATES = (  # the two-letter postal codes of the states, DC and Puerto Rico
     "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
 
+# Patterns that scan a run of characters start only where the run starts (a lookbehind), so
+# text such as "a.a.a.a…" costs one scan, not one per position (quadratic time).
+_LOCAL = r"[\w.!#$%&'*+/=?^`{|}~\-]"
 _END_URL = r"""[^\s<>"']*[^\s<>"'.,;:!?)\]]"""
 _TLD = (
     r"(?:com|org|net|edu|gov|io|info|biz|co|uk|us|eu|nhs\.uk|ac\.uk|de|fr|es|it|nl|ie|au|ca"
     r"|app|dev|health|ly|me|ai|tv|link|online|site)"
 )
-_DOMAIN = rf"\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.{_TLD}\b(?:/(?:{_END_URL})?)?"
+_DOMAIN = rf"(?<![a-z0-9\-.])[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.{_TLD}\b(?:/(?:{_END_URL})?)?"
 _IPV4_PART = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
 _IPV6 = (
     r"(?<![\w:])(?:(?=[0-9a-f:]*::)|(?=(?:[0-9a-f]{0,4}:){4}))"
@@ -105,6 +110,11 @@ _ID_LABEL = (
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _YEAR = r"(?:,?[\s\-]+\d{4}|,?\s+'\d{2})"
 _ZIP_LABEL = r"(?:zip|zip\s+code|postcode|postal\s+code)"
+# A five-digit number followed by one of these is a quantity, not a ZIP code.
+_UNIT_WORD = (
+    r"(?:(?:steps?|mg|mcg|ug|µg|iu|units?|ml|l|kg|g|cal|kcal|kj|mmhg|m|km|ft|miles?|per|people"
+    r"|patients|participants|cells|copies|years?|days?|hours?|minutes?|seconds?)\b|%|/)"
+)
 _UNIT = r"(?:flat|apt|apartment|unit|suite)\.?"
 _STREET = (
     rf"\b(?:{_UNIT}\s*\w+,?\s+)?\d{{1,5}}[A-Z]?,?\s+(?:(?-i:[A-Z][\w'\-]*)\.?\s+){{1,4}}"
@@ -113,7 +123,7 @@ _STREET = (
 
 # (entity, name, regex, score): a higher score wins the label where spans coincide.
 _PATTERNS: list[tuple[str, str, str, float]] = [
-    ("EMAIL", "email", r"[\w.!#$%&'*+/=?^`{|}~\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", 0.95),
+    ("EMAIL", "email", rf"(?<!{_LOCAL}){_LOCAL}+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+", 0.95),
     ("URL", "scheme", rf"\b(?:https?|ftp)://{_END_URL}", 0.9),
     ("URL", "www", rf"\bwww\.{_END_URL}", 0.9),
     ("URL", "domain", _DOMAIN, 0.6),
@@ -133,6 +143,7 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
     ("AGE", "aged", r"\b(?:aged?|age:)\s*(?:9\d|1[0-4]\d)\b", 0.99),
     ("ZIP", "zip4", r"\b\d{5}-\d{4}\b", 0.9),
     ("ZIP", "state_zip", rf"\b(?-i:(?:{_US_STATES}))\s+\d{{5}}\b", 0.9),
+    ("ZIP", "zip5", rf"(?<![\d.,$£€])\b\d{{5}}\b(?![.,]\d)(?!\s*{_UNIT_WORD})", 0.3),
     ("ZIP", "uk_postcode", r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", 0.85),
     ("ADDRESS", "street", _STREET, 0.92),
 ]  # fmt: skip
@@ -140,7 +151,7 @@ _PATTERNS: list[tuple[str, str, str, float]] = [
 # A run of digit groups joined by spaces, dots or hyphens, or wrapped in brackets: a telephone
 # number when it looks like one, otherwise (7+ digits) an identifying number.
 _NUMBER_RUN = re.compile(
-    r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*(?![\w])"
+    r"(?<![\w+.])\+?[ ]?(?:\(\d+\)|\d+)(?:(?:[ .\-]{1,2}|(?<=\))[ ]?)(?:\(\d+\)|\d+))*+"
 )
 
 
@@ -212,6 +223,13 @@ class _NhsRecognizer(PatternRecognizer):
         return _nhs_check_ok(pattern_text)
 
 
+_LONG_RUN = re.compile(r"\S{100,}")
+
+
+def _break_run(m: re.Match[str]) -> str:
+    return "".join(" " if i % 100 == 99 else c for i, c in enumerate(m.group(0)))
+
+
 class _BlankSpacyEngine(SpacyNlpEngine):
     """Presidio's spaCy engine on ``spacy.blank("en")``, built in memory (no model on disk)."""
 
@@ -222,6 +240,13 @@ class _BlankSpacyEngine(SpacyNlpEngine):
         import spacy
 
         self.nlp = {"en": spacy.blank("en")}
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        """Tokens for Presidio's artifacts. spaCy's tokenizer takes quadratic time on one very
+        long run without spaces ("ab:ab:ab:…"), so it sees such runs with a space every 100th
+        character (same length, so offsets agree). The recognizers here read the original
+        text, never the tokens."""
+        return super().process_text(_LONG_RUN.sub(_break_run, text), language)
 
 
 class _NoContext(ContextAwareEnhancer):

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careverse.research.deid import (
@@ -317,3 +317,47 @@ def test_the_deny_list_comes_from_the_patient() -> None:
     ]:
         assert term in terms
     assert patient_deny_list(None) == []
+
+
+def _strings(value: object) -> list[str]:
+    """Every string value, except pseudonyms (hex could hold any five digits by chance)."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in ("id", "reference") for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    given_name=st.from_regex(r"Zq[a-z]{3,8}", fullmatch=True),
+    family=st.from_regex(r"Xv[a-z]{3,8}(-Wy[a-z]{2,5})?", fullmatch=True),
+    phone=st.from_regex(r"0[1-9]\d{2,3} \d{3} \d{3,4}", fullmatch=True),
+    mrn=st.from_regex(r"[A-Z]{1,3}\d{6,9}", fullmatch=True),
+    zip5=st.from_regex(r"[0-9]{5}", fullmatch=True),
+    born=st.dates(date(1920, 1, 1), date(2010, 12, 31)),
+)
+def test_planted_identifiers_never_reach_the_export(
+    given_name: str, family: str, phone: str, mrn: str, zip5: str, born: date
+) -> None:
+    email = f"{given_name.lower()}.{family.lower()}@example.net"
+    record = {
+        "Patient": {
+            "id": "p-1",
+            "name": [{"given": [given_name], "family": family}],
+            "telecom": [{"system": "phone", "value": phone}, {"system": "email", "value": email}],
+            "identifier": [{"value": mrn}],
+            "birthDate": born.isoformat(),
+            "address": [{"line": ["3 Elm Road"], "postalCode": zip5, "state": "NY"}],
+        },
+        "Observation": [{"resourceType": "Observation", "id": "o", "status": "final",
+                         "valueString": f"{family.upper()} said call {phone}",
+                         "effectiveDateTime": "2024-02-03T04:05:06Z"}],
+        "notes": [f"{given_name} {family} ({mrn}), {email}, zip {zip5}, born {born:%d %B %Y}; "
+                  f"lives at 3 Elm Road; {given_name.lower()} is well."],
+    }  # fmt: skip
+    out = deidentify_record(record, KEY_A, on=date(2026, 12, 1))
+    text = "\n".join(_strings(out)).lower()
+    for planted in [given_name, family, *family.split("-"), phone, email, mrn, zip5,
+                    born.isoformat(), f"{born:%d %B}", "elm road", "02-03"]:  # fmt: skip
+        assert planted.lower() not in text, planted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -80,6 +81,10 @@ def test_emails_urls_and_ip_addresses() -> None:
     assert scrub_text(text) == ("Mail [EMAIL], see [URL] or [URL]; logged from [IP] and [IP].")
 
 
+def test_a_bare_five_digit_zip_is_removed() -> None:
+    assert scrub_text("Moved to 02139 in 2019.") == "Moved to [ZIP] in 2019."
+
+
 def test_street_addresses_zip_codes_and_postcodes() -> None:
     out = scrub_text(
         "Lives at 221B Baker Street, London NW1 6XE; before that 12 Oak Ave., "
@@ -123,7 +128,10 @@ def test_deny_list_contacts_get_typed_placeholders() -> None:
 
 
 def test_clinical_numbers_are_left_alone() -> None:
-    text = "BP 120/80, HR 88, SpO2 97%, temp 37.5 at 10:30; 2 tablets; PHQ-9 score 14; COVID-19."
+    text = (
+        "BP 120/80, HR 88, SpO2 97%, temp 37.5 at 10:30; 2 tablets; PHQ-9 score 14; COVID-19; "
+        "walked 10000 steps; vitamin D 20000 IU; 12,000 and 12345.6 kcal."
+    )
     assert scrub_text(text) == text
 
 
@@ -220,3 +228,23 @@ def test_a_planted_date_in_any_format_is_always_removed(
 ) -> None:
     planted = day.strftime(fmt)
     assert planted not in scrub_text(f"{before} {planted} {after}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 20_000,  # a URL-like run: once quadratic in the domain and e-mail patterns
+        ":".join(["ab"] * 13_000),  # IPv6-like: once quadratic in spaCy's tokenizer
+        "ab::" * 10_000,
+        "1-" * 20_000,
+        " ".join("1234567890" * 400) + "x",  # a number run glued to a word at its end
+    ],
+    ids=["dots", "colons", "double-colons", "dashes", "digits"],
+)
+def test_pathological_text_is_scrubbed_in_linear_time(text: str) -> None:
+    """40,000 characters: linear work takes well under a second here; the quadratic paths
+    these inputs used to hit took minutes."""
+    started = time.perf_counter()
+    out = scrub_text(text, deny=["Smith"])
+    assert time.perf_counter() - started < 8
+    assert len(out) > 0
