@@ -50,6 +50,7 @@ export const AREAS = {
   apps: area('apps', 'apps'),
   programmes: area('programmes', 'programmes'),
   training: area('training', 'training'),
+  research: area('research', 'research'),
 } as const satisfies Record<string, Area>;
 
 interface RoleHome {
@@ -113,7 +114,7 @@ const ROLE_HOMES: Record<string, RoleHome> = {
   admin: {
     name: 'role.admin',
     intro: 'home.intro.admin',
-    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.moderation, AREAS.spaces, AREAS.apps],
+    areas: [AREAS.accounts, AREAS.audit, AREAS.system, AREAS.moderation, AREAS.spaces, AREAS.apps, AREAS.research],
   },
 };
 

@@ -17,6 +17,7 @@ import { TRAINING_ROUTES } from './pages/training/routes';
 import { MENTORING_ROUTES } from './pages/mentoring/routes';
 import { GALLERY_ROUTES } from './pages/gallery/routes';
 import { RESEARCH_SIM_ROUTES } from './pages/research/sim-routes';
+import { RESEARCH_ROUTES } from './pages/research/routes';
 
 /**
  * Who may open a route:
@@ -390,6 +391,7 @@ export const ROUTES: readonly RouteEntry[] = [
   ...MENTORING_ROUTES,
   ...GALLERY_ROUTES,
   ...RESEARCH_SIM_ROUTES,
+  ...RESEARCH_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -67,6 +67,7 @@ PEOPLE = (
     DemoPerson("maria", "Maria Santos", Role.CAREGIVER),
     DemoPerson("sam", "Sam Taylor", Role.MODERATOR),
     DemoPerson("nurse.kim", "Nurse Hana Kim", Role.CLINICIAN),  # leads the long-COVID group
+    DemoPerson("dr.chen", "Dr. Mei Chen", Role.RESEARCHER),  # runs the demo study
 )
 
 
@@ -384,4 +385,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.research.fairness_demo import seed_demo_audit
 
     await seed_demo_audit(session)  # 160 fictional monitored patients for the fairness audit
+    from careverse.research.demo import seed as seed_research
+
+    await seed_research(session, accounts)  # a study, three consents, a cohort, a trial
     return list(PEOPLE)

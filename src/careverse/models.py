@@ -19,6 +19,7 @@ from careverse.messaging import models as messaging_models
 from careverse.monitoring import alert_models as monitoring_alert_models
 from careverse.monitoring import models as monitoring_models
 from careverse.privacy import models as privacy_models
+from careverse.research import models as research_models
 from careverse.training import models as training_models
 from careverse.wellbeing import breathing_models as wellbeing_breathing_models
 from careverse.wellbeing import exposure_models as wellbeing_exposure_models
@@ -47,6 +48,7 @@ __all__ = [
     "monitoring_alert_models",
     "monitoring_models",
     "privacy_models",
+    "research_models",
     "training_models",
     "wellbeing_breathing_models",
     "wellbeing_exposure_models",

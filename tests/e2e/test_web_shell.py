@@ -292,9 +292,8 @@ def test_each_role_has_its_home(page: Page, live_server: LiveServer, role: str):
     first = ROLE_AREAS[role][0]
     page.get_by_role("main").get_by_role("link", name=first, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first)
-    # Every first area has its screen but the researcher's (cohorts: the research issue).
-    coming = page.get_by_text("This area is coming soon.")
-    expect(coming).to_have_count(1 if role == "researcher" else 0)
+    # Every first area has its screen.
+    expect(page.get_by_text("This area is coming soon.")).to_have_count(0)
 
 
 # ---- keyboard, small screens, accessibility, CSP ----------------------------------------

@@ -196,6 +196,20 @@ async def populate(app, client, person) -> dict[str, Person]:
     work = await ok("POST", "/api/gallery/communities/erasure-walk/works/text", patient,
                     {"title": "Morning", "body": "Light on the ward"})  # fmt: skip
     await ok("POST", f"/api/gallery/works/{work['work']['id']}/approve", admin, {})
+
+    # Research: the patient takes part in a study and is enrolled in its trial.
+    researcher = await person("researcher")
+    study = await ok("POST", "/api/research/studies", researcher,
+                     {"title": "Walk", "protocol": "P", "approver_id": str(admin.id)})  # fmt: skip
+    studies = f"/api/research/studies/{study['id']}"
+    await ok("POST", f"{studies}/approve", admin)
+    await ok("POST", f"{studies}/consent", patient)
+    trial = await ok("POST", f"{studies}/trials", researcher,
+                     {"title": "T", "method": "permuted_blocks", "block_sizes": [2],
+                      "arms": [{"name": "A"}, {"name": "B"}]})  # fmt: skip
+    (who,) = await ok("GET", f"{studies}/trials/{trial['id']}/eligible", researcher)
+    await ok("POST", f"{studies}/trials/{trial['id']}/enrolments", researcher,
+             {"participant": who})  # fmt: skip
     return {"patient": patient, "bystander": bystander}
 
 
@@ -245,6 +259,8 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "community_reads",
         "community_member_stats",
         "gallery_works",
+        "research_consents",
+        "research_allocations",
         "audit_events",
     } <= tables, sorted(tables)
 

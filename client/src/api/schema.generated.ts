@@ -900,13 +900,6 @@ export interface paths {
      */
     get: operations["patient_record_api_groups_patients__patient_id__record_get"];
   };
-  "/api/groups/suggested": {
-    /**
-     * Suggested
-     * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
-     */
-    get: operations["suggested_api_groups_suggested_get"];
-  };
   "/api/groups/{slug}": {
     /** Get Group */
     get: operations["get_group_api_groups__slug__get"];
@@ -977,20 +970,6 @@ export interface paths {
      * @description The member's consent to show this group's attendance and check-ins to their care team.
      */
     put: operations["sharing_api_groups__slug__sharing_put"];
-  };
-  "/api/groups/{slug}/support": {
-    /**
-     * Support Requests
-     * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
-     */
-    get: operations["support_requests_api_groups__slug__support_get"];
-  };
-  "/api/groups/{slug}/support/{request_id}/ack": {
-    /**
-     * Acknowledge Support
-     * @description A facilitator acknowledges a request away from the room: its escalation stops.
-     */
-    post: operations["acknowledge_support_api_groups__slug__support__request_id__ack_post"];
   };
   "/api/me": {
     /**
@@ -1462,33 +1441,85 @@ export interface paths {
      */
     post: operations["break_glass_api_privacy_break_glass_post"];
   };
-  "/api/research/fairness": {
-    /**
-     * Fairness
-     * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
-     */
-    get: operations["fairness_api_research_fairness_get"];
+  "/api/research/approvers": {
+    /** Approvers */
+    get: operations["approvers_api_research_approvers_get"];
   };
-  "/api/research/sim/examples": {
-    /**
-     * Examples
-     * @description The example trial files shipped with Careverse (fictional patients only).
-     */
-    get: operations["examples_api_research_sim_examples_get"];
+  "/api/research/consents": {
+    /** My Consents */
+    get: operations["my_consents_api_research_consents_get"];
   };
-  "/api/research/sim/runs": {
-    /**
-     * Start Run
-     * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
-     */
-    post: operations["start_run_api_research_sim_runs_post"];
+  "/api/research/consents/{consent_id}/fhir": {
+    /** Consent Fhir */
+    get: operations["consent_fhir_api_research_consents__consent_id__fhir_get"];
   };
-  "/api/research/sim/runs/{run_id}": {
-    /**
-     * Get Run
-     * @description One of the caller's runs: its progress, then its result.
-     */
-    get: operations["get_run_api_research_sim_runs__run_id__get"];
+  "/api/research/studies": {
+    /** List Studies */
+    get: operations["list_studies_api_research_studies_get"];
+    /** Create Study */
+    post: operations["create_study_api_research_studies_post"];
+  };
+  "/api/research/studies/{study_id}": {
+    /** Get Study */
+    get: operations["get_study_api_research_studies__study_id__get"];
+  };
+  "/api/research/studies/{study_id}/approve": {
+    /** Approve Study */
+    post: operations["approve_study_api_research_studies__study_id__approve_post"];
+  };
+  "/api/research/studies/{study_id}/cohorts": {
+    /** List Cohorts */
+    get: operations["list_cohorts_api_research_studies__study_id__cohorts_get"];
+    /** Create Cohort */
+    post: operations["create_cohort_api_research_studies__study_id__cohorts_post"];
+  };
+  "/api/research/studies/{study_id}/cohorts/{cohort_id}": {
+    /** Get Cohort */
+    get: operations["get_cohort_api_research_studies__study_id__cohorts__cohort_id__get"];
+  };
+  "/api/research/studies/{study_id}/cohorts/{cohort_id}/$export": {
+    /** Kick Off */
+    post: operations["kick_off_api_research_studies__study_id__cohorts__cohort_id___export_post"];
+  };
+  "/api/research/studies/{study_id}/consent": {
+    /** Opt In */
+    post: operations["opt_in_api_research_studies__study_id__consent_post"];
+    /** Withdraw */
+    delete: operations["withdraw_api_research_studies__study_id__consent_delete"];
+  };
+  "/api/research/studies/{study_id}/exports": {
+    /** List Exports */
+    get: operations["list_exports_api_research_studies__study_id__exports_get"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}": {
+    /** Export Status */
+    get: operations["export_status_api_research_studies__study_id__exports__export_id__get"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}/approve": {
+    /** Approve Export */
+    post: operations["approve_export_api_research_studies__study_id__exports__export_id__approve_post"];
+  };
+  "/api/research/studies/{study_id}/exports/{export_id}/files/{name}": {
+    /** Export File */
+    get: operations["export_file_api_research_studies__study_id__exports__export_id__files__name__get"];
+  };
+  "/api/research/studies/{study_id}/trials": {
+    /** List Trials */
+    get: operations["list_trials_api_research_studies__study_id__trials_get"];
+    /** Create Trial */
+    post: operations["create_trial_api_research_studies__study_id__trials_post"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/allocations": {
+    /** Allocations */
+    get: operations["allocations_api_research_studies__study_id__trials__trial_id__allocations_get"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/eligible": {
+    /** Eligible */
+    get: operations["eligible_api_research_studies__study_id__trials__trial_id__eligible_get"];
+  };
+  "/api/research/studies/{study_id}/trials/{trial_id}/enrolments": {
+    /** Enrol */
+    post: operations["enrol_api_research_studies__study_id__trials__trial_id__enrolments_post"];
   };
   "/api/smart/consent": {
     /**
@@ -1574,13 +1605,6 @@ export interface paths {
      * @description The instructor's PEARLS debrief notes (phases left out are kept).
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
-  };
-  "/api/transparency": {
-    /**
-     * Transparency
-     * @description What each algorithm that drives care does, its inputs and known limits (public).
-     */
-    get: operations["transparency_api_transparency_get"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -2734,31 +2758,6 @@ export interface components {
     AlertsOut: {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
-    };
-    /** AlgorithmOut */
-    AlgorithmOut: {
-      /** Audit Note */
-      audit_note: string;
-      /** Audited */
-      audited: boolean;
-      /** Human Oversight */
-      human_oversight: string;
-      /** Id */
-      id: string;
-      /** Inputs */
-      inputs: string[];
-      /** Limits */
-      limits: string[];
-      /** Name */
-      name: string;
-      /** Output */
-      output: string;
-      /** Purpose */
-      purpose: string;
-      /** Reference */
-      reference: string;
-      /** Source */
-      source: string;
     };
     /** AllergyIn */
     AllergyIn: {
@@ -4336,89 +4335,6 @@ export interface components {
       /** Step */
       step: number;
     };
-    /** FairnessAlgorithmOut */
-    FairnessAlgorithmOut: {
-      /** Audit Note */
-      audit_note: string;
-      /** Audited */
-      audited: boolean;
-      /** Id */
-      id: string;
-      /** Metrics */
-      metrics: components["schemas"]["FairnessMetricOut"][];
-      /** Name */
-      name: string;
-    };
-    /** FairnessAuditOut */
-    FairnessAuditOut: {
-      /** Algorithms */
-      algorithms: components["schemas"]["FairnessAlgorithmOut"][];
-      /** Generated At */
-      generated_at: string;
-      /** N Boot */
-      n_boot: number;
-      /** Rule */
-      rule: string;
-      /** Seed */
-      seed: number;
-      /** Small Cell */
-      small_cell: number;
-      /** Window Days */
-      window_days: number;
-    };
-    /** FairnessDimensionOut */
-    FairnessDimensionOut: {
-      /** Dimension */
-      dimension: string;
-      /** Flagged */
-      flagged: boolean;
-      /** Groups */
-      groups: components["schemas"]["FairnessGroupOut"][];
-      /** Highest */
-      highest: string | null;
-      /** Lowest */
-      lowest: string | null;
-      /** Note */
-      note: string;
-      /** Overall */
-      overall: number | null;
-      /** Ratio */
-      ratio: number | null;
-      /** Ratio Ci High */
-      ratio_ci_high: number | null;
-      /** Ratio Ci Low */
-      ratio_ci_low: number | null;
-    };
-    /** FairnessGroupOut */
-    FairnessGroupOut: {
-      /** Ci High */
-      ci_high: number | null;
-      /** Ci Low */
-      ci_low: number | null;
-      /** Group */
-      group: string;
-      /** N */
-      n: number | null;
-      /** Suppressed */
-      suppressed: boolean;
-      /** Value */
-      value: number | null;
-    };
-    /** FairnessMetricOut */
-    FairnessMetricOut: {
-      /** Available */
-      available: boolean;
-      /** Dimensions */
-      dimensions: components["schemas"]["FairnessDimensionOut"][];
-      /** Id */
-      id: string;
-      /** N */
-      n: number;
-      /** Note */
-      note: string;
-      /** Statistic */
-      statistic: string;
-    };
     /** FlagIn */
     FlagIn: {
       /** Note */
@@ -4765,43 +4681,6 @@ export interface components {
     GroupShareOut: {
       /** Share */
       share: boolean;
-    };
-    /**
-     * GroupSupportOut
-     * @description An "I need support" request, for the group's facilitators.
-     */
-    GroupSupportOut: {
-      /** Acknowledged At */
-      acknowledged_at: string | null;
-      /**
-       * Due At
-       * Format: date-time
-       */
-      due_at: string;
-      /** Escalated */
-      escalated: boolean;
-      /**
-       * Id
-       * Format: uuid
-       */
-      id: string;
-      /** Name */
-      name: string;
-      /**
-       * Raised At
-       * Format: date-time
-       */
-      raised_at: string;
-      /**
-       * Session Id
-       * Format: uuid
-       */
-      session_id: string;
-    };
-    /** GroupSupportsOut */
-    GroupSupportsOut: {
-      /** Requests */
-      requests: components["schemas"]["GroupSupportOut"][];
     };
     /** GroupsOut */
     GroupsOut: {
@@ -6865,6 +6744,299 @@ export interface components {
       /** Visit Type */
       visit_type?: ("new" | "follow-up" | "group") | null;
     };
+    /** ResearchAllocationOut */
+    ResearchAllocationOut: {
+      /** Arm */
+      arm: string;
+      /**
+       * Enrolled At
+       * Format: date-time
+       */
+      enrolled_at: string;
+      /** Participant */
+      participant: string;
+      /** Seq */
+      seq: number;
+      /** Stratum */
+      stratum: {
+        [key: string]: unknown;
+      };
+    };
+    /** ResearchApproverOut */
+    ResearchApproverOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
+    /** ResearchArmIn */
+    ResearchArmIn: {
+      /**
+       * Intervention
+       * @description challenge-mode, exposure-programme or reminder-schedule
+       */
+      intervention?: string | null;
+      /** Name */
+      name: string;
+      /**
+       * Ratio
+       * @default 1
+       */
+      ratio?: number;
+    };
+    /** ResearchCohortIn */
+    ResearchCohortIn: {
+      criteria?: components["schemas"]["ResearchCriteriaIn"];
+      /** Name */
+      name: string;
+    };
+    /** ResearchCohortOut */
+    ResearchCohortOut: {
+      /**
+       * Count
+       * @description "42", or "< 11" for small counts
+       */
+      count?: string | null;
+      /** Criteria */
+      criteria: {
+        [key: string]: unknown;
+      };
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Suppressed */
+      suppressed?: boolean | null;
+    };
+    /** ResearchConsentOut */
+    ResearchConsentOut: {
+      /** Consent Id */
+      consent_id: string | null;
+      /** Given At */
+      given_at: string | null;
+      /** Protocol */
+      protocol: string;
+      /** Shared */
+      shared: string[];
+      /** Status */
+      status: string;
+      /**
+       * Study Id
+       * Format: uuid
+       */
+      study_id: string;
+      /** Title */
+      title: string;
+      /** Withdrawn At */
+      withdrawn_at: string | null;
+    };
+    /** ResearchCriteriaIn */
+    ResearchCriteriaIn: {
+      /** Age Bands */
+      age_bands?: string[];
+      /** Conditions */
+      conditions?: string[];
+      /** Min Attendance */
+      min_attendance?: number | null;
+      /** Readings */
+      readings?: components["schemas"]["ResearchThresholdIn"][];
+      /** Scores */
+      scores?: components["schemas"]["ResearchThresholdIn"][];
+      /** Sex */
+      sex?: string[];
+    };
+    /** ResearchEnrolIn */
+    ResearchEnrolIn: {
+      /**
+       * Participant
+       * @description A study pseudonym
+       */
+      participant: string;
+    };
+    /** ResearchExportOut */
+    ResearchExportOut: {
+      /**
+       * Cohort Id
+       * Format: uuid
+       */
+      cohort_id: string;
+      /** Finished At */
+      finished_at: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Manifest */
+      manifest: {
+        [key: string]: unknown;
+      } | null;
+      /** Reason */
+      reason: string | null;
+      /** Report */
+      report: {
+        [key: string]: unknown;
+      };
+      /**
+       * Requested At
+       * Format: date-time
+       */
+      requested_at: string;
+      /** Status */
+      status: string;
+      /** Status Url */
+      status_url: string;
+    };
+    /** ResearchStudyIn */
+    ResearchStudyIn: {
+      /**
+       * Approver Id
+       * Format: uuid
+       * @description An admin's account id
+       */
+      approver_id: string;
+      /**
+       * K
+       * @description k-anonymity threshold of exports
+       * @default 5
+       */
+      k?: number;
+      /**
+       * L
+       * @description l-diversity, optional
+       */
+      l?: number | null;
+      /**
+       * Protocol
+       * @description The protocol summary
+       */
+      protocol: string;
+      /**
+       * Sensitive
+       * @description condition, sex or age_band (with l)
+       */
+      sensitive?: string | null;
+      /** Title */
+      title: string;
+    };
+    /** ResearchStudyOut */
+    ResearchStudyOut: {
+      /** Approved At */
+      approved_at: string | null;
+      /** Approver Id */
+      approver_id: string | null;
+      /**
+       * Approver Name
+       * @default
+       */
+      approver_name?: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** K */
+      k: number;
+      /** L */
+      l: number | null;
+      /** Mine */
+      mine: boolean;
+      /** Owner Id */
+      owner_id: string | null;
+      /** Protocol */
+      protocol: string;
+      /** Sensitive */
+      sensitive: string | null;
+      /** Status */
+      status: string;
+      /** Title */
+      title: string;
+      /** To Approve */
+      to_approve: boolean;
+    };
+    /** ResearchThresholdIn */
+    ResearchThresholdIn: {
+      /**
+       * Code
+       * @description LOINC code (readings)
+       */
+      code?: string | null;
+      /**
+       * Instrument
+       * @description phq9, gad7 …
+       */
+      instrument?: string | null;
+      /**
+       * Op
+       * @description > >= < <= =
+       */
+      op: string;
+      /** Value */
+      value: number;
+    };
+    /** ResearchTrialIn */
+    ResearchTrialIn: {
+      /** Arms */
+      arms: components["schemas"]["ResearchArmIn"][];
+      /** Block Sizes */
+      block_sizes?: number[];
+      /**
+       * Capacity
+       * @default 200
+       */
+      capacity?: number;
+      /** Cohort Id */
+      cohort_id?: string | null;
+      /**
+       * Factors
+       * @description sex, age_band
+       */
+      factors?: string[];
+      /**
+       * Method
+       * @description permuted_blocks or minimise
+       */
+      method: string;
+      /** Title */
+      title: string;
+    };
+    /** ResearchTrialOut */
+    ResearchTrialOut: {
+      /** Arms */
+      arms: {
+          [key: string]: unknown;
+        }[];
+      /** Block Sizes */
+      block_sizes: number[];
+      /** Capacity */
+      capacity: number;
+      /** Cohort Id */
+      cohort_id: string | null;
+      /** Enrolled */
+      enrolled: number;
+      /** Factors */
+      factors: string[];
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Method */
+      method: string;
+      /** Title */
+      title: string;
+    };
     /**
      * ResetMailOut
      * @description An admin's reset: the link went to the account's own e-mail, never to the admin.
@@ -7272,174 +7444,6 @@ export interface components {
     ShareIn: {
       /** Shared */
       shared: boolean;
-    };
-    /** SimArmOut */
-    SimArmOut: {
-      /** Description */
-      description: string;
-      /** N */
-      n: number;
-      /** Name */
-      name: string;
-    };
-    /** SimArmSummaryOut */
-    SimArmSummaryOut: {
-      /** Arm */
-      arm: string;
-      /** Ci High */
-      ci_high?: number | null;
-      /** Ci Low */
-      ci_low?: number | null;
-      /** Events */
-      events?: number | null;
-      /** Max */
-      max?: number | null;
-      /** Mean */
-      mean?: number | null;
-      /** Median */
-      median?: number | null;
-      /** Method */
-      method: string;
-      /** Min */
-      min?: number | null;
-      /** N */
-      n: number;
-      /** Risk */
-      risk?: number | null;
-      /** Sd */
-      sd?: number | null;
-    };
-    /** SimChartArmOut */
-    SimChartArmOut: {
-      /** Arm */
-      arm: string;
-      /** Heart Rate */
-      heart_rate: number[];
-      /** Mean Bp */
-      mean_bp: number[];
-      /** Spo2 */
-      spo2: number[];
-    };
-    /** SimChartOut */
-    SimChartOut: {
-      /** Arms */
-      arms: components["schemas"]["SimChartArmOut"][];
-      /** Minutes */
-      minutes: number[];
-    };
-    /** SimEstimateOut */
-    SimEstimateOut: {
-      /** Arm */
-      arm: string;
-      /** Ci High */
-      ci_high: number | null;
-      /** Ci Low */
-      ci_low: number | null;
-      /** Estimate */
-      estimate: number | null;
-      /** Measure */
-      measure: string;
-      /** Method */
-      method: string;
-      /** Versus */
-      versus: string;
-    };
-    /** SimExampleOut */
-    SimExampleOut: {
-      /** Id */
-      id: string;
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
-      /** Trial */
-      trial: {
-        [key: string]: unknown;
-      };
-    };
-    /** SimExamplesOut */
-    SimExamplesOut: {
-      /** Examples */
-      examples: components["schemas"]["SimExampleOut"][];
-      /** Max Cohort */
-      max_cohort: number;
-      /** Max Patient Hours */
-      max_patient_hours: number;
-    };
-    /** SimOutcomeOut */
-    SimOutcomeOut: {
-      /** Binary */
-      binary: boolean;
-      /** By Arm */
-      by_arm: components["schemas"]["SimArmSummaryOut"][];
-      /** Estimates */
-      estimates: components["schemas"]["SimEstimateOut"][];
-      /** Id */
-      id: string;
-      /** Kind */
-      kind: string;
-      /** Label */
-      label: string;
-      /** Threshold */
-      threshold: number | null;
-      /** Vital */
-      vital: string | null;
-    };
-    /** SimResultOut */
-    SimResultOut: {
-      /** Arms */
-      arms: components["schemas"]["SimArmOut"][];
-      chart: components["schemas"]["SimChartOut"];
-      /** Outcomes */
-      outcomes: components["schemas"]["SimOutcomeOut"][];
-      /** Timings */
-      timings: {
-        [key: string]: number;
-      };
-      trial: components["schemas"]["SimTrialOut"];
-    };
-    /**
-     * SimRunIn
-     * @description Run a shipped example (``example``) or a trial file (``trial``); ``cohort_size``
-     * overrides the file's cohort size.
-     */
-    SimRunIn: {
-      /** Cohort Size */
-      cohort_size?: number | null;
-      /** Example */
-      example?: string | null;
-      trial?: components["schemas"]["TrialSpec"] | null;
-    };
-    /** SimRunOut */
-    SimRunOut: {
-      /** Done */
-      done: number;
-      /** Error */
-      error?: string | null;
-      /** Id */
-      id: string;
-      result?: components["schemas"]["SimResultOut"] | null;
-      /** Status */
-      status: string;
-      /** Total */
-      total: number;
-    };
-    /** SimTrialOut */
-    SimTrialOut: {
-      /** Cohort Size */
-      cohort_size: number;
-      /** Condition */
-      condition: string;
-      /** Duration S */
-      duration_s: number;
-      /** Id */
-      id: string;
-      /** Seed */
-      seed: number;
-      /** Summary */
-      summary: string;
-      /** Title */
-      title: string;
     };
     /** SlotOut */
     SlotOut: {
@@ -7952,13 +7956,6 @@ export interface components {
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
     };
-    /** TransparencyOut */
-    TransparencyOut: {
-      /** Algorithms */
-      algorithms: components["schemas"]["AlgorithmOut"][];
-      /** Audit Rule */
-      audit_rule: string;
-    };
     /** TrendRuleIn */
     TrendRuleIn: {
       /**
@@ -7982,174 +7979,6 @@ export interface components {
        * @enum {string}
        */
       severity: "low" | "medium" | "high";
-    };
-    /**
-     * TrialArm
-     * @description One arm: a name and its schedule of actions (the first arm is the control).
-     */
-    TrialArm: {
-      /** Actions */
-      actions?: components["schemas"]["TrialStep"][];
-      /**
-       * Description
-       * @default
-       */
-      description?: string;
-      /** Name */
-      name: string;
-    };
-    /**
-     * TrialCohort
-     * @description The virtual cohort: its size and how each patient's profile is drawn.
-     */
-    TrialCohort: {
-      /**
-       * @default {
-       *   "kind": "fixed",
-       *   "value": 40
-       * }
-       */
-      age_years?: components["schemas"]["TrialDistribution"];
-      /**
-       * Female Share
-       * @default 0.5
-       */
-      female_share?: number;
-      /**
-       * @default {
-       *   "kind": "fixed",
-       *   "value": 14
-       * }
-       */
-      haemoglobin?: components["schemas"]["TrialDistribution"];
-      /**
-       * @default {
-       *   "kind": "fixed",
-       *   "value": 72
-       * }
-       */
-      heart_rate?: components["schemas"]["TrialDistribution"];
-      /**
-       * @default {
-       *   "kind": "fixed",
-       *   "value": 175
-       * }
-       */
-      height_cm?: components["schemas"]["TrialDistribution"];
-      /** Size */
-      size: number;
-      /**
-       * @default {
-       *   "kind": "fixed",
-       *   "value": 70
-       * }
-       */
-      weight_kg?: components["schemas"]["TrialDistribution"];
-    };
-    /**
-     * TrialCondition
-     * @description The condition every virtual patient has at time 0, with its severity drawn per patient.
-     */
-    TrialCondition: {
-      /** Name */
-      name: string;
-      severity: components["schemas"]["TrialDistribution"];
-    };
-    /**
-     * TrialDistribution
-     * @description How one number is drawn: ``fixed`` (value), ``uniform`` (low, high) or ``normal``
-     * (mean, sd), always kept within [low, high] when they are given.
-     */
-    TrialDistribution: {
-      /** High */
-      high?: number | null;
-      /**
-       * Kind
-       * @default fixed
-       * @enum {string}
-       */
-      kind?: "fixed" | "uniform" | "normal";
-      /** Low */
-      low?: number | null;
-      /** Mean */
-      mean?: number | null;
-      /** Sd */
-      sd?: number | null;
-      /** Value */
-      value?: number | null;
-    };
-    /**
-     * TrialOutcome
-     * @description One outcome measured on every patient.
-     *
-     * Continuous: ``end`` (the vital at the end), ``min``, ``max``, ``mean``, ``minutes_below`` /
-     * ``minutes_above`` (time with the vital below/above ``threshold``). Binary: ``ever_below`` /
-     * ``ever_above`` (the vital crossed ``threshold`` at any sample), ``arrest``.
-     */
-    TrialOutcome: {
-      /** Id */
-      id: string;
-      /**
-       * Kind
-       * @enum {string}
-       */
-      kind: "end" | "min" | "max" | "mean" | "minutes_below" | "minutes_above" | "ever_below" | "ever_above" | "arrest";
-      /**
-       * Label
-       * @default
-       */
-      label?: string;
-      /** Threshold */
-      threshold?: number | null;
-      /** Vital */
-      vital?: ("heart_rate" | "systolic_bp" | "diastolic_bp" | "mean_bp" | "respiration_rate" | "spo2" | "temperature" | "etco2" | "cardiac_output" | "lactate" | "pao2" | "paco2" | "blood_volume") | null;
-    };
-    /**
-     * TrialSpec
-     * @description A whole in-silico trial (the trial file).
-     */
-    TrialSpec: {
-      /** Arms */
-      arms: components["schemas"]["TrialArm"][];
-      cohort: components["schemas"]["TrialCohort"];
-      condition: components["schemas"]["TrialCondition"];
-      /** Duration S */
-      duration_s: number;
-      /** Id */
-      id: string;
-      /** Outcomes */
-      outcomes: components["schemas"]["TrialOutcome"][];
-      /**
-       * Sample Every S
-       * @default 10
-       */
-      sample_every_s?: number;
-      /**
-       * Seed
-       * @default 0
-       */
-      seed?: number;
-      /**
-       * Summary
-       * @default
-       */
-      summary?: string;
-      /** Title */
-      title: string;
-    };
-    /**
-     * TrialStep
-     * @description One action of an arm's schedule: at ``at_s`` simulated seconds, the engine's action.
-     */
-    TrialStep: {
-      /** Action */
-      action: string;
-      /** At S */
-      at_s: number;
-      /** Params */
-      params?: {
-        [key: string]: number | string;
-      };
     };
     /** TrustOut */
     TrustOut: {
@@ -15850,56 +15679,6 @@ export interface operations {
       };
     };
   };
-  /**
-   * Suggested
-   * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
-   */
-  suggested_api_groups_suggested_get: {
-    parameters: {
-      query?: {
-        /** @description Show times in this IANA zone */
-        tz?: string | null;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["GroupsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
   /** Get Group */
   get_group_api_groups__slug__get: {
     parameters: {
@@ -16516,105 +16295,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GroupShareOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Support Requests
-   * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
-   */
-  support_requests_api_groups__slug__support_get: {
-    parameters: {
-      path: {
-        slug: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["GroupSupportsOut"];
-        };
-      };
-      /** @description Bad request */
-      400: {
-        content: never;
-      };
-      /** @description Not signed in */
-      401: {
-        content: never;
-      };
-      /** @description Not allowed */
-      403: {
-        content: never;
-      };
-      /** @description Not found */
-      404: {
-        content: never;
-      };
-      /** @description Conflict */
-      409: {
-        content: never;
-      };
-      /** @description Validation Error */
-      422: {
-        content: {
-          "application/json": components["schemas"]["HTTPValidationError"];
-        };
-      };
-      /** @description Too many attempts */
-      429: {
-        content: never;
-      };
-    };
-  };
-  /**
-   * Acknowledge Support
-   * @description A facilitator acknowledges a request away from the room: its escalation stops.
-   */
-  acknowledge_support_api_groups__slug__support__request_id__ack_post: {
-    parameters: {
-      path: {
-        slug: string;
-        request_id: string;
-      };
-    };
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["GroupSupportOut"];
         };
       };
       /** @description Bad request */
@@ -20076,22 +19756,88 @@ export interface operations {
       };
     };
   };
-  /**
-   * Fairness
-   * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
-   */
-  fairness_api_research_fairness_get: {
-    parameters: {
-      query?: {
-        days?: number;
-        seed?: number;
-      };
-    };
+  /** Approvers */
+  approvers_api_research_approvers_get: {
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["FairnessAuditOut"];
+          "application/json": components["schemas"]["ResearchApproverOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** My Consents */
+  my_consents_api_research_consents_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchConsentOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Consent Fhir */
+  consent_fhir_api_research_consents__consent_id__fhir_get: {
+    parameters: {
+      path: {
+        consent_id: string;
+      };
+    };
+    responses: {
+      /** @description A FHIR Consent */
+      200: {
+        content: {
+          "application/fhir+json": unknown;
         };
       };
       /** @description Bad request */
@@ -20126,16 +19872,13 @@ export interface operations {
       };
     };
   };
-  /**
-   * Examples
-   * @description The example trial files shipped with Careverse (fictional patients only).
-   */
-  examples_api_research_sim_examples_get: {
+  /** List Studies */
+  list_studies_api_research_studies_get: {
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["SimExamplesOut"];
+          "application/json": components["schemas"]["ResearchStudyOut"][];
         };
       };
       /** @description Bad request */
@@ -20164,21 +19907,435 @@ export interface operations {
       };
     };
   };
-  /**
-   * Start Run
-   * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
-   */
-  start_run_api_research_sim_runs_post: {
+  /** Create Study */
+  create_study_api_research_studies_post: {
     requestBody: {
       content: {
-        "application/json": components["schemas"]["SimRunIn"];
+        "application/json": components["schemas"]["ResearchStudyIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Study */
+  get_study_api_research_studies__study_id__get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve Study */
+  approve_study_api_research_studies__study_id__approve_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchStudyOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Cohorts */
+  list_cohorts_api_research_studies__study_id__cohorts_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Create Cohort */
+  create_cohort_api_research_studies__study_id__cohorts_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchCohortIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Cohort */
+  get_cohort_api_research_studies__study_id__cohorts__cohort_id__get: {
+    parameters: {
+      path: {
+        study_id: string;
+        cohort_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchCohortOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Kick Off */
+  kick_off_api_research_studies__study_id__cohorts__cohort_id___export_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        cohort_id: string;
       };
     };
     responses: {
       /** @description Successful Response */
       202: {
         content: {
-          "application/json": components["schemas"]["SimRunOut"];
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Refused: the export could identify someone (the reason) */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Opt In */
+  opt_in_api_research_studies__study_id__consent_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Withdraw */
+  withdraw_api_research_studies__study_id__consent_delete: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Exports */
+  list_exports_api_research_studies__study_id__exports_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"][];
         };
       };
       /** @description Bad request */
@@ -20213,21 +20370,362 @@ export interface operations {
       };
     };
   };
-  /**
-   * Get Run
-   * @description One of the caller's runs: its progress, then its result.
-   */
-  get_run_api_research_sim_runs__run_id__get: {
+  /** Export Status */
+  export_status_api_research_studies__study_id__exports__export_id__get: {
     parameters: {
       path: {
-        run_id: string;
+        study_id: string;
+        export_id: string;
       };
     };
     responses: {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["SimRunOut"];
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Awaiting approval (X-Progress says so) */
+      202: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve Export */
+  approve_export_api_research_studies__study_id__exports__export_id__approve_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        export_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchExportOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Export File */
+  export_file_api_research_studies__study_id__exports__export_id__files__name__get: {
+    parameters: {
+      path: {
+        study_id: string;
+        export_id: string;
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/fhir+ndjson": unknown;
+          "text/csv": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Trials */
+  list_trials_api_research_studies__study_id__trials_get: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchTrialOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Create Trial */
+  create_trial_api_research_studies__study_id__trials_post: {
+    parameters: {
+      path: {
+        study_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchTrialIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchTrialOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Allocations */
+  allocations_api_research_studies__study_id__trials__trial_id__allocations_get: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ResearchAllocationOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Eligible */
+  eligible_api_research_studies__study_id__trials__trial_id__eligible_get: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": string[];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Enrol */
+  enrol_api_research_studies__study_id__trials__trial_id__enrolments_post: {
+    parameters: {
+      path: {
+        study_id: string;
+        trial_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResearchEnrolIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ResearchAllocationOut"];
         };
       };
       /** @description Bad request */
@@ -20782,20 +21280,6 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
-      };
-    };
-  };
-  /**
-   * Transparency
-   * @description What each algorithm that drives care does, its inputs and known limits (public).
-   */
-  transparency_api_transparency_get: {
-    responses: {
-      /** @description Successful Response */
-      200: {
-        content: {
-          "application/json": components["schemas"]["TransparencyOut"];
-        };
       };
     };
   };

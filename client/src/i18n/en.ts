@@ -12,6 +12,7 @@ import training from './en-training';
 import mentoring from './en-mentoring';
 import gallery from './en-gallery';
 import researchSim from './en-research-sim';
+import research from './en-research';
 
 const en = {
   'app.name': 'Careverse',
@@ -1981,6 +1982,7 @@ const en = {
   ...mentoring,
   ...gallery,
   ...researchSim,
+  ...research,
 } as const;
 
 export default en;

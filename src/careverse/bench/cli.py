@@ -310,3 +310,18 @@ def bench_circle(
     from careverse.bench.circle import run_circle_bench
 
     _emit(run_circle_bench(circles, people, seconds), json_out)
+
+
+@bench_app.command("research-export")
+def bench_research_export(
+    patients: Annotated[int, typer.Option(min=5, max=100_000, help="Cohort patients.")] = 200,
+    readings: Annotated[
+        int, typer.Option(min=0, max=10_000, help="Hourly readings per patient.")
+    ] = 168,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """De-identifying a cohort's records for an export and the k-anonymity gate (target: 10,000
+    patients with a year of hourly readings ≤ 60 s, projected from the rate measured)."""
+    from careverse.bench.research_export import run_research_export_bench
+
+    _emit(run_research_export_bench(patients, readings), json_out)

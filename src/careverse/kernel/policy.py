@@ -224,3 +224,36 @@ def may_author_scenario(actor: Actor, owner_id: uuid.UUID | None = None) -> bool
     if owner_id is not None:
         return actor.account_id == owner_id
     return may_instruct(actor.role)
+# ---- research: studies on consented, de-identified data -----------------------------------------
+
+# Researchers run studies; admins approve them (a study names its approver). Neither sees a
+# patient's identifiable record: research reads a consented patient's record only to
+# de-identify it (research/service.py), with the basis ``research-consent``.
+STUDY_ROLES = frozenset({Role.RESEARCHER})
+APPROVER_ROLES = frozenset({Role.ADMIN})
+
+
+def may_run_studies(actor: Actor) -> bool:
+    """Whether ``actor`` may create studies, cohorts, exports and trials."""
+    require_full_scope(actor)
+    return actor.role in STUDY_ROLES and actor.app is None
+
+
+def may_see_study(actor: Actor, owner_id: uuid.UUID | None, approver_id: uuid.UUID | None) -> bool:
+    """A study is its researcher's and its approver's only (anyone else: not found)."""
+    require_full_scope(actor)
+    if actor.app is not None:
+        return False
+    if actor.role in STUDY_ROLES and actor.account_id == owner_id:
+        return True
+    return actor.role in APPROVER_ROLES and actor.account_id == approver_id
+
+
+async def research_use_refused(
+    session, patient_id: uuid.UUID, researcher_id: uuid.UUID | None
+) -> bool:
+    """Whether the patient refuses research use of their data in general (a privacy 'deny'
+    for the research purpose), whatever they said to one study."""
+    return await _facts.consent_denies(
+        session, patient_id, Purpose.RESEARCH, researcher_id or uuid.UUID(int=0)
+    )

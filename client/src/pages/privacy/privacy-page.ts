@@ -38,6 +38,7 @@ export class PrivacyPage extends LightElement {
       </div>
       <cv-access-history></cv-access-history>
       <cv-consent-choices></cv-consent-choices>
+      <p class="panel"><a href="/privacy/research">${t('research.consent.link')}</a></p>
       <cv-caregiver-access></cv-caregiver-access>
       <cv-authorised-apps></cv-authorised-apps>
       <cv-record-export></cv-record-export>

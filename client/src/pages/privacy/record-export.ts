@@ -1,11 +1,9 @@
 import { html } from 'lit';
 import { exportReadableRecord, exportRecord } from '../../api/privacy';
 import type { DownloadedFile } from '../../api/http';
+import { saveFile } from '../../components/save-file';
 import { t } from '../../i18n';
 import { PrivacySection } from './section';
-
-/** How long a downloaded file's object URL lives: long enough for any browser to start saving. */
-const URL_LIFETIME_MS = 60_000;
 
 /**
  * "Download my record": the whole record as a FHIR Bundle, or as a readable HTML document to
@@ -17,15 +15,7 @@ export class RecordExport extends PrivacySection {
     const done = await this.feedback.run(name, async () => {
       const file = await fetch();
       filename = file.filename;
-      const url = URL.createObjectURL(file.blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file.filename;
-      link.hidden = true;
-      this.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
+      saveFile(file, this);
     });
     if (done) await this.say(t('export.done', { filename }));
   }
