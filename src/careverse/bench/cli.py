@@ -284,6 +284,8 @@ def bench_research(
     from careverse.bench.research import run_research_bench
 
     _emit(run_research_bench(rows, notes), json_out)
+
+
 @bench_app.command("insilico")
 def bench_insilico(
     patients: Annotated[int, typer.Option(min=2, max=100_000, help="Virtual patients.")] = 1000,
@@ -297,6 +299,8 @@ def bench_insilico(
     from careverse.bench.insilico import run_insilico_bench
 
     _emit(run_insilico_bench(patients, hours, workers), json_out)
+
+
 @bench_app.command("circle")
 def bench_circle(
     circles: Annotated[int, typer.Option(min=1, max=50, help="Circles at once on one node.")] = 10,

@@ -224,6 +224,8 @@ def may_author_scenario(actor: Actor, owner_id: uuid.UUID | None = None) -> bool
     if owner_id is not None:
         return actor.account_id == owner_id
     return may_instruct(actor.role)
+
+
 # ---- research: studies on consented, de-identified data -----------------------------------------
 
 # Researchers run studies; admins approve them (a study names its approver). Neither sees a

@@ -112,6 +112,8 @@ class LabReply(_Node, tag="n"):
 
 class Lesson(_Node, tag="z"):
     out: proto.LessonOut
+
+
 class Circle(_Node, tag="h"):
     """A circle tool's operation (circle.apply); ``op`` "recall" on a breakout pair's channel."""
 
