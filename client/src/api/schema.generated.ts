@@ -1526,6 +1526,10 @@ export interface paths {
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
   };
+  "/api/translate": {
+    /** Translate */
+    post: operations["translate_api_translate_post"];
+  };
   "/api/volunteering/communities/{community}": {
     /** Listing */
     get: operations["listing_api_volunteering_communities__community__get"];
@@ -7582,6 +7586,42 @@ export interface components {
       interventions: components["schemas"]["InterventionOut"][];
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
+    };
+    /** TranslateIn */
+    TranslateIn: {
+      /**
+       * Source
+       * @description BCP 47; default: guessed
+       */
+      source?: string | null;
+      /**
+       * Target
+       * @description BCP 47; default: yours
+       */
+      target?: string | null;
+      /** Text */
+      text: string;
+    };
+    /** TranslateOut */
+    TranslateOut: {
+      /** Target */
+      target: string | null;
+      translation: components["schemas"]["TranslationOut"] | null;
+    };
+    /** TranslationOut */
+    TranslationOut: {
+      /** Engine */
+      engine: string;
+      /** Machine */
+      machine: boolean;
+      /** Original */
+      original: string;
+      /** Source */
+      source: string;
+      /** Target */
+      target: string;
+      /** Text */
+      text: string;
     };
     /** TrendRuleIn */
     TrendRuleIn: {
@@ -19872,6 +19912,52 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Translate */
+  translate_api_translate_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TranslateIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TranslateOut"];
         };
       };
       /** @description Bad request */
