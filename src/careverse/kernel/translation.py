@@ -20,6 +20,9 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
+from careverse.kernel.translation_argos import ArgosTranslator
+from careverse.kernel.translation_glossary import GlossaryTranslator
+
 LANGUAGES = ("en", "es", "fr", "ar", "zh")
 UNITS = (
     "mcg|µg|μg|mg|g|kg|ng|ml|mL|l|L|dl|dL|IU|iu|units?|mmol|mol|mEq|%|°C|°F|bpm|mmHg|puffs?|"
@@ -130,9 +133,6 @@ class Translators:
 
 def translators(models_dir: str | None) -> Translators:
     """The engines this node has: Argos when models are installed, and the glossary."""
-    from careverse.kernel.translation_argos import ArgosTranslator
-    from careverse.kernel.translation_glossary import GlossaryTranslator
-
     engines: list[Translator] = []
     argos = ArgosTranslator.installed(models_dir)
     if argos is not None:
