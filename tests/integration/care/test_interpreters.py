@@ -5,18 +5,11 @@ Clinicians who speak the patient's language are listed first. The pool is the ad
 
 from __future__ import annotations
 
-import pytest
+from tests.integration.care.support import book, checked_in
+from tests.integration.care.test_consult_room import NINE, before_nine
 
-from tests.integration.care.support import BEFORE_NINE, admitted, book, checked_in
-
-NINE = "2026-03-23T09:00:00Z"
+__all__ = ["before_nine"]
 TEN = "2026-03-23T10:00:00Z"
-
-
-@pytest.fixture
-def before_nine(fake_clock):
-    fake_clock.now = BEFORE_NINE
-    return fake_clock
 
 
 async def put(client, who, interpreter, languages, available=True):
@@ -74,16 +67,7 @@ async def test_a_spanish_speaking_patient_books_with_an_interpreter_who_enters_t
     }  # fmt: skip
     assert (await offer(client, patient, spanish))["needed"] is False
 
-    made = await book(client, patient, english, NINE, interpreter=True)
-    assert made.status_code == 201, made.text
-    appt = made.json()
-    done = await client.post(
-        f"/api/care/appointments/{appt['id']}/check-in",
-        json={"device_check": {"camera": "ok", "microphone": "ok", "speaker": "ok",
-                               "connection": "ok"}},
-        headers=patient.headers,
-    )  # fmt: skip
-    assert done.status_code == 200, done.text
+    appt = await checked_in(client, patient, english, NINE, interpreter=True)
     admit = await client.post(f"/api/care/appointments/{appt['id']}/admit", headers=english.headers)
     assert admit.status_code == 200, admit.text
     space = admit.json()["space_id"]
@@ -144,6 +128,3 @@ async def test_the_pool_is_the_administrators(client, person, clinician_with_hou
         headers=caregiver.headers,
     )
     assert answer.status_code == 404
-
-
-__all__ = ["admitted", "checked_in"]
