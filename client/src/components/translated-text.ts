@@ -65,7 +65,7 @@ export class TranslatedText extends LightElement {
             >
               ${this.state === 'busy' ? t('translation.working') : t('translation.translate')}
             </button>
-            <span role="status">${this.result()}</span>`}`;
+            <span aria-live="polite">${this.result()}</span>`}`;
   }
 }
 
