@@ -1,5 +1,6 @@
 """Imports every capability's tables so that Alembic and the tests see the whole schema."""
 
+from careverse.care import interpreter_models as care_interpreter_models
 from careverse.care import models as care_models
 from careverse.care import programme_models as care_programme_models
 from careverse.community import digest_models as community_digest_models
@@ -29,6 +30,7 @@ from careverse.wellbeing import selfhelp_models as wellbeing_selfhelp_models
 from careverse.world import models as world_models
 
 __all__ = [
+    "care_interpreter_models",
     "care_models",
     "care_programme_models",
     "community_digest_models",

@@ -399,6 +399,30 @@ export interface paths {
      */
     patch: operations["change_goal_api_care_goals__goal_id__patch"];
   };
+  "/api/care/interpreter-offer": {
+    /**
+     * Offer
+     * @description Whether booking this clinician needs an interpreter for the patient, and if one is free
+     * (between ``start`` and ``end`` when given).
+     */
+    get: operations["offer_api_care_interpreter_offer_get"];
+  };
+  "/api/care/interpreters": {
+    /**
+     * Pool
+     * @description The interpreter pool, or those who interpret a language (administrators, clinicians).
+     */
+    get: operations["pool_api_care_interpreters_get"];
+  };
+  "/api/care/interpreters/{account_id}": {
+    /**
+     * Put
+     * @description Add an account to the pool or change it (administrators); an interpreter sets their own.
+     */
+    put: operations["put_api_care_interpreters__account_id__put"];
+    /** Remove */
+    delete: operations["remove_api_care_interpreters__account_id__delete"];
+  };
   "/api/care/medications/{medication_id}": {
     /** Read Medication */
     get: operations["read_medication_api_care_medications__medication_id__get"];
@@ -1605,6 +1629,10 @@ export interface paths {
      * @description The instructor's PEARLS debrief notes (phases left out are kept).
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
+  };
+  "/api/translate": {
+    /** Translate */
+    post: operations["translate_api_translate_post"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -2938,6 +2966,11 @@ export interface components {
        * Format: uuid
        */
       clinician_id: string;
+      /**
+       * Interpreter
+       * @default false
+       */
+      interpreter?: boolean;
       /** Patient Id */
       patient_id?: string | null;
       /** Reason */
@@ -4848,6 +4881,30 @@ export interface components {
       /** Instruments */
       instruments: components["schemas"]["InstrumentOut"][];
     };
+    /** InterpreterIn */
+    InterpreterIn: {
+      /**
+       * Available
+       * @default true
+       */
+      available?: boolean;
+      /** Languages */
+      languages: string[];
+    };
+    /** InterpreterOut */
+    InterpreterOut: {
+      /**
+       * Account Id
+       * Format: uuid
+       */
+      account_id: string;
+      /** Available */
+      available: boolean;
+      /** Languages */
+      languages: string[];
+      /** Name */
+      name: string;
+    };
     /** InterventionOut */
     InterventionOut: {
       /** Name */
@@ -5914,6 +5971,17 @@ export interface components {
        * Format: uuid
        */
       patient_id: string;
+    };
+    /** OfferOut */
+    OfferOut: {
+      /** Available */
+      available: boolean;
+      /** Clinician Speaks */
+      clinician_speaks: boolean;
+      /** Language */
+      language: string | null;
+      /** Needed */
+      needed: boolean;
     };
     /** OpenAppeal */
     OpenAppeal: {
@@ -7955,6 +8023,42 @@ export interface components {
       interventions: components["schemas"]["InterventionOut"][];
       /** Scenarios */
       scenarios: components["schemas"]["ScenarioOut"][];
+    };
+    /** TranslateIn */
+    TranslateIn: {
+      /**
+       * Source
+       * @description BCP 47; default: guessed
+       */
+      source?: string | null;
+      /**
+       * Target
+       * @description BCP 47; default: yours
+       */
+      target?: string | null;
+      /** Text */
+      text: string;
+    };
+    /** TranslateOut */
+    TranslateOut: {
+      /** Target */
+      target: string | null;
+      translation: components["schemas"]["TranslationOut"] | null;
+    };
+    /** TranslationOut */
+    TranslationOut: {
+      /** Engine */
+      engine: string;
+      /** Machine */
+      machine: boolean;
+      /** Original */
+      original: string;
+      /** Source */
+      source: string;
+      /** Target */
+      target: string;
+      /** Text */
+      text: string;
     };
     /** TrendRuleIn */
     TrendRuleIn: {
@@ -11232,6 +11336,206 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["GoalOut"];
         };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Offer
+   * @description Whether booking this clinician needs an interpreter for the patient, and if one is free
+   * (between ``start`` and ``end`` when given).
+   */
+  offer_api_care_interpreter_offer_get: {
+    parameters: {
+      query: {
+        clinician_id: string;
+        patient_id?: string | null;
+        start?: string | null;
+        end?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["OfferOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Pool
+   * @description The interpreter pool, or those who interpret a language (administrators, clinicians).
+   */
+  pool_api_care_interpreters_get: {
+    parameters: {
+      query?: {
+        language?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InterpreterOut"][];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Put
+   * @description Add an account to the pool or change it (administrators); an interpreter sets their own.
+   */
+  put_api_care_interpreters__account_id__put: {
+    parameters: {
+      path: {
+        account_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InterpreterIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InterpreterOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Remove */
+  remove_api_care_interpreters__account_id__delete: {
+    parameters: {
+      path: {
+        account_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
       };
       /** @description Bad request */
       400: {
@@ -21249,6 +21553,52 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Translate */
+  translate_api_translate_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TranslateIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TranslateOut"];
         };
       };
       /** @description Bad request */

@@ -13,6 +13,7 @@ import mentoring from './en-mentoring';
 import gallery from './en-gallery';
 import researchSim from './en-research-sim';
 import research from './en-research';
+import translation from './en-translation';
 
 const en = {
   'app.name': 'Careverse',
@@ -1983,6 +1984,7 @@ const en = {
   ...gallery,
   ...researchSim,
   ...research,
+  ...translation,
 } as const;
 
 export default en;

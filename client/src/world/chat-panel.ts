@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { LightElement } from '../components/light-element';
+import '../components/translated-text';
 import { t } from '../i18n';
 import type { ChatScope } from './connection';
 import { EMOTES, emoteLabel } from './labels';
@@ -121,7 +122,7 @@ export class ChatPanel extends LightElement {
       <span class="chat-name">${entry.self ? t('world.chat.you') : entry.name}</span>${scope
         ? html` <span class="chat-scope">(${scope})</span>`
         : nothing}:
-      <span class="chat-text">${entry.text}</span>
+      <cv-translated-text class="chat-text" .text=${entry.text} ?mine=${entry.self}></cv-translated-text>
     </li>`;
   }
 

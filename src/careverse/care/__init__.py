@@ -55,3 +55,6 @@ def setup(runtime: Runtime) -> None:
         GroupDirectory(programmes.GROUP_PREFIX, programmes.all_groups, programmes.group)
     )
     runtime.events.subscribe(AccountErasureDue, programmes.erase_person, phase=Phase.TRANSACTION)
+    from careverse.care import interpreters
+
+    runtime.events.subscribe(AccountErasureDue, interpreters.erase_person, phase=Phase.TRANSACTION)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import slots
+from careverse.care.interpreters import patient_language, speaks
 from careverse.care.models import (
     AvailabilityOverride,
     CarePreferences,
@@ -199,12 +200,18 @@ class AvailabilityService:
     # ---- finding a clinician and a time -----------------------------------------------------
 
     async def clinicians(self, actor: Actor, visit_type: str = "follow-up") -> list[ClinicianCard]:
-        """Active clinicians with their languages, specialties and next free slot (2 weeks)."""
+        """Active clinicians with their languages, specialties and next free slot (2 weeks);
+        those who speak a patient's language first (docs/care.md, Interpreters)."""
         require_full_scope(actor)
         async with unit_of_work(self.session):
-            return await self._clinicians(visit_type)
+            language = None
+            if actor.role is Role.PATIENT and actor.patient_id is not None:
+                language = await patient_language(self.session, actor.patient_id)
+            return await self._clinicians(visit_type, language)
 
-    async def _clinicians(self, visit_type: str) -> list[ClinicianCard]:
+    async def _clinicians(
+        self, visit_type: str, language: str | None = None
+    ) -> list[ClinicianCard]:
         now = clock.now()
         cards = []
         for account in await directory.clinicians(self.session):
@@ -222,7 +229,10 @@ class AvailabilityService:
                     next_free=free[0] if free else None,
                 )
             )
-        return sorted(cards, key=lambda c: (c.next_free is None, c.name.lower()))
+        return sorted(
+            cards,
+            key=lambda c: (not speaks(c.languages, language), c.next_free is None, c.name.lower()),
+        )
 
     async def free_slots(
         self, actor: Actor, clinician_id: uuid.UUID, start: datetime, end: datetime, visit: str

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.care import ics, slots
+from careverse.care.interpreters import invite_interpreter
 from careverse.care.models import Appointment, AppointmentBlock, Invitee
 from careverse.care.notifications import Outbox, announce
 from careverse.care.service import (
@@ -149,10 +150,13 @@ class BookingService:
         reason: str | None,
         patient_id: uuid.UUID | None = None,
         reminder_minutes: int | None = None,
+        interpreter: bool = False,
     ) -> Appointment:
         """Book a free slot for oneself, or (a caregiver) for a patient who delegated it.
 
-        A clash with another booking is 409 ``slot_taken`` and nothing is written."""
+        A clash with another booking is 409 ``slot_taken`` and nothing is written. With
+        ``interpreter`` a free interpreter of the patient's language is invited into the visit
+        (interpreters.py), or 409 ``no_interpreter`` and nothing is written."""
         async with unit_of_work(self.session):
             patient_id = await self._patient_for(actor, patient_id)
             await authorize(
@@ -172,6 +176,8 @@ class BookingService:
             )  # fmt: skip
             self.session.add(appt)
             await self._claim(appt, prof.buffer_minutes, visit.minutes)
+            if interpreter:
+                await invite_interpreter(self.session, actor, appt)
             audit.record(
                 self.session, "appointment.create", actor=actor, patient_id=patient_id,
                 resource_type="Appointment", resource_id=appt.id,

@@ -330,6 +330,16 @@ class RoomService:
         assert guest is not None
         return guest
 
+    async def add_invitee(
+        self, actor: Actor, appt: Appointment, guest: AccountBrief, role: str
+    ) -> Invitee:
+        """Invite a guest chosen by care itself (an interpreter from the pool, at booking), in
+        the caller's unit of work; 422 when the account cannot take that role."""
+        problem = await self._unfit_guest(guest, role, appt)
+        if problem is not None:
+            raise InvalidInput(problem, field="account_id")
+        return await self._add_invitee(actor, appt, guest, role)
+
     async def _add_invitee(
         self, actor: Actor, appt: Appointment, guest: AccountBrief, role: str
     ) -> Invitee:

@@ -122,6 +122,8 @@ class AppointmentIn(_Strict):
     patient_id: uuid.UUID | None = None
     # Minutes before the visit to remind (0: no reminder); absent: the clinic's default.
     reminder_minutes: Literal[0, 60, 1440] | None = None
+    # Invite a free interpreter of the patient's language (409 no_interpreter when none is).
+    interpreter: bool = False
 
 
 class CancelIn(_Strict):

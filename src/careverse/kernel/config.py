@@ -308,6 +308,12 @@ class Settings(BaseSettings):
         "network or token only, or not served; production: 'ops' or 'off'",
     )
 
+    translation_models_dir: str | None = Field(
+        default=None,
+        description="Folder of Argos Translate .argosmodel files for chat translation "
+        "(docs/i18n.md); unset: the glossary-only translator",
+    )
+
     migrate_on_start: bool = True
     log_level: str = "INFO"
     log_json: bool = True

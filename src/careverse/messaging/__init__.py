@@ -19,6 +19,9 @@ def setup(runtime: Runtime) -> None:
 
     settings = runtime.settings
     runtime.include_router(api.router)
+    from careverse.messaging import translation
+
+    runtime.include_router(translation.router)
     bus = runtime.events
     bus.subscribe(
         NotificationRequested,

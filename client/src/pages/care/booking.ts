@@ -16,6 +16,8 @@ import {
   type VisitType,
 } from '../../api/care';
 import type { Delegation } from '../../api/privacy';
+import { interpreterOffer, type InterpreterOffer } from '../../api/interpreters';
+import { renderInterpreterOffer } from './interpreter-offer';
 import { describeError } from '../../components/errors';
 import { firstName } from '../../components/people-i-support';
 import { t } from '../../i18n';
@@ -64,6 +66,8 @@ export class Booking implements ReactiveController {
   private day: string | null = null;
   private chosen: Slot | null = null;
   private busy = false;
+  /** Whether the chosen time needs an interpreter for the patient (null: not asked yet). */
+  private offer: InterpreterOffer | null = null;
   /** The visit being moved, when rescheduling. */
   private moving: Appointment | null = null;
 
@@ -112,10 +116,22 @@ export class Booking implements ReactiveController {
     void this.focus('care-times');
   }
 
-  private pickSlot(slot: Slot): void {
+  private pickSlot(slot: Slot, clinician: Clinician, actions: BookingActions): void {
     this.chosen = slot;
     this.host.requestUpdate();
     void this.focus('care-confirm-title');
+    if (!this.moving) void this.askOffer(clinician, slot, actions.forWhom?.[0]?.patient_id);
+  }
+
+  /** Ask whether an interpreter is needed (and free) for the patient at the chosen time. */
+  private async askOffer(clinician: Clinician, slot: Slot, patientId?: string): Promise<void> {
+    this.offer = null;
+    try {
+      this.offer = await interpreterOffer(clinician.id, slot.start, slot.end, patientId);
+    } catch {
+      this.offer = null; // no offer shown: booking still works without an interpreter
+    }
+    this.host.requestUpdate();
   }
 
   private value(id: string): string {
@@ -136,6 +152,7 @@ export class Booking implements ReactiveController {
         const reason = this.value('care-reason');
         const forWhom = this.value('care-for');
         const reminder = this.value('care-reminder');
+        const interpreter = this.host.querySelector<HTMLInputElement>('#care-interpreter')?.checked ?? false;
         const made = await book({
           clinician_id: clinician.id,
           start: slot.start,
@@ -143,6 +160,7 @@ export class Booking implements ReactiveController {
           ...(reason ? { reason } : {}),
           ...(forWhom ? { patient_id: forWhom } : {}),
           ...(reminder && reminder !== 'default' ? { reminder_minutes: Number(reminder) as 0 | 60 | 1440 } : {}),
+          ...(interpreter ? { interpreter: true } : {}),
         });
         actions.booked(made, false);
       }
@@ -192,12 +210,12 @@ export class Booking implements ReactiveController {
               <option value="group">${t('care.visit.group')}</option>
             </select>
           </div>`}
-      ${this.offered === null ? html`<p>${t('app.loading')}</p>` : this.renderCalendar()}
+      ${this.offered === null ? html`<p>${t('app.loading')}</p>` : this.renderCalendar(clinician, actions)}
       <p><button class="button button--quiet" @click=${actions.back}>${t('care.back')}</button></p>
     `;
   }
 
-  private renderCalendar() {
+  private renderCalendar(clinician: Clinician, actions: BookingActions) {
     const offered = this.offered ?? [];
     if (offered.length === 0) return html`<p>${t('care.noFreeTimeWeeks')}</p>`;
     const counts = new Map<string, number>();
@@ -230,7 +248,7 @@ export class Booking implements ReactiveController {
             <ul class="care-slots">
               ${times.map(
                 (s) => html`<li>
-                  <button class="button button--secondary" data-start=${s.start} @click=${() => this.pickSlot(s)}>
+                  <button class="button button--secondary" data-start=${s.start} @click=${() => this.pickSlot(s, clinician, actions)}>
                     ${s.label.split(', ').pop()}
                   </button>
                 </li>`,
@@ -266,7 +284,11 @@ export class Booking implements ReactiveController {
               ${actions.forWhom
                 ? html`<div class="field">
                     <label for="care-for">${t('care.bookFor')}</label>
-                    <select id="care-for">
+                    <select
+                      id="care-for"
+                      @change=${(e: Event) =>
+                        void this.askOffer(clinician, slot, (e.target as HTMLSelectElement).value)}
+                    >
                       ${actions.forWhom.map((d) => html`<option value=${d.patient_id}>${d.patient_name}</option>`)}
                     </select>
                   </div>`
@@ -276,6 +298,7 @@ export class Booking implements ReactiveController {
                 <textarea id="care-reason" maxlength="2000" rows="3"></textarea>
                 <p class="field-hint">${t('care.reasonHint')}</p>
               </div>
+              ${renderInterpreterOffer(this.offer)}
               <div class="field">
                 <label for="care-reminder">${t('care.reminder')}</label>
                 <select id="care-reminder">

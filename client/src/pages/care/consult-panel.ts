@@ -12,6 +12,8 @@ import { ApiError } from '../../api/http';
 import { latestReadings, vitals, type LatestValue, type VitalsSeries } from '../../api/monitoring';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import '../../components/translated-text';
+import { getAccount } from '../../session';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
 import '../monitoring/vitals-chart';
@@ -221,7 +223,8 @@ export class ConsultPanel extends LightElement {
           <ol>
             ${this.messages.map(
               (m) => html`<li><strong>${m.author_name || t('care.consult.someone')}</strong>
-                <span class="consult-chat__time">${formatTime(new Date(m.at))}</span>: ${m.body}</li>`,
+                <span class="consult-chat__time">${formatTime(new Date(m.at))}</span>:
+                <cv-translated-text .text=${m.body} ?mine=${m.author_id === getAccount()?.id}></cv-translated-text></li>`,
             )}
           </ol>
         </div>

@@ -4,6 +4,7 @@ import { markThreadRead, reply, type Thread, type ThreadMessage } from '../../ap
 import { ApiError } from '../../api/http';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
+import '../../components/translated-text';
 import { t } from '../../i18n';
 
 /** What the file picker offers; the server checks the bytes themselves. */
@@ -117,7 +118,7 @@ export class ThreadView extends LightElement {
           <span class="message__author">${author}</span>
           <time datetime=${message.created_at}>${when(message.created_at)}</time>
         </p>
-        <p class="message__body">${message.body}</p>
+        <p class="message__body"><cv-translated-text .text=${message.body} ?mine=${mine}></cv-translated-text></p>
         ${message.attachments.length
           ? html`<ul class="message__files" role="list">
               ${message.attachments.map(

@@ -15,3 +15,6 @@ router = APIRouter()
 for area in (availability, appointments, rooms, encounters, patients):
     router.include_router(area.router)
 router.include_router(health.router)  # the patient's health record (care/health_record.py)
+from careverse.care.api import interpreters  # noqa: E402 - the interpreter pool and offer
+
+router.include_router(interpreters.router)

@@ -50,7 +50,7 @@ async def book(body: AppointmentIn, actor: CurrentActor, care: Care, tz: TzParam
     zone = await viewer_zone(care.session, actor, tz)
     appt = await care.booking.book(
         actor, body.clinician_id, body.start, body.visit_type, body.reason, body.patient_id,
-        reminder_minutes=body.reminder_minutes,
+        reminder_minutes=body.reminder_minutes, interpreter=body.interpreter,
     )  # fmt: skip
     return appointment_out(await care.booking.view(appt, zone), care.settings)
 
