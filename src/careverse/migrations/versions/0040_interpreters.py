@@ -1,7 +1,7 @@
 """care: the interpreter pool
 
 Revision ID: 0040_interpreters
-Revises: 0035_training_lab_runs
+Revises: 0039_training_extras
 Create Date: 2026-12-01 12:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careverse.kernel.db
 
 revision: str = "0040_interpreters"
-down_revision: str | None = "0035_training_lab_runs"
+down_revision: str | None = "0039_training_extras"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
