@@ -18,6 +18,7 @@ from careverse import (
     __version__,
     care,
     community,
+    events,
     fhir,
     groups,
     identity,
@@ -60,6 +61,7 @@ CAPABILITIES = (
     training,
     groups,
     mentoring,
+    events,
     fhir,
     web,
 )

@@ -378,4 +378,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.mentoring.demo import seed as seed_mentoring
 
     await seed_mentoring(session, accounts)  # two approved mentors, Jonas mentored by Lucía
+    from careverse.events.demo import seed as seed_events
+
+    await seed_events(session, accounts)  # a vaccination-week campaign hosted by Nurse Kim
     return list(PEOPLE)

@@ -21,6 +21,7 @@ import msgspec
 
 from careverse.world import messages, pacer, tick
 from careverse.world import protocol as proto
+from careverse.world import stage as stage_tool
 from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.circle import CircleState
@@ -28,6 +29,7 @@ from careverse.world.connection import Client, Limits
 from careverse.world.lab import LabState
 from careverse.world.lab import current as lab_now
 from careverse.world.relay import LocalRelay, Relay
+from careverse.world.stage import StageState
 from careverse.world.templates import Template
 
 if TYPE_CHECKING:
@@ -61,6 +63,7 @@ class Instance:
     calm_before: dict[str, int] = field(default_factory=dict)  # anonymous calm ratings
     calm_after: dict[str, int] = field(default_factory=dict)
     lab: LabState | None = None  # the training lab's shared patient (lab.py)
+    stage: StageState = field(default_factory=StageState)  # an event's stage (stage.py)
 
     def __post_init__(self) -> None:
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
@@ -170,6 +173,8 @@ class Instance:
                 pacer=pacer.running(self), lab=lab_now(self),
             )
         )  # fmt: skip
+        if self.stage.live:
+            stage_tool.welcome(self, avatar, client)
         if self.calm_before or self.calm_after:
             client.push(pacer.aggregate(self))
         if spectator:
