@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.community import members as community_members
@@ -37,7 +37,7 @@ from careverse.identity.deps import CurrentActor
 from careverse.kernel import clock
 from careverse.kernel.config import Settings
 from careverse.kernel.deps import get_session, get_settings
-from careverse.kernel.errors import InvalidInput, NotFound
+from careverse.kernel.errors import NotFound
 from careverse.kernel.policy import Actor
 
 router = APIRouter(prefix="/api/events", tags=["events"], responses=ERRORS)
@@ -154,17 +154,13 @@ async def set_slides(slug: str, body: SlidesIn, actor: CurrentActor, session: Se
 @router.post("/{slug}/slides/image", response_model=SlideOut, status_code=201)
 async def add_slide_image(
     slug: str,
-    request: Request,
     actor: CurrentActor,
     session: Session,
-    caption: Annotated[str, Query(max_length=300)] = "",
+    file: Annotated[UploadFile, File(description="A PNG or JPEG, at most 2 MB")],
+    caption: Annotated[str, Form(max_length=300)] = "",
 ) -> SlideOut:
-    """Append an image slide: the request body is the PNG or JPEG file (at most 2 MB)."""
-    data = b""
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > live.MAX_IMAGE:
-            raise InvalidInput("A slide image is at most 2 MB.", field="image")
+    """Append an image slide (hosts)."""
+    data = await file.read(live.MAX_IMAGE + 1)
     return _slide(await live.add_image(session, actor, slug, data, caption))
 
 

@@ -102,8 +102,8 @@ async def test_access_404_for_hidden_403_for_host_tools_and_422s(client, person)
     r = await client.put(f"/api/events/{pub['slug']}/slides", json={"texts": [""]},
                          headers=admin.headers)  # fmt: skip
     assert r.status_code == 422
-    r = await client.post(f"/api/events/{pub['slug']}/slides/image", content=b"not an image",
-                          headers=admin.headers)  # fmt: skip
+    r = await client.post(f"/api/events/{pub['slug']}/slides/image",
+                          files={"file": ("a.png", b"no")}, headers=admin.headers)  # fmt: skip
     assert r.status_code == 422 and "image" in r.text
 
 
@@ -159,7 +159,7 @@ async def test_questions_are_moderated_and_the_audience_sees_the_approved(app, c
                          headers=admin.headers)  # fmt: skip
     assert [s["text"] for s in r.json()["slides"]] == ["Welcome", "Who can"]
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-    r = await client.post(f"/api/events/{slug}/slides/image?caption=Chart", content=png,
+    r = await client.post(f"/api/events/{slug}/slides/image", files={"file": ("c.png", png)},
                           headers=admin.headers)  # fmt: skip
     assert r.status_code == 201 and r.json()["image"] is True
     r = await client.get(f"/api/events/{slug}/slides/{r.json()['id']}/image", headers=b.headers)
