@@ -15,6 +15,7 @@ import { AREAS, areaFor, roleHome, type Area } from './roles';
 import { GROUP_ROUTES } from './pages/groups/routes';
 import { TRAINING_ROUTES } from './pages/training/routes';
 import { MENTORING_ROUTES } from './pages/mentoring/routes';
+import { EVENT_ROUTES } from './pages/events/routes';
 
 /**
  * Who may open a route:
@@ -386,6 +387,7 @@ export const ROUTES: readonly RouteEntry[] = [
   ...GROUP_ROUTES,
   ...TRAINING_ROUTES,
   ...MENTORING_ROUTES,
+  ...EVENT_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

@@ -4,10 +4,10 @@ import { api, apiUrl, type Schema, type Sent } from './typed';
 
 export type EventInfo = Sent<Schema<'EventOut'>>;
 export type NewEvent = Schema<'EventIn'>;
-export type Slide = Sent<Schema<'SlideOut'>>;
-export type Question = Sent<Schema<'QuestionOut'>>;
-export type Asked = Sent<Schema<'QuestionAskedOut'>>;
-export type Recording = Sent<Schema<'RecordingOut'>>;
+export type Slide = Sent<Schema<'EventSlideOut'>>;
+export type Question = Sent<Schema<'EventQuestionOut'>>;
+export type Asked = Sent<Schema<'EventQuestionAskedOut'>>;
+export type Recording = Sent<Schema<'EventRecordingOut'>>;
 export type Decision = 'approve' | 'answer' | 'dismiss';
 
 export async function events(past = false): Promise<EventInfo[]> {
@@ -34,7 +34,7 @@ export function cancel(slug: string): Promise<EventInfo> {
   return api.post('/api/events/{slug}/cancel', { path: { slug } });
 }
 
-export function joinEvent(slug: string): Promise<Sent<Schema<'JoinedOut'>>> {
+export function joinEvent(slug: string): Promise<Sent<Schema<'EventJoinedOut'>>> {
   return api.post('/api/events/{slug}/join', { path: { slug } });
 }
 
@@ -56,13 +56,15 @@ export async function setSlides(slug: string, texts: string[]): Promise<Slide[]>
   return (await api.put('/api/events/{slug}/slides', { path: { slug }, body: { texts } })).slides;
 }
 
-/** Append an image slide: the file is the request's body. */
-export function addSlideImage(slug: string, file: File): Promise<Slide> {
-  const url = apiUrl('/api/events/{slug}/slides/image', { path: { slug } });
-  return request<Slide>('POST', url, file, { headers: { 'Content-Type': file.type } });
+/** Append an image slide (a PNG or JPEG the host chose). */
+export function addSlideImage(slug: string, file: File, caption = ''): Promise<Slide> {
+  const form = new FormData();
+  form.append('file', file);
+  form.append('caption', caption);
+  return request<Slide>('POST', `/api/events/${encodeURIComponent(slug)}/slides/image`, form);
 }
 
-export function questions(slug: string): Promise<Sent<Schema<'QuestionsOut'>>> {
+export function questions(slug: string): Promise<Sent<Schema<'EventQuestionsOut'>>> {
   return api.get('/api/events/{slug}/questions', { path: { slug } });
 }
 

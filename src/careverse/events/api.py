@@ -14,21 +14,21 @@ from careverse.community import members as community_members
 from careverse.events import live
 from careverse.events.models import EventQuestion, EventSlide
 from careverse.events.schemas import (
-    DecisionIn,
+    EventDecisionIn,
     EventIn,
+    EventJoinedOut,
+    EventLogEntryOut,
     EventOut,
+    EventPersonOut,
+    EventQuestionAskedOut,
+    EventQuestionIn,
+    EventQuestionOut,
+    EventQuestionsOut,
+    EventRecordingOut,
+    EventSlideOut,
+    EventSlidesIn,
+    EventSlidesOut,
     EventsOut,
-    JoinedOut,
-    LogEntryOut,
-    PersonOut,
-    QuestionAskedOut,
-    QuestionIn,
-    QuestionOut,
-    QuestionsOut,
-    RecordingOut,
-    SlideOut,
-    SlidesIn,
-    SlidesOut,
 )
 from careverse.events.service import EventService, EventSpec, EventView
 from careverse.identity import directory
@@ -58,8 +58,8 @@ async def _out(session: AsyncSession, actor: Actor, view: EventView) -> EventOut
         visibility=e.visibility, template=e.template, community=community,
         starts_at=e.starts_at, ends_at=e.ends_at, capacity=e.capacity,
         registered=view.registered, waitlisted=view.waitlisted,
-        hosts=[PersonOut(id=h, name=names.get(h, "")) for h in view.hosts],
-        speakers=[PersonOut(id=s, name=names.get(s, "")) for s in view.speakers],
+        hosts=[EventPersonOut(id=h, name=names.get(h, "")) for h in view.hosts],
+        speakers=[EventPersonOut(id=s, name=names.get(s, "")) for s in view.speakers],
         my_role=mine.role if mine and mine.status != "cancelled" else None,
         my_status=mine.status if mine else None,
         host=bool(mine and mine.role == "host" and registered),
@@ -128,37 +128,37 @@ async def calendar_file(
     )
 
 
-@router.post("/{slug}/join", response_model=JoinedOut)
-async def join(slug: str, actor: CurrentActor, session: Session) -> JoinedOut:
+@router.post("/{slug}/join", response_model=EventJoinedOut)
+async def join(slug: str, actor: CurrentActor, session: Session) -> EventJoinedOut:
     """Enter the event's space (hosts from an hour before, registrants from 15 minutes)."""
     joined = await live.join(session, actor, slug)
-    return JoinedOut(space_id=joined.space_id, host=joined.host, speakers=joined.speakers)
+    return EventJoinedOut(space_id=joined.space_id, host=joined.host, speakers=joined.speakers)
 
 
-def _slide(s: EventSlide) -> SlideOut:
-    return SlideOut(id=s.id, position=s.position, text=s.text, image=s.media_type is not None)
+def _slide(s: EventSlide) -> EventSlideOut:
+    return EventSlideOut(id=s.id, position=s.position, text=s.text, image=s.media_type is not None)
 
 
-@router.get("/{slug}/slides", response_model=SlidesOut)
-async def list_slides(slug: str, actor: CurrentActor, session: Session) -> SlidesOut:
-    return SlidesOut(slides=[_slide(s) for s in await live.slides(session, actor, slug)])
+@router.get("/{slug}/slides", response_model=EventSlidesOut)
+async def list_slides(slug: str, actor: CurrentActor, session: Session) -> EventSlidesOut:
+    return EventSlidesOut(slides=[_slide(s) for s in await live.slides(session, actor, slug)])
 
 
-@router.put("/{slug}/slides", response_model=SlidesOut)
-async def set_slides(slug: str, body: SlidesIn, actor: CurrentActor, session: Session):
+@router.put("/{slug}/slides", response_model=EventSlidesOut)
+async def set_slides(slug: str, body: EventSlidesIn, actor: CurrentActor, session: Session):
     """Replace the slides with a list of slide texts (hosts)."""
     await live.set_texts(session, actor, slug, body.texts)
-    return SlidesOut(slides=[_slide(s) for s in await live.slides(session, actor, slug)])
+    return EventSlidesOut(slides=[_slide(s) for s in await live.slides(session, actor, slug)])
 
 
-@router.post("/{slug}/slides/image", response_model=SlideOut, status_code=201)
+@router.post("/{slug}/slides/image", response_model=EventSlideOut, status_code=201)
 async def add_slide_image(
     slug: str,
     actor: CurrentActor,
     session: Session,
     file: Annotated[UploadFile, File(description="A PNG or JPEG, at most 2 MB")],
     caption: Annotated[str, Form(max_length=300)] = "",
-) -> SlideOut:
+) -> EventSlideOut:
     """Append an image slide (hosts)."""
     data = await file.read(live.MAX_IMAGE + 1)
     return _slide(await live.add_image(session, actor, slug, data, caption))
@@ -172,10 +172,10 @@ async def slide_image(slug: str, slide_id: uuid.UUID, actor: CurrentActor, sessi
 
 async def _questions(
     session: AsyncSession, rows: list[EventQuestion], host: bool, me: uuid.UUID
-) -> list[QuestionOut]:
+) -> list[EventQuestionOut]:
     names = await directory.display_names(session, {q.account_id for q in rows if q.account_id})
     return [
-        QuestionOut(
+        EventQuestionOut(
             id=q.id,
             text=q.body,
             status=q.status,
@@ -187,51 +187,51 @@ async def _questions(
     ]
 
 
-@router.post("/{slug}/questions", response_model=QuestionAskedOut, status_code=201)
+@router.post("/{slug}/questions", response_model=EventQuestionAskedOut, status_code=201)
 async def ask(
-    slug: str, body: QuestionIn, actor: CurrentActor, session: Session, settings: AppSettings
-) -> QuestionAskedOut:
+    slug: str, body: EventQuestionIn, actor: CurrentActor, session: Session, settings: AppSettings
+) -> EventQuestionAskedOut:
     """Raise a question for the hosts; crisis language holds it and tells a human now."""
     q = await live.ask(session, actor, slug, body.text, settings)
-    return QuestionAskedOut(
+    return EventQuestionAskedOut(
         id=q.id, text=q.body, status=q.status, asked_at=q.asked_at, mine=True, asker=None,
         crisis=q.crisis,
     )  # fmt: skip
 
 
-@router.get("/{slug}/questions", response_model=QuestionsOut)
-async def list_questions(slug: str, actor: CurrentActor, session: Session) -> QuestionsOut:
+@router.get("/{slug}/questions", response_model=EventQuestionsOut)
+async def list_questions(slug: str, actor: CurrentActor, session: Session) -> EventQuestionsOut:
     """Hosts: every question with its asker. Others: the approved and answered, and their own."""
     rows, host = await live.questions(session, actor, slug)
     shown = await _questions(session, rows, host, actor.account_id)
-    return QuestionsOut(questions=shown, host=host)
+    return EventQuestionsOut(questions=shown, host=host)
 
 
-@router.post("/{slug}/questions/{question_id}", response_model=QuestionOut)
+@router.post("/{slug}/questions/{question_id}", response_model=EventQuestionOut)
 async def decide(
-    slug: str, question_id: uuid.UUID, body: DecisionIn, actor: CurrentActor, session: Session
-) -> QuestionOut:
+    slug: str, question_id: uuid.UUID, body: EventDecisionIn, actor: CurrentActor, session: Session
+) -> EventQuestionOut:
     """A host approves, answers or dismisses a question (the stage does the same live)."""
     q = await live.decide(session, actor, slug, question_id, body.decision)
     (out,) = await _questions(session, [q], True, actor.account_id)
     return out
 
 
-@router.get("/{slug}/recording", response_model=RecordingOut)
-async def recording(slug: str, actor: CurrentActor, session: Session) -> RecordingOut:
+@router.get("/{slug}/recording", response_model=EventRecordingOut)
+async def recording(slug: str, actor: CurrentActor, session: Session) -> EventRecordingOut:
     """The slides, the stage's log (start, slides, chat, end) and the questions taken, with
     their times: registrants, once the event started. Nobody's audio or video."""
     found = await live.recording(session, actor, slug)
     entries = []
     for e in found["log"]:
-        entry = LogEntryOut(kind=e.kind, at=e.at)
+        entry = EventLogEntryOut(kind=e.kind, at=e.at)
         if e.kind == "slide" and e.detail.isdigit():
             entry.slide = int(e.detail)
         elif e.kind == "chat":
             said = json.loads(e.detail or "{}")
             entry.name, entry.text = said.get("name"), said.get("text")
         entries.append(entry)
-    return RecordingOut(
+    return EventRecordingOut(
         slides=[_slide(s) for s in found["slides"]],
         log=entries,
         questions=await _questions(session, found["questions"], False, actor.account_id),

@@ -24,7 +24,7 @@ class EventIn(BaseModel):
     speakers: list[uuid.UUID] = Field(default_factory=list, max_length=10)
 
 
-class PersonOut(BaseModel):
+class EventPersonOut(BaseModel):
     id: uuid.UUID
     name: str
 
@@ -42,8 +42,8 @@ class EventOut(BaseModel):
     capacity: int
     registered: int
     waitlisted: int
-    hosts: list[PersonOut]
-    speakers: list[PersonOut]
+    hosts: list[EventPersonOut]
+    speakers: list[EventPersonOut]
     my_role: str | None
     my_status: str | None
     host: bool
@@ -56,32 +56,32 @@ class EventsOut(BaseModel):
     events: list[EventOut]
 
 
-class JoinedOut(BaseModel):
+class EventJoinedOut(BaseModel):
     space_id: uuid.UUID
     host: bool
     speakers: list[uuid.UUID]
 
 
-class SlidesIn(BaseModel):
+class EventSlidesIn(BaseModel):
     texts: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(max_length=100)
 
 
-class SlideOut(BaseModel):
+class EventSlideOut(BaseModel):
     id: uuid.UUID
     position: int
     text: str
     image: bool
 
 
-class SlidesOut(BaseModel):
-    slides: list[SlideOut]
+class EventSlidesOut(BaseModel):
+    slides: list[EventSlideOut]
 
 
-class QuestionIn(BaseModel):
+class EventQuestionIn(BaseModel):
     text: str = Field(min_length=3, max_length=500)
 
 
-class QuestionOut(BaseModel):
+class EventQuestionOut(BaseModel):
     id: uuid.UUID
     text: str
     status: str
@@ -90,20 +90,20 @@ class QuestionOut(BaseModel):
     asker: str | None = Field(description="Shown to hosts only")
 
 
-class QuestionAskedOut(QuestionOut):
+class EventQuestionAskedOut(EventQuestionOut):
     crisis: bool
 
 
-class QuestionsOut(BaseModel):
-    questions: list[QuestionOut]
+class EventQuestionsOut(BaseModel):
+    questions: list[EventQuestionOut]
     host: bool
 
 
-class DecisionIn(BaseModel):
+class EventDecisionIn(BaseModel):
     decision: Literal["approve", "answer", "dismiss"]
 
 
-class LogEntryOut(BaseModel):
+class EventLogEntryOut(BaseModel):
     kind: str
     at: datetime
     slide: int | None = None
@@ -111,7 +111,7 @@ class LogEntryOut(BaseModel):
     text: str | None = None
 
 
-class RecordingOut(BaseModel):
-    slides: list[SlideOut]
-    log: list[LogEntryOut]
-    questions: list[QuestionOut]
+class EventRecordingOut(BaseModel):
+    slides: list[EventSlideOut]
+    log: list[EventLogEntryOut]
+    questions: list[EventQuestionOut]
