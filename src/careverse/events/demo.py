@@ -37,7 +37,7 @@ async def seed(session: AsyncSession, accounts: dict) -> None:
     spec = EventSpec(
         slug=SLUG, title="Vaccination week: ask a nurse", kind="campaign",
         description="A short talk on this year's flu and COVID-19 vaccines, then your questions.",
-        starts_at=start, duration_minutes=60, capacity=200, template="clinic-lobby",
+        starts_at=start, duration_minutes=60, capacity=50, template="clinic-lobby",
     )  # fmt: skip
     service = EventService(session)
     await service.create(organiser, None, spec, hosts=[host.id])
