@@ -18,8 +18,9 @@ export function eventInfo(slug: string): Promise<EventInfo> {
   return api.get('/api/events/{slug}', { path: { slug } });
 }
 
-export function eventOfSpace(spaceId: string): Promise<EventInfo> {
-  return api.get('/api/events/spaces/{space_id}', { path: { space_id: spaceId } });
+/** The event held in a space, or null (none, or not one's to see). */
+export async function eventOfSpace(spaceId: string): Promise<EventInfo | null> {
+  return (await api.get('/api/events/spaces/{space_id}', { path: { space_id: spaceId } })).event;
 }
 
 export function createEvent(body: NewEvent): Promise<EventInfo> {

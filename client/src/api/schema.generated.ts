@@ -891,7 +891,8 @@ export interface paths {
   "/api/events/spaces/{space_id}": {
     /**
      * Event Of Space
-     * @description The event held in a space (the space page's event panel); 404 when none or hidden.
+     * @description The event held in a space, for the space page's event panel: ``null`` when the space
+     * holds none or the caller may not see it (the same answer, so nothing is told).
      */
     get: operations["event_of_space_api_events_spaces__space_id__get"];
   };
@@ -4365,6 +4366,10 @@ export interface components {
       slide?: number | null;
       /** Text */
       text?: string | null;
+    };
+    /** EventOfSpaceOut */
+    EventOfSpaceOut: {
+      event: components["schemas"]["EventOut"] | null;
     };
     /** EventOut */
     EventOut: {
@@ -15575,7 +15580,8 @@ export interface operations {
   };
   /**
    * Event Of Space
-   * @description The event held in a space (the space page's event panel); 404 when none or hidden.
+   * @description The event held in a space, for the space page's event panel: ``null`` when the space
+   * holds none or the caller may not see it (the same answer, so nothing is told).
    */
   event_of_space_api_events_spaces__space_id__get: {
     parameters: {
@@ -15587,7 +15593,7 @@ export interface operations {
       /** @description Successful Response */
       200: {
         content: {
-          "application/json": components["schemas"]["EventOut"];
+          "application/json": components["schemas"]["EventOfSpaceOut"];
         };
       };
       /** @description Bad request */

@@ -18,6 +18,7 @@ from careverse.events.schemas import (
     EventIn,
     EventJoinedOut,
     EventLogEntryOut,
+    EventOfSpaceOut,
     EventOut,
     EventPersonOut,
     EventQuestionAskedOut,
@@ -91,11 +92,17 @@ async def create_event(body: EventIn, actor: CurrentActor, session: Session) -> 
     return await _out(session, actor, view)
 
 
-@router.get("/spaces/{space_id}", response_model=EventOut)
-async def event_of_space(space_id: uuid.UUID, actor: CurrentActor, session: Session) -> EventOut:
-    """The event held in a space (the space page's event panel); 404 when none or hidden."""
+@router.get("/spaces/{space_id}", response_model=EventOfSpaceOut)
+async def event_of_space(
+    space_id: uuid.UUID, actor: CurrentActor, session: Session
+) -> EventOfSpaceOut:
+    """The event held in a space, for the space page's event panel: ``null`` when the space
+    holds none or the caller may not see it (the same answer, so nothing is told)."""
     event = await live.by_space(session, actor, space_id)
-    return await _out(session, actor, await EventService(session).get(actor, event.slug))
+    if event is None:
+        return EventOfSpaceOut(event=None)
+    view = await EventService(session).get(actor, event.slug)
+    return EventOfSpaceOut(event=await _out(session, actor, view))
 
 
 @router.get("/{slug}", response_model=EventOut)

@@ -89,12 +89,16 @@ async def join(session: AsyncSession, actor: Actor, slug: str) -> Joined:
     return Joined(event, event.space_id, host, speakers)
 
 
-async def by_space(session: AsyncSession, actor: Actor, space_id: uuid.UUID) -> Event:
-    """The event held in ``space_id``, if the caller may see it (404 otherwise)."""
+async def by_space(session: AsyncSession, actor: Actor, space_id: uuid.UUID) -> Event | None:
+    """The event held in ``space_id``, if the caller may see it (None otherwise: a space that
+    holds no event and one whose event is hidden answer the same)."""
     event = await session.scalar(select(Event).where(Event.space_id == space_id))
     if event is None:
-        raise NotFound("Not found.")
-    found, _ = await access.visible_event(session, actor, event.slug)
+        return None
+    try:
+        found, _ = await access.visible_event(session, actor, event.slug)
+    except NotFound:
+        return None
     return found
 
 

@@ -52,6 +52,10 @@ class EventOut(BaseModel):
     space_id: uuid.UUID | None = Field(description="Given to its registrants only")
 
 
+class EventOfSpaceOut(BaseModel):
+    event: EventOut | None
+
+
 class EventsOut(BaseModel):
     events: list[EventOut]
 

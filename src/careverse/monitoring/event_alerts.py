@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from careverse.events.events import EventQuestionCrisis
 from careverse.kernel.notify import NotificationRequested
 from careverse.kernel.uow import unit_of_work
-from careverse.monitoring.alerts import alert_changed, apply_finding
+from careverse.monitoring.alerts import open_urgent
 from careverse.monitoring.findings import Finding
 
 SOURCE = "events"
@@ -25,18 +25,12 @@ NOTICE = "A question at an event needs a human now"
 
 
 async def open_event_question_alert(event: EventQuestionCrisis, session: AsyncSession) -> None:
-    uow = unit_of_work(session)
     if event.patient_id is not None:
-        finding = Finding(
+        await open_urgent(session, event.patient_id, Finding(
             key=f"{SOURCE}:{event.question_id.hex}", source=SOURCE, firing=True, severity="high",
             title=TITLE, why=event.why(),
-        )  # fmt: skip
-        applied = await apply_finding(session, event.patient_id, finding, auto_resolve=False)
-        if applied is not None:
-            alert, change, previous = applied
-            await uow.publish(
-                await alert_changed(session, alert, change, previous_severity=previous)
-            )
+        ))  # fmt: skip
+    uow = unit_of_work(session)
     for account in event.recipients:
         await uow.publish(NotificationRequested(
             account_id=account, kind="events.crisis", title=NOTICE,

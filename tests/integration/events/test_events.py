@@ -74,6 +74,8 @@ async def test_access_404_for_hidden_403_for_host_tools_and_422s(client, person)
     for path in ("", "/slides", "/questions", "/recording", "/event.ics"):
         r = await client.get(f"/api/events/{slug}{path}", headers=outsider.headers)
         assert r.status_code == 404, (path, r.text)
+    r = await client.get(f"/api/events/spaces/{made['space_id']}", headers=outsider.headers)
+    assert r.json() == {"event": None}  # as for a space with no event
     r = await client.post(f"/api/events/{slug}/register", headers=outsider.headers)
     assert r.status_code == 404
     assert slug not in [
@@ -121,7 +123,9 @@ async def test_questions_are_moderated_and_the_audience_sees_the_approved(app, c
     r = await client.get(f"/api/spaces/{space}", headers=a.headers)
     assert r.status_code == 200 and r.json()["template"] == "auditorium"
     r = await client.get(f"/api/events/spaces/{space}", headers=a.headers)
-    assert r.status_code == 200 and r.json()["slug"] == slug
+    assert r.status_code == 200 and r.json()["event"]["slug"] == slug
+    r = await client.get(f"/api/events/spaces/{uuid.uuid4()}", headers=a.headers)
+    assert r.status_code == 200 and r.json() == {"event": None}
 
     asked = []
     for text_ in ("Is the booster safe in pregnancy?", "Can carers get one too?"):

@@ -102,11 +102,7 @@ export class EventPanel extends LightElement {
   private async load(): Promise<void> {
     try {
       this.event = await eventOfSpace(this.spaceId);
-    } catch {
-      this.event = null; // not an event's space (or not ours to see): no panel
-      return;
-    }
-    try {
+      if (!this.event) return; // not an event's space (or not ours to see): no panel
       this.slides = await slides(this.event.slug);
       await this.refresh();
     } catch (error) {
