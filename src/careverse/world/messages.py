@@ -117,6 +117,8 @@ def chat(inst: Instance, me: Avatar, client: Client, chat: proto.Chat) -> None:
 def signal(inst: Instance, me: Avatar, message: proto.Signal) -> None:
     """WebRTC signalling to one peer (here or on another node), or joining/leaving the call."""
     if message.kind == "call":
+        if message.data == "on":
+            stage.joining_call(inst, me)  # an event's silenced audience stays silent
         inst.set_call(me, message.data == "on")
         return
     target = inst.clients.get(message.to)

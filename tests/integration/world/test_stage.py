@@ -66,9 +66,11 @@ async def test_host_runs_the_stage_and_approves_a_question(live, person):
                 said = await h.wait_for(lambda m: isinstance(m, proto.ChatOut))
                 assert said.text == "Hello from the audience"
 
+                await cb.send(proto.Signal(to="*", kind="call", data="on"))  # joins the call
+                await h.wait_for(event("muted", cb.you))  # everyone silences their sound
                 await h.send(proto.StageCtl(action="up", target=ca.you))
-                await cb.wait_for(event("unmuted", ca.you))
-                up = await cb.wait_for(event("stage"))
+                await ca.wait_for(event("unmuted", ca.you))
+                up = await cb.wait_for(lambda m: event("stage")(m) and ca.you in m.detail)
                 assert sorted(json.loads(up.detail)["speakers"]) == sorted([h.you, ca.you])
                 await h.send(proto.StageCtl(action="slide", slide=2))
                 shown = await cb.wait_for(lambda m: event("stage")(m) and '"slide": 2' in m.detail)
