@@ -18,6 +18,7 @@ import { MENTORING_ROUTES } from './pages/mentoring/routes';
 import { GALLERY_ROUTES } from './pages/gallery/routes';
 import { RESEARCH_SIM_ROUTES } from './pages/research/sim-routes';
 import { RESEARCH_ROUTES } from './pages/research/routes';
+import { EVENT_ROUTES } from './pages/events/routes';
 
 /**
  * Who may open a route:
@@ -392,6 +393,7 @@ export const ROUTES: readonly RouteEntry[] = [
   ...GALLERY_ROUTES,
   ...RESEARCH_SIM_ROUTES,
   ...RESEARCH_ROUTES,
+  ...EVENT_ROUTES,
   {
     // Every other area: its placeholder until it has a page.
     name: 'area',

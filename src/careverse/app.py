@@ -18,6 +18,7 @@ from careverse import (
     __version__,
     care,
     community,
+    events,
     fhir,
     gallery,
     groups,
@@ -64,6 +65,7 @@ CAPABILITIES = (
     mentoring,
     gallery,
     research,
+    events,
     fhir,
     web,
 )

@@ -388,4 +388,7 @@ async def seed(session: AsyncSession, settings: Settings) -> list[DemoPerson]:
     from careverse.research.demo import seed as seed_research
 
     await seed_research(session, accounts)  # a study, three consents, a cohort, a trial
+    from careverse.events.demo import seed as seed_events
+
+    await seed_events(session, accounts)  # a vaccination-week campaign hosted by Nurse Kim
     return list(PEOPLE)

@@ -8,6 +8,7 @@ from careverse.community import library_models as community_library_models
 from careverse.community import models as community_models
 from careverse.community import moderation_models as community_moderation_models
 from careverse.community import quality_models as community_quality_models
+from careverse.events import models as events_models
 from careverse.fhir import bulk_models as fhir_bulk_models
 from careverse.gallery import models as gallery_models
 from careverse.groups import models as groups_models
@@ -38,6 +39,7 @@ __all__ = [
     "community_models",
     "community_moderation_models",
     "community_quality_models",
+    "events_models",
     "fhir_bulk_models",
     "gallery_models",
     "groups_models",

@@ -13,6 +13,7 @@ account's tombstone (its row, with no e-mail, name or password) and the erasure 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Column, String, Table, Text, Uuid, func, select
@@ -23,6 +24,7 @@ from careverse.kernel.db import Base
 from careverse.kernel.uow import unit_of_work
 from careverse.privacy.service import PrivacyService
 from careverse.world.models import SpaceObject
+from careverse.world.stage_events import StageRecorded
 from tests.integration.care.support import BEFORE_NINE
 from tests.integration.care.test_erasure import visit_with_everything
 from tests.integration.care.test_health_record import fill
@@ -210,6 +212,16 @@ async def populate(app, client, person) -> dict[str, Person]:
     (who,) = await ok("GET", f"{studies}/trials/{trial['id']}/eligible", researcher)
     await ok("POST", f"{studies}/trials/{trial['id']}/enrolments", researcher,
              {"participant": who})  # fmt: skip
+
+    # Events: registered for a talk, a question raised, a line of its chat in the recording.
+    talk = await ok("POST", "/api/events", admin, {"slug": "erasure-talk", "title": "A talk",
+                    "kind": "talk", "starts_at": (BEFORE_NINE + timedelta(hours=1)).isoformat(),
+                    "duration_minutes": 60, "capacity": 10})  # fmt: skip
+    await ok("POST", "/api/events/erasure-talk/register", patient)
+    await ok("POST", "/api/events/erasure-talk/questions", patient, {"text": "A question"})
+    async with app.state.runtime.db.session() as session, unit_of_work(session) as uow:
+        await uow.publish(StageRecorded(space_id=uuid.UUID(talk["space_id"]), kind="chat",
+                                        account_id=patient.id, detail="{}", at=0.0))  # fmt: skip
     return {"patient": patient, "bystander": bystander}
 
 
@@ -261,6 +273,9 @@ async def test_after_erasure_no_table_refers_to_the_patient(app, client, person)
         "gallery_works",
         "research_consents",
         "research_allocations",
+        "event_people",
+        "event_questions",
+        "event_log",
         "audit_events",
     } <= tables, sorted(tables)
 

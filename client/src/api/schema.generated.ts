@@ -899,6 +899,106 @@ export interface paths {
      */
     get: operations["thread_stream_api_community_threads__thread_id__stream_get"];
   };
+  "/api/events": {
+    /**
+     * List Events
+     * @description Upcoming (and running) events the caller may see, soonest first; ``past`` the ended.
+     */
+    get: operations["list_events_api_events_get"];
+    /**
+     * Create Event
+     * @description Organisers create an event of their community (or site staff, of the site); the creator
+     * and ``hosts`` host it, ``speakers`` speak.
+     */
+    post: operations["create_event_api_events_post"];
+  };
+  "/api/events/spaces/{space_id}": {
+    /**
+     * Event Of Space
+     * @description The event held in a space, for the space page's event panel: ``null`` when the space
+     * holds none or the caller may not see it (the same answer, so nothing is told).
+     */
+    get: operations["event_of_space_api_events_spaces__space_id__get"];
+  };
+  "/api/events/{slug}": {
+    /** Get Event */
+    get: operations["get_event_api_events__slug__get"];
+  };
+  "/api/events/{slug}/cancel": {
+    /**
+     * Cancel
+     * @description Cancel one's registration; the first on the waitlist takes the place.
+     */
+    post: operations["cancel_api_events__slug__cancel_post"];
+  };
+  "/api/events/{slug}/event.ics": {
+    /**
+     * Calendar File
+     * @description The event as an iCalendar file (a neutral title, times in UTC), for registrants.
+     */
+    get: operations["calendar_file_api_events__slug__event_ics_get"];
+  };
+  "/api/events/{slug}/join": {
+    /**
+     * Join
+     * @description Enter the event's space (hosts from an hour before, registrants from 15 minutes).
+     */
+    post: operations["join_api_events__slug__join_post"];
+  };
+  "/api/events/{slug}/questions": {
+    /**
+     * List Questions
+     * @description Hosts: every question with its asker. Others: the approved and answered, and their own.
+     */
+    get: operations["list_questions_api_events__slug__questions_get"];
+    /**
+     * Ask
+     * @description Raise a question for the hosts; crisis language holds it and tells a human now.
+     */
+    post: operations["ask_api_events__slug__questions_post"];
+  };
+  "/api/events/{slug}/questions/{question_id}": {
+    /**
+     * Decide
+     * @description A host approves, answers or dismisses a question (the stage does the same live).
+     */
+    post: operations["decide_api_events__slug__questions__question_id__post"];
+  };
+  "/api/events/{slug}/recording": {
+    /**
+     * Recording
+     * @description The slides, the stage's log (start, slides, chat, end) and the questions taken, with
+     * their times: registrants, once the event started. Nobody's audio or video.
+     */
+    get: operations["recording_api_events__slug__recording_get"];
+  };
+  "/api/events/{slug}/register": {
+    /**
+     * Register
+     * @description Register; a full event puts one on the waitlist.
+     */
+    post: operations["register_api_events__slug__register_post"];
+  };
+  "/api/events/{slug}/slides": {
+    /** List Slides */
+    get: operations["list_slides_api_events__slug__slides_get"];
+    /**
+     * Set Slides
+     * @description Replace the slides with a list of slide texts (hosts).
+     */
+    put: operations["set_slides_api_events__slug__slides_put"];
+  };
+  "/api/events/{slug}/slides/image": {
+    /**
+     * Add Slide Image
+     * @description Append an image slide (hosts).
+     */
+    post: operations["add_slide_image_api_events__slug__slides_image_post"];
+  };
+  "/api/events/{slug}/slides/{slide_id}/image": {
+    /** Slide Image */
+    get: operations["slide_image_api_events__slug__slides__slide_id__image_get"];
+  };
   "/api/groups": {
     /**
      * List Groups
@@ -2766,7 +2866,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing" | "community" | "groups";
+      source: "news2" | "rule" | "wellbeing" | "community" | "groups" | "events";
       /**
        * Status
        * @enum {string}
@@ -3221,6 +3321,19 @@ export interface components {
       rejected: components["schemas"]["Rejected"][];
       /** Results */
       results: components["schemas"]["ItemResult"][];
+    };
+    /** Body_add_slide_image_api_events__slug__slides_image_post */
+    Body_add_slide_image_api_events__slug__slides_image_post: {
+      /**
+       * Caption
+       * @default
+       */
+      caption?: string;
+      /**
+       * File
+       * @description A PNG or JPEG, at most 2 MB
+       */
+      file: string;
     };
     /** Body_put_image_api_community_library__item_id__image_put */
     Body_put_image_api_community_library__item_id__image_put: {
@@ -4283,6 +4396,255 @@ export interface components {
        * @enum {string}
        */
       status: "scheduled" | "none";
+    };
+    /** EventDecisionIn */
+    EventDecisionIn: {
+      /**
+       * Decision
+       * @enum {string}
+       */
+      decision: "approve" | "answer" | "dismiss";
+    };
+    /** EventIn */
+    EventIn: {
+      /** Capacity */
+      capacity: number;
+      /**
+       * Community
+       * @description Its community's slug
+       */
+      community?: string | null;
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Duration Minutes */
+      duration_minutes: number;
+      /** Hosts */
+      hosts?: string[];
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "talk" | "qa" | "campaign";
+      /** Slug */
+      slug: string;
+      /** Speakers */
+      speakers?: string[];
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+      /**
+       * Template
+       * @default auditorium
+       * @enum {string}
+       */
+      template?: "auditorium" | "clinic-lobby";
+      /** Title */
+      title: string;
+      /**
+       * Visibility
+       * @default public
+       * @enum {string}
+       */
+      visibility?: "public" | "community";
+    };
+    /** EventJoinedOut */
+    EventJoinedOut: {
+      /** Host */
+      host: boolean;
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
+      /** Speakers */
+      speakers: string[];
+    };
+    /** EventLogEntryOut */
+    EventLogEntryOut: {
+      /**
+       * At
+       * Format: date-time
+       */
+      at: string;
+      /** Kind */
+      kind: string;
+      /** Name */
+      name?: string | null;
+      /** Slide */
+      slide?: number | null;
+      /** Text */
+      text?: string | null;
+    };
+    /** EventOfSpaceOut */
+    EventOfSpaceOut: {
+      event: components["schemas"]["EventOut"] | null;
+    };
+    /** EventOut */
+    EventOut: {
+      /** Capacity */
+      capacity: number;
+      /** Community */
+      community: string | null;
+      /** Description */
+      description: string;
+      /** Ended */
+      ended: boolean;
+      /**
+       * Ends At
+       * Format: date-time
+       */
+      ends_at: string;
+      /** Host */
+      host: boolean;
+      /** Hosts */
+      hosts: components["schemas"]["EventPersonOut"][];
+      /** Kind */
+      kind: string;
+      /** My Role */
+      my_role: string | null;
+      /** My Status */
+      my_status: string | null;
+      /** Registered */
+      registered: number;
+      /** Slug */
+      slug: string;
+      /**
+       * Space Id
+       * @description Given to its registrants only
+       */
+      space_id: string | null;
+      /** Speakers */
+      speakers: components["schemas"]["EventPersonOut"][];
+      /** Started */
+      started: boolean;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+      /** Template */
+      template: string;
+      /** Title */
+      title: string;
+      /** Visibility */
+      visibility: string;
+      /** Waitlisted */
+      waitlisted: number;
+    };
+    /** EventPersonOut */
+    EventPersonOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
+    /** EventQuestionAskedOut */
+    EventQuestionAskedOut: {
+      /**
+       * Asked At
+       * Format: date-time
+       */
+      asked_at: string;
+      /**
+       * Asker
+       * @description Shown to hosts only
+       */
+      asker: string | null;
+      /** Crisis */
+      crisis: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mine */
+      mine: boolean;
+      /** Status */
+      status: string;
+      /** Text */
+      text: string;
+    };
+    /** EventQuestionIn */
+    EventQuestionIn: {
+      /** Text */
+      text: string;
+    };
+    /** EventQuestionOut */
+    EventQuestionOut: {
+      /**
+       * Asked At
+       * Format: date-time
+       */
+      asked_at: string;
+      /**
+       * Asker
+       * @description Shown to hosts only
+       */
+      asker: string | null;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Mine */
+      mine: boolean;
+      /** Status */
+      status: string;
+      /** Text */
+      text: string;
+    };
+    /** EventQuestionsOut */
+    EventQuestionsOut: {
+      /** Host */
+      host: boolean;
+      /** Questions */
+      questions: components["schemas"]["EventQuestionOut"][];
+    };
+    /** EventRecordingOut */
+    EventRecordingOut: {
+      /** Log */
+      log: components["schemas"]["EventLogEntryOut"][];
+      /** Questions */
+      questions: components["schemas"]["EventQuestionOut"][];
+      /** Slides */
+      slides: components["schemas"]["EventSlideOut"][];
+    };
+    /** EventSlideOut */
+    EventSlideOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Image */
+      image: boolean;
+      /** Position */
+      position: number;
+      /** Text */
+      text: string;
+    };
+    /** EventSlidesIn */
+    EventSlidesIn: {
+      /** Texts */
+      texts: string[];
+    };
+    /** EventSlidesOut */
+    EventSlidesOut: {
+      /** Slides */
+      slides: components["schemas"]["EventSlideOut"][];
+    };
+    /** EventsOut */
+    EventsOut: {
+      /** Events */
+      events: components["schemas"]["EventOut"][];
     };
     /** ExposureEventOut */
     ExposureEventOut: {
@@ -15759,6 +16121,807 @@ export interface operations {
       200: {
         content: {
           "text/event-stream": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Events
+   * @description Upcoming (and running) events the caller may see, soonest first; ``past`` the ended.
+   */
+  list_events_api_events_get: {
+    parameters: {
+      query?: {
+        community?: string | null;
+        past?: boolean;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Event
+   * @description Organisers create an event of their community (or site staff, of the site); the creator
+   * and ``hosts`` host it, ``speakers`` speak.
+   */
+  create_event_api_events_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EventIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["EventOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Event Of Space
+   * @description The event held in a space, for the space page's event panel: ``null`` when the space
+   * holds none or the caller may not see it (the same answer, so nothing is told).
+   */
+  event_of_space_api_events_spaces__space_id__get: {
+    parameters: {
+      path: {
+        space_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventOfSpaceOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Get Event */
+  get_event_api_events__slug__get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Cancel
+   * @description Cancel one's registration; the first on the waitlist takes the place.
+   */
+  cancel_api_events__slug__cancel_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Calendar File
+   * @description The event as an iCalendar file (a neutral title, times in UTC), for registrants.
+   */
+  calendar_file_api_events__slug__event_ics_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Join
+   * @description Enter the event's space (hosts from an hour before, registrants from 15 minutes).
+   */
+  join_api_events__slug__join_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventJoinedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * List Questions
+   * @description Hosts: every question with its asker. Others: the approved and answered, and their own.
+   */
+  list_questions_api_events__slug__questions_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventQuestionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Ask
+   * @description Raise a question for the hosts; crisis language holds it and tells a human now.
+   */
+  ask_api_events__slug__questions_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EventQuestionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["EventQuestionAskedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Decide
+   * @description A host approves, answers or dismisses a question (the stage does the same live).
+   */
+  decide_api_events__slug__questions__question_id__post: {
+    parameters: {
+      path: {
+        slug: string;
+        question_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EventDecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventQuestionOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Recording
+   * @description The slides, the stage's log (start, slides, chat, end) and the questions taken, with
+   * their times: registrants, once the event started. Nobody's audio or video.
+   */
+  recording_api_events__slug__recording_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventRecordingOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Register
+   * @description Register; a full event puts one on the waitlist.
+   */
+  register_api_events__slug__register_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** List Slides */
+  list_slides_api_events__slug__slides_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventSlidesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Set Slides
+   * @description Replace the slides with a list of slide texts (hosts).
+   */
+  set_slides_api_events__slug__slides_put: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EventSlidesIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventSlidesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Add Slide Image
+   * @description Append an image slide (hosts).
+   */
+  add_slide_image_api_events__slug__slides_image_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_add_slide_image_api_events__slug__slides_image_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["EventSlideOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Slide Image */
+  slide_image_api_events__slug__slides__slide_id__image_get: {
+    parameters: {
+      path: {
+        slug: string;
+        slide_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": unknown;
         };
       };
       /** @description Bad request */

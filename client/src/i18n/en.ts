@@ -14,6 +14,7 @@ import gallery from './en-gallery';
 import researchSim from './en-research-sim';
 import research from './en-research';
 import translation from './en-translation';
+import events from './en-events';
 
 const en = {
   'app.name': 'Careverse',
@@ -1985,6 +1986,7 @@ const en = {
   ...researchSim,
   ...research,
   ...translation,
+  ...events,
 } as const;
 
 export default en;

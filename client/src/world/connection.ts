@@ -109,6 +109,13 @@ export type CircleMessage =
   | { t: 'timer'; seconds: number; label?: string }
   | { t: 'breakout'; action: 'propose' | 'start' | 'end'; minutes?: number; pairs?: string[][] };
 
+/** An event's stage (hosts; `asked` from anyone): docs/protocol.md "Stage (events)". */
+export type StageMessage =
+  | { t: 'stage'; action: 'start'; speakers?: string[] }
+  | { t: 'stage'; action: 'end' | 'asked' }
+  | { t: 'stage'; action: 'slide'; slide: number }
+  | { t: 'stage'; action: 'up' | 'down' | 'approve' | 'answer' | 'dismiss'; target: string };
+
 export interface EventMessage {
   t: 'event';
   kind: string;
@@ -500,6 +507,11 @@ export class WorldConnection extends EventTarget {
 
   /** A support circle's tool (docs/protocol.md "Circle tools"): hand, floor, checkin, … */
   circle(message: CircleMessage): boolean {
+    return this.send({ ...message });
+  }
+
+  /** An event's stage: a host's controls, or telling the hosts a question was asked. */
+  stage(message: StageMessage): boolean {
     return this.send({ ...message });
   }
 

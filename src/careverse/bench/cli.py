@@ -329,3 +329,19 @@ def bench_research_export(
     from careverse.bench.research_export import run_research_export_bench
 
     _emit(run_research_export_bench(patients, readings), json_out)
+
+
+@bench_app.command("stage")
+def bench_stage(
+    audience: Annotated[
+        int, typer.Option(min=1, max=499, help="People in the auditorium besides the host.")
+    ] = 490,
+    runs: Annotated[int, typer.Option(min=10, max=100_000, help="Slides shown.")] = 200,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """An event's stage: a host's start and slide changes reaching a full auditorium (target
+    p99 ≤ 100 ms)."""
+
+    from careverse.bench.stage import run_stage_bench
+
+    _emit(run_stage_bench(audience, runs), json_out)

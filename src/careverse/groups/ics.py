@@ -41,8 +41,14 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def calendar(sessions: list[tuple[uuid.UUID, datetime, datetime]], url: str, now: datetime) -> str:
-    """The VCALENDAR text of ``sessions`` (id, start, end), each linking to ``url``."""
+def calendar(
+    sessions: list[tuple[uuid.UUID, datetime, datetime]],
+    url: str,
+    now: datetime,
+    summary: str = SUMMARY,
+) -> str:
+    """The VCALENDAR text of ``sessions`` (id, start, end), each linking to ``url`` (events use
+    it too, with a summary of their own)."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -57,7 +63,7 @@ def calendar(sessions: list[tuple[uuid.UUID, datetime, datetime]], url: str, now
             f"DTSTAMP:{stamp(now)}",
             f"DTSTART:{stamp(start)}",
             f"DTEND:{stamp(end)}",
-            f"SUMMARY:{escape(SUMMARY)}",
+            f"SUMMARY:{escape(summary)}",
             f"URL:{url}",
             "END:VEVENT",
         ]

@@ -73,6 +73,11 @@ def setup(runtime: Runtime) -> None:
     from careverse.monitoring.gallery_alerts import open_gallery_crisis_alert
 
     events.subscribe(GalleryWorkHeld, open_gallery_crisis_alert, phase=Phase.TRANSACTION)
+    # A question raised at an event that screened positive for crisis language: the same path.
+    from careverse.events.events import EventQuestionCrisis
+    from careverse.monitoring.event_alerts import open_event_question_alert
+
+    events.subscribe(EventQuestionCrisis, open_event_question_alert, phase=Phase.TRANSACTION)
 
     # The paging webhook: once per change, from the committing node; off without its secret.
     hook_url, secret = settings.alert_webhook_url, settings.alert_webhook_secret

@@ -117,7 +117,7 @@ class AlertOut(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
     patient_name: str
-    source: Literal["news2", "rule", "wellbeing", "community", "groups", "gallery"]
+    source: Literal["news2", "rule", "wellbeing", "community", "groups", "gallery", "events"]
     rule_id: uuid.UUID | None = None
     severity: Severity
     status: Literal["open", "acknowledged", "resolved"]

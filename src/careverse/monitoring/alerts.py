@@ -157,6 +157,16 @@ async def apply_finding(
     return alert, change, previous
 
 
+async def open_urgent(session: AsyncSession, patient_id: uuid.UUID, finding: Finding) -> None:
+    """Open (or keep open) a finding's alert that only a person resolves, and publish the change
+    in the caller's unit of work: the crisis paths' one step (events' held questions use it)."""
+    applied = await apply_finding(session, patient_id, finding, auto_resolve=False)
+    if applied is not None:
+        alert, change, previous = applied
+        changed = await alert_changed(session, alert, change, previous_severity=previous)
+        await unit_of_work(session).publish(changed)
+
+
 async def resolve_rule_alerts(
     session: AsyncSession, rule_id: uuid.UUID, actor: Actor
 ) -> list[Alert]:

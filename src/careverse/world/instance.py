@@ -22,6 +22,7 @@ import msgspec
 from careverse.world import circle as circle_tools
 from careverse.world import messages, pacer, tick
 from careverse.world import protocol as proto
+from careverse.world import stage as stage_tool
 from careverse.world.aoi import Grid
 from careverse.world.avatar import Avatar, is_uuid
 from careverse.world.circle import CircleState
@@ -29,6 +30,7 @@ from careverse.world.connection import Client, Limits
 from careverse.world.lab import LabState, RemoteLab
 from careverse.world.lab import current as lab_now
 from careverse.world.relay import LocalRelay, Relay
+from careverse.world.stage import StageState
 from careverse.world.templates import Template
 
 if TYPE_CHECKING:
@@ -64,6 +66,7 @@ class Instance:
     lab: LabState | None = None  # the training lab's shared patient (lab.py)
     lab_remote: RemoteLab | None = None  # … when it lives on another node (lab.py)
     lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson (lab.py)
+    stage: StageState = field(default_factory=StageState)  # an event's stage (stage.py)
 
     def __post_init__(self) -> None:
         self.grid = Grid(max(4.0, self.limits.aoi_radius / 2))
@@ -173,6 +176,8 @@ class Instance:
                 pacer=pacer.running(self), lab=lab_now(self), lesson=self.lesson,
             )
         )  # fmt: skip
+        if self.stage.live:
+            stage_tool.welcome(self, avatar, client)
         if self.calm_before or self.calm_after:
             client.push(pacer.aggregate(self))
         if spectator:

@@ -11,7 +11,7 @@ import math
 import time
 from typing import TYPE_CHECKING
 
-from careverse.world import breakout, circle, lab, moderation, objects, pacer
+from careverse.world import breakout, circle, lab, moderation, objects, pacer, stage
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client
@@ -67,6 +67,8 @@ def handle(inst: Instance, avatar_id: str, client: Client, message: proto.Client
             breakout.handle(inst, me, client, message)
         case proto.Lab() | proto.LabAct():
             return lab.handle(inst, me, client, message)
+        case proto.StageCtl():
+            stage.handle(inst, me, client, message)
     return True
 
 
@@ -96,7 +98,7 @@ def pose(inst: Instance, me: Avatar, client: Client, pose: proto.Pose) -> None:
 
 def chat(inst: Instance, me: Avatar, client: Client, chat: proto.Chat) -> None:
     """A chat line to the whole instance, to those nearby, or to one person."""
-    if me.muted:
+    if me.muted and me.id not in inst.stage.silenced:  # an event's audience may chat
         client.push(proto.Error(code="muted", message="A facilitator has muted you."))
         return
     out = proto.ChatOut(id=me.id, name=me.name, text=chat.text, scope=chat.scope, at=time.time())
@@ -112,11 +114,15 @@ def chat(inst: Instance, me: Avatar, client: Client, chat: proto.Chat) -> None:
         recipients = set(inst.clients)
     inst.deliver(recipients, me.id, out)
     inst.relay.chat(out, chat.to, me.x, me.z)
+    if inst.stage.live and chat.scope == "space":
+        stage.chat(inst, me, chat.text)
 
 
 def signal(inst: Instance, me: Avatar, message: proto.Signal) -> None:
     """WebRTC signalling to one peer (here or on another node), or joining/leaving the call."""
     if message.kind == "call":
+        if message.data == "on":
+            stage.joining_call(inst, me)  # an event's silenced audience stays silent
         inst.set_call(me, message.data == "on")
         return
     target = inst.clients.get(message.to)

@@ -196,6 +196,21 @@ class Breakout(_Msg, tag="breakout"):
     ) = None  # fmt: skip
 
 
+# ---- an event's stage (careverse.events; world/stage.py) -----------------------------------
+
+
+class StageCtl(_Msg, tag="stage"):
+    """A host runs an event's stage: ``start`` (with the event's ``speakers``), ``end``, show a
+    ``slide``, bring someone ``up`` to speak or send them ``down`` (``target``: who), decide a
+    raised question (``approve``, ``answer``, ``dismiss``; ``target``: its id). Anyone sends
+    ``asked`` after raising a question, so the hosts refresh their queue."""
+
+    action: Literal["start", "end", "slide", "up", "down", "approve", "answer", "dismiss", "asked"]
+    target: Id | None = None
+    slide: Annotated[int, msgspec.Meta(ge=0, le=499)] = 0
+    speakers: Annotated[list[Id], msgspec.Meta(max_length=20)] = []
+
+
 # ---- the simulation lab (training-lab spaces; world/lab.py) ---------------------------------
 
 LabName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -239,7 +254,7 @@ ClientMessage = (
     Hello | Pose | Chat | Emote | Signal | Moderate | Block | Ping
     | ObjectAdd | ObjectMove | ObjectDelete | Point | Pacer | Calm
     | Hand | Floor | CheckIn | NeedSupport | SupportAck | Agenda | Timer
-    | Lab | LabAct
+    | Lab | LabAct | StageCtl
     | Breakout
 )  # fmt: skip
 

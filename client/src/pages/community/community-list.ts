@@ -76,6 +76,7 @@ export class CommunityList extends LightElement {
           ? html`<p><a href="/community/moderation">${t('community.staff.link')}</a></p>`
           : nothing}
         <p><a href="/groups">${t('groups.title')}</a></p>
+        <p><a href="/events">${t('events.title')}</a></p>
         <cv-community-digest></cv-community-digest>
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         ${this.loaded && !shown.length ? html`<p>${t('community.none')}</p>` : nothing}

@@ -25,6 +25,7 @@ import type { WorldState } from '../../world/world-state';
 import '../care/consult-panel'; // care: the consultation beside a consult room
 import '../../world/circle-panel'; // support groups: talking order, check-in, support
 import '../../world/breakout-bar'; // support groups: a breakout pair's own space
+import '../events/event-panel'; // events: slides, the stage and the questions
 
 /** What the panels need of the space page. */
 export interface SpaceHost extends HTMLElement {
@@ -47,6 +48,8 @@ export interface SpaceHost extends HTMLElement {
 
 /** Templates whose rooms are small enough that everyone hears everyone equally by default. */
 const MEETING_TEMPLATES = ['consult-room', 'support-circle'];
+/** Templates an event may be held in (its panel shows when the space is an event's). */
+const EVENT_TEMPLATES = ['auditorium', 'clinic-lobby'];
 const GO_NEAR_STOP = 1.5; // metres short of the person or object
 const WALK_2D_SPEED = 8; // m/s: quick, and well within the server's 12 m/s limit
 const WALK_3D_SPEED = 5;
@@ -93,6 +96,14 @@ export class SpacePanels {
           ></cv-circle-panel>`
         : nothing}
       <cv-breakout-bar .connection=${host.socket} space-id=${space.id}></cv-breakout-bar>
+      ${EVENT_TEMPLATES.includes(space.template)
+        ? html`<cv-event-panel
+            .spaceId=${space.id}
+            .connection=${host.socket}
+            .names=${names}
+            .me=${host.state.me?.id ?? ''}
+          ></cv-event-panel>`
+        : nothing}
       ${space.template === 'consult-room'
         ? html`<cv-consult-panel space-id=${space.id} .connection=${host.socket}></cv-consult-panel>`
         : nothing}
