@@ -10,6 +10,7 @@ import garden from './en-garden';
 import groups from './en-groups';
 import training from './en-training';
 import mentoring from './en-mentoring';
+import light from './en-light';
 
 const en = {
   'app.name': 'Careverse',
@@ -1977,6 +1978,7 @@ const en = {
   ...groups,
   ...training,
   ...mentoring,
+  ...light,
 } as const;
 
 export default en;
