@@ -17,7 +17,7 @@ export function registerServiceWorker(): void {
   });
 }
 
-/** A live notice while the browser has no connection (nothing is shown online). */
+/** A notice while the browser has no connection (nothing is rendered online). */
 export class OfflineNotice extends LightElement {
   static override properties = { offline: { state: true } };
 
@@ -43,9 +43,9 @@ export class OfflineNotice extends LightElement {
   }
 
   override render() {
-    return html`<div role="status" class="offline-notice">
-      ${this.offline ? html`<p>${t('pwa.offline')}</p>` : ''}
-    </div>`;
+    // Nothing online (no empty live region beside the page's own); an alert when it drops,
+    // which screen readers announce as it appears.
+    return this.offline ? html`<p role="alert" class="offline-notice">${t('pwa.offline')}</p>` : '';
   }
 }
 

@@ -63,7 +63,7 @@ def test_service_worker_keeps_the_shell_offline_and_never_api_answers(
     page.context.set_offline(True)
     try:
         page.reload()
-        expect(page.get_by_role("status").get_by_text("You are offline")).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text="You are offline")).to_be_visible()
     finally:
         page.context.set_offline(False)
     expect(page.get_by_text("You are offline")).to_have_count(0)
