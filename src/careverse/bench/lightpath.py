@@ -26,15 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 
 import httpx
 
-from careverse.bench.world import _free_port
+from careverse.bench.world import serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
@@ -55,35 +53,11 @@ CPU_SLOWDOWN = 4
 @contextlib.contextmanager
 def demo_server(timeout: float = 120) -> Iterator[str]:
     """``careverse demo`` on a free port with a fresh data directory; yields its base URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREVERSE_")}
     env["CAREVERSE_DATA_DIR"] = tempfile.mkdtemp(prefix="careverse-lightpath-")
     env["CAREVERSE_LOG_LEVEL"] = "WARNING"
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "careverse", "demo", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline or server.poll() is not None:
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-2000:]
-                raise RuntimeError(f"the demo server did not start:\n{tail}")
-            time.sleep(0.3)
+    with serve(env, timeout, command="demo") as (url, _process):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _token(client: httpx.Client, email: str, password: str) -> dict[str, str]:
