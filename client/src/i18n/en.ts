@@ -15,6 +15,7 @@ import researchSim from './en-research-sim';
 import research from './en-research';
 import translation from './en-translation';
 import events from './en-events';
+import light from './en-light';
 
 const en = {
   'app.name': 'Careverse',
@@ -1987,6 +1988,7 @@ const en = {
   ...research,
   ...translation,
   ...events,
+  ...light,
 } as const;
 
 export default en;

@@ -9,30 +9,32 @@
  */
 import i18next from 'i18next';
 import ICU from 'i18next-icu';
-import ar from './ar';
 import en from './en';
-import es from './es';
-import fr from './fr';
-import zh from './zh';
 
 export type MessageKey = keyof typeof en;
 export type Message = string;
 export type Catalogue = Partial<Record<MessageKey, Message>>;
 export type Params = Record<string, string | number>;
 
+type Messages = Readonly<Record<string, string>>;
+
 interface LocaleDefinition {
   /** The language's own name for itself, shown in language pickers. */
   readonly nativeName: string;
-  readonly messages: Readonly<Record<string, string>>;
+  /**
+   * English is bundled (it is every other locale's fallback); the others are fetched as their own
+   * chunk the first time they are chosen, so the first load carries one catalogue, not five.
+   */
+  readonly load: () => Promise<{ default: Messages }>;
 }
 
 /** Locales the client ships, in the picker's order. Add a catalogue here to offer a language. */
 const LOCALES: Record<string, LocaleDefinition> = {
-  en: { nativeName: 'English', messages: en },
-  es: { nativeName: 'Español', messages: es },
-  fr: { nativeName: 'Français', messages: fr },
-  ar: { nativeName: 'العربية', messages: ar },
-  'zh-Hans': { nativeName: '简体中文', messages: zh },
+  en: { nativeName: 'English', load: () => Promise.resolve({ default: en }) },
+  es: { nativeName: 'Español', load: () => import('./es') },
+  fr: { nativeName: 'Français', load: () => import('./fr') },
+  ar: { nativeName: 'العربية', load: () => import('./ar') },
+  'zh-Hans': { nativeName: '简体中文', load: () => import('./zh') },
 };
 
 /** Tags that name a shipped locale by another spelling (`zh`, `zh-CN`, `zh-SG` write Simplified). */
@@ -65,13 +67,14 @@ void i18n.use(new ICU({ memoize: true })).init({
   returnEmptyString: false,
   returnNull: false,
   interpolation: { escapeValue: false },
-  resources: Object.fromEntries(
-    Object.entries(LOCALES).map(([code, def]) => [code, { translation: def.messages }]),
-  ),
+  resources: { [DEFAULT_LOCALE]: { translation: en } },
 });
 
 let current = DEFAULT_LOCALE;
 const listeners = new Set<() => void>();
+/** Catalogues in the i18next instance (English from the start), and those on their way. */
+const loaded = new Set<string>([DEFAULT_LOCALE]);
+const loading = new Map<string, Promise<void>>();
 
 export function supportedLocales(): { code: string; nativeName: string }[] {
   return Object.entries(LOCALES).map(([code, def]) => ({ code, nativeName: def.nativeName }));
@@ -122,9 +125,44 @@ export function storeLanguage(code: string | null): void {
   }
 }
 
+/** Fetch a locale's catalogue chunk once and add it to the i18next instance. */
+function loadCatalogue(code: string): Promise<void> {
+  if (loaded.has(code)) return Promise.resolve();
+  let pending = loading.get(code);
+  if (!pending) {
+    const definition = LOCALES[code];
+    if (!definition) return Promise.resolve();
+    pending = definition
+      .load()
+      .then((module) => {
+        i18n.addResourceBundle(code, 'translation', module.default, true, true);
+        loaded.add(code);
+      })
+      .finally(() => loading.delete(code));
+    loading.set(code, pending);
+  }
+  return pending;
+}
+
+/** Make `code` the page's language: i18next, `<html lang dir>`, and a re-render of every listener. */
+function apply(code: string): void {
+  current = code;
+  void i18n.changeLanguage(code);
+  const root = document.documentElement;
+  root.lang = code;
+  root.dir = directionOf(code);
+  for (const listener of listeners) listener();
+}
+
+let latest = DEFAULT_LOCALE;
+let settled: Promise<string> = Promise.resolve(DEFAULT_LOCALE);
+
 /**
  * Switch language: chooses from the account's preference, then this browser's stored choice,
- * then the browser's languages, then English.
+ * then the browser's languages, then English. Returns the chosen locale at once; if its catalogue
+ * is not loaded yet, the page keeps its present language until the chunk arrives, then switches
+ * and re-renders (`localeReady()` resolves then). If the chunk cannot be fetched (offline), the
+ * page stays as it is and the next `setLocale` tries again.
  */
 export function setLocale(preferred?: string | null): string {
   const next = negotiateLocale([
@@ -133,13 +171,26 @@ export function setLocale(preferred?: string | null): string {
     ...(navigator.languages ?? []),
     navigator.language,
   ]);
-  current = next;
-  void i18n.changeLanguage(next);
-  const root = document.documentElement;
-  root.lang = next;
-  root.dir = directionOf(next);
-  for (const listener of listeners) listener();
+  latest = next;
+  if (loaded.has(next)) {
+    apply(next);
+    settled = Promise.resolve(next);
+    return next;
+  }
+  settled = loadCatalogue(next).then(
+    () => {
+      // A later choice wins over a slower download of an earlier one.
+      if (latest === next) apply(next);
+      return current;
+    },
+    () => current,
+  );
   return next;
+}
+
+/** Resolves with the page's locale once the last `setLocale` has taken effect (or failed). */
+export function localeReady(): Promise<string> {
+  return settled;
 }
 
 export function onLocaleChange(listener: () => void): () => void {

@@ -345,3 +345,13 @@ def bench_stage(
     from careverse.bench.stage import run_stage_bench
 
     _emit(run_stage_bench(audience, runs), json_out)
+@bench_app.command("lightpath")
+def bench_lightpath(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """The demo on emulated slow 3G with 4x CPU slowdown in Chromium: seconds to an interactive
+    sign-in, to the waiting room, to a support group's 2D room, and bytes received."""
+
+    from careverse.bench.lightpath import run_lightpath_bench
+
+    _emit(run_lightpath_bench(), json_out)

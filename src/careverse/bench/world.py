@@ -55,13 +55,16 @@ def _now_us() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], timeout: float = 60) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``careverse serve`` on a free port with exactly ``env``; yield (base URL, process)."""
+def serve(
+    env: dict[str, str], timeout: float = 60, command: str = "serve"
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``careverse serve`` (or ``command``: ``demo``) on a free port with exactly ``env``;
+    yield (base URL, process)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "careverse", "serve", "--port", str(port)],
+        [sys.executable, "-m", "careverse", command, "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     try:

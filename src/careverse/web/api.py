@@ -117,7 +117,7 @@ def mount_client(app: FastAPI) -> None:
     assets = static_dir / "assets"
     if assets.is_dir():
         app.mount("/assets", HashedAssets(directory=assets), name="assets")
-    for name in ("favicon.svg", "manifest.webmanifest", "robots.txt"):
+    for name in ("favicon.svg", "manifest.webmanifest", "robots.txt", "sw.js"):
         if (static_dir / name).exists():
             app.add_api_route(f"/{name}", _serve_file(static_dir / name), include_in_schema=False)
     app.include_router(router)
