@@ -1,7 +1,7 @@
 """events: events, people, slides, questions and the recording
 
 Revision ID: 0037_events
-Revises: 0035_training_lab_runs
+Revises: 0036_research
 Create Date: 2026-12-01 11:00:39.943314
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0037_events"
-down_revision: str | None = "0035_training_lab_runs"
+down_revision: str | None = "0036_research"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """gallery: works (images, poems, short texts), their images, reports and gallery spaces
 
 Revision ID: 0038_gallery
-Revises: 0036_research
+Revises: 0037_events
 Create Date: 2026-12-01 11:01:16.885821
 """
 
@@ -14,7 +14,7 @@ import careverse.kernel.crypto
 import careverse.kernel.db
 
 revision: str = "0038_gallery"
-down_revision: str | None = "0036_research"
+down_revision: str | None = "0037_events"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
