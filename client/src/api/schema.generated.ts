@@ -999,6 +999,95 @@ export interface paths {
     /** Slide Image */
     get: operations["slide_image_api_events__slug__slides__slide_id__image_get"];
   };
+  "/api/gallery/communities/{slug}/space": {
+    /**
+     * Space
+     * @description The community's 3D gallery space, the caller let in; connect to it as to any space.
+     */
+    post: operations["space_api_gallery_communities__slug__space_post"];
+  };
+  "/api/gallery/communities/{slug}/works": {
+    /**
+     * Gallery
+     * @description The community's approved works (readers of the community).
+     */
+    get: operations["gallery_api_gallery_communities__slug__works_get"];
+  };
+  "/api/gallery/communities/{slug}/works/image": {
+    /**
+     * Submit Image
+     * @description An image with its alt text (required): checked by decoding it, stored without its
+     * metadata (EXIF, GPS), pending until a moderator approves it.
+     */
+    post: operations["submit_image_api_gallery_communities__slug__works_image_post"];
+  };
+  "/api/gallery/communities/{slug}/works/text": {
+    /**
+     * Submit Text
+     * @description A poem or short text (Markdown): pending until a moderator approves it.
+     */
+    post: operations["submit_text_api_gallery_communities__slug__works_text_post"];
+  };
+  "/api/gallery/groups/{slug}/works": {
+    /**
+     * Group Works
+     * @description An art-therapy group's shared works (its members and facilitators only).
+     */
+    get: operations["group_works_api_gallery_groups__slug__works_get"];
+  };
+  "/api/gallery/me/works": {
+    /**
+     * My Works
+     * @description The caller's works and where each stands.
+     */
+    get: operations["my_works_api_gallery_me_works_get"];
+  };
+  "/api/gallery/moderation/queue": {
+    /**
+     * Queue
+     * @description Works waiting for a human in the galleries the caller moderates, crisis first.
+     */
+    get: operations["queue_api_gallery_moderation_queue_get"];
+  };
+  "/api/gallery/works/{work_id}": {
+    /**
+     * Remove
+     * @description The author removes their work: out of the gallery and the space at once.
+     */
+    delete: operations["remove_api_gallery_works__work_id__delete"];
+  };
+  "/api/gallery/works/{work_id}/acknowledge": {
+    /**
+     * Acknowledge
+     * @description A human takes a crisis hold on (its escalation stops).
+     */
+    post: operations["acknowledge_api_gallery_works__work_id__acknowledge_post"];
+  };
+  "/api/gallery/works/{work_id}/approve": {
+    /** Approve */
+    post: operations["approve_api_gallery_works__work_id__approve_post"];
+  };
+  "/api/gallery/works/{work_id}/decline": {
+    /**
+     * Decline
+     * @description Not shown (or taken down), with a reason the author sees.
+     */
+    post: operations["decline_api_gallery_works__work_id__decline_post"];
+  };
+  "/api/gallery/works/{work_id}/image": {
+    /**
+     * Image
+     * @description A work's image (re-encoded, without metadata), to whoever may see the work.
+     */
+    get: operations["image_api_gallery_works__work_id__image_get"];
+  };
+  "/api/gallery/works/{work_id}/reports": {
+    /**
+     * Report
+     * @description Report a work (once); ``crisis`` holds it for a human at once.
+     */
+    post: operations["report_api_gallery_works__work_id__reports_post"];
+  };
   "/api/groups": {
     /**
      * List Groups
@@ -1023,6 +1112,13 @@ export interface paths {
      * @description A clinician's view: only with a care relationship and the patient's consent (else 404).
      */
     get: operations["patient_record_api_groups_patients__patient_id__record_get"];
+  };
+  "/api/groups/suggested": {
+    /**
+     * Suggested
+     * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
+     */
+    get: operations["suggested_api_groups_suggested_get"];
   };
   "/api/groups/{slug}": {
     /** Get Group */
@@ -1075,6 +1171,13 @@ export interface paths {
      */
     post: operations["join_session_api_groups__slug__session_join_post"];
   };
+  "/api/groups/{slug}/sessions": {
+    /**
+     * Opened Sessions
+     * @description The sessions that have opened, newest first (the group's facilitators, for notes).
+     */
+    get: operations["opened_sessions_api_groups__slug__sessions_get"];
+  };
   "/api/groups/{slug}/sessions.ics": {
     /**
      * Calendar File
@@ -1094,6 +1197,20 @@ export interface paths {
      * @description The member's consent to show this group's attendance and check-ins to their care team.
      */
     put: operations["sharing_api_groups__slug__sharing_put"];
+  };
+  "/api/groups/{slug}/support": {
+    /**
+     * Support Requests
+     * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
+     */
+    get: operations["support_requests_api_groups__slug__support_get"];
+  };
+  "/api/groups/{slug}/support/{request_id}/ack": {
+    /**
+     * Acknowledge Support
+     * @description A facilitator acknowledges a request away from the room: its escalation stops.
+     */
+    post: operations["acknowledge_support_api_groups__slug__support__request_id__ack_post"];
   };
   "/api/me": {
     /**
@@ -1305,6 +1422,13 @@ export interface paths {
     /** My Applications */
     get: operations["my_applications_api_mentoring_me_get"];
   };
+  "/api/mentoring/me/{mentor_id}": {
+    /**
+     * Set Standing
+     * @description A mentor pauses, resumes or withdraws their own approval, or changes their capacity.
+     */
+    put: operations["set_standing_api_mentoring_me__mentor_id__put"];
+  };
   "/api/mentoring/module": {
     /**
      * Module
@@ -1358,6 +1482,13 @@ export interface paths {
      * @description Report the other side: the site's moderators are told.
      */
     post: operations["report_api_mentoring_relationships__relationship_id__report_post"];
+  };
+  "/api/mentoring/reports": {
+    /**
+     * Reports
+     * @description The latest reports (the site's moderators and admins, who are told of each).
+     */
+    get: operations["reports_api_mentoring_reports_get"];
   };
   "/api/messages/attachments/{attachment_id}": {
     /**
@@ -1577,6 +1708,34 @@ export interface paths {
     /** Consent Fhir */
     get: operations["consent_fhir_api_research_consents__consent_id__fhir_get"];
   };
+  "/api/research/fairness": {
+    /**
+     * Fairness
+     * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+     */
+    get: operations["fairness_api_research_fairness_get"];
+  };
+  "/api/research/sim/examples": {
+    /**
+     * Examples
+     * @description The example trial files shipped with Careverse (fictional patients only).
+     */
+    get: operations["examples_api_research_sim_examples_get"];
+  };
+  "/api/research/sim/runs": {
+    /**
+     * Start Run
+     * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+     */
+    post: operations["start_run_api_research_sim_runs_post"];
+  };
+  "/api/research/sim/runs/{run_id}": {
+    /**
+     * Get Run
+     * @description One of the caller's runs: its progress, then its result.
+     */
+    get: operations["get_run_api_research_sim_runs__run_id__get"];
+  };
   "/api/research/studies": {
     /** List Studies */
     get: operations["list_studies_api_research_studies_get"];
@@ -1708,6 +1867,35 @@ export interface paths {
      */
     get: operations["catalogue_api_training_catalogue_get"];
   };
+  "/api/training/drafts": {
+    /**
+     * List Drafts
+     * @description The caller's scenario drafts.
+     */
+    get: operations["list_drafts_api_training_drafts_get"];
+    /**
+     * Create Draft
+     * @description Save a new draft (validated by the scenario schema).
+     */
+    post: operations["create_draft_api_training_drafts_post"];
+  };
+  "/api/training/drafts/{draft_id}": {
+    /**
+     * Get Draft
+     * @description One of the caller's drafts.
+     */
+    get: operations["get_draft_api_training_drafts__draft_id__get"];
+    /**
+     * Update Draft
+     * @description Replace one of the caller's drafts.
+     */
+    put: operations["update_draft_api_training_drafts__draft_id__put"];
+    /**
+     * Delete Draft
+     * @description Delete one of the caller's drafts.
+     */
+    delete: operations["delete_draft_api_training_drafts__draft_id__delete"];
+  };
   "/api/training/runs": {
     /**
      * List Runs
@@ -1723,6 +1911,14 @@ export interface paths {
      */
     get: operations["get_run_api_training_runs__run_id__get"];
   };
+  "/api/training/runs/{run_id}/debrief.pdf": {
+    /**
+     * Debrief Pdf
+     * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
+     * instructor only).
+     */
+    get: operations["debrief_pdf_api_training_runs__run_id__debrief_pdf_get"];
+  };
   "/api/training/runs/{run_id}/notes": {
     /**
      * Save Notes
@@ -1730,9 +1926,30 @@ export interface paths {
      */
     put: operations["save_notes_api_training_runs__run_id__notes_put"];
   };
+  "/api/training/scenarios/preview": {
+    /**
+     * Preview
+     * @description Run the scenario headless with its model answer and without (educators only).
+     */
+    post: operations["preview_api_training_scenarios_preview_post"];
+  };
+  "/api/training/scenarios/{scenario_id}/source": {
+    /**
+     * Shipped Source
+     * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
+     */
+    get: operations["shipped_source_api_training_scenarios__scenario_id__source_get"];
+  };
   "/api/translate": {
     /** Translate */
     post: operations["translate_api_translate_post"];
+  };
+  "/api/transparency": {
+    /**
+     * Transparency
+     * @description What each algorithm that drives care does, its inputs and known limits (public).
+     */
+    get: operations["transparency_api_transparency_get"];
   };
   "/api/volunteering/communities/{community}": {
     /** Listing */
@@ -1753,6 +1970,20 @@ export interface paths {
      * @description The caller's confirmed hours as a certificate (PDF).
      */
     get: operations["certificate_api_volunteering_me_certificate_pdf_get"];
+  };
+  "/api/volunteering/opportunities": {
+    /**
+     * Board
+     * @description Opportunities in every community the caller may read, searched by ``q``.
+     */
+    get: operations["board_api_volunteering_opportunities_get"];
+  };
+  "/api/volunteering/opportunities/{opportunity_id}": {
+    /**
+     * Detail
+     * @description One opportunity, with the caller's own hours on it (404 unless its community is readable).
+     */
+    get: operations["detail_api_volunteering_opportunities__opportunity_id__get"];
   };
   "/api/volunteering/opportunities/{opportunity_id}/hours": {
     /**
@@ -2866,7 +3097,7 @@ export interface components {
        * Source
        * @enum {string}
        */
-      source: "news2" | "rule" | "wellbeing" | "community" | "groups" | "events";
+      source: "news2" | "rule" | "wellbeing" | "community" | "groups" | "gallery" | "events";
       /**
        * Status
        * @enum {string}
@@ -2886,6 +3117,31 @@ export interface components {
     AlertsOut: {
       /** Alerts */
       alerts: components["schemas"]["AlertOut"][];
+    };
+    /** AlgorithmOut */
+    AlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Human Oversight */
+      human_oversight: string;
+      /** Id */
+      id: string;
+      /** Inputs */
+      inputs: string[];
+      /** Limits */
+      limits: string[];
+      /** Name */
+      name: string;
+      /** Output */
+      output: string;
+      /** Purpose */
+      purpose: string;
+      /** Reference */
+      reference: string;
+      /** Source */
+      source: string;
     };
     /** AllergyIn */
     AllergyIn: {
@@ -2966,6 +3222,25 @@ export interface components {
       amplitude: number | null;
       /** Rate */
       rate: number;
+    };
+    /**
+     * AnswerActionIn
+     * @description One action of a model answer, checked against the engine and the procedures.
+     */
+    AnswerActionIn: {
+      /** Action */
+      action: string;
+      /** At */
+      at: number;
+      /** By */
+      by?: string | null;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /** AnswerOptionOut */
     AnswerOptionOut: {
@@ -3367,6 +3642,25 @@ export interface components {
       /** Subject */
       subject: string;
     };
+    /** Body_submit_image_api_gallery_communities__slug__works_image_post */
+    Body_submit_image_api_gallery_communities__slug__works_image_post: {
+      /** Alt Text */
+      alt_text: string;
+      /**
+       * Caption
+       * @default
+       */
+      caption?: string;
+      /** Group */
+      group?: string | null;
+      /**
+       * Image
+       * @description PNG, JPEG or WebP, at most 5 MB
+       */
+      image: string;
+      /** Title */
+      title: string;
+    };
     /** Body_token_api_auth_token_post */
     Body_token_api_auth_token_post: {
       /**
@@ -3388,6 +3682,13 @@ export interface components {
     BookmarksOut: {
       /** Posts */
       posts: components["schemas"]["PostOut"][];
+    };
+    /** Bound */
+    Bound: {
+      /** Max */
+      max?: number | null;
+      /** Min */
+      min?: number | null;
     };
     /** BreakGlassIn */
     BreakGlassIn: {
@@ -4057,6 +4358,15 @@ export interface components {
       /** Value */
       value?: number | null;
     };
+    /** CrisisOut */
+    CrisisOut: {
+      /** Acknowledge By */
+      acknowledge_by: string | null;
+      /** Acknowledged */
+      acknowledged: boolean;
+      /** Escalated */
+      escalated: boolean;
+    };
     /**
      * CrisisPathOut
      * @description Shown to the patient at once: the site's crisis resources; ``offer_cssrs`` when the
@@ -4092,15 +4402,35 @@ export interface components {
       /** Url */
       url?: string | null;
     };
-    /** DecisionIn */
-    DecisionIn: {
+    /**
+     * Criteria
+     * @description Vitals within bounds (all must hold); ``arrest`` true/false if it matters.
+     */
+    Criteria: {
+      /** Arrest */
+      arrest?: boolean | null;
       /**
-       * Outcome
+       * Vitals
+       * @default {}
+       */
+      vitals?: {
+        [key: string]: components["schemas"]["Bound"];
+      };
+    };
+    /** CriticalError */
+    CriticalError: {
+      /** Description */
+      description: string;
+      /** Id */
+      id: string;
+      /**
+       * Kind
        * @enum {string}
        */
-      outcome: "upheld" | "overturned";
-      /** Reason */
-      reason: string;
+      kind: "wrong_drug" | "overdose" | "contraindicated" | "wrong_route";
+      match: components["schemas"]["Match"];
+      /** Penalty */
+      penalty: number;
     };
     /** DelegationIn */
     DelegationIn: {
@@ -4646,6 +4976,23 @@ export interface components {
       /** Events */
       events: components["schemas"]["EventOut"][];
     };
+    /** ExpectedAction */
+    ExpectedAction: {
+      /**
+       * Critical
+       * @default false
+       */
+      critical?: boolean;
+      /** Description */
+      description: string;
+      /** Id */
+      id: string;
+      match: components["schemas"]["Match"];
+      /** Weight */
+      weight: number;
+      /** Within S */
+      within_s: number;
+    };
     /** ExposureEventOut */
     ExposureEventOut: {
       /**
@@ -4730,6 +5077,89 @@ export interface components {
       /** Step */
       step: number;
     };
+    /** FairnessAlgorithmOut */
+    FairnessAlgorithmOut: {
+      /** Audit Note */
+      audit_note: string;
+      /** Audited */
+      audited: boolean;
+      /** Id */
+      id: string;
+      /** Metrics */
+      metrics: components["schemas"]["FairnessMetricOut"][];
+      /** Name */
+      name: string;
+    };
+    /** FairnessAuditOut */
+    FairnessAuditOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["FairnessAlgorithmOut"][];
+      /** Generated At */
+      generated_at: string;
+      /** N Boot */
+      n_boot: number;
+      /** Rule */
+      rule: string;
+      /** Seed */
+      seed: number;
+      /** Small Cell */
+      small_cell: number;
+      /** Window Days */
+      window_days: number;
+    };
+    /** FairnessDimensionOut */
+    FairnessDimensionOut: {
+      /** Dimension */
+      dimension: string;
+      /** Flagged */
+      flagged: boolean;
+      /** Groups */
+      groups: components["schemas"]["FairnessGroupOut"][];
+      /** Highest */
+      highest: string | null;
+      /** Lowest */
+      lowest: string | null;
+      /** Note */
+      note: string;
+      /** Overall */
+      overall: number | null;
+      /** Ratio */
+      ratio: number | null;
+      /** Ratio Ci High */
+      ratio_ci_high: number | null;
+      /** Ratio Ci Low */
+      ratio_ci_low: number | null;
+    };
+    /** FairnessGroupOut */
+    FairnessGroupOut: {
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Group */
+      group: string;
+      /** N */
+      n: number | null;
+      /** Suppressed */
+      suppressed: boolean;
+      /** Value */
+      value: number | null;
+    };
+    /** FairnessMetricOut */
+    FairnessMetricOut: {
+      /** Available */
+      available: boolean;
+      /** Dimensions */
+      dimensions: components["schemas"]["FairnessDimensionOut"][];
+      /** Id */
+      id: string;
+      /** N */
+      n: number;
+      /** Note */
+      note: string;
+      /** Statistic */
+      statistic: string;
+    };
     /** FlagIn */
     FlagIn: {
       /** Note */
@@ -4752,6 +5182,14 @@ export interface components {
       system: boolean;
       /** Weight */
       weight: number;
+    };
+    /** GallerySpaceOut */
+    GallerySpaceOut: {
+      /**
+       * Space Id
+       * Format: uuid
+       */
+      space_id: string;
     };
     /** GoalIn */
     GoalIn: {
@@ -5051,6 +5489,24 @@ export interface components {
        */
       starts_at: string;
     };
+    /** GroupSessionOut */
+    GroupSessionOut: {
+      /**
+       * Ends At
+       * Format: date-time
+       */
+      ends_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Starts At
+       * Format: date-time
+       */
+      starts_at: string;
+    };
     /** GroupSessionRecordOut */
     GroupSessionRecordOut: {
       /** Attended */
@@ -5067,6 +5523,11 @@ export interface components {
        */
       starts_at: string;
     };
+    /** GroupSessionsOut */
+    GroupSessionsOut: {
+      /** Sessions */
+      sessions: components["schemas"]["GroupSessionOut"][];
+    };
     /** GroupShareIn */
     GroupShareIn: {
       /** Share */
@@ -5076,6 +5537,53 @@ export interface components {
     GroupShareOut: {
       /** Share */
       share: boolean;
+    };
+    /**
+     * GroupSupportOut
+     * @description An "I need support" request, for the group's facilitators.
+     */
+    GroupSupportOut: {
+      /** Acknowledged At */
+      acknowledged_at: string | null;
+      /**
+       * Due At
+       * Format: date-time
+       */
+      due_at: string;
+      /** Escalated */
+      escalated: boolean;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Raised At
+       * Format: date-time
+       */
+      raised_at: string;
+      /**
+       * Session Id
+       * Format: uuid
+       */
+      session_id: string;
+    };
+    /** GroupSupportsOut */
+    GroupSupportsOut: {
+      /** Requests */
+      requests: components["schemas"]["GroupSupportOut"][];
+    };
+    /** GroupWorksOut */
+    GroupWorksOut: {
+      /**
+       * Community
+       * @description The group's community (submit there with ``group``)
+       */
+      community: string;
+      /** Works */
+      works: components["schemas"]["WorkOut"][];
     };
     /** GroupsOut */
     GroupsOut: {
@@ -5094,6 +5602,25 @@ export interface components {
        * @default true
        */
       handled?: boolean;
+    };
+    /**
+     * Handler
+     * @description What a correct action does to the story: more steps, and a new state.
+     */
+    Handler: {
+      /** Goto */
+      goto?: string | null;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      on: components["schemas"]["Match"];
+      /**
+       * Then
+       * @default []
+       */
+      then?: components["schemas"]["Step"][];
     };
     /**
      * HealthRecordOut
@@ -5539,6 +6066,35 @@ export interface components {
        */
       state: "draft" | "published";
     };
+    /**
+     * Match
+     * @description Which applied actions count: the action, and optionally parameter values.
+     */
+    Match: {
+      /** Action */
+      action: string;
+      /**
+       * At Least
+       * @default {}
+       */
+      at_least?: {
+        [key: string]: number;
+      };
+      /**
+       * At Most
+       * @default {}
+       */
+      at_most?: {
+        [key: string]: number;
+      };
+      /**
+       * Equals
+       * @default {}
+       */
+      equals?: {
+        [key: string]: string;
+      };
+    };
     /** MedicationIn */
     MedicationIn: {
       /** Dose */
@@ -5811,6 +6367,11 @@ export interface components {
        * @default
        */
       name?: string;
+      /**
+       * Quiz Score
+       * @description Right answers in the training quiz, if taken
+       */
+      quiz_score?: number | null;
       /** Role */
       role: string;
       /** Stage */
@@ -5973,6 +6534,34 @@ export interface components {
       /** Reason */
       reason: string;
     };
+    /** MentoringReportOut */
+    MentoringReportOut: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Reason */
+      reason: string;
+      /** Relationship Status */
+      relationship_status: string;
+      /** Reported */
+      reported: string;
+      /** Reporter */
+      reporter: string;
+    };
+    /** MentoringReportsOut */
+    MentoringReportsOut: {
+      /** Reports */
+      reports: components["schemas"]["MentoringReportOut"][];
+    };
     /** MentoringRequestIn */
     MentoringRequestIn: {
       /** Goals */
@@ -5983,6 +6572,19 @@ export interface components {
        */
       mentor_id: string;
       need: components["schemas"]["MentoringNeedIn"];
+    };
+    /**
+     * MentoringStandingIn
+     * @description A mentor pauses (``paused``), resumes (``approved``) or withdraws, and sets a capacity.
+     */
+    MentoringStandingIn: {
+      /** Capacity */
+      capacity: number;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "approved" | "paused" | "withdrawn";
     };
     /** MessageOut */
     MessageOut: {
@@ -6585,6 +7187,30 @@ export interface components {
       /** Sex */
       sex: string | null;
     };
+    /** PatientSpec */
+    PatientSpec: {
+      /**
+       * Age Years
+       * @default 40
+       */
+      age_years?: number;
+      /**
+       * History
+       * @default
+       */
+      history?: string;
+      /**
+       * Sex
+       * @default male
+       * @enum {string}
+       */
+      sex?: "female" | "male";
+      /**
+       * Weight Kg
+       * @default 70
+       */
+      weight_kg?: number;
+    };
     /** PatientUpdateIn */
     PatientUpdateIn: {
       /** Birth Date */
@@ -7162,6 +7788,13 @@ export interface components {
       /** Quote Post Id */
       quote_post_id?: string | null;
     };
+    /** ReportIn */
+    ReportIn: {
+      /** Note */
+      note?: string | null;
+      /** Reason */
+      reason: string;
+    };
     /** RescheduleIn */
     RescheduleIn: {
       /** Note */
@@ -7711,6 +8344,107 @@ export interface components {
       /** Runs */
       runs: components["schemas"]["RunBriefOut"][];
     };
+    /**
+     * Scenario
+     * @description A whole scenario; see the module's docstring.
+     */
+    Scenario: {
+      /**
+       * Condition
+       * @enum {string}
+       */
+      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
+      /**
+       * Critical Errors
+       * @default []
+       */
+      critical_errors?: components["schemas"]["CriticalError"][];
+      /** Duration S */
+      duration_s: number;
+      /**
+       * Events
+       * @default []
+       */
+      events?: components["schemas"]["TimedEvent"][];
+      /** Expected Actions */
+      expected_actions: components["schemas"]["ExpectedAction"][];
+      /**
+       * Handlers
+       * @default []
+       */
+      handlers?: components["schemas"]["Handler"][];
+      /** Id */
+      id: string;
+      /** Initial */
+      initial: components["schemas"]["Step"][];
+      /** Learning Objectives */
+      learning_objectives: string[];
+      /**
+       * @default {
+       *   "age_years": 40,
+       *   "history": "",
+       *   "sex": "male",
+       *   "weight_kg": 70
+       * }
+       */
+      patient?: components["schemas"]["PatientSpec"];
+      stabilised_when: components["schemas"]["Criteria"];
+      /** States */
+      states: components["schemas"]["State"][];
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      untreated_deteriorates_to: components["schemas"]["Criteria"];
+    };
+    /** ScenarioDraftBriefOut */
+    ScenarioDraftBriefOut: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Title */
+      title: string;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /**
+     * ScenarioDraftIn
+     * @description A scenario (validated by the scenario schema: a bad field answers 422 with its path)
+     * and its model answer.
+     */
+    ScenarioDraftIn: {
+      /**
+       * Actions
+       * @default []
+       */
+      actions?: components["schemas"]["AnswerActionIn"][];
+      scenario: components["schemas"]["Scenario"];
+    };
+    /** ScenarioDraftOut */
+    ScenarioDraftOut: {
+      /** Actions */
+      actions: {
+          [key: string]: unknown;
+        }[];
+      /** Id */
+      id: string | null;
+      /** Scenario */
+      scenario: {
+        [key: string]: unknown;
+      };
+      /** Title */
+      title: string;
+    };
+    /** ScenarioDraftsOut */
+    ScenarioDraftsOut: {
+      /** Drafts */
+      drafts: components["schemas"]["ScenarioDraftBriefOut"][];
+    };
     /** ScenarioOut */
     ScenarioOut: {
       /** Condition */
@@ -7725,6 +8459,46 @@ export interface components {
       summary: string;
       /** Title */
       title: string;
+    };
+    /** ScenarioPreviewIn */
+    ScenarioPreviewIn: {
+      /**
+       * Actions
+       * @default []
+       */
+      actions?: components["schemas"]["AnswerActionIn"][];
+      scenario: components["schemas"]["Scenario"];
+      /**
+       * Seed
+       * @default 0
+       */
+      seed?: number;
+    };
+    /** ScenarioPreviewOut */
+    ScenarioPreviewOut: {
+      with_actions: components["schemas"]["ScenarioPreviewRunOut"];
+      without_actions: components["schemas"]["ScenarioPreviewRunOut"];
+    };
+    /** ScenarioPreviewRunOut */
+    ScenarioPreviewRunOut: {
+      /** Log */
+      log: {
+          [key: string]: unknown;
+        }[];
+      /** Outcome */
+      outcome: string;
+      /** Score */
+      score: {
+        [key: string]: unknown;
+      };
+      /** Timeline */
+      timeline: {
+          [key: string]: unknown;
+        }[];
+      /** Vitals */
+      vitals: {
+        [key: string]: unknown;
+      };
     };
     /** SceneOut */
     SceneOut: {
@@ -7875,6 +8649,174 @@ export interface components {
       /** Shared */
       shared: boolean;
     };
+    /** SimArmOut */
+    SimArmOut: {
+      /** Description */
+      description: string;
+      /** N */
+      n: number;
+      /** Name */
+      name: string;
+    };
+    /** SimArmSummaryOut */
+    SimArmSummaryOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high?: number | null;
+      /** Ci Low */
+      ci_low?: number | null;
+      /** Events */
+      events?: number | null;
+      /** Max */
+      max?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Median */
+      median?: number | null;
+      /** Method */
+      method: string;
+      /** Min */
+      min?: number | null;
+      /** N */
+      n: number;
+      /** Risk */
+      risk?: number | null;
+      /** Sd */
+      sd?: number | null;
+    };
+    /** SimChartArmOut */
+    SimChartArmOut: {
+      /** Arm */
+      arm: string;
+      /** Heart Rate */
+      heart_rate: number[];
+      /** Mean Bp */
+      mean_bp: number[];
+      /** Spo2 */
+      spo2: number[];
+    };
+    /** SimChartOut */
+    SimChartOut: {
+      /** Arms */
+      arms: components["schemas"]["SimChartArmOut"][];
+      /** Minutes */
+      minutes: number[];
+    };
+    /** SimEstimateOut */
+    SimEstimateOut: {
+      /** Arm */
+      arm: string;
+      /** Ci High */
+      ci_high: number | null;
+      /** Ci Low */
+      ci_low: number | null;
+      /** Estimate */
+      estimate: number | null;
+      /** Measure */
+      measure: string;
+      /** Method */
+      method: string;
+      /** Versus */
+      versus: string;
+    };
+    /** SimExampleOut */
+    SimExampleOut: {
+      /** Id */
+      id: string;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+      /** Trial */
+      trial: {
+        [key: string]: unknown;
+      };
+    };
+    /** SimExamplesOut */
+    SimExamplesOut: {
+      /** Examples */
+      examples: components["schemas"]["SimExampleOut"][];
+      /** Max Cohort */
+      max_cohort: number;
+      /** Max Patient Hours */
+      max_patient_hours: number;
+    };
+    /** SimOutcomeOut */
+    SimOutcomeOut: {
+      /** Binary */
+      binary: boolean;
+      /** By Arm */
+      by_arm: components["schemas"]["SimArmSummaryOut"][];
+      /** Estimates */
+      estimates: components["schemas"]["SimEstimateOut"][];
+      /** Id */
+      id: string;
+      /** Kind */
+      kind: string;
+      /** Label */
+      label: string;
+      /** Threshold */
+      threshold: number | null;
+      /** Vital */
+      vital: string | null;
+    };
+    /** SimResultOut */
+    SimResultOut: {
+      /** Arms */
+      arms: components["schemas"]["SimArmOut"][];
+      chart: components["schemas"]["SimChartOut"];
+      /** Outcomes */
+      outcomes: components["schemas"]["SimOutcomeOut"][];
+      /** Timings */
+      timings: {
+        [key: string]: number;
+      };
+      trial: components["schemas"]["SimTrialOut"];
+    };
+    /**
+     * SimRunIn
+     * @description Run a shipped example (``example``) or a trial file (``trial``); ``cohort_size``
+     * overrides the file's cohort size.
+     */
+    SimRunIn: {
+      /** Cohort Size */
+      cohort_size?: number | null;
+      /** Example */
+      example?: string | null;
+      trial?: components["schemas"]["TrialSpec"] | null;
+    };
+    /** SimRunOut */
+    SimRunOut: {
+      /** Done */
+      done: number;
+      /** Error */
+      error?: string | null;
+      /** Id */
+      id: string;
+      result?: components["schemas"]["SimResultOut"] | null;
+      /** Status */
+      status: string;
+      /** Total */
+      total: number;
+    };
+    /** SimTrialOut */
+    SimTrialOut: {
+      /** Cohort Size */
+      cohort_size: number;
+      /** Condition */
+      condition: string;
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Seed */
+      seed: number;
+      /** Summary */
+      summary: string;
+      /** Title */
+      title: string;
+    };
     /** SlotOut */
     SlotOut: {
       /**
@@ -8002,6 +8944,31 @@ export interface components {
       /** Total */
       total: number;
     };
+    /**
+     * State
+     * @description A phase of the story. Entered from ``from_states`` (any if empty) once ``after_s`` has
+     * passed and ``when`` holds (a state with neither is reached only through a handler); on
+     * entry its trends start, and leaving it ends them.
+     */
+    State: {
+      /** After S */
+      after_s?: number | null;
+      /** Description */
+      description: string;
+      /**
+       * From States
+       * @default []
+       */
+      from_states?: string[];
+      /** Id */
+      id: string;
+      /**
+       * Trends
+       * @default []
+       */
+      trends?: components["schemas"]["Trend"][];
+      when?: components["schemas"]["Criteria"] | null;
+    };
     /** StateOut */
     StateOut: {
       /**
@@ -8025,6 +8992,21 @@ export interface components {
        * @enum {string}
        */
       status?: "online" | "away" | "offline";
+    };
+    /**
+     * Step
+     * @description One action with its parameters.
+     */
+    Step: {
+      /** Action */
+      action: string;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /**
      * StepIn
@@ -8158,6 +9140,26 @@ export interface components {
       redis: components["schemas"]["DependencyOut"];
       /** Version */
       version: string;
+    };
+    /** TextWorkIn */
+    TextWorkIn: {
+      /**
+       * Body
+       * @description Markdown: a poem or a short text
+       */
+      body: string;
+      /**
+       * Caption
+       * @default
+       */
+      caption?: string;
+      /**
+       * Group
+       * @description An art-therapy group
+       */
+      group?: string | null;
+      /** Title */
+      title: string;
     };
     /** TherapyRoomIn */
     TherapyRoomIn: {
@@ -8328,6 +9330,28 @@ export interface components {
       /** Value */
       value: number;
     };
+    /**
+     * TimedEvent
+     * @description Something the scenario does at a time (a deterioration, a new finding).
+     */
+    TimedEvent: {
+      /** Action */
+      action: string;
+      /** At S */
+      at_s: number;
+      /**
+       * Note
+       * @default
+       */
+      note?: string;
+      /**
+       * Params
+       * @default {}
+       */
+      params?: {
+        [key: string]: number | string;
+      };
+    };
     /** TokenOut */
     TokenOut: {
       /** Access Token */
@@ -8422,6 +9446,28 @@ export interface components {
       /** Text */
       text: string;
     };
+    /** TransparencyOut */
+    TransparencyOut: {
+      /** Algorithms */
+      algorithms: components["schemas"]["AlgorithmOut"][];
+      /** Audit Rule */
+      audit_rule: string;
+    };
+    /**
+     * Trend
+     * @description On entering a state, a condition's severity moves to ``to_severity`` over ``over_s``.
+     */
+    Trend: {
+      /**
+       * Condition
+       * @enum {string}
+       */
+      condition: "haemorrhage" | "sepsis" | "anaphylaxis" | "asthma" | "opioid_overdose" | "heart_failure";
+      /** Over S */
+      over_s: number;
+      /** To Severity */
+      to_severity: number;
+    };
     /** TrendRuleIn */
     TrendRuleIn: {
       /**
@@ -8445,6 +9491,174 @@ export interface components {
        * @enum {string}
        */
       severity: "low" | "medium" | "high";
+    };
+    /**
+     * TrialArm
+     * @description One arm: a name and its schedule of actions (the first arm is the control).
+     */
+    TrialArm: {
+      /** Actions */
+      actions?: components["schemas"]["TrialStep"][];
+      /**
+       * Description
+       * @default
+       */
+      description?: string;
+      /** Name */
+      name: string;
+    };
+    /**
+     * TrialCohort
+     * @description The virtual cohort: its size and how each patient's profile is drawn.
+     */
+    TrialCohort: {
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 40
+       * }
+       */
+      age_years?: components["schemas"]["TrialDistribution"];
+      /**
+       * Female Share
+       * @default 0.5
+       */
+      female_share?: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 14
+       * }
+       */
+      haemoglobin?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 72
+       * }
+       */
+      heart_rate?: components["schemas"]["TrialDistribution"];
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 175
+       * }
+       */
+      height_cm?: components["schemas"]["TrialDistribution"];
+      /** Size */
+      size: number;
+      /**
+       * @default {
+       *   "kind": "fixed",
+       *   "value": 70
+       * }
+       */
+      weight_kg?: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialCondition
+     * @description The condition every virtual patient has at time 0, with its severity drawn per patient.
+     */
+    TrialCondition: {
+      /** Name */
+      name: string;
+      severity: components["schemas"]["TrialDistribution"];
+    };
+    /**
+     * TrialDistribution
+     * @description How one number is drawn: ``fixed`` (value), ``uniform`` (low, high) or ``normal``
+     * (mean, sd), always kept within [low, high] when they are given.
+     */
+    TrialDistribution: {
+      /** High */
+      high?: number | null;
+      /**
+       * Kind
+       * @default fixed
+       * @enum {string}
+       */
+      kind?: "fixed" | "uniform" | "normal";
+      /** Low */
+      low?: number | null;
+      /** Mean */
+      mean?: number | null;
+      /** Sd */
+      sd?: number | null;
+      /** Value */
+      value?: number | null;
+    };
+    /**
+     * TrialOutcome
+     * @description One outcome measured on every patient.
+     *
+     * Continuous: ``end`` (the vital at the end), ``min``, ``max``, ``mean``, ``minutes_below`` /
+     * ``minutes_above`` (time with the vital below/above ``threshold``). Binary: ``ever_below`` /
+     * ``ever_above`` (the vital crossed ``threshold`` at any sample), ``arrest``.
+     */
+    TrialOutcome: {
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "end" | "min" | "max" | "mean" | "minutes_below" | "minutes_above" | "ever_below" | "ever_above" | "arrest";
+      /**
+       * Label
+       * @default
+       */
+      label?: string;
+      /** Threshold */
+      threshold?: number | null;
+      /** Vital */
+      vital?: ("heart_rate" | "systolic_bp" | "diastolic_bp" | "mean_bp" | "respiration_rate" | "spo2" | "temperature" | "etco2" | "cardiac_output" | "lactate" | "pao2" | "paco2" | "blood_volume") | null;
+    };
+    /**
+     * TrialSpec
+     * @description A whole in-silico trial (the trial file).
+     */
+    TrialSpec: {
+      /** Arms */
+      arms: components["schemas"]["TrialArm"][];
+      cohort: components["schemas"]["TrialCohort"];
+      condition: components["schemas"]["TrialCondition"];
+      /** Duration S */
+      duration_s: number;
+      /** Id */
+      id: string;
+      /** Outcomes */
+      outcomes: components["schemas"]["TrialOutcome"][];
+      /**
+       * Sample Every S
+       * @default 10
+       */
+      sample_every_s?: number;
+      /**
+       * Seed
+       * @default 0
+       */
+      seed?: number;
+      /**
+       * Summary
+       * @default
+       */
+      summary?: string;
+      /** Title */
+      title: string;
+    };
+    /**
+     * TrialStep
+     * @description One action of an arm's schedule: at ``at_s`` simulated seconds, the engine's action.
+     */
+    TrialStep: {
+      /** Action */
+      action: string;
+      /** At S */
+      at_s: number;
+      /** Params */
+      params?: {
+        [key: string]: number | string;
+      };
     };
     /** TrustOut */
     TrustOut: {
@@ -8578,6 +9792,62 @@ export interface components {
        * Format: date-time
        */
       t: string;
+    };
+    /** VolunteerBoardItemOut */
+    VolunteerBoardItemOut: {
+      /** Community Name */
+      community_name: string;
+      /** Community Slug */
+      community_slug: string;
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Organiser
+       * @description The caller may confirm hours for it
+       */
+      organiser: boolean;
+      /** Signed Up */
+      signed_up: boolean;
+      /** Title */
+      title: string;
+    };
+    /** VolunteerBoardOut */
+    VolunteerBoardOut: {
+      /** Opportunities */
+      opportunities: components["schemas"]["VolunteerBoardItemOut"][];
+    };
+    /** VolunteerDetailOut */
+    VolunteerDetailOut: {
+      /** Community Name */
+      community_name: string;
+      /** Community Slug */
+      community_slug: string;
+      /** Description */
+      description: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * My Hours
+       * @description The caller's own hours, every state
+       */
+      my_hours: components["schemas"]["VolunteerHoursOut"][];
+      /**
+       * Organiser
+       * @description The caller may confirm hours for it
+       */
+      organiser: boolean;
+      /** Signed Up */
+      signed_up: boolean;
+      /** Title */
+      title: string;
     };
     /** VolunteerHoursDecisionIn */
     VolunteerHoursDecisionIn: {
@@ -8787,6 +10057,108 @@ export interface components {
        * Format: date-time
        */
       utc: string;
+    };
+    /** WorkOut */
+    WorkOut: {
+      /** Alt Text */
+      alt_text: string;
+      /**
+       * Body
+       * @description The Markdown source (the author's)
+       */
+      body?: string | null;
+      /** Caption */
+      caption: string;
+      /** Community */
+      community: string;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      crisis?: components["schemas"]["CrisisOut"] | null;
+      /**
+       * Decision
+       * @description The moderator's reason (author and moderators)
+       */
+      decision: string | null;
+      /** Group */
+      group: string | null;
+      /**
+       * Handle
+       * @description The author's pseudonym in the community
+       */
+      handle: string;
+      /** Height */
+      height?: number | null;
+      /**
+       * Html
+       * @description A text work's Markdown rendered and sanitised (nh3)
+       */
+      html: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Image Url */
+      image_url: string | null;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "image" | "text";
+      /** Mine */
+      mine: boolean;
+      /**
+       * Open Reports
+       * @default 0
+       */
+      open_reports?: number;
+      /**
+       * Placed
+       * @description Hung on a wall of the 3D gallery
+       */
+      placed: boolean;
+      /**
+       * Reasons
+       * @description The pipeline's rule names
+       */
+      reasons?: string[];
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "pending" | "held" | "approved" | "declined" | "removed";
+      /** Title */
+      title: string;
+      /** Width */
+      width?: number | null;
+    };
+    /** WorkSubmittedOut */
+    WorkSubmittedOut: {
+      concern: components["schemas"]["ConcernOut"] | null;
+      work: components["schemas"]["WorkOut"];
+    };
+    /** WorksOut */
+    WorksOut: {
+      /** Works */
+      works: components["schemas"]["WorkOut"][];
+    };
+    /** DecisionIn */
+    careverse__community__moderation_schemas__DecisionIn: {
+      /**
+       * Outcome
+       * @enum {string}
+       */
+      outcome: "upheld" | "overturned";
+      /** Reason */
+      reason: string;
+    };
+    /** DecisionIn */
+    careverse__gallery__schemas__DecisionIn: {
+      /** Reason */
+      reason?: string | null;
     };
   };
   responses: never;
@@ -14619,7 +15991,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["DecisionIn"];
+        "application/json": components["schemas"]["careverse__community__moderation_schemas__DecisionIn"];
       };
     };
     responses: {
@@ -16957,6 +18329,648 @@ export interface operations {
     };
   };
   /**
+   * Space
+   * @description The community's 3D gallery space, the caller let in; connect to it as to any space.
+   */
+  space_api_gallery_communities__slug__space_post: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GallerySpaceOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Gallery
+   * @description The community's approved works (readers of the community).
+   */
+  gallery_api_gallery_communities__slug__works_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Submit Image
+   * @description An image with its alt text (required): checked by decoding it, stored without its
+   * metadata (EXIF, GPS), pending until a moderator approves it.
+   */
+  submit_image_api_gallery_communities__slug__works_image_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["Body_submit_image_api_gallery_communities__slug__works_image_post"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WorkSubmittedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Submit Text
+   * @description A poem or short text (Markdown): pending until a moderator approves it.
+   */
+  submit_text_api_gallery_communities__slug__works_text_post: {
+    parameters: {
+      header?: {
+        "Accept-Language"?: string | null;
+      };
+      path: {
+        slug: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TextWorkIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WorkSubmittedOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Group Works
+   * @description An art-therapy group's shared works (its members and facilitators only).
+   */
+  group_works_api_gallery_groups__slug__works_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupWorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * My Works
+   * @description The caller's works and where each stands.
+   */
+  my_works_api_gallery_me_works_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Queue
+   * @description Works waiting for a human in the galleries the caller moderates, crisis first.
+   */
+  queue_api_gallery_moderation_queue_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorksOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Remove
+   * @description The author removes their work: out of the gallery and the space at once.
+   */
+  remove_api_gallery_works__work_id__delete: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Acknowledge
+   * @description A human takes a crisis hold on (its escalation stops).
+   */
+  acknowledge_api_gallery_works__work_id__acknowledge_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /** Approve */
+  approve_api_gallery_works__work_id__approve_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Decline
+   * @description Not shown (or taken down), with a reason the author sees.
+   */
+  decline_api_gallery_works__work_id__decline_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WorkOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Image
+   * @description A work's image (re-encoded, without metadata), to whoever may see the work.
+   */
+  image_api_gallery_works__work_id__image_get: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "image/jpeg": unknown;
+          "image/png": unknown;
+          "image/webp": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Report
+   * @description Report a work (once); ``crisis`` holds it for a human at once.
+   */
+  report_api_gallery_works__work_id__reports_post: {
+    parameters: {
+      path: {
+        work_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReportIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Groups
    * @description Groups the caller may see, by name; ``q`` searches names and descriptions.
    */
@@ -17112,6 +19126,56 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GroupRecordsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Suggested
+   * @description For caregivers: caregiver groups they are not in yet (groups/suggest.py); else none.
+   */
+  suggested_api_groups_suggested_get: {
+    parameters: {
+      query?: {
+        /** @description Show times in this IANA zone */
+        tz?: string | null;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupsOut"];
         };
       };
       /** @description Bad request */
@@ -17595,6 +19659,55 @@ export interface operations {
     };
   };
   /**
+   * Opened Sessions
+   * @description The sessions that have opened, newest first (the group's facilitators, for notes).
+   */
+  opened_sessions_api_groups__slug__sessions_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSessionsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Calendar File
    * @description The next eight sessions as an iCalendar file (a neutral title, times in UTC).
    */
@@ -17762,6 +19875,105 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["GroupShareOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Support Requests
+   * @description The group's unacknowledged "I need support" requests (its facilitators; else 404).
+   */
+  support_requests_api_groups__slug__support_get: {
+    parameters: {
+      path: {
+        slug: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSupportsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Acknowledge Support
+   * @description A facilitator acknowledges a request away from the room: its escalation stops.
+   */
+  acknowledge_support_api_groups__slug__support__request_id__ack_post: {
+    parameters: {
+      path: {
+        slug: string;
+        request_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GroupSupportOut"];
         };
       };
       /** @description Bad request */
@@ -19203,6 +21415,60 @@ export interface operations {
     };
   };
   /**
+   * Set Standing
+   * @description A mentor pauses, resumes or withdraws their own approval, or changes their capacity.
+   */
+  set_standing_api_mentoring_me__mentor_id__put: {
+    parameters: {
+      path: {
+        mentor_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MentoringStandingIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringMentorOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Module
    * @description The training module and its quiz (without the answers).
    */
@@ -19627,6 +21893,44 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["HTTPValidationError"];
         };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Reports
+   * @description The latest reports (the site's moderators and admins, who are told of each).
+   */
+  reports_api_mentoring_reports_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MentoringReportsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
       };
       /** @description Too many attempts */
       429: {
@@ -21339,6 +23643,192 @@ export interface operations {
       };
     };
   };
+  /**
+   * Fairness
+   * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+   */
+  fairness_api_research_fairness_get: {
+    parameters: {
+      query?: {
+        days?: number;
+        seed?: number;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["FairnessAuditOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Examples
+   * @description The example trial files shipped with Careverse (fictional patients only).
+   */
+  examples_api_research_sim_examples_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimExamplesOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Start Run
+   * @description Start a small in-silico trial; poll ``GET /runs/{id}`` for its progress and result.
+   */
+  start_run_api_research_sim_runs_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SimRunIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Run
+   * @description One of the caller's runs: its progress, then its result.
+   */
+  get_run_api_research_sim_runs__run_id__get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimRunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
   /** List Studies */
   list_studies_api_research_studies_get: {
     responses: {
@@ -22609,6 +25099,243 @@ export interface operations {
     };
   };
   /**
+   * List Drafts
+   * @description The caller's scenario drafts.
+   */
+  list_drafts_api_training_drafts_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftsOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Create Draft
+   * @description Save a new draft (validated by the scenario schema).
+   */
+  create_draft_api_training_drafts_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioDraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Get Draft
+   * @description One of the caller's drafts.
+   */
+  get_draft_api_training_drafts__draft_id__get: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Update Draft
+   * @description Replace one of the caller's drafts.
+   */
+  update_draft_api_training_drafts__draft_id__put: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioDraftIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Delete Draft
+   * @description Delete one of the caller's drafts.
+   */
+  delete_draft_api_training_drafts__draft_id__delete: {
+    parameters: {
+      path: {
+        draft_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      204: {
+        content: never;
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * List Runs
    * @description The lab runs the caller was in (trainee or instructor), newest first.
    */
@@ -22697,6 +25424,56 @@ export interface operations {
     };
   };
   /**
+   * Debrief Pdf
+   * @description The run's PEARLS debrief as a PDF for the trainee's portfolio (the run's trainees and
+   * instructor only).
+   */
+  debrief_pdf_api_training_runs__run_id__debrief_pdf_get: {
+    parameters: {
+      path: {
+        run_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/pdf": unknown;
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
    * Save Notes
    * @description The instructor's PEARLS debrief notes (phases left out are kept).
    */
@@ -22716,6 +25493,104 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["RunOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Preview
+   * @description Run the scenario headless with its model answer and without (educators only).
+   */
+  preview_api_training_scenarios_preview_post: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ScenarioPreviewIn"];
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioPreviewOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Shipped Source
+   * @description A shipped scenario's JSON and model answer, to start a draft from (educators only).
+   */
+  shipped_source_api_training_scenarios__scenario_id__source_get: {
+    parameters: {
+      path: {
+        scenario_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScenarioDraftOut"];
         };
       };
       /** @description Bad request */
@@ -22793,6 +25668,20 @@ export interface operations {
       /** @description Too many attempts */
       429: {
         content: never;
+      };
+    };
+  };
+  /**
+   * Transparency
+   * @description What each algorithm that drives care does, its inputs and known limits (public).
+   */
+  transparency_api_transparency_get: {
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TransparencyOut"];
+        };
       };
     };
   };
@@ -22962,6 +25851,104 @@ export interface operations {
       /** @description Conflict */
       409: {
         content: never;
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Board
+   * @description Opportunities in every community the caller may read, searched by ``q``.
+   */
+  board_api_volunteering_opportunities_get: {
+    parameters: {
+      query?: {
+        q?: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerBoardOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
+      };
+      /** @description Too many attempts */
+      429: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * Detail
+   * @description One opportunity, with the caller's own hours on it (404 unless its community is readable).
+   */
+  detail_api_volunteering_opportunities__opportunity_id__get: {
+    parameters: {
+      path: {
+        opportunity_id: string;
+      };
+    };
+    responses: {
+      /** @description Successful Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VolunteerDetailOut"];
+        };
+      };
+      /** @description Bad request */
+      400: {
+        content: never;
+      };
+      /** @description Not signed in */
+      401: {
+        content: never;
+      };
+      /** @description Not allowed */
+      403: {
+        content: never;
+      };
+      /** @description Not found */
+      404: {
+        content: never;
+      };
+      /** @description Conflict */
+      409: {
+        content: never;
+      };
+      /** @description Validation Error */
+      422: {
+        content: {
+          "application/json": components["schemas"]["HTTPValidationError"];
+        };
       };
       /** @description Too many attempts */
       429: {
