@@ -159,7 +159,8 @@ async def apply_finding(
 
 async def open_urgent(session: AsyncSession, patient_id: uuid.UUID, finding: Finding) -> None:
     """Open (or keep open) a finding's alert that only a person resolves, and publish the change
-    in the caller's unit of work: the crisis paths' one step (events' held questions use it)."""
+    in the caller's unit of work: the crisis paths' one step (events' held questions and the
+    gallery's held works use it)."""
     applied = await apply_finding(session, patient_id, finding, auto_resolve=False)
     if applied is not None:
         alert, change, previous = applied

@@ -13,8 +13,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.gallery.events import GalleryWorkHeld
-from careverse.kernel.uow import unit_of_work
-from careverse.monitoring.alerts import alert_changed, apply_finding
+from careverse.monitoring.alerts import open_urgent
 from careverse.monitoring.findings import Finding
 
 SOURCE = "gallery"
@@ -28,9 +27,4 @@ async def open_gallery_crisis_alert(event: GalleryWorkHeld, session: AsyncSessio
         key=f"{SOURCE}:{event.work_id.hex}", source=SOURCE, firing=True, severity="high",
         title=TITLE, why=event.why(),
     )  # fmt: skip
-    applied = await apply_finding(session, event.author_patient_id, finding, auto_resolve=False)
-    if applied is not None:
-        alert, change, previous = applied
-        await unit_of_work(session).publish(
-            await alert_changed(session, alert, change, previous_severity=previous)
-        )
+    await open_urgent(session, event.author_patient_id, finding)
