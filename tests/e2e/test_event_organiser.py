@@ -11,20 +11,13 @@ import zlib
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from .support import LiveServer, add_user_via_cli, api_as, new_person, ok, register_via_api, run_axe
+from .support import LiveServer, add_user_via_cli, api_as, new_person, ok, register_via_api
 from .support import sign_in as sign_in_page
+from .test_organiser_screens import PHONE, fits
 
 pytestmark = pytest.mark.e2e
-
-PHONE: ViewportSize = {"width": 360, "height": 740}
-
-
-def fits(page: Page) -> None:
-    """No horizontal scrolling at 360 px, and no serious axe violation."""
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
-    assert run_axe(page) == []
 
 
 def png(width: int = 8, height: int = 6) -> bytes:
