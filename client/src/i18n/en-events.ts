@@ -76,6 +76,19 @@ const events = {
   'events.question.answered': 'answered',
   'events.question.dismissed': 'not taken',
   'events.question.held': 'a clinician will contact you',
+  'events.form.community': 'Whose event',
+  'events.form.community.site': 'The site (everyone)',
+  'events.form.visibility': 'Who can see it',
+  'events.form.visibility.community': 'Those who may read the community',
+  'events.form.visibility.public': 'Everyone signed in',
+  'events.createForCommunity': 'Create an event for this community',
+  'events.slides.title': 'Slides',
+  'events.slides.none': 'No slides yet.',
+  'events.slides.image': 'Slide image (PNG or JPEG, up to 2 MB)',
+  'events.slides.caption': 'What the image shows (read aloud to those who cannot see it)',
+  'events.slides.upload': 'Add the slide',
+  'events.slides.added': 'Slide added.',
+  'events.slides.imageAlt': 'Slide {number}',
 };
 
 export default events;

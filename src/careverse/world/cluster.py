@@ -122,6 +122,14 @@ class Circle(_Node, tag="h"):
     data: str
 
 
+class Stage(_Node, tag="v"):
+    """An event stage's operation (stage.apply)."""
+
+    op: str
+    id: str
+    data: str
+
+
 class Sync(_Node, tag="y"):
     """A node starting to serve an instance asks the others to introduce themselves."""
 
@@ -136,6 +144,7 @@ class State(_Node, tag="t"):
     lab: proto.LabOut | None = None  # the lab's run living on the answering node (whole log)
     lesson: proto.LessonOut | None = None  # the lab's group anatomy lesson
     circle: dict = {}  # the circle tools' state (circle.snapshot), when there is one
+    stage: dict = {}  # an event's stage (stage.snapshot), when there is one
 
 
 class Beat(_Node, tag="b"):
@@ -144,7 +153,7 @@ class Beat(_Node, tag="b"):
 
 NodeMessage = (
     Join | Gone | Away | Poses | Chat | Emote | Signal | Mod | Obj | Point | Sync | State | Beat
-    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson | Circle
+    | Pacer | Calm | LabFrame | LabIn | LabReply | Lesson | Circle | Stage
 )  # fmt: skip
 
 encoder = msgspec.msgpack.Encoder()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from careverse.world import protocol as proto
+from careverse.world import stage
 from careverse.world.avatar import Avatar
 from careverse.world.connection import Client
 
@@ -58,6 +59,7 @@ def apply(inst: Instance, action: str, target_id: str | None) -> None:
     target = inst.member(target_id or "")
     if action in ("mute", "unmute") and target_id is not None:
         (inst.muted.add if action == "mute" else inst.muted.discard)(target_id)
+        stage.muted_by_host(inst, target_id, action == "mute")
         if target is not None:
             target.muted = action == "mute"
             target.dirty = True

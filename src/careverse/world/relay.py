@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 import structlog
 
-from careverse.world import circle, cluster, lab, moderation, objects, pacer
+from careverse.world import circle, cluster, lab, moderation, objects, pacer, stage
 from careverse.world import protocol as proto
 from careverse.world.avatar import Avatar
 
@@ -92,6 +92,9 @@ class Relay(Protocol):
     def circle(self, op: str, who: str, data: str) -> None:
         """A circle tool's operation (circle.py): the other nodes apply the same."""
 
+    def stage(self, op: str, who: str, data: str) -> None:
+        """An event stage's operation (stage.py): the other nodes apply the same."""
+
     def recall(self, space_id: str, back: str) -> None:
         """Everyone in a breakout pair's space, on the other nodes, goes back to ``back``."""
 
@@ -160,6 +163,9 @@ class LocalRelay:
         pass
 
     def circle(self, op: str, who: str, data: str) -> None:
+        pass
+
+    def stage(self, op: str, who: str, data: str) -> None:
         pass
 
     def recall(self, space_id: str, back: str) -> None:
@@ -350,6 +356,9 @@ class ClusterRelay:
     def circle(self, op: str, who: str, data: str) -> None:
         self._publish(cluster.Circle(self.node, op, who, data))
 
+    def stage(self, op: str, who: str, data: str) -> None:
+        self._publish(cluster.Stage(self.node, op, who, data))
+
     def recall(self, space_id: str, back: str) -> None:
         # On the pair space's own channel (a consult-room size: always copy 1), straight out.
         message = cluster.Circle(self.node, "recall", "", back)
@@ -397,6 +406,8 @@ class ClusterRelay:
                     inst.deliver(inst.near_clients(a.x, a.z), id_, proto.EmoteOut(id_, name))
             case cluster.Signal(peer=peer, to="*", kind="call", data=data):
                 if (a := inst.avatars.get(peer)) is not None:
+                    if data == "on":
+                        stage.joining_call(inst, a)  # a silenced listener stays silent here too
                     inst.set_call(a, data == "on")
             case cluster.Signal(peer=peer, to=to, kind=kind, data=data):
                 inst.deliver((to,), peer, proto.SignalOut(peer=peer, kind=kind, data=data))
@@ -415,7 +426,7 @@ class ClusterRelay:
                         self.node, inst.locked, sorted(inst.muted), sorted(inst.removed),
                         inst.pacer, dict(inst.calm_before), dict(inst.calm_after),
                         lab.current(inst) if inst.lab is not None else None, inst.lesson,
-                        circle.snapshot(inst.circle),
+                        circle.snapshot(inst.circle), stage.snapshot(inst.stage),
                     )
                 )  # fmt: skip
             case cluster.State(locked=locked, muted=muted, removed=removed):
@@ -434,6 +445,8 @@ class ClusterRelay:
                     inst.lesson = m.lesson
                 if m.circle:
                     circle.adopt(inst, m.circle)
+                if m.stage:
+                    stage.adopt(inst, m.stage)
             case cluster.Pacer(out=out):
                 pacer.apply(inst, out)
             case cluster.Calm(id=id_, when=when, score=score):
@@ -448,6 +461,8 @@ class ClusterRelay:
                 lab.share_lesson(inst, out)
             case cluster.Circle(op=op, id=id_, data=data):
                 circle.apply(inst, op, id_, data)
+            case cluster.Stage(op=op, id=id_, data=data):
+                stage.apply(inst, op, id_, data)
             case cluster.Beat(ids=ids):
                 still = set(ids)
                 for key in [k for k, a in inst.avatars.items() if a.remote == m.node]:

@@ -23,7 +23,12 @@ Anyone may send ``asked`` after raising a question over HTTP: the hosts only are
 welcome. While live, chat to the whole room, the start, the end and each slide are published as
 :class:`StageRecorded` for the event's recording (never anyone's audio or video).
 
-Like the circle tools, the state is this node's copy's; relaying it between nodes is not done.
+With several nodes, like the circle tools, each node holds its own copy of the stage: every
+change is an operation (:func:`change`) applied here and relayed (``relay.stage``, cluster
+``Stage``) to the other nodes, which apply the same (:func:`apply`) and tell their own people; a
+node that starts serving the copy takes the others' stage from their ``State`` answer
+(:func:`adopt`). A host's own mute (the hub's ``mute``) is kept apart from the stage's silencing
+(``held``): bringing that person up or ending the stage leaves them muted until a host unmutes.
 """
 
 from __future__ import annotations
@@ -53,56 +58,127 @@ class StageState:
     speakers: set[str] = field(default_factory=set)  # on stage, with voice
     silenced: set[str] = field(default_factory=set)  # the audience the stage muted
     slide: int = 0
+    held: set[str] = field(default_factory=set)  # muted by a host's own mute: kept muted
 
 
 def handle(inst: Instance, me: Avatar, client: Client, message: proto.StageCtl) -> None:
-    """Apply one ``stage`` message from ``me``."""
+    """Apply one ``stage`` message from ``me`` (and tell the other nodes serving this copy)."""
     state = inst.stage
     if message.action == "asked":
-        _to_hosts(inst, proto.Event(kind="stage_asked"))
+        change(inst, "asked", me.id, "")
         return
     if not me.facilitator:
         client.push(proto.Error(code="forbidden", message="Only a host can do that."))
         return
     match message.action:
         case "start":
-            state.live = True
-            state.speakers = {me.id, *message.speakers}
-            for key, avatar in [*inst.avatars.items(), *inst.watchers.items()]:
-                if avatar.remote is None and not avatar.facilitator:
-                    _voice(inst, key, key in state.speakers)
+            change(inst, "start", me.id, json.dumps(sorted({me.id, *message.speakers})))
             _record(inst, "start", me.id, "")
         case "end":
-            state.live = False
-            for key in list(state.silenced):
-                _voice(inst, key, True)
-            state.speakers = set()
+            change(inst, "end", me.id, "")
             _record(inst, "end", me.id, "")
         case "slide":
-            state.slide = message.slide
+            change(inst, "slide", me.id, str(message.slide))
             _record(inst, "slide", me.id, str(message.slide))
         case "up" | "down":
             target = inst.member(message.target or "")
             if not state.live or target is None:
                 client.push(proto.Error(code="no_target", message="That person is not here."))
                 return
-            (state.speakers.add if message.action == "up" else state.speakers.discard)(target.id)
-            if not target.facilitator:
-                _voice(inst, target.id, message.action == "up")
+            change(inst, message.action, target.id, "")
         case "approve" | "answer" | "dismiss":
             if not is_uuid(message.target or "") or not is_uuid(me.id):
                 client.push(proto.Error(code="no_target", message="No such question."))
                 return
             status = DECISIONS[message.action]
-            detail = json.dumps({"id": message.target, "status": status})
-            inst.broadcast_event("stage_question", None, detail=detail)
+            change(inst, "question", me.id, json.dumps({"id": message.target, "status": status}))
             if is_uuid(inst.space_id):
                 _publish(inst, StageQuestionDecided(
                     space_id=uuid.UUID(inst.space_id), question_id=uuid.UUID(message.target or ""),
                     by_id=uuid.UUID(me.id), decision=message.action,
                 ))  # fmt: skip
+
+
+def change(inst: Instance, op: str, who: str, data: str) -> None:
+    """A change made on this node: applied here and relayed to the other nodes."""
+    apply(inst, op, who, data)
+    inst.relay.stage(op, who, data)
+
+
+def apply(inst: Instance, op: str, who: str, data: str) -> None:
+    """One operation on the stage, made here or on another node (the relay): every node applies
+    it to its copy and tells its own people, so the audience on every node sees the same slide,
+    stage and questions, and silencing reaches everyone's clients.
+
+    ``who``: the host acting (``up``/``down``/``hush``: the person); ``data``: the argument
+    (``start``: the speakers as JSON; ``slide``: the index; ``question``: ``{"id", "status"}``).
+    """
+    state = inst.stage
+    match op:
+        case "asked":
+            _to_hosts(inst, proto.Event(kind="stage_asked"))
+            return
+        case "question":
+            inst.broadcast_event("stage_question", None, detail=data)
+            return
+        case "hush":  # a newcomer to a live stage, silenced on every node
+            if state.live and who not in state.speakers and not _host(inst, who):
+                _voice(inst, who, False)
+            return
+        case "start":
+            state.live = True
+            state.speakers = {str(s) for s in json.loads(data)}
+            for key, avatar in [*inst.avatars.items(), *inst.watchers.items()]:
+                if not avatar.facilitator:
+                    _voice(inst, key, key in state.speakers)
+        case "end":
+            state.live = False
+            for key in list(state.silenced):
+                _voice(inst, key, True)
+            state.speakers = set()
+        case "slide":
+            state.slide = int(data) if data.lstrip("-").isdigit() else state.slide
+        case "up" | "down":
+            (state.speakers.add if op == "up" else state.speakers.discard)(who)
+            if not _host(inst, who):
+                _voice(inst, who, op == "up")
+        case _:
             return
     inst.broadcast_event("stage", None, detail=describe(inst))
+
+
+def muted_by_host(inst: Instance, key: str, on: bool) -> None:
+    """The hub's mute (``on``) or unmute of someone, by a facilitator: a mute is the host's own
+    and outlives the stage (bringing the person up or ending the stage keeps it)."""
+    (inst.stage.held.add if on else inst.stage.held.discard)(key)
+    if not on:
+        inst.stage.silenced.discard(key)
+
+
+def snapshot(state: StageState) -> dict:
+    """The stage's state for a node that starts serving the same copy (cluster ``State``)."""
+    if not state.live and not state.slide:
+        return {}
+    return {
+        "live": state.live, "speakers": sorted(state.speakers), "silenced": sorted(state.silenced),
+        "slide": state.slide, "held": sorted(state.held),
+    }  # fmt: skip
+
+
+def adopt(inst: Instance, snap: dict) -> None:
+    """Another node's stage, taken by a node that had none of its own yet."""
+    state = inst.stage
+    if state.live or state.slide or not snap:
+        return
+    try:
+        state.live = bool(snap.get("live"))
+        state.speakers = {str(s) for s in snap.get("speakers", [])}
+        state.silenced = {str(s) for s in snap.get("silenced", [])}
+        state.held = {str(s) for s in snap.get("held", [])}
+        state.slide = int(snap.get("slide", 0))
+    except (TypeError, ValueError, AttributeError):
+        return
+    inst.muted.update(state.silenced)
 
 
 def describe(inst: Instance) -> str:
@@ -113,9 +189,10 @@ def describe(inst: Instance) -> str:
 
 
 def welcome(inst: Instance, avatar: Avatar, client: Client) -> None:
-    """A newcomer to a live stage: silenced unless a host or a speaker, and told the stage."""
+    """A newcomer to a live stage: silenced (on every node) unless a host or a speaker, and
+    told the stage."""
     if not avatar.facilitator and avatar.id not in inst.stage.speakers:
-        _voice(inst, avatar.id, False)
+        change(inst, "hush", avatar.id, "")
     client.push(proto.Event(kind="stage", detail=describe(inst)))
 
 
@@ -138,11 +215,16 @@ def _voice(inst: Instance, key: str, on: bool) -> None:
     (:func:`joining_call`). So starting a stage before 490 people costs 490 frames, not 490².
     """
     avatar = inst.member(key)
+    state = inst.stage
     if on:
-        inst.stage.silenced.discard(key)
+        state.silenced.discard(key)
+        if key in state.held:
+            return  # a host's own mute stays
         inst.muted.discard(key)
     else:
-        inst.stage.silenced.add(key)
+        if key in inst.muted and key not in state.silenced:
+            state.held.add(key)  # muted by a host before the stage: theirs to lift
+        state.silenced.add(key)
         inst.muted.add(key)
     kind = "unmuted" if on else "muted"
     if avatar is not None:
@@ -154,6 +236,11 @@ def _voice(inst: Instance, key: str, on: bool) -> None:
     client = inst.clients.get(key)
     if client is not None:
         client.push(proto.Event(kind=kind, target=key))
+
+
+def _host(inst: Instance, key: str) -> bool:
+    avatar = inst.member(key)
+    return avatar is not None and avatar.facilitator
 
 
 def _to_hosts(inst: Instance, event: proto.Event) -> None:

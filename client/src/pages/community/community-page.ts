@@ -188,6 +188,9 @@ export class CommunityPage extends LightElement {
               <p><a href="/gallery/moderation">${t('gallery.moderation.title')}</a></p>`
           : nothing}
         <p><a href=${`/gallery/${info.slug}`}>${t('gallery.link')}</a></p>
+        ${info.staff
+          ? html`<p><a href=${`/events/new?community=${encodeURIComponent(info.slug)}`}>${t('events.createForCommunity')}</a></p>`
+          : nothing}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
         <h2>${t('community.topics')}</h2>
         ${this.topics.length ? nothing : html`<p>${t('community.noTopics')}</p>`}

@@ -1,9 +1,11 @@
 import { html, nothing } from 'lit';
+import { communities, type Community } from '../../api/community';
 import { createEvent, setSlides, type NewEvent } from '../../api/events';
 import { describeError } from '../../components/errors';
 import { LightElement } from '../../components/light-element';
 import { t } from '../../i18n';
 import { navigate } from '../../router';
+import { organiser } from './events-list';
 
 const KINDS: NewEvent['kind'][] = ['talk', 'qa', 'campaign'];
 
@@ -17,17 +19,41 @@ function slugOf(title: string): string {
     .slice(0, 60);
 }
 
-/** An organiser creates an event (a site event, public): the server checks who may. */
+/** An organiser creates an event: a site event (site staff) or an event of a community they
+ * organise (`?community=<slug>` chooses it first). The server checks who may. */
 export class EventCreate extends LightElement {
-  static override properties = { error: { state: true }, slug: { state: true } };
+  static override properties = {
+    error: { state: true },
+    slug: { state: true },
+    mine: { state: true },
+    chosen: { state: true },
+  };
 
   declare error: string;
   declare slug: string;
+  declare mine: Community[];
+  declare chosen: string;
 
   constructor() {
     super();
     this.error = '';
     this.slug = '';
+    this.mine = [];
+    this.chosen = new URLSearchParams(location.search).get('community') ?? '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadCommunities();
+  }
+
+  /** The communities one organises (their facilitators and moderators; site staff: all). */
+  private async loadCommunities(): Promise<void> {
+    try {
+      this.mine = (await communities()).filter((c) => c.staff);
+    } catch (error) {
+      this.error = describeError(error);
+    }
   }
 
   private submit = async (e: Event) => {
@@ -45,7 +71,8 @@ export class EventCreate extends LightElement {
         duration_minutes: Number(text('duration')),
         capacity: Number(text('capacity')),
         template: text('template') as NewEvent['template'],
-        visibility: 'public',
+        visibility: this.chosen ? (text('visibility') as NewEvent['visibility']) : 'public',
+        community: this.chosen || null,
       });
       const slides = text('slides')
         .split('\n')
@@ -57,6 +84,26 @@ export class EventCreate extends LightElement {
       this.error = describeError(error);
     }
   };
+
+  /** Whose event: the site's (site staff) or one of the communities one organises. */
+  private renderCommunity() {
+    if (!this.mine.length && !this.chosen) return nothing;
+    const site = organiser() || !this.chosen;
+    return html`
+      <label for="ev-community">${t('events.form.community')}</label>
+      <select id="ev-community" name="community" @change=${(e: Event) => (this.chosen = (e.target as HTMLSelectElement).value)}>
+        ${site ? html`<option value="" ?selected=${!this.chosen}>${t('events.form.community.site')}</option>` : nothing}
+        ${this.mine.map((c) => html`<option value=${c.slug} ?selected=${c.slug === this.chosen}>${c.name}</option>`)}
+      </select>
+      ${this.chosen
+        ? html`<label for="ev-visibility">${t('events.form.visibility')}</label>
+            <select id="ev-visibility" name="visibility">
+              <option value="community">${t('events.form.visibility.community')}</option>
+              <option value="public">${t('events.form.visibility.public')}</option>
+            </select>`
+        : nothing}
+    `;
+  }
 
   override render() {
     return html`
@@ -75,6 +122,7 @@ export class EventCreate extends LightElement {
           />
           <label for="ev-slug">${t('events.form.slug')}</label>
           <input id="ev-slug" name="slug" required pattern="[a-z0-9-]{3,60}" .value=${this.slug} />
+          ${this.renderCommunity()}
           <label for="ev-kind">${t('events.form.kind')}</label>
           <select id="ev-kind" name="kind">
             ${KINDS.map((k) => html`<option value=${k}>${t(`events.kind.${k}`)}</option>`)}

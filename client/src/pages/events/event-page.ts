@@ -15,6 +15,7 @@ import { LightElement } from '../../components/light-element';
 import { t, type MessageKey } from '../../i18n';
 import { formatTime } from '../../i18n/format';
 import { navigate } from '../../router';
+import './event-slides';
 import { kind, places, when } from './events-list';
 
 /** An event: when and who, registering or cancelling, the calendar file, joining, and after
@@ -149,6 +150,7 @@ export class EventPage extends LightElement {
             </p>`
           : nothing}
         ${this.error ? html`<p role="alert" class="error">${this.error}</p>` : nothing}
+        ${e.host && !e.ended ? html`<cv-event-slides .slug=${e.slug}></cv-event-slides>` : nothing}
         ${this.record ? this.renderRecording(this.record) : nothing}
       </section>
     `;
