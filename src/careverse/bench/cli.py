@@ -345,6 +345,8 @@ def bench_stage(
     from careverse.bench.stage import run_stage_bench
 
     _emit(run_stage_bench(audience, runs), json_out)
+
+
 @bench_app.command("lightpath")
 def bench_lightpath(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
