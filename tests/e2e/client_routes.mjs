@@ -58,6 +58,15 @@ try {
     platform: 'browser',
     cwd: client,
     logLevel: 'silent',
+    // Stylesheets a page imports do not matter to the route table (rolldown no longer bundles CSS).
+    plugins: [
+      {
+        name: 'no-css',
+        load(id) {
+          if (/\.css(\?.*)?$/.test(id)) return { code: 'export default "";', moduleType: 'js' };
+        },
+      },
+    ],
   });
   await bundle.write({ dir: out, format: 'iife', entryFileNames: 'inventory.js' });
   process.stdout.write(readFileSync(join(out, 'inventory.js'), 'utf8'));

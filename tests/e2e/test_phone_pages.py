@@ -43,8 +43,10 @@ for _person in demo.PEOPLE:
     DEMO_PEOPLE.setdefault(_person.role.value, _person)
 ROLES = sorted(DEMO_PEOPLE)
 # The widest element's description, when a page is wider than the phone.
+# (Right to left, a page overflows on the left: both edges count.)
 WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+    || e.getBoundingClientRect().left < -0.5)
   .slice(-3)
   .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`
     + ` ${Math.round(e.getBoundingClientRect().right)}`)"""
@@ -133,10 +135,12 @@ def settle(page: Page) -> None:
         expect(page.locator("main .loading")).to_have_count(0, timeout=5_000)
 
 
-def check_page(page: Page, watched: Watched, path: str) -> list[str]:
+def check_page(page: Page, watched: Watched, path: str, direction: str = "ltr") -> list[str]:
     """Everything wrong with the page shown at ``path`` (empty when it is fine)."""
     settle(page)
     wrong: list[str] = []
+    if page.evaluate("document.documentElement.dir") != direction:
+        wrong.append(f"{path}: not {direction}")
     width = page.evaluate("document.scrollingElement.scrollWidth")
     if width > PHONE["width"]:
         wrong.append(f"{path}: {width}px wide ({page.evaluate(WIDEST)})")
@@ -150,13 +154,15 @@ def check_page(page: Page, watched: Watched, path: str) -> list[str]:
     return wrong
 
 
-def visit_all(page: Page, watched: Watched, base_url: str, pages: list[str], patterns) -> list[str]:
+def visit_all(
+    page: Page, watched: Watched, base_url: str, pages: list[str], patterns, direction: str = "ltr"
+) -> list[str]:
     """Open each page, then one page of each route with a parameter, through a link to it."""
     wrong: list[str] = []
     found: dict[str, str] = {}
     for path in pages:
         page.goto(f"{base_url}{path}")
-        wrong += check_page(page, watched, path)
+        wrong += check_page(page, watched, path, direction)
         hrefs = page.eval_on_selector_all("main a[href]", "els => els.map((a) => a.pathname)")
         for pattern in patterns:
             if pattern["name"] not in found:
@@ -165,7 +171,7 @@ def visit_all(page: Page, watched: Watched, base_url: str, pages: list[str], pat
                     found[pattern["name"]] = match
     for path in found.values():
         page.goto(f"{base_url}{path}")
-        wrong += check_page(page, watched, path)
+        wrong += check_page(page, watched, path, direction)
     return wrong
 
 
@@ -199,6 +205,50 @@ def test_every_page_of_each_role_fits_a_phone(
         wrong = visit_all(page, watched, demo_server.base_url, pages, routes["patterns"])
     finally:
         context.close()
+    assert wrong == [], "\n".join(wrong)
+
+
+def in_arabic(page: Page) -> None:
+    """Arabic from the page footer's switch (signed in, this also sets the account's language)."""
+    page.locator("#language-picker").select_option("ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+
+
+# Issue 16 item 5: the same sweep in Arabic, right to left (after the English one: it turns
+# each demo account Arabic, and back to English when done).
+
+
+def test_a_visitor_s_pages_in_arabic_fit_a_phone(
+    browser: Browser, demo_server: LiveServer, client_routes
+):
+    context, page, watched = phone_page(browser)
+    try:
+        page.goto(f"{demo_server.base_url}/signin")
+        in_arabic(page)
+        pages = client_routes["visitor"]["pages"] + ["/no-such-page"]
+        wrong = visit_all(page, watched, demo_server.base_url, pages, [], "rtl")
+    finally:
+        context.close()
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_each_role_in_arabic_fits_a_phone(
+    browser: Browser, demo_server: LiveServer, client_routes, role: str
+):
+    routes = client_routes["roles"][role]
+    visitor = set(client_routes["visitor"]["pages"])
+    pages = [path for path in routes["pages"] if path not in visitor]
+    context, page, watched = phone_page(browser)
+    try:
+        sign_in(page, demo_server.base_url, person_of(role))
+        in_arabic(page)
+        watched.clear()
+        wrong = visit_all(page, watched, demo_server.base_url, pages, routes["patterns"], "rtl")
+    finally:
+        context.close()
+        with api_as(demo_server.base_url, person_of(role)) as api:
+            api.patch("/api/me", json={"preferred_language": "en"}).raise_for_status()
     assert wrong == [], "\n".join(wrong)
 
 
