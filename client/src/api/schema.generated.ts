@@ -1712,6 +1712,7 @@ export interface paths {
     /**
      * Fairness
      * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+     * 202 while its bootstrap is still running (it goes on; ask again).
      */
     get: operations["fairness_api_research_fairness_get"];
   };
@@ -23646,6 +23647,7 @@ export interface operations {
   /**
    * Fairness
    * @description The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+   * 202 while its bootstrap is still running (it goes on; ask again).
    */
   fairness_api_research_fairness_get: {
     parameters: {
@@ -23660,6 +23662,10 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["FairnessAuditOut"];
         };
+      };
+      /** @description Still computing: ask again after Retry-After seconds. */
+      202: {
+        content: never;
       };
       /** @description Bad request */
       400: {

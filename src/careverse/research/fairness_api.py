@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.identity.api import ERRORS
@@ -20,17 +21,26 @@ public_router = APIRouter(prefix="/api", tags=["transparency"])
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-@router.get("/fairness", response_model=FairnessAuditOut)
+COMPUTING = {"status": "computing", "retry_after_seconds": 5}
+
+
+@router.get(
+    "/fairness",
+    response_model=FairnessAuditOut,
+    responses={202: {"description": "Still computing: ask again after Retry-After seconds."}},
+)
 async def fairness(
     actor: CurrentActor,
     session: Session,
     days: Annotated[int, Query(ge=1, le=730)] = 90,
     seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> FairnessAuditOut:
-    """The fairness audit: aggregate only, small cells suppressed (researchers and admins)."""
-    return FairnessAuditOut.model_validate(
-        await fairness_audit(session, actor, days=days, seed=seed)
-    )
+) -> FairnessAuditOut | JSONResponse:
+    """The fairness audit: aggregate only, small cells suppressed (researchers and admins).
+    202 while its bootstrap is still running (it goes on; ask again)."""
+    audit = await fairness_audit(session, actor, days=days, seed=seed)
+    if audit is None:
+        return JSONResponse(COMPUTING, status_code=202, headers={"Retry-After": "5"})
+    return FairnessAuditOut.model_validate(audit)
 
 
 @public_router.get("/transparency", response_model=TransparencyOut)

@@ -41,6 +41,11 @@ AUDIT_N_BOOT = N_BOOT
 CACHE_SIZE = 8
 _CACHE: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+# The bootstrap takes from seconds to a minute on a busy machine: a request waits this long for
+# it, then answers "computing" (the API's 202) while it goes on; the next request for the same
+# inputs waits on the same computation instead of starting another.
+WAIT_SECONDS = 2.0
+_RUNNING: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
 DIMENSIONS = ("age_band", "sex", "ethnicity", "language")
 NOT_RECORDED = {"ethnicity": "Ethnicity is not recorded in Careverse."}
 ALERT_SOURCE = {"news2": "news2", "care_plan": "rule"}
@@ -58,9 +63,10 @@ async def fairness_audit(
     days: int = 90,
     seed: int = 0,
     n_boot: int | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """Run the audit over the last ``days`` days and answer it (JSON-ready); ``n_boot``
-    bootstrap resamples (default ``AUDIT_N_BOOT``)."""
+    bootstrap resamples (default ``AUDIT_N_BOOT``). None when the computation has not finished
+    within ``WAIT_SECONDS`` (None: wait for it): it goes on, and a later call gets it."""
     require_role(actor, *AUDIT_ROLES)
     n_boot = n_boot or AUDIT_N_BOOT
     now = clock.now()
@@ -82,22 +88,33 @@ async def fairness_audit(
         }
         for p in people
     }
-    result = await asyncio.to_thread(_cached_compute, groups, monitored, alerts, seed, n_boot)
+    key = _key(groups, monitored, alerts, seed, n_boot)
+    running = _RUNNING.get(key)
+    if running is None:
+        running = asyncio.ensure_future(
+            asyncio.to_thread(_cached_compute, key, groups, monitored, alerts, seed, n_boot)
+        )
+        _RUNNING[key] = running
+        running.add_done_callback(lambda _done: _RUNNING.pop(key, None))
+    try:
+        result = await asyncio.wait_for(asyncio.shield(running), WAIT_SECONDS)
+    except TimeoutError:
+        return None
     return {
         "generated_at": now.isoformat(), "window_days": days, "seed": seed, "n_boot": n_boot,
         "small_cell": SMALL_CELL, "rule": RULE_TEXT, "algorithms": result,
     }  # fmt: skip
 
 
-def _cached_compute(
+def _key(
     groups: dict[uuid.UUID, dict[str, str]],
     monitored: set[uuid.UUID],
     alerts: list[AlertFact],
     seed: int,
     n_boot: int,
-) -> list[dict[str, Any]]:
-    """The bootstrap takes seconds; the same inputs (hashed exactly) answer from memory."""
-    key = hashlib.sha256(
+) -> str:
+    """The inputs, hashed exactly."""
+    return hashlib.sha256(
         repr(
             (
                 sorted((str(k), sorted(v.items())) for k, v in groups.items()),
@@ -108,6 +125,17 @@ def _cached_compute(
             )
         ).encode()
     ).hexdigest()  # fmt: skip
+
+
+def _cached_compute(
+    key: str,
+    groups: dict[uuid.UUID, dict[str, str]],
+    monitored: set[uuid.UUID],
+    alerts: list[AlertFact],
+    seed: int,
+    n_boot: int,
+) -> list[dict[str, Any]]:
+    """The bootstrap takes seconds; the same inputs (``key``) answer from memory."""
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

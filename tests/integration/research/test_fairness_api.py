@@ -23,6 +23,7 @@ from careverse.research import fairness_service
 def fewer_resamples(monkeypatch):
     # The interval method is the same; fewer resamples keep the test quick on a shared machine.
     monkeypatch.setattr(fairness_service, "AUDIT_N_BOOT", 60)
+    monkeypatch.setattr(fairness_service, "WAIT_SECONDS", None)  # the answer, not 202
 
 
 # (sex, birth date, language, patients, of whom alerted)
@@ -147,3 +148,16 @@ async def test_transparency_is_public_and_data(client):
     news2 = body["algorithms"][0]
     assert news2["inputs"] and news2["limits"] and news2["purpose"]
     assert "11" in body["audit_rule"]
+
+
+async def test_a_slow_audit_answers_202_then_the_result(client, person, monkeypatch):
+    # Nothing waits for the bootstrap: the first call says "computing" (with Retry-After), the
+    # computation goes on, and a later call gets the audit.
+    monkeypatch.setattr(fairness_service, "WAIT_SECONDS", 0)
+    admin = await person("admin")
+    r = await client.get("/api/research/fairness?days=7&seed=11", headers=admin.headers)
+    assert r.status_code == 202 and r.headers["retry-after"] == "5"
+    assert r.json()["status"] == "computing"
+    monkeypatch.setattr(fairness_service, "WAIT_SECONDS", None)
+    r = await client.get("/api/research/fairness?days=7&seed=11", headers=admin.headers)
+    assert r.status_code == 200 and r.json()["window_days"] == 7

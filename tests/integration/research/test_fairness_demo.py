@@ -8,6 +8,7 @@ from careverse.research.fairness_demo import DEMO_PATIENTS, seed_demo_audit
 
 async def test_the_demo_population_fills_the_dashboard_once(app, client, person, monkeypatch):
     monkeypatch.setattr(fairness_service, "AUDIT_N_BOOT", 40)
+    monkeypatch.setattr(fairness_service, "WAIT_SECONDS", None)  # the answer, not 202
     async with app.state.runtime.db.session() as session:
         await seed_demo_audit(session)
         await seed_demo_audit(session)  # a second demo start adds nothing

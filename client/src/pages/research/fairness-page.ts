@@ -6,6 +6,7 @@ import { formatNumber } from '../../i18n/format';
 import { fairnessAudit, type FairnessAudit, type FairnessDimension } from './sim-api';
 import './sim-page.css';
 
+const RETRY_MS = 5000;
 const DAYS = [30, 90, 365];
 
 function shown(x: number | null, statistic: string): string {
@@ -46,16 +47,29 @@ export class FairnessPage extends LightElement {
     void this.load();
   }
 
+  /** The next ask while the server is still computing the audit (it answers 202 meanwhile). */
+  private retry: number | undefined;
+
+  override disconnectedCallback(): void {
+    window.clearTimeout(this.retry);
+    super.disconnectedCallback();
+  }
+
   private async load(): Promise<void> {
+    window.clearTimeout(this.retry);
     this.loading = true;
     this.error = '';
     try {
-      this.audit = await fairnessAudit(this.days);
+      const answer = await fairnessAudit(this.days);
+      if ((answer as { status?: string }).status === 'computing') {
+        this.retry = window.setTimeout(() => void this.load(), RETRY_MS);
+        return;
+      }
+      this.audit = answer;
     } catch (error) {
       this.error = describeError(error);
-    } finally {
-      this.loading = false;
     }
+    this.loading = false;
   }
 
   private bar(low: number | null, point: number | null, high: number | null, scale: number) {
