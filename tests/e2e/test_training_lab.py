@@ -93,6 +93,17 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
         expect(log).to_contain_text("Fluid bolus (volume ml 1000)")
     assert run_axe(teacher_page) == []
 
+    # At the bedside: examining shows findings from the vitals (training/findings.py) and is
+    # logged as the ABCDE assessment; asking shows the patient's answer.
+    one_page.get_by_role("button", name="Examine", exact=True).click()
+    findings = one_page.locator(".lab-findings")
+    expect(findings).to_contain_text("Capillary refill")
+    expect(findings).to_contain_text("Responsiveness")
+    expect(teacher_page.locator(".lab-log")).to_contain_text("Abcde assessment")
+    two_page.get_by_role("button", name="Ask how they feel").click()
+    expect(two_page.locator(".lab-findings")).to_contain_text("How are you feeling?")
+    assert run_axe(one_page) == []
+
     teacher_page.get_by_role("button", name="End the scenario").click()
     for page in three_pages:
         expect(page.locator(".lab-status")).to_contain_text("Ended")
