@@ -171,4 +171,13 @@ def test_the_lab_works_inside_the_space_page_on_its_one_socket(
     # Still one connection: the space page was not replaced by a second socket.
     expect(trainee_page.get_by_text("Connected", exact=True)).to_be_visible()
     assert run_axe(trainee_page) == []
+    # In 3D the patient lies on the bed, posed by ACVPU (frames drawn without an error), and
+    # the embedded panel's Examine still answers.
+    trainee_page.goto(f"{base_url}/spaces/{space_id}?mode=3d")
+    expect(trainee_page.locator("canvas.world-canvas")).to_be_visible()
+    lab = trainee_page.locator("cv-lab-page")
+    expect(lab.locator(".lab-status")).to_contain_text("Running")
+    trainee_page.wait_for_timeout(1000)
+    lab.get_by_role("button", name="Examine", exact=True).click()
+    expect(lab.locator(".lab-findings")).to_contain_text("Responsiveness")
     assert errors == []
