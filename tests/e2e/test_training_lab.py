@@ -93,6 +93,17 @@ def test_instructor_and_two_trainees_run_a_scenario_to_its_debrief(
         expect(log).to_contain_text("Fluid bolus (volume ml 1000)")
     assert run_axe(teacher_page) == []
 
+    # At the bedside: examining shows findings from the vitals (training/findings.py) and is
+    # logged as the ABCDE assessment; asking shows the patient's answer.
+    one_page.get_by_role("button", name="Examine", exact=True).click()
+    findings = one_page.locator(".lab-findings")
+    expect(findings).to_contain_text("Capillary refill")
+    expect(findings).to_contain_text("Responsiveness")
+    expect(teacher_page.locator(".lab-log")).to_contain_text("Abcde assessment")
+    two_page.get_by_role("button", name="Ask how they feel").click()
+    expect(two_page.locator(".lab-findings")).to_contain_text("How are you feeling?")
+    assert run_axe(one_page) == []
+
     teacher_page.get_by_role("button", name="End the scenario").click()
     for page in three_pages:
         expect(page.locator(".lab-status")).to_contain_text("Ended")
@@ -160,4 +171,13 @@ def test_the_lab_works_inside_the_space_page_on_its_one_socket(
     # Still one connection: the space page was not replaced by a second socket.
     expect(trainee_page.get_by_text("Connected", exact=True)).to_be_visible()
     assert run_axe(trainee_page) == []
+    # In 3D the patient lies on the bed, posed by ACVPU (frames drawn without an error), and
+    # the embedded panel's Examine still answers.
+    trainee_page.goto(f"{base_url}/spaces/{space_id}?mode=3d")
+    expect(trainee_page.locator("canvas.world-canvas")).to_be_visible()
+    lab = trainee_page.locator("cv-lab-page")
+    expect(lab.locator(".lab-status")).to_contain_text("Running")
+    trainee_page.wait_for_timeout(1000)
+    lab.get_by_role("button", name="Examine", exact=True).click()
+    expect(lab.locator(".lab-findings")).to_contain_text("Responsiveness")
     assert errors == []

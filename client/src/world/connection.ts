@@ -200,6 +200,11 @@ export interface LabMessage {
   vitals?: Record<string, number | string | boolean>;
   log?: LabLogEntry[];
   result?: { outcome: string; score: Record<string, unknown> } | null;
+  /** What examining the patient and asking them find now (training/findings.py). */
+  bedside?: {
+    examine: { key: string; params?: Record<string, string | number> }[];
+    ask: { key: string; params?: Record<string, string | number> };
+  } | null;
 }
 
 /** What everyone in the lab sees of a group anatomy lesson (world/lab.py). */

@@ -247,6 +247,14 @@ export class Scene3D {
       -((clientY - rect.top) / rect.height) * 2 + 1,
     );
     this.raycaster.setFromCamera(this.pointer, this.camera);
+    // Something attached that can be chosen (the lab's patient): its `userData.onSelect`.
+    const selectable = this.scene.children.filter((o) => o.userData.onSelect);
+    const chosen = selectable.length ? this.raycaster.intersectObjects(selectable, true)[0] : undefined;
+    if (chosen) {
+      let node: Object3D | null = chosen.object;
+      while (node && !node.userData.onSelect) node = node.parent;
+      if (node) return (node.userData.onSelect as () => void)();
+    }
     // A notice board opens its community page (the same path its link in the list opens).
     const boards = [...this.objectViews.values()].filter((g) => g.userData.link);
     const hit = boards.length ? this.raycaster.intersectObjects(boards, true)[0] : undefined;

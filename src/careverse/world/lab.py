@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from careverse.kernel.policy import may_instruct
 from careverse.kernel.uow import unit_of_work
 from careverse.training.events import LabRunEnded
+from careverse.training.findings import ask, examine
 from careverse.training.lab import LiveRun, check_injection, check_trainee_action
 from careverse.training.scenarios import Scenario, scenario_ids
 from careverse.world import protocol as proto
@@ -69,10 +70,13 @@ class LabState:
         result = None
         if self.result is not None:
             result = {"outcome": self.result["outcome"], "score": self.result["score"]}
+        vitals = self.live.vitals()
+        bedside = {"examine": examine(vitals), "ask": ask(vitals, self.live.scenario.condition)}
         return proto.LabOut(
             run=self.run_id, scenario=self.live.scenario.id, title=self.live.scenario.title,
             status=self.status, clock=float(self.live.second), speed=self.speed,  # type: ignore[arg-type]
-            instructor=self.instructor, vitals=self.live.vitals(), log=list(log), result=result,
+            instructor=self.instructor, vitals=vitals, log=list(log), result=result,
+            bedside=bedside,
         )  # fmt: skip
 
 

@@ -342,6 +342,8 @@ class LabOut(_Msg, tag="lab"):
     vitals: dict[str, float | str | bool] = {}
     log: list[dict[str, Any]] = []
     result: dict[str, Any] | None = None
+    # What the bedside examination and "how do you feel?" find now (training/findings.py).
+    bedside: dict[str, Any] | None = None
 
 
 class Welcome(_Msg, tag="welcome"):

@@ -68,6 +68,12 @@ async def test_lab_run_shared_scored_and_kept_for_its_people(live, person, space
         assert {s.run for s in started} == {run_id}
         assert started[0].instructor == teacher_id
         assert started[0].vitals["on_oxygen"] is False
+        # The bedside findings come with the vitals (training/findings.py).
+        bedside = started[0].bedside or {}
+        assert [f["key"].split("_")[0] for f in bedside["examine"]][2:] == [
+            "lab.find.crt", "lab.find.skin", "lab.find.avpu",
+        ]  # fmt: skip
+        assert bedside["ask"]["key"].startswith("lab.find.say_")
 
         # Bad input says what is wrong and changes nothing.
         await t1.send(proto.LabAct(name="haemorrhage", params={"severity": 1}))

@@ -20,6 +20,7 @@ import { LESSONS, type LessonState } from './lessons';
 import './lesson-view';
 import './lab-waveforms';
 import { patientLook } from './lab-patient';
+import { renderBedside, type BedsideView } from './lab-bedside';
 import {
   MONITOR_SIGNS,
   actionLabel,
@@ -58,6 +59,7 @@ export class LabPage extends LightElement {
     error: { state: true },
     connected: { state: true },
     said: { state: true },
+    bedside: { state: true },
   };
 
   declare spaceId: string;
@@ -77,6 +79,7 @@ export class LabPage extends LightElement {
   declare error: string;
   declare connected: boolean;
   declare said: string;
+  declare bedside: BedsideView;
 
   private connection: WorldConnection | null = null;
   private names = new Map<string, string>();
@@ -103,6 +106,7 @@ export class LabPage extends LightElement {
     this.error = '';
     this.connected = false;
     this.said = '';
+    this.bedside = '';
   }
 
   private get instructor(): boolean {
@@ -186,11 +190,12 @@ export class LabPage extends LightElement {
     void import('../../world/lab3d').then(({ LabPatient3d }) => {
       if (!this.isConnected || this.stage?.scene !== scene || this.patient) return;
       const patient = new LabPatient3d();
+      patient.group.userData.onSelect = () => this.atBedside('examine');
       this.patient = patient;
       const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
       this.detachPatient = scene.attach(patient.group, (now: number) => {
         const look = patientLook(this.lab?.vitals ?? {});
-        patient.show(look.skin, look.breathSeconds, now, still);
+        patient.show(look.skin, look.breathSeconds, now, still, String(this.lab?.vitals?.['consciousness'] ?? 'A'));
       });
     });
   }
@@ -211,6 +216,7 @@ export class LabPage extends LightElement {
     if (this.lab?.run !== message.run) {
       this.log = [];
       this.history = [];
+      this.bedside = '';
       this.base = Date.now() / 1000 - message.clock;
     }
     const fresh = message.log ?? [];
@@ -242,6 +248,12 @@ export class LabPage extends LightElement {
       what: actionLabel(entry.name) + (params ? ` (${params})` : ''),
       who: this.who(entry.by) || t('lab.scenario'),
     });
+  }
+
+  /** Examine (logged as the ABCDE assessment while the run goes on) or ask the patient. */
+  private atBedside(view: BedsideView): void {
+    this.bedside = view;
+    if (view === 'examine' && this.lab?.status === 'running') this.connection?.labAct('abcde_assessment', {});
   }
 
   private intervention(): Intervention | undefined {
@@ -479,7 +491,8 @@ export class LabPage extends LightElement {
             </p>`
           : nothing}
         <div class="lab-grid">
-          ${this.renderMonitor()} ${this.renderPanel()}
+          ${this.renderMonitor()} ${renderBedside(this.lab, this.bedside, (v) => this.atBedside(v))}
+          ${this.renderPanel()}
           ${this.instructor ? this.renderControls() : nothing}
           <section aria-labelledby="lab-log-heading">
             <h2 id="lab-log-heading">${t('lab.log')}</h2>
