@@ -2851,6 +2851,60 @@ const messages: Record<string, string> = {
 
   // Light path: offline
   'pwa.offline': 'No tiene conexión. Careverse seguirá cuando vuelva la conexión; nada de lo que ve aquí se guarda hasta entonces.',
+
+  // Training lab: at the bedside (examination findings)
+  'lab.bedside': 'Junto a la cama',
+  'lab.examine': 'Explorar',
+  'lab.ask': 'Preguntar cómo se encuentra',
+  'lab.bedsideNone': 'Inicie un escenario para explorar al paciente.',
+  'lab.askedYou': 'Usted pregunta: «¿Cómo se encuentra?»',
+  'lab.find.apnoea': 'Respiración: ausente; el tórax no se mueve.',
+  'lab.find.breath_slow': 'Respiración: lenta y superficial, {rate} por minuto.',
+  'lab.find.breath_normal': 'Respiración: tranquila y regular, {rate} por minuto.',
+  'lab.find.breath_laboured': 'Respiración: dificultosa, con uso de la musculatura accesoria, {rate} por minuto.',
+  'lab.find.breath_distress': 'Respiración: dificultad grave, no puede terminar una frase, {rate} por minuto.',
+  'lab.find.colour_pink': 'Color: labios y lechos ungueales rosados (SpO2 {spo2} %).',
+  'lab.find.colour_dusky': 'Color: labios pálidos y grisáceos (SpO2 {spo2} %).',
+  'lab.find.colour_blue': 'Color: labios y dedos azulados; cianosis (SpO2 {spo2} %).',
+  'lab.find.crt_normal': 'Relleno capilar: 2 segundos o menos (PA media {mean_bp} mmHg).',
+  'lab.find.crt_slow': 'Relleno capilar: lento, unos 3 segundos (PA media {mean_bp} mmHg).',
+  'lab.find.crt_prolonged': 'Relleno capilar: prolongado, más de 3 segundos (PA media {mean_bp} mmHg).',
+  'lab.find.crt_none': 'Circulación: no se palpa pulso.',
+  'lab.find.skin_hot': 'Piel: caliente y enrojecida ({temperature} °C).',
+  'lab.find.skin_warm': 'Piel: templada y seca ({temperature} °C).',
+  'lab.find.skin_cold': 'Piel: fría y sudorosa ({temperature} °C).',
+  'lab.find.avpu_A': 'Respuesta: alerta, con los ojos abiertos, habla.',
+  'lab.find.avpu_C': 'Respuesta: ojos abiertos, pero con confusión de nueva aparición.',
+  'lab.find.avpu_V': 'Respuesta: ojos cerrados; los abre cuando usted le habla.',
+  'lab.find.avpu_P': 'Respuesta: ojos cerrados; solo responde a un estímulo doloroso.',
+  'lab.find.avpu_U': 'Respuesta: no responde, flácido.',
+  'lab.find.say_anaphylaxis': '«Noto la garganta cerrada y me pica todo el cuerpo».',
+  'lab.find.say_asthma': '«No puedo… respirar… tengo el pecho cerrado».',
+  'lab.find.say_haemorrhage': '«Me estoy mareando y tengo mucha sed».',
+  'lab.find.say_heart_failure': '«No puedo respirar tumbado; me ahogo».',
+  'lab.find.say_opioid_overdose': '«Qué sueño… déjeme en paz».',
+  'lab.find.say_sepsis': '«Me encuentro fatal: tengo escalofríos y calor».',
+  'lab.find.say_other': '«No me encuentro bien».',
+  'lab.find.say_confused': 'Murmura algo que no tiene sentido.',
+  'lab.find.say_none': 'No contesta.',
+
+  // Events: organiser screens (community events, slides)
+  'events.form.community': 'De quién es el evento',
+  'events.form.community.site': 'El sitio (todos)',
+  'events.form.visibility': 'Quién puede verlo',
+  'events.form.visibility.community': 'Quienes pueden leer la comunidad',
+  'events.form.visibility.public': 'Todas las personas con sesión iniciada',
+  'events.createForCommunity': 'Crear un evento para esta comunidad',
+  'events.slides.title': 'Diapositivas',
+  'events.slides.none': 'Todavía no hay diapositivas.',
+  'events.slides.image': 'Imagen de la diapositiva (PNG o JPEG, hasta 2 MB)',
+  'events.slides.caption': 'Qué muestra la imagen (se lee en voz alta a quienes no pueden verla)',
+  'events.slides.upload': 'Añadir la diapositiva',
+  'events.slides.added': 'Diapositiva añadida.',
+  'events.slides.imageAlt': 'Diapositiva {number}',
+
+  // App: page loading
+  'app.pageLoadFailed': 'No se ha podido cargar esta página. Compruebe su conexión y vuelva a intentarlo.',
 };
 
 export default messages;

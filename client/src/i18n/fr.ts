@@ -2851,6 +2851,60 @@ const messages: Record<string, string> = {
 
   // Light path: offline
   'pwa.offline': 'Vous êtes hors ligne. Careverse reprendra quand la connexion reviendra ; rien de ce que vous voyez ici n’est enregistré d’ici là.',
+
+  // Training lab: at the bedside (examination findings)
+  'lab.bedside': 'Au chevet',
+  'lab.examine': 'Examiner',
+  'lab.ask': 'Demander au patient comment il se sent',
+  'lab.bedsideNone': 'Lancez un scénario pour examiner le patient.',
+  'lab.askedYou': 'Vous demandez : « Comment vous sentez-vous ? »',
+  'lab.find.apnoea': 'Respiration : absente — le thorax ne bouge pas.',
+  'lab.find.breath_slow': 'Respiration : lente et superficielle, {rate} par minute.',
+  'lab.find.breath_normal': 'Respiration : calme et régulière, {rate} par minute.',
+  'lab.find.breath_laboured': 'Respiration : laborieuse, avec mise en jeu des muscles accessoires, {rate} par minute.',
+  'lab.find.breath_distress': 'Respiration : détresse sévère, ne peut pas finir une phrase, {rate} par minute.',
+  'lab.find.colour_pink': 'Coloration : lèvres et lits unguéaux roses (SpO2 {spo2} %).',
+  'lab.find.colour_dusky': 'Coloration : lèvres pâles et grisâtres (SpO2 {spo2} %).',
+  'lab.find.colour_blue': 'Coloration : lèvres et doigts bleus — cyanose (SpO2 {spo2} %).',
+  'lab.find.crt_normal': 'Temps de recoloration capillaire : 2 secondes ou moins (PA moyenne {mean_bp} mmHg).',
+  'lab.find.crt_slow': 'Temps de recoloration capillaire : allongé, environ 3 secondes (PA moyenne {mean_bp} mmHg).',
+  'lab.find.crt_prolonged': 'Temps de recoloration capillaire : très allongé, plus de 3 secondes (PA moyenne {mean_bp} mmHg).',
+  'lab.find.crt_none': 'Circulation : aucun pouls perceptible.',
+  'lab.find.skin_hot': 'Peau : chaude et rouge ({temperature} °C).',
+  'lab.find.skin_warm': 'Peau : tiède et sèche ({temperature} °C).',
+  'lab.find.skin_cold': 'Peau : froide et moite ({temperature} °C).',
+  'lab.find.avpu_A': 'Réactivité : éveillé, yeux ouverts, parle.',
+  'lab.find.avpu_C': 'Réactivité : yeux ouverts, mais confusion récente.',
+  'lab.find.avpu_V': 'Réactivité : yeux fermés ; les ouvre quand vous lui parlez.',
+  'lab.find.avpu_P': 'Réactivité : yeux fermés ; ne réagit qu’à un stimulus douloureux.',
+  'lab.find.avpu_U': 'Réactivité : aucune réaction, hypotonique.',
+  'lab.find.say_anaphylaxis': '« J’ai la gorge serrée et ça me démange partout. »',
+  'lab.find.say_asthma': '« Je n’arrive pas… à respirer… ça serre. »',
+  'lab.find.say_haemorrhage': '« Je me sens partir et j’ai tellement soif. »',
+  'lab.find.say_heart_failure': '« Je ne peux pas respirer allongé — je me noie. »',
+  'lab.find.say_opioid_overdose': '« Tellement sommeil… laissez-moi tranquille. »',
+  'lab.find.say_sepsis': '« Je me sens très mal — j’ai des frissons et chaud. »',
+  'lab.find.say_other': '« Je ne me sens pas bien. »',
+  'lab.find.say_confused': 'Le patient marmonne quelque chose qui n’a aucun sens.',
+  'lab.find.say_none': 'Pas de réponse.',
+
+  // Events: organiser screens (community events, slides)
+  'events.form.community': 'Organisé par',
+  'events.form.community.site': 'Le site (tout le monde)',
+  'events.form.visibility': 'Qui peut le voir',
+  'events.form.visibility.community': 'Les personnes qui peuvent lire la communauté',
+  'events.form.visibility.public': 'Toutes les personnes connectées',
+  'events.createForCommunity': 'Créer un événement pour cette communauté',
+  'events.slides.title': 'Diapositives',
+  'events.slides.none': 'Pas encore de diapositives.',
+  'events.slides.image': 'Image de la diapositive (PNG ou JPEG, 2 Mo maximum)',
+  'events.slides.caption': 'Ce que montre l’image (lu à voix haute pour les personnes qui ne peuvent pas la voir)',
+  'events.slides.upload': 'Ajouter la diapositive',
+  'events.slides.added': 'Diapositive ajoutée.',
+  'events.slides.imageAlt': 'Diapositive {number}',
+
+  // App: page loading
+  'app.pageLoadFailed': 'Cette page n’a pas pu être chargée. Vérifiez votre connexion et réessayez.',
 };
 
 export default messages;
