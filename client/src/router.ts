@@ -6,7 +6,7 @@
  * title, the page element it shows and its place in the navigation. The shell (app-shell.ts)
  * guards, titles and renders from it, and builds the header's navigation from it; which areas a
  * role has, and in which order, comes from roles.ts. The page elements themselves are defined by
- * the page modules, which the shell imports or loads on demand (page-loaders.ts).
+ * the page modules, which the shell imports.
  */
 import { html, type TemplateResult } from 'lit';
 import type { Account } from './api/auth';

@@ -24,12 +24,72 @@ import './admission-call';
 import './language-picker';
 import './alert-badge';
 import './notification-bell';
+import '../pages/messaging/inbox-page';
+import '../pages/messaging/messages-page';
+import '../pages/messaging/notifications-page';
 import { LightElement } from './light-element';
-import { loadPages, pagesToLoad } from '../page-loaders';
-// The pages of the first load; every other page's module loads on demand (page-loaders.ts).
+// The page elements the route table (router.ts) renders.
+import '../pages/admin/accounts-page';
+import '../pages/admin/audit-page';
+import '../pages/admin/system-page';
+import '../pages/admin/apps-page';
+import '../pages/oauth/consent-page';
+import '../pages/area-page';
+import '../pages/care/appointments-page';
+import '../pages/care/schedule-page';
+import '../pages/forgot-password-page';
+import '../pages/health/health-page';
 import '../pages/home-page';
+import '../pages/mfa-setup-page';
+import '../pages/monitoring/alerts-page';
+import '../pages/community/moderation-queue';
+import '../pages/community/moderation-concern';
+import '../pages/community/community-list';
+import '../pages/community/community-page';
+import '../pages/groups/groups-list';
+import '../pages/groups/group-page';
+import '../pages/gallery/gallery-page';
+import '../pages/gallery/submit-work';
+import '../pages/gallery/my-works';
+import '../pages/gallery/gallery-moderation';
+import '../pages/gallery/group-works';
+import '../pages/training/training-page';
+import '../pages/training/lab-page';
+import '../pages/training/debrief-page';
+import '../pages/training/author-page';
+import '../pages/training/lessons-page';
+import '../pages/mentoring/mentoring-page';
+import '../pages/mentoring/apply-page';
+import '../pages/mentoring/relationship-page';
+import '../pages/mentoring/organise-page';
+import '../pages/volunteering/volunteering-list';
+import '../pages/volunteering/new-page';
+import '../pages/volunteering/my-page';
+import '../pages/volunteering/opportunity-page';
+import '../pages/events/events-list';
+import '../pages/events/event-page';
+import '../pages/events/event-create';
+import '../pages/community/thread-page';
+import '../pages/community/community-moderation';
+import '../pages/monitoring/monitoring-page';
+import '../pages/monitoring/vitals-page';
+import '../pages/wellbeing/wellbeing-page';
+import '../pages/wellbeing/exposure-page';
+import '../pages/wellbeing/exposure-therapist';
+import '../pages/wellbeing/breathing-page';
+import '../pages/wellbeing/selfhelp-page';
 import '../pages/not-found-page';
+import '../pages/patients/patient-record';
+import '../pages/patients/patients-page';
+import '../pages/care/programmes-page';
+import '../pages/people/people-page';
+import '../pages/privacy/privacy-page';
+import '../pages/reset-password-page';
+import '../pages/security-page';
+import '../pages/space-page';
+import '../pages/spaces-page';
 import '../pages/sign-in-page';
+import '../pages/sign-up-page';
 
 /**
  * The page frame: skip link, header with navigation, the current page in `<main>`, footer.
@@ -44,7 +104,6 @@ export class CareverseApp extends LightElement {
     menuOpen: { state: true },
     startError: { state: true },
     folded: { state: true },
-    pageError: { state: true },
   };
 
   declare account: Account | null;
@@ -54,16 +113,12 @@ export class CareverseApp extends LightElement {
   declare startError: string;
   /** The header folded away in a space (the space page has the toggle). */
   declare folded: boolean;
-  /** Set when a page's module could not be fetched (offline, say). */
-  declare pageError: string;
 
   /** Set when a navigation (not the first load) should move focus to the new page. */
   private focusPending = false;
   /** While redirecting, whether the navigation being redirected should move focus. */
   private redirectFocus: boolean | null = null;
   private stops: (() => void)[] = [];
-  /** Whether the current route's page module is still being fetched (rendered as loading). */
-  private pageLoading = false;
 
   constructor() {
     super();
@@ -73,7 +128,6 @@ export class CareverseApp extends LightElement {
     this.menuOpen = false;
     this.startError = '';
     this.folded = headerFolded();
-    this.pageError = '';
   }
 
   override connectedCallback(): void {
@@ -143,7 +197,6 @@ export class CareverseApp extends LightElement {
       return;
     }
     this.route = route;
-    this.pageError = '';
     this.menuOpen = false;
     this.focusPending ||= moveFocus;
     this.requestUpdate();
@@ -189,8 +242,7 @@ export class CareverseApp extends LightElement {
   protected override async updated(): Promise<void> {
     if (!this.ready) return;
     document.title = t('app.pageTitle', { page: this.pageTitle() });
-    // Focus moves once the page itself is there, not to its loading state.
-    if (!this.focusPending || this.pageLoading) return;
+    if (!this.focusPending) return;
     this.focusPending = false;
     const main = this.querySelector('#main');
     const page = [...(main?.children ?? [])].find((child) => child instanceof LightElement);
@@ -211,24 +263,7 @@ export class CareverseApp extends LightElement {
     const account = this.account;
     // An area the account's role does not have is not found, as if it did not exist.
     const entry = mayShow(route, account) ? route.entry : NOT_FOUND;
-    const page = entry.page({ account, params: route.params, area: areaForRoute(route, account) });
-    const missing = pagesToLoad(page);
-    this.pageLoading = missing.length > 0;
-    if (!this.pageLoading) return page;
-    if (this.pageError) return html`<div class="form-error" role="alert">${this.pageError}</div>`;
-    void this.loadPage(missing, route);
-    return html`<p class="loading" role="status">${t('app.loading')}</p>`;
-  }
-
-  /** Fetch the modules of `route`'s page, then render it (if it is still the route shown). */
-  private async loadPage(tags: readonly string[], route: Route): Promise<void> {
-    try {
-      await loadPages(tags);
-    } catch {
-      if (this.route === route) this.pageError = t('app.pageLoadFailed');
-      return;
-    }
-    if (this.route === route) this.requestUpdate();
+    return entry.page({ account, params: route.params, area: areaForRoute(route, account) });
   }
 
   private renderLogo() {

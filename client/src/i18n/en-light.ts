@@ -1,7 +1,6 @@
 /** English messages of the light path: the installable app and its offline notice (spread into en.ts). */
 const light = {
   'pwa.offline': 'You are offline. Careverse will carry on when the connection is back; nothing you see here is saved until then.',
-  'app.pageLoadFailed': 'This page could not be loaded. Check your connection and try again.',
 } as const;
 
 export default light;

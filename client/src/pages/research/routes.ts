@@ -2,6 +2,10 @@
 import { html } from 'lit';
 import { AREAS } from '../../roles';
 import type { RouteEntry } from '../../router';
+import './consent-page';
+import './exports-page';
+import './studies-page';
+import './study-page';
 
 const UUID_LIKE = /^[0-9a-fA-F-]{1,64}$/;
 

@@ -2,6 +2,9 @@
 import { html } from 'lit';
 import type { Account } from '../../api/auth';
 import type { RouteEntry } from '../../router';
+import './fairness-page';
+import './sim-page';
+import './transparency-page';
 
 function onlyFor(...roles: string[]): (account: Account | null) => string | null {
   return (account) => (account && roles.includes(account.role) ? null : '/');
