@@ -2892,7 +2892,5 @@ const messages: Record<string, string> = {
   'events.slides.upload': 'إضافة الشريحة',
   'events.slides.added': 'أُضيفت الشريحة.',
   'events.slides.imageAlt': 'الشريحة {number}',
-  // Light path: page loading
-  'app.pageLoadFailed': 'تعذّر تحميل هذه الصفحة. تحقق من اتصالك وحاول مرة أخرى.',
 };
 export default messages;

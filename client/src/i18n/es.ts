@@ -2903,8 +2903,6 @@ const messages: Record<string, string> = {
   'events.slides.added': 'Diapositiva añadida.',
   'events.slides.imageAlt': 'Diapositiva {number}',
 
-  // App: page loading
-  'app.pageLoadFailed': 'No se ha podido cargar esta página. Compruebe su conexión y vuelva a intentarlo.',
 };
 
 export default messages;

@@ -2903,8 +2903,6 @@ const messages: Record<string, string> = {
   'events.slides.added': 'Diapositive ajoutée.',
   'events.slides.imageAlt': 'Diapositive {number}',
 
-  // App: page loading
-  'app.pageLoadFailed': 'Cette page n’a pas pu être chargée. Vérifiez votre connexion et réessayez.',
 };
 
 export default messages;

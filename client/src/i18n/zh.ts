@@ -2892,7 +2892,5 @@ const messages: Record<string, string> = {
   'events.slides.upload': '添加幻灯片',
   'events.slides.added': '幻灯片已添加。',
   'events.slides.imageAlt': '幻灯片 {number}',
-  // Light path: page loading
-  'app.pageLoadFailed': '无法加载此页面。请检查您的网络连接，然后重试。',
 };
 export default messages;
