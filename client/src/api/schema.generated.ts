@@ -4433,6 +4433,16 @@ export interface components {
       /** Penalty */
       penalty: number;
     };
+    /** DecisionIn */
+    DecisionIn: {
+      /**
+       * Outcome
+       * @enum {string}
+       */
+      outcome: "upheld" | "overturned";
+      /** Reason */
+      reason: string;
+    };
     /** DelegationIn */
     DelegationIn: {
       /**
@@ -10059,6 +10069,11 @@ export interface components {
        */
       utc: string;
     };
+    /** WorkDecisionIn */
+    WorkDecisionIn: {
+      /** Reason */
+      reason?: string | null;
+    };
     /** WorkOut */
     WorkOut: {
       /** Alt Text */
@@ -10145,21 +10160,6 @@ export interface components {
     WorksOut: {
       /** Works */
       works: components["schemas"]["WorkOut"][];
-    };
-    /** DecisionIn */
-    careverse__community__moderation_schemas__DecisionIn: {
-      /**
-       * Outcome
-       * @enum {string}
-       */
-      outcome: "upheld" | "overturned";
-      /** Reason */
-      reason: string;
-    };
-    /** DecisionIn */
-    careverse__gallery__schemas__DecisionIn: {
-      /** Reason */
-      reason?: string | null;
     };
   };
   responses: never;
@@ -15992,7 +15992,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["careverse__community__moderation_schemas__DecisionIn"];
+        "application/json": components["schemas"]["DecisionIn"];
       };
     };
     responses: {
@@ -18772,7 +18772,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+        "application/json": components["schemas"]["WorkDecisionIn"];
       };
     };
     responses: {
@@ -18826,7 +18826,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["careverse__gallery__schemas__DecisionIn"];
+        "application/json": components["schemas"]["WorkDecisionIn"];
       };
     };
     responses: {

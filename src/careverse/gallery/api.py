@@ -15,11 +15,11 @@ from careverse.gallery import images
 from careverse.gallery.moderation import GalleryModeration, reasons_of
 from careverse.gallery.schemas import (
     CrisisOut,
-    DecisionIn,
     GallerySpaceOut,
     GroupWorksOut,
     ReportIn,
     TextWorkIn,
+    WorkDecisionIn,
     WorkOut,
     WorksOut,
     WorkSubmittedOut,
@@ -174,13 +174,13 @@ async def queue(actor: CurrentActor, service: Gallery) -> WorksOut:
 
 
 @router.post("/works/{work_id}/approve", response_model=WorkOut)
-async def approve(work_id: uuid.UUID, body: DecisionIn, actor: CurrentActor,
+async def approve(work_id: uuid.UUID, body: WorkDecisionIn, actor: CurrentActor,
                   service: Gallery) -> WorkOut:  # fmt: skip
     return work_out(await service.approve(actor, work_id, body.reason))
 
 
 @router.post("/works/{work_id}/decline", response_model=WorkOut)
-async def decline(work_id: uuid.UUID, body: DecisionIn, actor: CurrentActor,
+async def decline(work_id: uuid.UUID, body: WorkDecisionIn, actor: CurrentActor,
                   service: Gallery) -> WorkOut:  # fmt: skip
     """Not shown (or taken down), with a reason the author sees."""
     return work_out(await service.decline(actor, work_id, body.reason or ""))

@@ -62,7 +62,7 @@ class GroupWorksOut(BaseModel):
     works: list[WorkOut]
 
 
-class DecisionIn(BaseModel):
+class WorkDecisionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
 
 

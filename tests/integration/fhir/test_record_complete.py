@@ -58,6 +58,18 @@ async def full_patient(app, client, person) -> dict:
     assert observed.status_code == 201, observed.text
     caregiver = await person("caregiver", name="Sam Nwosu")
     await delegate(client, patient, caregiver, ["record:read", "appointments:read"])
+    # A study the patient takes part in (research's part of the record: a research Consent).
+    admin, researcher = await person("admin"), await person("researcher")
+    study = await client.post(
+        "/api/research/studies",
+        json={"title": "Walk", "protocol": "P", "approver_id": str(admin.id)},
+        headers=researcher.headers,
+    )
+    assert study.status_code == 201, study.text
+    studies = f"/api/research/studies/{study.json()['id']}"
+    for url, who in ((f"{studies}/approve", admin), (f"{studies}/consent", patient)):
+        answer = await client.post(url, headers=who.headers)
+        assert answer.status_code in (200, 201, 204), answer.text
     return {**people, "caregiver": caregiver}
 
 
