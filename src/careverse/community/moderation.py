@@ -58,7 +58,9 @@ DEFAULT_POLICY = ModerationPolicy(flags_to_hide=3, flag_min_trust=1)
 SITE_STAFF = (Role.MODERATOR, Role.ADMIN)
 
 
-def _text(value: str | None, name: str, limit: int, minimum: int = 1) -> str:
+def bounded_text(value: str | None, name: str, limit: int, minimum: int = 1) -> str:
+    """``value`` stripped, or a 422 naming ``name`` when it is shorter than ``minimum`` or longer
+    than ``limit`` characters (moderation's reasons and notes, the gallery's works)."""
     value = (value or "").strip()
     if len(value) < minimum:
         raise InvalidInput(f"'{name}' needs at least {minimum} characters.", field=name)
@@ -166,7 +168,7 @@ class ModerationService:
     async def approve(self, actor: Actor, post_id: uuid.UUID, reason: str) -> dict:
         """Publish a held or hidden post (or keep a flagged one up): its flags are dismissed;
         a crisis case is closed as released (a false positive)."""
-        why = _text(reason, "reason", 500)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             t = await self._target(actor, post_id, crisis=True)
             has_flags = await self.session.scalar(
@@ -188,7 +190,7 @@ class ModerationService:
         return await self.approve(actor, post_id, reason or "False positive: nothing of concern")
 
     async def hide(self, actor: Actor, post_id: uuid.UUID, reason: str) -> dict:
-        why = _text(reason, "reason", 500)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             t = await self._target(actor, post_id)
             if t.post.state in ("hidden", "removed"):
@@ -203,9 +205,9 @@ class ModerationService:
 
     async def edit(self, actor: Actor, post_id: uuid.UUID, body: str, note: str, reason: str):
         """Replace a post's text; the note is shown under it ("Edited by a moderator: …")."""
-        new = _text(body, "body", MAX_BODY)
-        shown = _text(note, "note", 300)
-        why = _text(reason, "reason", 500)
+        new = bounded_text(body, "body", MAX_BODY)
+        shown = bounded_text(note, "note", 300)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             t = await self._target(actor, post_id)
             if t.post.state == "removed":
@@ -227,7 +229,7 @@ class ModerationService:
             raise InvalidInput(f"kind must be one of {', '.join(PENALTIES)}.", field="kind")
         if days is not None and not 1 <= days <= 3650:
             raise InvalidInput("days must be between 1 and 3650.", field="days")
-        why = _text(reason, "reason", 500)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             t = await self._target(actor, post_id)
             author = await self._author(t.post)
@@ -277,7 +279,7 @@ class ModerationService:
         flags from trusted members hide it (the community's policy)."""
         if reason not in FLAG_REASONS:
             raise InvalidInput(f"reason must be one of {', '.join(FLAG_REASONS)}.", field="reason")
-        note = _text(note, "note", 1000, minimum=0) or None
+        note = bounded_text(note, "note", 1000, minimum=0) or None
         require_full_scope(actor)
         async with unit_of_work(self.session):
             post = await self.session.get(Post, post_id)

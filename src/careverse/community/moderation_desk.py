@@ -18,7 +18,7 @@ from careverse.community.moderation import (
     ModerationService,
     Target,
     _iso,
-    _text,
+    bounded_text,
 )
 from careverse.community.moderation_models import (
     Appeal,
@@ -49,7 +49,7 @@ class ModerationDesk(ModerationService):
             return [await self._action_json(r) for r in rows]
 
     async def appeal(self, actor: Actor, action_id: uuid.UUID, text: str) -> dict:
-        words = _text(text, "text", 2000)
+        words = bounded_text(text, "text", 2000)
         require_full_scope(actor)
         async with unit_of_work(self.session):
             action = await self.session.get(ModAction, action_id)
@@ -92,7 +92,7 @@ class ModerationDesk(ModerationService):
         Overturning publishes a hidden post again and lifts a penalty."""
         if outcome not in OUTCOMES:
             raise InvalidInput("outcome must be 'upheld' or 'overturned'.", field="outcome")
-        why = _text(reason, "reason", 500)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             appeal = await self.session.get(Appeal, appeal_id)
             action = await self.session.get(ModAction, appeal.action_id) if appeal else None
@@ -237,7 +237,7 @@ class ModerationDesk(ModerationService):
 
     async def keep(self, actor: Actor, case_id: uuid.UUID, reason: str) -> dict:
         """The post stays held (never deleted); the case is closed as taken on."""
-        why = _text(reason, "reason", 500)
+        why = bounded_text(reason, "reason", 500)
         async with unit_of_work(self.session):
             case, t = await self._case(actor, case_id)
             if case.status not in ("open", "acknowledged"):

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from careverse.community import pipeline, text
 from careverse.community.members import SITE_STAFF, is_staff, stats_of
+from careverse.community.moderation import bounded_text
 from careverse.community.moderation_review import (
     concern_for,
     crisis_recipients,
@@ -55,12 +56,8 @@ MODERATION_LINK = "/gallery/moderation"
 
 
 def words(value: str | None, name: str, limit: int, minimum: int = 0) -> str:
-    value = (value or "").strip()
-    if len(value) < minimum:
-        raise InvalidInput(f"'{name}' needs at least {minimum} characters.", field=name)
-    if len(value) > limit:
-        raise InvalidInput(f"'{name}' is longer than {limit} characters.", field=name)
-    return value
+    """A work's text field, stripped and within its bounds (community moderation's check)."""
+    return bounded_text(value, name, limit, minimum)
 
 
 @dataclass(frozen=True)
